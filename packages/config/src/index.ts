@@ -1,0 +1,130 @@
+// Environment → validated, typed configuration for each service. A bad value stops the process
+// with an error that names the variable. Every variable here is listed in docs/configuration.md.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+function readString(env: Environment, variable: string, fallback: string): string {
+  const value = env[variable];
+  return value === undefined || value === "" ? fallback : value;
+}
+
+function readInteger(env: Environment, variable: string, fallback: number, min: number, max: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(variable, `expected an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(variable, `expected ${min}..${max}, got ${value}`);
+  return value;
+}
+
+function readPort(env: Environment, variable: string, fallback: number): number {
+  return readInteger(env, variable, fallback, 0, 65535);
+}
+
+function readNatsUrl(env: Environment): string {
+  const url = readString(env, "NATS_URL", "nats://127.0.0.1:4222");
+  for (const server of url.split(",")) {
+    if (!/^(nats|tls|ws|wss):\/\/[^\s]+$|^[^\s:/]+:\d+$/.test(server.trim())) {
+      throw new ConfigError("NATS_URL", `not a NATS server URL: "${server}"`);
+    }
+  }
+  return url;
+}
+
+function readLogLevel(env: Environment): LogLevel {
+  const level = readString(env, "LAMBENT_LOG_LEVEL", "info");
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError("LAMBENT_LOG_LEVEL", `expected one of ${LOG_LEVELS.join(", ")}, got "${level}"`);
+  }
+  return level as LogLevel;
+}
+
+function readId(env: Environment, variable: string, prefix: string): string {
+  const id = readString(env, variable, `${prefix}-${hostname().replace(/[^a-zA-Z0-9-]/g, "")}-${randomBytes(3).toString("hex")}`);
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(id)) throw new ConfigError(variable, `only letters, digits, '-' and '_' allowed, got "${id}"`);
+  return id;
+}
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What every service needs: where NATS is, who we are in ARNs, how loud to log. */
+export interface CommonConfig {
+  natsUrl: string;
+  region: string;
+  accountId: string;
+  logLevel: LogLevel;
+}
+
+export function loadCommonConfig(env: Environment): CommonConfig {
+  const accountId = readString(env, "LAMBENT_ACCOUNT_ID", "000000000000");
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError("LAMBENT_ACCOUNT_ID", `expected 12 digits, got "${accountId}"`);
+  const region = readString(env, "LAMBENT_REGION", "us-east-1");
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new ConfigError("LAMBENT_REGION", `not a region name: "${region}"`);
+  return { natsUrl: readNatsUrl(env), region, accountId, logLevel: readLogLevel(env) };
+}
+
+export interface FrontendConfig extends CommonConfig {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  /** Base URL the frontend reports for itself (code download links); defaults to http://host:port. */
+  publicUrl: string | undefined;
+}
+
+export function loadFrontendConfig(env: Environment): FrontendConfig {
+  return {
+    ...loadCommonConfig(env),
+    host: readString(env, "LAMBENT_HOST", "127.0.0.1"),
+    httpPort: readPort(env, "LAMBENT_HTTP_PORT", 8080),
+    grpcPort: readPort(env, "LAMBENT_GRPC_PORT", 50051),
+    publicUrl: env["LAMBENT_PUBLIC_URL"] || undefined,
+  };
+}
+
+export interface SchedulerConfig extends CommonConfig {
+  schedulerId: string;
+  accountConcurrency: number;
+  /** A worker silent for this long is removed and its calls fail. */
+  workerTimeoutMs: number;
+}
+
+export function loadSchedulerConfig(env: Environment): SchedulerConfig {
+  return {
+    ...loadCommonConfig(env),
+    schedulerId: readId(env, "LAMBENT_SCHEDULER_ID", "scheduler"),
+    accountConcurrency: readInteger(env, "LAMBENT_ACCOUNT_CONCURRENCY", 1000, 1, 1_000_000),
+    workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
+  };
+}
+
+export interface WorkerConfig extends CommonConfig {
+  workerId: string;
+  /** Memory this worker offers to function environments, in MB. */
+  memoryMb: number;
+  /** How many execution environments (warm or busy) this worker holds at most. */
+  maxEnvironments: number;
+  /** An environment idle this long is reaped. */
+  idleTimeoutMs: number;
+  heartbeatMs: number;
+}
+
+export function loadWorkerConfig(env: Environment): WorkerConfig {
+  return {
+    ...loadCommonConfig(env),
+    workerId: readId(env, "LAMBENT_WORKER_ID", "worker"),
+    memoryMb: readInteger(env, "LAMBENT_WORKER_MEMORY_MB", 16384, 128, 16_777_216),
+    maxEnvironments: readInteger(env, "LAMBENT_WORKER_MAX_ENVIRONMENTS", 1000, 1, 1_000_000),
+    idleTimeoutMs: readInteger(env, "LAMBENT_IDLE_TIMEOUT_MS", 600_000, 1000, 86_400_000),
+    heartbeatMs: readInteger(env, "LAMBENT_HEARTBEAT_MS", 1000, 50, 60_000),
+  };
+}

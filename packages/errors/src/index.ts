@@ -1,0 +1,70 @@
+// Lambda's service errors: one class, a stable `type` per kind, as AWS Lambda names them.
+// A function's own failure is not one of these: it travels as data (see @lambent/protocol).
+
+/** Every error type Lambent reports, spelled as AWS Lambda spells it on the wire. */
+export const LambdaErrorTypes = [
+  "InvalidParameterValueException",
+  "InvalidRequestContentException",
+  "RequestTooLargeException",
+  "UnsupportedMediaTypeException",
+  "ResourceNotFoundException",
+  "ResourceConflictException",
+  "ResourceNotReadyException",
+  "PreconditionFailedException",
+  "TooManyRequestsException",
+  "ServiceException",
+] as const;
+
+export type LambdaErrorType = (typeof LambdaErrorTypes)[number];
+
+/** Why a call was throttled, in `TooManyRequestsException.Reason`. */
+export type ThrottleReason =
+  | "ConcurrentInvocationLimitExceeded"
+  | "ReservedFunctionConcurrentInvocationLimitExceeded"
+  | "CallerRateLimitExceeded";
+
+export class LambdaError extends Error {
+  override readonly name: LambdaErrorType;
+  /** Extra fields Lambda puts beside the message, e.g. `Reason` for throttles. */
+  readonly fields: Readonly<Record<string, string>>;
+
+  constructor(type: LambdaErrorType, message: string, fields: Record<string, string> = {}) {
+    super(message);
+    this.name = type;
+    this.fields = fields;
+  }
+
+  get type(): LambdaErrorType {
+    return this.name;
+  }
+}
+
+export function isLambdaErrorType(value: unknown): value is LambdaErrorType {
+  return typeof value === "string" && (LambdaErrorTypes as readonly string[]).includes(value);
+}
+
+/** Checks by name, not `instanceof`, so errors that crossed a process or package boundary still match. */
+export function isLambdaError(error: unknown): error is LambdaError {
+  return error instanceof Error && isLambdaErrorType(error.name) && "fields" in error;
+}
+
+/** Turns anything thrown into a LambdaError; unknown failures become ServiceException. */
+export function toLambdaError(error: unknown): LambdaError {
+  if (isLambdaError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new LambdaError("ServiceException", message || "Internal service error");
+}
+
+export const invalidParameter = (message: string): LambdaError =>
+  new LambdaError("InvalidParameterValueException", message);
+
+export const resourceNotFound = (message: string): LambdaError =>
+  new LambdaError("ResourceNotFoundException", message);
+
+export const resourceConflict = (message: string): LambdaError =>
+  new LambdaError("ResourceConflictException", message);
+
+export const throttled = (reason: ThrottleReason, message = "Rate Exceeded."): LambdaError =>
+  new LambdaError("TooManyRequestsException", message, { Reason: reason });
+
+export const serviceError = (message: string): LambdaError => new LambdaError("ServiceException", message);

@@ -1,0 +1,5 @@
+// Everything services say to each other over NATS: subjects, buckets, and message codecs.
+export * from "./subjects.js";
+export * from "./invocation.js";
+export * from "./cluster.js";
+export * from "./frame.js";

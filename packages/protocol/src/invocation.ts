@@ -1,0 +1,138 @@
+// Invocation messages: what the frontend asks for, and what the worker answers.
+import { isLambdaErrorType, type LambdaErrorType } from "@lambent/errors";
+import { FrameError, decodeFrame, encodeFrame } from "./frame.js";
+
+export const InvocationTypes = ["RequestResponse", "Event", "DryRun"] as const;
+export type InvocationType = (typeof InvocationTypes)[number];
+export const LogTypes = ["None", "Tail"] as const;
+export type LogType = (typeof LogTypes)[number];
+
+/** Where a placed call's concurrency slot is held, so the worker can release it. */
+export interface Lease {
+  schedulerId: string;
+  leaseId: number;
+}
+
+export interface InvocationHeader {
+  requestId: string;
+  functionName: string;
+  /** The qualifier as the caller named it (`$LATEST`, a version, or an alias). */
+  qualifier: string;
+  /** The version the qualifier resolved to: `$LATEST` or a number. */
+  version: string;
+  /** The RevisionId of that version's configuration when it was resolved. */
+  revisionId: string;
+  /** Sync calls are answered on the NATS reply subject; async ones come from the event queue. */
+  invocationType: Exclude<InvocationType, "DryRun">;
+  logType: LogType;
+  /** Base64 client context, passed to the handler as `context.clientContext`. */
+  clientContext?: string;
+  /** Set by the scheduler when it places the call. */
+  lease?: Lease;
+}
+
+/** A failure of the platform (not of the function), reported instead of a result. */
+export interface ServiceFailure {
+  type: LambdaErrorType;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+export interface InvocationResultHeader {
+  requestId: string;
+  executedVersion: string;
+  /** Present when the function failed; the payload is then `{errorType, errorMessage, trace}`. */
+  functionError?: "Unhandled";
+  /** Base64 of the last 4 KB of the invocation's log, when `LogType: Tail` was asked. */
+  logResult?: string;
+  /** Present when the platform could not run the call at all; the payload is then empty. */
+  failure?: ServiceFailure;
+}
+
+export interface InvocationRequest {
+  header: InvocationHeader;
+  payload: Uint8Array;
+}
+
+export interface InvocationResult {
+  header: InvocationResultHeader;
+  payload: Uint8Array;
+}
+
+export function encodeInvocation(request: InvocationRequest): Uint8Array {
+  return encodeFrame(request.header, request.payload);
+}
+
+export function decodeInvocation(bytes: Uint8Array): InvocationRequest {
+  const { header, payload } = decodeFrame(bytes);
+  return { header: parseInvocationHeader(header), payload };
+}
+
+export function encodeInvocationResult(result: InvocationResult): Uint8Array {
+  return encodeFrame(result.header, result.payload);
+}
+
+export function decodeInvocationResult(bytes: Uint8Array): InvocationResult {
+  const { header, payload } = decodeFrame(bytes);
+  return { header: parseResultHeader(header), payload };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function requireString(record: Record<string, unknown>, field: string): string {
+  const value = record[field];
+  if (typeof value !== "string") throw new FrameError(`invocation field ${field} must be a string`);
+  return value;
+}
+
+function parseInvocationHeader(value: unknown): InvocationHeader {
+  if (!isRecord(value)) throw new FrameError("invocation header must be an object");
+  const invocationType = requireString(value, "invocationType");
+  if (invocationType !== "RequestResponse" && invocationType !== "Event") {
+    throw new FrameError(`unknown invocation type ${invocationType}`);
+  }
+  const logType = requireString(value, "logType");
+  if (logType !== "None" && logType !== "Tail") throw new FrameError(`unknown log type ${logType}`);
+  const header: InvocationHeader = {
+    requestId: requireString(value, "requestId"),
+    functionName: requireString(value, "functionName"),
+    qualifier: requireString(value, "qualifier"),
+    version: requireString(value, "version"),
+    revisionId: requireString(value, "revisionId"),
+    invocationType,
+    logType,
+  };
+  if (typeof value["clientContext"] === "string") header.clientContext = value["clientContext"];
+  const lease = value["lease"];
+  if (isRecord(lease) && typeof lease["schedulerId"] === "string" && typeof lease["leaseId"] === "number") {
+    header.lease = { schedulerId: lease["schedulerId"], leaseId: lease["leaseId"] };
+  }
+  return header;
+}
+
+function parseResultHeader(value: unknown): InvocationResultHeader {
+  if (!isRecord(value)) throw new FrameError("result header must be an object");
+  const header: InvocationResultHeader = {
+    requestId: requireString(value, "requestId"),
+    executedVersion: requireString(value, "executedVersion"),
+  };
+  if (value["functionError"] === "Unhandled") header.functionError = "Unhandled";
+  if (typeof value["logResult"] === "string") header.logResult = value["logResult"];
+  const failure = value["failure"];
+  if (isRecord(failure)) {
+    const type = failure["type"];
+    header.failure = {
+      type: isLambdaErrorType(type) ? type : "ServiceException",
+      message: typeof failure["message"] === "string" ? failure["message"] : "Internal service error",
+    };
+    if (isRecord(failure["fields"])) header.failure.fields = failure["fields"] as Record<string, string>;
+  }
+  return header;
+}
+
+/** A result that carries a platform failure instead of the function's answer. */
+export function failureResult(requestId: string, version: string, failure: ServiceFailure): Uint8Array {
+  return encodeInvocationResult({ header: { requestId, executedVersion: version, failure }, payload: new Uint8Array(0) });
+}

@@ -1,0 +1,35 @@
+// The stored form of one version of a function's configuration.
+
+export const LATEST = "$LATEST";
+
+export interface FunctionVersionRecord {
+  functionName: string;
+  /** `$LATEST` or a published version number. */
+  version: string;
+  runtime: string;
+  handler: string;
+  role: string;
+  memorySize: number;
+  timeout: number;
+  description: string;
+  environment: Record<string, string>;
+  ephemeralStorageMb: number;
+  architectures: string[];
+  /** Base64 SHA-256 of the deployment package, as Lambda reports `CodeSha256`. */
+  codeSha256: string;
+  codeSize: number;
+  /** Object name of the deployment package in the code bucket. */
+  packageObject: string;
+  /** Object name of the built module the isolate runs. */
+  bundleObject: string;
+  revisionId: string;
+  /** Lambda's format: `2020-04-10T19:06:32.563+0000`. */
+  lastModified: string;
+  /** Function-level tags; kept on the `$LATEST` record. */
+  tags: Record<string, string>;
+}
+
+/** Lambda writes LastModified with millisecond precision and a `+0000` offset. */
+export function lambdaTimestamp(date: Date = new Date()): string {
+  return date.toISOString().replace("Z", "+0000");
+}

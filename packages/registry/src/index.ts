@@ -1,0 +1,7 @@
+// Functions, versions and aliases (JetStream KV) and their code (JetStream Object Store).
+export * from "./function-record.js";
+export * from "./function-name.js";
+export * from "./function-store.js";
+export * from "./code-store.js";
+export * from "./registry-view.js";
+export * from "./open.js";

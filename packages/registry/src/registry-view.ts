@@ -1,0 +1,66 @@
+// A read-only, watch-fed cache of function configuration for the hot path. A miss falls back to
+// KV, so a change another frontend made a moment ago is never reported as "not found".
+import type { KV, KvWatchEntry } from "@nats-io/kv";
+import type { QueuedIterator } from "@nats-io/nats-core";
+import { LATEST, type FunctionVersionRecord } from "./function-record.js";
+import { FUNCTION_KEYS, FunctionStore, decodeRecord, functionKey } from "./function-store.js";
+
+export class RegistryView {
+  private readonly records = new Map<string, FunctionVersionRecord>();
+  private watcher: QueuedIterator<KvWatchEntry> | undefined;
+  private readonly store: FunctionStore;
+
+  constructor(private readonly kv: KV) {
+    this.store = new FunctionStore(kv);
+  }
+
+  async start(): Promise<void> {
+    this.watcher = await this.kv.watch({ key: FUNCTION_KEYS });
+    void this.follow(this.watcher);
+  }
+
+  stop(): void {
+    this.watcher?.stop();
+  }
+
+  /** The cached record, if this view has it. */
+  cached(functionName: string, version: string = LATEST): FunctionVersionRecord | undefined {
+    return this.records.get(functionKey(functionName, version));
+  }
+
+  /** The record, from cache or KV; undefined when the function or version does not exist. */
+  async get(functionName: string, version: string = LATEST): Promise<FunctionVersionRecord | undefined> {
+    const hit = this.cached(functionName, version);
+    if (hit) return hit;
+    const stored = await this.store.get(functionName, version);
+    if (stored) this.remember(stored.record);
+    return stored?.record;
+  }
+
+  /** A specific revision: the cache when it matches, else KV (the cache may lag a fresh update). */
+  async getRevision(functionName: string, version: string, revisionId: string): Promise<FunctionVersionRecord | undefined> {
+    const hit = this.cached(functionName, version);
+    if (hit?.revisionId === revisionId) return hit;
+    const stored = await this.store.get(functionName, version);
+    if (stored) this.remember(stored.record);
+    return stored?.record;
+  }
+
+  private remember(record: FunctionVersionRecord): void {
+    this.records.set(functionKey(record.functionName, record.version), record);
+  }
+
+  private async follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {
+    for await (const entry of watcher) {
+      if (entry.operation === "PUT") {
+        try {
+          this.remember(decodeRecord(entry.value));
+        } catch {
+          // A malformed record is skipped here; direct reads report it where it is used.
+        }
+      } else {
+        this.records.delete(entry.key);
+      }
+    }
+  }
+}
