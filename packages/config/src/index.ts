@@ -63,6 +63,8 @@ export interface CommonConfig {
   region: string;
   accountId: string;
   logLevel: LogLevel;
+  /** Replicas of the JetStream buckets and streams Lambent creates (3 in a three-node cluster). */
+  jetstreamReplicas: number;
 }
 
 export function loadCommonConfig(env: Environment): CommonConfig {
@@ -70,7 +72,13 @@ export function loadCommonConfig(env: Environment): CommonConfig {
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError("LAMBENT_ACCOUNT_ID", `expected 12 digits, got "${accountId}"`);
   const region = readString(env, "LAMBENT_REGION", "us-east-1");
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new ConfigError("LAMBENT_REGION", `not a region name: "${region}"`);
-  return { natsUrl: readNatsUrl(env), region, accountId, logLevel: readLogLevel(env) };
+  return {
+    natsUrl: readNatsUrl(env),
+    region,
+    accountId,
+    logLevel: readLogLevel(env),
+    jetstreamReplicas: readInteger(env, "LAMBENT_JETSTREAM_REPLICAS", 1, 1, 5),
+  };
 }
 
 export interface FrontendConfig extends CommonConfig {

@@ -22,6 +22,8 @@ export interface FunctionVersionRecord {
   packageObject: string;
   /** Object name of the built module the isolate runs. */
   bundleObject: string;
+  /** The handler's source file inside the package, e.g. `index.mjs` (its `__filename`). */
+  handlerFile: string;
   revisionId: string;
   /** Lambda's format: `2020-04-10T19:06:32.563+0000`. */
   lastModified: string;

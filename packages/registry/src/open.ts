@@ -9,10 +9,11 @@ export interface RegistryBuckets {
   code: ObjectStore;
 }
 
-export async function openRegistryBuckets(nc: NatsConnection): Promise<RegistryBuckets> {
+/** Replicas apply when a bucket is first created; an existing bucket keeps its own. */
+export async function openRegistryBuckets(nc: NatsConnection, replicas = 1): Promise<RegistryBuckets> {
   const [functions, code] = await Promise.all([
-    new Kvm(nc).create(Buckets.functions, { history: 1, storage: "file" }),
-    new Objm(nc).create(Buckets.code, { storage: "file" }),
+    new Kvm(nc).create(Buckets.functions, { history: 1, storage: "file", replicas }),
+    new Objm(nc).create(Buckets.code, { storage: "file", replicas }),
   ]);
   return { functions, code };
 }

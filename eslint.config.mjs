@@ -1,0 +1,42 @@
+// Lint rules, including the import boundaries of the house: services never import each other,
+// packages never import services, the sandbox imports nothing, only tests and scripts use the testkit.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const services = ["@lambent/frontend", "@lambent/scheduler", "@lambent/worker"];
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/node_modules/**", "proto/gen/**", "bench/results/**", ".lambent/**", "**/*.mjs", "**/*.cjs"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-console": "off",
+    },
+  },
+  {
+    files: ["packages/**/*.ts"],
+    ignores: ["packages/testkit/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: [...services, "@lambent/testkit", "**/services/**"], message: "packages never import services or the testkit" }] }],
+    },
+  },
+  ...["frontend", "scheduler", "worker"].map((name) => ({
+    files: [`services/${name}/src/**/*.ts`],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: [...services.filter((s) => !s.endsWith(name)), "@lambent/testkit", `../../*/src/**`], message: "services talk over NATS, never by import; the testkit is for tests" }] },
+      ],
+    },
+  })),
+  {
+    files: ["services/worker/sandbox/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "@lambent/*", "isolated-vm", "../src/**"], message: "the sandbox runs inside the isolate and imports nothing from the host" }] }],
+    },
+  },
+);

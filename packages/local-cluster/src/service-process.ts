@@ -1,0 +1,91 @@
+// Runs one Lambent service (frontend, scheduler or worker) as a child process and waits until it
+// logs that it is ready.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { onceExited, stopProcess } from "./process-control.js";
+
+export type ServiceName = "frontend" | "scheduler" | "worker";
+
+export interface ServiceOptions {
+  name: ServiceName;
+  /** Added to the parent's environment. */
+  env: Record<string, string>;
+  /** Each line the service prints (its structured log), for forwarding or diagnostics. */
+  onLog?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningService {
+  name: ServiceName;
+  process: ChildProcess;
+  /** The fields of the service's `ready` log line (e.g. the ports a frontend bound). */
+  ready: Record<string, unknown>;
+  /** SIGTERM: a graceful stop. */
+  stop(): Promise<void>;
+  /** SIGKILL, as in a crash. */
+  kill(): Promise<void>;
+}
+
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export function serviceEntry(name: ServiceName): string {
+  return `${REPO_ROOT}services/${name}/dist/main.js`;
+}
+
+/** isolated-vm on Node 20 needs V8's built-in snapshot off. */
+const NODE_FLAGS: Record<ServiceName, string[]> = {
+  frontend: [],
+  scheduler: [],
+  worker: ["--no-node-snapshot"],
+};
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const child = spawn(process.execPath, [...NODE_FLAGS[options.name], serviceEntry(options.name)], {
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let tail = "";
+  const remember = (line: string): void => {
+    options.onLog?.(line);
+    tail = (tail + line + "\n").slice(-4000);
+  };
+  createInterface({ input: child.stderr! }).on("line", remember);
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${options.name} was not ready in time:\n${tail}`));
+    }, options.readyTimeoutMs ?? 30_000);
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      remember(line);
+      const record = parseLogLine(line);
+      if (record?.["msg"] === "ready") {
+        clearTimeout(timer);
+        resolve(record);
+      }
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.name} exited (${signal ?? code}) before it was ready:\n${tail}`));
+    });
+  });
+  return {
+    name: options.name,
+    process: child,
+    ready,
+    stop: () => stopProcess(child, "SIGTERM"),
+    kill: async () => {
+      child.kill("SIGKILL");
+      await onceExited(child);
+    },
+  };
+}
+
+function parseLogLine(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

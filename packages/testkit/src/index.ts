@@ -1,0 +1,61 @@
+// Test-only helpers: a real cluster on free ports in a temporary directory, and zips of fixtures.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { strToU8, zipSync } from "fflate";
+import { startLocalCluster, waitUntilHealthy, type LocalCluster, type LocalClusterOptions } from "@lambent/local-cluster";
+
+export interface TestCluster extends LocalCluster {
+  /** The first frontend's HTTP base URL and gRPC address. */
+  httpUrl: string;
+  grpcAddress: string;
+  dataDir: string;
+  /** Everything the processes logged, for failure messages. */
+  logs(): string;
+}
+
+export type TestClusterOptions = Omit<LocalClusterOptions, "dataDir" | "onLog">;
+
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  const dataDir = await mkdtemp(join(tmpdir(), "lambent-test-"));
+  const lines: string[] = [];
+  const onLog = (service: string, line: string): void => {
+    lines.push(`[${service}] ${line}`);
+    if (lines.length > 5000) lines.splice(0, lines.length - 5000);
+  };
+  let cluster: LocalCluster;
+  try {
+    cluster = await startLocalCluster({ ...options, dataDir, onLog });
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const first = cluster.endpoints[0]!;
+  await waitUntilHealthy(first.httpUrl);
+  return {
+    ...cluster,
+    httpUrl: first.httpUrl,
+    grpcAddress: first.grpcAddress,
+    dataDir,
+    logs: () => lines.join("\n"),
+    stop: async () => {
+      await cluster.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A zip of the given files (paths → text or bytes). */
+export function zipFiles(files: Record<string, string | Uint8Array>): Uint8Array {
+  return zipSync(Object.fromEntries(Object.entries(files).map(([path, content]) => [path, typeof content === "string" ? strToU8(content) : content])));
+}
+
+/** Settings for `new LambdaClient(...)` pointed at a test cluster; retries off so a 429 is seen as is. */
+export function lambdaClientConfig(httpUrl: string) {
+  return {
+    endpoint: httpUrl,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  };
+}

@@ -1,0 +1,87 @@
+// The frontend's two faces share one API: HTTP and gRPC adapters translate their wire formats into
+// these calls, so both behave the same. Shapes follow AWS Lambda's REST API (PascalCase JSON).
+import type { InvocationType, LogType } from "@lambent/protocol";
+
+export interface EnvironmentResponse {
+  Variables: Record<string, string>;
+}
+
+/** Lambda's FunctionConfiguration as GetFunctionConfiguration returns it. */
+export interface FunctionConfiguration {
+  FunctionName: string;
+  FunctionArn: string;
+  Runtime: string;
+  Role: string;
+  Handler: string;
+  CodeSize: number;
+  Description: string;
+  Timeout: number;
+  MemorySize: number;
+  LastModified: string;
+  CodeSha256: string;
+  Version: string;
+  Environment?: EnvironmentResponse;
+  RevisionId: string;
+  State: "Pending" | "Active" | "Inactive" | "Failed";
+  LastUpdateStatus: "InProgress" | "Successful" | "Failed";
+  PackageType: "Zip";
+  Architectures: string[];
+  EphemeralStorage: { Size: number };
+}
+
+export interface GetFunctionResponse {
+  Configuration: FunctionConfiguration;
+  Code: { RepositoryType: string; Location: string };
+  Tags?: Record<string, string>;
+}
+
+export interface ListFunctionsResponse {
+  Functions: FunctionConfiguration[];
+  NextMarker?: string;
+}
+
+/**
+ * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
+ * adapter built in the same Lambda shape) and are validated here; `Code.ZipFile` may be a base64
+ * string (REST) or bytes (gRPC). Failures throw LambdaError.
+ */
+export interface ControlPlane {
+  createFunction(body: unknown): Promise<FunctionConfiguration>;
+  getFunction(functionName: string, qualifier?: string): Promise<GetFunctionResponse>;
+  getFunctionConfiguration(functionName: string, qualifier?: string): Promise<FunctionConfiguration>;
+  listFunctions(options: { marker?: string; maxItems?: string | number }): Promise<ListFunctionsResponse>;
+  updateFunctionCode(functionName: string, body: unknown): Promise<FunctionConfiguration>;
+  updateFunctionConfiguration(functionName: string, body: unknown): Promise<FunctionConfiguration>;
+  deleteFunction(functionName: string, qualifier?: string): Promise<void>;
+}
+
+export interface InvokeInput {
+  /** A name, `name:qualifier`, partial or full ARN. */
+  functionName: string;
+  qualifier?: string;
+  payload: Uint8Array;
+  invocationType: InvocationType;
+  logType: LogType;
+  /** Base64 JSON, as in `X-Amz-Client-Context`. */
+  clientContext?: string;
+}
+
+export interface InvokeOutput {
+  /** 200 for RequestResponse, 202 for Event, 204 for DryRun. */
+  statusCode: number;
+  requestId: string;
+  payload: Uint8Array;
+  functionError?: "Unhandled";
+  logResult?: string;
+  executedVersion?: string;
+}
+
+/** Invocation; throws LambdaError for platform failures (not found, throttled, too large, …). */
+export interface Invoker {
+  invoke(input: InvokeInput): Promise<InvokeOutput>;
+}
+
+export interface FrontendApi {
+  controlPlane: ControlPlane;
+  invoker: Invoker;
+}

@@ -1,0 +1,231 @@
+// Function control-plane operations: create, read, list, update, delete.
+import { randomUUID } from "node:crypto";
+import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
+import { buildBundle, unpackZip } from "@lambent/bundler";
+import {
+  CodeStore,
+  FunctionStore,
+  LATEST,
+  functionArn,
+  lambdaTimestamp,
+  parseFunctionReference,
+  type ArnScope,
+  type FunctionVersionRecord,
+} from "@lambent/registry";
+import type { ControlPlane, FunctionConfiguration, GetFunctionResponse, ListFunctionsResponse } from "../api.js";
+import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
+import { Limits, readFunctionSettings } from "./function-settings.js";
+import { toFunctionConfiguration } from "./function-configuration.js";
+
+export interface FunctionControlPlaneOptions {
+  scope: ArnScope;
+  functions: FunctionStore;
+  code: CodeStore;
+  /** Base URL where GetFunction's `Code.Location` downloads the package. */
+  codeLocationBase: () => string;
+  defaultRole: string;
+}
+
+interface BuiltCode {
+  codeSha256: string;
+  codeSize: number;
+  packageObject: string;
+  bundleObject: string;
+  handlerFile: string;
+}
+
+export class FunctionControlPlane implements ControlPlane {
+  constructor(private readonly options: FunctionControlPlaneOptions) {}
+
+  async createFunction(input: unknown): Promise<FunctionConfiguration> {
+    const body = requireBody(input);
+    const { functionName, qualifier } = parseFunctionReference(requireString(body, "FunctionName", 170));
+    if (qualifier !== undefined) throw invalidParameter("FunctionName must not carry a qualifier on CreateFunction");
+    const settings = readFunctionSettings(body);
+    if (settings.runtime === undefined) throw invalidParameter("Runtime is required for a Zip package");
+    if (settings.handler === undefined) throw invalidParameter("Handler is required for a Zip package");
+    const tags = optionalStringMap(body, "Tags") ?? {};
+    const zip = readZip(optionalObject(body, "Code") ?? {});
+    const built = await this.buildCode(zip, settings.handler);
+    const record: FunctionVersionRecord = {
+      functionName,
+      version: LATEST,
+      runtime: settings.runtime,
+      handler: settings.handler,
+      role: settings.role ?? this.options.defaultRole,
+      memorySize: settings.memorySize ?? Limits.memoryMb.default,
+      timeout: settings.timeout ?? Limits.timeoutSeconds.default,
+      description: settings.description ?? "",
+      environment: settings.environment ?? {},
+      ephemeralStorageMb: settings.ephemeralStorageMb ?? Limits.ephemeralStorageMb.default,
+      architectures: settings.architectures ?? ["x86_64"],
+      ...built,
+      revisionId: randomUUID(),
+      lastModified: lambdaTimestamp(),
+      tags,
+    };
+    await this.options.functions.create(record);
+    // The package is built before the record is written, so the function is Active at once;
+    // the answer still reports Pending, as Lambda's does, for clients that wait on the state.
+    return toFunctionConfiguration(this.options.scope, record, { state: "Pending", lastUpdateStatus: "InProgress" });
+  }
+
+  async getFunction(reference: string, qualifierParameter?: string): Promise<GetFunctionResponse> {
+    const record = await this.resolve(reference, qualifierParameter);
+    const response: GetFunctionResponse = {
+      Configuration: toFunctionConfiguration(this.options.scope, record),
+      Code: { RepositoryType: "S3", Location: `${this.options.codeLocationBase()}/${record.packageObject}` },
+    };
+    const latest = record.version === LATEST ? record : (await this.options.functions.get(record.functionName))?.record;
+    if (latest && Object.keys(latest.tags).length > 0) response.Tags = latest.tags;
+    return response;
+  }
+
+  async getFunctionConfiguration(reference: string, qualifierParameter?: string): Promise<FunctionConfiguration> {
+    return toFunctionConfiguration(this.options.scope, await this.resolve(reference, qualifierParameter));
+  }
+
+  async listFunctions(options: { marker?: string; maxItems?: string | number }): Promise<ListFunctionsResponse> {
+    const maxItems = parseMaxItems(options.maxItems);
+    const names = await this.options.functions.listFunctionNames();
+    const start = options.marker ? names.findIndex((name) => name >= decodeMarker(options.marker!)) : 0;
+    const page = start < 0 ? [] : names.slice(start, start + maxItems);
+    const records = await Promise.all(page.map((name) => this.options.functions.get(name)));
+    const response: ListFunctionsResponse = {
+      Functions: records.flatMap((stored) => (stored ? [toFunctionConfiguration(this.options.scope, stored.record)] : [])),
+    };
+    const next = start < 0 ? undefined : names[start + maxItems];
+    if (next !== undefined) response.NextMarker = encodeMarker(next);
+    return response;
+  }
+
+  async updateFunctionCode(reference: string, input: unknown): Promise<FunctionConfiguration> {
+    const body = requireBody(input);
+    const functionName = this.unqualifiedName(reference);
+    const zip = readZip(body);
+    const expectedRevision = optionalString(body, "RevisionId");
+    const dryRun = optionalBoolean(body, "DryRun") ?? false;
+    const current = await this.options.functions.require(functionName);
+    const built = await this.buildCode(zip, current.record.handler, dryRun);
+    if (dryRun) return toFunctionConfiguration(this.options.scope, { ...current.record, ...built });
+    const record = await this.options.functions.update(functionName, LATEST, (latest) => {
+      checkRevision(latest, expectedRevision);
+      return { ...latest, ...built, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+    });
+    return toFunctionConfiguration(this.options.scope, record, { lastUpdateStatus: "InProgress" });
+  }
+
+  async updateFunctionConfiguration(reference: string, input: unknown): Promise<FunctionConfiguration> {
+    const body = requireBody(input);
+    const functionName = this.unqualifiedName(reference);
+    const settings = readFunctionSettings(body);
+    const expectedRevision = optionalString(body, "RevisionId");
+    const current = await this.options.functions.require(functionName);
+    // A new handler may live in another file of the package: rebuild before anything is written.
+    let rebuilt: Pick<BuiltCode, "bundleObject" | "handlerFile"> | undefined;
+    if (settings.handler !== undefined && settings.handler !== current.record.handler) {
+      const zip = await this.options.code.getPackage(current.record.packageObject);
+      if (!zip) throw new LambdaError("ServiceException", `Deployment package of ${functionName} is missing from the code store`);
+      const { bundleObject, handlerFile } = await this.buildCode(zip, settings.handler);
+      rebuilt = { bundleObject, handlerFile };
+    }
+    const record = await this.options.functions.update(functionName, LATEST, (latest) => {
+      checkRevision(latest, expectedRevision);
+      if (rebuilt === undefined && settings.handler !== undefined && settings.handler !== latest.handler) {
+        throw new LambdaError("ResourceConflictException", "The function's code changed during the update; try again.");
+      }
+      return { ...latest, ...definedOnly(settings), ...rebuilt, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+    });
+    return toFunctionConfiguration(this.options.scope, record, { lastUpdateStatus: "InProgress" });
+  }
+
+  async deleteFunction(reference: string, qualifierParameter?: string): Promise<void> {
+    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter);
+    if (qualifier === LATEST) {
+      throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
+    }
+    if (qualifier !== undefined) {
+      throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName, qualifier)}`);
+    }
+    try {
+      await this.options.functions.deleteFunction(functionName);
+    } catch (error) {
+      if (error instanceof LambdaError && error.type === "ResourceNotFoundException") {
+        throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName)}`);
+      }
+      throw error;
+    }
+  }
+
+  private unqualifiedName(reference: string): string {
+    const { functionName, qualifier } = parseFunctionReference(reference);
+    if (qualifier !== undefined && qualifier !== LATEST) {
+      throw invalidParameter("Only $LATEST can be updated; published versions never change");
+    }
+    return functionName;
+  }
+
+  private async resolve(reference: string, qualifierParameter?: string): Promise<FunctionVersionRecord> {
+    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter);
+    const stored = await this.options.functions.get(functionName, qualifier ?? LATEST);
+    if (!stored) throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName, qualifier)}`);
+    return stored.record;
+  }
+
+  private async buildCode(zip: Uint8Array, handler: string, dryRun = false): Promise<BuiltCode> {
+    const bundle = await buildBundle(unpackZip(zip), handler);
+    if (dryRun) return { codeSha256: "", codeSize: zip.length, packageObject: "", bundleObject: "", handlerFile: bundle.handlerFile };
+    const [stored, bundleObject] = await Promise.all([
+      this.options.code.putPackage(zip),
+      this.options.code.putBundle(bundle.code),
+    ]);
+    return {
+      codeSha256: stored.sha256Base64,
+      codeSize: stored.size,
+      packageObject: stored.objectName,
+      bundleObject,
+      handlerFile: bundle.handlerFile,
+    };
+  }
+}
+
+function readZip(code: Record<string, unknown>): Uint8Array {
+  for (const unsupported of ["S3Bucket", "S3Key", "S3ObjectVersion", "ImageUri"]) {
+    if (code[unsupported] !== undefined) {
+      throw invalidParameter(`Code.${unsupported} is not supported: upload the deployment package in ZipFile`);
+    }
+  }
+  const zip = optionalBytes(code, "ZipFile");
+  if (zip === undefined || zip.length === 0) throw invalidParameter("ZipFile is required: a base64-encoded zip of the deployment package");
+  return zip;
+}
+
+function checkRevision(record: FunctionVersionRecord, expected: string | undefined): void {
+  if (expected !== undefined && expected !== record.revisionId) {
+    throw new LambdaError(
+      "PreconditionFailedException",
+      "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+    );
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+function parseMaxItems(raw: string | number | undefined): number {
+  if (raw === undefined || raw === "") return 50;
+  const value = typeof raw === "number" ? raw : Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 10000) throw invalidParameter("MaxItems must be an integer from 1 to 10000");
+  return value;
+}
+
+function encodeMarker(name: string): string {
+  return Buffer.from(name).toString("base64url");
+}
+
+function decodeMarker(marker: string): string {
+  const name = Buffer.from(marker, "base64url").toString();
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) throw invalidParameter("Marker is not valid");
+  return name;
+}

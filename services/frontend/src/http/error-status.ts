@@ -1,0 +1,15 @@
+// Lambda error type → HTTP status: the one table, checked exhaustive by the compiler.
+import type { LambdaErrorType } from "@lambent/errors";
+
+export const HttpStatusOfError: Record<LambdaErrorType, number> = {
+  InvalidParameterValueException: 400,
+  InvalidRequestContentException: 400,
+  RequestTooLargeException: 413,
+  UnsupportedMediaTypeException: 415,
+  ResourceNotFoundException: 404,
+  ResourceConflictException: 409,
+  ResourceNotReadyException: 502,
+  PreconditionFailedException: 412,
+  TooManyRequestsException: 429,
+  ServiceException: 500,
+};

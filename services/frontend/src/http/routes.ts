@@ -1,0 +1,128 @@
+// The AWS Lambda REST API, one table: method + path → operation. Paths and status codes are Lambda's.
+import type { IncomingMessage } from "node:http";
+import { LambdaError, invalidParameter } from "@lambent/errors";
+import { InvocationTypes, LogTypes, type InvocationType, type LogType } from "@lambent/protocol";
+import type { FrontendApi, InvokeOutput } from "../api.js";
+import { payloadLimit, requestTooLarge } from "../invoke/payload.js";
+import { parseJsonBody, readBody } from "./body.js";
+
+/** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
+const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
+
+export interface RouteRequest {
+  request: IncomingMessage;
+  params: string[];
+  query: URLSearchParams;
+}
+
+/** What a route answers: JSON with a status, or an invocation's raw result. */
+export type RouteResult = { kind: "json"; status: number; body?: unknown } | { kind: "invoke"; output: InvokeOutput };
+
+export interface Route {
+  method: string;
+  path: RegExp;
+  operation: string;
+  handle(api: FrontendApi, request: RouteRequest): Promise<RouteResult>;
+}
+
+const json = (status: number, body?: unknown): RouteResult => ({ kind: "json", status, body });
+
+async function controlBody(request: IncomingMessage): Promise<unknown> {
+  const body = await readBody(
+    request,
+    CONTROL_BODY_LIMIT,
+    () => new LambdaError("RequestTooLargeException", `Request must be smaller than ${CONTROL_BODY_LIMIT} bytes`),
+  );
+  return parseJsonBody(body);
+}
+
+const qualifierOf = (query: URLSearchParams): string | undefined => query.get("Qualifier") ?? undefined;
+
+const FUNCTION = "/2015-03-31/functions/([^/]+)";
+
+export const routes: Route[] = [
+  {
+    method: "POST",
+    path: new RegExp(`^${FUNCTION}/invocations$`),
+    operation: "Invoke",
+    async handle(api, { request, params, query }) {
+      const invocationType = headerChoice(request, "x-amz-invocation-type", InvocationTypes, "RequestResponse");
+      const logType = headerChoice(request, "x-amz-log-type", LogTypes, "None");
+      const limit = payloadLimit(invocationType);
+      const payload = await readBody(request, limit, () => requestTooLarge(limit));
+      const clientContext = request.headers["x-amz-client-context"];
+      const output = await api.invoker.invoke({
+        functionName: params[0]!,
+        ...optional("qualifier", qualifierOf(query)),
+        payload,
+        invocationType,
+        logType,
+        ...optional("clientContext", typeof clientContext === "string" ? clientContext : undefined),
+      });
+      return { kind: "invoke", output };
+    },
+  },
+  {
+    method: "POST",
+    path: /^\/2015-03-31\/functions\/?$/,
+    operation: "CreateFunction",
+    handle: async (api, { request }) => json(201, await api.controlPlane.createFunction(await controlBody(request))),
+  },
+  {
+    method: "GET",
+    path: /^\/2015-03-31\/functions\/?$/,
+    operation: "ListFunctions",
+    handle: async (api, { query }) =>
+      json(200, await api.controlPlane.listFunctions({ ...optional("marker", query.get("Marker") ?? undefined), ...optional("maxItems", query.get("MaxItems") ?? undefined) })),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${FUNCTION}/configuration$`),
+    operation: "GetFunctionConfiguration",
+    handle: async (api, { params, query }) =>
+      json(200, await api.controlPlane.getFunctionConfiguration(params[0]!, qualifierOf(query))),
+  },
+  {
+    method: "PUT",
+    path: new RegExp(`^${FUNCTION}/configuration$`),
+    operation: "UpdateFunctionConfiguration",
+    handle: async (api, { request, params }) =>
+      json(200, await api.controlPlane.updateFunctionConfiguration(params[0]!, await controlBody(request))),
+  },
+  {
+    method: "PUT",
+    path: new RegExp(`^${FUNCTION}/code$`),
+    operation: "UpdateFunctionCode",
+    handle: async (api, { request, params }) =>
+      json(200, await api.controlPlane.updateFunctionCode(params[0]!, await controlBody(request))),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${FUNCTION}/?$`),
+    operation: "GetFunction",
+    handle: async (api, { params, query }) => json(200, await api.controlPlane.getFunction(params[0]!, qualifierOf(query))),
+  },
+  {
+    method: "DELETE",
+    path: new RegExp(`^${FUNCTION}/?$`),
+    operation: "DeleteFunction",
+    handle: async (api, { params, query }) => {
+      await api.controlPlane.deleteFunction(params[0]!, qualifierOf(query));
+      return json(204);
+    },
+  },
+];
+
+function headerChoice<T extends string>(request: IncomingMessage, name: string, allowed: readonly T[], fallback: T): T {
+  const value = request.headers[name];
+  if (value === undefined || value === "") return fallback;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw invalidParameter(`${name} must be one of ${allowed.join(", ")}`);
+}
+
+/** Spreads `{key: value}` only when the value is defined, for optional fields. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+export type { InvocationType, LogType };

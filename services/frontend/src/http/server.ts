@@ -1,0 +1,79 @@
+// The HTTP face: Lambda's REST API, health, and package downloads for GetFunction's Code.Location.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { resourceNotFound } from "@lambent/errors";
+import type { Logger } from "@lambent/telemetry";
+import type { FrontendApi, InvokeOutput } from "../api.js";
+import { routes } from "./routes.js";
+import { sendError, sendJson } from "./respond.js";
+
+export interface HttpServerOptions {
+  api: FrontendApi;
+  logger: Logger;
+  /** Whether an invocation can be served now. */
+  health: () => Promise<{ healthy: boolean; detail: Record<string, unknown> }>;
+  /** Bytes of a stored deployment package, for Code.Location downloads. */
+  downloadPackage: (objectName: string) => Promise<Uint8Array | undefined>;
+}
+
+export const CODE_DOWNLOAD_PATH = "/lambent/code";
+
+export function createHttpServer(options: HttpServerOptions): Server {
+  const server = createServer((request, response) => {
+    void handle(options, request, response);
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? "/", "http://lambent");
+  const method = request.method ?? "GET";
+  try {
+    for (const route of routes) {
+      if (route.method !== method) continue;
+      const match = route.path.exec(url.pathname);
+      if (!match) continue;
+      const params = match.slice(1).map((param) => decodeURIComponent(param));
+      const result = await route.handle(options.api, { request, params, query: url.searchParams });
+      if (result.kind === "invoke") sendInvokeOutput(response, result.output);
+      else sendJson(response, result.status, result.body, randomUUID());
+      return;
+    }
+    if (method === "GET" && url.pathname === "/healthz") {
+      const { healthy, detail } = await options.health();
+      sendJson(response, healthy ? 200 : 503, { status: healthy ? "ok" : "unavailable", ...detail }, randomUUID());
+      return;
+    }
+    if (method === "GET" && url.pathname.startsWith(CODE_DOWNLOAD_PATH + "/")) {
+      await sendPackage(options, url.pathname.slice(CODE_DOWNLOAD_PATH.length + 1), response);
+      return;
+    }
+    throw resourceNotFound(`No Lambda API operation at ${method} ${url.pathname}`);
+  } catch (error) {
+    if (!(error instanceof Error) || !("fields" in error)) {
+      options.logger.error("request failed", { method, path: url.pathname, err: error });
+    }
+    sendError(response, error, randomUUID());
+  }
+}
+
+function sendInvokeOutput(response: ServerResponse, output: InvokeOutput): void {
+  const headers: Record<string, string | number> = {
+    "Content-Type": "application/json",
+    "Content-Length": output.payload.length,
+    "x-amzn-RequestId": output.requestId,
+  };
+  if (output.executedVersion !== undefined) headers["X-Amz-Executed-Version"] = output.executedVersion;
+  if (output.functionError !== undefined) headers["X-Amz-Function-Error"] = output.functionError;
+  if (output.logResult !== undefined) headers["X-Amz-Log-Result"] = output.logResult;
+  response.writeHead(output.statusCode, headers);
+  response.end(output.payload);
+}
+
+async function sendPackage(options: HttpServerOptions, objectName: string, response: ServerResponse): Promise<void> {
+  const bytes = /^package\/[0-9a-f]{64}$/.test(objectName) ? await options.downloadPackage(objectName) : undefined;
+  if (!bytes) throw resourceNotFound(`No deployment package ${objectName}`);
+  response.writeHead(200, { "Content-Type": "application/zip", "Content-Length": bytes.length });
+  response.end(bytes);
+}

@@ -1,0 +1,80 @@
+// The synchronous invoke path: parse → resolve qualifier (cached) → scheduler (admit, place) → worker
+// answers this frontend directly.
+import { randomUUID } from "node:crypto";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { LambdaError, invalidParameter, serviceError } from "@lambent/errors";
+import {
+  Subjects,
+  decodeInvocationResult,
+  encodeInvocation,
+  type InvocationHeader,
+} from "@lambent/protocol";
+import { parseFunctionReference, type ArnScope, type RegistryView } from "@lambent/registry";
+import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
+import { checkPayload } from "./payload.js";
+import { resolveTarget } from "./resolve-target.js";
+
+/** Time allowed beyond the function's own timeout for queuing, placement and the trip back. */
+const REPLY_MARGIN_MS = 10_000;
+const EMPTY = new Uint8Array(0);
+
+export interface NatsInvokerOptions {
+  nc: NatsConnection;
+  view: RegistryView;
+  scope: ArnScope;
+}
+
+export class NatsInvoker implements Invoker {
+  constructor(private readonly options: NatsInvokerOptions) {}
+
+  async invoke(input: InvokeInput): Promise<InvokeOutput> {
+    const { functionName, qualifier } = parseFunctionReference(input.functionName, input.qualifier);
+    const payload = checkPayload(input.payload, input.invocationType);
+    const record = await resolveTarget(this.options.view, this.options.scope, functionName, qualifier);
+    const requestId = randomUUID();
+    if (input.invocationType === "DryRun") {
+      return { statusCode: 204, requestId, payload: EMPTY, executedVersion: record.version };
+    }
+    if (input.invocationType === "Event") {
+      throw invalidParameter("InvocationType Event is not available yet in this Lambent build");
+    }
+    const header: InvocationHeader = {
+      requestId,
+      functionName,
+      qualifier: qualifier ?? "$LATEST",
+      version: record.version,
+      revisionId: record.revisionId,
+      invocationType: "RequestResponse",
+      logType: input.logType,
+    };
+    if (input.clientContext !== undefined) header.clientContext = input.clientContext;
+    const reply = await this.options.nc
+      .request(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), {
+        timeout: record.timeout * 1000 + REPLY_MARGIN_MS,
+      })
+      .catch((error: unknown) => {
+        throw natsFailure(error);
+      });
+    const result = decodeInvocationResult(reply.data);
+    const failure = result.header.failure;
+    if (failure) throw new LambdaError(failure.type, failure.message, failure.fields);
+    const output: InvokeOutput = {
+      statusCode: 200,
+      requestId,
+      payload: result.payload,
+      executedVersion: result.header.executedVersion,
+    };
+    if (result.header.functionError) output.functionError = result.header.functionError;
+    if (result.header.logResult !== undefined) output.logResult = result.header.logResult;
+    return output;
+  }
+}
+
+function natsFailure(error: unknown): LambdaError {
+  const name = error instanceof Error ? error.name : "";
+  if (name === "NoRespondersError" || (error instanceof Error && /no responders/i.test(error.message))) {
+    return serviceError("No scheduler is running: the invocation could not be placed");
+  }
+  if (name === "TimeoutError") return serviceError("The invocation did not complete in time");
+  return serviceError(error instanceof Error ? error.message : String(error));
+}

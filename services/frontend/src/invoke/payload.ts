@@ -1,0 +1,35 @@
+// Invocation payload checks: size limits and JSON, with Lambda's messages.
+import { LambdaError } from "@lambent/errors";
+import type { InvocationType } from "@lambent/protocol";
+
+export const PayloadLimits = {
+  /** Synchronous request and response. */
+  syncBytes: 6 * 1024 * 1024,
+  /** Asynchronous (Event) request. */
+  asyncBytes: 1024 * 1024,
+} as const;
+
+export function payloadLimit(invocationType: InvocationType): number {
+  return invocationType === "Event" ? PayloadLimits.asyncBytes : PayloadLimits.syncBytes;
+}
+
+export function requestTooLarge(limit: number): LambdaError {
+  return new LambdaError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+const EMPTY_EVENT = new TextEncoder().encode("{}");
+
+/** Returns the payload to deliver: valid JSON as given, or `{}` for an empty body. */
+export function checkPayload(payload: Uint8Array, invocationType: InvocationType): Uint8Array {
+  const limit = payloadLimit(invocationType);
+  if (payload.length > limit) throw requestTooLarge(limit);
+  if (payload.length === 0) return EMPTY_EVENT;
+  try {
+    JSON.parse(decoder.decode(payload));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : "invalid JSON";
+    throw new LambdaError("InvalidRequestContentException", `Could not parse request body into json: ${reason}`);
+  }
+  return payload;
+}

@@ -1,0 +1,24 @@
+// Frontend process: configuration → NATS → servers → ready; drains on SIGTERM/SIGINT.
+import { connect } from "@nats-io/transport-node";
+import { loadFrontendConfig } from "@lambent/config";
+import { createLogger } from "@lambent/telemetry";
+import { buildFrontend } from "./server.js";
+
+const config = loadFrontendConfig(process.env);
+const logger = createLogger({ service: "frontend", level: config.logLevel });
+const nc = await connect({ servers: config.natsUrl.split(","), name: "lambent-frontend", maxReconnectAttempts: -1 });
+const frontend = await buildFrontend(config, { nc, logger });
+const ports = await frontend.listen();
+logger.info("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host });
+
+let stopping = false;
+const stop = async (signal: string): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  logger.info("stopping", { signal });
+  await frontend.close();
+  await nc.drain();
+  process.exit(0);
+};
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));

@@ -1,0 +1,97 @@
+// Builds the frontend from its configuration and a NATS connection; tests bind port 0.
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { NatsConnection } from "@nats-io/nats-core";
+import * as grpc from "@grpc/grpc-js";
+import type { FrontendConfig } from "@lambent/config";
+import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
+import { CodeStore, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import type { Logger } from "@lambent/telemetry";
+import type { FrontendApi } from "./api.js";
+import { FunctionControlPlane } from "./control-plane/functions.js";
+import { NatsInvoker } from "./invoke/invoker.js";
+import { CODE_DOWNLOAD_PATH, createHttpServer } from "./http/server.js";
+import { buildGrpcServer } from "./grpc/server.js";
+
+export interface FrontendDeps {
+  nc: NatsConnection;
+  logger: Logger;
+}
+
+export interface Frontend {
+  api: FrontendApi;
+  /** Starts both servers; resolves with the ports actually bound. */
+  listen(): Promise<{ httpPort: number; grpcPort: number }>;
+  /** Stops taking requests, lets running ones finish, then closes. */
+  close(): Promise<void>;
+}
+
+export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps): Promise<Frontend> {
+  const { nc, logger } = deps;
+  const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
+  const view = new RegistryView(buckets.functions);
+  await view.start();
+  const code = new CodeStore(buckets.code);
+  const scope = { region: config.region, accountId: config.accountId };
+  let httpPort = config.httpPort;
+  const controlPlane = new FunctionControlPlane({
+    scope,
+    functions: new FunctionStore(buckets.functions),
+    code,
+    codeLocationBase: () => `${config.publicUrl ?? `http://${config.host}:${httpPort}`}${CODE_DOWNLOAD_PATH}`,
+    defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,
+  });
+  const api: FrontendApi = { controlPlane, invoker: new NatsInvoker({ nc, view, scope }) };
+  const httpServer = createHttpServer({
+    api,
+    logger,
+    health: () => clusterHealth(nc),
+    downloadPackage: (objectName) => code.getPackage(objectName),
+  });
+  const grpcServer = buildGrpcServer(api, { logger });
+
+  return {
+    api,
+    async listen() {
+      httpPort = await listenHttp(httpServer, config.host, config.httpPort);
+      const grpcPort = await bindGrpc(grpcServer.server, config.host, config.grpcPort);
+      grpcServer.setServing(true);
+      return { httpPort, grpcPort };
+    },
+    async close() {
+      grpcServer.setServing(false);
+      await Promise.all([
+        new Promise<void>((resolve) => httpServer.close(() => resolve())),
+        new Promise<void>((resolve) => grpcServer.server.tryShutdown(() => resolve())),
+      ]);
+      httpServer.closeAllConnections();
+      view.stop();
+    },
+  };
+}
+
+/** Healthy when a scheduler answers and knows at least one worker. */
+async function clusterHealth(nc: NatsConnection): Promise<{ healthy: boolean; detail: Record<string, unknown> }> {
+  try {
+    const reply = await nc.request(Subjects.schedulerStatus, undefined, { timeout: 1000 });
+    const status = decodeJson(reply.data) as ClusterStatus;
+    return { healthy: status.workers > 0, detail: { workers: status.workers } };
+  } catch {
+    return { healthy: false, detail: { reason: "no scheduler answered" } };
+  }
+}
+
+function listenHttp(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function bindGrpc(server: grpc.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+}

@@ -1,0 +1,60 @@
+// The host capabilities the worker injects at boot, and the only way sandbox code reaches the host.
+// Each is an isolated-vm Reference to a host function; calls are fire-and-forget (applyIgnored), so
+// the isolate never waits on the host and nothing the host owns is exposed as an object.
+
+export interface HostFunction<Args extends unknown[]> {
+  applyIgnored(receiver: undefined, args: Args): void;
+}
+
+export interface HostCapabilities {
+  /** One finished log line, already formatted. */
+  log: HostFunction<[line: string]>;
+  /** Arm a host timer that calls the runtime's `fire(id)`; `repeat` 1 re-arms it every `delayMs`. */
+  startTimer: HostFunction<[id: number, delayMs: number, repeat: number]>;
+  stopTimer: HostFunction<[id: number]>;
+}
+
+/** Static facts about this execution environment, copied in once at boot. */
+export interface EnvironmentInfo {
+  functionName: string;
+  functionVersion: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+  /** The handler setting, e.g. `src/app.handler`. */
+  handler: string;
+  /** Path of the handler file under the task root, e.g. `src/app.js`. */
+  handlerFile: string;
+  /** The function's environment variables merged with the ones Lambda defines. */
+  env: Record<string, string>;
+}
+
+/** Per-invocation facts, copied in with each call. */
+export interface InvocationInfo {
+  requestId: string;
+  /** Epoch milliseconds when the invocation times out. */
+  deadlineMs: number;
+  invokedFunctionArn: string;
+  /** JSON text of the client context, when the caller sent one. */
+  clientContext?: string;
+}
+
+export interface FunctionErrorShape {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+/** What `invoke` resolves to; the host turns it into the response payload. */
+export type InvocationOutcome =
+  | { ok: true; body: string }
+  | { ok: false; error: FunctionErrorShape; fatal: boolean };
+
+/** What `boot` hands back to the host. */
+export interface Runtime {
+  /** Finds the handler on the bundle's `userModule` export; an error shape when it is missing. */
+  load(bundleNamespace: unknown): FunctionErrorShape | null;
+  invoke(eventJson: string, invocation: InvocationInfo): Promise<InvocationOutcome>;
+  /** Called by host timers. */
+  fire(id: number): void;
+}

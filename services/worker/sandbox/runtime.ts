@@ -1,0 +1,163 @@
+// Lambda's Node.js programming model: find the handler, build `context`, run the handler in async or
+// callback style, and turn its outcome (a result or any kind of failure) into plain data for the host.
+import type { EnvironmentInfo, FunctionErrorShape, InvocationInfo, InvocationOutcome, Runtime } from "./host.js";
+import { current } from "./invocation-state.js";
+import { ProcessExit } from "./process.js";
+import type { Timers } from "./timers.js";
+
+type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
+
+/** `src/app.routes.get` → `["routes", "get"]`: after the last `/`, everything past the first dot. */
+export function exportPathOf(handler: string): string[] {
+  const base = handler.slice(handler.lastIndexOf("/") + 1);
+  const dot = base.indexOf(".");
+  return dot < 0 ? [] : base.slice(dot + 1).split(".");
+}
+
+function lookup(root: unknown, path: string[]): unknown {
+  let value = root;
+  for (const part of path) {
+    if ((typeof value !== "object" && typeof value !== "function") || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+/** Lambda's error shape. Non-Error throws are reported by their type, as Lambda's Node runtime does. */
+export function describeError(error: unknown): FunctionErrorShape {
+  if (error instanceof Error) {
+    const name = typeof error.name === "string" && error.name ? error.name : "Error";
+    const stack = typeof error.stack === "string" ? error.stack.split("\n") : [];
+    return { errorType: name, errorMessage: String(error.message), trace: stack };
+  }
+  let message: string;
+  try {
+    message = String(error);
+  } catch {
+    message = Object.prototype.toString.call(error);
+  }
+  return { errorType: error === null ? "object" : typeof error, errorMessage: message, trace: [] };
+}
+
+/** `undefined` result → `null`, as Lambda answers. */
+function serialize(result: unknown): InvocationOutcome {
+  try {
+    const body = JSON.stringify(result);
+    return { ok: true, body: body === undefined ? "null" : body };
+  } catch (error) {
+    const shape = describeError(error);
+    return { ok: false, error: { errorType: "Runtime.MarshalError", errorMessage: `Unable to stringify response body: ${shape.errorMessage}`, trace: shape.trace }, fatal: false };
+  }
+}
+
+export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
+  let handler: Handler | undefined;
+  let handlerThis: unknown;
+
+  const baseContext = {
+    functionName: info.functionName,
+    functionVersion: info.functionVersion,
+    memoryLimitInMB: info.memoryLimitInMB,
+    logGroupName: info.logGroupName,
+    logStreamName: info.logStreamName,
+  };
+
+  function run(event: unknown, invocation: InvocationInfo): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const succeed = (result: unknown): void => {
+        if (settled) return;
+        settled = true;
+        resolve(result);
+      };
+      const fail = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        reject(error === undefined ? new Error("Handler failed with undefined") : error);
+      };
+      const callback = (error?: unknown, result?: unknown): void => {
+        if (error !== undefined && error !== null) fail(error);
+        else succeed(result);
+      };
+      current.fail = (error, fatal) => {
+        if (fatal) fatalError = error;
+        fail(error);
+      };
+      let clientContext: unknown;
+      if (invocation.clientContext !== undefined) {
+        try {
+          clientContext = JSON.parse(invocation.clientContext);
+        } catch {
+          clientContext = undefined;
+        }
+      }
+      const context = {
+        ...baseContext,
+        awsRequestId: invocation.requestId,
+        invokedFunctionArn: invocation.invokedFunctionArn,
+        callbackWaitsForEmptyEventLoop: true,
+        clientContext,
+        identity: undefined,
+        getRemainingTimeInMillis: () => Math.max(0, invocation.deadlineMs - Date.now()),
+        succeed: (result: unknown) => succeed(result),
+        fail: (error: unknown) => fail(error ?? new Error("handled")),
+        done: callback,
+      };
+      const returned = (handler as Handler).call(handlerThis, event, context, callback);
+      if (isThenable(returned)) returned.then(succeed, fail);
+    });
+  }
+
+  let fatalError: unknown;
+
+  return {
+    load(namespace) {
+      const userModule = lookup(namespace, ["userModule"]);
+      const path = exportPathOf(info.handler);
+      for (const root of [userModule, lookup(userModule, ["default"])]) {
+        const found = path.length > 0 ? lookup(root, path) : undefined;
+        if (typeof found === "function") {
+          handler = found as Handler;
+          handlerThis = lookup(root, path.slice(0, -1));
+          return null;
+        }
+      }
+      return { errorType: "Runtime.HandlerNotFound", errorMessage: `${info.handler} is undefined or not exported`, trace: [] };
+    },
+
+    async invoke(eventJson, invocation) {
+      current.requestId = invocation.requestId;
+      fatalError = undefined;
+      try {
+        let event: unknown;
+        try {
+          event = eventJson === "" ? {} : JSON.parse(eventJson);
+        } catch (error) {
+          return { ok: false, error: { ...describeError(error), errorType: "Runtime.UnmarshalError" }, fatal: false };
+        }
+        return serialize(await run(event, invocation));
+      } catch (error) {
+        if (error instanceof ProcessExit) {
+          return {
+            ok: false,
+            error: { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${invocation.requestId} Error: ${error.message}`, trace: [] },
+            fatal: true,
+          };
+        }
+        return { ok: false, error: describeError(error), fatal: fatalError !== undefined };
+      } finally {
+        timers.clearAll();
+        current.fail = undefined;
+        current.requestId = undefined;
+      }
+    },
+
+    fire(id) {
+      timers.fire(id);
+    },
+  };
+}

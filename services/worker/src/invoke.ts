@@ -1,0 +1,190 @@
+// One invocation message, start to finish: decode → look up the function's revision → take a warm
+// environment or start one → run the handler → the result frame, with its log and the lease to give back.
+// Never throws: every failure becomes a result the caller can read.
+import { Buffer } from "node:buffer";
+import { LATEST, functionArn, type FunctionVersionRecord } from "@lambent/registry";
+import { resourceNotFound, serviceError, toLambdaError } from "@lambent/errors";
+import {
+  decodeInvocation,
+  encodeInvocationResult,
+  environmentKey,
+  failureResult,
+  type InvocationHeader,
+  type InvocationRequest,
+  type InvocationResultHeader,
+  type Lease,
+} from "@lambent/protocol";
+import type { Logger } from "@lambent/telemetry";
+import type { CodeCache } from "./code-cache.js";
+import { LogBuffer, type InvocationLogSink } from "./log-buffer.js";
+import { MAX_RESPONSE_BYTES, responseTooLargeError, type FunctionError } from "./limits.js";
+import { Environment, InitFailure, type RunOutcome } from "./pool/environment.js";
+import type { WarmPool } from "./pool/warm-pool.js";
+
+/** The registry read the hot path needs (RegistryView provides it). */
+export interface RevisionLookup {
+  getRevision(functionName: string, version: string, revisionId: string): Promise<FunctionVersionRecord | undefined>;
+}
+
+export interface InvokerOptions {
+  region: string;
+  accountId: string;
+  registry: RevisionLookup;
+  code: CodeCache;
+  pool: WarmPool<Environment>;
+  logSink: InvocationLogSink;
+  logger: Logger;
+}
+
+export interface InvocationReply {
+  /** The encoded InvocationResult for the caller. */
+  result: Uint8Array;
+  /** The scheduler's lease on this call, to release now. */
+  lease?: Lease;
+  /** The environment key, when the environment that ran the call stays warm. */
+  idleEnvironment?: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function errorPayload(error: FunctionError): Uint8Array {
+  return encoder.encode(JSON.stringify(error));
+}
+
+function logTime(): string {
+  return new Date().toISOString();
+}
+
+export class Invoker {
+  constructor(private readonly options: InvokerOptions) {}
+
+  async handle(data: Uint8Array): Promise<InvocationReply> {
+    let request: InvocationRequest;
+    try {
+      request = decodeInvocation(data);
+    } catch (error) {
+      this.options.logger.warn("malformed invocation message", { err: error });
+      return { result: failureResult("", LATEST, { type: "ServiceException", message: "Malformed invocation message" }) };
+    }
+    const { header } = request;
+    try {
+      return await this.invoke(request);
+    } catch (error) {
+      const failure = toLambdaError(error);
+      if (failure.type === "ServiceException") {
+        this.options.logger.error("invocation failed", { requestId: header.requestId, functionName: header.functionName, err: error });
+      }
+      const fields = Object.keys(failure.fields).length > 0 ? { fields: { ...failure.fields } } : {};
+      const reply: InvocationReply = {
+        result: failureResult(header.requestId, header.version, { type: failure.type, message: failure.message, ...fields }),
+      };
+      if (header.lease) reply.lease = header.lease;
+      return reply;
+    }
+  }
+
+  private async invoke({ header, payload }: InvocationRequest): Promise<InvocationReply> {
+    const { registry, code, pool } = this.options;
+    const record = await registry.getRevision(header.functionName, header.version, header.revisionId);
+    if (!record) throw resourceNotFound(`Function not found: ${this.arn(header.functionName, header.qualifier)}`);
+    const key = environmentKey(record.functionName, record.version, record.revisionId);
+    const log = new LogBuffer(header.requestId);
+    let acquired;
+    try {
+      acquired = await pool.acquire(key, record.memorySize, async () => {
+        const bundle = await code.get(record.bundleObject);
+        if (!bundle) throw serviceError(`Code of ${record.functionName}:${record.version} is missing (${record.bundleObject})`);
+        return Environment.create({ key, record, bundle, region: this.options.region, requestId: header.requestId });
+      });
+    } catch (error) {
+      if (error instanceof InitFailure) return this.initFailed(header, record, error, log);
+      throw error;
+    }
+    const { environment, cold } = acquired;
+    if (cold) for (const line of environment.takeInitLines()) log.add(line);
+    log.start(record.version);
+    const runRequest = {
+      requestId: header.requestId,
+      eventJson: payload.length === 0 ? "" : decoder.decode(payload),
+      invokedFunctionArn: this.arn(record.functionName, header.qualifier),
+      lines: log.lines,
+      ...(header.clientContext ? { clientContext: Buffer.from(header.clientContext, "base64").toString("utf8") } : {}),
+    };
+    let outcome: RunOutcome;
+    try {
+      outcome = await environment.run(runRequest);
+    } catch (error) {
+      pool.release(environment, false);
+      throw error;
+    }
+    const kept = pool.release(environment, outcome.reusable);
+
+    let body: Uint8Array;
+    let error: FunctionError | undefined;
+    if (outcome.ok) {
+      body = encoder.encode(outcome.body);
+      if (body.length > MAX_RESPONSE_BYTES) error = responseTooLargeError();
+    } else {
+      error = outcome.error;
+    }
+    if (error) {
+      body = errorPayload(error);
+      log.add(
+        error.errorType === "Sandbox.Timedout"
+          ? `${logTime()} ${header.requestId} ${error.errorMessage.slice(error.errorMessage.indexOf("Task timed out"))}`
+          : `${logTime()}\t${header.requestId}\tERROR\tInvoke Error \t${JSON.stringify(error)}`,
+      );
+    }
+    const initDurationMs = cold ? environment.takeInitDuration() : undefined;
+    log.end({
+      durationMs: outcome.durationMs,
+      memorySizeMb: record.memorySize,
+      maxMemoryUsedMb: outcome.maxMemoryUsedMb,
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+    });
+    const resultHeader: InvocationResultHeader = { requestId: header.requestId, executedVersion: record.version };
+    if (error) resultHeader.functionError = "Unhandled";
+    this.finishLog(header, record, environment.logStreamName, log, resultHeader);
+    const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: body! }) };
+    if (header.lease) reply.lease = header.lease;
+    if (kept) reply.idleEnvironment = key;
+    return reply;
+  }
+
+  /** The module failed to load: the call fails with the module's error, and the next call retries init. */
+  private initFailed(header: InvocationHeader, record: FunctionVersionRecord, failure: InitFailure, log: LogBuffer): InvocationReply {
+    for (const line of failure.lines) log.add(line);
+    log.add(`${logTime()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(failure.error)}`);
+    log.start(record.version);
+    log.end({
+      durationMs: failure.initDurationMs,
+      memorySizeMb: record.memorySize,
+      maxMemoryUsedMb: failure.maxMemoryUsedMb,
+      initDurationMs: failure.initDurationMs,
+    });
+    const resultHeader: InvocationResultHeader = { requestId: header.requestId, executedVersion: record.version, functionError: "Unhandled" };
+    this.finishLog(header, record, failure.logStreamName, log, resultHeader);
+    const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: errorPayload(failure.error) }) };
+    if (header.lease) reply.lease = header.lease;
+    return reply;
+  }
+
+  private finishLog(header: InvocationHeader, record: FunctionVersionRecord, logStreamName: string, log: LogBuffer, resultHeader: InvocationResultHeader): void {
+    if (header.logType === "Tail") resultHeader.logResult = log.tailBase64();
+    this.options.logSink.write({
+      functionName: record.functionName,
+      version: record.version,
+      logGroupName: `/aws/lambda/${record.functionName}`,
+      logStreamName,
+      requestId: header.requestId,
+      lines: log.lines,
+    });
+  }
+
+  /** Qualified with what the caller named, unqualified when the caller named nothing (`$LATEST`). */
+  private arn(functionName: string, qualifier: string): string {
+    const scope = { region: this.options.region, accountId: this.options.accountId };
+    return qualifier === LATEST ? functionArn(scope, functionName) : functionArn(scope, functionName, qualifier);
+  }
+}

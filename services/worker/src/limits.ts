@@ -1,0 +1,38 @@
+// The limits an invocation runs under and the errors Lambda reports when one is crossed: one place
+// for each number and each message.
+
+/** Largest synchronous response payload, in bytes (6 MB). */
+export const MAX_RESPONSE_BYTES = 6_291_456;
+/** How long a module's top-level code may run at initialisation. */
+export const INIT_TIMEOUT_MS = 10_000;
+/** `LogType: Tail` returns this many bytes from the end of the invocation's log. */
+export const TAIL_LOG_BYTES = 4096;
+
+export interface FunctionError {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+export function timeoutError(requestId: string, timeoutSeconds: number): FunctionError {
+  return { errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` };
+}
+
+export function outOfMemoryError(requestId: string, memoryMb: number): FunctionError {
+  return {
+    errorType: "Runtime.OutOfMemory",
+    errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: out of memory (limit ${memoryMb} MB)`,
+  };
+}
+
+export function runtimeExitError(requestId: string, reason: string): FunctionError {
+  return { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${reason}` };
+}
+
+/** Lambda's own wording, including the byte count it quotes (which is not the 6 MB limit itself). */
+export function responseTooLargeError(): FunctionError {
+  return {
+    errorType: "Function.ResponseSizeTooLarge",
+    errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+  };
+}

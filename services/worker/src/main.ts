@@ -1,0 +1,49 @@
+// The worker process: configuration from the environment → NATS → registry view → serve; drains on
+// SIGTERM or SIGINT and exits 0. Run with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
+import { connect } from "@nats-io/transport-node";
+import { loadWorkerConfig } from "@lambent/config";
+import { CodeStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { createLogger } from "@lambent/telemetry";
+import { buildWorker } from "./server.js";
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig(process.env);
+  const logger = createLogger({ service: "worker", level: config.logLevel });
+  const nc = await connect({
+    servers: config.natsUrl.split(",").map((server) => server.trim()),
+    name: `lambent-worker-${config.workerId}`,
+    maxReconnectAttempts: -1,
+  });
+  const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
+  const view = new RegistryView(buckets.functions);
+  await view.start();
+  const worker = buildWorker(config, { nc, registry: view, bundles: new CodeStore(buckets.code), logger });
+  await worker.start();
+  logger.info("ready", { workerId: config.workerId });
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("draining", { workerId: config.workerId, signal });
+    worker
+      .stop()
+      .then(async () => {
+        view.stop();
+        await nc.close();
+        logger.info("stopped", { workerId: config.workerId });
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error("drain failed", { err: error });
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  createLogger({ service: "worker" }).error("worker failed to start", { err: error });
+  process.exit(1);
+});

@@ -1,0 +1,137 @@
+// Test helpers: the isolate runtime built fresh, function records, hand-written bundles, and an
+// Invoker over in-memory registry and code.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { FunctionVersionRecord } from "@lambent/registry";
+import { decodeInvocationResult, encodeInvocation, type InvocationHeader, type InvocationResult } from "@lambent/protocol";
+import { createLogger } from "@lambent/telemetry";
+import { CodeCache } from "../code-cache.js";
+import { Invoker } from "../invoke.js";
+import type { InvocationLog } from "../log-buffer.js";
+import type { Environment } from "../pool/environment.js";
+import { WarmPool } from "../pool/warm-pool.js";
+
+/** `src/app.handler` → `src/app.js`, as the bundler reports a `.js` handler file. */
+function handlerFileOf(handler: string): string {
+  const slash = handler.lastIndexOf("/");
+  const dot = handler.indexOf(".", slash + 1);
+  return `${dot < 0 ? handler : handler.slice(0, dot)}.js`;
+}
+
+let built = false;
+
+/** Builds sandbox/ into dist/sandbox.js once per test process, so tests never run a stale runtime. */
+export function buildSandbox(): void {
+  if (built) return;
+  execFileSync(process.execPath, [fileURLToPath(new URL("../../scripts/build-sandbox.mjs", import.meta.url))]);
+  built = true;
+}
+
+export function functionRecord(overrides: Partial<FunctionVersionRecord> = {}): FunctionVersionRecord {
+  return {
+    functionName: "fn",
+    version: "$LATEST",
+    runtime: "nodejs20.x",
+    handler: "index.handler",
+    role: "arn:aws:iam::000000000000:role/test",
+    memorySize: 128,
+    timeout: 3,
+    description: "",
+    environment: {},
+    ephemeralStorageMb: 512,
+    architectures: ["x86_64"],
+    codeSha256: "",
+    codeSize: 0,
+    packageObject: "package/x",
+    bundleObject: "bundle/x",
+    handlerFile: handlerFileOf(overrides.handler ?? "index.handler"),
+    revisionId: "rev-1",
+    lastModified: "2020-04-10T19:06:32.563+0000",
+    tags: {},
+    ...overrides,
+  };
+}
+
+/** An ES module bundle whose handler file exports `exports` (source text of an object literal). */
+export function esmBundle(body: string): string {
+  return `${body}\nexport { userModule };\n`;
+}
+
+export interface TestInvoker {
+  invoker: Invoker;
+  pool: WarmPool<Environment>;
+  logs: InvocationLog[];
+  /** Registers a function (record + bundle text) under its name and version. */
+  deploy(record: FunctionVersionRecord, bundle: string): void;
+  invoke(functionName: string, event?: unknown, header?: Partial<InvocationHeader>): Promise<DecodedResult>;
+  close(): void;
+}
+
+export interface DecodedResult extends InvocationResult {
+  json: unknown;
+  text: string;
+  log: string;
+}
+
+let requestCounter = 0;
+
+export function testInvoker(poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number } = {}): TestInvoker {
+  buildSandbox();
+  const records = new Map<string, FunctionVersionRecord>();
+  const bundles = new Map<string, string>();
+  const logs: InvocationLog[] = [];
+  const pool = new WarmPool<Environment>({
+    maxEnvironments: poolOptions.maxEnvironments ?? 100,
+    memoryMb: poolOptions.memoryMb ?? 16384,
+    idleTimeoutMs: poolOptions.idleTimeoutMs ?? 600_000,
+  });
+  const invoker = new Invoker({
+    region: "us-east-1",
+    accountId: "000000000000",
+    registry: { getRevision: async (name, version) => records.get(`${name}:${version}`) },
+    code: new CodeCache({ getBundle: async (name) => bundles.get(name) }),
+    pool,
+    logSink: { write: (log) => void logs.push(log) },
+    logger: createLogger({ service: "worker-test", level: "error", write: () => undefined }),
+  });
+  return {
+    invoker,
+    pool,
+    logs,
+    deploy(record, bundle) {
+      const bundleObject = `bundle/${record.functionName}-${record.version}-${record.revisionId}`;
+      records.set(`${record.functionName}:${record.version}`, { ...record, bundleObject });
+      bundles.set(bundleObject, bundle);
+    },
+    async invoke(functionName, event = {}, header = {}) {
+      const record = [...records.values()].find((r) => r.functionName === functionName);
+      const frame = encodeInvocation({
+        header: {
+          requestId: `req-${++requestCounter}`,
+          functionName,
+          qualifier: "$LATEST",
+          version: record?.version ?? "$LATEST",
+          revisionId: record?.revisionId ?? "none",
+          invocationType: "RequestResponse",
+          logType: "Tail",
+          ...header,
+        },
+        payload: new TextEncoder().encode(JSON.stringify(event)),
+      });
+      const reply = await invoker.handle(frame);
+      const result = decodeInvocationResult(reply.result);
+      const text = new TextDecoder().decode(result.payload);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      const log = result.header.logResult ? Buffer.from(result.header.logResult, "base64").toString("utf8") : "";
+      return { ...result, json, text, log };
+    },
+    close() {
+      pool.close();
+    },
+  };
+}
