@@ -109,6 +109,8 @@ export class Environment {
   private timersOpen = false;
   private timedOut = false;
   private maxMemoryBytes = 0;
+  /** Heap the isolate held after its last call: what it costs the worker while idle. */
+  private heldBytes = 0;
   private readonly isolate: ivm.Isolate;
   private invokeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
@@ -276,6 +278,11 @@ export class Environment {
     return { ok: false, error, durationMs, maxMemoryUsedMb, reusable: false };
   }
 
+  /** Memory this environment holds while idle, in MB (its heap, not its cap). */
+  get idleMemoryMb(): number {
+    return Math.max(1, Math.ceil(this.heldBytes / MB));
+  }
+
   /** Peak heap use over the environment's life, in MB, as REPORT's Max Memory Used. */
   private measureMemory(): number {
     if (!this.disposed) {
@@ -283,6 +290,7 @@ export class Environment {
         const heap = this.isolate.getHeapStatisticsSync();
         const used = heap.used_heap_size + heap.externally_allocated_size;
         if (used > this.maxMemoryBytes) this.maxMemoryBytes = used;
+        this.heldBytes = heap.total_heap_size + heap.externally_allocated_size;
         // isolated-vm's cap is soft; an environment found above it is not used again.
         if (used > this.memoryMb * MB) this.dispose();
       } catch {

@@ -4,7 +4,11 @@ import { WarmPool, type PooledEnvironment } from "./warm-pool.js";
 class FakeEnvironment implements PooledEnvironment {
   lastUsed = 0;
   disposed = false;
-  constructor(readonly key: string, readonly memoryMb = 128) {}
+  constructor(
+    readonly key: string,
+    readonly memoryMb = 128,
+    readonly idleMemoryMb = memoryMb,
+  ) {}
   dispose(): void {
     this.disposed = true;
   }
@@ -18,7 +22,7 @@ function pool(options: Partial<{ maxEnvironments: number; memoryMb: number; idle
 }
 afterEach(() => pools.splice(0).forEach((p) => p.close()));
 
-const make = (key: string, memoryMb?: number) => async () => new FakeEnvironment(key, memoryMb);
+const make = (key: string, memoryMb?: number, idleMemoryMb?: number) => async () => new FakeEnvironment(key, memoryMb, idleMemoryMb);
 
 describe("WarmPool", () => {
   it("reuses an idle environment of the same key and creates one for a busy key", async () => {
@@ -62,6 +66,20 @@ describe("WarmPool", () => {
     p.release(big, true);
     await p.acquire("other", 512, make("other", 512));
     expect(big.disposed).toBe(true);
+  });
+
+  it("charges idle environments what they hold, not their memory size", async () => {
+    const p = pool({ memoryMb: 1024, maxEnvironments: 1000 });
+    const small: FakeEnvironment[] = [];
+    for (let i = 0; i < 100; i++) {
+      const environment = (await p.acquire(`k${i}`, 128, make(`k${i}`, 128, 2))).environment;
+      p.release(environment, true);
+      small.push(environment);
+    }
+    // 100 idle environments of 2 MB each leave room for a busy 128 MB one without evicting any.
+    await p.acquire("busy", 128, make("busy"));
+    expect(small.every((environment) => !environment.disposed)).toBe(true);
+    expect(p.stats().environments).toBe(101);
   });
 
   it("reaps environments idle longer than the idle timeout", async () => {

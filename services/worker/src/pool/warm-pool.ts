@@ -1,12 +1,16 @@
 // Warm environments by environment key. A call takes an idle environment of its key (the most recently
 // used one) or makes a new one; a finished call returns it. Idle environments are reaped after the idle
 // timeout, and the least recently used idle one is evicted when a new one needs its slot or memory.
+// Busy environments reserve their full memory size; idle ones are charged what they actually hold.
 import { LambdaError } from "@lambent/errors";
 
 /** What the pool needs of an environment (the isolate-backed Environment, or a stand-in in tests). */
 export interface PooledEnvironment {
   readonly key: string;
+  /** The function's memory size: what a busy environment may grow to. */
   readonly memoryMb: number;
+  /** What the environment holds while idle (its measured heap), so thousands of small ones fit. */
+  readonly idleMemoryMb: number;
   /** performance.now() milliseconds of the last finished call. */
   lastUsed: number;
   dispose(): void;
@@ -41,6 +45,8 @@ export class WarmPool<E extends PooledEnvironment> {
   private busyCount = 0;
   private reservedMemoryMb = 0;
   private idleMemoryMb = 0;
+  /** What each idle environment was charged when it went idle, so exactly that is given back. */
+  private readonly idleCharge = new Map<E, number>();
   private reaper: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -85,7 +91,9 @@ export class WarmPool<E extends PooledEnvironment> {
     }
     stack.push(environment);
     this.idleOrder.add(environment);
-    this.idleMemoryMb += environment.memoryMb;
+    const charge = Math.min(environment.idleMemoryMb, environment.memoryMb);
+    this.idleCharge.set(environment, charge);
+    this.idleMemoryMb += charge;
     return true;
   }
 
@@ -119,8 +127,7 @@ export class WarmPool<E extends PooledEnvironment> {
     const environment = stack?.pop();
     if (!environment) return undefined;
     if (stack!.length === 0) this.idleByKey.delete(key);
-    this.idleOrder.delete(environment);
-    this.idleMemoryMb -= environment.memoryMb;
+    this.uncharge(environment);
     return environment;
   }
 
@@ -137,9 +144,14 @@ export class WarmPool<E extends PooledEnvironment> {
     }
   }
 
-  private discardIdle(environment: E, reason: "idle" | "evicted" | "closed"): void {
+  private uncharge(environment: E): void {
     this.idleOrder.delete(environment);
-    this.idleMemoryMb -= environment.memoryMb;
+    this.idleMemoryMb -= this.idleCharge.get(environment) ?? 0;
+    this.idleCharge.delete(environment);
+  }
+
+  private discardIdle(environment: E, reason: "idle" | "evicted" | "closed"): void {
+    this.uncharge(environment);
     const stack = this.idleByKey.get(environment.key);
     if (stack) {
       const index = stack.indexOf(environment);
