@@ -1,0 +1,110 @@
+// What every command shares: the injected IO, the command shape, usage errors and the common options.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+export const DEFAULT_ENDPOINT = "http://127.0.0.1:8080";
+
+/** Anything that takes text, such as `process.stdout`; tests pass a collector. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+/** The outside world a command may touch, injected so tests can capture and control it. */
+export interface CliIo {
+  stdout: TextSink;
+  stderr: TextSink;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths (deploy folder, payload file) resolve against this. */
+  cwd: string;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Resolves to the process exit code; throws UsageError, ApiError or EndpointUnreachableError. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+/** Bad arguments or unusable input: the CLI prints the message and the command's usage, exit 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Options every command accepts. */
+export const COMMON_OPTIONS = {
+  endpoint: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const satisfies OptionsConfig;
+
+export const COMMON_USAGE = `Common options:
+  --endpoint URL   Lambent endpoint (default: $LAMBENT_ENDPOINT or ${DEFAULT_ENDPOINT})
+  --json           print the raw JSON response instead of human output
+  -h, --help       show this help`;
+
+export interface CommonOptions {
+  endpoint: string;
+  json: boolean;
+  help: boolean;
+}
+
+/** The values parseArgs yields for an options table: booleans, strings, or string lists for `multiple`. */
+export type OptionValues<O extends OptionsConfig> = {
+  [K in keyof O]?: O[K] extends { type: "boolean" } ? boolean : O[K] extends { multiple: true } ? string[] : string;
+};
+
+export interface ParsedCommandArgs<O extends OptionsConfig> {
+  values: OptionValues<O>;
+  positionals: string[];
+  common: CommonOptions;
+}
+
+/**
+ * Parses a command's arguments strictly (unknown options and stray positionals are usage errors) with
+ * the common options added, and resolves the endpoint from the flag, then `LAMBENT_ENDPOINT`.
+ */
+export function parseCommandArgs<O extends OptionsConfig>(
+  args: string[],
+  options: O,
+  io: CliIo,
+  positionals: number,
+): ParsedCommandArgs<O> {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const common: CommonOptions = {
+    endpoint: resolveEndpoint(typeof parsed.values.endpoint === "string" ? parsed.values.endpoint : undefined, io.env),
+    json: parsed.values.json === true,
+    help: parsed.values.help === true,
+  };
+  if (!common.help && parsed.positionals.length !== positionals) {
+    throw new UsageError(
+      parsed.positionals.length < positionals ? "missing argument" : `unexpected argument '${parsed.positionals[positionals]}'`,
+    );
+  }
+  return { values: parsed.values as OptionValues<O>, positionals: parsed.positionals, common };
+}
+
+export function resolveEndpoint(flag: string | undefined, env: CliIo["env"]): string {
+  const raw = flag ?? (env.LAMBENT_ENDPOINT || undefined) ?? DEFAULT_ENDPOINT;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`endpoint '${raw}' is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`endpoint '${raw}' must be http or https`);
+  return raw.replace(/\/+$/, "");
+}
+
+/** Parses a whole, positive integer option; undefined stays undefined. */
+export function parsePositiveInteger(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${flag} must be a positive whole number, got '${raw}'`);
+  return Number(raw);
+}

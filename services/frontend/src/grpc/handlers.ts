@@ -1,0 +1,172 @@
+// lambent.v1.Lambda RPCs as calls on the FrontendApi: proto messages in, Lambda-shaped requests to the
+// API, Lambda-shaped answers back into proto messages. Validation stays in the API, so gRPC and HTTP
+// accept and reject the same things. A field left undefined in a body reads as absent, like a field
+// missing from a JSON body.
+import { invalidParameter } from "@lambent/errors";
+import type { InvocationType as LambdaInvocationType, LogType as LambdaLogType } from "@lambent/protocol";
+import * as proto from "@lambent/proto";
+import type { FrontendApi, FunctionConfiguration, InvokeOutput } from "../api.js";
+
+export type LambdaMethod = keyof proto.LambdaService;
+export type RequestOf<M extends LambdaMethod> = ReturnType<proto.LambdaService[M]["requestDeserialize"]>;
+export type ResponseOf<M extends LambdaMethod> = Parameters<proto.LambdaService[M]["responseSerialize"]>[0];
+
+/** One async function per RPC of lambent.v1.Lambda; they throw LambdaError on failure. */
+export type LambdaRpcHandlers = { [M in LambdaMethod]: (request: RequestOf<M>) => Promise<ResponseOf<M>> };
+
+export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
+  const { controlPlane, invoker } = api;
+  return {
+    async createFunction(request) {
+      const configuration = await controlPlane.createFunction(createFunctionBody(request));
+      return { configuration: toProtoConfiguration(configuration) };
+    },
+
+    async getFunction(request) {
+      const response = await controlPlane.getFunction(request.functionName, nonEmpty(request.qualifier));
+      return {
+        configuration: toProtoConfiguration(response.Configuration),
+        code: { repositoryType: response.Code.RepositoryType, location: response.Code.Location },
+        tags: response.Tags ?? {},
+      };
+    },
+
+    async getFunctionConfiguration(request) {
+      const configuration = await controlPlane.getFunctionConfiguration(request.functionName, nonEmpty(request.qualifier));
+      return { configuration: toProtoConfiguration(configuration) };
+    },
+
+    async listFunctions(request) {
+      const response = await controlPlane.listFunctions({
+        marker: nonEmpty(request.marker),
+        maxItems: request.maxItems === 0 ? undefined : request.maxItems,
+      });
+      return { functions: response.Functions.map(toProtoConfiguration), nextMarker: response.NextMarker ?? "" };
+    },
+
+    async updateFunctionCode(request) {
+      const body = {
+        ZipFile: request.zipFile,
+        Publish: request.publish || undefined,
+        RevisionId: nonEmpty(request.revisionId),
+      };
+      const configuration = await controlPlane.updateFunctionCode(request.functionName, body);
+      return { configuration: toProtoConfiguration(configuration) };
+    },
+
+    async updateFunctionConfiguration(request) {
+      const replaceEnvironment = request.replaceEnvironment || Object.keys(request.environment).length > 0;
+      const body = {
+        Role: request.role,
+        Handler: request.handler,
+        Description: request.description,
+        Timeout: request.timeout,
+        MemorySize: request.memorySize,
+        Runtime: request.runtime,
+        Environment: replaceEnvironment ? { Variables: request.environment } : undefined,
+        RevisionId: nonEmpty(request.revisionId),
+      };
+      const configuration = await controlPlane.updateFunctionConfiguration(request.functionName, body);
+      return { configuration: toProtoConfiguration(configuration) };
+    },
+
+    async deleteFunction(request) {
+      await controlPlane.deleteFunction(request.functionName, nonEmpty(request.qualifier));
+      return {};
+    },
+
+    async invoke(request) {
+      const output = await invoker.invoke({
+        functionName: request.functionName,
+        qualifier: nonEmpty(request.qualifier),
+        payload: request.payload,
+        invocationType: lambdaInvocationType(request.invocationType),
+        logType: lambdaLogType(request.logType),
+        clientContext: nonEmpty(request.clientContext),
+      });
+      return toProtoInvokeResponse(output);
+    },
+  };
+}
+
+function createFunctionBody(request: proto.CreateFunctionRequest): Record<string, unknown> {
+  return {
+    FunctionName: request.functionName,
+    Runtime: nonEmpty(request.runtime),
+    Handler: nonEmpty(request.handler),
+    Role: nonEmpty(request.role),
+    MemorySize: request.memorySize,
+    Timeout: request.timeout,
+    Description: nonEmpty(request.description),
+    Environment: Object.keys(request.environment).length > 0 ? { Variables: request.environment } : undefined,
+    Code: { ZipFile: request.zipFile },
+    Publish: request.publish || undefined,
+    Tags: Object.keys(request.tags).length > 0 ? request.tags : undefined,
+  };
+}
+
+export function toProtoConfiguration(configuration: FunctionConfiguration): proto.FunctionConfiguration {
+  return {
+    functionName: configuration.FunctionName,
+    functionArn: configuration.FunctionArn,
+    runtime: configuration.Runtime,
+    role: configuration.Role,
+    handler: configuration.Handler,
+    codeSize: configuration.CodeSize,
+    description: configuration.Description,
+    timeout: configuration.Timeout,
+    memorySize: configuration.MemorySize,
+    lastModified: configuration.LastModified,
+    codeSha256: configuration.CodeSha256,
+    version: configuration.Version,
+    environment: configuration.Environment?.Variables ?? {},
+    revisionId: configuration.RevisionId,
+    state: configuration.State,
+    lastUpdateStatus: configuration.LastUpdateStatus,
+    packageType: configuration.PackageType,
+    architectures: configuration.Architectures,
+    ephemeralStorageSize: configuration.EphemeralStorage.Size,
+  };
+}
+
+function toProtoInvokeResponse(output: InvokeOutput): proto.InvokeResponse {
+  return {
+    statusCode: output.statusCode,
+    functionError: output.functionError ?? "",
+    logResult: output.logResult ?? "",
+    executedVersion: output.executedVersion ?? "",
+    // The generated serializer writes any Uint8Array; the cast only satisfies its declared Buffer type.
+    payload: output.payload as Buffer,
+    requestId: output.requestId,
+  };
+}
+
+const InvocationTypeOfProto: Readonly<Record<number, LambdaInvocationType>> = {
+  [proto.InvocationType.UNSPECIFIED]: "RequestResponse",
+  [proto.InvocationType.REQUEST_RESPONSE]: "RequestResponse",
+  [proto.InvocationType.EVENT]: "Event",
+  [proto.InvocationType.DRY_RUN]: "DryRun",
+};
+
+const LogTypeOfProto: Readonly<Record<number, LambdaLogType>> = {
+  [proto.LogType.UNSPECIFIED]: "None",
+  [proto.LogType.NONE]: "None",
+  [proto.LogType.TAIL]: "Tail",
+};
+
+function lambdaInvocationType(value: proto.InvocationType): LambdaInvocationType {
+  const type = InvocationTypeOfProto[value];
+  if (type === undefined) throw invalidParameter(`invocation_type ${value} is not one of REQUEST_RESPONSE, EVENT, DRY_RUN`);
+  return type;
+}
+
+function lambdaLogType(value: proto.LogType): LambdaLogType {
+  const type = LogTypeOfProto[value];
+  if (type === undefined) throw invalidParameter(`log_type ${value} is not one of NONE, TAIL`);
+  return type;
+}
+
+/** Proto3 strings cannot be absent; empty means "not given". */
+function nonEmpty(value: string): string | undefined {
+  return value === "" ? undefined : value;
+}

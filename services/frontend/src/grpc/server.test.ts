@@ -1,0 +1,451 @@
+// The gRPC adapter over an in-memory FrontendApi: fields map both ways, errors become statuses with
+// the Lambda type in trailers, and health and reflection answer. Real-cluster behaviour is tested elsewhere.
+import { createRequire } from "node:module";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { service as healthService } from "grpc-health-check";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { LambdaError, resourceNotFound, throttled } from "@lambent/errors";
+import * as proto from "@lambent/proto";
+import { createLogger } from "@lambent/telemetry";
+import type { FrontendApi, FunctionConfiguration, GetFunctionResponse, InvokeInput, InvokeOutput, ListFunctionsResponse } from "../api.js";
+import { buildGrpcServer, type GrpcServer } from "./server.js";
+
+const configuration: FunctionConfiguration = {
+  FunctionName: "hello",
+  FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello",
+  Runtime: "nodejs20.x",
+  Role: "arn:aws:iam::000000000000:role/runner",
+  Handler: "index.handler",
+  CodeSize: 5_000_000_000,
+  Description: "says hello",
+  Timeout: 30,
+  MemorySize: 256,
+  LastModified: "2024-01-02T03:04:05.678+0000",
+  CodeSha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
+  Version: "$LATEST",
+  Environment: { Variables: { GREETING: "hi" } },
+  RevisionId: "rev-1",
+  State: "Active",
+  LastUpdateStatus: "Successful",
+  PackageType: "Zip",
+  Architectures: ["x86_64"],
+  EphemeralStorage: { Size: 512 },
+};
+
+const protoConfiguration: proto.FunctionConfiguration = {
+  functionName: "hello",
+  functionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello",
+  runtime: "nodejs20.x",
+  role: "arn:aws:iam::000000000000:role/runner",
+  handler: "index.handler",
+  codeSize: 5_000_000_000,
+  description: "says hello",
+  timeout: 30,
+  memorySize: 256,
+  lastModified: "2024-01-02T03:04:05.678+0000",
+  codeSha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=",
+  version: "$LATEST",
+  environment: { GREETING: "hi" },
+  revisionId: "rev-1",
+  state: "Active",
+  lastUpdateStatus: "Successful",
+  packageType: "Zip",
+  architectures: ["x86_64"],
+  ephemeralStorageSize: 512,
+};
+
+/** Records what the adapter passed in; answers with canned responses or the error it is told to throw. */
+class FakeApi implements FrontendApi {
+  calls: Array<{ method: string; args: unknown[] }> = [];
+  failure: unknown = undefined;
+  invokeOutput: InvokeOutput = { statusCode: 200, requestId: "req-1", payload: new Uint8Array() };
+
+  private record(method: string, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  lastCall(): { method: string; args: unknown[] } {
+    const call = this.calls.at(-1);
+    if (!call) throw new Error("no call recorded");
+    return call;
+  }
+
+  controlPlane = {
+    createFunction: async (body: unknown): Promise<FunctionConfiguration> => {
+      this.record("createFunction", body);
+      return configuration;
+    },
+    getFunction: async (functionName: string, qualifier?: string): Promise<GetFunctionResponse> => {
+      this.record("getFunction", functionName, qualifier);
+      return { Configuration: configuration, Code: { RepositoryType: "S3", Location: "http://code/hello.zip" }, Tags: { team: "a" } };
+    },
+    getFunctionConfiguration: async (functionName: string, qualifier?: string): Promise<FunctionConfiguration> => {
+      this.record("getFunctionConfiguration", functionName, qualifier);
+      return configuration;
+    },
+    listFunctions: async (options: { marker?: string; maxItems?: string | number }): Promise<ListFunctionsResponse> => {
+      this.record("listFunctions", options);
+      return { Functions: [configuration, { ...configuration, FunctionName: "other", Environment: undefined }], NextMarker: "m2" };
+    },
+    updateFunctionCode: async (functionName: string, body: unknown): Promise<FunctionConfiguration> => {
+      this.record("updateFunctionCode", functionName, body);
+      return configuration;
+    },
+    updateFunctionConfiguration: async (functionName: string, body: unknown): Promise<FunctionConfiguration> => {
+      this.record("updateFunctionConfiguration", functionName, body);
+      return configuration;
+    },
+    deleteFunction: async (functionName: string, qualifier?: string): Promise<void> => {
+      this.record("deleteFunction", functionName, qualifier);
+    },
+  };
+
+  invoker = {
+    invoke: async (input: InvokeInput): Promise<InvokeOutput> => {
+      this.record("invoke", input);
+      return this.invokeOutput;
+    },
+  };
+}
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: grpc.Metadata,
+  options: Partial<grpc.CallOptions>,
+  callback: (error: grpc.ServiceError | null, response: Res) => void,
+) => grpc.ClientUnaryCall;
+
+function call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method(request, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}
+
+function callError<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<grpc.ServiceError> {
+  return call(method, request).then(
+    () => {
+      throw new Error("expected the call to fail");
+    },
+    (error: grpc.ServiceError) => error,
+  );
+}
+
+const api = new FakeApi();
+let grpcServer: GrpcServer;
+let address: string;
+let client: proto.LambdaClient;
+
+beforeAll(async () => {
+  grpcServer = buildGrpcServer(api, { logger: createLogger({ service: "frontend-test", write: () => {} }) });
+  const port = await new Promise<number>((resolve, reject) =>
+    grpcServer.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  address = `127.0.0.1:${port}`;
+  client = new proto.LambdaClient(address, grpc.credentials.createInsecure());
+});
+
+afterAll(async () => {
+  client.close();
+  await new Promise<void>((resolve) => grpcServer.server.tryShutdown(() => resolve()));
+});
+
+beforeEach(() => {
+  api.calls = [];
+  api.failure = undefined;
+});
+
+describe("lambent.v1.Lambda control plane", () => {
+  it("CreateFunction sends a Lambda-shaped body with the zip as bytes and returns the configuration", async () => {
+    const zip = Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0x00]);
+    const response = await call(
+      client.createFunction.bind(client),
+      proto.CreateFunctionRequest.fromPartial({
+        functionName: "hello",
+        runtime: "nodejs20.x",
+        handler: "index.handler",
+        role: "arn:aws:iam::000000000000:role/runner",
+        memorySize: 256,
+        timeout: 30,
+        description: "says hello",
+        environment: { GREETING: "hi" },
+        zipFile: Buffer.from(zip),
+        publish: true,
+        tags: { team: "a" },
+      }),
+    );
+    expect(response.configuration).toEqual(protoConfiguration);
+
+    const { method, args } = api.lastCall();
+    expect(method).toBe("createFunction");
+    const body = args[0] as Record<string, unknown> & { Code: { ZipFile: unknown } };
+    expect(body.Code.ZipFile).toBeInstanceOf(Uint8Array);
+    expect(Uint8Array.from(body.Code.ZipFile as Uint8Array)).toEqual(zip);
+    expect({ ...body, Code: undefined }).toEqual({
+      FunctionName: "hello",
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: "arn:aws:iam::000000000000:role/runner",
+      MemorySize: 256,
+      Timeout: 30,
+      Description: "says hello",
+      Environment: { Variables: { GREETING: "hi" } },
+      Code: undefined,
+      Publish: true,
+      Tags: { team: "a" },
+    });
+  });
+
+  it("CreateFunction leaves unset fields out so the API applies its defaults", async () => {
+    await call(client.createFunction.bind(client), proto.CreateFunctionRequest.fromPartial({ functionName: "bare", zipFile: Buffer.from([1]) }));
+    const body = api.lastCall().args[0] as Record<string, unknown>;
+    const given = Object.entries(body).filter(([, value]) => value !== undefined).map(([key]) => key);
+    expect(given.sort()).toEqual(["Code", "FunctionName"]);
+  });
+
+  it("GetFunction passes the qualifier and returns configuration, code location and tags", async () => {
+    const response = await call(client.getFunction.bind(client), proto.GetFunctionRequest.fromPartial({ functionName: "hello", qualifier: "prod" }));
+    expect(api.lastCall()).toEqual({ method: "getFunction", args: ["hello", "prod"] });
+    expect(response).toEqual({
+      configuration: protoConfiguration,
+      code: { repositoryType: "S3", location: "http://code/hello.zip" },
+      tags: { team: "a" },
+    });
+  });
+
+  it("GetFunctionConfiguration treats an empty qualifier as none", async () => {
+    const response = await call(client.getFunctionConfiguration.bind(client), proto.GetFunctionConfigurationRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall()).toEqual({ method: "getFunctionConfiguration", args: ["hello", undefined] });
+    expect(response.configuration).toEqual(protoConfiguration);
+  });
+
+  it("ListFunctions passes marker and page size and returns the page with its next marker", async () => {
+    const response = await call(client.listFunctions.bind(client), proto.ListFunctionsRequest.fromPartial({ marker: "m1", maxItems: 2 }));
+    expect(api.lastCall()).toEqual({ method: "listFunctions", args: [{ marker: "m1", maxItems: 2 }] });
+    expect(response.functions.map((fn) => fn.functionName)).toEqual(["hello", "other"]);
+    expect(response.functions[1]?.environment).toEqual({});
+    expect(response.nextMarker).toBe("m2");
+
+    await call(client.listFunctions.bind(client), proto.ListFunctionsRequest.fromPartial({}));
+    expect(api.lastCall().args).toEqual([{ marker: undefined, maxItems: undefined }]);
+  });
+
+  it("UpdateFunctionCode sends the zip bytes, publish and revision", async () => {
+    const response = await call(
+      client.updateFunctionCode.bind(client),
+      proto.UpdateFunctionCodeRequest.fromPartial({ functionName: "hello", zipFile: Buffer.from([9, 8, 7]), publish: true, revisionId: "rev-1" }),
+    );
+    const { method, args } = api.lastCall();
+    expect(method).toBe("updateFunctionCode");
+    expect(args[0]).toBe("hello");
+    const body = args[1] as { ZipFile: Uint8Array; Publish: unknown; RevisionId: unknown };
+    expect(Uint8Array.from(body.ZipFile)).toEqual(Uint8Array.from([9, 8, 7]));
+    expect(body.Publish).toBe(true);
+    expect(body.RevisionId).toBe("rev-1");
+    expect(response.configuration).toEqual(protoConfiguration);
+  });
+
+  it("UpdateFunctionConfiguration sends only the fields that are set", async () => {
+    await call(
+      client.updateFunctionConfiguration.bind(client),
+      proto.UpdateFunctionConfigurationRequest.fromPartial({ functionName: "hello", timeout: 60, description: "", revisionId: "rev-1" }),
+    );
+    expect(api.lastCall()).toEqual({
+      method: "updateFunctionConfiguration",
+      args: [
+        "hello",
+        {
+          Role: undefined,
+          Handler: undefined,
+          Description: "",
+          Timeout: 60,
+          MemorySize: undefined,
+          Runtime: undefined,
+          Environment: undefined,
+          RevisionId: "rev-1",
+        },
+      ],
+    });
+  });
+
+  it("UpdateFunctionConfiguration replaces the environment when given, and clears it on request", async () => {
+    await call(
+      client.updateFunctionConfiguration.bind(client),
+      proto.UpdateFunctionConfigurationRequest.fromPartial({
+        functionName: "hello",
+        role: "arn:aws:iam::000000000000:role/other",
+        handler: "main.run",
+        memorySize: 1024,
+        runtime: "nodejs22.x",
+        environment: { A: "1" },
+      }),
+    );
+    expect(api.lastCall().args[1]).toMatchObject({
+      Role: "arn:aws:iam::000000000000:role/other",
+      Handler: "main.run",
+      MemorySize: 1024,
+      Runtime: "nodejs22.x",
+      Environment: { Variables: { A: "1" } },
+    });
+
+    await call(client.updateFunctionConfiguration.bind(client), proto.UpdateFunctionConfigurationRequest.fromPartial({ functionName: "hello", replaceEnvironment: true }));
+    expect(api.lastCall().args[1]).toMatchObject({ Environment: { Variables: {} } });
+  });
+
+  it("DeleteFunction passes name and qualifier", async () => {
+    await call(client.deleteFunction.bind(client), proto.DeleteFunctionRequest.fromPartial({ functionName: "hello", qualifier: "3" }));
+    expect(api.lastCall()).toEqual({ method: "deleteFunction", args: ["hello", "3"] });
+  });
+});
+
+describe("lambent.v1.Lambda Invoke", () => {
+  it("passes payload bytes through untouched both ways and maps every field", async () => {
+    const every = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const answer = Uint8Array.from([0xff, 0xfe, 0x00, 0x7b, 0x7d]);
+    api.invokeOutput = { statusCode: 200, requestId: "req-9", payload: answer, functionError: "Unhandled", logResult: "bG9n", executedVersion: "7" };
+
+    const response = await call(
+      client.invoke.bind(client),
+      proto.InvokeRequest.fromPartial({
+        functionName: "hello",
+        qualifier: "prod",
+        payload: Buffer.from(every),
+        invocationType: proto.InvocationType.REQUEST_RESPONSE,
+        logType: proto.LogType.TAIL,
+        clientContext: "e30=",
+      }),
+    );
+
+    const input = api.lastCall().args[0] as InvokeInput;
+    expect(Uint8Array.from(input.payload)).toEqual(every);
+    expect({ ...input, payload: undefined }).toEqual({
+      functionName: "hello",
+      qualifier: "prod",
+      payload: undefined,
+      invocationType: "RequestResponse",
+      logType: "Tail",
+      clientContext: "e30=",
+    });
+    expect(Uint8Array.from(response.payload)).toEqual(answer);
+    expect({ ...response, payload: undefined }).toEqual({
+      statusCode: 200,
+      requestId: "req-9",
+      payload: undefined,
+      functionError: "Unhandled",
+      logResult: "bG9n",
+      executedVersion: "7",
+    });
+  });
+
+  it.each([
+    [proto.InvocationType.UNSPECIFIED, "RequestResponse"],
+    [proto.InvocationType.EVENT, "Event"],
+    [proto.InvocationType.DRY_RUN, "DryRun"],
+  ] as const)("maps invocation type %i to %s", async (invocationType, expected) => {
+    api.invokeOutput = { statusCode: 202, requestId: "req-2", payload: new Uint8Array() };
+    const response = await call(client.invoke.bind(client), proto.InvokeRequest.fromPartial({ functionName: "hello", invocationType }));
+    expect(api.lastCall().args[0]).toMatchObject({ invocationType: expected, logType: "None", qualifier: undefined, clientContext: undefined });
+    expect(response).toMatchObject({ statusCode: 202, requestId: "req-2", functionError: "", logResult: "", executedVersion: "" });
+    expect(response.payload.length).toBe(0);
+  });
+
+  it("rejects an invocation type it does not know with INVALID_ARGUMENT", async () => {
+    const error = await callError(client.invoke.bind(client), proto.InvokeRequest.fromPartial({ functionName: "hello", invocationType: 42 as proto.InvocationType }));
+    expect(error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["InvalidParameterValueException"]);
+  });
+});
+
+describe("errors", () => {
+  it("ResourceNotFoundException becomes NOT_FOUND with the Lambda type in trailing metadata", async () => {
+    api.failure = resourceNotFound("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope");
+    const error = await callError(client.getFunction.bind(client), proto.GetFunctionRequest.fromPartial({ functionName: "nope" }));
+    expect(error.code).toBe(grpc.status.NOT_FOUND);
+    expect(error.details).toBe("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope");
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["ResourceNotFoundException"]);
+    expect(error.metadata.get("x-amzn-error-reason")).toEqual([]);
+  });
+
+  it("TooManyRequestsException becomes RESOURCE_EXHAUSTED with its reason", async () => {
+    api.failure = throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
+    const error = await callError(client.invoke.bind(client), proto.InvokeRequest.fromPartial({ functionName: "hello" }));
+    expect(error.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(error.details).toBe("Rate Exceeded.");
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["TooManyRequestsException"]);
+    expect(error.metadata.get("x-amzn-error-reason")).toEqual(["ReservedFunctionConcurrentInvocationLimitExceeded"]);
+  });
+
+  it.each([
+    ["ResourceConflictException", grpc.status.ALREADY_EXISTS],
+    ["PreconditionFailedException", grpc.status.FAILED_PRECONDITION],
+    ["RequestTooLargeException", grpc.status.INVALID_ARGUMENT],
+    ["ResourceNotReadyException", grpc.status.UNAVAILABLE],
+  ] as const)("%s becomes status %i", async (type, code) => {
+    api.failure = new LambdaError(type, "no");
+    const error = await callError(client.deleteFunction.bind(client), proto.DeleteFunctionRequest.fromPartial({ functionName: "hello" }));
+    expect(error.code).toBe(code);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual([type]);
+  });
+
+  it("an unexpected failure becomes INTERNAL / ServiceException and the server keeps serving", async () => {
+    api.failure = new TypeError("boom");
+    const error = await callError(client.listFunctions.bind(client), proto.ListFunctionsRequest.fromPartial({}));
+    expect(error.code).toBe(grpc.status.INTERNAL);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["ServiceException"]);
+
+    api.failure = "not even an Error";
+    const second = await callError(client.listFunctions.bind(client), proto.ListFunctionsRequest.fromPartial({}));
+    expect(second.code).toBe(grpc.status.INTERNAL);
+
+    api.failure = undefined;
+    const response = await call(client.listFunctions.bind(client), proto.ListFunctionsRequest.fromPartial({}));
+    expect(response.functions).toHaveLength(2);
+  });
+});
+
+describe("health", () => {
+  const HealthClient = grpc.makeGenericClientConstructor(healthService as grpc.ServiceDefinition, "grpc.health.v1.Health");
+
+  function check(service: string): Promise<unknown> {
+    const health = new HealthClient(address, grpc.credentials.createInsecure());
+    return new Promise<unknown>((resolve, reject) => {
+      const checkMethod = (health as unknown as Record<string, UnaryMethod<{ service: string }, { status: string }>>)["Check"]!;
+      checkMethod.call(health, { service }, new grpc.Metadata(), {}, (error, response) => (error ? reject(error) : resolve(response.status)));
+    }).finally(() => health.close());
+  }
+
+  it("reports NOT_SERVING until told to serve, then SERVING for the server and lambent.v1.Lambda", async () => {
+    grpcServer.setServing(false);
+    expect(await check("")).toBe("NOT_SERVING");
+    grpcServer.setServing(true);
+    expect(await check("")).toBe("SERVING");
+    expect(await check("lambent.v1.Lambda")).toBe("SERVING");
+  });
+});
+
+describe("reflection", () => {
+  it("lists lambent.v1.Lambda", async () => {
+    const require = createRequire(import.meta.url);
+    const reflectionProto = require.resolve("@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto");
+    const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(reflectionProto, { keepCase: true })) as unknown as {
+      grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
+    };
+    const reflection = new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+    try {
+      const services = await new Promise<string[]>((resolve, reject) => {
+        const stream = (reflection as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, { list_services_response?: { service: Array<{ name: string }> } }> }).ServerReflectionInfo();
+        stream.on("data", (response: { list_services_response?: { service: Array<{ name: string }> } }) => {
+          resolve((response.list_services_response?.service ?? []).map((entry) => entry.name));
+          stream.end();
+        });
+        stream.on("error", reject);
+        stream.write({ list_services: "" });
+      });
+      expect(services).toContain("lambent.v1.Lambda");
+      expect(services).toContain("grpc.health.v1.Health");
+    } finally {
+      reflection.close();
+    }
+  });
+});

@@ -1,0 +1,76 @@
+// The frontend's gRPC face: lambent.v1.Lambda over the FrontendApi, plus the standard health and
+// reflection services. Binding and shutdown stay with the caller, so tests can listen on port 0.
+import { dirname } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from "grpc-health-check";
+import { LambdaService, PROTO_INCLUDE_DIR, protobufFileName, protobufPackage } from "@lambent/proto";
+import type { Logger } from "@lambent/telemetry";
+import type { FrontendApi } from "../api.js";
+import { toGrpcServiceError } from "./error-status.js";
+import { createLambdaRpcHandlers, type LambdaMethod, type LambdaRpcHandlers, type RequestOf, type ResponseOf } from "./handlers.js";
+
+/** The full name health checks and reflection know the Lambda service by. */
+export const LAMBDA_SERVICE_NAME = `${protobufPackage}.Lambda`;
+
+export interface GrpcServerOptions {
+  logger: Logger;
+}
+
+export interface GrpcServer {
+  /** Unbound: the caller binds it (`bindAsync`) and shuts it down. */
+  server: grpc.Server;
+  /** Health status of the server ("") and of lambent.v1.Lambda; NOT_SERVING until set to true. */
+  setServing(serving: boolean): void;
+}
+
+export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): GrpcServer {
+  const logger = options.logger.child({ component: "grpc" });
+  const server = new grpc.Server();
+
+  server.addService(LambdaService, toUnaryImplementation(createLambdaRpcHandlers(api), logger));
+
+  const health = new HealthImplementation({ "": "NOT_SERVING", [LAMBDA_SERVICE_NAME]: "NOT_SERVING" });
+  health.addToServer(server);
+
+  new ReflectionService(loadReflectedProtos()).addToServer(server);
+
+  return {
+    server,
+    setServing(serving) {
+      const status: ServingStatus = serving ? "SERVING" : "NOT_SERVING";
+      health.setStatus("", status);
+      health.setStatus(LAMBDA_SERVICE_NAME, status);
+    },
+  };
+}
+
+/** Wraps each RPC handler for grpc-js: answers with its result, or with its error as a gRPC status. */
+function toUnaryImplementation(handlers: LambdaRpcHandlers, logger: Logger): grpc.UntypedServiceImplementation {
+  const bind = <M extends LambdaMethod>(method: M): grpc.handleUnaryCall<RequestOf<M>, ResponseOf<M>> => {
+    const handle = handlers[method];
+    return (call, callback) => {
+      handle(call.request).then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          const serviceError = toGrpcServiceError(error);
+          if (serviceError.code === grpc.status.INTERNAL) logger.error("gRPC call failed", { method, err: error });
+          callback(serviceError);
+        },
+      );
+    };
+  };
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const method of Object.keys(LambdaService) as LambdaMethod[]) implementation[method] = bind(method);
+  return implementation;
+}
+
+/** The Lambda and health protos, named by their import paths, for server reflection. */
+function loadReflectedProtos(): protoLoader.PackageDefinition {
+  // health.proto sits at <root>/health/v1/health.proto; load it relative to <root> like lambda.proto.
+  const healthRoot = dirname(dirname(dirname(healthProtoPath)));
+  return protoLoader.loadSync([protobufFileName, "health/v1/health.proto"], {
+    includeDirs: [PROTO_INCLUDE_DIR, healthRoot],
+  });
+}

@@ -1,0 +1,34 @@
+// The benchmark's quick mode runs every scenario, so bench/ never rots. No timing is asserted.
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, expect, it } from "vitest";
+
+const run = promisify(execFile);
+let outDir: string | undefined;
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+it("runs every scenario in quick mode and writes JSON and Markdown", async () => {
+  outDir = await mkdtemp(join(tmpdir(), "lambent-bench-test-"));
+  const script = new URL("../../bench/dist/run.js", import.meta.url).pathname;
+  await run(process.execPath, ["--no-node-snapshot", script, "--quick", "--out", outDir], { timeout: 240_000 });
+  const files = await readdir(outDir);
+  const json = files.find((file) => file.endsWith("-quick.json"));
+  expect(json).toBeDefined();
+  expect(files).toContain("latest-quick.md");
+  const results = JSON.parse(await readFile(join(outDir, json!), "utf8"));
+  const targets = new Set(results.syncInvoke.map((row: { target: string }) => row.target));
+  expect([...targets].sort()).toEqual(["bare-node", "lambent-grpc", "lambent-http", "workerd"]);
+  for (const row of results.syncInvoke) {
+    expect(row.result.requestsPerSecond.median, `${row.target} at ${row.concurrency}`).toBeGreaterThan(0);
+    expect(row.result.errors.median, `${row.target} errors`).toBe(0);
+  }
+  expect(results.schedulerHop).toHaveLength(2);
+  expect(results.coldStart.small.init.p50).toBeGreaterThan(0);
+  expect(results.density[0].warmEnvironments).toBe(20);
+  expect(results.machine.cores).toBeGreaterThan(0);
+}, 300_000);
