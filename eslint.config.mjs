@@ -6,9 +6,22 @@ import tseslint from "typescript-eslint";
 const services = ["@lambent/frontend", "@lambent/scheduler", "@lambent/worker"];
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "proto/gen/**", "bench/results/**", ".lambent/**", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "proto/gen/**", "bench/results/**", ".lambent/**", "**/*.cjs", "**/scripts/*.mjs", "eslint.config.mjs", "bench/fixtures/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Examples are Lambda function code: CommonJS and ESM as users write it.
+    files: ["examples/**/*.js", "examples/**/*.mjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", exports: "writable", module: "writable", console: "readonly", process: "readonly", fetch: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    files: ["examples/**/*.mjs"],
+    languageOptions: { sourceType: "module" },
+  },
   {
     rules: {
       "@typescript-eslint/no-explicit-any": "error",

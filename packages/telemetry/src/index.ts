@@ -10,6 +10,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** Lifecycle events (`ready`, `stopping`) print at every level: launchers wait for them. */
+  lifecycle(msg: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
 }
 
@@ -23,8 +25,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
   const threshold = LEVEL_ORDER[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stdout.write(line + "\n"));
-  const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
-    if (LEVEL_ORDER[level] < threshold) return;
+  const emit = (level: LogLevel, msg: string, fields?: LogFields, always = false): void => {
+    if (!always && LEVEL_ORDER[level] < threshold) return;
     const record: LogFields = { time: new Date().toISOString(), level, service: options.service, msg, ...bound, ...fields };
     if (record["err"] instanceof Error) record["err"] = describeError(record["err"]);
     write(JSON.stringify(record));
@@ -34,6 +36,7 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
     info: (msg, fields) => emit("info", msg, fields),
     warn: (msg, fields) => emit("warn", msg, fields),
     error: (msg, fields) => emit("error", msg, fields),
+    lifecycle: (msg, fields) => emit("info", msg, fields, true),
     child: (fields) => createLogger(options, { ...bound, ...fields }),
   };
 }

@@ -9,7 +9,7 @@ const logger = createLogger({ service: "frontend", level: config.logLevel });
 const nc = await connect({ servers: config.natsUrl.split(","), name: "lambent-frontend", maxReconnectAttempts: -1 });
 const frontend = await buildFrontend(config, { nc, logger });
 const ports = await frontend.listen();
-logger.info("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host });
+logger.lifecycle("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host });
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {

@@ -9,7 +9,7 @@ const logger = createLogger({ service: "scheduler", level: config.logLevel });
 const nc = await connect({ servers: config.natsUrl.split(","), name: `lambent-${config.schedulerId}`, maxReconnectAttempts: -1 });
 const scheduler = await buildScheduler(config, { nc, logger });
 await scheduler.start();
-logger.info("ready", { schedulerId: config.schedulerId, accountConcurrency: config.accountConcurrency });
+logger.lifecycle("ready", { schedulerId: config.schedulerId, accountConcurrency: config.accountConcurrency });
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {

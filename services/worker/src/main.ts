@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await view.start();
   const worker = buildWorker(config, { nc, registry: view, bundles: new CodeStore(buckets.code), logger });
   await worker.start();
-  logger.info("ready", { workerId: config.workerId });
+  logger.lifecycle("ready", { workerId: config.workerId });
 
   let stopping = false;
   const shutdown = (signal: string): void => {

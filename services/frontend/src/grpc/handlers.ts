@@ -105,7 +105,7 @@ function createFunctionBody(request: proto.CreateFunctionRequest): Record<string
   };
 }
 
-export function toProtoConfiguration(configuration: FunctionConfiguration): proto.FunctionConfiguration {
+function toProtoConfiguration(configuration: FunctionConfiguration): proto.FunctionConfiguration {
   return {
     functionName: configuration.FunctionName,
     functionArn: configuration.FunctionArn,
@@ -135,8 +135,8 @@ function toProtoInvokeResponse(output: InvokeOutput): proto.InvokeResponse {
     functionError: output.functionError ?? "",
     logResult: output.logResult ?? "",
     executedVersion: output.executedVersion ?? "",
-    // The generated serializer writes any Uint8Array; the cast only satisfies its declared Buffer type.
-    payload: output.payload as Buffer,
+    // A view over the same memory: the payload is not copied.
+    payload: Buffer.from(output.payload.buffer, output.payload.byteOffset, output.payload.byteLength),
     requestId: output.requestId,
   };
 }

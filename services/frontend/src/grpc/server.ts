@@ -25,9 +25,18 @@ export interface GrpcServer {
   setServing(serving: boolean): void;
 }
 
+const MAX_RECEIVE_BYTES = 70 * 1024 * 1024;
+/** 6 MB responses plus framing. */
+const MAX_SEND_BYTES = 8 * 1024 * 1024;
+
 export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): GrpcServer {
   const logger = options.logger.child({ component: "grpc" });
-  const server = new grpc.Server();
+  const server = new grpc.Server({
+    // Zips of up to 50 MB arrive as bytes, and invoke payloads past 6 MB must reach our own check to be
+    // answered as RequestTooLargeException rather than cut off by the transport.
+    "grpc.max_receive_message_length": MAX_RECEIVE_BYTES,
+    "grpc.max_send_message_length": MAX_SEND_BYTES,
+  });
 
   server.addService(LambdaService, toUnaryImplementation(createLambdaRpcHandlers(api), logger));
 
