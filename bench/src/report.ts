@@ -15,6 +15,8 @@ export interface BenchResults {
   startedAt: string;
   mode: "quick" | "full";
   machine: { cores: number; cpu: string; memoryGb: number; node: string; platform: string; commit: string };
+  /** The HTTP load generator used (wrk where installed, else autocannon). */
+  httpLoadGenerator: string;
   settings: Record<string, unknown>;
   syncInvoke: SyncInvokeRow[];
   schedulerHop: SchedulerHopResult[];
@@ -52,7 +54,7 @@ export function toMarkdown(results: BenchResults): string {
   const lines: string[] = [];
   const { machine } = results;
   lines.push(
-    `Run ${results.startedAt} (${results.mode}) on ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GiB, Node ${machine.node}, commit ${machine.commit}.`,
+    `Run ${results.startedAt} (${results.mode}) on ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GiB, Node ${machine.node}, commit ${machine.commit}. HTTP load: ${results.httpLoadGenerator}; gRPC load: a Node client process.`,
     "",
     "### Sync invoke, hello world",
     "",

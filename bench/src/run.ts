@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { machineFacts, toMarkdown, type BenchResults } from "./report.js";
+import { httpLoadGenerator } from "./load/http-load.js";
 import { coldStart } from "./scenarios/cold-start.js";
 import { density } from "./scenarios/density.js";
 import { schedulerHop } from "./scenarios/scheduler-hop.js";
@@ -53,6 +54,7 @@ try {
     startedAt,
     mode: quick ? "quick" : "full",
     machine: machineFacts(),
+    httpLoadGenerator,
     settings: plan,
     syncInvoke: syncRows,
     schedulerHop: hop,

@@ -1,7 +1,11 @@
-// HTTP load in a separate process (autocannon), a bounded number of rounds.
+// HTTP load in a separate process — wrk where installed (microsecond latencies), else autocannon — for a
+// bounded number of rounds.
 import { join } from "node:path";
 import { BENCH_DIST, runJsonProcess } from "../processes.js";
 import { combineRounds, type LoadResult, type LoadRound } from "../stats.js";
+import { wrkAvailable, wrkRound } from "./wrk.js";
+
+export const httpLoadGenerator: "wrk" | "autocannon" = wrkAvailable() ? "wrk" : "autocannon";
 
 export interface HttpLoadOptions {
   url: string;
@@ -14,6 +18,11 @@ export interface HttpLoadOptions {
 
 export async function httpLoad(options: HttpLoadOptions, rounds: number): Promise<LoadResult> {
   const results: LoadRound[] = [];
+  if (httpLoadGenerator === "wrk") {
+    if (options.warmupSeconds > 0) await wrkRound(options, options.warmupSeconds);
+    for (let round = 0; round < rounds; round++) results.push(await wrkRound(options, options.durationSeconds));
+    return combineRounds(results);
+  }
   for (let round = 0; round < rounds; round++) {
     const first = round === 0;
     results.push(
