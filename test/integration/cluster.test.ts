@@ -1,9 +1,10 @@
 // Cluster behaviour: state survives restarts of every process, the account limit throttles, and a
 // cluster without workers reports itself unhealthy.
 import { afterEach, describe, expect, it } from "vitest";
-import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { startLocalCluster, waitUntilHealthy } from "@lambent/local-cluster";
 import { lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
+import { createTestFunction } from "../fixtures/deploy.js";
 import { hello, sleeper } from "../fixtures/functions.js";
 
 const stops: (() => Promise<void>)[] = [];
@@ -17,17 +18,7 @@ async function cluster(options: Parameters<typeof startTestCluster>[0] = {}): Pr
   return started;
 }
 
-const createFunction = (lambda: LambdaClient, name: string, zip: Uint8Array) =>
-  lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/test",
-      Code: { ZipFile: zip },
-      Timeout: 10,
-    }),
-  );
+const createFunction = (lambda: LambdaClient, name: string, zip: Uint8Array) => createTestFunction(lambda, name, zip, { Timeout: 10 });
 
 describe("a local cluster", () => {
   it("finds every function again after all its processes restart on the same data", async () => {

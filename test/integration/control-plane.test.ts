@@ -1,7 +1,6 @@
 // The control plane through the real AWS SDK: every operation and its bad input.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
@@ -13,6 +12,7 @@ import {
   type CreateFunctionCommandInput,
 } from "@aws-sdk/client-lambda";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { createTestFunction } from "../fixtures/deploy.js";
 import { echo, hello } from "../fixtures/functions.js";
 
 let cluster: TestCluster;
@@ -27,17 +27,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const create = (name: string, extra: Partial<CreateFunctionCommandInput> = {}) =>
-  lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/test",
-      Code: { ZipFile: hello },
-      ...extra,
-    }),
-  );
+const create = (name: string, extra: Partial<CreateFunctionCommandInput> = {}) => createTestFunction(lambda, name, hello, extra);
 
 async function expectError(promise: Promise<unknown>, name: string, status: number, message?: RegExp): Promise<void> {
   const error = await promise.then(

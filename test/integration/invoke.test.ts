@@ -1,7 +1,8 @@
 // Synchronous invocation, the same tests over HTTP and gRPC, on a real cluster.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
+import { createTestFunction } from "../fixtures/deploy.js";
 import * as fixtures from "../fixtures/functions.js";
 import { grpcTransport } from "./grpc-transport.js";
 import { httpTransport, type InvokeFailure, type InvokeTransport } from "./transports.js";
@@ -24,18 +25,7 @@ const deployments: [string, Uint8Array, { MemorySize?: number; Timeout?: number 
 beforeAll(async () => {
   cluster = await startTestCluster();
   const lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  for (const [name, zip, extra] of deployments) {
-    await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: "nodejs20.x",
-        Handler: "index.handler",
-        Role: "arn:aws:iam::000000000000:role/test",
-        Code: { ZipFile: zip },
-        ...extra,
-      }),
-    );
-  }
+  for (const [name, zip, extra] of deployments) await createTestFunction(lambda, name, zip, extra);
   lambda.destroy();
   transports.push(httpTransport(cluster.httpUrl), grpcTransport(cluster.grpcAddress));
 }, 120_000);
