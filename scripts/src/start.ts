@@ -13,6 +13,7 @@ if (!Number.isInteger(natsPort) || natsPort < 0 || natsPort > 65535) {
   process.exit(1);
 }
 const verbose = env["LAMBENT_VERBOSE"] === "1";
+const nodeFlags = (env["LAMBENT_NODE_FLAGS"] ?? "").split(" ").filter(Boolean);
 
 console.log(`Starting Lambent (data in ${join(dataDir, "nats")})…`);
 const cluster = await startLocalCluster({
@@ -24,6 +25,7 @@ const cluster = await startLocalCluster({
   schedulers: 1,
   workers: 1,
   frontends: 1,
+  nodeFlags,
   onLog: (service, line) => {
     if (verbose || /"level":"(warn|error)"/.test(line)) console.log(`[${service}] ${line}`);
   },

@@ -17,6 +17,8 @@ export interface LocalClusterOptions {
   grpcPort?: number;
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /** Extra Node.js flags for every service process (e.g. `--cpu-prof`). */
+  nodeFlags?: string[];
   onLog?: (service: string, line: string) => void;
 }
 
@@ -60,6 +62,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       const service = await startService({
         name,
         env: serviceEnv,
+        ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
         ...(options.onLog ? { onLog: (line: string) => options.onLog!(`${name}-${index}`, line) } : {}),
       });
       ({ frontend: cluster.frontends, scheduler: cluster.schedulers, worker: cluster.workers })[name].push(service);

@@ -14,6 +14,8 @@ export interface ServiceOptions {
   /** Each line the service prints (its structured log), for forwarding or diagnostics. */
   onLog?: (line: string) => void;
   readyTimeoutMs?: number;
+  /** Extra Node.js flags, e.g. `--cpu-prof` for profiling. */
+  nodeFlags?: string[];
 }
 
 export interface RunningService {
@@ -41,7 +43,8 @@ const NODE_FLAGS: Record<ServiceName, string[]> = {
 };
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
-  const child = spawn(process.execPath, [...NODE_FLAGS[options.name], serviceEntry(options.name)], {
+  const flags = [...NODE_FLAGS[options.name], ...(options.nodeFlags ?? [])];
+  const child = spawn(process.execPath, [...flags, serviceEntry(options.name)], {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -16,9 +16,14 @@ export interface WorkerHeartbeat {
 /** Released when an invocation ends, so its slot can be given out again. */
 export interface LeaseRelease {
   leaseId: number;
-  workerId: string;
   /** The environment the call ran in, now idle again (absent when the environment was discarded). */
   idleEnvironment?: string;
+}
+
+/** A worker's releases for one scheduler, gathered over one turn of its event loop: one message, not one per call. */
+export interface LeaseReleases {
+  workerId: string;
+  releases: LeaseRelease[];
 }
 
 export interface ClusterStatus {

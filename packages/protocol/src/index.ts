@@ -3,3 +3,4 @@ export * from "./subjects.js";
 export * from "./invocation.js";
 export * from "./cluster.js";
 export * from "./frame.js";
+export * from "./connect.js";

@@ -1,12 +1,12 @@
 // Frontend process: configuration → NATS → servers → ready; drains on SIGTERM/SIGINT.
-import { connect } from "@nats-io/transport-node";
+import { connectNats } from "@lambent/protocol";
 import { loadFrontendConfig } from "@lambent/config";
 import { createLogger } from "@lambent/telemetry";
 import { buildFrontend } from "./server.js";
 
 const config = loadFrontendConfig(process.env);
 const logger = createLogger({ service: "frontend", level: config.logLevel });
-const nc = await connect({ servers: config.natsUrl.split(","), name: "lambent-frontend", maxReconnectAttempts: -1 });
+const nc = await connectNats(config.natsUrl, "lambent-frontend");
 const frontend = await buildFrontend(config, { nc, logger });
 const ports = await frontend.listen();
 logger.lifecycle("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host });

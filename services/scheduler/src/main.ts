@@ -1,12 +1,12 @@
 // Scheduler process: configuration → NATS → subscriptions → ready; stops on SIGTERM/SIGINT.
-import { connect } from "@nats-io/transport-node";
+import { connectNats } from "@lambent/protocol";
 import { loadSchedulerConfig } from "@lambent/config";
 import { createLogger } from "@lambent/telemetry";
 import { buildScheduler } from "./server.js";
 
 const config = loadSchedulerConfig(process.env);
 const logger = createLogger({ service: "scheduler", level: config.logLevel });
-const nc = await connect({ servers: config.natsUrl.split(","), name: `lambent-${config.schedulerId}`, maxReconnectAttempts: -1 });
+const nc = await connectNats(config.natsUrl, `lambent-${config.schedulerId}`);
 const scheduler = await buildScheduler(config, { nc, logger });
 await scheduler.start();
 logger.lifecycle("ready", { schedulerId: config.schedulerId, accountConcurrency: config.accountConcurrency });

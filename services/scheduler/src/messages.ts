@@ -1,5 +1,5 @@
 // Validation of the cluster messages the scheduler receives; anything malformed is ignored.
-import type { LeaseRelease, WorkerHeartbeat } from "@lambent/protocol";
+import type { LeaseRelease, LeaseReleases, WorkerHeartbeat } from "@lambent/protocol";
 
 type Fields = Record<string, unknown>;
 
@@ -25,11 +25,16 @@ export function parseHeartbeat(value: unknown): WorkerHeartbeat | undefined {
   };
 }
 
-export function parseLeaseRelease(value: unknown): LeaseRelease | undefined {
-  if (!isRecord(value) || typeof value["leaseId"] !== "number" || typeof value["workerId"] !== "string") return undefined;
-  const release: LeaseRelease = { leaseId: value["leaseId"], workerId: value["workerId"] };
-  if (typeof value["idleEnvironment"] === "string") release.idleEnvironment = value["idleEnvironment"];
-  return release;
+export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {
+  if (!isRecord(value) || typeof value["workerId"] !== "string" || !Array.isArray(value["releases"])) return undefined;
+  const releases: LeaseRelease[] = [];
+  for (const item of value["releases"] as unknown[]) {
+    if (!isRecord(item) || typeof item["leaseId"] !== "number") continue;
+    const release: LeaseRelease = { leaseId: item["leaseId"] };
+    if (typeof item["idleEnvironment"] === "string") release.idleEnvironment = item["idleEnvironment"];
+    releases.push(release);
+  }
+  return { workerId: value["workerId"], releases };
 }
 
 export function parseWorkerGone(value: unknown): { workerId: string } | undefined {

@@ -20,7 +20,7 @@ import type { Logger } from "@lambent/telemetry";
 import { AccountConcurrency } from "./admission/account-concurrency.js";
 import { LeaseTable, type Lease } from "./placement/leases.js";
 import { WorkerTable } from "./placement/worker-table.js";
-import { parseHeartbeat, parseLeaseRelease, parseWorkerGone } from "./messages.js";
+import { parseHeartbeat, parseLeaseReleases, parseWorkerGone } from "./messages.js";
 
 /** How long past a function's timeout a lease may live before its slot is reclaimed. */
 const LEASE_GRACE_MS = 30_000;
@@ -89,12 +89,14 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   };
 
   const release = (msg: Msg): void => {
-    const message = parseLeaseRelease(safeJson(msg.data));
+    const message = parseLeaseReleases(safeJson(msg.data));
     if (!message) return;
-    const lease = leases.close(message.leaseId);
-    if (!lease) return;
-    admission.release();
-    workers.released(message.workerId, message.idleEnvironment);
+    for (const { leaseId, idleEnvironment } of message.releases) {
+      // A lease already closed (its worker was declared lost, or it expired) is not released twice.
+      if (!leases.close(leaseId)) continue;
+      admission.release();
+      workers.released(message.workerId, idleEnvironment);
+    }
   };
 
   /** A lost worker's calls fail now rather than waiting out their timeouts. */

@@ -45,16 +45,28 @@ export interface FunctionErrorShape {
   trace: string[];
 }
 
-/** What `invoke` resolves to; the host turns it into the response payload. */
+/** What a handler run comes to, inside the sandbox. */
 export type InvocationOutcome =
   | { ok: true; body: string }
   | { ok: false; error: FunctionErrorShape; fatal: boolean };
+
+/**
+ * The outcome as it crosses to the host: one string (strings cross without a structured copy), its first
+ * character a tag and the rest the body or the error's JSON. The host decodes it in pool/environment.ts.
+ */
+export const OutcomeTag = { ok: "0", error: "1", fatal: "2" } as const;
+
+export function encodeOutcome(outcome: InvocationOutcome): string {
+  if (outcome.ok) return OutcomeTag.ok + outcome.body;
+  return (outcome.fatal ? OutcomeTag.fatal : OutcomeTag.error) + JSON.stringify(outcome.error);
+}
 
 /** What `boot` hands back to the host. */
 export interface Runtime {
   /** Finds the handler on the bundle's `userModule` export; an error shape when it is missing. */
   load(bundleNamespace: unknown): FunctionErrorShape | null;
-  invoke(eventJson: string, invocation: InvocationInfo): Promise<InvocationOutcome>;
+  /** Primitive arguments only: they cross into the isolate without a structured copy. */
+  invoke(eventJson: string, requestId: string, deadlineMs: number, invokedFunctionArn: string, clientContext: string | undefined): Promise<string>;
   /** Called by host timers. */
   fire(id: number): void;
 }

@@ -1,6 +1,6 @@
 // Lambda's Node.js programming model: find the handler, build `context`, run the handler in async or
 // callback style, and turn its outcome (a result or any kind of failure) into plain data for the host.
-import type { EnvironmentInfo, FunctionErrorShape, InvocationInfo, InvocationOutcome, Runtime } from "./host.js";
+import { encodeOutcome, type EnvironmentInfo, type FunctionErrorShape, type InvocationInfo, type InvocationOutcome, type Runtime } from "./host.js";
 import { current } from "./invocation-state.js";
 import { ProcessExit } from "./process.js";
 import type { Timers } from "./timers.js";
@@ -129,7 +129,18 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       return { errorType: "Runtime.HandlerNotFound", errorMessage: `${info.handler} is undefined or not exported`, trace: [] };
     },
 
-    async invoke(eventJson, invocation) {
+    async invoke(eventJson, requestId, deadlineMs, invokedFunctionArn, clientContext) {
+      const invocation: InvocationInfo = { requestId, deadlineMs, invokedFunctionArn };
+      if (clientContext !== undefined) invocation.clientContext = clientContext;
+      return encodeOutcome(await invokeHandler(eventJson, invocation));
+    },
+
+    fire(id) {
+      timers.fire(id);
+    },
+  };
+
+  async function invokeHandler(eventJson: string, invocation: InvocationInfo): Promise<InvocationOutcome> {
       current.requestId = invocation.requestId;
       fatalError = undefined;
       try {
@@ -154,10 +165,5 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
         current.fail = undefined;
         current.requestId = undefined;
       }
-    },
-
-    fire(id) {
-      timers.fire(id);
-    },
-  };
+  }
 }

@@ -1,6 +1,6 @@
 // The worker process: configuration from the environment → NATS → registry view → serve; drains on
 // SIGTERM or SIGINT and exits 0. Run with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
-import { connect } from "@nats-io/transport-node";
+import { connectNats } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
 import { CodeStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
 import { createLogger } from "@lambent/telemetry";
@@ -9,11 +9,7 @@ import { buildWorker } from "./server.js";
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger({ service: "worker", level: config.logLevel });
-  const nc = await connect({
-    servers: config.natsUrl.split(",").map((server) => server.trim()),
-    name: `lambent-worker-${config.workerId}`,
-    maxReconnectAttempts: -1,
-  });
+  const nc = await connectNats(config.natsUrl, `lambent-worker-${config.workerId}`);
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
   const view = new RegistryView(buckets.functions);
   await view.start();

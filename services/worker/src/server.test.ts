@@ -65,7 +65,7 @@ describe("buildWorker", () => {
     expect(result.header).toEqual({ requestId: "r1", executedVersion: "$LATEST" });
     expect(JSON.parse(new TextDecoder().decode(result.payload))).toEqual({ echo: { hi: 1 } });
     const release = (await releases[Symbol.asyncIterator]().next()).value;
-    expect(decodeJson(release!.data)).toEqual({ leaseId: 9, workerId: "w1", idleEnvironment: "fn:$LATEST:rev-1" });
+    expect(decodeJson(release!.data)).toEqual({ workerId: "w1", releases: [{ leaseId: 9, idleEnvironment: "fn:$LATEST:rev-1" }] });
     expect(worker.status()).toMatchObject({ environments: 1, busy: 0, idle: { "fn:$LATEST:rev-1": 1 } });
 
     const malformed = await nc.request(Subjects.workerInvoke("w1"), new Uint8Array([1, 2, 3]), { timeout: 5000 });

@@ -4,6 +4,7 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { WorkerConfig } from "@lambent/config";
 import { Subjects, encodeJson, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
+import { ReleaseBatcher } from "./release-batcher.js";
 import { createLogger, type Logger } from "@lambent/telemetry";
 import { CodeCache, DEFAULT_CODE_CACHE_BYTES, type BundleSource } from "./code-cache.js";
 import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js";
@@ -82,12 +83,14 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     nc.publish(Subjects.workerHeartbeat, encodeJson(beat satisfies WorkerHeartbeat));
   };
 
+  const releases = new ReleaseBatcher(nc, config.workerId);
+
   const answer = (msg: Msg, reply: InvocationReply): void => {
     if (msg.reply) msg.respond(reply.result);
     if (reply.lease) {
-      const release: LeaseRelease = { leaseId: reply.lease.leaseId, workerId: config.workerId };
+      const release: LeaseRelease = { leaseId: reply.lease.leaseId };
       if (reply.idleEnvironment !== undefined) release.idleEnvironment = reply.idleEnvironment;
-      nc.publish(Subjects.schedulerRelease(reply.lease.schedulerId), encodeJson(release));
+      releases.add(reply.lease.schedulerId, release);
     }
   };
 
@@ -132,6 +135,8 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
       if (heartbeat) clearInterval(heartbeat);
       publishHeartbeat();
+      // Releases first: the scheduler frees those slots before it hears the worker has gone.
+      releases.flush();
       nc.publish(Subjects.workerGone, encodeJson({ workerId: config.workerId }));
       await nc.flush();
       pool.close();

@@ -9,7 +9,7 @@ import {
   encodeInvocation,
   type InvocationHeader,
 } from "@lambent/protocol";
-import { parseFunctionReference, type ArnScope, type RegistryView } from "@lambent/registry";
+import { parseFunctionReference, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry";
 import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
 import { checkPayload } from "./payload.js";
 import { resolveTarget } from "./resolve-target.js";
@@ -27,8 +27,11 @@ export interface NatsInvokerOptions {
 export class NatsInvoker implements Invoker {
   constructor(private readonly options: NatsInvokerOptions) {}
 
+  /** Parsed references by their text: callers repeat the same few names, so parse each once. */
+  private readonly references = new Map<string, FunctionReference>();
+
   async invoke(input: InvokeInput): Promise<InvokeOutput> {
-    const { functionName, qualifier } = parseFunctionReference(input.functionName, input.qualifier);
+    const { functionName, qualifier } = this.parseReference(input.functionName, input.qualifier);
     const payload = checkPayload(input.payload, input.invocationType);
     const record = await resolveTarget(this.options.view, this.options.scope, functionName, qualifier);
     const requestId = randomUUID();
@@ -68,7 +71,20 @@ export class NatsInvoker implements Invoker {
     if (result.header.logResult !== undefined) output.logResult = result.header.logResult;
     return output;
   }
+
+  private parseReference(functionName: string, qualifier: string | undefined): FunctionReference {
+    const key = qualifier === undefined ? functionName : `${functionName}\u0000${qualifier}`;
+    let reference = this.references.get(key);
+    if (!reference) {
+      reference = parseFunctionReference(functionName, qualifier);
+      if (this.references.size >= REFERENCE_CACHE_LIMIT) this.references.clear();
+      this.references.set(key, reference);
+    }
+    return reference;
+  }
 }
+
+const REFERENCE_CACHE_LIMIT = 10_000;
 
 function natsFailure(error: unknown): LambdaError {
   const name = error instanceof Error ? error.name : "";

@@ -1,4 +1,5 @@
 // Invocation payload checks: size limits and JSON, with Lambda's messages.
+import { Buffer, isUtf8 } from "node:buffer";
 import { LambdaError } from "@lambent/errors";
 import type { InvocationType } from "@lambent/protocol";
 
@@ -17,7 +18,6 @@ export function requestTooLarge(limit: number): LambdaError {
   return new LambdaError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
 const EMPTY_EVENT = new TextEncoder().encode("{}");
 
 /** Returns the payload to deliver: valid JSON as given, or `{}` for an empty body. */
@@ -26,7 +26,8 @@ export function checkPayload(payload: Uint8Array, invocationType: InvocationType
   if (payload.length > limit) throw requestTooLarge(limit);
   if (payload.length === 0) return EMPTY_EVENT;
   try {
-    JSON.parse(decoder.decode(payload));
+    if (!isUtf8(payload)) throw new Error("payload is not valid UTF-8");
+    JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8"));
   } catch (error) {
     const reason = error instanceof Error ? error.message : "invalid JSON";
     throw new LambdaError("InvalidRequestContentException", `Could not parse request body into json: ${reason}`);

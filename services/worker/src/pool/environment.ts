@@ -9,7 +9,18 @@ import { INIT_TIMEOUT_MS, outOfMemoryError, runtimeExitError, timeoutError, type
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
 
 /** Mirrors sandbox/host.ts: what the runtime's `invoke` resolves to. */
+const MEMORY_SAMPLE_MIN_CALL_MS = 1;
+const MEMORY_SAMPLE_INTERVAL_MS = 250;
+
 type SandboxOutcome = { ok: true; body: string } | { ok: false; error: Required<FunctionError>; fatal: boolean };
+
+/** The sandbox's outcome string (sandbox/host.ts encodeOutcome): a tag, then the body or the error's JSON. */
+function decodeOutcome(encoded: string): SandboxOutcome {
+  const tag = encoded.charAt(0);
+  const rest = encoded.slice(1);
+  if (tag === "0") return { ok: true, body: rest };
+  return { ok: false, error: JSON.parse(rest) as Required<FunctionError>, fatal: tag === "2" };
+}
 
 export interface EnvironmentSettings {
   key: string;
@@ -111,6 +122,7 @@ export class Environment {
   private maxMemoryBytes = 0;
   /** Heap the isolate held after its last call: what it costs the worker while idle. */
   private heldBytes = 0;
+  private lastMeasuredAt = -Infinity;
   private readonly isolate: ivm.Isolate;
   private invokeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
@@ -240,12 +252,6 @@ export class Environment {
   async run(request: RunRequest): Promise<RunOutcome> {
     const timeoutMs = this.record.timeout * 1000;
     const started = performance.now();
-    const invocation: Record<string, unknown> = {
-      requestId: request.requestId,
-      deadlineMs: Date.now() + timeoutMs,
-      invokedFunctionArn: request.invokedFunctionArn,
-    };
-    if (request.clientContext !== undefined) invocation["clientContext"] = request.clientContext;
     this.sink = request.lines;
     this.timersOpen = true;
     const timer = setTimeout(() => {
@@ -255,10 +261,13 @@ export class Environment {
     let outcome: SandboxOutcome | undefined;
     let hostError: unknown;
     try {
-      outcome = (await (this.invokeRef as ivm.Reference).apply(undefined, [request.eventJson, invocation], {
-        arguments: { copy: true },
-        result: { promise: true, copy: true },
-      })) as SandboxOutcome;
+      // Primitives in, one string out: nothing needs a structured copy across the isolate boundary.
+      const encoded = (await (this.invokeRef as ivm.Reference).apply(
+        undefined,
+        [request.eventJson, request.requestId, Date.now() + timeoutMs, request.invokedFunctionArn, request.clientContext],
+        { result: { promise: true } },
+      )) as string;
+      outcome = decodeOutcome(encoded);
     } catch (error) {
       hostError = error;
     }
@@ -267,7 +276,7 @@ export class Environment {
     this.closeTimers();
     this.sink = undefined;
     this.lastUsed = performance.now();
-    const maxMemoryUsedMb = this.measureMemory();
+    const maxMemoryUsedMb = this.measureMemory(durationMs);
     if (outcome?.ok) return { ok: true, body: outcome.body, durationMs, maxMemoryUsedMb, reusable: !this.disposed };
     if (outcome) return { ok: false, error: outcome.error, durationMs, maxMemoryUsedMb, reusable: !outcome.fatal && !this.disposed };
     let error: FunctionError;
@@ -284,8 +293,16 @@ export class Environment {
   }
 
   /** Peak heap use over the environment's life, in MB, as REPORT's Max Memory Used. */
-  private measureMemory(): number {
-    if (!this.disposed) {
+  /**
+   * Reading heap statistics locks the isolate, a real share of a short call's cost. A call shorter than
+   * MEMORY_SAMPLE_MIN_CALL_MS cannot allocate much, so it reuses the last reading unless that is older
+   * than MEMORY_SAMPLE_INTERVAL_MS (which still catches growth spread over many short calls).
+   */
+  private measureMemory(callDurationMs = Infinity): number {
+    const now = performance.now();
+    const due = callDurationMs >= MEMORY_SAMPLE_MIN_CALL_MS || now - this.lastMeasuredAt >= MEMORY_SAMPLE_INTERVAL_MS;
+    if (!this.disposed && due) {
+      this.lastMeasuredAt = now;
       try {
         const heap = this.isolate.getHeapStatisticsSync();
         const used = heap.used_heap_size + heap.externally_allocated_size;
