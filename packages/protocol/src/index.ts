@@ -4,3 +4,4 @@ export * from "./invocation.js";
 export * from "./cluster.js";
 export * from "./frame.js";
 export * from "./connect.js";
+export * from "./request-reply.js";

@@ -41,7 +41,8 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     codeLocationBase: () => `${config.publicUrl ?? `http://${config.host}:${httpPort}`}${CODE_DOWNLOAD_PATH}`,
     defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,
   });
-  const api: FrontendApi = { controlPlane, invoker: new NatsInvoker({ nc, view, scope }) };
+  const invoker = new NatsInvoker({ nc, view, scope });
+  const api: FrontendApi = { controlPlane, invoker };
   const httpServer = createHttpServer({
     api,
     logger,
@@ -65,6 +66,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
         new Promise<void>((resolve) => grpcServer.server.tryShutdown(() => resolve())),
       ]);
       httpServer.closeAllConnections();
+      invoker.close();
       view.stop();
     },
   };

@@ -4,6 +4,9 @@ import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { LambdaError, invalidParameter, serviceError } from "@lambent/errors";
 import {
+  NoRespondersError,
+  RequestReply,
+  RequestTimeoutError,
   Subjects,
   decodeInvocationResult,
   encodeInvocation,
@@ -25,7 +28,15 @@ export interface NatsInvokerOptions {
 }
 
 export class NatsInvoker implements Invoker {
-  constructor(private readonly options: NatsInvokerOptions) {}
+  private readonly requests: RequestReply;
+
+  constructor(private readonly options: NatsInvokerOptions) {
+    this.requests = new RequestReply(options.nc);
+  }
+
+  close(): void {
+    this.requests.close();
+  }
 
   /** Parsed references by their text: callers repeat the same few names, so parse each once. */
   private readonly references = new Map<string, FunctionReference>();
@@ -51,10 +62,8 @@ export class NatsInvoker implements Invoker {
       logType: input.logType,
     };
     if (input.clientContext !== undefined) header.clientContext = input.clientContext;
-    const reply = await this.options.nc
-      .request(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), {
-        timeout: record.timeout * 1000 + REPLY_MARGIN_MS,
-      })
+    const reply = await this.requests
+      .request(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), record.timeout * 1000 + REPLY_MARGIN_MS)
       .catch((error: unknown) => {
         throw natsFailure(error);
       });
@@ -87,10 +96,7 @@ export class NatsInvoker implements Invoker {
 const REFERENCE_CACHE_LIMIT = 10_000;
 
 function natsFailure(error: unknown): LambdaError {
-  const name = error instanceof Error ? error.name : "";
-  if (name === "NoRespondersError" || (error instanceof Error && /no responders/i.test(error.message))) {
-    return serviceError("No scheduler is running: the invocation could not be placed");
-  }
-  if (name === "TimeoutError") return serviceError("The invocation did not complete in time");
+  if (error instanceof NoRespondersError) return serviceError("No scheduler is running: the invocation could not be placed");
+  if (error instanceof RequestTimeoutError) return serviceError("The invocation did not complete in time");
   return serviceError(error instanceof Error ? error.message : String(error));
 }

@@ -9,7 +9,7 @@ import { INIT_TIMEOUT_MS, outOfMemoryError, runtimeExitError, timeoutError, type
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
 
 /** Mirrors sandbox/host.ts: what the runtime's `invoke` resolves to. */
-const MEMORY_SAMPLE_MIN_CALL_MS = 1;
+const MEMORY_SAMPLE_MIN_CPU_MS = 1;
 const MEMORY_SAMPLE_INTERVAL_MS = 250;
 
 type SandboxOutcome = { ok: true; body: string } | { ok: false; error: Required<FunctionError>; fatal: boolean };
@@ -123,6 +123,7 @@ export class Environment {
   /** Heap the isolate held after its last call: what it costs the worker while idle. */
   private heldBytes = 0;
   private lastMeasuredAt = -Infinity;
+  private cpuTimeAtLastMeasure = 0n;
   private readonly isolate: ivm.Isolate;
   private invokeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
@@ -294,15 +295,18 @@ export class Environment {
 
   /** Peak heap use over the environment's life, in MB, as REPORT's Max Memory Used. */
   /**
-   * Reading heap statistics locks the isolate, a real share of a short call's cost. A call shorter than
-   * MEMORY_SAMPLE_MIN_CALL_MS cannot allocate much, so it reuses the last reading unless that is older
-   * than MEMORY_SAMPLE_INTERVAL_MS (which still catches growth spread over many short calls).
+   * Reading heap statistics locks the isolate, a real share of a short call's cost. Calls that used less
+   * than MEMORY_SAMPLE_MIN_CPU_MS of CPU since the last reading cannot have allocated much, so they reuse
+   * it unless it is older than MEMORY_SAMPLE_INTERVAL_MS (which still catches slow growth).
    */
   private measureMemory(callDurationMs = Infinity): number {
     const now = performance.now();
-    const due = callDurationMs >= MEMORY_SAMPLE_MIN_CALL_MS || now - this.lastMeasuredAt >= MEMORY_SAMPLE_INTERVAL_MS;
+    // CPU time, not wall time: under load a call waits for a thread, and waiting allocates nothing.
+    const cpuMs = this.disposed ? 0 : Number(this.isolate.cpuTime - this.cpuTimeAtLastMeasure) / 1e6;
+    const due = callDurationMs === Infinity || cpuMs >= MEMORY_SAMPLE_MIN_CPU_MS || now - this.lastMeasuredAt >= MEMORY_SAMPLE_INTERVAL_MS;
     if (!this.disposed && due) {
       this.lastMeasuredAt = now;
+      this.cpuTimeAtLastMeasure = this.isolate.cpuTime;
       try {
         const heap = this.isolate.getHeapStatisticsSync();
         const used = heap.used_heap_size + heap.externally_allocated_size;
