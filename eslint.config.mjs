@@ -14,7 +14,7 @@ export default tseslint.config(
     files: ["examples/**/*.js", "examples/**/*.mjs"],
     languageOptions: {
       sourceType: "commonjs",
-      globals: { require: "readonly", exports: "writable", module: "writable", console: "readonly", process: "readonly", fetch: "readonly" },
+      globals: { require: "readonly", exports: "writable", module: "writable", console: "readonly", process: "readonly", fetch: "readonly", __dirname: "readonly", __filename: "readonly" },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

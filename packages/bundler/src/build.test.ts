@@ -1,11 +1,38 @@
 import { describe, expect, it } from "vitest";
 import { zipSync, strToU8 } from "fflate";
-import { buildBundle, findHandlerFile } from "./build.js";
+import { buildBundle, findHandlerFile, type BuiltBundle } from "./build.js";
 import { parseHandler } from "./handler.js";
+import { PackageLimits } from "./limits.js";
 import { unpackZip } from "./unpack.js";
 
-const pkg = (files: Record<string, string>) =>
-  unpackZip(zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, strToU8(v)]))));
+const zip = (files: Record<string, string | Uint8Array>) =>
+  zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, typeof v === "string" ? strToU8(v) : v])));
+const pkg = (files: Record<string, string>) => unpackZip(zip(files));
+
+/**
+ * Runs a bundle in this process and returns its `userModule`. The bundle has no imports and ends in
+ * `export { userModule }`, so it runs as a function body that returns it instead.
+ */
+function evaluate(bundle: BuiltBundle): Record<string, unknown> {
+  const body = bundle.code.replace(/export\s*{\s*(?:(\w+)\s+as\s+)?userModule\s*};?/, (_, local?: string) => `return ${local ?? "userModule"};`);
+  return (new Function(body) as () => Record<string, unknown>)();
+}
+
+async function handlerOf(files: Record<string, string>, handler = "index.handler"): Promise<(...args: unknown[]) => unknown> {
+  const userModule = evaluate(await buildBundle(pkg(files), handler));
+  const found = userModule["handler"] ?? (userModule["default"] as Record<string, unknown> | undefined)?.["handler"];
+  expect(typeof found).toBe("function");
+  return found as (...args: unknown[]) => unknown;
+}
+
+async function buildError(files: Record<string, string>, handler = "index.handler"): Promise<{ name: string; type: string; message: string }> {
+  return buildBundle(pkg(files), handler).then(
+    () => {
+      throw new Error("expected the build to fail");
+    },
+    (error: { name: string; type: string; message: string }) => error,
+  );
+}
 
 describe("handler strings", () => {
   it("splits module and export path", () => {
@@ -31,6 +58,8 @@ describe("bundles", () => {
     expect(bundle.handlerFile).toBe("index.js");
     expect(bundle.code).toMatch(/export\s*{\s*userModule\s*}/);
     expect(bundle.code).not.toMatch(/\bimport\s/);
+    const handler = evaluate(bundle)["handler"] as () => Promise<string>;
+    expect(await handler()).toBe(">hi x");
   });
 
   it("finds .mjs handlers", () => {
@@ -42,19 +71,173 @@ describe("bundles", () => {
   });
 
   it("names file and line of a syntax error", async () => {
-    await expect(buildBundle(pkg({ "index.js": "exports.handler = (;" }), "index.handler")).rejects.toThrow(
-      /index\.js:1:\d+/,
-    );
+    const error = await buildError({ "index.js": "exports.handler = (;" });
+    expect(error.type).toBe("InvalidParameterValueException");
+    expect(error.message).toMatch(/^Could not build the deployment package: index\.js:1:20: /);
   });
 
   it("refuses built-ins the isolate does not offer", async () => {
-    await expect(buildBundle(pkg({ "index.js": "require('child_process')" }), "index.handler")).rejects.toThrow(
-      /child_process/,
-    );
+    const error = await buildError({ "index.js": "\nrequire('child_process')" });
+    expect(error.message).toMatch(/index\.js:2:9: module 'child_process' is a Node\.js built-in that the isolate runtime does not offer/);
   });
 
   it("refuses zips that are not zips or that escape the package", () => {
     expect(() => unpackZip(new Uint8Array([1, 2, 3]))).toThrow(/unzip/);
     expect(() => unpackZip(zipSync({ "../evil.js": strToU8("x") }))).toThrow(/outside/);
+  });
+});
+
+describe("TypeScript handlers", () => {
+  it("compiles index.ts with `export const handler`, dropping type-only imports", async () => {
+    const handler = await handlerOf({
+      "index.ts": [
+        "import { APIGatewayProxyHandler } from 'aws-lambda';",
+        "import type { Greeting } from './types';",
+        "import { shout } from './lib/shout';",
+        "enum Mood { Happy = 'happy' }",
+        "export const handler: APIGatewayProxyHandler = async (event: { name: string }) => {",
+        "  const greeting: Greeting = { text: shout(event.name), mood: Mood.Happy };",
+        "  return greeting as never;",
+        "};",
+      ].join("\n"),
+      "types.ts": "export interface Greeting { text: string; mood: string }",
+      "lib/shout.ts": "export const shout = (text: string): string => text.toUpperCase() + '!';",
+    });
+    expect(await handler({ name: "ada" })).toEqual({ text: "ADA!", mood: "happy" });
+  });
+
+  it("compiles .mts and .cts handlers, ESM and CommonJS, and nested handler paths", async () => {
+    const mts = await handlerOf({ "src/app.mts": "import dep from 'dep';\nexport const handler = (): string => dep('mts');", "node_modules/dep/index.js": "module.exports = (s) => s + '!';" }, "src/app.handler");
+    expect(mts()).toBe("mts!");
+    const cts = await handlerOf({ "index.cts": "const { shout } = require('./shout.cjs');\nexports.handler = (): string => shout('cts');", "shout.cjs": "exports.shout = (s) => s.toUpperCase();" });
+    expect(cts()).toBe("CTS");
+    const exportEquals = await handlerOf({ "index.ts": "const handler = (): number => 42;\nexport = { handler };" });
+    expect(exportEquals()).toBe(42);
+  });
+
+  it("applies the package's tsconfig.json, also to files that ask for their location", async () => {
+    const setterSees = "class Base { seen: unknown; set value(v: unknown) { this.seen = v; } }\n";
+    const handler = await handlerOf({
+      "tsconfig.json": '{ "compilerOptions": { "useDefineForClassFields": false } }',
+      "index.ts": `import { here } from './lib/here';\n${setterSees}class Child extends Base { value = 1; }\nexport const handler = () => [new Child().seen, here()];`,
+      "lib/here.ts": `${setterSees}class Child extends Base { value = 2; }\nexport const here = () => [new Child().seen, __dirname];`,
+    });
+    expect(handler()).toEqual([1, [2, "/var/task/lib"]]);
+  });
+
+  it("names a TypeScript file and line of a syntax error", async () => {
+    const error = await buildError({ "index.ts": "import { f } from './lib/bad';\nexport const handler = f;", "lib/bad.ts": "export const f = () => {\n  let x: number = ;\n};" });
+    expect(error.message).toMatch(/lib\/bad\.ts:2:\d+: /);
+  });
+});
+
+describe("file locations", () => {
+  it("gives each file its own __dirname, __filename and import.meta under /var/task", async () => {
+    const handler = await handlerOf({
+      "index.js": [
+        "const cjs = require('./lib/where.cjs');",
+        "const esm = require('./views/where.mjs');",
+        "exports.handler = () => ({ root: [__dirname, __filename], cjs, esm: { ...esm } });",
+      ].join("\n"),
+      "lib/where.cjs": "module.exports = { dir: __dirname, file: __filename };",
+      "views/where.mjs": "export const url = import.meta.url; export const dir = import.meta.dirname; export const file = import.meta.filename;",
+    });
+    expect(handler()).toEqual({
+      root: ["/var/task", "/var/task/index.js"],
+      cjs: { dir: "/var/task/lib", file: "/var/task/lib/where.cjs" },
+      esm: { url: "file:///var/task/views/where.mjs", dir: "/var/task/views", file: "/var/task/views/where.mjs" },
+    });
+  });
+
+  it("leaves a file's own __dirname declaration alone", async () => {
+    const handler = await handlerOf({
+      "index.mjs": "const __dirname = 'mine';\nexport const handler = () => [__dirname, typeof __filename];",
+    });
+    expect(handler()).toEqual(["mine", "string"]);
+  });
+
+  it("names the file of a syntax error in a file that asks for its location", async () => {
+    const error = await buildError({ "index.js": "require('./lib/x');", "lib/x.js": "const here = __dirname;\nconst = 1;" });
+    expect(error.message).toMatch(/lib\/x\.js:2:\d+: /);
+  });
+});
+
+describe("source maps", () => {
+  it("maps the bundle to package paths and ties code and map with one debug id", async () => {
+    const bundle = await buildBundle(
+      pkg({ "index.ts": "import { x } from './lib/x';\nexport const handler = () => x + __dirname;", "lib/x.js": "export const x = 1;" }),
+      "index.handler",
+    );
+    const map = JSON.parse(bundle.sourceMap) as { version: number; sources: string[]; mappings: string; debugId: string; sourcesContent?: unknown };
+    expect(map.version).toBe(3);
+    expect(map.sources).toEqual(expect.arrayContaining(["index.ts", "lib/x.js"]));
+    expect(map.sources.filter((source) => source.startsWith("/") || source.includes("lambent-build-"))).toEqual([]);
+    expect(map.sourcesContent).toBeUndefined();
+    expect(map.mappings.length).toBeGreaterThan(0);
+    expect(bundle.code).toMatch(new RegExp(`//# debugId=${map.debugId}\\n$`));
+    expect(bundle.code).not.toContain("sourceMappingURL");
+  });
+
+  it("gives equal code from differently laid-out sources different debug ids", async () => {
+    const one = await buildBundle(pkg({ "index.js": "exports.handler = () => 1;" }), "index.handler");
+    const two = await buildBundle(pkg({ "index.js": "\n\nexports.handler   =   () => 1;" }), "index.handler");
+    expect(one.code.replace(/debugId=.*/, "")).toBe(two.code.replace(/debugId=.*/, ""));
+    expect(one.code).not.toBe(two.code);
+  });
+});
+
+describe("packages the isolate cannot run", () => {
+  it("refuses a native addon, naming it and the file that requires it", async () => {
+    const error = await buildError({
+      "index.js": "exports.handler = () => require('fast');",
+      "node_modules/fast/package.json": '{"name":"fast","main":"index.js"}',
+      "node_modules/fast/index.js": "module.exports = require('./build/Release/fast.node');",
+      "node_modules/fast/build/Release/fast.node": "\u007fELF",
+    });
+    expect(error.type).toBe("InvalidParameterValueException");
+    expect(error.message).toBe(
+      "Could not build the deployment package: node_modules/fast/index.js:1:26: Cannot use native addon node_modules/fast/build/Release/fast.node: the isolate runtime runs JavaScript only",
+    );
+  });
+
+  it("refuses a package whose main is a native addon", async () => {
+    const error = await buildError({
+      "index.js": "exports.handler = () => require('addon');",
+      "node_modules/addon/package.json": '{"name":"addon","main":"addon.node"}',
+      "node_modules/addon/addon.node": "\u007fELF",
+    });
+    expect(error.message).toMatch(/Cannot use native addon node_modules\/addon\/addon\.node: the isolate runtime runs JavaScript only/);
+  });
+
+  it("builds a dynamic require it cannot resolve, which fails clearly when it runs", async () => {
+    const handler = await handlerOf({ "index.js": "exports.handler = (name) => require(name);" });
+    expect(() => handler("./anything")).toThrow(/Dynamic require of "\.\/anything" is not supported/);
+  });
+
+  it("bundles every file a require with a path pattern can reach", async () => {
+    const handler = await handlerOf({ "index.js": "exports.handler = (name) => require(`./plugins/${name}.js`);", "plugins/a.js": "module.exports = 'a';" });
+    expect(handler("a")).toBe("a");
+  });
+
+  it("names an import that does not resolve", async () => {
+    const error = await buildError({ "index.js": "const m = require('missing-dep');" });
+    expect(error.message).toMatch(/index\.js:1:19: Could not resolve "missing-dep"/);
+  });
+});
+
+describe("package limits", () => {
+  it("refuses a zip over 50 MB", () => {
+    const tooBig = new Uint8Array(PackageLimits.zippedBytes + 1);
+    expect(() => unpackZip(tooBig)).toThrow(expect.objectContaining({ type: "RequestTooLargeException", message: expect.stringMatching(/smaller than 52428800 bytes/) }));
+  });
+
+  it("refuses a package over 250 MB unzipped, before inflating it", () => {
+    const small = zip({ "index.js": "exports.handler = () => 1;", "data.bin": new Uint8Array(16) });
+    // Claim 200 MB for each entry in the central directory: the sizes are checked as declared.
+    const view = new DataView(small.buffer, small.byteOffset, small.byteLength);
+    for (let offset = 0; offset + 4 <= small.length; offset++) {
+      if (view.getUint32(offset, true) === 0x02014b50) view.setUint32(offset + 24, 200 * 1024 * 1024, true);
+    }
+    expect(() => unpackZip(small)).toThrow(expect.objectContaining({ type: "InvalidParameterValueException", message: "Unzipped size must be smaller than 262144000 bytes" }));
   });
 });

@@ -1,22 +1,25 @@
 // Bundles a package's handler module and everything it imports into one ES module with no imports:
 //   <bundled code> export { userModule }
+//   //# debugId=<id of its source map>
 // where userModule is the handler file's namespace (CommonJS exports appear on it and on `default`).
 // Node built-ins resolve to `globalThis.__lambentRequire(name)`, which the isolate's runtime provides.
+// TypeScript (.ts, .mts, .cts) compiles on the way. The source map, kept apart from the code so isolates
+// never hold it, names files by their path in the package.
+import { createHash } from "node:crypto";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { build, type Message, type Plugin } from "esbuild";
+import { build, type Message } from "esbuild";
 import { invalidParameter } from "@lambent/errors";
 import { HANDLER_EXTENSIONS, parseHandler } from "./handler.js";
+import { isolateBuiltins, nativeAddons, packageLocations } from "./plugins.js";
 import type { PackageFiles } from "./unpack.js";
-
-/** Node built-ins the isolate runtime offers through `__lambentRequire`; anything else fails the build. */
-export const ISOLATE_BUILTINS: readonly string[] = [];
 
 export interface BuiltBundle {
   /** The ES module text the worker compiles. */
   code: string;
+  /** Source map v3 of `code` (JSON text); `sources` are paths inside the package, e.g. `src/app.ts`. */
+  sourceMap: string;
   /** The handler's source file inside the package, e.g. `index.mjs`. */
   handlerFile: string;
 }
@@ -43,20 +46,28 @@ export async function buildBundle(files: PackageFiles, handler: string): Promise
         sourcefile: "lambent-entry.js",
         loader: "js",
       },
+      absWorkingDir: root,
+      outfile: join(root, BUNDLE_FILE),
       bundle: true,
       write: false,
+      sourcemap: "external",
+      sourcesContent: false,
       format: "esm",
       platform: "node",
       target: "es2022",
       logLevel: "silent",
       legalComments: "none",
-      plugins: [isolateBuiltins],
+      // Scope hoisting renames clashing names (`handler2`); keeping `.name` keeps the user's function and
+      // class names in stack traces, error types and code that reads `constructor.name`.
+      keepNames: true,
+      plugins: [isolateBuiltins, nativeAddons(root), packageLocations(root)],
     }).catch((error: unknown) => {
       throw buildFailure(error);
     });
-    const output = result.outputFiles[0];
-    if (!output) throw invalidParameter("Could not build the deployment package: no output");
-    return { code: output.text, handlerFile };
+    const code = result.outputFiles.find((file) => file.path.endsWith(".js"));
+    const map = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
+    if (!code || !map) throw invalidParameter("Could not build the deployment package: no output");
+    return { ...linkSourceMap(code.text, map.text), handlerFile };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -69,32 +80,29 @@ async function writePackage(root: string, files: PackageFiles): Promise<void> {
   await Promise.all([...files].map(([path, bytes]) => writeFile(join(root, path), bytes)));
 }
 
-const BUILTIN_NAMES = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+/** The bundle's name while it is built; the map's `sources` are relative to it, i.e. to the package root. */
+const BUNDLE_FILE = "lambent-bundle.js";
 
-const isolateBuiltins: Plugin = {
-  name: "lambent-isolate-builtins",
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
-      if (!BUILTIN_NAMES.has(args.path)) return undefined;
-      const name = args.path.replace(/^node:/, "");
-      if (!ISOLATE_BUILTINS.includes(name)) {
-        return {
-          errors: [{ text: `module '${args.path}' is a Node.js built-in that the isolate runtime does not offer` }],
-        };
-      }
-      return { path: name, namespace: "lambent-builtin" };
-    });
-    pluginBuild.onLoad({ filter: /.*/, namespace: "lambent-builtin" }, (args) => ({
-      contents: `module.exports = globalThis.__lambentRequire(${JSON.stringify(args.path)});`,
-      loader: "js",
-    }));
-  },
-};
+/**
+ * Ties the code to its map with a debug id (the TC39 source map proposal's `//# debugId=`) taken from the
+ * map's hash. Code and map are stored content-addressed, and equal code can come from differently laid-out
+ * sources; with the id in the code, one bundle's hash names exactly one map.
+ */
+function linkSourceMap(code: string, mapText: string): { code: string; sourceMap: string } {
+  const map = JSON.parse(mapText) as { file?: string; sources: string[]; debugId?: string };
+  delete map.file;
+  map.sources = map.sources.map((source) => source.replace(/^\.\//, ""));
+  const hex = createHash("sha256").update(JSON.stringify(map)).digest("hex");
+  const debugId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  map.debugId = debugId;
+  return { code: `${code.endsWith("\n") ? code : `${code}\n`}//# debugId=${debugId}\n`, sourceMap: JSON.stringify(map) };
+}
 
 function buildFailure(error: unknown): Error {
-  const messages = (error as { errors?: Message[] }).errors;
+  const messages = (error as { errors?: Message[] }).errors ?? [];
   const first = messages?.[0];
-  if (!first) return invalidParameter(`Could not build the deployment package: ${String(error)}`);
-  const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : "";
-  return invalidParameter(`Could not build the deployment package: ${where}${first.text}`);
+  if (!first) return invalidParameter(`Could not build the deployment package: ${error instanceof Error ? error.message : String(error)}`);
+  const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : "";
+  const more = messages.length > 1 ? ` (and ${messages.length - 1} more error${messages.length > 2 ? "s" : ""})` : "";
+  return invalidParameter(`Could not build the deployment package: ${where}${first.text}${more}`);
 }

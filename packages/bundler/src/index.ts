@@ -4,3 +4,5 @@ export * from "./limits.js";
 export * from "./handler.js";
 export * from "./unpack.js";
 export * from "./build.js";
+export * from "./isolate-builtins.js";
+export { TASK_ROOT } from "./plugins.js";

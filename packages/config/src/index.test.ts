@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadFrontendConfig, loadSchedulerConfig, loadWorkerConfig } from "./index.js";
+import { ConfigError, DEVELOPMENT_SECRETS_KEY, loadFrontendConfig, loadSchedulerConfig, loadWorkerConfig } from "./index.js";
 
 describe("configuration", () => {
   it("has defaults that work on a laptop", () => {
@@ -21,5 +21,40 @@ describe("configuration", () => {
     expect(() => loadWorkerConfig({ LAMBENT_WORKER_ID: "bad id" })).toThrow(/LAMBENT_WORKER_ID/);
     expect(() => loadWorkerConfig({ NATS_URL: "http ://x" })).toThrow(/NATS_URL/);
     expect(() => loadWorkerConfig({ LAMBENT_LOG_LEVEL: "loud" })).toThrow(/LAMBENT_LOG_LEVEL/);
+  });
+
+  describe("secrets", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+
+    it("uses the public development key by default, and says so", () => {
+      const config = loadSchedulerConfig({});
+      expect(config.mode).toBe("development");
+      expect(config.secrets.isDevelopmentKey).toBe(true);
+      expect(Buffer.from(config.secrets.key).toString("utf8")).toBe("lambent-development-key-insecure");
+      expect(DEVELOPMENT_SECRETS_KEY).toHaveLength(32);
+    });
+
+    it("reads LAMBENT_SECRETS_KEY as base64 of 32 bytes", () => {
+      const config = loadWorkerConfig({ LAMBENT_SECRETS_KEY: key, LAMBENT_MODE: "production" });
+      expect(config.mode).toBe("production");
+      expect(config.secrets).toEqual({ key: new Uint8Array(Buffer.alloc(32, 7)), isDevelopmentKey: false });
+      // The worker's own settings are still there.
+      expect(config.fetch.timeoutMs).toBe(30_000);
+    });
+
+    it("requires a key in production mode, naming the variable", () => {
+      expect(() => loadFrontendConfig({ LAMBENT_MODE: "production" })).toThrow(ConfigError);
+      expect(() => loadFrontendConfig({ LAMBENT_MODE: "production" })).toThrow(/LAMBENT_SECRETS_KEY: required when LAMBENT_MODE is production/);
+      const development = Buffer.from(DEVELOPMENT_SECRETS_KEY).toString("base64");
+      expect(() => loadFrontendConfig({ LAMBENT_MODE: "production", LAMBENT_SECRETS_KEY: development })).toThrow(/LAMBENT_SECRETS_KEY: the public development key/);
+    });
+
+    it("names the variable for a bad key or mode, without repeating the key", () => {
+      expect(() => loadFrontendConfig({ LAMBENT_SECRETS_KEY: "not base64!" })).toThrow(/LAMBENT_SECRETS_KEY: expected base64 of 32 bytes/);
+      const short = Buffer.alloc(16, 1).toString("base64");
+      expect(() => loadFrontendConfig({ LAMBENT_SECRETS_KEY: short })).toThrow(/LAMBENT_SECRETS_KEY: expected base64 of 32 bytes, got 16 bytes/);
+      expect(() => loadFrontendConfig({ LAMBENT_SECRETS_KEY: "not base64!" })).not.toThrow(/not base64!/);
+      expect(() => loadFrontendConfig({ LAMBENT_MODE: "staging" })).toThrow(/LAMBENT_MODE/);
+    });
   });
 });

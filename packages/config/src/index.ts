@@ -57,7 +57,55 @@ function readId(env: Environment, variable: string, prefix: string): string {
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** What every service needs: where NATS is, who we are in ARNs, how loud to log. */
+export const MODES = ["development", "production"] as const;
+export type Mode = (typeof MODES)[number];
+
+/**
+ * The key used without LAMBENT_SECRETS_KEY in development mode: the 32 ASCII bytes below. It is public,
+ * so variables sealed with it are not protected; production mode refuses it.
+ */
+export const DEVELOPMENT_SECRETS_KEY: Uint8Array = new TextEncoder().encode("lambent-development-key-insecure");
+
+export interface SecretsConfig {
+  /** AES-256 key (32 bytes) that seals functions' environment variables in KV. */
+  key: Uint8Array;
+  /** True when no key was configured and DEVELOPMENT_SECRETS_KEY is in use. */
+  isDevelopmentKey: boolean;
+}
+
+function readMode(env: Environment): Mode {
+  const mode = readString(env, "LAMBENT_MODE", "development");
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError("LAMBENT_MODE", `expected one of ${MODES.join(", ")}, got "${mode}"`);
+  }
+  return mode as Mode;
+}
+
+/** The value is a secret: errors describe it, never repeat it. */
+function readSecrets(env: Environment, mode: Mode): SecretsConfig {
+  const raw = (env["LAMBENT_SECRETS_KEY"] ?? "").trim();
+  if (raw === "") {
+    if (mode === "production") {
+      throw new ConfigError(
+        "LAMBENT_SECRETS_KEY",
+        "required when LAMBENT_MODE is production: base64 of 32 random bytes (e.g. `openssl rand -base64 32`)",
+      );
+    }
+    return { key: DEVELOPMENT_SECRETS_KEY, isDevelopmentKey: true };
+  }
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || raw.length % 4 !== 0) {
+    throw new ConfigError("LAMBENT_SECRETS_KEY", "expected base64 of 32 bytes, got something that is not base64");
+  }
+  const key = new Uint8Array(Buffer.from(raw, "base64"));
+  if (key.length !== 32) throw new ConfigError("LAMBENT_SECRETS_KEY", `expected base64 of 32 bytes, got ${key.length} bytes`);
+  const isDevelopmentKey = Buffer.from(key).equals(Buffer.from(DEVELOPMENT_SECRETS_KEY));
+  if (isDevelopmentKey && mode === "production") {
+    throw new ConfigError("LAMBENT_SECRETS_KEY", "the public development key cannot be used when LAMBENT_MODE is production");
+  }
+  return { key, isDevelopmentKey };
+}
+
+/** What every service needs: where NATS is, who we are in ARNs, how loud to log, the secrets key. */
 export interface CommonConfig {
   natsUrl: string;
   region: string;
@@ -65,6 +113,9 @@ export interface CommonConfig {
   logLevel: LogLevel;
   /** Replicas of the JetStream buckets and streams Lambent creates (3 in a three-node cluster). */
   jetstreamReplicas: number;
+  /** `production` requires real secrets; `development` (the default) falls back to a public key. */
+  mode: Mode;
+  secrets: SecretsConfig;
 }
 
 export function loadCommonConfig(env: Environment): CommonConfig {
@@ -72,12 +123,15 @@ export function loadCommonConfig(env: Environment): CommonConfig {
   if (!/^\d{12}$/.test(accountId)) throw new ConfigError("LAMBENT_ACCOUNT_ID", `expected 12 digits, got "${accountId}"`);
   const region = readString(env, "LAMBENT_REGION", "us-east-1");
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new ConfigError("LAMBENT_REGION", `not a region name: "${region}"`);
+  const mode = readMode(env);
   return {
     natsUrl: readNatsUrl(env),
     region,
     accountId,
     logLevel: readLogLevel(env),
     jetstreamReplicas: readInteger(env, "LAMBENT_JETSTREAM_REPLICAS", 1, 1, 5),
+    mode,
+    secrets: readSecrets(env, mode),
   };
 }
 
@@ -124,6 +178,24 @@ export interface WorkerConfig extends CommonConfig {
   /** An environment idle this long is reaped. */
   idleTimeoutMs: number;
   heartbeatMs: number;
+  /** Egress policy and limits for functions' `fetch`, which the worker carries out for them. */
+  fetch: FetchPolicyConfig;
+}
+
+export interface FetchPolicyConfig {
+  /** Hosts (names, IPs or CIDRs; `*.example.com` for subdomains) always allowed, loopback and private ones included. */
+  allow: string[];
+  /** Hosts always denied. */
+  deny: string[];
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+function readList(env: Environment, variable: string): string[] {
+  return readString(env, variable, "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }
 
 export function loadWorkerConfig(env: Environment): WorkerConfig {
@@ -134,5 +206,11 @@ export function loadWorkerConfig(env: Environment): WorkerConfig {
     maxEnvironments: readInteger(env, "LAMBENT_WORKER_MAX_ENVIRONMENTS", 1000, 1, 1_000_000),
     idleTimeoutMs: readInteger(env, "LAMBENT_IDLE_TIMEOUT_MS", 600_000, 1000, 86_400_000),
     heartbeatMs: readInteger(env, "LAMBENT_HEARTBEAT_MS", 1000, 50, 60_000),
+    fetch: {
+      allow: readList(env, "LAMBENT_FETCH_ALLOW"),
+      deny: readList(env, "LAMBENT_FETCH_DENY"),
+      timeoutMs: readInteger(env, "LAMBENT_FETCH_TIMEOUT_MS", 30_000, 100, 900_000),
+      maxResponseBytes: readInteger(env, "LAMBENT_FETCH_MAX_RESPONSE_BYTES", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    },
   };
 }

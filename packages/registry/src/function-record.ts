@@ -1,4 +1,5 @@
-// The stored form of one version of a function's configuration.
+// One version of a function's configuration, as services see it and as it is stored in KV.
+import type { SealedEnvironment } from "./environment-cipher.js";
 
 export const LATEST = "$LATEST";
 
@@ -30,6 +31,16 @@ export interface FunctionVersionRecord {
   /** Function-level tags; kept on the `$LATEST` record. */
   tags: Record<string, string>;
 }
+
+/**
+ * The JSON in the functions KV bucket. A non-empty environment is stored only as `sealedEnvironment`;
+ * an empty one as `environment: {}`. Records written before encryption existed hold a plain
+ * `environment` and are still read; the next update seals it.
+ */
+export type StoredFunctionVersionRecord = Omit<FunctionVersionRecord, "environment"> & {
+  environment?: Record<string, string>;
+  sealedEnvironment?: SealedEnvironment;
+};
 
 /** Lambda writes LastModified with millisecond precision and a `+0000` offset. */
 export function lambdaTimestamp(date: Date = new Date()): string {

@@ -2,9 +2,12 @@
 //   fn.<name>.LATEST   the $LATEST configuration
 //   fn.<name>.<n>      published version n
 //   alias.<name>.<a>   alias a
+// Environment variables are sealed on every write and opened on every read (environment-cipher.ts),
+// so callers only ever see plaintext `environment`.
 import type { KV } from "@nats-io/kv";
 import { LambdaError, resourceConflict, resourceNotFound } from "@lambent/errors";
-import { LATEST, type FunctionVersionRecord } from "./function-record.js";
+import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } from "./function-record.js";
+import { EnvironmentCipherError, type EnvironmentCipher } from "./environment-cipher.js";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 
 export const functionKey = (functionName: string, version: string): string =>
@@ -27,8 +30,27 @@ export function parseFunctionKey(key: string): { functionName: string; version: 
 
 const decoder = new TextDecoder();
 
-export function decodeRecord(value: Uint8Array): FunctionVersionRecord {
-  return JSON.parse(decoder.decode(value)) as FunctionVersionRecord;
+/** The KV value of a record: its environment sealed for the record's own function and version. */
+export function encodeRecord(record: FunctionVersionRecord, cipher: EnvironmentCipher): string {
+  const { environment, ...rest } = record;
+  const stored: StoredFunctionVersionRecord =
+    Object.keys(environment).length === 0 ? { ...rest, environment: {} } : { ...rest, sealedEnvironment: cipher.seal(record, environment) };
+  return JSON.stringify(stored);
+}
+
+/**
+ * A record from the KV value under `key`, its environment opened. The environment is authenticated
+ * against the key's function and version, so a record copied under another key fails here.
+ */
+export function decodeRecord(key: string, value: Uint8Array, cipher: EnvironmentCipher): FunctionVersionRecord {
+  const { sealedEnvironment, environment, ...rest } = JSON.parse(decoder.decode(value)) as StoredFunctionVersionRecord;
+  const scope = parseFunctionKey(key) ?? { functionName: rest.functionName, version: rest.version };
+  if (rest.functionName !== scope.functionName || rest.version !== scope.version) {
+    throw new EnvironmentCipherError(`The record under ${key} is for ${rest.functionName}:${rest.version}`);
+  }
+  if (sealedEnvironment !== undefined) return { ...rest, environment: cipher.open(scope, sealedEnvironment) };
+  // Written before encryption existed (or an empty map): plain, and sealed by the next update.
+  return { ...rest, environment: environment ?? {} };
 }
 
 function isWrongLastSequence(error: unknown): boolean {
@@ -36,12 +58,16 @@ function isWrongLastSequence(error: unknown): boolean {
 }
 
 export class FunctionStore {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly cipher: EnvironmentCipher,
+  ) {}
 
   async get(functionName: string, version: string = LATEST): Promise<StoredRecord | undefined> {
-    const entry = await this.kv.get(functionKey(functionName, version));
+    const key = functionKey(functionName, version);
+    const entry = await this.kv.get(key);
     if (!entry || entry.operation !== "PUT") return undefined;
-    return { record: decodeRecord(entry.value), revision: entry.revision };
+    return { record: decodeRecord(key, entry.value, this.cipher), revision: entry.revision };
   }
 
   async require(functionName: string, version: string = LATEST): Promise<StoredRecord> {
@@ -53,7 +79,7 @@ export class FunctionStore {
   /** Creates a version's record; fails with ResourceConflictException when it exists. */
   async create(record: FunctionVersionRecord): Promise<void> {
     try {
-      await this.kv.create(functionKey(record.functionName, record.version), JSON.stringify(record));
+      await this.kv.create(functionKey(record.functionName, record.version), encodeRecord(record, this.cipher));
     } catch (error) {
       if (isWrongLastSequence(error)) throw resourceConflict(`Function already exist: ${record.functionName}`);
       throw error;
@@ -72,8 +98,11 @@ export class FunctionStore {
     for (;;) {
       const stored = await this.require(functionName, version);
       const next = change(stored.record);
+      if (next.functionName !== functionName || next.version !== version) {
+        throw new Error(`An update of ${functionName}:${version} may not rename it to ${next.functionName}:${next.version}`);
+      }
       try {
-        await this.kv.update(functionKey(functionName, version), JSON.stringify(next), stored.revision);
+        await this.kv.update(functionKey(functionName, version), encodeRecord(next, this.cipher), stored.revision);
         return next;
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;

@@ -1,7 +1,8 @@
-// Functions, versions and aliases (JetStream KV) and their code (JetStream Object Store).
+// Functions, versions and aliases (JetStream KV, environment variables sealed) and their code (JetStream Object Store).
 export * from "./function-record.js";
 export * from "./function-name.js";
 export * from "./function-store.js";
+export * from "./environment-cipher.js";
 export * from "./code-store.js";
 export * from "./registry-view.js";
 export * from "./open.js";

@@ -1,17 +1,22 @@
 // A read-only, watch-fed cache of function configuration for the hot path. A miss falls back to
-// KV, so a change another frontend made a moment ago is never reported as "not found".
+// KV, so a change another frontend made a moment ago is never reported as "not found". Environment
+// variables are decrypted once, as a record enters the cache, never per invocation.
 import type { KV, KvWatchEntry } from "@nats-io/kv";
 import type { QueuedIterator } from "@nats-io/nats-core";
 import { LATEST, type FunctionVersionRecord } from "./function-record.js";
 import { FUNCTION_KEYS, FunctionStore, decodeRecord, functionKey } from "./function-store.js";
+import type { EnvironmentCipher } from "./environment-cipher.js";
 
 export class RegistryView {
   private readonly records = new Map<string, FunctionVersionRecord>();
   private watcher: QueuedIterator<KvWatchEntry> | undefined;
   private readonly store: FunctionStore;
 
-  constructor(private readonly kv: KV) {
-    this.store = new FunctionStore(kv);
+  constructor(
+    private readonly kv: KV,
+    private readonly cipher: EnvironmentCipher,
+  ) {
+    this.store = new FunctionStore(kv, cipher);
   }
 
   async start(): Promise<void> {
@@ -54,9 +59,11 @@ export class RegistryView {
     for await (const entry of watcher) {
       if (entry.operation === "PUT") {
         try {
-          this.remember(decodeRecord(entry.value));
+          this.remember(decodeRecord(entry.key, entry.value, this.cipher));
         } catch {
-          // A malformed record is skipped here; direct reads report it where it is used.
+          // A malformed record, or one this service cannot decrypt, is dropped from the cache here;
+          // the direct read that follows a miss reports why, where it is used.
+          this.records.delete(entry.key);
         }
       } else {
         this.records.delete(entry.key);

@@ -5,7 +5,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
-import { CodeStore, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";
 import { FunctionControlPlane } from "./control-plane/functions.js";
@@ -29,14 +29,15 @@ export interface Frontend {
 export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps): Promise<Frontend> {
   const { nc, logger } = deps;
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
-  const view = new RegistryView(buckets.functions);
+  const cipher = EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields));
+  const view = new RegistryView(buckets.functions, cipher);
   await view.start();
   const code = new CodeStore(buckets.code);
   const scope = { region: config.region, accountId: config.accountId };
   let httpPort = config.httpPort;
   const controlPlane = new FunctionControlPlane({
     scope,
-    functions: new FunctionStore(buckets.functions),
+    functions: new FunctionStore(buckets.functions, cipher),
     code,
     codeLocationBase: () => `${config.publicUrl ?? `http://${config.host}:${httpPort}`}${CODE_DOWNLOAD_PATH}`,
     defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,

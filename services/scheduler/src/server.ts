@@ -15,7 +15,7 @@ import {
   type ClusterStatus,
   type InvocationRequest,
 } from "@lambent/protocol";
-import { RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import { AccountConcurrency } from "./admission/account-concurrency.js";
 import { LeaseTable, type Lease } from "./placement/leases.js";
@@ -42,7 +42,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   const { nc, logger } = deps;
   const now = deps.now ?? Date.now;
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
-  const view = new RegistryView(buckets.functions);
+  const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   const admission = new AccountConcurrency(config.accountConcurrency);
   const workers = new WorkerTable();
   const leases = new LeaseTable();

@@ -4,9 +4,13 @@ import type { HostCapabilities } from "./host.js";
 import { format, inspect } from "./inspect.js";
 import { current } from "./invocation-state.js";
 
+/** One line's share of the log; the host caps each invocation's total (src/limits.ts). */
+const MAX_LINE_CHARS = 256 * 1024;
+
 export function createConsole(host: HostCapabilities): Record<string, (...args: unknown[]) => void> {
   const emit = (level: string, message: string): void => {
-    host.log.applyIgnored(undefined, [`${new Date().toISOString()}\t${current.requestId ?? "undefined"}\t${level}\t${message}`]);
+    const text = message.length > MAX_LINE_CHARS ? `${message.slice(0, MAX_LINE_CHARS)}... [${message.length - MAX_LINE_CHARS} more characters truncated]` : message;
+    host.log.applyIgnored(undefined, [`${new Date().toISOString()}\t${current.requestId ?? "undefined"}\t${level}\t${text}`]);
   };
   const at = (level: string) => (...args: unknown[]): void => emit(level, format(...args));
   const counts = new Map<string, number>();

@@ -1,9 +1,34 @@
 // The host capabilities the worker injects at boot, and the only way sandbox code reaches the host.
-// Each is an isolated-vm Reference to a host function; calls are fire-and-forget (applyIgnored), so
-// the isolate never waits on the host and nothing the host owns is exposed as an object.
+// Each is an isolated-vm Reference to a host function. Most calls are fire-and-forget (applyIgnored), so
+// the isolate never waits on the host; `call` is the one synchronous exception, for short work the host
+// does at once (hashes, random bytes, file operations). Nothing the host owns is exposed as an object:
+// arguments and results cross as copies.
 
 export interface HostFunction<Args extends unknown[]> {
-  applyIgnored(receiver: undefined, args: Args): void;
+  applyIgnored(receiver: undefined, args: Args, options?: { arguments: { copy: true } }): void;
+}
+
+export interface HostCall {
+  applySync(receiver: undefined, args: [op: string, args: unknown[]], options: { arguments: { copy: true }; result: { copy: true } }): unknown;
+}
+
+/** What the sandbox's `fetch` hands the host: the request, fully read. */
+export interface FetchRequestData {
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body: Uint8Array | null;
+  redirect: "follow" | "manual" | "error";
+}
+
+/** What the host hands back: the response, its body fully read (and capped). */
+export interface FetchResponseData {
+  url: string;
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body: Uint8Array;
+  redirected: boolean;
 }
 
 export interface HostCapabilities {
@@ -12,6 +37,13 @@ export interface HostCapabilities {
   /** Arm a host timer that calls the runtime's `fire(id)`; `repeat` 1 re-arms it every `delayMs`. */
   startTimer: HostFunction<[id: number, delayMs: number, repeat: number]>;
   stopTimer: HostFunction<[id: number]>;
+  /**
+   * Synchronous host work: `hash` (algorithm, bytes), `hmac` (algorithm, key, bytes), `random` (size),
+   * `uuid`, `zlib` (method, bytes, options), and `fs.<op>` (path, …) answering `{ ok, value }` or `{ ok: false, error: { code, syscall, path } }`.
+   */
+  call: HostCall;
+  /** Starts a fetch; the host answers through the runtime's `fetched(id, ok, response | message)`. */
+  startFetch: HostFunction<[id: number, request: FetchRequestData]>;
 }
 
 /** Static facts about this execution environment, copied in once at boot. */
@@ -69,4 +101,6 @@ export interface Runtime {
   invoke(eventJson: string, requestId: string, deadlineMs: number, invokedFunctionArn: string, clientContext: string | undefined): Promise<string>;
   /** Called by host timers. */
   fire(id: number): void;
+  /** Called by the host when a fetch has its response (ok) or failed (the TypeError's message). */
+  fetched(id: number, ok: boolean, value: FetchResponseData | string): void;
 }

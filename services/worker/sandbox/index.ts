@@ -1,25 +1,53 @@
 // The isolate's entry: defines `__lambentBoot`, which the host calls once with its capabilities. Boot
 // installs the Node-like globals (one module per surface) and returns the runtime the host drives.
+// Globals backed by bundled packages (Buffer, URL) are built on first use, so a cold start pays only
+// for what the function touches.
 import { createConsole } from "./console.js";
-import type { EnvironmentInfo, HostCapabilities, HostFunction, Runtime } from "./host.js";
-import { lambentRequire } from "./modules.js";
+import { setHost } from "./host-access.js";
+import type { EnvironmentInfo, FetchRequestData, HostCall, HostCapabilities, HostFunction, Runtime } from "./host.js";
+import { lambentRequire, registerBuiltins } from "./modules.js";
+import { bufferModule } from "./node/buffer.js";
 import { createProcess } from "./process.js";
 import { createRuntime } from "./runtime.js";
 import { Timers } from "./timers.js";
+import { vendor } from "./vendor.js";
+import { getRandomValues, randomUUID, subtle, CryptoKey } from "./web/crypto.js";
+import { atob, btoa, TextDecoder, TextEncoder } from "./web/encoding.js";
+import { AbortController, AbortSignal, DOMException, Event, EventTarget } from "./web/event-target.js";
+import { fetch, Headers, Request, Response } from "./web/fetch.js";
+import { structuredClone } from "./web/structured-clone.js";
 
 function boot(
   log: HostFunction<[string]>,
   startTimer: HostFunction<[number, number, number]>,
   stopTimer: HostFunction<[number]>,
+  call: HostCall,
+  startFetch: HostFunction<[number, FetchRequestData]>,
   info: EnvironmentInfo,
 ): Runtime {
-  const host: HostCapabilities = { log, startTimer, stopTimer };
+  const host: HostCapabilities = { log, startTimer, stopTimer, call, startFetch };
+  setHost(host);
   const global = globalThis as unknown as Record<string, unknown>;
   delete global["__lambentBoot"];
   const timers = new Timers(host);
   const define = (name: string, value: unknown): void => {
     Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
   };
+  const lazy = (name: string, build: () => unknown): void => {
+    Object.defineProperty(global, name, {
+      configurable: true,
+      enumerable: false,
+      get() {
+        const value = build();
+        define(name, value);
+        return value;
+      },
+      set(value: unknown) {
+        define(name, value);
+      },
+    });
+  };
+  registerBuiltins(info);
   define("global", globalThis);
   define("console", createConsole(host));
   define("process", createProcess(info.env));
@@ -29,6 +57,17 @@ function boot(
   const timerGlobals: Record<string, unknown> = {};
   timers.install(timerGlobals);
   for (const [name, value] of Object.entries(timerGlobals)) define(name, value);
+
+  for (const [name, value] of Object.entries({ TextEncoder, TextDecoder, atob, btoa, structuredClone, AbortController, AbortSignal, DOMException, Event, EventTarget, fetch, Headers, Request, Response })) {
+    define(name, value);
+  }
+  define("crypto", { getRandomValues, randomUUID, subtle, CryptoKey });
+  define("CryptoKey", CryptoKey);
+  const timeOrigin = Date.now();
+  define("performance", { timeOrigin, now: () => Date.now() - timeOrigin, mark: () => undefined, measure: () => undefined, toJSON: () => ({ timeOrigin }) });
+  lazy("Buffer", () => bufferModule().Buffer);
+  lazy("URL", () => vendor.whatwgUrl().URL);
+  lazy("URLSearchParams", () => vendor.whatwgUrl().URLSearchParams);
   return createRuntime(info, timers);
 }
 

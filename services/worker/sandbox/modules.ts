@@ -1,8 +1,69 @@
-// Built-in modules bundled code reaches through `globalThis.__lambentRequire(name)`. None are offered
-// yet; each future one (crypto, buffer, ...) is a factory registered here.
+// Built-in modules bundled code reaches through `globalThis.__lambentRequire(name)` (the bundler's
+// ISOLATE_BUILTINS names them). Each is built on its first require and kept for the environment's life.
+// `buffer`, `events`, `stream`, `path`, `querystring` and `string_decoder` are well-known pure-JS ports
+// bundled into the sandbox (sandbox/vendor.ts); the rest are the sandbox's own, backed by the host where
+// they must be (crypto, fs, zlib).
+import type { EnvironmentInfo } from "./host.js";
+import { createAssertModule } from "./node/assert.js";
+import { bufferModule } from "./node/buffer.js";
+import { createCrypto } from "./node/crypto.js";
+import { createFs } from "./node/fs.js";
+import { createOs } from "./node/os.js";
+import { createTimers } from "./node/timers.js";
+import { createUrl } from "./node/url.js";
+import { createUtil } from "./node/util.js";
+import { createZlib } from "./node/zlib.js";
+import { vendor } from "./vendor.js";
 
 const builtins = new Map<string, () => unknown>();
 const loaded = new Map<string, unknown>();
+
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+/** Registers every built-in; none is evaluated until something requires it. */
+export function registerBuiltins(info: EnvironmentInfo): void {
+  const fs = once(createFs);
+  const assert = once(createAssertModule);
+  const timers = once(createTimers);
+  const stream = once(vendor.stream);
+  const entries: [string, () => unknown][] = [
+    ["buffer", bufferModule],
+    ["events", vendor.events],
+    ["util", createUtil],
+    // path-browserify is Node's posix path; `resolve` starts from process.cwd(), the task root.
+    ["path", vendor.path],
+    ["path/posix", vendor.path],
+    ["url", createUrl],
+    ["querystring", () => {
+      const qs = vendor.querystring();
+      return { ...qs, escape: (text: string) => encodeURIComponent(text), unescape: (text: string) => decodeURIComponent(text) };
+    }],
+    ["string_decoder", vendor.stringDecoder],
+    ["assert", () => assert().assert],
+    ["assert/strict", () => assert().strict],
+    ["crypto", createCrypto],
+    ["stream", () => stream()],
+    ["stream/promises", () => stream()["promises"]],
+    ["fs", () => fs().fs],
+    ["fs/promises", () => fs().promises],
+    ["os", () => createOs(info.memoryLimitInMB)],
+    ["process", () => (globalThis as unknown as { process: unknown }).process],
+    ["timers", () => timers().timers],
+    ["timers/promises", () => timers().promises],
+    ["zlib", createZlib],
+  ];
+  for (const [name, factory] of entries) builtins.set(name, factory);
+}
 
 export function lambentRequire(name: unknown): unknown {
   const id = String(name);

@@ -9,6 +9,25 @@ export class ProcessExit extends Error {
   }
 }
 
+/** `process.stdout` and `stderr`: what is written becomes console lines, as Lambda's log captures them. */
+function outputStream(method: "log" | "error", fd: number): Record<string, unknown> {
+  return {
+    fd,
+    isTTY: false,
+    writable: true,
+    write: (chunk: unknown, encoding?: unknown, callback?: unknown) => {
+      const text = typeof chunk === "string" ? chunk : String(chunk);
+      (globalThis as unknown as { console: Record<string, (text: string) => void> }).console[method]?.(text.endsWith("\n") ? text.slice(0, -1) : text);
+      const done = typeof encoding === "function" ? encoding : callback;
+      if (typeof done === "function") queueMicrotask(() => (done as () => void)());
+      return true;
+    },
+    on: () => undefined,
+    once: () => undefined,
+    end: () => undefined,
+  };
+}
+
 export function createProcess(env: Record<string, string>): Record<string, unknown> {
   const startedAt = Date.now();
   const hrtime = (previous?: [number, number]): [number, number] => {
@@ -32,7 +51,7 @@ export function createProcess(env: Record<string, string>): Record<string, unkno
     argv0: "node",
     execArgv: [],
     version: "v20.0.0",
-    versions: { node: "20.0.0" },
+    versions: { node: "20.0.0", v8: "11.3", uv: "1.46.0", modules: "115" },
     platform: "linux",
     arch: "x64",
     release: { name: "node" },
@@ -54,6 +73,12 @@ export function createProcess(env: Record<string, string>): Record<string, unkno
       });
     },
     emitWarning: () => undefined,
+    stdout: outputStream("log", 1),
+    stderr: outputStream("error", 2),
+    memoryUsage: Object.assign(() => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }), { rss: () => 0 }),
+    umask: () => 0o22,
+    getuid: () => 993,
+    getgid: () => 990,
     exit: (code?: unknown) => {
       throw new ProcessExit(typeof code === "number" ? code : 0);
     },

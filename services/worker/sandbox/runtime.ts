@@ -4,6 +4,7 @@ import { encodeOutcome, type EnvironmentInfo, type FunctionErrorShape, type Invo
 import { current } from "./invocation-state.js";
 import { ProcessExit } from "./process.js";
 import type { Timers } from "./timers.js";
+import { abandonFetches, settleFetch } from "./web/fetch.js";
 
 type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
@@ -138,6 +139,10 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
     fire(id) {
       timers.fire(id);
     },
+
+    fetched(id, ok, value) {
+      settleFetch(id, ok, value);
+    },
   };
 
   async function invokeHandler(eventJson: string, invocation: InvocationInfo): Promise<InvocationOutcome> {
@@ -162,6 +167,7 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
         return { ok: false, error: describeError(error), fatal: fatalError !== undefined };
       } finally {
         timers.clearAll();
+        abandonFetches();
         current.fail = undefined;
         current.requestId = undefined;
       }

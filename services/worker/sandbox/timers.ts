@@ -12,6 +12,8 @@ interface PendingTimer {
 }
 
 const MAX_DELAY = 2_147_483_647;
+/** Each pending timer is a host timer too; this bounds what one invocation can make the host hold. */
+const MAX_PENDING_TIMERS = 10_000;
 
 /** What Node's timer functions return; code commonly calls `unref()` on it. */
 class Timeout {
@@ -47,6 +49,9 @@ export class Timers {
   set(callback: unknown, delay: unknown, args: unknown[], repeat: boolean): Timeout {
     if (typeof callback !== "function") {
       throw new TypeError(`The "callback" argument must be of type function. Received ${typeof callback}`);
+    }
+    if (this.pending.size >= MAX_PENDING_TIMERS) {
+      throw new RangeError(`Too many pending timers: an invocation may have at most ${MAX_PENDING_TIMERS}`);
     }
     const id = this.nextId++;
     let ms = Number(delay);

@@ -1,8 +1,14 @@
 // Bundles the isolate runtime (sandbox/) into one classic script the worker runs in every new isolate.
+// The pure-JS packages it carries (buffer, events, readable-stream, …) are built in here; the names they
+// import from Node (`process/`, `abort-controller`) resolve to the sandbox's own shims, and `tr46` to a
+// small IDNA stand-in. Minified (names kept, for `constructor.name` and error types): every isolate
+// holds this text.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const shims = fileURLToPath(new URL("../sandbox/node/shims.ts", import.meta.url));
+const idna = fileURLToPath(new URL("../sandbox/node/idna.ts", import.meta.url));
 
 await build({
   absWorkingDir: root,
@@ -11,7 +17,18 @@ await build({
   bundle: true,
   format: "iife",
   target: "es2022",
-  platform: "neutral",
+  platform: "browser",
   legalComments: "none",
+  minify: true,
+  keepNames: true,
   logLevel: "warning",
+  plugins: [
+    {
+      name: "sandbox-shims",
+      setup(pluginBuild) {
+        pluginBuild.onResolve({ filter: /^(?:process\/?|abort-controller)$/ }, () => ({ path: shims }));
+        pluginBuild.onResolve({ filter: /^tr46$/ }, () => ({ path: idna }));
+      },
+    },
+  ],
 });

@@ -17,6 +17,7 @@ import {
 import type { Logger } from "@lambent/telemetry";
 import type { CodeCache } from "./code-cache.js";
 import { LogBuffer, type InvocationLogSink } from "./log-buffer.js";
+import type { TraceMaps } from "./trace-maps.js";
 import { MAX_RESPONSE_BYTES, responseTooLargeError, type FunctionError } from "./limits.js";
 import { Environment, InitFailure, type RunOutcome } from "./pool/environment.js";
 import type { WarmPool } from "./pool/warm-pool.js";
@@ -34,6 +35,8 @@ export interface InvokerOptions {
   pool: WarmPool<Environment>;
   logSink: InvocationLogSink;
   logger: Logger;
+  /** Maps function errors' traces back to the user's files; absent in tests that run hand-written bundles. */
+  traceMaps?: TraceMaps;
 }
 
 export interface InvocationReply {
@@ -98,7 +101,7 @@ export class Invoker {
         return Environment.create({ key, record, bundle, region: this.options.region, requestId: header.requestId });
       });
     } catch (error) {
-      if (error instanceof InitFailure) return this.initFailed(header, record, error, log);
+      if (error instanceof InitFailure) return await this.initFailed(header, record, error, log);
       throw error;
     }
     const { environment, cold } = acquired;
@@ -126,7 +129,7 @@ export class Invoker {
       body = encoder.encode(outcome.body);
       if (body.length > MAX_RESPONSE_BYTES) error = responseTooLargeError();
     } else {
-      error = outcome.error;
+      error = await this.mapTrace(record, outcome.error);
     }
     if (error) {
       body = errorPayload(error);
@@ -152,10 +155,17 @@ export class Invoker {
     return reply;
   }
 
+  private async mapTrace(record: FunctionVersionRecord, error: FunctionError): Promise<FunctionError> {
+    const traceMaps = this.options.traceMaps;
+    if (!traceMaps || !error.trace || error.trace.length === 0) return error;
+    return { ...error, trace: await traceMaps.map(record.bundleObject, record.handlerFile, error.trace) };
+  }
+
   /** The module failed to load: the call fails with the module's error, and the next call retries init. */
-  private initFailed(header: InvocationHeader, record: FunctionVersionRecord, failure: InitFailure, log: LogBuffer): InvocationReply {
+  private async initFailed(header: InvocationHeader, record: FunctionVersionRecord, failure: InitFailure, log: LogBuffer): Promise<InvocationReply> {
+    const error = await this.mapTrace(record, failure.error);
     for (const line of failure.lines) log.add(line);
-    log.add(`${logTime()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(failure.error)}`);
+    log.add(`${logTime()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(error)}`);
     log.start(record.version);
     log.end({
       durationMs: failure.initDurationMs,
@@ -165,7 +175,7 @@ export class Invoker {
     });
     const resultHeader: InvocationResultHeader = { requestId: header.requestId, executedVersion: record.version, functionError: "Unhandled" };
     this.finishLog(header, record, failure.logStreamName, log, resultHeader);
-    const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: errorPayload(failure.error) }) };
+    const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: errorPayload(error) }) };
     if (header.lease) reply.lease = header.lease;
     return reply;
   }

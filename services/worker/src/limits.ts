@@ -8,6 +8,15 @@ export const INIT_TIMEOUT_MS = 10_000;
 /** `LogType: Tail` returns this many bytes from the end of the invocation's log. */
 export const TAIL_LOG_BYTES = 4096;
 
+/** What one invocation (or one init) may write to its log; past it lines are dropped after one note. */
+export const MAX_LOG_BYTES_PER_INVOCATION = 4 * 1024 * 1024;
+
+/** The note that replaces a function's log once it passes MAX_LOG_BYTES_PER_INVOCATION. */
+export function logLimitNote(line: string): string {
+  const [time = new Date().toISOString(), requestId = "undefined"] = line.split("\t", 2);
+  return `${time}\t${requestId}\tWARN\tLog output truncated: this invocation wrote more than ${MAX_LOG_BYTES_PER_INVOCATION} bytes of log; further lines are dropped`;
+}
+
 export interface FunctionError {
   errorType: string;
   errorMessage: string;

@@ -2,7 +2,7 @@
 // SIGTERM or SIGINT and exits 0. Run with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
 import { connectNats } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
-import { CodeStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry";
 import { createLogger } from "@lambent/telemetry";
 import { buildWorker } from "./server.js";
 
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: "worker", level: config.logLevel });
   const nc = await connectNats(config.natsUrl, `lambent-worker-${config.workerId}`);
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
-  const view = new RegistryView(buckets.functions);
+  const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   await view.start();
   const worker = buildWorker(config, { nc, registry: view, bundles: new CodeStore(buckets.code), logger });
   await worker.start();

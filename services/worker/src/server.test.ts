@@ -35,7 +35,7 @@ describe("buildWorker", () => {
     const worker = buildWorker(config, {
       nc,
       registry: { getRevision: async () => record },
-      bundles: { getBundle: async () => esmBundle(`const userModule = { handler: async (e) => ({ echo: e }) };`) },
+      bundles: { getBundle: async () => esmBundle(`const userModule = { handler: async (e) => ({ echo: e }) };`), getPackage: async () => undefined, getSourceMap: async () => undefined },
       logger: createLogger({ service: "worker-test", level: "error", write: () => undefined }),
       drainGraceMs: 0,
     });

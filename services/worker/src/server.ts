@@ -5,9 +5,11 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node"
 import type { WorkerConfig } from "@lambent/config";
 import { Subjects, encodeJson, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
 import { ReleaseBatcher } from "./release-batcher.js";
+import { TraceMaps } from "./trace-maps.js";
 import { createLogger, type Logger } from "@lambent/telemetry";
 import { CodeCache, DEFAULT_CODE_CACHE_BYTES, type BundleSource } from "./code-cache.js";
 import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js";
+import { SandboxHost } from "./host/sandbox-host.js";
 import { discardLogs, type InvocationLogSink } from "./log-buffer.js";
 import type { Environment } from "./pool/environment.js";
 import { WarmPool } from "./pool/warm-pool.js";
@@ -16,7 +18,7 @@ export interface WorkerDeps {
   nc: NatsConnection;
   /** Function configuration by revision (a started RegistryView). */
   registry: RevisionLookup;
-  /** Built bundles by object name (a CodeStore). */
+  /** Built bundles and deployment packages by object name (a CodeStore). */
   bundles: BundleSource;
   logger?: Logger;
   /** Receives every invocation's log; dropped when absent. */
@@ -57,10 +59,11 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     region: config.region,
     accountId: config.accountId,
     registry: deps.registry,
-    code: new CodeCache(deps.bundles, deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES),
+    code: new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES),
     pool,
     logSink: deps.logSink ?? discardLogs,
     logger,
+    traceMaps: new TraceMaps(deps.bundles),
   });
 
   let subscription: Subscription | undefined;

@@ -175,9 +175,14 @@ export class FunctionControlPlane implements ControlPlane {
   private async buildCode(zip: Uint8Array, handler: string, dryRun = false): Promise<BuiltCode> {
     const bundle = await buildBundle(unpackZip(zip), handler);
     if (dryRun) return { codeSha256: "", codeSize: zip.length, packageObject: "", bundleObject: "", handlerFile: bundle.handlerFile };
+    const code = this.options.code;
     const [stored, bundleObject] = await Promise.all([
-      this.options.code.putPackage(zip),
-      this.options.code.putBundle(bundle.code),
+      code.putPackage(zip),
+      // The map is stored before the record that points at its bundle, so a worker always finds it.
+      code.putBundle(bundle.code).then(async (objectName) => {
+        await code.putSourceMap(objectName, bundle.sourceMap);
+        return objectName;
+      }),
     ]);
     return {
       codeSha256: stored.sha256Base64,

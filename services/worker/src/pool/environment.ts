@@ -1,11 +1,14 @@
 // An execution environment: one isolate (its own heap and memory cap) with the runtime booted and one
 // function version's module loaded. It runs one invocation at a time and enforces the time limit by
 // disposing the isolate, which ends even a tight loop; the memory cap is enforced by isolated-vm.
+// This is the one place host capabilities are injected into the isolate (as ivm References).
 import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
 import type { FunctionVersionRecord } from "@lambent/registry";
 import type { CachedBundle } from "../code-cache.js";
-import { INIT_TIMEOUT_MS, outOfMemoryError, runtimeExitError, timeoutError, type FunctionError } from "../limits.js";
+import type { FetchRequestData, FetchResponseData } from "../host/fetch.js";
+import type { EnvironmentHost } from "../host/sandbox-host.js";
+import { INIT_TIMEOUT_MS, MAX_LOG_BYTES_PER_INVOCATION, logLimitNote, outOfMemoryError, runtimeExitError, timeoutError, type FunctionError } from "../limits.js";
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
 
 /** Mirrors sandbox/host.ts: what the runtime's `invoke` resolves to. */
@@ -116,6 +119,9 @@ export class Environment {
   /** Log lines written during init, before the first invocation claims them. */
   private initLines: string[] = [];
   private sink: string[] | undefined;
+  /** Log bytes the running invocation (or init) has written; past the cap, lines are dropped. */
+  private loggedBytes = 0;
+  private host: EnvironmentHost | undefined;
   private readonly hostTimers = new Map<number, NodeJS.Timeout>();
   private timersOpen = false;
   private timedOut = false;
@@ -127,6 +133,7 @@ export class Environment {
   private readonly isolate: ivm.Isolate;
   private invokeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
+  private fetchedRef: ivm.Reference | undefined;
 
   private constructor(
     readonly key: string,
@@ -158,6 +165,10 @@ export class Environment {
 
   private async initialize(settings: EnvironmentSettings): Promise<void> {
     const { record, bundle } = settings;
+    // Only code that imports `fs` waits for its package's files (unzipped once per worker).
+    const pkg = bundle.readsFiles ? await bundle.host.packages.get(record.packageObject) : undefined;
+    const host = bundle.host.forEnvironment(pkg, record.ephemeralStorageMb, record.memorySize);
+    this.host = host;
     const isolate = this.isolate;
     const context = isolate.createContextSync();
     compileSandbox(isolate).runSync(context);
@@ -173,13 +184,16 @@ export class Environment {
       handlerFile,
       env: lambdaEnvironment(record, settings.region, this.logStreamName),
     };
-    // The only capabilities the isolate gets from the host: a log line, and arming or stopping a timer.
+    // The only capabilities the isolate gets from the host: a log line, arming or stopping a timer, a
+    // synchronous call (hashes, random bytes, files) and starting a fetch (sandbox/host.ts lists them).
     const runtime = boot.applySync(
       undefined,
       [
-        new ivm.Reference((line: string) => void this.sink?.push(line)),
+        new ivm.Reference((line: string) => this.log(line)),
         new ivm.Reference((id: number, delayMs: number, repeat: number) => this.startTimer(id, delayMs, repeat === 1)),
         new ivm.Reference((id: number) => this.stopTimer(id)),
+        new ivm.Reference((op: string, args: unknown[]) => host.call(op, args)),
+        new ivm.Reference((id: number, request: FetchRequestData) => this.startFetch(id, request)),
         new ivm.ExternalCopy(info).copyInto(),
       ],
       { result: { reference: true } },
@@ -188,8 +202,10 @@ export class Environment {
     const load = runtime.getSync("load", { reference: true }) as ivm.Reference;
     this.invokeRef = runtime.getSync("invoke", { reference: true }) as ivm.Reference;
     this.fireRef = runtime.getSync("fire", { reference: true }) as ivm.Reference;
+    this.fetchedRef = runtime.getSync("fetched", { reference: true }) as ivm.Reference;
 
     this.sink = this.initLines;
+    this.loggedBytes = 0;
     this.timersOpen = true;
     const deadline = performance.now() + INIT_TIMEOUT_MS;
     try {
@@ -254,6 +270,7 @@ export class Environment {
     const timeoutMs = this.record.timeout * 1000;
     const started = performance.now();
     this.sink = request.lines;
+    this.loggedBytes = 0;
     this.timersOpen = true;
     const timer = setTimeout(() => {
       this.timedOut = true;
@@ -323,6 +340,27 @@ export class Environment {
     return Math.max(1, Math.ceil(this.maxMemoryBytes / MB));
   }
 
+  /** One line from the function's console, unless it has already written its share of log. */
+  private log(line: string): void {
+    const sink = this.sink;
+    if (!sink || this.loggedBytes > MAX_LOG_BYTES_PER_INVOCATION) return;
+    this.loggedBytes += line.length;
+    if (this.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION) sink.push(line);
+    else sink.push(logLimitNote(line));
+  }
+
+  private startFetch(id: number, request: FetchRequestData): void {
+    // Like timers: a fetch started by a call that has ended is dropped.
+    if (!this.timersOpen || !this.host) return;
+    this.host.startFetch(id, request, (fetchId: number, ok: boolean, value: FetchResponseData | string) => {
+      try {
+        this.fetchedRef?.applyIgnored(undefined, [fetchId, ok, value], { arguments: { copy: true } });
+      } catch {
+        // The isolate is gone (timed out or out of memory); its fetches die with it.
+      }
+    });
+  }
+
   private startTimer(id: number, delayMs: number, repeat: boolean): void {
     // A timer armed by a call that has already ended is dropped: nothing leaks into the next call.
     if (!this.timersOpen) return;
@@ -346,8 +384,10 @@ export class Environment {
     this.hostTimers.delete(id);
   }
 
+  /** The running call has ended: its timers and fetches end with it. */
   private closeTimers(): void {
     this.timersOpen = false;
+    this.host?.cancelFetches();
     for (const handle of this.hostTimers.values()) clearTimeout(handle);
     this.hostTimers.clear();
   }

@@ -2,10 +2,13 @@
 // Invoker over in-memory registry and code.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { zipSync } from "fflate";
+import type { FetchPolicyConfig } from "@lambent/config";
 import type { FunctionVersionRecord } from "@lambent/registry";
 import { decodeInvocationResult, encodeInvocation, type InvocationHeader, type InvocationResult } from "@lambent/protocol";
 import { createLogger } from "@lambent/telemetry";
 import { CodeCache } from "../code-cache.js";
+import { SandboxHost } from "../host/sandbox-host.js";
 import { Invoker } from "../invoke.js";
 import type { InvocationLog } from "../log-buffer.js";
 import type { Environment } from "../pool/environment.js";
@@ -61,8 +64,8 @@ export interface TestInvoker {
   invoker: Invoker;
   pool: WarmPool<Environment>;
   logs: InvocationLog[];
-  /** Registers a function (record + bundle text) under its name and version. */
-  deploy(record: FunctionVersionRecord, bundle: string): void;
+  /** Registers a function (record + bundle text, and the package's files for `fs`) under its name and version. */
+  deploy(record: FunctionVersionRecord, bundle: string, files?: Record<string, string | Uint8Array>): void;
   invoke(functionName: string, event?: unknown, header?: Partial<InvocationHeader>): Promise<DecodedResult>;
   close(): void;
 }
@@ -75,10 +78,18 @@ export interface DecodedResult extends InvocationResult {
 
 let requestCounter = 0;
 
-export function testInvoker(poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number } = {}): TestInvoker {
+/** The worker's default egress policy and limits (as loadWorkerConfig gives them), for tests to adjust. */
+export const DEFAULT_FETCH_POLICY: FetchPolicyConfig = { allow: [], deny: [], timeoutMs: 30_000, maxResponseBytes: 10 * 1024 * 1024 };
+
+export function testInvoker(
+  poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number } = {},
+  sandbox: { fetch?: Partial<FetchPolicyConfig> } = {},
+): TestInvoker {
   buildSandbox();
   const records = new Map<string, FunctionVersionRecord>();
   const bundles = new Map<string, string>();
+  const packages = new Map<string, Uint8Array>();
+  const host = new SandboxHost({ fetch: { ...DEFAULT_FETCH_POLICY, ...sandbox.fetch }, packages: { getPackage: async (name) => packages.get(name) } });
   const logs: InvocationLog[] = [];
   const pool = new WarmPool<Environment>({
     maxEnvironments: poolOptions.maxEnvironments ?? 100,
@@ -89,7 +100,10 @@ export function testInvoker(poolOptions: { maxEnvironments?: number; memoryMb?: 
     region: "us-east-1",
     accountId: "000000000000",
     registry: { getRevision: async (name, version) => records.get(`${name}:${version}`) },
-    code: new CodeCache({ getBundle: async (name) => bundles.get(name) }),
+    code: new CodeCache(
+      { getBundle: async (name) => bundles.get(name), getPackage: async (name) => packages.get(name), getSourceMap: async () => undefined },
+      host,
+    ),
     pool,
     logSink: { write: (log) => void logs.push(log) },
     logger: createLogger({ service: "worker-test", level: "error", write: () => undefined }),
@@ -98,10 +112,13 @@ export function testInvoker(poolOptions: { maxEnvironments?: number; memoryMb?: 
     invoker,
     pool,
     logs,
-    deploy(record, bundle) {
+    deploy(record, bundle, files = {}) {
       const bundleObject = `bundle/${record.functionName}-${record.version}-${record.revisionId}`;
-      records.set(`${record.functionName}:${record.version}`, { ...record, bundleObject });
+      const packageObject = `package/${record.functionName}-${record.version}-${record.revisionId}`;
+      records.set(`${record.functionName}:${record.version}`, { ...record, bundleObject, packageObject });
       bundles.set(bundleObject, bundle);
+      const entries = Object.fromEntries(Object.entries(files).map(([path, data]) => [path, typeof data === "string" ? new TextEncoder().encode(data) : data]));
+      packages.set(packageObject, zipSync(entries));
     },
     async invoke(functionName, event = {}, header = {}) {
       const record = [...records.values()].find((r) => r.functionName === functionName);

@@ -1,0 +1,140 @@
+// FunctionStore and RegistryView over a real nats-server: environment variables sealed in KV, plain
+// to callers, and records from before encryption still read.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { KV } from "@nats-io/kv";
+import { startNatsServer, type RunningNatsServer } from "@lambent/local-cluster";
+import { EnvironmentCipher, EnvironmentCipherError } from "./environment-cipher.js";
+import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } from "./function-record.js";
+import { FunctionStore, functionKey } from "./function-store.js";
+import { RegistryView } from "./registry-view.js";
+import { openRegistryBuckets } from "./open.js";
+
+let server: RunningNatsServer;
+let dir: string;
+let nc: NatsConnection;
+let kv: KV;
+const cipher = new EnvironmentCipher([randomBytes(32)]);
+const store = (): FunctionStore => new FunctionStore(kv, cipher);
+
+const SECRET = "s3cr3t-value-that-must-not-leak";
+
+function record(functionName: string, environment: Record<string, string>): FunctionVersionRecord {
+  return {
+    functionName,
+    version: LATEST,
+    runtime: "nodejs20.x",
+    handler: "index.handler",
+    role: "arn:aws:iam::000000000000:role/test",
+    memorySize: 128,
+    timeout: 3,
+    description: "",
+    environment,
+    ephemeralStorageMb: 512,
+    architectures: ["x86_64"],
+    codeSha256: "sha",
+    codeSize: 1,
+    packageObject: "package",
+    bundleObject: "bundle",
+    handlerFile: "index.mjs",
+    revisionId: "r1",
+    lastModified: "2020-04-10T19:06:32.563+0000",
+    tags: {},
+  };
+}
+
+async function raw(functionName: string): Promise<string> {
+  const entry = await kv.get(functionKey(functionName, LATEST));
+  return entry!.string();
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "registry-test-"));
+  server = await startNatsServer({ storeDir: dir });
+  nc = await connect({ servers: server.url });
+  kv = (await openRegistryBuckets(nc)).functions;
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("FunctionStore", () => {
+  it("stores the environment sealed and reads it back in plaintext", async () => {
+    await store().create(record("sealed", { DB_PASSWORD: SECRET }));
+    const stored = JSON.parse(await raw("sealed")) as StoredFunctionVersionRecord;
+    expect(stored.environment).toBeUndefined();
+    expect(stored.sealedEnvironment).toMatchObject({ alg: "AES-256-GCM", keyId: cipher.keyId });
+    expect(await raw("sealed")).not.toContain(SECRET);
+    expect(await raw("sealed")).not.toContain("DB_PASSWORD");
+    expect((await store().require("sealed")).record.environment).toEqual({ DB_PASSWORD: SECRET });
+  });
+
+  it("reseals on update, with a fresh IV", async () => {
+    await store().create(record("resealed", { A: SECRET }));
+    const before = JSON.parse(await raw("resealed")) as StoredFunctionVersionRecord;
+    const updated = await store().update("resealed", LATEST, (current) => ({ ...current, environment: { ...current.environment, B: "two" } }));
+    expect(updated.environment).toEqual({ A: SECRET, B: "two" });
+    const after = JSON.parse(await raw("resealed")) as StoredFunctionVersionRecord;
+    expect(after.sealedEnvironment!.iv).not.toBe(before.sealedEnvironment!.iv);
+    expect((await store().require("resealed")).record.environment).toEqual({ A: SECRET, B: "two" });
+  });
+
+  it("reads records written before encryption existed, and seals them on the next update", async () => {
+    await kv.put(functionKey("legacy", LATEST), JSON.stringify(record("legacy", { OLD: SECRET })));
+    expect((await store().require("legacy")).record.environment).toEqual({ OLD: SECRET });
+    await store().update("legacy", LATEST, (current) => ({ ...current, revisionId: "r2" }));
+    expect(await raw("legacy")).not.toContain(SECRET);
+    expect((await store().require("legacy")).record).toMatchObject({ revisionId: "r2", environment: { OLD: SECRET } });
+  });
+
+  it("keeps an empty environment plain", async () => {
+    await store().create(record("empty", {}));
+    expect((JSON.parse(await raw("empty")) as StoredFunctionVersionRecord).environment).toEqual({});
+    expect((await store().require("empty")).record.environment).toEqual({});
+  });
+
+  it("fails clearly when read with another key", async () => {
+    await store().create(record("other-key", { A: SECRET }));
+    const stranger = new FunctionStore(kv, new EnvironmentCipher([randomBytes(32)]));
+    await expect(stranger.get("other-key")).rejects.toThrow(EnvironmentCipherError);
+    await expect(stranger.get("other-key")).rejects.toThrow(/other-key:\$LATEST were sealed with key/);
+  });
+
+  it("refuses a sealed environment moved into another function's record", async () => {
+    await store().create(record("victim", { TOKEN: SECRET }));
+    await store().create(record("thief", { TOKEN: "mine" }));
+    const victim = JSON.parse(await raw("victim")) as StoredFunctionVersionRecord;
+    const thief = JSON.parse(await raw("thief")) as StoredFunctionVersionRecord;
+    await kv.put(functionKey("thief", LATEST), JSON.stringify({ ...thief, sealedEnvironment: victim.sealedEnvironment }));
+    await expect(store().get("thief")).rejects.toThrow(/thief:\$LATEST failed authentication/);
+    // A whole record copied under another key is refused too.
+    await kv.put(functionKey("thief", LATEST), JSON.stringify(victim));
+    await expect(store().get("thief")).rejects.toThrow(/record under fn\.thief\.LATEST is for victim/);
+  });
+});
+
+describe("RegistryView", () => {
+  it("caches records decrypted, and drops ones it cannot decrypt", async () => {
+    const view = new RegistryView(kv, cipher);
+    await view.start();
+    try {
+      await store().create(record("viewed", { A: SECRET }));
+      await vi.waitFor(() => expect(view.cached("viewed")?.environment).toEqual({ A: SECRET }));
+
+      const stored = JSON.parse(await raw("viewed")) as StoredFunctionVersionRecord;
+      const tampered = { ...stored.sealedEnvironment!, data: Buffer.from("garbage").toString("base64") };
+      await kv.put(functionKey("viewed", LATEST), JSON.stringify({ ...stored, revisionId: "r9", sealedEnvironment: tampered }));
+      await vi.waitFor(() => expect(view.cached("viewed")).toBeUndefined());
+      await expect(view.get("viewed")).rejects.toThrow(/viewed:\$LATEST failed authentication/);
+    } finally {
+      view.stop();
+    }
+  });
+});

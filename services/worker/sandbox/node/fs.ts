@@ -1,0 +1,298 @@
+// `fs` and `fs/promises` over the environment's file system, which the host keeps (src/host/filesystem.ts):
+// the package read-only under /var/task (relative paths resolve there), /tmp writable. Errors carry
+// Node's `code`, `errno`, `syscall` and `path`.
+import { callHost } from "../host-access.js";
+import { utf8Encode } from "../web/encoding.js";
+import { vendor } from "../vendor.js";
+import { Buffer } from "./buffer.js";
+
+const ERRNO: Record<string, [number, string]> = {
+  ENOENT: [-2, "no such file or directory"],
+  EACCES: [-13, "permission denied"],
+  EROFS: [-30, "read-only file system"],
+  ENOSPC: [-28, "no space left on device"],
+  EISDIR: [-21, "illegal operation on a directory"],
+  ENOTDIR: [-20, "not a directory"],
+  EEXIST: [-17, "file already exists"],
+  ENOTEMPTY: [-39, "directory not empty"],
+  EBUSY: [-16, "resource busy or locked"],
+  ERR_FS_EISDIR: [-21, "is a directory"],
+};
+
+interface FsErrorShape {
+  code: string;
+  syscall: string;
+  path: string;
+  dest?: string;
+}
+
+type FsResult = { ok: true; value: unknown } | { ok: false; error: FsErrorShape };
+
+export interface NodeFsError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path: string;
+  dest?: string;
+}
+
+function fsError(shape: FsErrorShape): NodeFsError {
+  const [errno, description] = ERRNO[shape.code] ?? [-1, "unknown error"];
+  const dest = shape.dest !== undefined ? ` -> '${shape.dest}'` : "";
+  const error = new Error(`${shape.code}: ${description}, ${shape.syscall} '${shape.path}'${dest}`) as NodeFsError;
+  error.errno = errno;
+  error.code = shape.code;
+  error.syscall = shape.syscall;
+  error.path = shape.path;
+  if (shape.dest !== undefined) error.dest = shape.dest;
+  return error;
+}
+
+function pathOf(path: unknown): string {
+  if (typeof path === "string") return path;
+  if (path instanceof Uint8Array) return Buffer().from(path).toString("utf8");
+  if (typeof path === "object" && path !== null && (path as { protocol?: unknown }).protocol === "file:") return decodeURIComponent(String((path as { pathname: string }).pathname));
+  throw new TypeError(`The "path" argument must be of type string or an instance of Buffer or URL. Received ${typeof path}`);
+}
+
+function run(op: string, ...args: unknown[]): unknown {
+  const result = callHost(`fs.${op}`, ...args) as FsResult;
+  if (!result.ok) throw fsError(result.error);
+  return result.value;
+}
+
+type Options = string | { encoding?: string | null; flag?: string; recursive?: boolean; withFileTypes?: boolean; force?: boolean } | undefined | null;
+
+function encodingOf(options: Options): string | undefined {
+  if (typeof options === "string") return options;
+  return options?.encoding ?? undefined;
+}
+
+function decode(bytes: Uint8Array, encoding: string | undefined): unknown {
+  const buffer = Buffer().from(bytes);
+  return encoding && encoding !== "buffer" ? buffer.toString(encoding) : buffer;
+}
+
+function dataOf(data: unknown, options: Options): Uint8Array {
+  if (typeof data === "string") {
+    const encoding = encodingOf(options);
+    return encoding && encoding !== "utf8" && encoding !== "utf-8" ? new Uint8Array(Buffer().from(data, encoding)) : utf8Encode(data);
+  }
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  throw new TypeError(`The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${typeof data}`);
+}
+
+interface HostStat {
+  type: "file" | "directory";
+  size: number;
+  mtimeMs: number;
+  writable: boolean;
+}
+
+export class Stats {
+  readonly dev = 2049;
+  readonly ino = 0;
+  readonly mode: number;
+  readonly nlink = 1;
+  readonly uid = 993;
+  readonly gid = 990;
+  readonly rdev = 0;
+  readonly size: number;
+  readonly blksize = 4096;
+  readonly blocks: number;
+  readonly atimeMs: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly birthtimeMs: number;
+  readonly atime: Date;
+  readonly mtime: Date;
+  readonly ctime: Date;
+  readonly birthtime: Date;
+  private readonly kind: "file" | "directory";
+
+  constructor(stat: HostStat) {
+    this.kind = stat.type;
+    const permissions = stat.writable ? (stat.type === "directory" ? 0o755 : 0o644) : stat.type === "directory" ? 0o555 : 0o444;
+    this.mode = (stat.type === "directory" ? 0o040000 : 0o100000) | permissions;
+    this.size = stat.size;
+    this.blocks = Math.ceil(stat.size / 512);
+    this.atimeMs = this.mtimeMs = this.ctimeMs = this.birthtimeMs = stat.mtimeMs;
+    this.atime = new Date(stat.mtimeMs);
+    this.mtime = new Date(stat.mtimeMs);
+    this.ctime = new Date(stat.mtimeMs);
+    this.birthtime = new Date(stat.mtimeMs);
+  }
+  isFile(): boolean {
+    return this.kind === "file";
+  }
+  isDirectory(): boolean {
+    return this.kind === "directory";
+  }
+  isSymbolicLink(): boolean {
+    return false;
+  }
+  isBlockDevice(): boolean {
+    return false;
+  }
+  isCharacterDevice(): boolean {
+    return false;
+  }
+  isFIFO(): boolean {
+    return false;
+  }
+  isSocket(): boolean {
+    return false;
+  }
+}
+
+export class Dirent {
+  constructor(
+    readonly name: string,
+    private readonly directory: boolean,
+    readonly parentPath: string,
+  ) {}
+  get path(): string {
+    return this.parentPath;
+  }
+  isFile(): boolean {
+    return !this.directory;
+  }
+  isDirectory(): boolean {
+    return this.directory;
+  }
+  isSymbolicLink(): boolean {
+    return false;
+  }
+}
+
+const constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_TRUNC: 512, O_APPEND: 1024, COPYFILE_EXCL: 1 };
+
+function joinPath(directory: string, name: string): string {
+  return directory.endsWith("/") ? directory + name : `${directory}/${name}`;
+}
+
+function createSync() {
+  const readFileSync = (path: unknown, options?: Options): unknown => decode(run("readFile", pathOf(path)) as Uint8Array, encodingOf(options));
+  const statSync = (path: unknown, options?: { throwIfNoEntry?: boolean }): Stats | undefined => {
+    try {
+      return new Stats(run("stat", pathOf(path)) as HostStat);
+    } catch (error) {
+      if (options?.throwIfNoEntry === false && (error as NodeFsError).code === "ENOENT") return undefined;
+      throw error;
+    }
+  };
+  const writeFileSync = (path: unknown, data: unknown, options?: Options): void => {
+    const flag = typeof options === "object" && options ? options.flag : undefined;
+    run("writeFile", pathOf(path), dataOf(data, options), flag?.startsWith("a") === true);
+  };
+  const readdirSync = (path: unknown, options?: Options): unknown[] => {
+    const directory = pathOf(path);
+    const names = run("readdir", directory) as string[];
+    if (typeof options === "object" && options?.withFileTypes) {
+      return names.map((name) => new Dirent(name, (run("stat", joinPath(directory, name)) as HostStat).type === "directory", directory));
+    }
+    return names;
+  };
+  const mkdirSync = (path: unknown, options?: Options | number): string | undefined => {
+    const recursive = typeof options === "object" && options?.recursive === true;
+    return run("mkdir", pathOf(path), recursive) as string | undefined;
+  };
+  const accessSync = (path: unknown, mode = constants.F_OK): void => {
+    const stat = run("stat", pathOf(path)) as HostStat;
+    if ((mode & constants.W_OK) !== 0 && !stat.writable) throw fsError({ code: "EACCES", syscall: "access", path: pathOf(path) });
+  };
+  const sync = {
+    readFileSync,
+    statSync,
+    lstatSync: statSync,
+    writeFileSync,
+    appendFileSync: (path: unknown, data: unknown, options?: Options) =>
+      writeFileSync(path, data, typeof options === "string" ? { encoding: options, flag: "a" } : { ...(options ?? {}), flag: "a" }),
+    readdirSync,
+    mkdirSync,
+    accessSync,
+    existsSync: (path: unknown): boolean => {
+      try {
+        run("stat", pathOf(path));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    unlinkSync: (path: unknown): void => void run("unlink", pathOf(path)),
+    rmdirSync: (path: unknown, options?: Options): void => void run("rmdir", pathOf(path), typeof options === "object" && options?.recursive === true),
+    rmSync: (path: unknown, options?: Options): void =>
+      void run("rm", pathOf(path), typeof options === "object" && options?.recursive === true, typeof options === "object" && options?.force === true),
+    renameSync: (from: unknown, to: unknown): void => void run("rename", pathOf(from), pathOf(to)),
+    copyFileSync: (from: unknown, to: unknown): void => writeFileSync(to, run("readFile", pathOf(from))),
+    realpathSync: Object.assign((path: unknown): string => {
+      run("stat", pathOf(path));
+      return (vendor.path() as { resolve(...p: string[]): string }).resolve("/var/task", pathOf(path));
+    }, { native: (path: unknown) => pathOf(path) }),
+    mkdtempSync: (prefix: string): string => {
+      const suffix = Array.from({ length: 6 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(Math.random() * 36)]).join("");
+      const path = `${prefix}${suffix}`;
+      run("mkdir", path, false);
+      return path;
+    },
+  };
+  return sync;
+}
+
+type SyncFs = ReturnType<typeof createSync>;
+
+const ASYNC_NAMES = ["readFile", "stat", "lstat", "writeFile", "appendFile", "readdir", "mkdir", "access", "unlink", "rmdir", "rm", "rename", "copyFile", "realpath", "mkdtemp"] as const;
+
+function promisesOf(sync: SyncFs): Record<string, unknown> {
+  const promises: Record<string, unknown> = { constants };
+  for (const name of ASYNC_NAMES) {
+    const fn = sync[`${name}Sync`] as (...args: unknown[]) => unknown;
+    promises[name] = (...args: unknown[]) => new Promise((resolve) => resolve(fn(...args)));
+  }
+  return promises;
+}
+
+export function createFs(): { fs: Record<string, unknown>; promises: Record<string, unknown> } {
+  const sync = createSync();
+  const promises = promisesOf(sync);
+  const fs: Record<string, unknown> = { ...sync, promises, constants, Stats, Dirent };
+  for (const name of ASYNC_NAMES) {
+    const fn = sync[`${name}Sync`] as (...args: unknown[]) => unknown;
+    fs[name] = (...args: unknown[]) => {
+      const callback = args.pop();
+      if (typeof callback !== "function") throw new TypeError('The "cb" argument must be of type function');
+      let result: unknown;
+      let failure: unknown = null;
+      try {
+        result = fn(...args);
+      } catch (error) {
+        failure = error;
+      }
+      queueMicrotask(() => (failure ? callback(failure) : callback(null, result)));
+    };
+  }
+  fs["exists"] = (path: unknown, callback: (exists: boolean) => void) => {
+    const exists = sync.existsSync(path);
+    queueMicrotask(() => callback(exists));
+  };
+  fs["createReadStream"] = (path: unknown, options?: Options) => {
+    const { Readable } = vendor.stream() as { Readable: { from(chunks: unknown[], options?: unknown): unknown } };
+    const data = sync.readFileSync(path, options);
+    return Readable.from([data], { objectMode: false });
+  };
+  fs["createWriteStream"] = (path: unknown, options?: Options) => {
+    const { Writable } = vendor.stream() as { Writable: new (options: unknown) => unknown };
+    sync.writeFileSync(path, "", options);
+    return new Writable({
+      write(chunk: unknown, encoding: string, callback: (error?: unknown) => void) {
+        try {
+          sync.appendFileSync(path, chunk, encoding === "buffer" ? undefined : encoding);
+          callback();
+        } catch (error) {
+          callback(error);
+        }
+      },
+    });
+  };
+  return { fs, promises };
+}

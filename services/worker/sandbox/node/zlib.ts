@@ -1,0 +1,111 @@
+// `zlib`: gzip, deflate (plain and raw) and brotli, compressed and decompressed by the host in one call
+// (HostCapabilities.call). The stream forms (`createGzip`, …) gather their input and convert it at the end.
+import { callHost } from "../host-access.js";
+import { vendor } from "../vendor.js";
+import { Buffer } from "./buffer.js";
+
+const METHODS = ["gzip", "gunzip", "deflate", "inflate", "deflateRaw", "inflateRaw", "unzip", "brotliCompress", "brotliDecompress"] as const;
+type Method = (typeof METHODS)[number];
+
+const STREAMS: Record<string, Method> = {
+  createGzip: "gzip",
+  createGunzip: "gunzip",
+  createDeflate: "deflate",
+  createInflate: "inflate",
+  createDeflateRaw: "deflateRaw",
+  createInflateRaw: "inflateRaw",
+  createUnzip: "unzip",
+  createBrotliCompress: "brotliCompress",
+  createBrotliDecompress: "brotliDecompress",
+};
+
+const constants = {
+  Z_NO_FLUSH: 0,
+  Z_PARTIAL_FLUSH: 1,
+  Z_SYNC_FLUSH: 2,
+  Z_FULL_FLUSH: 3,
+  Z_FINISH: 4,
+  Z_OK: 0,
+  Z_STREAM_END: 1,
+  Z_NO_COMPRESSION: 0,
+  Z_BEST_SPEED: 1,
+  Z_BEST_COMPRESSION: 9,
+  Z_DEFAULT_COMPRESSION: -1,
+  Z_FILTERED: 1,
+  Z_HUFFMAN_ONLY: 2,
+  Z_DEFAULT_STRATEGY: 0,
+  BROTLI_OPERATION_PROCESS: 0,
+  BROTLI_OPERATION_FINISH: 2,
+  BROTLI_PARAM_MODE: 0,
+  BROTLI_MODE_GENERIC: 0,
+  BROTLI_MODE_TEXT: 1,
+  BROTLI_PARAM_QUALITY: 1,
+  BROTLI_MIN_QUALITY: 0,
+  BROTLI_MAX_QUALITY: 11,
+  BROTLI_DEFAULT_QUALITY: 11,
+  BROTLI_PARAM_SIZE_HINT: 5,
+};
+
+function bytesOf(input: unknown): Uint8Array {
+  if (typeof input === "string") return new Uint8Array(Buffer().from(input));
+  if (input instanceof ArrayBuffer) return new Uint8Array(input.slice(0));
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength).slice();
+  throw new TypeError('The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.');
+}
+
+/** Only plain numbers cross: level, windowBits, memLevel, strategy and brotli `params`. */
+function optionsOf(options: unknown): Record<string, unknown> {
+  if (typeof options !== "object" || options === null) return {};
+  const source = options as Record<string, unknown>;
+  const picked: Record<string, unknown> = {};
+  for (const key of ["level", "windowBits", "memLevel", "strategy"]) if (typeof source[key] === "number") picked[key] = source[key];
+  if (typeof source["params"] === "object" && source["params"] !== null) {
+    const params: Record<string, number> = {};
+    for (const [key, value] of Object.entries(source["params"] as Record<string, unknown>)) if (typeof value === "number") params[key] = value;
+    picked["params"] = params;
+  }
+  return picked;
+}
+
+function convert(method: Method, input: unknown, options?: unknown): unknown {
+  return Buffer().from(callHost("zlib", method, bytesOf(input), optionsOf(options)) as Uint8Array);
+}
+
+export function createZlib(): Record<string, unknown> {
+  const zlib: Record<string, unknown> = { constants, ...constants };
+  for (const method of METHODS) {
+    zlib[`${method}Sync`] = (input: unknown, options?: unknown) => convert(method, input, options);
+    zlib[method] = (input: unknown, options: unknown, callback?: (error: unknown, result?: unknown) => void) => {
+      const done = typeof options === "function" ? (options as typeof callback) : callback;
+      if (typeof done !== "function") throw new TypeError('The "callback" argument must be of type function');
+      let result: unknown;
+      let failure: unknown = null;
+      try {
+        result = convert(method, input, typeof options === "function" ? undefined : options);
+      } catch (error) {
+        failure = error;
+      }
+      queueMicrotask(() => (failure ? done(failure) : done(null, result)));
+    };
+  }
+  for (const [name, method] of Object.entries(STREAMS)) {
+    zlib[name] = (options?: unknown) => {
+      const { Transform } = vendor.stream() as { Transform: new (options: unknown) => unknown };
+      const chunks: Uint8Array[] = [];
+      return new Transform({
+        transform(chunk: unknown, _encoding: string, callback: (error?: unknown) => void) {
+          chunks.push(bytesOf(chunk));
+          callback();
+        },
+        flush(callback: (error?: unknown, data?: unknown) => void) {
+          try {
+            callback(null, convert(method, Buffer().concat(chunks), options));
+          } catch (error) {
+            callback(error);
+          }
+        },
+      });
+    };
+  }
+  return zlib;
+}

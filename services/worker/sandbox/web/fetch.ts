@@ -1,0 +1,337 @@
+// fetch, Headers, Request and Response. The host carries each fetch out (sandbox/host.ts): the request
+// body is read here in full and the response arrives in full, capped by the host. Every fetch belongs to
+// the invocation that started it: `abandonFetches` runs when the invocation ends, and an answer arriving
+// later is dropped, so nothing settles in the next invocation.
+import { host } from "../host-access.js";
+import type { FetchRequestData, FetchResponseData } from "../host.js";
+import { toBytes, utf8Decode, utf8Encode } from "./encoding.js";
+import { AbortSignal, DOMException } from "./event-target.js";
+
+type HeadersInit = Headers | Record<string, string> | Iterable<[string, string]>;
+type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParamsLike | null | undefined;
+
+interface URLSearchParamsLike {
+  toString(): string;
+  append(name: string, value: string): void;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function headerName(name: unknown): string {
+  const text = String(name);
+  if (!TOKEN.test(text)) throw new TypeError(`Header name must be a valid HTTP token ["${text}"]`);
+  return text.toLowerCase();
+}
+
+function headerValue(value: unknown): string {
+  const text = String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+  if (/[\0\r\n]/.test(text)) throw new TypeError(`Invalid header value: "${text}"`);
+  return text;
+}
+
+export class Headers {
+  private readonly map = new Map<string, string[]>();
+
+  constructor(init?: HeadersInit) {
+    if (init === undefined || init === null) return;
+    if (init instanceof Headers) {
+      for (const [name, values] of init.map) this.map.set(name, [...values]);
+    } else if (typeof (init as Iterable<unknown>)[Symbol.iterator] === "function") {
+      for (const pair of init as Iterable<[string, string]>) {
+        const entry = [...pair];
+        if (entry.length !== 2) throw new TypeError("Header pairs must contain exactly two items");
+        this.append(entry[0] as string, entry[1] as string);
+      }
+    } else {
+      for (const [name, value] of Object.entries(init)) this.append(name, value);
+    }
+  }
+
+  append(name: string, value: string): void {
+    const key = headerName(name);
+    const list = this.map.get(key);
+    if (list) list.push(headerValue(value));
+    else this.map.set(key, [headerValue(value)]);
+  }
+  set(name: string, value: string): void {
+    this.map.set(headerName(name), [headerValue(value)]);
+  }
+  get(name: string): string | null {
+    const list = this.map.get(headerName(name));
+    return list ? list.join(", ") : null;
+  }
+  getSetCookie(): string[] {
+    return [...(this.map.get("set-cookie") ?? [])];
+  }
+  has(name: string): boolean {
+    return this.map.has(headerName(name));
+  }
+  delete(name: string): void {
+    this.map.delete(headerName(name));
+  }
+  forEach(callback: (value: string, name: string, headers: Headers) => void, thisArg?: unknown): void {
+    for (const [name, value] of this) callback.call(thisArg, value, name, this);
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of [...this.map.keys()].sort()) {
+      const values = this.map.get(name) as string[];
+      if (name === "set-cookie") for (const value of values) yield [name, value];
+      else yield [name, values.join(", ")];
+    }
+  }
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+  /** Every value on its own, for the host. */
+  pairs(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [name, values] of this.map) for (const value of values) out.push([name, value]);
+    return out;
+  }
+  get [Symbol.toStringTag](): string {
+    return "Headers";
+  }
+}
+
+/** A body as bytes, and the content type it implies when the caller set none. */
+function extractBody(body: BodyInit): { bytes: Uint8Array | null; type: string | null } {
+  if (body === null || body === undefined) return { bytes: null, type: null };
+  if (typeof body === "string") return { bytes: utf8Encode(body), type: "text/plain;charset=UTF-8" };
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return { bytes: toBytes(body).slice(), type: null };
+  const tag = Object.prototype.toString.call(body);
+  if (tag === "[object URLSearchParams]") return { bytes: utf8Encode(body.toString()), type: "application/x-www-form-urlencoded;charset=UTF-8" };
+  return { bytes: utf8Encode(String(body)), type: "text/plain;charset=UTF-8" };
+}
+
+/** The part of a ReadableStream code reads a body through: one reader (a single chunk) or `for await`. */
+interface BodyStream {
+  readonly locked: boolean;
+  getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; releaseLock(): void; cancel(): Promise<void> };
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array>;
+}
+
+abstract class Body {
+  /** The whole body: the host delivers responses fully read, and request bodies are read at once. */
+  protected data: Uint8Array | null;
+  private used = false;
+  abstract readonly headers: Headers;
+
+  constructor(data: Uint8Array | null) {
+    this.data = data;
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  /** A minimal stream over the body (null when there is none); reading it uses the body up. */
+  get body(): BodyStream | null {
+    if (!this.data) return null;
+    const consume = (): Uint8Array => this.consume();
+    let done = false;
+    return {
+      locked: false,
+      getReader: () => ({
+        read: async () => {
+          if (done) return { done: true };
+          done = true;
+          return { done: false, value: consume() };
+        },
+        releaseLock: () => undefined,
+        cancel: async () => {
+          done = true;
+        },
+      }),
+      async *[Symbol.asyncIterator]() {
+        yield consume();
+      },
+    };
+  }
+
+  protected consume(): Uint8Array {
+    if (this.used) throw new TypeError("Body is unusable: Body has already been read");
+    this.used = true;
+    return this.data ?? new Uint8Array(0);
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.consume();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+  async bytes(): Promise<Uint8Array> {
+    return this.consume().slice();
+  }
+  async text(): Promise<string> {
+    return utf8Decode(this.consume());
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+}
+
+const METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"]);
+
+export interface RequestInit {
+  method?: string;
+  headers?: HeadersInit;
+  body?: BodyInit;
+  redirect?: "follow" | "manual" | "error";
+  signal?: AbortSignal | null;
+}
+
+function absoluteUrl(input: unknown): string {
+  const URLClass = (globalThis as unknown as { URL: new (url: string) => { href: string } }).URL;
+  try {
+    return new URLClass(String(input)).href;
+  } catch {
+    throw new TypeError(`Failed to parse URL from ${String(input)}`);
+  }
+}
+
+export class Request extends Body {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly redirect: "follow" | "manual" | "error";
+  readonly signal: AbortSignal;
+
+  constructor(input: string | Request | { href: string }, init: RequestInit = {}) {
+    const base = input instanceof Request ? input : undefined;
+    const method = String(init.method ?? base?.method ?? "GET").toUpperCase();
+    const normalized = METHODS.has(method) ? method : String(init.method ?? base?.method);
+    if (!TOKEN.test(normalized)) throw new TypeError(`'${normalized}' is not a valid HTTP method.`);
+    const { bytes, type } = init.body !== undefined ? extractBody(init.body) : { bytes: base ? base.data : null, type: null };
+    if (bytes && (normalized === "GET" || normalized === "HEAD")) throw new TypeError("Request with GET/HEAD method cannot have body.");
+    super(bytes);
+    this.url = base ? base.url : absoluteUrl(typeof input === "string" ? input : (input as { href: string }).href);
+    this.method = normalized;
+    this.headers = new Headers(init.headers ?? base?.headers);
+    if (type && !this.headers.has("content-type")) this.headers.set("content-type", type);
+    this.redirect = init.redirect ?? base?.redirect ?? "follow";
+    this.signal = init.signal ?? base?.signal ?? new AbortSignal();
+  }
+
+  /** The body for the host, without using it up. */
+  bodyBytes(): Uint8Array | null {
+    return this.data;
+  }
+
+  clone(): Request {
+    if (this.bodyUsed) throw new TypeError("Request body is already used");
+    return new Request(this, { body: this.data ? this.data.slice() : null });
+  }
+  get [Symbol.toStringTag](): string {
+    return "Request";
+  }
+}
+
+export interface ResponseInit {
+  status?: number;
+  statusText?: string;
+  headers?: HeadersInit;
+}
+
+export class Response extends Body {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly type: string = "default";
+  url = "";
+  redirected = false;
+
+  constructor(body?: BodyInit, init: ResponseInit = {}) {
+    const { bytes, type } = extractBody(body);
+    super(bytes);
+    const status = init.status ?? 200;
+    if (!(status >= 200 && status <= 599)) throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
+    this.status = status;
+    this.statusText = init.statusText ?? "";
+    this.headers = new Headers(init.headers);
+    if (type && !this.headers.has("content-type")) this.headers.set("content-type", type);
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status <= 299;
+  }
+
+  clone(): Response {
+    if (this.bodyUsed) throw new TypeError("Response body is already used");
+    return fromHost({ url: this.url, status: this.status, statusText: this.statusText, headers: [...this.headers.entries()], body: this.data ?? new Uint8Array(0), redirected: this.redirected });
+  }
+
+  static json(data: unknown, init: ResponseInit = {}): Response {
+    const headers = new Headers(init.headers);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    return new Response(JSON.stringify(data), { ...init, headers });
+  }
+  static error(): Response {
+    const response = new Response(null, { status: 200 });
+    Object.defineProperty(response, "status", { value: 0 });
+    Object.defineProperty(response, "type", { value: "error" });
+    return response;
+  }
+  static redirect(url: string, status = 302): Response {
+    return new Response(null, { status, headers: { location: absoluteUrl(url) } });
+  }
+  get [Symbol.toStringTag](): string {
+    return "Response";
+  }
+}
+
+function fromHost(data: FetchResponseData): Response {
+  // Responses may carry any status the server sent (1xx aside), so the range check is bypassed here.
+  const response = new Response(data.body.length > 0 ? data.body : null, { headers: data.headers, statusText: data.statusText });
+  Object.defineProperty(response, "status", { value: data.status, enumerable: true });
+  response.url = data.url;
+  response.redirected = data.redirected;
+  return response;
+}
+
+interface PendingFetch {
+  resolve(response: Response): void;
+  reject(error: unknown): void;
+}
+
+const pending = new Map<number, PendingFetch>();
+let nextFetchId = 1;
+
+export function fetch(input: string | Request | { href: string }, init?: RequestInit): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = new Request(input, init);
+    if (request.signal.aborted) {
+      reject(request.signal.reason);
+      return;
+    }
+    const id = nextFetchId++;
+    pending.set(id, { resolve, reject });
+    request.signal.addEventListener(
+      "abort",
+      () => {
+        if (pending.delete(id)) reject(request.signal.reason ?? new DOMException("This operation was aborted", "AbortError"));
+      },
+      { once: true },
+    );
+    const data: FetchRequestData = { url: request.url, method: request.method, headers: request.headers.pairs(), body: request.bodyBytes(), redirect: request.redirect };
+    host().startFetch.applyIgnored(undefined, [id, data], { arguments: { copy: true } });
+  });
+}
+
+/** The host's answer to fetch `id`; ignored when the invocation that started it has ended. */
+export function settleFetch(id: number, ok: boolean, value: FetchResponseData | string): void {
+  const entry = pending.get(id);
+  if (!entry) return;
+  pending.delete(id);
+  if (ok) entry.resolve(fromHost(value as FetchResponseData));
+  else entry.reject(new TypeError(String(value)));
+}
+
+/** The invocation has ended: its fetches never settle. */
+export function abandonFetches(): void {
+  pending.clear();
+}

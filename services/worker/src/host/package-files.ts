@@ -1,0 +1,91 @@
+// Deployment packages unzipped once per worker and kept by object name (content-addressed, so an entry
+// never goes stale) until a byte cap evicts the least recently used. They back the read-only /var/task
+// every environment of a version sees. Concurrent misses for one package share one fetch.
+import { posix } from "node:path";
+import { unzipSync } from "fflate";
+
+export interface PackageSource {
+  getPackage(objectName: string): Promise<Uint8Array | undefined>;
+}
+
+/** A package's files by path under the task root, and each directory's entries. */
+export interface PackageTree {
+  files: Map<string, Uint8Array>;
+  directories: Map<string, Set<string>>;
+  bytes: number;
+}
+
+export const DEFAULT_PACKAGE_CACHE_BYTES = 256 * 1024 * 1024;
+
+export function packageTree(zip: Uint8Array): PackageTree {
+  const entries = unzipSync(zip);
+  const files = new Map<string, Uint8Array>();
+  const directories = new Map<string, Set<string>>([["", new Set()]]);
+  let bytes = 0;
+  const addDirectory = (path: string): void => {
+    let child = path;
+    while (child !== "" && !directories.has(child)) {
+      directories.set(child, new Set());
+      const parent = posix.dirname(child) === "." ? "" : posix.dirname(child);
+      const siblings = directories.get(parent) ?? new Set<string>();
+      siblings.add(posix.basename(child));
+      directories.set(parent, siblings);
+      child = parent;
+    }
+  };
+  for (const [name, data] of Object.entries(entries)) {
+    const path = posix.normalize(name.replace(/\\/g, "/")).replace(/^(\.\/)+|\/+$/g, "");
+    if (path === "" || path === "." || path.startsWith("..") || path.startsWith("/")) continue;
+    if (name.endsWith("/")) {
+      addDirectory(path);
+      continue;
+    }
+    const parent = posix.dirname(path) === "." ? "" : posix.dirname(path);
+    addDirectory(parent);
+    directories.get(parent)?.add(posix.basename(path));
+    files.set(path, data);
+    bytes += data.length;
+  }
+  return { files, directories, bytes };
+}
+
+export class PackageCache {
+  private readonly entries = new Map<string, PackageTree>();
+  private readonly fetching = new Map<string, Promise<PackageTree | undefined>>();
+  private bytes = 0;
+
+  constructor(
+    private readonly source: PackageSource,
+    private readonly maxBytes: number = DEFAULT_PACKAGE_CACHE_BYTES,
+  ) {}
+
+  /** The unzipped package, or undefined when the code bucket does not have it. */
+  get(objectName: string): PackageTree | Promise<PackageTree | undefined> {
+    const hit = this.entries.get(objectName);
+    if (hit) {
+      this.entries.delete(objectName);
+      this.entries.set(objectName, hit);
+      return hit;
+    }
+    let pending = this.fetching.get(objectName);
+    if (!pending) {
+      pending = this.fetch(objectName).finally(() => this.fetching.delete(objectName));
+      this.fetching.set(objectName, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(objectName: string): Promise<PackageTree | undefined> {
+    const zip = await this.source.getPackage(objectName);
+    if (!zip) return undefined;
+    const tree = packageTree(zip);
+    this.entries.set(objectName, tree);
+    this.bytes += tree.bytes;
+    for (const [name, entry] of this.entries) {
+      if (this.bytes <= this.maxBytes || this.entries.size <= 1) break;
+      this.entries.delete(name);
+      this.bytes -= entry.bytes;
+    }
+    return tree;
+  }
+}

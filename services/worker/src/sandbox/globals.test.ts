@@ -1,0 +1,183 @@
+// The globals and built-in modules code inside the isolate has: each is used the way function code
+// uses it, through a real isolate.
+import { afterAll, describe, expect, it } from "vitest";
+import { esmBundle, functionRecord, testInvoker } from "../testing/fixtures.js";
+
+const t = testInvoker();
+afterAll(() => t.close());
+
+let counter = 0;
+/** Runs `body` (the handler's async body; `require` is the runtime's) in a fresh function and returns its result. */
+async function run(body: string, event: unknown = {}): Promise<unknown> {
+  const name = `globals-${++counter}`;
+  t.deploy(
+    functionRecord({ functionName: name }),
+    esmBundle(`const require = (name) => globalThis.__lambentRequire(name);
+const userModule = { handler: async (event) => { ${body} } };`),
+  );
+  const result = await t.invoke(name, event);
+  if (result.header.functionError) throw new Error(`function failed: ${result.text}`);
+  return result.json;
+}
+
+describe("globals", () => {
+  it("TextEncoder and TextDecoder round-trip UTF-8, including astral characters and streaming", async () => {
+    expect(
+      await run(`const bytes = new TextEncoder().encode("héllo 🌍");
+        const d = new TextDecoder();
+        const split = d.decode(bytes.subarray(0, 8), { stream: true }) + d.decode(bytes.subarray(8));
+        return [Array.from(bytes).length, new TextDecoder().decode(bytes), split, new TextDecoder().decode(new Uint8Array([0xff]))];`),
+    ).toEqual([11, "héllo 🌍", "héllo 🌍", "\ufffd"]);
+  });
+
+  it("atob and btoa", async () => {
+    expect(await run(`return [btoa("hello"), atob("aGVsbG8="), btoa("ab"), atob(" aGk= ")];`)).toEqual(["aGVsbG8=", "hello", "YWI=", "hi"]);
+  });
+
+  it("URL and URLSearchParams", async () => {
+    expect(
+      await run(`const u = new URL("https://user@Example.com:8443/a/../b?x=1&y=two#h");
+        u.searchParams.append("z", "a b");
+        return [u.hostname, u.port, u.pathname, u.search, u.hash, new URLSearchParams({ q: "1 2" }).toString(), new URL("/c", "http://a.test/b").href, new URL("http://münchen.de/").hostname];`),
+    ).toEqual(["example.com", "8443", "/b", "?x=1&y=two&z=a+b", "#h", "q=1+2", "http://a.test/c", "xn--mnchen-3ya.de"]);
+  });
+
+  it("structuredClone copies deeply, keeps cycles and refuses functions", async () => {
+    expect(
+      await run(`const a = { d: new Date(0), m: new Map([[1, { x: 1 }]]), s: new Set([1]), bytes: new Uint8Array([1, 2]) }; a.self = a;
+        const c = structuredClone(a);
+        let refused;
+        try { structuredClone({ f() {} }); } catch (e) { refused = e.name; }
+        return [c !== a, c.self === c, c.d instanceof Date, c.m.get(1).x, c.s.has(1), Array.from(c.bytes), refused];`),
+    ).toEqual([true, true, true, 1, true, [1, 2], "DataCloneError"]);
+  });
+
+  it("AbortController signals listeners once", async () => {
+    expect(
+      await run(`const c = new AbortController(); let seen = 0;
+        c.signal.addEventListener("abort", () => seen++);
+        c.abort(); c.abort();
+        return [c.signal.aborted, c.signal.reason.name, seen, AbortSignal.abort().aborted];`),
+    ).toEqual([true, "AbortError", 1, true]);
+  });
+
+  it("crypto.randomUUID, getRandomValues and subtle digest and HMAC", async () => {
+    const [uuid, randomLength, digest, verified, tampered, signature] = (await run(`
+      const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+      const digest = hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("abc")));
+      const key = await crypto.subtle.importKey("raw", new TextEncoder().encode("key"), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+      const data = new TextEncoder().encode("The quick brown fox jumps over the lazy dog");
+      const signature = await crypto.subtle.sign("HMAC", key, data);
+      return [crypto.randomUUID(), crypto.getRandomValues(new Uint8Array(16)).length, digest,
+        await crypto.subtle.verify("HMAC", key, signature, data), await crypto.subtle.verify("HMAC", key, signature, new Uint8Array(1)), hex(signature)];`)) as [string, number, string, boolean, boolean, string];
+    expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(randomLength).toBe(16);
+    expect(digest).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect([verified, tampered]).toEqual([true, false]);
+    expect(signature).toBe("f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+  });
+
+  it("Buffer, queueMicrotask, performance and global", async () => {
+    expect(
+      await run(`const order = []; queueMicrotask(() => order.push("micro")); order.push("sync"); await null;
+        return [Buffer.from("hi").toString("base64"), Buffer.from("68656c6c6f", "hex").toString(), Buffer.isBuffer(Buffer.alloc(1)), order, typeof performance.now(), global === globalThis];`),
+    ).toEqual(["aGk=", "hello", true, ["sync", "micro"], "number", true]);
+  });
+
+  it("Headers, Request and Response", async () => {
+    expect(
+      await run(`const h = new Headers({ "Content-Type": "text/plain" }); h.append("x-a", "1"); h.append("X-A", "2");
+        const response = new Response(JSON.stringify({ ok: 1 }), { status: 201, headers: { "content-type": "application/json" } });
+        const request = new Request("http://example.com/p", { method: "post", body: "x" });
+        const streamed = []; for await (const chunk of new Response("ab").body) streamed.push(...chunk);
+        const reread = await response.clone().text().catch((e) => e.name);
+        return [h.get("x-a"), [...h.keys()], response.status, response.ok, await response.json(), request.method, await request.text(), Response.json({ a: 1 }).headers.get("content-type"),
+          Array.from(await new Response("hi").bytes()), streamed, await response.text().catch((e) => e.name), reread, new Response(null).body];`),
+    ).toEqual(["1, 2", ["content-type", "x-a"], 201, true, { ok: 1 }, "POST", "x", "application/json", [104, 105], [97, 98], "TypeError", "{\"ok\":1}", null]);
+  });
+});
+
+describe("built-in modules", () => {
+  it("buffer, events, util and string_decoder", async () => {
+    expect(
+      await run(`const { Buffer: B } = require("node:buffer"); const EventEmitter = require("events");
+        const util = require("util"); const { StringDecoder } = require("string_decoder");
+        const e = new EventEmitter(); let got; e.once("x", (v) => (got = v)); e.emit("x", 7);
+        const sleep = util.promisify((ms, cb) => setTimeout(() => cb(null, ms), ms));
+        const decoder = new StringDecoder("utf8"); const euro = B.from("€");
+        return [B === Buffer, got, await sleep(1), util.format("%s=%d %j", "a", 1, { b: 2 }), util.inspect({ a: [1, { b: 2 }] }),
+          util.types.isPromise(Promise.resolve()), util.isDeepStrictEqual({ a: [1] }, { a: [1] }), decoder.write(euro.subarray(0, 1)) + decoder.write(euro.subarray(1)),
+          typeof util.TextEncoder];`),
+    ).toEqual([true, 7, 1, 'a=1 {"b":2}', "{ a: [ 1, { b: 2 } ] }", true, true, "€", "function"]);
+  });
+
+  it("path, url and querystring", async () => {
+    expect(
+      await run(`const path = require("node:path"); const url = require("url"); const qs = require("querystring");
+        const legacy = url.parse("http://user:pw@host.com:8080/p/a/t/h?query=string#hash", true);
+        return [path.join("/a", "b", "../c"), path.resolve("x"), path.extname("f.tar.gz"), path.posix === path, legacy.hostname, legacy.port, legacy.query.query,
+          url.fileURLToPath("file:///var/task/a%20b"), qs.stringify({ a: [1, 2], b: "x y" }), qs.parse("a=1&a=2&b=3"), new url.URL("http://x.test").host];`),
+    ).toEqual(["/a/c", "/var/task/x", ".gz", true, "host.com", "8080", "string", "/var/task/a b", "a=1&a=2&b=x%20y", { a: ["1", "2"], b: "3" }, "x.test"]);
+  });
+
+  it("assert and assert/strict", async () => {
+    expect(
+      await run(`const assert = require("assert"); const strict = require("node:assert/strict");
+        assert.deepStrictEqual({ a: [1, new Map([[1, 2]])] }, { a: [1, new Map([[1, 2]])] });
+        assert.equal(1, "1");
+        const caught = [];
+        for (const attempt of [() => strict.equal(1, "1"), () => assert.deepStrictEqual({ a: 1 }, { a: "1" }), () => assert(false, "nope")]) {
+          try { attempt(); } catch (e) { caught.push([e.name, e.code]); }
+        }
+        assert.throws(() => { throw new TypeError("t"); }, TypeError);
+        await assert.rejects(Promise.reject(new Error("r")), /r/);
+        return [caught, assert.strict === strict];`),
+    ).toEqual([[["AssertionError", "ERR_ASSERTION"], ["AssertionError", "ERR_ASSERTION"], ["AssertionError", "ERR_ASSERTION"]], true]);
+  });
+
+  it("crypto hashes, HMAC, random bytes and timingSafeEqual (computed by the host)", async () => {
+    expect(
+      await run(`const crypto = require("node:crypto");
+        return [crypto.createHash("md5").update("abc").digest("hex"), crypto.createHash("sha1").update("a").update("bc").digest("base64"),
+          crypto.createHash("sha512").update(Buffer.from("abc")).digest("hex").slice(0, 16), crypto.createHmac("sha256", "key").update("The quick brown fox jumps over the lazy dog").digest("hex"),
+          crypto.randomBytes(8).length, Buffer.isBuffer(crypto.randomBytes(1)), crypto.timingSafeEqual(Buffer.from("a"), Buffer.from("a")), typeof crypto.randomUUID(), typeof crypto.webcrypto.subtle.digest];`),
+    ).toEqual(["900150983cd24fb0d6963f7d28e17f72", "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=", "ddaf35a193617aba", "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8", 8, true, true, "string", "function"]);
+  });
+
+  it("stream and stream/promises pipeline", async () => {
+    expect(
+      await run(`const { Readable, Transform, Writable, PassThrough, Duplex } = require("stream"); const { pipeline } = require("node:stream/promises");
+        const out = [];
+        await pipeline(Readable.from(["a", "b"]), new Transform({ transform(chunk, _e, cb) { cb(null, chunk.toString().toUpperCase()); } }), new PassThrough(),
+          new Writable({ write(chunk, _e, cb) { out.push(chunk.toString()); cb(); } }));
+        return [out, typeof Duplex];`),
+    ).toEqual([["A", "B"], "function"]);
+  });
+
+  it("os, process and timers", async () => {
+    expect(
+      await run(`const os = require("os"); const { setTimeout: sleep } = require("node:timers/promises"); const proc = require("process");
+        const ticked = await new Promise((resolve) => process.nextTick(resolve, "tick"));
+        const [s, ns] = process.hrtime();
+        return [os.EOL, os.platform(), os.tmpdir(), typeof os.hostname(), os.cpus().length > 0, os.totalmem(), await sleep(1, "slept"), ticked, proc === process,
+          process.cwd(), process.platform, typeof process.versions.node, typeof process.hrtime.bigint(), s > 0 && ns >= 0, process.env.AWS_LAMBDA_FUNCTION_NAME, typeof process.env.PATH];`),
+    ).toEqual(["\n", "linux", "/tmp", "string", true, 128 * 1024 * 1024, "slept", "tick", true, "/var/task", "linux", "string", "bigint", true, `globals-${counter}`, "undefined"]);
+  });
+
+  it("zlib round-trips gzip, deflate and brotli, sync, callback and stream", async () => {
+    expect(
+      await run(`const zlib = require("node:zlib"); const { pipeline } = require("stream/promises"); const { Readable, Writable } = require("stream");
+        const text = "hello ".repeat(100);
+        const viaCallback = await new Promise((resolve, reject) => zlib.deflate(text, (e, d) => (e ? reject(e) : resolve(zlib.inflateSync(d).toString()))));
+        const out = [];
+        await pipeline(Readable.from([Buffer.from(text)]), zlib.createGzip(), zlib.createGunzip(), new Writable({ write(c, _e, cb) { out.push(c); cb(); } }));
+        let bad; try { zlib.gunzipSync(Buffer.from("not gzip")); } catch (e) { bad = e.message.length > 0; }
+        return [zlib.gunzipSync(zlib.gzipSync(text)).toString() === text, zlib.gzipSync(text).length < text.length, viaCallback === text,
+          zlib.brotliDecompressSync(zlib.brotliCompressSync(text)).toString() === text, Buffer.concat(out).toString() === text, bad];`),
+    ).toEqual([true, true, true, true, true, true]);
+  });
+
+  it("an unknown built-in is MODULE_NOT_FOUND", async () => {
+    expect(await run(`try { require("child_process"); } catch (e) { return e.code; }`)).toBe("MODULE_NOT_FOUND");
+  });
+});

@@ -1,0 +1,154 @@
+// Hostile function code on a real cluster with the default egress policy: each attack fails inside the
+// function with a clear error, and the worker and the other functions carry on.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { createTestFunction } from "../fixtures/deploy.js";
+
+const handler = (body: string): Uint8Array => zipFiles({ "index.js": `exports.handler = async function (event) { ${body} };` });
+
+const functions: [string, Uint8Array, { MemorySize?: number; Timeout?: number }][] = [
+  ["bystander", handler(`return { polluted: ({}).polluted ?? null, arrayPolluted: [].evil ?? null, ok: true };`), {}],
+  [
+    "escape",
+    handler(`
+      const attempts = {};
+      const probe = async (name, fn) => { try { const p = await fn(); attempts[name] = { pid: p?.pid ?? null, binding: typeof p?.binding, mainModule: typeof p?.mainModule, dlopen: typeof p?.dlopen }; } catch (e) { attempts[name] = e.name + ": " + e.message; } };
+      await probe("this", () => this.constructor.constructor("return process")());
+      await probe("arrow", () => (() => {}).constructor("return process")());
+      await probe("async", () => (async () => {}).constructor("return process")());
+      await probe("error", () => new Error().constructor.constructor("return process")());
+      await probe("console", () => console.log.constructor("return process")());
+      await probe("require", () => { const g = Function("return this")(); return g.require ? g.require("child_process") : { pid: "no require" }; });
+      let hostProto = "reached";
+      try { hostProto = typeof Function("return this")().process.constructor.constructor("return require")(); } catch (e) { hostProto = e.name; }
+      return { attempts, hostProto, hostRequire: typeof globalThis.require, hostModule: typeof globalThis.module };`),
+    {},
+  ],
+  ["pollute", handler(`Object.prototype.polluted = "yes"; Array.prototype.evil = 1; JSON.parse = () => "hijacked"; return ({}).polluted;`), {}],
+  ["exit", handler(`process.exit(3);`), {}],
+  ["spin", handler(`while (true) {}`), { Timeout: 1 }],
+  ["hog", handler(`const keep = []; while (true) keep.push(new Array(1e6).fill(Math.random()));`), { MemorySize: 128, Timeout: 30 }],
+  ["recurse", handler(`const down = (n) => down(n + 1) + 1; return down(0);`), {}],
+  ["flood", handler(`const line = "x".repeat(64 * 1024); for (let i = 0; i < 400; i++) console.log(line); return "flooded";`), { Timeout: 30 }],
+  ["huge", handler(`return "x".repeat(7 * 1024 * 1024);`), { MemorySize: 256 }],
+  ["timers", handler(`for (let i = 0; i < 20000; i++) setTimeout(() => {}, 60000); return "armed";`), {}],
+  [
+    "selfcall",
+    handler(`
+      const attempt = async (url) => { try { const r = await fetch(url); return "reached " + r.status; } catch (e) { return e.name + ": " + e.message; } };
+      return { frontend: await attempt(event.frontend), nats: await attempt(event.nats), metadata: await attempt("http://169.254.169.254/latest/meta-data/"), localhost: await attempt(event.frontend.replace("127.0.0.1", "localhost")) };`),
+    {},
+  ],
+];
+
+let cluster: TestCluster;
+let lambda: LambdaClient;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
+  for (const [name, zip, extra] of functions) await createTestFunction(lambda, name, zip, extra);
+}, 120_000);
+
+afterAll(async () => {
+  lambda?.destroy();
+  await cluster?.stop();
+});
+
+async function invoke(name: string, event: unknown = {}): Promise<{ error?: string; payload: unknown; log: string }> {
+  const answer = await lambda.send(new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+  const text = new TextDecoder().decode(answer.Payload);
+  const log = answer.LogResult ? Buffer.from(answer.LogResult, "base64").toString("utf8") : "";
+  return { ...(answer.FunctionError ? { error: answer.FunctionError } : {}), payload: JSON.parse(text), log };
+}
+
+/** After each attack, an ordinary function on the same worker still answers, untouched. */
+async function expectBystanderUnharmed(): Promise<void> {
+  expect(await invoke("bystander")).toMatchObject({ payload: { polluted: null, arrayPolluted: null, ok: true } });
+}
+
+describe("hostile code", () => {
+  it("constructor-chain escapes reach only the isolate's own process", async () => {
+    const { error, payload } = await invoke("escape");
+    expect(error).toBeUndefined();
+    const result = payload as { attempts: Record<string, unknown>; hostProto: string; hostRequire: string; hostModule: string };
+    for (const name of ["this", "arrow", "async", "error", "console"]) {
+      expect(result.attempts[name], name).toEqual({ pid: 1, binding: "undefined", mainModule: "undefined", dlopen: "undefined" });
+    }
+    expect(result.attempts["require"]).toEqual({ pid: "no require", binding: "undefined", mainModule: "undefined", dlopen: "undefined" });
+    expect(result.hostProto).toBe("ReferenceError");
+    expect([result.hostRequire, result.hostModule]).toEqual(["undefined", "undefined"]);
+    await expectBystanderUnharmed();
+  });
+
+  it("prototype pollution stays in the polluting function's isolate", async () => {
+    expect((await invoke("pollute")).payload).toBe("yes");
+    await expectBystanderUnharmed();
+  });
+
+  it("process.exit ends only that environment", async () => {
+    const { error, payload } = await invoke("exit");
+    expect(error).toBe("Unhandled");
+    expect(payload).toMatchObject({ errorType: "Runtime.ExitError" });
+    expect((payload as { errorMessage: string }).errorMessage).toMatch(/exit status 3/);
+    await expectBystanderUnharmed();
+  });
+
+  it("an endless loop times out", async () => {
+    const { error, payload } = await invoke("spin");
+    expect(error).toBe("Unhandled");
+    expect(payload).toMatchObject({ errorType: "Sandbox.Timedout" });
+    expect((payload as { errorMessage: string }).errorMessage).toMatch(/Task timed out after 1.00 seconds/);
+    await expectBystanderUnharmed();
+  });
+
+  it("allocating until death is stopped at the memory cap", async () => {
+    const { error, payload } = await invoke("hog");
+    expect(error).toBe("Unhandled");
+    expect(payload).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+    await expectBystanderUnharmed();
+  });
+
+  it("unbounded recursion is a RangeError in the function", async () => {
+    const { error, payload } = await invoke("recurse");
+    expect(error).toBe("Unhandled");
+    expect(payload).toMatchObject({ errorType: "RangeError", errorMessage: "Maximum call stack size exceeded" });
+    await expectBystanderUnharmed();
+  });
+
+  it("huge log output is capped with a note", async () => {
+    const { error, payload, log } = await invoke("flood");
+    expect(error).toBeUndefined();
+    expect(payload).toBe("flooded");
+    expect(log).toMatch(/Log output truncated: this invocation wrote more than \d+ bytes of log/);
+    await expectBystanderUnharmed();
+  });
+
+  it("a response over 6 MB is refused", async () => {
+    const { error, payload } = await invoke("huge");
+    expect(error).toBe("Unhandled");
+    expect(payload).toMatchObject({ errorType: "Function.ResponseSizeTooLarge" });
+    await expectBystanderUnharmed();
+  });
+
+  it("thousands of timers are refused past the limit", async () => {
+    const { error, payload } = await invoke("timers");
+    expect(error).toBe("Unhandled");
+    expect(payload).toMatchObject({ errorType: "RangeError" });
+    expect((payload as { errorMessage: string }).errorMessage).toMatch(/Too many pending timers/);
+    await expectBystanderUnharmed();
+  });
+
+  it("fetch to the cluster's own ports and the metadata address is refused", async () => {
+    const natsPort = new URL(cluster.natsUrl).port;
+    const { error, payload } = await invoke("selfcall", { frontend: `${cluster.httpUrl}/healthz`, nats: `http://127.0.0.1:${natsPort}/` });
+    expect(error).toBeUndefined();
+    const result = payload as Record<string, string>;
+    expect(result["frontend"]).toMatch(/^TypeError: fetch to http:\/\/127\.0\.0\.1:\d+ refused: .*loopback address/);
+    expect(result["nats"]).toMatch(/^TypeError: fetch to http:\/\/127\.0\.0\.1:\d+ refused: .*loopback address/);
+    expect(result["metadata"]).toMatch(/^TypeError: fetch to http:\/\/169\.254\.169\.254 refused: .*link-local address/);
+    expect(result["localhost"]).toMatch(/^TypeError: fetch to http:\/\/localhost:\d+ refused: .*loopback address/);
+    await expectBystanderUnharmed();
+  });
+});
