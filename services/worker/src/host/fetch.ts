@@ -15,6 +15,8 @@ export interface FetchLimits {
   maxResponseBytes: number;
 }
 
+// The request and response shapes of the isolate boundary, as sandbox/host.ts spells them for the
+// sandbox side: neither side may import the other, so both keep a copy.
 export interface FetchRequestData {
   url: string;
   method: string;

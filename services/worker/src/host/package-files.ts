@@ -3,6 +3,7 @@
 // every environment of a version sees. Concurrent misses for one package share one fetch.
 import { posix } from "node:path";
 import { unzipSync } from "fflate";
+import { ContentCache } from "../content-cache.js";
 
 export interface PackageSource {
   getPackage(objectName: string): Promise<Uint8Array | undefined>;
@@ -50,42 +51,21 @@ export function packageTree(zip: Uint8Array): PackageTree {
 }
 
 export class PackageCache {
-  private readonly entries = new Map<string, PackageTree>();
-  private readonly fetching = new Map<string, Promise<PackageTree | undefined>>();
-  private bytes = 0;
+  private readonly cache: ContentCache<PackageTree>;
 
-  constructor(
-    private readonly source: PackageSource,
-    private readonly maxBytes: number = DEFAULT_PACKAGE_CACHE_BYTES,
-  ) {}
+  constructor(source: PackageSource, maxBytes: number = DEFAULT_PACKAGE_CACHE_BYTES) {
+    this.cache = new ContentCache<PackageTree>({
+      load: async (objectName) => {
+        const zip = await source.getPackage(objectName);
+        return zip ? packageTree(zip) : undefined;
+      },
+      sizeOf: (tree) => tree.bytes,
+      maxBytes,
+    });
+  }
 
   /** The unzipped package, or undefined when the code bucket does not have it. */
   get(objectName: string): PackageTree | Promise<PackageTree | undefined> {
-    const hit = this.entries.get(objectName);
-    if (hit) {
-      this.entries.delete(objectName);
-      this.entries.set(objectName, hit);
-      return hit;
-    }
-    let pending = this.fetching.get(objectName);
-    if (!pending) {
-      pending = this.fetch(objectName).finally(() => this.fetching.delete(objectName));
-      this.fetching.set(objectName, pending);
-    }
-    return pending;
-  }
-
-  private async fetch(objectName: string): Promise<PackageTree | undefined> {
-    const zip = await this.source.getPackage(objectName);
-    if (!zip) return undefined;
-    const tree = packageTree(zip);
-    this.entries.set(objectName, tree);
-    this.bytes += tree.bytes;
-    for (const [name, entry] of this.entries) {
-      if (this.bytes <= this.maxBytes || this.entries.size <= 1) break;
-      this.entries.delete(name);
-      this.bytes -= entry.bytes;
-    }
-    return tree;
+    return this.cache.get(objectName);
   }
 }
