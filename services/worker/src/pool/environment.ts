@@ -305,9 +305,9 @@ export class Environment {
     return { ok: false, error, durationMs, maxMemoryUsedMb, reusable: false };
   }
 
-  /** Memory this environment holds while idle, in MB (its heap, not its cap). */
+  /** Memory this environment holds while idle, in MB: its heap (not its cap) and its /tmp, which lives in worker memory. */
   get idleMemoryMb(): number {
-    return Math.max(1, Math.ceil(this.heldBytes / MB));
+    return Math.max(1, Math.ceil((this.heldBytes + (this.host?.files.tmpBytes ?? 0)) / MB));
   }
 
   /** Peak heap use over the environment's life, in MB, as REPORT's Max Memory Used. */

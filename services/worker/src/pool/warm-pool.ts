@@ -91,7 +91,8 @@ export class WarmPool<E extends PooledEnvironment> {
     }
     stack.push(environment);
     this.idleOrder.add(environment);
-    const charge = Math.min(environment.idleMemoryMb, environment.memoryMb);
+    // Not capped at the memory size: /tmp lives in worker memory too and may be larger than the heap cap.
+    const charge = environment.idleMemoryMb;
     this.idleCharge.set(environment, charge);
     this.idleMemoryMb += charge;
     return true;

@@ -72,6 +72,22 @@ describe("fs", () => {
     const other = deploy(t, `return fs.readdirSync("/tmp");`);
     expect(await result(t, other)).toEqual([]);
   });
+
+  it("counts an idle environment's /tmp against the worker's memory, evicting it when room is needed", async () => {
+    // 300 MB for the pool: an idle environment holding 200 MB of /tmp leaves no room for a 128 MB cold start.
+    const small = testInvoker({ memoryMb: 300 });
+    try {
+      const hoarder = deploy(small, `if (event.fill) { const chunk = Buffer.alloc(20 * 1024 * 1024); for (let i = 0; i < 10; i++) fs.appendFileSync("/tmp/blob", chunk); } return fs.existsSync("/tmp/blob");`, {}, { ephemeralStorageMb: 512 });
+      expect(await result(small, hoarder, { fill: true })).toBe(true);
+      expect(await result(small, hoarder)).toBe(true);
+      const other = deploy(small, `return 1;`);
+      expect(await result(small, other)).toBe(1);
+      // The hoarder's environment was evicted for the room, so its /tmp went with it.
+      expect(await result(small, hoarder)).toBe(false);
+    } finally {
+      small.close();
+    }
+  });
 });
 
 describe("fetch", () => {
