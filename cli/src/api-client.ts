@@ -52,6 +52,56 @@ export interface CreateFunctionRequest extends FunctionSettings {
   Code: { ZipFile: string };
 }
 
+export interface ListVersionsResponse {
+  Versions: FunctionConfiguration[];
+  NextMarker?: string;
+  [field: string]: unknown;
+}
+
+/** PublishVersion's optional body: a description and the preconditions Lambda checks. */
+export interface PublishVersionRequest {
+  Description?: string;
+  CodeSha256?: string;
+  RevisionId?: string;
+}
+
+/** Extra versions and their share of the alias's traffic, such as `{"4": 0.1}`; `{}` clears it. */
+export interface AliasRoutingConfiguration {
+  AdditionalVersionWeights: Record<string, number>;
+}
+
+export interface AliasConfiguration {
+  AliasArn?: string;
+  Name: string;
+  FunctionVersion: string;
+  Description?: string;
+  RoutingConfig?: AliasRoutingConfiguration | null;
+  RevisionId?: string;
+  /** Lambent's addition: the version the alias pointed at before its last move. */
+  PreviousVersion?: string | null;
+  [field: string]: unknown;
+}
+
+export interface CreateAliasRequest {
+  Name: string;
+  FunctionVersion: string;
+  Description?: string;
+  RoutingConfig?: AliasRoutingConfiguration;
+}
+
+export interface UpdateAliasRequest {
+  FunctionVersion?: string;
+  Description?: string;
+  RoutingConfig?: AliasRoutingConfiguration;
+  RevisionId?: string;
+}
+
+export interface ListAliasesResponse {
+  Aliases: AliasConfiguration[];
+  NextMarker?: string;
+  [field: string]: unknown;
+}
+
 export interface InvokeRequest {
   functionName: string;
   qualifier?: string;
@@ -102,12 +152,21 @@ export interface ApiClient {
   updateFunctionCode(functionName: string, zipFile: string): Promise<FunctionConfiguration>;
   updateFunctionConfiguration(functionName: string, settings: FunctionSettings): Promise<FunctionConfiguration>;
   deleteFunction(functionName: string, qualifier?: string): Promise<void>;
+  publishVersion(functionName: string, request?: PublishVersionRequest): Promise<FunctionConfiguration>;
+  listVersionsByFunction(functionName: string, marker?: string): Promise<ListVersionsResponse>;
+  createAlias(functionName: string, request: CreateAliasRequest): Promise<AliasConfiguration>;
+  getAlias(functionName: string, alias: string): Promise<AliasConfiguration>;
+  updateAlias(functionName: string, alias: string, request: UpdateAliasRequest): Promise<AliasConfiguration>;
+  deleteAlias(functionName: string, alias: string): Promise<void>;
+  /** `functionVersion` keeps only the aliases that route to that version. */
+  listAliases(functionName: string, options?: { functionVersion?: string; marker?: string }): Promise<ListAliasesResponse>;
   invoke(request: InvokeRequest): Promise<InvokeResponse>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
   const base = endpoint.replace(/\/+$/, "");
   const functionPath = (name: string, suffix = "") => `${API}/${encodeURIComponent(name)}${suffix}`;
+  const aliasPath = (name: string, alias: string) => functionPath(name, `/aliases/${encodeURIComponent(alias)}`);
 
   async function send(method: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {
     const url = new URL(base + path);
@@ -148,6 +207,18 @@ export function createApiClient(endpoint: string): ApiClient {
     deleteFunction: async (name, qualifier) => {
       await sendJson("DELETE", functionPath(name), { Qualifier: qualifier });
     },
+    publishVersion: async (name, request = {}) =>
+      asConfiguration(await sendJson("POST", functionPath(name, "/versions"), {}, request), "PublishVersion"),
+    listVersionsByFunction: async (name, marker) =>
+      asVersionList(await sendJson("GET", functionPath(name, "/versions"), { Marker: marker })),
+    createAlias: async (name, request) => asAlias(await sendJson("POST", functionPath(name, "/aliases"), {}, request), "CreateAlias"),
+    getAlias: async (name, alias) => asAlias(await sendJson("GET", aliasPath(name, alias), {}), "GetAlias"),
+    updateAlias: async (name, alias, request) => asAlias(await sendJson("PUT", aliasPath(name, alias), {}, request), "UpdateAlias"),
+    deleteAlias: async (name, alias) => {
+      await sendJson("DELETE", aliasPath(name, alias), {});
+    },
+    listAliases: async (name, options = {}) =>
+      asAliasList(await sendJson("GET", functionPath(name, "/aliases"), { FunctionVersion: options.functionVersion, Marker: options.marker })),
     invoke: async (request) => {
       const headers: Record<string, string> = { "Content-Type": "application/json" };
       if (request.invocationType !== undefined) headers["X-Amz-Invocation-Type"] = request.invocationType;
@@ -218,12 +289,51 @@ function asGetFunction(value: unknown): GetFunctionResponse {
 }
 
 function asList(value: unknown): ListFunctionsResponse {
-  if (isRecord(value) && Array.isArray(value.Functions)) {
-    for (const item of value.Functions) asConfiguration(item, "ListFunctions");
+  return asPage(value, "Functions", "ListFunctions", (item) => asConfiguration(item, "ListFunctions")) as ListFunctionsResponse;
+}
+
+function asVersionList(value: unknown): ListVersionsResponse {
+  return asPage(value, "Versions", "ListVersionsByFunction", (item) => asConfiguration(item, "ListVersionsByFunction")) as ListVersionsResponse;
+}
+
+function asAliasList(value: unknown): ListAliasesResponse {
+  return asPage(value, "Aliases", "ListAliases", (item) => asAlias(item, "ListAliases")) as ListAliasesResponse;
+}
+
+/** One page of a List operation: an array under `field`, each item checked, and an optional string NextMarker. */
+function asPage(value: unknown, field: string, operation: string, checkItem: (item: unknown) => void): Record<string, unknown> {
+  if (isRecord(value) && Array.isArray(value[field])) {
+    for (const item of value[field] as unknown[]) checkItem(item);
     if (value.NextMarker !== undefined && value.NextMarker !== null && typeof value.NextMarker !== "string") {
-      throw new ApiError("InvalidResponse", "ListFunctions answered a NextMarker that is not a string", 200);
+      throw new ApiError("InvalidResponse", `${operation} answered a NextMarker that is not a string`, 200);
     }
-    return value as ListFunctionsResponse;
+    return value;
   }
-  throw new ApiError("InvalidResponse", "ListFunctions answered without Functions", 200);
+  throw new ApiError("InvalidResponse", `${operation} answered without ${field}`, 200);
+}
+
+function asAlias(value: unknown, operation: string): AliasConfiguration {
+  if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionVersion === "string") return value as AliasConfiguration;
+  throw new ApiError("InvalidResponse", `${operation} answered without an AliasConfiguration`, 200);
+}
+
+/**
+ * Every item of a paginated List operation: fetches pages, following NextMarker until the last one. A
+ * server that hands back a marker it already gave would otherwise keep this going forever, so that stops it.
+ */
+export async function collectPages<Page extends { NextMarker?: string | null }, Item>(
+  fetchPage: (marker: string | undefined) => Promise<Page>,
+  itemsOf: (page: Page) => readonly Item[],
+): Promise<Item[]> {
+  const items: Item[] = [];
+  const seen = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const page = await fetchPage(marker);
+    items.push(...itemsOf(page));
+    marker = page.NextMarker || undefined;
+    if (marker !== undefined && seen.has(marker)) break;
+    if (marker !== undefined) seen.add(marker);
+  } while (marker !== undefined);
+  return items;
 }

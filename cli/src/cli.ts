@@ -2,11 +2,15 @@
 // an exit code. Kept apart from main.ts so tests run it with captured IO.
 import { ApiError, EndpointUnreachableError } from "./api-client.js";
 import { COMMON_USAGE, UsageError, type CliIo, type Command } from "./command.js";
+import { aliasCommand } from "./commands/alias.js";
 import { deleteCommand } from "./commands/delete.js";
 import { deployCommand } from "./commands/deploy.js";
 import { getCommand } from "./commands/get.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { listCommand } from "./commands/list.js";
+import { publishCommand } from "./commands/publish.js";
+import { rollbackCommand } from "./commands/rollback.js";
+import { versionsCommand } from "./commands/versions.js";
 import { writeLine } from "./output.js";
 
 export const ExitCode = {
@@ -17,10 +21,20 @@ export const ExitCode = {
   usage: 2,
 } as const;
 
-export const commands: readonly Command[] = [deployCommand, invokeCommand, listCommand, getCommand, deleteCommand];
+export const commands: readonly Command[] = [
+  deployCommand,
+  invokeCommand,
+  listCommand,
+  getCommand,
+  deleteCommand,
+  publishCommand,
+  versionsCommand,
+  aliasCommand,
+  rollbackCommand,
+];
 
 /** Common options that take a value, so they can precede the command name. */
-const LEADING_VALUE_OPTIONS = new Set(["--endpoint"]);
+const LEADING_VALUE_OPTIONS = new Set(["--endpoint", "--function"]);
 
 export function mainUsage(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

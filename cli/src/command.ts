@@ -69,8 +69,9 @@ export function parseCommandArgs<O extends OptionsConfig>(
   args: string[],
   options: O,
   io: CliIo,
-  positionals: number,
+  positionals: number | { min: number; max: number },
 ): ParsedCommandArgs<O> {
+  const { min, max } = typeof positionals === "number" ? { min: positionals, max: positionals } : positionals;
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     parsed = parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
@@ -82,12 +83,45 @@ export function parseCommandArgs<O extends OptionsConfig>(
     json: parsed.values.json === true,
     help: parsed.values.help === true,
   };
-  if (!common.help && parsed.positionals.length !== positionals) {
-    throw new UsageError(
-      parsed.positionals.length < positionals ? "missing argument" : `unexpected argument '${parsed.positionals[positionals]}'`,
-    );
-  }
+  if (!common.help && parsed.positionals.length < min) throw new UsageError("missing argument");
+  if (!common.help && parsed.positionals.length > max) throw new UsageError(`unexpected argument '${parsed.positionals[max]}'`);
   return { values: parsed.values as OptionValues<O>, positionals: parsed.positionals, common };
+}
+
+/** `--function NAME`: lets the commands that take a function name first leave it out. */
+export const FUNCTION_OPTION = { function: { type: "string" } } as const satisfies OptionsConfig;
+
+export const FUNCTION_USAGE = `The function comes first (lambent alias set my-fn prod 3), or, with --function NAME or
+$LAMBENT_FUNCTION set, may be left out (lambent alias set prod 3 --function my-fn).`;
+
+/** How many positionals a command with `count` arguments after the function name accepts. */
+export function withFunctionName(count: number): { min: number; max: number } {
+  return { min: count, max: count + 1 };
+}
+
+/**
+ * Splits positionals into the function name and the `count` arguments after it. With count + 1
+ * positionals the first is the function; with count, the function comes from `--function`, then
+ * `LAMBENT_FUNCTION`. Giving both the flag and a leading name is refused as ambiguous.
+ */
+export function splitFunctionName(
+  positionals: readonly string[],
+  count: number,
+  flag: string | undefined,
+  env: CliIo["env"],
+): { functionName: string; rest: string[] } {
+  if (positionals.length === count + 1) {
+    if (flag !== undefined) throw new UsageError(`the function is given twice: as --function ${flag} and as '${positionals[0]}'`);
+    const functionName = positionals[0]!;
+    if (functionName === "") throw new UsageError("the function name is empty");
+    return { functionName, rest: positionals.slice(1) };
+  }
+  if (positionals.length !== count) throw new UsageError(positionals.length < count ? "missing argument" : `unexpected argument '${positionals[count + 1]}'`);
+  const functionName = flag ?? (env.LAMBENT_FUNCTION || undefined);
+  if (functionName === undefined || functionName === "") {
+    throw new UsageError("missing argument: the function name comes first unless --function or LAMBENT_FUNCTION gives it");
+  }
+  return { functionName, rest: [...positionals] };
 }
 
 export function resolveEndpoint(flag: string | undefined, env: CliIo["env"]): string {

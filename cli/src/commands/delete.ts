@@ -7,11 +7,12 @@ const OPTIONS = { qualifier: { type: "string" } } as const;
 
 export const deleteCommand: Command = {
   name: "delete",
-  summary: "delete a function",
+  summary: "delete a function, or one of its versions",
   usage: `Usage: lambent delete <name> [options]
 
 Options:
-  --qualifier Q        delete only this version
+  --qualifier N        delete only version N, not the whole function with all its versions and
+                       aliases (a version an alias routes to cannot be deleted)
 
 With --json, prints {"FunctionName": ..., "Deleted": true}.
 

@@ -1,5 +1,5 @@
 // `lambent list`: every function, following ListFunctions' NextMarker until the last page.
-import { createApiClient, type FunctionConfiguration } from "../api-client.js";
+import { collectPages, createApiClient } from "../api-client.js";
 import { COMMON_USAGE, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatTable, writeJson, writeLine } from "../output.js";
 
@@ -21,17 +21,7 @@ export async function runList(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const client = createApiClient(common.endpoint);
-  const functions: FunctionConfiguration[] = [];
-  const seen = new Set<string>();
-  let marker: string | undefined;
-  do {
-    const page = await client.listFunctions(marker);
-    functions.push(...page.Functions);
-    marker = page.NextMarker || undefined;
-    // A server that hands back a marker it already gave would otherwise keep this loop going forever.
-    if (marker !== undefined && seen.has(marker)) break;
-    if (marker !== undefined) seen.add(marker);
-  } while (marker !== undefined);
+  const functions = await collectPages((marker) => client.listFunctions(marker), (page) => page.Functions);
 
   if (common.json) {
     writeJson(io.stdout, { Functions: functions });

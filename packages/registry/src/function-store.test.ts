@@ -138,3 +138,70 @@ describe("RegistryView", () => {
     }
   });
 });
+
+describe("version numbers", () => {
+  /** Claims one number the way a publisher does: read, compare-and-set, retry on a lost race. */
+  async function claim(functionName: string): Promise<number> {
+    for (;;) {
+      const claimed = await store().claimVersionNumber(functionName, await store().readVersionCounter(functionName));
+      if (claimed !== undefined) return claimed;
+    }
+  }
+
+  it("hands out 1, 2, … and never the same number twice, even to concurrent publishers", async () => {
+    await store().create(record("numbered", {}));
+    expect(await claim("numbered")).toBe(1);
+    const numbers = await Promise.all(Array.from({ length: 8 }, () => claim("numbered")));
+    expect([...numbers].sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("refuses a claim made from a stale read", async () => {
+    await store().create(record("stale-counter", {}));
+    const seen = await store().readVersionCounter("stale-counter");
+    expect(await store().claimVersionNumber("stale-counter", seen)).toBe(1);
+    expect(await store().claimVersionNumber("stale-counter", seen)).toBeUndefined();
+  });
+
+  it("does not reuse a deleted version's number, and starts over when the whole function goes", async () => {
+    await store().create(record("renumbered", {}));
+    expect(await claim("renumbered")).toBe(1);
+    await store().create({ ...record("renumbered", {}), version: "1" });
+    expect(await store().listVersions("renumbered")).toEqual([LATEST, "1"]);
+    expect(await store().deleteVersion("renumbered", "1")).toBe(true);
+    expect(await store().deleteVersion("renumbered", "1")).toBe(false);
+    expect(await claim("renumbered")).toBe(2);
+    await store().aliases.create({ functionName: "renumbered", name: "prod", functionVersion: LATEST, description: "", revisionId: "a" });
+    await store().deleteFunction("renumbered");
+    expect(await store().aliases.get("renumbered", "prod")).toBeUndefined();
+    await store().create(record("renumbered", {}));
+    expect(await claim("renumbered")).toBe(1);
+  });
+});
+
+describe("aliases", () => {
+  it("are created once, updated by compare-and-set, listed by name and followed by the view", async () => {
+    const aliases = store().aliases;
+    const view = new RegistryView(kv, cipher);
+    await view.start();
+    try {
+      const prod = { functionName: "aliased", name: "prod", functionVersion: "1", description: "", revisionId: "a1" };
+      expect(await aliases.create(prod)).toBe(true);
+      expect(await aliases.create(prod)).toBe(false);
+      await aliases.create({ ...prod, name: "beta" });
+      await vi.waitFor(() => expect(view.cachedAlias("aliased", "prod")?.functionVersion).toBe("1"));
+      // Concurrent read-modify-writes each see the other's result: no update is lost.
+      await Promise.all(
+        ["x", "y", "z"].map((mark) =>
+          aliases.update("aliased", "prod", (current) => ({ ...current, description: current.description + mark })),
+        ),
+      );
+      expect((await aliases.get("aliased", "prod"))!.alias.description.split("").sort().join("")).toBe("xyz");
+      expect((await aliases.list("aliased")).map((alias) => alias.name)).toEqual(["beta", "prod"]);
+      await aliases.delete("aliased", "prod");
+      await vi.waitFor(() => expect(view.cachedAlias("aliased", "prod")).toBeUndefined());
+      expect(await view.getAlias("aliased", "beta")).toMatchObject({ name: "beta" });
+    } finally {
+      view.stop();
+    }
+  });
+});

@@ -1,7 +1,8 @@
 // Function configuration per version in the functions KV bucket, with compare-and-set updates.
 //   fn.<name>.LATEST   the $LATEST configuration
 //   fn.<name>.<n>      published version n
-//   alias.<name>.<a>   alias a
+//   alias.<name>.<a>   alias a (alias-store.ts)
+//   versions.<name>    `{"lastVersion": n}`: the last version number handed out, so numbers are never reused
 // Environment variables are sealed on every write and opened on every read (environment-cipher.ts),
 // so callers only ever see plaintext `environment`.
 import type { KV } from "@nats-io/kv";
@@ -9,6 +10,8 @@ import { LambdaError, resourceConflict, resourceNotFound } from "@lambent/errors
 import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } from "./function-record.js";
 import { EnvironmentCipherError, type EnvironmentCipher } from "./environment-cipher.js";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
+import { AliasStore } from "./alias-store.js";
+import { isWrongLastSequence } from "./compare-and-set.js";
 
 export const functionKey = (functionName: string, version: string): string =>
   `fn.${functionName}.${versionKeyToken(version)}`;
@@ -53,15 +56,25 @@ export function decodeRecord(key: string, value: Uint8Array, cipher: Environment
   return { ...rest, environment: environment ?? {} };
 }
 
-function isWrongLastSequence(error: unknown): boolean {
-  return error instanceof Error && /wrong last sequence/i.test(error.message);
+export const versionCounterKey = (functionName: string): string => `versions.${functionName}`;
+
+/** The last version number handed out, and the KV revision of the counter (0 before the first). */
+export interface VersionCounter {
+  lastVersion: number;
+  revision: number;
 }
 
+
 export class FunctionStore {
+  /** The same bucket's aliases. */
+  readonly aliases: AliasStore;
+
   constructor(
     private readonly kv: KV,
     private readonly cipher: EnvironmentCipher,
-  ) {}
+  ) {
+    this.aliases = new AliasStore(kv);
+  }
 
   async get(functionName: string, version: string = LATEST): Promise<StoredRecord | undefined> {
     const key = functionKey(functionName, version);
@@ -110,6 +123,51 @@ export class FunctionStore {
     }
   }
 
+  /** Deletes one published version; false when it did not exist. */
+  async deleteVersion(functionName: string, version: string): Promise<boolean> {
+    if (version === LATEST) throw new Error("$LATEST goes only with the whole function");
+    const key = functionKey(functionName, version);
+    const entry = await this.kv.get(key);
+    if (!entry || entry.operation !== "PUT") return false;
+    await this.kv.delete(key);
+    return true;
+  }
+
+  /** The function's versions: `$LATEST` first, then published numbers ascending. */
+  async listVersions(functionName: string): Promise<string[]> {
+    const versions: string[] = [];
+    for await (const key of await this.kv.keys(`fn.${functionName}.*`)) {
+      const parsed = parseFunctionKey(key);
+      if (parsed) versions.push(parsed.version);
+    }
+    return versions.sort(compareVersions);
+  }
+
+  async readVersionCounter(functionName: string): Promise<VersionCounter> {
+    const entry = await this.kv.get(versionCounterKey(functionName));
+    if (!entry || entry.operation !== "PUT") return { lastVersion: 0, revision: entry?.revision ?? 0 };
+    const { lastVersion } = JSON.parse(new TextDecoder().decode(entry.value)) as { lastVersion: number };
+    return { lastVersion, revision: entry.revision };
+  }
+
+  /**
+   * Claims the number after `seen.lastVersion` by compare-and-set; undefined when another publisher
+   * moved the counter since `seen` was read (read it again and retry).
+   */
+  async claimVersionNumber(functionName: string, seen: VersionCounter): Promise<number | undefined> {
+    const next = seen.lastVersion + 1;
+    const value = JSON.stringify({ lastVersion: next });
+    const key = versionCounterKey(functionName);
+    try {
+      if (seen.lastVersion === 0) await this.kv.create(key, value);
+      else await this.kv.update(key, value, seen.revision);
+      return next;
+    } catch (error) {
+      if (isWrongLastSequence(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** Deletes a function with all its versions and aliases. */
   async deleteFunction(functionName: string): Promise<void> {
     const keys = await this.keysOf(functionName);
@@ -134,11 +192,19 @@ export class FunctionStore {
 
   private async keysOf(functionName: string): Promise<string[]> {
     const keys: string[] = [];
-    for (const filter of [`fn.${functionName}.*`, `alias.${functionName}.*`]) {
+    for (const filter of [`fn.${functionName}.*`, `alias.${functionName}.*`, versionCounterKey(functionName)]) {
       for await (const key of await this.kv.keys(filter)) keys.push(key);
     }
     return keys;
   }
+}
+
+/** `$LATEST` before every number; numbers in numeric order. */
+export function compareVersions(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === LATEST) return -1;
+  if (b === LATEST) return 1;
+  return Number(a) - Number(b);
 }
 
 export { LambdaError };

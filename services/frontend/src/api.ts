@@ -40,6 +40,34 @@ export interface ListFunctionsResponse {
   NextMarker?: string;
 }
 
+export interface ListVersionsResponse {
+  Versions: FunctionConfiguration[];
+  NextMarker?: string;
+}
+
+/** Lambda's AliasConfiguration. */
+export interface AliasConfiguration {
+  AliasArn: string;
+  Name: string;
+  FunctionVersion: string;
+  Description: string;
+  /** Traffic shifted to one more version: `{ "4": 0.1 }` sends 10% to version 4. */
+  RoutingConfig?: { AdditionalVersionWeights: Record<string, number> };
+  RevisionId: string;
+  /** Lambent's addition: the version the alias pointed at before its last move, for one-step rollback. */
+  PreviousVersion?: string;
+}
+
+export interface ListAliasesResponse {
+  Aliases: AliasConfiguration[];
+  NextMarker?: string;
+}
+
+export interface ListOptions {
+  marker?: string;
+  maxItems?: string | number;
+}
+
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
  * adapter built in the same Lambda shape) and are validated here; `Code.ZipFile` may be a base64
@@ -52,7 +80,15 @@ export interface ControlPlane {
   listFunctions(options: { marker?: string; maxItems?: string | number }): Promise<ListFunctionsResponse>;
   updateFunctionCode(functionName: string, body: unknown): Promise<FunctionConfiguration>;
   updateFunctionConfiguration(functionName: string, body: unknown): Promise<FunctionConfiguration>;
+  /** Without a qualifier: the whole function with its versions and aliases; with a version: that version. */
   deleteFunction(functionName: string, qualifier?: string): Promise<void>;
+  publishVersion(functionName: string, body: unknown): Promise<FunctionConfiguration>;
+  listVersionsByFunction(functionName: string, options: ListOptions): Promise<ListVersionsResponse>;
+  createAlias(functionName: string, body: unknown): Promise<AliasConfiguration>;
+  getAlias(functionName: string, aliasName: string): Promise<AliasConfiguration>;
+  updateAlias(functionName: string, aliasName: string, body: unknown): Promise<AliasConfiguration>;
+  deleteAlias(functionName: string, aliasName: string): Promise<void>;
+  listAliases(functionName: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse>;
 }
 
 export interface InvokeInput {

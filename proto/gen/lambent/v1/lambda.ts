@@ -337,7 +337,7 @@ export interface UpdateFunctionConfigurationResponse {
 export interface DeleteFunctionRequest {
   /** A name, partial or full ARN. */
   functionName: string;
-  /** A version to delete; empty deletes the whole function with all its versions. */
+  /** A version to delete; empty deletes the whole function with all its versions and aliases. */
   qualifier: string;
 }
 
@@ -376,6 +376,156 @@ export interface InvokeResponse {
   payload: Buffer;
   /** The invocation's request id. */
   requestId: string;
+}
+
+/** PublishVersion's input. */
+export interface PublishVersionRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  /** When set, publishing fails with FAILED_PRECONDITION unless $LATEST's code has this SHA-256 (base64). */
+  codeSha256: string;
+  /** When set, publishing fails with FAILED_PRECONDITION unless this is $LATEST's current revision. */
+  revisionId: string;
+  /** The version's description. */
+  description: string;
+}
+
+/** PublishVersion's output. */
+export interface PublishVersionResponse {
+  /** The published version's configuration; version holds its number. */
+  configuration?: FunctionConfiguration | undefined;
+}
+
+/** ListVersionsByFunction's input. */
+export interface ListVersionsByFunctionRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  /** The next_marker of the previous page; empty for the first page. */
+  marker: string;
+  /** Page size, 1–10000; 0 means the default (50). */
+  maxItems: number;
+}
+
+/** ListVersionsByFunction's output. */
+export interface ListVersionsByFunctionResponse {
+  versions: FunctionConfiguration[];
+  /** Pass as marker to get the next page; empty on the last page. */
+  nextMarker: string;
+}
+
+/** How an alias splits its traffic, as Lambda's AliasRoutingConfiguration. */
+export interface AliasRoutingConfiguration {
+  /**
+   * Version → share of the traffic, 0–1: {"4": 0.1} sends 10% to version 4 and the rest to the
+   * alias's function_version. At most one entry, never "$LATEST".
+   */
+  additionalVersionWeights: { [key: string]: number };
+}
+
+export interface AliasRoutingConfiguration_AdditionalVersionWeightsEntry {
+  key: string;
+  value: number;
+}
+
+/** An alias's configuration, as Lambda's AliasConfiguration reports it. */
+export interface AliasConfiguration {
+  /** arn:aws:lambda:<region>:<account>:function:<name>:<alias> */
+  aliasArn: string;
+  name: string;
+  /** The version that gets the traffic not shifted by additional_version_weights. */
+  functionVersion: string;
+  description: string;
+  /** Unset when all traffic goes to function_version. */
+  routingConfig?: AliasRoutingConfiguration | undefined;
+  revisionId: string;
+  /** The version the alias pointed at before its last move, for one-step rollback; empty when none. */
+  previousVersion: string;
+}
+
+/** CreateAlias's input. */
+export interface CreateAliasRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  /** The alias's name, e.g. "prod"; not a number and not "$LATEST". */
+  name: string;
+  /** A published version number, or "$LATEST". */
+  functionVersion: string;
+  description: string;
+  /** Unset sends all traffic to function_version. */
+  routingConfig?: AliasRoutingConfiguration | undefined;
+}
+
+/** CreateAlias's output. */
+export interface CreateAliasResponse {
+  alias?: AliasConfiguration | undefined;
+}
+
+/** GetAlias's input. */
+export interface GetAliasRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  name: string;
+}
+
+/** GetAlias's output. */
+export interface GetAliasResponse {
+  alias?: AliasConfiguration | undefined;
+}
+
+/** UpdateAlias's input: only the fields that are set change. */
+export interface UpdateAliasRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  name: string;
+  /** The version to point at; empty leaves it alone. */
+  functionVersion: string;
+  description?:
+    | string
+    | undefined;
+  /**
+   * The new traffic split, replacing the old one; unset leaves it alone, and empty weights send all
+   * traffic to function_version.
+   */
+  routingConfig?:
+    | AliasRoutingConfiguration
+    | undefined;
+  /** When set, the update fails with FAILED_PRECONDITION unless this is the alias's current revision. */
+  revisionId: string;
+}
+
+/** UpdateAlias's output. */
+export interface UpdateAliasResponse {
+  alias?: AliasConfiguration | undefined;
+}
+
+/** DeleteAlias's input. */
+export interface DeleteAliasRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  name: string;
+}
+
+/** DeleteAlias's output, empty for now. */
+export interface DeleteAliasResponse {
+}
+
+/** ListAliases' input. */
+export interface ListAliasesRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  /** Only aliases that point at (or shift traffic to) this version; empty lists all. */
+  functionVersion: string;
+  /** The next_marker of the previous page; empty for the first page. */
+  marker: string;
+  /** Page size, 1–10000; 0 means the default (50). */
+  maxItems: number;
+}
+
+/** ListAliases' output. */
+export interface ListAliasesResponse {
+  aliases: AliasConfiguration[];
+  /** Pass as marker to get the next page; empty on the last page. */
+  nextMarker: string;
 }
 
 function createBaseFunctionConfiguration(): FunctionConfiguration {
@@ -3355,9 +3505,1796 @@ export const InvokeResponse: MessageFns<InvokeResponse> = {
   },
 };
 
+function createBasePublishVersionRequest(): PublishVersionRequest {
+  return { functionName: "", codeSha256: "", revisionId: "", description: "" };
+}
+
+export const PublishVersionRequest: MessageFns<PublishVersionRequest> = {
+  encode(message: PublishVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.codeSha256 !== "") {
+      writer.uint32(18).string(message.codeSha256);
+    }
+    if (message.revisionId !== "") {
+      writer.uint32(26).string(message.revisionId);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.codeSha256 = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.revisionId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishVersionRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      codeSha256: isSet(object.codeSha256)
+        ? globalThis.String(object.codeSha256)
+        : isSet(object.code_sha256)
+        ? globalThis.String(object.code_sha256)
+        : "",
+      revisionId: isSet(object.revisionId)
+        ? globalThis.String(object.revisionId)
+        : isSet(object.revision_id)
+        ? globalThis.String(object.revision_id)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+    };
+  },
+
+  toJSON(message: PublishVersionRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.codeSha256 !== "") {
+      obj.codeSha256 = message.codeSha256;
+    }
+    if (message.revisionId !== "") {
+      obj.revisionId = message.revisionId;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishVersionRequest>, I>>(base?: I): PublishVersionRequest {
+    return PublishVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishVersionRequest>, I>>(object: I): PublishVersionRequest {
+    const message = createBasePublishVersionRequest();
+    message.functionName = object.functionName ?? "";
+    message.codeSha256 = object.codeSha256 ?? "";
+    message.revisionId = object.revisionId ?? "";
+    message.description = object.description ?? "";
+    return message;
+  },
+};
+
+function createBasePublishVersionResponse(): PublishVersionResponse {
+  return { configuration: undefined };
+}
+
+export const PublishVersionResponse: MessageFns<PublishVersionResponse> = {
+  encode(message: PublishVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.configuration !== undefined) {
+      FunctionConfiguration.encode(message.configuration, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.configuration = FunctionConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishVersionResponse {
+    return {
+      configuration: isSet(object.configuration) ? FunctionConfiguration.fromJSON(object.configuration) : undefined,
+    };
+  },
+
+  toJSON(message: PublishVersionResponse): unknown {
+    const obj: any = {};
+    if (message.configuration !== undefined) {
+      obj.configuration = FunctionConfiguration.toJSON(message.configuration);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishVersionResponse>, I>>(base?: I): PublishVersionResponse {
+    return PublishVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishVersionResponse>, I>>(object: I): PublishVersionResponse {
+    const message = createBasePublishVersionResponse();
+    message.configuration = (object.configuration !== undefined && object.configuration !== null)
+      ? FunctionConfiguration.fromPartial(object.configuration)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListVersionsByFunctionRequest(): ListVersionsByFunctionRequest {
+  return { functionName: "", marker: "", maxItems: 0 };
+}
+
+export const ListVersionsByFunctionRequest: MessageFns<ListVersionsByFunctionRequest> = {
+  encode(message: ListVersionsByFunctionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.marker !== "") {
+      writer.uint32(18).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(24).int32(message.maxItems);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVersionsByFunctionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVersionsByFunctionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVersionsByFunctionRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListVersionsByFunctionRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListVersionsByFunctionRequest>, I>>(base?: I): ListVersionsByFunctionRequest {
+    return ListVersionsByFunctionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListVersionsByFunctionRequest>, I>>(
+    object: I,
+  ): ListVersionsByFunctionRequest {
+    const message = createBaseListVersionsByFunctionRequest();
+    message.functionName = object.functionName ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    return message;
+  },
+};
+
+function createBaseListVersionsByFunctionResponse(): ListVersionsByFunctionResponse {
+  return { versions: [], nextMarker: "" };
+}
+
+export const ListVersionsByFunctionResponse: MessageFns<ListVersionsByFunctionResponse> = {
+  encode(message: ListVersionsByFunctionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.versions) {
+      FunctionConfiguration.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVersionsByFunctionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVersionsByFunctionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.versions.push(FunctionConfiguration.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVersionsByFunctionResponse {
+    return {
+      versions: globalThis.Array.isArray(object?.versions)
+        ? object.versions.map((e: any) => FunctionConfiguration.fromJSON(e))
+        : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListVersionsByFunctionResponse): unknown {
+    const obj: any = {};
+    if (message.versions?.length) {
+      obj.versions = message.versions.map((e) => FunctionConfiguration.toJSON(e));
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListVersionsByFunctionResponse>, I>>(base?: I): ListVersionsByFunctionResponse {
+    return ListVersionsByFunctionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListVersionsByFunctionResponse>, I>>(
+    object: I,
+  ): ListVersionsByFunctionResponse {
+    const message = createBaseListVersionsByFunctionResponse();
+    message.versions = object.versions?.map((e) => FunctionConfiguration.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
+function createBaseAliasRoutingConfiguration(): AliasRoutingConfiguration {
+  return { additionalVersionWeights: {} };
+}
+
+export const AliasRoutingConfiguration: MessageFns<AliasRoutingConfiguration> = {
+  encode(message: AliasRoutingConfiguration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.additionalVersionWeights).forEach(([key, value]: [string, number]) => {
+      AliasRoutingConfiguration_AdditionalVersionWeightsEntry.encode(
+        { key: key as any, value },
+        writer.uint32(10).fork(),
+      ).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AliasRoutingConfiguration {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAliasRoutingConfiguration();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = AliasRoutingConfiguration_AdditionalVersionWeightsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.additionalVersionWeights[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AliasRoutingConfiguration {
+    return {
+      additionalVersionWeights: isObject(object.additionalVersionWeights)
+        ? (globalThis.Object.entries(object.additionalVersionWeights) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.additional_version_weights)
+        ? (globalThis.Object.entries(object.additional_version_weights) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: AliasRoutingConfiguration): unknown {
+    const obj: any = {};
+    if (message.additionalVersionWeights) {
+      const entries = globalThis.Object.entries(message.additionalVersionWeights) as [string, number][];
+      if (entries.length > 0) {
+        obj.additionalVersionWeights = {};
+        entries.forEach(([k, v]) => {
+          obj.additionalVersionWeights[k] = floatToJson(v);
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AliasRoutingConfiguration>, I>>(base?: I): AliasRoutingConfiguration {
+    return AliasRoutingConfiguration.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AliasRoutingConfiguration>, I>>(object: I): AliasRoutingConfiguration {
+    const message = createBaseAliasRoutingConfiguration();
+    message.additionalVersionWeights =
+      (globalThis.Object.entries(object.additionalVersionWeights ?? {}) as [string, number][]).reduce(
+        (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+          if (value !== undefined) {
+            acc[key] = globalThis.Number(value);
+          }
+          return acc;
+        },
+        {},
+      );
+    return message;
+  },
+};
+
+function createBaseAliasRoutingConfiguration_AdditionalVersionWeightsEntry(): AliasRoutingConfiguration_AdditionalVersionWeightsEntry {
+  return { key: "", value: 0 };
+}
+
+export const AliasRoutingConfiguration_AdditionalVersionWeightsEntry: MessageFns<
+  AliasRoutingConfiguration_AdditionalVersionWeightsEntry
+> = {
+  encode(
+    message: AliasRoutingConfiguration_AdditionalVersionWeightsEntry,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AliasRoutingConfiguration_AdditionalVersionWeightsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAliasRoutingConfiguration_AdditionalVersionWeightsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AliasRoutingConfiguration_AdditionalVersionWeightsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: AliasRoutingConfiguration_AdditionalVersionWeightsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AliasRoutingConfiguration_AdditionalVersionWeightsEntry>, I>>(
+    base?: I,
+  ): AliasRoutingConfiguration_AdditionalVersionWeightsEntry {
+    return AliasRoutingConfiguration_AdditionalVersionWeightsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AliasRoutingConfiguration_AdditionalVersionWeightsEntry>, I>>(
+    object: I,
+  ): AliasRoutingConfiguration_AdditionalVersionWeightsEntry {
+    const message = createBaseAliasRoutingConfiguration_AdditionalVersionWeightsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseAliasConfiguration(): AliasConfiguration {
+  return {
+    aliasArn: "",
+    name: "",
+    functionVersion: "",
+    description: "",
+    routingConfig: undefined,
+    revisionId: "",
+    previousVersion: "",
+  };
+}
+
+export const AliasConfiguration: MessageFns<AliasConfiguration> = {
+  encode(message: AliasConfiguration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.aliasArn !== "") {
+      writer.uint32(10).string(message.aliasArn);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.functionVersion !== "") {
+      writer.uint32(26).string(message.functionVersion);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.routingConfig !== undefined) {
+      AliasRoutingConfiguration.encode(message.routingConfig, writer.uint32(42).fork()).join();
+    }
+    if (message.revisionId !== "") {
+      writer.uint32(50).string(message.revisionId);
+    }
+    if (message.previousVersion !== "") {
+      writer.uint32(58).string(message.previousVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AliasConfiguration {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAliasConfiguration();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.aliasArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.functionVersion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.routingConfig = AliasRoutingConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.revisionId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.previousVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AliasConfiguration {
+    return {
+      aliasArn: isSet(object.aliasArn)
+        ? globalThis.String(object.aliasArn)
+        : isSet(object.alias_arn)
+        ? globalThis.String(object.alias_arn)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      functionVersion: isSet(object.functionVersion)
+        ? globalThis.String(object.functionVersion)
+        : isSet(object.function_version)
+        ? globalThis.String(object.function_version)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      routingConfig: isSet(object.routingConfig)
+        ? AliasRoutingConfiguration.fromJSON(object.routingConfig)
+        : isSet(object.routing_config)
+        ? AliasRoutingConfiguration.fromJSON(object.routing_config)
+        : undefined,
+      revisionId: isSet(object.revisionId)
+        ? globalThis.String(object.revisionId)
+        : isSet(object.revision_id)
+        ? globalThis.String(object.revision_id)
+        : "",
+      previousVersion: isSet(object.previousVersion)
+        ? globalThis.String(object.previousVersion)
+        : isSet(object.previous_version)
+        ? globalThis.String(object.previous_version)
+        : "",
+    };
+  },
+
+  toJSON(message: AliasConfiguration): unknown {
+    const obj: any = {};
+    if (message.aliasArn !== "") {
+      obj.aliasArn = message.aliasArn;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.functionVersion !== "") {
+      obj.functionVersion = message.functionVersion;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.routingConfig !== undefined) {
+      obj.routingConfig = AliasRoutingConfiguration.toJSON(message.routingConfig);
+    }
+    if (message.revisionId !== "") {
+      obj.revisionId = message.revisionId;
+    }
+    if (message.previousVersion !== "") {
+      obj.previousVersion = message.previousVersion;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AliasConfiguration>, I>>(base?: I): AliasConfiguration {
+    return AliasConfiguration.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AliasConfiguration>, I>>(object: I): AliasConfiguration {
+    const message = createBaseAliasConfiguration();
+    message.aliasArn = object.aliasArn ?? "";
+    message.name = object.name ?? "";
+    message.functionVersion = object.functionVersion ?? "";
+    message.description = object.description ?? "";
+    message.routingConfig = (object.routingConfig !== undefined && object.routingConfig !== null)
+      ? AliasRoutingConfiguration.fromPartial(object.routingConfig)
+      : undefined;
+    message.revisionId = object.revisionId ?? "";
+    message.previousVersion = object.previousVersion ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateAliasRequest(): CreateAliasRequest {
+  return { functionName: "", name: "", functionVersion: "", description: "", routingConfig: undefined };
+}
+
+export const CreateAliasRequest: MessageFns<CreateAliasRequest> = {
+  encode(message: CreateAliasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.functionVersion !== "") {
+      writer.uint32(26).string(message.functionVersion);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.routingConfig !== undefined) {
+      AliasRoutingConfiguration.encode(message.routingConfig, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAliasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAliasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.functionVersion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.routingConfig = AliasRoutingConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAliasRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      functionVersion: isSet(object.functionVersion)
+        ? globalThis.String(object.functionVersion)
+        : isSet(object.function_version)
+        ? globalThis.String(object.function_version)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      routingConfig: isSet(object.routingConfig)
+        ? AliasRoutingConfiguration.fromJSON(object.routingConfig)
+        : isSet(object.routing_config)
+        ? AliasRoutingConfiguration.fromJSON(object.routing_config)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateAliasRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.functionVersion !== "") {
+      obj.functionVersion = message.functionVersion;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.routingConfig !== undefined) {
+      obj.routingConfig = AliasRoutingConfiguration.toJSON(message.routingConfig);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateAliasRequest>, I>>(base?: I): CreateAliasRequest {
+    return CreateAliasRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateAliasRequest>, I>>(object: I): CreateAliasRequest {
+    const message = createBaseCreateAliasRequest();
+    message.functionName = object.functionName ?? "";
+    message.name = object.name ?? "";
+    message.functionVersion = object.functionVersion ?? "";
+    message.description = object.description ?? "";
+    message.routingConfig = (object.routingConfig !== undefined && object.routingConfig !== null)
+      ? AliasRoutingConfiguration.fromPartial(object.routingConfig)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateAliasResponse(): CreateAliasResponse {
+  return { alias: undefined };
+}
+
+export const CreateAliasResponse: MessageFns<CreateAliasResponse> = {
+  encode(message: CreateAliasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alias !== undefined) {
+      AliasConfiguration.encode(message.alias, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAliasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAliasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alias = AliasConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateAliasResponse {
+    return { alias: isSet(object.alias) ? AliasConfiguration.fromJSON(object.alias) : undefined };
+  },
+
+  toJSON(message: CreateAliasResponse): unknown {
+    const obj: any = {};
+    if (message.alias !== undefined) {
+      obj.alias = AliasConfiguration.toJSON(message.alias);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateAliasResponse>, I>>(base?: I): CreateAliasResponse {
+    return CreateAliasResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateAliasResponse>, I>>(object: I): CreateAliasResponse {
+    const message = createBaseCreateAliasResponse();
+    message.alias = (object.alias !== undefined && object.alias !== null)
+      ? AliasConfiguration.fromPartial(object.alias)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetAliasRequest(): GetAliasRequest {
+  return { functionName: "", name: "" };
+}
+
+export const GetAliasRequest: MessageFns<GetAliasRequest> = {
+  encode(message: GetAliasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAliasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAliasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAliasRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: GetAliasRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAliasRequest>, I>>(base?: I): GetAliasRequest {
+    return GetAliasRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAliasRequest>, I>>(object: I): GetAliasRequest {
+    const message = createBaseGetAliasRequest();
+    message.functionName = object.functionName ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseGetAliasResponse(): GetAliasResponse {
+  return { alias: undefined };
+}
+
+export const GetAliasResponse: MessageFns<GetAliasResponse> = {
+  encode(message: GetAliasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alias !== undefined) {
+      AliasConfiguration.encode(message.alias, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAliasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAliasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alias = AliasConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAliasResponse {
+    return { alias: isSet(object.alias) ? AliasConfiguration.fromJSON(object.alias) : undefined };
+  },
+
+  toJSON(message: GetAliasResponse): unknown {
+    const obj: any = {};
+    if (message.alias !== undefined) {
+      obj.alias = AliasConfiguration.toJSON(message.alias);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAliasResponse>, I>>(base?: I): GetAliasResponse {
+    return GetAliasResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAliasResponse>, I>>(object: I): GetAliasResponse {
+    const message = createBaseGetAliasResponse();
+    message.alias = (object.alias !== undefined && object.alias !== null)
+      ? AliasConfiguration.fromPartial(object.alias)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateAliasRequest(): UpdateAliasRequest {
+  return {
+    functionName: "",
+    name: "",
+    functionVersion: "",
+    description: undefined,
+    routingConfig: undefined,
+    revisionId: "",
+  };
+}
+
+export const UpdateAliasRequest: MessageFns<UpdateAliasRequest> = {
+  encode(message: UpdateAliasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.functionVersion !== "") {
+      writer.uint32(26).string(message.functionVersion);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.routingConfig !== undefined) {
+      AliasRoutingConfiguration.encode(message.routingConfig, writer.uint32(42).fork()).join();
+    }
+    if (message.revisionId !== "") {
+      writer.uint32(50).string(message.revisionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAliasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAliasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.functionVersion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.routingConfig = AliasRoutingConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.revisionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateAliasRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      functionVersion: isSet(object.functionVersion)
+        ? globalThis.String(object.functionVersion)
+        : isSet(object.function_version)
+        ? globalThis.String(object.function_version)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      routingConfig: isSet(object.routingConfig)
+        ? AliasRoutingConfiguration.fromJSON(object.routingConfig)
+        : isSet(object.routing_config)
+        ? AliasRoutingConfiguration.fromJSON(object.routing_config)
+        : undefined,
+      revisionId: isSet(object.revisionId)
+        ? globalThis.String(object.revisionId)
+        : isSet(object.revision_id)
+        ? globalThis.String(object.revision_id)
+        : "",
+    };
+  },
+
+  toJSON(message: UpdateAliasRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.functionVersion !== "") {
+      obj.functionVersion = message.functionVersion;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.routingConfig !== undefined) {
+      obj.routingConfig = AliasRoutingConfiguration.toJSON(message.routingConfig);
+    }
+    if (message.revisionId !== "") {
+      obj.revisionId = message.revisionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateAliasRequest>, I>>(base?: I): UpdateAliasRequest {
+    return UpdateAliasRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateAliasRequest>, I>>(object: I): UpdateAliasRequest {
+    const message = createBaseUpdateAliasRequest();
+    message.functionName = object.functionName ?? "";
+    message.name = object.name ?? "";
+    message.functionVersion = object.functionVersion ?? "";
+    message.description = object.description ?? undefined;
+    message.routingConfig = (object.routingConfig !== undefined && object.routingConfig !== null)
+      ? AliasRoutingConfiguration.fromPartial(object.routingConfig)
+      : undefined;
+    message.revisionId = object.revisionId ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateAliasResponse(): UpdateAliasResponse {
+  return { alias: undefined };
+}
+
+export const UpdateAliasResponse: MessageFns<UpdateAliasResponse> = {
+  encode(message: UpdateAliasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alias !== undefined) {
+      AliasConfiguration.encode(message.alias, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAliasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAliasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alias = AliasConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateAliasResponse {
+    return { alias: isSet(object.alias) ? AliasConfiguration.fromJSON(object.alias) : undefined };
+  },
+
+  toJSON(message: UpdateAliasResponse): unknown {
+    const obj: any = {};
+    if (message.alias !== undefined) {
+      obj.alias = AliasConfiguration.toJSON(message.alias);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateAliasResponse>, I>>(base?: I): UpdateAliasResponse {
+    return UpdateAliasResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateAliasResponse>, I>>(object: I): UpdateAliasResponse {
+    const message = createBaseUpdateAliasResponse();
+    message.alias = (object.alias !== undefined && object.alias !== null)
+      ? AliasConfiguration.fromPartial(object.alias)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteAliasRequest(): DeleteAliasRequest {
+  return { functionName: "", name: "" };
+}
+
+export const DeleteAliasRequest: MessageFns<DeleteAliasRequest> = {
+  encode(message: DeleteAliasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAliasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAliasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteAliasRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: DeleteAliasRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteAliasRequest>, I>>(base?: I): DeleteAliasRequest {
+    return DeleteAliasRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteAliasRequest>, I>>(object: I): DeleteAliasRequest {
+    const message = createBaseDeleteAliasRequest();
+    message.functionName = object.functionName ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteAliasResponse(): DeleteAliasResponse {
+  return {};
+}
+
+export const DeleteAliasResponse: MessageFns<DeleteAliasResponse> = {
+  encode(_: DeleteAliasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteAliasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteAliasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteAliasResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteAliasResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteAliasResponse>, I>>(base?: I): DeleteAliasResponse {
+    return DeleteAliasResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteAliasResponse>, I>>(_: I): DeleteAliasResponse {
+    const message = createBaseDeleteAliasResponse();
+    return message;
+  },
+};
+
+function createBaseListAliasesRequest(): ListAliasesRequest {
+  return { functionName: "", functionVersion: "", marker: "", maxItems: 0 };
+}
+
+export const ListAliasesRequest: MessageFns<ListAliasesRequest> = {
+  encode(message: ListAliasesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.functionVersion !== "") {
+      writer.uint32(18).string(message.functionVersion);
+    }
+    if (message.marker !== "") {
+      writer.uint32(26).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(32).int32(message.maxItems);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAliasesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAliasesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.functionVersion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAliasesRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      functionVersion: isSet(object.functionVersion)
+        ? globalThis.String(object.functionVersion)
+        : isSet(object.function_version)
+        ? globalThis.String(object.function_version)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListAliasesRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.functionVersion !== "") {
+      obj.functionVersion = message.functionVersion;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAliasesRequest>, I>>(base?: I): ListAliasesRequest {
+    return ListAliasesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAliasesRequest>, I>>(object: I): ListAliasesRequest {
+    const message = createBaseListAliasesRequest();
+    message.functionName = object.functionName ?? "";
+    message.functionVersion = object.functionVersion ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    return message;
+  },
+};
+
+function createBaseListAliasesResponse(): ListAliasesResponse {
+  return { aliases: [], nextMarker: "" };
+}
+
+export const ListAliasesResponse: MessageFns<ListAliasesResponse> = {
+  encode(message: ListAliasesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.aliases) {
+      AliasConfiguration.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAliasesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAliasesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.aliases.push(AliasConfiguration.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAliasesResponse {
+    return {
+      aliases: globalThis.Array.isArray(object?.aliases)
+        ? object.aliases.map((e: any) => AliasConfiguration.fromJSON(e))
+        : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAliasesResponse): unknown {
+    const obj: any = {};
+    if (message.aliases?.length) {
+      obj.aliases = message.aliases.map((e) => AliasConfiguration.toJSON(e));
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAliasesResponse>, I>>(base?: I): ListAliasesResponse {
+    return ListAliasesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAliasesResponse>, I>>(object: I): ListAliasesResponse {
+    const message = createBaseListAliasesResponse();
+    message.aliases = object.aliases?.map((e) => AliasConfiguration.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
 /**
- * Lambda's function operations. Versions, aliases and concurrency RPCs join this service later;
- * each RPC has its own request and response message so fields can be added without breaking callers.
+ * Lambda's function, version and alias operations. Concurrency RPCs join this service later; each RPC
+ * has its own request and response message so fields can be added without breaking callers.
  */
 export type LambdaService = typeof LambdaService;
 export const LambdaService = {
@@ -3456,6 +5393,84 @@ export const LambdaService = {
     responseSerialize: (value: InvokeResponse): Buffer => Buffer.from(InvokeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): InvokeResponse => InvokeResponse.decode(value),
   },
+  /**
+   * Freezes $LATEST's code and configuration into a new numbered version; returns the latest version
+   * unchanged when nothing changed since it was published.
+   */
+  publishVersion: {
+    path: "/lambent.v1.Lambda/PublishVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PublishVersionRequest): Buffer =>
+      Buffer.from(PublishVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PublishVersionRequest => PublishVersionRequest.decode(value),
+    responseSerialize: (value: PublishVersionResponse): Buffer =>
+      Buffer.from(PublishVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PublishVersionResponse => PublishVersionResponse.decode(value),
+  },
+  /** Lists a function's versions ($LATEST first, then published versions in order), one page at a time. */
+  listVersionsByFunction: {
+    path: "/lambent.v1.Lambda/ListVersionsByFunction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListVersionsByFunctionRequest): Buffer =>
+      Buffer.from(ListVersionsByFunctionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListVersionsByFunctionRequest => ListVersionsByFunctionRequest.decode(value),
+    responseSerialize: (value: ListVersionsByFunctionResponse): Buffer =>
+      Buffer.from(ListVersionsByFunctionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListVersionsByFunctionResponse =>
+      ListVersionsByFunctionResponse.decode(value),
+  },
+  /** Creates an alias that points at a version, optionally sending part of the traffic to one more. */
+  createAlias: {
+    path: "/lambent.v1.Lambda/CreateAlias" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateAliasRequest): Buffer => Buffer.from(CreateAliasRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateAliasRequest => CreateAliasRequest.decode(value),
+    responseSerialize: (value: CreateAliasResponse): Buffer => Buffer.from(CreateAliasResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateAliasResponse => CreateAliasResponse.decode(value),
+  },
+  /** Returns an alias's configuration. */
+  getAlias: {
+    path: "/lambent.v1.Lambda/GetAlias" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetAliasRequest): Buffer => Buffer.from(GetAliasRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetAliasRequest => GetAliasRequest.decode(value),
+    responseSerialize: (value: GetAliasResponse): Buffer => Buffer.from(GetAliasResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetAliasResponse => GetAliasResponse.decode(value),
+  },
+  /** Moves an alias to another version, or changes its description or traffic split. */
+  updateAlias: {
+    path: "/lambent.v1.Lambda/UpdateAlias" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateAliasRequest): Buffer => Buffer.from(UpdateAliasRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateAliasRequest => UpdateAliasRequest.decode(value),
+    responseSerialize: (value: UpdateAliasResponse): Buffer => Buffer.from(UpdateAliasResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateAliasResponse => UpdateAliasResponse.decode(value),
+  },
+  /** Deletes an alias; the versions it pointed at stay. */
+  deleteAlias: {
+    path: "/lambent.v1.Lambda/DeleteAlias" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteAliasRequest): Buffer => Buffer.from(DeleteAliasRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteAliasRequest => DeleteAliasRequest.decode(value),
+    responseSerialize: (value: DeleteAliasResponse): Buffer => Buffer.from(DeleteAliasResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteAliasResponse => DeleteAliasResponse.decode(value),
+  },
+  /** Lists a function's aliases, one page at a time, optionally only those that point at one version. */
+  listAliases: {
+    path: "/lambent.v1.Lambda/ListAliases" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAliasesRequest): Buffer => Buffer.from(ListAliasesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAliasesRequest => ListAliasesRequest.decode(value),
+    responseSerialize: (value: ListAliasesResponse): Buffer => Buffer.from(ListAliasesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAliasesResponse => ListAliasesResponse.decode(value),
+  },
 } as const;
 
 export interface LambdaServer extends UntypedServiceImplementation {
@@ -3475,6 +5490,23 @@ export interface LambdaServer extends UntypedServiceImplementation {
   deleteFunction: handleUnaryCall<DeleteFunctionRequest, DeleteFunctionResponse>;
   /** Runs a function synchronously, queues an event for it, or only checks that it could run. */
   invoke: handleUnaryCall<InvokeRequest, InvokeResponse>;
+  /**
+   * Freezes $LATEST's code and configuration into a new numbered version; returns the latest version
+   * unchanged when nothing changed since it was published.
+   */
+  publishVersion: handleUnaryCall<PublishVersionRequest, PublishVersionResponse>;
+  /** Lists a function's versions ($LATEST first, then published versions in order), one page at a time. */
+  listVersionsByFunction: handleUnaryCall<ListVersionsByFunctionRequest, ListVersionsByFunctionResponse>;
+  /** Creates an alias that points at a version, optionally sending part of the traffic to one more. */
+  createAlias: handleUnaryCall<CreateAliasRequest, CreateAliasResponse>;
+  /** Returns an alias's configuration. */
+  getAlias: handleUnaryCall<GetAliasRequest, GetAliasResponse>;
+  /** Moves an alias to another version, or changes its description or traffic split. */
+  updateAlias: handleUnaryCall<UpdateAliasRequest, UpdateAliasResponse>;
+  /** Deletes an alias; the versions it pointed at stay. */
+  deleteAlias: handleUnaryCall<DeleteAliasRequest, DeleteAliasResponse>;
+  /** Lists a function's aliases, one page at a time, optionally only those that point at one version. */
+  listAliases: handleUnaryCall<ListAliasesRequest, ListAliasesResponse>;
 }
 
 export interface LambdaClient extends Client {
@@ -3606,6 +5638,121 @@ export interface LambdaClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: InvokeResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Freezes $LATEST's code and configuration into a new numbered version; returns the latest version
+   * unchanged when nothing changed since it was published.
+   */
+  publishVersion(
+    request: PublishVersionRequest,
+    callback: (error: ServiceError | null, response: PublishVersionResponse) => void,
+  ): ClientUnaryCall;
+  publishVersion(
+    request: PublishVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PublishVersionResponse) => void,
+  ): ClientUnaryCall;
+  publishVersion(
+    request: PublishVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PublishVersionResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists a function's versions ($LATEST first, then published versions in order), one page at a time. */
+  listVersionsByFunction(
+    request: ListVersionsByFunctionRequest,
+    callback: (error: ServiceError | null, response: ListVersionsByFunctionResponse) => void,
+  ): ClientUnaryCall;
+  listVersionsByFunction(
+    request: ListVersionsByFunctionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListVersionsByFunctionResponse) => void,
+  ): ClientUnaryCall;
+  listVersionsByFunction(
+    request: ListVersionsByFunctionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListVersionsByFunctionResponse) => void,
+  ): ClientUnaryCall;
+  /** Creates an alias that points at a version, optionally sending part of the traffic to one more. */
+  createAlias(
+    request: CreateAliasRequest,
+    callback: (error: ServiceError | null, response: CreateAliasResponse) => void,
+  ): ClientUnaryCall;
+  createAlias(
+    request: CreateAliasRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateAliasResponse) => void,
+  ): ClientUnaryCall;
+  createAlias(
+    request: CreateAliasRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateAliasResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns an alias's configuration. */
+  getAlias(
+    request: GetAliasRequest,
+    callback: (error: ServiceError | null, response: GetAliasResponse) => void,
+  ): ClientUnaryCall;
+  getAlias(
+    request: GetAliasRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetAliasResponse) => void,
+  ): ClientUnaryCall;
+  getAlias(
+    request: GetAliasRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetAliasResponse) => void,
+  ): ClientUnaryCall;
+  /** Moves an alias to another version, or changes its description or traffic split. */
+  updateAlias(
+    request: UpdateAliasRequest,
+    callback: (error: ServiceError | null, response: UpdateAliasResponse) => void,
+  ): ClientUnaryCall;
+  updateAlias(
+    request: UpdateAliasRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateAliasResponse) => void,
+  ): ClientUnaryCall;
+  updateAlias(
+    request: UpdateAliasRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateAliasResponse) => void,
+  ): ClientUnaryCall;
+  /** Deletes an alias; the versions it pointed at stay. */
+  deleteAlias(
+    request: DeleteAliasRequest,
+    callback: (error: ServiceError | null, response: DeleteAliasResponse) => void,
+  ): ClientUnaryCall;
+  deleteAlias(
+    request: DeleteAliasRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteAliasResponse) => void,
+  ): ClientUnaryCall;
+  deleteAlias(
+    request: DeleteAliasRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteAliasResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists a function's aliases, one page at a time, optionally only those that point at one version. */
+  listAliases(
+    request: ListAliasesRequest,
+    callback: (error: ServiceError | null, response: ListAliasesResponse) => void,
+  ): ClientUnaryCall;
+  listAliases(
+    request: ListAliasesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAliasesResponse) => void,
+  ): ClientUnaryCall;
+  listAliases(
+    request: ListAliasesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAliasesResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const LambdaClient = makeGenericClientConstructor(LambdaService, "lambent.v1.Lambda") as unknown as {
@@ -3620,6 +5767,10 @@ function bytesFromBase64(b64: string): Uint8Array {
 
 function base64FromBytes(arr: Uint8Array): string {
   return globalThis.Buffer.from(arr).toString("base64");
+}
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

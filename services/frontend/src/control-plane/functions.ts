@@ -1,4 +1,5 @@
-// Function control-plane operations: create, read, list, update, delete.
+// Function control-plane operations: create, read, list, update, delete; versions and aliases delegate
+// to versions.ts and aliases.ts.
 import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
 import { buildBundle, unpackZip } from "@lambent/bundler";
@@ -7,15 +8,29 @@ import {
   FunctionStore,
   LATEST,
   functionArn,
+  isVersionNumber,
   lambdaTimestamp,
   parseFunctionReference,
   type ArnScope,
   type FunctionVersionRecord,
 } from "@lambent/registry";
-import type { ControlPlane, FunctionConfiguration, GetFunctionResponse, ListFunctionsResponse } from "../api.js";
+import type {
+  AliasConfiguration,
+  ControlPlane,
+  FunctionConfiguration,
+  GetFunctionResponse,
+  ListAliasesResponse,
+  ListFunctionsResponse,
+  ListOptions,
+  ListVersionsResponse,
+} from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
 import { Limits, readFunctionSettings } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
+import { compareStrings, paginate } from "./pagination.js";
+import { checkRevision as checkRevisionId } from "./preconditions.js";
+import { VersionOperations } from "./versions.js";
+import { AliasOperations } from "./aliases.js";
 
 export interface FunctionControlPlaneOptions {
   scope: ArnScope;
@@ -35,7 +50,13 @@ interface BuiltCode {
 }
 
 export class FunctionControlPlane implements ControlPlane {
-  constructor(private readonly options: FunctionControlPlaneOptions) {}
+  private readonly versions: VersionOperations;
+  private readonly aliases: AliasOperations;
+
+  constructor(private readonly options: FunctionControlPlaneOptions) {
+    this.versions = new VersionOperations(options.scope, options.functions);
+    this.aliases = new AliasOperations(options.scope, options.functions);
+  }
 
   async createFunction(input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
@@ -45,6 +66,7 @@ export class FunctionControlPlane implements ControlPlane {
     if (settings.runtime === undefined) throw invalidParameter("Runtime is required for a Zip package");
     if (settings.handler === undefined) throw invalidParameter("Handler is required for a Zip package");
     const tags = optionalStringMap(body, "Tags") ?? {};
+    const publish = optionalBoolean(body, "Publish") ?? false;
     const zip = readZip(optionalObject(body, "Code") ?? {});
     const built = await this.buildCode(zip, settings.handler);
     const record: FunctionVersionRecord = {
@@ -65,9 +87,10 @@ export class FunctionControlPlane implements ControlPlane {
       tags,
     };
     await this.options.functions.create(record);
+    const answered = publish ? await this.versions.publish(functionName) : record;
     // The package is built before the record is written, so the function is Active at once;
     // the answer still reports Pending, as Lambda's does, for clients that wait on the state.
-    return toFunctionConfiguration(this.options.scope, record, { state: "Pending", lastUpdateStatus: "InProgress" });
+    return toFunctionConfiguration(this.options.scope, answered, { state: "Pending", lastUpdateStatus: "InProgress" });
   }
 
   async getFunction(reference: string, qualifierParameter?: string): Promise<GetFunctionResponse> {
@@ -85,17 +108,14 @@ export class FunctionControlPlane implements ControlPlane {
     return toFunctionConfiguration(this.options.scope, await this.resolve(reference, qualifierParameter));
   }
 
-  async listFunctions(options: { marker?: string; maxItems?: string | number }): Promise<ListFunctionsResponse> {
-    const maxItems = parseMaxItems(options.maxItems);
+  async listFunctions(options: ListOptions): Promise<ListFunctionsResponse> {
     const names = await this.options.functions.listFunctionNames();
-    const start = options.marker ? names.findIndex((name) => name >= decodeMarker(options.marker!)) : 0;
-    const page = start < 0 ? [] : names.slice(start, start + maxItems);
-    const records = await Promise.all(page.map((name) => this.options.functions.get(name)));
+    const page = paginate(names, (name) => name, compareStrings, options);
+    const records = await Promise.all(page.items.map((name) => this.options.functions.get(name)));
     const response: ListFunctionsResponse = {
       Functions: records.flatMap((stored) => (stored ? [toFunctionConfiguration(this.options.scope, stored.record)] : [])),
     };
-    const next = start < 0 ? undefined : names[start + maxItems];
-    if (next !== undefined) response.NextMarker = encodeMarker(next);
+    if (page.nextMarker !== undefined) response.NextMarker = page.nextMarker;
     return response;
   }
 
@@ -105,6 +125,7 @@ export class FunctionControlPlane implements ControlPlane {
     const zip = readZip(body);
     const expectedRevision = optionalString(body, "RevisionId");
     const dryRun = optionalBoolean(body, "DryRun") ?? false;
+    const publish = optionalBoolean(body, "Publish") ?? false;
     const current = await this.options.functions.require(functionName);
     const built = await this.buildCode(zip, current.record.handler, dryRun);
     if (dryRun) return toFunctionConfiguration(this.options.scope, { ...current.record, ...built });
@@ -112,7 +133,8 @@ export class FunctionControlPlane implements ControlPlane {
       checkRevision(latest, expectedRevision);
       return { ...latest, ...built, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
     });
-    return toFunctionConfiguration(this.options.scope, record, { lastUpdateStatus: "InProgress" });
+    const answered = publish ? await this.versions.publish(functionName, { codeSha256: record.codeSha256 }) : record;
+    return toFunctionConfiguration(this.options.scope, answered, { lastUpdateStatus: "InProgress" });
   }
 
   async updateFunctionConfiguration(reference: string, input: unknown): Promise<FunctionConfiguration> {
@@ -144,9 +166,7 @@ export class FunctionControlPlane implements ControlPlane {
     if (qualifier === LATEST) {
       throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
-    if (qualifier !== undefined) {
-      throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName, qualifier)}`);
-    }
+    if (qualifier !== undefined) return this.versions.deleteVersion(functionName, qualifier);
     try {
       await this.options.functions.deleteFunction(functionName);
     } catch (error) {
@@ -157,6 +177,43 @@ export class FunctionControlPlane implements ControlPlane {
     }
   }
 
+  async publishVersion(reference: string, input: unknown): Promise<FunctionConfiguration> {
+    const body = requireBody(input ?? {});
+    const codeSha256 = optionalString(body, "CodeSha256");
+    const revisionId = optionalString(body, "RevisionId");
+    const description = optionalString(body, "Description", Limits.descriptionLength);
+    const record = await this.versions.publish(this.unqualifiedName(reference), {
+      ...(codeSha256 !== undefined ? { codeSha256 } : {}),
+      ...(revisionId !== undefined ? { revisionId } : {}),
+      ...(description !== undefined ? { description } : {}),
+    });
+    return toFunctionConfiguration(this.options.scope, record);
+  }
+
+  listVersionsByFunction(reference: string, options: ListOptions): Promise<ListVersionsResponse> {
+    return this.versions.list(this.unqualifiedName(reference), options);
+  }
+
+  createAlias(reference: string, body: unknown): Promise<AliasConfiguration> {
+    return this.aliases.create(reference, body);
+  }
+
+  getAlias(reference: string, aliasName: string): Promise<AliasConfiguration> {
+    return this.aliases.get(reference, aliasName);
+  }
+
+  updateAlias(reference: string, aliasName: string, body: unknown): Promise<AliasConfiguration> {
+    return this.aliases.update(reference, aliasName, body);
+  }
+
+  deleteAlias(reference: string, aliasName: string): Promise<void> {
+    return this.aliases.delete(reference, aliasName);
+  }
+
+  listAliases(reference: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> {
+    return this.aliases.list(reference, options);
+  }
+
   private unqualifiedName(reference: string): string {
     const { functionName, qualifier } = parseFunctionReference(reference);
     if (qualifier !== undefined && qualifier !== LATEST) {
@@ -165,10 +222,18 @@ export class FunctionControlPlane implements ControlPlane {
     return functionName;
   }
 
+  /** The record a qualifier names: `$LATEST` (or none), a version, or an alias's primary version. */
   private async resolve(reference: string, qualifierParameter?: string): Promise<FunctionVersionRecord> {
     const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter);
-    const stored = await this.options.functions.get(functionName, qualifier ?? LATEST);
-    if (!stored) throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName, qualifier)}`);
+    const notFound = () => resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName, qualifier)}`);
+    let version = qualifier ?? LATEST;
+    if (version !== LATEST && !isVersionNumber(version)) {
+      const alias = await this.options.functions.aliases.get(functionName, version);
+      if (!alias) throw notFound();
+      version = alias.alias.functionVersion;
+    }
+    const stored = await this.options.functions.get(functionName, version);
+    if (!stored) throw notFound();
     return stored.record;
   }
 
@@ -206,31 +271,9 @@ function readZip(code: Record<string, unknown>): Uint8Array {
 }
 
 function checkRevision(record: FunctionVersionRecord, expected: string | undefined): void {
-  if (expected !== undefined && expected !== record.revisionId) {
-    throw new LambdaError(
-      "PreconditionFailedException",
-      "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
-    );
-  }
+  checkRevisionId(record.revisionId, expected);
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
-}
-
-function parseMaxItems(raw: string | number | undefined): number {
-  if (raw === undefined || raw === "") return 50;
-  const value = typeof raw === "number" ? raw : Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 10000) throw invalidParameter("MaxItems must be an integer from 1 to 10000");
-  return value;
-}
-
-function encodeMarker(name: string): string {
-  return Buffer.from(name).toString("base64url");
-}
-
-function decodeMarker(marker: string): string {
-  const name = Buffer.from(marker, "base64url").toString();
-  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) throw invalidParameter("Marker is not valid");
-  return name;
 }

@@ -5,7 +5,7 @@
 import { invalidParameter } from "@lambent/errors";
 import type { InvocationType as LambdaInvocationType, LogType as LambdaLogType } from "@lambent/protocol";
 import * as proto from "@lambent/proto";
-import type { FrontendApi, FunctionConfiguration, InvokeOutput } from "../api.js";
+import type { AliasConfiguration, FrontendApi, FunctionConfiguration, InvokeOutput, ListOptions } from "../api.js";
 
 export type LambdaMethod = keyof proto.LambdaService;
 export type RequestOf<M extends LambdaMethod> = ReturnType<proto.LambdaService[M]["requestDeserialize"]>;
@@ -37,10 +37,7 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
     },
 
     async listFunctions(request) {
-      const response = await controlPlane.listFunctions({
-        marker: nonEmpty(request.marker),
-        maxItems: request.maxItems === 0 ? undefined : request.maxItems,
-      });
+      const response = await controlPlane.listFunctions(listOptions(request));
       return { functions: response.Functions.map(toProtoConfiguration), nextMarker: response.NextMarker ?? "" };
     },
 
@@ -86,6 +83,83 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
       });
       return toProtoInvokeResponse(output);
     },
+
+    async publishVersion(request) {
+      const body = {
+        CodeSha256: nonEmpty(request.codeSha256),
+        RevisionId: nonEmpty(request.revisionId),
+        Description: nonEmpty(request.description),
+      };
+      const configuration = await controlPlane.publishVersion(request.functionName, body);
+      return { configuration: toProtoConfiguration(configuration) };
+    },
+
+    async listVersionsByFunction(request) {
+      const response = await controlPlane.listVersionsByFunction(request.functionName, listOptions(request));
+      return { versions: response.Versions.map(toProtoConfiguration), nextMarker: response.NextMarker ?? "" };
+    },
+
+    async createAlias(request) {
+      const body = {
+        Name: request.name,
+        FunctionVersion: request.functionVersion,
+        Description: nonEmpty(request.description),
+        RoutingConfig: lambdaRoutingConfig(request.routingConfig),
+      };
+      const alias = await controlPlane.createAlias(request.functionName, body);
+      return { alias: toProtoAlias(alias) };
+    },
+
+    async getAlias(request) {
+      const alias = await controlPlane.getAlias(request.functionName, request.name);
+      return { alias: toProtoAlias(alias) };
+    },
+
+    async updateAlias(request) {
+      const body = {
+        FunctionVersion: nonEmpty(request.functionVersion),
+        Description: request.description,
+        RoutingConfig: lambdaRoutingConfig(request.routingConfig),
+        RevisionId: nonEmpty(request.revisionId),
+      };
+      const alias = await controlPlane.updateAlias(request.functionName, request.name, body);
+      return { alias: toProtoAlias(alias) };
+    },
+
+    async deleteAlias(request) {
+      await controlPlane.deleteAlias(request.functionName, request.name);
+      return {};
+    },
+
+    async listAliases(request) {
+      const response = await controlPlane.listAliases(request.functionName, {
+        ...listOptions(request),
+        functionVersion: nonEmpty(request.functionVersion),
+      });
+      return { aliases: response.Aliases.map(toProtoAlias), nextMarker: response.NextMarker ?? "" };
+    },
+  };
+}
+
+/** A list request's paging fields; 0 means the API's default page size. */
+function listOptions(request: { marker: string; maxItems: number }): ListOptions {
+  return { marker: nonEmpty(request.marker), maxItems: request.maxItems === 0 ? undefined : request.maxItems };
+}
+
+/** Message presence carries meaning: unset leaves routing alone (or unsplit), empty weights clear it. */
+function lambdaRoutingConfig(routing: proto.AliasRoutingConfiguration | undefined): AliasConfiguration["RoutingConfig"] {
+  return routing === undefined ? undefined : { AdditionalVersionWeights: routing.additionalVersionWeights };
+}
+
+function toProtoAlias(alias: AliasConfiguration): proto.AliasConfiguration {
+  return {
+    aliasArn: alias.AliasArn,
+    name: alias.Name,
+    functionVersion: alias.FunctionVersion,
+    description: alias.Description,
+    routingConfig: alias.RoutingConfig === undefined ? undefined : { additionalVersionWeights: alias.RoutingConfig.AdditionalVersionWeights },
+    revisionId: alias.RevisionId,
+    previousVersion: alias.PreviousVersion ?? "",
   };
 }
 

@@ -5,10 +5,21 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { LambdaError, resourceNotFound, throttled } from "@lambent/errors";
+import { LambdaError, resourceConflict, resourceNotFound, throttled } from "@lambent/errors";
 import * as proto from "@lambent/proto";
 import { createLogger } from "@lambent/telemetry";
-import type { FrontendApi, FunctionConfiguration, GetFunctionResponse, InvokeInput, InvokeOutput, ListFunctionsResponse } from "../api.js";
+import type {
+  AliasConfiguration,
+  FrontendApi,
+  FunctionConfiguration,
+  GetFunctionResponse,
+  InvokeInput,
+  InvokeOutput,
+  ListAliasesResponse,
+  ListFunctionsResponse,
+  ListOptions,
+  ListVersionsResponse,
+} from "../api.js";
 import { buildGrpcServer, type GrpcServer } from "./server.js";
 
 const configuration: FunctionConfiguration = {
@@ -55,6 +66,26 @@ const protoConfiguration: proto.FunctionConfiguration = {
   ephemeralStorageSize: 512,
 };
 
+const alias: AliasConfiguration = {
+  AliasArn: "arn:aws:lambda:us-east-1:000000000000:function:hello:prod",
+  Name: "prod",
+  FunctionVersion: "3",
+  Description: "live traffic",
+  RoutingConfig: { AdditionalVersionWeights: { "4": 0.1 } },
+  RevisionId: "alias-rev-1",
+  PreviousVersion: "2",
+};
+
+const protoAlias: proto.AliasConfiguration = {
+  aliasArn: "arn:aws:lambda:us-east-1:000000000000:function:hello:prod",
+  name: "prod",
+  functionVersion: "3",
+  description: "live traffic",
+  routingConfig: { additionalVersionWeights: { "4": 0.1 } },
+  revisionId: "alias-rev-1",
+  previousVersion: "2",
+};
+
 /** Records what the adapter passed in; answers with canned responses or the error it is told to throw. */
 class FakeApi implements FrontendApi {
   calls: Array<{ method: string; args: unknown[] }> = [];
@@ -99,6 +130,34 @@ class FakeApi implements FrontendApi {
     },
     deleteFunction: async (functionName: string, qualifier?: string): Promise<void> => {
       this.record("deleteFunction", functionName, qualifier);
+    },
+    publishVersion: async (functionName: string, body: unknown): Promise<FunctionConfiguration> => {
+      this.record("publishVersion", functionName, body);
+      return { ...configuration, Version: "3", FunctionArn: `${configuration.FunctionArn}:3` };
+    },
+    listVersionsByFunction: async (functionName: string, options: ListOptions): Promise<ListVersionsResponse> => {
+      this.record("listVersionsByFunction", functionName, options);
+      return { Versions: [configuration, { ...configuration, Version: "1" }], NextMarker: "v2" };
+    },
+    createAlias: async (functionName: string, body: unknown): Promise<AliasConfiguration> => {
+      this.record("createAlias", functionName, body);
+      return alias;
+    },
+    getAlias: async (functionName: string, aliasName: string): Promise<AliasConfiguration> => {
+      this.record("getAlias", functionName, aliasName);
+      return alias;
+    },
+    updateAlias: async (functionName: string, aliasName: string, body: unknown): Promise<AliasConfiguration> => {
+      this.record("updateAlias", functionName, aliasName, body);
+      return alias;
+    },
+    deleteAlias: async (functionName: string, aliasName: string): Promise<void> => {
+      this.record("deleteAlias", functionName, aliasName);
+    },
+    listAliases: async (functionName: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> => {
+      this.record("listAliases", functionName, options);
+      const unsplit: AliasConfiguration = { ...alias, Name: "beta", RoutingConfig: undefined, PreviousVersion: undefined };
+      return { Aliases: [alias, unsplit], NextMarker: "a2" };
     },
   };
 
@@ -296,6 +355,157 @@ describe("lambent.v1.Lambda control plane", () => {
   it("DeleteFunction passes name and qualifier", async () => {
     await call(client.deleteFunction.bind(client), proto.DeleteFunctionRequest.fromPartial({ functionName: "hello", qualifier: "3" }));
     expect(api.lastCall()).toEqual({ method: "deleteFunction", args: ["hello", "3"] });
+  });
+});
+
+describe("lambent.v1.Lambda versions", () => {
+  it("PublishVersion sends the preconditions and description and returns the version's configuration", async () => {
+    const response = await call(
+      client.publishVersion.bind(client),
+      proto.PublishVersionRequest.fromPartial({ functionName: "hello", codeSha256: "c2hh", revisionId: "rev-1", description: "release 3" }),
+    );
+    expect(api.lastCall()).toEqual({ method: "publishVersion", args: ["hello", { CodeSha256: "c2hh", RevisionId: "rev-1", Description: "release 3" }] });
+    expect(response.configuration).toEqual({ ...protoConfiguration, version: "3", functionArn: `${protoConfiguration.functionArn}:3` });
+  });
+
+  it("PublishVersion leaves empty preconditions out", async () => {
+    await call(client.publishVersion.bind(client), proto.PublishVersionRequest.fromPartial({ functionName: "hello" }));
+    const body = api.lastCall().args[1] as Record<string, unknown>;
+    expect(Object.values(body).filter((value) => value !== undefined)).toEqual([]);
+  });
+
+  it("PublishVersion's stale revision becomes FAILED_PRECONDITION", async () => {
+    api.failure = new LambdaError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id.");
+    const error = await callError(client.publishVersion.bind(client), proto.PublishVersionRequest.fromPartial({ functionName: "hello", revisionId: "old" }));
+    expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["PreconditionFailedException"]);
+  });
+
+  it("ListVersionsByFunction passes marker and page size and returns the page with its next marker", async () => {
+    const response = await call(
+      client.listVersionsByFunction.bind(client),
+      proto.ListVersionsByFunctionRequest.fromPartial({ functionName: "hello", marker: "v1", maxItems: 2 }),
+    );
+    expect(api.lastCall()).toEqual({ method: "listVersionsByFunction", args: ["hello", { marker: "v1", maxItems: 2 }] });
+    expect(response.versions.map((version) => version.version)).toEqual(["$LATEST", "1"]);
+    expect(response.versions[0]).toEqual(protoConfiguration);
+    expect(response.nextMarker).toBe("v2");
+
+    await call(client.listVersionsByFunction.bind(client), proto.ListVersionsByFunctionRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall().args).toEqual(["hello", { marker: undefined, maxItems: undefined }]);
+  });
+
+  it("DeleteFunction with a version qualifier deletes that version only", async () => {
+    await call(client.deleteFunction.bind(client), proto.DeleteFunctionRequest.fromPartial({ functionName: "hello", qualifier: "1" }));
+    expect(api.lastCall()).toEqual({ method: "deleteFunction", args: ["hello", "1"] });
+    await call(client.deleteFunction.bind(client), proto.DeleteFunctionRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall()).toEqual({ method: "deleteFunction", args: ["hello", undefined] });
+  });
+});
+
+describe("lambent.v1.Lambda aliases", () => {
+  it("CreateAlias sends a Lambda-shaped body with the routing config and returns every alias field", async () => {
+    const response = await call(
+      client.createAlias.bind(client),
+      proto.CreateAliasRequest.fromPartial({
+        functionName: "hello",
+        name: "prod",
+        functionVersion: "3",
+        description: "live traffic",
+        routingConfig: { additionalVersionWeights: { "4": 0.1 } },
+      }),
+    );
+    expect(api.lastCall()).toEqual({
+      method: "createAlias",
+      args: ["hello", { Name: "prod", FunctionVersion: "3", Description: "live traffic", RoutingConfig: { AdditionalVersionWeights: { "4": 0.1 } } }],
+    });
+    expect(response.alias).toEqual(protoAlias);
+  });
+
+  it("CreateAlias leaves an unset routing config and empty description out", async () => {
+    await call(client.createAlias.bind(client), proto.CreateAliasRequest.fromPartial({ functionName: "hello", name: "beta", functionVersion: "1" }));
+    const body = api.lastCall().args[1] as Record<string, unknown>;
+    expect(Object.entries(body).filter(([, value]) => value !== undefined)).toEqual([
+      ["Name", "beta"],
+      ["FunctionVersion", "1"],
+    ]);
+  });
+
+  it("GetAlias passes function and alias names", async () => {
+    const response = await call(client.getAlias.bind(client), proto.GetAliasRequest.fromPartial({ functionName: "hello", name: "prod" }));
+    expect(api.lastCall()).toEqual({ method: "getAlias", args: ["hello", "prod"] });
+    expect(response.alias).toEqual(protoAlias);
+  });
+
+  it("GetAlias of an unknown alias becomes NOT_FOUND", async () => {
+    api.failure = resourceNotFound("Alias not found: arn:aws:lambda:us-east-1:000000000000:function:hello:nope");
+    const error = await callError(client.getAlias.bind(client), proto.GetAliasRequest.fromPartial({ functionName: "hello", name: "nope" }));
+    expect(error.code).toBe(grpc.status.NOT_FOUND);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["ResourceNotFoundException"]);
+  });
+
+  it("UpdateAlias sends every field that is set", async () => {
+    const response = await call(
+      client.updateAlias.bind(client),
+      proto.UpdateAliasRequest.fromPartial({
+        functionName: "hello",
+        name: "prod",
+        functionVersion: "4",
+        description: "",
+        routingConfig: { additionalVersionWeights: { "5": 0.25 } },
+        revisionId: "alias-rev-1",
+      }),
+    );
+    expect(api.lastCall()).toEqual({
+      method: "updateAlias",
+      args: ["hello", "prod", { FunctionVersion: "4", Description: "", RoutingConfig: { AdditionalVersionWeights: { "5": 0.25 } }, RevisionId: "alias-rev-1" }],
+    });
+    expect(response.alias).toEqual(protoAlias);
+  });
+
+  it("UpdateAlias leaves unset fields alone and clears the routing with empty weights", async () => {
+    await call(client.updateAlias.bind(client), proto.UpdateAliasRequest.fromPartial({ functionName: "hello", name: "prod", functionVersion: "4" }));
+    const body = api.lastCall().args[2] as Record<string, unknown>;
+    expect(Object.entries(body).filter(([, value]) => value !== undefined)).toEqual([["FunctionVersion", "4"]]);
+
+    await call(client.updateAlias.bind(client), proto.UpdateAliasRequest.fromPartial({ functionName: "hello", name: "prod", routingConfig: {} }));
+    expect(api.lastCall().args[2]).toEqual({ RoutingConfig: { AdditionalVersionWeights: {} } });
+  });
+
+  it("UpdateAlias with a stale revision becomes FAILED_PRECONDITION", async () => {
+    api.failure = new LambdaError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id.");
+    const error = await callError(client.updateAlias.bind(client), proto.UpdateAliasRequest.fromPartial({ functionName: "hello", name: "prod", revisionId: "old" }));
+    expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["PreconditionFailedException"]);
+  });
+
+  it("DeleteAlias passes function and alias names", async () => {
+    const response = await call(client.deleteAlias.bind(client), proto.DeleteAliasRequest.fromPartial({ functionName: "hello", name: "prod" }));
+    expect(api.lastCall()).toEqual({ method: "deleteAlias", args: ["hello", "prod"] });
+    expect(response).toEqual({});
+  });
+
+  it("CreateAlias of an existing alias becomes ALREADY_EXISTS", async () => {
+    api.failure = resourceConflict("Alias already exists: arn:aws:lambda:us-east-1:000000000000:function:hello:prod");
+    const error = await callError(
+      client.createAlias.bind(client),
+      proto.CreateAliasRequest.fromPartial({ functionName: "hello", name: "prod", functionVersion: "1" }),
+    );
+    expect(error.code).toBe(grpc.status.ALREADY_EXISTS);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["ResourceConflictException"]);
+  });
+
+  it("ListAliases passes paging and the version filter and returns aliases with and without routing", async () => {
+    const response = await call(
+      client.listAliases.bind(client),
+      proto.ListAliasesRequest.fromPartial({ functionName: "hello", functionVersion: "3", marker: "a1", maxItems: 2 }),
+    );
+    expect(api.lastCall()).toEqual({ method: "listAliases", args: ["hello", { marker: "a1", maxItems: 2, functionVersion: "3" }] });
+    expect(response.aliases).toEqual([protoAlias, { ...protoAlias, name: "beta", routingConfig: undefined, previousVersion: "" }]);
+    expect(response.nextMarker).toBe("a2");
+
+    await call(client.listAliases.bind(client), proto.ListAliasesRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall().args).toEqual(["hello", { marker: undefined, maxItems: undefined, functionVersion: undefined }]);
   });
 });
 

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import { LambdaError, invalidParameter } from "@lambent/errors";
 import { InvocationTypes, LogTypes, type InvocationType, type LogType } from "@lambent/protocol";
-import type { FrontendApi, InvokeOutput } from "../api.js";
+import type { FrontendApi, InvokeOutput, ListOptions } from "../api.js";
 import { payloadLimit, requestTooLarge } from "../invoke/payload.js";
 import { parseJsonBody, readBody } from "./body.js";
 
@@ -73,7 +73,7 @@ export const routes: Route[] = [
     path: /^\/2015-03-31\/functions\/?$/,
     operation: "ListFunctions",
     handle: async (api, { query }) =>
-      json(200, await api.controlPlane.listFunctions({ ...optional("marker", query.get("Marker") ?? undefined), ...optional("maxItems", query.get("MaxItems") ?? undefined) })),
+      json(200, await api.controlPlane.listFunctions(listOptions(query))),
   },
   {
     method: "GET",
@@ -111,7 +111,64 @@ export const routes: Route[] = [
       return json(204);
     },
   },
+  {
+    method: "POST",
+    path: new RegExp(`^${FUNCTION}/versions$`),
+    operation: "PublishVersion",
+    handle: async (api, { request, params }) => json(201, await api.controlPlane.publishVersion(params[0]!, await controlBody(request))),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${FUNCTION}/versions$`),
+    operation: "ListVersionsByFunction",
+    handle: async (api, { params, query }) => json(200, await api.controlPlane.listVersionsByFunction(params[0]!, listOptions(query))),
+  },
+  {
+    method: "POST",
+    path: new RegExp(`^${FUNCTION}/aliases$`),
+    operation: "CreateAlias",
+    handle: async (api, { request, params }) => json(201, await api.controlPlane.createAlias(params[0]!, await controlBody(request))),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${FUNCTION}/aliases$`),
+    operation: "ListAliases",
+    handle: async (api, { params, query }) =>
+      json(
+        200,
+        await api.controlPlane.listAliases(params[0]!, {
+          ...listOptions(query),
+          ...optional("functionVersion", query.get("FunctionVersion") ?? undefined),
+        }),
+      ),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${FUNCTION}/aliases/([^/]+)$`),
+    operation: "GetAlias",
+    handle: async (api, { params }) => json(200, await api.controlPlane.getAlias(params[0]!, params[1]!)),
+  },
+  {
+    method: "PUT",
+    path: new RegExp(`^${FUNCTION}/aliases/([^/]+)$`),
+    operation: "UpdateAlias",
+    handle: async (api, { request, params }) =>
+      json(200, await api.controlPlane.updateAlias(params[0]!, params[1]!, await controlBody(request))),
+  },
+  {
+    method: "DELETE",
+    path: new RegExp(`^${FUNCTION}/aliases/([^/]+)$`),
+    operation: "DeleteAlias",
+    handle: async (api, { params }) => {
+      await api.controlPlane.deleteAlias(params[0]!, params[1]!);
+      return json(204);
+    },
+  },
 ];
+
+function listOptions(query: URLSearchParams): ListOptions {
+  return { ...optional("marker", query.get("Marker") ?? undefined), ...optional("maxItems", query.get("MaxItems") ?? undefined) };
+}
 
 function headerChoice<T extends string>(request: IncomingMessage, name: string, allowed: readonly T[], fallback: T): T {
   const value = request.headers[name];

@@ -1,14 +1,31 @@
-// Qualifier → the version record that runs, from the cached registry view.
+// Qualifier → the version record that runs, from the cached registry view. An alias picks its version
+// per call (the extra version with its weight); the common cases are one or two map lookups.
 import { resourceNotFound } from "@lambent/errors";
-import { LATEST, functionArn, type ArnScope, type FunctionVersionRecord, type RegistryView } from "@lambent/registry";
+import {
+  LATEST,
+  chooseAliasVersion,
+  functionArn,
+  isVersionNumber,
+  type ArnScope,
+  type FunctionVersionRecord,
+  type RegistryView,
+} from "@lambent/registry";
 
 export async function resolveTarget(
   view: RegistryView,
   scope: ArnScope,
   functionName: string,
   qualifier: string | undefined,
+  random: () => number = Math.random,
 ): Promise<FunctionVersionRecord> {
-  const version = qualifier ?? LATEST;
+  let version = qualifier ?? LATEST;
+  const direct = view.cached(functionName, version);
+  if (direct) return direct;
+  if (version !== LATEST && !isVersionNumber(version)) {
+    const alias = view.cachedAlias(functionName, version) ?? (await view.getAlias(functionName, version));
+    if (!alias) throw resourceNotFound(`Function not found: ${functionArn(scope, functionName, qualifier)}`);
+    version = chooseAliasVersion(alias, random);
+  }
   const record = view.cached(functionName, version) ?? (await view.get(functionName, version));
   if (!record) throw resourceNotFound(`Function not found: ${functionArn(scope, functionName, qualifier)}`);
   return record;

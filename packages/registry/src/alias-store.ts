@@ -1,0 +1,89 @@
+// Aliases in the functions KV bucket (`alias.<function>.<alias>`), with compare-and-set updates.
+// Alias records hold no secrets, so they are stored as plain JSON.
+import type { KV } from "@nats-io/kv";
+import type { AliasRecord } from "./alias-record.js";
+import { isWrongLastSequence } from "./compare-and-set.js";
+
+export const aliasKey = (functionName: string, aliasName: string): string => `alias.${functionName}.${aliasName}`;
+
+export const ALIAS_KEYS = "alias.>";
+
+/** Parses a KV key back into function and alias name; undefined for keys that are not aliases. */
+export function parseAliasKey(key: string): { functionName: string; aliasName: string } | undefined {
+  const parts = key.split(".");
+  if (parts.length !== 3 || parts[0] !== "alias") return undefined;
+  return { functionName: parts[1]!, aliasName: parts[2]! };
+}
+
+const decoder = new TextDecoder();
+
+export function decodeAlias(key: string, value: Uint8Array): AliasRecord {
+  const alias = JSON.parse(decoder.decode(value)) as AliasRecord;
+  const scope = parseAliasKey(key);
+  if (scope && (alias.functionName !== scope.functionName || alias.name !== scope.aliasName)) {
+    throw new Error(`The alias under ${key} is ${alias.functionName}:${alias.name}`);
+  }
+  return alias;
+}
+
+export interface StoredAlias {
+  alias: AliasRecord;
+  /** KV revision, for compare-and-set. */
+  revision: number;
+}
+
+export class AliasStore {
+  constructor(private readonly kv: KV) {}
+
+  async get(functionName: string, aliasName: string): Promise<StoredAlias | undefined> {
+    const key = aliasKey(functionName, aliasName);
+    const entry = await this.kv.get(key);
+    if (!entry || entry.operation !== "PUT") return undefined;
+    return { alias: decodeAlias(key, entry.value), revision: entry.revision };
+  }
+
+  /** Writes a new alias; false when one of that name exists. */
+  async create(alias: AliasRecord): Promise<boolean> {
+    try {
+      await this.kv.create(aliasKey(alias.functionName, alias.name), JSON.stringify(alias));
+      return true;
+    } catch (error) {
+      if (isWrongLastSequence(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Read-modify-write of one alias. `change` sees the current alias and returns the new one (or throws);
+   * a concurrent writer makes it run again on the newer alias. Undefined when the alias does not exist.
+   */
+  async update(functionName: string, aliasName: string, change: (current: AliasRecord) => AliasRecord): Promise<AliasRecord | undefined> {
+    for (;;) {
+      const stored = await this.get(functionName, aliasName);
+      if (!stored) return undefined;
+      const next = change(stored.alias);
+      try {
+        await this.kv.update(aliasKey(functionName, aliasName), JSON.stringify(next), stored.revision);
+        return next;
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+      }
+    }
+  }
+
+  /** Deletes an alias; false when it did not exist. */
+  async delete(functionName: string, aliasName: string): Promise<boolean> {
+    const stored = await this.get(functionName, aliasName);
+    if (!stored) return false;
+    await this.kv.delete(aliasKey(functionName, aliasName));
+    return true;
+  }
+
+  /** All aliases of a function, sorted by name. */
+  async list(functionName: string): Promise<AliasRecord[]> {
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys(`alias.${functionName}.*`)) keys.push(key);
+    const aliases = await Promise.all(keys.map((key) => this.get(functionName, parseAliasKey(key)!.aliasName)));
+    return aliases.flatMap((stored) => (stored ? [stored.alias] : [])).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}

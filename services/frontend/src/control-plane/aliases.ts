@@ -1,0 +1,217 @@
+// Aliases: named pointers to a version, optionally splitting traffic with one more version by weight.
+import { randomUUID } from "node:crypto";
+import { invalidParameter, resourceConflict, resourceNotFound } from "@lambent/errors";
+import {
+  LATEST,
+  aliasUsesVersion,
+  functionArn,
+  isValidAliasName,
+  isVersionNumber,
+  parseFunctionReference,
+  type AliasRecord,
+  type AliasRouting,
+  type ArnScope,
+  type FunctionStore,
+} from "@lambent/registry";
+import type { AliasConfiguration, ListAliasesResponse, ListOptions } from "../api.js";
+import { type Body, optionalObject, optionalString, requireBody, requireString } from "./fields.js";
+import { Limits } from "./function-settings.js";
+import { compareStrings, paginate } from "./pagination.js";
+import { checkRevision } from "./preconditions.js";
+
+export class AliasOperations {
+  constructor(
+    private readonly scope: ArnScope,
+    private readonly functions: FunctionStore,
+  ) {}
+
+  async create(reference: string, input: unknown): Promise<AliasConfiguration> {
+    const functionName = unqualified(reference);
+    const body = requireBody(input);
+    const name = readAliasName(requireString(body, "Name"));
+    const functionVersion = requireString(body, "FunctionVersion");
+    const routing = readRouting(body) ?? undefined;
+    validateAliasTarget(functionVersion, routing);
+    await this.requireVersions(functionName, [functionVersion, ...(routing ? [routing.version] : [])]);
+    const alias: AliasRecord = {
+      functionName,
+      name,
+      functionVersion,
+      description: optionalString(body, "Description", Limits.descriptionLength) ?? "",
+      ...(routing ? { routing } : {}),
+      revisionId: randomUUID(),
+    };
+    if (!(await this.functions.aliases.create(alias))) {
+      throw resourceConflict(`Alias already exists: ${functionArn(this.scope, functionName, name)}`);
+    }
+    return toAliasConfiguration(this.scope, alias);
+  }
+
+  async get(reference: string, aliasName: string): Promise<AliasConfiguration> {
+    const functionName = unqualified(reference);
+    const stored = await this.functions.aliases.get(functionName, readAliasName(aliasName));
+    if (!stored) throw this.aliasNotFound(functionName, aliasName);
+    return toAliasConfiguration(this.scope, stored.alias);
+  }
+
+  /**
+   * Moves an alias and/or changes its routing. Fields not given keep their values (as in Lambda, a
+   * promotion onto the weighted version clears the weights with `RoutingConfig: {AdditionalVersionWeights: {}}`).
+   */
+  async update(reference: string, aliasName: string, input: unknown): Promise<AliasConfiguration> {
+    const functionName = unqualified(reference);
+    const name = readAliasName(aliasName);
+    const body = requireBody(input);
+    const functionVersion = optionalString(body, "FunctionVersion");
+    const description = optionalString(body, "Description", Limits.descriptionLength);
+    const routing = readRouting(body);
+    const expectedRevision = optionalString(body, "RevisionId");
+    if (functionVersion !== undefined) validateVersionName(functionVersion);
+    await this.requireVersions(functionName, [
+      ...(functionVersion !== undefined ? [functionVersion] : []),
+      ...(routing ? [routing.version] : []),
+    ]);
+    const updated = await this.functions.aliases.update(functionName, name, (current) => {
+      checkRevision(current.revisionId, expectedRevision);
+      const next = moveAlias(current, { functionVersion, description, routing });
+      return { ...next, revisionId: randomUUID() };
+    });
+    if (!updated) throw this.aliasNotFound(functionName, name);
+    return toAliasConfiguration(this.scope, updated);
+  }
+
+  /** Deletes an alias; deleting one that does not exist succeeds, as in Lambda. */
+  async delete(reference: string, aliasName: string): Promise<void> {
+    await this.functions.aliases.delete(unqualified(reference), readAliasName(aliasName));
+  }
+
+  async list(reference: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> {
+    const functionName = unqualified(reference);
+    if (!(await this.functions.get(functionName, LATEST))) {
+      throw resourceNotFound(`Function not found: ${functionArn(this.scope, functionName)}`);
+    }
+    const version = options.functionVersion || undefined;
+    const aliases = (await this.functions.aliases.list(functionName)).filter(
+      (alias) => version === undefined || aliasUsesVersion(alias, version),
+    );
+    const page = paginate(aliases, (alias) => alias.name, compareStrings, options);
+    const response: ListAliasesResponse = { Aliases: page.items.map((alias) => toAliasConfiguration(this.scope, alias)) };
+    if (page.nextMarker !== undefined) response.NextMarker = page.nextMarker;
+    return response;
+  }
+
+  private async requireVersions(functionName: string, versions: string[]): Promise<void> {
+    if (!(await this.functions.get(functionName, LATEST))) {
+      throw resourceNotFound(`Function not found: ${functionArn(this.scope, functionName)}`);
+    }
+    for (const version of versions) {
+      if (version !== LATEST && !(await this.functions.get(functionName, version))) {
+        throw resourceNotFound(`Function not found: ${functionArn(this.scope, functionName, version)}`);
+      }
+    }
+  }
+
+  private aliasNotFound(functionName: string, aliasName: string) {
+    return resourceNotFound(`Alias not found: ${functionArn(this.scope, functionName, aliasName)}`);
+  }
+}
+
+export interface AliasChange {
+  functionVersion: string | undefined;
+  description: string | undefined;
+  /** undefined: keep; null: clear. */
+  routing: AliasRouting | null | undefined;
+}
+
+/**
+ * The alias after a change, checked against Lambda's rules. A move of `functionVersion` remembers the
+ * version it left in `previousVersion`.
+ */
+export function moveAlias(current: AliasRecord, change: AliasChange): AliasRecord {
+  const functionVersion = change.functionVersion ?? current.functionVersion;
+  const routing = change.routing === undefined ? current.routing : (change.routing ?? undefined);
+  validateAliasTarget(functionVersion, routing);
+  const previousVersion = functionVersion !== current.functionVersion ? current.functionVersion : current.previousVersion;
+  const next: AliasRecord = {
+    functionName: current.functionName,
+    name: current.name,
+    functionVersion,
+    description: change.description ?? current.description,
+    revisionId: current.revisionId,
+  };
+  if (routing) next.routing = routing;
+  if (previousVersion !== undefined) next.previousVersion = previousVersion;
+  return next;
+}
+
+/** Lambda's rules for what an alias may point at. */
+export function validateAliasTarget(functionVersion: string, routing: AliasRouting | undefined): void {
+  validateVersionName(functionVersion);
+  if (!routing) return;
+  if (functionVersion === LATEST || routing.version === LATEST) {
+    throw invalidParameter("$LATEST is not supported for an alias pointing to more than 1 version");
+  }
+  if (routing.version === functionVersion) {
+    throw invalidParameter(
+      `Invalid function version ${routing.version}. Function version ${routing.version} is already included in routing configuration.`,
+    );
+  }
+}
+
+function validateVersionName(version: string): void {
+  if (version !== LATEST && !isVersionNumber(version)) {
+    throw invalidParameter(
+      `1 validation error detected: Value '${version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`,
+    );
+  }
+}
+
+/**
+ * `RoutingConfig.AdditionalVersionWeights` from a request: undefined when not given, null when given
+ * empty (no extra version), else the one extra version and its weight in (0, 1).
+ */
+export function readRouting(body: Body): AliasRouting | null | undefined {
+  const config = optionalObject(body, "RoutingConfig");
+  if (config === undefined) return undefined;
+  const weights = optionalObject(config, "AdditionalVersionWeights") ?? {};
+  const entries = Object.entries(weights);
+  if (entries.length === 0) return null;
+  if (entries.length > 1) {
+    throw invalidParameter("RoutingConfig.AdditionalVersionWeights may name at most one version besides FunctionVersion");
+  }
+  const [version, weight] = entries[0]!;
+  if (version === LATEST) throw invalidParameter("$LATEST is not supported for an alias pointing to more than 1 version");
+  validateVersionName(version);
+  if (typeof weight !== "number" || !Number.isFinite(weight) || weight <= 0 || weight >= 1) {
+    throw invalidParameter(`The weight of version ${version} in AdditionalVersionWeights must be a number greater than 0 and less than 1`);
+  }
+  return { version, weight };
+}
+
+function readAliasName(name: string): string {
+  if (!isValidAliasName(name)) {
+    throw invalidParameter(
+      `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+) and have length between 1 and 128`,
+    );
+  }
+  return name;
+}
+
+function unqualified(reference: string): string {
+  const { functionName, qualifier } = parseFunctionReference(reference);
+  if (qualifier !== undefined) throw invalidParameter("FunctionName must not carry a qualifier for alias operations");
+  return functionName;
+}
+
+export function toAliasConfiguration(scope: ArnScope, alias: AliasRecord): AliasConfiguration {
+  const configuration: AliasConfiguration = {
+    AliasArn: functionArn(scope, alias.functionName, alias.name),
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    RevisionId: alias.revisionId,
+  };
+  if (alias.routing) configuration.RoutingConfig = { AdditionalVersionWeights: { [alias.routing.version]: alias.routing.weight } };
+  if (alias.previousVersion !== undefined) configuration.PreviousVersion = alias.previousVersion;
+  return configuration;
+}
