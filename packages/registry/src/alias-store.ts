@@ -3,6 +3,7 @@
 import type { KV } from "@nats-io/kv";
 import type { AliasRecord } from "./alias-record.js";
 import { isWrongLastSequence } from "./compare-and-set.js";
+import type { ObservedWrites } from "./observed-writes.js";
 
 export const aliasKey = (functionName: string, aliasName: string): string => `alias.${functionName}.${aliasName}`;
 
@@ -33,7 +34,10 @@ export interface StoredAlias {
 }
 
 export class AliasStore {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly writes: ObservedWrites,
+  ) {}
 
   async get(functionName: string, aliasName: string): Promise<StoredAlias | undefined> {
     const key = aliasKey(functionName, aliasName);
@@ -45,7 +49,7 @@ export class AliasStore {
   /** Writes a new alias; false when one of that name exists. */
   async create(alias: AliasRecord): Promise<boolean> {
     try {
-      await this.kv.create(aliasKey(alias.functionName, alias.name), JSON.stringify(alias));
+      await this.writes.create(aliasKey(alias.functionName, alias.name), JSON.stringify(alias));
       return true;
     } catch (error) {
       if (isWrongLastSequence(error)) return false;
@@ -63,7 +67,7 @@ export class AliasStore {
       if (!stored) return undefined;
       const next = change(stored.alias);
       try {
-        await this.kv.update(aliasKey(functionName, aliasName), JSON.stringify(next), stored.revision);
+        await this.writes.update(aliasKey(functionName, aliasName), JSON.stringify(next), stored.revision);
         return next;
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
@@ -75,7 +79,7 @@ export class AliasStore {
   async delete(functionName: string, aliasName: string): Promise<boolean> {
     const stored = await this.get(functionName, aliasName);
     if (!stored) return false;
-    await this.kv.delete(aliasKey(functionName, aliasName));
+    await this.writes.delete(aliasKey(functionName, aliasName));
     return true;
   }
 

@@ -139,6 +139,24 @@ describe("RegistryView", () => {
   });
 });
 
+describe("RegistryView ordering", () => {
+  it("reads the writes of a store it observes at once, and never takes an older revision over a newer one", async () => {
+    const view = new RegistryView(kv, cipher);
+    const observed = new FunctionStore(kv, cipher, view);
+    // Not started: no watch, so only the observed writes can fill the cache.
+    await observed.create(record("ordered", { V: "one" }));
+    expect(view.cached("ordered")?.environment).toEqual({ V: "one" });
+    const oldBytes = (await kv.get(functionKey("ordered", LATEST)))!;
+    await observed.update("ordered", LATEST, (current) => ({ ...current, environment: { V: "two" } }));
+    expect(view.cached("ordered")?.environment).toEqual({ V: "two" });
+    // A late delivery of the first revision (as a watch or a slow read may bring it) is ignored.
+    view.written(functionKey("ordered", LATEST), oldBytes.value, oldBytes.revision);
+    expect(view.cached("ordered")?.environment).toEqual({ V: "two" });
+    await observed.deleteFunction("ordered");
+    expect(view.cached("ordered")).toBeUndefined();
+  });
+});
+
 describe("version numbers", () => {
   /** Claims one number the way a publisher does: read, compare-and-set, retry on a lost race. */
   async function claim(functionName: string): Promise<number> {

@@ -12,6 +12,7 @@ import { EnvironmentCipherError, type EnvironmentCipher } from "./environment-ci
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 import { AliasStore } from "./alias-store.js";
 import { isWrongLastSequence } from "./compare-and-set.js";
+import { ObservedWrites, type WriteObserver } from "./observed-writes.js";
 
 export const functionKey = (functionName: string, version: string): string =>
   `fn.${functionName}.${versionKeyToken(version)}`;
@@ -68,12 +69,16 @@ export interface VersionCounter {
 export class FunctionStore {
   /** The same bucket's aliases. */
   readonly aliases: AliasStore;
+  private readonly writes: ObservedWrites;
 
+  /** @param observer told of every write made through this store (the frontend's own registry view) */
   constructor(
     private readonly kv: KV,
     private readonly cipher: EnvironmentCipher,
+    observer?: WriteObserver,
   ) {
-    this.aliases = new AliasStore(kv);
+    this.writes = new ObservedWrites(kv, observer);
+    this.aliases = new AliasStore(kv, this.writes);
   }
 
   async get(functionName: string, version: string = LATEST): Promise<StoredRecord | undefined> {
@@ -92,7 +97,7 @@ export class FunctionStore {
   /** Creates a version's record; fails with ResourceConflictException when it exists. */
   async create(record: FunctionVersionRecord): Promise<void> {
     try {
-      await this.kv.create(functionKey(record.functionName, record.version), encodeRecord(record, this.cipher));
+      await this.writes.create(functionKey(record.functionName, record.version), encodeRecord(record, this.cipher));
     } catch (error) {
       if (isWrongLastSequence(error)) throw resourceConflict(`Function already exist: ${record.functionName}`);
       throw error;
@@ -115,7 +120,7 @@ export class FunctionStore {
         throw new Error(`An update of ${functionName}:${version} may not rename it to ${next.functionName}:${next.version}`);
       }
       try {
-        await this.kv.update(functionKey(functionName, version), encodeRecord(next, this.cipher), stored.revision);
+        await this.writes.update(functionKey(functionName, version), encodeRecord(next, this.cipher), stored.revision);
         return next;
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
@@ -129,7 +134,7 @@ export class FunctionStore {
     const key = functionKey(functionName, version);
     const entry = await this.kv.get(key);
     if (!entry || entry.operation !== "PUT") return false;
-    await this.kv.delete(key);
+    await this.writes.delete(key);
     return true;
   }
 
@@ -159,8 +164,8 @@ export class FunctionStore {
     const value = JSON.stringify({ lastVersion: next });
     const key = versionCounterKey(functionName);
     try {
-      if (seen.lastVersion === 0) await this.kv.create(key, value);
-      else await this.kv.update(key, value, seen.revision);
+      if (seen.lastVersion === 0) await this.writes.create(key, value);
+      else await this.writes.update(key, value, seen.revision);
       return next;
     } catch (error) {
       if (isWrongLastSequence(error)) return undefined;
@@ -176,8 +181,8 @@ export class FunctionStore {
     }
     // $LATEST last: while it exists the function is visible, so a half-done delete can be retried.
     const ordered = keys.filter((key) => key !== functionKey(functionName, LATEST));
-    for (const key of ordered) await this.kv.purge(key);
-    await this.kv.delete(functionKey(functionName, LATEST));
+    for (const key of ordered) await this.writes.purge(key);
+    await this.writes.delete(functionKey(functionName, LATEST));
   }
 
   /** Names of all functions, sorted. */

@@ -8,3 +8,4 @@ export * from "./environment-cipher.js";
 export * from "./code-store.js";
 export * from "./registry-view.js";
 export * from "./open.js";
+export * from "./observed-writes.js";

@@ -1,17 +1,27 @@
 // A read-only, watch-fed cache of function configuration and aliases for the hot path. A miss falls back to
-// KV, so a change another frontend made a moment ago is never reported as "not found". Environment
-// variables are decrypted once, as a record enters the cache, never per invocation.
+// KV, so a change another frontend made a moment ago is never reported as "not found". Every entry keeps
+// its KV revision, and an update older than what the cache holds is ignored, wherever it comes from: the
+// watch, a fallback read, or a write this process made (the view observes its own frontend's stores, so
+// it reads its own writes at once). Environment variables are decrypted once, as a record enters the
+// cache, never per invocation.
 import type { KV, KvWatchEntry } from "@nats-io/kv";
 import type { QueuedIterator } from "@nats-io/nats-core";
 import { LATEST, type FunctionVersionRecord } from "./function-record.js";
-import { FUNCTION_KEYS, FunctionStore, decodeRecord, functionKey } from "./function-store.js";
+import { FUNCTION_KEYS, FunctionStore, decodeRecord, functionKey, parseFunctionKey } from "./function-store.js";
 import type { AliasRecord } from "./alias-record.js";
 import { ALIAS_KEYS, aliasKey, decodeAlias, parseAliasKey } from "./alias-store.js";
 import type { EnvironmentCipher } from "./environment-cipher.js";
+import type { WriteObserver } from "./observed-writes.js";
 
-export class RegistryView {
-  private readonly records = new Map<string, FunctionVersionRecord>();
-  private readonly aliases = new Map<string, AliasRecord>();
+/** A cached value as of a KV revision; `value` undefined marks a key deleted (or unreadable) at it. */
+interface Revisioned<T> {
+  value: T | undefined;
+  revision: number;
+}
+
+export class RegistryView implements WriteObserver {
+  private readonly records = new Map<string, Revisioned<FunctionVersionRecord>>();
+  private readonly aliases = new Map<string, Revisioned<AliasRecord>>();
   private watchers: QueuedIterator<KvWatchEntry>[] = [];
   private readonly store: FunctionStore;
 
@@ -34,30 +44,23 @@ export class RegistryView {
 
   /** The cached record, if this view has it. */
   cached(functionName: string, version: string = LATEST): FunctionVersionRecord | undefined {
-    return this.records.get(functionKey(functionName, version));
+    return this.records.get(functionKey(functionName, version))?.value;
   }
 
   /** The record, from cache or KV; undefined when the function or version does not exist. */
   async get(functionName: string, version: string = LATEST): Promise<FunctionVersionRecord | undefined> {
-    const hit = this.cached(functionName, version);
-    if (hit) return hit;
-    const stored = await this.store.get(functionName, version);
-    if (stored) this.remember(stored.record);
-    return stored?.record;
+    return this.cached(functionName, version) ?? this.read(functionName, version);
   }
 
   /** A specific revision: the cache when it matches, else KV (the cache may lag a fresh update). */
   async getRevision(functionName: string, version: string, revisionId: string): Promise<FunctionVersionRecord | undefined> {
     const hit = this.cached(functionName, version);
-    if (hit?.revisionId === revisionId) return hit;
-    const stored = await this.store.get(functionName, version);
-    if (stored) this.remember(stored.record);
-    return stored?.record;
+    return hit?.revisionId === revisionId ? hit : this.read(functionName, version);
   }
 
   /** The cached alias, if this view has it. */
   cachedAlias(functionName: string, aliasName: string): AliasRecord | undefined {
-    return this.aliases.get(aliasKey(functionName, aliasName));
+    return this.aliases.get(aliasKey(functionName, aliasName))?.value;
   }
 
   /** The alias, from cache or KV; undefined when it does not exist. */
@@ -65,42 +68,49 @@ export class RegistryView {
     const hit = this.cachedAlias(functionName, aliasName);
     if (hit) return hit;
     const stored = await this.store.aliases.get(functionName, aliasName);
-    if (stored) this.aliases.set(aliasKey(functionName, aliasName), stored.alias);
+    if (stored) remember(this.aliases, aliasKey(functionName, aliasName), stored.alias, stored.revision);
     return stored?.alias;
   }
 
-  private remember(record: FunctionVersionRecord): void {
-    this.records.set(functionKey(record.functionName, record.version), record);
+  /** A write this process made through its own store. */
+  written(key: string, value: Uint8Array | undefined, revision: number): void {
+    this.apply(key, value, revision);
+  }
+
+  private async read(functionName: string, version: string): Promise<FunctionVersionRecord | undefined> {
+    const stored = await this.store.get(functionName, version);
+    if (stored) remember(this.records, functionKey(functionName, version), stored.record, stored.revision);
+    return stored?.record;
   }
 
   private async follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {
-    for await (const entry of watcher) {
-      if (parseAliasKey(entry.key)) {
-        this.followAlias(entry);
-      } else if (entry.operation === "PUT") {
-        try {
-          this.remember(decodeRecord(entry.key, entry.value, this.cipher));
-        } catch {
-          // A malformed record, or one this service cannot decrypt, is dropped from the cache here;
-          // the direct read that follows a miss reports why, where it is used.
-          this.records.delete(entry.key);
-        }
-      } else {
-        this.records.delete(entry.key);
-      }
-    }
+    for await (const entry of watcher) this.apply(entry.key, entry.operation === "PUT" ? entry.value : undefined, entry.revision);
   }
 
-  private followAlias(entry: KvWatchEntry): void {
-    if (entry.operation !== "PUT") {
-      this.aliases.delete(entry.key);
-      return;
+  private apply(key: string, value: Uint8Array | undefined, revision: number): void {
+    if (parseAliasKey(key)) {
+      remember(this.aliases, key, value && decodeOrUndefined(() => decodeAlias(key, value)), revision);
+    } else if (parseFunctionKey(key)) {
+      remember(this.records, key, value && decodeOrUndefined(() => decodeRecord(key, value, this.cipher)), revision);
     }
-    try {
-      this.aliases.set(entry.key, decodeAlias(entry.key, entry.value));
-    } catch {
-      // A malformed alias is dropped from the cache; the direct read after a miss reports it where used.
-      this.aliases.delete(entry.key);
-    }
+  }
+}
+
+/** Keeps `value` unless the cache already holds this key at the same or a later revision. */
+function remember<T>(cache: Map<string, Revisioned<T>>, key: string, value: T | undefined, revision: number): void {
+  const current = cache.get(key);
+  if (current && current.revision >= revision) return;
+  cache.set(key, { value, revision });
+}
+
+/**
+ * A malformed entry, or one this service cannot decrypt, is cached as missing: the direct read that
+ * follows a miss reports why, where it is used.
+ */
+function decodeOrUndefined<T>(decode: () => T): T | undefined {
+  try {
+    return decode();
+  } catch {
+    return undefined;
   }
 }

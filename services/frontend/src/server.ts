@@ -37,7 +37,8 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   let httpPort = config.httpPort;
   const controlPlane = new FunctionControlPlane({
     scope,
-    functions: new FunctionStore(buckets.functions, cipher),
+    // The view observes this frontend's own writes: an invoke right after an update here sees it.
+    functions: new FunctionStore(buckets.functions, cipher, view),
     code,
     codeLocationBase: () => `${config.publicUrl ?? `http://${config.host}:${httpPort}`}${CODE_DOWNLOAD_PATH}`,
     defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,
