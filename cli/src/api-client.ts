@@ -2,6 +2,10 @@
 // Responses are checked for shape when they arrive; errors become ApiError or EndpointUnreachableError.
 
 const API = "/2015-03-31/functions";
+/** Lambda dates each API by the version that introduced it; the concurrency calls live under these. */
+const ACCOUNT_SETTINGS = "/2016-08-19/account-settings";
+const CONCURRENCY_2017 = "/2017-10-31/functions";
+const CONCURRENCY_2019 = "/2019-09-30/functions";
 
 /** The fields of Lambda's FunctionConfiguration the CLI reads; the rest passes through untouched. */
 export interface FunctionConfiguration {
@@ -27,6 +31,8 @@ export interface GetFunctionResponse {
   Configuration: FunctionConfiguration;
   Code?: { RepositoryType?: string; Location?: string };
   Tags?: Record<string, string>;
+  /** Present when the function has reserved concurrency. */
+  Concurrency?: { ReservedConcurrentExecutions?: number };
   [field: string]: unknown;
 }
 
@@ -102,6 +108,45 @@ export interface ListAliasesResponse {
   [field: string]: unknown;
 }
 
+/** GetAccountSettings: the account's limits and usage. Sizes are bytes. */
+export interface AccountSettings {
+  AccountLimit: {
+    TotalCodeSize?: number;
+    CodeSizeUnzipped?: number;
+    CodeSizeZipped?: number;
+    ConcurrentExecutions?: number;
+    UnreservedConcurrentExecutions?: number;
+    [field: string]: unknown;
+  };
+  AccountUsage: { TotalCodeSize?: number; FunctionCount?: number; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** Put/GetFunctionConcurrency: the reservation, absent when the function has none. */
+export interface FunctionConcurrency {
+  ReservedConcurrentExecutions?: number;
+  [field: string]: unknown;
+}
+
+/** A version's or alias's provisioned concurrency; list items also carry the qualified FunctionArn. */
+export interface ProvisionedConcurrencyConfig {
+  FunctionArn?: string;
+  RequestedProvisionedConcurrentExecutions: number;
+  AvailableProvisionedConcurrentExecutions?: number;
+  AllocatedProvisionedConcurrentExecutions?: number;
+  /** IN_PROGRESS, READY or FAILED. */
+  Status?: string;
+  StatusReason?: string;
+  LastModified?: string;
+  [field: string]: unknown;
+}
+
+export interface ListProvisionedConcurrencyConfigsResponse {
+  ProvisionedConcurrencyConfigs: ProvisionedConcurrencyConfig[];
+  NextMarker?: string;
+  [field: string]: unknown;
+}
+
 export interface InvokeRequest {
   functionName: string;
   qualifier?: string;
@@ -161,12 +206,22 @@ export interface ApiClient {
   /** `functionVersion` keeps only the aliases that route to that version. */
   listAliases(functionName: string, options?: { functionVersion?: string; marker?: string }): Promise<ListAliasesResponse>;
   invoke(request: InvokeRequest): Promise<InvokeResponse>;
+  getAccountSettings(): Promise<AccountSettings>;
+  putFunctionConcurrency(functionName: string, reserved: number): Promise<FunctionConcurrency>;
+  getFunctionConcurrency(functionName: string): Promise<FunctionConcurrency>;
+  deleteFunctionConcurrency(functionName: string): Promise<void>;
+  putProvisionedConcurrencyConfig(functionName: string, qualifier: string, count: number): Promise<ProvisionedConcurrencyConfig>;
+  getProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<ProvisionedConcurrencyConfig>;
+  deleteProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<void>;
+  listProvisionedConcurrencyConfigs(functionName: string, marker?: string): Promise<ListProvisionedConcurrencyConfigsResponse>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
   const base = endpoint.replace(/\/+$/, "");
   const functionPath = (name: string, suffix = "") => `${API}/${encodeURIComponent(name)}${suffix}`;
   const aliasPath = (name: string, alias: string) => functionPath(name, `/aliases/${encodeURIComponent(alias)}`);
+  const reservedPath = (base: string, name: string) => `${base}/${encodeURIComponent(name)}/concurrency`;
+  const provisionedPath = (name: string) => `${CONCURRENCY_2019}/${encodeURIComponent(name)}/provisioned-concurrency`;
 
   async function send(method: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {
     const url = new URL(base + path);
@@ -237,6 +292,26 @@ export function createApiClient(endpoint: string): ApiClient {
         executedVersion: header("x-amz-executed-version"),
       };
     },
+    getAccountSettings: async () => asAccountSettings(await sendJson("GET", ACCOUNT_SETTINGS, {})),
+    putFunctionConcurrency: async (name, reserved) =>
+      asFunctionConcurrency(await sendJson("PUT", reservedPath(CONCURRENCY_2017, name), {}, { ReservedConcurrentExecutions: reserved }), "PutFunctionConcurrency"),
+    getFunctionConcurrency: async (name) =>
+      asFunctionConcurrency(await sendJson("GET", reservedPath(CONCURRENCY_2019, name), {}), "GetFunctionConcurrency"),
+    deleteFunctionConcurrency: async (name) => {
+      await sendJson("DELETE", reservedPath(CONCURRENCY_2017, name), {});
+    },
+    putProvisionedConcurrencyConfig: async (name, qualifier, count) =>
+      asProvisionedConfig(
+        await sendJson("PUT", provisionedPath(name), { Qualifier: qualifier }, { ProvisionedConcurrentExecutions: count }),
+        "PutProvisionedConcurrencyConfig",
+      ),
+    getProvisionedConcurrencyConfig: async (name, qualifier) =>
+      asProvisionedConfig(await sendJson("GET", provisionedPath(name), { Qualifier: qualifier }), "GetProvisionedConcurrencyConfig"),
+    deleteProvisionedConcurrencyConfig: async (name, qualifier) => {
+      await sendJson("DELETE", provisionedPath(name), { Qualifier: qualifier });
+    },
+    listProvisionedConcurrencyConfigs: async (name, marker) =>
+      asProvisionedList(await sendJson("GET", provisionedPath(name), { List: "ALL", Marker: marker })),
   };
 }
 
@@ -315,6 +390,29 @@ function asPage(value: unknown, field: string, operation: string, checkItem: (it
 function asAlias(value: unknown, operation: string): AliasConfiguration {
   if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionVersion === "string") return value as AliasConfiguration;
   throw new ApiError("InvalidResponse", `${operation} answered without an AliasConfiguration`, 200);
+}
+
+function asProvisionedList(value: unknown): ListProvisionedConcurrencyConfigsResponse {
+  return asPage(value, "ProvisionedConcurrencyConfigs", "ListProvisionedConcurrencyConfigs", (item) =>
+    asProvisionedConfig(item, "ListProvisionedConcurrencyConfigs"),
+  ) as ListProvisionedConcurrencyConfigsResponse;
+}
+
+function asAccountSettings(value: unknown): AccountSettings {
+  if (isRecord(value) && isRecord(value.AccountLimit) && isRecord(value.AccountUsage)) return value as AccountSettings;
+  throw new ApiError("InvalidResponse", "GetAccountSettings answered without AccountLimit and AccountUsage", 200);
+}
+
+function asFunctionConcurrency(value: unknown, operation: string): FunctionConcurrency {
+  if (isRecord(value) && (value.ReservedConcurrentExecutions === undefined || typeof value.ReservedConcurrentExecutions === "number")) {
+    return value as FunctionConcurrency;
+  }
+  throw new ApiError("InvalidResponse", `${operation} answered without a reserved concurrency`, 200);
+}
+
+function asProvisionedConfig(value: unknown, operation: string): ProvisionedConcurrencyConfig {
+  if (isRecord(value) && typeof value.RequestedProvisionedConcurrentExecutions === "number") return value as ProvisionedConcurrencyConfig;
+  throw new ApiError("InvalidResponse", `${operation} answered without a provisioned concurrency config`, 200);
 }
 
 /**

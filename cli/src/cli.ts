@@ -2,12 +2,15 @@
 // an exit code. Kept apart from main.ts so tests run it with captured IO.
 import { ApiError, EndpointUnreachableError } from "./api-client.js";
 import { COMMON_USAGE, UsageError, type CliIo, type Command } from "./command.js";
+import { accountCommand } from "./commands/account.js";
 import { aliasCommand } from "./commands/alias.js";
+import { concurrencyCommand } from "./commands/concurrency.js";
 import { deleteCommand } from "./commands/delete.js";
 import { deployCommand } from "./commands/deploy.js";
 import { getCommand } from "./commands/get.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { listCommand } from "./commands/list.js";
+import { provisionedCommand } from "./commands/provisioned.js";
 import { publishCommand } from "./commands/publish.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { versionsCommand } from "./commands/versions.js";
@@ -31,6 +34,9 @@ export const commands: readonly Command[] = [
   versionsCommand,
   aliasCommand,
   rollbackCommand,
+  concurrencyCommand,
+  provisionedCommand,
+  accountCommand,
 ];
 
 /** Common options that take a value, so they can precede the command name. */

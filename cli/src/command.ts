@@ -136,6 +136,13 @@ export function resolveEndpoint(flag: string | undefined, env: CliIo["env"]): st
   return raw.replace(/\/+$/, "");
 }
 
+/** Parses a whole number option, 0 included; undefined stays undefined. */
+export function parseWholeNumber(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${flag} must be a whole number (0 or more), got '${raw}'`);
+  return Number(raw);
+}
+
 /** Parses a whole, positive integer option; undefined stays undefined. */
 export function parsePositiveInteger(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;

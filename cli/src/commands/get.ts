@@ -46,6 +46,7 @@ export async function runGet(args: string[], io: CliIo): Promise<number> {
       ["State", fn.State],
       ["LastUpdateStatus", fn.LastUpdateStatus],
       ["RevisionId", fn.RevisionId],
+      ["ReservedConcurrency", response.Concurrency?.ReservedConcurrentExecutions],
       ["Environment", variables.length === 0 ? undefined : variables.map(([key, value]) => `${key}=${value}`).join(" ")],
     ]),
   );

@@ -11,7 +11,7 @@ describe("configuration", () => {
       region: "us-east-1",
       accountId: "000000000000",
     });
-    expect(loadSchedulerConfig({}).accountConcurrency).toBe(1000);
+    expect(loadSchedulerConfig({}).concurrency).toEqual({ accountLimit: 1000, unreservedMinimum: 100 });
   });
 
   it("names the variable when a value is bad", () => {

@@ -116,6 +116,24 @@ export interface CommonConfig {
   /** `production` requires real secrets; `development` (the default) falls back to a public key. */
   mode: Mode;
   secrets: SecretsConfig;
+  /** The account's concurrency limits: the same on every service (frontends validate, schedulers enforce). */
+  concurrency: ConcurrencyLimitsConfig;
+}
+
+export interface ConcurrencyLimitsConfig {
+  /** Invocations that may run at once across the cluster. */
+  accountLimit: number;
+  /** Reservations may not shrink the shared pool below this. */
+  unreservedMinimum: number;
+}
+
+function readConcurrencyLimits(env: Environment): ConcurrencyLimitsConfig {
+  const accountLimit = readInteger(env, "LAMBENT_ACCOUNT_CONCURRENCY", 1000, 1, 1_000_000);
+  const unreservedMinimum = readInteger(env, "LAMBENT_UNRESERVED_CONCURRENCY_MIN", Math.min(100, accountLimit), 0, 1_000_000);
+  if (unreservedMinimum > accountLimit) {
+    throw new ConfigError("LAMBENT_UNRESERVED_CONCURRENCY_MIN", `must not exceed LAMBENT_ACCOUNT_CONCURRENCY (${accountLimit}), got ${unreservedMinimum}`);
+  }
+  return { accountLimit, unreservedMinimum };
 }
 
 export function loadCommonConfig(env: Environment): CommonConfig {
@@ -132,6 +150,7 @@ export function loadCommonConfig(env: Environment): CommonConfig {
     jetstreamReplicas: readInteger(env, "LAMBENT_JETSTREAM_REPLICAS", 1, 1, 5),
     mode,
     secrets: readSecrets(env, mode),
+    concurrency: readConcurrencyLimits(env),
   };
 }
 
@@ -155,18 +174,30 @@ export function loadFrontendConfig(env: Environment): FrontendConfig {
 
 export interface SchedulerConfig extends CommonConfig {
   schedulerId: string;
-  accountConcurrency: number;
   /** A worker silent for this long is removed and its calls fail. */
   workerTimeoutMs: number;
+  /** How often the leader renews its leadership record. */
+  leaderRenewMs: number;
+  /** A leadership record not renewed for this long may be taken over by another scheduler. */
+  leaderTimeoutMs: number;
 }
 
 export function loadSchedulerConfig(env: Environment): SchedulerConfig {
   return {
     ...loadCommonConfig(env),
     schedulerId: readId(env, "LAMBENT_SCHEDULER_ID", "scheduler"),
-    accountConcurrency: readInteger(env, "LAMBENT_ACCOUNT_CONCURRENCY", 1000, 1, 1_000_000),
     workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
+    ...readLeadership(env),
   };
+}
+
+function readLeadership(env: Environment): { leaderRenewMs: number; leaderTimeoutMs: number } {
+  const leaderTimeoutMs = readInteger(env, "LAMBENT_LEADER_TIMEOUT_MS", 3000, 200, 600_000);
+  const leaderRenewMs = readInteger(env, "LAMBENT_LEADER_RENEW_MS", Math.max(50, Math.floor(leaderTimeoutMs / 4)), 20, 600_000);
+  if (leaderRenewMs * 2 > leaderTimeoutMs) {
+    throw new ConfigError("LAMBENT_LEADER_RENEW_MS", `must be at most half of LAMBENT_LEADER_TIMEOUT_MS (${leaderTimeoutMs}), got ${leaderRenewMs}`);
+  }
+  return { leaderRenewMs, leaderTimeoutMs };
 }
 
 export interface WorkerConfig extends CommonConfig {

@@ -8,6 +8,7 @@ export const LambdaErrorTypes = [
   "RequestTooLargeException",
   "UnsupportedMediaTypeException",
   "ResourceNotFoundException",
+  "ProvisionedConcurrencyConfigNotFoundException",
   "ResourceConflictException",
   "ResourceNotReadyException",
   "PreconditionFailedException",
@@ -68,3 +69,6 @@ export const throttled = (reason: ThrottleReason, message = "Rate Exceeded."): L
   new LambdaError("TooManyRequestsException", message, { Reason: reason });
 
 export const serviceError = (message: string): LambdaError => new LambdaError("ServiceException", message);
+
+export const provisionedConcurrencyConfigNotFound = (): LambdaError =>
+  new LambdaError("ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");

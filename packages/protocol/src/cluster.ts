@@ -8,19 +8,53 @@ export interface WorkerHeartbeat {
   /** Environments alive now (busy or idle). */
   environments: number;
   busy: number;
+  /** Memory the busy environments may grow to (their functions' memory sizes), in MB. */
+  busyMemoryMb: number;
   /** Idle warm environments, counted per environment key (see environmentKey). */
   idle: Record<string, number>;
+  /** Provisioned environments (busy or idle) per environment key. */
+  provisioned: Record<string, number>;
+  /** Calls running now under a scheduler lease: a new leader rebuilds its accounting from these. */
+  running: RunningLease[];
   draining: boolean;
+}
+
+/** A call a worker is running, as its heartbeat reports it. */
+export interface RunningLease {
+  term: number;
+  leaseId: number;
+  functionName: string;
+  memoryMb: number;
+}
+
+/** Scheduler → worker: hold exactly `count` provisioned environments of this version (0 lets them go). */
+export interface ProvisionRequest {
+  functionName: string;
+  version: string;
+  revisionId: string;
+  count: number;
+}
+
+/** Frontend → scheduler: how many environments are ready for a provisioned concurrency config. */
+export interface ProvisionedStatusRequest {
+  functionName: string;
+  qualifier: string;
+}
+
+export interface ProvisionedStatus {
+  /** Provisioned environments initialised and alive across the cluster. */
+  allocated: number;
 }
 
 /** Released when an invocation ends, so its slot can be given out again. */
 export interface LeaseRelease {
+  term: number;
   leaseId: number;
   /** The environment the call ran in, now idle again (absent when the environment was discarded). */
   idleEnvironment?: string;
 }
 
-/** A worker's releases for one scheduler, gathered over one turn of its event loop: one message, not one per call. */
+/** A worker's releases, gathered over one turn of its event loop: one message, not one per call. */
 export interface LeaseReleases {
   workerId: string;
   releases: LeaseRelease[];
@@ -28,6 +62,8 @@ export interface LeaseReleases {
 
 export interface ClusterStatus {
   schedulerId: string;
+  /** The leadership term of the answering scheduler (only the leader answers). */
+  term: number;
   workers: number;
   inFlight: number;
 }

@@ -14,7 +14,7 @@ describe("frames", () => {
         revisionId: "rev",
         invocationType: "RequestResponse",
         logType: "Tail",
-        lease: { schedulerId: "s1", leaseId: 7 },
+        lease: { term: 3, leaseId: 7 },
       },
       payload,
     });

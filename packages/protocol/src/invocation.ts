@@ -7,9 +7,12 @@ export type InvocationType = (typeof InvocationTypes)[number];
 export const LogTypes = ["None", "Tail"] as const;
 export type LogType = (typeof LogTypes)[number];
 
-/** Where a placed call's concurrency slot is held, so the worker can release it. */
+/**
+ * A placed call's concurrency slot. `term` is the leadership term of the scheduler that placed it (see
+ * docs/scheduling.md), so lease ids stay unique across scheduler restarts and takeovers.
+ */
 export interface Lease {
-  schedulerId: string;
+  term: number;
   leaseId: number;
 }
 
@@ -106,8 +109,8 @@ function parseInvocationHeader(value: unknown): InvocationHeader {
   };
   if (typeof value["clientContext"] === "string") header.clientContext = value["clientContext"];
   const lease = value["lease"];
-  if (isRecord(lease) && typeof lease["schedulerId"] === "string" && typeof lease["leaseId"] === "number") {
-    header.lease = { schedulerId: lease["schedulerId"], leaseId: lease["leaseId"] };
+  if (isRecord(lease) && typeof lease["term"] === "number" && typeof lease["leaseId"] === "number") {
+    header.lease = { term: lease["term"], leaseId: lease["leaseId"] };
   }
   return header;
 }

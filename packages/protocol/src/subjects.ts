@@ -1,16 +1,25 @@
 // The only place a NATS subject, queue group, stream or bucket name is spelled.
 
 export const Subjects = {
-  /** Frontend → scheduler: place a synchronous invocation. The function name is a token so schedulers can partition later. */
+  /**
+   * Frontend → the leading scheduler: place a synchronous invocation. Only the leader subscribes, so
+   * "no responders" means no scheduler leads right now (a takeover is under way) and the call may be retried.
+   */
   schedulerInvoke: (functionName: string) => `lambent.sched.invoke.${functionName}`,
   schedulerInvokeAll: "lambent.sched.invoke.*",
-  /** Worker → the scheduler that placed a call: the call's slot is free again. */
-  schedulerRelease: (schedulerId: string) => `lambent.sched.${schedulerId}.release`,
-  /** Anyone → schedulers: is the cluster able to serve? Answered with a ClusterStatus. */
+  /** Worker → the leading scheduler: these calls ended, their slots are free again. */
+  schedulerRelease: "lambent.sched.release",
+  /** Anyone → the leading scheduler: is the cluster able to serve? Answered with a ClusterStatus. */
   schedulerStatus: "lambent.sched.status",
+  /** Frontend → the leading scheduler: how many provisioned environments are ready (ProvisionedStatusRequest). */
+  schedulerProvisioned: "lambent.sched.provisioned",
   /** Scheduler → one worker: run this invocation and answer the original caller. */
   workerInvoke: (workerId: string) => `lambent.worker.${workerId}.invoke`,
-  /** Worker → schedulers: capacity and warm environments, every heartbeat interval. */
+  /** Scheduler → one worker: keep this many provisioned environments of a version (ProvisionRequest). */
+  workerProvision: (workerId: string) => `lambent.worker.${workerId}.provision`,
+  /** A new leader → every worker: send a heartbeat now, so running calls are counted before admitting more. */
+  workerReport: "lambent.worker.report",
+  /** Worker → schedulers: capacity, warm environments and running leases, every heartbeat interval. */
   workerHeartbeat: "lambent.worker.heartbeat",
   /** Worker → schedulers: leaving now (drained or stopping). */
   workerGone: "lambent.worker.gone",
@@ -21,8 +30,10 @@ export const QueueGroups = {
 } as const;
 
 export const Buckets = {
-  /** KV: function configuration per version, aliases. */
+  /** KV: function configuration per version, aliases, concurrency settings. */
   functions: "lambent_functions",
   /** Object Store: deployment packages and built bundles, content-addressed. */
   code: "lambent_code",
+  /** KV: cluster coordination (the scheduler leadership record). */
+  cluster: "lambent_cluster",
 } as const;

@@ -11,6 +11,7 @@ import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } 
 import { EnvironmentCipherError, type EnvironmentCipher } from "./environment-cipher.js";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 import { AliasStore } from "./alias-store.js";
+import { ConcurrencyStore } from "./concurrency-settings.js";
 import { isWrongLastSequence } from "./compare-and-set.js";
 import { ObservedWrites, type WriteObserver } from "./observed-writes.js";
 
@@ -69,6 +70,8 @@ export interface VersionCounter {
 export class FunctionStore {
   /** The same bucket's aliases. */
   readonly aliases: AliasStore;
+  /** The same bucket's reserved and provisioned concurrency settings. */
+  readonly concurrency: ConcurrencyStore;
   private readonly writes: ObservedWrites;
 
   /** @param observer told of every write made through this store (the frontend's own registry view) */
@@ -79,6 +82,7 @@ export class FunctionStore {
   ) {
     this.writes = new ObservedWrites(kv, observer);
     this.aliases = new AliasStore(kv, this.writes);
+    this.concurrency = new ConcurrencyStore(kv, this.writes);
   }
 
   async get(functionName: string, version: string = LATEST): Promise<StoredRecord | undefined> {

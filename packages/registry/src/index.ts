@@ -9,3 +9,5 @@ export * from "./code-store.js";
 export * from "./registry-view.js";
 export * from "./open.js";
 export * from "./observed-writes.js";
+export * from "./concurrency-settings.js";
+export * from "./compare-and-set.js";

@@ -11,6 +11,7 @@ import { FUNCTION_KEYS, FunctionStore, decodeRecord, functionKey, parseFunctionK
 import type { AliasRecord } from "./alias-record.js";
 import { ALIAS_KEYS, aliasKey, decodeAlias, parseAliasKey } from "./alias-store.js";
 import type { EnvironmentCipher } from "./environment-cipher.js";
+import { CONCURRENCY_SETTINGS_KEY, decodeConcurrencySettings, emptyConcurrencySettings, type ConcurrencySettings } from "./concurrency-settings.js";
 import type { WriteObserver } from "./observed-writes.js";
 
 /** A cached value as of a KV revision; `value` undefined marks a key deleted (or unreadable) at it. */
@@ -22,6 +23,8 @@ interface Revisioned<T> {
 export class RegistryView implements WriteObserver {
   private readonly records = new Map<string, Revisioned<FunctionVersionRecord>>();
   private readonly aliases = new Map<string, Revisioned<AliasRecord>>();
+  private settings: Revisioned<ConcurrencySettings> = { value: emptyConcurrencySettings(), revision: 0 };
+  private readonly settingsListeners: ((settings: ConcurrencySettings) => void)[] = [];
   private watchers: QueuedIterator<KvWatchEntry>[] = [];
   private readonly store: FunctionStore;
 
@@ -34,7 +37,11 @@ export class RegistryView implements WriteObserver {
 
   async start(): Promise<void> {
     // One watcher per key space: a watch over several filters needs nats-server 2.10.
-    this.watchers = await Promise.all([this.kv.watch({ key: FUNCTION_KEYS }), this.kv.watch({ key: ALIAS_KEYS })]);
+    this.watchers = await Promise.all([
+      this.kv.watch({ key: FUNCTION_KEYS }),
+      this.kv.watch({ key: ALIAS_KEYS }),
+      this.kv.watch({ key: CONCURRENCY_SETTINGS_KEY }),
+    ]);
     for (const watcher of this.watchers) void this.follow(watcher);
   }
 
@@ -72,6 +79,16 @@ export class RegistryView implements WriteObserver {
     return stored?.alias;
   }
 
+  /** Reserved and provisioned concurrency, as of the latest update seen (empty before any). */
+  concurrencySettings(): ConcurrencySettings {
+    return this.settings.value ?? emptyConcurrencySettings();
+  }
+
+  /** Calls `listener` after every change of the concurrency settings (the scheduler reconciles then). */
+  onConcurrencySettings(listener: (settings: ConcurrencySettings) => void): void {
+    this.settingsListeners.push(listener);
+  }
+
   /** A write this process made through its own store. */
   written(key: string, value: Uint8Array | undefined, revision: number): void {
     this.apply(key, value, revision);
@@ -88,7 +105,12 @@ export class RegistryView implements WriteObserver {
   }
 
   private apply(key: string, value: Uint8Array | undefined, revision: number): void {
-    if (parseAliasKey(key)) {
+    if (key === CONCURRENCY_SETTINGS_KEY) {
+      if (revision > this.settings.revision) {
+        this.settings = { value: value ? decodeConcurrencySettings(value) : emptyConcurrencySettings(), revision };
+        for (const listener of this.settingsListeners) listener(this.settings.value!);
+      }
+    } else if (parseAliasKey(key)) {
       remember(this.aliases, key, value && decodeOrUndefined(() => decodeAlias(key, value)), revision);
     } else if (parseFunctionKey(key)) {
       remember(this.records, key, value && decodeOrUndefined(() => decodeRecord(key, value, this.cipher)), revision);

@@ -33,6 +33,8 @@ export interface GetFunctionResponse {
   Configuration: FunctionConfiguration;
   Code: { RepositoryType: string; Location: string };
   Tags?: Record<string, string>;
+  /** Present when the function has reserved concurrency. */
+  Concurrency?: { ReservedConcurrentExecutions: number };
 }
 
 export interface ListFunctionsResponse {
@@ -63,6 +65,50 @@ export interface ListAliasesResponse {
   NextMarker?: string;
 }
 
+/** GetAccountSettings' answer. Sizes are bytes. */
+export interface AccountSettings {
+  AccountLimit: {
+    TotalCodeSize: number;
+    CodeSizeUnzipped: number;
+    CodeSizeZipped: number;
+    ConcurrentExecutions: number;
+    /** ConcurrentExecutions less every reservation. */
+    UnreservedConcurrentExecutions: number;
+  };
+  AccountUsage: {
+    /** CodeSize summed over every stored version of every function. */
+    TotalCodeSize: number;
+    FunctionCount: number;
+  };
+}
+
+/** PutFunctionConcurrency's answer, and GetFunctionConcurrency's (`{}` when there is no reservation). */
+export interface FunctionConcurrency {
+  ReservedConcurrentExecutions?: number;
+}
+
+export type ProvisionedConcurrencyStatus = "IN_PROGRESS" | "READY" | "FAILED";
+
+/** Put/GetProvisionedConcurrencyConfig's answer. */
+export interface ProvisionedConcurrencyConfiguration {
+  RequestedProvisionedConcurrentExecutions: number;
+  AvailableProvisionedConcurrentExecutions: number;
+  AllocatedProvisionedConcurrentExecutions: number;
+  Status: ProvisionedConcurrencyStatus;
+  StatusReason?: string;
+  LastModified: string;
+}
+
+/** One item of ListProvisionedConcurrencyConfigs: the config and the qualified ARN it applies to. */
+export interface ProvisionedConcurrencyConfigListItem extends ProvisionedConcurrencyConfiguration {
+  FunctionArn: string;
+}
+
+export interface ListProvisionedConcurrencyConfigsResponse {
+  ProvisionedConcurrencyConfigs: ProvisionedConcurrencyConfigListItem[];
+  NextMarker?: string;
+}
+
 export interface ListOptions {
   marker?: string;
   maxItems?: string | number;
@@ -89,6 +135,15 @@ export interface ControlPlane {
   updateAlias(functionName: string, aliasName: string, body: unknown): Promise<AliasConfiguration>;
   deleteAlias(functionName: string, aliasName: string): Promise<void>;
   listAliases(functionName: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse>;
+  getAccountSettings(): Promise<AccountSettings>;
+  putFunctionConcurrency(functionName: string, body: unknown): Promise<FunctionConcurrency>;
+  getFunctionConcurrency(functionName: string): Promise<FunctionConcurrency>;
+  deleteFunctionConcurrency(functionName: string): Promise<void>;
+  /** `qualifier` is the `Qualifier` parameter; a qualifier inside `functionName` counts too. */
+  putProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined, body: unknown): Promise<ProvisionedConcurrencyConfiguration>;
+  getProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined): Promise<ProvisionedConcurrencyConfiguration>;
+  deleteProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined): Promise<void>;
+  listProvisionedConcurrencyConfigs(functionName: string, options: ListOptions): Promise<ListProvisionedConcurrencyConfigsResponse>;
 }
 
 export interface InvokeInput {

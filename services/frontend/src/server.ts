@@ -9,6 +9,7 @@ import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, openRegistry
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";
 import { FunctionControlPlane } from "./control-plane/functions.js";
+import { requestProvisionedAllocation } from "./control-plane/provisioned-status.js";
 import { NatsInvoker } from "./invoke/invoker.js";
 import { CODE_DOWNLOAD_PATH, createHttpServer } from "./http/server.js";
 import { buildGrpcServer } from "./grpc/server.js";
@@ -42,6 +43,8 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     code,
     codeLocationBase: () => `${config.publicUrl ?? `http://${config.host}:${httpPort}`}${CODE_DOWNLOAD_PATH}`,
     defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,
+    concurrencyLimits: config.concurrency,
+    provisionedAllocation: (functionName, qualifier) => requestProvisionedAllocation(nc, functionName, qualifier),
   });
   const invoker = new NatsInvoker({ nc, view, scope });
   const api: FrontendApi = { controlPlane, invoker };

@@ -9,7 +9,7 @@ const logger = createLogger({ service: "scheduler", level: config.logLevel });
 const nc = await connectNats(config.natsUrl, `lambent-${config.schedulerId}`);
 const scheduler = await buildScheduler(config, { nc, logger });
 await scheduler.start();
-logger.lifecycle("ready", { schedulerId: config.schedulerId, accountConcurrency: config.accountConcurrency });
+logger.lifecycle("ready", { schedulerId: config.schedulerId, accountConcurrency: config.concurrency.accountLimit });
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {

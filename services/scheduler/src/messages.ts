@@ -1,17 +1,38 @@
 // Validation of the cluster messages the scheduler receives; anything malformed is ignored.
-import type { LeaseRelease, LeaseReleases, WorkerHeartbeat } from "@lambent/protocol";
+import type { LeaseRelease, LeaseReleases, ProvisionedStatusRequest, RunningLease, WorkerHeartbeat } from "@lambent/protocol";
 
 type Fields = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Fields => typeof value === "object" && value !== null && !Array.isArray(value);
 
+function counts(value: unknown): Record<string, number> {
+  const result: Record<string, number> = {};
+  if (isRecord(value)) {
+    for (const [key, count] of Object.entries(value)) if (typeof count === "number") result[key] = count;
+  }
+  return result;
+}
+
+function runningLeases(value: unknown): RunningLease[] {
+  if (!Array.isArray(value)) return [];
+  const leases: RunningLease[] = [];
+  for (const item of value as unknown[]) {
+    if (!isRecord(item) || typeof item["term"] !== "number" || typeof item["leaseId"] !== "number" || typeof item["functionName"] !== "string") {
+      continue;
+    }
+    leases.push({
+      term: item["term"],
+      leaseId: item["leaseId"],
+      functionName: item["functionName"],
+      memoryMb: typeof item["memoryMb"] === "number" ? item["memoryMb"] : 128,
+    });
+  }
+  return leases;
+}
+
 export function parseHeartbeat(value: unknown): WorkerHeartbeat | undefined {
   if (!isRecord(value) || typeof value["workerId"] !== "string" || typeof value["maxEnvironments"] !== "number") {
     return undefined;
-  }
-  const idle: Record<string, number> = {};
-  if (isRecord(value["idle"])) {
-    for (const [key, count] of Object.entries(value["idle"])) if (typeof count === "number") idle[key] = count;
   }
   const number = (field: string): number => (typeof value[field] === "number" ? (value[field] as number) : 0);
   return {
@@ -20,7 +41,10 @@ export function parseHeartbeat(value: unknown): WorkerHeartbeat | undefined {
     maxEnvironments: value["maxEnvironments"],
     environments: number("environments"),
     busy: number("busy"),
-    idle,
+    busyMemoryMb: number("busyMemoryMb"),
+    idle: counts(value["idle"]),
+    provisioned: counts(value["provisioned"]),
+    running: runningLeases(value["running"]),
     draining: value["draining"] === true,
   };
 }
@@ -29,8 +53,8 @@ export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {
   if (!isRecord(value) || typeof value["workerId"] !== "string" || !Array.isArray(value["releases"])) return undefined;
   const releases: LeaseRelease[] = [];
   for (const item of value["releases"] as unknown[]) {
-    if (!isRecord(item) || typeof item["leaseId"] !== "number") continue;
-    const release: LeaseRelease = { leaseId: item["leaseId"] };
+    if (!isRecord(item) || typeof item["term"] !== "number" || typeof item["leaseId"] !== "number") continue;
+    const release: LeaseRelease = { term: item["term"], leaseId: item["leaseId"] };
     if (typeof item["idleEnvironment"] === "string") release.idleEnvironment = item["idleEnvironment"];
     releases.push(release);
   }
@@ -39,4 +63,10 @@ export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {
 
 export function parseWorkerGone(value: unknown): { workerId: string } | undefined {
   return isRecord(value) && typeof value["workerId"] === "string" ? { workerId: value["workerId"] } : undefined;
+}
+
+export function parseProvisionedStatusRequest(value: unknown): ProvisionedStatusRequest | undefined {
+  return isRecord(value) && typeof value["functionName"] === "string" && typeof value["qualifier"] === "string"
+    ? { functionName: value["functionName"], qualifier: value["qualifier"] }
+    : undefined;
 }

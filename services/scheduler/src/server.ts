@@ -1,9 +1,13 @@
-// The scheduler: admits synchronous calls within the concurrency limit and places each on a worker,
-// preferring a warm environment. The worker answers the frontend directly and releases the slot here.
+// The scheduler: one leader at a time admits synchronous calls within the concurrency limits and places
+// each on a worker, preferring a warm environment; the worker answers the frontend directly and
+// releases the slot here. Every scheduler follows workers' heartbeats, so a standby can take over: it
+// first asks every worker to report, adopts the calls they run, and only then admits more.
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
+import { Kvm } from "@nats-io/kv";
 import type { SchedulerConfig } from "@lambent/config";
-import { serviceError, type LambdaError } from "@lambent/errors";
+import { serviceError, throttled, type LambdaError } from "@lambent/errors";
 import {
+  Buckets,
   QueueGroups,
   Subjects,
   decodeInvocation,
@@ -14,17 +18,26 @@ import {
   failureResult,
   type ClusterStatus,
   type InvocationRequest,
+  type ProvisionedStatus,
 } from "@lambent/protocol";
-import { EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { EnvironmentCipher, RegistryView, isVersionNumber, openRegistryBuckets } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
-import { AccountConcurrency } from "./admission/account-concurrency.js";
+import { ConcurrencyAccounting } from "./admission/concurrency-accounting.js";
+import { Leadership } from "./leadership/leadership.js";
 import { LeaseTable, type Lease } from "./placement/leases.js";
-import { WorkerTable } from "./placement/worker-table.js";
-import { parseHeartbeat, parseLeaseReleases, parseWorkerGone } from "./messages.js";
+import { ProvisionedReconciler, type ProvisionTarget } from "./placement/provisioned-reconciler.js";
+import { WorkerTable, type WorkerState } from "./placement/worker-table.js";
+import { parseHeartbeat, parseLeaseReleases, parseProvisionedStatusRequest, parseWorkerGone } from "./messages.js";
 
 /** How long past a function's timeout a lease may live before its slot is reclaimed. */
 const LEASE_GRACE_MS = 30_000;
 const SWEEP_INTERVAL_MS = 500;
+/** A new leader waits at most this long for every worker's report before admitting calls. */
+const RECOVERY_LIMIT_MS = 2_000;
+/** A worker that has not acted on a provisioning order by then is sent it again. */
+const PROVISION_RESEND_MS = 5_000;
+const DEFAULT_MEMORY_MB = 128;
+const DEFAULT_TIMEOUT_S = 900;
 
 export interface SchedulerDeps {
   nc: NatsConnection;
@@ -32,21 +45,38 @@ export interface SchedulerDeps {
   now?: () => number;
 }
 
+export type SchedulerRole = "standby" | "recovering" | "leader";
+
+export interface SchedulerState extends ClusterStatus {
+  role: SchedulerRole;
+}
+
 export interface Scheduler {
   start(): Promise<void>;
   stop(): Promise<void>;
-  status(): ClusterStatus;
+  status(): SchedulerState;
 }
 
 export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDeps): Promise<Scheduler> {
   const { nc, logger } = deps;
   const now = deps.now ?? Date.now;
-  const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
+  const [buckets, clusterKv] = await Promise.all([
+    openRegistryBuckets(nc, config.jetstreamReplicas),
+    new Kvm(nc).create(Buckets.cluster, { history: 1, storage: "file", replicas: config.jetstreamReplicas }),
+  ]);
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
-  const admission = new AccountConcurrency(config.accountConcurrency);
+  const admission = new ConcurrencyAccounting(config.concurrency, () => view.concurrencySettings());
   const workers = new WorkerTable();
   const leases = new LeaseTable();
+  const provisioning = new ProvisionedReconciler(PROVISION_RESEND_MS);
   const subscriptions: Subscription[] = [];
+  /** Subscriptions held only while leading. */
+  let leaderSubscriptions: Subscription[] = [];
+  let role: SchedulerRole = "standby";
+  let term = 0;
+  /** Workers a recovering leader still waits to hear from. */
+  let awaitingReports = new Set<string>();
+  let recoveryTimer: NodeJS.Timeout | undefined;
   let sweeper: NodeJS.Timeout | undefined;
 
   const answerFailure = (msg: Msg, requestId: string, version: string, error: LambdaError): void => {
@@ -55,6 +85,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     msg.respond(failureResult(requestId, version, failure));
   };
 
+  // The hot path: admit, place, forward. No disk write, no KV read: limits and records are cached.
   const place = (msg: Msg): void => {
     let request: InvocationRequest;
     try {
@@ -65,64 +96,139 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       return;
     }
     const { header, payload } = request;
-    const throttle = admission.tryAcquire();
+    const throttle = admission.tryAcquire(header.functionName);
     if (throttle) {
       answerFailure(msg, header.requestId, header.version, throttle);
       return;
     }
-    const worker = workers.place(environmentKey(header.functionName, header.version, header.revisionId));
+    const record = view.cached(header.functionName, header.version);
+    const memoryMb = record?.memorySize ?? DEFAULT_MEMORY_MB;
+    const worker = workers.place(environmentKey(header.functionName, header.version, header.revisionId), memoryMb);
     if (!worker) {
-      admission.release();
-      answerFailure(msg, header.requestId, header.version, serviceError("No worker is available to run the invocation"));
+      admission.release(header.functionName);
+      answerFailure(msg, header.requestId, header.version, noRoom(workers.size));
       return;
     }
-    const timeoutMs = (view.cached(header.functionName, header.version)?.timeout ?? 900) * 1000;
-    const lease = leases.open({
+    const lease = leases.open(term, {
       workerId: worker.workerId,
+      functionName: header.functionName,
+      memoryMb,
       requestId: header.requestId,
       version: header.version,
       replyTo: msg.reply,
-      expiresAt: now() + timeoutMs + LEASE_GRACE_MS,
+      expiresAt: now() + (record?.timeout ?? DEFAULT_TIMEOUT_S) * 1000 + LEASE_GRACE_MS,
     });
-    header.lease = { schedulerId: config.schedulerId, leaseId: lease.leaseId };
+    header.lease = { term, leaseId: lease.leaseId };
     nc.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), msg.reply ? { reply: msg.reply } : undefined);
   };
 
   const release = (msg: Msg): void => {
+    if (role === "standby") return;
     const message = parseLeaseReleases(safeJson(msg.data));
     if (!message) return;
-    for (const { leaseId, idleEnvironment } of message.releases) {
+    for (const { term: leaseTerm, leaseId, idleEnvironment } of message.releases) {
       // A lease already closed (its worker was declared lost, or it expired) is not released twice.
-      if (!leases.close(leaseId)) continue;
-      admission.release();
-      workers.released(message.workerId, idleEnvironment);
+      const lease = leases.close(leaseTerm, leaseId);
+      if (!lease) continue;
+      admission.release(lease.functionName);
+      workers.released(message.workerId, lease.memoryMb, idleEnvironment);
     }
+  };
+
+  const heartbeat = (msg: Msg): void => {
+    const beat = parseHeartbeat(safeJson(msg.data));
+    if (!beat) return;
+    const worker = workers.heartbeat(beat, now());
+    if (role === "standby") return;
+    adoptRunning(worker);
+    if (role === "recovering") {
+      awaitingReports.delete(worker.workerId);
+      if (awaitingReports.size === 0) finishRecovery();
+    }
+  };
+
+  /**
+   * A worker's report is the truth about its calls: calls it runs that we hold no lease for (placed by an
+   * earlier leader) are counted, and an earlier leader's calls it no longer runs have ended. Our own
+   * leases it does not list may still be on their way to it, so those stay.
+   */
+  const adoptRunning = (worker: WorkerState): void => {
+    const listed = new Set<string>();
+    for (const running of worker.running) {
+      listed.add(`${running.term}.${running.leaseId}`);
+      if (leases.has(running.term, running.leaseId)) continue;
+      leases.adopt({
+        ...running,
+        workerId: worker.workerId,
+        requestId: "",
+        version: "",
+        replyTo: undefined,
+        expiresAt: now() + (view.cached(running.functionName)?.timeout ?? DEFAULT_TIMEOUT_S) * 1000 + LEASE_GRACE_MS,
+      });
+      admission.take(running.functionName);
+    }
+    const ended = leases.closeWhere((lease) => lease.workerId === worker.workerId && lease.term !== term && !listed.has(`${lease.term}.${lease.leaseId}`));
+    for (const lease of ended) admission.release(lease.functionName);
   };
 
   /** A lost worker's calls fail now rather than waiting out their timeouts. */
   const loseWorker = (workerId: string, reason: string): void => {
     workers.remove(workerId);
-    const lost = leases.closeAllOn(workerId);
+    if (role === "standby") return;
+    const lost = leases.closeWhere((lease) => lease.workerId === workerId);
     for (const lease of lost) failLease(lease, `The worker running this invocation was lost (${reason})`);
     if (lost.length > 0 || reason !== "left") logger.warn("worker removed", { workerId, reason, failedCalls: lost.length });
   };
 
   const failLease = (lease: Lease, message: string): void => {
-    admission.release();
-    if (lease.replyTo) {
-      nc.publish(lease.replyTo, failureResult(lease.requestId, lease.version, { type: "ServiceException", message }));
+    admission.release(lease.functionName);
+    if (lease.replyTo) nc.publish(lease.replyTo, failureResult(lease.requestId, lease.version, { type: "ServiceException", message }));
+  };
+
+  /** Provisioned concurrency configs resolved to the versions (and so environments) they keep ready. */
+  const provisionTargets = (): ProvisionTarget[] => {
+    const byKey = new Map<string, ProvisionTarget>();
+    for (const config of Object.values(view.concurrencySettings().provisioned)) {
+      const target = resolveProvisioned(config.functionName, config.qualifier);
+      if (!target) continue;
+      const existing = byKey.get(target.key);
+      if (existing) existing.count += config.requested;
+      else byKey.set(target.key, { ...target, count: config.requested });
     }
+    return [...byKey.values()];
+  };
+
+  const resolveProvisioned = (functionName: string, qualifier: string): Omit<ProvisionTarget, "count"> | undefined => {
+    const version = isVersionNumber(qualifier) ? qualifier : view.cachedAlias(functionName, qualifier)?.functionVersion;
+    const record = version === undefined ? undefined : view.cached(functionName, version);
+    if (!record) return undefined;
+    return { functionName, version: record.version, revisionId: record.revisionId, key: environmentKey(functionName, record.version, record.revisionId) };
+  };
+
+  const reconcileProvisioned = (): void => {
+    for (const { workerId, request } of provisioning.plan(provisionTargets(), workers.all(), now())) {
+      nc.publish(Subjects.workerProvision(workerId), encodeJson(request));
+    }
+  };
+
+  const provisionedStatus = (msg: Msg): void => {
+    const request = parseProvisionedStatusRequest(safeJson(msg.data));
+    const target = request && resolveProvisioned(request.functionName, request.qualifier);
+    const answer: ProvisionedStatus = { allocated: target ? ProvisionedReconciler.allocated(target.key, workers.all()) : 0 };
+    msg.respond(encodeJson(answer));
   };
 
   const sweep = (): void => {
     for (const workerId of workers.silentSince(now() - config.workerTimeoutMs)) loseWorker(workerId, "heartbeat missed");
-    for (const lease of leases.closeExpired(now())) {
-      admission.release();
-      logger.warn("lease expired", { leaseId: lease.leaseId, workerId: lease.workerId, requestId: lease.requestId });
+    if (role !== "leader") return;
+    for (const lease of leases.closeWhere((candidate) => candidate.expiresAt < now())) {
+      admission.release(lease.functionName);
+      logger.warn("lease expired", { term: lease.term, leaseId: lease.leaseId, workerId: lease.workerId, requestId: lease.requestId });
     }
+    reconcileProvisioned();
   };
 
-  const status = (): ClusterStatus => ({ schedulerId: config.schedulerId, workers: workers.size, inFlight: admission.inFlight });
+  const status = (): SchedulerState => ({ schedulerId: config.schedulerId, role, term, workers: workers.size, inFlight: admission.inFlight });
 
   const callback = (handler: (msg: Msg) => void) => (error: Error | null, msg: Msg) => {
     if (error) {
@@ -136,39 +242,91 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     }
   };
 
+  const onElected = (electedTerm: number): void => {
+    term = electedTerm;
+    role = "recovering";
+    leases.clear();
+    admission.clear();
+    awaitingReports = new Set([...workers.all()].map((worker) => worker.workerId));
+    if (awaitingReports.size === 0) {
+      finishRecovery();
+      return;
+    }
+    nc.publish(Subjects.workerReport, encodeJson({ term }));
+    recoveryTimer = setTimeout(() => {
+      if (awaitingReports.size > 0) logger.warn("workers did not report before admitting calls", { workers: [...awaitingReports] });
+      finishRecovery();
+    }, Math.min(RECOVERY_LIMIT_MS, config.workerTimeoutMs));
+  };
+
+  const finishRecovery = (): void => {
+    if (role !== "recovering") return;
+    clearTimeout(recoveryTimer);
+    role = "leader";
+    leaderSubscriptions = [
+      nc.subscribe(Subjects.schedulerInvokeAll, { queue: QueueGroups.schedulers, callback: callback(place) }),
+      nc.subscribe(Subjects.schedulerStatus, { queue: QueueGroups.schedulers, callback: callback((msg) => msg.respond(encodeJson(status()))) }),
+      nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: callback(provisionedStatus) }),
+    ];
+    reconcileProvisioned();
+    logger.info("scheduler leading", { term, workers: workers.size, adoptedCalls: leases.size });
+  };
+
+  const onDeposed = (): void => {
+    clearTimeout(recoveryTimer);
+    for (const subscription of leaderSubscriptions) subscription.unsubscribe();
+    leaderSubscriptions = [];
+    role = "standby";
+    term = 0;
+    leases.clear();
+    admission.clear();
+  };
+
+  const leadership = new Leadership({
+    kv: clusterKv,
+    schedulerId: config.schedulerId,
+    renewMs: config.leaderRenewMs,
+    timeoutMs: config.leaderTimeoutMs,
+    logger,
+    now,
+    onElected,
+    onDeposed,
+  });
+
   return {
     status,
     async start() {
       await view.start();
+      view.onConcurrencySettings(() => {
+        if (role === "leader") reconcileProvisioned();
+      });
       subscriptions.push(
-        nc.subscribe(Subjects.workerHeartbeat, {
-          callback: callback((msg) => {
-            const beat = parseHeartbeat(safeJson(msg.data));
-            if (beat) workers.heartbeat(beat, now());
-          }),
-        }),
+        nc.subscribe(Subjects.workerHeartbeat, { callback: callback(heartbeat) }),
         nc.subscribe(Subjects.workerGone, {
           callback: callback((msg) => {
             const gone = parseWorkerGone(safeJson(msg.data));
             if (gone) loseWorker(gone.workerId, "left");
           }),
         }),
-        nc.subscribe(Subjects.schedulerRelease(config.schedulerId), { callback: callback(release) }),
-        nc.subscribe(Subjects.schedulerInvokeAll, { queue: QueueGroups.schedulers, callback: callback(place) }),
-        nc.subscribe(Subjects.schedulerStatus, {
-          queue: QueueGroups.schedulers,
-          callback: callback((msg) => msg.respond(encodeJson(status()))),
-        }),
+        nc.subscribe(Subjects.schedulerRelease, { callback: callback(release) }),
       );
-      sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
       await nc.flush();
+      sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+      leadership.start();
     },
     async stop() {
       clearInterval(sweeper);
+      await leadership.stop();
       for (const subscription of subscriptions) subscription.unsubscribe();
       view.stop();
     },
   };
+}
+
+/** No worker can take the call: none at all is a service failure; all full is a throttle. */
+function noRoom(workerCount: number): LambdaError {
+  if (workerCount === 0) return serviceError("No worker is available to run the invocation");
+  return throttled("ConcurrentInvocationLimitExceeded", "Rate Exceeded. No worker has room for another execution environment.");
 }
 
 function safeJson(bytes: Uint8Array): unknown {

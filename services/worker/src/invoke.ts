@@ -3,7 +3,7 @@
 // Never throws: every failure becomes a result the caller can read.
 import { Buffer } from "node:buffer";
 import { LATEST, functionArn, type FunctionVersionRecord } from "@lambent/registry";
-import { resourceNotFound, serviceError, toLambdaError } from "@lambent/errors";
+import { resourceNotFound, toLambdaError } from "@lambent/errors";
 import {
   decodeInvocation,
   encodeInvocationResult,
@@ -19,8 +19,10 @@ import type { CodeCache } from "./code-cache.js";
 import { LogBuffer, type InvocationLogSink } from "./log-buffer.js";
 import type { TraceMaps } from "./trace-maps.js";
 import { MAX_RESPONSE_BYTES, responseTooLargeError, type FunctionError } from "./limits.js";
-import { Environment, InitFailure, type RunOutcome } from "./pool/environment.js";
+import { InitFailure, type Environment, type RunOutcome } from "./pool/environment.js";
 import type { WarmPool } from "./pool/warm-pool.js";
+import { startEnvironment } from "./cold-start.js";
+import type { LeaseObserver } from "./running-leases.js";
 
 /** The registry read the hot path needs (RegistryView provides it). */
 export interface RevisionLookup {
@@ -37,6 +39,8 @@ export interface InvokerOptions {
   logger: Logger;
   /** Maps function errors' traces back to the user's files; absent in tests that run hand-written bundles. */
   traceMaps?: TraceMaps;
+  /** Told of each leased call as it is decoded and sized, so heartbeats can report running calls. */
+  leases?: LeaseObserver;
 }
 
 export interface InvocationReply {
@@ -71,6 +75,7 @@ export class Invoker {
       return { result: failureResult("", LATEST, { type: "ServiceException", message: "Malformed invocation message" }) };
     }
     const { header } = request;
+    if (header.lease) this.options.leases?.started(header.lease, header.functionName);
     try {
       return await this.invoke(request);
     } catch (error) {
@@ -91,15 +96,14 @@ export class Invoker {
     const { registry, code, pool } = this.options;
     const record = await registry.getRevision(header.functionName, header.version, header.revisionId);
     if (!record) throw resourceNotFound(`Function not found: ${this.arn(header.functionName, header.qualifier)}`);
+    if (header.lease) this.options.leases?.sized(header.lease, record.memorySize);
     const key = environmentKey(record.functionName, record.version, record.revisionId);
     const log = new LogBuffer(header.requestId);
     let acquired;
     try {
-      acquired = await pool.acquire(key, record.memorySize, async () => {
-        const bundle = await code.get(record.bundleObject);
-        if (!bundle) throw serviceError(`Code of ${record.functionName}:${record.version} is missing (${record.bundleObject})`);
-        return Environment.create({ key, record, bundle, region: this.options.region, requestId: header.requestId });
-      });
+      acquired = await pool.acquire(key, record.memorySize, () =>
+        startEnvironment(code, { key, record, region: this.options.region, requestId: header.requestId }),
+      );
     } catch (error) {
       if (error instanceof InitFailure) return await this.initFailed(header, record, error, log);
       throw error;

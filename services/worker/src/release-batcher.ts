@@ -1,10 +1,10 @@
-// Gathers lease releases per scheduler and sends each scheduler one message per event-loop turn, so a
-// busy worker does not send one NATS message per finished call.
+// Gathers lease releases over one event-loop turn and sends them to the leading scheduler as one message,
+// so a busy worker does not send one NATS message per finished call.
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Subjects, encodeJson, type LeaseRelease, type LeaseReleases } from "@lambent/protocol";
 
 export class ReleaseBatcher {
-  private readonly pending = new Map<string, LeaseRelease[]>();
+  private pending: LeaseRelease[] = [];
   private scheduled = false;
 
   constructor(
@@ -12,13 +12,8 @@ export class ReleaseBatcher {
     private readonly workerId: string,
   ) {}
 
-  add(schedulerId: string, release: LeaseRelease): void {
-    let releases = this.pending.get(schedulerId);
-    if (!releases) {
-      releases = [];
-      this.pending.set(schedulerId, releases);
-    }
-    releases.push(release);
+  add(release: LeaseRelease): void {
+    this.pending.push(release);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -28,10 +23,9 @@ export class ReleaseBatcher {
   /** Sends everything gathered so far (also called before the worker leaves). */
   flush(): void {
     this.scheduled = false;
-    for (const [schedulerId, releases] of this.pending) {
-      const message: LeaseReleases = { workerId: this.workerId, releases };
-      this.nc.publish(Subjects.schedulerRelease(schedulerId), encodeJson(message));
-    }
-    this.pending.clear();
+    if (this.pending.length === 0) return;
+    const message: LeaseReleases = { workerId: this.workerId, releases: this.pending };
+    this.pending = [];
+    this.nc.publish(Subjects.schedulerRelease, encodeJson(message));
   }
 }

@@ -1,18 +1,23 @@
 // The worker service: takes invocations from its NATS subject, runs them in the warm pool, answers each
-// caller directly, gives leases back to the scheduler, and reports capacity in heartbeats.
+// caller directly, gives leases back to the scheduler, keeps the provisioned environments the scheduler
+// asks for, and reports capacity and running leases in heartbeats (at once when a new leader asks).
 // `buildWorker` gets its NATS connection and registry from the caller, so tests run it in-process.
+import { randomUUID } from "node:crypto";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { WorkerConfig } from "@lambent/config";
-import { Subjects, encodeJson, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
+import { Subjects, decodeJson, encodeJson, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
 import { ReleaseBatcher } from "./release-batcher.js";
 import { TraceMaps } from "./trace-maps.js";
 import { createLogger, type Logger } from "@lambent/telemetry";
 import { CodeCache, DEFAULT_CODE_CACHE_BYTES, type BundleSource } from "./code-cache.js";
+import { startEnvironment } from "./cold-start.js";
 import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js";
 import { SandboxHost } from "./host/sandbox-host.js";
 import { discardLogs, type InvocationLogSink } from "./log-buffer.js";
 import type { Environment } from "./pool/environment.js";
 import { WarmPool } from "./pool/warm-pool.js";
+import { Provisioner, parseProvisionRequest } from "./provisioner.js";
+import { RunningLeases } from "./running-leases.js";
 
 export interface WorkerDeps {
   nc: NatsConnection;
@@ -37,7 +42,7 @@ export interface WorkerStatus extends WorkerHeartbeat {
 }
 
 export interface Worker {
-  /** Subscribes to the worker's invoke subject and starts heartbeats. */
+  /** Subscribes to the worker's invoke, provision and report subjects and starts heartbeats. */
   start(): Promise<void>;
   /** Drains: announces it, stops taking calls, finishes running ones, says goodbye. Leaves the connection open. */
   stop(): Promise<void>;
@@ -54,21 +59,41 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     memoryMb: config.memoryMb,
     idleTimeoutMs: config.idleTimeoutMs,
     onDiscard: (environment, reason) => logger.debug("environment discarded", { key: environment.key, reason }),
+    onProvisionedLost: (key) => provisioner.replace(key),
   });
+  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
+  const running = new RunningLeases();
   const invoker = new Invoker({
     region: config.region,
     accountId: config.accountId,
     registry: deps.registry,
-    code: new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES),
+    code,
     pool,
     logSink: deps.logSink ?? discardLogs,
     logger,
     traceMaps: new TraceMaps(deps.bundles),
+    leases: running,
+  });
+  const provisioner: Provisioner<Environment> = new Provisioner({
+    pool,
+    registry: deps.registry,
+    start: async (key, record) => {
+      const environment = await startEnvironment(code, { key, record, region: config.region, requestId: randomUUID() });
+      // No call owns this init, so its lines are not an invocation's log.
+      const lines = environment.takeInitLines();
+      if (lines.length > 0) logger.debug("provisioned environment initialised", { key, lines });
+      return environment;
+    },
+    logger,
+    onChange: () => publishHeartbeat(),
   });
 
-  let subscription: Subscription | undefined;
+  let invokeSubscription: Subscription | undefined;
+  /** Provision and report requests: heard until the worker has gone, so a new leader learns of a draining worker's calls. */
+  let controlSubscriptions: Subscription[] = [];
   let heartbeat: NodeJS.Timeout | undefined;
   let draining = false;
+  let gone = false;
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
 
@@ -77,23 +102,28 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     memoryMb: config.memoryMb,
     maxEnvironments: config.maxEnvironments,
     ...pool.stats(),
+    running: running.list(),
     draining,
     inFlight,
   });
 
-  const publishHeartbeat = (): void => {
-    const { inFlight: _running, ...beat } = status();
+  function publishHeartbeat(): void {
+    if (gone) return;
+    const { inFlight: _inFlight, ...beat } = status();
     nc.publish(Subjects.workerHeartbeat, encodeJson(beat satisfies WorkerHeartbeat));
-  };
+  }
 
   const releases = new ReleaseBatcher(nc, config.workerId);
 
   const answer = (msg: Msg, reply: InvocationReply): void => {
+    const lease = reply.lease;
+    // Out of the running list before the release is queued: no heartbeat shows a released call.
+    if (lease) running.finished(lease);
     if (msg.reply) msg.respond(reply.result);
-    if (reply.lease) {
-      const release: LeaseRelease = { leaseId: reply.lease.leaseId };
+    if (lease) {
+      const release: LeaseRelease = { term: lease.term, leaseId: lease.leaseId };
       if (reply.idleEnvironment !== undefined) release.idleEnvironment = reply.idleEnvironment;
-      releases.add(reply.lease.schedulerId, release);
+      releases.add(release);
     }
   };
 
@@ -105,7 +135,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     }
   };
 
-  const onMessage = (msg: Msg): void => {
+  const onInvoke = (msg: Msg): void => {
     inFlight++;
     invoker
       .handle(msg.data)
@@ -114,14 +144,37 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       .finally(settled);
   };
 
+  const onProvision = (msg: Msg): void => {
+    let request;
+    try {
+      request = parseProvisionRequest(decodeJson(msg.data));
+    } catch (error) {
+      logger.warn("malformed provision request", { err: error });
+      return;
+    }
+    if (!request) {
+      logger.warn("malformed provision request", { subject: msg.subject });
+      return;
+    }
+    // Resolves once done (never rejects); a draining worker's provisioner takes no more requests.
+    void provisioner.request(request);
+  };
+
+  const subscribe = (subject: string, onMsg: (msg: Msg) => void): Subscription =>
+    nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error) logger.error("subscription failed", { subject, err: error });
+        else onMsg(msg);
+      },
+    });
+
   return {
     async start() {
-      subscription = nc.subscribe(Subjects.workerInvoke(config.workerId), {
-        callback: (error, msg) => {
-          if (error) logger.error("invoke subscription failed", { err: error });
-          else onMessage(msg);
-        },
-      });
+      invokeSubscription = subscribe(Subjects.workerInvoke(config.workerId), onInvoke);
+      controlSubscriptions = [
+        subscribe(Subjects.workerProvision(config.workerId), onProvision),
+        subscribe(Subjects.workerReport, () => publishHeartbeat()),
+      ];
       publishHeartbeat();
       heartbeat = setInterval(publishHeartbeat, config.heartbeatMs);
       heartbeat.unref();
@@ -132,20 +185,28 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       if (draining) return;
       draining = true;
       publishHeartbeat();
+      const stopProvisioning = provisioner.close();
       const grace = deps.drainGraceMs ?? config.heartbeatMs;
       if (grace > 0) await new Promise((resolve) => setTimeout(resolve, grace));
-      await subscription?.drain();
+      await invokeSubscription?.drain();
       if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      await stopProvisioning;
       if (heartbeat) clearInterval(heartbeat);
       publishHeartbeat();
       // Releases first: the scheduler frees those slots before it hears the worker has gone.
       releases.flush();
       nc.publish(Subjects.workerGone, encodeJson({ workerId: config.workerId }));
+      gone = true;
+      for (const subscription of controlSubscriptions) subscription.unsubscribe();
       await nc.flush();
       pool.close();
     },
 
     status,
-    handle: (data) => invoker.handle(data),
+    handle: async (data) => {
+      const reply = await invoker.handle(data);
+      if (reply.lease) running.finished(reply.lease);
+      return reply;
+    },
   };
 }

@@ -242,11 +242,18 @@ export interface GetFunctionResponse {
   configuration?: FunctionConfiguration | undefined;
   code?: FunctionCodeLocation | undefined;
   tags: { [key: string]: string };
+  /** The function's reserved concurrency; unset when it has none. */
+  concurrency?: FunctionConcurrency | undefined;
 }
 
 export interface GetFunctionResponse_TagsEntry {
   key: string;
   value: string;
+}
+
+/** A function's reserved concurrency, as Lambda's Concurrency. */
+export interface FunctionConcurrency {
+  reservedConcurrentExecutions: number;
 }
 
 /** GetFunctionConfiguration's input. */
@@ -524,6 +531,151 @@ export interface ListAliasesRequest {
 /** ListAliases' output. */
 export interface ListAliasesResponse {
   aliases: AliasConfiguration[];
+  /** Pass as marker to get the next page; empty on the last page. */
+  nextMarker: string;
+}
+
+/** GetAccountSettings' input, empty for now. */
+export interface GetAccountSettingsRequest {
+}
+
+/** The account's limits, as Lambda's AccountLimit. */
+export interface AccountLimit {
+  /** Bytes of deployment packages the account may store. */
+  totalCodeSize: number;
+  /** Bytes a package may hold unzipped. */
+  codeSizeUnzipped: number;
+  /** Bytes of a zip package uploaded directly. */
+  codeSizeZipped: number;
+  /** Calls that may run at once across the account. */
+  concurrentExecutions: number;
+  /**
+   * concurrent_executions less every function's reserved concurrency: what functions without a
+   * reservation share.
+   */
+  unreservedConcurrentExecutions: number;
+}
+
+/** The account's usage, as Lambda's AccountUsage. */
+export interface AccountUsage {
+  /** Bytes of deployment packages stored, over every version of every function. */
+  totalCodeSize: number;
+  functionCount: number;
+}
+
+/** GetAccountSettings' output. */
+export interface GetAccountSettingsResponse {
+  accountLimit?: AccountLimit | undefined;
+  accountUsage?: AccountUsage | undefined;
+}
+
+/** PutFunctionConcurrency's input. */
+export interface PutFunctionConcurrencyRequest {
+  /** A name, partial or full ARN, without a qualifier. */
+  functionName: string;
+  /** 0 or more; unset is refused (INVALID_ARGUMENT), as a body without the field is. */
+  reservedConcurrentExecutions?: number | undefined;
+}
+
+/** PutFunctionConcurrency's output. */
+export interface PutFunctionConcurrencyResponse {
+  reservedConcurrentExecutions: number;
+}
+
+/** GetFunctionConcurrency's input. */
+export interface GetFunctionConcurrencyRequest {
+  /** A name, partial or full ARN, without a qualifier. */
+  functionName: string;
+}
+
+/** GetFunctionConcurrency's output. */
+export interface GetFunctionConcurrencyResponse {
+  /** Unset when the function has no reservation. */
+  reservedConcurrentExecutions?: number | undefined;
+}
+
+/** DeleteFunctionConcurrency's input. */
+export interface DeleteFunctionConcurrencyRequest {
+  /** A name, partial or full ARN, without a qualifier. */
+  functionName: string;
+}
+
+/** DeleteFunctionConcurrency's output, empty for now. */
+export interface DeleteFunctionConcurrencyResponse {
+}
+
+/** A version's or alias's provisioned concurrency, as Lambda's ProvisionedConcurrencyConfigListItem. */
+export interface ProvisionedConcurrencyConfig {
+  /**
+   * arn:aws:lambda:<region>:<account>:function:<name>:<qualifier>; set in ListProvisionedConcurrencyConfigs'
+   * answers, empty in the others (their request names the qualifier).
+   */
+  functionArn: string;
+  /** Environments asked for. */
+  requestedProvisionedConcurrentExecutions: number;
+  /** Environments initialised and ready now (the same as allocated). */
+  availableProvisionedConcurrentExecutions: number;
+  /** Environments initialised and alive now, at most the requested number. */
+  allocatedProvisionedConcurrentExecutions: number;
+  /** "IN_PROGRESS" while fewer than requested are allocated, then "READY". */
+  status: string;
+  /** When the config last changed, ISO 8601 with offset. */
+  lastModified: string;
+}
+
+/** PutProvisionedConcurrencyConfig's input. */
+export interface PutProvisionedConcurrencyConfigRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  /** A published version number or an alias; never "$LATEST". */
+  qualifier: string;
+  /** 1 or more; unset is refused (INVALID_ARGUMENT). */
+  provisionedConcurrentExecutions?: number | undefined;
+}
+
+/** PutProvisionedConcurrencyConfig's output. */
+export interface PutProvisionedConcurrencyConfigResponse {
+  config?: ProvisionedConcurrencyConfig | undefined;
+}
+
+/** GetProvisionedConcurrencyConfig's input. */
+export interface GetProvisionedConcurrencyConfigRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  /** A published version number or an alias. */
+  qualifier: string;
+}
+
+/** GetProvisionedConcurrencyConfig's output. */
+export interface GetProvisionedConcurrencyConfigResponse {
+  config?: ProvisionedConcurrencyConfig | undefined;
+}
+
+/** DeleteProvisionedConcurrencyConfig's input. */
+export interface DeleteProvisionedConcurrencyConfigRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  /** A published version number or an alias. */
+  qualifier: string;
+}
+
+/** DeleteProvisionedConcurrencyConfig's output, empty for now. */
+export interface DeleteProvisionedConcurrencyConfigResponse {
+}
+
+/** ListProvisionedConcurrencyConfigs' input. */
+export interface ListProvisionedConcurrencyConfigsRequest {
+  /** A name, partial or full ARN. */
+  functionName: string;
+  /** The next_marker of the previous page; empty for the first page. */
+  marker: string;
+  /** Page size, 1–10000; 0 means the default (50). */
+  maxItems: number;
+}
+
+/** ListProvisionedConcurrencyConfigs' output: versions in numeric order, then aliases by name. */
+export interface ListProvisionedConcurrencyConfigsResponse {
+  provisionedConcurrencyConfigs: ProvisionedConcurrencyConfig[];
   /** Pass as marker to get the next page; empty on the last page. */
   nextMarker: string;
 }
@@ -1805,7 +1957,7 @@ export const GetFunctionRequest: MessageFns<GetFunctionRequest> = {
 };
 
 function createBaseGetFunctionResponse(): GetFunctionResponse {
-  return { configuration: undefined, code: undefined, tags: {} };
+  return { configuration: undefined, code: undefined, tags: {}, concurrency: undefined };
 }
 
 export const GetFunctionResponse: MessageFns<GetFunctionResponse> = {
@@ -1819,6 +1971,9 @@ export const GetFunctionResponse: MessageFns<GetFunctionResponse> = {
     globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
       GetFunctionResponse_TagsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
     });
+    if (message.concurrency !== undefined) {
+      FunctionConcurrency.encode(message.concurrency, writer.uint32(34).fork()).join();
+    }
     return writer;
   },
 
@@ -1862,6 +2017,14 @@ export const GetFunctionResponse: MessageFns<GetFunctionResponse> = {
             }
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.concurrency = FunctionConcurrency.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1892,6 +2055,7 @@ export const GetFunctionResponse: MessageFns<GetFunctionResponse> = {
           {},
         )
         : {},
+      concurrency: isSet(object.concurrency) ? FunctionConcurrency.fromJSON(object.concurrency) : undefined,
     };
   },
 
@@ -1911,6 +2075,9 @@ export const GetFunctionResponse: MessageFns<GetFunctionResponse> = {
           obj.tags[k] = v;
         });
       }
+    }
+    if (message.concurrency !== undefined) {
+      obj.concurrency = FunctionConcurrency.toJSON(message.concurrency);
     }
     return obj;
   },
@@ -1935,6 +2102,9 @@ export const GetFunctionResponse: MessageFns<GetFunctionResponse> = {
       },
       {},
     );
+    message.concurrency = (object.concurrency !== undefined && object.concurrency !== null)
+      ? FunctionConcurrency.fromPartial(object.concurrency)
+      : undefined;
     return message;
   },
 };
@@ -2022,6 +2192,79 @@ export const GetFunctionResponse_TagsEntry: MessageFns<GetFunctionResponse_TagsE
     const message = createBaseGetFunctionResponse_TagsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseFunctionConcurrency(): FunctionConcurrency {
+  return { reservedConcurrentExecutions: 0 };
+}
+
+export const FunctionConcurrency: MessageFns<FunctionConcurrency> = {
+  encode(message: FunctionConcurrency, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservedConcurrentExecutions !== 0) {
+      writer.uint32(8).int32(message.reservedConcurrentExecutions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FunctionConcurrency {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFunctionConcurrency();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reservedConcurrentExecutions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FunctionConcurrency {
+    return {
+      reservedConcurrentExecutions: isSet(object.reservedConcurrentExecutions)
+        ? globalThis.Number(object.reservedConcurrentExecutions)
+        : isSet(object.reserved_concurrent_executions)
+        ? globalThis.Number(object.reserved_concurrent_executions)
+        : 0,
+    };
+  },
+
+  toJSON(message: FunctionConcurrency): unknown {
+    const obj: any = {};
+    if (message.reservedConcurrentExecutions !== 0) {
+      obj.reservedConcurrentExecutions = Math.round(message.reservedConcurrentExecutions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FunctionConcurrency>, I>>(base?: I): FunctionConcurrency {
+    return FunctionConcurrency.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FunctionConcurrency>, I>>(object: I): FunctionConcurrency {
+    const message = createBaseFunctionConcurrency();
+    message.reservedConcurrentExecutions = object.reservedConcurrentExecutions ?? 0;
     return message;
   },
 };
@@ -5292,9 +5535,1753 @@ export const ListAliasesResponse: MessageFns<ListAliasesResponse> = {
   },
 };
 
+function createBaseGetAccountSettingsRequest(): GetAccountSettingsRequest {
+  return {};
+}
+
+export const GetAccountSettingsRequest: MessageFns<GetAccountSettingsRequest> = {
+  encode(_: GetAccountSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAccountSettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAccountSettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetAccountSettingsRequest {
+    return {};
+  },
+
+  toJSON(_: GetAccountSettingsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAccountSettingsRequest>, I>>(base?: I): GetAccountSettingsRequest {
+    return GetAccountSettingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAccountSettingsRequest>, I>>(_: I): GetAccountSettingsRequest {
+    const message = createBaseGetAccountSettingsRequest();
+    return message;
+  },
+};
+
+function createBaseAccountLimit(): AccountLimit {
+  return {
+    totalCodeSize: 0,
+    codeSizeUnzipped: 0,
+    codeSizeZipped: 0,
+    concurrentExecutions: 0,
+    unreservedConcurrentExecutions: 0,
+  };
+}
+
+export const AccountLimit: MessageFns<AccountLimit> = {
+  encode(message: AccountLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.totalCodeSize !== 0) {
+      writer.uint32(8).int64(message.totalCodeSize);
+    }
+    if (message.codeSizeUnzipped !== 0) {
+      writer.uint32(16).int64(message.codeSizeUnzipped);
+    }
+    if (message.codeSizeZipped !== 0) {
+      writer.uint32(24).int64(message.codeSizeZipped);
+    }
+    if (message.concurrentExecutions !== 0) {
+      writer.uint32(32).int32(message.concurrentExecutions);
+    }
+    if (message.unreservedConcurrentExecutions !== 0) {
+      writer.uint32(40).int32(message.unreservedConcurrentExecutions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountLimit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountLimit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.totalCodeSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.codeSizeUnzipped = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.codeSizeZipped = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.concurrentExecutions = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.unreservedConcurrentExecutions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AccountLimit {
+    return {
+      totalCodeSize: isSet(object.totalCodeSize)
+        ? globalThis.Number(object.totalCodeSize)
+        : isSet(object.total_code_size)
+        ? globalThis.Number(object.total_code_size)
+        : 0,
+      codeSizeUnzipped: isSet(object.codeSizeUnzipped)
+        ? globalThis.Number(object.codeSizeUnzipped)
+        : isSet(object.code_size_unzipped)
+        ? globalThis.Number(object.code_size_unzipped)
+        : 0,
+      codeSizeZipped: isSet(object.codeSizeZipped)
+        ? globalThis.Number(object.codeSizeZipped)
+        : isSet(object.code_size_zipped)
+        ? globalThis.Number(object.code_size_zipped)
+        : 0,
+      concurrentExecutions: isSet(object.concurrentExecutions)
+        ? globalThis.Number(object.concurrentExecutions)
+        : isSet(object.concurrent_executions)
+        ? globalThis.Number(object.concurrent_executions)
+        : 0,
+      unreservedConcurrentExecutions: isSet(object.unreservedConcurrentExecutions)
+        ? globalThis.Number(object.unreservedConcurrentExecutions)
+        : isSet(object.unreserved_concurrent_executions)
+        ? globalThis.Number(object.unreserved_concurrent_executions)
+        : 0,
+    };
+  },
+
+  toJSON(message: AccountLimit): unknown {
+    const obj: any = {};
+    if (message.totalCodeSize !== 0) {
+      obj.totalCodeSize = Math.round(message.totalCodeSize);
+    }
+    if (message.codeSizeUnzipped !== 0) {
+      obj.codeSizeUnzipped = Math.round(message.codeSizeUnzipped);
+    }
+    if (message.codeSizeZipped !== 0) {
+      obj.codeSizeZipped = Math.round(message.codeSizeZipped);
+    }
+    if (message.concurrentExecutions !== 0) {
+      obj.concurrentExecutions = Math.round(message.concurrentExecutions);
+    }
+    if (message.unreservedConcurrentExecutions !== 0) {
+      obj.unreservedConcurrentExecutions = Math.round(message.unreservedConcurrentExecutions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AccountLimit>, I>>(base?: I): AccountLimit {
+    return AccountLimit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AccountLimit>, I>>(object: I): AccountLimit {
+    const message = createBaseAccountLimit();
+    message.totalCodeSize = object.totalCodeSize ?? 0;
+    message.codeSizeUnzipped = object.codeSizeUnzipped ?? 0;
+    message.codeSizeZipped = object.codeSizeZipped ?? 0;
+    message.concurrentExecutions = object.concurrentExecutions ?? 0;
+    message.unreservedConcurrentExecutions = object.unreservedConcurrentExecutions ?? 0;
+    return message;
+  },
+};
+
+function createBaseAccountUsage(): AccountUsage {
+  return { totalCodeSize: 0, functionCount: 0 };
+}
+
+export const AccountUsage: MessageFns<AccountUsage> = {
+  encode(message: AccountUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.totalCodeSize !== 0) {
+      writer.uint32(8).int64(message.totalCodeSize);
+    }
+    if (message.functionCount !== 0) {
+      writer.uint32(16).int64(message.functionCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccountUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccountUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.totalCodeSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.functionCount = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AccountUsage {
+    return {
+      totalCodeSize: isSet(object.totalCodeSize)
+        ? globalThis.Number(object.totalCodeSize)
+        : isSet(object.total_code_size)
+        ? globalThis.Number(object.total_code_size)
+        : 0,
+      functionCount: isSet(object.functionCount)
+        ? globalThis.Number(object.functionCount)
+        : isSet(object.function_count)
+        ? globalThis.Number(object.function_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: AccountUsage): unknown {
+    const obj: any = {};
+    if (message.totalCodeSize !== 0) {
+      obj.totalCodeSize = Math.round(message.totalCodeSize);
+    }
+    if (message.functionCount !== 0) {
+      obj.functionCount = Math.round(message.functionCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AccountUsage>, I>>(base?: I): AccountUsage {
+    return AccountUsage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AccountUsage>, I>>(object: I): AccountUsage {
+    const message = createBaseAccountUsage();
+    message.totalCodeSize = object.totalCodeSize ?? 0;
+    message.functionCount = object.functionCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetAccountSettingsResponse(): GetAccountSettingsResponse {
+  return { accountLimit: undefined, accountUsage: undefined };
+}
+
+export const GetAccountSettingsResponse: MessageFns<GetAccountSettingsResponse> = {
+  encode(message: GetAccountSettingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountLimit !== undefined) {
+      AccountLimit.encode(message.accountLimit, writer.uint32(10).fork()).join();
+    }
+    if (message.accountUsage !== undefined) {
+      AccountUsage.encode(message.accountUsage, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetAccountSettingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetAccountSettingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountLimit = AccountLimit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountUsage = AccountUsage.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetAccountSettingsResponse {
+    return {
+      accountLimit: isSet(object.accountLimit)
+        ? AccountLimit.fromJSON(object.accountLimit)
+        : isSet(object.account_limit)
+        ? AccountLimit.fromJSON(object.account_limit)
+        : undefined,
+      accountUsage: isSet(object.accountUsage)
+        ? AccountUsage.fromJSON(object.accountUsage)
+        : isSet(object.account_usage)
+        ? AccountUsage.fromJSON(object.account_usage)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetAccountSettingsResponse): unknown {
+    const obj: any = {};
+    if (message.accountLimit !== undefined) {
+      obj.accountLimit = AccountLimit.toJSON(message.accountLimit);
+    }
+    if (message.accountUsage !== undefined) {
+      obj.accountUsage = AccountUsage.toJSON(message.accountUsage);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetAccountSettingsResponse>, I>>(base?: I): GetAccountSettingsResponse {
+    return GetAccountSettingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetAccountSettingsResponse>, I>>(object: I): GetAccountSettingsResponse {
+    const message = createBaseGetAccountSettingsResponse();
+    message.accountLimit = (object.accountLimit !== undefined && object.accountLimit !== null)
+      ? AccountLimit.fromPartial(object.accountLimit)
+      : undefined;
+    message.accountUsage = (object.accountUsage !== undefined && object.accountUsage !== null)
+      ? AccountUsage.fromPartial(object.accountUsage)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePutFunctionConcurrencyRequest(): PutFunctionConcurrencyRequest {
+  return { functionName: "", reservedConcurrentExecutions: undefined };
+}
+
+export const PutFunctionConcurrencyRequest: MessageFns<PutFunctionConcurrencyRequest> = {
+  encode(message: PutFunctionConcurrencyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.reservedConcurrentExecutions !== undefined) {
+      writer.uint32(16).int32(message.reservedConcurrentExecutions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutFunctionConcurrencyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutFunctionConcurrencyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.reservedConcurrentExecutions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutFunctionConcurrencyRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      reservedConcurrentExecutions: isSet(object.reservedConcurrentExecutions)
+        ? globalThis.Number(object.reservedConcurrentExecutions)
+        : isSet(object.reserved_concurrent_executions)
+        ? globalThis.Number(object.reserved_concurrent_executions)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PutFunctionConcurrencyRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.reservedConcurrentExecutions !== undefined) {
+      obj.reservedConcurrentExecutions = Math.round(message.reservedConcurrentExecutions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutFunctionConcurrencyRequest>, I>>(base?: I): PutFunctionConcurrencyRequest {
+    return PutFunctionConcurrencyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutFunctionConcurrencyRequest>, I>>(
+    object: I,
+  ): PutFunctionConcurrencyRequest {
+    const message = createBasePutFunctionConcurrencyRequest();
+    message.functionName = object.functionName ?? "";
+    message.reservedConcurrentExecutions = object.reservedConcurrentExecutions ?? undefined;
+    return message;
+  },
+};
+
+function createBasePutFunctionConcurrencyResponse(): PutFunctionConcurrencyResponse {
+  return { reservedConcurrentExecutions: 0 };
+}
+
+export const PutFunctionConcurrencyResponse: MessageFns<PutFunctionConcurrencyResponse> = {
+  encode(message: PutFunctionConcurrencyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservedConcurrentExecutions !== 0) {
+      writer.uint32(8).int32(message.reservedConcurrentExecutions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutFunctionConcurrencyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutFunctionConcurrencyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reservedConcurrentExecutions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutFunctionConcurrencyResponse {
+    return {
+      reservedConcurrentExecutions: isSet(object.reservedConcurrentExecutions)
+        ? globalThis.Number(object.reservedConcurrentExecutions)
+        : isSet(object.reserved_concurrent_executions)
+        ? globalThis.Number(object.reserved_concurrent_executions)
+        : 0,
+    };
+  },
+
+  toJSON(message: PutFunctionConcurrencyResponse): unknown {
+    const obj: any = {};
+    if (message.reservedConcurrentExecutions !== 0) {
+      obj.reservedConcurrentExecutions = Math.round(message.reservedConcurrentExecutions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutFunctionConcurrencyResponse>, I>>(base?: I): PutFunctionConcurrencyResponse {
+    return PutFunctionConcurrencyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutFunctionConcurrencyResponse>, I>>(
+    object: I,
+  ): PutFunctionConcurrencyResponse {
+    const message = createBasePutFunctionConcurrencyResponse();
+    message.reservedConcurrentExecutions = object.reservedConcurrentExecutions ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetFunctionConcurrencyRequest(): GetFunctionConcurrencyRequest {
+  return { functionName: "" };
+}
+
+export const GetFunctionConcurrencyRequest: MessageFns<GetFunctionConcurrencyRequest> = {
+  encode(message: GetFunctionConcurrencyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFunctionConcurrencyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFunctionConcurrencyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFunctionConcurrencyRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+    };
+  },
+
+  toJSON(message: GetFunctionConcurrencyRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFunctionConcurrencyRequest>, I>>(base?: I): GetFunctionConcurrencyRequest {
+    return GetFunctionConcurrencyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFunctionConcurrencyRequest>, I>>(
+    object: I,
+  ): GetFunctionConcurrencyRequest {
+    const message = createBaseGetFunctionConcurrencyRequest();
+    message.functionName = object.functionName ?? "";
+    return message;
+  },
+};
+
+function createBaseGetFunctionConcurrencyResponse(): GetFunctionConcurrencyResponse {
+  return { reservedConcurrentExecutions: undefined };
+}
+
+export const GetFunctionConcurrencyResponse: MessageFns<GetFunctionConcurrencyResponse> = {
+  encode(message: GetFunctionConcurrencyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reservedConcurrentExecutions !== undefined) {
+      writer.uint32(8).int32(message.reservedConcurrentExecutions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFunctionConcurrencyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFunctionConcurrencyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reservedConcurrentExecutions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFunctionConcurrencyResponse {
+    return {
+      reservedConcurrentExecutions: isSet(object.reservedConcurrentExecutions)
+        ? globalThis.Number(object.reservedConcurrentExecutions)
+        : isSet(object.reserved_concurrent_executions)
+        ? globalThis.Number(object.reserved_concurrent_executions)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetFunctionConcurrencyResponse): unknown {
+    const obj: any = {};
+    if (message.reservedConcurrentExecutions !== undefined) {
+      obj.reservedConcurrentExecutions = Math.round(message.reservedConcurrentExecutions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFunctionConcurrencyResponse>, I>>(base?: I): GetFunctionConcurrencyResponse {
+    return GetFunctionConcurrencyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFunctionConcurrencyResponse>, I>>(
+    object: I,
+  ): GetFunctionConcurrencyResponse {
+    const message = createBaseGetFunctionConcurrencyResponse();
+    message.reservedConcurrentExecutions = object.reservedConcurrentExecutions ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteFunctionConcurrencyRequest(): DeleteFunctionConcurrencyRequest {
+  return { functionName: "" };
+}
+
+export const DeleteFunctionConcurrencyRequest: MessageFns<DeleteFunctionConcurrencyRequest> = {
+  encode(message: DeleteFunctionConcurrencyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFunctionConcurrencyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFunctionConcurrencyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteFunctionConcurrencyRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteFunctionConcurrencyRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFunctionConcurrencyRequest>, I>>(
+    base?: I,
+  ): DeleteFunctionConcurrencyRequest {
+    return DeleteFunctionConcurrencyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFunctionConcurrencyRequest>, I>>(
+    object: I,
+  ): DeleteFunctionConcurrencyRequest {
+    const message = createBaseDeleteFunctionConcurrencyRequest();
+    message.functionName = object.functionName ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteFunctionConcurrencyResponse(): DeleteFunctionConcurrencyResponse {
+  return {};
+}
+
+export const DeleteFunctionConcurrencyResponse: MessageFns<DeleteFunctionConcurrencyResponse> = {
+  encode(_: DeleteFunctionConcurrencyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFunctionConcurrencyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFunctionConcurrencyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteFunctionConcurrencyResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteFunctionConcurrencyResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFunctionConcurrencyResponse>, I>>(
+    base?: I,
+  ): DeleteFunctionConcurrencyResponse {
+    return DeleteFunctionConcurrencyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFunctionConcurrencyResponse>, I>>(
+    _: I,
+  ): DeleteFunctionConcurrencyResponse {
+    const message = createBaseDeleteFunctionConcurrencyResponse();
+    return message;
+  },
+};
+
+function createBaseProvisionedConcurrencyConfig(): ProvisionedConcurrencyConfig {
+  return {
+    functionArn: "",
+    requestedProvisionedConcurrentExecutions: 0,
+    availableProvisionedConcurrentExecutions: 0,
+    allocatedProvisionedConcurrentExecutions: 0,
+    status: "",
+    lastModified: "",
+  };
+}
+
+export const ProvisionedConcurrencyConfig: MessageFns<ProvisionedConcurrencyConfig> = {
+  encode(message: ProvisionedConcurrencyConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionArn !== "") {
+      writer.uint32(10).string(message.functionArn);
+    }
+    if (message.requestedProvisionedConcurrentExecutions !== 0) {
+      writer.uint32(16).int32(message.requestedProvisionedConcurrentExecutions);
+    }
+    if (message.availableProvisionedConcurrentExecutions !== 0) {
+      writer.uint32(24).int32(message.availableProvisionedConcurrentExecutions);
+    }
+    if (message.allocatedProvisionedConcurrentExecutions !== 0) {
+      writer.uint32(32).int32(message.allocatedProvisionedConcurrentExecutions);
+    }
+    if (message.status !== "") {
+      writer.uint32(42).string(message.status);
+    }
+    if (message.lastModified !== "") {
+      writer.uint32(50).string(message.lastModified);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProvisionedConcurrencyConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProvisionedConcurrencyConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.requestedProvisionedConcurrentExecutions = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.availableProvisionedConcurrentExecutions = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.allocatedProvisionedConcurrentExecutions = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lastModified = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProvisionedConcurrencyConfig {
+    return {
+      functionArn: isSet(object.functionArn)
+        ? globalThis.String(object.functionArn)
+        : isSet(object.function_arn)
+        ? globalThis.String(object.function_arn)
+        : "",
+      requestedProvisionedConcurrentExecutions: isSet(object.requestedProvisionedConcurrentExecutions)
+        ? globalThis.Number(object.requestedProvisionedConcurrentExecutions)
+        : isSet(object.requested_provisioned_concurrent_executions)
+        ? globalThis.Number(object.requested_provisioned_concurrent_executions)
+        : 0,
+      availableProvisionedConcurrentExecutions: isSet(object.availableProvisionedConcurrentExecutions)
+        ? globalThis.Number(object.availableProvisionedConcurrentExecutions)
+        : isSet(object.available_provisioned_concurrent_executions)
+        ? globalThis.Number(object.available_provisioned_concurrent_executions)
+        : 0,
+      allocatedProvisionedConcurrentExecutions: isSet(object.allocatedProvisionedConcurrentExecutions)
+        ? globalThis.Number(object.allocatedProvisionedConcurrentExecutions)
+        : isSet(object.allocated_provisioned_concurrent_executions)
+        ? globalThis.Number(object.allocated_provisioned_concurrent_executions)
+        : 0,
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      lastModified: isSet(object.lastModified)
+        ? globalThis.String(object.lastModified)
+        : isSet(object.last_modified)
+        ? globalThis.String(object.last_modified)
+        : "",
+    };
+  },
+
+  toJSON(message: ProvisionedConcurrencyConfig): unknown {
+    const obj: any = {};
+    if (message.functionArn !== "") {
+      obj.functionArn = message.functionArn;
+    }
+    if (message.requestedProvisionedConcurrentExecutions !== 0) {
+      obj.requestedProvisionedConcurrentExecutions = Math.round(message.requestedProvisionedConcurrentExecutions);
+    }
+    if (message.availableProvisionedConcurrentExecutions !== 0) {
+      obj.availableProvisionedConcurrentExecutions = Math.round(message.availableProvisionedConcurrentExecutions);
+    }
+    if (message.allocatedProvisionedConcurrentExecutions !== 0) {
+      obj.allocatedProvisionedConcurrentExecutions = Math.round(message.allocatedProvisionedConcurrentExecutions);
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.lastModified !== "") {
+      obj.lastModified = message.lastModified;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ProvisionedConcurrencyConfig>, I>>(base?: I): ProvisionedConcurrencyConfig {
+    return ProvisionedConcurrencyConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ProvisionedConcurrencyConfig>, I>>(object: I): ProvisionedConcurrencyConfig {
+    const message = createBaseProvisionedConcurrencyConfig();
+    message.functionArn = object.functionArn ?? "";
+    message.requestedProvisionedConcurrentExecutions = object.requestedProvisionedConcurrentExecutions ?? 0;
+    message.availableProvisionedConcurrentExecutions = object.availableProvisionedConcurrentExecutions ?? 0;
+    message.allocatedProvisionedConcurrentExecutions = object.allocatedProvisionedConcurrentExecutions ?? 0;
+    message.status = object.status ?? "";
+    message.lastModified = object.lastModified ?? "";
+    return message;
+  },
+};
+
+function createBasePutProvisionedConcurrencyConfigRequest(): PutProvisionedConcurrencyConfigRequest {
+  return { functionName: "", qualifier: "", provisionedConcurrentExecutions: undefined };
+}
+
+export const PutProvisionedConcurrencyConfigRequest: MessageFns<PutProvisionedConcurrencyConfigRequest> = {
+  encode(message: PutProvisionedConcurrencyConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    if (message.provisionedConcurrentExecutions !== undefined) {
+      writer.uint32(24).int32(message.provisionedConcurrentExecutions);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutProvisionedConcurrencyConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutProvisionedConcurrencyConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.provisionedConcurrentExecutions = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutProvisionedConcurrencyConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      provisionedConcurrentExecutions: isSet(object.provisionedConcurrentExecutions)
+        ? globalThis.Number(object.provisionedConcurrentExecutions)
+        : isSet(object.provisioned_concurrent_executions)
+        ? globalThis.Number(object.provisioned_concurrent_executions)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PutProvisionedConcurrencyConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.provisionedConcurrentExecutions !== undefined) {
+      obj.provisionedConcurrentExecutions = Math.round(message.provisionedConcurrentExecutions);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutProvisionedConcurrencyConfigRequest>, I>>(
+    base?: I,
+  ): PutProvisionedConcurrencyConfigRequest {
+    return PutProvisionedConcurrencyConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutProvisionedConcurrencyConfigRequest>, I>>(
+    object: I,
+  ): PutProvisionedConcurrencyConfigRequest {
+    const message = createBasePutProvisionedConcurrencyConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.provisionedConcurrentExecutions = object.provisionedConcurrentExecutions ?? undefined;
+    return message;
+  },
+};
+
+function createBasePutProvisionedConcurrencyConfigResponse(): PutProvisionedConcurrencyConfigResponse {
+  return { config: undefined };
+}
+
+export const PutProvisionedConcurrencyConfigResponse: MessageFns<PutProvisionedConcurrencyConfigResponse> = {
+  encode(message: PutProvisionedConcurrencyConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      ProvisionedConcurrencyConfig.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutProvisionedConcurrencyConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutProvisionedConcurrencyConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = ProvisionedConcurrencyConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutProvisionedConcurrencyConfigResponse {
+    return { config: isSet(object.config) ? ProvisionedConcurrencyConfig.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: PutProvisionedConcurrencyConfigResponse): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = ProvisionedConcurrencyConfig.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutProvisionedConcurrencyConfigResponse>, I>>(
+    base?: I,
+  ): PutProvisionedConcurrencyConfigResponse {
+    return PutProvisionedConcurrencyConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutProvisionedConcurrencyConfigResponse>, I>>(
+    object: I,
+  ): PutProvisionedConcurrencyConfigResponse {
+    const message = createBasePutProvisionedConcurrencyConfigResponse();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? ProvisionedConcurrencyConfig.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetProvisionedConcurrencyConfigRequest(): GetProvisionedConcurrencyConfigRequest {
+  return { functionName: "", qualifier: "" };
+}
+
+export const GetProvisionedConcurrencyConfigRequest: MessageFns<GetProvisionedConcurrencyConfigRequest> = {
+  encode(message: GetProvisionedConcurrencyConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProvisionedConcurrencyConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProvisionedConcurrencyConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetProvisionedConcurrencyConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+    };
+  },
+
+  toJSON(message: GetProvisionedConcurrencyConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetProvisionedConcurrencyConfigRequest>, I>>(
+    base?: I,
+  ): GetProvisionedConcurrencyConfigRequest {
+    return GetProvisionedConcurrencyConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetProvisionedConcurrencyConfigRequest>, I>>(
+    object: I,
+  ): GetProvisionedConcurrencyConfigRequest {
+    const message = createBaseGetProvisionedConcurrencyConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    return message;
+  },
+};
+
+function createBaseGetProvisionedConcurrencyConfigResponse(): GetProvisionedConcurrencyConfigResponse {
+  return { config: undefined };
+}
+
+export const GetProvisionedConcurrencyConfigResponse: MessageFns<GetProvisionedConcurrencyConfigResponse> = {
+  encode(message: GetProvisionedConcurrencyConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      ProvisionedConcurrencyConfig.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProvisionedConcurrencyConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProvisionedConcurrencyConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = ProvisionedConcurrencyConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetProvisionedConcurrencyConfigResponse {
+    return { config: isSet(object.config) ? ProvisionedConcurrencyConfig.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: GetProvisionedConcurrencyConfigResponse): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = ProvisionedConcurrencyConfig.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetProvisionedConcurrencyConfigResponse>, I>>(
+    base?: I,
+  ): GetProvisionedConcurrencyConfigResponse {
+    return GetProvisionedConcurrencyConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetProvisionedConcurrencyConfigResponse>, I>>(
+    object: I,
+  ): GetProvisionedConcurrencyConfigResponse {
+    const message = createBaseGetProvisionedConcurrencyConfigResponse();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? ProvisionedConcurrencyConfig.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteProvisionedConcurrencyConfigRequest(): DeleteProvisionedConcurrencyConfigRequest {
+  return { functionName: "", qualifier: "" };
+}
+
+export const DeleteProvisionedConcurrencyConfigRequest: MessageFns<DeleteProvisionedConcurrencyConfigRequest> = {
+  encode(message: DeleteProvisionedConcurrencyConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteProvisionedConcurrencyConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteProvisionedConcurrencyConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteProvisionedConcurrencyConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+    };
+  },
+
+  toJSON(message: DeleteProvisionedConcurrencyConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteProvisionedConcurrencyConfigRequest>, I>>(
+    base?: I,
+  ): DeleteProvisionedConcurrencyConfigRequest {
+    return DeleteProvisionedConcurrencyConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteProvisionedConcurrencyConfigRequest>, I>>(
+    object: I,
+  ): DeleteProvisionedConcurrencyConfigRequest {
+    const message = createBaseDeleteProvisionedConcurrencyConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteProvisionedConcurrencyConfigResponse(): DeleteProvisionedConcurrencyConfigResponse {
+  return {};
+}
+
+export const DeleteProvisionedConcurrencyConfigResponse: MessageFns<DeleteProvisionedConcurrencyConfigResponse> = {
+  encode(_: DeleteProvisionedConcurrencyConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteProvisionedConcurrencyConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteProvisionedConcurrencyConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteProvisionedConcurrencyConfigResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteProvisionedConcurrencyConfigResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteProvisionedConcurrencyConfigResponse>, I>>(
+    base?: I,
+  ): DeleteProvisionedConcurrencyConfigResponse {
+    return DeleteProvisionedConcurrencyConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteProvisionedConcurrencyConfigResponse>, I>>(
+    _: I,
+  ): DeleteProvisionedConcurrencyConfigResponse {
+    const message = createBaseDeleteProvisionedConcurrencyConfigResponse();
+    return message;
+  },
+};
+
+function createBaseListProvisionedConcurrencyConfigsRequest(): ListProvisionedConcurrencyConfigsRequest {
+  return { functionName: "", marker: "", maxItems: 0 };
+}
+
+export const ListProvisionedConcurrencyConfigsRequest: MessageFns<ListProvisionedConcurrencyConfigsRequest> = {
+  encode(message: ListProvisionedConcurrencyConfigsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.marker !== "") {
+      writer.uint32(18).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(24).int32(message.maxItems);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListProvisionedConcurrencyConfigsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListProvisionedConcurrencyConfigsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListProvisionedConcurrencyConfigsRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListProvisionedConcurrencyConfigsRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListProvisionedConcurrencyConfigsRequest>, I>>(
+    base?: I,
+  ): ListProvisionedConcurrencyConfigsRequest {
+    return ListProvisionedConcurrencyConfigsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListProvisionedConcurrencyConfigsRequest>, I>>(
+    object: I,
+  ): ListProvisionedConcurrencyConfigsRequest {
+    const message = createBaseListProvisionedConcurrencyConfigsRequest();
+    message.functionName = object.functionName ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    return message;
+  },
+};
+
+function createBaseListProvisionedConcurrencyConfigsResponse(): ListProvisionedConcurrencyConfigsResponse {
+  return { provisionedConcurrencyConfigs: [], nextMarker: "" };
+}
+
+export const ListProvisionedConcurrencyConfigsResponse: MessageFns<ListProvisionedConcurrencyConfigsResponse> = {
+  encode(message: ListProvisionedConcurrencyConfigsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.provisionedConcurrencyConfigs) {
+      ProvisionedConcurrencyConfig.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListProvisionedConcurrencyConfigsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListProvisionedConcurrencyConfigsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provisionedConcurrencyConfigs.push(ProvisionedConcurrencyConfig.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListProvisionedConcurrencyConfigsResponse {
+    return {
+      provisionedConcurrencyConfigs: globalThis.Array.isArray(object?.provisionedConcurrencyConfigs)
+        ? object.provisionedConcurrencyConfigs.map((e: any) => ProvisionedConcurrencyConfig.fromJSON(e))
+        : globalThis.Array.isArray(object?.provisioned_concurrency_configs)
+        ? object.provisioned_concurrency_configs.map((e: any) => ProvisionedConcurrencyConfig.fromJSON(e))
+        : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListProvisionedConcurrencyConfigsResponse): unknown {
+    const obj: any = {};
+    if (message.provisionedConcurrencyConfigs?.length) {
+      obj.provisionedConcurrencyConfigs = message.provisionedConcurrencyConfigs.map((e) =>
+        ProvisionedConcurrencyConfig.toJSON(e)
+      );
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListProvisionedConcurrencyConfigsResponse>, I>>(
+    base?: I,
+  ): ListProvisionedConcurrencyConfigsResponse {
+    return ListProvisionedConcurrencyConfigsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListProvisionedConcurrencyConfigsResponse>, I>>(
+    object: I,
+  ): ListProvisionedConcurrencyConfigsResponse {
+    const message = createBaseListProvisionedConcurrencyConfigsResponse();
+    message.provisionedConcurrencyConfigs =
+      object.provisionedConcurrencyConfigs?.map((e) => ProvisionedConcurrencyConfig.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
 /**
- * Lambda's function, version and alias operations. Concurrency RPCs join this service later; each RPC
- * has its own request and response message so fields can be added without breaking callers.
+ * Lambda's function, version, alias and concurrency operations. Each RPC has its own request and
+ * response message so fields can be added without breaking callers.
  */
 export type LambdaService = typeof LambdaService;
 export const LambdaService = {
@@ -5471,6 +7458,117 @@ export const LambdaService = {
     responseSerialize: (value: ListAliasesResponse): Buffer => Buffer.from(ListAliasesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListAliasesResponse => ListAliasesResponse.decode(value),
   },
+  /** Returns the account's limits (code sizes, concurrency) and usage (code stored, functions). */
+  getAccountSettings: {
+    path: "/lambent.v1.Lambda/GetAccountSettings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetAccountSettingsRequest): Buffer =>
+      Buffer.from(GetAccountSettingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetAccountSettingsRequest => GetAccountSettingsRequest.decode(value),
+    responseSerialize: (value: GetAccountSettingsResponse): Buffer =>
+      Buffer.from(GetAccountSettingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetAccountSettingsResponse => GetAccountSettingsResponse.decode(value),
+  },
+  /**
+   * Reserves concurrency for a function: at most that many of its calls run at once, and no other
+   * function can use it. 0 throttles every call.
+   */
+  putFunctionConcurrency: {
+    path: "/lambent.v1.Lambda/PutFunctionConcurrency" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PutFunctionConcurrencyRequest): Buffer =>
+      Buffer.from(PutFunctionConcurrencyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PutFunctionConcurrencyRequest => PutFunctionConcurrencyRequest.decode(value),
+    responseSerialize: (value: PutFunctionConcurrencyResponse): Buffer =>
+      Buffer.from(PutFunctionConcurrencyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PutFunctionConcurrencyResponse =>
+      PutFunctionConcurrencyResponse.decode(value),
+  },
+  /** Returns a function's reserved concurrency, if it has one. */
+  getFunctionConcurrency: {
+    path: "/lambent.v1.Lambda/GetFunctionConcurrency" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFunctionConcurrencyRequest): Buffer =>
+      Buffer.from(GetFunctionConcurrencyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFunctionConcurrencyRequest => GetFunctionConcurrencyRequest.decode(value),
+    responseSerialize: (value: GetFunctionConcurrencyResponse): Buffer =>
+      Buffer.from(GetFunctionConcurrencyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetFunctionConcurrencyResponse =>
+      GetFunctionConcurrencyResponse.decode(value),
+  },
+  /** Removes a function's reservation: it shares the unreserved pool again. */
+  deleteFunctionConcurrency: {
+    path: "/lambent.v1.Lambda/DeleteFunctionConcurrency" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteFunctionConcurrencyRequest): Buffer =>
+      Buffer.from(DeleteFunctionConcurrencyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteFunctionConcurrencyRequest =>
+      DeleteFunctionConcurrencyRequest.decode(value),
+    responseSerialize: (value: DeleteFunctionConcurrencyResponse): Buffer =>
+      Buffer.from(DeleteFunctionConcurrencyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteFunctionConcurrencyResponse =>
+      DeleteFunctionConcurrencyResponse.decode(value),
+  },
+  /** Keeps a number of environments of a published version (or an alias's version) initialised and ready. */
+  putProvisionedConcurrencyConfig: {
+    path: "/lambent.v1.Lambda/PutProvisionedConcurrencyConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PutProvisionedConcurrencyConfigRequest): Buffer =>
+      Buffer.from(PutProvisionedConcurrencyConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PutProvisionedConcurrencyConfigRequest =>
+      PutProvisionedConcurrencyConfigRequest.decode(value),
+    responseSerialize: (value: PutProvisionedConcurrencyConfigResponse): Buffer =>
+      Buffer.from(PutProvisionedConcurrencyConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PutProvisionedConcurrencyConfigResponse =>
+      PutProvisionedConcurrencyConfigResponse.decode(value),
+  },
+  /** Returns a version's or alias's provisioned concurrency: requested, allocated so far, and status. */
+  getProvisionedConcurrencyConfig: {
+    path: "/lambent.v1.Lambda/GetProvisionedConcurrencyConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetProvisionedConcurrencyConfigRequest): Buffer =>
+      Buffer.from(GetProvisionedConcurrencyConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetProvisionedConcurrencyConfigRequest =>
+      GetProvisionedConcurrencyConfigRequest.decode(value),
+    responseSerialize: (value: GetProvisionedConcurrencyConfigResponse): Buffer =>
+      Buffer.from(GetProvisionedConcurrencyConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetProvisionedConcurrencyConfigResponse =>
+      GetProvisionedConcurrencyConfigResponse.decode(value),
+  },
+  /** Removes a version's or alias's provisioned concurrency. */
+  deleteProvisionedConcurrencyConfig: {
+    path: "/lambent.v1.Lambda/DeleteProvisionedConcurrencyConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteProvisionedConcurrencyConfigRequest): Buffer =>
+      Buffer.from(DeleteProvisionedConcurrencyConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteProvisionedConcurrencyConfigRequest =>
+      DeleteProvisionedConcurrencyConfigRequest.decode(value),
+    responseSerialize: (value: DeleteProvisionedConcurrencyConfigResponse): Buffer =>
+      Buffer.from(DeleteProvisionedConcurrencyConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteProvisionedConcurrencyConfigResponse =>
+      DeleteProvisionedConcurrencyConfigResponse.decode(value),
+  },
+  /** Lists a function's provisioned concurrency configs, one page at a time. */
+  listProvisionedConcurrencyConfigs: {
+    path: "/lambent.v1.Lambda/ListProvisionedConcurrencyConfigs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListProvisionedConcurrencyConfigsRequest): Buffer =>
+      Buffer.from(ListProvisionedConcurrencyConfigsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListProvisionedConcurrencyConfigsRequest =>
+      ListProvisionedConcurrencyConfigsRequest.decode(value),
+    responseSerialize: (value: ListProvisionedConcurrencyConfigsResponse): Buffer =>
+      Buffer.from(ListProvisionedConcurrencyConfigsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListProvisionedConcurrencyConfigsResponse =>
+      ListProvisionedConcurrencyConfigsResponse.decode(value),
+  },
 } as const;
 
 export interface LambdaServer extends UntypedServiceImplementation {
@@ -5507,6 +7605,37 @@ export interface LambdaServer extends UntypedServiceImplementation {
   deleteAlias: handleUnaryCall<DeleteAliasRequest, DeleteAliasResponse>;
   /** Lists a function's aliases, one page at a time, optionally only those that point at one version. */
   listAliases: handleUnaryCall<ListAliasesRequest, ListAliasesResponse>;
+  /** Returns the account's limits (code sizes, concurrency) and usage (code stored, functions). */
+  getAccountSettings: handleUnaryCall<GetAccountSettingsRequest, GetAccountSettingsResponse>;
+  /**
+   * Reserves concurrency for a function: at most that many of its calls run at once, and no other
+   * function can use it. 0 throttles every call.
+   */
+  putFunctionConcurrency: handleUnaryCall<PutFunctionConcurrencyRequest, PutFunctionConcurrencyResponse>;
+  /** Returns a function's reserved concurrency, if it has one. */
+  getFunctionConcurrency: handleUnaryCall<GetFunctionConcurrencyRequest, GetFunctionConcurrencyResponse>;
+  /** Removes a function's reservation: it shares the unreserved pool again. */
+  deleteFunctionConcurrency: handleUnaryCall<DeleteFunctionConcurrencyRequest, DeleteFunctionConcurrencyResponse>;
+  /** Keeps a number of environments of a published version (or an alias's version) initialised and ready. */
+  putProvisionedConcurrencyConfig: handleUnaryCall<
+    PutProvisionedConcurrencyConfigRequest,
+    PutProvisionedConcurrencyConfigResponse
+  >;
+  /** Returns a version's or alias's provisioned concurrency: requested, allocated so far, and status. */
+  getProvisionedConcurrencyConfig: handleUnaryCall<
+    GetProvisionedConcurrencyConfigRequest,
+    GetProvisionedConcurrencyConfigResponse
+  >;
+  /** Removes a version's or alias's provisioned concurrency. */
+  deleteProvisionedConcurrencyConfig: handleUnaryCall<
+    DeleteProvisionedConcurrencyConfigRequest,
+    DeleteProvisionedConcurrencyConfigResponse
+  >;
+  /** Lists a function's provisioned concurrency configs, one page at a time. */
+  listProvisionedConcurrencyConfigs: handleUnaryCall<
+    ListProvisionedConcurrencyConfigsRequest,
+    ListProvisionedConcurrencyConfigsResponse
+  >;
 }
 
 export interface LambdaClient extends Client {
@@ -5752,6 +7881,137 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListAliasesResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns the account's limits (code sizes, concurrency) and usage (code stored, functions). */
+  getAccountSettings(
+    request: GetAccountSettingsRequest,
+    callback: (error: ServiceError | null, response: GetAccountSettingsResponse) => void,
+  ): ClientUnaryCall;
+  getAccountSettings(
+    request: GetAccountSettingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetAccountSettingsResponse) => void,
+  ): ClientUnaryCall;
+  getAccountSettings(
+    request: GetAccountSettingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetAccountSettingsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Reserves concurrency for a function: at most that many of its calls run at once, and no other
+   * function can use it. 0 throttles every call.
+   */
+  putFunctionConcurrency(
+    request: PutFunctionConcurrencyRequest,
+    callback: (error: ServiceError | null, response: PutFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  putFunctionConcurrency(
+    request: PutFunctionConcurrencyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PutFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  putFunctionConcurrency(
+    request: PutFunctionConcurrencyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PutFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns a function's reserved concurrency, if it has one. */
+  getFunctionConcurrency(
+    request: GetFunctionConcurrencyRequest,
+    callback: (error: ServiceError | null, response: GetFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  getFunctionConcurrency(
+    request: GetFunctionConcurrencyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  getFunctionConcurrency(
+    request: GetFunctionConcurrencyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  /** Removes a function's reservation: it shares the unreserved pool again. */
+  deleteFunctionConcurrency(
+    request: DeleteFunctionConcurrencyRequest,
+    callback: (error: ServiceError | null, response: DeleteFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  deleteFunctionConcurrency(
+    request: DeleteFunctionConcurrencyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  deleteFunctionConcurrency(
+    request: DeleteFunctionConcurrencyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteFunctionConcurrencyResponse) => void,
+  ): ClientUnaryCall;
+  /** Keeps a number of environments of a published version (or an alias's version) initialised and ready. */
+  putProvisionedConcurrencyConfig(
+    request: PutProvisionedConcurrencyConfigRequest,
+    callback: (error: ServiceError | null, response: PutProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  putProvisionedConcurrencyConfig(
+    request: PutProvisionedConcurrencyConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PutProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  putProvisionedConcurrencyConfig(
+    request: PutProvisionedConcurrencyConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PutProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns a version's or alias's provisioned concurrency: requested, allocated so far, and status. */
+  getProvisionedConcurrencyConfig(
+    request: GetProvisionedConcurrencyConfigRequest,
+    callback: (error: ServiceError | null, response: GetProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  getProvisionedConcurrencyConfig(
+    request: GetProvisionedConcurrencyConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  getProvisionedConcurrencyConfig(
+    request: GetProvisionedConcurrencyConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Removes a version's or alias's provisioned concurrency. */
+  deleteProvisionedConcurrencyConfig(
+    request: DeleteProvisionedConcurrencyConfigRequest,
+    callback: (error: ServiceError | null, response: DeleteProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  deleteProvisionedConcurrencyConfig(
+    request: DeleteProvisionedConcurrencyConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  deleteProvisionedConcurrencyConfig(
+    request: DeleteProvisionedConcurrencyConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteProvisionedConcurrencyConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists a function's provisioned concurrency configs, one page at a time. */
+  listProvisionedConcurrencyConfigs(
+    request: ListProvisionedConcurrencyConfigsRequest,
+    callback: (error: ServiceError | null, response: ListProvisionedConcurrencyConfigsResponse) => void,
+  ): ClientUnaryCall;
+  listProvisionedConcurrencyConfigs(
+    request: ListProvisionedConcurrencyConfigsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListProvisionedConcurrencyConfigsResponse) => void,
+  ): ClientUnaryCall;
+  listProvisionedConcurrencyConfigs(
+    request: ListProvisionedConcurrencyConfigsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListProvisionedConcurrencyConfigsResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,5 +1,5 @@
-// Function control-plane operations: create, read, list, update, delete; versions and aliases delegate
-// to versions.ts and aliases.ts.
+// Function control-plane operations: create, read, list, update, delete; versions, aliases and
+// concurrency delegate to versions.ts, aliases.ts and concurrency.ts.
 import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
 import { buildBundle, unpackZip } from "@lambent/bundler";
@@ -12,17 +12,22 @@ import {
   lambdaTimestamp,
   parseFunctionReference,
   type ArnScope,
+  type ConcurrencyLimits,
   type FunctionVersionRecord,
 } from "@lambent/registry";
 import type {
+  AccountSettings,
   AliasConfiguration,
   ControlPlane,
+  FunctionConcurrency,
   FunctionConfiguration,
   GetFunctionResponse,
   ListAliasesResponse,
   ListFunctionsResponse,
   ListOptions,
+  ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
+  ProvisionedConcurrencyConfiguration,
 } from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
 import { Limits, readFunctionSettings } from "./function-settings.js";
@@ -31,6 +36,7 @@ import { compareStrings, paginate } from "./pagination.js";
 import { checkRevision as checkRevisionId } from "./preconditions.js";
 import { VersionOperations } from "./versions.js";
 import { AliasOperations } from "./aliases.js";
+import { ConcurrencyOperations } from "./concurrency.js";
 
 export interface FunctionControlPlaneOptions {
   scope: ArnScope;
@@ -39,6 +45,10 @@ export interface FunctionControlPlaneOptions {
   /** Base URL where GetFunction's `Code.Location` downloads the package. */
   codeLocationBase: () => string;
   defaultRole: string;
+  /** The account's concurrency limits, which reservations and provisioned concurrency must respect. */
+  concurrencyLimits: ConcurrencyLimits;
+  /** Provisioned environments of a version or alias the cluster has ready now (the leading scheduler's count). */
+  provisionedAllocation: (functionName: string, qualifier: string) => Promise<number>;
 }
 
 interface BuiltCode {
@@ -52,10 +62,17 @@ interface BuiltCode {
 export class FunctionControlPlane implements ControlPlane {
   private readonly versions: VersionOperations;
   private readonly aliases: AliasOperations;
+  private readonly concurrency: ConcurrencyOperations;
 
   constructor(private readonly options: FunctionControlPlaneOptions) {
     this.versions = new VersionOperations(options.scope, options.functions);
     this.aliases = new AliasOperations(options.scope, options.functions);
+    this.concurrency = new ConcurrencyOperations({
+      scope: options.scope,
+      functions: options.functions,
+      limits: options.concurrencyLimits,
+      provisionedAllocation: options.provisionedAllocation,
+    });
   }
 
   async createFunction(input: unknown): Promise<FunctionConfiguration> {
@@ -99,8 +116,12 @@ export class FunctionControlPlane implements ControlPlane {
       Configuration: toFunctionConfiguration(this.options.scope, record),
       Code: { RepositoryType: "S3", Location: `${this.options.codeLocationBase()}/${record.packageObject}` },
     };
-    const latest = record.version === LATEST ? record : (await this.options.functions.get(record.functionName))?.record;
+    const [latest, reserved] = await Promise.all([
+      record.version === LATEST ? record : this.options.functions.get(record.functionName).then((stored) => stored?.record),
+      this.concurrency.reservedOf(record.functionName),
+    ]);
     if (latest && Object.keys(latest.tags).length > 0) response.Tags = latest.tags;
+    if (reserved !== undefined) response.Concurrency = { ReservedConcurrentExecutions: reserved };
     return response;
   }
 
@@ -166,15 +187,22 @@ export class FunctionControlPlane implements ControlPlane {
     if (qualifier === LATEST) {
       throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
-    if (qualifier !== undefined) return this.versions.deleteVersion(functionName, qualifier);
+    if (qualifier !== undefined) {
+      await this.versions.deleteVersion(functionName, qualifier);
+      await this.concurrency.forget(functionName, qualifier);
+      return;
+    }
     try {
       await this.options.functions.deleteFunction(functionName);
     } catch (error) {
       if (error instanceof LambdaError && error.type === "ResourceNotFoundException") {
+        // A delete that stopped between the records and the settings left settings behind: a retry clears them.
+        await this.concurrency.forget(functionName);
         throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName)}`);
       }
       throw error;
     }
+    await this.concurrency.forget(functionName);
   }
 
   async publishVersion(reference: string, input: unknown): Promise<FunctionConfiguration> {
@@ -206,12 +234,45 @@ export class FunctionControlPlane implements ControlPlane {
     return this.aliases.update(reference, aliasName, body);
   }
 
-  deleteAlias(reference: string, aliasName: string): Promise<void> {
-    return this.aliases.delete(reference, aliasName);
+  async deleteAlias(reference: string, aliasName: string): Promise<void> {
+    await this.aliases.delete(reference, aliasName);
+    await this.concurrency.forget(parseFunctionReference(reference).functionName, aliasName);
   }
 
   listAliases(reference: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> {
     return this.aliases.list(reference, options);
+  }
+
+  getAccountSettings(): Promise<AccountSettings> {
+    return this.concurrency.accountSettings();
+  }
+
+  putFunctionConcurrency(reference: string, body: unknown): Promise<FunctionConcurrency> {
+    return this.concurrency.putReserved(reference, body);
+  }
+
+  getFunctionConcurrency(reference: string): Promise<FunctionConcurrency> {
+    return this.concurrency.getReserved(reference);
+  }
+
+  deleteFunctionConcurrency(reference: string): Promise<void> {
+    return this.concurrency.deleteReserved(reference);
+  }
+
+  putProvisionedConcurrencyConfig(reference: string, qualifier: string | undefined, body: unknown): Promise<ProvisionedConcurrencyConfiguration> {
+    return this.concurrency.putProvisioned(reference, qualifier, body);
+  }
+
+  getProvisionedConcurrencyConfig(reference: string, qualifier: string | undefined): Promise<ProvisionedConcurrencyConfiguration> {
+    return this.concurrency.getProvisioned(reference, qualifier);
+  }
+
+  deleteProvisionedConcurrencyConfig(reference: string, qualifier: string | undefined): Promise<void> {
+    return this.concurrency.deleteProvisioned(reference, qualifier);
+  }
+
+  listProvisionedConcurrencyConfigs(reference: string, options: ListOptions): Promise<ListProvisionedConcurrencyConfigsResponse> {
+    return this.concurrency.listProvisioned(reference, options);
   }
 
   private unqualifiedName(reference: string): string {

@@ -9,6 +9,7 @@ export const GrpcStatusOfError: Record<LambdaErrorType, grpc.status> = {
   RequestTooLargeException: grpc.status.INVALID_ARGUMENT,
   UnsupportedMediaTypeException: grpc.status.INVALID_ARGUMENT,
   ResourceNotFoundException: grpc.status.NOT_FOUND,
+  ProvisionedConcurrencyConfigNotFoundException: grpc.status.NOT_FOUND,
   ResourceConflictException: grpc.status.ALREADY_EXISTS,
   ResourceNotReadyException: grpc.status.UNAVAILABLE,
   PreconditionFailedException: grpc.status.FAILED_PRECONDITION,

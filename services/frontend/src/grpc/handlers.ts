@@ -5,7 +5,15 @@
 import { invalidParameter } from "@lambent/errors";
 import type { InvocationType as LambdaInvocationType, LogType as LambdaLogType } from "@lambent/protocol";
 import * as proto from "@lambent/proto";
-import type { AliasConfiguration, FrontendApi, FunctionConfiguration, InvokeOutput, ListOptions } from "../api.js";
+import type {
+  AliasConfiguration,
+  FrontendApi,
+  FunctionConfiguration,
+  InvokeOutput,
+  ListOptions,
+  ProvisionedConcurrencyConfigListItem,
+  ProvisionedConcurrencyConfiguration,
+} from "../api.js";
 
 export type LambdaMethod = keyof proto.LambdaService;
 export type RequestOf<M extends LambdaMethod> = ReturnType<proto.LambdaService[M]["requestDeserialize"]>;
@@ -28,6 +36,8 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
         configuration: toProtoConfiguration(response.Configuration),
         code: { repositoryType: response.Code.RepositoryType, location: response.Code.Location },
         tags: response.Tags ?? {},
+        concurrency:
+          response.Concurrency === undefined ? undefined : { reservedConcurrentExecutions: response.Concurrency.ReservedConcurrentExecutions },
       };
     },
 
@@ -138,6 +148,74 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
       });
       return { aliases: response.Aliases.map(toProtoAlias), nextMarker: response.NextMarker ?? "" };
     },
+
+    async getAccountSettings() {
+      const { AccountLimit: limit, AccountUsage: usage } = await controlPlane.getAccountSettings();
+      return {
+        accountLimit: {
+          totalCodeSize: limit.TotalCodeSize,
+          codeSizeUnzipped: limit.CodeSizeUnzipped,
+          codeSizeZipped: limit.CodeSizeZipped,
+          concurrentExecutions: limit.ConcurrentExecutions,
+          unreservedConcurrentExecutions: limit.UnreservedConcurrentExecutions,
+        },
+        accountUsage: { totalCodeSize: usage.TotalCodeSize, functionCount: usage.FunctionCount },
+      };
+    },
+
+    async putFunctionConcurrency(request) {
+      const body = { ReservedConcurrentExecutions: request.reservedConcurrentExecutions };
+      const response = await controlPlane.putFunctionConcurrency(request.functionName, body);
+      return { reservedConcurrentExecutions: response.ReservedConcurrentExecutions ?? 0 };
+    },
+
+    async getFunctionConcurrency(request) {
+      const response = await controlPlane.getFunctionConcurrency(request.functionName);
+      return { reservedConcurrentExecutions: response.ReservedConcurrentExecutions };
+    },
+
+    async deleteFunctionConcurrency(request) {
+      await controlPlane.deleteFunctionConcurrency(request.functionName);
+      return {};
+    },
+
+    async putProvisionedConcurrencyConfig(request) {
+      const body = { ProvisionedConcurrentExecutions: request.provisionedConcurrentExecutions };
+      const config = await controlPlane.putProvisionedConcurrencyConfig(request.functionName, nonEmpty(request.qualifier), body);
+      return { config: toProtoProvisionedConfig(config) };
+    },
+
+    async getProvisionedConcurrencyConfig(request) {
+      const config = await controlPlane.getProvisionedConcurrencyConfig(request.functionName, nonEmpty(request.qualifier));
+      return { config: toProtoProvisionedConfig(config) };
+    },
+
+    async deleteProvisionedConcurrencyConfig(request) {
+      await controlPlane.deleteProvisionedConcurrencyConfig(request.functionName, nonEmpty(request.qualifier));
+      return {};
+    },
+
+    async listProvisionedConcurrencyConfigs(request) {
+      const response = await controlPlane.listProvisionedConcurrencyConfigs(request.functionName, listOptions(request));
+      return {
+        provisionedConcurrencyConfigs: response.ProvisionedConcurrencyConfigs.map(toProtoProvisionedConfig),
+        nextMarker: response.NextMarker ?? "",
+      };
+    },
+  };
+}
+
+/** Get and Put answer without FunctionArn (the request names the qualifier); list items carry it. */
+function toProtoProvisionedConfig(
+  config: ProvisionedConcurrencyConfiguration | ProvisionedConcurrencyConfigListItem,
+): proto.ProvisionedConcurrencyConfig {
+  return {
+    functionArn: "FunctionArn" in config ? config.FunctionArn : "",
+    requestedProvisionedConcurrentExecutions: config.RequestedProvisionedConcurrentExecutions,
+    availableProvisionedConcurrentExecutions: config.AvailableProvisionedConcurrentExecutions,
+    allocatedProvisionedConcurrentExecutions: config.AllocatedProvisionedConcurrentExecutions,
+    status: config.Status,
+    lastModified: config.LastModified,
   };
 }
 

@@ -5,12 +5,14 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { LambdaError, resourceConflict, resourceNotFound, throttled } from "@lambent/errors";
+import { LambdaError, provisionedConcurrencyConfigNotFound, resourceConflict, resourceNotFound, throttled } from "@lambent/errors";
 import * as proto from "@lambent/proto";
 import { createLogger } from "@lambent/telemetry";
 import type {
+  AccountSettings,
   AliasConfiguration,
   FrontendApi,
+  FunctionConcurrency,
   FunctionConfiguration,
   GetFunctionResponse,
   InvokeInput,
@@ -18,7 +20,9 @@ import type {
   ListAliasesResponse,
   ListFunctionsResponse,
   ListOptions,
+  ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
+  ProvisionedConcurrencyConfiguration,
 } from "../api.js";
 import { buildGrpcServer, type GrpcServer } from "./server.js";
 
@@ -84,6 +88,23 @@ const protoAlias: proto.AliasConfiguration = {
   routingConfig: { additionalVersionWeights: { "4": 0.1 } },
   revisionId: "alias-rev-1",
   previousVersion: "2",
+};
+
+const provisionedConfig: ProvisionedConcurrencyConfiguration = {
+  RequestedProvisionedConcurrentExecutions: 4,
+  AvailableProvisionedConcurrentExecutions: 1,
+  AllocatedProvisionedConcurrentExecutions: 1,
+  Status: "IN_PROGRESS",
+  LastModified: "2024-01-02T03:04:05.678+0000",
+};
+
+const protoProvisionedConfig: proto.ProvisionedConcurrencyConfig = {
+  functionArn: "",
+  requestedProvisionedConcurrentExecutions: 4,
+  availableProvisionedConcurrentExecutions: 1,
+  allocatedProvisionedConcurrentExecutions: 1,
+  status: "IN_PROGRESS",
+  lastModified: "2024-01-02T03:04:05.678+0000",
 };
 
 /** Records what the adapter passed in; answers with canned responses or the error it is told to throw. */
@@ -158,6 +179,50 @@ class FakeApi implements FrontendApi {
       this.record("listAliases", functionName, options);
       const unsplit: AliasConfiguration = { ...alias, Name: "beta", RoutingConfig: undefined, PreviousVersion: undefined };
       return { Aliases: [alias, unsplit], NextMarker: "a2" };
+    },
+    getAccountSettings: async (): Promise<AccountSettings> => {
+      this.record("getAccountSettings");
+      return {
+        AccountLimit: {
+          TotalCodeSize: 80_530_636_800,
+          CodeSizeUnzipped: 262_144_000,
+          CodeSizeZipped: 52_428_800,
+          ConcurrentExecutions: 1000,
+          UnreservedConcurrentExecutions: 900,
+        },
+        AccountUsage: { TotalCodeSize: 5_000_000_000, FunctionCount: 3 },
+      };
+    },
+    putFunctionConcurrency: async (functionName: string, body: unknown): Promise<FunctionConcurrency> => {
+      this.record("putFunctionConcurrency", functionName, body);
+      return { ReservedConcurrentExecutions: 0 };
+    },
+    reserved: undefined as number | undefined,
+    getFunctionConcurrency: async (functionName: string): Promise<FunctionConcurrency> => {
+      this.record("getFunctionConcurrency", functionName);
+      const reserved = this.controlPlane.reserved;
+      return reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved };
+    },
+    deleteFunctionConcurrency: async (functionName: string): Promise<void> => {
+      this.record("deleteFunctionConcurrency", functionName);
+    },
+    putProvisionedConcurrencyConfig: async (functionName: string, qualifier: string | undefined, body: unknown): Promise<ProvisionedConcurrencyConfiguration> => {
+      this.record("putProvisionedConcurrencyConfig", functionName, qualifier, body);
+      return provisionedConfig;
+    },
+    getProvisionedConcurrencyConfig: async (functionName: string, qualifier: string | undefined): Promise<ProvisionedConcurrencyConfiguration> => {
+      this.record("getProvisionedConcurrencyConfig", functionName, qualifier);
+      return provisionedConfig;
+    },
+    deleteProvisionedConcurrencyConfig: async (functionName: string, qualifier: string | undefined): Promise<void> => {
+      this.record("deleteProvisionedConcurrencyConfig", functionName, qualifier);
+    },
+    listProvisionedConcurrencyConfigs: async (functionName: string, options: ListOptions): Promise<ListProvisionedConcurrencyConfigsResponse> => {
+      this.record("listProvisionedConcurrencyConfigs", functionName, options);
+      return {
+        ProvisionedConcurrencyConfigs: [{ ...provisionedConfig, FunctionArn: `${configuration.FunctionArn}:1`, Status: "READY" }],
+        NextMarker: "p2",
+      };
     },
   };
 
@@ -506,6 +571,92 @@ describe("lambent.v1.Lambda aliases", () => {
 
     await call(client.listAliases.bind(client), proto.ListAliasesRequest.fromPartial({ functionName: "hello" }));
     expect(api.lastCall().args).toEqual(["hello", { marker: undefined, maxItems: undefined, functionVersion: undefined }]);
+  });
+});
+
+describe("lambent.v1.Lambda concurrency", () => {
+  it("GetAccountSettings returns limits and usage, 64-bit sizes included", async () => {
+    const response = await call(client.getAccountSettings.bind(client), proto.GetAccountSettingsRequest.fromPartial({}));
+    expect(api.lastCall()).toEqual({ method: "getAccountSettings", args: [] });
+    expect(response).toEqual({
+      accountLimit: {
+        totalCodeSize: 80_530_636_800,
+        codeSizeUnzipped: 262_144_000,
+        codeSizeZipped: 52_428_800,
+        concurrentExecutions: 1000,
+        unreservedConcurrentExecutions: 900,
+      },
+      accountUsage: { totalCodeSize: 5_000_000_000, functionCount: 3 },
+    });
+  });
+
+  it("PutFunctionConcurrency sends 0 as a value and an unset count as absent", async () => {
+    const response = await call(
+      client.putFunctionConcurrency.bind(client),
+      proto.PutFunctionConcurrencyRequest.fromPartial({ functionName: "hello", reservedConcurrentExecutions: 0 }),
+    );
+    expect(api.lastCall()).toEqual({ method: "putFunctionConcurrency", args: ["hello", { ReservedConcurrentExecutions: 0 }] });
+    expect(response).toEqual({ reservedConcurrentExecutions: 0 });
+
+    await call(client.putFunctionConcurrency.bind(client), proto.PutFunctionConcurrencyRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall().args).toEqual(["hello", { ReservedConcurrentExecutions: undefined }]);
+  });
+
+  it("GetFunctionConcurrency leaves the count unset when there is no reservation", async () => {
+    const none = await call(client.getFunctionConcurrency.bind(client), proto.GetFunctionConcurrencyRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall()).toEqual({ method: "getFunctionConcurrency", args: ["hello"] });
+    expect(none.reservedConcurrentExecutions).toBeUndefined();
+    api.controlPlane.reserved = 0;
+    try {
+      const zero = await call(client.getFunctionConcurrency.bind(client), proto.GetFunctionConcurrencyRequest.fromPartial({ functionName: "hello" }));
+      expect(zero.reservedConcurrentExecutions).toBe(0);
+    } finally {
+      api.controlPlane.reserved = undefined;
+    }
+  });
+
+  it("DeleteFunctionConcurrency passes the function name", async () => {
+    expect(await call(client.deleteFunctionConcurrency.bind(client), proto.DeleteFunctionConcurrencyRequest.fromPartial({ functionName: "hello" }))).toEqual({});
+    expect(api.lastCall()).toEqual({ method: "deleteFunctionConcurrency", args: ["hello"] });
+  });
+
+  it("PutProvisionedConcurrencyConfig sends qualifier and count and returns the config", async () => {
+    const response = await call(
+      client.putProvisionedConcurrencyConfig.bind(client),
+      proto.PutProvisionedConcurrencyConfigRequest.fromPartial({ functionName: "hello", qualifier: "prod", provisionedConcurrentExecutions: 4 }),
+    );
+    expect(api.lastCall()).toEqual({ method: "putProvisionedConcurrencyConfig", args: ["hello", "prod", { ProvisionedConcurrentExecutions: 4 }] });
+    expect(response.config).toEqual(protoProvisionedConfig);
+  });
+
+  it("Get and DeleteProvisionedConcurrencyConfig treat an empty qualifier as none", async () => {
+    const response = await call(client.getProvisionedConcurrencyConfig.bind(client), proto.GetProvisionedConcurrencyConfigRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall()).toEqual({ method: "getProvisionedConcurrencyConfig", args: ["hello", undefined] });
+    expect(response.config).toEqual(protoProvisionedConfig);
+    await call(client.deleteProvisionedConcurrencyConfig.bind(client), proto.DeleteProvisionedConcurrencyConfigRequest.fromPartial({ functionName: "hello", qualifier: "1" }));
+    expect(api.lastCall()).toEqual({ method: "deleteProvisionedConcurrencyConfig", args: ["hello", "1"] });
+  });
+
+  it("a missing provisioned config becomes NOT_FOUND with its own error type", async () => {
+    api.failure = provisionedConcurrencyConfigNotFound();
+    const error = await callError(
+      client.getProvisionedConcurrencyConfig.bind(client),
+      proto.GetProvisionedConcurrencyConfigRequest.fromPartial({ functionName: "hello", qualifier: "1" }),
+    );
+    expect(error.code).toBe(grpc.status.NOT_FOUND);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["ProvisionedConcurrencyConfigNotFoundException"]);
+  });
+
+  it("ListProvisionedConcurrencyConfigs passes paging and returns each config with its ARN", async () => {
+    const response = await call(
+      client.listProvisionedConcurrencyConfigs.bind(client),
+      proto.ListProvisionedConcurrencyConfigsRequest.fromPartial({ functionName: "hello", marker: "p1", maxItems: 1 }),
+    );
+    expect(api.lastCall()).toEqual({ method: "listProvisionedConcurrencyConfigs", args: ["hello", { marker: "p1", maxItems: 1 }] });
+    expect(response).toEqual({
+      provisionedConcurrencyConfigs: [{ ...protoProvisionedConfig, functionArn: `${configuration.FunctionArn}:1`, status: "READY" }],
+      nextMarker: "p2",
+    });
   });
 });
 

@@ -7,6 +7,7 @@ export const HttpStatusOfError: Record<LambdaErrorType, number> = {
   RequestTooLargeException: 413,
   UnsupportedMediaTypeException: 415,
   ResourceNotFoundException: 404,
+  ProvisionedConcurrencyConfigNotFoundException: 404,
   ResourceConflictException: 409,
   ResourceNotReadyException: 502,
   PreconditionFailedException: 412,

@@ -39,6 +39,10 @@ async function controlBody(request: IncomingMessage): Promise<unknown> {
 const qualifierOf = (query: URLSearchParams): string | undefined => query.get("Qualifier") ?? undefined;
 
 const FUNCTION = "/2015-03-31/functions/([^/]+)";
+/** Lambda dates each API by the version that introduced it; the concurrency calls live under three. */
+const CONCURRENCY_2017 = "/2017-10-31/functions/([^/]+)/concurrency";
+const CONCURRENCY_2019 = "/2019-09-30/functions/([^/]+)/concurrency";
+const PROVISIONED = "/2019-09-30/functions/([^/]+)/provisioned-concurrency";
 
 export const routes: Route[] = [
   {
@@ -161,6 +165,61 @@ export const routes: Route[] = [
     operation: "DeleteAlias",
     handle: async (api, { params }) => {
       await api.controlPlane.deleteAlias(params[0]!, params[1]!);
+      return json(204);
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/2016-08-19\/account-settings\/?$/,
+    operation: "GetAccountSettings",
+    handle: async (api) => json(200, await api.controlPlane.getAccountSettings()),
+  },
+  {
+    method: "PUT",
+    path: new RegExp(`^${CONCURRENCY_2017}$`),
+    operation: "PutFunctionConcurrency",
+    handle: async (api, { request, params }) => json(200, await api.controlPlane.putFunctionConcurrency(params[0]!, await controlBody(request))),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${CONCURRENCY_2019}$`),
+    operation: "GetFunctionConcurrency",
+    handle: async (api, { params }) => json(200, await api.controlPlane.getFunctionConcurrency(params[0]!)),
+  },
+  {
+    method: "DELETE",
+    path: new RegExp(`^${CONCURRENCY_2017}$`),
+    operation: "DeleteFunctionConcurrency",
+    handle: async (api, { params }) => {
+      await api.controlPlane.deleteFunctionConcurrency(params[0]!);
+      return json(204);
+    },
+  },
+  {
+    method: "PUT",
+    path: new RegExp(`^${PROVISIONED}$`),
+    operation: "PutProvisionedConcurrencyConfig",
+    handle: async (api, { request, params, query }) =>
+      json(202, await api.controlPlane.putProvisionedConcurrencyConfig(params[0]!, qualifierOf(query), await controlBody(request))),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${PROVISIONED}$`),
+    // `?List=ALL` makes the same path ListProvisionedConcurrencyConfigs, as in Lambda.
+    operation: "GetProvisionedConcurrencyConfig | ListProvisionedConcurrencyConfigs",
+    handle: async (api, { params, query }) => {
+      const list = query.get("List");
+      if (list === null) return json(200, await api.controlPlane.getProvisionedConcurrencyConfig(params[0]!, qualifierOf(query)));
+      if (list !== "ALL") throw invalidParameter(`List must be ALL, got '${list}'`);
+      return json(200, await api.controlPlane.listProvisionedConcurrencyConfigs(params[0]!, listOptions(query)));
+    },
+  },
+  {
+    method: "DELETE",
+    path: new RegExp(`^${PROVISIONED}$`),
+    operation: "DeleteProvisionedConcurrencyConfig",
+    handle: async (api, { params, query }) => {
+      await api.controlPlane.deleteProvisionedConcurrencyConfig(params[0]!, qualifierOf(query));
       return json(204);
     },
   },

@@ -1,7 +1,7 @@
 // The synchronous invoke path: parse → resolve qualifier (cached) → scheduler (admit, place) → worker
 // answers this frontend directly.
 import { randomUUID } from "node:crypto";
-import type { NatsConnection } from "@nats-io/nats-core";
+import type { Msg, NatsConnection } from "@nats-io/nats-core";
 import { LambdaError, invalidParameter, serviceError } from "@lambent/errors";
 import {
   NoRespondersError,
@@ -19,6 +19,13 @@ import { resolveTarget } from "./resolve-target.js";
 
 /** Time allowed beyond the function's own timeout for queuing, placement and the trip back. */
 const REPLY_MARGIN_MS = 10_000;
+/**
+ * How long a call waits for a scheduler to lead. "No responders" means no scheduler took the message,
+ * so sending it again cannot run it twice; a takeover after a leader's crash ends within seconds.
+ */
+const LEADER_WAIT_MS = 15_000;
+const RETRY_FIRST_MS = 10;
+const RETRY_MAX_MS = 250;
 const EMPTY = new Uint8Array(0);
 
 export interface NatsInvokerOptions {
@@ -62,11 +69,7 @@ export class NatsInvoker implements Invoker {
       logType: input.logType,
     };
     if (input.clientContext !== undefined) header.clientContext = input.clientContext;
-    const reply = await this.requests
-      .request(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), record.timeout * 1000 + REPLY_MARGIN_MS)
-      .catch((error: unknown) => {
-        throw natsFailure(error);
-      });
+    const reply = await this.place(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), record.timeout * 1000 + REPLY_MARGIN_MS);
     const result = decodeInvocationResult(reply.data);
     const failure = result.header.failure;
     if (failure) throw new LambdaError(failure.type, failure.message, failure.fields);
@@ -79,6 +82,19 @@ export class NatsInvoker implements Invoker {
     if (result.header.functionError) output.functionError = result.header.functionError;
     if (result.header.logResult !== undefined) output.logResult = result.header.logResult;
     return output;
+  }
+
+  /** Sends the call to the leading scheduler, waiting out a leadership change. */
+  private async place(subject: string, message: Uint8Array, timeoutMs: number): Promise<Msg> {
+    const giveUpAt = performance.now() + LEADER_WAIT_MS;
+    for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
+        return await this.requests.request(subject, message, timeoutMs);
+      } catch (error) {
+        if (!(error instanceof NoRespondersError) || performance.now() + delay > giveUpAt) throw natsFailure(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 
   private parseReference(functionName: string, qualifier: string | undefined): FunctionReference {

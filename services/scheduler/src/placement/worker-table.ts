@@ -1,13 +1,22 @@
-// Live workers, their capacity and warm environments, fed by heartbeats and by our own placements.
-import type { WorkerHeartbeat } from "@lambent/protocol";
+// Live workers, their capacity, warm and provisioned environments and running calls, fed by heartbeats
+// (every scheduler hears them, so a standby is ready to lead) and by the leader's own placements.
+import type { RunningLease, WorkerHeartbeat } from "@lambent/protocol";
 
 export interface WorkerState {
   workerId: string;
+  /** Memory the worker offers to environments, in MB. */
+  memoryMb: number;
   maxEnvironments: number;
   /** Calls running there, as far as this scheduler knows. */
   busy: number;
+  /** Memory those calls may grow to, in MB. */
+  busyMemoryMb: number;
   /** Idle warm environments per environment key. */
   idle: Map<string, number>;
+  /** Provisioned environments (busy or idle) per environment key, as last reported. */
+  provisioned: Record<string, number>;
+  /** Calls running under a lease, as last reported. */
+  running: RunningLease[];
   draining: boolean;
   lastSeen: number;
 }
@@ -16,15 +25,25 @@ export class WorkerTable {
   private readonly workers = new Map<string, WorkerState>();
 
   /** A heartbeat is the worker's own truth: it replaces what we had. */
-  heartbeat(beat: WorkerHeartbeat, now: number): void {
-    this.workers.set(beat.workerId, {
+  heartbeat(beat: WorkerHeartbeat, now: number): WorkerState {
+    const state: WorkerState = {
       workerId: beat.workerId,
+      memoryMb: beat.memoryMb,
       maxEnvironments: beat.maxEnvironments,
       busy: beat.busy,
+      busyMemoryMb: beat.busyMemoryMb,
       idle: new Map(Object.entries(beat.idle)),
+      provisioned: beat.provisioned,
+      running: beat.running,
       draining: beat.draining,
       lastSeen: now,
-    });
+    };
+    this.workers.set(beat.workerId, state);
+    return state;
+  }
+
+  get(workerId: string): WorkerState | undefined {
+    return this.workers.get(workerId);
   }
 
   remove(workerId: string): boolean {
@@ -36,40 +55,57 @@ export class WorkerTable {
     return [...this.workers.values()].filter((worker) => worker.lastSeen < deadline).map((worker) => worker.workerId);
   }
 
+  all(): IterableIterator<WorkerState> {
+    return this.workers.values();
+  }
+
   get size(): number {
     return this.workers.size;
   }
 
   /**
-   * Picks a worker for an environment key: one with an idle warm environment for it when any exists,
-   * otherwise the one with the most free room. Marks the choice busy.
+   * Picks a worker for a call: one with an idle warm environment for its key when any exists, otherwise
+   * the one with room for the most more environments of this memory size. Marks the choice busy.
+   * Undefined when no worker has room.
    */
-  place(environmentKey: string): WorkerState | undefined {
+  place(environmentKey: string, memoryMb: number): WorkerState | undefined {
     let warm: WorkerState | undefined;
     let roomiest: WorkerState | undefined;
+    let roomiestFits = 0;
     for (const worker of this.workers.values()) {
       if (worker.draining) continue;
-      if ((worker.idle.get(environmentKey) ?? 0) > 0 && (!warm || worker.busy < warm.busy)) warm = worker;
-      if (!roomiest || freeRoom(worker) > freeRoom(roomiest)) roomiest = worker;
+      if ((worker.idle.get(environmentKey) ?? 0) > 0 && worker.busy < worker.maxEnvironments && (!warm || worker.busy < warm.busy)) {
+        warm = worker;
+      }
+      const fits = roomFor(worker, memoryMb);
+      if (fits > roomiestFits) {
+        roomiest = worker;
+        roomiestFits = fits;
+      }
     }
     const chosen = warm ?? roomiest;
     if (!chosen) return undefined;
     if (warm) decrementIdle(chosen, environmentKey);
     chosen.busy += 1;
+    chosen.busyMemoryMb += memoryMb;
     return chosen;
   }
 
   /** A call ended on a worker; its environment is idle again unless it was discarded. */
-  released(workerId: string, idleEnvironment: string | undefined): void {
+  released(workerId: string, memoryMb: number, idleEnvironment: string | undefined): void {
     const worker = this.workers.get(workerId);
     if (!worker) return;
     if (worker.busy > 0) worker.busy -= 1;
+    worker.busyMemoryMb = Math.max(0, worker.busyMemoryMb - memoryMb);
     if (idleEnvironment !== undefined) worker.idle.set(idleEnvironment, (worker.idle.get(idleEnvironment) ?? 0) + 1);
   }
 }
 
-function freeRoom(worker: WorkerState): number {
-  return worker.maxEnvironments - worker.busy;
+/** How many more environments of `memoryMb` the worker can run at once. */
+export function roomFor(worker: WorkerState, memoryMb: number): number {
+  const bySlots = worker.maxEnvironments - worker.busy;
+  const byMemory = Math.floor((worker.memoryMb - worker.busyMemoryMb) / memoryMb);
+  return Math.max(0, Math.min(bySlots, byMemory));
 }
 
 function decrementIdle(worker: WorkerState, key: string): void {

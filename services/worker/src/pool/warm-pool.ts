@@ -1,6 +1,8 @@
 // Warm environments by environment key. A call takes an idle environment of its key (the most recently
 // used one) or makes a new one; a finished call returns it. Idle environments are reaped after the idle
 // timeout, and the least recently used idle one is evicted when a new one needs its slot or memory.
+// Provisioned environments are made ahead of traffic and wait among the idle ones, but are never reaped
+// or evicted: they stay until their count is lowered or the pool closes.
 // Busy environments reserve their full memory size; idle ones are charged what they actually hold.
 import { LambdaError } from "@lambent/errors";
 
@@ -21,14 +23,22 @@ export interface WarmPoolOptions {
   /** Memory all environments together may be capped at, in MB. */
   memoryMb: number;
   idleTimeoutMs: number;
-  /** Called when an environment is reaped or evicted, for logs and metrics. */
-  onDiscard?: (environment: PooledEnvironment, reason: "idle" | "evicted" | "closed") => void;
+  /** Called when an idle environment is reaped, evicted, let go or closed, for logs and metrics. */
+  onDiscard?: (environment: PooledEnvironment, reason: DiscardReason) => void;
+  /** Called when a provisioned environment ends without being let go (its call timed out, ran out of memory or exited). */
+  onProvisionedLost?: (key: string) => void;
 }
+
+export type DiscardReason = "idle" | "evicted" | "unprovisioned" | "closed";
 
 export interface PoolStats {
   environments: number;
   busy: number;
+  /** Memory the busy environments (and those being created) may grow to, in MB. */
+  busyMemoryMb: number;
   idle: Record<string, number>;
+  /** Provisioned environments, busy or idle, per key. */
+  provisioned: Record<string, number>;
 }
 
 export interface Acquired<E> {
@@ -47,6 +57,8 @@ export class WarmPool<E extends PooledEnvironment> {
   private idleMemoryMb = 0;
   /** What each idle environment was charged when it went idle, so exactly that is given back. */
   private readonly idleCharge = new Map<E, number>();
+  /** Environments made ahead of traffic, busy or idle: never reaped, never evicted. */
+  private readonly provisioned = new Set<E>();
   private reaper: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -64,16 +76,52 @@ export class WarmPool<E extends PooledEnvironment> {
       this.reservedMemoryMb += warm.memoryMb;
       return { environment: warm, cold: false };
     }
-    this.makeRoom(memoryMb);
-    this.busyCount++;
-    this.reservedMemoryMb += memoryMb;
-    try {
-      return { environment: await create(), cold: true };
-    } catch (error) {
-      this.busyCount--;
-      this.reservedMemoryMb -= memoryMb;
-      throw error;
+    if (!this.makeRoom(memoryMb)) {
+      throw new LambdaError("TooManyRequestsException", "Rate Exceeded.", { Reason: "ConcurrentInvocationLimitExceeded" });
     }
+    return { environment: await this.createReserved(memoryMb, create), cold: true };
+  }
+
+  /**
+   * Makes one provisioned environment and leaves it idle for calls of its key to take. Resolves to
+   * undefined when its slot or memory cannot be had without evicting another provisioned environment,
+   * or when the pool closed while it was being made.
+   */
+  async provision(memoryMb: number, create: () => Promise<E>): Promise<E | undefined> {
+    if (this.closed || !this.makeRoom(memoryMb)) return undefined;
+    const environment = await this.createReserved(memoryMb, create);
+    if (!this.release(environment, true)) return undefined;
+    this.provisioned.add(environment);
+    return environment;
+  }
+
+  /** Provisioned environments of the key, busy or idle. */
+  provisionedCount(key: string): number {
+    let count = 0;
+    for (const environment of this.provisioned) if (environment.key === key) count++;
+    return count;
+  }
+
+  /**
+   * Lets `count` provisioned environments of the key go: idle ones are disposed first; a busy one stops
+   * being provisioned and is an ordinary warm environment once its call ends. Returns how many went.
+   */
+  unprovision(key: string, count: number): number {
+    let left = count;
+    for (const environment of this.provisioned) {
+      if (left === 0) break;
+      if (environment.key !== key || !this.idleOrder.has(environment)) continue;
+      this.provisioned.delete(environment);
+      this.discardIdle(environment, "unprovisioned");
+      left--;
+    }
+    for (const environment of this.provisioned) {
+      if (left === 0) break;
+      if (environment.key !== key) continue;
+      this.provisioned.delete(environment);
+      left--;
+    }
+    return count - left;
   }
 
   /** Ends a call: the environment waits for the next one, or is disposed when it must not be reused. */
@@ -82,6 +130,7 @@ export class WarmPool<E extends PooledEnvironment> {
     this.reservedMemoryMb -= environment.memoryMb;
     if (!reusable || this.closed) {
       environment.dispose();
+      if (this.provisioned.delete(environment) && !this.closed) this.options.onProvisionedLost?.(environment.key);
       return false;
     }
     let stack = this.idleByKey.get(environment.key);
@@ -105,11 +154,14 @@ export class WarmPool<E extends PooledEnvironment> {
       idle[key] = stack.length;
       idleCount += stack.length;
     }
-    return { environments: this.busyCount + idleCount, busy: this.busyCount, idle };
+    const provisioned: Record<string, number> = {};
+    for (const environment of this.provisioned) provisioned[environment.key] = (provisioned[environment.key] ?? 0) + 1;
+    return { environments: this.busyCount + idleCount, busy: this.busyCount, busyMemoryMb: this.reservedMemoryMb, idle, provisioned };
   }
 
   reapIdle(now: number): void {
     for (const environment of this.idleOrder) {
+      if (this.provisioned.has(environment)) continue;
       if (now - environment.lastUsed < this.options.idleTimeoutMs) return;
       this.discardIdle(environment, "idle");
     }
@@ -121,6 +173,20 @@ export class WarmPool<E extends PooledEnvironment> {
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = undefined;
     for (const environment of this.idleOrder) this.discardIdle(environment, "closed");
+    this.provisioned.clear();
+  }
+
+  /** Holds a slot and the memory while `create` runs, and gives them back if it fails. */
+  private async createReserved(memoryMb: number, create: () => Promise<E>): Promise<E> {
+    this.busyCount++;
+    this.reservedMemoryMb += memoryMb;
+    try {
+      return await create();
+    } catch (error) {
+      this.busyCount--;
+      this.reservedMemoryMb -= memoryMb;
+      throw error;
+    }
   }
 
   private takeIdle(key: string): E | undefined {
@@ -132,17 +198,16 @@ export class WarmPool<E extends PooledEnvironment> {
     return environment;
   }
 
-  private makeRoom(memoryMb: number): void {
+  /** Evicts idle environments (least recently used first, never provisioned ones) until a new one fits. */
+  private makeRoom(memoryMb: number): boolean {
     const fits = (): boolean =>
       this.busyCount + this.idleOrder.size < this.options.maxEnvironments &&
       this.reservedMemoryMb + this.idleMemoryMb + memoryMb <= this.options.memoryMb;
     for (const environment of this.idleOrder) {
-      if (fits()) return;
-      this.discardIdle(environment, "evicted");
+      if (fits()) return true;
+      if (!this.provisioned.has(environment)) this.discardIdle(environment, "evicted");
     }
-    if (!fits()) {
-      throw new LambdaError("TooManyRequestsException", "Rate Exceeded.", { Reason: "ConcurrentInvocationLimitExceeded" });
-    }
+    return fits();
   }
 
   private uncharge(environment: E): void {
@@ -151,7 +216,7 @@ export class WarmPool<E extends PooledEnvironment> {
     this.idleCharge.delete(environment);
   }
 
-  private discardIdle(environment: E, reason: "idle" | "evicted" | "closed"): void {
+  private discardIdle(environment: E, reason: DiscardReason): void {
     this.uncharge(environment);
     const stack = this.idleByKey.get(environment.key);
     if (stack) {

@@ -1,0 +1,21 @@
+// A cold start: the function's bundle from the code cache, then a new execution environment. Calls that
+// find no warm environment and provisioning ahead of traffic both start environments here.
+import type { FunctionVersionRecord } from "@lambent/registry";
+import { serviceError } from "@lambent/errors";
+import type { CodeCache } from "./code-cache.js";
+import { Environment } from "./pool/environment.js";
+
+export interface ColdStart {
+  key: string;
+  record: FunctionVersionRecord;
+  region: string;
+  /** The call that needs the environment (a fresh id when provisioning); init failures are reported under it. */
+  requestId: string;
+}
+
+/** Rejects with an InitFailure when the module fails to load, and a ServiceException when its code is missing. */
+export async function startEnvironment(code: CodeCache, { key, record, region, requestId }: ColdStart): Promise<Environment> {
+  const bundle = await code.get(record.bundleObject);
+  if (!bundle) throw serviceError(`Code of ${record.functionName}:${record.version} is missing (${record.bundleObject})`);
+  return Environment.create({ key, record, bundle, region, requestId });
+}
