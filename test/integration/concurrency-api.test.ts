@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import * as proto from "@lambent/proto";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { unaryCall, unaryError, type UnaryMethod } from "../fixtures/grpc-unary.js";
 import { createTestFunction } from "../fixtures/deploy.js";
 
 const ACCOUNT_LIMIT = 20;
@@ -350,28 +351,8 @@ describe("deletes", () => {
   });
 });
 
-type UnaryMethod<Req, Res> = (
-  request: Req,
-  metadata: grpc.Metadata,
-  options: Partial<grpc.CallOptions>,
-  callback: (error: grpc.ServiceError | null, response: Res) => void,
-) => grpc.ClientUnaryCall;
-
-function call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method.call(client, request, new grpc.Metadata(), { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response)));
-  });
-}
-
-/** The call's gRPC status code and the Lambda error type from its trailing metadata. */
-async function callError<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<{ code: grpc.status; errorType: unknown }> {
-  const error = await call(method, request).then(
-    () => undefined,
-    (failure: grpc.ServiceError) => failure,
-  );
-  expect(error, "expected the call to fail").toBeDefined();
-  return { code: error!.code, errorType: error!.metadata.get("x-amzn-errortype")[0] };
-}
+const call = <Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> => unaryCall(client, method, request);
+const callError = <Req, Res>(method: UnaryMethod<Req, Res>, request: Req) => unaryError(client, method, request);
 
 describe("over gRPC", () => {
   it("GetAccountSettings and reserved concurrency answer as over HTTP", async () => {

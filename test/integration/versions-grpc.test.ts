@@ -4,6 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as proto from "@lambent/proto";
 import { startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { unaryCall, unaryError, type UnaryMethod } from "../fixtures/grpc-unary.js";
 
 let cluster: TestCluster;
 let client: proto.LambdaClient;
@@ -19,28 +20,8 @@ afterAll(async () => {
 
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function";
 
-type UnaryMethod<Req, Res> = (
-  request: Req,
-  metadata: grpc.Metadata,
-  options: Partial<grpc.CallOptions>,
-  callback: (error: grpc.ServiceError | null, response: Res) => void,
-) => grpc.ClientUnaryCall;
-
-function call<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method.call(client, request, new grpc.Metadata(), { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response)));
-  });
-}
-
-/** The call's gRPC status code and the Lambda error type from its trailing metadata. */
-async function callError<Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<{ code: grpc.status; errorType: unknown }> {
-  const error = await call(method, request).then(
-    () => undefined,
-    (failure: grpc.ServiceError) => failure,
-  );
-  expect(error, "expected the call to fail").toBeDefined();
-  return { code: error!.code, errorType: error!.metadata.get("x-amzn-errortype")[0] };
-}
+const call = <Req, Res>(method: UnaryMethod<Req, Res>, request: Req): Promise<Res> => unaryCall(client, method, request);
+const callError = <Req, Res>(method: UnaryMethod<Req, Res>, request: Req) => unaryError(client, method, request);
 
 /** A package whose answer says which code ran and which version the runtime was told it is. */
 const release = (code: string) =>
