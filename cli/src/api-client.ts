@@ -6,6 +6,9 @@ const API = "/2015-03-31/functions";
 const ACCOUNT_SETTINGS = "/2016-08-19/account-settings";
 const CONCURRENCY_2017 = "/2017-10-31/functions";
 const CONCURRENCY_2019 = "/2019-09-30/functions";
+const EVENT_INVOKE_CONFIG = "/2019-09-25/functions";
+/** Lambent's own operations, beside Lambda's. */
+const LAMBENT_API = "/lambent/2024-01-01/functions";
 
 /** The fields of Lambda's FunctionConfiguration the CLI reads; the rest passes through untouched. */
 export interface FunctionConfiguration {
@@ -24,6 +27,7 @@ export interface FunctionConfiguration {
   State?: string;
   LastUpdateStatus?: string;
   Environment?: { Variables?: Record<string, string> };
+  DeadLetterConfig?: { TargetArn?: string };
   [field: string]: unknown;
 }
 
@@ -50,6 +54,8 @@ export interface FunctionSettings {
   Timeout?: number;
   Description?: string;
   Environment?: { Variables: Record<string, string> };
+  /** An SNS or SQS ARN; an empty TargetArn removes the target on update. */
+  DeadLetterConfig?: { TargetArn: string };
 }
 
 export interface CreateFunctionRequest extends FunctionSettings {
@@ -147,6 +153,47 @@ export interface ListProvisionedConcurrencyConfigsResponse {
   [field: string]: unknown;
 }
 
+/** One destination of an event invoke config; no `Destination` means none. */
+export interface EventDestination {
+  Destination?: string;
+}
+
+/** How asynchronous invocations of one qualifier are handled. */
+export interface FunctionEventInvokeConfig {
+  FunctionArn?: string;
+  MaximumRetryAttempts?: number;
+  MaximumEventAgeInSeconds?: number;
+  DestinationConfig?: { OnSuccess?: EventDestination; OnFailure?: EventDestination };
+  /** Epoch seconds. */
+  LastModified?: number;
+  [field: string]: unknown;
+}
+
+/** Put/UpdateFunctionEventInvokeConfig's body. In an update, an OnSuccess or OnFailure without Destination removes it. */
+export interface EventInvokeConfigRequest {
+  MaximumRetryAttempts?: number;
+  MaximumEventAgeInSeconds?: number;
+  DestinationConfig?: { OnSuccess?: EventDestination; OnFailure?: EventDestination };
+}
+
+export interface ListFunctionEventInvokeConfigsResponse {
+  FunctionEventInvokeConfigs: FunctionEventInvokeConfig[];
+  NextMarker?: string;
+  [field: string]: unknown;
+}
+
+/** Lambent's queue visibility for one function. */
+export interface QueueStats {
+  FunctionName: string;
+  Depth: number;
+  OldestEventAgeMs: number;
+  Succeeded: number;
+  Retried: number;
+  DeadLettered: number;
+  DroppedForAge: number;
+  [field: string]: unknown;
+}
+
 export interface InvokeRequest {
   functionName: string;
   qualifier?: string;
@@ -214,6 +261,12 @@ export interface ApiClient {
   getProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<ProvisionedConcurrencyConfig>;
   deleteProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<void>;
   listProvisionedConcurrencyConfigs(functionName: string, marker?: string): Promise<ListProvisionedConcurrencyConfigsResponse>;
+  putFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined, request: EventInvokeConfigRequest): Promise<FunctionEventInvokeConfig>;
+  updateFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined, request: EventInvokeConfigRequest): Promise<FunctionEventInvokeConfig>;
+  getFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<FunctionEventInvokeConfig>;
+  deleteFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<void>;
+  listFunctionEventInvokeConfigs(functionName: string, marker?: string): Promise<ListFunctionEventInvokeConfigsResponse>;
+  getQueueStats(functionName: string): Promise<QueueStats>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -222,6 +275,7 @@ export function createApiClient(endpoint: string): ApiClient {
   const aliasPath = (name: string, alias: string) => functionPath(name, `/aliases/${encodeURIComponent(alias)}`);
   const reservedPath = (base: string, name: string) => `${base}/${encodeURIComponent(name)}/concurrency`;
   const provisionedPath = (name: string) => `${CONCURRENCY_2019}/${encodeURIComponent(name)}/provisioned-concurrency`;
+  const eventConfigPath = (name: string, suffix = "") => `${EVENT_INVOKE_CONFIG}/${encodeURIComponent(name)}/event-invoke-config${suffix}`;
 
   async function send(method: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {
     const url = new URL(base + path);
@@ -312,6 +366,20 @@ export function createApiClient(endpoint: string): ApiClient {
     },
     listProvisionedConcurrencyConfigs: async (name, marker) =>
       asProvisionedList(await sendJson("GET", provisionedPath(name), { List: "ALL", Marker: marker })),
+    putFunctionEventInvokeConfig: async (name, qualifier, request) =>
+      asEventInvokeConfig(await sendJson("PUT", eventConfigPath(name), { Qualifier: qualifier }, request), "PutFunctionEventInvokeConfig"),
+    updateFunctionEventInvokeConfig: async (name, qualifier, request) =>
+      asEventInvokeConfig(await sendJson("POST", eventConfigPath(name), { Qualifier: qualifier }, request), "UpdateFunctionEventInvokeConfig"),
+    getFunctionEventInvokeConfig: async (name, qualifier) =>
+      asEventInvokeConfig(await sendJson("GET", eventConfigPath(name), { Qualifier: qualifier }), "GetFunctionEventInvokeConfig"),
+    deleteFunctionEventInvokeConfig: async (name, qualifier) => {
+      await sendJson("DELETE", eventConfigPath(name), { Qualifier: qualifier });
+    },
+    listFunctionEventInvokeConfigs: async (name, marker) =>
+      asPage(await sendJson("GET", eventConfigPath(name, "/list"), { Marker: marker }), "FunctionEventInvokeConfigs", "ListFunctionEventInvokeConfigs", (item) =>
+        asEventInvokeConfig(item, "ListFunctionEventInvokeConfigs"),
+      ) as ListFunctionEventInvokeConfigsResponse,
+    getQueueStats: async (name) => asQueueStats(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/queue`, {})),
   };
 }
 
@@ -413,6 +481,17 @@ function asFunctionConcurrency(value: unknown, operation: string): FunctionConcu
 function asProvisionedConfig(value: unknown, operation: string): ProvisionedConcurrencyConfig {
   if (isRecord(value) && typeof value.RequestedProvisionedConcurrentExecutions === "number") return value as ProvisionedConcurrencyConfig;
   throw new ApiError("InvalidResponse", `${operation} answered without a provisioned concurrency config`, 200);
+}
+
+function asEventInvokeConfig(value: unknown, operation: string): FunctionEventInvokeConfig {
+  if (isRecord(value) && typeof value.FunctionArn === "string" && typeof value.MaximumRetryAttempts === "number") return value as FunctionEventInvokeConfig;
+  throw new ApiError("InvalidResponse", `${operation} answered without a FunctionEventInvokeConfig`, 200);
+}
+
+function asQueueStats(value: unknown): QueueStats {
+  const counts = ["Depth", "OldestEventAgeMs", "Succeeded", "Retried", "DeadLettered", "DroppedForAge"];
+  if (isRecord(value) && typeof value.FunctionName === "string" && counts.every((field) => typeof value[field] === "number")) return value as QueueStats;
+  throw new ApiError("InvalidResponse", "GetQueueStats answered without the queue's counts", 200);
 }
 
 /**

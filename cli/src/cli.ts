@@ -7,11 +7,13 @@ import { aliasCommand } from "./commands/alias.js";
 import { concurrencyCommand } from "./commands/concurrency.js";
 import { deleteCommand } from "./commands/delete.js";
 import { deployCommand } from "./commands/deploy.js";
+import { eventConfigCommand } from "./commands/event-config.js";
 import { getCommand } from "./commands/get.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { listCommand } from "./commands/list.js";
 import { provisionedCommand } from "./commands/provisioned.js";
 import { publishCommand } from "./commands/publish.js";
+import { queueCommand } from "./commands/queue.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { versionsCommand } from "./commands/versions.js";
 import { writeLine } from "./output.js";
@@ -36,6 +38,8 @@ export const commands: readonly Command[] = [
   rollbackCommand,
   concurrencyCommand,
   provisionedCommand,
+  eventConfigCommand,
+  queueCommand,
   accountCommand,
 ];
 

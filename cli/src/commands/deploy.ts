@@ -25,6 +25,7 @@ const OPTIONS = {
   timeout: { type: "string" },
   env: { type: "string", multiple: true },
   description: { type: "string" },
+  dlq: { type: "string" },
 } as const;
 
 export const deployCommand: Command = {
@@ -44,6 +45,9 @@ Options:
   --timeout S          timeout in seconds (default on create: ${DEFAULT_TIMEOUT_S})
   --env K=V            environment variable; repeat for more
   --description D      description
+  --dlq ARN            dead-letter target for asynchronous events that failed their last attempt:
+                       arn:aws:sns:<region>:<account>:<subject> or arn:aws:sqs:<region>:<account>:<subject>;
+                       '' removes it on an update
 
 ${COMMON_USAGE}`,
   run: runDeploy,
@@ -112,6 +116,7 @@ export function parseSettings(values: {
   timeout?: string | undefined;
   env?: string[] | undefined;
   description?: string | undefined;
+  dlq?: string | undefined;
 }): FunctionSettings {
   const settings: FunctionSettings = {};
   if (values.handler !== undefined) settings.Handler = values.handler;
@@ -122,6 +127,7 @@ export function parseSettings(values: {
   if (timeout !== undefined) settings.Timeout = timeout;
   if (values.env !== undefined) settings.Environment = { Variables: parseEnvironment(values.env) };
   if (values.description !== undefined) settings.Description = values.description;
+  if (values.dlq !== undefined) settings.DeadLetterConfig = { TargetArn: values.dlq };
   return settings;
 }
 

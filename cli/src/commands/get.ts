@@ -47,6 +47,7 @@ export async function runGet(args: string[], io: CliIo): Promise<number> {
       ["LastUpdateStatus", fn.LastUpdateStatus],
       ["RevisionId", fn.RevisionId],
       ["ReservedConcurrency", response.Concurrency?.ReservedConcurrentExecutions],
+      ["DeadLetterTarget", fn.DeadLetterConfig?.TargetArn],
       ["Environment", variables.length === 0 ? undefined : variables.map(([key, value]) => `${key}=${value}`).join(" ")],
     ]),
   );

@@ -180,6 +180,8 @@ export interface SchedulerConfig extends CommonConfig {
   leaderRenewMs: number;
   /** A leadership record not renewed for this long may be taken over by another scheduler. */
   leaderTimeoutMs: number;
+  /** Delay before an asynchronous event's first retry; the second waits twice as long. */
+  asyncRetryBaseMs: number;
 }
 
 export function loadSchedulerConfig(env: Environment): SchedulerConfig {
@@ -188,6 +190,7 @@ export function loadSchedulerConfig(env: Environment): SchedulerConfig {
     schedulerId: readId(env, "LAMBENT_SCHEDULER_ID", "scheduler"),
     workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
     ...readLeadership(env),
+    asyncRetryBaseMs: readInteger(env, "LAMBENT_ASYNC_RETRY_BASE_MS", 60_000, 0, 3_600_000),
   };
 }
 

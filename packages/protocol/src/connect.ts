@@ -8,6 +8,8 @@ export function connectNats(natsUrl: string, name: string): Promise<NatsConnecti
     name,
     // Reconnect for as long as it takes: a NATS restart must not end a service.
     maxReconnectAttempts: -1,
+    // Try again soon: while NATS is away, invocations and events cannot be accepted.
+    reconnectTimeWait: 250,
     // Async stack traces build two Error objects per request; on the invoke path that is a tenth of
     // the frontend's CPU.
     noAsyncTraces: true,

@@ -32,6 +32,17 @@ export interface InvocationHeader {
   clientContext?: string;
   /** Set by the scheduler when it places the call. */
   lease?: Lease;
+  /** Present on asynchronous events: when accepted, and how often the function has run them. */
+  event?: EventDelivery;
+}
+
+export interface EventDelivery {
+  /** Epoch milliseconds when the frontend accepted the event: its age counts from here. */
+  enqueuedAt: number;
+  /** Runs of the function so far (0 on the first delivery); retries are runs after the first. */
+  attempt: number;
+  /** Epoch milliseconds before which the event must not run (a retry's delay). */
+  notBefore?: number;
 }
 
 /** A failure of the platform (not of the function), reported instead of a result. */
@@ -111,6 +122,11 @@ function parseInvocationHeader(value: unknown): InvocationHeader {
   const lease = value["lease"];
   if (isRecord(lease) && typeof lease["term"] === "number" && typeof lease["leaseId"] === "number") {
     header.lease = { term: lease["term"], leaseId: lease["leaseId"] };
+  }
+  const event = value["event"];
+  if (isRecord(event) && typeof event["enqueuedAt"] === "number" && typeof event["attempt"] === "number") {
+    header.event = { enqueuedAt: event["enqueuedAt"], attempt: event["attempt"] };
+    if (typeof event["notBefore"] === "number") header.event.notBefore = event["notBefore"];
   }
   return header;
 }

@@ -43,6 +43,24 @@ export class RequestReply {
     });
   }
 
+  /**
+   * An inbox for one answer, for a caller that sends the request itself (or has it forwarded with this
+   * reply subject). `cancel` gives up on it (the answer then rejects).
+   */
+  expect(subject: string, timeoutMs: number): { replyTo: string; answer: Promise<Msg>; cancel(reason: Error): void } {
+    const token = this.next++;
+    const answer = new Promise<Msg>((resolve, reject) => {
+      this.pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs, subject });
+    });
+    const cancel = (reason: Error): void => {
+      const pending = this.pending.get(token);
+      if (!pending) return;
+      this.pending.delete(token);
+      pending.reject(reason);
+    };
+    return { replyTo: `${this.prefix}.${token}`, answer, cancel };
+  }
+
   close(): void {
     clearInterval(this.sweeper);
     this.subscription.unsubscribe();

@@ -23,6 +23,19 @@ export const Subjects = {
   workerHeartbeat: "lambent.worker.heartbeat",
   /** Worker → schedulers: leaving now (drained or stopping). */
   workerGone: "lambent.worker.gone",
+  /** Frontend (or a retry) → the async event stream: one accepted `Event` invocation of a function. */
+  asyncEvent: (functionName: string) => `lambent.event.${functionName}`,
+  asyncEventAll: "lambent.event.*",
+} as const;
+
+export const Streams = {
+  /** JetStream: accepted asynchronous invocations, a work queue (an event is removed once handled). */
+  events: "LAMBENT_EVENTS",
+} as const;
+
+export const Consumers = {
+  /** The durable pull consumer the leading scheduler runs events from. */
+  eventRunner: "lambent-event-runner",
 } as const;
 
 export const QueueGroups = {

@@ -30,6 +30,11 @@ export interface FunctionVersionRecord {
   lastModified: string;
   /** Function-level tags; kept on the `$LATEST` record. */
   tags: Record<string, string>;
+  /**
+   * Lambda's `DeadLetterConfig.TargetArn`: an SNS or SQS ARN (destination-arn.ts) that gets an
+   * asynchronous event after its last failed attempt. Absent when the function has none.
+   */
+  deadLetterTargetArn?: string;
 }
 
 /**

@@ -2,6 +2,7 @@
 //   fn.<name>.LATEST   the $LATEST configuration
 //   fn.<name>.<n>      published version n
 //   alias.<name>.<a>   alias a (alias-store.ts)
+//   eventconfig.<name>.<q>  asynchronous invocation settings of qualifier q (event-invoke-config.ts)
 //   versions.<name>    `{"lastVersion": n}`: the last version number handed out, so numbers are never reused
 // Environment variables are sealed on every write and opened on every read (environment-cipher.ts),
 // so callers only ever see plaintext `environment`.
@@ -12,6 +13,7 @@ import { EnvironmentCipherError, type EnvironmentCipher } from "./environment-ci
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 import { AliasStore } from "./alias-store.js";
 import { ConcurrencyStore } from "./concurrency-settings.js";
+import { EventInvokeConfigStore } from "./event-invoke-config.js";
 import { isWrongLastSequence } from "./compare-and-set.js";
 import { ObservedWrites, type WriteObserver } from "./observed-writes.js";
 
@@ -60,6 +62,9 @@ export function decodeRecord(key: string, value: Uint8Array, cipher: Environment
 
 export const versionCounterKey = (functionName: string): string => `versions.${functionName}`;
 
+/** What happened to a function's asynchronous events (the scheduler's counters, see @lambent/event-queue). */
+export const eventCountersKey = (functionName: string): string => `eventstats.${functionName}`;
+
 /** The last version number handed out, and the KV revision of the counter (0 before the first). */
 export interface VersionCounter {
   lastVersion: number;
@@ -72,6 +77,8 @@ export class FunctionStore {
   readonly aliases: AliasStore;
   /** The same bucket's reserved and provisioned concurrency settings. */
   readonly concurrency: ConcurrencyStore;
+  /** The same bucket's asynchronous invocation settings per qualifier. */
+  readonly eventInvokeConfigs: EventInvokeConfigStore;
   private readonly writes: ObservedWrites;
 
   /** @param observer told of every write made through this store (the frontend's own registry view) */
@@ -83,6 +90,7 @@ export class FunctionStore {
     this.writes = new ObservedWrites(kv, observer);
     this.aliases = new AliasStore(kv, this.writes);
     this.concurrency = new ConcurrencyStore(kv, this.writes);
+    this.eventInvokeConfigs = new EventInvokeConfigStore(kv, this.writes);
   }
 
   async get(functionName: string, version: string = LATEST): Promise<StoredRecord | undefined> {
@@ -177,7 +185,7 @@ export class FunctionStore {
     }
   }
 
-  /** Deletes a function with all its versions and aliases. */
+  /** Deletes a function with all its versions, aliases and event invoke configs. */
   async deleteFunction(functionName: string): Promise<void> {
     const keys = await this.keysOf(functionName);
     if (!keys.includes(functionKey(functionName, LATEST))) {
@@ -201,7 +209,8 @@ export class FunctionStore {
 
   private async keysOf(functionName: string): Promise<string[]> {
     const keys: string[] = [];
-    for (const filter of [`fn.${functionName}.*`, `alias.${functionName}.*`, versionCounterKey(functionName)]) {
+    const filters = [`fn.${functionName}.*`, `alias.${functionName}.*`, `eventconfig.${functionName}.*`, versionCounterKey(functionName), eventCountersKey(functionName)];
+    for (const filter of filters) {
       for await (const key of await this.kv.keys(filter)) keys.push(key);
     }
     return keys;

@@ -11,3 +11,5 @@ export * from "./open.js";
 export * from "./observed-writes.js";
 export * from "./concurrency-settings.js";
 export * from "./compare-and-set.js";
+export * from "./event-invoke-config.js";
+export * from "./destination-arn.js";

@@ -1,4 +1,4 @@
-// A read-only, watch-fed cache of function configuration and aliases for the hot path. A miss falls back to
+// A read-only, watch-fed cache of function configuration, aliases and event invoke configs for the hot path. A miss falls back to
 // KV, so a change another frontend made a moment ago is never reported as "not found". Every entry keeps
 // its KV revision, and an update older than what the cache holds is ignored, wherever it comes from: the
 // watch, a fallback read, or a write this process made (the view observes its own frontend's stores, so
@@ -13,6 +13,13 @@ import { ALIAS_KEYS, aliasKey, decodeAlias, parseAliasKey } from "./alias-store.
 import type { EnvironmentCipher } from "./environment-cipher.js";
 import { CONCURRENCY_SETTINGS_KEY, decodeConcurrencySettings, emptyConcurrencySettings, type ConcurrencySettings } from "./concurrency-settings.js";
 import type { WriteObserver } from "./observed-writes.js";
+import {
+  EVENT_INVOKE_CONFIG_KEYS,
+  decodeEventInvokeConfig,
+  eventInvokeConfigKey,
+  parseEventInvokeConfigKey,
+  type EventInvokeConfig,
+} from "./event-invoke-config.js";
 
 /** A cached value as of a KV revision; `value` undefined marks a key deleted (or unreadable) at it. */
 interface Revisioned<T> {
@@ -23,6 +30,7 @@ interface Revisioned<T> {
 export class RegistryView implements WriteObserver {
   private readonly records = new Map<string, Revisioned<FunctionVersionRecord>>();
   private readonly aliases = new Map<string, Revisioned<AliasRecord>>();
+  private readonly eventInvokeConfigs = new Map<string, Revisioned<EventInvokeConfig>>();
   private settings: Revisioned<ConcurrencySettings> = { value: emptyConcurrencySettings(), revision: 0 };
   private readonly settingsListeners: ((settings: ConcurrencySettings) => void)[] = [];
   private watchers: QueuedIterator<KvWatchEntry>[] = [];
@@ -41,8 +49,12 @@ export class RegistryView implements WriteObserver {
       this.kv.watch({ key: FUNCTION_KEYS }),
       this.kv.watch({ key: ALIAS_KEYS }),
       this.kv.watch({ key: CONCURRENCY_SETTINGS_KEY }),
+      this.kv.watch({ key: EVENT_INVOKE_CONFIG_KEYS }),
     ]);
     for (const watcher of this.watchers) void this.follow(watcher);
+    // Event invoke configs have no fallback read (most qualifiers have none, so a miss is the common
+    // answer): load them all before start resolves, so a miss always means "none".
+    await this.loadEventInvokeConfigs();
   }
 
   stop(): void {
@@ -79,6 +91,14 @@ export class RegistryView implements WriteObserver {
     return stored?.alias;
   }
 
+  /**
+   * The event invoke config of a function qualifier (`$LATEST`, a version or an alias, as events are
+   * invoked), from the cache only; undefined when it has none (Lambda's defaults apply then).
+   */
+  cachedEventInvokeConfig(functionName: string, qualifier: string): EventInvokeConfig | undefined {
+    return this.eventInvokeConfigs.get(eventInvokeConfigKey(functionName, qualifier))?.value;
+  }
+
   /** Reserved and provisioned concurrency, as of the latest update seen (empty before any). */
   concurrencySettings(): ConcurrencySettings {
     return this.settings.value ?? emptyConcurrencySettings();
@@ -100,6 +120,17 @@ export class RegistryView implements WriteObserver {
     return stored?.record;
   }
 
+  private async loadEventInvokeConfigs(): Promise<void> {
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys(EVENT_INVOKE_CONFIG_KEYS)) keys.push(key);
+    await Promise.all(
+      keys.map(async (key) => {
+        const entry = await this.kv.get(key);
+        if (entry) this.apply(key, entry.operation === "PUT" ? entry.value : undefined, entry.revision);
+      }),
+    );
+  }
+
   private async follow(watcher: QueuedIterator<KvWatchEntry>): Promise<void> {
     for await (const entry of watcher) this.apply(entry.key, entry.operation === "PUT" ? entry.value : undefined, entry.revision);
   }
@@ -112,6 +143,8 @@ export class RegistryView implements WriteObserver {
       }
     } else if (parseAliasKey(key)) {
       remember(this.aliases, key, value && decodeOrUndefined(() => decodeAlias(key, value)), revision);
+    } else if (parseEventInvokeConfigKey(key)) {
+      remember(this.eventInvokeConfigs, key, value && decodeOrUndefined(() => decodeEventInvokeConfig(key, value)), revision);
     } else if (parseFunctionKey(key)) {
       remember(this.records, key, value && decodeOrUndefined(() => decodeRecord(key, value, this.cipher)), revision);
     }

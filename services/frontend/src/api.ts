@@ -27,6 +27,8 @@ export interface FunctionConfiguration {
   PackageType: "Zip";
   Architectures: string[];
   EphemeralStorage: { Size: number };
+  /** Present when the function has a dead-letter target (an SNS or SQS ARN). */
+  DeadLetterConfig?: { TargetArn: string };
 }
 
 export interface GetFunctionResponse {
@@ -109,6 +111,40 @@ export interface ListProvisionedConcurrencyConfigsResponse {
   NextMarker?: string;
 }
 
+/** One destination of an EventInvokeConfig; `Destination` is absent when none is set. */
+export interface EventDestination {
+  Destination?: string;
+}
+
+/** Lambda's FunctionEventInvokeConfig: how asynchronous invocations of one qualifier are handled. */
+export interface FunctionEventInvokeConfig {
+  /** Epoch seconds. */
+  LastModified: number;
+  /** The qualified ARN the config applies to (`…:function:name:$LATEST` for $LATEST). */
+  FunctionArn: string;
+  MaximumRetryAttempts: number;
+  MaximumEventAgeInSeconds: number;
+  DestinationConfig: { OnSuccess: EventDestination; OnFailure: EventDestination };
+}
+
+export interface ListFunctionEventInvokeConfigsResponse {
+  FunctionEventInvokeConfigs: FunctionEventInvokeConfig[];
+  NextMarker?: string;
+}
+
+/** Lambent's queue visibility: what a function's asynchronous event queue holds and what became of its events. */
+export interface QueueStatsResponse {
+  FunctionName: string;
+  /** Events waiting or running, retries waiting out their delay included. */
+  Depth: number;
+  /** Age of the oldest queued event in milliseconds; 0 when the queue is empty. */
+  OldestEventAgeMs: number;
+  Succeeded: number;
+  Retried: number;
+  DeadLettered: number;
+  DroppedForAge: number;
+}
+
 export interface ListOptions {
   marker?: string;
   maxItems?: string | number;
@@ -144,6 +180,15 @@ export interface ControlPlane {
   getProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined): Promise<ProvisionedConcurrencyConfiguration>;
   deleteProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined): Promise<void>;
   listProvisionedConcurrencyConfigs(functionName: string, options: ListOptions): Promise<ListProvisionedConcurrencyConfigsResponse>;
+  /** Replaces the qualifier's config; `qualifier` undefined (and none in `functionName`) means $LATEST. */
+  putFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionEventInvokeConfig>;
+  /** Merges the fields given into the qualifier's config, creating it when there is none. */
+  updateFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionEventInvokeConfig>;
+  getFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig>;
+  deleteFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined): Promise<void>;
+  listFunctionEventInvokeConfigs(functionName: string, options: ListOptions): Promise<ListFunctionEventInvokeConfigsResponse>;
+  /** Lambent's extension: the function's asynchronous event queue. */
+  getQueueStats(functionName: string): Promise<QueueStatsResponse>;
 }
 
 export interface InvokeInput {

@@ -5,6 +5,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
+import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";
@@ -30,6 +31,8 @@ export interface Frontend {
 export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps): Promise<Frontend> {
   const { nc, logger } = deps;
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
+  // The event stream exists before the first request, so queue stats never fail for a missing stream.
+  await ensureEventStream(nc, { replicas: config.jetstreamReplicas });
   const cipher = EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields));
   const view = new RegistryView(buckets.functions, cipher);
   await view.start();
@@ -45,6 +48,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,
     concurrencyLimits: config.concurrency,
     provisionedAllocation: (functionName, qualifier) => requestProvisionedAllocation(nc, functionName, qualifier),
+    readQueueStats: (functionName) => readQueueStats(nc, buckets.functions, functionName),
   });
   const invoker = new NatsInvoker({ nc, view, scope });
   const api: FrontendApi = { controlPlane, invoker };

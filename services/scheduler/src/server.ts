@@ -1,6 +1,7 @@
 // The scheduler: one leader at a time admits synchronous calls within the concurrency limits and places
 // each on a worker, preferring a warm environment; the worker answers the frontend directly and
-// releases the slot here. Every scheduler follows workers' heartbeats, so a standby can take over: it
+// releases the slot here. The leader also runs asynchronous events from the event stream
+// (async-queue/), through the same admission and placement. Every scheduler follows workers' heartbeats, so a standby can take over: it
 // first asks every worker to report, adopts the calls they run, and only then admits more.
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { Kvm } from "@nats-io/kv";
@@ -9,6 +10,7 @@ import { serviceError, throttled, type LambdaError } from "@lambent/errors";
 import {
   Buckets,
   QueueGroups,
+  RequestReply,
   Subjects,
   decodeInvocation,
   decodeJson,
@@ -20,13 +22,27 @@ import {
   type InvocationRequest,
   type ProvisionedStatus,
 } from "@lambent/protocol";
-import { EnvironmentCipher, RegistryView, isVersionNumber, openRegistryBuckets } from "@lambent/registry";
+import {
+  DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
+  DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
+  EnvironmentCipher,
+  RegistryView,
+  functionArn,
+  isVersionNumber,
+  openRegistryBuckets,
+  type FunctionVersionRecord,
+} from "@lambent/registry";
+import { jetstream } from "@nats-io/jetstream";
+import { ensureEventStream } from "@lambent/event-queue";
 import type { Logger } from "@lambent/telemetry";
 import { ConcurrencyAccounting } from "./admission/concurrency-accounting.js";
 import { Leadership } from "./leadership/leadership.js";
 import { LeaseTable, type Lease } from "./placement/leases.js";
 import { ProvisionedReconciler, type ProvisionTarget } from "./placement/provisioned-reconciler.js";
 import { WorkerTable, type WorkerState } from "./placement/worker-table.js";
+import { destinationSender } from "./async-queue/destinations.js";
+import { EventCounterBook } from "./async-queue/event-counters.js";
+import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
 import { parseHeartbeat, parseLeaseReleases, parseProvisionedStatusRequest, parseWorkerGone } from "./messages.js";
 
 /** How long past a function's timeout a lease may live before its slot is reclaimed. */
@@ -63,6 +79,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   const [buckets, clusterKv] = await Promise.all([
     openRegistryBuckets(nc, config.jetstreamReplicas),
     new Kvm(nc).create(Buckets.cluster, { history: 1, storage: "file", replicas: config.jetstreamReplicas }),
+    ensureEventStream(nc, { replicas: config.jetstreamReplicas }),
   ]);
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   const admission = new ConcurrencyAccounting(config.concurrency, () => view.concurrencySettings());
@@ -95,19 +112,24 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       answerFailure(msg, "unknown", "$LATEST", serviceError("Malformed invocation message"));
       return;
     }
+    const refused = dispatch(request, msg.reply);
+    if (refused) answerFailure(msg, request.header.requestId, request.header.version, refused);
+  };
+
+  /**
+   * Admission and placement, shared by synchronous calls and events: takes a slot, picks a worker, opens
+   * a lease and forwards the call with `replyTo` as the answer's destination. An error when it cannot run now.
+   */
+  const dispatch = (request: InvocationRequest, replyTo: string | undefined): LambdaError | undefined => {
     const { header, payload } = request;
     const throttle = admission.tryAcquire(header.functionName);
-    if (throttle) {
-      answerFailure(msg, header.requestId, header.version, throttle);
-      return;
-    }
+    if (throttle) return throttle;
     const record = view.cached(header.functionName, header.version);
     const memoryMb = record?.memorySize ?? DEFAULT_MEMORY_MB;
     const worker = workers.place(environmentKey(header.functionName, header.version, header.revisionId), memoryMb);
     if (!worker) {
       admission.release(header.functionName);
-      answerFailure(msg, header.requestId, header.version, noRoom(workers.size));
-      return;
+      return noRoom(workers.size);
     }
     const lease = leases.open(term, {
       workerId: worker.workerId,
@@ -115,11 +137,12 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       memoryMb,
       requestId: header.requestId,
       version: header.version,
-      replyTo: msg.reply,
+      replyTo,
       expiresAt: now() + (record?.timeout ?? DEFAULT_TIMEOUT_S) * 1000 + LEASE_GRACE_MS,
     });
     header.lease = { term, leaseId: lease.leaseId };
-    nc.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), msg.reply ? { reply: msg.reply } : undefined);
+    nc.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), replyTo ? { reply: replyTo } : undefined);
+    return undefined;
   };
 
   const release = (msg: Msg): void => {
@@ -269,6 +292,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: callback(provisionedStatus) }),
     ];
     reconcileProvisioned();
+    events.start().catch((error: unknown) => logger.error("event runner did not start", { err: error }));
     logger.info("scheduler leading", { term, workers: workers.size, adoptedCalls: leases.size });
   };
 
@@ -276,11 +300,39 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     clearTimeout(recoveryTimer);
     for (const subscription of leaderSubscriptions) subscription.unsubscribe();
     leaderSubscriptions = [];
+    void events.stop();
     role = "standby";
     term = 0;
     leases.clear();
     admission.clear();
   };
+
+  const eventSettings = (record: FunctionVersionRecord, qualifier: string): EventSettings => {
+    const configured = view.cachedEventInvokeConfig(record.functionName, qualifier);
+    const settings: EventSettings = {
+      maximumRetryAttempts: configured?.maximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
+      maximumEventAgeInSeconds: configured?.maximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
+    };
+    if (configured?.onSuccess) settings.onSuccess = configured.onSuccess;
+    if (configured?.onFailure) settings.onFailure = configured.onFailure;
+    if (record.deadLetterTargetArn) settings.deadLetterTargetArn = record.deadLetterTargetArn;
+    return settings;
+  };
+  const js = jetstream(nc);
+  const eventAnswers = new RequestReply(nc);
+  const events = new EventRunner({
+    js,
+    requests: eventAnswers,
+    destinations: destinationSender(nc, js, view, now),
+    counters: new EventCounterBook(buckets.functions, logger),
+    logger,
+    now,
+    retryBaseMs: config.asyncRetryBaseMs,
+    record: (functionName, version) => view.get(functionName, version),
+    settings: eventSettings,
+    functionArn: (functionName) => functionArn({ region: config.region, accountId: config.accountId }, functionName),
+    dispatch,
+  });
 
   const leadership = new Leadership({
     kv: clusterKv,
@@ -317,6 +369,8 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     async stop() {
       clearInterval(sweeper);
       await leadership.stop();
+      await events.stop();
+      eventAnswers.close();
       for (const subscription of subscriptions) subscription.unsubscribe();
       view.stop();
     },

@@ -177,11 +177,22 @@ export interface FunctionConfiguration {
   architectures: string[];
   /** Size of /tmp in megabytes. */
   ephemeralStorageSize: number;
+  /** Where asynchronous events go after their last failed attempt; unset when the function has none. */
+  deadLetterConfig?: DeadLetterConfig | undefined;
 }
 
 export interface FunctionConfiguration_EnvironmentEntry {
   key: string;
   value: string;
+}
+
+/** A function's dead-letter target, as Lambda's DeadLetterConfig. */
+export interface DeadLetterConfig {
+  /**
+   * arn:aws:sns:<region>:<account>:<topic> or arn:aws:sqs:<region>:<account>:<queue>; in
+   * UpdateFunctionConfiguration an empty target_arn removes the target.
+   */
+  targetArn: string;
 }
 
 /** Where a function's package can be downloaded from. */
@@ -212,6 +223,8 @@ export interface CreateFunctionRequest {
   /** Also publish version 1 from this code and configuration. */
   publish: boolean;
   tags: { [key: string]: string };
+  /** Where asynchronous events go after their last failed attempt; unset for none. */
+  deadLetterConfig?: DeadLetterConfig | undefined;
 }
 
 export interface CreateFunctionRequest_EnvironmentEntry {
@@ -328,6 +341,8 @@ export interface UpdateFunctionConfigurationRequest {
   replaceEnvironment: boolean;
   /** When set, the update fails with FAILED_PRECONDITION unless this is the function's current revision. */
   revisionId: string;
+  /** The new dead-letter target; unset leaves it alone, an empty target_arn removes it. */
+  deadLetterConfig?: DeadLetterConfig | undefined;
 }
 
 export interface UpdateFunctionConfigurationRequest_EnvironmentEntry {
@@ -680,6 +695,152 @@ export interface ListProvisionedConcurrencyConfigsResponse {
   nextMarker: string;
 }
 
+/** One destination of an asynchronous invocation config, as Lambda's OnSuccess and OnFailure. */
+export interface EventDestination {
+  /**
+   * arn:aws:sns:…:<topic>, arn:aws:sqs:…:<queue> or arn:aws:lambda:…:function:<name>[:<qualifier>];
+   * empty for none.
+   */
+  destination: string;
+}
+
+/** Where the records of asynchronous invocations go, as Lambda's DestinationConfig. */
+export interface DestinationConfig {
+  /** After a successful invocation. */
+  onSuccess?:
+    | EventDestination
+    | undefined;
+  /** After an event's last failed attempt, or when it grew too old to run. */
+  onFailure?: EventDestination | undefined;
+}
+
+/** How asynchronous invocations of one qualifier are handled, as Lambda's FunctionEventInvokeConfig. */
+export interface FunctionEventInvokeConfig {
+  /** arn:aws:lambda:<region>:<account>:function:<name>:<qualifier> ($LATEST included). */
+  functionArn: string;
+  /** Retries after a failed attempt, 0–2. */
+  maximumRetryAttempts: number;
+  /** How long an event may wait to run, 60–21600 seconds. */
+  maximumEventAgeInSeconds: number;
+  /** Both destinations are always set; their destination is empty when none is configured. */
+  destinationConfig?:
+    | DestinationConfig
+    | undefined;
+  /** When the config last changed, in seconds since the epoch. */
+  lastModified: number;
+}
+
+/** PutFunctionEventInvokeConfig's input. */
+export interface PutFunctionEventInvokeConfigRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST", a published version or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+  /** 0–2; unset means the default (2). */
+  maximumRetryAttempts?:
+    | number
+    | undefined;
+  /** 60–21600; unset means the default (21600). */
+  maximumEventAgeInSeconds?:
+    | number
+    | undefined;
+  /** Unset, and destinations unset or empty, mean none. */
+  destinationConfig?: DestinationConfig | undefined;
+}
+
+/** PutFunctionEventInvokeConfig's output. */
+export interface PutFunctionEventInvokeConfigResponse {
+  config?: FunctionEventInvokeConfig | undefined;
+}
+
+/** UpdateFunctionEventInvokeConfig's input: only the fields that are set change. */
+export interface UpdateFunctionEventInvokeConfigRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST", a published version or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+  /** 0–2. */
+  maximumRetryAttempts?:
+    | number
+    | undefined;
+  /** 60–21600. */
+  maximumEventAgeInSeconds?:
+    | number
+    | undefined;
+  /** A destination left unset stays as it is; one set with an empty destination is removed. */
+  destinationConfig?: DestinationConfig | undefined;
+}
+
+/** UpdateFunctionEventInvokeConfig's output. */
+export interface UpdateFunctionEventInvokeConfigResponse {
+  config?: FunctionEventInvokeConfig | undefined;
+}
+
+/** GetFunctionEventInvokeConfig's input. */
+export interface GetFunctionEventInvokeConfigRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST", a published version or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+}
+
+/** GetFunctionEventInvokeConfig's output. */
+export interface GetFunctionEventInvokeConfigResponse {
+  config?: FunctionEventInvokeConfig | undefined;
+}
+
+/** DeleteFunctionEventInvokeConfig's input. */
+export interface DeleteFunctionEventInvokeConfigRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST", a published version or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+}
+
+/** DeleteFunctionEventInvokeConfig's output, empty for now. */
+export interface DeleteFunctionEventInvokeConfigResponse {
+}
+
+/** ListFunctionEventInvokeConfigs' input. */
+export interface ListFunctionEventInvokeConfigsRequest {
+  /** A name, partial or full ARN, without a qualifier. */
+  functionName: string;
+  /** The next_marker of the previous page; empty for the first page. */
+  marker: string;
+  /** Page size, 1–50; 0 means the default (50). */
+  maxItems: number;
+}
+
+/** ListFunctionEventInvokeConfigs' output: $LATEST, then versions in order, then aliases by name. */
+export interface ListFunctionEventInvokeConfigsResponse {
+  functionEventInvokeConfigs: FunctionEventInvokeConfig[];
+  /** Pass as marker to get the next page; empty on the last page. */
+  nextMarker: string;
+}
+
+/** GetQueueStats' input. */
+export interface GetQueueStatsRequest {
+  /** A name, partial or full ARN, without a qualifier: a function has one queue for all its qualifiers. */
+  functionName: string;
+}
+
+/** GetQueueStats' output. */
+export interface GetQueueStatsResponse {
+  functionName: string;
+  /** Events waiting or running, retries waiting out their delay included. */
+  depth: number;
+  /** Age of the oldest queued event in milliseconds; 0 when the queue is empty. */
+  oldestEventAgeMs: number;
+  /** Events whose function run succeeded. */
+  succeeded: number;
+  /** Runs after a failed one. */
+  retried: number;
+  /** Events sent to the dead-letter target or the on-failure destination. */
+  deadLettered: number;
+  /** Events not run again because they were older than their maximum event age. */
+  droppedForAge: number;
+}
+
 function createBaseFunctionConfiguration(): FunctionConfiguration {
   return {
     functionName: "",
@@ -701,6 +862,7 @@ function createBaseFunctionConfiguration(): FunctionConfiguration {
     packageType: "",
     architectures: [],
     ephemeralStorageSize: 0,
+    deadLetterConfig: undefined,
   };
 }
 
@@ -762,6 +924,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     }
     if (message.ephemeralStorageSize !== 0) {
       writer.uint32(152).int32(message.ephemeralStorageSize);
+    }
+    if (message.deadLetterConfig !== undefined) {
+      DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(162).fork()).join();
     }
     return writer;
   },
@@ -934,6 +1099,14 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
             message.ephemeralStorageSize = reader.int32();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1022,6 +1195,11 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
         : isSet(object.ephemeral_storage_size)
         ? globalThis.Number(object.ephemeral_storage_size)
         : 0,
+      deadLetterConfig: isSet(object.deadLetterConfig)
+        ? DeadLetterConfig.fromJSON(object.deadLetterConfig)
+        : isSet(object.dead_letter_config)
+        ? DeadLetterConfig.fromJSON(object.dead_letter_config)
+        : undefined,
     };
   },
 
@@ -1090,6 +1268,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     if (message.ephemeralStorageSize !== 0) {
       obj.ephemeralStorageSize = Math.round(message.ephemeralStorageSize);
     }
+    if (message.deadLetterConfig !== undefined) {
+      obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
+    }
     return obj;
   },
 
@@ -1125,6 +1306,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     message.packageType = object.packageType ?? "";
     message.architectures = object.architectures?.map((e) => e) || [];
     message.ephemeralStorageSize = object.ephemeralStorageSize ?? 0;
+    message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
+      ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
+      : undefined;
     return message;
   },
 };
@@ -1214,6 +1398,79 @@ export const FunctionConfiguration_EnvironmentEntry: MessageFns<FunctionConfigur
     const message = createBaseFunctionConfiguration_EnvironmentEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseDeadLetterConfig(): DeadLetterConfig {
+  return { targetArn: "" };
+}
+
+export const DeadLetterConfig: MessageFns<DeadLetterConfig> = {
+  encode(message: DeadLetterConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.targetArn !== "") {
+      writer.uint32(10).string(message.targetArn);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeadLetterConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeadLetterConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.targetArn = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeadLetterConfig {
+    return {
+      targetArn: isSet(object.targetArn)
+        ? globalThis.String(object.targetArn)
+        : isSet(object.target_arn)
+        ? globalThis.String(object.target_arn)
+        : "",
+    };
+  },
+
+  toJSON(message: DeadLetterConfig): unknown {
+    const obj: any = {};
+    if (message.targetArn !== "") {
+      obj.targetArn = message.targetArn;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeadLetterConfig>, I>>(base?: I): DeadLetterConfig {
+    return DeadLetterConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeadLetterConfig>, I>>(object: I): DeadLetterConfig {
+    const message = createBaseDeadLetterConfig();
+    message.targetArn = object.targetArn ?? "";
     return message;
   },
 };
@@ -1320,6 +1577,7 @@ function createBaseCreateFunctionRequest(): CreateFunctionRequest {
     zipFile: Buffer.alloc(0),
     publish: false,
     tags: {},
+    deadLetterConfig: undefined,
   };
 }
 
@@ -1358,6 +1616,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
     globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
       CreateFunctionRequest_TagsEntry.encode({ key: key as any, value }, writer.uint32(90).fork()).join();
     });
+    if (message.deadLetterConfig !== undefined) {
+      DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(98).fork()).join();
+    }
     return writer;
   },
 
@@ -1468,6 +1729,14 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
             }
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1531,6 +1800,11 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
           {},
         )
         : {},
+      deadLetterConfig: isSet(object.deadLetterConfig)
+        ? DeadLetterConfig.fromJSON(object.deadLetterConfig)
+        : isSet(object.dead_letter_config)
+        ? DeadLetterConfig.fromJSON(object.dead_letter_config)
+        : undefined,
     };
   },
 
@@ -1581,6 +1855,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
         });
       }
     }
+    if (message.deadLetterConfig !== undefined) {
+      obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
+    }
     return obj;
   },
 
@@ -1616,6 +1893,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
       },
       {},
     );
+    message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
+      ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
+      : undefined;
     return message;
   },
 };
@@ -2827,6 +3107,7 @@ function createBaseUpdateFunctionConfigurationRequest(): UpdateFunctionConfigura
     environment: {},
     replaceEnvironment: false,
     revisionId: "",
+    deadLetterConfig: undefined,
   };
 }
 
@@ -2862,6 +3143,9 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     }
     if (message.revisionId !== "") {
       writer.uint32(82).string(message.revisionId);
+    }
+    if (message.deadLetterConfig !== undefined) {
+      DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(90).fork()).join();
     }
     return writer;
   },
@@ -2962,6 +3246,14 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
             message.revisionId = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3015,6 +3307,11 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
         : isSet(object.revision_id)
         ? globalThis.String(object.revision_id)
         : "",
+      deadLetterConfig: isSet(object.deadLetterConfig)
+        ? DeadLetterConfig.fromJSON(object.deadLetterConfig)
+        : isSet(object.dead_letter_config)
+        ? DeadLetterConfig.fromJSON(object.dead_letter_config)
+        : undefined,
     };
   },
 
@@ -3056,6 +3353,9 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     if (message.revisionId !== "") {
       obj.revisionId = message.revisionId;
     }
+    if (message.deadLetterConfig !== undefined) {
+      obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
+    }
     return obj;
   },
 
@@ -3086,6 +3386,9 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     );
     message.replaceEnvironment = object.replaceEnvironment ?? false;
     message.revisionId = object.revisionId ?? "";
+    message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
+      ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
+      : undefined;
     return message;
   },
 };
@@ -7279,8 +7582,1592 @@ export const ListProvisionedConcurrencyConfigsResponse: MessageFns<ListProvision
   },
 };
 
+function createBaseEventDestination(): EventDestination {
+  return { destination: "" };
+}
+
+export const EventDestination: MessageFns<EventDestination> = {
+  encode(message: EventDestination, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.destination !== "") {
+      writer.uint32(10).string(message.destination);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventDestination {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventDestination();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.destination = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventDestination {
+    return { destination: isSet(object.destination) ? globalThis.String(object.destination) : "" };
+  },
+
+  toJSON(message: EventDestination): unknown {
+    const obj: any = {};
+    if (message.destination !== "") {
+      obj.destination = message.destination;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EventDestination>, I>>(base?: I): EventDestination {
+    return EventDestination.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EventDestination>, I>>(object: I): EventDestination {
+    const message = createBaseEventDestination();
+    message.destination = object.destination ?? "";
+    return message;
+  },
+};
+
+function createBaseDestinationConfig(): DestinationConfig {
+  return { onSuccess: undefined, onFailure: undefined };
+}
+
+export const DestinationConfig: MessageFns<DestinationConfig> = {
+  encode(message: DestinationConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.onSuccess !== undefined) {
+      EventDestination.encode(message.onSuccess, writer.uint32(10).fork()).join();
+    }
+    if (message.onFailure !== undefined) {
+      EventDestination.encode(message.onFailure, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DestinationConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDestinationConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.onSuccess = EventDestination.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.onFailure = EventDestination.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DestinationConfig {
+    return {
+      onSuccess: isSet(object.onSuccess)
+        ? EventDestination.fromJSON(object.onSuccess)
+        : isSet(object.on_success)
+        ? EventDestination.fromJSON(object.on_success)
+        : undefined,
+      onFailure: isSet(object.onFailure)
+        ? EventDestination.fromJSON(object.onFailure)
+        : isSet(object.on_failure)
+        ? EventDestination.fromJSON(object.on_failure)
+        : undefined,
+    };
+  },
+
+  toJSON(message: DestinationConfig): unknown {
+    const obj: any = {};
+    if (message.onSuccess !== undefined) {
+      obj.onSuccess = EventDestination.toJSON(message.onSuccess);
+    }
+    if (message.onFailure !== undefined) {
+      obj.onFailure = EventDestination.toJSON(message.onFailure);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DestinationConfig>, I>>(base?: I): DestinationConfig {
+    return DestinationConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DestinationConfig>, I>>(object: I): DestinationConfig {
+    const message = createBaseDestinationConfig();
+    message.onSuccess = (object.onSuccess !== undefined && object.onSuccess !== null)
+      ? EventDestination.fromPartial(object.onSuccess)
+      : undefined;
+    message.onFailure = (object.onFailure !== undefined && object.onFailure !== null)
+      ? EventDestination.fromPartial(object.onFailure)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFunctionEventInvokeConfig(): FunctionEventInvokeConfig {
+  return {
+    functionArn: "",
+    maximumRetryAttempts: 0,
+    maximumEventAgeInSeconds: 0,
+    destinationConfig: undefined,
+    lastModified: 0,
+  };
+}
+
+export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = {
+  encode(message: FunctionEventInvokeConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionArn !== "") {
+      writer.uint32(10).string(message.functionArn);
+    }
+    if (message.maximumRetryAttempts !== 0) {
+      writer.uint32(16).int32(message.maximumRetryAttempts);
+    }
+    if (message.maximumEventAgeInSeconds !== 0) {
+      writer.uint32(24).int32(message.maximumEventAgeInSeconds);
+    }
+    if (message.destinationConfig !== undefined) {
+      DestinationConfig.encode(message.destinationConfig, writer.uint32(34).fork()).join();
+    }
+    if (message.lastModified !== 0) {
+      writer.uint32(41).double(message.lastModified);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FunctionEventInvokeConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFunctionEventInvokeConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maximumRetryAttempts = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maximumEventAgeInSeconds = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.destinationConfig = DestinationConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.lastModified = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FunctionEventInvokeConfig {
+    return {
+      functionArn: isSet(object.functionArn)
+        ? globalThis.String(object.functionArn)
+        : isSet(object.function_arn)
+        ? globalThis.String(object.function_arn)
+        : "",
+      maximumRetryAttempts: isSet(object.maximumRetryAttempts)
+        ? globalThis.Number(object.maximumRetryAttempts)
+        : isSet(object.maximum_retry_attempts)
+        ? globalThis.Number(object.maximum_retry_attempts)
+        : 0,
+      maximumEventAgeInSeconds: isSet(object.maximumEventAgeInSeconds)
+        ? globalThis.Number(object.maximumEventAgeInSeconds)
+        : isSet(object.maximum_event_age_in_seconds)
+        ? globalThis.Number(object.maximum_event_age_in_seconds)
+        : 0,
+      destinationConfig: isSet(object.destinationConfig)
+        ? DestinationConfig.fromJSON(object.destinationConfig)
+        : isSet(object.destination_config)
+        ? DestinationConfig.fromJSON(object.destination_config)
+        : undefined,
+      lastModified: isSet(object.lastModified)
+        ? globalThis.Number(object.lastModified)
+        : isSet(object.last_modified)
+        ? globalThis.Number(object.last_modified)
+        : 0,
+    };
+  },
+
+  toJSON(message: FunctionEventInvokeConfig): unknown {
+    const obj: any = {};
+    if (message.functionArn !== "") {
+      obj.functionArn = message.functionArn;
+    }
+    if (message.maximumRetryAttempts !== 0) {
+      obj.maximumRetryAttempts = Math.round(message.maximumRetryAttempts);
+    }
+    if (message.maximumEventAgeInSeconds !== 0) {
+      obj.maximumEventAgeInSeconds = Math.round(message.maximumEventAgeInSeconds);
+    }
+    if (message.destinationConfig !== undefined) {
+      obj.destinationConfig = DestinationConfig.toJSON(message.destinationConfig);
+    }
+    if (message.lastModified !== 0) {
+      obj.lastModified = floatToJson(message.lastModified);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FunctionEventInvokeConfig>, I>>(base?: I): FunctionEventInvokeConfig {
+    return FunctionEventInvokeConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FunctionEventInvokeConfig>, I>>(object: I): FunctionEventInvokeConfig {
+    const message = createBaseFunctionEventInvokeConfig();
+    message.functionArn = object.functionArn ?? "";
+    message.maximumRetryAttempts = object.maximumRetryAttempts ?? 0;
+    message.maximumEventAgeInSeconds = object.maximumEventAgeInSeconds ?? 0;
+    message.destinationConfig = (object.destinationConfig !== undefined && object.destinationConfig !== null)
+      ? DestinationConfig.fromPartial(object.destinationConfig)
+      : undefined;
+    message.lastModified = object.lastModified ?? 0;
+    return message;
+  },
+};
+
+function createBasePutFunctionEventInvokeConfigRequest(): PutFunctionEventInvokeConfigRequest {
+  return {
+    functionName: "",
+    qualifier: "",
+    maximumRetryAttempts: undefined,
+    maximumEventAgeInSeconds: undefined,
+    destinationConfig: undefined,
+  };
+}
+
+export const PutFunctionEventInvokeConfigRequest: MessageFns<PutFunctionEventInvokeConfigRequest> = {
+  encode(message: PutFunctionEventInvokeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      writer.uint32(24).int32(message.maximumRetryAttempts);
+    }
+    if (message.maximumEventAgeInSeconds !== undefined) {
+      writer.uint32(32).int32(message.maximumEventAgeInSeconds);
+    }
+    if (message.destinationConfig !== undefined) {
+      DestinationConfig.encode(message.destinationConfig, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutFunctionEventInvokeConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutFunctionEventInvokeConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maximumRetryAttempts = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maximumEventAgeInSeconds = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.destinationConfig = DestinationConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutFunctionEventInvokeConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      maximumRetryAttempts: isSet(object.maximumRetryAttempts)
+        ? globalThis.Number(object.maximumRetryAttempts)
+        : isSet(object.maximum_retry_attempts)
+        ? globalThis.Number(object.maximum_retry_attempts)
+        : undefined,
+      maximumEventAgeInSeconds: isSet(object.maximumEventAgeInSeconds)
+        ? globalThis.Number(object.maximumEventAgeInSeconds)
+        : isSet(object.maximum_event_age_in_seconds)
+        ? globalThis.Number(object.maximum_event_age_in_seconds)
+        : undefined,
+      destinationConfig: isSet(object.destinationConfig)
+        ? DestinationConfig.fromJSON(object.destinationConfig)
+        : isSet(object.destination_config)
+        ? DestinationConfig.fromJSON(object.destination_config)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PutFunctionEventInvokeConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      obj.maximumRetryAttempts = Math.round(message.maximumRetryAttempts);
+    }
+    if (message.maximumEventAgeInSeconds !== undefined) {
+      obj.maximumEventAgeInSeconds = Math.round(message.maximumEventAgeInSeconds);
+    }
+    if (message.destinationConfig !== undefined) {
+      obj.destinationConfig = DestinationConfig.toJSON(message.destinationConfig);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutFunctionEventInvokeConfigRequest>, I>>(
+    base?: I,
+  ): PutFunctionEventInvokeConfigRequest {
+    return PutFunctionEventInvokeConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutFunctionEventInvokeConfigRequest>, I>>(
+    object: I,
+  ): PutFunctionEventInvokeConfigRequest {
+    const message = createBasePutFunctionEventInvokeConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.maximumRetryAttempts = object.maximumRetryAttempts ?? undefined;
+    message.maximumEventAgeInSeconds = object.maximumEventAgeInSeconds ?? undefined;
+    message.destinationConfig = (object.destinationConfig !== undefined && object.destinationConfig !== null)
+      ? DestinationConfig.fromPartial(object.destinationConfig)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePutFunctionEventInvokeConfigResponse(): PutFunctionEventInvokeConfigResponse {
+  return { config: undefined };
+}
+
+export const PutFunctionEventInvokeConfigResponse: MessageFns<PutFunctionEventInvokeConfigResponse> = {
+  encode(message: PutFunctionEventInvokeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      FunctionEventInvokeConfig.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutFunctionEventInvokeConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutFunctionEventInvokeConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = FunctionEventInvokeConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutFunctionEventInvokeConfigResponse {
+    return { config: isSet(object.config) ? FunctionEventInvokeConfig.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: PutFunctionEventInvokeConfigResponse): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = FunctionEventInvokeConfig.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutFunctionEventInvokeConfigResponse>, I>>(
+    base?: I,
+  ): PutFunctionEventInvokeConfigResponse {
+    return PutFunctionEventInvokeConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutFunctionEventInvokeConfigResponse>, I>>(
+    object: I,
+  ): PutFunctionEventInvokeConfigResponse {
+    const message = createBasePutFunctionEventInvokeConfigResponse();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? FunctionEventInvokeConfig.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateFunctionEventInvokeConfigRequest(): UpdateFunctionEventInvokeConfigRequest {
+  return {
+    functionName: "",
+    qualifier: "",
+    maximumRetryAttempts: undefined,
+    maximumEventAgeInSeconds: undefined,
+    destinationConfig: undefined,
+  };
+}
+
+export const UpdateFunctionEventInvokeConfigRequest: MessageFns<UpdateFunctionEventInvokeConfigRequest> = {
+  encode(message: UpdateFunctionEventInvokeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      writer.uint32(24).int32(message.maximumRetryAttempts);
+    }
+    if (message.maximumEventAgeInSeconds !== undefined) {
+      writer.uint32(32).int32(message.maximumEventAgeInSeconds);
+    }
+    if (message.destinationConfig !== undefined) {
+      DestinationConfig.encode(message.destinationConfig, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFunctionEventInvokeConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFunctionEventInvokeConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maximumRetryAttempts = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maximumEventAgeInSeconds = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.destinationConfig = DestinationConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFunctionEventInvokeConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      maximumRetryAttempts: isSet(object.maximumRetryAttempts)
+        ? globalThis.Number(object.maximumRetryAttempts)
+        : isSet(object.maximum_retry_attempts)
+        ? globalThis.Number(object.maximum_retry_attempts)
+        : undefined,
+      maximumEventAgeInSeconds: isSet(object.maximumEventAgeInSeconds)
+        ? globalThis.Number(object.maximumEventAgeInSeconds)
+        : isSet(object.maximum_event_age_in_seconds)
+        ? globalThis.Number(object.maximum_event_age_in_seconds)
+        : undefined,
+      destinationConfig: isSet(object.destinationConfig)
+        ? DestinationConfig.fromJSON(object.destinationConfig)
+        : isSet(object.destination_config)
+        ? DestinationConfig.fromJSON(object.destination_config)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateFunctionEventInvokeConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      obj.maximumRetryAttempts = Math.round(message.maximumRetryAttempts);
+    }
+    if (message.maximumEventAgeInSeconds !== undefined) {
+      obj.maximumEventAgeInSeconds = Math.round(message.maximumEventAgeInSeconds);
+    }
+    if (message.destinationConfig !== undefined) {
+      obj.destinationConfig = DestinationConfig.toJSON(message.destinationConfig);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateFunctionEventInvokeConfigRequest>, I>>(
+    base?: I,
+  ): UpdateFunctionEventInvokeConfigRequest {
+    return UpdateFunctionEventInvokeConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateFunctionEventInvokeConfigRequest>, I>>(
+    object: I,
+  ): UpdateFunctionEventInvokeConfigRequest {
+    const message = createBaseUpdateFunctionEventInvokeConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.maximumRetryAttempts = object.maximumRetryAttempts ?? undefined;
+    message.maximumEventAgeInSeconds = object.maximumEventAgeInSeconds ?? undefined;
+    message.destinationConfig = (object.destinationConfig !== undefined && object.destinationConfig !== null)
+      ? DestinationConfig.fromPartial(object.destinationConfig)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateFunctionEventInvokeConfigResponse(): UpdateFunctionEventInvokeConfigResponse {
+  return { config: undefined };
+}
+
+export const UpdateFunctionEventInvokeConfigResponse: MessageFns<UpdateFunctionEventInvokeConfigResponse> = {
+  encode(message: UpdateFunctionEventInvokeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      FunctionEventInvokeConfig.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFunctionEventInvokeConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFunctionEventInvokeConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = FunctionEventInvokeConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFunctionEventInvokeConfigResponse {
+    return { config: isSet(object.config) ? FunctionEventInvokeConfig.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: UpdateFunctionEventInvokeConfigResponse): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = FunctionEventInvokeConfig.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateFunctionEventInvokeConfigResponse>, I>>(
+    base?: I,
+  ): UpdateFunctionEventInvokeConfigResponse {
+    return UpdateFunctionEventInvokeConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateFunctionEventInvokeConfigResponse>, I>>(
+    object: I,
+  ): UpdateFunctionEventInvokeConfigResponse {
+    const message = createBaseUpdateFunctionEventInvokeConfigResponse();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? FunctionEventInvokeConfig.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetFunctionEventInvokeConfigRequest(): GetFunctionEventInvokeConfigRequest {
+  return { functionName: "", qualifier: "" };
+}
+
+export const GetFunctionEventInvokeConfigRequest: MessageFns<GetFunctionEventInvokeConfigRequest> = {
+  encode(message: GetFunctionEventInvokeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFunctionEventInvokeConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFunctionEventInvokeConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFunctionEventInvokeConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+    };
+  },
+
+  toJSON(message: GetFunctionEventInvokeConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFunctionEventInvokeConfigRequest>, I>>(
+    base?: I,
+  ): GetFunctionEventInvokeConfigRequest {
+    return GetFunctionEventInvokeConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFunctionEventInvokeConfigRequest>, I>>(
+    object: I,
+  ): GetFunctionEventInvokeConfigRequest {
+    const message = createBaseGetFunctionEventInvokeConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    return message;
+  },
+};
+
+function createBaseGetFunctionEventInvokeConfigResponse(): GetFunctionEventInvokeConfigResponse {
+  return { config: undefined };
+}
+
+export const GetFunctionEventInvokeConfigResponse: MessageFns<GetFunctionEventInvokeConfigResponse> = {
+  encode(message: GetFunctionEventInvokeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      FunctionEventInvokeConfig.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFunctionEventInvokeConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFunctionEventInvokeConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = FunctionEventInvokeConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFunctionEventInvokeConfigResponse {
+    return { config: isSet(object.config) ? FunctionEventInvokeConfig.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: GetFunctionEventInvokeConfigResponse): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = FunctionEventInvokeConfig.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFunctionEventInvokeConfigResponse>, I>>(
+    base?: I,
+  ): GetFunctionEventInvokeConfigResponse {
+    return GetFunctionEventInvokeConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFunctionEventInvokeConfigResponse>, I>>(
+    object: I,
+  ): GetFunctionEventInvokeConfigResponse {
+    const message = createBaseGetFunctionEventInvokeConfigResponse();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? FunctionEventInvokeConfig.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteFunctionEventInvokeConfigRequest(): DeleteFunctionEventInvokeConfigRequest {
+  return { functionName: "", qualifier: "" };
+}
+
+export const DeleteFunctionEventInvokeConfigRequest: MessageFns<DeleteFunctionEventInvokeConfigRequest> = {
+  encode(message: DeleteFunctionEventInvokeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFunctionEventInvokeConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFunctionEventInvokeConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteFunctionEventInvokeConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+    };
+  },
+
+  toJSON(message: DeleteFunctionEventInvokeConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFunctionEventInvokeConfigRequest>, I>>(
+    base?: I,
+  ): DeleteFunctionEventInvokeConfigRequest {
+    return DeleteFunctionEventInvokeConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFunctionEventInvokeConfigRequest>, I>>(
+    object: I,
+  ): DeleteFunctionEventInvokeConfigRequest {
+    const message = createBaseDeleteFunctionEventInvokeConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteFunctionEventInvokeConfigResponse(): DeleteFunctionEventInvokeConfigResponse {
+  return {};
+}
+
+export const DeleteFunctionEventInvokeConfigResponse: MessageFns<DeleteFunctionEventInvokeConfigResponse> = {
+  encode(_: DeleteFunctionEventInvokeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFunctionEventInvokeConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFunctionEventInvokeConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteFunctionEventInvokeConfigResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteFunctionEventInvokeConfigResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFunctionEventInvokeConfigResponse>, I>>(
+    base?: I,
+  ): DeleteFunctionEventInvokeConfigResponse {
+    return DeleteFunctionEventInvokeConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFunctionEventInvokeConfigResponse>, I>>(
+    _: I,
+  ): DeleteFunctionEventInvokeConfigResponse {
+    const message = createBaseDeleteFunctionEventInvokeConfigResponse();
+    return message;
+  },
+};
+
+function createBaseListFunctionEventInvokeConfigsRequest(): ListFunctionEventInvokeConfigsRequest {
+  return { functionName: "", marker: "", maxItems: 0 };
+}
+
+export const ListFunctionEventInvokeConfigsRequest: MessageFns<ListFunctionEventInvokeConfigsRequest> = {
+  encode(message: ListFunctionEventInvokeConfigsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.marker !== "") {
+      writer.uint32(18).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(24).int32(message.maxItems);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFunctionEventInvokeConfigsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFunctionEventInvokeConfigsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFunctionEventInvokeConfigsRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListFunctionEventInvokeConfigsRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFunctionEventInvokeConfigsRequest>, I>>(
+    base?: I,
+  ): ListFunctionEventInvokeConfigsRequest {
+    return ListFunctionEventInvokeConfigsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFunctionEventInvokeConfigsRequest>, I>>(
+    object: I,
+  ): ListFunctionEventInvokeConfigsRequest {
+    const message = createBaseListFunctionEventInvokeConfigsRequest();
+    message.functionName = object.functionName ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    return message;
+  },
+};
+
+function createBaseListFunctionEventInvokeConfigsResponse(): ListFunctionEventInvokeConfigsResponse {
+  return { functionEventInvokeConfigs: [], nextMarker: "" };
+}
+
+export const ListFunctionEventInvokeConfigsResponse: MessageFns<ListFunctionEventInvokeConfigsResponse> = {
+  encode(message: ListFunctionEventInvokeConfigsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.functionEventInvokeConfigs) {
+      FunctionEventInvokeConfig.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFunctionEventInvokeConfigsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFunctionEventInvokeConfigsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionEventInvokeConfigs.push(FunctionEventInvokeConfig.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFunctionEventInvokeConfigsResponse {
+    return {
+      functionEventInvokeConfigs: globalThis.Array.isArray(object?.functionEventInvokeConfigs)
+        ? object.functionEventInvokeConfigs.map((e: any) => FunctionEventInvokeConfig.fromJSON(e))
+        : globalThis.Array.isArray(object?.function_event_invoke_configs)
+        ? object.function_event_invoke_configs.map((e: any) => FunctionEventInvokeConfig.fromJSON(e))
+        : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListFunctionEventInvokeConfigsResponse): unknown {
+    const obj: any = {};
+    if (message.functionEventInvokeConfigs?.length) {
+      obj.functionEventInvokeConfigs = message.functionEventInvokeConfigs.map((e) =>
+        FunctionEventInvokeConfig.toJSON(e)
+      );
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFunctionEventInvokeConfigsResponse>, I>>(
+    base?: I,
+  ): ListFunctionEventInvokeConfigsResponse {
+    return ListFunctionEventInvokeConfigsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFunctionEventInvokeConfigsResponse>, I>>(
+    object: I,
+  ): ListFunctionEventInvokeConfigsResponse {
+    const message = createBaseListFunctionEventInvokeConfigsResponse();
+    message.functionEventInvokeConfigs =
+      object.functionEventInvokeConfigs?.map((e) => FunctionEventInvokeConfig.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
+function createBaseGetQueueStatsRequest(): GetQueueStatsRequest {
+  return { functionName: "" };
+}
+
+export const GetQueueStatsRequest: MessageFns<GetQueueStatsRequest> = {
+  encode(message: GetQueueStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetQueueStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetQueueStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetQueueStatsRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+    };
+  },
+
+  toJSON(message: GetQueueStatsRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetQueueStatsRequest>, I>>(base?: I): GetQueueStatsRequest {
+    return GetQueueStatsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetQueueStatsRequest>, I>>(object: I): GetQueueStatsRequest {
+    const message = createBaseGetQueueStatsRequest();
+    message.functionName = object.functionName ?? "";
+    return message;
+  },
+};
+
+function createBaseGetQueueStatsResponse(): GetQueueStatsResponse {
+  return {
+    functionName: "",
+    depth: 0,
+    oldestEventAgeMs: 0,
+    succeeded: 0,
+    retried: 0,
+    deadLettered: 0,
+    droppedForAge: 0,
+  };
+}
+
+export const GetQueueStatsResponse: MessageFns<GetQueueStatsResponse> = {
+  encode(message: GetQueueStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.depth !== 0) {
+      writer.uint32(16).int64(message.depth);
+    }
+    if (message.oldestEventAgeMs !== 0) {
+      writer.uint32(24).int64(message.oldestEventAgeMs);
+    }
+    if (message.succeeded !== 0) {
+      writer.uint32(32).int64(message.succeeded);
+    }
+    if (message.retried !== 0) {
+      writer.uint32(40).int64(message.retried);
+    }
+    if (message.deadLettered !== 0) {
+      writer.uint32(48).int64(message.deadLettered);
+    }
+    if (message.droppedForAge !== 0) {
+      writer.uint32(56).int64(message.droppedForAge);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetQueueStatsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetQueueStatsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.depth = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.oldestEventAgeMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.succeeded = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.retried = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.deadLettered = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.droppedForAge = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetQueueStatsResponse {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      depth: isSet(object.depth) ? globalThis.Number(object.depth) : 0,
+      oldestEventAgeMs: isSet(object.oldestEventAgeMs)
+        ? globalThis.Number(object.oldestEventAgeMs)
+        : isSet(object.oldest_event_age_ms)
+        ? globalThis.Number(object.oldest_event_age_ms)
+        : 0,
+      succeeded: isSet(object.succeeded) ? globalThis.Number(object.succeeded) : 0,
+      retried: isSet(object.retried) ? globalThis.Number(object.retried) : 0,
+      deadLettered: isSet(object.deadLettered)
+        ? globalThis.Number(object.deadLettered)
+        : isSet(object.dead_lettered)
+        ? globalThis.Number(object.dead_lettered)
+        : 0,
+      droppedForAge: isSet(object.droppedForAge)
+        ? globalThis.Number(object.droppedForAge)
+        : isSet(object.dropped_for_age)
+        ? globalThis.Number(object.dropped_for_age)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetQueueStatsResponse): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.depth !== 0) {
+      obj.depth = Math.round(message.depth);
+    }
+    if (message.oldestEventAgeMs !== 0) {
+      obj.oldestEventAgeMs = Math.round(message.oldestEventAgeMs);
+    }
+    if (message.succeeded !== 0) {
+      obj.succeeded = Math.round(message.succeeded);
+    }
+    if (message.retried !== 0) {
+      obj.retried = Math.round(message.retried);
+    }
+    if (message.deadLettered !== 0) {
+      obj.deadLettered = Math.round(message.deadLettered);
+    }
+    if (message.droppedForAge !== 0) {
+      obj.droppedForAge = Math.round(message.droppedForAge);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetQueueStatsResponse>, I>>(base?: I): GetQueueStatsResponse {
+    return GetQueueStatsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetQueueStatsResponse>, I>>(object: I): GetQueueStatsResponse {
+    const message = createBaseGetQueueStatsResponse();
+    message.functionName = object.functionName ?? "";
+    message.depth = object.depth ?? 0;
+    message.oldestEventAgeMs = object.oldestEventAgeMs ?? 0;
+    message.succeeded = object.succeeded ?? 0;
+    message.retried = object.retried ?? 0;
+    message.deadLettered = object.deadLettered ?? 0;
+    message.droppedForAge = object.droppedForAge ?? 0;
+    return message;
+  },
+};
+
 /**
- * Lambda's function, version, alias and concurrency operations. Each RPC has its own request and
+ * Lambda's function, version, alias, concurrency and asynchronous invocation operations, and Lambent's
+ * queue visibility. Each RPC has its own request and
  * response message so fields can be added without breaking callers.
  */
 export type LambdaService = typeof LambdaService;
@@ -7569,6 +9456,93 @@ export const LambdaService = {
     responseDeserialize: (value: Buffer): ListProvisionedConcurrencyConfigsResponse =>
       ListProvisionedConcurrencyConfigsResponse.decode(value),
   },
+  /**
+   * Sets how asynchronous invocations of a qualifier are handled (retries, maximum event age,
+   * destinations), replacing its whole config; fields left unset take Lambda's defaults.
+   */
+  putFunctionEventInvokeConfig: {
+    path: "/lambent.v1.Lambda/PutFunctionEventInvokeConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PutFunctionEventInvokeConfigRequest): Buffer =>
+      Buffer.from(PutFunctionEventInvokeConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PutFunctionEventInvokeConfigRequest =>
+      PutFunctionEventInvokeConfigRequest.decode(value),
+    responseSerialize: (value: PutFunctionEventInvokeConfigResponse): Buffer =>
+      Buffer.from(PutFunctionEventInvokeConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PutFunctionEventInvokeConfigResponse =>
+      PutFunctionEventInvokeConfigResponse.decode(value),
+  },
+  /**
+   * Changes the fields that are set in a qualifier's asynchronous invocation config and keeps the
+   * others; creates the config when there is none.
+   */
+  updateFunctionEventInvokeConfig: {
+    path: "/lambent.v1.Lambda/UpdateFunctionEventInvokeConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateFunctionEventInvokeConfigRequest): Buffer =>
+      Buffer.from(UpdateFunctionEventInvokeConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateFunctionEventInvokeConfigRequest =>
+      UpdateFunctionEventInvokeConfigRequest.decode(value),
+    responseSerialize: (value: UpdateFunctionEventInvokeConfigResponse): Buffer =>
+      Buffer.from(UpdateFunctionEventInvokeConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateFunctionEventInvokeConfigResponse =>
+      UpdateFunctionEventInvokeConfigResponse.decode(value),
+  },
+  /** Returns a qualifier's asynchronous invocation config; NOT_FOUND when it has none. */
+  getFunctionEventInvokeConfig: {
+    path: "/lambent.v1.Lambda/GetFunctionEventInvokeConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFunctionEventInvokeConfigRequest): Buffer =>
+      Buffer.from(GetFunctionEventInvokeConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFunctionEventInvokeConfigRequest =>
+      GetFunctionEventInvokeConfigRequest.decode(value),
+    responseSerialize: (value: GetFunctionEventInvokeConfigResponse): Buffer =>
+      Buffer.from(GetFunctionEventInvokeConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetFunctionEventInvokeConfigResponse =>
+      GetFunctionEventInvokeConfigResponse.decode(value),
+  },
+  /** Removes a qualifier's asynchronous invocation config: Lambda's defaults apply again. */
+  deleteFunctionEventInvokeConfig: {
+    path: "/lambent.v1.Lambda/DeleteFunctionEventInvokeConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteFunctionEventInvokeConfigRequest): Buffer =>
+      Buffer.from(DeleteFunctionEventInvokeConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteFunctionEventInvokeConfigRequest =>
+      DeleteFunctionEventInvokeConfigRequest.decode(value),
+    responseSerialize: (value: DeleteFunctionEventInvokeConfigResponse): Buffer =>
+      Buffer.from(DeleteFunctionEventInvokeConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteFunctionEventInvokeConfigResponse =>
+      DeleteFunctionEventInvokeConfigResponse.decode(value),
+  },
+  /** Lists a function's asynchronous invocation configs, one page at a time. */
+  listFunctionEventInvokeConfigs: {
+    path: "/lambent.v1.Lambda/ListFunctionEventInvokeConfigs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListFunctionEventInvokeConfigsRequest): Buffer =>
+      Buffer.from(ListFunctionEventInvokeConfigsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListFunctionEventInvokeConfigsRequest =>
+      ListFunctionEventInvokeConfigsRequest.decode(value),
+    responseSerialize: (value: ListFunctionEventInvokeConfigsResponse): Buffer =>
+      Buffer.from(ListFunctionEventInvokeConfigsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListFunctionEventInvokeConfigsResponse =>
+      ListFunctionEventInvokeConfigsResponse.decode(value),
+  },
+  /** Lambent's extension: what a function's asynchronous event queue holds and what became of its events. */
+  getQueueStats: {
+    path: "/lambent.v1.Lambda/GetQueueStats" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetQueueStatsRequest): Buffer => Buffer.from(GetQueueStatsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetQueueStatsRequest => GetQueueStatsRequest.decode(value),
+    responseSerialize: (value: GetQueueStatsResponse): Buffer =>
+      Buffer.from(GetQueueStatsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetQueueStatsResponse => GetQueueStatsResponse.decode(value),
+  },
 } as const;
 
 export interface LambdaServer extends UntypedServiceImplementation {
@@ -7636,6 +9610,39 @@ export interface LambdaServer extends UntypedServiceImplementation {
     ListProvisionedConcurrencyConfigsRequest,
     ListProvisionedConcurrencyConfigsResponse
   >;
+  /**
+   * Sets how asynchronous invocations of a qualifier are handled (retries, maximum event age,
+   * destinations), replacing its whole config; fields left unset take Lambda's defaults.
+   */
+  putFunctionEventInvokeConfig: handleUnaryCall<
+    PutFunctionEventInvokeConfigRequest,
+    PutFunctionEventInvokeConfigResponse
+  >;
+  /**
+   * Changes the fields that are set in a qualifier's asynchronous invocation config and keeps the
+   * others; creates the config when there is none.
+   */
+  updateFunctionEventInvokeConfig: handleUnaryCall<
+    UpdateFunctionEventInvokeConfigRequest,
+    UpdateFunctionEventInvokeConfigResponse
+  >;
+  /** Returns a qualifier's asynchronous invocation config; NOT_FOUND when it has none. */
+  getFunctionEventInvokeConfig: handleUnaryCall<
+    GetFunctionEventInvokeConfigRequest,
+    GetFunctionEventInvokeConfigResponse
+  >;
+  /** Removes a qualifier's asynchronous invocation config: Lambda's defaults apply again. */
+  deleteFunctionEventInvokeConfig: handleUnaryCall<
+    DeleteFunctionEventInvokeConfigRequest,
+    DeleteFunctionEventInvokeConfigResponse
+  >;
+  /** Lists a function's asynchronous invocation configs, one page at a time. */
+  listFunctionEventInvokeConfigs: handleUnaryCall<
+    ListFunctionEventInvokeConfigsRequest,
+    ListFunctionEventInvokeConfigsResponse
+  >;
+  /** Lambent's extension: what a function's asynchronous event queue holds and what became of its events. */
+  getQueueStats: handleUnaryCall<GetQueueStatsRequest, GetQueueStatsResponse>;
 }
 
 export interface LambdaClient extends Client {
@@ -8012,6 +10019,108 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListProvisionedConcurrencyConfigsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sets how asynchronous invocations of a qualifier are handled (retries, maximum event age,
+   * destinations), replacing its whole config; fields left unset take Lambda's defaults.
+   */
+  putFunctionEventInvokeConfig(
+    request: PutFunctionEventInvokeConfigRequest,
+    callback: (error: ServiceError | null, response: PutFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  putFunctionEventInvokeConfig(
+    request: PutFunctionEventInvokeConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PutFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  putFunctionEventInvokeConfig(
+    request: PutFunctionEventInvokeConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PutFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the fields that are set in a qualifier's asynchronous invocation config and keeps the
+   * others; creates the config when there is none.
+   */
+  updateFunctionEventInvokeConfig(
+    request: UpdateFunctionEventInvokeConfigRequest,
+    callback: (error: ServiceError | null, response: UpdateFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  updateFunctionEventInvokeConfig(
+    request: UpdateFunctionEventInvokeConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  updateFunctionEventInvokeConfig(
+    request: UpdateFunctionEventInvokeConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns a qualifier's asynchronous invocation config; NOT_FOUND when it has none. */
+  getFunctionEventInvokeConfig(
+    request: GetFunctionEventInvokeConfigRequest,
+    callback: (error: ServiceError | null, response: GetFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  getFunctionEventInvokeConfig(
+    request: GetFunctionEventInvokeConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  getFunctionEventInvokeConfig(
+    request: GetFunctionEventInvokeConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Removes a qualifier's asynchronous invocation config: Lambda's defaults apply again. */
+  deleteFunctionEventInvokeConfig(
+    request: DeleteFunctionEventInvokeConfigRequest,
+    callback: (error: ServiceError | null, response: DeleteFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  deleteFunctionEventInvokeConfig(
+    request: DeleteFunctionEventInvokeConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  deleteFunctionEventInvokeConfig(
+    request: DeleteFunctionEventInvokeConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteFunctionEventInvokeConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists a function's asynchronous invocation configs, one page at a time. */
+  listFunctionEventInvokeConfigs(
+    request: ListFunctionEventInvokeConfigsRequest,
+    callback: (error: ServiceError | null, response: ListFunctionEventInvokeConfigsResponse) => void,
+  ): ClientUnaryCall;
+  listFunctionEventInvokeConfigs(
+    request: ListFunctionEventInvokeConfigsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListFunctionEventInvokeConfigsResponse) => void,
+  ): ClientUnaryCall;
+  listFunctionEventInvokeConfigs(
+    request: ListFunctionEventInvokeConfigsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListFunctionEventInvokeConfigsResponse) => void,
+  ): ClientUnaryCall;
+  /** Lambent's extension: what a function's asynchronous event queue holds and what became of its events. */
+  getQueueStats(
+    request: GetQueueStatsRequest,
+    callback: (error: ServiceError | null, response: GetQueueStatsResponse) => void,
+  ): ClientUnaryCall;
+  getQueueStats(
+    request: GetQueueStatsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetQueueStatsResponse) => void,
+  ): ClientUnaryCall;
+  getQueueStats(
+    request: GetQueueStatsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetQueueStatsResponse) => void,
   ): ClientUnaryCall;
 }
 

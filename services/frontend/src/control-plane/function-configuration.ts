@@ -29,5 +29,6 @@ export function toFunctionConfiguration(
     EphemeralStorage: { Size: record.ephemeralStorageMb },
   };
   if (Object.keys(record.environment).length > 0) configuration.Environment = { Variables: record.environment };
+  if (record.deadLetterTargetArn !== undefined) configuration.DeadLetterConfig = { TargetArn: record.deadLetterTargetArn };
   return configuration;
 }

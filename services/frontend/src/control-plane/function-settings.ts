@@ -1,6 +1,7 @@
 // The configurable settings of a function, validated as Lambda validates them.
 import { invalidParameter } from "@lambent/errors";
 import { parseHandler } from "@lambent/bundler";
+import { parseDeadLetterTargetArn } from "@lambent/registry";
 import {
   type Body,
   optionalInteger,
@@ -52,6 +53,8 @@ export interface FunctionSettings {
   environment?: Record<string, string>;
   ephemeralStorageMb?: number;
   architectures?: string[];
+  /** `DeadLetterConfig.TargetArn`: an SNS or SQS ARN; `""` removes the target. */
+  deadLetterTargetArn?: string;
 }
 
 /** Reads the settings present in a CreateFunction or UpdateFunctionConfiguration body. */
@@ -89,11 +92,26 @@ export function readFunctionSettings(body: Body): FunctionSettings {
     }
     settings.architectures = architectures;
   }
+  const deadLetter = optionalObject(body, "DeadLetterConfig");
+  if (deadLetter !== undefined) {
+    const target = optionalString(deadLetter, "TargetArn") ?? "";
+    if (target !== "") parseDeadLetterTargetArn(target);
+    settings.deadLetterTargetArn = target;
+  }
   const packageType = optionalString(body, "PackageType");
   if (packageType !== undefined && packageType !== "Zip") {
     throw invalidParameter(`PackageType ${packageType} is not supported; Lambent runs Zip packages`);
   }
   return settings;
+}
+
+/** `record` with a dead-letter target change applied: undefined keeps it, `""` removes it. */
+export function withDeadLetterTarget<T extends { deadLetterTargetArn?: string }>(record: T, target: string | undefined): T {
+  if (target === undefined) return record;
+  const next = { ...record };
+  if (target === "") delete next.deadLetterTargetArn;
+  else next.deadLetterTargetArn = target;
+  return next;
 }
 
 function validateEnvironment(variables: Record<string, string>): Record<string, string> {

@@ -1,8 +1,10 @@
-// Function control-plane operations: create, read, list, update, delete; versions, aliases and
-// concurrency delegate to versions.ts, aliases.ts and concurrency.ts.
+// Function control-plane operations: create, read, list, update, delete; versions, aliases, concurrency,
+// event invoke configs and queue stats delegate to versions.ts, aliases.ts, concurrency.ts,
+// event-invoke-config.ts and queue-stats.ts.
 import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
 import { buildBundle, unpackZip } from "@lambent/bundler";
+import type { QueueStats } from "@lambent/event-queue";
 import {
   CodeStore,
   FunctionStore,
@@ -21,22 +23,27 @@ import type {
   ControlPlane,
   FunctionConcurrency,
   FunctionConfiguration,
+  FunctionEventInvokeConfig,
   GetFunctionResponse,
   ListAliasesResponse,
+  ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
   ListOptions,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
+  QueueStatsResponse,
 } from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
-import { Limits, readFunctionSettings } from "./function-settings.js";
+import { Limits, readFunctionSettings, withDeadLetterTarget } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
 import { compareStrings, paginate } from "./pagination.js";
 import { checkRevision as checkRevisionId } from "./preconditions.js";
 import { VersionOperations } from "./versions.js";
 import { AliasOperations } from "./aliases.js";
 import { ConcurrencyOperations } from "./concurrency.js";
+import { EventInvokeConfigOperations } from "./event-invoke-config.js";
+import { QueueStatsOperations } from "./queue-stats.js";
 
 export interface FunctionControlPlaneOptions {
   scope: ArnScope;
@@ -49,6 +56,8 @@ export interface FunctionControlPlaneOptions {
   concurrencyLimits: ConcurrencyLimits;
   /** Provisioned environments of a version or alias the cluster has ready now (the leading scheduler's count). */
   provisionedAllocation: (functionName: string, qualifier: string) => Promise<number>;
+  /** What a function's asynchronous event queue holds and what became of its events (@lambent/event-queue). */
+  readQueueStats: (functionName: string) => Promise<QueueStats>;
 }
 
 interface BuiltCode {
@@ -63,6 +72,8 @@ export class FunctionControlPlane implements ControlPlane {
   private readonly versions: VersionOperations;
   private readonly aliases: AliasOperations;
   private readonly concurrency: ConcurrencyOperations;
+  private readonly eventInvokeConfigs: EventInvokeConfigOperations;
+  private readonly queueStats: QueueStatsOperations;
 
   constructor(private readonly options: FunctionControlPlaneOptions) {
     this.versions = new VersionOperations(options.scope, options.functions);
@@ -73,6 +84,8 @@ export class FunctionControlPlane implements ControlPlane {
       limits: options.concurrencyLimits,
       provisionedAllocation: options.provisionedAllocation,
     });
+    this.eventInvokeConfigs = new EventInvokeConfigOperations(options.scope, options.functions);
+    this.queueStats = new QueueStatsOperations(options.scope, options.functions, options.readQueueStats);
   }
 
   async createFunction(input: unknown): Promise<FunctionConfiguration> {
@@ -102,6 +115,7 @@ export class FunctionControlPlane implements ControlPlane {
       revisionId: randomUUID(),
       lastModified: lambdaTimestamp(),
       tags,
+      ...(settings.deadLetterTargetArn ? { deadLetterTargetArn: settings.deadLetterTargetArn } : {}),
     };
     await this.options.functions.create(record);
     const answered = publish ? await this.versions.publish(functionName) : record;
@@ -161,7 +175,7 @@ export class FunctionControlPlane implements ControlPlane {
   async updateFunctionConfiguration(reference: string, input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
     const functionName = this.unqualifiedName(reference);
-    const settings = readFunctionSettings(body);
+    const { deadLetterTargetArn, ...settings } = readFunctionSettings(body);
     const expectedRevision = optionalString(body, "RevisionId");
     const current = await this.options.functions.require(functionName);
     // A new handler may live in another file of the package: rebuild before anything is written.
@@ -177,7 +191,8 @@ export class FunctionControlPlane implements ControlPlane {
       if (rebuilt === undefined && settings.handler !== undefined && settings.handler !== latest.handler) {
         throw new LambdaError("ResourceConflictException", "The function's code changed during the update; try again.");
       }
-      return { ...latest, ...definedOnly(settings), ...rebuilt, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+      const next = { ...latest, ...definedOnly(settings), ...rebuilt, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+      return withDeadLetterTarget(next, deadLetterTargetArn);
     });
     return toFunctionConfiguration(this.options.scope, record, { lastUpdateStatus: "InProgress" });
   }
@@ -190,6 +205,7 @@ export class FunctionControlPlane implements ControlPlane {
     if (qualifier !== undefined) {
       await this.versions.deleteVersion(functionName, qualifier);
       await this.concurrency.forget(functionName, qualifier);
+      await this.eventInvokeConfigs.forget(functionName, qualifier);
       return;
     }
     try {
@@ -198,6 +214,7 @@ export class FunctionControlPlane implements ControlPlane {
       if (error instanceof LambdaError && error.type === "ResourceNotFoundException") {
         // A delete that stopped between the records and the settings left settings behind: a retry clears them.
         await this.concurrency.forget(functionName);
+        await this.eventInvokeConfigs.forget(functionName);
         throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName)}`);
       }
       throw error;
@@ -236,7 +253,9 @@ export class FunctionControlPlane implements ControlPlane {
 
   async deleteAlias(reference: string, aliasName: string): Promise<void> {
     await this.aliases.delete(reference, aliasName);
-    await this.concurrency.forget(parseFunctionReference(reference).functionName, aliasName);
+    const { functionName } = parseFunctionReference(reference);
+    await this.concurrency.forget(functionName, aliasName);
+    await this.eventInvokeConfigs.forget(functionName, aliasName);
   }
 
   listAliases(reference: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> {
@@ -273,6 +292,30 @@ export class FunctionControlPlane implements ControlPlane {
 
   listProvisionedConcurrencyConfigs(reference: string, options: ListOptions): Promise<ListProvisionedConcurrencyConfigsResponse> {
     return this.concurrency.listProvisioned(reference, options);
+  }
+
+  putFunctionEventInvokeConfig(reference: string, qualifier: string | undefined, body: unknown): Promise<FunctionEventInvokeConfig> {
+    return this.eventInvokeConfigs.put(reference, qualifier, body);
+  }
+
+  updateFunctionEventInvokeConfig(reference: string, qualifier: string | undefined, body: unknown): Promise<FunctionEventInvokeConfig> {
+    return this.eventInvokeConfigs.update(reference, qualifier, body);
+  }
+
+  getFunctionEventInvokeConfig(reference: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig> {
+    return this.eventInvokeConfigs.get(reference, qualifier);
+  }
+
+  deleteFunctionEventInvokeConfig(reference: string, qualifier: string | undefined): Promise<void> {
+    return this.eventInvokeConfigs.delete(reference, qualifier);
+  }
+
+  listFunctionEventInvokeConfigs(reference: string, options: ListOptions): Promise<ListFunctionEventInvokeConfigsResponse> {
+    return this.eventInvokeConfigs.list(reference, options);
+  }
+
+  getQueueStats(reference: string): Promise<QueueStatsResponse> {
+    return this.queueStats.get(reference);
   }
 
   private unqualifiedName(reference: string): string {

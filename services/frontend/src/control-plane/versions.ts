@@ -108,6 +108,7 @@ export function sameCodeAndConfiguration(a: FunctionVersionRecord, b: FunctionVe
     a.memorySize === b.memorySize &&
     a.timeout === b.timeout &&
     a.ephemeralStorageMb === b.ephemeralStorageMb &&
+    a.deadLetterTargetArn === b.deadLetterTargetArn &&
     sameList(a.architectures, b.architectures) &&
     sameMap(a.environment, b.environment)
   );

@@ -9,6 +9,7 @@ import type {
   AliasConfiguration,
   FrontendApi,
   FunctionConfiguration,
+  FunctionEventInvokeConfig,
   InvokeOutput,
   ListOptions,
   ProvisionedConcurrencyConfigListItem,
@@ -72,6 +73,7 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
         Runtime: request.runtime,
         Environment: replaceEnvironment ? { Variables: request.environment } : undefined,
         RevisionId: nonEmpty(request.revisionId),
+        DeadLetterConfig: lambdaDeadLetterConfig(request.deadLetterConfig),
       };
       const configuration = await controlPlane.updateFunctionConfiguration(request.functionName, body);
       return { configuration: toProtoConfiguration(configuration) };
@@ -202,7 +204,83 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
         nextMarker: response.NextMarker ?? "",
       };
     },
+
+    async putFunctionEventInvokeConfig(request) {
+      const config = await controlPlane.putFunctionEventInvokeConfig(request.functionName, nonEmpty(request.qualifier), eventInvokeConfigBody(request));
+      return { config: toProtoEventInvokeConfig(config) };
+    },
+
+    async updateFunctionEventInvokeConfig(request) {
+      const config = await controlPlane.updateFunctionEventInvokeConfig(request.functionName, nonEmpty(request.qualifier), eventInvokeConfigBody(request));
+      return { config: toProtoEventInvokeConfig(config) };
+    },
+
+    async getFunctionEventInvokeConfig(request) {
+      const config = await controlPlane.getFunctionEventInvokeConfig(request.functionName, nonEmpty(request.qualifier));
+      return { config: toProtoEventInvokeConfig(config) };
+    },
+
+    async deleteFunctionEventInvokeConfig(request) {
+      await controlPlane.deleteFunctionEventInvokeConfig(request.functionName, nonEmpty(request.qualifier));
+      return {};
+    },
+
+    async listFunctionEventInvokeConfigs(request) {
+      const response = await controlPlane.listFunctionEventInvokeConfigs(request.functionName, listOptions(request));
+      return {
+        functionEventInvokeConfigs: response.FunctionEventInvokeConfigs.map(toProtoEventInvokeConfig),
+        nextMarker: response.NextMarker ?? "",
+      };
+    },
+
+    async getQueueStats(request) {
+      const stats = await controlPlane.getQueueStats(request.functionName);
+      return {
+        functionName: stats.FunctionName,
+        depth: stats.Depth,
+        oldestEventAgeMs: stats.OldestEventAgeMs,
+        succeeded: stats.Succeeded,
+        retried: stats.Retried,
+        deadLettered: stats.DeadLettered,
+        droppedForAge: stats.DroppedForAge,
+      };
+    },
   };
+}
+
+/**
+ * A Put or Update body in Lambda's shape. Unset numbers stay absent; a destination message that is set
+ * passes its ARN, and an empty one reads as a destination given without an ARN (removed by Update).
+ */
+function eventInvokeConfigBody(
+  request: proto.PutFunctionEventInvokeConfigRequest | proto.UpdateFunctionEventInvokeConfigRequest,
+): Record<string, unknown> {
+  const destinations = request.destinationConfig;
+  const destination = (value: proto.EventDestination | undefined) => (value === undefined ? undefined : { Destination: nonEmpty(value.destination) });
+  return {
+    MaximumRetryAttempts: request.maximumRetryAttempts,
+    MaximumEventAgeInSeconds: request.maximumEventAgeInSeconds,
+    DestinationConfig:
+      destinations === undefined ? undefined : { OnSuccess: destination(destinations.onSuccess), OnFailure: destination(destinations.onFailure) },
+  };
+}
+
+function toProtoEventInvokeConfig(config: FunctionEventInvokeConfig): proto.FunctionEventInvokeConfig {
+  return {
+    functionArn: config.FunctionArn,
+    maximumRetryAttempts: config.MaximumRetryAttempts,
+    maximumEventAgeInSeconds: config.MaximumEventAgeInSeconds,
+    destinationConfig: {
+      onSuccess: { destination: config.DestinationConfig.OnSuccess.Destination ?? "" },
+      onFailure: { destination: config.DestinationConfig.OnFailure.Destination ?? "" },
+    },
+    lastModified: config.LastModified,
+  };
+}
+
+/** Message presence carries meaning: unset leaves the target alone (or none), an empty ARN removes it. */
+function lambdaDeadLetterConfig(config: proto.DeadLetterConfig | undefined): { TargetArn: string } | undefined {
+  return config === undefined ? undefined : { TargetArn: config.targetArn };
 }
 
 /** Get and Put answer without FunctionArn (the request names the qualifier); list items carry it. */
@@ -254,6 +332,7 @@ function createFunctionBody(request: proto.CreateFunctionRequest): Record<string
     Code: { ZipFile: request.zipFile },
     Publish: request.publish || undefined,
     Tags: Object.keys(request.tags).length > 0 ? request.tags : undefined,
+    DeadLetterConfig: lambdaDeadLetterConfig(request.deadLetterConfig),
   };
 }
 
@@ -278,6 +357,7 @@ function toProtoConfiguration(configuration: FunctionConfiguration): proto.Funct
     packageType: configuration.PackageType,
     architectures: configuration.Architectures,
     ephemeralStorageSize: configuration.EphemeralStorage.Size,
+    deadLetterConfig: configuration.DeadLetterConfig === undefined ? undefined : { targetArn: configuration.DeadLetterConfig.TargetArn },
   };
 }
 

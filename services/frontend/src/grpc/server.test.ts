@@ -14,15 +14,18 @@ import type {
   FrontendApi,
   FunctionConcurrency,
   FunctionConfiguration,
+  FunctionEventInvokeConfig,
   GetFunctionResponse,
   InvokeInput,
   InvokeOutput,
   ListAliasesResponse,
+  ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
   ListOptions,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
+  QueueStatsResponse,
 } from "../api.js";
 import { buildGrpcServer, type GrpcServer } from "./server.js";
 
@@ -105,6 +108,22 @@ const protoProvisionedConfig: proto.ProvisionedConcurrencyConfig = {
   allocatedProvisionedConcurrentExecutions: 1,
   status: "IN_PROGRESS",
   lastModified: "2024-01-02T03:04:05.678+0000",
+};
+
+const eventInvokeConfig: FunctionEventInvokeConfig = {
+  LastModified: 1_700_000_000.123,
+  FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello:prod",
+  MaximumRetryAttempts: 0,
+  MaximumEventAgeInSeconds: 3600,
+  DestinationConfig: { OnSuccess: {}, OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:failed" } },
+};
+
+const protoEventInvokeConfig: proto.FunctionEventInvokeConfig = {
+  functionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello:prod",
+  maximumRetryAttempts: 0,
+  maximumEventAgeInSeconds: 3600,
+  destinationConfig: { onSuccess: { destination: "" }, onFailure: { destination: "arn:aws:sqs:us-east-1:000000000000:failed" } },
+  lastModified: 1_700_000_000.123,
 };
 
 /** Records what the adapter passed in; answers with canned responses or the error it is told to throw. */
@@ -223,6 +242,29 @@ class FakeApi implements FrontendApi {
         ProvisionedConcurrencyConfigs: [{ ...provisionedConfig, FunctionArn: `${configuration.FunctionArn}:1`, Status: "READY" }],
         NextMarker: "p2",
       };
+    },
+    putFunctionEventInvokeConfig: async (functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionEventInvokeConfig> => {
+      this.record("putFunctionEventInvokeConfig", functionName, qualifier, body);
+      return eventInvokeConfig;
+    },
+    updateFunctionEventInvokeConfig: async (functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionEventInvokeConfig> => {
+      this.record("updateFunctionEventInvokeConfig", functionName, qualifier, body);
+      return eventInvokeConfig;
+    },
+    getFunctionEventInvokeConfig: async (functionName: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig> => {
+      this.record("getFunctionEventInvokeConfig", functionName, qualifier);
+      return eventInvokeConfig;
+    },
+    deleteFunctionEventInvokeConfig: async (functionName: string, qualifier: string | undefined): Promise<void> => {
+      this.record("deleteFunctionEventInvokeConfig", functionName, qualifier);
+    },
+    listFunctionEventInvokeConfigs: async (functionName: string, options: ListOptions): Promise<ListFunctionEventInvokeConfigsResponse> => {
+      this.record("listFunctionEventInvokeConfigs", functionName, options);
+      return { FunctionEventInvokeConfigs: [eventInvokeConfig], NextMarker: "e2" };
+    },
+    getQueueStats: async (functionName: string): Promise<QueueStatsResponse> => {
+      this.record("getQueueStats", functionName);
+      return { FunctionName: functionName, Depth: 3, OldestEventAgeMs: 5_000_000_000, Succeeded: 7, Retried: 2, DeadLettered: 1, DroppedForAge: 0 };
     },
   };
 
@@ -657,6 +699,100 @@ describe("lambent.v1.Lambda concurrency", () => {
       provisionedConcurrencyConfigs: [{ ...protoProvisionedConfig, functionArn: `${configuration.FunctionArn}:1`, status: "READY" }],
       nextMarker: "p2",
     });
+  });
+});
+
+describe("lambent.v1.Lambda asynchronous invocation", () => {
+  it("PutFunctionEventInvokeConfig sends a Lambda-shaped body and returns the config with both destinations", async () => {
+    const response = await call(
+      client.putFunctionEventInvokeConfig.bind(client),
+      proto.PutFunctionEventInvokeConfigRequest.fromPartial({
+        functionName: "hello",
+        qualifier: "prod",
+        maximumRetryAttempts: 0,
+        maximumEventAgeInSeconds: 3600,
+        destinationConfig: { onFailure: { destination: "arn:aws:sqs:us-east-1:000000000000:failed" } },
+      }),
+    );
+    expect(api.lastCall()).toEqual({
+      method: "putFunctionEventInvokeConfig",
+      args: [
+        "hello",
+        "prod",
+        {
+          MaximumRetryAttempts: 0,
+          MaximumEventAgeInSeconds: 3600,
+          DestinationConfig: { OnSuccess: undefined, OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:failed" } },
+        },
+      ],
+    });
+    expect(response.config).toEqual(protoEventInvokeConfig);
+  });
+
+  it("UpdateFunctionEventInvokeConfig leaves unset fields absent and passes an emptied destination as given without an ARN", async () => {
+    await call(
+      client.updateFunctionEventInvokeConfig.bind(client),
+      proto.UpdateFunctionEventInvokeConfigRequest.fromPartial({ functionName: "hello", destinationConfig: { onSuccess: { destination: "" } } }),
+    );
+    expect(api.lastCall()).toEqual({
+      method: "updateFunctionEventInvokeConfig",
+      args: ["hello", undefined, { MaximumRetryAttempts: undefined, MaximumEventAgeInSeconds: undefined, DestinationConfig: { OnSuccess: { Destination: undefined }, OnFailure: undefined } }],
+    });
+    await call(client.updateFunctionEventInvokeConfig.bind(client), proto.UpdateFunctionEventInvokeConfigRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall().args[2]).toEqual({ MaximumRetryAttempts: undefined, MaximumEventAgeInSeconds: undefined, DestinationConfig: undefined });
+  });
+
+  it("Get, Delete and ListFunctionEventInvokeConfigs pass name, qualifier and paging", async () => {
+    const got = await call(client.getFunctionEventInvokeConfig.bind(client), proto.GetFunctionEventInvokeConfigRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall()).toEqual({ method: "getFunctionEventInvokeConfig", args: ["hello", undefined] });
+    expect(got.config).toEqual(protoEventInvokeConfig);
+    expect(
+      await call(client.deleteFunctionEventInvokeConfig.bind(client), proto.DeleteFunctionEventInvokeConfigRequest.fromPartial({ functionName: "hello", qualifier: "3" })),
+    ).toEqual({});
+    expect(api.lastCall()).toEqual({ method: "deleteFunctionEventInvokeConfig", args: ["hello", "3"] });
+    const listed = await call(
+      client.listFunctionEventInvokeConfigs.bind(client),
+      proto.ListFunctionEventInvokeConfigsRequest.fromPartial({ functionName: "hello", marker: "e1", maxItems: 1 }),
+    );
+    expect(api.lastCall()).toEqual({ method: "listFunctionEventInvokeConfigs", args: ["hello", { marker: "e1", maxItems: 1 }] });
+    expect(listed).toEqual({ functionEventInvokeConfigs: [protoEventInvokeConfig], nextMarker: "e2" });
+  });
+
+  it("a missing config becomes NOT_FOUND", async () => {
+    api.failure = resourceNotFound("The function arn:aws:lambda:us-east-1:000000000000:function:hello:$LATEST doesn't have an EventInvokeConfig");
+    const error = await callError(client.getFunctionEventInvokeConfig.bind(client), proto.GetFunctionEventInvokeConfigRequest.fromPartial({ functionName: "hello" }));
+    expect(error.code).toBe(grpc.status.NOT_FOUND);
+    expect(error.metadata.get("x-amzn-errortype")).toEqual(["ResourceNotFoundException"]);
+  });
+
+  it("GetQueueStats returns every count, 64-bit ages included", async () => {
+    const stats = await call(client.getQueueStats.bind(client), proto.GetQueueStatsRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall()).toEqual({ method: "getQueueStats", args: ["hello"] });
+    expect(stats).toEqual({ functionName: "hello", depth: 3, oldestEventAgeMs: 5_000_000_000, succeeded: 7, retried: 2, deadLettered: 1, droppedForAge: 0 });
+  });
+
+  it("DeadLetterConfig travels on CreateFunction, UpdateFunctionConfiguration and the configuration", async () => {
+    const target = "arn:aws:sns:us-east-1:000000000000:dead";
+    await call(
+      client.createFunction.bind(client),
+      proto.CreateFunctionRequest.fromPartial({ functionName: "hello", zipFile: Buffer.from([1]), deadLetterConfig: { targetArn: target } }),
+    );
+    expect((api.lastCall().args[0] as Record<string, unknown>).DeadLetterConfig).toEqual({ TargetArn: target });
+    await call(client.updateFunctionConfiguration.bind(client), proto.UpdateFunctionConfigurationRequest.fromPartial({ functionName: "hello", deadLetterConfig: {} }));
+    expect((api.lastCall().args[1] as Record<string, unknown>).DeadLetterConfig).toEqual({ TargetArn: "" });
+    await call(client.updateFunctionConfiguration.bind(client), proto.UpdateFunctionConfigurationRequest.fromPartial({ functionName: "hello", timeout: 5 }));
+    expect((api.lastCall().args[1] as Record<string, unknown>).DeadLetterConfig).toBeUndefined();
+
+    const original = api.controlPlane.getFunctionConfiguration;
+    api.controlPlane.getFunctionConfiguration = async () => ({ ...configuration, DeadLetterConfig: { TargetArn: target } });
+    try {
+      const response = await call(client.getFunctionConfiguration.bind(client), proto.GetFunctionConfigurationRequest.fromPartial({ functionName: "hello" }));
+      expect(response.configuration?.deadLetterConfig).toEqual({ targetArn: target });
+    } finally {
+      api.controlPlane.getFunctionConfiguration = original;
+    }
+    const plain = await call(client.getFunctionConfiguration.bind(client), proto.GetFunctionConfigurationRequest.fromPartial({ functionName: "hello" }));
+    expect(plain.configuration?.deadLetterConfig).toBeUndefined();
   });
 });
 

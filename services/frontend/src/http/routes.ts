@@ -43,6 +43,9 @@ const FUNCTION = "/2015-03-31/functions/([^/]+)";
 const CONCURRENCY_2017 = "/2017-10-31/functions/([^/]+)/concurrency";
 const CONCURRENCY_2019 = "/2019-09-30/functions/([^/]+)/concurrency";
 const PROVISIONED = "/2019-09-30/functions/([^/]+)/provisioned-concurrency";
+const EVENT_INVOKE_CONFIG = "/2019-09-25/functions/([^/]+)/event-invoke-config";
+/** Lambent's own operations live beside Lambda's, dated the same way. */
+const QUEUE = "/lambent/2024-01-01/functions/([^/]+)/queue";
 
 export const routes: Route[] = [
   {
@@ -222,6 +225,47 @@ export const routes: Route[] = [
       await api.controlPlane.deleteProvisionedConcurrencyConfig(params[0]!, qualifierOf(query));
       return json(204);
     },
+  },
+  {
+    method: "PUT",
+    path: new RegExp(`^${EVENT_INVOKE_CONFIG}$`),
+    operation: "PutFunctionEventInvokeConfig",
+    handle: async (api, { request, params, query }) =>
+      json(200, await api.controlPlane.putFunctionEventInvokeConfig(params[0]!, qualifierOf(query), await controlBody(request))),
+  },
+  {
+    method: "POST",
+    path: new RegExp(`^${EVENT_INVOKE_CONFIG}$`),
+    operation: "UpdateFunctionEventInvokeConfig",
+    handle: async (api, { request, params, query }) =>
+      json(200, await api.controlPlane.updateFunctionEventInvokeConfig(params[0]!, qualifierOf(query), await controlBody(request))),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${EVENT_INVOKE_CONFIG}$`),
+    operation: "GetFunctionEventInvokeConfig",
+    handle: async (api, { params, query }) => json(200, await api.controlPlane.getFunctionEventInvokeConfig(params[0]!, qualifierOf(query))),
+  },
+  {
+    method: "DELETE",
+    path: new RegExp(`^${EVENT_INVOKE_CONFIG}$`),
+    operation: "DeleteFunctionEventInvokeConfig",
+    handle: async (api, { params, query }) => {
+      await api.controlPlane.deleteFunctionEventInvokeConfig(params[0]!, qualifierOf(query));
+      return json(204);
+    },
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${EVENT_INVOKE_CONFIG}/list$`),
+    operation: "ListFunctionEventInvokeConfigs",
+    handle: async (api, { params, query }) => json(200, await api.controlPlane.listFunctionEventInvokeConfigs(params[0]!, listOptions(query))),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${QUEUE}$`),
+    operation: "GetQueueStats",
+    handle: async (api, { params }) => json(200, await api.controlPlane.getQueueStats(params[0]!)),
   },
 ];
 

@@ -1,8 +1,11 @@
-// The synchronous invoke path: parse → resolve qualifier (cached) → scheduler (admit, place) → worker
-// answers this frontend directly.
+// The invoke path: parse → resolve qualifier (cached) → for a synchronous call, scheduler (admit,
+// place) → worker answers this frontend directly; for an `Event`, store it in the event stream and
+// answer 202 (the scheduler runs it from there).
 import { randomUUID } from "node:crypto";
 import type { Msg, NatsConnection } from "@nats-io/nats-core";
-import { LambdaError, invalidParameter, serviceError } from "@lambent/errors";
+import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { publishEvent } from "@lambent/event-queue";
+import { LambdaError, serviceError } from "@lambent/errors";
 import {
   NoRespondersError,
   RequestReply,
@@ -37,8 +40,11 @@ export interface NatsInvokerOptions {
 export class NatsInvoker implements Invoker {
   private readonly requests: RequestReply;
 
+  private readonly events: JetStreamClient;
+
   constructor(private readonly options: NatsInvokerOptions) {
     this.requests = new RequestReply(options.nc);
+    this.events = jetstream(options.nc);
   }
 
   close(): void {
@@ -56,19 +62,17 @@ export class NatsInvoker implements Invoker {
     if (input.invocationType === "DryRun") {
       return { statusCode: 204, requestId, payload: EMPTY, executedVersion: record.version };
     }
-    if (input.invocationType === "Event") {
-      throw invalidParameter("InvocationType Event is not available yet in this Lambent build");
-    }
     const header: InvocationHeader = {
       requestId,
       functionName,
       qualifier: qualifier ?? "$LATEST",
       version: record.version,
       revisionId: record.revisionId,
-      invocationType: "RequestResponse",
-      logType: input.logType,
+      invocationType: input.invocationType,
+      logType: input.invocationType === "Event" ? "None" : input.logType,
     };
     if (input.clientContext !== undefined) header.clientContext = input.clientContext;
+    if (input.invocationType === "Event") return this.enqueue(header, payload);
     const reply = await this.place(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), record.timeout * 1000 + REPLY_MARGIN_MS);
     const result = decodeInvocationResult(reply.data);
     const failure = result.header.failure;
@@ -82,6 +86,17 @@ export class NatsInvoker implements Invoker {
     if (result.header.functionError) output.functionError = result.header.functionError;
     if (result.header.logResult !== undefined) output.logResult = result.header.logResult;
     return output;
+  }
+
+  /** Accepts an asynchronous event: answered 202 once JetStream has stored it, never before. */
+  private async enqueue(header: InvocationHeader, payload: Uint8Array): Promise<InvokeOutput> {
+    header.event = { enqueuedAt: Date.now(), attempt: 0 };
+    try {
+      await publishEvent(this.events, { header, payload });
+    } catch (error) {
+      throw serviceError(`The event could not be queued: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return { statusCode: 202, requestId: header.requestId, payload: EMPTY };
   }
 
   /** Sends the call to the leading scheduler, waiting out a leadership change. */

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import type { Msg } from "@nats-io/nats-core";
+import { decodeInvocation, encodeInvocation, encodeInvocationResult, type InvocationRequest, type RequestReply } from "@lambent/protocol";
+import { throttled } from "@lambent/errors";
+import type { FunctionVersionRecord } from "@lambent/registry";
+import { createLogger } from "@lambent/telemetry";
+import type { EventCounterBook } from "./event-counters.js";
+import { EventRunner, type EventSettings } from "./event-runner.js";
+
+const NOW = 1_000_000_000;
+const encoder = new TextEncoder();
+
+function event(delivery: { enqueuedAt: number; attempt: number; notBefore?: number }): InvocationRequest {
+  return {
+    header: { requestId: "req-1", functionName: "fn", qualifier: "$LATEST", version: "$LATEST", revisionId: "r1", invocationType: "Event", logType: "None", event: delivery },
+    payload: encoder.encode('{"order":42}'),
+  };
+}
+
+function message(request: InvocationRequest) {
+  const calls: string[] = [];
+  const msg = {
+    data: encodeInvocation(request),
+    seq: 1,
+    info: { deliveryCount: 1, timestampNanos: NOW * 1_000_000 },
+    ack: () => calls.push("ack"),
+    nak: (delay?: number) => calls.push(`nak ${delay ?? 0}`),
+    term: () => calls.push("term"),
+    working: () => calls.push("working"),
+  };
+  return { msg: msg as unknown as JsMsg, calls };
+}
+
+/** A runner whose worker answers `answer` (or whose dispatch is refused), recording everything it sends. */
+function runner(settings: EventSettings, options: { answer?: Uint8Array; refuse?: boolean } = {}) {
+  const sent: { arn: string; payload: string; attributes?: Record<string, string> }[] = [];
+  const published: InvocationRequest[] = [];
+  const counted: string[] = [];
+  let dispatched = 0;
+  const events = new EventRunner({
+    js: { publish: async (_subject: string, data: Uint8Array) => (published.push(decodeInvocation(data)), { seq: 1 }) } as unknown as JetStreamClient,
+    requests: {
+      expect: () => ({ replyTo: "inbox.1", answer: Promise.resolve({ data: options.answer } as Msg), cancel: () => undefined }),
+    } as unknown as RequestReply,
+    destinations: { send: async (arn, payload, attributes) => void sent.push({ arn, payload: new TextDecoder().decode(payload), ...(attributes ? { attributes } : {}) }) },
+    counters: {
+      count: (_fn: string, outcome: string) => counted.push(outcome),
+      countNow: async (_fn: string, outcome: string) => void counted.push(outcome),
+      flush: async () => undefined,
+    } as unknown as EventCounterBook,
+    logger: createLogger({ service: "scheduler", level: "error" }),
+    now: () => NOW,
+    retryBaseMs: 1000,
+    record: async () => ({ functionName: "fn", version: "$LATEST", revisionId: "r2", timeout: 3 }) as FunctionVersionRecord,
+    settings: () => settings,
+    functionArn: (name) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    dispatch: () => {
+      dispatched++;
+      return options.refuse ? throttled("ConcurrentInvocationLimitExceeded") : undefined;
+    },
+  });
+  return { events, sent, published, counted, dispatched: () => dispatched };
+}
+
+const defaults: EventSettings = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60, deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:dlq", onFailure: "arn:aws:sns:us-east-1:000000000000:failed" };
+
+const functionError = encodeInvocationResult({
+  header: { requestId: "req-1", executedVersion: "$LATEST", functionError: "Unhandled" },
+  payload: encoder.encode('{"errorType":"TypeError","errorMessage":"boom"}'),
+});
+
+describe("event runner decisions", () => {
+  it("does not run an event older than MaximumEventAgeInSeconds: dead letter, on-failure record, ack", async () => {
+    const subject = runner(defaults);
+    const { msg, calls } = message(event({ enqueuedAt: NOW - 61_000, attempt: 1 }));
+    await subject.events.handle(msg);
+    expect(subject.dispatched()).toBe(0);
+    expect(calls).toEqual(["ack"]);
+    expect(subject.sent[0]).toMatchObject({ arn: defaults.deadLetterTargetArn, payload: '{"order":42}', attributes: { RequestID: "req-1", ErrorCode: "EventAgeExceeded" } });
+    expect(JSON.parse(subject.sent[1]!.payload).requestContext).toMatchObject({ condition: "EventAgeExceeded", approximateInvokeCount: 1 });
+    expect(subject.counted).toEqual(["droppedForAge"]);
+  });
+
+  it("puts back an event whose retry delay has not passed, without running it", async () => {
+    const subject = runner(defaults);
+    const { msg, calls } = message(event({ enqueuedAt: NOW - 1000, attempt: 1, notBefore: NOW + 750 }));
+    await subject.events.handle(msg);
+    expect(subject.dispatched()).toBe(0);
+    expect(calls).toEqual(["nak 750"]);
+  });
+
+  it("leaves a throttled event in the queue with a delay", async () => {
+    const subject = runner(defaults, { refuse: true });
+    const { msg, calls } = message(event({ enqueuedAt: NOW, attempt: 0 }));
+    await subject.events.handle(msg);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatch(/^nak \d+$/);
+    expect(subject.sent).toHaveLength(0);
+  });
+
+  it("stores a retry with the next attempt and a doubling delay, then acks the original", async () => {
+    const subject = runner(defaults, { answer: functionError });
+    const { msg, calls } = message(event({ enqueuedAt: NOW - 5000, attempt: 1 }));
+    await subject.events.handle(msg);
+    expect(calls).toEqual(["ack"]);
+    expect(subject.published[0]!.header.event).toEqual({ enqueuedAt: NOW - 5000, attempt: 2, notBefore: NOW + 2000 });
+    expect(subject.published[0]!.header.requestId).toBe("req-1");
+    expect(subject.counted).toEqual(["retried"]);
+  });
+
+  it("dead-letters after the last retry", async () => {
+    const subject = runner(defaults, { answer: functionError });
+    const { msg, calls } = message(event({ enqueuedAt: NOW - 5000, attempt: 2 }));
+    await subject.events.handle(msg);
+    expect(calls).toEqual(["ack"]);
+    expect(subject.published).toHaveLength(0);
+    expect(subject.sent[0]).toMatchObject({ payload: '{"order":42}', attributes: { ErrorCode: "TypeError", ErrorMessage: "boom" } });
+    expect(JSON.parse(subject.sent[1]!.payload).requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
+    expect(subject.counted).toEqual(["deadLettered"]);
+  });
+});

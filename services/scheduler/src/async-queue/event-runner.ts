@@ -1,0 +1,226 @@
+// Runs asynchronous events from the event stream while this scheduler leads. Each event is admitted and
+// placed like a synchronous call; the worker answers here. Then:
+//   success                    → on-success destination, ack
+//   function error or timeout  → a copy with the next attempt and a growing delay is stored, then ack
+//   retries or age run out     → dead-letter target and on-failure destination, ack
+//   throttled, no worker, lost → nak with a delay: the event waits in the stream, it is never dropped
+// An event is acked only after whatever replaces it (retry copy, dead letter) is stored, so a crash at
+// any point leads to running it again, never to losing it: delivery is at least once.
+import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
+import { Consumers, Streams, Subjects, decodeInvocation, decodeInvocationResult, type InvocationHeader, type InvocationRequest, type RequestReply } from "@lambent/protocol";
+import { publishEvent } from "@lambent/event-queue";
+import type { LambdaError } from "@lambent/errors";
+import type { FunctionVersionRecord } from "@lambent/registry";
+import type { Logger } from "@lambent/telemetry";
+import type { DestinationSender } from "./destinations.js";
+import type { EventCounterBook } from "./event-counters.js";
+import { invocationRecord, type EventOutcome, type RecordCondition } from "./invocation-record.js";
+
+/** How the function's asynchronous invocation is configured (EventInvokeConfig with defaults, and its DLQ). */
+export interface EventSettings {
+  maximumRetryAttempts: number;
+  maximumEventAgeInSeconds: number;
+  onSuccess?: string;
+  onFailure?: string;
+  deadLetterTargetArn?: string;
+}
+
+export interface EventRunnerOptions {
+  js: JetStreamClient;
+  requests: RequestReply;
+  destinations: DestinationSender;
+  counters: EventCounterBook;
+  logger: Logger;
+  now: () => number;
+  /** Delay before the first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
+  retryBaseMs: number;
+  /** The version's configuration now; undefined when the function or version no longer exists. */
+  record(functionName: string, version: string): Promise<FunctionVersionRecord | undefined>;
+  settings(record: FunctionVersionRecord, qualifier: string): EventSettings;
+  functionArn(functionName: string): string;
+  /** Admits and places the call with the worker's answer going to `replyTo`; an error when it cannot run now. */
+  dispatch(request: InvocationRequest, replyTo: string): LambdaError | undefined;
+}
+
+/** Pulled but not yet handled events at most: JetStream keeps the rest. */
+const PULL_BATCH = 256;
+/** Ack-wait is extended this often while an event runs (the consumer's ack wait is longer). */
+const WORKING_INTERVAL_MS = 3_000;
+const REPLY_MARGIN_MS = 10_000;
+const THROTTLE_DELAY_FIRST_MS = 100;
+const THROTTLE_DELAY_MAX_MS = 2_000;
+const PLATFORM_RETRY_DELAY_MS = 500;
+
+export class EventRunner {
+  private messages: ConsumerMessages | undefined;
+  private running = false;
+
+  constructor(private readonly options: EventRunnerOptions) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const consumer = await this.options.js.consumers.get(Streams.events, Consumers.eventRunner);
+    if (!this.running) return;
+    this.messages = await consumer.consume({ max_messages: PULL_BATCH });
+    void this.loop(this.messages);
+  }
+
+  /** Stops pulling; events being handled finish (their acks still count). */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.messages?.close();
+    this.messages = undefined;
+    await this.options.counters.flush();
+  }
+
+  private async loop(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const message of messages) {
+        void this.handle(message).catch((error: unknown) => {
+          this.options.logger.error("event handling failed", { err: error, seq: message.seq });
+          message.nak(PLATFORM_RETRY_DELAY_MS);
+        });
+      }
+    } catch (error) {
+      if (this.running) this.options.logger.error("event consumer stopped", { err: error });
+    }
+  }
+
+  /** Handles one pulled event (public so its decisions can be tested without a stream). */
+  async handle(message: JsMsg): Promise<void> {
+    const { logger, now } = this.options;
+    let request: InvocationRequest;
+    try {
+      request = decodeInvocation(message.data);
+    } catch (error) {
+      // Nothing can ever run it: keeping it would only block the queue.
+      logger.error("malformed event removed from the queue", { err: error, seq: message.seq });
+      message.term("malformed");
+      return;
+    }
+    const { header, payload } = request;
+    const delivery = (header.event ??= { enqueuedAt: Math.floor(message.info.timestampNanos / 1_000_000), attempt: 0 });
+    if (delivery.notBefore !== undefined && delivery.notBefore > now()) {
+      message.nak(delivery.notBefore - now());
+      return;
+    }
+    const record = await this.options.record(header.functionName, header.version);
+    if (!record) {
+      logger.warn("event dropped: its function no longer exists", { requestId: header.requestId, functionName: header.functionName, version: header.version });
+      message.ack();
+      return;
+    }
+    const settings = this.options.settings(record, header.qualifier);
+    if (now() - delivery.enqueuedAt > settings.maximumEventAgeInSeconds * 1000) {
+      await this.options.counters.countNow(header.functionName, "droppedForAge");
+      await this.giveUp(request, settings, "EventAgeExceeded", {}, "EventAgeExceeded", "Event age exceeded the maximum");
+      message.ack();
+      return;
+    }
+
+    // $LATEST may have changed since the event was accepted: it runs the configuration of now.
+    header.revisionId = record.revisionId;
+    delete header.lease;
+    const expected = this.options.requests.expect(Subjects.workerInvoke("*"), record.timeout * 1000 + REPLY_MARGIN_MS);
+    const refused = this.options.dispatch(request, expected.replyTo);
+    if (refused) {
+      expected.cancel(refused);
+      void expected.answer.catch(() => undefined);
+      message.nak(throttleDelay(message.info.deliveryCount));
+      return;
+    }
+    const keepAlive = setInterval(() => message.working(), WORKING_INTERVAL_MS);
+    let reply;
+    try {
+      reply = decodeInvocationResult((await expected.answer).data);
+    } catch (error) {
+      logger.warn("event run got no answer: it will run again", { requestId: header.requestId, err: error });
+      message.nak(PLATFORM_RETRY_DELAY_MS);
+      return;
+    } finally {
+      clearInterval(keepAlive);
+    }
+    if (reply.header.failure) {
+      // The platform failed (worker lost, code missing): not the function's fault, so not a retry.
+      logger.warn("event run failed in the platform: it will run again", { requestId: header.requestId, failure: reply.header.failure.message });
+      message.nak(PLATFORM_RETRY_DELAY_MS);
+      return;
+    }
+    const outcome: EventOutcome = {
+      response: { executedVersion: reply.header.executedVersion, payload: reply.payload, ...(reply.header.functionError ? { functionError: reply.header.functionError } : {}) },
+    };
+    const runs = delivery.attempt + 1;
+    if (!reply.header.functionError) {
+      if (settings.onSuccess) await this.deliverRecord(settings.onSuccess, request, "Success", runs, outcome);
+      this.options.counters.count(header.functionName, "succeeded");
+      message.ack();
+      return;
+    }
+    if (delivery.attempt < settings.maximumRetryAttempts) {
+      const retry: InvocationHeader = {
+        ...header,
+        event: { enqueuedAt: delivery.enqueuedAt, attempt: runs, notBefore: now() + this.options.retryBaseMs * 2 ** delivery.attempt },
+      };
+      delete retry.lease;
+      await this.options.counters.countNow(header.functionName, "retried");
+      await publishEvent(this.options.js, { header: retry, payload });
+      message.ack();
+      return;
+    }
+    const error = errorOf(reply.payload);
+    await this.giveUp(request, settings, "RetriesExhausted", outcome, error.type, error.message);
+    message.ack();
+  }
+
+  /** The event's last word: the original payload to the dead-letter target, the record to on-failure. */
+  private async giveUp(
+    request: InvocationRequest,
+    settings: EventSettings,
+    condition: RecordCondition,
+    outcome: EventOutcome,
+    errorCode: string,
+    errorMessage: string,
+  ): Promise<void> {
+    const { header, payload } = request;
+    const runs = (header.event?.attempt ?? 0) + (outcome.response ? 1 : 0);
+    if (condition === "RetriesExhausted") await this.options.counters.countNow(header.functionName, "deadLettered");
+    if (settings.deadLetterTargetArn) {
+      await this.options.destinations.send(settings.deadLetterTargetArn, payload, {
+        RequestID: header.requestId,
+        ErrorCode: errorCode,
+        ErrorMessage: errorMessage.slice(0, 1024),
+      });
+    }
+    if (settings.onFailure) await this.deliverRecord(settings.onFailure, request, condition, runs, outcome);
+    this.options.logger.warn("event given up", { requestId: header.requestId, functionName: header.functionName, condition, runs });
+  }
+
+  private async deliverRecord(arn: string, request: InvocationRequest, condition: RecordCondition, runs: number, outcome: EventOutcome): Promise<void> {
+    const { header, payload } = request;
+    const record = invocationRecord(header, this.options.functionArn(header.functionName), condition, runs, payload, outcome, new Date(this.options.now()));
+    await this.options.destinations.send(arn, record);
+  }
+}
+
+/** Throttled events wait longer the more often they were turned back, up to a cap. */
+function throttleDelay(deliveries: number): number {
+  const delay = Math.min(THROTTLE_DELAY_FIRST_MS * 2 ** Math.min(deliveries - 1, 10), THROTTLE_DELAY_MAX_MS);
+  return Math.round(delay * (0.75 + Math.random() * 0.5));
+}
+
+const decoder = new TextDecoder();
+
+/** The function error's type and message from its `{errorType, errorMessage}` payload. */
+function errorOf(payload: Uint8Array): { type: string; message: string } {
+  try {
+    const parsed = JSON.parse(decoder.decode(payload)) as { errorType?: unknown; errorMessage?: unknown };
+    return {
+      type: typeof parsed.errorType === "string" ? parsed.errorType : "Unhandled",
+      message: typeof parsed.errorMessage === "string" ? parsed.errorMessage : "",
+    };
+  } catch {
+    return { type: "Unhandled", message: "" };
+  }
+}
+
