@@ -17,7 +17,10 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer, waitUntilHealthy, type RunningNatsServer } from "@lambent/local-cluster";
 import { Subjects, decodeJson, type ClusterStatus, type WorkerHeartbeat } from "@lambent/protocol";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import * as grpc from "@grpc/grpc-js";
+import * as proto from "@lambent/proto";
 import { startGate, type Gate } from "../fixtures/gate.js";
+import { unaryCall } from "../fixtures/grpc-unary.js";
 import { join } from "node:path";
 
 let cluster: TestCluster;
@@ -151,6 +154,27 @@ describe("asynchronous invocation", () => {
     successes.stop();
   });
 
+  it("accepts an event over gRPC with status 202 and runs it", async () => {
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: "async-ok", DestinationConfig: { OnSuccess: { Destination: arn("sns", "test.async-grpc.success") } } }),
+    );
+    const successes = collect("test.async-grpc.success");
+    const client = new proto.LambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
+    try {
+      const answer = await unaryCall(
+        client,
+        client.invoke,
+        proto.InvokeRequest.fromPartial({ functionName: "async-ok", invocationType: proto.InvocationType.EVENT, payload: Buffer.from('{"n":3}') }),
+      );
+      expect(answer.statusCode).toBe(202);
+      await successes.until(1);
+      expect((successes.received[0]!.data as InvocationRecord).requestPayload).toEqual({ n: 3 });
+    } finally {
+      client.close();
+      successes.stop();
+    }
+  });
+
   it("refuses an event payload over 1 MB with RequestTooLargeException", async () => {
     await createFunction("async-big");
     const response = await fetch(`${cluster.httpUrl}/2015-03-31/functions/async-big/invocations`, {
@@ -210,6 +234,36 @@ describe("asynchronous invocation", () => {
     const stats = (await (await fetch(`${cluster.httpUrl}/lambent/2024-01-01/functions/async-fails/queue`)).json()) as Record<string, number>;
     expect(stats).toMatchObject({ Depth: 0, Retried: 2, DeadLettered: 1 });
     failures.stop();
+    dlq.stop();
+  });
+
+  it("accounts for every event exactly: events in = succeeded + dead-lettered, runs as configured", async () => {
+    await createFunction("async-mixed", { DeadLetterConfig: { TargetArn: arn("sns", "test.mixed.dlq") } });
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "async-mixed",
+        MaximumRetryAttempts: 1,
+        DestinationConfig: { OnSuccess: { Destination: arn("sns", "test.mixed.success") } },
+      }),
+    );
+    const successes = collect("test.mixed.success");
+    const dlq = collect("test.mixed.dlq");
+    const failing = new Set<string>();
+    const passing = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const fails = i % 2 === 0;
+      const requestId = await sendEvent("async-mixed", fails ? { key: "mixed", fail: String(i) } : { key: "mixed", n: i });
+      (fails ? failing : passing).add(requestId);
+    }
+    await Promise.all([successes.until(10), dlq.until(10)]);
+    expect(new Set(successes.received.map((message) => (message.data as InvocationRecord).requestContext.requestId))).toEqual(passing);
+    expect(new Set(dlq.received.map((message) => message.headers["RequestID"]))).toEqual(failing);
+    for (const requestId of passing) expect(gate.entries(`run:${requestId}`)).toBe(1);
+    for (const requestId of failing) expect(gate.entries(`run:${requestId}`)).toBe(2);
+    expect(gate.entries("mixed")).toBe(30);
+    const stats = (await (await fetch(`${cluster.httpUrl}/lambent/2024-01-01/functions/async-mixed/queue`)).json()) as Record<string, number>;
+    expect(stats).toMatchObject({ Retried: 10, DeadLettered: 10 });
+    successes.stop();
     dlq.stop();
   });
 
