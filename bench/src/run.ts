@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { machineFacts, toMarkdown, type BenchResults } from "./report.js";
 import { httpLoadGenerator } from "./load/http-load.js";
+import { asyncEvents } from "./scenarios/async-events.js";
 import { coldStart } from "./scenarios/cold-start.js";
 import { density } from "./scenarios/density.js";
 import { schedulerHop } from "./scenarios/scheduler-hop.js";
@@ -47,6 +48,9 @@ try {
   const hop = await schedulerHop(lambent, hello, [1, 50], plan.hopMs);
   log("cold start");
   const cold = await coldStart(lambent, plan.coldFunctions);
+  log("async events");
+  const asyncFunction = await deployFunction(lambent.httpUrl, "bench-async", zipFolder(HELLO_FOLDER));
+  const events = await asyncEvents(lambent, asyncFunction.name, { durationSeconds: plan.durationSeconds, rounds: plan.rounds });
   log("density");
   const dense = await density(lambent, plan.densitySteps);
 
@@ -60,7 +64,7 @@ try {
     schedulerHop: hop,
     coldStart: cold,
     density: dense,
-    async: { unavailable: "not measured yet: asynchronous invocation arrives with issue #7" },
+    async: events,
     tracing: { unavailable: "not measured yet: tracing arrives with issue #8" },
   };
   const markdown = toMarkdown(results);

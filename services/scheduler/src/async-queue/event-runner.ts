@@ -42,8 +42,13 @@ export interface EventRunnerOptions {
   dispatch(request: InvocationRequest, replyTo: string): LambdaError | undefined;
 }
 
-/** Pulled but not yet handled events at most: JetStream keeps the rest. */
-const PULL_BATCH = 256;
+/** Events pulled from JetStream per request. */
+const PULL_BATCH = 128;
+/**
+ * Events run at once by this scheduler. More would start an environment per event under a backlog (each
+ * a cold start) without draining faster on a small machine; the rest wait, unacknowledged, in JetStream.
+ */
+const MAX_EVENTS_IN_FLIGHT = 64;
 /** Ack-wait is extended this often while an event runs (the consumer's ack wait is longer). */
 const WORKING_INTERVAL_MS = 3_000;
 const REPLY_MARGIN_MS = 10_000;
@@ -54,6 +59,8 @@ const PLATFORM_RETRY_DELAY_MS = 500;
 export class EventRunner {
   private messages: ConsumerMessages | undefined;
   private running = false;
+  private inFlight = 0;
+  private slotFreed: (() => void) | undefined;
 
   constructor(private readonly options: EventRunnerOptions) {}
 
@@ -77,10 +84,19 @@ export class EventRunner {
   private async loop(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const message of messages) {
-        void this.handle(message).catch((error: unknown) => {
-          this.options.logger.error("event handling failed", { err: error, seq: message.seq });
-          message.nak(PLATFORM_RETRY_DELAY_MS);
-        });
+        if (this.inFlight >= MAX_EVENTS_IN_FLIGHT) await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        this.inFlight++;
+        void this.handle(message)
+          .catch((error: unknown) => {
+            this.options.logger.error("event handling failed", { err: error, seq: message.seq });
+            message.nak(PLATFORM_RETRY_DELAY_MS);
+          })
+          .finally(() => {
+            this.inFlight--;
+            const wake = this.slotFreed;
+            this.slotFreed = undefined;
+            wake?.();
+          });
       }
     } catch (error) {
       if (this.running) this.options.logger.error("event consumer stopped", { err: error });
