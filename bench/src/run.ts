@@ -48,11 +48,12 @@ try {
   const hop = await schedulerHop(lambent, hello, [1, 50], plan.hopMs);
   log("cold start");
   const cold = await coldStart(lambent, plan.coldFunctions);
+  log("density");
+  const dense = await density(lambent, plan.densitySteps);
+  // Last: a backlog of events grows the worker's memory, which would skew the density baseline.
   log("async events");
   const asyncFunction = await deployFunction(lambent.httpUrl, "bench-async", zipFolder(HELLO_FOLDER));
   const events = await asyncEvents(lambent, asyncFunction.name, { durationSeconds: plan.durationSeconds, rounds: plan.rounds });
-  log("density");
-  const dense = await density(lambent, plan.densitySteps);
 
   const results: BenchResults = {
     startedAt,

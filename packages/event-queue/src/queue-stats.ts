@@ -1,6 +1,6 @@
 // What a function's event queue holds now (from the stream) and what happened to its events so far
 // (counters the scheduler keeps in KV). Read by the API and the CLI (`lambent queue <fn>`).
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, type JetStreamManager, type StreamState } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Streams, Subjects, decodeInvocation } from "@lambent/protocol";
@@ -52,18 +52,30 @@ export async function readQueueStats(nc: NatsConnection, kv: KV, functionName: s
     jsm.streams.info(Streams.events, { subjects_filter: subject }),
     kv.get(eventCountersKey(functionName)).then((entry) => decodeCounters(entry?.operation === "PUT" ? entry.value : undefined)),
   ]);
-  const depth = info.state.subjects?.[subject] ?? 0;
+  const first = info.state.messages > 0 ? await jsm.direct.getMessage(Streams.events, { next_by_subj: subject, seq: 0 }).catch(() => null) : null;
+  const depth = first ? await subjectDepth(jsm, info.state, subject, first.seq) : 0;
   let oldestEventAgeMs = 0;
-  if (depth > 0) {
-    const first = await jsm.direct.getMessage(Streams.events, { next_by_subj: subject, seq: 0 }).catch(() => null);
-    if (first) {
-      try {
-        const enqueuedAt = decodeInvocation(first.data).header.event?.enqueuedAt ?? first.time.getTime();
-        oldestEventAgeMs = Math.max(0, now - enqueuedAt);
-      } catch {
-        oldestEventAgeMs = Math.max(0, now - first.time.getTime());
-      }
+  if (first) {
+    try {
+      const enqueuedAt = decodeInvocation(first.data).header.event?.enqueuedAt ?? first.time.getTime();
+      oldestEventAgeMs = Math.max(0, now - enqueuedAt);
+    } catch {
+      oldestEventAgeMs = Math.max(0, now - first.time.getTime());
     }
   }
   return { functionName, depth, oldestEventAgeMs, ...counters };
+}
+
+/**
+ * Events stored under one subject. The stream's per-subject count is exact, but nats-server 2.9 sometimes
+ * leaves it out of the answer on a work queue whose head has been acknowledged away; then the count is
+ * the stream's total when this is its only subject, else an upper bound: the sequences from this
+ * subject's first event to its last.
+ */
+async function subjectDepth(jsm: JetStreamManager, state: StreamState, subject: string, firstSeq: number): Promise<number> {
+  const counted = state.subjects?.[subject];
+  if (counted !== undefined) return counted;
+  if (state.num_subjects === 1) return state.messages;
+  const last = await jsm.direct.getMessage(Streams.events, { last_by_subj: subject }).catch(() => null);
+  return last ? Math.min(state.messages, last.seq - firstSeq + 1) : 1;
 }
