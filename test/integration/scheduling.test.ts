@@ -277,6 +277,23 @@ describe("scheduling across 2 frontends, 2 schedulers and 3 workers", () => {
     expect(successor.schedulerId).not.toBe(leader.schedulerId);
     expect(successor.term).toBeGreaterThan(leader.term);
   });
+
+  it("drains a worker asked to stop: it takes no new calls, finishes its running one, then leaves", async () => {
+    gate.shut();
+    const held = invoke("reserved-fn", { key: "drain" }, 0);
+    await gate.until(() => gate.inside("drain") === 1);
+    heartbeats.clear();
+    const busyId = await heartbeatsUntil((beats) => beats.find((beat) => beat.running.some((lease) => lease.functionName === "reserved-fn"))?.workerId);
+    const busy = cluster.workers.find((worker) => worker.ready["workerId"] === busyId)!;
+    const stopped = busy.stop();
+    await heartbeatsUntil((beats) => (beats.find((beat) => beat.workerId === busyId)?.draining ? true : undefined));
+    // While it drains, new calls run elsewhere.
+    gate.open();
+    for (let i = 0; i < 3; i++) expect((await invoke("warm-fn", { name: "elsewhere" }, i % 2)).status).toBe(200);
+    expect((await held).status).toBe(200);
+    await stopped;
+    expect(busy.process.exitCode).toBe(0);
+  });
 });
 
 function provisionedOf(beat: WorkerHeartbeat, keyPrefix: string): number {
