@@ -6,6 +6,8 @@ import type { ColdStartResult } from "./scenarios/cold-start.js";
 import type { DensityResult } from "./scenarios/density.js";
 import type { SchedulerHopResult } from "./scenarios/scheduler-hop.js";
 import type { SyncInvokeRow } from "./scenarios/sync-invoke.js";
+import type { TracingOverheadResult } from "./scenarios/tracing-overhead.js";
+import { tracingSection } from "./scenarios/tracing-report.js";
 import type { LatencySummary, Spread } from "./stats.js";
 
 export interface Unavailable {
@@ -24,7 +26,7 @@ export interface BenchResults {
   coldStart: ColdStartResult;
   density: DensityResult[];
   async: AsyncEventsResult;
-  tracing: Unavailable;
+  tracing: TracingOverheadResult;
 }
 
 export function machineFacts(): BenchResults["machine"] {
@@ -111,7 +113,7 @@ export function toMarkdown(results: BenchResults): string {
     "|---|---|---|---|---|---|",
     asyncRow(results.async),
     "",
-    `Tracing overhead: ${results.tracing.unavailable}`,
+    ...tracingSection(results.tracing),
   );
   return lines.join("\n") + "\n";
 }

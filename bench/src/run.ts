@@ -11,6 +11,7 @@ import { coldStart } from "./scenarios/cold-start.js";
 import { density } from "./scenarios/density.js";
 import { schedulerHop } from "./scenarios/scheduler-hop.js";
 import { syncInvoke } from "./scenarios/sync-invoke.js";
+import { tracingOverhead } from "./scenarios/tracing-overhead.js";
 import { startBareNode, startWorkerd, type RunningTarget } from "./targets/baselines.js";
 import { HELLO_FOLDER, deployFunction, startLambent, zipFolder } from "./targets/lambent.js";
 
@@ -44,6 +45,8 @@ try {
 
   log("sync invoke");
   const syncRows = await syncInvoke({ bare, workerd, lambent, functionName: hello.name }, plan);
+  log("tracing overhead");
+  const tracing = await tracingOverhead(lambent, hello.name, { concurrency: 10, durationSeconds: plan.durationSeconds, warmupSeconds: plan.warmupSeconds, rounds: plan.rounds });
   log("scheduler hop");
   const hop = await schedulerHop(lambent, hello, [1, 50], plan.hopMs);
   log("cold start");
@@ -66,7 +69,7 @@ try {
     coldStart: cold,
     density: dense,
     async: events,
-    tracing: { unavailable: "not measured yet: tracing arrives with issue #8" },
+    tracing,
   };
   const markdown = toMarkdown(results);
   await mkdir(outDir, { recursive: true });

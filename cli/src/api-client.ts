@@ -194,6 +194,43 @@ export interface QueueStats {
   [field: string]: unknown;
 }
 
+/** One line of a function's log (GetLogs). */
+export interface LogEvent {
+  /** When the invocation finished, epoch milliseconds. */
+  Timestamp: number;
+  RequestId: string;
+  Version: string;
+  LogStreamName: string;
+  Message: string;
+  [field: string]: unknown;
+}
+
+export interface LogsResponse {
+  FunctionName: string;
+  Events: LogEvent[];
+  [field: string]: unknown;
+}
+
+export interface LogsOptions {
+  /** `10m`, `2h`, `7d` or an ISO 8601 time. */
+  since?: string;
+  requestId?: string;
+  limit?: number;
+}
+
+export interface UsageFigures {
+  Requests: number;
+  BilledDurationMs: number;
+  GbSeconds: number;
+  EstimatedCost: number;
+}
+
+export interface UsageReport extends UsageFigures {
+  Functions: (UsageFigures & { FunctionName: string; Versions: (UsageFigures & { Version: string })[] })[];
+  Prices: { PerMillionRequests: number; PerGbSecond: number };
+  [field: string]: unknown;
+}
+
 export interface InvokeRequest {
   functionName: string;
   qualifier?: string;
@@ -267,6 +304,11 @@ export interface ApiClient {
   deleteFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<void>;
   listFunctionEventInvokeConfigs(functionName: string, marker?: string): Promise<ListFunctionEventInvokeConfigsResponse>;
   getQueueStats(functionName: string): Promise<QueueStats>;
+  getLogs(functionName: string, options?: LogsOptions): Promise<LogsResponse>;
+  /** The lines since `options.since`, then new ones as they come, until `signal` aborts. */
+  followLogs(functionName: string, options: LogsOptions, signal: AbortSignal): AsyncIterable<LogEvent>;
+  /** Every function's usage, or one function's. */
+  getUsage(functionName?: string): Promise<UsageReport>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -380,6 +422,10 @@ export function createApiClient(endpoint: string): ApiClient {
         asEventInvokeConfig(item, "ListFunctionEventInvokeConfigs"),
       ) as ListFunctionEventInvokeConfigsResponse,
     getQueueStats: async (name) => asQueueStats(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/queue`, {})),
+    getLogs: async (name, options = {}) => asLogs(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options))),
+    followLogs: (name, options, signal) => followLogLines(send, `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options), signal),
+    getUsage: async (name) =>
+      asUsage(await sendJson("GET", name === undefined ? "/lambent/2024-01-01/usage" : `${LAMBENT_API}/${encodeURIComponent(name)}/usage`, {})),
   };
 }
 
@@ -486,6 +532,60 @@ function asProvisionedConfig(value: unknown, operation: string): ProvisionedConc
 function asEventInvokeConfig(value: unknown, operation: string): FunctionEventInvokeConfig {
   if (isRecord(value) && typeof value.FunctionArn === "string" && typeof value.MaximumRetryAttempts === "number") return value as FunctionEventInvokeConfig;
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionEventInvokeConfig`, 200);
+}
+
+function logsQuery(options: LogsOptions): Record<string, string | undefined> {
+  return { since: options.since, requestId: options.requestId, limit: options.limit === undefined ? undefined : String(options.limit) };
+}
+
+function asLogs(value: unknown): LogsResponse {
+  if (isRecord(value) && typeof value.FunctionName === "string" && Array.isArray(value.Events) && value.Events.every(isLogEvent)) return value as LogsResponse;
+  throw new ApiError("InvalidResponse", "GetLogs answered without the function's log events", 200);
+}
+
+function isLogEvent(value: unknown): value is LogEvent {
+  return isRecord(value) && typeof value.Message === "string" && typeof value.RequestId === "string" && typeof value.Timestamp === "number";
+}
+
+function asUsage(value: unknown): UsageReport {
+  if (isRecord(value) && Array.isArray(value.Functions) && typeof value.Requests === "number" && isRecord(value.Prices)) return value as UsageReport;
+  throw new ApiError("InvalidResponse", "GetUsage answered without the usage figures", 200);
+}
+
+/** Reads an NDJSON answer line by line; ends quietly when `signal` aborts. */
+async function* followLogLines(
+  send: (method: string, path: string, query: Record<string, string | undefined>, init?: RequestInit) => Promise<Response>,
+  path: string,
+  query: Record<string, string | undefined>,
+  signal: AbortSignal,
+): AsyncGenerator<LogEvent> {
+  let response: Response;
+  try {
+    response = await send("GET", path, { ...query, follow: "true" }, { signal });
+  } catch (error) {
+    if (signal.aborted) return;
+    throw error;
+  }
+  if (!response.body) return;
+  const decoder = new TextDecoder();
+  let buffered = "";
+  try {
+    for await (const chunk of response.body) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.trim() === "") continue;
+        const event: unknown = JSON.parse(line);
+        if (!isLogEvent(event)) throw new ApiError("InvalidResponse", `GetLogs streamed something that is not a log event: '${line.slice(0, 200)}'`, 200);
+        yield event;
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    throw error;
+  }
 }
 
 function asQueueStats(value: unknown): QueueStats {

@@ -11,10 +11,12 @@ import { eventConfigCommand } from "./commands/event-config.js";
 import { getCommand } from "./commands/get.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { listCommand } from "./commands/list.js";
+import { logsCommand } from "./commands/logs.js";
 import { provisionedCommand } from "./commands/provisioned.js";
 import { publishCommand } from "./commands/publish.js";
 import { queueCommand } from "./commands/queue.js";
 import { rollbackCommand } from "./commands/rollback.js";
+import { usageCommand } from "./commands/usage.js";
 import { versionsCommand } from "./commands/versions.js";
 import { writeLine } from "./output.js";
 
@@ -40,6 +42,8 @@ export const commands: readonly Command[] = [
   provisionedCommand,
   eventConfigCommand,
   queueCommand,
+  logsCommand,
+  usageCommand,
   accountCommand,
 ];
 

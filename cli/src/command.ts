@@ -17,6 +17,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Relative paths (deploy folder, payload file) resolve against this. */
   cwd: string;
+  /** Aborted when the user interrupts (Ctrl-C): long-running commands such as `logs --follow` stop then. */
+  signal?: AbortSignal;
 }
 
 export interface Command {

@@ -2,6 +2,9 @@
 // with an error that names the variable. Every variable here is listed in docs/configuration.md.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import { readTracingConfig, type TracingConfig } from "./tracing.js";
+
+export * from "./tracing.js";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -118,6 +121,42 @@ export interface CommonConfig {
   secrets: SecretsConfig;
   /** The account's concurrency limits: the same on every service (frontends validate, schedulers enforce). */
   concurrency: ConcurrencyLimitsConfig;
+  /** How long and how much of functions' logs the log stream keeps (workers and frontends both create it). */
+  logs: LogRetentionConfig;
+  /** Where spans go and which are kept (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER*, LAMBENT_TRACE_SAMPLE_RATIO). */
+  tracing: TracingConfig;
+}
+
+export interface LogRetentionConfig {
+  retentionHours: number;
+  maxBytes: number;
+}
+
+function readLogRetention(env: Environment): LogRetentionConfig {
+  return {
+    retentionHours: readInteger(env, "LAMBENT_LOG_RETENTION_HOURS", 168, 1, 87_600),
+    maxBytes: readInteger(env, "LAMBENT_LOG_MAX_BYTES", 1024 * 1024 * 1024, 1024 * 1024, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** Prices for the usage report's estimated cost, in dollars (Lambda's x86 list prices by default). */
+export interface UsagePricesConfig {
+  perMillionRequests: number;
+  perGbSecond: number;
+}
+
+function readPrice(env: Environment, variable: string, fallback: number): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  if (!/^\d+(\.\d+)?([eE]-?\d+)?$/.test(raw.trim())) throw new ConfigError(variable, `expected a non-negative decimal number, got "${raw}"`);
+  return Number(raw);
+}
+
+function readUsagePrices(env: Environment): UsagePricesConfig {
+  return {
+    perMillionRequests: readPrice(env, "LAMBENT_PRICE_PER_MILLION_REQUESTS", 0.2),
+    perGbSecond: readPrice(env, "LAMBENT_PRICE_PER_GB_SECOND", 0.0000166667),
+  };
 }
 
 export interface ConcurrencyLimitsConfig {
@@ -151,6 +190,8 @@ export function loadCommonConfig(env: Environment): CommonConfig {
     mode,
     secrets: readSecrets(env, mode),
     concurrency: readConcurrencyLimits(env),
+    logs: readLogRetention(env),
+    tracing: readTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
   };
 }
 
@@ -160,6 +201,8 @@ export interface FrontendConfig extends CommonConfig {
   grpcPort: number;
   /** Base URL the frontend reports for itself (code download links); defaults to http://host:port. */
   publicUrl: string | undefined;
+  /** Prices the usage report's estimated cost is computed with. */
+  prices: UsagePricesConfig;
 }
 
 export function loadFrontendConfig(env: Environment): FrontendConfig {
@@ -169,6 +212,7 @@ export function loadFrontendConfig(env: Environment): FrontendConfig {
     httpPort: readPort(env, "LAMBENT_HTTP_PORT", 8080),
     grpcPort: readPort(env, "LAMBENT_GRPC_PORT", 50051),
     publicUrl: env["LAMBENT_PUBLIC_URL"] || undefined,
+    prices: readUsagePrices(env),
   };
 }
 
@@ -182,6 +226,8 @@ export interface SchedulerConfig extends CommonConfig {
   leaderTimeoutMs: number;
   /** Delay before an asynchronous event's first retry; the second waits twice as long. */
   asyncRetryBaseMs: number;
+  /** Where the scheduler serves Prometheus `/metrics`. */
+  metrics: MetricsListenerConfig;
 }
 
 export function loadSchedulerConfig(env: Environment): SchedulerConfig {
@@ -191,6 +237,7 @@ export function loadSchedulerConfig(env: Environment): SchedulerConfig {
     workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
     ...readLeadership(env),
     asyncRetryBaseMs: readInteger(env, "LAMBENT_ASYNC_RETRY_BASE_MS", 60_000, 0, 3_600_000),
+    metrics: readMetricsListener(env),
   };
 }
 
@@ -214,6 +261,19 @@ export interface WorkerConfig extends CommonConfig {
   heartbeatMs: number;
   /** Egress policy and limits for functions' `fetch`, which the worker carries out for them. */
   fetch: FetchPolicyConfig;
+  /** Where the worker serves Prometheus `/metrics`. */
+  metrics: MetricsListenerConfig;
+}
+
+/** The scheduler's and worker's own HTTP listener for `/metrics` (the frontend serves it on its HTTP port). */
+export interface MetricsListenerConfig {
+  host: string;
+  /** 0 binds a free port; the `ready` log line reports the one bound as `metricsPort`. */
+  port: number;
+}
+
+function readMetricsListener(env: Environment): MetricsListenerConfig {
+  return { host: readString(env, "LAMBENT_METRICS_HOST", "127.0.0.1"), port: readPort(env, "LAMBENT_METRICS_PORT", 0) };
 }
 
 export interface FetchPolicyConfig {
@@ -246,5 +306,6 @@ export function loadWorkerConfig(env: Environment): WorkerConfig {
       timeoutMs: readInteger(env, "LAMBENT_FETCH_TIMEOUT_MS", 30_000, 100, 900_000),
       maxResponseBytes: readInteger(env, "LAMBENT_FETCH_MAX_RESPONSE_BYTES", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
+    metrics: readMetricsListener(env),
   };
 }

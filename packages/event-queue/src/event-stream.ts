@@ -3,7 +3,7 @@
 // survive a nats-server restart; new events are refused rather than old ones dropped when it is full.
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstreamManager, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { Consumers, Streams, Subjects, encodeInvocation, type InvocationRequest } from "@lambent/protocol";
+import { Consumers, Streams, Subjects, encodeInvocation, traceHeaders, type InvocationRequest } from "@lambent/protocol";
 
 /** Lambda accepts asynchronous payloads up to 1 MB (256 KB until 2025). */
 export const MAX_EVENT_PAYLOAD_BYTES = 1024 * 1024;
@@ -63,11 +63,13 @@ export async function ensureEventStream(nc: NatsConnection, options: EventStream
 
 /**
  * Stores one event durably; resolves once JetStream has it. The message id makes a retried publish of
- * the same event (same request id and attempt) a no-op within the duplicate window.
+ * the same event (same request id and attempt) a no-op within the duplicate window. A `traceparent`
+ * is stored with the event, so the scheduler's spans for it continue the caller's trace.
  */
-export function publishEvent(js: JetStreamClient, request: InvocationRequest): Promise<PubAck> {
+export function publishEvent(js: JetStreamClient, request: InvocationRequest, traceparent?: string): Promise<PubAck> {
   const { header } = request;
   return js.publish(Subjects.asyncEvent(header.functionName), encodeInvocation(request), {
     msgID: `${header.requestId}:${header.event?.attempt ?? 0}`,
+    ...(traceparent ? { headers: traceHeaders(traceparent) } : {}),
   });
 }

@@ -5,3 +5,4 @@ export * from "./cluster.js";
 export * from "./frame.js";
 export * from "./connect.js";
 export * from "./request-reply.js";
+export * from "./trace-headers.js";

@@ -26,11 +26,16 @@ export const Subjects = {
   /** Frontend (or a retry) → the async event stream: one accepted `Event` invocation of a function. */
   asyncEvent: (functionName: string) => `lambent.event.${functionName}`,
   asyncEventAll: "lambent.event.*",
+  /** Worker → the log stream: one finished invocation's log lines (a FunctionLogRecord, @lambent/log-stream). */
+  functionLogs: (functionName: string) => `lambent.logs.${functionName}`,
+  functionLogsAll: "lambent.logs.*",
 } as const;
 
 export const Streams = {
   /** JetStream: accepted asynchronous invocations, a work queue (an event is removed once handled). */
   events: "LAMBENT_EVENTS",
+  /** JetStream: functions' log lines, kept for LAMBENT_LOG_RETENTION_HOURS (or until LAMBENT_LOG_MAX_BYTES). */
+  logs: "LAMBENT_LOGS",
 } as const;
 
 export const Consumers = {

@@ -16,6 +16,7 @@ import { ConcurrencyStore } from "./concurrency-settings.js";
 import { EventInvokeConfigStore } from "./event-invoke-config.js";
 import { isWrongLastSequence } from "./compare-and-set.js";
 import { ObservedWrites, type WriteObserver } from "./observed-writes.js";
+import { usageKeysOf } from "./usage-record.js";
 
 export const functionKey = (functionName: string, version: string): string =>
   `fn.${functionName}.${versionKeyToken(version)}`;
@@ -210,6 +211,7 @@ export class FunctionStore {
   private async keysOf(functionName: string): Promise<string[]> {
     const keys: string[] = [];
     const filters = [`fn.${functionName}.*`, `alias.${functionName}.*`, `eventconfig.${functionName}.*`, versionCounterKey(functionName), eventCountersKey(functionName)];
+    filters.push(usageKeysOf(functionName));
     for (const filter of filters) {
       for await (const key of await this.kv.keys(filter)) keys.push(key);
     }

@@ -13,3 +13,4 @@ export * from "./concurrency-settings.js";
 export * from "./compare-and-set.js";
 export * from "./event-invoke-config.js";
 export * from "./destination-arn.js";
+export * from "./usage-record.js";

@@ -99,6 +99,19 @@ export class RegistryView implements WriteObserver {
     return this.eventInvokeConfigs.get(eventInvokeConfigKey(functionName, qualifier))?.value;
   }
 
+  /**
+   * The event invoke config, from the cache, or read from KV the first time a qualifier is asked for (and
+   * remembered, present or not), so a config written a moment before the event is never missed.
+   */
+  async eventInvokeConfig(functionName: string, qualifier: string): Promise<EventInvokeConfig | undefined> {
+    const key = eventInvokeConfigKey(functionName, qualifier);
+    const cached = this.eventInvokeConfigs.get(key);
+    if (cached) return cached.value;
+    const entry = await this.kv.get(key);
+    this.apply(key, entry?.operation === "PUT" ? entry.value : undefined, entry?.revision ?? 0);
+    return this.eventInvokeConfigs.get(key)?.value;
+  }
+
   /** Reserved and provisioned concurrency, as of the latest update seen (empty before any). */
   concurrencySettings(): ConcurrencySettings {
     return this.settings.value ?? emptyConcurrencySettings();

@@ -1,4 +1,9 @@
 // Structured JSON logs for Lambent's own services (not functions' logs): one line per event on stdout.
+export * from "./metrics.js";
+export * from "./metrics-http.js";
+export * from "./metrics-nats.js";
+export * from "./tracing.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

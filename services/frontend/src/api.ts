@@ -220,4 +220,14 @@ export interface Invoker {
 export interface FrontendApi {
   controlPlane: ControlPlane;
   invoker: Invoker;
+  /** Lambent's function logs (control-plane/logs.ts); calls fail with ServiceException where absent. */
+  logs?: FunctionLogs;
+  /** Lambent's usage report (control-plane/usage.ts); calls fail with ServiceException where absent. */
+  usage?: UsageReports;
 }
+
+/** The log and usage calls, as both faces reach them. */
+export type { FunctionLogs, GetLogsResponse, LogEventResponse, LogsRequest } from "./control-plane/logs.js";
+export type { UsageReports, UsageReport } from "./control-plane/usage.js";
+import type { FunctionLogs } from "./control-plane/logs.js";
+import type { UsageReports } from "./control-plane/usage.js";

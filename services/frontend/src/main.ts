@@ -2,14 +2,16 @@
 import { connectNats } from "@lambent/protocol";
 import { loadFrontendConfig } from "@lambent/config";
 import { createLogger } from "@lambent/telemetry";
+import { startTracing, stopTracing } from "@lambent/telemetry";
 import { buildFrontend } from "./server.js";
 
 const config = loadFrontendConfig(process.env);
 const logger = createLogger({ service: "frontend", level: config.logLevel });
+startTracing({ service: "lambent-frontend", ...config.tracing });
 const nc = await connectNats(config.natsUrl, "lambent-frontend");
 const frontend = await buildFrontend(config, { nc, logger });
 const ports = await frontend.listen();
-logger.lifecycle("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host });
+logger.lifecycle("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host, metricsPort: ports.httpPort });
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {
@@ -18,6 +20,7 @@ const stop = async (signal: string): Promise<void> => {
   logger.info("stopping", { signal });
   await frontend.close();
   await nc.drain();
+  await stopTracing();
   process.exit(0);
 };
 process.on("SIGTERM", () => void stop("SIGTERM"));

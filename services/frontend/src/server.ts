@@ -14,10 +14,17 @@ import { requestProvisionedAllocation } from "./control-plane/provisioned-status
 import { NatsInvoker } from "./invoke/invoker.js";
 import { CODE_DOWNLOAD_PATH, createHttpServer } from "./http/server.js";
 import { buildGrpcServer } from "./grpc/server.js";
+import { ensureLogStream } from "@lambent/log-stream";
+import { FunctionLogs } from "./control-plane/logs.js";
+import { UsageReports } from "./control-plane/usage.js";
+import { MetricsRegistry } from "@lambent/telemetry";
+import { createFrontendMetrics } from "./metrics/invoke-metrics.js";
 
 export interface FrontendDeps {
   nc: NatsConnection;
   logger: Logger;
+  /** Where the frontend's metrics go, served at GET /metrics; a registry of its own when absent. */
+  metrics?: MetricsRegistry;
 }
 
 export interface Frontend {
@@ -33,6 +40,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
   // The event stream exists before the first request, so queue stats never fail for a missing stream.
   await ensureEventStream(nc, { replicas: config.jetstreamReplicas });
+  await ensureLogStream(nc, { replicas: config.jetstreamReplicas, ...config.logs });
   const cipher = EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields));
   const view = new RegistryView(buckets.functions, cipher);
   await view.start();
@@ -50,13 +58,18 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     provisionedAllocation: (functionName, qualifier) => requestProvisionedAllocation(nc, functionName, qualifier),
     readQueueStats: (functionName) => readQueueStats(nc, buckets.functions, functionName),
   });
-  const invoker = new NatsInvoker({ nc, view, scope });
+  const metrics = deps.metrics ?? new MetricsRegistry();
+  const invoker = new NatsInvoker({ nc, view, scope, metrics: createFrontendMetrics(metrics, nc) });
   const api: FrontendApi = { controlPlane, invoker };
+  const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
+  api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
+  api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
   const httpServer = createHttpServer({
     api,
     logger,
     health: () => clusterHealth(nc),
     downloadPackage: (objectName) => code.getPackage(objectName),
+    metrics,
   });
   const grpcServer = buildGrpcServer(api, { logger });
 

@@ -2,14 +2,19 @@
 import { connectNats } from "@lambent/protocol";
 import { loadSchedulerConfig } from "@lambent/config";
 import { createLogger } from "@lambent/telemetry";
+import { startTracing, stopTracing } from "@lambent/telemetry";
+import { MetricsRegistry, listenForMetrics } from "@lambent/telemetry";
 import { buildScheduler } from "./server.js";
 
 const config = loadSchedulerConfig(process.env);
 const logger = createLogger({ service: "scheduler", level: config.logLevel });
+startTracing({ service: "lambent-scheduler", ...config.tracing });
 const nc = await connectNats(config.natsUrl, `lambent-${config.schedulerId}`);
-const scheduler = await buildScheduler(config, { nc, logger });
+const metrics = new MetricsRegistry();
+const scheduler = await buildScheduler(config, { nc, logger, metrics });
 await scheduler.start();
-logger.lifecycle("ready", { schedulerId: config.schedulerId, accountConcurrency: config.concurrency.accountLimit });
+const metricsListener = await listenForMetrics(metrics, config.metrics.host, config.metrics.port);
+logger.lifecycle("ready", { schedulerId: config.schedulerId, accountConcurrency: config.concurrency.accountLimit, metricsPort: metricsListener.port });
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {
@@ -17,7 +22,9 @@ const stop = async (signal: string): Promise<void> => {
   stopping = true;
   logger.info("stopping", { signal });
   await scheduler.stop();
+  await metricsListener.close();
   await nc.drain();
+  await stopTracing();
   process.exit(0);
 };
 process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -13,6 +13,7 @@ import {
   RequestReply,
   Subjects,
   decodeInvocation,
+  traceparentOf,
   decodeJson,
   encodeInvocation,
   encodeJson,
@@ -33,15 +34,19 @@ import {
   type FunctionVersionRecord,
 } from "@lambent/registry";
 import { jetstream } from "@nats-io/jetstream";
-import { ensureEventStream } from "@lambent/event-queue";
+import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import type { Logger } from "@lambent/telemetry";
-import { ConcurrencyAccounting } from "./admission/concurrency-accounting.js";
+import { MetricsRegistry } from "@lambent/telemetry";
+import { tracer, type TraceSpan } from "@lambent/telemetry";
+import { endAdmission, startAdmission, workerPublishOptions } from "./tracing/admission-spans.js";
+import { MeteredConcurrencyAccounting } from "./metrics/metered-concurrency.js";
+import { MeteredEventCounterBook } from "./metrics/metered-event-counters.js";
+import { SchedulerMetrics } from "./metrics/scheduler-metrics.js";
 import { Leadership } from "./leadership/leadership.js";
 import { LeaseTable, type Lease } from "./placement/leases.js";
 import { ProvisionedReconciler, type ProvisionTarget } from "./placement/provisioned-reconciler.js";
 import { WorkerTable, type WorkerState } from "./placement/worker-table.js";
 import { destinationSender } from "./async-queue/destinations.js";
-import { EventCounterBook } from "./async-queue/event-counters.js";
 import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
 import { parseHeartbeat, parseLeaseReleases, parseProvisionedStatusRequest, parseWorkerGone } from "./messages.js";
 
@@ -59,6 +64,8 @@ export interface SchedulerDeps {
   nc: NatsConnection;
   logger: Logger;
   now?: () => number;
+  /** Where the scheduler's metrics go; a registry of its own when absent. */
+  metrics?: MetricsRegistry;
 }
 
 export type SchedulerRole = "standby" | "recovering" | "leader";
@@ -82,7 +89,14 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     ensureEventStream(nc, { replicas: config.jetstreamReplicas }),
   ]);
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
-  const admission = new ConcurrencyAccounting(config.concurrency, () => view.concurrencySettings());
+  const admission = new MeteredConcurrencyAccounting(config.concurrency, () => view.concurrencySettings());
+  const metrics = new SchedulerMetrics(deps.metrics ?? new MetricsRegistry(), {
+    nc,
+    admission,
+    isLeading: () => role === "leader",
+    readQueue: (functionName) => readQueueStats(nc, buckets.functions, functionName),
+    logger,
+  });
   const workers = new WorkerTable();
   const leases = new LeaseTable();
   const provisioning = new ProvisionedReconciler(PROVISION_RESEND_MS);
@@ -95,6 +109,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   let awaitingReports = new Set<string>();
   let recoveryTimer: NodeJS.Timeout | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  const tracing = tracer();
 
   const answerFailure = (msg: Msg, requestId: string, version: string, error: LambdaError): void => {
     if (!msg.reply) return;
@@ -112,7 +127,9 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       answerFailure(msg, "unknown", "$LATEST", serviceError("Malformed invocation message"));
       return;
     }
-    const refused = dispatch(request, msg.reply);
+    const span = tracing.enabled ? startAdmission(tracing, traceparentOf(msg), request.header) : undefined;
+    const refused = dispatch(request, msg.reply, span);
+    if (span) endAdmission(span, refused);
     if (refused) answerFailure(msg, request.header.requestId, request.header.version, refused);
   };
 
@@ -120,16 +137,16 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
    * Admission and placement, shared by synchronous calls and events: takes a slot, picks a worker, opens
    * a lease and forwards the call with `replyTo` as the answer's destination. An error when it cannot run now.
    */
-  const dispatch = (request: InvocationRequest, replyTo: string | undefined): LambdaError | undefined => {
+  const dispatch = (request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined => {
     const { header, payload } = request;
     const throttle = admission.tryAcquire(header.functionName);
-    if (throttle) return throttle;
+    if (throttle) return metrics.refused(header, throttle);
     const record = view.cached(header.functionName, header.version);
     const memoryMb = record?.memorySize ?? DEFAULT_MEMORY_MB;
     const worker = workers.place(environmentKey(header.functionName, header.version, header.revisionId), memoryMb);
     if (!worker) {
       admission.release(header.functionName);
-      return noRoom(workers.size);
+      return metrics.refused(header, noRoom(workers.size));
     }
     const lease = leases.open(term, {
       workerId: worker.workerId,
@@ -141,7 +158,8 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       expiresAt: now() + (record?.timeout ?? DEFAULT_TIMEOUT_S) * 1000 + LEASE_GRACE_MS,
     });
     header.lease = { term, leaseId: lease.leaseId };
-    nc.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), replyTo ? { reply: replyTo } : undefined);
+    const options = span ? workerPublishOptions(replyTo, span, worker.workerId) : replyTo ? { reply: replyTo } : undefined;
+    nc.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), options);
     return undefined;
   };
 
@@ -307,8 +325,8 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     admission.clear();
   };
 
-  const eventSettings = (record: FunctionVersionRecord, qualifier: string): EventSettings => {
-    const configured = view.cachedEventInvokeConfig(record.functionName, qualifier);
+  const eventSettings = async (record: FunctionVersionRecord, qualifier: string): Promise<EventSettings> => {
+    const configured = await view.eventInvokeConfig(record.functionName, qualifier);
     const settings: EventSettings = {
       maximumRetryAttempts: configured?.maximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
       maximumEventAgeInSeconds: configured?.maximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
@@ -324,7 +342,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     js,
     requests: eventAnswers,
     destinations: destinationSender(nc, js, view, now),
-    counters: new EventCounterBook(buckets.functions, logger),
+    counters: new MeteredEventCounterBook(buckets.functions, logger, metrics),
     logger,
     now,
     retryBaseMs: config.asyncRetryBaseMs,
@@ -364,10 +382,12 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       );
       await nc.flush();
       sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+      metrics.start();
       leadership.start();
     },
     async stop() {
       clearInterval(sweeper);
+      metrics.stop();
       await leadership.stop();
       await events.stop();
       eventAnswers.close();

@@ -15,6 +15,8 @@ import {
   type Lease,
 } from "@lambent/protocol";
 import type { Logger } from "@lambent/telemetry";
+import { tracer } from "@lambent/telemetry";
+import { InvocationTrace } from "./tracing/invocation-trace.js";
 import type { CodeCache } from "./code-cache.js";
 import { LogBuffer, type InvocationLogSink } from "./log-buffer.js";
 import type { TraceMaps } from "./trace-maps.js";
@@ -23,6 +25,7 @@ import { InitFailure, type Environment, type RunOutcome } from "./pool/environme
 import type { WarmPool } from "./pool/warm-pool.js";
 import { startEnvironment } from "./cold-start.js";
 import type { LeaseObserver } from "./running-leases.js";
+import type { InvocationMetrics } from "./metrics/worker-metrics.js";
 
 /** The registry read the hot path needs (RegistryView provides it). */
 export interface RevisionLookup {
@@ -41,6 +44,8 @@ export interface InvokerOptions {
   traceMaps?: TraceMaps;
   /** Told of each leased call as it is decoded and sized, so heartbeats can report running calls. */
   leases?: LeaseObserver;
+  /** Told each call's duration and each cold start's init duration. */
+  metrics?: InvocationMetrics;
 }
 
 export interface InvocationReply {
@@ -64,9 +69,12 @@ function logTime(): string {
 }
 
 export class Invoker {
+  private readonly tracing = tracer();
+
   constructor(private readonly options: InvokerOptions) {}
 
-  async handle(data: Uint8Array): Promise<InvocationReply> {
+  /** `traceparent` is the scheduler's admission span, when the call is traced. */
+  async handle(data: Uint8Array, traceparent?: string): Promise<InvocationReply> {
     let request: InvocationRequest;
     try {
       request = decodeInvocation(data);
@@ -76,9 +84,11 @@ export class Invoker {
     }
     const { header } = request;
     if (header.lease) this.options.leases?.started(header.lease, header.functionName);
+    const trace = this.tracing.enabled ? InvocationTrace.start(this.tracing, traceparent, header) : undefined;
     try {
-      return await this.invoke(request);
+      return await this.invoke(request, trace);
     } catch (error) {
+      trace?.fail(error);
       const failure = toLambdaError(error);
       if (failure.type === "ServiceException") {
         this.options.logger.error("invocation failed", { requestId: header.requestId, functionName: header.functionName, err: error });
@@ -89,10 +99,12 @@ export class Invoker {
       };
       if (header.lease) reply.lease = header.lease;
       return reply;
+    } finally {
+      trace?.end();
     }
   }
 
-  private async invoke({ header, payload }: InvocationRequest): Promise<InvocationReply> {
+  private async invoke({ header, payload }: InvocationRequest, trace?: InvocationTrace): Promise<InvocationReply> {
     const { registry, code, pool } = this.options;
     const record = await registry.getRevision(header.functionName, header.version, header.revisionId);
     if (!record) throw resourceNotFound(`Function not found: ${this.arn(header.functionName, header.qualifier)}`);
@@ -101,9 +113,8 @@ export class Invoker {
     const log = new LogBuffer(header.requestId);
     let acquired;
     try {
-      acquired = await pool.acquire(key, record.memorySize, () =>
-        startEnvironment(code, { key, record, region: this.options.region, requestId: header.requestId }),
-      );
+      const start = () => startEnvironment(code, { key, record, region: this.options.region, requestId: header.requestId });
+      acquired = await pool.acquire(key, record.memorySize, () => (trace ? trace.init(start) : start()));
     } catch (error) {
       if (error instanceof InitFailure) return await this.initFailed(header, record, error, log);
       throw error;
@@ -119,12 +130,15 @@ export class Invoker {
       ...(header.clientContext ? { clientContext: Buffer.from(header.clientContext, "base64").toString("utf8") } : {}),
     };
     let outcome: RunOutcome;
+    const handler = trace?.handler(cold);
     try {
-      outcome = await environment.run(runRequest);
+      outcome = await environment.run(handler ? { ...runRequest, trace: handler } : runRequest);
     } catch (error) {
+      if (handler) InvocationTrace.endHandler(handler, undefined);
       pool.release(environment, false);
       throw error;
     }
+    if (handler) InvocationTrace.endHandler(handler, outcome);
     const kept = pool.release(environment, outcome.reusable);
 
     let body: Uint8Array;
@@ -144,6 +158,7 @@ export class Invoker {
       );
     }
     const initDurationMs = cold ? environment.takeInitDuration() : undefined;
+    this.options.metrics?.ran(record.functionName, record.version, outcome.durationMs, initDurationMs);
     log.end({
       durationMs: outcome.durationMs,
       memorySizeMb: record.memorySize,
@@ -167,6 +182,7 @@ export class Invoker {
 
   /** The module failed to load: the call fails with the module's error, and the next call retries init. */
   private async initFailed(header: InvocationHeader, record: FunctionVersionRecord, failure: InitFailure, log: LogBuffer): Promise<InvocationReply> {
+    this.options.metrics?.initFailed(record.functionName, record.version, failure.initDurationMs);
     const error = await this.mapTrace(record, failure.error);
     for (const line of failure.lines) log.add(line);
     log.add(`${logTime()}\tundefined\tERROR\tUncaught Exception \t${JSON.stringify(error)}`);
@@ -193,6 +209,7 @@ export class Invoker {
       logStreamName,
       requestId: header.requestId,
       lines: log.lines,
+      ...(log.billing ? { billing: log.billing } : {}),
     });
   }
 

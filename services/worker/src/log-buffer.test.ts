@@ -14,6 +14,8 @@ describe("LogBuffer", () => {
     const quick = new LogBuffer("r2");
     quick.end({ durationMs: 0.01, memorySizeMb: 128, maxMemoryUsedMb: 1 });
     expect(quick.text()).toContain("Billed Duration: 1 ms\t");
+    expect(log.billing).toEqual({ billedDurationMs: 2, memorySizeMb: 128 });
+    expect(quick.billing).toEqual({ billedDurationMs: 1, memorySizeMb: 128 });
   });
 
   it("tails the last 4096 bytes", () => {

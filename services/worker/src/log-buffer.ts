@@ -10,6 +10,15 @@ export interface InvocationLog {
   logStreamName: string;
   requestId: string;
   lines: string[];
+  /** What the invocation is billed for (from its REPORT line); absent when no REPORT was written. */
+  billing?: Billing;
+}
+
+/** The REPORT line's billing fields: usage metering adds them up. */
+export interface Billing {
+  /** Duration rounded up to the next millisecond, at least 1. */
+  billedDurationMs: number;
+  memorySizeMb: number;
 }
 
 /** Receives each finished invocation's log (a shipper to a log store plugs in here). */
@@ -31,6 +40,8 @@ const encoder = new TextEncoder();
 
 export class LogBuffer {
   readonly lines: string[] = [];
+  /** Set by `end`. */
+  billing: Billing | undefined;
 
   constructor(readonly requestId: string) {}
 
@@ -45,6 +56,7 @@ export class LogBuffer {
   end(report: ReportFields): void {
     this.lines.push(`END RequestId: ${this.requestId}`);
     const billed = Math.max(1, Math.ceil(report.durationMs));
+    this.billing = { billedDurationMs: billed, memorySizeMb: report.memorySizeMb };
     let line =
       `REPORT RequestId: ${this.requestId}\tDuration: ${report.durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms` +
       `\tMemory Size: ${report.memorySizeMb} MB\tMax Memory Used: ${report.maxMemoryUsedMb} MB`;

@@ -4,18 +4,25 @@ import { connectNats } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
 import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry";
 import { createLogger } from "@lambent/telemetry";
+import { startTracing, stopTracing } from "@lambent/telemetry";
+import { MetricsRegistry, listenForMetrics } from "@lambent/telemetry";
 import { buildWorker } from "./server.js";
+import { startInvocationObservers } from "./log-observers.js";
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger({ service: "worker", level: config.logLevel });
+  startTracing({ service: "lambent-worker", ...config.tracing });
   const nc = await connectNats(config.natsUrl, `lambent-worker-${config.workerId}`);
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   await view.start();
-  const worker = buildWorker(config, { nc, registry: view, bundles: new CodeStore(buckets.code), logger });
+  const observers = await startInvocationObservers(nc, buckets.functions, config, logger);
+  const metrics = new MetricsRegistry();
+  const worker = buildWorker(config, { nc, registry: view, bundles: new CodeStore(buckets.code), logger, logSink: observers.sink, metrics });
   await worker.start();
-  logger.lifecycle("ready", { workerId: config.workerId });
+  const metricsListener = await listenForMetrics(metrics, config.metrics.host, config.metrics.port);
+  logger.lifecycle("ready", { workerId: config.workerId, metricsPort: metricsListener.port });
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -25,8 +32,11 @@ async function main(): Promise<void> {
     worker
       .stop()
       .then(async () => {
+        await observers.stop();
+        await metricsListener.close();
         view.stop();
         await nc.close();
+        await stopTracing();
         logger.info("stopped", { workerId: config.workerId });
         process.exit(0);
       })

@@ -5,10 +5,11 @@
 import { randomUUID } from "node:crypto";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { WorkerConfig } from "@lambent/config";
-import { Subjects, decodeJson, encodeJson, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
+import { Subjects, decodeJson, encodeJson, traceparentOf, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
 import { ReleaseBatcher } from "./release-batcher.js";
 import { TraceMaps } from "./trace-maps.js";
 import { createLogger, type Logger } from "@lambent/telemetry";
+import { tracer } from "@lambent/telemetry";
 import { CodeCache, DEFAULT_CODE_CACHE_BYTES, type BundleSource } from "./code-cache.js";
 import { startEnvironment } from "./cold-start.js";
 import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js";
@@ -18,6 +19,8 @@ import type { Environment } from "./pool/environment.js";
 import { WarmPool } from "./pool/warm-pool.js";
 import { Provisioner, parseProvisionRequest } from "./provisioner.js";
 import { RunningLeases } from "./running-leases.js";
+import { MetricsRegistry } from "@lambent/telemetry";
+import { WorkerMetrics } from "./metrics/worker-metrics.js";
 
 export interface WorkerDeps {
   nc: NatsConnection;
@@ -35,6 +38,8 @@ export interface WorkerDeps {
    * placed before they heard are still served. Defaults to one heartbeat interval.
    */
   drainGraceMs?: number;
+  /** Where the worker's metrics go; a registry of its own when absent. */
+  metrics?: MetricsRegistry;
 }
 
 export interface WorkerStatus extends WorkerHeartbeat {
@@ -73,6 +78,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     logger,
     traceMaps: new TraceMaps(deps.bundles),
     leases: running,
+    metrics: new WorkerMetrics(deps.metrics ?? new MetricsRegistry(), { nc, pool }),
   });
   const provisioner: Provisioner<Environment> = new Provisioner({
     pool,
@@ -129,16 +135,20 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
 
   const settled = (): void => {
     inFlight--;
+    // Idle now: the scheduler hears at once that the environment is free, so the caller's next call,
+    // which may already be on its way, is placed on it. Under load releases still go once per turn.
+    if (inFlight === 0) releases.flush();
     if (inFlight === 0 && idleWaiters.length > 0) {
       for (const wake of idleWaiters) wake();
       idleWaiters = [];
     }
   };
 
+  const tracing = tracer();
   const onInvoke = (msg: Msg): void => {
     inFlight++;
     invoker
-      .handle(msg.data)
+      .handle(msg.data, tracing.enabled ? traceparentOf(msg) : undefined)
       .then((reply) => answer(msg, reply))
       .catch((error: unknown) => logger.error("could not answer an invocation", { err: error }))
       .finally(settled);

@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -839,6 +841,69 @@ export interface GetQueueStatsResponse {
   deadLettered: number;
   /** Events not run again because they were older than their maximum event age. */
   droppedForAge: number;
+}
+
+/** GetLogs' input. */
+export interface GetLogsRequest {
+  /** A name, partial or full ARN, without a qualifier: a function's log holds all its versions. */
+  functionName: string;
+  /** A duration back from now ("10m", "2h", "7d") or an ISO 8601 time; empty means "10m". */
+  since: string;
+  /** Only this invocation's lines; empty means every invocation's. */
+  requestId: string;
+  /** At most this many lines, the most recent (1 to 10000); 0 means 1000. Ignored when following. */
+  limit: number;
+  /** Keep the stream open and send new lines as invocations finish. */
+  follow: boolean;
+}
+
+/** One line of a function's log. */
+export interface LogEvent {
+  /** When the invocation the line belongs to finished, epoch milliseconds. */
+  timestamp: number;
+  requestId: string;
+  version: string;
+  logStreamName: string;
+  /** The line as Lambda writes it: "START ...", "<time>\t<request id>\t<LEVEL>\t<message>", "END ...", "REPORT ...". */
+  message: string;
+}
+
+/** GetUsage's input. */
+export interface GetUsageRequest {
+  /** One function (a name, partial or full ARN, without a qualifier); empty means every function. */
+  functionName: string;
+}
+
+/**
+ * Usage figures: requests, billed duration, GB-seconds (memory in GB x billed seconds) and the
+ * estimated cost in dollars at the report's prices.
+ */
+export interface UsageFigures {
+  requests: number;
+  billedDurationMs: number;
+  gbSeconds: number;
+  estimatedCost: number;
+}
+
+/** One version's usage. */
+export interface VersionUsage {
+  version: string;
+  usage?: UsageFigures | undefined;
+}
+
+/** One function's usage, in total and per version that ran ($LATEST first). */
+export interface FunctionUsage {
+  functionName: string;
+  usage?: UsageFigures | undefined;
+  versions: VersionUsage[];
+}
+
+/** GetUsage's output: the functions asked for and their sum. */
+export interface GetUsageResponse {
+  functions: FunctionUsage[];
+  total?: UsageFigures | undefined;
+  pricePerMillionRequests: number;
+  pricePerGbSecond: number;
 }
 
 function createBaseFunctionConfiguration(): FunctionConfiguration {
@@ -9165,6 +9230,815 @@ export const GetQueueStatsResponse: MessageFns<GetQueueStatsResponse> = {
   },
 };
 
+function createBaseGetLogsRequest(): GetLogsRequest {
+  return { functionName: "", since: "", requestId: "", limit: 0, follow: false };
+}
+
+export const GetLogsRequest: MessageFns<GetLogsRequest> = {
+  encode(message: GetLogsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.since !== "") {
+      writer.uint32(18).string(message.since);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(26).string(message.requestId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(32).int32(message.limit);
+    }
+    if (message.follow !== false) {
+      writer.uint32(40).bool(message.follow);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLogsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLogsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.since = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.follow = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLogsRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      since: isSet(object.since) ? globalThis.String(object.since) : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      follow: isSet(object.follow) ? globalThis.Boolean(object.follow) : false,
+    };
+  },
+
+  toJSON(message: GetLogsRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.since !== "") {
+      obj.since = message.since;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.follow !== false) {
+      obj.follow = message.follow;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLogsRequest>, I>>(base?: I): GetLogsRequest {
+    return GetLogsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLogsRequest>, I>>(object: I): GetLogsRequest {
+    const message = createBaseGetLogsRequest();
+    message.functionName = object.functionName ?? "";
+    message.since = object.since ?? "";
+    message.requestId = object.requestId ?? "";
+    message.limit = object.limit ?? 0;
+    message.follow = object.follow ?? false;
+    return message;
+  },
+};
+
+function createBaseLogEvent(): LogEvent {
+  return { timestamp: 0, requestId: "", version: "", logStreamName: "", message: "" };
+}
+
+export const LogEvent: MessageFns<LogEvent> = {
+  encode(message: LogEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timestamp !== 0) {
+      writer.uint32(8).int64(message.timestamp);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(18).string(message.requestId);
+    }
+    if (message.version !== "") {
+      writer.uint32(26).string(message.version);
+    }
+    if (message.logStreamName !== "") {
+      writer.uint32(34).string(message.logStreamName);
+    }
+    if (message.message !== "") {
+      writer.uint32(42).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.timestamp = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.logStreamName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LogEvent {
+    return {
+      timestamp: isSet(object.timestamp) ? globalThis.Number(object.timestamp) : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      logStreamName: isSet(object.logStreamName)
+        ? globalThis.String(object.logStreamName)
+        : isSet(object.log_stream_name)
+        ? globalThis.String(object.log_stream_name)
+        : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: LogEvent): unknown {
+    const obj: any = {};
+    if (message.timestamp !== 0) {
+      obj.timestamp = Math.round(message.timestamp);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.logStreamName !== "") {
+      obj.logStreamName = message.logStreamName;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LogEvent>, I>>(base?: I): LogEvent {
+    return LogEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LogEvent>, I>>(object: I): LogEvent {
+    const message = createBaseLogEvent();
+    message.timestamp = object.timestamp ?? 0;
+    message.requestId = object.requestId ?? "";
+    message.version = object.version ?? "";
+    message.logStreamName = object.logStreamName ?? "";
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseGetUsageRequest(): GetUsageRequest {
+  return { functionName: "" };
+}
+
+export const GetUsageRequest: MessageFns<GetUsageRequest> = {
+  encode(message: GetUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+    };
+  },
+
+  toJSON(message: GetUsageRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUsageRequest>, I>>(base?: I): GetUsageRequest {
+    return GetUsageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUsageRequest>, I>>(object: I): GetUsageRequest {
+    const message = createBaseGetUsageRequest();
+    message.functionName = object.functionName ?? "";
+    return message;
+  },
+};
+
+function createBaseUsageFigures(): UsageFigures {
+  return { requests: 0, billedDurationMs: 0, gbSeconds: 0, estimatedCost: 0 };
+}
+
+export const UsageFigures: MessageFns<UsageFigures> = {
+  encode(message: UsageFigures, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requests !== 0) {
+      writer.uint32(8).int64(message.requests);
+    }
+    if (message.billedDurationMs !== 0) {
+      writer.uint32(16).int64(message.billedDurationMs);
+    }
+    if (message.gbSeconds !== 0) {
+      writer.uint32(25).double(message.gbSeconds);
+    }
+    if (message.estimatedCost !== 0) {
+      writer.uint32(33).double(message.estimatedCost);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UsageFigures {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUsageFigures();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requests = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.billedDurationMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.gbSeconds = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.estimatedCost = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UsageFigures {
+    return {
+      requests: isSet(object.requests) ? globalThis.Number(object.requests) : 0,
+      billedDurationMs: isSet(object.billedDurationMs)
+        ? globalThis.Number(object.billedDurationMs)
+        : isSet(object.billed_duration_ms)
+        ? globalThis.Number(object.billed_duration_ms)
+        : 0,
+      gbSeconds: isSet(object.gbSeconds)
+        ? globalThis.Number(object.gbSeconds)
+        : isSet(object.gb_seconds)
+        ? globalThis.Number(object.gb_seconds)
+        : 0,
+      estimatedCost: isSet(object.estimatedCost)
+        ? globalThis.Number(object.estimatedCost)
+        : isSet(object.estimated_cost)
+        ? globalThis.Number(object.estimated_cost)
+        : 0,
+    };
+  },
+
+  toJSON(message: UsageFigures): unknown {
+    const obj: any = {};
+    if (message.requests !== 0) {
+      obj.requests = Math.round(message.requests);
+    }
+    if (message.billedDurationMs !== 0) {
+      obj.billedDurationMs = Math.round(message.billedDurationMs);
+    }
+    if (message.gbSeconds !== 0) {
+      obj.gbSeconds = floatToJson(message.gbSeconds);
+    }
+    if (message.estimatedCost !== 0) {
+      obj.estimatedCost = floatToJson(message.estimatedCost);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UsageFigures>, I>>(base?: I): UsageFigures {
+    return UsageFigures.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UsageFigures>, I>>(object: I): UsageFigures {
+    const message = createBaseUsageFigures();
+    message.requests = object.requests ?? 0;
+    message.billedDurationMs = object.billedDurationMs ?? 0;
+    message.gbSeconds = object.gbSeconds ?? 0;
+    message.estimatedCost = object.estimatedCost ?? 0;
+    return message;
+  },
+};
+
+function createBaseVersionUsage(): VersionUsage {
+  return { version: "", usage: undefined };
+}
+
+export const VersionUsage: MessageFns<VersionUsage> = {
+  encode(message: VersionUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== "") {
+      writer.uint32(10).string(message.version);
+    }
+    if (message.usage !== undefined) {
+      UsageFigures.encode(message.usage, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VersionUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVersionUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.usage = UsageFigures.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VersionUsage {
+    return {
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      usage: isSet(object.usage) ? UsageFigures.fromJSON(object.usage) : undefined,
+    };
+  },
+
+  toJSON(message: VersionUsage): unknown {
+    const obj: any = {};
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.usage !== undefined) {
+      obj.usage = UsageFigures.toJSON(message.usage);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VersionUsage>, I>>(base?: I): VersionUsage {
+    return VersionUsage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VersionUsage>, I>>(object: I): VersionUsage {
+    const message = createBaseVersionUsage();
+    message.version = object.version ?? "";
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? UsageFigures.fromPartial(object.usage)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFunctionUsage(): FunctionUsage {
+  return { functionName: "", usage: undefined, versions: [] };
+}
+
+export const FunctionUsage: MessageFns<FunctionUsage> = {
+  encode(message: FunctionUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.usage !== undefined) {
+      UsageFigures.encode(message.usage, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.versions) {
+      VersionUsage.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FunctionUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFunctionUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.usage = UsageFigures.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.versions.push(VersionUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FunctionUsage {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      usage: isSet(object.usage) ? UsageFigures.fromJSON(object.usage) : undefined,
+      versions: globalThis.Array.isArray(object?.versions)
+        ? object.versions.map((e: any) => VersionUsage.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: FunctionUsage): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.usage !== undefined) {
+      obj.usage = UsageFigures.toJSON(message.usage);
+    }
+    if (message.versions?.length) {
+      obj.versions = message.versions.map((e) => VersionUsage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FunctionUsage>, I>>(base?: I): FunctionUsage {
+    return FunctionUsage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FunctionUsage>, I>>(object: I): FunctionUsage {
+    const message = createBaseFunctionUsage();
+    message.functionName = object.functionName ?? "";
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? UsageFigures.fromPartial(object.usage)
+      : undefined;
+    message.versions = object.versions?.map((e) => VersionUsage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetUsageResponse(): GetUsageResponse {
+  return { functions: [], total: undefined, pricePerMillionRequests: 0, pricePerGbSecond: 0 };
+}
+
+export const GetUsageResponse: MessageFns<GetUsageResponse> = {
+  encode(message: GetUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.functions) {
+      FunctionUsage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.total !== undefined) {
+      UsageFigures.encode(message.total, writer.uint32(18).fork()).join();
+    }
+    if (message.pricePerMillionRequests !== 0) {
+      writer.uint32(25).double(message.pricePerMillionRequests);
+    }
+    if (message.pricePerGbSecond !== 0) {
+      writer.uint32(33).double(message.pricePerGbSecond);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functions.push(FunctionUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.total = UsageFigures.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.pricePerMillionRequests = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.pricePerGbSecond = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageResponse {
+    return {
+      functions: globalThis.Array.isArray(object?.functions)
+        ? object.functions.map((e: any) => FunctionUsage.fromJSON(e))
+        : [],
+      total: isSet(object.total) ? UsageFigures.fromJSON(object.total) : undefined,
+      pricePerMillionRequests: isSet(object.pricePerMillionRequests)
+        ? globalThis.Number(object.pricePerMillionRequests)
+        : isSet(object.price_per_million_requests)
+        ? globalThis.Number(object.price_per_million_requests)
+        : 0,
+      pricePerGbSecond: isSet(object.pricePerGbSecond)
+        ? globalThis.Number(object.pricePerGbSecond)
+        : isSet(object.price_per_gb_second)
+        ? globalThis.Number(object.price_per_gb_second)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetUsageResponse): unknown {
+    const obj: any = {};
+    if (message.functions?.length) {
+      obj.functions = message.functions.map((e) => FunctionUsage.toJSON(e));
+    }
+    if (message.total !== undefined) {
+      obj.total = UsageFigures.toJSON(message.total);
+    }
+    if (message.pricePerMillionRequests !== 0) {
+      obj.pricePerMillionRequests = floatToJson(message.pricePerMillionRequests);
+    }
+    if (message.pricePerGbSecond !== 0) {
+      obj.pricePerGbSecond = floatToJson(message.pricePerGbSecond);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUsageResponse>, I>>(base?: I): GetUsageResponse {
+    return GetUsageResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUsageResponse>, I>>(object: I): GetUsageResponse {
+    const message = createBaseGetUsageResponse();
+    message.functions = object.functions?.map((e) => FunctionUsage.fromPartial(e)) || [];
+    message.total = (object.total !== undefined && object.total !== null)
+      ? UsageFigures.fromPartial(object.total)
+      : undefined;
+    message.pricePerMillionRequests = object.pricePerMillionRequests ?? 0;
+    message.pricePerGbSecond = object.pricePerGbSecond ?? 0;
+    return message;
+  },
+};
+
 /**
  * Lambda's function, version, alias, concurrency and asynchronous invocation operations, and Lambent's
  * queue visibility. Each RPC has its own request and
@@ -9543,6 +10417,29 @@ export const LambdaService = {
       Buffer.from(GetQueueStatsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetQueueStatsResponse => GetQueueStatsResponse.decode(value),
   },
+  /**
+   * Lambent's extension: a function's log lines since a time, one message per line; with `follow`, the
+   * stream stays open and carries each new invocation's lines until the client cancels.
+   */
+  getLogs: {
+    path: "/lambent.v1.Lambda/GetLogs" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: GetLogsRequest): Buffer => Buffer.from(GetLogsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetLogsRequest => GetLogsRequest.decode(value),
+    responseSerialize: (value: LogEvent): Buffer => Buffer.from(LogEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LogEvent => LogEvent.decode(value),
+  },
+  /** Lambent's extension: requests, billed duration, GB-seconds and estimated cost per function version. */
+  getUsage: {
+    path: "/lambent.v1.Lambda/GetUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUsageRequest): Buffer => Buffer.from(GetUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUsageRequest => GetUsageRequest.decode(value),
+    responseSerialize: (value: GetUsageResponse): Buffer => Buffer.from(GetUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetUsageResponse => GetUsageResponse.decode(value),
+  },
 } as const;
 
 export interface LambdaServer extends UntypedServiceImplementation {
@@ -9643,6 +10540,13 @@ export interface LambdaServer extends UntypedServiceImplementation {
   >;
   /** Lambent's extension: what a function's asynchronous event queue holds and what became of its events. */
   getQueueStats: handleUnaryCall<GetQueueStatsRequest, GetQueueStatsResponse>;
+  /**
+   * Lambent's extension: a function's log lines since a time, one message per line; with `follow`, the
+   * stream stays open and carries each new invocation's lines until the client cancels.
+   */
+  getLogs: handleServerStreamingCall<GetLogsRequest, LogEvent>;
+  /** Lambent's extension: requests, billed duration, GB-seconds and estimated cost per function version. */
+  getUsage: handleUnaryCall<GetUsageRequest, GetUsageResponse>;
 }
 
 export interface LambdaClient extends Client {
@@ -10121,6 +11025,28 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetQueueStatsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Lambent's extension: a function's log lines since a time, one message per line; with `follow`, the
+   * stream stays open and carries each new invocation's lines until the client cancels.
+   */
+  getLogs(request: GetLogsRequest, options?: Partial<CallOptions>): ClientReadableStream<LogEvent>;
+  getLogs(request: GetLogsRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<LogEvent>;
+  /** Lambent's extension: requests, billed duration, GB-seconds and estimated cost per function version. */
+  getUsage(
+    request: GetUsageRequest,
+    callback: (error: ServiceError | null, response: GetUsageResponse) => void,
+  ): ClientUnaryCall;
+  getUsage(
+    request: GetUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetUsageResponse) => void,
+  ): ClientUnaryCall;
+  getUsage(
+    request: GetUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetUsageResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -15,8 +15,11 @@ import type {
   ProvisionedConcurrencyConfigListItem,
   ProvisionedConcurrencyConfiguration,
 } from "../api.js";
+import { getUsageRpc } from "./log-usage-rpcs.js";
 
-export type LambdaMethod = keyof proto.LambdaService;
+/** The unary RPCs; the server-streaming ones are bound on their own (`GetLogs`, logs-stream.ts). */
+export type LambdaMethod = Exclude<keyof proto.LambdaService, StreamingLambdaMethod>;
+export type StreamingLambdaMethod = "getLogs";
 export type RequestOf<M extends LambdaMethod> = ReturnType<proto.LambdaService[M]["requestDeserialize"]>;
 export type ResponseOf<M extends LambdaMethod> = Parameters<proto.LambdaService[M]["responseSerialize"]>[0];
 
@@ -245,6 +248,8 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
         droppedForAge: stats.DroppedForAge,
       };
     },
+
+    getUsage: (request) => getUsageRpc(api, request),
   };
 }
 

@@ -7,8 +7,11 @@ import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from "grpc-health-check";
 import { LambdaService, PROTO_INCLUDE_DIR, protobufFileName, protobufPackage } from "@lambent/proto";
 import type { Logger } from "@lambent/telemetry";
+import { tracer } from "@lambent/telemetry";
+import { traceGrpcCall } from "../tracing/request-spans.js";
 import type { FrontendApi } from "../api.js";
 import { toGrpcServiceError } from "./error-status.js";
+import { getLogsRpc } from "./log-usage-rpcs.js";
 import { createLambdaRpcHandlers, type LambdaMethod, type LambdaRpcHandlers, type RequestOf, type ResponseOf } from "./handlers.js";
 
 /** The full name health checks and reflection know the Lambda service by. */
@@ -38,7 +41,7 @@ export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): G
     "grpc.max_send_message_length": MAX_SEND_BYTES,
   });
 
-  server.addService(LambdaService, toUnaryImplementation(createLambdaRpcHandlers(api), logger));
+  server.addService(LambdaService, { ...toUnaryImplementation(createLambdaRpcHandlers(api), logger), getLogs: getLogsRpc(api, logger) });
 
   const health = new HealthImplementation({ "": "NOT_SERVING", [LAMBDA_SERVICE_NAME]: "NOT_SERVING" });
   health.addToServer(server);
@@ -60,7 +63,8 @@ function toUnaryImplementation(handlers: LambdaRpcHandlers, logger: Logger): grp
   const bind = <M extends LambdaMethod>(method: M): grpc.handleUnaryCall<RequestOf<M>, ResponseOf<M>> => {
     const handle = handlers[method];
     return (call, callback) => {
-      handle(call.request).then(
+      const tracing = tracer();
+      (tracing.enabled ? traceGrpcCall(tracing, method, call, () => handle(call.request)) : handle(call.request)).then(
         (response) => callback(null, response),
         (error: unknown) => {
           const serviceError = toGrpcServiceError(error);
@@ -71,7 +75,7 @@ function toUnaryImplementation(handlers: LambdaRpcHandlers, logger: Logger): grp
     };
   };
   const implementation: grpc.UntypedServiceImplementation = {};
-  for (const method of Object.keys(LambdaService) as LambdaMethod[]) implementation[method] = bind(method);
+  for (const method of Object.keys(handlers) as LambdaMethod[]) implementation[method] = bind(method);
   return implementation;
 }
 

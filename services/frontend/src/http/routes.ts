@@ -5,6 +5,8 @@ import { InvocationTypes, LogTypes, type InvocationType, type LogType } from "@l
 import type { FrontendApi, InvokeOutput, ListOptions } from "../api.js";
 import { payloadLimit, requestTooLarge } from "../invoke/payload.js";
 import { parseJsonBody, readBody } from "./body.js";
+import type { NdjsonResult } from "./ndjson.js";
+import { logAndUsageRoutes } from "./log-usage-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
@@ -16,7 +18,7 @@ export interface RouteRequest {
 }
 
 /** What a route answers: JSON with a status, or an invocation's raw result. */
-export type RouteResult = { kind: "json"; status: number; body?: unknown } | { kind: "invoke"; output: InvokeOutput };
+export type RouteResult = { kind: "json"; status: number; body?: unknown } | { kind: "invoke"; output: InvokeOutput } | NdjsonResult;
 
 export interface Route {
   method: string;
@@ -267,6 +269,7 @@ export const routes: Route[] = [
     operation: "GetQueueStats",
     handle: async (api, { params }) => json(200, await api.controlPlane.getQueueStats(params[0]!)),
   },
+  ...logAndUsageRoutes,
 ];
 
 function listOptions(query: URLSearchParams): ListOptions {

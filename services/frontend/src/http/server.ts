@@ -3,9 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from "node:crypto";
 import { resourceNotFound } from "@lambent/errors";
 import type { Logger } from "@lambent/telemetry";
+import { METRICS_PATH, sendMetrics, type MetricsRegistry } from "@lambent/telemetry";
 import type { FrontendApi, InvokeOutput } from "../api.js";
 import { routes } from "./routes.js";
 import { sendError, sendJson } from "./respond.js";
+import { sendNdjson } from "./ndjson.js";
+import { tracer } from "@lambent/telemetry";
+import { traceHttpRoute } from "../tracing/request-spans.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -14,6 +18,8 @@ export interface HttpServerOptions {
   health: () => Promise<{ healthy: boolean; detail: Record<string, unknown> }>;
   /** Bytes of a stored deployment package, for Code.Location downloads. */
   downloadPackage: (objectName: string) => Promise<Uint8Array | undefined>;
+  /** Served at GET /metrics when given. */
+  metrics?: MetricsRegistry;
 }
 
 export const CODE_DOWNLOAD_PATH = "/lambent/code";
@@ -35,9 +41,18 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
       const match = route.path.exec(url.pathname);
       if (!match) continue;
       const params = match.slice(1).map((param) => decodeURIComponent(param));
-      const result = await route.handle(options.api, { request, params, query: url.searchParams });
-      if (result.kind === "invoke") sendInvokeOutput(response, result.output);
+      const routeRequest = { request, params, query: url.searchParams };
+      const tracing = tracer();
+      const result = await (tracing.enabled
+        ? traceHttpRoute(tracing, route.operation, request, response, () => route.handle(options.api, routeRequest))
+        : route.handle(options.api, routeRequest));
+      if (result.kind === "ndjson") await sendNdjson(response, result, randomUUID(), options.logger);
+      else if (result.kind === "invoke") sendInvokeOutput(response, result.output);
       else sendJson(response, result.status, result.body, randomUUID());
+      return;
+    }
+    if (method === "GET" && url.pathname === METRICS_PATH && options.metrics) {
+      sendMetrics(options.metrics, response);
       return;
     }
     if (method === "GET" && url.pathname === "/healthz") {

@@ -2,7 +2,7 @@
 // place) → worker answers this frontend directly; for an `Event`, store it in the event stream and
 // answer 202 (the scheduler runs it from there).
 import { randomUUID } from "node:crypto";
-import type { Msg, NatsConnection } from "@nats-io/nats-core";
+import type { Msg, MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { publishEvent } from "@lambent/event-queue";
 import { LambdaError, serviceError } from "@lambent/errors";
@@ -13,12 +13,16 @@ import {
   Subjects,
   decodeInvocationResult,
   encodeInvocation,
+  traceHeaders,
   type InvocationHeader,
 } from "@lambent/protocol";
+import { tracer } from "@lambent/telemetry";
+import { invocationSpan } from "../tracing/invoke-trace.js";
 import { parseFunctionReference, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry";
 import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
 import { checkPayload } from "./payload.js";
 import { resolveTarget } from "./resolve-target.js";
+import type { InvokeMetrics } from "../metrics/invoke-metrics.js";
 
 /** Time allowed beyond the function's own timeout for queuing, placement and the trip back. */
 const REPLY_MARGIN_MS = 10_000;
@@ -35,12 +39,16 @@ export interface NatsInvokerOptions {
   nc: NatsConnection;
   view: RegistryView;
   scope: ArnScope;
+  /** Counts accepted invocations and failed synchronous ones; absent, nothing is counted. */
+  metrics?: InvokeMetrics;
 }
 
 export class NatsInvoker implements Invoker {
   private readonly requests: RequestReply;
 
   private readonly events: JetStreamClient;
+
+  private readonly tracing = tracer();
 
   constructor(private readonly options: NatsInvokerOptions) {
     this.requests = new RequestReply(options.nc);
@@ -62,6 +70,7 @@ export class NatsInvoker implements Invoker {
     if (input.invocationType === "DryRun") {
       return { statusCode: 204, requestId, payload: EMPTY, executedVersion: record.version };
     }
+    this.options.metrics?.accepted(functionName, record.version, input.invocationType);
     const header: InvocationHeader = {
       requestId,
       functionName,
@@ -72,11 +81,16 @@ export class NatsInvoker implements Invoker {
       logType: input.invocationType === "Event" ? "None" : input.logType,
     };
     if (input.clientContext !== undefined) header.clientContext = input.clientContext;
-    if (input.invocationType === "Event") return this.enqueue(header, payload);
-    const reply = await this.place(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), record.timeout * 1000 + REPLY_MARGIN_MS);
+    const span = this.tracing.enabled ? invocationSpan(this.tracing, header) : undefined;
+    if (input.invocationType === "Event") return this.enqueue(header, payload, span?.traceparent);
+    const traced = span && traceHeaders(span.traceparent);
+    const reply = await this.place(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), record.timeout * 1000 + REPLY_MARGIN_MS, traced).catch(
+      (error: unknown) => Promise.reject(this.counted(functionName, record.version, error)),
+    );
     const result = decodeInvocationResult(reply.data);
     const failure = result.header.failure;
-    if (failure) throw new LambdaError(failure.type, failure.message, failure.fields);
+    if (failure) throw this.counted(functionName, record.version, new LambdaError(failure.type, failure.message, failure.fields));
+    if (result.header.functionError) this.options.metrics?.functionError(functionName, record.version);
     const output: InvokeOutput = {
       statusCode: 200,
       requestId,
@@ -89,10 +103,10 @@ export class NatsInvoker implements Invoker {
   }
 
   /** Accepts an asynchronous event: answered 202 once JetStream has stored it, never before. */
-  private async enqueue(header: InvocationHeader, payload: Uint8Array): Promise<InvokeOutput> {
+  private async enqueue(header: InvocationHeader, payload: Uint8Array, traceparent?: string): Promise<InvokeOutput> {
     header.event = { enqueuedAt: Date.now(), attempt: 0 };
     try {
-      await publishEvent(this.events, { header, payload });
+      await publishEvent(this.events, { header, payload }, traceparent);
     } catch (error) {
       throw serviceError(`The event could not be queued: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -100,16 +114,22 @@ export class NatsInvoker implements Invoker {
   }
 
   /** Sends the call to the leading scheduler, waiting out a leadership change. */
-  private async place(subject: string, message: Uint8Array, timeoutMs: number): Promise<Msg> {
+  private async place(subject: string, message: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
     const giveUpAt = performance.now() + LEADER_WAIT_MS;
     for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
       try {
-        return await this.requests.request(subject, message, timeoutMs);
+        return await this.requests.request(subject, message, timeoutMs, headers);
       } catch (error) {
         if (!(error instanceof NoRespondersError) || performance.now() + delay > giveUpAt) throw natsFailure(error);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+
+  /** Counts a synchronous call's failure, and gives the error back to throw. */
+  private counted(functionName: string, version: string, error: unknown): unknown {
+    this.options.metrics?.failed(functionName, version, error);
+    return error;
   }
 
   private parseReference(functionName: string, qualifier: string | undefined): FunctionReference {

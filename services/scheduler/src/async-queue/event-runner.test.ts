@@ -53,7 +53,7 @@ function runner(settings: EventSettings, options: { answer?: Uint8Array; refuse?
     now: () => NOW,
     retryBaseMs: 1000,
     record: async () => ({ functionName: "fn", version: "$LATEST", revisionId: "r2", timeout: 3 }) as FunctionVersionRecord,
-    settings: () => settings,
+    settings: async () => settings,
     functionArn: (name) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
     dispatch: () => {
       dispatched++;

@@ -7,11 +7,13 @@
 // An event is acked only after whatever replaces it (retry copy, dead letter) is stored, so a crash at
 // any point leads to running it again, never to losing it: delivery is at least once.
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { Consumers, Streams, Subjects, decodeInvocation, decodeInvocationResult, type InvocationHeader, type InvocationRequest, type RequestReply } from "@lambent/protocol";
+import { Consumers, Streams, Subjects, decodeInvocation, decodeInvocationResult, traceparentOf, type InvocationHeader, type InvocationRequest, type RequestReply } from "@lambent/protocol";
 import { publishEvent } from "@lambent/event-queue";
 import type { LambdaError } from "@lambent/errors";
 import type { FunctionVersionRecord } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
+import { tracer, type TraceSpan } from "@lambent/telemetry";
+import { endAdmission, recordQueued, startAdmission } from "../tracing/admission-spans.js";
 import type { DestinationSender } from "./destinations.js";
 import type { EventCounterBook } from "./event-counters.js";
 import { invocationRecord, type EventOutcome, type RecordCondition } from "./invocation-record.js";
@@ -36,10 +38,10 @@ export interface EventRunnerOptions {
   retryBaseMs: number;
   /** The version's configuration now; undefined when the function or version no longer exists. */
   record(functionName: string, version: string): Promise<FunctionVersionRecord | undefined>;
-  settings(record: FunctionVersionRecord, qualifier: string): EventSettings;
+  settings(record: FunctionVersionRecord, qualifier: string): Promise<EventSettings>;
   functionArn(functionName: string): string;
   /** Admits and places the call with the worker's answer going to `replyTo`; an error when it cannot run now. */
-  dispatch(request: InvocationRequest, replyTo: string): LambdaError | undefined;
+  dispatch(request: InvocationRequest, replyTo: string, span?: TraceSpan): LambdaError | undefined;
 }
 
 /** Events pulled from JetStream per request. */
@@ -61,6 +63,8 @@ export class EventRunner {
   private running = false;
   private inFlight = 0;
   private slotFreed: (() => void) | undefined;
+
+  private readonly tracing = tracer();
 
   constructor(private readonly options: EventRunnerOptions) {}
 
@@ -127,7 +131,7 @@ export class EventRunner {
       message.ack();
       return;
     }
-    const settings = this.options.settings(record, header.qualifier);
+    const settings = await this.options.settings(record, header.qualifier);
     if (now() - delivery.enqueuedAt > settings.maximumEventAgeInSeconds * 1000) {
       await this.options.counters.countNow(header.functionName, "droppedForAge");
       await this.giveUp(request, settings, "EventAgeExceeded", {}, "EventAgeExceeded", "Event age exceeded the maximum");
@@ -139,7 +143,13 @@ export class EventRunner {
     header.revisionId = record.revisionId;
     delete header.lease;
     const expected = this.options.requests.expect(Subjects.workerInvoke("*"), record.timeout * 1000 + REPLY_MARGIN_MS);
-    const refused = this.options.dispatch(request, expected.replyTo);
+    const traceparent = this.tracing.enabled ? traceparentOf(message) : undefined;
+    const span = this.tracing.enabled ? startAdmission(this.tracing, traceparent, header) : undefined;
+    const refused = this.options.dispatch(request, expected.replyTo, span);
+    if (span) {
+      if (!refused) recordQueued(this.tracing, traceparent, header, delivery);
+      endAdmission(span, refused);
+    }
     if (refused) {
       expected.cancel(refused);
       void expected.answer.catch(() => undefined);
@@ -180,7 +190,7 @@ export class EventRunner {
       };
       delete retry.lease;
       await this.options.counters.countNow(header.functionName, "retried");
-      await publishEvent(this.options.js, { header: retry, payload });
+      await publishEvent(this.options.js, { header: retry, payload }, traceparent);
       message.ack();
       return;
     }

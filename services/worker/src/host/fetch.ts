@@ -1,13 +1,15 @@
 // `fetch` carried out by the host for a function: the host name is resolved here, every address it
 // resolves to is checked against the egress policy, and the connection goes to the checked address (the
 // request never resolves the name a second time, so DNS rebinding cannot swap it). Each redirect hop is
-// checked the same way. A deadline bounds the whole call and the body is capped.
+// checked the same way. A deadline bounds the whole call and the body is capped. When the invocation
+// is traced, each fetch is a client span under the handler span and sends its `traceparent` onwards.
 import { lookup } from "node:dns/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import type { Readable } from "node:stream";
+import type { TraceSpan, Tracer } from "@lambent/telemetry";
 import type { EgressPolicy } from "./egress-policy.js";
 
 export interface FetchLimits {
@@ -39,10 +41,46 @@ export class FetchFailure extends Error {
   override readonly name = "FetchFailure";
 }
 
+/** The span a traced invocation's fetches are children of, and the tracer that makes them. */
+export interface FetchTrace {
+  tracer: Tracer;
+  parent: TraceSpan;
+}
+
 const MAX_REDIRECTS = 20;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export async function hostFetch(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal): Promise<FetchResponseData> {
+export function hostFetch(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal, trace?: FetchTrace): Promise<FetchResponseData> {
+  return trace ? tracedFetch(policy, limits, request, signal, trace) : fetchFollowing(policy, limits, request, signal);
+}
+
+/** One client span over the whole fetch (redirects included); the request carries the span's `traceparent`. */
+async function tracedFetch(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal, trace: FetchTrace): Promise<FetchResponseData> {
+  const target = URL.canParse(request.url) ? new URL(request.url) : undefined;
+  const span = trace.tracer.start(`fetch ${request.method}`, {
+    kind: "client",
+    parent: trace.parent,
+    attributes: {
+      "http.request.method": request.method,
+      ...(target ? { "server.address": target.hostname, "url.full": `${target.origin}${target.pathname}` } : {}),
+    },
+  });
+  const headers = request.headers.filter(([name]) => name.toLowerCase() !== "traceparent");
+  headers.push(["traceparent", span.traceparent]);
+  try {
+    const response = await fetchFollowing(policy, limits, { ...request, headers }, signal);
+    span.setAttribute("http.response.status_code", response.status);
+    if (response.status >= 500) span.fail(new Error(`HTTP ${response.status}`));
+    return response;
+  } catch (error) {
+    span.fail(error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+async function fetchFollowing(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal): Promise<FetchResponseData> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const combined = AbortSignal.any([signal, deadline]);
   let current = request;

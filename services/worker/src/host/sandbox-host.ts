@@ -6,7 +6,7 @@ import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import * as zlib from "node:zlib";
 import type { FetchPolicyConfig } from "@lambent/config";
 import { EgressPolicy } from "./egress-policy.js";
-import { FetchFailure, hostFetch, type FetchLimits, type FetchRequestData, type FetchResponseData } from "./fetch.js";
+import { FetchFailure, hostFetch, type FetchLimits, type FetchRequestData, type FetchResponseData, type FetchTrace } from "./fetch.js";
 import { EnvironmentFiles } from "./filesystem.js";
 import { PackageCache, type PackageSource, type PackageTree } from "./package-files.js";
 
@@ -98,10 +98,10 @@ export class EnvironmentHost {
   }
 
   /** Starts a fetch; `deliver` is called once with its outcome unless the invocation ends first. */
-  startFetch(id: number, request: FetchRequestData, deliver: FetchDelivery): void {
+  startFetch(id: number, request: FetchRequestData, deliver: FetchDelivery, trace?: FetchTrace): void {
     const controller = new AbortController();
     this.pendingFetches.set(id, controller);
-    hostFetch(this.shared.policy, this.shared.fetchLimits, request, controller.signal).then(
+    hostFetch(this.shared.policy, this.shared.fetchLimits, request, controller.signal, trace).then(
       (response) => {
         if (this.pendingFetches.delete(id)) deliver(id, true, response);
       },

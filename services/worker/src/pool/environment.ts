@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
 import type { FunctionVersionRecord } from "@lambent/registry";
 import type { CachedBundle } from "../code-cache.js";
-import type { FetchRequestData, FetchResponseData } from "../host/fetch.js";
+import type { FetchRequestData, FetchResponseData, FetchTrace } from "../host/fetch.js";
 import type { EnvironmentHost } from "../host/sandbox-host.js";
 import { INIT_TIMEOUT_MS, MAX_LOG_BYTES_PER_INVOCATION, logLimitNote, outOfMemoryError, runtimeExitError, timeoutError, type FunctionError } from "../limits.js";
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
@@ -43,6 +43,8 @@ export interface RunRequest {
   clientContext?: string;
   /** Where the function's log lines go while this call runs. */
   lines: string[];
+  /** The handler span of a traced call: its fetches become child spans. */
+  trace?: FetchTrace | undefined;
 }
 
 export type RunOutcome = ({ ok: true; body: string } | { ok: false; error: FunctionError }) & {
@@ -134,6 +136,8 @@ export class Environment {
   private invokeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
   private fetchedRef: ivm.Reference | undefined;
+  /** The running call's handler span, when traced (fetches outlive no call, so one slot is enough). */
+  private fetchTrace: FetchTrace | undefined;
 
   private constructor(
     readonly key: string,
@@ -270,6 +274,7 @@ export class Environment {
     const timeoutMs = this.record.timeout * 1000;
     const started = performance.now();
     this.sink = request.lines;
+    this.fetchTrace = request.trace;
     this.loggedBytes = 0;
     this.timersOpen = true;
     const timer = setTimeout(() => {
@@ -293,6 +298,7 @@ export class Environment {
     const durationMs = performance.now() - started;
     this.closeTimers();
     this.sink = undefined;
+    this.fetchTrace = undefined;
     this.lastUsed = performance.now();
     const maxMemoryUsedMb = this.measureMemory(durationMs);
     if (outcome?.ok) return { ok: true, body: outcome.body, durationMs, maxMemoryUsedMb, reusable: !this.disposed };
@@ -358,7 +364,7 @@ export class Environment {
       } catch {
         // The isolate is gone (timed out or out of memory); its fetches die with it.
       }
-    });
+    }, this.fetchTrace);
   }
 
   private startTimer(id: number, delayMs: number, repeat: boolean): void {

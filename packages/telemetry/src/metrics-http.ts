@@ -1,0 +1,44 @@
+// The `/metrics` endpoint: a request handler any HTTP server can call, and a small listener of its own
+// for services without an HTTP face (the scheduler and the worker).
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { METRICS_CONTENT_TYPE, type MetricsRegistry } from "./metrics.js";
+
+export const METRICS_PATH = "/metrics";
+
+/** Answers a scrape with the registry's exposition. */
+export function sendMetrics(registry: MetricsRegistry, response: ServerResponse): void {
+  const body = registry.expose();
+  response.writeHead(200, { "Content-Type": METRICS_CONTENT_TYPE, "Content-Length": Buffer.byteLength(body) });
+  response.end(body);
+}
+
+export interface MetricsListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves `GET /metrics` on host:port (0 = a free port); anything else is a 404. */
+export async function listenForMetrics(registry: MetricsRegistry, host: string, port: number): Promise<MetricsListener> {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? "/").split("?", 1)[0];
+    if (request.method === "GET" && path === METRICS_PATH) {
+      sendMetrics(registry, response);
+      return;
+    }
+    response.writeHead(404, { "Content-Type": "text/plain" });
+    response.end("Not found\n");
+  });
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+  return {
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { MetricsRegistry, METRICS_CONTENT_TYPE, listenForMetrics, trackNatsConnection, type MetricsListener } from "./index.js";
+
+describe("metrics exposition", () => {
+  it("writes counters and gauges with HELP, TYPE and escaped labels", () => {
+    const registry = new MetricsRegistry();
+    const calls = registry.counter("calls_total", "Calls.\nAll of them \\ really.", ["function", "type"]);
+    calls.labels("a", "sync").inc();
+    calls.labels("a", "sync").inc(2);
+    calls.labels('we"ird\\\n', "event").inc();
+    registry.gauge("up", "Whether it is up.").labels().set(1);
+    expect(registry.expose()).toBe(
+      [
+        "# HELP calls_total Calls.\\nAll of them \\\\ really.",
+        "# TYPE calls_total counter",
+        'calls_total{function="a",type="sync"} 3',
+        'calls_total{function="we\\"ird\\\\\\n",type="event"} 1',
+        "# HELP up Whether it is up.",
+        "# TYPE up gauge",
+        "up 1",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("writes histograms with cumulative buckets, +Inf, _sum and _count", () => {
+    const registry = new MetricsRegistry();
+    const duration = registry.histogram("duration_seconds", "Duration.", ["function"], [0.1, 1, 10]);
+    const series = duration.labels("f");
+    for (const value of [0.05, 0.1, 0.5, 5, 50]) series.observe(value);
+    expect(registry.expose()).toBe(
+      [
+        "# HELP duration_seconds Duration.",
+        "# TYPE duration_seconds histogram",
+        'duration_seconds_bucket{function="f",le="0.1"} 2',
+        'duration_seconds_bucket{function="f",le="1"} 3',
+        'duration_seconds_bucket{function="f",le="10"} 4',
+        'duration_seconds_bucket{function="f",le="+Inf"} 5',
+        'duration_seconds_sum{function="f"} 55.65',
+        'duration_seconds_count{function="f"} 5',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("reads callback gauges when scraped", () => {
+    const registry = new MetricsRegistry();
+    let running = new Map([["a", 2]]);
+    registry.callbackGauge("running", "Running.", ["function"], (report) => {
+      for (const [name, count] of running) report([name], count);
+    });
+    expect(registry.expose()).toContain('running{function="a"} 2\n');
+    running = new Map([["b", 1]]);
+    expect(registry.expose()).not.toContain('function="a"');
+    expect(registry.expose()).toContain('running{function="b"} 1\n');
+  });
+
+  it("returns the same series for the same labels, and rejects a wrong label count", () => {
+    const counter = new MetricsRegistry().counter("c_total", "C.", ["a", "b"]);
+    expect(counter.labels("x", "y")).toBe(counter.labels("x", "y"));
+    expect(counter.labels("x", "y")).not.toBe(counter.labels("x", "z"));
+    expect(() => counter.labels("x")).toThrow(/2 label values/);
+  });
+
+  it("refuses invalid names, duplicate metrics, unordered buckets and negative increments", () => {
+    const registry = new MetricsRegistry();
+    registry.counter("ok_total", "Ok.");
+    expect(() => registry.counter("ok_total", "Again.")).toThrow(/already registered/);
+    expect(() => registry.counter("bad-name", "Bad.")).toThrow(/Invalid metric name/);
+    expect(() => registry.counter("x_total", "X.", ["le"])).toThrow(/Invalid label name/);
+    expect(() => registry.histogram("h", "H.", [], [1, 1])).toThrow(/strictly increasing/);
+    expect(() => registry.counter("y_total", "Y.").labels().inc(-1)).toThrow(/only goes up/);
+  });
+});
+
+describe("label cardinality", () => {
+  it("folds label sets past the limit into __other__", () => {
+    const registry = new MetricsRegistry({ maxLabelSets: 3 });
+    const calls = registry.counter("calls_total", "Calls.", ["function", "version"]);
+    for (let i = 0; i < 10; i++) calls.labels(`f${i}`, "1").inc();
+    calls.labels("f0", "1").inc();
+    calls.labels("f0", "2").inc();
+    const lines = registry.expose().split("\n").filter((line) => line.startsWith("calls_total"));
+    expect(lines).toEqual([
+      'calls_total{function="f0",version="1"} 2',
+      'calls_total{function="f1",version="1"} 1',
+      'calls_total{function="f2",version="1"} 1',
+      'calls_total{function="__other__",version="__other__"} 8',
+    ]);
+  });
+
+  it("bounds callback gauges too, summing the rest", () => {
+    const registry = new MetricsRegistry({ maxLabelSets: 2 });
+    registry.callbackGauge("running", "Running.", ["function"], (report) => {
+      for (let i = 0; i < 5; i++) report([`f${i}`], 1);
+    });
+    const lines = registry.expose().split("\n").filter((line) => line.startsWith("running"));
+    expect(lines).toEqual(['running{function="f0"} 1', 'running{function="f1"} 1', 'running{function="__other__"} 3']);
+  });
+});
+
+describe("metrics listener", () => {
+  let listener: MetricsListener | undefined;
+  afterEach(async () => {
+    await listener?.close();
+    listener = undefined;
+  });
+
+  it("serves GET /metrics in the text format and 404 elsewhere", async () => {
+    const registry = new MetricsRegistry();
+    registry.counter("hits_total", "Hits.").labels().inc(4);
+    listener = await listenForMetrics(registry, "127.0.0.1", 0);
+    const scrape = await fetch(`http://127.0.0.1:${listener.port}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(scrape.headers.get("content-type")).toBe(METRICS_CONTENT_TYPE);
+    expect(await scrape.text()).toContain("hits_total 4\n");
+    expect((await fetch(`http://127.0.0.1:${listener.port}/other`)).status).toBe(404);
+  });
+});
+
+describe("NATS connection gauge", () => {
+  it("follows disconnects, reconnects and the close", async () => {
+    const registry = new MetricsRegistry();
+    const statuses: { type: string }[] = [];
+    let push: (() => void) | undefined;
+    let closed!: () => void;
+    const connection = {
+      closed: () => new Promise<void>((resolve) => (closed = resolve)),
+      async *status() {
+        for (;;) {
+          while (statuses.length > 0) yield statuses.shift()!;
+          await new Promise<void>((resolve) => (push = resolve));
+        }
+      },
+    };
+    const value = (): string => registry.expose().split("\n").find((line) => line.startsWith("lambent_nats_connected "))!;
+    const emit = async (type: string): Promise<void> => {
+      statuses.push({ type });
+      push?.();
+      // The status loop runs on the microtask queue; let it take the event.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    trackNatsConnection(registry, connection);
+    expect(value()).toBe("lambent_nats_connected 1");
+    await emit("disconnect");
+    expect(value()).toBe("lambent_nats_connected 0");
+    await emit("reconnect");
+    expect(value()).toBe("lambent_nats_connected 1");
+    closed();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(value()).toBe("lambent_nats_connected 0");
+  });
+});

@@ -1,0 +1,70 @@
+// GetLogs (server streaming) and GetUsage over the API's log and usage calls: the gRPC twins of the REST
+// routes in http/log-usage-routes.ts.
+import * as grpc from "@grpc/grpc-js";
+import type * as proto from "@lambent/proto";
+import type { Logger } from "@lambent/telemetry";
+import type { FrontendApi } from "../api.js";
+import { logsOf, type LogEventResponse, type LogsRequest } from "../control-plane/logs.js";
+import { usageOf, type UsageFigures as ReportFigures, type UsageReport } from "../control-plane/usage.js";
+import { toGrpcServiceError } from "./error-status.js";
+
+export async function getUsageRpc(api: FrontendApi, request: proto.GetUsageRequest): Promise<proto.GetUsageResponse> {
+  const usage = usageOf(api);
+  const report = request.functionName === "" ? await usage.all() : await usage.ofFunction(request.functionName);
+  return toProtoUsage(report);
+}
+
+function toProtoUsage(report: UsageReport): proto.GetUsageResponse {
+  return {
+    functions: report.Functions.map((fn) => ({
+      functionName: fn.FunctionName,
+      usage: figures(fn),
+      versions: fn.Versions.map((version) => ({ version: version.Version, usage: figures(version) })),
+    })),
+    total: figures(report),
+    pricePerMillionRequests: report.Prices.PerMillionRequests,
+    pricePerGbSecond: report.Prices.PerGbSecond,
+  };
+}
+
+function figures(usage: ReportFigures): proto.UsageFigures {
+  return { requests: usage.Requests, billedDurationMs: usage.BilledDurationMs, gbSeconds: usage.GbSeconds, estimatedCost: usage.EstimatedCost };
+}
+
+/** GetLogs: every line as one message; ends after the stored lines, or on cancel when following. */
+export function getLogsRpc(api: FrontendApi, logger: Logger): grpc.handleServerStreamingCall<proto.GetLogsRequest, proto.LogEvent> {
+  return (call) => {
+    const { request } = call;
+    const query: LogsRequest = {
+      functionName: request.functionName,
+      since: request.since,
+      requestId: request.requestId,
+      limit: request.limit,
+    };
+    const run = async (): Promise<void> => {
+      const logs = logsOf(api);
+      if (!request.follow) {
+        for (const event of (await logs.get(query)).Events) call.write(toProtoLogEvent(event));
+        return;
+      }
+      const open = await logs.follow(query);
+      const cancelled = new AbortController();
+      call.on("cancelled", () => cancelled.abort());
+      call.on("close", () => cancelled.abort());
+      for await (const event of open(cancelled.signal)) call.write(toProtoLogEvent(event));
+    };
+    run().then(
+      () => call.end(),
+      (error: unknown) => {
+        const serviceError = toGrpcServiceError(error);
+        if (serviceError.code === grpc.status.INTERNAL) logger.error("gRPC call failed", { method: "getLogs", err: error });
+        // A server stream's error event sets its status and ends it.
+        call.emit("error", serviceError);
+      },
+    );
+  };
+}
+
+function toProtoLogEvent(event: LogEventResponse): proto.LogEvent {
+  return { timestamp: event.Timestamp, requestId: event.RequestId, version: event.Version, logStreamName: event.LogStreamName, message: event.Message };
+}

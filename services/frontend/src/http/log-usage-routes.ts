@@ -1,0 +1,40 @@
+// Lambent's log and usage operations in the REST table (routes.ts): beside Lambda's, dated like them.
+import { invalidParameter } from "@lambent/errors";
+import { logsOf } from "../control-plane/logs.js";
+import { usageOf } from "../control-plane/usage.js";
+import type { Route } from "./routes.js";
+
+const LAMBENT = "/lambent/2024-01-01";
+
+export const logAndUsageRoutes: Route[] = [
+  {
+    method: "GET",
+    path: new RegExp(`^${LAMBENT}/functions/([^/]+)/logs$`),
+    // `follow=true` streams NDJSON lines until the client disconnects; otherwise one JSON answer.
+    operation: "GetLogs",
+    async handle(api, { params, query }) {
+      const request = {
+        functionName: params[0]!,
+        since: query.get("since") ?? undefined,
+        requestId: query.get("requestId") ?? undefined,
+        limit: query.get("limit") ?? undefined,
+      };
+      const follow = query.get("follow");
+      if (follow !== null && follow !== "true" && follow !== "false") throw invalidParameter(`follow must be true or false, got '${follow}'`);
+      if (follow === "true") return { kind: "ndjson", open: await logsOf(api).follow(request) };
+      return { kind: "json", status: 200, body: await logsOf(api).get(request) };
+    },
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${LAMBENT}/usage/?$`),
+    operation: "GetUsage",
+    handle: async (api) => ({ kind: "json", status: 200, body: await usageOf(api).all() }),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${LAMBENT}/functions/([^/]+)/usage$`),
+    operation: "GetFunctionUsage",
+    handle: async (api, { params }) => ({ kind: "json", status: 200, body: await usageOf(api).ofFunction(params[0]!) }),
+  },
+];

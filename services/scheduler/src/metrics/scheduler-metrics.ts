@@ -1,0 +1,91 @@
+// The scheduler's metrics: throttles as admission decides them, calls running per function, the event
+// queue (sampled while leading) and what happened to events, and the NATS connection's state.
+import type { LambdaError } from "@lambent/errors";
+import type { EventCounters } from "@lambent/event-queue";
+import type { InvocationHeader } from "@lambent/protocol";
+import { trackNatsConnection, type Counter, type CounterSeries, type Logger, type MetricsRegistry, type ObservableConnection } from "@lambent/telemetry";
+import type { MeteredConcurrencyAccounting } from "./metered-concurrency.js";
+import { QueueSampler, type QueueSamplerOptions } from "./queue-sampler.js";
+
+export interface SchedulerMetricsOptions {
+  nc: ObservableConnection;
+  admission: MeteredConcurrencyAccounting;
+  isLeading: () => boolean;
+  readQueue: QueueSamplerOptions["read"];
+  logger: Logger;
+}
+
+export class SchedulerMetrics {
+  private readonly throttles: Counter;
+  private readonly retries: Counter;
+  private readonly deadLetters: Counter;
+  private readonly succeeded: Counter;
+  private readonly queue: QueueSampler;
+
+  constructor(registry: MetricsRegistry, options: SchedulerMetricsOptions) {
+    trackNatsConnection(registry, options.nc);
+    this.throttles = registry.counter(
+      "lambent_throttles_total",
+      "Calls admission turned away (TooManyRequestsException), by reason; type event counts each time a queued event is turned back.",
+      ["function", "reason", "type"],
+    );
+    registry.callbackGauge("lambent_concurrent_executions", "Calls running now per function, as the leading scheduler counts them.", ["function"], (report) => {
+      for (const [functionName, running] of options.admission.runningPerFunction()) report([functionName], running);
+    });
+    this.queue = new QueueSampler({ isLeading: options.isLeading, read: options.readQueue, logger: options.logger });
+    registry.callbackGauge("lambent_async_queue_depth", "Events waiting or running in a function's queue (sampled every 5 s while leading).", ["function"], (report) => {
+      for (const [functionName, sample] of this.queue.samples()) report([functionName], sample.depth);
+    });
+    registry.callbackGauge(
+      "lambent_async_oldest_event_age_seconds",
+      "Age of the oldest event in a function's queue (sampled every 5 s while leading).",
+      ["function"],
+      (report) => {
+        for (const [functionName, sample] of this.queue.samples()) report([functionName], sample.oldestEventAgeMs / 1000);
+      },
+    );
+    this.succeeded = registry.counter("lambent_async_events_succeeded_total", "Events whose function run succeeded.", ["function"]);
+    this.retries = registry.counter("lambent_async_retries_total", "Events stored again to retry after a function error or timeout.", ["function"]);
+    this.deadLetters = registry.counter(
+      "lambent_async_dead_letters_total",
+      "Events given up (sent to the dead-letter target and on-failure destination when configured), by condition.",
+      ["function", "condition"],
+    );
+  }
+
+  start(): void {
+    this.queue.start();
+  }
+
+  stop(): void {
+    this.queue.stop();
+  }
+
+  /** Counts a refusal that is a throttle, and gives the error back to answer with. */
+  refused(header: InvocationHeader, error: LambdaError): LambdaError {
+    const event = header.invocationType === "Event";
+    if (event) this.queue.seen(header.functionName);
+    if (error.type === "TooManyRequestsException") {
+      this.throttles.labels(header.functionName, error.fields["Reason"] ?? "Unknown", event ? "event" : "sync").inc();
+    }
+    return error;
+  }
+
+  eventOutcome(functionName: string, outcome: keyof EventCounters): void {
+    this.queue.seen(functionName);
+    this.outcomeSeries(functionName, outcome).inc();
+  }
+
+  private outcomeSeries(functionName: string, outcome: keyof EventCounters): CounterSeries {
+    switch (outcome) {
+      case "succeeded":
+        return this.succeeded.labels(functionName);
+      case "retried":
+        return this.retries.labels(functionName);
+      case "deadLettered":
+        return this.deadLetters.labels(functionName, "RetriesExhausted");
+      case "droppedForAge":
+        return this.deadLetters.labels(functionName, "EventAgeExceeded");
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// The worker's metrics: the function's own duration and cold starts' init duration per function version,
+// the warm environments it holds, and the NATS connection's state.
+import { trackNatsConnection, type Histogram, type MetricsRegistry, type ObservableConnection } from "@lambent/telemetry";
+import type { PoolStats } from "../pool/warm-pool.js";
+
+/** What the invoke path reports. */
+export interface InvocationMetrics {
+  /** The handler ran for `durationMs`; `initDurationMs` when the call started its environment. */
+  ran(functionName: string, version: string, durationMs: number, initDurationMs: number | undefined): void;
+  /** The module failed to load: a cold start that never reached the handler. */
+  initFailed(functionName: string, version: string, initDurationMs: number): void;
+}
+
+export interface WorkerMetricsOptions {
+  nc: ObservableConnection;
+  pool: { stats(): PoolStats };
+}
+
+/** Init durations: module loading takes milliseconds to seconds (Lambda allows 10 s). */
+const INIT_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class WorkerMetrics implements InvocationMetrics {
+  private readonly duration: Histogram;
+  private readonly init: Histogram;
+
+  constructor(registry: MetricsRegistry, options: WorkerMetricsOptions) {
+    trackNatsConnection(registry, options.nc);
+    this.duration = registry.histogram("lambent_function_duration_seconds", "How long the function's handler ran (Lambda's Duration).", ["function", "version"]);
+    this.init = registry.histogram(
+      "lambent_init_duration_seconds",
+      "Cold starts: how long starting an environment and loading the function's module took (Lambda's Init Duration).",
+      ["function", "version"],
+      INIT_BUCKETS_SECONDS,
+    );
+    registry.callbackGauge("lambent_warm_environments", "Idle warm environments on this worker, ready for a call, per function version.", ["function", "version"], (report) => {
+      const perVersion = new Map<string, number>();
+      for (const [key, count] of Object.entries(options.pool.stats().idle)) {
+        // Environment keys are function:version:revision; one function version may have had several revisions.
+        const version = key.slice(0, key.lastIndexOf(":"));
+        perVersion.set(version, (perVersion.get(version) ?? 0) + count);
+      }
+      for (const [functionVersion, count] of perVersion) {
+        const split = functionVersion.lastIndexOf(":");
+        report([functionVersion.slice(0, split), functionVersion.slice(split + 1)], count);
+      }
+    });
+    registry.callbackGauge("lambent_busy_environments", "Environments on this worker running a call (or starting for one).", [], (report) => {
+      report([], options.pool.stats().busy);
+    });
+  }
+
+  ran(functionName: string, version: string, durationMs: number, initDurationMs: number | undefined): void {
+    this.duration.labels(functionName, version).observe(durationMs / 1000);
+    if (initDurationMs !== undefined) this.init.labels(functionName, version).observe(initDurationMs / 1000);
+  }
+
+  initFailed(functionName: string, version: string, initDurationMs: number): void {
+    this.init.labels(functionName, version).observe(initDurationMs / 1000);
+  }
+}
