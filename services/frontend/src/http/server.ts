@@ -9,7 +9,7 @@ import { routes } from "./routes.js";
 import { sendError, sendJson } from "./respond.js";
 import { sendNdjson } from "./ndjson.js";
 import { tracer } from "@lambent/telemetry";
-import { traceHttpRoute } from "../tracing/request-spans.js";
+import { TRACE_ID_HEADER, traceHttpRoute } from "../tracing/request-spans.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -66,10 +66,13 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
     }
     throw resourceNotFound(`No Lambda API operation at ${method} ${url.pathname}`);
   } catch (error) {
+    const requestId = randomUUID();
     if (!(error instanceof Error) || !("fields" in error)) {
-      options.logger.error("request failed", { method, path: url.pathname, err: error });
+      // The request id is the one the caller gets back; the trace id is there when the call was traced.
+      const traceId = response.getHeader(TRACE_ID_HEADER);
+      options.logger.error("request failed", { method, path: url.pathname, requestId, ...(traceId ? { traceId: String(traceId) } : {}), err: error });
     }
-    sendError(response, error, randomUUID());
+    sendError(response, error, requestId);
   }
 }
 
