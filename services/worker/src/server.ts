@@ -123,21 +123,22 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
 
   const answer = (msg: Msg, reply: InvocationReply): void => {
     const lease = reply.lease;
-    // Out of the running list before the release is queued: no heartbeat shows a released call.
-    if (lease) running.finished(lease);
-    if (msg.reply) msg.respond(reply.result);
     if (lease) {
+      // Out of the running list before the release is queued: no heartbeat shows a released call.
+      running.finished(lease);
       const release: LeaseRelease = { term: lease.term, leaseId: lease.leaseId };
       if (reply.idleEnvironment !== undefined) release.idleEnvironment = reply.idleEnvironment;
       releases.add(release);
+      // The last running call: the release goes out before the answer, so NATS delivers it to the
+      // scheduler before any call the caller makes next, and that call finds this environment warm.
+      // Under load releases still go once per event-loop turn.
+      if (inFlight === 1) releases.flush();
     }
+    if (msg.reply) msg.respond(reply.result);
   };
 
   const settled = (): void => {
     inFlight--;
-    // Idle now: the scheduler hears at once that the environment is free, so the caller's next call,
-    // which may already be on its way, is placed on it. Under load releases still go once per turn.
-    if (inFlight === 0) releases.flush();
     if (inFlight === 0 && idleWaiters.length > 0) {
       for (const wake of idleWaiters) wake();
       idleWaiters = [];
