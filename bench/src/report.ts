@@ -10,10 +10,6 @@ import type { TracingOverheadResult } from "./scenarios/tracing-overhead.js";
 import { tracingSection } from "./scenarios/tracing-report.js";
 import type { LatencySummary, Spread } from "./stats.js";
 
-export interface Unavailable {
-  unavailable: string;
-}
-
 export interface BenchResults {
   startedAt: string;
   mode: "quick" | "full";

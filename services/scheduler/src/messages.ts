@@ -1,7 +1,16 @@
 // Validation of the cluster messages the scheduler receives; anything malformed is ignored.
-import type { LeaseRelease, LeaseReleases, ProvisionedStatusRequest, RunningLease, WorkerHeartbeat } from "@lambent/protocol";
+import { decodeJson, type LeaseRelease, type LeaseReleases, type ProvisionedStatusRequest, type RunningLease, type WorkerHeartbeat } from "@lambent/protocol";
 
 type Fields = Record<string, unknown>;
+
+/** Parses a message's JSON; undefined when it is not JSON (the shape is checked by the parsers below). */
+export function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return decodeJson(bytes);
+  } catch {
+    return undefined;
+  }
+}
 
 const isRecord = (value: unknown): value is Fields => typeof value === "object" && value !== null && !Array.isArray(value);
 

@@ -14,14 +14,12 @@ import {
   Subjects,
   decodeInvocation,
   traceparentOf,
-  decodeJson,
   encodeInvocation,
   encodeJson,
   environmentKey,
   failureResult,
   type ClusterStatus,
   type InvocationRequest,
-  type ProvisionedStatus,
 } from "@lambent/protocol";
 import {
   DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
@@ -29,7 +27,6 @@ import {
   EnvironmentCipher,
   RegistryView,
   functionArn,
-  isVersionNumber,
   openRegistryBuckets,
   type FunctionVersionRecord,
 } from "@lambent/registry";
@@ -44,19 +41,17 @@ import { MeteredEventCounterBook } from "./metrics/metered-event-counters.js";
 import { SchedulerMetrics } from "./metrics/scheduler-metrics.js";
 import { Leadership } from "./leadership/leadership.js";
 import { LeaseTable, type Lease } from "./placement/leases.js";
-import { ProvisionedReconciler, type ProvisionTarget } from "./placement/provisioned-reconciler.js";
+import { Provisioning } from "./placement/provisioning.js";
 import { WorkerTable, type WorkerState } from "./placement/worker-table.js";
 import { destinationSender } from "./async-queue/destinations.js";
 import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
-import { parseHeartbeat, parseLeaseReleases, parseProvisionedStatusRequest, parseWorkerGone } from "./messages.js";
+import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
 
 /** How long past a function's timeout a lease may live before its slot is reclaimed. */
 const LEASE_GRACE_MS = 30_000;
 const SWEEP_INTERVAL_MS = 500;
 /** A new leader waits at most this long for every worker's report before admitting calls. */
 const RECOVERY_LIMIT_MS = 2_000;
-/** A worker that has not acted on a provisioning order by then is sent it again. */
-const PROVISION_RESEND_MS = 5_000;
 const DEFAULT_MEMORY_MB = 128;
 const DEFAULT_TIMEOUT_S = 900;
 
@@ -99,7 +94,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   });
   const workers = new WorkerTable();
   const leases = new LeaseTable();
-  const provisioning = new ProvisionedReconciler(PROVISION_RESEND_MS);
+  const provisioning = new Provisioning({ nc, view, workers, now });
   const subscriptions: Subscription[] = [];
   /** Subscriptions held only while leading. */
   let leaderSubscriptions: Subscription[] = [];
@@ -165,7 +160,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
 
   const release = (msg: Msg): void => {
     if (role === "standby") return;
-    const message = parseLeaseReleases(safeJson(msg.data));
+    const message = parseLeaseReleases(parseJson(msg.data));
     if (!message) return;
     for (const { term: leaseTerm, leaseId, idleEnvironment } of message.releases) {
       // A lease already closed (its worker was declared lost, or it expired) is not released twice.
@@ -177,7 +172,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   };
 
   const heartbeat = (msg: Msg): void => {
-    const beat = parseHeartbeat(safeJson(msg.data));
+    const beat = parseHeartbeat(parseJson(msg.data));
     if (!beat) return;
     const worker = workers.heartbeat(beat, now());
     if (role === "standby") return;
@@ -226,39 +221,6 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     if (lease.replyTo) nc.publish(lease.replyTo, failureResult(lease.requestId, lease.version, { type: "ServiceException", message }));
   };
 
-  /** Provisioned concurrency configs resolved to the versions (and so environments) they keep ready. */
-  const provisionTargets = (): ProvisionTarget[] => {
-    const byKey = new Map<string, ProvisionTarget>();
-    for (const config of Object.values(view.concurrencySettings().provisioned)) {
-      const target = resolveProvisioned(config.functionName, config.qualifier);
-      if (!target) continue;
-      const existing = byKey.get(target.key);
-      if (existing) existing.count += config.requested;
-      else byKey.set(target.key, { ...target, count: config.requested });
-    }
-    return [...byKey.values()];
-  };
-
-  const resolveProvisioned = (functionName: string, qualifier: string): Omit<ProvisionTarget, "count"> | undefined => {
-    const version = isVersionNumber(qualifier) ? qualifier : view.cachedAlias(functionName, qualifier)?.functionVersion;
-    const record = version === undefined ? undefined : view.cached(functionName, version);
-    if (!record) return undefined;
-    return { functionName, version: record.version, revisionId: record.revisionId, key: environmentKey(functionName, record.version, record.revisionId) };
-  };
-
-  const reconcileProvisioned = (): void => {
-    for (const { workerId, request } of provisioning.plan(provisionTargets(), workers.all(), now())) {
-      nc.publish(Subjects.workerProvision(workerId), encodeJson(request));
-    }
-  };
-
-  const provisionedStatus = (msg: Msg): void => {
-    const request = parseProvisionedStatusRequest(safeJson(msg.data));
-    const target = request && resolveProvisioned(request.functionName, request.qualifier);
-    const answer: ProvisionedStatus = { allocated: target ? ProvisionedReconciler.allocated(target.key, workers.all()) : 0 };
-    msg.respond(encodeJson(answer));
-  };
-
   const sweep = (): void => {
     for (const workerId of workers.silentSince(now() - config.workerTimeoutMs)) loseWorker(workerId, "heartbeat missed");
     if (role !== "leader") return;
@@ -266,7 +228,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       admission.release(lease.functionName);
       logger.warn("lease expired", { term: lease.term, leaseId: lease.leaseId, workerId: lease.workerId, requestId: lease.requestId });
     }
-    reconcileProvisioned();
+    provisioning.reconcile();
   };
 
   const status = (): SchedulerState => ({ schedulerId: config.schedulerId, role, term, workers: workers.size, inFlight: admission.inFlight });
@@ -307,9 +269,9 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     leaderSubscriptions = [
       nc.subscribe(Subjects.schedulerInvokeAll, { queue: QueueGroups.schedulers, callback: callback(place) }),
       nc.subscribe(Subjects.schedulerStatus, { queue: QueueGroups.schedulers, callback: callback((msg) => msg.respond(encodeJson(status()))) }),
-      nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: callback(provisionedStatus) }),
+      nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: callback((msg) => provisioning.answerStatus(msg)) }),
     ];
-    reconcileProvisioned();
+    provisioning.reconcile();
     events.start().catch((error: unknown) => logger.error("event runner did not start", { err: error }));
     logger.info("scheduler leading", { term, workers: workers.size, adoptedCalls: leases.size });
   };
@@ -368,13 +330,13 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     async start() {
       await view.start();
       view.onConcurrencySettings(() => {
-        if (role === "leader") reconcileProvisioned();
+        if (role === "leader") provisioning.reconcile();
       });
       subscriptions.push(
         nc.subscribe(Subjects.workerHeartbeat, { callback: callback(heartbeat) }),
         nc.subscribe(Subjects.workerGone, {
           callback: callback((msg) => {
-            const gone = parseWorkerGone(safeJson(msg.data));
+            const gone = parseWorkerGone(parseJson(msg.data));
             if (gone) loseWorker(gone.workerId, "left");
           }),
         }),
@@ -401,12 +363,4 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
 function noRoom(workerCount: number): LambdaError {
   if (workerCount === 0) return serviceError("No worker is available to run the invocation");
   return throttled("ConcurrentInvocationLimitExceeded", "Rate Exceeded. No worker has room for another execution environment.");
-}
-
-function safeJson(bytes: Uint8Array): unknown {
-  try {
-    return decodeJson(bytes);
-  } catch {
-    return undefined;
-  }
 }
