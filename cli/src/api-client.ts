@@ -7,6 +7,7 @@ const ACCOUNT_SETTINGS = "/2016-08-19/account-settings";
 const CONCURRENCY_2017 = "/2017-10-31/functions";
 const CONCURRENCY_2019 = "/2019-09-30/functions";
 const EVENT_INVOKE_CONFIG = "/2019-09-25/functions";
+const FUNCTION_URL_CONFIG = "/2021-10-31/functions";
 /** Lambent's own operations, beside Lambda's. */
 const LAMBENT_API = "/lambent/2024-01-01/functions";
 
@@ -169,6 +170,34 @@ export interface FunctionEventInvokeConfig {
   [field: string]: unknown;
 }
 
+/** A function URL's CORS settings, as Lambda spells them. */
+export interface FunctionUrlCors {
+  AllowOrigins?: string[];
+  AllowMethods?: string[];
+  AllowHeaders?: string[];
+  ExposeHeaders?: string[];
+  MaxAge?: number;
+  AllowCredentials?: boolean;
+}
+
+/** Lambda's FunctionUrlConfig. */
+export interface FunctionUrlConfig {
+  FunctionUrl: string;
+  FunctionArn?: string;
+  AuthType?: string;
+  Cors?: FunctionUrlCors;
+  CreationTime?: string;
+  LastModifiedTime?: string;
+  InvokeMode?: string;
+  [field: string]: unknown;
+}
+
+/** Create/UpdateFunctionUrlConfig's body. */
+export interface FunctionUrlConfigRequest {
+  AuthType?: "NONE";
+  Cors?: FunctionUrlCors;
+}
+
 /** Put/UpdateFunctionEventInvokeConfig's body. In an update, an OnSuccess or OnFailure without Destination removes it. */
 export interface EventInvokeConfigRequest {
   MaximumRetryAttempts?: number;
@@ -303,6 +332,10 @@ export interface ApiClient {
   getFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<FunctionEventInvokeConfig>;
   deleteFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<void>;
   listFunctionEventInvokeConfigs(functionName: string, marker?: string): Promise<ListFunctionEventInvokeConfigsResponse>;
+  createFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfig>;
+  getFunctionUrlConfig(functionName: string, qualifier?: string): Promise<FunctionUrlConfig>;
+  updateFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfig>;
+  deleteFunctionUrlConfig(functionName: string, qualifier?: string): Promise<void>;
   getQueueStats(functionName: string): Promise<QueueStats>;
   getLogs(functionName: string, options?: LogsOptions): Promise<LogsResponse>;
   /** The lines since `options.since`, then new ones as they come, until `signal` aborts. */
@@ -318,6 +351,7 @@ export function createApiClient(endpoint: string): ApiClient {
   const reservedPath = (base: string, name: string) => `${base}/${encodeURIComponent(name)}/concurrency`;
   const provisionedPath = (name: string) => `${CONCURRENCY_2019}/${encodeURIComponent(name)}/provisioned-concurrency`;
   const eventConfigPath = (name: string, suffix = "") => `${EVENT_INVOKE_CONFIG}/${encodeURIComponent(name)}/event-invoke-config${suffix}`;
+  const urlConfigPath = (name: string) => `${FUNCTION_URL_CONFIG}/${encodeURIComponent(name)}/url`;
 
   async function send(method: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {
     const url = new URL(base + path);
@@ -421,6 +455,15 @@ export function createApiClient(endpoint: string): ApiClient {
       asPage(await sendJson("GET", eventConfigPath(name, "/list"), { Marker: marker }), "FunctionEventInvokeConfigs", "ListFunctionEventInvokeConfigs", (item) =>
         asEventInvokeConfig(item, "ListFunctionEventInvokeConfigs"),
       ) as ListFunctionEventInvokeConfigsResponse,
+    createFunctionUrlConfig: async (name, qualifier, request) =>
+      asFunctionUrlConfig(await sendJson("POST", urlConfigPath(name), { Qualifier: qualifier }, request), "CreateFunctionUrlConfig"),
+    getFunctionUrlConfig: async (name, qualifier) =>
+      asFunctionUrlConfig(await sendJson("GET", urlConfigPath(name), { Qualifier: qualifier }), "GetFunctionUrlConfig"),
+    updateFunctionUrlConfig: async (name, qualifier, request) =>
+      asFunctionUrlConfig(await sendJson("PUT", urlConfigPath(name), { Qualifier: qualifier }, request), "UpdateFunctionUrlConfig"),
+    deleteFunctionUrlConfig: async (name, qualifier) => {
+      await sendJson("DELETE", urlConfigPath(name), { Qualifier: qualifier });
+    },
     getQueueStats: async (name) => asQueueStats(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/queue`, {})),
     getLogs: async (name, options = {}) => asLogs(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options))),
     followLogs: (name, options, signal) => followLogLines(send, `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options), signal),
@@ -532,6 +575,11 @@ function asProvisionedConfig(value: unknown, operation: string): ProvisionedConc
 function asEventInvokeConfig(value: unknown, operation: string): FunctionEventInvokeConfig {
   if (isRecord(value) && typeof value.FunctionArn === "string" && typeof value.MaximumRetryAttempts === "number") return value as FunctionEventInvokeConfig;
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionEventInvokeConfig`, 200);
+}
+
+function asFunctionUrlConfig(value: unknown, operation: string): FunctionUrlConfig {
+  if (isRecord(value) && typeof value.FunctionUrl === "string") return value as FunctionUrlConfig;
+  throw new ApiError("InvalidResponse", `${operation} answered without a FunctionUrlConfig`, 200);
 }
 
 function logsQuery(options: LogsOptions): Record<string, string | undefined> {

@@ -16,6 +16,7 @@ import { provisionedCommand } from "./commands/provisioned.js";
 import { publishCommand } from "./commands/publish.js";
 import { queueCommand } from "./commands/queue.js";
 import { rollbackCommand } from "./commands/rollback.js";
+import { urlCommand } from "./commands/url.js";
 import { usageCommand } from "./commands/usage.js";
 import { versionsCommand } from "./commands/versions.js";
 import { writeLine } from "./output.js";
@@ -41,6 +42,7 @@ export const commands: readonly Command[] = [
   concurrencyCommand,
   provisionedCommand,
   eventConfigCommand,
+  urlCommand,
   queueCommand,
   logsCommand,
   usageCommand,

@@ -3,6 +3,7 @@
 //   fn.<name>.<n>      published version n
 //   alias.<name>.<a>   alias a (alias-store.ts)
 //   eventconfig.<name>.<q>  asynchronous invocation settings of qualifier q (event-invoke-config.ts)
+//   url.<name>.<q>     the function URL of qualifier q (function-url-config.ts)
 //   versions.<name>    `{"lastVersion": n}`: the last version number handed out, so numbers are never reused
 // Environment variables are sealed on every write and opened on every read (environment-cipher.ts),
 // so callers only ever see plaintext `environment`.
@@ -14,6 +15,7 @@ import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 import { AliasStore } from "./alias-store.js";
 import { ConcurrencyStore } from "./concurrency-settings.js";
 import { EventInvokeConfigStore } from "./event-invoke-config.js";
+import { FunctionUrlConfigStore } from "./function-url-config.js";
 import { isWrongLastSequence } from "./compare-and-set.js";
 import { ObservedWrites, type WriteObserver } from "./observed-writes.js";
 import { usageKeysOf } from "./usage-record.js";
@@ -80,6 +82,8 @@ export class FunctionStore {
   readonly concurrency: ConcurrencyStore;
   /** The same bucket's asynchronous invocation settings per qualifier. */
   readonly eventInvokeConfigs: EventInvokeConfigStore;
+  /** The same bucket's function URLs per qualifier. */
+  readonly urlConfigs: FunctionUrlConfigStore;
   private readonly writes: ObservedWrites;
 
   /** @param observer told of every write made through this store (the frontend's own registry view) */
@@ -92,6 +96,7 @@ export class FunctionStore {
     this.aliases = new AliasStore(kv, this.writes);
     this.concurrency = new ConcurrencyStore(kv, this.writes);
     this.eventInvokeConfigs = new EventInvokeConfigStore(kv, this.writes);
+    this.urlConfigs = new FunctionUrlConfigStore(kv, this.writes);
   }
 
   async get(functionName: string, version: string = LATEST): Promise<StoredRecord | undefined> {
@@ -186,7 +191,7 @@ export class FunctionStore {
     }
   }
 
-  /** Deletes a function with all its versions, aliases and event invoke configs. */
+  /** Deletes a function with all its versions, aliases, event invoke configs and function URLs. */
   async deleteFunction(functionName: string): Promise<void> {
     const keys = await this.keysOf(functionName);
     if (!keys.includes(functionKey(functionName, LATEST))) {
@@ -210,7 +215,7 @@ export class FunctionStore {
 
   private async keysOf(functionName: string): Promise<string[]> {
     const keys: string[] = [];
-    const filters = [`fn.${functionName}.*`, `alias.${functionName}.*`, `eventconfig.${functionName}.*`, versionCounterKey(functionName), eventCountersKey(functionName)];
+    const filters = [`fn.${functionName}.*`, `alias.${functionName}.*`, `eventconfig.${functionName}.*`, `url.${functionName}.*`, versionCounterKey(functionName), eventCountersKey(functionName)];
     filters.push(usageKeysOf(functionName));
     for (const filter of filters) {
       for await (const key of await this.kv.keys(filter)) keys.push(key);

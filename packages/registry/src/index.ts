@@ -12,5 +12,6 @@ export * from "./observed-writes.js";
 export * from "./concurrency-settings.js";
 export * from "./compare-and-set.js";
 export * from "./event-invoke-config.js";
+export * from "./function-url-config.js";
 export * from "./destination-arn.js";
 export * from "./usage-record.js";

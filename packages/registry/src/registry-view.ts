@@ -1,4 +1,4 @@
-// A read-only, watch-fed cache of function configuration, aliases and event invoke configs for the hot path. A miss falls back to
+// A read-only, watch-fed cache of function configuration, aliases, event invoke configs and function URLs for the hot path. A miss falls back to
 // KV, so a change another frontend made a moment ago is never reported as "not found". Every entry keeps
 // its KV revision, and an update older than what the cache holds is ignored, wherever it comes from: the
 // watch, a fallback read, or a write this process made (the view observes its own frontend's stores, so
@@ -20,6 +20,7 @@ import {
   parseEventInvokeConfigKey,
   type EventInvokeConfig,
 } from "./event-invoke-config.js";
+import { FUNCTION_URL_CONFIG_KEYS, decodeFunctionUrlConfig, parseFunctionUrlConfigKey, type FunctionUrlConfig } from "./function-url-config.js";
 
 /** A cached value as of a KV revision; `value` undefined marks a key deleted (or unreadable) at it. */
 interface Revisioned<T> {
@@ -31,6 +32,9 @@ export class RegistryView implements WriteObserver {
   private readonly records = new Map<string, Revisioned<FunctionVersionRecord>>();
   private readonly aliases = new Map<string, Revisioned<AliasRecord>>();
   private readonly eventInvokeConfigs = new Map<string, Revisioned<EventInvokeConfig>>();
+  /** Function URL configs by KV key, and the key of each url id (a delete marker carries no url id). */
+  private readonly urlConfigs = new Map<string, Revisioned<FunctionUrlConfig>>();
+  private readonly urlKeysById = new Map<string, string>();
   private settings: Revisioned<ConcurrencySettings> = { value: emptyConcurrencySettings(), revision: 0 };
   private readonly settingsListeners: ((settings: ConcurrencySettings) => void)[] = [];
   private watchers: QueuedIterator<KvWatchEntry>[] = [];
@@ -50,11 +54,14 @@ export class RegistryView implements WriteObserver {
       this.kv.watch({ key: ALIAS_KEYS }),
       this.kv.watch({ key: CONCURRENCY_SETTINGS_KEY }),
       this.kv.watch({ key: EVENT_INVOKE_CONFIG_KEYS }),
+      this.kv.watch({ key: FUNCTION_URL_CONFIG_KEYS }),
     ]);
     for (const watcher of this.watchers) void this.follow(watcher);
     // Event invoke configs have no fallback read (most qualifiers have none, so a miss is the common
     // answer): load them all before start resolves, so a miss always means "none".
-    await this.loadEventInvokeConfigs();
+    // Function URLs likewise: a request names a url id, which only the cache can look up.
+    await this.loadAll(EVENT_INVOKE_CONFIG_KEYS);
+    await this.loadAll(FUNCTION_URL_CONFIG_KEYS);
   }
 
   stop(): void {
@@ -112,6 +119,13 @@ export class RegistryView implements WriteObserver {
     return this.eventInvokeConfigs.get(key)?.value;
   }
 
+  /** The function URL config with this url id, from the cache only; undefined when there is none. */
+  functionUrlConfig(urlId: string): FunctionUrlConfig | undefined {
+    const key = this.urlKeysById.get(urlId);
+    const config = key === undefined ? undefined : this.urlConfigs.get(key)?.value;
+    return config?.urlId === urlId ? config : undefined;
+  }
+
   /** Reserved and provisioned concurrency, as of the latest update seen (empty before any). */
   concurrencySettings(): ConcurrencySettings {
     return this.settings.value ?? emptyConcurrencySettings();
@@ -133,9 +147,9 @@ export class RegistryView implements WriteObserver {
     return stored?.record;
   }
 
-  private async loadEventInvokeConfigs(): Promise<void> {
+  private async loadAll(filter: string): Promise<void> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(EVENT_INVOKE_CONFIG_KEYS)) keys.push(key);
+    for await (const key of await this.kv.keys(filter)) keys.push(key);
     await Promise.all(
       keys.map(async (key) => {
         const entry = await this.kv.get(key);
@@ -158,6 +172,13 @@ export class RegistryView implements WriteObserver {
       remember(this.aliases, key, value && decodeOrUndefined(() => decodeAlias(key, value)), revision);
     } else if (parseEventInvokeConfigKey(key)) {
       remember(this.eventInvokeConfigs, key, value && decodeOrUndefined(() => decodeEventInvokeConfig(key, value)), revision);
+    } else if (parseFunctionUrlConfigKey(key)) {
+      const previous = this.urlConfigs.get(key);
+      remember(this.urlConfigs, key, value && decodeOrUndefined(() => decodeFunctionUrlConfig(key, value)), revision);
+      const current = this.urlConfigs.get(key);
+      if (current === previous) return;
+      if (previous?.value && previous.value.urlId !== current?.value?.urlId) this.urlKeysById.delete(previous.value.urlId);
+      if (current?.value) this.urlKeysById.set(current.value.urlId, key);
     } else if (parseFunctionKey(key)) {
       remember(this.records, key, value && decodeOrUndefined(() => decodeRecord(key, value, this.cipher)), revision);
     }

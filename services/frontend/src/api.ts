@@ -132,6 +132,28 @@ export interface ListFunctionEventInvokeConfigsResponse {
   NextMarker?: string;
 }
 
+/** A function URL's CORS settings, as Lambda spells them. */
+export interface FunctionUrlCorsConfig {
+  AllowOrigins?: string[];
+  AllowMethods?: string[];
+  AllowHeaders?: string[];
+  ExposeHeaders?: string[];
+  MaxAge?: number;
+  AllowCredentials?: boolean;
+}
+
+/** Lambda's FunctionUrlConfig (Create answers without LastModifiedTime). Times are ISO-8601. */
+export interface FunctionUrlConfigResponse {
+  FunctionUrl: string;
+  /** Unqualified for `$LATEST`, qualified for an alias. */
+  FunctionArn: string;
+  AuthType: "NONE" | "AWS_IAM";
+  Cors?: FunctionUrlCorsConfig;
+  CreationTime: string;
+  LastModifiedTime?: string;
+  InvokeMode: "BUFFERED" | "RESPONSE_STREAM";
+}
+
 /** Lambent's queue visibility: what a function's asynchronous event queue holds and what became of its events. */
 export interface QueueStatsResponse {
   FunctionName: string;
@@ -187,6 +209,11 @@ export interface ControlPlane {
   getFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig>;
   deleteFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined): Promise<void>;
   listFunctionEventInvokeConfigs(functionName: string, options: ListOptions): Promise<ListFunctionEventInvokeConfigsResponse>;
+  /** `qualifier` undefined (and none in `functionName`) means $LATEST; otherwise an alias. */
+  createFunctionUrlConfig(functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionUrlConfigResponse>;
+  getFunctionUrlConfig(functionName: string, qualifier: string | undefined): Promise<FunctionUrlConfigResponse>;
+  updateFunctionUrlConfig(functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionUrlConfigResponse>;
+  deleteFunctionUrlConfig(functionName: string, qualifier: string | undefined): Promise<void>;
   /** Lambent's extension: the function's asynchronous event queue. */
   getQueueStats(functionName: string): Promise<QueueStatsResponse>;
 }

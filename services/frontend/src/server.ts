@@ -47,12 +47,14 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const code = new CodeStore(buckets.code);
   const scope = { region: config.region, accountId: config.accountId };
   let httpPort = config.httpPort;
+  const publicUrl = (): string => config.publicUrl ?? `http://${config.host}:${httpPort}`;
   const controlPlane = new FunctionControlPlane({
     scope,
     // The view observes this frontend's own writes: an invoke right after an update here sees it.
     functions: new FunctionStore(buckets.functions, cipher, view),
     code,
-    codeLocationBase: () => `${config.publicUrl ?? `http://${config.host}:${httpPort}`}${CODE_DOWNLOAD_PATH}`,
+    codeLocationBase: () => `${publicUrl()}${CODE_DOWNLOAD_PATH}`,
+    publicUrl,
     defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,
     concurrencyLimits: config.concurrency,
     provisionedAllocation: (functionName, qualifier) => requestProvisionedAllocation(nc, functionName, qualifier),
@@ -70,6 +72,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     health: () => clusterHealth(nc),
     downloadPackage: (objectName) => code.getPackage(objectName),
     metrics,
+    functionUrls: { configOf: (urlId) => view.functionUrlConfig(urlId), invoker },
   });
   const grpcServer = buildGrpcServer(api, { logger });
 

@@ -820,6 +820,103 @@ export interface ListFunctionEventInvokeConfigsResponse {
   nextMarker: string;
 }
 
+/** A function URL's CORS settings, as Lambda's Cors. */
+export interface FunctionUrlCors {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  /** Seconds a browser may cache a preflight answer, 0–86400. */
+  maxAge?: number | undefined;
+  allowCredentials?: boolean | undefined;
+}
+
+/** A function URL, as Lambda's FunctionUrlConfig. */
+export interface FunctionUrlConfig {
+  /** <public url>/lambent-url/<url id>/ */
+  functionUrl: string;
+  /** Unqualified for $LATEST, qualified for an alias. */
+  functionArn: string;
+  /** "NONE". */
+  authType: string;
+  /** Unset when the URL has no CORS settings. */
+  cors?:
+    | FunctionUrlCors
+    | undefined;
+  /** ISO-8601. */
+  creationTime: string;
+  /** ISO-8601; empty in CreateFunctionUrlConfig's output. */
+  lastModifiedTime: string;
+  /** "BUFFERED". */
+  invokeMode: string;
+}
+
+/** CreateFunctionUrlConfig's input. */
+export interface CreateFunctionUrlConfigRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST" or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+  /** "NONE" ("AWS_IAM" is refused with INVALID_ARGUMENT). */
+  authType: string;
+  cors?:
+    | FunctionUrlCors
+    | undefined;
+  /** Empty or "BUFFERED". */
+  invokeMode: string;
+}
+
+/** CreateFunctionUrlConfig's output. */
+export interface CreateFunctionUrlConfigResponse {
+  config?: FunctionUrlConfig | undefined;
+}
+
+/** GetFunctionUrlConfig's input. */
+export interface GetFunctionUrlConfigRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST" or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+}
+
+/** GetFunctionUrlConfig's output. */
+export interface GetFunctionUrlConfigResponse {
+  config?: FunctionUrlConfig | undefined;
+}
+
+/** UpdateFunctionUrlConfig's input: only the fields that are set change. */
+export interface UpdateFunctionUrlConfigRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST" or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+  /** Empty keeps it; otherwise "NONE". */
+  authType: string;
+  /** Unset keeps the CORS settings; set replaces them whole. */
+  cors?:
+    | FunctionUrlCors
+    | undefined;
+  /** Empty keeps it; otherwise "BUFFERED". */
+  invokeMode: string;
+}
+
+/** UpdateFunctionUrlConfig's output. */
+export interface UpdateFunctionUrlConfigResponse {
+  config?: FunctionUrlConfig | undefined;
+}
+
+/** DeleteFunctionUrlConfig's input. */
+export interface DeleteFunctionUrlConfigRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST" or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+}
+
+/** DeleteFunctionUrlConfig's output, empty for now. */
+export interface DeleteFunctionUrlConfigResponse {
+}
+
 /** GetQueueStats' input. */
 export interface GetQueueStatsRequest {
   /** A name, partial or full ARN, without a qualifier: a function has one queue for all its qualifiers. */
@@ -8968,6 +9065,1126 @@ export const ListFunctionEventInvokeConfigsResponse: MessageFns<ListFunctionEven
   },
 };
 
+function createBaseFunctionUrlCors(): FunctionUrlCors {
+  return {
+    allowOrigins: [],
+    allowMethods: [],
+    allowHeaders: [],
+    exposeHeaders: [],
+    maxAge: undefined,
+    allowCredentials: undefined,
+  };
+}
+
+export const FunctionUrlCors: MessageFns<FunctionUrlCors> = {
+  encode(message: FunctionUrlCors, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.allowOrigins) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.allowMethods) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.allowHeaders) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.exposeHeaders) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.maxAge !== undefined) {
+      writer.uint32(40).int32(message.maxAge);
+    }
+    if (message.allowCredentials !== undefined) {
+      writer.uint32(48).bool(message.allowCredentials);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FunctionUrlCors {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFunctionUrlCors();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.allowOrigins.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.allowMethods.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.allowHeaders.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.exposeHeaders.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxAge = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.allowCredentials = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FunctionUrlCors {
+    return {
+      allowOrigins: globalThis.Array.isArray(object?.allowOrigins)
+        ? object.allowOrigins.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.allow_origins)
+        ? object.allow_origins.map((e: any) => globalThis.String(e))
+        : [],
+      allowMethods: globalThis.Array.isArray(object?.allowMethods)
+        ? object.allowMethods.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.allow_methods)
+        ? object.allow_methods.map((e: any) => globalThis.String(e))
+        : [],
+      allowHeaders: globalThis.Array.isArray(object?.allowHeaders)
+        ? object.allowHeaders.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.allow_headers)
+        ? object.allow_headers.map((e: any) => globalThis.String(e))
+        : [],
+      exposeHeaders: globalThis.Array.isArray(object?.exposeHeaders)
+        ? object.exposeHeaders.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.expose_headers)
+        ? object.expose_headers.map((e: any) => globalThis.String(e))
+        : [],
+      maxAge: isSet(object.maxAge)
+        ? globalThis.Number(object.maxAge)
+        : isSet(object.max_age)
+        ? globalThis.Number(object.max_age)
+        : undefined,
+      allowCredentials: isSet(object.allowCredentials)
+        ? globalThis.Boolean(object.allowCredentials)
+        : isSet(object.allow_credentials)
+        ? globalThis.Boolean(object.allow_credentials)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FunctionUrlCors): unknown {
+    const obj: any = {};
+    if (message.allowOrigins?.length) {
+      obj.allowOrigins = message.allowOrigins;
+    }
+    if (message.allowMethods?.length) {
+      obj.allowMethods = message.allowMethods;
+    }
+    if (message.allowHeaders?.length) {
+      obj.allowHeaders = message.allowHeaders;
+    }
+    if (message.exposeHeaders?.length) {
+      obj.exposeHeaders = message.exposeHeaders;
+    }
+    if (message.maxAge !== undefined) {
+      obj.maxAge = Math.round(message.maxAge);
+    }
+    if (message.allowCredentials !== undefined) {
+      obj.allowCredentials = message.allowCredentials;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FunctionUrlCors>, I>>(base?: I): FunctionUrlCors {
+    return FunctionUrlCors.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FunctionUrlCors>, I>>(object: I): FunctionUrlCors {
+    const message = createBaseFunctionUrlCors();
+    message.allowOrigins = object.allowOrigins?.map((e) => e) || [];
+    message.allowMethods = object.allowMethods?.map((e) => e) || [];
+    message.allowHeaders = object.allowHeaders?.map((e) => e) || [];
+    message.exposeHeaders = object.exposeHeaders?.map((e) => e) || [];
+    message.maxAge = object.maxAge ?? undefined;
+    message.allowCredentials = object.allowCredentials ?? undefined;
+    return message;
+  },
+};
+
+function createBaseFunctionUrlConfig(): FunctionUrlConfig {
+  return {
+    functionUrl: "",
+    functionArn: "",
+    authType: "",
+    cors: undefined,
+    creationTime: "",
+    lastModifiedTime: "",
+    invokeMode: "",
+  };
+}
+
+export const FunctionUrlConfig: MessageFns<FunctionUrlConfig> = {
+  encode(message: FunctionUrlConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionUrl !== "") {
+      writer.uint32(10).string(message.functionUrl);
+    }
+    if (message.functionArn !== "") {
+      writer.uint32(18).string(message.functionArn);
+    }
+    if (message.authType !== "") {
+      writer.uint32(26).string(message.authType);
+    }
+    if (message.cors !== undefined) {
+      FunctionUrlCors.encode(message.cors, writer.uint32(34).fork()).join();
+    }
+    if (message.creationTime !== "") {
+      writer.uint32(42).string(message.creationTime);
+    }
+    if (message.lastModifiedTime !== "") {
+      writer.uint32(50).string(message.lastModifiedTime);
+    }
+    if (message.invokeMode !== "") {
+      writer.uint32(58).string(message.invokeMode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FunctionUrlConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFunctionUrlConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionUrl = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.functionArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.authType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cors = FunctionUrlCors.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.creationTime = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lastModifiedTime = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.invokeMode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FunctionUrlConfig {
+    return {
+      functionUrl: isSet(object.functionUrl)
+        ? globalThis.String(object.functionUrl)
+        : isSet(object.function_url)
+        ? globalThis.String(object.function_url)
+        : "",
+      functionArn: isSet(object.functionArn)
+        ? globalThis.String(object.functionArn)
+        : isSet(object.function_arn)
+        ? globalThis.String(object.function_arn)
+        : "",
+      authType: isSet(object.authType)
+        ? globalThis.String(object.authType)
+        : isSet(object.auth_type)
+        ? globalThis.String(object.auth_type)
+        : "",
+      cors: isSet(object.cors) ? FunctionUrlCors.fromJSON(object.cors) : undefined,
+      creationTime: isSet(object.creationTime)
+        ? globalThis.String(object.creationTime)
+        : isSet(object.creation_time)
+        ? globalThis.String(object.creation_time)
+        : "",
+      lastModifiedTime: isSet(object.lastModifiedTime)
+        ? globalThis.String(object.lastModifiedTime)
+        : isSet(object.last_modified_time)
+        ? globalThis.String(object.last_modified_time)
+        : "",
+      invokeMode: isSet(object.invokeMode)
+        ? globalThis.String(object.invokeMode)
+        : isSet(object.invoke_mode)
+        ? globalThis.String(object.invoke_mode)
+        : "",
+    };
+  },
+
+  toJSON(message: FunctionUrlConfig): unknown {
+    const obj: any = {};
+    if (message.functionUrl !== "") {
+      obj.functionUrl = message.functionUrl;
+    }
+    if (message.functionArn !== "") {
+      obj.functionArn = message.functionArn;
+    }
+    if (message.authType !== "") {
+      obj.authType = message.authType;
+    }
+    if (message.cors !== undefined) {
+      obj.cors = FunctionUrlCors.toJSON(message.cors);
+    }
+    if (message.creationTime !== "") {
+      obj.creationTime = message.creationTime;
+    }
+    if (message.lastModifiedTime !== "") {
+      obj.lastModifiedTime = message.lastModifiedTime;
+    }
+    if (message.invokeMode !== "") {
+      obj.invokeMode = message.invokeMode;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FunctionUrlConfig>, I>>(base?: I): FunctionUrlConfig {
+    return FunctionUrlConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FunctionUrlConfig>, I>>(object: I): FunctionUrlConfig {
+    const message = createBaseFunctionUrlConfig();
+    message.functionUrl = object.functionUrl ?? "";
+    message.functionArn = object.functionArn ?? "";
+    message.authType = object.authType ?? "";
+    message.cors = (object.cors !== undefined && object.cors !== null)
+      ? FunctionUrlCors.fromPartial(object.cors)
+      : undefined;
+    message.creationTime = object.creationTime ?? "";
+    message.lastModifiedTime = object.lastModifiedTime ?? "";
+    message.invokeMode = object.invokeMode ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateFunctionUrlConfigRequest(): CreateFunctionUrlConfigRequest {
+  return { functionName: "", qualifier: "", authType: "", cors: undefined, invokeMode: "" };
+}
+
+export const CreateFunctionUrlConfigRequest: MessageFns<CreateFunctionUrlConfigRequest> = {
+  encode(message: CreateFunctionUrlConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    if (message.authType !== "") {
+      writer.uint32(26).string(message.authType);
+    }
+    if (message.cors !== undefined) {
+      FunctionUrlCors.encode(message.cors, writer.uint32(34).fork()).join();
+    }
+    if (message.invokeMode !== "") {
+      writer.uint32(42).string(message.invokeMode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateFunctionUrlConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateFunctionUrlConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.authType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cors = FunctionUrlCors.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.invokeMode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateFunctionUrlConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      authType: isSet(object.authType)
+        ? globalThis.String(object.authType)
+        : isSet(object.auth_type)
+        ? globalThis.String(object.auth_type)
+        : "",
+      cors: isSet(object.cors) ? FunctionUrlCors.fromJSON(object.cors) : undefined,
+      invokeMode: isSet(object.invokeMode)
+        ? globalThis.String(object.invokeMode)
+        : isSet(object.invoke_mode)
+        ? globalThis.String(object.invoke_mode)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateFunctionUrlConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.authType !== "") {
+      obj.authType = message.authType;
+    }
+    if (message.cors !== undefined) {
+      obj.cors = FunctionUrlCors.toJSON(message.cors);
+    }
+    if (message.invokeMode !== "") {
+      obj.invokeMode = message.invokeMode;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateFunctionUrlConfigRequest>, I>>(base?: I): CreateFunctionUrlConfigRequest {
+    return CreateFunctionUrlConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateFunctionUrlConfigRequest>, I>>(
+    object: I,
+  ): CreateFunctionUrlConfigRequest {
+    const message = createBaseCreateFunctionUrlConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.authType = object.authType ?? "";
+    message.cors = (object.cors !== undefined && object.cors !== null)
+      ? FunctionUrlCors.fromPartial(object.cors)
+      : undefined;
+    message.invokeMode = object.invokeMode ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateFunctionUrlConfigResponse(): CreateFunctionUrlConfigResponse {
+  return { config: undefined };
+}
+
+export const CreateFunctionUrlConfigResponse: MessageFns<CreateFunctionUrlConfigResponse> = {
+  encode(message: CreateFunctionUrlConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      FunctionUrlConfig.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateFunctionUrlConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateFunctionUrlConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = FunctionUrlConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateFunctionUrlConfigResponse {
+    return { config: isSet(object.config) ? FunctionUrlConfig.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: CreateFunctionUrlConfigResponse): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = FunctionUrlConfig.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateFunctionUrlConfigResponse>, I>>(base?: I): CreateFunctionUrlConfigResponse {
+    return CreateFunctionUrlConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateFunctionUrlConfigResponse>, I>>(
+    object: I,
+  ): CreateFunctionUrlConfigResponse {
+    const message = createBaseCreateFunctionUrlConfigResponse();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? FunctionUrlConfig.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetFunctionUrlConfigRequest(): GetFunctionUrlConfigRequest {
+  return { functionName: "", qualifier: "" };
+}
+
+export const GetFunctionUrlConfigRequest: MessageFns<GetFunctionUrlConfigRequest> = {
+  encode(message: GetFunctionUrlConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFunctionUrlConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFunctionUrlConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFunctionUrlConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+    };
+  },
+
+  toJSON(message: GetFunctionUrlConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFunctionUrlConfigRequest>, I>>(base?: I): GetFunctionUrlConfigRequest {
+    return GetFunctionUrlConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFunctionUrlConfigRequest>, I>>(object: I): GetFunctionUrlConfigRequest {
+    const message = createBaseGetFunctionUrlConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    return message;
+  },
+};
+
+function createBaseGetFunctionUrlConfigResponse(): GetFunctionUrlConfigResponse {
+  return { config: undefined };
+}
+
+export const GetFunctionUrlConfigResponse: MessageFns<GetFunctionUrlConfigResponse> = {
+  encode(message: GetFunctionUrlConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      FunctionUrlConfig.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFunctionUrlConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFunctionUrlConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = FunctionUrlConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFunctionUrlConfigResponse {
+    return { config: isSet(object.config) ? FunctionUrlConfig.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: GetFunctionUrlConfigResponse): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = FunctionUrlConfig.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFunctionUrlConfigResponse>, I>>(base?: I): GetFunctionUrlConfigResponse {
+    return GetFunctionUrlConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFunctionUrlConfigResponse>, I>>(object: I): GetFunctionUrlConfigResponse {
+    const message = createBaseGetFunctionUrlConfigResponse();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? FunctionUrlConfig.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateFunctionUrlConfigRequest(): UpdateFunctionUrlConfigRequest {
+  return { functionName: "", qualifier: "", authType: "", cors: undefined, invokeMode: "" };
+}
+
+export const UpdateFunctionUrlConfigRequest: MessageFns<UpdateFunctionUrlConfigRequest> = {
+  encode(message: UpdateFunctionUrlConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    if (message.authType !== "") {
+      writer.uint32(26).string(message.authType);
+    }
+    if (message.cors !== undefined) {
+      FunctionUrlCors.encode(message.cors, writer.uint32(34).fork()).join();
+    }
+    if (message.invokeMode !== "") {
+      writer.uint32(42).string(message.invokeMode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFunctionUrlConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFunctionUrlConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.authType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.cors = FunctionUrlCors.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.invokeMode = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFunctionUrlConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      authType: isSet(object.authType)
+        ? globalThis.String(object.authType)
+        : isSet(object.auth_type)
+        ? globalThis.String(object.auth_type)
+        : "",
+      cors: isSet(object.cors) ? FunctionUrlCors.fromJSON(object.cors) : undefined,
+      invokeMode: isSet(object.invokeMode)
+        ? globalThis.String(object.invokeMode)
+        : isSet(object.invoke_mode)
+        ? globalThis.String(object.invoke_mode)
+        : "",
+    };
+  },
+
+  toJSON(message: UpdateFunctionUrlConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.authType !== "") {
+      obj.authType = message.authType;
+    }
+    if (message.cors !== undefined) {
+      obj.cors = FunctionUrlCors.toJSON(message.cors);
+    }
+    if (message.invokeMode !== "") {
+      obj.invokeMode = message.invokeMode;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateFunctionUrlConfigRequest>, I>>(base?: I): UpdateFunctionUrlConfigRequest {
+    return UpdateFunctionUrlConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateFunctionUrlConfigRequest>, I>>(
+    object: I,
+  ): UpdateFunctionUrlConfigRequest {
+    const message = createBaseUpdateFunctionUrlConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.authType = object.authType ?? "";
+    message.cors = (object.cors !== undefined && object.cors !== null)
+      ? FunctionUrlCors.fromPartial(object.cors)
+      : undefined;
+    message.invokeMode = object.invokeMode ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateFunctionUrlConfigResponse(): UpdateFunctionUrlConfigResponse {
+  return { config: undefined };
+}
+
+export const UpdateFunctionUrlConfigResponse: MessageFns<UpdateFunctionUrlConfigResponse> = {
+  encode(message: UpdateFunctionUrlConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.config !== undefined) {
+      FunctionUrlConfig.encode(message.config, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFunctionUrlConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFunctionUrlConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.config = FunctionUrlConfig.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFunctionUrlConfigResponse {
+    return { config: isSet(object.config) ? FunctionUrlConfig.fromJSON(object.config) : undefined };
+  },
+
+  toJSON(message: UpdateFunctionUrlConfigResponse): unknown {
+    const obj: any = {};
+    if (message.config !== undefined) {
+      obj.config = FunctionUrlConfig.toJSON(message.config);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateFunctionUrlConfigResponse>, I>>(base?: I): UpdateFunctionUrlConfigResponse {
+    return UpdateFunctionUrlConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateFunctionUrlConfigResponse>, I>>(
+    object: I,
+  ): UpdateFunctionUrlConfigResponse {
+    const message = createBaseUpdateFunctionUrlConfigResponse();
+    message.config = (object.config !== undefined && object.config !== null)
+      ? FunctionUrlConfig.fromPartial(object.config)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteFunctionUrlConfigRequest(): DeleteFunctionUrlConfigRequest {
+  return { functionName: "", qualifier: "" };
+}
+
+export const DeleteFunctionUrlConfigRequest: MessageFns<DeleteFunctionUrlConfigRequest> = {
+  encode(message: DeleteFunctionUrlConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFunctionUrlConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFunctionUrlConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteFunctionUrlConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+    };
+  },
+
+  toJSON(message: DeleteFunctionUrlConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFunctionUrlConfigRequest>, I>>(base?: I): DeleteFunctionUrlConfigRequest {
+    return DeleteFunctionUrlConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFunctionUrlConfigRequest>, I>>(
+    object: I,
+  ): DeleteFunctionUrlConfigRequest {
+    const message = createBaseDeleteFunctionUrlConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteFunctionUrlConfigResponse(): DeleteFunctionUrlConfigResponse {
+  return {};
+}
+
+export const DeleteFunctionUrlConfigResponse: MessageFns<DeleteFunctionUrlConfigResponse> = {
+  encode(_: DeleteFunctionUrlConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteFunctionUrlConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteFunctionUrlConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteFunctionUrlConfigResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteFunctionUrlConfigResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteFunctionUrlConfigResponse>, I>>(base?: I): DeleteFunctionUrlConfigResponse {
+    return DeleteFunctionUrlConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteFunctionUrlConfigResponse>, I>>(_: I): DeleteFunctionUrlConfigResponse {
+    const message = createBaseDeleteFunctionUrlConfigResponse();
+    return message;
+  },
+};
+
 function createBaseGetQueueStatsRequest(): GetQueueStatsRequest {
   return { functionName: "" };
 }
@@ -10406,6 +11623,60 @@ export const LambdaService = {
     responseDeserialize: (value: Buffer): ListFunctionEventInvokeConfigsResponse =>
       ListFunctionEventInvokeConfigsResponse.decode(value),
   },
+  /**
+   * Gives $LATEST or an alias a function URL (served by the frontend at <public url>/lambent-url/<url id>/);
+   * ALREADY_EXISTS when it has one. Only auth_type NONE is supported.
+   */
+  createFunctionUrlConfig: {
+    path: "/lambent.v1.Lambda/CreateFunctionUrlConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateFunctionUrlConfigRequest): Buffer =>
+      Buffer.from(CreateFunctionUrlConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateFunctionUrlConfigRequest => CreateFunctionUrlConfigRequest.decode(value),
+    responseSerialize: (value: CreateFunctionUrlConfigResponse): Buffer =>
+      Buffer.from(CreateFunctionUrlConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateFunctionUrlConfigResponse =>
+      CreateFunctionUrlConfigResponse.decode(value),
+  },
+  /** Returns a qualifier's function URL config; NOT_FOUND when it has none. */
+  getFunctionUrlConfig: {
+    path: "/lambent.v1.Lambda/GetFunctionUrlConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFunctionUrlConfigRequest): Buffer =>
+      Buffer.from(GetFunctionUrlConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFunctionUrlConfigRequest => GetFunctionUrlConfigRequest.decode(value),
+    responseSerialize: (value: GetFunctionUrlConfigResponse): Buffer =>
+      Buffer.from(GetFunctionUrlConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetFunctionUrlConfigResponse => GetFunctionUrlConfigResponse.decode(value),
+  },
+  /** Changes a function URL's CORS settings; the URL itself stays. */
+  updateFunctionUrlConfig: {
+    path: "/lambent.v1.Lambda/UpdateFunctionUrlConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateFunctionUrlConfigRequest): Buffer =>
+      Buffer.from(UpdateFunctionUrlConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateFunctionUrlConfigRequest => UpdateFunctionUrlConfigRequest.decode(value),
+    responseSerialize: (value: UpdateFunctionUrlConfigResponse): Buffer =>
+      Buffer.from(UpdateFunctionUrlConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateFunctionUrlConfigResponse =>
+      UpdateFunctionUrlConfigResponse.decode(value),
+  },
+  /** Removes a qualifier's function URL; requests to it are answered 404 from then on. */
+  deleteFunctionUrlConfig: {
+    path: "/lambent.v1.Lambda/DeleteFunctionUrlConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteFunctionUrlConfigRequest): Buffer =>
+      Buffer.from(DeleteFunctionUrlConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteFunctionUrlConfigRequest => DeleteFunctionUrlConfigRequest.decode(value),
+    responseSerialize: (value: DeleteFunctionUrlConfigResponse): Buffer =>
+      Buffer.from(DeleteFunctionUrlConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteFunctionUrlConfigResponse =>
+      DeleteFunctionUrlConfigResponse.decode(value),
+  },
   /** Lambent's extension: what a function's asynchronous event queue holds and what became of its events. */
   getQueueStats: {
     path: "/lambent.v1.Lambda/GetQueueStats" as const,
@@ -10538,6 +11809,17 @@ export interface LambdaServer extends UntypedServiceImplementation {
     ListFunctionEventInvokeConfigsRequest,
     ListFunctionEventInvokeConfigsResponse
   >;
+  /**
+   * Gives $LATEST or an alias a function URL (served by the frontend at <public url>/lambent-url/<url id>/);
+   * ALREADY_EXISTS when it has one. Only auth_type NONE is supported.
+   */
+  createFunctionUrlConfig: handleUnaryCall<CreateFunctionUrlConfigRequest, CreateFunctionUrlConfigResponse>;
+  /** Returns a qualifier's function URL config; NOT_FOUND when it has none. */
+  getFunctionUrlConfig: handleUnaryCall<GetFunctionUrlConfigRequest, GetFunctionUrlConfigResponse>;
+  /** Changes a function URL's CORS settings; the URL itself stays. */
+  updateFunctionUrlConfig: handleUnaryCall<UpdateFunctionUrlConfigRequest, UpdateFunctionUrlConfigResponse>;
+  /** Removes a qualifier's function URL; requests to it are answered 404 from then on. */
+  deleteFunctionUrlConfig: handleUnaryCall<DeleteFunctionUrlConfigRequest, DeleteFunctionUrlConfigResponse>;
   /** Lambent's extension: what a function's asynchronous event queue holds and what became of its events. */
   getQueueStats: handleUnaryCall<GetQueueStatsRequest, GetQueueStatsResponse>;
   /**
@@ -11009,6 +12291,73 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListFunctionEventInvokeConfigsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Gives $LATEST or an alias a function URL (served by the frontend at <public url>/lambent-url/<url id>/);
+   * ALREADY_EXISTS when it has one. Only auth_type NONE is supported.
+   */
+  createFunctionUrlConfig(
+    request: CreateFunctionUrlConfigRequest,
+    callback: (error: ServiceError | null, response: CreateFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  createFunctionUrlConfig(
+    request: CreateFunctionUrlConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  createFunctionUrlConfig(
+    request: CreateFunctionUrlConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns a qualifier's function URL config; NOT_FOUND when it has none. */
+  getFunctionUrlConfig(
+    request: GetFunctionUrlConfigRequest,
+    callback: (error: ServiceError | null, response: GetFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  getFunctionUrlConfig(
+    request: GetFunctionUrlConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  getFunctionUrlConfig(
+    request: GetFunctionUrlConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Changes a function URL's CORS settings; the URL itself stays. */
+  updateFunctionUrlConfig(
+    request: UpdateFunctionUrlConfigRequest,
+    callback: (error: ServiceError | null, response: UpdateFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  updateFunctionUrlConfig(
+    request: UpdateFunctionUrlConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  updateFunctionUrlConfig(
+    request: UpdateFunctionUrlConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** Removes a qualifier's function URL; requests to it are answered 404 from then on. */
+  deleteFunctionUrlConfig(
+    request: DeleteFunctionUrlConfigRequest,
+    callback: (error: ServiceError | null, response: DeleteFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  deleteFunctionUrlConfig(
+    request: DeleteFunctionUrlConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteFunctionUrlConfigResponse) => void,
+  ): ClientUnaryCall;
+  deleteFunctionUrlConfig(
+    request: DeleteFunctionUrlConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteFunctionUrlConfigResponse) => void,
   ): ClientUnaryCall;
   /** Lambent's extension: what a function's asynchronous event queue holds and what became of its events. */
   getQueueStats(

@@ -27,6 +27,7 @@ import type {
   GetFunctionResponse,
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
+  FunctionUrlConfigResponse,
   ListFunctionsResponse,
   ListOptions,
   ListProvisionedConcurrencyConfigsResponse,
@@ -43,6 +44,7 @@ import { VersionOperations } from "./versions.js";
 import { AliasOperations } from "./aliases.js";
 import { ConcurrencyOperations } from "./concurrency.js";
 import { EventInvokeConfigOperations } from "./event-invoke-config.js";
+import { FunctionUrlOperations } from "./function-urls.js";
 import { QueueStatsOperations } from "./queue-stats.js";
 
 export interface FunctionControlPlaneOptions {
@@ -51,6 +53,8 @@ export interface FunctionControlPlaneOptions {
   code: CodeStore;
   /** Base URL where GetFunction's `Code.Location` downloads the package. */
   codeLocationBase: () => string;
+  /** The frontend's public base URL, beneath which function URLs are served. */
+  publicUrl: () => string;
   defaultRole: string;
   /** The account's concurrency limits, which reservations and provisioned concurrency must respect. */
   concurrencyLimits: ConcurrencyLimits;
@@ -73,6 +77,7 @@ export class FunctionControlPlane implements ControlPlane {
   private readonly aliases: AliasOperations;
   private readonly concurrency: ConcurrencyOperations;
   private readonly eventInvokeConfigs: EventInvokeConfigOperations;
+  private readonly functionUrls: FunctionUrlOperations;
   private readonly queueStats: QueueStatsOperations;
 
   constructor(private readonly options: FunctionControlPlaneOptions) {
@@ -85,6 +90,7 @@ export class FunctionControlPlane implements ControlPlane {
       provisionedAllocation: options.provisionedAllocation,
     });
     this.eventInvokeConfigs = new EventInvokeConfigOperations(options.scope, options.functions);
+    this.functionUrls = new FunctionUrlOperations(options.scope, options.functions, options.publicUrl);
     this.queueStats = new QueueStatsOperations(options.scope, options.functions, options.readQueueStats);
   }
 
@@ -215,6 +221,7 @@ export class FunctionControlPlane implements ControlPlane {
         // A delete that stopped between the records and the settings left settings behind: a retry clears them.
         await this.concurrency.forget(functionName);
         await this.eventInvokeConfigs.forget(functionName);
+        await this.functionUrls.forget(functionName);
         throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName)}`);
       }
       throw error;
@@ -256,6 +263,7 @@ export class FunctionControlPlane implements ControlPlane {
     const { functionName } = parseFunctionReference(reference);
     await this.concurrency.forget(functionName, aliasName);
     await this.eventInvokeConfigs.forget(functionName, aliasName);
+    await this.functionUrls.forget(functionName, aliasName);
   }
 
   listAliases(reference: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> {
@@ -312,6 +320,22 @@ export class FunctionControlPlane implements ControlPlane {
 
   listFunctionEventInvokeConfigs(reference: string, options: ListOptions): Promise<ListFunctionEventInvokeConfigsResponse> {
     return this.eventInvokeConfigs.list(reference, options);
+  }
+
+  createFunctionUrlConfig(reference: string, qualifier: string | undefined, body: unknown): Promise<FunctionUrlConfigResponse> {
+    return this.functionUrls.create(reference, qualifier, body);
+  }
+
+  getFunctionUrlConfig(reference: string, qualifier: string | undefined): Promise<FunctionUrlConfigResponse> {
+    return this.functionUrls.get(reference, qualifier);
+  }
+
+  updateFunctionUrlConfig(reference: string, qualifier: string | undefined, body: unknown): Promise<FunctionUrlConfigResponse> {
+    return this.functionUrls.update(reference, qualifier, body);
+  }
+
+  deleteFunctionUrlConfig(reference: string, qualifier: string | undefined): Promise<void> {
+    return this.functionUrls.delete(reference, qualifier);
   }
 
   getQueueStats(reference: string): Promise<QueueStatsResponse> {

@@ -10,6 +10,8 @@ import type {
   FrontendApi,
   FunctionConfiguration,
   FunctionEventInvokeConfig,
+  FunctionUrlConfigResponse,
+  FunctionUrlCorsConfig,
   InvokeOutput,
   ListOptions,
   ProvisionedConcurrencyConfigListItem,
@@ -236,6 +238,26 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
       };
     },
 
+    async createFunctionUrlConfig(request) {
+      const config = await controlPlane.createFunctionUrlConfig(request.functionName, nonEmpty(request.qualifier), functionUrlBody(request));
+      return { config: toProtoFunctionUrlConfig(config) };
+    },
+
+    async getFunctionUrlConfig(request) {
+      const config = await controlPlane.getFunctionUrlConfig(request.functionName, nonEmpty(request.qualifier));
+      return { config: toProtoFunctionUrlConfig(config) };
+    },
+
+    async updateFunctionUrlConfig(request) {
+      const config = await controlPlane.updateFunctionUrlConfig(request.functionName, nonEmpty(request.qualifier), functionUrlBody(request));
+      return { config: toProtoFunctionUrlConfig(config) };
+    },
+
+    async deleteFunctionUrlConfig(request) {
+      await controlPlane.deleteFunctionUrlConfig(request.functionName, nonEmpty(request.qualifier));
+      return {};
+    },
+
     async getQueueStats(request) {
       const stats = await controlPlane.getQueueStats(request.functionName);
       return {
@@ -404,6 +426,55 @@ function lambdaLogType(value: proto.LogType): LambdaLogType {
 }
 
 /** Proto3 strings cannot be absent; empty means "not given". */
+/** A Create or Update request as Lambda's body; an empty list reads as not given (proto cannot tell them apart). */
+function functionUrlBody(request: proto.CreateFunctionUrlConfigRequest | proto.UpdateFunctionUrlConfigRequest): Record<string, unknown> {
+  const cors = request.cors;
+  return {
+    AuthType: nonEmpty(request.authType),
+    InvokeMode: nonEmpty(request.invokeMode),
+    Cors:
+      cors === undefined
+        ? undefined
+        : {
+            AllowOrigins: nonEmptyList(cors.allowOrigins),
+            AllowMethods: nonEmptyList(cors.allowMethods),
+            AllowHeaders: nonEmptyList(cors.allowHeaders),
+            ExposeHeaders: nonEmptyList(cors.exposeHeaders),
+            MaxAge: cors.maxAge,
+            AllowCredentials: cors.allowCredentials,
+          },
+  };
+}
+
+function toProtoFunctionUrlConfig(config: FunctionUrlConfigResponse): proto.FunctionUrlConfig {
+  const converted: proto.FunctionUrlConfig = {
+    functionUrl: config.FunctionUrl,
+    functionArn: config.FunctionArn,
+    authType: config.AuthType,
+    creationTime: config.CreationTime,
+    lastModifiedTime: config.LastModifiedTime ?? "",
+    invokeMode: config.InvokeMode,
+  };
+  if (config.Cors !== undefined) converted.cors = toProtoCors(config.Cors);
+  return converted;
+}
+
+function toProtoCors(cors: FunctionUrlCorsConfig): proto.FunctionUrlCors {
+  const converted: proto.FunctionUrlCors = {
+    allowOrigins: cors.AllowOrigins ?? [],
+    allowMethods: cors.AllowMethods ?? [],
+    allowHeaders: cors.AllowHeaders ?? [],
+    exposeHeaders: cors.ExposeHeaders ?? [],
+  };
+  if (cors.MaxAge !== undefined) converted.maxAge = cors.MaxAge;
+  if (cors.AllowCredentials !== undefined) converted.allowCredentials = cors.AllowCredentials;
+  return converted;
+}
+
+function nonEmptyList(values: string[]): string[] | undefined {
+  return values.length === 0 ? undefined : values;
+}
+
 function nonEmpty(value: string): string | undefined {
   return value === "" ? undefined : value;
 }

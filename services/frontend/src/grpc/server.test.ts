@@ -20,6 +20,7 @@ import type {
   InvokeOutput,
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
+  FunctionUrlConfigResponse,
   ListFunctionsResponse,
   ListOptions,
   ListProvisionedConcurrencyConfigsResponse,
@@ -116,6 +117,16 @@ const eventInvokeConfig: FunctionEventInvokeConfig = {
   MaximumRetryAttempts: 0,
   MaximumEventAgeInSeconds: 3600,
   DestinationConfig: { OnSuccess: {}, OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:failed" } },
+};
+
+const functionUrlConfig: FunctionUrlConfigResponse = {
+  FunctionUrl: "http://127.0.0.1:8080/lambent-url/abcdefghijklmnopqrstuvwxyz012345/",
+  FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello:prod",
+  AuthType: "NONE",
+  Cors: { AllowOrigins: ["https://app.example"], MaxAge: 60 },
+  CreationTime: "2024-01-02T03:04:05.678Z",
+  LastModifiedTime: "2024-01-02T03:04:06.000Z",
+  InvokeMode: "BUFFERED",
 };
 
 const protoEventInvokeConfig: proto.FunctionEventInvokeConfig = {
@@ -261,6 +272,21 @@ class FakeApi implements FrontendApi {
     listFunctionEventInvokeConfigs: async (functionName: string, options: ListOptions): Promise<ListFunctionEventInvokeConfigsResponse> => {
       this.record("listFunctionEventInvokeConfigs", functionName, options);
       return { FunctionEventInvokeConfigs: [eventInvokeConfig], NextMarker: "e2" };
+    },
+    createFunctionUrlConfig: async (functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionUrlConfigResponse> => {
+      this.record("createFunctionUrlConfig", functionName, qualifier, body);
+      return functionUrlConfig;
+    },
+    getFunctionUrlConfig: async (functionName: string, qualifier: string | undefined): Promise<FunctionUrlConfigResponse> => {
+      this.record("getFunctionUrlConfig", functionName, qualifier);
+      return functionUrlConfig;
+    },
+    updateFunctionUrlConfig: async (functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionUrlConfigResponse> => {
+      this.record("updateFunctionUrlConfig", functionName, qualifier, body);
+      return functionUrlConfig;
+    },
+    deleteFunctionUrlConfig: async (functionName: string, qualifier: string | undefined): Promise<void> => {
+      this.record("deleteFunctionUrlConfig", functionName, qualifier);
     },
     getQueueStats: async (functionName: string): Promise<QueueStatsResponse> => {
       this.record("getQueueStats", functionName);
@@ -699,6 +725,45 @@ describe("lambent.v1.Lambda concurrency", () => {
       provisionedConcurrencyConfigs: [{ ...protoProvisionedConfig, functionArn: `${configuration.FunctionArn}:1`, status: "READY" }],
       nextMarker: "p2",
     });
+  });
+});
+
+describe("lambent.v1.Lambda function URLs", () => {
+  it("CreateFunctionUrlConfig sends a Lambda-shaped body and returns the config", async () => {
+    const response = await call(
+      client.createFunctionUrlConfig.bind(client),
+      proto.CreateFunctionUrlConfigRequest.fromPartial({ functionName: "hello", qualifier: "prod", authType: "NONE", cors: { allowOrigins: ["https://app.example"], maxAge: 60 } }),
+    );
+    expect(api.lastCall()).toEqual({
+      method: "createFunctionUrlConfig",
+      args: [
+        "hello",
+        "prod",
+        {
+          AuthType: "NONE",
+          InvokeMode: undefined,
+          Cors: { AllowOrigins: ["https://app.example"], AllowMethods: undefined, AllowHeaders: undefined, ExposeHeaders: undefined, MaxAge: 60, AllowCredentials: undefined },
+        },
+      ],
+    });
+    expect(response.config).toEqual({
+      functionUrl: functionUrlConfig.FunctionUrl,
+      functionArn: functionUrlConfig.FunctionArn,
+      authType: "NONE",
+      cors: { allowOrigins: ["https://app.example"], allowMethods: [], allowHeaders: [], exposeHeaders: [], maxAge: 60 },
+      creationTime: functionUrlConfig.CreationTime,
+      lastModifiedTime: functionUrlConfig.LastModifiedTime,
+      invokeMode: "BUFFERED",
+    });
+  });
+
+  it("Get, Update and DeleteFunctionUrlConfig reach the API with an empty qualifier as absent", async () => {
+    await call(client.getFunctionUrlConfig.bind(client), proto.GetFunctionUrlConfigRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall()).toEqual({ method: "getFunctionUrlConfig", args: ["hello", undefined] });
+    await call(client.updateFunctionUrlConfig.bind(client), proto.UpdateFunctionUrlConfigRequest.fromPartial({ functionName: "hello" }));
+    expect(api.lastCall()).toEqual({ method: "updateFunctionUrlConfig", args: ["hello", undefined, { AuthType: undefined, InvokeMode: undefined, Cors: undefined }] });
+    await call(client.deleteFunctionUrlConfig.bind(client), proto.DeleteFunctionUrlConfigRequest.fromPartial({ functionName: "hello", qualifier: "prod" }));
+    expect(api.lastCall()).toEqual({ method: "deleteFunctionUrlConfig", args: ["hello", "prod"] });
   });
 });
 

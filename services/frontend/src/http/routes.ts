@@ -46,6 +46,7 @@ const CONCURRENCY_2017 = "/2017-10-31/functions/([^/]+)/concurrency";
 const CONCURRENCY_2019 = "/2019-09-30/functions/([^/]+)/concurrency";
 const PROVISIONED = "/2019-09-30/functions/([^/]+)/provisioned-concurrency";
 const EVENT_INVOKE_CONFIG = "/2019-09-25/functions/([^/]+)/event-invoke-config";
+const FUNCTION_URL_CONFIG = "/2021-10-31/functions/([^/]+)/url";
 /** Lambent's own operations live beside Lambda's, dated the same way. */
 const QUEUE = "/lambent/2024-01-01/functions/([^/]+)/queue";
 
@@ -262,6 +263,35 @@ export const routes: Route[] = [
     path: new RegExp(`^${EVENT_INVOKE_CONFIG}/list$`),
     operation: "ListFunctionEventInvokeConfigs",
     handle: async (api, { params, query }) => json(200, await api.controlPlane.listFunctionEventInvokeConfigs(params[0]!, listOptions(query))),
+  },
+  {
+    method: "POST",
+    path: new RegExp(`^${FUNCTION_URL_CONFIG}$`),
+    operation: "CreateFunctionUrlConfig",
+    handle: async (api, { request, params, query }) =>
+      json(201, await api.controlPlane.createFunctionUrlConfig(params[0]!, qualifierOf(query), await controlBody(request))),
+  },
+  {
+    method: "GET",
+    path: new RegExp(`^${FUNCTION_URL_CONFIG}$`),
+    operation: "GetFunctionUrlConfig",
+    handle: async (api, { params, query }) => json(200, await api.controlPlane.getFunctionUrlConfig(params[0]!, qualifierOf(query))),
+  },
+  {
+    method: "PUT",
+    path: new RegExp(`^${FUNCTION_URL_CONFIG}$`),
+    operation: "UpdateFunctionUrlConfig",
+    handle: async (api, { request, params, query }) =>
+      json(200, await api.controlPlane.updateFunctionUrlConfig(params[0]!, qualifierOf(query), await controlBody(request))),
+  },
+  {
+    method: "DELETE",
+    path: new RegExp(`^${FUNCTION_URL_CONFIG}$`),
+    operation: "DeleteFunctionUrlConfig",
+    handle: async (api, { params, query }) => {
+      await api.controlPlane.deleteFunctionUrlConfig(params[0]!, qualifierOf(query));
+      return json(204);
+    },
   },
   {
     method: "GET",

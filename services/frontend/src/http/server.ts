@@ -1,4 +1,4 @@
-// The HTTP face: Lambda's REST API, health, and package downloads for GetFunction's Code.Location.
+// The HTTP face: Lambda's REST API, function URLs, health, and package downloads for GetFunction's Code.Location.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { resourceNotFound } from "@lambent/errors";
@@ -10,6 +10,7 @@ import { sendError, sendJson } from "./respond.js";
 import { sendNdjson } from "./ndjson.js";
 import { tracer } from "@lambent/telemetry";
 import { TRACE_ID_HEADER, traceHttpRoute } from "../tracing/request-spans.js";
+import { isFunctionUrlPath, serveFunctionUrl, type FunctionUrlServing } from "./function-url.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   downloadPackage: (objectName: string) => Promise<Uint8Array | undefined>;
   /** Served at GET /metrics when given. */
   metrics?: MetricsRegistry;
+  /** Function URLs, served under /lambent-url/ when given. */
+  functionUrls?: FunctionUrlServing;
 }
 
 export const CODE_DOWNLOAD_PATH = "/lambent/code";
@@ -35,6 +38,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
 async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://lambent");
   const method = request.method ?? "GET";
+  if (options.functionUrls && isFunctionUrlPath(url.pathname)) {
+    await serveFunctionUrl(options.functionUrls, request, response).catch((error: unknown) => {
+      // serveFunctionUrl answers every failure it can; this is a broken connection or a bug.
+      options.logger.error("function URL request failed", { method, path: url.pathname, err: error });
+      if (!response.headersSent) response.writeHead(500).end();
+      else response.destroy();
+    });
+    return;
+  }
   try {
     for (const route of routes) {
       if (route.method !== method) continue;
