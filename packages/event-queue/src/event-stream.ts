@@ -63,13 +63,13 @@ export async function ensureEventStream(nc: NatsConnection, options: EventStream
 
 /**
  * Stores one event durably; resolves once JetStream has it. The message id makes a retried publish of
- * the same event (same request id and attempt) a no-op within the duplicate window. A `traceparent`
- * is stored with the event, so the scheduler's spans for it continue the caller's trace.
+ * the same event (same request id and attempt, or the same `dedupKey`) a no-op within the duplicate
+ * window. A `traceparent` is stored with the event, so the scheduler's spans for it continue the caller's trace.
  */
-export function publishEvent(js: JetStreamClient, request: InvocationRequest, traceparent?: string): Promise<PubAck> {
+export function publishEvent(js: JetStreamClient, request: InvocationRequest, traceparent?: string, dedupKey?: string): Promise<PubAck> {
   const { header } = request;
   return js.publish(Subjects.asyncEvent(header.functionName), encodeInvocation(request), {
-    msgID: `${header.requestId}:${header.event?.attempt ?? 0}`,
+    msgID: dedupKey ?? `${header.requestId}:${header.event?.attempt ?? 0}`,
     ...(traceparent ? { headers: traceHeaders(traceparent) } : {}),
   });
 }

@@ -15,3 +15,5 @@ export * from "./event-invoke-config.js";
 export * from "./function-url-config.js";
 export * from "./destination-arn.js";
 export * from "./usage-record.js";
+export * from "./resolve-target.js";
+export * from "./key-space-view.js";

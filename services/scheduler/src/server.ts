@@ -46,6 +46,7 @@ import { WorkerTable, type WorkerState } from "./placement/worker-table.js";
 import { destinationSender } from "./async-queue/destinations.js";
 import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
 import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
+import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
 
 /** How long past a function's timeout a lease may live before its slot is reclaimed. */
 const LEASE_GRACE_MS = 30_000;
@@ -272,7 +273,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: callback((msg) => provisioning.answerStatus(msg)) }),
     ];
     provisioning.reconcile();
-    events.start().catch((error: unknown) => logger.error("event runner did not start", { err: error }));
+    startLeaderTasks(leaderTasks, logger);
     logger.info("scheduler leading", { term, workers: workers.size, adoptedCalls: leases.size });
   };
 
@@ -280,7 +281,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     clearTimeout(recoveryTimer);
     for (const subscription of leaderSubscriptions) subscription.unsubscribe();
     leaderSubscriptions = [];
-    void events.stop();
+    void stopLeaderTasks(leaderTasks, logger);
     role = "standby";
     term = 0;
     leases.clear();
@@ -303,7 +304,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   const events = new EventRunner({
     js,
     requests: eventAnswers,
-    destinations: destinationSender(nc, js, view, now),
+    destinations: destinationSender(nc, js, view, { region: config.region, accountId: config.accountId }, now),
     counters: new MeteredEventCounterBook(buckets.functions, logger, metrics),
     logger,
     now,
@@ -313,6 +314,9 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     functionArn: (functionName) => functionArn({ region: config.region, accountId: config.accountId }, functionName),
     dispatch,
   });
+
+  /** Everything besides admission that only the leader runs. */
+  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }];
 
   const leadership = new Leadership({
     kv: clusterKv,
@@ -351,7 +355,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       clearInterval(sweeper);
       metrics.stop();
       await leadership.stop();
-      await events.stop();
+      await stopLeaderTasks(leaderTasks, logger);
       eventAnswers.close();
       for (const subscription of subscriptions) subscription.unsubscribe();
       view.stop();

@@ -18,10 +18,9 @@ import {
 } from "@lambent/protocol";
 import { tracer } from "@lambent/telemetry";
 import { invocationSpan } from "../tracing/invoke-trace.js";
-import { parseFunctionReference, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry";
+import { parseFunctionReference, resolveTarget, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry";
 import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
 import { checkPayload } from "./payload.js";
-import { resolveTarget } from "./resolve-target.js";
 import type { InvokeMetrics } from "../metrics/invoke-metrics.js";
 
 /** Time allowed beyond the function's own timeout for queuing, placement and the trip back. */

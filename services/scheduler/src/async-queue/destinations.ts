@@ -1,17 +1,16 @@
 // Sends to a dead-letter target or a destination named by an ARN (see docs/async.md): a NATS subject
 // (sns), a JetStream-captured subject with an acknowledged publish (sqs), or another function's event
 // queue (lambda). Resolves once the message is as durable as its kind allows; rejects otherwise.
-import { randomUUID } from "node:crypto";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/nats-core";
-import { publishEvent } from "@lambent/event-queue";
-import { isVersionNumber, parseDestinationArn, type RegistryView } from "@lambent/registry";
+import { enqueueInvocation } from "@lambent/event-queue";
+import { parseDestinationArn, type ArnScope, type RegistryView } from "@lambent/registry";
 
 export interface DestinationSender {
   send(arn: string, payload: Uint8Array, attributes?: Record<string, string>): Promise<void>;
 }
 
-export function destinationSender(nc: NatsConnection, js: JetStreamClient, view: RegistryView, now: () => number): DestinationSender {
+export function destinationSender(nc: NatsConnection, js: JetStreamClient, view: RegistryView, scope: ArnScope, now: () => number): DestinationSender {
   return {
     async send(arn, payload, attributes = {}) {
       const destination = parseDestinationArn(arn);
@@ -26,24 +25,8 @@ export function destinationSender(nc: NatsConnection, js: JetStreamClient, view:
           await js.publish(destination.subject, payload, { headers });
           return;
         case "function": {
-          const qualifier = destination.qualifier ?? "$LATEST";
-          const version =
-            qualifier === "$LATEST" || isVersionNumber(qualifier) ? qualifier : (await view.getAlias(destination.functionName, qualifier))?.functionVersion;
-          const record = version === undefined ? undefined : await view.get(destination.functionName, version);
-          if (!record) throw new Error(`destination function ${destination.functionName}:${qualifier} does not exist`);
-          await publishEvent(js, {
-            header: {
-              requestId: randomUUID(),
-              functionName: destination.functionName,
-              qualifier,
-              version: record.version,
-              revisionId: record.revisionId,
-              invocationType: "Event",
-              logType: "None",
-              event: { enqueuedAt: now(), attempt: 0 },
-            },
-            payload,
-          });
+          const target = { functionName: destination.functionName, ...(destination.qualifier ? { qualifier: destination.qualifier } : {}) };
+          await enqueueInvocation(js, view, scope, target, payload, { now });
           return;
         }
       }

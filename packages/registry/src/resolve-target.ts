@@ -1,15 +1,11 @@
 // Qualifier → the version record that runs, from the cached registry view. An alias picks its version
-// per call (the extra version with its weight); the common cases are one or two map lookups.
+// per call (the extra version with its weight); the common cases are one or two map lookups. Every path
+// that invokes by name uses it: the frontend, triggers and event sources, and functions calling functions.
 import { resourceNotFound } from "@lambent/errors";
-import {
-  LATEST,
-  chooseAliasVersion,
-  functionArn,
-  isVersionNumber,
-  type ArnScope,
-  type FunctionVersionRecord,
-  type RegistryView,
-} from "@lambent/registry";
+import { chooseAliasVersion, isVersionNumber } from "./alias-record.js";
+import { LATEST, type FunctionVersionRecord } from "./function-record.js";
+import { functionArn, type ArnScope } from "./function-name.js";
+import type { RegistryView } from "./registry-view.js";
 
 export async function resolveTarget(
   view: RegistryView,
