@@ -251,6 +251,8 @@ export interface FrontendApi {
   logs?: FunctionLogs;
   /** Lambent's usage report (control-plane/usage.ts); calls fail with ServiceException where absent. */
   usage?: UsageReports;
+  /** Lambent's routes (control-plane/routes.ts); calls fail with ServiceException where absent. */
+  routes?: RouteOperations;
 }
 
 /** The log and usage calls, as both faces reach them. */
@@ -258,3 +260,5 @@ export type { FunctionLogs, GetLogsResponse, LogEventResponse, LogsRequest } fro
 export type { UsageReports, UsageReport } from "./control-plane/usage.js";
 import type { FunctionLogs } from "./control-plane/logs.js";
 import type { UsageReports } from "./control-plane/usage.js";
+import type { RouteOperations } from "./control-plane/routes.js";
+export type { RouteOperations, RouteResponse, ListRoutesResponse, ListRoutesOptions } from "./control-plane/routes.js";

@@ -6,7 +6,19 @@ import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
-import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import {
+  CodeStore,
+  EnvironmentCipher,
+  FunctionStore,
+  KeySpaceView,
+  ObservedWrites,
+  ROUTE_KEYS,
+  RegistryView,
+  RouteStore,
+  decodeRoute,
+  openRegistryBuckets,
+  type RouteRecord,
+} from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";
 import { FunctionControlPlane } from "./control-plane/functions.js";
@@ -19,6 +31,8 @@ import { FunctionLogs } from "./control-plane/logs.js";
 import { UsageReports } from "./control-plane/usage.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { createFrontendMetrics } from "./metrics/invoke-metrics.js";
+import { RouteOperations } from "./control-plane/routes.js";
+import { RouteTable } from "./http/route-table.js";
 
 export interface FrontendDeps {
   nc: NatsConnection;
@@ -48,10 +62,19 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const scope = { region: config.region, accountId: config.accountId };
   let httpPort = config.httpPort;
   const publicUrl = (): string => config.publicUrl ?? `http://${config.host}:${httpPort}`;
+  // Every route, watched; it observes this frontend's own writes, so a route serves here once CreateRoute answers.
+  const routeView = new KeySpaceView<RouteRecord>(buckets.functions, {
+    filter: ROUTE_KEYS,
+    decode: decodeRoute,
+    onMalformed: (key, error) => logger.warn("route left out: its stored value is malformed", { key, err: error }),
+  });
+  await routeView.start();
+  // The view observes this frontend's own writes: an invoke right after an update here sees it.
+  const functions = new FunctionStore(buckets.functions, cipher, view);
+  const routes = new RouteOperations(scope, new RouteStore(buckets.functions, new ObservedWrites(buckets.functions, routeView)), functions, publicUrl);
   const controlPlane = new FunctionControlPlane({
     scope,
-    // The view observes this frontend's own writes: an invoke right after an update here sees it.
-    functions: new FunctionStore(buckets.functions, cipher, view),
+    functions,
     code,
     codeLocationBase: () => `${publicUrl()}${CODE_DOWNLOAD_PATH}`,
     publicUrl,
@@ -59,10 +82,11 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     concurrencyLimits: config.concurrency,
     provisionedAllocation: (functionName, qualifier) => requestProvisionedAllocation(nc, functionName, qualifier),
     readQueueStats: (functionName) => readQueueStats(nc, buckets.functions, functionName),
+    dependents: [routes],
   });
   const metrics = deps.metrics ?? new MetricsRegistry();
   const invoker = new NatsInvoker({ nc, view, scope, metrics: createFrontendMetrics(metrics, nc) });
-  const api: FrontendApi = { controlPlane, invoker };
+  const api: FrontendApi = { controlPlane, invoker, routes };
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
@@ -73,6 +97,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     downloadPackage: (objectName) => code.getPackage(objectName),
     metrics,
     functionUrls: { configOf: (urlId) => view.functionUrlConfig(urlId), invoker },
+    routes: { table: new RouteTable(routeView), invoker, accountId: config.accountId },
   });
   const grpcServer = buildGrpcServer(api, { logger });
 
@@ -93,6 +118,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
       httpServer.closeAllConnections();
       invoker.close();
       view.stop();
+      routeView.stop();
     },
   };
 }

@@ -1003,6 +1003,84 @@ export interface GetUsageResponse {
   pricePerGbSecond: number;
 }
 
+/** A route: a function qualifier served at a path prefix (whole segments) and methods on every frontend. */
+export interface Route {
+  /** 10 lowercase letters and digits. */
+  routeId: string;
+  /** The prefix, normalised: "/" or segments without a trailing slash. */
+  path: string;
+  /** ["ANY"], or the methods served. */
+  methods: string[];
+  functionName: string;
+  /** "$LATEST", a version number or an alias. */
+  qualifier: string;
+  /** Unqualified for $LATEST, qualified otherwise. */
+  functionArn: string;
+  /** The prefix beneath the frontend's public URL. */
+  routeUrl: string;
+  /** Unset when the route has no CORS settings. */
+  cors?:
+    | FunctionUrlCors
+    | undefined;
+  /** ISO-8601. */
+  createdAt: string;
+  /** ISO-8601. */
+  lastModified: string;
+}
+
+/** CreateRoute's input. */
+export interface CreateRouteRequest {
+  /** A prefix beginning with "/"; not beneath Lambent's own paths (dated API paths, /lambent..., /healthz, /metrics). */
+  path: string;
+  /** Empty means ANY. */
+  methods: string[];
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** "$LATEST", a version number or an alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+  cors?: FunctionUrlCors | undefined;
+}
+
+/** CreateRoute's output. */
+export interface CreateRouteResponse {
+  route?: Route | undefined;
+}
+
+/** GetRoute's input. */
+export interface GetRouteRequest {
+  routeId: string;
+}
+
+/** GetRoute's output. */
+export interface GetRouteResponse {
+  route?: Route | undefined;
+}
+
+/** ListRoutes' input. */
+export interface ListRoutesRequest {
+  /** Only this function's routes (with a qualifier, only that qualifier's); empty means every route. */
+  functionName: string;
+  marker: string;
+  /** 1 to 10000; 0 means 50. */
+  maxItems: number;
+}
+
+/** ListRoutes' output. */
+export interface ListRoutesResponse {
+  routes: Route[];
+  /** Empty on the last page. */
+  nextMarker: string;
+}
+
+/** DeleteRoute's input. */
+export interface DeleteRouteRequest {
+  routeId: string;
+}
+
+/** DeleteRoute's output, empty for now. */
+export interface DeleteRouteResponse {
+}
+
 function createBaseFunctionConfiguration(): FunctionConfiguration {
   return {
     functionName: "",
@@ -11256,6 +11334,925 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
   },
 };
 
+function createBaseRoute(): Route {
+  return {
+    routeId: "",
+    path: "",
+    methods: [],
+    functionName: "",
+    qualifier: "",
+    functionArn: "",
+    routeUrl: "",
+    cors: undefined,
+    createdAt: "",
+    lastModified: "",
+  };
+}
+
+export const Route: MessageFns<Route> = {
+  encode(message: Route, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.routeId !== "") {
+      writer.uint32(10).string(message.routeId);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    for (const v of message.methods) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.functionName !== "") {
+      writer.uint32(34).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(42).string(message.qualifier);
+    }
+    if (message.functionArn !== "") {
+      writer.uint32(50).string(message.functionArn);
+    }
+    if (message.routeUrl !== "") {
+      writer.uint32(58).string(message.routeUrl);
+    }
+    if (message.cors !== undefined) {
+      FunctionUrlCors.encode(message.cors, writer.uint32(66).fork()).join();
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(74).string(message.createdAt);
+    }
+    if (message.lastModified !== "") {
+      writer.uint32(82).string(message.lastModified);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Route {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoute();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.routeId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.methods.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.functionArn = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.routeUrl = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.cors = FunctionUrlCors.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.lastModified = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Route {
+    return {
+      routeId: isSet(object.routeId)
+        ? globalThis.String(object.routeId)
+        : isSet(object.route_id)
+        ? globalThis.String(object.route_id)
+        : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      methods: globalThis.Array.isArray(object?.methods) ? object.methods.map((e: any) => globalThis.String(e)) : [],
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      functionArn: isSet(object.functionArn)
+        ? globalThis.String(object.functionArn)
+        : isSet(object.function_arn)
+        ? globalThis.String(object.function_arn)
+        : "",
+      routeUrl: isSet(object.routeUrl)
+        ? globalThis.String(object.routeUrl)
+        : isSet(object.route_url)
+        ? globalThis.String(object.route_url)
+        : "",
+      cors: isSet(object.cors) ? FunctionUrlCors.fromJSON(object.cors) : undefined,
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      lastModified: isSet(object.lastModified)
+        ? globalThis.String(object.lastModified)
+        : isSet(object.last_modified)
+        ? globalThis.String(object.last_modified)
+        : "",
+    };
+  },
+
+  toJSON(message: Route): unknown {
+    const obj: any = {};
+    if (message.routeId !== "") {
+      obj.routeId = message.routeId;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.methods?.length) {
+      obj.methods = message.methods;
+    }
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.functionArn !== "") {
+      obj.functionArn = message.functionArn;
+    }
+    if (message.routeUrl !== "") {
+      obj.routeUrl = message.routeUrl;
+    }
+    if (message.cors !== undefined) {
+      obj.cors = FunctionUrlCors.toJSON(message.cors);
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.lastModified !== "") {
+      obj.lastModified = message.lastModified;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Route>, I>>(base?: I): Route {
+    return Route.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Route>, I>>(object: I): Route {
+    const message = createBaseRoute();
+    message.routeId = object.routeId ?? "";
+    message.path = object.path ?? "";
+    message.methods = object.methods?.map((e) => e) || [];
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.functionArn = object.functionArn ?? "";
+    message.routeUrl = object.routeUrl ?? "";
+    message.cors = (object.cors !== undefined && object.cors !== null)
+      ? FunctionUrlCors.fromPartial(object.cors)
+      : undefined;
+    message.createdAt = object.createdAt ?? "";
+    message.lastModified = object.lastModified ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateRouteRequest(): CreateRouteRequest {
+  return { path: "", methods: [], functionName: "", qualifier: "", cors: undefined };
+}
+
+export const CreateRouteRequest: MessageFns<CreateRouteRequest> = {
+  encode(message: CreateRouteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    for (const v of message.methods) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.functionName !== "") {
+      writer.uint32(26).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(34).string(message.qualifier);
+    }
+    if (message.cors !== undefined) {
+      FunctionUrlCors.encode(message.cors, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateRouteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateRouteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.methods.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cors = FunctionUrlCors.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateRouteRequest {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      methods: globalThis.Array.isArray(object?.methods) ? object.methods.map((e: any) => globalThis.String(e)) : [],
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      cors: isSet(object.cors) ? FunctionUrlCors.fromJSON(object.cors) : undefined,
+    };
+  },
+
+  toJSON(message: CreateRouteRequest): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.methods?.length) {
+      obj.methods = message.methods;
+    }
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.cors !== undefined) {
+      obj.cors = FunctionUrlCors.toJSON(message.cors);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateRouteRequest>, I>>(base?: I): CreateRouteRequest {
+    return CreateRouteRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateRouteRequest>, I>>(object: I): CreateRouteRequest {
+    const message = createBaseCreateRouteRequest();
+    message.path = object.path ?? "";
+    message.methods = object.methods?.map((e) => e) || [];
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.cors = (object.cors !== undefined && object.cors !== null)
+      ? FunctionUrlCors.fromPartial(object.cors)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateRouteResponse(): CreateRouteResponse {
+  return { route: undefined };
+}
+
+export const CreateRouteResponse: MessageFns<CreateRouteResponse> = {
+  encode(message: CreateRouteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.route !== undefined) {
+      Route.encode(message.route, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateRouteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateRouteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.route = Route.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateRouteResponse {
+    return { route: isSet(object.route) ? Route.fromJSON(object.route) : undefined };
+  },
+
+  toJSON(message: CreateRouteResponse): unknown {
+    const obj: any = {};
+    if (message.route !== undefined) {
+      obj.route = Route.toJSON(message.route);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateRouteResponse>, I>>(base?: I): CreateRouteResponse {
+    return CreateRouteResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateRouteResponse>, I>>(object: I): CreateRouteResponse {
+    const message = createBaseCreateRouteResponse();
+    message.route = (object.route !== undefined && object.route !== null) ? Route.fromPartial(object.route) : undefined;
+    return message;
+  },
+};
+
+function createBaseGetRouteRequest(): GetRouteRequest {
+  return { routeId: "" };
+}
+
+export const GetRouteRequest: MessageFns<GetRouteRequest> = {
+  encode(message: GetRouteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.routeId !== "") {
+      writer.uint32(10).string(message.routeId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRouteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRouteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.routeId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRouteRequest {
+    return {
+      routeId: isSet(object.routeId)
+        ? globalThis.String(object.routeId)
+        : isSet(object.route_id)
+        ? globalThis.String(object.route_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetRouteRequest): unknown {
+    const obj: any = {};
+    if (message.routeId !== "") {
+      obj.routeId = message.routeId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRouteRequest>, I>>(base?: I): GetRouteRequest {
+    return GetRouteRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRouteRequest>, I>>(object: I): GetRouteRequest {
+    const message = createBaseGetRouteRequest();
+    message.routeId = object.routeId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetRouteResponse(): GetRouteResponse {
+  return { route: undefined };
+}
+
+export const GetRouteResponse: MessageFns<GetRouteResponse> = {
+  encode(message: GetRouteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.route !== undefined) {
+      Route.encode(message.route, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRouteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRouteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.route = Route.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRouteResponse {
+    return { route: isSet(object.route) ? Route.fromJSON(object.route) : undefined };
+  },
+
+  toJSON(message: GetRouteResponse): unknown {
+    const obj: any = {};
+    if (message.route !== undefined) {
+      obj.route = Route.toJSON(message.route);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRouteResponse>, I>>(base?: I): GetRouteResponse {
+    return GetRouteResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRouteResponse>, I>>(object: I): GetRouteResponse {
+    const message = createBaseGetRouteResponse();
+    message.route = (object.route !== undefined && object.route !== null) ? Route.fromPartial(object.route) : undefined;
+    return message;
+  },
+};
+
+function createBaseListRoutesRequest(): ListRoutesRequest {
+  return { functionName: "", marker: "", maxItems: 0 };
+}
+
+export const ListRoutesRequest: MessageFns<ListRoutesRequest> = {
+  encode(message: ListRoutesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.marker !== "") {
+      writer.uint32(18).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(24).int32(message.maxItems);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRoutesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRoutesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRoutesRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListRoutesRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRoutesRequest>, I>>(base?: I): ListRoutesRequest {
+    return ListRoutesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRoutesRequest>, I>>(object: I): ListRoutesRequest {
+    const message = createBaseListRoutesRequest();
+    message.functionName = object.functionName ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    return message;
+  },
+};
+
+function createBaseListRoutesResponse(): ListRoutesResponse {
+  return { routes: [], nextMarker: "" };
+}
+
+export const ListRoutesResponse: MessageFns<ListRoutesResponse> = {
+  encode(message: ListRoutesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.routes) {
+      Route.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRoutesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRoutesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.routes.push(Route.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRoutesResponse {
+    return {
+      routes: globalThis.Array.isArray(object?.routes) ? object.routes.map((e: any) => Route.fromJSON(e)) : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListRoutesResponse): unknown {
+    const obj: any = {};
+    if (message.routes?.length) {
+      obj.routes = message.routes.map((e) => Route.toJSON(e));
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRoutesResponse>, I>>(base?: I): ListRoutesResponse {
+    return ListRoutesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRoutesResponse>, I>>(object: I): ListRoutesResponse {
+    const message = createBaseListRoutesResponse();
+    message.routes = object.routes?.map((e) => Route.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteRouteRequest(): DeleteRouteRequest {
+  return { routeId: "" };
+}
+
+export const DeleteRouteRequest: MessageFns<DeleteRouteRequest> = {
+  encode(message: DeleteRouteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.routeId !== "") {
+      writer.uint32(10).string(message.routeId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteRouteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteRouteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.routeId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteRouteRequest {
+    return {
+      routeId: isSet(object.routeId)
+        ? globalThis.String(object.routeId)
+        : isSet(object.route_id)
+        ? globalThis.String(object.route_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteRouteRequest): unknown {
+    const obj: any = {};
+    if (message.routeId !== "") {
+      obj.routeId = message.routeId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteRouteRequest>, I>>(base?: I): DeleteRouteRequest {
+    return DeleteRouteRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteRouteRequest>, I>>(object: I): DeleteRouteRequest {
+    const message = createBaseDeleteRouteRequest();
+    message.routeId = object.routeId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteRouteResponse(): DeleteRouteResponse {
+  return {};
+}
+
+export const DeleteRouteResponse: MessageFns<DeleteRouteResponse> = {
+  encode(_: DeleteRouteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteRouteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteRouteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteRouteResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteRouteResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteRouteResponse>, I>>(base?: I): DeleteRouteResponse {
+    return DeleteRouteResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteRouteResponse>, I>>(_: I): DeleteRouteResponse {
+    const message = createBaseDeleteRouteResponse();
+    return message;
+  },
+};
+
 /**
  * Lambda's function, version, alias, concurrency and asynchronous invocation operations, and Lambent's
  * queue visibility. Each RPC has its own request and
@@ -11711,6 +12708,49 @@ export const LambdaService = {
     responseSerialize: (value: GetUsageResponse): Buffer => Buffer.from(GetUsageResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetUsageResponse => GetUsageResponse.decode(value),
   },
+  /**
+   * Lambent's extension: mounts a function qualifier at a path prefix and methods on every frontend;
+   * ALREADY_EXISTS when a route serves the prefix with one of the methods.
+   */
+  createRoute: {
+    path: "/lambent.v1.Lambda/CreateRoute" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateRouteRequest): Buffer => Buffer.from(CreateRouteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateRouteRequest => CreateRouteRequest.decode(value),
+    responseSerialize: (value: CreateRouteResponse): Buffer => Buffer.from(CreateRouteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateRouteResponse => CreateRouteResponse.decode(value),
+  },
+  /** Lambent's extension: one route by id; NOT_FOUND when there is none. */
+  getRoute: {
+    path: "/lambent.v1.Lambda/GetRoute" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRouteRequest): Buffer => Buffer.from(GetRouteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRouteRequest => GetRouteRequest.decode(value),
+    responseSerialize: (value: GetRouteResponse): Buffer => Buffer.from(GetRouteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRouteResponse => GetRouteResponse.decode(value),
+  },
+  /** Lambent's extension: every route (or one function's), sorted by path, a page at a time. */
+  listRoutes: {
+    path: "/lambent.v1.Lambda/ListRoutes" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRoutesRequest): Buffer => Buffer.from(ListRoutesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRoutesRequest => ListRoutesRequest.decode(value),
+    responseSerialize: (value: ListRoutesResponse): Buffer => Buffer.from(ListRoutesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRoutesResponse => ListRoutesResponse.decode(value),
+  },
+  /** Lambent's extension: removes a route; requests to its prefix get 404 (or a shorter prefix's route) from then on. */
+  deleteRoute: {
+    path: "/lambent.v1.Lambda/DeleteRoute" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRouteRequest): Buffer => Buffer.from(DeleteRouteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRouteRequest => DeleteRouteRequest.decode(value),
+    responseSerialize: (value: DeleteRouteResponse): Buffer => Buffer.from(DeleteRouteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteRouteResponse => DeleteRouteResponse.decode(value),
+  },
 } as const;
 
 export interface LambdaServer extends UntypedServiceImplementation {
@@ -11829,6 +12869,17 @@ export interface LambdaServer extends UntypedServiceImplementation {
   getLogs: handleServerStreamingCall<GetLogsRequest, LogEvent>;
   /** Lambent's extension: requests, billed duration, GB-seconds and estimated cost per function version. */
   getUsage: handleUnaryCall<GetUsageRequest, GetUsageResponse>;
+  /**
+   * Lambent's extension: mounts a function qualifier at a path prefix and methods on every frontend;
+   * ALREADY_EXISTS when a route serves the prefix with one of the methods.
+   */
+  createRoute: handleUnaryCall<CreateRouteRequest, CreateRouteResponse>;
+  /** Lambent's extension: one route by id; NOT_FOUND when there is none. */
+  getRoute: handleUnaryCall<GetRouteRequest, GetRouteResponse>;
+  /** Lambent's extension: every route (or one function's), sorted by path, a page at a time. */
+  listRoutes: handleUnaryCall<ListRoutesRequest, ListRoutesResponse>;
+  /** Lambent's extension: removes a route; requests to its prefix get 404 (or a shorter prefix's route) from then on. */
+  deleteRoute: handleUnaryCall<DeleteRouteRequest, DeleteRouteResponse>;
 }
 
 export interface LambdaClient extends Client {
@@ -12396,6 +13447,73 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetUsageResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Lambent's extension: mounts a function qualifier at a path prefix and methods on every frontend;
+   * ALREADY_EXISTS when a route serves the prefix with one of the methods.
+   */
+  createRoute(
+    request: CreateRouteRequest,
+    callback: (error: ServiceError | null, response: CreateRouteResponse) => void,
+  ): ClientUnaryCall;
+  createRoute(
+    request: CreateRouteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateRouteResponse) => void,
+  ): ClientUnaryCall;
+  createRoute(
+    request: CreateRouteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateRouteResponse) => void,
+  ): ClientUnaryCall;
+  /** Lambent's extension: one route by id; NOT_FOUND when there is none. */
+  getRoute(
+    request: GetRouteRequest,
+    callback: (error: ServiceError | null, response: GetRouteResponse) => void,
+  ): ClientUnaryCall;
+  getRoute(
+    request: GetRouteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRouteResponse) => void,
+  ): ClientUnaryCall;
+  getRoute(
+    request: GetRouteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRouteResponse) => void,
+  ): ClientUnaryCall;
+  /** Lambent's extension: every route (or one function's), sorted by path, a page at a time. */
+  listRoutes(
+    request: ListRoutesRequest,
+    callback: (error: ServiceError | null, response: ListRoutesResponse) => void,
+  ): ClientUnaryCall;
+  listRoutes(
+    request: ListRoutesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRoutesResponse) => void,
+  ): ClientUnaryCall;
+  listRoutes(
+    request: ListRoutesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRoutesResponse) => void,
+  ): ClientUnaryCall;
+  /** Lambent's extension: removes a route; requests to its prefix get 404 (or a shorter prefix's route) from then on. */
+  deleteRoute(
+    request: DeleteRouteRequest,
+    callback: (error: ServiceError | null, response: DeleteRouteResponse) => void,
+  ): ClientUnaryCall;
+  deleteRoute(
+    request: DeleteRouteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteRouteResponse) => void,
+  ): ClientUnaryCall;
+  deleteRoute(
+    request: DeleteRouteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteRouteResponse) => void,
   ): ClientUnaryCall;
 }
 

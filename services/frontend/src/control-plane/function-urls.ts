@@ -134,7 +134,7 @@ function readInvokeMode(body: Body): void {
   if (mode !== undefined && mode !== "BUFFERED") throw invalidParameter(`InvokeMode must be BUFFERED or RESPONSE_STREAM, got '${mode}'`);
 }
 
-function readCors(body: Body): FunctionUrlCors | undefined {
+export function readCors(body: Body): FunctionUrlCors | undefined {
   const cors = optionalObject(body, "Cors");
   if (cors === undefined) return undefined;
   const read: FunctionUrlCors = {};
@@ -167,7 +167,7 @@ export function toFunctionUrlConfigResponse(scope: ArnScope, config: FunctionUrl
   return response;
 }
 
-function toCorsConfig(cors: FunctionUrlCors): FunctionUrlCorsConfig {
+export function toCorsConfig(cors: FunctionUrlCors): FunctionUrlCorsConfig {
   const shown: FunctionUrlCorsConfig = {};
   if (cors.allowOrigins !== undefined) shown.AllowOrigins = cors.allowOrigins;
   if (cors.allowMethods !== undefined) shown.AllowMethods = cors.allowMethods;

@@ -62,6 +62,13 @@ export interface FunctionControlPlaneOptions {
   provisionedAllocation: (functionName: string, qualifier: string) => Promise<number>;
   /** What a function's asynchronous event queue holds and what became of its events (@lambent/event-queue). */
   readQueueStats: (functionName: string) => Promise<QueueStats>;
+  /** Resources kept by other modules that go when the function, a version or an alias they name is deleted (routes, …). */
+  dependents?: FunctionDependent[];
+}
+
+export interface FunctionDependent {
+  /** Drops what belongs to a deleted function, or with a qualifier to a deleted version or alias. */
+  forget(functionName: string, qualifier?: string): Promise<void>;
 }
 
 interface BuiltCode {
@@ -212,6 +219,7 @@ export class FunctionControlPlane implements ControlPlane {
       await this.versions.deleteVersion(functionName, qualifier);
       await this.concurrency.forget(functionName, qualifier);
       await this.eventInvokeConfigs.forget(functionName, qualifier);
+      await this.forgetDependents(functionName, qualifier);
       return;
     }
     try {
@@ -222,11 +230,17 @@ export class FunctionControlPlane implements ControlPlane {
         await this.concurrency.forget(functionName);
         await this.eventInvokeConfigs.forget(functionName);
         await this.functionUrls.forget(functionName);
+        await this.forgetDependents(functionName);
         throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName)}`);
       }
       throw error;
     }
     await this.concurrency.forget(functionName);
+    await this.forgetDependents(functionName);
+  }
+
+  private async forgetDependents(functionName: string, qualifier?: string): Promise<void> {
+    for (const dependent of this.options.dependents ?? []) await dependent.forget(functionName, qualifier);
   }
 
   async publishVersion(reference: string, input: unknown): Promise<FunctionConfiguration> {
@@ -264,6 +278,7 @@ export class FunctionControlPlane implements ControlPlane {
     await this.concurrency.forget(functionName, aliasName);
     await this.eventInvokeConfigs.forget(functionName, aliasName);
     await this.functionUrls.forget(functionName, aliasName);
+    await this.forgetDependents(functionName, aliasName);
   }
 
   listAliases(reference: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> {

@@ -11,13 +11,14 @@ import type {
   FunctionConfiguration,
   FunctionEventInvokeConfig,
   FunctionUrlConfigResponse,
-  FunctionUrlCorsConfig,
   InvokeOutput,
   ListOptions,
   ProvisionedConcurrencyConfigListItem,
   ProvisionedConcurrencyConfiguration,
 } from "../api.js";
 import { getUsageRpc } from "./log-usage-rpcs.js";
+import { corsBody, toProtoCors } from "./cors-messages.js";
+import { routeRpcs } from "./route-rpcs.js";
 
 /** The unary RPCs; the server-streaming ones are bound on their own (`GetLogs`, logs-stream.ts). */
 export type LambdaMethod = Exclude<keyof proto.LambdaService, StreamingLambdaMethod>;
@@ -272,6 +273,7 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
     },
 
     getUsage: (request) => getUsageRpc(api, request),
+    ...routeRpcs(api),
   };
 }
 
@@ -428,22 +430,7 @@ function lambdaLogType(value: proto.LogType): LambdaLogType {
 /** Proto3 strings cannot be absent; empty means "not given". */
 /** A Create or Update request as Lambda's body; an empty list reads as not given (proto cannot tell them apart). */
 function functionUrlBody(request: proto.CreateFunctionUrlConfigRequest | proto.UpdateFunctionUrlConfigRequest): Record<string, unknown> {
-  const cors = request.cors;
-  return {
-    AuthType: nonEmpty(request.authType),
-    InvokeMode: nonEmpty(request.invokeMode),
-    Cors:
-      cors === undefined
-        ? undefined
-        : {
-            AllowOrigins: nonEmptyList(cors.allowOrigins),
-            AllowMethods: nonEmptyList(cors.allowMethods),
-            AllowHeaders: nonEmptyList(cors.allowHeaders),
-            ExposeHeaders: nonEmptyList(cors.exposeHeaders),
-            MaxAge: cors.maxAge,
-            AllowCredentials: cors.allowCredentials,
-          },
-  };
+  return { AuthType: nonEmpty(request.authType), InvokeMode: nonEmpty(request.invokeMode), Cors: corsBody(request.cors) };
 }
 
 function toProtoFunctionUrlConfig(config: FunctionUrlConfigResponse): proto.FunctionUrlConfig {
@@ -457,22 +444,6 @@ function toProtoFunctionUrlConfig(config: FunctionUrlConfigResponse): proto.Func
   };
   if (config.Cors !== undefined) converted.cors = toProtoCors(config.Cors);
   return converted;
-}
-
-function toProtoCors(cors: FunctionUrlCorsConfig): proto.FunctionUrlCors {
-  const converted: proto.FunctionUrlCors = {
-    allowOrigins: cors.AllowOrigins ?? [],
-    allowMethods: cors.AllowMethods ?? [],
-    allowHeaders: cors.AllowHeaders ?? [],
-    exposeHeaders: cors.ExposeHeaders ?? [],
-  };
-  if (cors.MaxAge !== undefined) converted.maxAge = cors.MaxAge;
-  if (cors.AllowCredentials !== undefined) converted.allowCredentials = cors.AllowCredentials;
-  return converted;
-}
-
-function nonEmptyList(values: string[]): string[] | undefined {
-  return values.length === 0 ? undefined : values;
 }
 
 function nonEmpty(value: string): string | undefined {

@@ -1,4 +1,4 @@
-// The HTTP face: Lambda's REST API, function URLs, health, and package downloads for GetFunction's Code.Location.
+// The HTTP face: Lambda's REST API, function URLs, routes, health, and package downloads for GetFunction's Code.Location.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { resourceNotFound } from "@lambent/errors";
@@ -11,6 +11,8 @@ import { sendNdjson } from "./ndjson.js";
 import { tracer } from "@lambent/telemetry";
 import { TRACE_ID_HEADER, traceHttpRoute } from "../tracing/request-spans.js";
 import { isFunctionUrlPath, serveFunctionUrl, type FunctionUrlServing } from "./function-url.js";
+import { isLambentPath } from "./lambent-paths.js";
+import { serveRoute, type RouteServing } from "./http-route.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -23,6 +25,8 @@ export interface HttpServerOptions {
   metrics?: MetricsRegistry;
   /** Function URLs, served under /lambent-url/ when given. */
   functionUrls?: FunctionUrlServing;
+  /** Routes, served at every path that is not Lambent's own when given. */
+  routes?: RouteServing;
 }
 
 export const CODE_DOWNLOAD_PATH = "/lambent/code";
@@ -38,10 +42,16 @@ export function createHttpServer(options: HttpServerOptions): Server {
 async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://lambent");
   const method = request.method ?? "GET";
-  if (options.functionUrls && isFunctionUrlPath(url.pathname)) {
-    await serveFunctionUrl(options.functionUrls, request, response).catch((error: unknown) => {
-      // serveFunctionUrl answers every failure it can; this is a broken connection or a bug.
-      options.logger.error("function URL request failed", { method, path: url.pathname, err: error });
+  // Function URLs and routes answer every failure they can themselves; a throw is a broken connection or a bug.
+  const trigger =
+    options.functionUrls && isFunctionUrlPath(url.pathname)
+      ? serveFunctionUrl(options.functionUrls, request, response)
+      : options.routes && !isLambentPath(url.pathname)
+        ? serveRoute(options.routes, request, response, url.pathname)
+        : undefined;
+  if (trigger) {
+    await trigger.catch((error: unknown) => {
+      options.logger.error("HTTP trigger request failed", { method, path: url.pathname, err: error });
       if (!response.headersSent) response.writeHead(500).end();
       else response.destroy();
     });

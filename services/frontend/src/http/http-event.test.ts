@@ -1,22 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { corsHeaders, functionUrlResponse } from "./function-url.js";
+import { corsHeaders, httpAnswer } from "./http-event.js";
 
 const encode = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value));
 
-describe("functionUrlResponse", () => {
+describe("httpAnswer", () => {
   it("uses a shaped answer, decoding a base64 body", () => {
-    const answer = functionUrlResponse(encode({ statusCode: 404, headers: { "X-A": "b" }, cookies: ["c=1"], body: "AAE=", isBase64Encoded: true }));
+    const answer = httpAnswer(encode({ statusCode: 404, headers: { "X-A": "b" }, cookies: ["c=1"], body: "AAE=", isBase64Encoded: true }));
     expect(answer).toEqual({ statusCode: 404, headers: { "x-a": "b", "set-cookie": ["c=1"] }, body: Buffer.from([0, 1]) });
   });
 
   it("makes any other value a JSON 200, and sends a string as it is", () => {
-    expect(functionUrlResponse(encode({ statusCode: "200", a: 1 }))).toEqual({
+    expect(httpAnswer(encode({ statusCode: "200", a: 1 }))).toEqual({
       statusCode: 200,
       headers: { "content-type": "application/json" },
       body: Buffer.from('{"statusCode":"200","a":1}'),
     });
-    expect(functionUrlResponse(encode("hi")).body.toString()).toBe("hi");
-    expect(functionUrlResponse(encode(null)).body.toString()).toBe("null");
+    expect(httpAnswer(encode("hi")).body.toString()).toBe("hi");
+    expect(httpAnswer(encode(null)).body.toString()).toBe("null");
   });
 });
 
