@@ -10,6 +10,7 @@ const EVENT_INVOKE_CONFIG = "/2019-09-25/functions";
 const FUNCTION_URL_CONFIG = "/2021-10-31/functions";
 /** Lambent's own operations, beside Lambda's. */
 const LAMBENT_API = "/lambent/2024-01-01/functions";
+const ROUTES = "/lambent/2024-01-01/routes";
 
 /** The fields of Lambda's FunctionConfiguration the CLI reads; the rest passes through untouched. */
 export interface FunctionConfiguration {
@@ -198,6 +199,36 @@ export interface FunctionUrlConfigRequest {
   Cors?: FunctionUrlCors;
 }
 
+/** Lambent's route: a function qualifier served at a path prefix and methods on every frontend. */
+export interface Route {
+  RouteId: string;
+  Path: string;
+  Methods: string[];
+  FunctionName: string;
+  Qualifier: string;
+  FunctionArn?: string;
+  RouteUrl?: string;
+  Cors?: FunctionUrlCors;
+  CreatedAt?: string;
+  LastModified?: string;
+  [field: string]: unknown;
+}
+
+/** CreateRoute's body; Methods absent means ANY, Qualifier absent $LATEST. */
+export interface CreateRouteRequest {
+  Path: string;
+  FunctionName: string;
+  Qualifier?: string;
+  Methods?: string[];
+  Cors?: FunctionUrlCors;
+}
+
+export interface ListRoutesResponse {
+  Routes: Route[];
+  NextMarker?: string;
+  [field: string]: unknown;
+}
+
 /** Put/UpdateFunctionEventInvokeConfig's body. In an update, an OnSuccess or OnFailure without Destination removes it. */
 export interface EventInvokeConfigRequest {
   MaximumRetryAttempts?: number;
@@ -342,6 +373,11 @@ export interface ApiClient {
   followLogs(functionName: string, options: LogsOptions, signal: AbortSignal): AsyncIterable<LogEvent>;
   /** Every function's usage, or one function's. */
   getUsage(functionName?: string): Promise<UsageReport>;
+  createRoute(request: CreateRouteRequest): Promise<Route>;
+  getRoute(routeId: string): Promise<Route>;
+  /** One page of routes, all of them or `functionName`'s. */
+  listRoutes(options?: { functionName?: string; marker?: string }): Promise<ListRoutesResponse>;
+  deleteRoute(routeId: string): Promise<void>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -469,6 +505,15 @@ export function createApiClient(endpoint: string): ApiClient {
     followLogs: (name, options, signal) => followLogLines(send, `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options), signal),
     getUsage: async (name) =>
       asUsage(await sendJson("GET", name === undefined ? "/lambent/2024-01-01/usage" : `${LAMBENT_API}/${encodeURIComponent(name)}/usage`, {})),
+    createRoute: async (request) => asRoute(await sendJson("POST", ROUTES, {}, request), "CreateRoute"),
+    getRoute: async (routeId) => asRoute(await sendJson("GET", `${ROUTES}/${encodeURIComponent(routeId)}`, {}), "GetRoute"),
+    listRoutes: async (options = {}) =>
+      asPage(await sendJson("GET", ROUTES, { FunctionName: options.functionName, Marker: options.marker }), "Routes", "ListRoutes", (item) =>
+        asRoute(item, "ListRoutes"),
+      ) as ListRoutesResponse,
+    deleteRoute: async (routeId) => {
+      await sendJson("DELETE", `${ROUTES}/${encodeURIComponent(routeId)}`, {});
+    },
   };
 }
 
@@ -661,4 +706,9 @@ export async function collectPages<Page extends { NextMarker?: string | null }, 
     if (marker !== undefined) seen.add(marker);
   } while (marker !== undefined);
   return items;
+}
+
+function asRoute(value: unknown, operation: string): Route {
+  if (isRecord(value) && typeof value.RouteId === "string" && typeof value.Path === "string" && Array.isArray(value.Methods)) return value as Route;
+  throw new ApiError("InvalidResponse", `${operation} answered without a Route`, 200);
 }
