@@ -18,7 +18,7 @@ import {
 } from "@lambent/registry";
 import type { FunctionUrlCorsConfig, ListOptions } from "../api.js";
 import { reservedRoutePathReason } from "../http/lambent-paths.js";
-import { optionalStringList, requireBody, requireString, type Body } from "./fields.js";
+import { optionalString, optionalStringList, requireBody, requireString, type Body } from "./fields.js";
 import { readCors, toCorsConfig } from "./function-urls.js";
 import { parseMaxItems } from "./pagination.js";
 
@@ -69,8 +69,8 @@ export class RouteOperations {
     const path = readPath(body);
     const methods = readMethods(body);
     const cors = readCors(body);
-    const qualifierParameter = optionalStringOrUndefined(body, "Qualifier");
-    const { functionName, qualifier = LATEST } = parseFunctionReference(requireString(body, "FunctionName", 170), qualifierParameter);
+    // An empty Qualifier reads as none, as in Lambda's calls: the one inside FunctionName, or $LATEST.
+    const { functionName, qualifier = LATEST } = parseFunctionReference(requireString(body, "FunctionName", 170), optionalString(body, "Qualifier"));
     await this.requireTarget(functionName, qualifier);
     const now = Date.now();
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -180,13 +180,6 @@ function readMethods(body: Body): RouteMethod[] {
   const methods = ROUTE_METHODS.filter((method) => upper.includes(method));
   if (methods.includes("ANY") && methods.length > 1) throw invalidParameter("ANY covers every method: give it alone");
   return methods;
-}
-
-function optionalStringOrUndefined(body: Body, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") throw invalidParameter(`${field} must be a string`);
-  return value;
 }
 
 function noRoute(routeId: string) {

@@ -8,7 +8,10 @@ const DATED = /^\/\d{4}-\d{2}-\d{2}(?:\/|$)/;
 const LAMBENT = "/lambent";
 const OWN_SEGMENTS = new Set(["healthz", METRICS_PATH.slice(1)]);
 
-/** Whether a request path belongs to Lambent (its API and service paths) rather than to the routes. */
+/**
+ * Whether a request path belongs to Lambent (its API and service paths) rather than to the routes. Every
+ * request asks, the invoke path first among them; one anchored regex and a prefix test answer the common cases.
+ */
 export function isLambentPath(pathname: string): boolean {
   if (DATED.test(pathname) || pathname.startsWith(LAMBENT)) return true;
   const end = pathname.indexOf("/", 1);

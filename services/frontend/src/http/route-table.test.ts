@@ -80,7 +80,7 @@ describe("Lambent's own paths", () => {
     for (const path of ["/2015-03-31/functions/f/invocations", "/2021-10-31", "/lambent/2024-01-01/routes", "/lambent-url/abc/", "/lambentx", "/healthz", "/metrics", "/metrics/x"]) {
       expect(isLambentPath(path), path).toBe(true);
     }
-    for (const path of ["/", "/shop", "/2015-report", "/2015-03-31x/a", "/healthzz", "/metrics-dashboard", "/Lambent"]) {
+    for (const path of ["/", "", "/shop", "/2015-report", "/2015-03-31x/a", "/2015-03-3a", "/2015/03/31", "/healthzz", "/metrics-dashboard", "/Lambent"]) {
       expect(isLambentPath(path), path).toBe(false);
     }
   });
