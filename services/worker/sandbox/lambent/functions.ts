@@ -58,7 +58,7 @@ function invoke(functionName: unknown, payload?: unknown, options?: unknown): Pr
       throw new Error("lambent:functions can invoke a function only while a handler runs, not while the module initialises");
     }
     const data = callData(functionName, payload, options);
-    const size = data.payload.length + data.functionName.length + (data.qualifier?.length ?? 0) + (data.clientContext?.length ?? 0) + (data.clientContextJson?.length ?? 0);
+    const size = apply(byteLengthOf, data.payload, []) + data.functionName.length + (data.qualifier?.length ?? 0) + (data.clientContext?.length ?? 0) + (data.clientContextJson?.length ?? 0);
     if (waiting.length >= limits.maxQueued) {
       throw platformError({
         type: "TooManyRequestsException",
