@@ -2,6 +2,7 @@
 // by name, alias or ARN, synchronously and as an event, sees the callee's errors and the platform's
 // (unknown function, throttled by the callee's concurrency, a recursive loop stopped at 16 calls), and
 // the callee's spans join the caller's trace.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateAliasCommand,
@@ -222,5 +223,33 @@ describe("functions calling functions", () => {
     expect(outgoing.attributes).toMatchObject({ "lambent.invocation_type": "Event" });
     expect(spans.find((span) => span.name === "lambent.event.queued")).toMatchObject({ service: "lambent-scheduler", parentSpanId: outgoing.spanId });
     expect(spans.find((span) => span.name === "lambent.scheduler.admit" && span.parentSpanId === outgoing.spanId)).toBeDefined();
+  });
+});
+
+describe("examples/function-calls", () => {
+  const example = (path: string): string => readFileSync(new URL(`../../examples/function-calls/${path}`, import.meta.url), "utf8");
+
+  it("runs as its README says: the checkout prices the order through quote and queues an audit", async () => {
+    await createTestFunction(lambda, "quote", zipFiles({ "index.mjs": example("callee/index.mjs") }));
+    await createTestFunction(
+      lambda,
+      "checkout",
+      zipFiles({ "index.ts": example("caller/index.ts"), "lambent-functions.d.ts": example("caller/lambent-functions.d.ts"), "tsconfig.json": example("caller/tsconfig.json") }),
+      { Timeout: 10 },
+    );
+    const checkout = async (order: unknown): Promise<unknown> => {
+      const response = await lambda.send(new InvokeCommand({ FunctionName: "checkout", Payload: Buffer.from(JSON.stringify(order)) }));
+      expect(response.FunctionError).toBeUndefined();
+      return JSON.parse(Buffer.from(response.Payload!).toString("utf8"));
+    };
+    expect(await checkout({ orderId: "o-1", items: [{ sku: "tea", qty: 2, price: 3.5 }] })).toEqual({
+      ok: true,
+      orderId: "o-1",
+      total: 7,
+      currency: "EUR",
+      pricedBy: "$LATEST",
+      auditQueued: true,
+    });
+    expect(await checkout({ orderId: "o-2", items: [] })).toEqual({ ok: false, error: "an order needs at least one item" });
   });
 });
