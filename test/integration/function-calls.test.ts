@@ -175,6 +175,23 @@ describe("functions calling functions", () => {
     expect((await call({ target: "callee:nope", payload: {} })).error?.name).toBe("ResourceNotFoundException");
   });
 
+  it("counts the calls on the caller's worker by callee, type and outcome", async () => {
+    await createTestFunction(lambda, "metered", callee);
+    await call({ target: "metered", payload: { n: 1 } });
+    await call({ target: "metered", payload: { fail: "counted" } });
+    await call({ target: "metered", options: { invocationType: "DryRun" } });
+    await call({ target: "metered", options: { invocationType: "Event" } });
+    await call({ target: "metered-nobody" });
+    const response = await fetch(`http://127.0.0.1:${String(cluster.workers[0]!.ready["metricsPort"])}/metrics`);
+    const text = await response.text();
+    const count = (labels: string): number => Number(new RegExp(`^lambent_function_calls_total\\{${labels}\\} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+    expect(count('function="metered",type="sync",outcome="ok"')).toBe(1);
+    expect(count('function="metered",type="sync",outcome="function_error"')).toBe(1);
+    expect(count('function="metered",type="dry_run",outcome="ok"')).toBe(1);
+    expect(count('function="metered",type="event",outcome="ok"')).toBe(1);
+    expect(count('function="metered-nobody",type="sync",outcome="ResourceNotFoundException"')).toBe(1);
+  });
+
   it("counts calls against the callee's concurrency: past its reservation they are throttled", async () => {
     gate.shut();
     const answered = call({ target: "held", times: 2 });

@@ -73,7 +73,10 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     onDiscard: (environment, reason) => logger.debug("environment discarded", { key: environment.key, reason }),
     onProvisionedLost: (key) => provisioner.replace(key),
   });
-  const functions = deps.targets ? new NatsFunctionCalls({ nc, view: deps.targets, scope: { region: config.region, accountId: config.accountId } }) : undefined;
+  const metrics = new WorkerMetrics(deps.metrics ?? new MetricsRegistry(), { nc, pool });
+  const functions = deps.targets
+    ? new NatsFunctionCalls({ nc, view: deps.targets, scope: { region: config.region, accountId: config.accountId }, metrics })
+    : undefined;
   const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();
   const invoker = new Invoker({
@@ -86,7 +89,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     logger,
     traceMaps: new TraceMaps(deps.bundles),
     leases: running,
-    metrics: new WorkerMetrics(deps.metrics ?? new MetricsRegistry(), { nc, pool }),
+    metrics,
   });
   const provisioner: Provisioner<Environment> = new Provisioner({
     pool,

@@ -31,6 +31,7 @@ import {
 import { LATEST, functionArn, parseFunctionReference, resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry";
 import type { TraceSpan } from "@lambent/telemetry";
 import { MAX_RESPONSE_BYTES } from "../limits.js";
+import type { FunctionCallMetrics } from "../metrics/worker-metrics.js";
 import type { FetchTrace } from "./fetch.js";
 
 // The shapes of the isolate boundary, as sandbox/host.ts spells them for the sandbox side: neither side
@@ -184,6 +185,8 @@ export interface NatsFunctionCallsOptions {
   nc: NatsConnection;
   view: RegistryView;
   scope: ArnScope;
+  /** Counts each call by callee, type and outcome; absent, nothing is counted. */
+  metrics?: FunctionCallMetrics | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -209,12 +212,16 @@ export class NatsFunctionCalls implements FunctionCalls {
       parent: caller.trace.parent,
       attributes: { "faas.invoked_name": call.functionName, "lambent.invocation_type": call.invocationType, "lambent.call_depth": caller.depth + 1 },
     });
+    const metrics = this.options.metrics;
     try {
       const output = await this.send(call, caller, signal, span);
       if (output.functionError) span?.fail(new Error(`Function error: ${output.functionError}`));
+      metrics?.called(call.functionName, call.invocationType, output.functionError ? "function_error" : "ok");
       return output;
     } catch (error) {
       span?.fail(error);
+      // A call given up because its caller ended is nobody's failure.
+      if (!signal.aborted) metrics?.called(call.functionName, call.invocationType, toLambdaError(error).type);
       throw error;
     } finally {
       span?.end();
