@@ -27,7 +27,9 @@ const describe = async (call: Promise<{ StatusCode: number; Payload: Uint8Array 
   try {
     const out = await call;
     const text = out.Payload.transformToString();
-    return { StatusCode: out.StatusCode, FunctionError: out.FunctionError, ExecutedVersion: out.ExecutedVersion, LogResult: out.LogResult, payload: text === "" ? null : JSON.parse(text) };
+    // The bytes arrive alone: nothing else of the host's buffers comes with them.
+    const alone = out.Payload.byteOffset === 0 && out.Payload.buffer.byteLength === out.Payload.length;
+    return { StatusCode: out.StatusCode, FunctionError: out.FunctionError, ExecutedVersion: out.ExecutedVersion, LogResult: out.LogResult, alone, payload: text === "" ? null : JSON.parse(text) };
   } catch (error) {
     const e = error as Error & { Reason?: string };
     return { error: { name: e.name, message: e.message, Reason: e.Reason } };
@@ -105,6 +107,7 @@ afterAll(async () => {
 
 interface Described {
   StatusCode?: number;
+  alone?: boolean;
   FunctionError?: string;
   ExecutedVersion?: string;
   LogResult?: string;
@@ -132,6 +135,7 @@ describe("functions calling functions", () => {
     const byName = await call({ target: "callee", payload: { n: 1 }, options: { logType: "Tail", clientContext: { custom: { from: "caller" } } } });
     expect(byName).toMatchObject({
       StatusCode: 200,
+      alone: true,
       ExecutedVersion: "$LATEST",
       payload: { got: { n: 1 }, version: "$LATEST", arn: "arn:aws:lambda:us-east-1:000000000000:function:callee", clientContext: { custom: { from: "caller" } } },
     });
@@ -152,7 +156,7 @@ describe("functions calling functions", () => {
     );
     const successes = nc.subscribe("test.f2f.event", { max: 1 });
     const described = await call({ target: "event-callee", payload: { later: true }, options: { invocationType: "Event" } });
-    expect(described).toEqual({ StatusCode: 202, payload: null });
+    expect(described).toEqual({ StatusCode: 202, alone: true, payload: null });
     for await (const message of successes) {
       const record = decodeJson(message.data) as { requestPayload: unknown; responsePayload: { got: unknown }; requestContext: { condition: string } };
       expect(record.requestContext.condition).toBe("Success");
@@ -234,7 +238,7 @@ describe("functions calling functions", () => {
   it("stores an event call's trace with the event, so the callee's run joins the caller's trace", async () => {
     const traceId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
     const { result } = await callThrough({ target: "callee", payload: { traced: "event" }, options: { invocationType: "Event" } }, `00-${traceId}-${"cd".repeat(8)}-01`);
-    expect(result).toEqual({ StatusCode: 202, payload: null });
+    expect(result).toEqual({ StatusCode: 202, alone: true, payload: null });
     const spans = await collector.trace(traceId, (found) => found.filter((span) => span.name === "lambent.function.handler").length === 2 && found.some((span) => span.name === "lambent.event.queued"));
     const outgoing = spans.find((span) => span.name === "invoke callee")!;
     expect(outgoing.attributes).toMatchObject({ "lambent.invocation_type": "Event" });

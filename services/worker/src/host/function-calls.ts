@@ -277,7 +277,9 @@ export class NatsFunctionCalls implements FunctionCalls {
     const failure = result.header.failure;
     if (failure) throw new LambdaError(failure.type, failure.message, failure.fields);
     if (result.payload.length > MAX_RESPONSE_BYTES) throw serviceError(`The answer of ${call.functionName} is larger than ${MAX_RESPONSE_BYTES} bytes`);
-    const output: FunctionCallOutput = { statusCode: 200, payload: result.payload, executedVersion: result.header.executedVersion };
+    // A copy of exactly the payload (`Buffer#slice` would be a view): the payload is a view into the
+    // message, and a view crosses into the isolate with the whole buffer behind it.
+    const output: FunctionCallOutput = { statusCode: 200, payload: new Uint8Array(result.payload), executedVersion: result.header.executedVersion };
     if (result.header.functionError) output.functionError = result.header.functionError;
     if (result.header.logResult !== undefined) output.logResult = result.header.logResult;
     return output;
