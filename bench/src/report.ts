@@ -8,6 +8,7 @@ import type { SchedulerHopResult } from "./scenarios/scheduler-hop.js";
 import type { SyncInvokeRow } from "./scenarios/sync-invoke.js";
 import type { TracingOverheadResult } from "./scenarios/tracing-overhead.js";
 import { tracingSection } from "./scenarios/tracing-report.js";
+import { functionCallsSection, type FunctionCallsRow } from "./scenarios/function-calls.js";
 import type { LatencySummary, Spread } from "./stats.js";
 
 export interface BenchResults {
@@ -23,6 +24,8 @@ export interface BenchResults {
   density: DensityResult[];
   async: AsyncEventsResult;
   tracing: TracingOverheadResult;
+  /** Absent in results written before the scenario existed. */
+  functionCalls?: FunctionCallsRow[];
 }
 
 export function machineFacts(): BenchResults["machine"] {
@@ -110,6 +113,7 @@ export function toMarkdown(results: BenchResults): string {
     asyncRow(results.async),
     "",
     ...tracingSection(results.tracing),
+    ...(results.functionCalls ? ["", ...functionCallsSection(results.functionCalls)] : []),
   );
   return lines.join("\n") + "\n";
 }

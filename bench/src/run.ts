@@ -9,6 +9,7 @@ import { httpLoadGenerator } from "./load/http-load.js";
 import { asyncEvents } from "./scenarios/async-events.js";
 import { coldStart } from "./scenarios/cold-start.js";
 import { density } from "./scenarios/density.js";
+import { functionCalls } from "./scenarios/function-calls.js";
 import { schedulerHop } from "./scenarios/scheduler-hop.js";
 import { syncInvoke } from "./scenarios/sync-invoke.js";
 import { tracingOverhead } from "./scenarios/tracing-overhead.js";
@@ -47,6 +48,8 @@ try {
   const syncRows = await syncInvoke({ bare, workerd, lambent, functionName: hello.name }, plan);
   log("tracing overhead");
   const tracing = await tracingOverhead(lambent, hello.name, { concurrency: 10, durationSeconds: plan.durationSeconds, warmupSeconds: plan.warmupSeconds, rounds: plan.rounds });
+  log("functions calling functions");
+  const calls = await functionCalls(lambent, hello.name, { concurrencies: [1, 10], durationSeconds: plan.durationSeconds, warmupSeconds: plan.warmupSeconds, rounds: plan.rounds });
   log("scheduler hop");
   const hop = await schedulerHop(lambent, hello, [1, 50], plan.hopMs);
   log("cold start");
@@ -70,6 +73,7 @@ try {
     density: dense,
     async: events,
     tracing,
+    functionCalls: calls,
   };
   const markdown = toMarkdown(results);
   await mkdir(outDir, { recursive: true });

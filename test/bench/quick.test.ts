@@ -31,4 +31,5 @@ it("runs every scenario in quick mode and writes JSON and Markdown", async () =>
   expect(results.coldStart.small.init.p50).toBeGreaterThan(0);
   expect(results.density[0].warmEnvironments).toBe(20);
   expect(results.machine.cores).toBeGreaterThan(0);
+  for (const row of results.functionCalls) expect(row.viaCall.errors.median, `function calls at ${row.concurrency}`).toBe(0);
 }, 300_000);

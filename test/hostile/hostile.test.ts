@@ -40,6 +40,19 @@ const functions: [string, Uint8Array, { MemorySize?: number; Timeout?: number }]
       return { frontend: await attempt(event.frontend), nats: await attempt(event.nats), metadata: await attempt("http://169.254.169.254/latest/meta-data/"), localhost: await attempt(event.frontend.replace("127.0.0.1", "localhost")) };`),
     {},
   ],
+  [
+    "callflood",
+    handler(`
+      const { invoke } = require("lambent:functions");
+      const outcomes = async (calls) => { const counts = {}; for (const r of await Promise.allSettled(calls)) { const k = r.status === "fulfilled" ? "ok" : r.reason.name; counts[k] = (counts[k] ?? 0) + 1; } return counts; };
+      const flood = await outcomes(Array.from({ length: 2000 }, () => invoke("nobody-here", {})));
+      // Lie about every byte array's size: the call's weight is measured with the runtime's own intrinsics.
+      for (const name of ["byteLength", "length"]) Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype), name, { get: () => 0 });
+      const huge = await outcomes([invoke("bystander", "[" + "1,".repeat(4 * 1024 * 1024) + "1]")]);
+      const odd = await outcomes([invoke({ toString: () => "bystander" }), invoke("bystander", {}, { invocationType: { length: 1 } }), invoke("bystander", Symbol("x"))]);
+      return { flood, huge, odd };`),
+    { MemorySize: 256, Timeout: 60 },
+  ],
 ];
 
 let cluster: TestCluster;
@@ -138,6 +151,13 @@ describe("hostile code", () => {
     expect(payload).toMatchObject({ errorType: "RangeError" });
     expect((payload as { errorMessage: string }).errorMessage).toMatch(/Too many pending timers/);
     await expectBystanderUnharmed();
+  });
+
+  it("a flood of function calls, payloads that lie about their size and odd arguments get clear errors", async () => {
+    const { error, payload } = await invoke("callflood");
+    expect(error).toBeUndefined();
+    expect(payload).toEqual({ flood: { ResourceNotFoundException: 2000 }, huge: { RequestTooLargeException: 1 }, odd: { TypeError: 3 } });
+    expect((await invoke("bystander")).payload).toMatchObject({ ok: true });
   });
 
   it("fetch to the cluster's own ports and the metadata address is refused", async () => {

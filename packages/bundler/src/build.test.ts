@@ -87,6 +87,42 @@ describe("bundles", () => {
   });
 });
 
+describe("Lambent's own modules", () => {
+  it("resolves lambent:functions to the runtime, from TypeScript imports and CommonJS requires alike", async () => {
+    const runtime = globalThis as unknown as { __lambentRequire?: (name: string) => unknown };
+    const asked: string[] = [];
+    runtime.__lambentRequire = (name) => {
+      asked.push(name);
+      return { invoke: async (functionName: string, payload: unknown) => ({ StatusCode: 200, called: functionName, payload }) };
+    };
+    try {
+      const ts = await handlerOf({
+        "index.ts": [
+          "import { invoke } from 'lambent:functions';",
+          "import * as functions from 'lambent:functions';",
+          "export const handler = async (event: { n: number }) => [await invoke('callee', event), functions.invoke === invoke];",
+        ].join("\n"),
+      });
+      expect(await ts({ n: 1 })).toEqual([{ StatusCode: 200, called: "callee", payload: { n: 1 } }, true]);
+      const cjs = await handlerOf({
+        "index.js": "const { invoke } = require('lambent:functions');\nexports.handler = (event) => invoke('other:prod', event);",
+        // A package in node_modules cannot take the name's place.
+        "node_modules/lambent:functions/index.js": "module.exports = { invoke: () => 'shadowed' };",
+      });
+      expect(await cjs({ n: 2 })).toEqual({ StatusCode: 200, called: "other:prod", payload: { n: 2 } });
+      expect(asked.every((name) => name === "lambent:functions")).toBe(true);
+      expect(asked.length).toBeGreaterThan(0);
+    } finally {
+      delete runtime.__lambentRequire;
+    }
+  });
+
+  it("refuses other lambent: names as unresolved imports", async () => {
+    const error = await buildError({ "index.js": "require('lambent:nope')" });
+    expect(error.message).toMatch(/Could not resolve "lambent:nope"/);
+  });
+});
+
 describe("TypeScript handlers", () => {
   it("compiles index.ts with `export const handler`, dropping type-only imports", async () => {
     const handler = await handlerOf({

@@ -23,3 +23,9 @@ export const ISOLATE_BUILTINS: readonly string[] = [
   "util",
   "zlib",
 ];
+
+/**
+ * Lambent's own modules, offered to function code beside Node's built-ins. The `lambent:` scheme cannot
+ * be an npm package's name, so none clashes with a dependency the package bundles.
+ */
+export const LAMBENT_MODULES: readonly string[] = ["lambent:functions"];

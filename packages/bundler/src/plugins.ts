@@ -1,10 +1,10 @@
-// The esbuild plugins that adapt a Lambda package to the isolate: built-ins through the runtime's
-// `__lambentRequire`, native addons refused by name, and each source file's own location under /var/task.
+// The esbuild plugins that adapt a Lambda package to the isolate: built-ins (Node's and Lambent's own
+// `lambent:` modules) through the runtime's `__lambentRequire`, native addons refused by name, and each source file's own location under /var/task.
 import { readFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { basename, join, posix, relative, resolve, sep } from "node:path";
 import { transform, type Loader, type Message, type PartialMessage, type Plugin } from "esbuild";
-import { ISOLATE_BUILTINS } from "./isolate-builtins.js";
+import { ISOLATE_BUILTINS, LAMBENT_MODULES } from "./isolate-builtins.js";
 
 /** Where Lambda puts the package, and so where the function's code believes it lives. */
 export const TASK_ROOT = "/var/task";
@@ -20,6 +20,7 @@ export const isolateBuiltins: Plugin = {
   name: "lambent-isolate-builtins",
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      if (LAMBENT_MODULES.includes(args.path)) return { path: args.path, namespace: "lambent-builtin" };
       if (!BUILTIN_NAMES.has(args.path)) return undefined;
       const name = args.path.replace(/^node:/, "");
       if (!ISOLATE_BUILTINS.includes(name)) {

@@ -13,6 +13,7 @@ export const LambdaErrorTypes = [
   "ResourceNotReadyException",
   "PreconditionFailedException",
   "TooManyRequestsException",
+  "RecursiveInvocationException",
   "ServiceException",
 ] as const;
 
@@ -72,3 +73,5 @@ export const serviceError = (message: string): LambdaError => new LambdaError("S
 
 export const provisionedConcurrencyConfigNotFound = (): LambdaError =>
   new LambdaError("ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
+
+export const recursiveInvocation = (message: string): LambdaError => new LambdaError("RecursiveInvocationException", message);

@@ -5,4 +5,6 @@ export * from "./cluster.js";
 export * from "./frame.js";
 export * from "./connect.js";
 export * from "./request-reply.js";
+export * from "./leader-request.js";
+export * from "./invocation-payload.js";
 export * from "./trace-headers.js";

@@ -8,6 +8,13 @@ export const LogTypes = ["None", "Tail"] as const;
 export type LogType = (typeof LogTypes)[number];
 
 /**
+ * How many function-to-function calls deep an invocation may be: one made from outside the cluster is 0,
+ * one a function made through `lambent:functions` is its caller's depth plus one. A call that would go
+ * deeper is refused (RecursiveInvocationException), as Lambda stops a recursive loop after about 16 calls.
+ */
+export const MAX_CALL_DEPTH = 16;
+
+/**
  * A placed call's concurrency slot. `term` is the leadership term of the scheduler that placed it (see
  * docs/scheduling.md), so lease ids stay unique across scheduler restarts and takeovers.
  */
@@ -34,6 +41,8 @@ export interface InvocationHeader {
   lease?: Lease;
   /** Present on asynchronous events: when accepted, and how often the function has run them. */
   event?: EventDelivery;
+  /** Set when a function made this call (1 to MAX_CALL_DEPTH); absent for calls from outside the cluster. */
+  callDepth?: number;
 }
 
 export interface EventDelivery {
@@ -127,6 +136,13 @@ function parseInvocationHeader(value: unknown): InvocationHeader {
   if (isRecord(event) && typeof event["enqueuedAt"] === "number" && typeof event["attempt"] === "number") {
     header.event = { enqueuedAt: event["enqueuedAt"], attempt: event["attempt"] };
     if (typeof event["notBefore"] === "number") header.event.notBefore = event["notBefore"];
+  }
+  const callDepth = value["callDepth"];
+  if (callDepth !== undefined) {
+    if (typeof callDepth !== "number" || !Number.isInteger(callDepth) || callDepth < 1 || callDepth > MAX_CALL_DEPTH) {
+      throw new FrameError(`invocation field callDepth must be an integer from 1 to ${MAX_CALL_DEPTH}`);
+    }
+    header.callDepth = callDepth;
   }
   return header;
 }

@@ -35,11 +35,38 @@ export class RequestReply {
     this.sweeper.unref();
   }
 
-  /** `headers` carry what rides beside the frame (a trace context); absent on an untraced call. */
-  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
+  /**
+   * `headers` carry what rides beside the frame (a trace context); absent on an untraced call. An aborted
+   * `signal` rejects the request with its reason at once, and its answer is dropped when it comes.
+   */
+  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs, signal?: AbortSignal): Promise<Msg> {
     const token = this.next++;
     return new Promise<Msg>((resolve, reject) => {
-      this.pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs, subject });
+      if (signal) {
+        if (signal.aborted) {
+          reject(signal.reason);
+          return;
+        }
+        const abort = (): void => {
+          if (this.pending.delete(token)) reject(signal.reason);
+        };
+        signal.addEventListener("abort", abort, { once: true });
+        const settle = (): void => signal.removeEventListener("abort", abort);
+        this.pending.set(token, {
+          resolve: (msg) => {
+            settle();
+            resolve(msg);
+          },
+          reject: (error) => {
+            settle();
+            reject(error);
+          },
+          deadline: performance.now() + timeoutMs,
+          subject,
+        });
+      } else {
+        this.pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs, subject });
+      }
       this.nc.publish(subject, data, headers ? { reply: `${this.prefix}.${token}`, headers } : { reply: `${this.prefix}.${token}` });
     });
   }

@@ -31,6 +31,50 @@ export interface FetchResponseData {
   redirected: boolean;
 }
 
+/**
+ * What `lambent:functions`' invoke hands the host: the call's arguments with their JavaScript types
+ * checked. Their values (names, qualifier, invocation type, payload size and JSON) are the host's to check.
+ */
+export interface FunctionCallData {
+  functionName: string;
+  qualifier?: string;
+  invocationType: string;
+  logType: string;
+  /** Base64 of a JSON object, as the AWS SDK's `ClientContext`. */
+  clientContext?: string;
+  /** The JSON text of a client context given as an object. */
+  clientContextJson?: string;
+  /** The payload's bytes (empty means `{}`). */
+  payload: Uint8Array;
+}
+
+/** The host's answer to a call that went through: Lambda's Invoke output. */
+export interface FunctionCallOutput {
+  statusCode: number;
+  payload: Uint8Array;
+  functionError?: string;
+  executedVersion?: string;
+  logResult?: string;
+}
+
+/** A call refused or failed by the platform: a Lambda error type, its message and extra fields (`Reason`). */
+export interface FunctionCallFailure {
+  type: string;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+/**
+ * How many calls one invocation may have with the host at once, and how many bytes of arguments they may
+ * carry together (one call always may go). Calls past either wait in the sandbox, in the function's own heap.
+ */
+export interface FunctionCallLimits {
+  maxInFlight: number;
+  maxBytesInFlight: number;
+  /** Calls waiting for room past this many are refused with TooManyRequestsException. */
+  maxQueued: number;
+}
+
 export interface HostCapabilities {
   /** One finished log line, already formatted. */
   log: HostFunction<[line: string]>;
@@ -44,6 +88,8 @@ export interface HostCapabilities {
   call: HostCall;
   /** Starts a fetch; the host answers through the runtime's `fetched(id, ok, response | message)`. */
   startFetch: HostFunction<[id: number, request: FetchRequestData]>;
+  /** Starts an invocation of another function; the host answers through the runtime's `called(id, ok, output | failure)`. */
+  startCall: HostFunction<[id: number, call: FunctionCallData]>;
 }
 
 /** Static facts about this execution environment, copied in once at boot. */
@@ -59,6 +105,8 @@ export interface EnvironmentInfo {
   handlerFile: string;
   /** The function's environment variables merged with the ones Lambda defines. */
   env: Record<string, string>;
+  /** Bounds on `lambent:functions` calls in flight. */
+  callLimits: FunctionCallLimits;
 }
 
 /** Per-invocation facts, copied in with each call. */
@@ -103,4 +151,6 @@ export interface Runtime {
   fire(id: number): void;
   /** Called by the host when a fetch has its response (ok) or failed (the TypeError's message). */
   fetched(id: number, ok: boolean, value: FetchResponseData | string): void;
+  /** Called by the host when a function call has its output (ok) or failed. */
+  called(id: number, ok: boolean, value: FunctionCallOutput | FunctionCallFailure): void;
 }

@@ -4,7 +4,7 @@
 // for what the function touches.
 import { createConsole } from "./console.js";
 import { setHost } from "./host-access.js";
-import type { EnvironmentInfo, FetchRequestData, HostCall, HostCapabilities, HostFunction, Runtime } from "./host.js";
+import type { EnvironmentInfo, FetchRequestData, FunctionCallData, HostCall, HostCapabilities, HostFunction, Runtime } from "./host.js";
 import { lambentRequire, registerBuiltins } from "./modules.js";
 import { bufferModule } from "./node/buffer.js";
 import { createProcess } from "./process.js";
@@ -23,9 +23,10 @@ function boot(
   stopTimer: HostFunction<[number]>,
   call: HostCall,
   startFetch: HostFunction<[number, FetchRequestData]>,
+  startCall: HostFunction<[number, FunctionCallData]>,
   info: EnvironmentInfo,
 ): Runtime {
-  const host: HostCapabilities = { log, startTimer, stopTimer, call, startFetch };
+  const host: HostCapabilities = { log, startTimer, stopTimer, call, startFetch, startCall };
   setHost(host);
   const global = globalThis as unknown as Record<string, unknown>;
   delete global["__lambentBoot"];

@@ -2,8 +2,9 @@
 // ISOLATE_BUILTINS names them). Each is built on its first require and kept for the environment's life.
 // `buffer`, `events`, `stream`, `path`, `querystring` and `string_decoder` are well-known pure-JS ports
 // bundled into the sandbox (sandbox/vendor.ts); the rest are the sandbox's own, backed by the host where
-// they must be (crypto, fs, zlib).
+// they must be (crypto, fs, zlib). Lambent's own modules (`lambent:functions`) sit beside them.
 import type { EnvironmentInfo } from "./host.js";
+import { createFunctions } from "./lambent/functions.js";
 import { createAssertModule } from "./node/assert.js";
 import { bufferModule } from "./node/buffer.js";
 import { createCrypto } from "./node/crypto.js";
@@ -61,6 +62,7 @@ export function registerBuiltins(info: EnvironmentInfo): void {
     ["timers", () => timers().timers],
     ["timers/promises", () => timers().promises],
     ["zlib", createZlib],
+    ["lambent:functions", () => createFunctions(info.callLimits)],
   ];
   for (const [name, factory] of entries) builtins.set(name, factory);
 }

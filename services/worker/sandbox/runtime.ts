@@ -4,6 +4,7 @@ import { encodeOutcome, type EnvironmentInfo, type FunctionErrorShape, type Invo
 import { current } from "./invocation-state.js";
 import { ProcessExit } from "./process.js";
 import type { Timers } from "./timers.js";
+import { abandonCalls, settleCall } from "./lambent/functions.js";
 import { abandonFetches, settleFetch } from "./web/fetch.js";
 
 type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
@@ -143,6 +144,10 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
     fetched(id, ok, value) {
       settleFetch(id, ok, value);
     },
+
+    called(id, ok, value) {
+      settleCall(id, ok, value);
+    },
   };
 
   async function invokeHandler(eventJson: string, invocation: InvocationInfo): Promise<InvocationOutcome> {
@@ -168,6 +173,7 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       } finally {
         timers.clearAll();
         abandonFetches();
+        abandonCalls();
         current.fail = undefined;
         current.requestId = undefined;
       }

@@ -128,6 +128,7 @@ export class Invoker {
       invokedFunctionArn: this.arn(record.functionName, header.qualifier),
       lines: log.lines,
       ...(header.clientContext ? { clientContext: Buffer.from(header.clientContext, "base64").toString("utf8") } : {}),
+      ...(header.callDepth ? { callDepth: header.callDepth } : {}),
     };
     let outcome: RunOutcome;
     const handler = trace?.handler(cold);

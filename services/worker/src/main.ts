@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await view.start();
   const observers = await startInvocationObservers(nc, buckets.functions, config, logger);
   const metrics = new MetricsRegistry();
-  const worker = buildWorker(config, { nc, registry: view, bundles: new CodeStore(buckets.code), logger, logSink: observers.sink, metrics });
+  const worker = buildWorker(config, { nc, registry: view, targets: view, bundles: new CodeStore(buckets.code), logger, logSink: observers.sink, metrics });
   await worker.start();
   const metricsListener = await listenForMetrics(metrics, config.metrics.host, config.metrics.port);
   logger.lifecycle("ready", { workerId: config.workerId, metricsPort: metricsListener.port });

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { WorkerConfig } from "@lambent/config";
+import type { RegistryView } from "@lambent/registry";
 import { Subjects, decodeJson, encodeJson, traceparentOf, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
 import { ReleaseBatcher } from "./release-batcher.js";
 import { TraceMaps } from "./trace-maps.js";
@@ -14,6 +15,7 @@ import { CodeCache, DEFAULT_CODE_CACHE_BYTES, type BundleSource } from "./code-c
 import { startEnvironment } from "./cold-start.js";
 import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js";
 import { SandboxHost } from "./host/sandbox-host.js";
+import { NatsFunctionCalls } from "./host/function-calls.js";
 import { discardLogs, type InvocationLogSink } from "./log-buffer.js";
 import type { Environment } from "./pool/environment.js";
 import { WarmPool } from "./pool/warm-pool.js";
@@ -26,6 +28,11 @@ export interface WorkerDeps {
   nc: NatsConnection;
   /** Function configuration by revision (a started RegistryView). */
   registry: RevisionLookup;
+  /**
+   * Where functions' calls of other functions (`lambent:functions`) resolve their targets: the same
+   * started RegistryView. Without it those calls fail with ServiceException.
+   */
+  targets?: RegistryView;
   /** Built bundles and deployment packages by object name (a CodeStore). */
   bundles: BundleSource;
   logger?: Logger;
@@ -66,7 +73,11 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     onDiscard: (environment, reason) => logger.debug("environment discarded", { key: environment.key, reason }),
     onProvisionedLost: (key) => provisioner.replace(key),
   });
-  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
+  const metrics = new WorkerMetrics(deps.metrics ?? new MetricsRegistry(), { nc, pool });
+  const functions = deps.targets
+    ? new NatsFunctionCalls({ nc, view: deps.targets, scope: { region: config.region, accountId: config.accountId }, metrics })
+    : undefined;
+  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();
   const invoker = new Invoker({
     region: config.region,
@@ -78,7 +89,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     logger,
     traceMaps: new TraceMaps(deps.bundles),
     leases: running,
-    metrics: new WorkerMetrics(deps.metrics ?? new MetricsRegistry(), { nc, pool }),
+    metrics,
   });
   const provisioner: Provisioner<Environment> = new Provisioner({
     pool,
@@ -210,6 +221,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       gone = true;
       for (const subscription of controlSubscriptions) subscription.unsubscribe();
       await nc.flush();
+      functions?.close();
       pool.close();
     },
 

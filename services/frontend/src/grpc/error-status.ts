@@ -14,6 +14,7 @@ export const GrpcStatusOfError: Record<LambdaErrorType, grpc.status> = {
   ResourceNotReadyException: grpc.status.UNAVAILABLE,
   PreconditionFailedException: grpc.status.FAILED_PRECONDITION,
   TooManyRequestsException: grpc.status.RESOURCE_EXHAUSTED,
+  RecursiveInvocationException: grpc.status.FAILED_PRECONDITION,
   ServiceException: grpc.status.INTERNAL,
 };
 

@@ -12,5 +12,6 @@ export const HttpStatusOfError: Record<LambdaErrorType, number> = {
   ResourceNotReadyException: 502,
   PreconditionFailedException: 412,
   TooManyRequestsException: 429,
+  RecursiveInvocationException: 400,
   ServiceException: 500,
 };

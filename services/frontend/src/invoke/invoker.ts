@@ -2,17 +2,17 @@
 // place) → worker answers this frontend directly; for an `Event`, store it in the event stream and
 // answer 202 (the scheduler runs it from there).
 import { randomUUID } from "node:crypto";
-import type { Msg, MsgHdrs, NatsConnection } from "@nats-io/nats-core";
+import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { publishEvent } from "@lambent/event-queue";
 import { LambdaError, serviceError } from "@lambent/errors";
 import {
-  NoRespondersError,
+  REPLY_MARGIN_MS,
   RequestReply,
-  RequestTimeoutError,
   Subjects,
   decodeInvocationResult,
   encodeInvocation,
+  requestFromLeader,
   traceHeaders,
   type InvocationHeader,
 } from "@lambent/protocol";
@@ -23,15 +23,6 @@ import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
 import { checkPayload } from "./payload.js";
 import type { InvokeMetrics } from "../metrics/invoke-metrics.js";
 
-/** Time allowed beyond the function's own timeout for queuing, placement and the trip back. */
-const REPLY_MARGIN_MS = 10_000;
-/**
- * How long a call waits for a scheduler to lead. "No responders" means no scheduler took the message,
- * so sending it again cannot run it twice; a takeover after a leader's crash ends within seconds.
- */
-const LEADER_WAIT_MS = 15_000;
-const RETRY_FIRST_MS = 10;
-const RETRY_MAX_MS = 250;
 const EMPTY = new Uint8Array(0);
 
 export interface NatsInvokerOptions {
@@ -83,9 +74,11 @@ export class NatsInvoker implements Invoker {
     const span = this.tracing.enabled ? invocationSpan(this.tracing, header) : undefined;
     if (input.invocationType === "Event") return this.enqueue(header, payload, span?.traceparent);
     const traced = span && traceHeaders(span.traceparent);
-    const reply = await this.place(Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), record.timeout * 1000 + REPLY_MARGIN_MS, traced).catch(
-      (error: unknown) => Promise.reject(this.counted(functionName, record.version, error)),
-    );
+    // Sent to the leading scheduler, waiting out a leadership change.
+    const reply = await requestFromLeader(this.requests, Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), {
+      timeoutMs: record.timeout * 1000 + REPLY_MARGIN_MS,
+      headers: traced,
+    }).catch((error: unknown) => Promise.reject(this.counted(functionName, record.version, error)));
     const result = decodeInvocationResult(reply.data);
     const failure = result.header.failure;
     if (failure) throw this.counted(functionName, record.version, new LambdaError(failure.type, failure.message, failure.fields));
@@ -112,19 +105,6 @@ export class NatsInvoker implements Invoker {
     return { statusCode: 202, requestId: header.requestId, payload: EMPTY };
   }
 
-  /** Sends the call to the leading scheduler, waiting out a leadership change. */
-  private async place(subject: string, message: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
-    const giveUpAt = performance.now() + LEADER_WAIT_MS;
-    for (let delay = RETRY_FIRST_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
-      try {
-        return await this.requests.request(subject, message, timeoutMs, headers);
-      } catch (error) {
-        if (!(error instanceof NoRespondersError) || performance.now() + delay > giveUpAt) throw natsFailure(error);
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-
   /** Counts a synchronous call's failure, and gives the error back to throw. */
   private counted(functionName: string, version: string, error: unknown): unknown {
     this.options.metrics?.failed(functionName, version, error);
@@ -144,9 +124,3 @@ export class NatsInvoker implements Invoker {
 }
 
 const REFERENCE_CACHE_LIMIT = 10_000;
-
-function natsFailure(error: unknown): LambdaError {
-  if (error instanceof NoRespondersError) return serviceError("No scheduler is running: the invocation could not be placed");
-  if (error instanceof RequestTimeoutError) return serviceError("The invocation did not complete in time");
-  return serviceError(error instanceof Error ? error.message : String(error));
-}

@@ -1,6 +1,7 @@
 // The worker's metrics: the function's own duration and cold starts' init duration per function version,
-// the warm environments it holds, and the NATS connection's state.
-import { trackNatsConnection, type Histogram, type MetricsRegistry, type ObservableConnection } from "@lambent/telemetry";
+// the warm environments it holds, the calls its functions make of other functions, and the NATS
+// connection's state.
+import { trackNatsConnection, type Counter, type Histogram, type MetricsRegistry, type ObservableConnection } from "@lambent/telemetry";
 import type { PoolStats } from "../pool/warm-pool.js";
 
 /** What the invoke path reports. */
@@ -11,6 +12,14 @@ export interface InvocationMetrics {
   initFailed(functionName: string, version: string, initDurationMs: number): void;
 }
 
+/** What functions' calls of other functions report (host/function-calls.ts). */
+export interface FunctionCallMetrics {
+  /** A call of `functionName` ended: `outcome` is `ok`, `function_error` or the Lambda error type that refused it. */
+  called(functionName: string, invocationType: string, outcome: string): void;
+}
+
+const CALL_TYPE_LABELS: Record<string, string> = { RequestResponse: "sync", Event: "event", DryRun: "dry_run" };
+
 export interface WorkerMetricsOptions {
   nc: ObservableConnection;
   pool: { stats(): PoolStats };
@@ -19,9 +28,10 @@ export interface WorkerMetricsOptions {
 /** Init durations: module loading takes milliseconds to seconds (Lambda allows 10 s). */
 const INIT_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export class WorkerMetrics implements InvocationMetrics {
+export class WorkerMetrics implements InvocationMetrics, FunctionCallMetrics {
   private readonly duration: Histogram;
   private readonly init: Histogram;
+  private readonly calls: Counter;
 
   constructor(registry: MetricsRegistry, options: WorkerMetricsOptions) {
     trackNatsConnection(registry, options.nc);
@@ -31,6 +41,11 @@ export class WorkerMetrics implements InvocationMetrics {
       "Cold starts: how long starting an environment and loading the function's module took (Lambda's Init Duration).",
       ["function", "version"],
       INIT_BUCKETS_SECONDS,
+    );
+    this.calls = registry.counter(
+      "lambent_function_calls_total",
+      "Calls functions on this worker made of other functions (lambent:functions): type sync, event or dry_run; outcome ok, function_error or the Lambda error type that refused the call.",
+      ["function", "type", "outcome"],
     );
     registry.callbackGauge("lambent_warm_environments", "Idle warm environments on this worker, ready for a call, per function version.", ["function", "version"], (report) => {
       const perVersion = new Map<string, number>();
@@ -56,5 +71,9 @@ export class WorkerMetrics implements InvocationMetrics {
 
   initFailed(functionName: string, version: string, initDurationMs: number): void {
     this.init.labels(functionName, version).observe(initDurationMs / 1000);
+  }
+
+  called(functionName: string, invocationType: string, outcome: string): void {
+    this.calls.labels(functionName, CALL_TYPE_LABELS[invocationType] ?? invocationType, outcome).inc();
   }
 }

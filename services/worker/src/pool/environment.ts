@@ -7,6 +7,7 @@ import ivm from "isolated-vm";
 import type { FunctionVersionRecord } from "@lambent/registry";
 import type { CachedBundle } from "../code-cache.js";
 import type { FetchRequestData, FetchResponseData, FetchTrace } from "../host/fetch.js";
+import type { CallerContext, FunctionCallFailure, FunctionCallOutput } from "../host/function-calls.js";
 import type { EnvironmentHost } from "../host/sandbox-host.js";
 import { INIT_TIMEOUT_MS, MAX_LOG_BYTES_PER_INVOCATION, logLimitNote, outOfMemoryError, runtimeExitError, timeoutError, type FunctionError } from "../limits.js";
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
@@ -43,8 +44,10 @@ export interface RunRequest {
   clientContext?: string;
   /** Where the function's log lines go while this call runs. */
   lines: string[];
-  /** The handler span of a traced call: its fetches become child spans. */
+  /** The handler span of a traced call: its fetches and function calls become child spans. */
   trace?: FetchTrace | undefined;
+  /** How many function-to-function calls deep this call is (0 or absent: invoked from outside). */
+  callDepth?: number | undefined;
 }
 
 export type RunOutcome = ({ ok: true; body: string } | { ok: false; error: FunctionError }) & {
@@ -136,8 +139,11 @@ export class Environment {
   private invokeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
   private fetchedRef: ivm.Reference | undefined;
+  private calledRef: ivm.Reference | undefined;
   /** The running call's handler span, when traced (fetches outlive no call, so one slot is enough). */
   private fetchTrace: FetchTrace | undefined;
+  /** The running call, as the functions it invokes see their caller; undefined while none runs (init). */
+  private caller: CallerContext | undefined;
 
   private constructor(
     readonly key: string,
@@ -187,9 +193,11 @@ export class Environment {
       handler: record.handler,
       handlerFile,
       env: lambdaEnvironment(record, settings.region, this.logStreamName),
+      callLimits: host.callLimits,
     };
     // The only capabilities the isolate gets from the host: a log line, arming or stopping a timer, a
-    // synchronous call (hashes, random bytes, files) and starting a fetch (sandbox/host.ts lists them).
+    // synchronous call (hashes, random bytes, files), starting a fetch and starting a call of another
+    // function (sandbox/host.ts lists them).
     const runtime = boot.applySync(
       undefined,
       [
@@ -198,6 +206,7 @@ export class Environment {
         new ivm.Reference((id: number) => this.stopTimer(id)),
         new ivm.Reference((op: string, args: unknown[]) => host.call(op, args)),
         new ivm.Reference((id: number, request: FetchRequestData) => this.startFetch(id, request)),
+        new ivm.Reference((id: number, call: unknown) => this.startCall(id, call)),
         new ivm.ExternalCopy(info).copyInto(),
       ],
       { result: { reference: true } },
@@ -207,6 +216,7 @@ export class Environment {
     this.invokeRef = runtime.getSync("invoke", { reference: true }) as ivm.Reference;
     this.fireRef = runtime.getSync("fire", { reference: true }) as ivm.Reference;
     this.fetchedRef = runtime.getSync("fetched", { reference: true }) as ivm.Reference;
+    this.calledRef = runtime.getSync("called", { reference: true }) as ivm.Reference;
 
     this.sink = this.initLines;
     this.loggedBytes = 0;
@@ -281,13 +291,15 @@ export class Environment {
       this.timedOut = true;
       this.dispose();
     }, timeoutMs);
+    const deadlineMs = Date.now() + timeoutMs;
+    this.caller = { requestId: request.requestId, depth: request.callDepth ?? 0, deadlineMs, trace: request.trace };
     let outcome: SandboxOutcome | undefined;
     let hostError: unknown;
     try {
       // Primitives in, one string out: nothing needs a structured copy across the isolate boundary.
       const encoded = (await (this.invokeRef as ivm.Reference).apply(
         undefined,
-        [request.eventJson, request.requestId, Date.now() + timeoutMs, request.invokedFunctionArn, request.clientContext],
+        [request.eventJson, request.requestId, deadlineMs, request.invokedFunctionArn, request.clientContext],
         { result: { promise: true } },
       )) as string;
       outcome = decodeOutcome(encoded);
@@ -299,6 +311,7 @@ export class Environment {
     this.closeTimers();
     this.sink = undefined;
     this.fetchTrace = undefined;
+    this.caller = undefined;
     this.lastUsed = performance.now();
     const maxMemoryUsedMb = this.measureMemory(durationMs);
     if (outcome?.ok) return { ok: true, body: outcome.body, durationMs, maxMemoryUsedMb, reusable: !this.disposed };
@@ -367,6 +380,18 @@ export class Environment {
     }, this.fetchTrace);
   }
 
+  private startCall(id: number, call: unknown): void {
+    // Like fetches: a call made by an invocation that has ended is dropped.
+    if (!this.timersOpen || !this.host) return;
+    this.host.startCall(id, call, (callId: number, ok: boolean, value: FunctionCallOutput | FunctionCallFailure) => {
+      try {
+        this.calledRef?.applyIgnored(undefined, [callId, ok, value], { arguments: { copy: true } });
+      } catch {
+        // The isolate is gone (timed out or out of memory); its calls die with it.
+      }
+    }, this.caller);
+  }
+
   private startTimer(id: number, delayMs: number, repeat: boolean): void {
     // A timer armed by a call that has already ended is dropped: nothing leaks into the next call.
     if (!this.timersOpen) return;
@@ -390,10 +415,11 @@ export class Environment {
     this.hostTimers.delete(id);
   }
 
-  /** The running call has ended: its timers and fetches end with it. */
+  /** The running call has ended: its timers, fetches and function calls end with it. */
   private closeTimers(): void {
     this.timersOpen = false;
     this.host?.cancelFetches();
+    this.host?.cancelCalls();
     for (const handle of this.hostTimers.values()) clearTimeout(handle);
     this.hostTimers.clear();
   }

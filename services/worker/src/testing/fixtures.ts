@@ -8,6 +8,7 @@ import type { FunctionVersionRecord } from "@lambent/registry";
 import { decodeInvocationResult, encodeInvocation, type InvocationHeader, type InvocationResult } from "@lambent/protocol";
 import { createLogger } from "@lambent/telemetry";
 import { CodeCache } from "../code-cache.js";
+import type { FunctionCalls } from "../host/function-calls.js";
 import { SandboxHost } from "../host/sandbox-host.js";
 import { Invoker } from "../invoke.js";
 import type { InvocationLog } from "../log-buffer.js";
@@ -83,13 +84,17 @@ export const DEFAULT_FETCH_POLICY: FetchPolicyConfig = { allow: [], deny: [], ti
 
 export function testInvoker(
   poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number } = {},
-  sandbox: { fetch?: Partial<FetchPolicyConfig> } = {},
+  sandbox: { fetch?: Partial<FetchPolicyConfig>; functions?: FunctionCalls } = {},
 ): TestInvoker {
   buildSandbox();
   const records = new Map<string, FunctionVersionRecord>();
   const bundles = new Map<string, string>();
   const packages = new Map<string, Uint8Array>();
-  const host = new SandboxHost({ fetch: { ...DEFAULT_FETCH_POLICY, ...sandbox.fetch }, packages: { getPackage: async (name) => packages.get(name) } });
+  const host = new SandboxHost({
+    fetch: { ...DEFAULT_FETCH_POLICY, ...sandbox.fetch },
+    packages: { getPackage: async (name) => packages.get(name) },
+    functions: sandbox.functions,
+  });
   const logs: InvocationLog[] = [];
   const pool = new WarmPool<Environment>({
     maxEnvironments: poolOptions.maxEnvironments ?? 100,
