@@ -16,6 +16,7 @@ import { provisionedCommand } from "./commands/provisioned.js";
 import { publishCommand } from "./commands/publish.js";
 import { queueCommand } from "./commands/queue.js";
 import { rollbackCommand } from "./commands/rollback.js";
+import { triggerCommand } from "./commands/trigger.js";
 import { urlCommand } from "./commands/url.js";
 import { usageCommand } from "./commands/usage.js";
 import { versionsCommand } from "./commands/versions.js";
@@ -43,6 +44,7 @@ export const commands: readonly Command[] = [
   provisionedCommand,
   eventConfigCommand,
   urlCommand,
+  triggerCommand,
   queueCommand,
   logsCommand,
   usageCommand,

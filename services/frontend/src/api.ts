@@ -251,6 +251,8 @@ export interface FrontendApi {
   logs?: FunctionLogs;
   /** Lambent's usage report (control-plane/usage.ts); calls fail with ServiceException where absent. */
   usage?: UsageReports;
+  /** Lambent's triggers (control-plane/triggers.ts); calls fail with ServiceException where absent. */
+  triggers?: TriggerOperations;
 }
 
 /** The log and usage calls, as both faces reach them. */
@@ -258,3 +260,5 @@ export type { FunctionLogs, GetLogsResponse, LogEventResponse, LogsRequest } fro
 export type { UsageReports, UsageReport } from "./control-plane/usage.js";
 import type { FunctionLogs } from "./control-plane/logs.js";
 import type { UsageReports } from "./control-plane/usage.js";
+import type { TriggerOperations } from "./control-plane/triggers.js";
+export type { TriggerConfiguration, ListTriggersResponse } from "./control-plane/triggers.js";

@@ -6,7 +6,8 @@ import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
-import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { CodeStore, EnvironmentCipher, FunctionStore, ObservedWrites, RegistryView, TriggerStore, openRegistryBuckets } from "@lambent/registry";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";
 import { FunctionControlPlane } from "./control-plane/functions.js";
@@ -17,6 +18,7 @@ import { buildGrpcServer } from "./grpc/server.js";
 import { ensureLogStream } from "@lambent/log-stream";
 import { FunctionLogs } from "./control-plane/logs.js";
 import { UsageReports } from "./control-plane/usage.js";
+import { TriggerOperations } from "./control-plane/triggers.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { createFrontendMetrics } from "./metrics/invoke-metrics.js";
 
@@ -66,6 +68,12 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
+  api.triggers = new TriggerOperations({
+    scope,
+    triggers: new TriggerStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)),
+    functions: readOnlyFunctions,
+    jsm: await jetstreamManager(nc),
+  });
   const httpServer = createHttpServer({
     api,
     logger,

@@ -1,0 +1,22 @@
+// Trigger firings as Prometheus counts: each schedule tick, topic message and bucket or KV change a
+// trigger turned into an asynchronous invocation, or failed to.
+import type { Counter, MetricsRegistry } from "@lambent/telemetry";
+
+/** `enqueued`: stored in the event queue; `function_missing`: its function or qualifier does not exist; `failed`: could not be stored (retried where the source allows). */
+export type FiringOutcome = "enqueued" | "function_missing" | "failed";
+
+export class TriggerMetrics {
+  private readonly firings: Counter;
+
+  constructor(registry: MetricsRegistry) {
+    this.firings = registry.counter(
+      "lambent_trigger_firings_total",
+      "Trigger firings (schedule ticks, topic messages, bucket and KV changes) by trigger and outcome: enqueued, function_missing, failed.",
+      ["trigger", "outcome"],
+    );
+  }
+
+  fired(trigger: string, outcome: FiringOutcome): void {
+    this.firings.labels(trigger, outcome).inc();
+  }
+}
