@@ -318,7 +318,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   });
 
   const scope = { region: config.region, accountId: config.accountId };
-  const triggers = new Triggers({ nc, js, jsm: await jetstreamManager(nc), kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, now });
+  const triggers = new Triggers({ nc, js, jsm: await jetstreamManager(nc), kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, now, kvTriggerCacheBytes: config.kvTriggerCacheBytes });
 
   /** Everything besides admission that only the leader runs. */
   const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask];

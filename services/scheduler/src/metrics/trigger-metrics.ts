@@ -2,8 +2,12 @@
 // trigger turned into an asynchronous invocation, or failed to.
 import type { Counter, MetricsRegistry } from "@lambent/telemetry";
 
-/** `enqueued`: stored in the event queue; `function_missing`: its function or qualifier does not exist; `failed`: could not be stored (retried where the source allows). */
-export type FiringOutcome = "enqueued" | "function_missing" | "failed";
+/**
+ * `enqueued`: stored in the event queue; `function_missing`: its function or qualifier does not exist;
+ * `too_large`: the event is over the 1 MB an asynchronous invocation takes; `failed`: could not be stored
+ * (retried where the source allows).
+ */
+export type FiringOutcome = "enqueued" | "function_missing" | "too_large" | "failed";
 
 export class TriggerMetrics {
   private readonly firings: Counter;
@@ -11,7 +15,7 @@ export class TriggerMetrics {
   constructor(registry: MetricsRegistry) {
     this.firings = registry.counter(
       "lambent_trigger_firings_total",
-      "Trigger firings (schedule ticks, topic messages, bucket and KV changes) by trigger and outcome: enqueued, function_missing, failed.",
+      "Trigger firings (schedule ticks, topic messages, bucket and KV changes) by trigger and outcome: enqueued, function_missing, too_large, failed.",
       ["trigger", "outcome"],
     );
   }

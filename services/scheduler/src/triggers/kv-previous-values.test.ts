@@ -28,7 +28,7 @@ afterAll(async () => {
 
 const text = (value: { kind: string; value?: Uint8Array }) => (value.kind === "value" ? new TextDecoder().decode(value.value) : value.kind);
 
-async function previousValues(bucket: string, options: { keys?: string; maxKeys?: number } = {}) {
+async function previousValues(bucket: string, options: { keys?: string; maxBytes?: number } = {}) {
   const js = jetstream(nc);
   const kv = await new Kvm(nc).open(bucket);
   const values = new KvPreviousValues({
@@ -36,7 +36,7 @@ async function previousValues(bucket: string, options: { keys?: string; maxKeys?
     jsm: await jetstreamManager(nc),
     kv,
     source: { type: "keyValue", bucket, ...(options.keys ? { keys: options.keys } : {}) },
-    ...(options.maxKeys ? { maxKeys: options.maxKeys } : {}),
+    maxBytes: options.maxBytes ?? 1024 * 1024,
   });
   await values.load();
   return values;
@@ -64,7 +64,8 @@ describe("KV previous values", () => {
 
   it("forget the oldest keys past the bound, and then no longer take a missing key for a new one", async () => {
     const kv = await new Kvm(nc).create("prev_bound", { history: 1 });
-    const values = await previousValues("prev_bound", { maxKeys: 2 });
+    // Room for two of these keys (128 bytes each beyond key and value), not three.
+    const values = await previousValues("prev_bound", { maxBytes: 2 * (128 + 2 * 2 + 2) });
     for (const key of ["k1", "k2", "k3"]) values.remember(key, await kv.put(key, key), new TextEncoder().encode(key));
     expect(text(await values.before("k3", 1_000))).toBe("k3");
     expect(text(await values.before("k1", 1_000))).toBe("unknown");

@@ -7,16 +7,17 @@
 //      written after the load is the key's first (INSERT);
 //   3. otherwise the bucket's own history of the key, when the bucket keeps more than one revision;
 //   4. otherwise unknown (reported as INSERT without an OldImage).
-// The memory is bounded (MAX_KEYS keys, MAX_BYTES of values); once something is evicted, rule 2 no longer
-// holds and misses go to rules 3 and 4.
+// The memory is bounded (LAMBENT_KV_TRIGGER_CACHE_MB per trigger, keys and values with a per-key
+// overhead); past it the least recently changed keys are forgotten, rule 2 no longer holds, and misses go
+// to rules 3 and 4.
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { Streams, Subjects } from "@lambent/protocol";
 import type { KeyValueSource } from "@lambent/registry";
 import type { PreviousValue } from "./events/dynamodb-record.js";
 
-export const MAX_KEYS = 10_000;
-export const MAX_BYTES = 64 * 1024 * 1024;
+/** What remembering one key costs beyond its key and value bytes (map entry, object, revision). */
+const ENTRY_OVERHEAD_BYTES = 128;
 
 interface Seen {
   revision: number;
@@ -30,8 +31,8 @@ export interface PreviousValuesOptions {
   /** The watched bucket, bound (for its history). */
   kv: KV;
   source: KeyValueSource;
-  maxKeys?: number;
-  maxBytes?: number;
+  /** Memory for remembered values. */
+  maxBytes: number;
 }
 
 export class KvPreviousValues {
@@ -88,17 +89,16 @@ export class KvPreviousValues {
     const current = this.seen.get(key);
     if (current && current.revision >= revision) return;
     if (current) {
-      this.bytes -= current.value?.length ?? 0;
+      this.bytes -= costOf(key, current);
       this.seen.delete(key);
     }
-    this.seen.set(key, { revision, value });
-    this.bytes += value?.length ?? 0;
-    const maxKeys = this.options.maxKeys ?? MAX_KEYS;
-    const maxBytes = this.options.maxBytes ?? MAX_BYTES;
-    while (this.seen.size > maxKeys || this.bytes > maxBytes) {
+    const seen = { revision, value };
+    this.seen.set(key, seen);
+    this.bytes += costOf(key, seen);
+    while (this.bytes > this.options.maxBytes && this.seen.size > 0) {
       const [oldestKey, oldest] = this.seen.entries().next().value as [string, Seen];
       this.seen.delete(oldestKey);
-      this.bytes -= oldest.value?.length ?? 0;
+      this.bytes -= costOf(oldestKey, oldest);
       this.complete = false;
     }
   }
@@ -121,4 +121,8 @@ export class KvPreviousValues {
 
 export function isRemoval(operation: string | undefined): boolean {
   return operation === "DEL" || operation === "PURGE";
+}
+
+function costOf(key: string, seen: Seen): number {
+  return key.length * 2 + (seen.value?.length ?? 0) + ENTRY_OVERHEAD_BYTES;
 }

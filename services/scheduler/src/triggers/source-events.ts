@@ -45,13 +45,14 @@ export class KeyValueEvents implements SourceEvents {
     private readonly scope: ArnScope,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    private readonly cacheBytes: number,
   ) {
     this.prefix = Subjects.keyValuePrefix(trigger.source.bucket);
   }
 
   async prepare(): Promise<void> {
     const kv = await new Kvm(this.js).open(this.trigger.source.bucket);
-    const previous = new KvPreviousValues({ js: this.js, jsm: this.jsm, kv, source: this.trigger.source });
+    const previous = new KvPreviousValues({ js: this.js, jsm: this.jsm, kv, source: this.trigger.source, maxBytes: this.cacheBytes });
     await previous.load();
     this.previous = previous;
   }

@@ -1,11 +1,12 @@
 // Turns one trigger firing into an asynchronous invocation of the trigger's function (enqueueInvocation:
 // retries, dead-letter targets and destinations then apply as to any Event invoke). A function or
-// qualifier that does not exist is logged (at most once a minute per trigger) and counted, never thrown:
-// the firing is spent. Anything else (JetStream unavailable) is thrown for the caller to retry.
+// qualifier that does not exist, or a payload over the asynchronous limit (1 MB), is logged (at most once a
+// minute per trigger) and counted, never thrown: the firing is spent. Anything else (JetStream
+// unavailable) is thrown for the caller to retry.
 import { createHash } from "node:crypto";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { isLambdaError } from "@lambent/errors";
-import { enqueueInvocation } from "@lambent/event-queue";
+import { MAX_EVENT_PAYLOAD_BYTES, enqueueInvocation } from "@lambent/event-queue";
 import type { ArnScope, RegistryView, TriggerRecord } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import type { TriggerMetrics } from "../metrics/trigger-metrics.js";
@@ -17,12 +18,12 @@ export interface FiringOptions {
   traceparent?: string;
 }
 
-export type Firing = "enqueued" | "functionMissing";
+export type Firing = "enqueued" | "functionMissing" | "tooLarge";
 
-const MISSING_LOG_INTERVAL_MS = 60_000;
+const DROPPED_LOG_INTERVAL_MS = 60_000;
 
 export class TriggerFirer {
-  private readonly missingLoggedAt = new Map<string, number>();
+  private readonly droppedLoggedAt = new Map<string, number>();
 
   constructor(
     private readonly options: { js: JetStreamClient; view: RegistryView; scope: ArnScope; metrics: TriggerMetrics; logger: Logger; now: () => number },
@@ -30,12 +31,17 @@ export class TriggerFirer {
 
   async fire(trigger: TriggerRecord, payload: Uint8Array, firing: FiringOptions = {}): Promise<Firing> {
     const { js, view, scope, metrics, now } = this.options;
+    if (payload.length > MAX_EVENT_PAYLOAD_BYTES) {
+      metrics.fired(trigger.name, "too_large");
+      this.logDropped(trigger, `the event is ${payload.length} bytes, over the ${MAX_EVENT_PAYLOAD_BYTES} bytes an asynchronous invocation takes`);
+      return "tooLarge";
+    }
     try {
       await enqueueInvocation(js, view, scope, { functionName: trigger.functionName, qualifier: trigger.qualifier }, payload, { ...firing, now });
     } catch (error) {
       if (isLambdaError(error) && error.type === "ResourceNotFoundException") {
         metrics.fired(trigger.name, "function_missing");
-        this.logMissing(trigger, error.message);
+        this.logDropped(trigger, error.message);
         return "functionMissing";
       }
       metrics.fired(trigger.name, "failed");
@@ -45,12 +51,12 @@ export class TriggerFirer {
     return "enqueued";
   }
 
-  private logMissing(trigger: TriggerRecord, reason: string): void {
-    const last = this.missingLoggedAt.get(trigger.name);
+  private logDropped(trigger: TriggerRecord, reason: string): void {
+    const last = this.droppedLoggedAt.get(trigger.name);
     const time = this.options.now();
-    if (last !== undefined && time - last < MISSING_LOG_INTERVAL_MS) return;
-    this.missingLoggedAt.set(trigger.name, time);
-    this.options.logger.warn("trigger fired for a function that does not exist: the firing is dropped", {
+    if (last !== undefined && time - last < DROPPED_LOG_INTERVAL_MS) return;
+    this.droppedLoggedAt.set(trigger.name, time);
+    this.options.logger.warn("trigger firing dropped (logged at most once a minute per trigger)", {
       trigger: trigger.name,
       functionName: trigger.functionName,
       qualifier: trigger.qualifier,

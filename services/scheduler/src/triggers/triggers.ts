@@ -25,6 +25,8 @@ export interface TriggersOptions {
   logger: Logger;
   metrics: MetricsRegistry;
   now: () => number;
+  /** LAMBENT_KV_TRIGGER_CACHE_MB, in bytes. */
+  kvTriggerCacheBytes: number;
 }
 
 export class Triggers {
@@ -33,7 +35,7 @@ export class Triggers {
   private readonly topics: TopicSubscriptions;
 
   constructor(options: TriggersOptions) {
-    const { nc, js, jsm, kv, view, scope, now } = options;
+    const { nc, js, jsm, kv, view, scope, now, kvTriggerCacheBytes } = options;
     const logger = options.logger.child({ component: "triggers" });
     const firer = new TriggerFirer({ js, view, scope, metrics: new TriggerMetrics(options.metrics), logger, now });
     this.records = new KeySpaceView(kv, {
@@ -54,7 +56,7 @@ export class Triggers {
         case "bucket":
           return new SourceRunner({ trigger: { ...record, source }, js, jsm, firer, events: new BucketEvents({ ...record, source }, scope), logger });
         case "keyValue":
-          return new SourceRunner({ trigger: { ...record, source }, js, jsm, firer, events: new KeyValueEvents({ ...record, source }, scope, js, jsm), logger });
+          return new SourceRunner({ trigger: { ...record, source }, js, jsm, firer, events: new KeyValueEvents({ ...record, source }, scope, js, jsm, kvTriggerCacheBytes), logger });
         case "topic":
           return undefined;
       }
