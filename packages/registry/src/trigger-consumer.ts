@@ -7,8 +7,11 @@ import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type Co
 import { Consumers, Streams, Subjects } from "@lambent/protocol";
 import type { BucketSource, KeyValueSource, TriggerRecord } from "./trigger-record.js";
 
-/** How long a source message may stay unacknowledged before JetStream hands it out again. */
-const ACK_WAIT_NS = 30_000_000_000;
+/**
+ * How long a source message may stay unacknowledged before JetStream hands it out again: how long the
+ * changes a killed leader held wait for the next. The reader extends it while it works on a message.
+ */
+const ACK_WAIT_NS = 10_000_000_000;
 
 export type ConsumedTriggerSource = BucketSource | KeyValueSource;
 

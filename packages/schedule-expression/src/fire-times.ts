@@ -6,7 +6,7 @@
 import { daysSelected, type CronExpression } from "./cron.js";
 import { ScheduleExpressionError } from "./errors.js";
 import { parseScheduleExpression, type ScheduleExpression } from "./expression.js";
-import { LONGEST_CLOCK_CHANGE_MS, instantsOf, isValidTimeZone, wallTimeOf, type WallTime } from "./time-zone.js";
+import { LONGEST_CLOCK_CHANGE_MS, instantsOf, isValidTimeZone, offsetAt, wallTimeOf, type WallTime } from "./time-zone.js";
 
 export interface Schedule {
   expression: ScheduleExpression;
@@ -47,9 +47,13 @@ export function latestFireTime(schedule: Schedule, atOrBefore: number): number |
     const intervals = Math.floor((atOrBefore - schedule.start) / expression.intervalMs);
     return intervals < 1 ? undefined : schedule.start + intervals * expression.intervalMs;
   }
-  // A local time's first instant grows with the local time, so walking local times down from a little
-  // past `atOrBefore` (far enough to include a repeated hour) finds the latest firing first.
-  for (const wall of wallTimes(expression, wallTimeOf(schedule.timeZone, atOrBefore + LONGEST_CLOCK_CHANGE_MS), "backward")) {
+  // A local time's first instant grows with the local time, so walking local times down finds the latest
+  // firing first. Near a clock change the walk starts a little past `atOrBefore`, far enough to include
+  // local times repeated after it.
+  const { timeZone } = schedule;
+  const nearChange = timeZone !== "UTC" && offsetAt(timeZone, atOrBefore + LONGEST_CLOCK_CHANGE_MS) !== offsetAt(timeZone, atOrBefore - LONGEST_CLOCK_CHANGE_MS);
+  const from = wallTimeOf(timeZone, nearChange ? atOrBefore + LONGEST_CLOCK_CHANGE_MS : atOrBefore);
+  for (const wall of wallTimes(expression, from, "backward")) {
     const first = firstInstantOf(schedule.timeZone, wall);
     if (first === undefined || first > atOrBefore) continue;
     return first > schedule.start ? first : undefined;

@@ -87,11 +87,15 @@ export function wallTimeAsUtc(wall: WallTime): number {
 /**
  * The instants at which the zone's clocks show `wall`, earliest first: none when the time falls in a
  * gap (clocks moved forward over it), two when it falls in an overlap (clocks moved back over it).
- * Offsets are read a day either side, so any single transition near the time is seen.
+ * Offsets are read a day either side, so any single transition near the time is seen (zones change
+ * their clocks at most once in two days).
  */
 export function instantsOf(timeZone: string, wall: WallTime): number[] {
   const local = wallTimeAsUtc(wall);
-  const offsets = new Set([offsetAt(timeZone, local - DAY_MS), offsetAt(timeZone, local), offsetAt(timeZone, local + DAY_MS)]);
+  const before = offsetAt(timeZone, local - DAY_MS);
+  // No clock change within a day either side (nearly always): the one instant, without more lookups.
+  if (before === offsetAt(timeZone, local + DAY_MS)) return [local - before];
+  const offsets = new Set([before, offsetAt(timeZone, local), offsetAt(timeZone, local + DAY_MS)]);
   const instants: number[] = [];
   for (const offset of offsets) {
     const instant = local - offset;

@@ -18,6 +18,8 @@ const MAX_IN_FLIGHT = 32;
 const REOPEN_DELAY_MS = 5_000;
 const RETRY_FIRST_MS = 200;
 const RETRY_MAX_MS = 5_000;
+/** The consumer's ack wait (10 s) is extended this often while a change is being stored. */
+const WORKING_INTERVAL_MS = 3_000;
 
 export interface SourceRunnerOptions {
   trigger: TriggerRecord & { source: ConsumedTriggerSource };
@@ -34,11 +36,24 @@ export class SourceRunner {
   private messages: ConsumerMessages | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private missingReported = false;
+  private trigger: SourceRunnerOptions["trigger"];
 
-  constructor(private readonly options: SourceRunnerOptions) {}
+  constructor(private readonly options: SourceRunnerOptions) {
+    this.trigger = options.trigger;
+  }
 
   start(): void {
     this.running ??= this.run();
+  }
+
+  /**
+   * Takes a change of the trigger's function, qualifier or description without reopening its consumer;
+   * false when the source changed (the runner must be replaced).
+   */
+  update(record: TriggerRecord): boolean {
+    if (JSON.stringify(record.source) !== JSON.stringify(this.trigger.source)) return false;
+    this.trigger = { ...record, source: this.trigger.source };
+    return true;
   }
 
   /** Stops reading; invocations being stored finish, messages not yet handled go back to the consumer. */
@@ -49,7 +64,8 @@ export class SourceRunner {
   }
 
   private async run(): Promise<void> {
-    const { trigger, js, jsm, events, logger } = this.options;
+    const { js, jsm, events, logger } = this.options;
+    const { trigger } = this;
     const signal = this.stopping.signal;
     const { stream } = sourceStream(trigger.source);
     while (!signal.aborted) {
@@ -80,6 +96,9 @@ export class SourceRunner {
         if (isNotFound(error)) {
           if (!this.missingReported) logger.warn("trigger source bucket does not exist: waiting for it", { trigger: trigger.name, stream });
           this.missingReported = true;
+        } else if (isConsumerDeleted(error)) {
+          // DeleteTrigger removes the consumer just before the record; this runner is stopped next.
+          logger.info("trigger consumer was deleted: reopening it unless the trigger is gone", { trigger: trigger.name, stream });
         } else {
           logger.warn("trigger source failed: reopening it", { trigger: trigger.name, stream, err: error });
         }
@@ -91,22 +110,31 @@ export class SourceRunner {
   }
 
   private async deliver(message: JsMsg, payload: Uint8Array): Promise<void> {
-    const { trigger, firer, logger } = this.options;
+    const { firer, logger } = this.options;
     const signal = this.stopping.signal;
-    const dedupKey = `trigger:${trigger.name}:${message.seq}`;
+    const dedupKey = `trigger:${this.trigger.name}:${message.seq}`;
     const requestId = requestIdFor(dedupKey);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await firer.fire(trigger, payload, { dedupKey, requestId });
-        message.ack();
-        return;
-      } catch (error) {
-        // Not acknowledged when stopping: the message goes to whoever leads next.
-        if (signal.aborted) return;
-        if (attempt === 0) logger.warn("trigger could not enqueue a change: retrying", { trigger: trigger.name, seq: message.seq, err: error });
-        message.working();
-        await pause(Math.min(RETRY_FIRST_MS * 2 ** attempt, RETRY_MAX_MS), signal);
+    const keepAlive = setInterval(() => message.working(), WORKING_INTERVAL_MS);
+    try {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await firer.fire(this.trigger, payload, { dedupKey, requestId });
+          message.ack();
+          return;
+        } catch (error) {
+          // Not acknowledged when stopping: the message goes to whoever leads next.
+          if (signal.aborted) return;
+          if (attempt === 0) logger.warn("trigger could not enqueue a change: retrying", { trigger: this.trigger.name, seq: message.seq, err: error });
+          await pause(Math.min(RETRY_FIRST_MS * 2 ** attempt, RETRY_MAX_MS), signal);
+        }
       }
+    } finally {
+      clearInterval(keepAlive);
     }
   }
+}
+
+/** The consumer was deleted under a running `consume()`. */
+function isConsumerDeleted(error: unknown): boolean {
+  return error instanceof Error && /consumer deleted/i.test(error.message);
 }

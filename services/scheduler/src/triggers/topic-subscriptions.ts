@@ -28,10 +28,13 @@ export interface TopicSubscriptionsOptions {
 }
 
 interface TopicSubscription {
-  subject: string;
+  /** The record messages are handled with; a change of function, qualifier or description replaces it in place. */
+  trigger: TopicTrigger;
   subscription: Subscription;
   done: Promise<void>;
 }
+
+type TopicTrigger = TriggerRecord & { source: TopicSource };
 
 const encoder = new TextEncoder();
 
@@ -56,7 +59,12 @@ export class TopicSubscriptions {
 
   private async applyNow(name: string, record: TriggerRecord | undefined): Promise<void> {
     const current = this.topics.get(name);
-    const wanted = record?.enabled && record.source.type === "topic" && !this.stopping.signal.aborted ? (record as TriggerRecord & { source: TopicSource }) : undefined;
+    const wanted = record?.enabled && record.source.type === "topic" && !this.stopping.signal.aborted ? (record as TopicTrigger) : undefined;
+    // The same subject stays subscribed: no moment without a subscriber.
+    if (current && wanted && current.trigger.source.subject === wanted.source.subject) {
+      current.trigger = wanted;
+      return;
+    }
     if (current) {
       this.topics.delete(name);
       await this.close(current);
@@ -73,10 +81,11 @@ export class TopicSubscriptions {
     await Promise.all(all.map((topic) => this.close(topic)));
   }
 
-  private subscribe(trigger: TriggerRecord & { source: TopicSource }): void {
+  private subscribe(trigger: TopicTrigger): void {
     const subscription = this.options.nc.subscribe(trigger.source.subject, { queue: QueueGroups.trigger(trigger.name) });
-    const done = this.consume(trigger, subscription);
-    this.topics.set(trigger.name, { subject: trigger.source.subject, subscription, done });
+    const topic: TopicSubscription = { trigger, subscription, done: Promise.resolve() };
+    topic.done = this.consume(topic);
+    this.topics.set(trigger.name, topic);
   }
 
   /** Drains: the server stops sending, and what arrived is still stored. */
@@ -86,17 +95,17 @@ export class TopicSubscriptions {
     await topic.done;
   }
 
-  private async consume(trigger: TriggerRecord & { source: TopicSource }, subscription: Subscription): Promise<void> {
+  private async consume(topic: TopicSubscription): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    for await (const message of subscription) {
+    for await (const message of topic.subscription) {
       while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
-      const handled = this.handle(trigger, message).finally(() => inFlight.delete(handled));
+      const handled = this.handle(topic.trigger, message).finally(() => inFlight.delete(handled));
       inFlight.add(handled);
     }
     await Promise.all(inFlight);
   }
 
-  private async handle(trigger: TriggerRecord & { source: TopicSource }, message: Msg): Promise<void> {
+  private async handle(trigger: TopicTrigger, message: Msg): Promise<void> {
     const { firer, scope, logger, now } = this.options;
     const headers: [string, string[]][] = [];
     for (const [name, values] of message.headers ?? []) headers.push([name, values]);

@@ -10,6 +10,8 @@ import type { LeaderTask } from "../leader-task.js";
 export interface Runner {
   start(): void;
   stop(): Promise<void>;
+  /** Takes a changed record in place when it can (true); otherwise the runner is replaced. */
+  update?(record: TriggerRecord): boolean;
 }
 
 /** Makes the runner for a record; undefined when the leader has nothing to run for it (a topic). */
@@ -60,6 +62,7 @@ export class TriggerRunner implements LeaderTask {
 
   private async applyNow(name: string, record: TriggerRecord | undefined): Promise<void> {
     const current = this.runners.get(name);
+    if (current && record?.enabled && this.leading && current.update?.(record)) return;
     if (current) {
       this.runners.delete(name);
       await current.stop();
