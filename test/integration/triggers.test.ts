@@ -294,10 +294,13 @@ describe("bucket triggers", () => {
     const store = await new Objm(nc).create("photos");
     await createTrigger({ Name: "photos-raw", FunctionName: "bucket-fn", Bucket: { Bucket: "photos", Prefix: "raw/", Suffix: ".jpg" } });
     const content = new TextEncoder().encode("hello");
-    // Written at once: the consumer made at create holds them until the leader reads it.
+    // Written at once: the consumer made at create holds them until the leader reads it. The delete
+    // waits for the put's record: the Object Store keeps only an object's latest metadata, so a put
+    // deleted before the leader read it would leave nothing to fire for.
     await store.putBlob({ name: "raw/summer day.jpg" }, content);
     await store.putBlob({ name: "raw/notes.txt" }, content);
     await store.putBlob({ name: "thumbs/summer day.jpg" }, content);
+    await records.until(1);
     await store.delete("raw/summer day.jpg");
     await records.until(2);
     await drained("bucket-fn");
@@ -321,6 +324,7 @@ describe("bucket triggers", () => {
     await expect(jsm.consumers.info("OBJ_photos", "lambent-trigger-photos-raw")).rejects.toThrow();
     await createTrigger({ Name: "photos-removed", FunctionName: "bucket-fn", Bucket: { Bucket: "photos", Events: ["s3:ObjectRemoved:*"] } });
     await store.putBlob({ name: "b.jpg" }, content);
+    await readerAttached("OBJ_photos", "photos-removed");
     await store.delete("b.jpg");
     await records.until(3);
     await drained("bucket-fn");
@@ -338,8 +342,12 @@ describe("KV triggers", () => {
     await kv.put("items.before", JSON.stringify({ qty: 9 }));
     await createTrigger({ Name: "inventory-items", FunctionName: "kv-fn", KeyValue: { Bucket: "inventory", Keys: "items.>" } });
     await readerAttached("KV_inventory", "inventory-items");
+    // One change at a time: a bucket that keeps one revision per key drops a change overwritten before
+    // the leader read it.
     const inserted = await kv.put("items.apple", JSON.stringify({ qty: 1, name: "apple" }));
+    await records.until(1);
     const modified = await kv.put("items.apple", JSON.stringify({ qty: 2, name: "apple" }));
+    await records.until(2);
     await kv.put("other.pear", "ignored");
     const removed = await kv.delete("items.apple").then(async () => (await kv.get("items.apple"))!.revision);
     // A key that held a value before the trigger existed: its first change is a MODIFY.

@@ -161,8 +161,10 @@ export class TriggerOperations {
           if (newInput === "") delete source.input;
           else if (newInput !== undefined) source.input = newInput;
         }
-        if (restart) source.start = scheduleStart(time);
-        checkSchedule(source.expression, source.timezone, source.start);
+        if (restart) {
+          source.start = scheduleStart(time);
+          checkSchedule(source.expression, source.timezone, source.start);
+        }
         next.source = source;
       }
       return next;
