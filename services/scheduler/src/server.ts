@@ -1,7 +1,8 @@
 // The scheduler: one leader at a time admits synchronous calls within the concurrency limits and places
 // each on a worker, preferring a warm environment; the worker answers the frontend directly and
 // releases the slot here. The leader also runs asynchronous events from the event stream
-// (async-queue/), through the same admission and placement. Every scheduler follows workers' heartbeats, so a standby can take over: it
+// (async-queue/), through the same admission and placement, and fires schedule, bucket and KV triggers
+// into that stream (triggers/; every scheduler serves topic triggers). Every scheduler follows workers' heartbeats, so a standby can take over: it
 // first asks every worker to report, adopts the calls they run, and only then admits more.
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { Kvm } from "@nats-io/kv";
