@@ -378,6 +378,12 @@ export interface ApiClient {
   /** One page of routes, all of them or `functionName`'s. */
   listRoutes(options?: { functionName?: string; marker?: string }): Promise<ListRoutesResponse>;
   deleteRoute(routeId: string): Promise<void>;
+  createTrigger(request: CreateTriggerRequest): Promise<TriggerConfiguration>;
+  getTrigger(name: string): Promise<TriggerConfiguration>;
+  /** One page of triggers; `functionName` keeps one function's. */
+  listTriggers(options?: { functionName?: string; marker?: string }): Promise<ListTriggersResponse>;
+  updateTrigger(name: string, request: UpdateTriggerRequest): Promise<TriggerConfiguration>;
+  deleteTrigger(name: string): Promise<void>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -513,6 +519,16 @@ export function createApiClient(endpoint: string): ApiClient {
       ) as ListRoutesResponse,
     deleteRoute: async (routeId) => {
       await sendJson("DELETE", `${ROUTES}/${encodeURIComponent(routeId)}`, {});
+    },
+    createTrigger: async (request) => asTrigger(await sendJson("POST", TRIGGERS, {}, request), "CreateTrigger"),
+    getTrigger: async (name) => asTrigger(await sendJson("GET", `${TRIGGERS}/${encodeURIComponent(name)}`, {}), "GetTrigger"),
+    listTriggers: async (options = {}) =>
+      asPage(await sendJson("GET", TRIGGERS, { FunctionName: options.functionName, Marker: options.marker }), "Triggers", "ListTriggers", (item) =>
+        asTrigger(item, "ListTriggers"),
+      ) as unknown as ListTriggersResponse,
+    updateTrigger: async (name, request) => asTrigger(await sendJson("PUT", `${TRIGGERS}/${encodeURIComponent(name)}`, {}, request), "UpdateTrigger"),
+    deleteTrigger: async (name) => {
+      await sendJson("DELETE", `${TRIGGERS}/${encodeURIComponent(name)}`, {});
     },
   };
 }
@@ -711,4 +727,74 @@ export async function collectPages<Page extends { NextMarker?: string | null }, 
 function asRoute(value: unknown, operation: string): Route {
   if (isRecord(value) && typeof value.RouteId === "string" && typeof value.Path === "string" && Array.isArray(value.Methods)) return value as Route;
   throw new ApiError("InvalidResponse", `${operation} answered without a Route`, 200);
+}
+
+/** Lambent's triggers: a function invoked on a schedule, per NATS message, or per bucket or KV change. */
+const TRIGGERS = "/lambent/2024-01-01/triggers";
+
+export interface TriggerSchedule {
+  Expression: string;
+  Timezone?: string;
+  Input?: string;
+}
+
+export interface TriggerBucket {
+  Bucket: string;
+  Events?: string[];
+  Prefix?: string;
+  Suffix?: string;
+}
+
+export interface TriggerKeyValue {
+  Bucket: string;
+  Keys?: string;
+}
+
+/** CreateTrigger's body: exactly one of Schedule, Topic, Bucket and KeyValue. */
+export interface CreateTriggerRequest {
+  Name: string;
+  FunctionName: string;
+  Qualifier?: string;
+  Enabled?: boolean;
+  Description?: string;
+  Schedule?: TriggerSchedule;
+  Topic?: { Subject: string };
+  Bucket?: TriggerBucket;
+  KeyValue?: TriggerKeyValue;
+}
+
+export interface UpdateTriggerRequest {
+  Enabled?: boolean;
+  Qualifier?: string;
+  Description?: string;
+  Schedule?: Partial<TriggerSchedule>;
+}
+
+export interface TriggerConfiguration {
+  Name: string;
+  FunctionName: string;
+  FunctionArn: string;
+  Qualifier: string;
+  Enabled: boolean;
+  Description: string;
+  CreatedAt: string;
+  LastModified: string;
+  Schedule?: TriggerSchedule;
+  Topic?: { Subject: string };
+  Bucket?: TriggerBucket;
+  KeyValue?: TriggerKeyValue;
+  NextFireTime?: string;
+  LastFireTime?: string;
+}
+
+export interface ListTriggersResponse {
+  Triggers: TriggerConfiguration[];
+  NextMarker?: string;
+}
+
+function asTrigger(value: unknown, operation: string): TriggerConfiguration {
+  if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionName === "string" && typeof value.Enabled === "boolean") {
+    return value as unknown as TriggerConfiguration;
+  }
+  throw new ApiError("InvalidResponse", `${operation} answered without a trigger`, 200);
 }

@@ -17,6 +17,7 @@ import { publishCommand } from "./commands/publish.js";
 import { queueCommand } from "./commands/queue.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { routeCommand } from "./commands/route.js";
+import { triggerCommand } from "./commands/trigger.js";
 import { urlCommand } from "./commands/url.js";
 import { usageCommand } from "./commands/usage.js";
 import { versionsCommand } from "./commands/versions.js";
@@ -45,6 +46,7 @@ export const commands: readonly Command[] = [
   eventConfigCommand,
   urlCommand,
   routeCommand,
+  triggerCommand,
   queueCommand,
   logsCommand,
   usageCommand,

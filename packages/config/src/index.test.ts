@@ -12,12 +12,15 @@ describe("configuration", () => {
       accountId: "000000000000",
     });
     expect(loadSchedulerConfig({}).concurrency).toEqual({ accountLimit: 1000, unreservedMinimum: 100 });
+    expect(loadSchedulerConfig({}).kvTriggerCacheBytes).toBe(64 * 1024 * 1024);
+    expect(loadSchedulerConfig({ LAMBENT_KV_TRIGGER_CACHE_MB: "8" }).kvTriggerCacheBytes).toBe(8 * 1024 * 1024);
   });
 
   it("names the variable when a value is bad", () => {
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "eighty" })).toThrow(/LAMBENT_HTTP_PORT/);
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "70000" })).toThrow(ConfigError);
     expect(() => loadSchedulerConfig({ LAMBENT_ACCOUNT_CONCURRENCY: "0" })).toThrow(/LAMBENT_ACCOUNT_CONCURRENCY/);
+    expect(() => loadSchedulerConfig({ LAMBENT_KV_TRIGGER_CACHE_MB: "0" })).toThrow(/LAMBENT_KV_TRIGGER_CACHE_MB/);
     expect(() => loadWorkerConfig({ LAMBENT_WORKER_ID: "bad id" })).toThrow(/LAMBENT_WORKER_ID/);
     expect(() => loadWorkerConfig({ NATS_URL: "http ://x" })).toThrow(/NATS_URL/);
     expect(() => loadWorkerConfig({ LAMBENT_LOG_LEVEL: "loud" })).toThrow(/LAMBENT_LOG_LEVEL/);

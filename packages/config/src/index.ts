@@ -226,6 +226,8 @@ export interface SchedulerConfig extends CommonConfig {
   leaderTimeoutMs: number;
   /** Delay before an asynchronous event's first retry; the second waits twice as long. */
   asyncRetryBaseMs: number;
+  /** Memory each KV trigger may use on the leader to remember keys' last values, in bytes. */
+  kvTriggerCacheBytes: number;
   /** Where the scheduler serves Prometheus `/metrics`. */
   metrics: MetricsListenerConfig;
 }
@@ -237,6 +239,7 @@ export function loadSchedulerConfig(env: Environment): SchedulerConfig {
     workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
     ...readLeadership(env),
     asyncRetryBaseMs: readInteger(env, "LAMBENT_ASYNC_RETRY_BASE_MS", 60_000, 0, 3_600_000),
+    kvTriggerCacheBytes: readInteger(env, "LAMBENT_KV_TRIGGER_CACHE_MB", 64, 1, 1_048_576) * 1024 * 1024,
     metrics: readMetricsListener(env),
   };
 }

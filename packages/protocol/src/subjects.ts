@@ -29,6 +29,11 @@ export const Subjects = {
   /** Worker → the log stream: one finished invocation's log lines (a FunctionLogRecord, @lambent/log-stream). */
   functionLogs: (functionName: string) => `lambent.logs.${functionName}`,
   functionLogsAll: "lambent.logs.*",
+  /** JetStream Object Store: every object's metadata in a bucket; a put or a delete writes one message. */
+  objectMetaAll: (bucket: string) => `$O.${bucket}.M.>`,
+  /** JetStream KV: the keys of a bucket a filter selects (`orders.*`, `>`); the key follows the prefix. */
+  keyValueKeys: (bucket: string, keyFilter = ">") => `$KV.${bucket}.${keyFilter}`,
+  keyValuePrefix: (bucket: string) => `$KV.${bucket}.`,
 } as const;
 
 export const Streams = {
@@ -36,15 +41,23 @@ export const Streams = {
   events: "LAMBENT_EVENTS",
   /** JetStream: functions' log lines, kept for LAMBENT_LOG_RETENTION_HOURS (or until LAMBENT_LOG_MAX_BYTES). */
   logs: "LAMBENT_LOGS",
+  /** A JetStream Object Store bucket's stream (not Lambent's: a bucket a trigger watches). */
+  objectStore: (bucket: string) => `OBJ_${bucket}`,
+  /** A JetStream KV bucket's stream (not Lambent's: a bucket a trigger watches). */
+  keyValue: (bucket: string) => `KV_${bucket}`,
 } as const;
 
 export const Consumers = {
   /** The durable pull consumer the leading scheduler runs events from. */
   eventRunner: "lambent-event-runner",
+  /** A bucket or KV trigger's durable consumer on the watched bucket's stream, read by the leading scheduler. */
+  trigger: (triggerName: string) => `lambent-trigger-${triggerName}`,
 } as const;
 
 export const QueueGroups = {
   schedulers: "lambent-schedulers",
+  /** Every scheduler subscribes to a topic trigger's subject in this group, so one of them takes each message. */
+  trigger: (triggerName: string) => `lambent-trigger-${triggerName}`,
 } as const;
 
 export const Buckets = {

@@ -18,3 +18,5 @@ export * from "./usage-record.js";
 export * from "./resolve-target.js";
 export * from "./key-space-view.js";
 export * from "./route-record.js";
+export * from "./trigger-record.js";
+export * from "./trigger-consumer.js";

@@ -253,6 +253,8 @@ export interface FrontendApi {
   usage?: UsageReports;
   /** Lambent's routes (control-plane/routes.ts); calls fail with ServiceException where absent. */
   routes?: RouteOperations;
+  /** Lambent's triggers (control-plane/triggers.ts); calls fail with ServiceException where absent. */
+  triggers?: TriggerOperations;
 }
 
 /** The log and usage calls, as both faces reach them. */
@@ -262,3 +264,5 @@ import type { FunctionLogs } from "./control-plane/logs.js";
 import type { UsageReports } from "./control-plane/usage.js";
 import type { RouteOperations } from "./control-plane/routes.js";
 export type { RouteOperations, RouteResponse, ListRoutesResponse, ListRoutesOptions } from "./control-plane/routes.js";
+import type { TriggerOperations } from "./control-plane/triggers.js";
+export type { TriggerConfiguration, ListTriggersResponse } from "./control-plane/triggers.js";

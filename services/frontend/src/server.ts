@@ -15,10 +15,12 @@ import {
   ROUTE_KEYS,
   RegistryView,
   RouteStore,
+  TriggerStore,
   decodeRoute,
   openRegistryBuckets,
   type RouteRecord,
 } from "@lambent/registry";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";
 import { FunctionControlPlane } from "./control-plane/functions.js";
@@ -29,6 +31,7 @@ import { buildGrpcServer } from "./grpc/server.js";
 import { ensureLogStream } from "@lambent/log-stream";
 import { FunctionLogs } from "./control-plane/logs.js";
 import { UsageReports } from "./control-plane/usage.js";
+import { TriggerOperations } from "./control-plane/triggers.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { createFrontendMetrics } from "./metrics/invoke-metrics.js";
 import { RouteOperations } from "./control-plane/routes.js";
@@ -90,6 +93,12 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
+  api.triggers = new TriggerOperations({
+    scope,
+    triggers: new TriggerStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)),
+    functions: readOnlyFunctions,
+    jsm: await jetstreamManager(nc),
+  });
   const httpServer = createHttpServer({
     api,
     logger,

@@ -1,7 +1,8 @@
 // The scheduler: one leader at a time admits synchronous calls within the concurrency limits and places
 // each on a worker, preferring a warm environment; the worker answers the frontend directly and
 // releases the slot here. The leader also runs asynchronous events from the event stream
-// (async-queue/), through the same admission and placement. Every scheduler follows workers' heartbeats, so a standby can take over: it
+// (async-queue/), through the same admission and placement, and fires schedule, bucket and KV triggers
+// into that stream (triggers/; every scheduler serves topic triggers). Every scheduler follows workers' heartbeats, so a standby can take over: it
 // first asks every worker to report, adopts the calls they run, and only then admits more.
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { Kvm } from "@nats-io/kv";
@@ -30,7 +31,7 @@ import {
   openRegistryBuckets,
   type FunctionVersionRecord,
 } from "@lambent/registry";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import type { Logger } from "@lambent/telemetry";
 import { MetricsRegistry } from "@lambent/telemetry";
@@ -47,6 +48,7 @@ import { destinationSender } from "./async-queue/destinations.js";
 import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
 import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
 import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
+import { Triggers } from "./triggers/triggers.js";
 
 /** How long past a function's timeout a lease may live before its slot is reclaimed. */
 const LEASE_GRACE_MS = 30_000;
@@ -86,7 +88,8 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   ]);
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   const admission = new MeteredConcurrencyAccounting(config.concurrency, () => view.concurrencySettings());
-  const metrics = new SchedulerMetrics(deps.metrics ?? new MetricsRegistry(), {
+  const metricsRegistry = deps.metrics ?? new MetricsRegistry();
+  const metrics = new SchedulerMetrics(metricsRegistry, {
     nc,
     admission,
     isLeading: () => role === "leader",
@@ -315,8 +318,11 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     dispatch,
   });
 
+  const scope = { region: config.region, accountId: config.accountId };
+  const triggers = new Triggers({ nc, js, jsm: await jetstreamManager(nc), kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, now, kvTriggerCacheBytes: config.kvTriggerCacheBytes });
+
   /** Everything besides admission that only the leader runs. */
-  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }];
+  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask];
 
   const leadership = new Leadership({
     kv: clusterKv,
@@ -346,6 +352,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
         }),
         nc.subscribe(Subjects.schedulerRelease, { callback: callback(release) }),
       );
+      await triggers.start();
       await nc.flush();
       sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
       metrics.start();
@@ -356,6 +363,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       metrics.stop();
       await leadership.stop();
       await stopLeaderTasks(leaderTasks, logger);
+      await triggers.stop();
       eventAnswers.close();
       for (const subscription of subscriptions) subscription.unsubscribe();
       view.stop();

@@ -1081,6 +1081,145 @@ export interface DeleteRouteRequest {
 export interface DeleteRouteResponse {
 }
 
+/** A schedule: EventBridge's rate(…) or cron(…) expression, read in a time zone. */
+export interface TriggerSchedule {
+  /**
+   * rate(value unit), with unit minute(s), hour(s), day(s) or Lambent's second(s); or
+   * cron(minutes hours day-of-month month day-of-week year).
+   */
+  expression: string;
+  /** An IANA time zone name for cron fields; empty means "UTC". */
+  timezone: string;
+  /** JSON text sent instead of the scheduled event; empty means none. */
+  input: string;
+}
+
+/** A topic: a NATS subject, wildcards allowed; not one starting with "lambent.", "$" or "_INBOX". */
+export interface TriggerTopic {
+  subject: string;
+}
+
+/** A JetStream Object Store bucket's changes, as S3 notifications. */
+export interface TriggerBucket {
+  bucket: string;
+  /**
+   * s3:ObjectCreated:*, s3:ObjectCreated:Put, s3:ObjectRemoved:*, s3:ObjectRemoved:Delete; empty means
+   * created and removed.
+   */
+  events: string[];
+  /** Only keys that start with the prefix and end with the suffix; empty means any. */
+  prefix: string;
+  suffix: string;
+}
+
+/** A JetStream KV bucket's changes, as DynamoDB Streams records. */
+export interface TriggerKeyValue {
+  bucket: string;
+  /** A KV key filter ("orders.*", "orders.>"); empty means every key. */
+  keys: string;
+}
+
+/** A trigger; exactly one of schedule, topic, bucket and key_value is set. */
+export interface Trigger {
+  name: string;
+  functionName: string;
+  /** Qualified with the qualifier unless it is $LATEST. */
+  functionArn: string;
+  /** "$LATEST", a version number or an alias. */
+  qualifier: string;
+  enabled: boolean;
+  description: string;
+  /** ISO 8601. */
+  createdAt: string;
+  lastModified: string;
+  schedule?: TriggerSchedule | undefined;
+  topic?: TriggerTopic | undefined;
+  bucket?: TriggerBucket | undefined;
+  keyValue?:
+    | TriggerKeyValue
+    | undefined;
+  /** A schedule's next tick (ISO 8601), while it is enabled and has one; empty otherwise. */
+  nextFireTime: string;
+  /** A schedule's last tick that was enqueued (GetTrigger only); empty otherwise. */
+  lastFireTime: string;
+}
+
+/** CreateTrigger's input: set exactly one of schedule, topic, bucket and key_value. */
+export interface CreateTriggerRequest {
+  /** 1 to 64 letters, digits, '-' or '_'. */
+  name: string;
+  /** A name, partial or full ARN; a qualifier in it counts as `qualifier`. */
+  functionName: string;
+  /** "$LATEST" (empty), a version number or an alias; it must exist. */
+  qualifier: string;
+  /** Unset means enabled. */
+  enabled?: boolean | undefined;
+  description: string;
+  schedule?: TriggerSchedule | undefined;
+  topic?: TriggerTopic | undefined;
+  bucket?: TriggerBucket | undefined;
+  keyValue?: TriggerKeyValue | undefined;
+}
+
+export interface CreateTriggerResponse {
+  trigger?: Trigger | undefined;
+}
+
+export interface GetTriggerRequest {
+  name: string;
+}
+
+export interface GetTriggerResponse {
+  trigger?: Trigger | undefined;
+}
+
+export interface ListTriggersRequest {
+  /** Only this function's triggers; empty means every trigger. */
+  functionName: string;
+  marker: string;
+  /** 1 to 10000; 0 means 50. */
+  maxItems: number;
+}
+
+export interface ListTriggersResponse {
+  triggers: Trigger[];
+  /** Empty on the last page. */
+  nextMarker: string;
+}
+
+/** A schedule's changes: unset fields stay as they are. */
+export interface TriggerScheduleUpdate {
+  expression?: string | undefined;
+  timezone?:
+    | string
+    | undefined;
+  /** An empty string removes the input. */
+  input?: string | undefined;
+}
+
+/** UpdateTrigger's input: unset fields stay as they are. */
+export interface UpdateTriggerRequest {
+  name: string;
+  enabled?: boolean | undefined;
+  qualifier?: string | undefined;
+  description?:
+    | string
+    | undefined;
+  /** Only for a schedule trigger. */
+  schedule?: TriggerScheduleUpdate | undefined;
+}
+
+export interface UpdateTriggerResponse {
+  trigger?: Trigger | undefined;
+}
+
+export interface DeleteTriggerRequest {
+  name: string;
+}
+
+export interface DeleteTriggerResponse {
+}
+
 function createBaseFunctionConfiguration(): FunctionConfiguration {
   return {
     functionName: "",
@@ -12253,6 +12392,1754 @@ export const DeleteRouteResponse: MessageFns<DeleteRouteResponse> = {
   },
 };
 
+function createBaseTriggerSchedule(): TriggerSchedule {
+  return { expression: "", timezone: "", input: "" };
+}
+
+export const TriggerSchedule: MessageFns<TriggerSchedule> = {
+  encode(message: TriggerSchedule, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.expression !== "") {
+      writer.uint32(10).string(message.expression);
+    }
+    if (message.timezone !== "") {
+      writer.uint32(18).string(message.timezone);
+    }
+    if (message.input !== "") {
+      writer.uint32(26).string(message.input);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerSchedule {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerSchedule();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.expression = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timezone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.input = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerSchedule {
+    return {
+      expression: isSet(object.expression) ? globalThis.String(object.expression) : "",
+      timezone: isSet(object.timezone) ? globalThis.String(object.timezone) : "",
+      input: isSet(object.input) ? globalThis.String(object.input) : "",
+    };
+  },
+
+  toJSON(message: TriggerSchedule): unknown {
+    const obj: any = {};
+    if (message.expression !== "") {
+      obj.expression = message.expression;
+    }
+    if (message.timezone !== "") {
+      obj.timezone = message.timezone;
+    }
+    if (message.input !== "") {
+      obj.input = message.input;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TriggerSchedule>, I>>(base?: I): TriggerSchedule {
+    return TriggerSchedule.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TriggerSchedule>, I>>(object: I): TriggerSchedule {
+    const message = createBaseTriggerSchedule();
+    message.expression = object.expression ?? "";
+    message.timezone = object.timezone ?? "";
+    message.input = object.input ?? "";
+    return message;
+  },
+};
+
+function createBaseTriggerTopic(): TriggerTopic {
+  return { subject: "" };
+}
+
+export const TriggerTopic: MessageFns<TriggerTopic> = {
+  encode(message: TriggerTopic, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subject !== "") {
+      writer.uint32(10).string(message.subject);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerTopic {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerTopic();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerTopic {
+    return { subject: isSet(object.subject) ? globalThis.String(object.subject) : "" };
+  },
+
+  toJSON(message: TriggerTopic): unknown {
+    const obj: any = {};
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TriggerTopic>, I>>(base?: I): TriggerTopic {
+    return TriggerTopic.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TriggerTopic>, I>>(object: I): TriggerTopic {
+    const message = createBaseTriggerTopic();
+    message.subject = object.subject ?? "";
+    return message;
+  },
+};
+
+function createBaseTriggerBucket(): TriggerBucket {
+  return { bucket: "", events: [], prefix: "", suffix: "" };
+}
+
+export const TriggerBucket: MessageFns<TriggerBucket> = {
+  encode(message: TriggerBucket, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bucket !== "") {
+      writer.uint32(10).string(message.bucket);
+    }
+    for (const v of message.events) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.prefix !== "") {
+      writer.uint32(26).string(message.prefix);
+    }
+    if (message.suffix !== "") {
+      writer.uint32(34).string(message.suffix);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerBucket {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerBucket();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bucket = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.events.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.suffix = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerBucket {
+    return {
+      bucket: isSet(object.bucket) ? globalThis.String(object.bucket) : "",
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => globalThis.String(e)) : [],
+      prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
+      suffix: isSet(object.suffix) ? globalThis.String(object.suffix) : "",
+    };
+  },
+
+  toJSON(message: TriggerBucket): unknown {
+    const obj: any = {};
+    if (message.bucket !== "") {
+      obj.bucket = message.bucket;
+    }
+    if (message.events?.length) {
+      obj.events = message.events;
+    }
+    if (message.prefix !== "") {
+      obj.prefix = message.prefix;
+    }
+    if (message.suffix !== "") {
+      obj.suffix = message.suffix;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TriggerBucket>, I>>(base?: I): TriggerBucket {
+    return TriggerBucket.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TriggerBucket>, I>>(object: I): TriggerBucket {
+    const message = createBaseTriggerBucket();
+    message.bucket = object.bucket ?? "";
+    message.events = object.events?.map((e) => e) || [];
+    message.prefix = object.prefix ?? "";
+    message.suffix = object.suffix ?? "";
+    return message;
+  },
+};
+
+function createBaseTriggerKeyValue(): TriggerKeyValue {
+  return { bucket: "", keys: "" };
+}
+
+export const TriggerKeyValue: MessageFns<TriggerKeyValue> = {
+  encode(message: TriggerKeyValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bucket !== "") {
+      writer.uint32(10).string(message.bucket);
+    }
+    if (message.keys !== "") {
+      writer.uint32(18).string(message.keys);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerKeyValue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerKeyValue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bucket = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.keys = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerKeyValue {
+    return {
+      bucket: isSet(object.bucket) ? globalThis.String(object.bucket) : "",
+      keys: isSet(object.keys) ? globalThis.String(object.keys) : "",
+    };
+  },
+
+  toJSON(message: TriggerKeyValue): unknown {
+    const obj: any = {};
+    if (message.bucket !== "") {
+      obj.bucket = message.bucket;
+    }
+    if (message.keys !== "") {
+      obj.keys = message.keys;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TriggerKeyValue>, I>>(base?: I): TriggerKeyValue {
+    return TriggerKeyValue.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TriggerKeyValue>, I>>(object: I): TriggerKeyValue {
+    const message = createBaseTriggerKeyValue();
+    message.bucket = object.bucket ?? "";
+    message.keys = object.keys ?? "";
+    return message;
+  },
+};
+
+function createBaseTrigger(): Trigger {
+  return {
+    name: "",
+    functionName: "",
+    functionArn: "",
+    qualifier: "",
+    enabled: false,
+    description: "",
+    createdAt: "",
+    lastModified: "",
+    schedule: undefined,
+    topic: undefined,
+    bucket: undefined,
+    keyValue: undefined,
+    nextFireTime: "",
+    lastFireTime: "",
+  };
+}
+
+export const Trigger: MessageFns<Trigger> = {
+  encode(message: Trigger, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.functionName !== "") {
+      writer.uint32(18).string(message.functionName);
+    }
+    if (message.functionArn !== "") {
+      writer.uint32(26).string(message.functionArn);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(34).string(message.qualifier);
+    }
+    if (message.enabled !== false) {
+      writer.uint32(40).bool(message.enabled);
+    }
+    if (message.description !== "") {
+      writer.uint32(50).string(message.description);
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(58).string(message.createdAt);
+    }
+    if (message.lastModified !== "") {
+      writer.uint32(66).string(message.lastModified);
+    }
+    if (message.schedule !== undefined) {
+      TriggerSchedule.encode(message.schedule, writer.uint32(74).fork()).join();
+    }
+    if (message.topic !== undefined) {
+      TriggerTopic.encode(message.topic, writer.uint32(82).fork()).join();
+    }
+    if (message.bucket !== undefined) {
+      TriggerBucket.encode(message.bucket, writer.uint32(90).fork()).join();
+    }
+    if (message.keyValue !== undefined) {
+      TriggerKeyValue.encode(message.keyValue, writer.uint32(98).fork()).join();
+    }
+    if (message.nextFireTime !== "") {
+      writer.uint32(106).string(message.nextFireTime);
+    }
+    if (message.lastFireTime !== "") {
+      writer.uint32(114).string(message.lastFireTime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Trigger {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrigger();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.functionArn = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.lastModified = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.schedule = TriggerSchedule.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.topic = TriggerTopic.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.bucket = TriggerBucket.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.keyValue = TriggerKeyValue.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.nextFireTime = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.lastFireTime = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Trigger {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      functionArn: isSet(object.functionArn)
+        ? globalThis.String(object.functionArn)
+        : isSet(object.function_arn)
+        ? globalThis.String(object.function_arn)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : false,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      createdAt: isSet(object.createdAt)
+        ? globalThis.String(object.createdAt)
+        : isSet(object.created_at)
+        ? globalThis.String(object.created_at)
+        : "",
+      lastModified: isSet(object.lastModified)
+        ? globalThis.String(object.lastModified)
+        : isSet(object.last_modified)
+        ? globalThis.String(object.last_modified)
+        : "",
+      schedule: isSet(object.schedule) ? TriggerSchedule.fromJSON(object.schedule) : undefined,
+      topic: isSet(object.topic) ? TriggerTopic.fromJSON(object.topic) : undefined,
+      bucket: isSet(object.bucket) ? TriggerBucket.fromJSON(object.bucket) : undefined,
+      keyValue: isSet(object.keyValue)
+        ? TriggerKeyValue.fromJSON(object.keyValue)
+        : isSet(object.key_value)
+        ? TriggerKeyValue.fromJSON(object.key_value)
+        : undefined,
+      nextFireTime: isSet(object.nextFireTime)
+        ? globalThis.String(object.nextFireTime)
+        : isSet(object.next_fire_time)
+        ? globalThis.String(object.next_fire_time)
+        : "",
+      lastFireTime: isSet(object.lastFireTime)
+        ? globalThis.String(object.lastFireTime)
+        : isSet(object.last_fire_time)
+        ? globalThis.String(object.last_fire_time)
+        : "",
+    };
+  },
+
+  toJSON(message: Trigger): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.functionArn !== "") {
+      obj.functionArn = message.functionArn;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.enabled !== false) {
+      obj.enabled = message.enabled;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.createdAt !== "") {
+      obj.createdAt = message.createdAt;
+    }
+    if (message.lastModified !== "") {
+      obj.lastModified = message.lastModified;
+    }
+    if (message.schedule !== undefined) {
+      obj.schedule = TriggerSchedule.toJSON(message.schedule);
+    }
+    if (message.topic !== undefined) {
+      obj.topic = TriggerTopic.toJSON(message.topic);
+    }
+    if (message.bucket !== undefined) {
+      obj.bucket = TriggerBucket.toJSON(message.bucket);
+    }
+    if (message.keyValue !== undefined) {
+      obj.keyValue = TriggerKeyValue.toJSON(message.keyValue);
+    }
+    if (message.nextFireTime !== "") {
+      obj.nextFireTime = message.nextFireTime;
+    }
+    if (message.lastFireTime !== "") {
+      obj.lastFireTime = message.lastFireTime;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Trigger>, I>>(base?: I): Trigger {
+    return Trigger.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Trigger>, I>>(object: I): Trigger {
+    const message = createBaseTrigger();
+    message.name = object.name ?? "";
+    message.functionName = object.functionName ?? "";
+    message.functionArn = object.functionArn ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.enabled = object.enabled ?? false;
+    message.description = object.description ?? "";
+    message.createdAt = object.createdAt ?? "";
+    message.lastModified = object.lastModified ?? "";
+    message.schedule = (object.schedule !== undefined && object.schedule !== null)
+      ? TriggerSchedule.fromPartial(object.schedule)
+      : undefined;
+    message.topic = (object.topic !== undefined && object.topic !== null)
+      ? TriggerTopic.fromPartial(object.topic)
+      : undefined;
+    message.bucket = (object.bucket !== undefined && object.bucket !== null)
+      ? TriggerBucket.fromPartial(object.bucket)
+      : undefined;
+    message.keyValue = (object.keyValue !== undefined && object.keyValue !== null)
+      ? TriggerKeyValue.fromPartial(object.keyValue)
+      : undefined;
+    message.nextFireTime = object.nextFireTime ?? "";
+    message.lastFireTime = object.lastFireTime ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateTriggerRequest(): CreateTriggerRequest {
+  return {
+    name: "",
+    functionName: "",
+    qualifier: "",
+    enabled: undefined,
+    description: "",
+    schedule: undefined,
+    topic: undefined,
+    bucket: undefined,
+    keyValue: undefined,
+  };
+}
+
+export const CreateTriggerRequest: MessageFns<CreateTriggerRequest> = {
+  encode(message: CreateTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.functionName !== "") {
+      writer.uint32(18).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(26).string(message.qualifier);
+    }
+    if (message.enabled !== undefined) {
+      writer.uint32(32).bool(message.enabled);
+    }
+    if (message.description !== "") {
+      writer.uint32(42).string(message.description);
+    }
+    if (message.schedule !== undefined) {
+      TriggerSchedule.encode(message.schedule, writer.uint32(50).fork()).join();
+    }
+    if (message.topic !== undefined) {
+      TriggerTopic.encode(message.topic, writer.uint32(58).fork()).join();
+    }
+    if (message.bucket !== undefined) {
+      TriggerBucket.encode(message.bucket, writer.uint32(66).fork()).join();
+    }
+    if (message.keyValue !== undefined) {
+      TriggerKeyValue.encode(message.keyValue, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.schedule = TriggerSchedule.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.topic = TriggerTopic.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.bucket = TriggerBucket.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.keyValue = TriggerKeyValue.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTriggerRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      schedule: isSet(object.schedule) ? TriggerSchedule.fromJSON(object.schedule) : undefined,
+      topic: isSet(object.topic) ? TriggerTopic.fromJSON(object.topic) : undefined,
+      bucket: isSet(object.bucket) ? TriggerBucket.fromJSON(object.bucket) : undefined,
+      keyValue: isSet(object.keyValue)
+        ? TriggerKeyValue.fromJSON(object.keyValue)
+        : isSet(object.key_value)
+        ? TriggerKeyValue.fromJSON(object.key_value)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.enabled !== undefined) {
+      obj.enabled = message.enabled;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.schedule !== undefined) {
+      obj.schedule = TriggerSchedule.toJSON(message.schedule);
+    }
+    if (message.topic !== undefined) {
+      obj.topic = TriggerTopic.toJSON(message.topic);
+    }
+    if (message.bucket !== undefined) {
+      obj.bucket = TriggerBucket.toJSON(message.bucket);
+    }
+    if (message.keyValue !== undefined) {
+      obj.keyValue = TriggerKeyValue.toJSON(message.keyValue);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateTriggerRequest>, I>>(base?: I): CreateTriggerRequest {
+    return CreateTriggerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateTriggerRequest>, I>>(object: I): CreateTriggerRequest {
+    const message = createBaseCreateTriggerRequest();
+    message.name = object.name ?? "";
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.enabled = object.enabled ?? undefined;
+    message.description = object.description ?? "";
+    message.schedule = (object.schedule !== undefined && object.schedule !== null)
+      ? TriggerSchedule.fromPartial(object.schedule)
+      : undefined;
+    message.topic = (object.topic !== undefined && object.topic !== null)
+      ? TriggerTopic.fromPartial(object.topic)
+      : undefined;
+    message.bucket = (object.bucket !== undefined && object.bucket !== null)
+      ? TriggerBucket.fromPartial(object.bucket)
+      : undefined;
+    message.keyValue = (object.keyValue !== undefined && object.keyValue !== null)
+      ? TriggerKeyValue.fromPartial(object.keyValue)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateTriggerResponse(): CreateTriggerResponse {
+  return { trigger: undefined };
+}
+
+export const CreateTriggerResponse: MessageFns<CreateTriggerResponse> = {
+  encode(message: CreateTriggerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.trigger !== undefined) {
+      Trigger.encode(message.trigger, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTriggerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTriggerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.trigger = Trigger.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateTriggerResponse {
+    return { trigger: isSet(object.trigger) ? Trigger.fromJSON(object.trigger) : undefined };
+  },
+
+  toJSON(message: CreateTriggerResponse): unknown {
+    const obj: any = {};
+    if (message.trigger !== undefined) {
+      obj.trigger = Trigger.toJSON(message.trigger);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateTriggerResponse>, I>>(base?: I): CreateTriggerResponse {
+    return CreateTriggerResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateTriggerResponse>, I>>(object: I): CreateTriggerResponse {
+    const message = createBaseCreateTriggerResponse();
+    message.trigger = (object.trigger !== undefined && object.trigger !== null)
+      ? Trigger.fromPartial(object.trigger)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetTriggerRequest(): GetTriggerRequest {
+  return { name: "" };
+}
+
+export const GetTriggerRequest: MessageFns<GetTriggerRequest> = {
+  encode(message: GetTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTriggerRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: GetTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTriggerRequest>, I>>(base?: I): GetTriggerRequest {
+    return GetTriggerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTriggerRequest>, I>>(object: I): GetTriggerRequest {
+    const message = createBaseGetTriggerRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseGetTriggerResponse(): GetTriggerResponse {
+  return { trigger: undefined };
+}
+
+export const GetTriggerResponse: MessageFns<GetTriggerResponse> = {
+  encode(message: GetTriggerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.trigger !== undefined) {
+      Trigger.encode(message.trigger, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTriggerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetTriggerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.trigger = Trigger.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTriggerResponse {
+    return { trigger: isSet(object.trigger) ? Trigger.fromJSON(object.trigger) : undefined };
+  },
+
+  toJSON(message: GetTriggerResponse): unknown {
+    const obj: any = {};
+    if (message.trigger !== undefined) {
+      obj.trigger = Trigger.toJSON(message.trigger);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTriggerResponse>, I>>(base?: I): GetTriggerResponse {
+    return GetTriggerResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTriggerResponse>, I>>(object: I): GetTriggerResponse {
+    const message = createBaseGetTriggerResponse();
+    message.trigger = (object.trigger !== undefined && object.trigger !== null)
+      ? Trigger.fromPartial(object.trigger)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListTriggersRequest(): ListTriggersRequest {
+  return { functionName: "", marker: "", maxItems: 0 };
+}
+
+export const ListTriggersRequest: MessageFns<ListTriggersRequest> = {
+  encode(message: ListTriggersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.marker !== "") {
+      writer.uint32(18).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(24).int32(message.maxItems);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTriggersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTriggersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTriggersRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListTriggersRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTriggersRequest>, I>>(base?: I): ListTriggersRequest {
+    return ListTriggersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTriggersRequest>, I>>(object: I): ListTriggersRequest {
+    const message = createBaseListTriggersRequest();
+    message.functionName = object.functionName ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    return message;
+  },
+};
+
+function createBaseListTriggersResponse(): ListTriggersResponse {
+  return { triggers: [], nextMarker: "" };
+}
+
+export const ListTriggersResponse: MessageFns<ListTriggersResponse> = {
+  encode(message: ListTriggersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.triggers) {
+      Trigger.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTriggersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTriggersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.triggers.push(Trigger.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTriggersResponse {
+    return {
+      triggers: globalThis.Array.isArray(object?.triggers) ? object.triggers.map((e: any) => Trigger.fromJSON(e)) : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListTriggersResponse): unknown {
+    const obj: any = {};
+    if (message.triggers?.length) {
+      obj.triggers = message.triggers.map((e) => Trigger.toJSON(e));
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTriggersResponse>, I>>(base?: I): ListTriggersResponse {
+    return ListTriggersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTriggersResponse>, I>>(object: I): ListTriggersResponse {
+    const message = createBaseListTriggersResponse();
+    message.triggers = object.triggers?.map((e) => Trigger.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
+function createBaseTriggerScheduleUpdate(): TriggerScheduleUpdate {
+  return { expression: undefined, timezone: undefined, input: undefined };
+}
+
+export const TriggerScheduleUpdate: MessageFns<TriggerScheduleUpdate> = {
+  encode(message: TriggerScheduleUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.expression !== undefined) {
+      writer.uint32(10).string(message.expression);
+    }
+    if (message.timezone !== undefined) {
+      writer.uint32(18).string(message.timezone);
+    }
+    if (message.input !== undefined) {
+      writer.uint32(26).string(message.input);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerScheduleUpdate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerScheduleUpdate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.expression = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timezone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.input = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerScheduleUpdate {
+    return {
+      expression: isSet(object.expression) ? globalThis.String(object.expression) : undefined,
+      timezone: isSet(object.timezone) ? globalThis.String(object.timezone) : undefined,
+      input: isSet(object.input) ? globalThis.String(object.input) : undefined,
+    };
+  },
+
+  toJSON(message: TriggerScheduleUpdate): unknown {
+    const obj: any = {};
+    if (message.expression !== undefined) {
+      obj.expression = message.expression;
+    }
+    if (message.timezone !== undefined) {
+      obj.timezone = message.timezone;
+    }
+    if (message.input !== undefined) {
+      obj.input = message.input;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TriggerScheduleUpdate>, I>>(base?: I): TriggerScheduleUpdate {
+    return TriggerScheduleUpdate.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TriggerScheduleUpdate>, I>>(object: I): TriggerScheduleUpdate {
+    const message = createBaseTriggerScheduleUpdate();
+    message.expression = object.expression ?? undefined;
+    message.timezone = object.timezone ?? undefined;
+    message.input = object.input ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateTriggerRequest(): UpdateTriggerRequest {
+  return { name: "", enabled: undefined, qualifier: undefined, description: undefined, schedule: undefined };
+}
+
+export const UpdateTriggerRequest: MessageFns<UpdateTriggerRequest> = {
+  encode(message: UpdateTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.enabled !== undefined) {
+      writer.uint32(16).bool(message.enabled);
+    }
+    if (message.qualifier !== undefined) {
+      writer.uint32(26).string(message.qualifier);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.schedule !== undefined) {
+      TriggerScheduleUpdate.encode(message.schedule, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.schedule = TriggerScheduleUpdate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTriggerRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : undefined,
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      schedule: isSet(object.schedule) ? TriggerScheduleUpdate.fromJSON(object.schedule) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.enabled !== undefined) {
+      obj.enabled = message.enabled;
+    }
+    if (message.qualifier !== undefined) {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.schedule !== undefined) {
+      obj.schedule = TriggerScheduleUpdate.toJSON(message.schedule);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateTriggerRequest>, I>>(base?: I): UpdateTriggerRequest {
+    return UpdateTriggerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateTriggerRequest>, I>>(object: I): UpdateTriggerRequest {
+    const message = createBaseUpdateTriggerRequest();
+    message.name = object.name ?? "";
+    message.enabled = object.enabled ?? undefined;
+    message.qualifier = object.qualifier ?? undefined;
+    message.description = object.description ?? undefined;
+    message.schedule = (object.schedule !== undefined && object.schedule !== null)
+      ? TriggerScheduleUpdate.fromPartial(object.schedule)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateTriggerResponse(): UpdateTriggerResponse {
+  return { trigger: undefined };
+}
+
+export const UpdateTriggerResponse: MessageFns<UpdateTriggerResponse> = {
+  encode(message: UpdateTriggerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.trigger !== undefined) {
+      Trigger.encode(message.trigger, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateTriggerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateTriggerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.trigger = Trigger.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateTriggerResponse {
+    return { trigger: isSet(object.trigger) ? Trigger.fromJSON(object.trigger) : undefined };
+  },
+
+  toJSON(message: UpdateTriggerResponse): unknown {
+    const obj: any = {};
+    if (message.trigger !== undefined) {
+      obj.trigger = Trigger.toJSON(message.trigger);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateTriggerResponse>, I>>(base?: I): UpdateTriggerResponse {
+    return UpdateTriggerResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateTriggerResponse>, I>>(object: I): UpdateTriggerResponse {
+    const message = createBaseUpdateTriggerResponse();
+    message.trigger = (object.trigger !== undefined && object.trigger !== null)
+      ? Trigger.fromPartial(object.trigger)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteTriggerRequest(): DeleteTriggerRequest {
+  return { name: "" };
+}
+
+export const DeleteTriggerRequest: MessageFns<DeleteTriggerRequest> = {
+  encode(message: DeleteTriggerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTriggerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTriggerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteTriggerRequest {
+    return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
+  },
+
+  toJSON(message: DeleteTriggerRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteTriggerRequest>, I>>(base?: I): DeleteTriggerRequest {
+    return DeleteTriggerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteTriggerRequest>, I>>(object: I): DeleteTriggerRequest {
+    const message = createBaseDeleteTriggerRequest();
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteTriggerResponse(): DeleteTriggerResponse {
+  return {};
+}
+
+export const DeleteTriggerResponse: MessageFns<DeleteTriggerResponse> = {
+  encode(_: DeleteTriggerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTriggerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTriggerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteTriggerResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteTriggerResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteTriggerResponse>, I>>(base?: I): DeleteTriggerResponse {
+    return DeleteTriggerResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteTriggerResponse>, I>>(_: I): DeleteTriggerResponse {
+    const message = createBaseDeleteTriggerResponse();
+    return message;
+  },
+};
+
 /**
  * Lambda's function, version, alias, concurrency and asynchronous invocation operations, and Lambent's
  * queue visibility. Each RPC has its own request and
@@ -12751,6 +14638,66 @@ export const LambdaService = {
     responseSerialize: (value: DeleteRouteResponse): Buffer => Buffer.from(DeleteRouteResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteRouteResponse => DeleteRouteResponse.decode(value),
   },
+  /**
+   * Lambent's extension: invokes a function asynchronously on a schedule, for each message on a NATS
+   * subject, or for each change in a JetStream Object Store or KV bucket. ALREADY_EXISTS when the name is taken.
+   */
+  createTrigger: {
+    path: "/lambent.v1.Lambda/CreateTrigger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateTriggerRequest): Buffer => Buffer.from(CreateTriggerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateTriggerRequest => CreateTriggerRequest.decode(value),
+    responseSerialize: (value: CreateTriggerResponse): Buffer =>
+      Buffer.from(CreateTriggerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateTriggerResponse => CreateTriggerResponse.decode(value),
+  },
+  /** Returns a trigger; a schedule's with its next and last fire times. */
+  getTrigger: {
+    path: "/lambent.v1.Lambda/GetTrigger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetTriggerRequest): Buffer => Buffer.from(GetTriggerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetTriggerRequest => GetTriggerRequest.decode(value),
+    responseSerialize: (value: GetTriggerResponse): Buffer => Buffer.from(GetTriggerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetTriggerResponse => GetTriggerResponse.decode(value),
+  },
+  /** Lists triggers by name, one page at a time, optionally only one function's. */
+  listTriggers: {
+    path: "/lambent.v1.Lambda/ListTriggers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTriggersRequest): Buffer => Buffer.from(ListTriggersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTriggersRequest => ListTriggersRequest.decode(value),
+    responseSerialize: (value: ListTriggersResponse): Buffer =>
+      Buffer.from(ListTriggersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTriggersResponse => ListTriggersResponse.decode(value),
+  },
+  /**
+   * Enables or disables a trigger, or changes its qualifier, description, or a schedule's expression,
+   * time zone or input.
+   */
+  updateTrigger: {
+    path: "/lambent.v1.Lambda/UpdateTrigger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateTriggerRequest): Buffer => Buffer.from(UpdateTriggerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateTriggerRequest => UpdateTriggerRequest.decode(value),
+    responseSerialize: (value: UpdateTriggerResponse): Buffer =>
+      Buffer.from(UpdateTriggerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateTriggerResponse => UpdateTriggerResponse.decode(value),
+  },
+  /** Deletes a trigger; invocations it already enqueued still run. */
+  deleteTrigger: {
+    path: "/lambent.v1.Lambda/DeleteTrigger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteTriggerRequest): Buffer => Buffer.from(DeleteTriggerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteTriggerRequest => DeleteTriggerRequest.decode(value),
+    responseSerialize: (value: DeleteTriggerResponse): Buffer =>
+      Buffer.from(DeleteTriggerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteTriggerResponse => DeleteTriggerResponse.decode(value),
+  },
 } as const;
 
 export interface LambdaServer extends UntypedServiceImplementation {
@@ -12880,6 +14827,22 @@ export interface LambdaServer extends UntypedServiceImplementation {
   listRoutes: handleUnaryCall<ListRoutesRequest, ListRoutesResponse>;
   /** Lambent's extension: removes a route; requests to its prefix get 404 (or a shorter prefix's route) from then on. */
   deleteRoute: handleUnaryCall<DeleteRouteRequest, DeleteRouteResponse>;
+  /**
+   * Lambent's extension: invokes a function asynchronously on a schedule, for each message on a NATS
+   * subject, or for each change in a JetStream Object Store or KV bucket. ALREADY_EXISTS when the name is taken.
+   */
+  createTrigger: handleUnaryCall<CreateTriggerRequest, CreateTriggerResponse>;
+  /** Returns a trigger; a schedule's with its next and last fire times. */
+  getTrigger: handleUnaryCall<GetTriggerRequest, GetTriggerResponse>;
+  /** Lists triggers by name, one page at a time, optionally only one function's. */
+  listTriggers: handleUnaryCall<ListTriggersRequest, ListTriggersResponse>;
+  /**
+   * Enables or disables a trigger, or changes its qualifier, description, or a schedule's expression,
+   * time zone or input.
+   */
+  updateTrigger: handleUnaryCall<UpdateTriggerRequest, UpdateTriggerResponse>;
+  /** Deletes a trigger; invocations it already enqueued still run. */
+  deleteTrigger: handleUnaryCall<DeleteTriggerRequest, DeleteTriggerResponse>;
 }
 
 export interface LambdaClient extends Client {
@@ -13514,6 +15477,92 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteRouteResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Lambent's extension: invokes a function asynchronously on a schedule, for each message on a NATS
+   * subject, or for each change in a JetStream Object Store or KV bucket. ALREADY_EXISTS when the name is taken.
+   */
+  createTrigger(
+    request: CreateTriggerRequest,
+    callback: (error: ServiceError | null, response: CreateTriggerResponse) => void,
+  ): ClientUnaryCall;
+  createTrigger(
+    request: CreateTriggerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateTriggerResponse) => void,
+  ): ClientUnaryCall;
+  createTrigger(
+    request: CreateTriggerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateTriggerResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns a trigger; a schedule's with its next and last fire times. */
+  getTrigger(
+    request: GetTriggerRequest,
+    callback: (error: ServiceError | null, response: GetTriggerResponse) => void,
+  ): ClientUnaryCall;
+  getTrigger(
+    request: GetTriggerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetTriggerResponse) => void,
+  ): ClientUnaryCall;
+  getTrigger(
+    request: GetTriggerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetTriggerResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists triggers by name, one page at a time, optionally only one function's. */
+  listTriggers(
+    request: ListTriggersRequest,
+    callback: (error: ServiceError | null, response: ListTriggersResponse) => void,
+  ): ClientUnaryCall;
+  listTriggers(
+    request: ListTriggersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTriggersResponse) => void,
+  ): ClientUnaryCall;
+  listTriggers(
+    request: ListTriggersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTriggersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Enables or disables a trigger, or changes its qualifier, description, or a schedule's expression,
+   * time zone or input.
+   */
+  updateTrigger(
+    request: UpdateTriggerRequest,
+    callback: (error: ServiceError | null, response: UpdateTriggerResponse) => void,
+  ): ClientUnaryCall;
+  updateTrigger(
+    request: UpdateTriggerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateTriggerResponse) => void,
+  ): ClientUnaryCall;
+  updateTrigger(
+    request: UpdateTriggerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateTriggerResponse) => void,
+  ): ClientUnaryCall;
+  /** Deletes a trigger; invocations it already enqueued still run. */
+  deleteTrigger(
+    request: DeleteTriggerRequest,
+    callback: (error: ServiceError | null, response: DeleteTriggerResponse) => void,
+  ): ClientUnaryCall;
+  deleteTrigger(
+    request: DeleteTriggerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteTriggerResponse) => void,
+  ): ClientUnaryCall;
+  deleteTrigger(
+    request: DeleteTriggerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteTriggerResponse) => void,
   ): ClientUnaryCall;
 }
 

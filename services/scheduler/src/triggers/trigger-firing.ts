@@ -1,0 +1,87 @@
+// Turns one trigger firing into an asynchronous invocation of the trigger's function (enqueueInvocation:
+// retries, dead-letter targets and destinations then apply as to any Event invoke). A function or
+// qualifier that does not exist, or a payload over the asynchronous limit (1 MB), is logged (at most once a
+// minute per trigger) and counted, never thrown: the firing is spent. Anything else (JetStream
+// unavailable) is thrown for the caller to retry.
+import { createHash } from "node:crypto";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { isLambdaError } from "@lambent/errors";
+import { MAX_EVENT_PAYLOAD_BYTES, enqueueInvocation } from "@lambent/event-queue";
+import type { ArnScope, RegistryView, TriggerRecord } from "@lambent/registry";
+import type { Logger } from "@lambent/telemetry";
+import type { TriggerMetrics } from "../metrics/trigger-metrics.js";
+
+export interface FiringOptions {
+  /** Names this firing among everything ever enqueued: a second enqueue within the duplicate window is stored once. */
+  dedupKey?: string;
+  requestId?: string;
+  traceparent?: string;
+}
+
+export type Firing = "enqueued" | "functionMissing" | "tooLarge";
+
+const DROPPED_LOG_INTERVAL_MS = 60_000;
+
+export class TriggerFirer {
+  private readonly droppedLoggedAt = new Map<string, number>();
+
+  constructor(
+    private readonly options: { js: JetStreamClient; view: RegistryView; scope: ArnScope; metrics: TriggerMetrics; logger: Logger; now: () => number },
+  ) {}
+
+  async fire(trigger: TriggerRecord, payload: Uint8Array, firing: FiringOptions = {}): Promise<Firing> {
+    const { js, view, scope, metrics, now } = this.options;
+    if (payload.length > MAX_EVENT_PAYLOAD_BYTES) {
+      metrics.fired(trigger.name, "too_large");
+      this.logDropped(trigger, `the event is ${payload.length} bytes, over the ${MAX_EVENT_PAYLOAD_BYTES} bytes an asynchronous invocation takes`);
+      return "tooLarge";
+    }
+    try {
+      await enqueueInvocation(js, view, scope, { functionName: trigger.functionName, qualifier: trigger.qualifier }, payload, { ...firing, now });
+    } catch (error) {
+      if (isLambdaError(error) && error.type === "ResourceNotFoundException") {
+        metrics.fired(trigger.name, "function_missing");
+        this.logDropped(trigger, error.message);
+        return "functionMissing";
+      }
+      metrics.fired(trigger.name, "failed");
+      throw error;
+    }
+    metrics.fired(trigger.name, "enqueued");
+    return "enqueued";
+  }
+
+  private logDropped(trigger: TriggerRecord, reason: string): void {
+    const last = this.droppedLoggedAt.get(trigger.name);
+    const time = this.options.now();
+    if (last !== undefined && time - last < DROPPED_LOG_INTERVAL_MS) return;
+    this.droppedLoggedAt.set(trigger.name, time);
+    this.options.logger.warn("trigger firing dropped (logged at most once a minute per trigger)", {
+      trigger: trigger.name,
+      functionName: trigger.functionName,
+      qualifier: trigger.qualifier,
+      reason,
+    });
+  }
+}
+
+/** A request id derived from a firing's key, so a firing enqueued twice (outside the duplicate window) keeps its id. */
+export function requestIdFor(dedupKey: string): string {
+  const hex = createHash("sha256").update(dedupKey).digest("hex");
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
