@@ -41,6 +41,8 @@ export const Streams = {
 export const Consumers = {
   /** The durable pull consumer the leading scheduler runs events from. */
   eventRunner: "lambent-event-runner",
+  /** The durable pull consumer of one queue-semantics event source mapping, on the stream that captures its subject. */
+  eventSourceMapping: (uuid: string) => `lambent-esm-${uuid}`,
 } as const;
 
 export const QueueGroups = {

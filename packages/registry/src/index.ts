@@ -17,3 +17,5 @@ export * from "./destination-arn.js";
 export * from "./usage-record.js";
 export * from "./resolve-target.js";
 export * from "./key-space-view.js";
+export * from "./event-source-arn.js";
+export * from "./event-source-mapping.js";

@@ -251,6 +251,8 @@ export interface FrontendApi {
   logs?: FunctionLogs;
   /** Lambent's usage report (control-plane/usage.ts); calls fail with ServiceException where absent. */
   usage?: UsageReports;
+  /** Lambda's event source mappings (control-plane/event-source-mappings.ts); calls fail with ServiceException where absent. */
+  eventSourceMappings?: EventSourceMappings;
 }
 
 /** The log and usage calls, as both faces reach them. */
@@ -258,3 +260,4 @@ export type { FunctionLogs, GetLogsResponse, LogEventResponse, LogsRequest } fro
 export type { UsageReports, UsageReport } from "./control-plane/usage.js";
 import type { FunctionLogs } from "./control-plane/logs.js";
 import type { UsageReports } from "./control-plane/usage.js";
+import type { EventSourceMappings } from "./control-plane/event-source-mappings.js";

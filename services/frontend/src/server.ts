@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
-import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { CodeStore, EnvironmentCipher, EventSourceMappingStore, FunctionStore, ObservedWrites, RegistryView, openRegistryBuckets } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";
 import { FunctionControlPlane } from "./control-plane/functions.js";
@@ -17,6 +17,8 @@ import { buildGrpcServer } from "./grpc/server.js";
 import { ensureLogStream } from "@lambent/log-stream";
 import { FunctionLogs } from "./control-plane/logs.js";
 import { UsageReports } from "./control-plane/usage.js";
+import { EventSourceMappings } from "./control-plane/event-source-mappings.js";
+import { EventSourceJetStream } from "./control-plane/event-source-jetstream.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { createFrontendMetrics } from "./metrics/invoke-metrics.js";
 
@@ -66,6 +68,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
+  api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc));
   const httpServer = createHttpServer({
     api,
     logger,

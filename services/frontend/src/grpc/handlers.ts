@@ -18,6 +18,7 @@ import type {
   ProvisionedConcurrencyConfiguration,
 } from "../api.js";
 import { getUsageRpc } from "./log-usage-rpcs.js";
+import { eventSourceMappingRpcs } from "./event-source-mapping-rpcs.js";
 
 /** The unary RPCs; the server-streaming ones are bound on their own (`GetLogs`, logs-stream.ts). */
 export type LambdaMethod = Exclude<keyof proto.LambdaService, StreamingLambdaMethod>;
@@ -272,6 +273,7 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
     },
 
     getUsage: (request) => getUsageRpc(api, request),
+    ...eventSourceMappingRpcs(api),
   };
 }
 

@@ -7,6 +7,7 @@ import { payloadLimit, requestTooLarge } from "../invoke/payload.js";
 import { parseJsonBody, readBody } from "./body.js";
 import type { NdjsonResult } from "./ndjson.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";
+import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
@@ -300,6 +301,7 @@ export const routes: Route[] = [
     handle: async (api, { params }) => json(200, await api.controlPlane.getQueueStats(params[0]!)),
   },
   ...logAndUsageRoutes,
+  ...eventSourceMappingRoutes,
 ];
 
 function listOptions(query: URLSearchParams): ListOptions {
