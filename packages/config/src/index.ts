@@ -226,6 +226,8 @@ export interface SchedulerConfig extends CommonConfig {
   leaderTimeoutMs: number;
   /** Delay before an asynchronous event's first retry; the second waits twice as long. */
   asyncRetryBaseMs: number;
+  /** Delay before a failed stream batch (event source mapping) runs again; it doubles with each retry, up to a minute. */
+  esmRetryBaseMs: number;
   /** Where the scheduler serves Prometheus `/metrics`. */
   metrics: MetricsListenerConfig;
 }
@@ -237,6 +239,7 @@ export function loadSchedulerConfig(env: Environment): SchedulerConfig {
     workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
     ...readLeadership(env),
     asyncRetryBaseMs: readInteger(env, "LAMBENT_ASYNC_RETRY_BASE_MS", 60_000, 0, 3_600_000),
+    esmRetryBaseMs: readInteger(env, "LAMBENT_ESM_RETRY_BASE_MS", 1_000, 1, 60_000),
     metrics: readMetricsListener(env),
   };
 }

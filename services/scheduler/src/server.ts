@@ -30,7 +30,7 @@ import {
   openRegistryBuckets,
   type FunctionVersionRecord,
 } from "@lambent/registry";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import type { Logger } from "@lambent/telemetry";
 import { MetricsRegistry } from "@lambent/telemetry";
@@ -47,6 +47,9 @@ import { destinationSender } from "./async-queue/destinations.js";
 import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
 import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
 import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
+import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";
+import { BatchInvoker } from "./event-sources/batch-invoker.js";
+import { registerEventSourceMetrics } from "./metrics/event-source-metrics.js";
 
 /** How long past a function's timeout a lease may live before its slot is reclaimed. */
 const LEASE_GRACE_MS = 30_000;
@@ -86,7 +89,8 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   ]);
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   const admission = new MeteredConcurrencyAccounting(config.concurrency, () => view.concurrencySettings());
-  const metrics = new SchedulerMetrics(deps.metrics ?? new MetricsRegistry(), {
+  const registry = deps.metrics ?? new MetricsRegistry();
+  const metrics = new SchedulerMetrics(registry, {
     nc,
     admission,
     isLeading: () => role === "leader",
@@ -315,8 +319,23 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     dispatch,
   });
 
+  const scope = { region: config.region, accountId: config.accountId };
+  const eventSources = new MappingSupervisor({
+    kv: buckets.functions,
+    owner: () => `${config.schedulerId}/${term}`,
+    js,
+    jsm: await jetstreamManager(nc),
+    invoker: new BatchInvoker({ runner: { requests: eventAnswers, dispatch }, view, scope, logger }),
+    destinations: destinationSender(nc, js, view, scope, now),
+    scope,
+    logger,
+    now,
+    retryBaseMs: config.esmRetryBaseMs,
+  });
+  registerEventSourceMetrics(registry, eventSources);
+
   /** Everything besides admission that only the leader runs. */
-  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }];
+  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, eventSources];
 
   const leadership = new Leadership({
     kv: clusterKv,
