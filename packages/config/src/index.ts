@@ -203,6 +203,8 @@ export interface FrontendConfig extends CommonConfig {
   publicUrl: string | undefined;
   /** Prices the usage report's estimated cost is computed with. */
   prices: UsagePricesConfig;
+  /** Visibility timeout of new queue event source mappings that do not set their own, in seconds. */
+  esmVisibilityTimeoutSeconds: number;
 }
 
 export function loadFrontendConfig(env: Environment): FrontendConfig {
@@ -213,6 +215,7 @@ export function loadFrontendConfig(env: Environment): FrontendConfig {
     grpcPort: readPort(env, "LAMBENT_GRPC_PORT", 50051),
     publicUrl: env["LAMBENT_PUBLIC_URL"] || undefined,
     prices: readUsagePrices(env),
+    esmVisibilityTimeoutSeconds: readInteger(env, "LAMBENT_ESM_VISIBILITY_TIMEOUT_SECONDS", 30, 1, 43_200),
   };
 }
 

@@ -68,7 +68,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
-  api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc));
+  api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc), config.esmVisibilityTimeoutSeconds);
   const httpServer = createHttpServer({
     api,
     logger,

@@ -83,6 +83,8 @@ export class EventSourceMappings {
     private readonly functions: FunctionStore,
     private readonly mappings: EventSourceMappingStore,
     private readonly jetstream: EventSourceJetStream,
+    /** Visibility timeout of queue mappings that set none (LAMBENT_ESM_VISIBILITY_TIMEOUT_SECONDS). */
+    private readonly defaultVisibilityTimeoutSeconds: number = MappingLimits.visibilityTimeoutSeconds.default,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -128,7 +130,7 @@ export class EventSourceMappings {
         subject: source.subject,
         stream: info.config.name,
         consumer: Consumers.eventSourceMapping(uuid),
-        visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds ?? MappingLimits.visibilityTimeoutSeconds.default,
+        visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds ?? this.defaultVisibilityTimeoutSeconds,
         ...(typeof settings.maximumConcurrency === "number" ? { maximumConcurrency: settings.maximumConcurrency } : {}),
       };
       checkMappingRules(queue, this.now());

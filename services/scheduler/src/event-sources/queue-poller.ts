@@ -20,8 +20,12 @@ import { MAX_EVENT_BYTES, queueMessageId, receiptHandle, sqsRecord, type SourceC
 
 /** Batches in flight at most without ScalingConfig (Lambent's default; see docs/triggers.md). */
 export const DEFAULT_QUEUE_CONCURRENCY = 10;
-/** A long poll for the first message of a batch waits this long before asking again. */
-const IDLE_POLL_MS = 5_000;
+/**
+ * A long poll for the first message of a batch waits this long before asking again. Short, because
+ * disabling or deleting a mapping waits for its idle polls to end (a message they receive after the stop
+ * would count as a receive).
+ */
+const IDLE_POLL_MS = 2_000;
 /** nats.js waits at least a second for a pull request. */
 const MIN_FETCH_EXPIRES_MS = 1_000;
 const FUNCTION_RECHECK_MS = 2_000;
@@ -123,13 +127,19 @@ export class QueuePoller implements Poller {
     }
   }
 
+  /** Received messages are kept invisible well within the visibility timeout (the consumer's ack wait). */
+  private keepAliveMs(): number {
+    return Math.max(100, Math.min(RUNNING_INTERVAL_MS, Math.floor((this.mapping.visibilityTimeoutSeconds * 1000) / 3)));
+  }
+
   private maximumConcurrency(): number {
     return this.mapping.maximumConcurrency ?? DEFAULT_QUEUE_CONCURRENCY;
   }
 
   /**
    * A long poll for the first message, then the rest of the batch: with no batching window, only what is
-   * already waiting; with one, whatever arrives until the batch is full or the window has passed.
+   * already waiting; with one, whatever arrives until the batch is full or the window has passed. A batch
+   * stops short of the 6 MB an event may carry; a message past that goes back at once.
    */
   private async receive(): Promise<JsMsg[]> {
     const consumer = this.consumer!;
@@ -140,19 +150,40 @@ export class QueuePoller implements Poller {
     const windowMs = this.mapping.maximumBatchingWindowInSeconds * 1000;
     const started = this.deps.now();
     let bytes = first.data.byteLength + EVENT_OVERHEAD_BYTES;
-    while (batch.length < batchSize && this.running) {
-      const remainingMs = windowMs - (this.deps.now() - started);
-      const waiting = batch[batch.length - 1]!.info.pending;
-      const want = windowMs > 0 ? batchSize - batch.length : Math.min(batchSize - batch.length, waiting);
-      const budget = MAX_EVENT_BYTES - bytes - EVENT_OVERHEAD_BYTES * want;
-      if (want <= 0 || (windowMs > 0 && remainingMs <= 0) || budget <= 0) break;
-      let received = 0;
-      for await (const message of await consumer.fetch({ max_messages: want, max_bytes: budget, expires: Math.max(MIN_FETCH_EXPIRES_MS, remainingMs) })) {
-        batch.push(message);
-        bytes += message.data.byteLength + EVENT_OVERHEAD_BYTES;
-        received += 1;
+    let full = false;
+    const seen = new Set([first.seq]);
+    // What is gathered stays invisible while the window waits for more.
+    const keepAlive = setInterval(() => {
+      for (const message of batch) message.working();
+    }, this.keepAliveMs());
+    try {
+      while (batch.length < batchSize && this.running && !full) {
+        const remainingMs = windowMs - (this.deps.now() - started);
+        const waiting = batch[batch.length - 1]!.info.pending;
+        const want = windowMs > 0 ? batchSize - batch.length : Math.min(batchSize - batch.length, waiting);
+        if (want <= 0 || (windowMs > 0 && remainingMs <= 0)) break;
+        let received = 0;
+        for await (const message of await consumer.fetch({ max_messages: want, expires: Math.max(MIN_FETCH_EXPIRES_MS, remainingMs) })) {
+          received += 1;
+          // A redelivery of a message already in the batch (its first delivery is the one settled).
+          if (seen.has(message.seq)) continue;
+          seen.add(message.seq);
+          const size = message.data.byteLength + EVENT_OVERHEAD_BYTES;
+          if (full || bytes + size > MAX_EVENT_BYTES) {
+            full = true;
+            message.nak();
+            continue;
+          }
+          batch.push(message);
+          bytes += size;
+        }
+        if (received === 0 || windowMs === 0) break;
       }
-      if (received === 0 || windowMs === 0) break;
+    } catch (error) {
+      // The batch goes with what was received; the rest waits for the next one.
+      this.deps.logger.warn("event source receive ended early", { uuid: this.mapping.uuid, err: error });
+    } finally {
+      clearInterval(keepAlive);
     }
     return batch;
   }
@@ -179,12 +210,11 @@ export class QueuePoller implements Poller {
       );
     });
     const payload = encoder.encode(JSON.stringify({ Records: records }));
-    const visibilityMs = mapping.visibilityTimeoutSeconds * 1000;
     const outcome = await this.deps.invoker.invoke(mapping, () => payload, {
       whileWaiting: () => {
         for (const message of batch) message.working();
       },
-      intervalMs: Math.max(100, Math.min(RUNNING_INTERVAL_MS, Math.floor(visibilityMs / 3))),
+      intervalMs: this.keepAliveMs(),
       stopped: () => !this.running,
     });
     if (outcome.kind !== "answered") {
