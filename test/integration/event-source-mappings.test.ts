@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateEventSourceMappingCommand,
   DeleteEventSourceMappingCommand,
+  DeleteFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
+  PutFunctionConcurrencyCommand,
   GetEventSourceMappingCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
@@ -224,6 +227,50 @@ describe("queue event source mappings", () => {
     expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBe("OK");
   });
 
+  it("runs more batches at once as the backlog grows, never more than ScalingConfig.MaximumConcurrency", async () => {
+    await createFunction("q-scale");
+    let peak = 0;
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    recorder.decide("q-scale", async () => {
+      peak = Math.max(peak, recorder.held("q-scale"));
+      await released;
+      return {};
+    });
+    for (let index = 0; index < 12; index += 1) await publish("q.scale", `m${index}`);
+    await createMapping({ FunctionName: "q-scale", EventSourceArn: sqs("q.scale"), BatchSize: 1, ScalingConfig: { MaximumConcurrency: 3 } });
+    await recorder.until(() => recorder.held("q-scale") === 3);
+    release();
+    await recorder.until(() => recorder.calls("q-scale").length === 12);
+    expect(peak).toBe(3);
+    expect(queueBatches("q-scale").flat().sort()).toEqual(Array.from({ length: 12 }, (_, index) => `m${index}`).sort());
+  });
+
+  it("holds a throttled batch without counting a receive, and pauses while the function is missing", async () => {
+    await createFunction("q-throttled");
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "q-throttled", ReservedConcurrentExecutions: 0 }));
+    const mapping = await createMapping({ FunctionName: "q-throttled", EventSourceArn: sqs("q.throttled"), BatchSize: 1 });
+    await publish("q.throttled", "waits");
+    // Received and held: every placement is refused, the message stays invisible.
+    while ((await jsm.consumers.info("QUEUES", `lambent-esm-${mapping.UUID!}`)).num_ack_pending !== 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "q-throttled" }));
+    await recorder.until(() => recorder.calls("q-throttled").length === 1);
+    expect(sqsRecords(recorder.calls("q-throttled")[0]!.event)[0]!.attributes["ApproximateReceiveCount"]).toBe("1");
+
+    // Deleting the function keeps the mapping (as Lambda does); it stops receiving until the function is back.
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "q-throttled" }));
+    while ((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult !== "PROBLEM: Function not found") {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await publish("q.throttled", "after the function came back");
+    const consumer = await jsm.consumers.info("QUEUES", `lambent-esm-${mapping.UUID!}`);
+    expect(consumer.num_pending).toBe(1);
+    expect(consumer.num_ack_pending).toBe(0);
+    await createFunction("q-throttled");
+    await recorder.until(() => recorder.calls("q-throttled").length === 2);
+    expect(sqsRecords(recorder.calls("q-throttled")[1]!.event)[0]).toMatchObject({ body: "after the function came back", attributes: { ApproximateReceiveCount: "1" } });
+  });
+
   it("delivers nothing while Enabled is false, and resumes when enabled again", async () => {
     await createFunction("q-toggle");
     const mapping = await createMapping({ FunctionName: "q-toggle", EventSourceArn: sqs("q.toggle"), BatchSize: 1 });
@@ -370,6 +417,10 @@ describe("the event source mapping API", () => {
     expect(await refusal({ StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/StartingPosition/) });
     expect(await refusal({ EventSourceArn: kinesis("ORDERS") })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/StartingPosition is required/) });
     expect(await refusal({ ScalingConfig: { MaximumConcurrency: 1 } })).toMatchObject({ name: "InvalidParameterValueException" });
+    // An on-failure destination the stream captures would feed its failure records back to it.
+    expect(
+      await refusal({ EventSourceArn: kinesis("ORDERS"), StartingPosition: "LATEST", DestinationConfig: { OnFailure: { Destination: sns("orders.failed") } } }),
+    ).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/captured by the mapping's own stream/) });
     await expect(lambda.send(new GetEventSourceMappingCommand({ UUID: "00000000-0000-4000-8000-000000000000" }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
   });
 

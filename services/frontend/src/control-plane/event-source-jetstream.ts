@@ -107,8 +107,40 @@ export class EventSourceJetStream {
     }
   }
 
+  /**
+   * Refuses an on-failure destination that the mapping's own stream captures: each failure record would be
+   * read back as a record, fail, and make another.
+   */
+  async refuseFeedback(stream: string, destinationSubject: string): Promise<void> {
+    let subjects: string[];
+    try {
+      subjects = (await (await this.jsm()).streams.info(stream)).config.subjects ?? [];
+    } catch {
+      return;
+    }
+    const filter = subjects.find((candidate) => subjectMatches(candidate, destinationSubject));
+    if (filter !== undefined) {
+      throw invalidParameter(
+        `DestinationConfig.OnFailure subject '${destinationSubject}' is captured by the mapping's own stream '${stream}' (${filter}): its failure records would be read back as records`,
+      );
+    }
+  }
+
   private jsm(): Promise<JetStreamManager> {
     this.manager ??= jetstreamManager(this.nc);
     return this.manager;
   }
+}
+
+/** Whether a NATS subject filter (with `*` and `>` wildcards) matches a literal subject. */
+export function subjectMatches(filter: string, subject: string): boolean {
+  const filterTokens = filter.split(".");
+  const subjectTokens = subject.split(".");
+  for (let index = 0; index < filterTokens.length; index += 1) {
+    const token = filterTokens[index]!;
+    if (token === ">") return subjectTokens.length > index;
+    if (index >= subjectTokens.length) return false;
+    if (token !== "*" && token !== subjectTokens[index]) return false;
+  }
+  return filterTokens.length === subjectTokens.length;
 }

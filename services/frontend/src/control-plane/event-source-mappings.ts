@@ -10,6 +10,7 @@ import {
   UUID_PATTERN,
   functionArn,
   isVersionNumber,
+  parseDeadLetterTargetArn,
   parseEventSourceArn,
   parseFunctionReference,
   type ArnScope,
@@ -151,6 +152,7 @@ export class EventSourceMappings {
       };
       checkMappingRules(stream, this.now());
       const info = await this.jetstream.stream(source.stream);
+      if (stream.onFailure !== undefined) await this.jetstream.refuseFeedback(stream.stream, parseDeadLetterTargetArn(stream.onFailure).subject);
       state.position = await this.jetstream.startingSequence(info, stream.startingPosition, stream.startingPositionTimestamp);
       state.partitions = {};
       mapping = stream;
@@ -209,6 +211,9 @@ export class EventSourceMappings {
       next.revisionId = randomUUID();
       next.lastModified = this.now();
       checkMappingRules(next, this.now());
+      if (next.kind === "stream" && next.onFailure !== undefined && next.onFailure !== current.onFailure) {
+        await this.jetstream.refuseFeedback(next.stream, parseDeadLetterTargetArn(next.onFailure).subject);
+      }
       if (!(await this.mappings.replace(next, stored.revision))) continue;
       if (current.kind === "queue" && next.kind === "queue" && next.visibilityTimeoutSeconds !== current.visibilityTimeoutSeconds) {
         await this.jetstream.updateVisibilityTimeout(next.stream, next.consumer, next.visibilityTimeoutSeconds);
