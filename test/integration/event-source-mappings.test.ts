@@ -432,6 +432,12 @@ describe("the event source mapping API", () => {
     expect(first.EventSourceMappingArn).toBe(`arn:aws:lambda:us-east-1:000000000000:event-source-mapping:${first.UUID!}`);
     await expect(lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "api-crud", EventSourceArn: sqs("q.crud.one") }))).rejects.toMatchObject({
       name: "ResourceConflictException",
+      message: expect.stringContaining(first.UUID!),
+    });
+    // A work-queue stream hands a subject to one consumer: another function's mapping of it is refused too.
+    await expect(lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "api-target", EventSourceArn: sqs("q.crud.one") }))).rejects.toMatchObject({
+      name: "ResourceConflictException",
+      message: expect.stringMatching(/work queue/),
     });
     const second = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: "api-crud", EventSourceArn: kinesis("ORDERS"), StartingPosition: "LATEST", Enabled: false }));
     expect(second).toMatchObject({ StartingPosition: "LATEST", BatchSize: 100, ParallelizationFactor: 1, MaximumRetryAttempts: -1, MaximumRecordAgeInSeconds: -1, BisectBatchOnFunctionError: false });

@@ -58,6 +58,7 @@ Streams need --starting-position TRIM_HORIZON, LATEST or AT_TIMESTAMP (with --st
 
 ${SETTINGS_USAGE}
 
+Write -1 with an equals sign (--max-retries=-1), or it reads as an option.
 With --json, prints the EventSourceMappingConfiguration (list: {"EventSourceMappings": [...]}).
 
 ${COMMON_USAGE}`,
