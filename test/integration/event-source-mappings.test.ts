@@ -411,6 +411,7 @@ describe("the event source mapping API", () => {
     expect(await refusal({ EventSourceArn: "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/x" })).toMatchObject({ name: "InvalidParameterValueException", status: 400 });
     expect(await refusal({ EventSourceArn: sqs("nowhere.at.all") })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/No JetStream stream captures subject 'nowhere.at.all'/) });
     expect(await refusal({ EventSourceArn: kinesis("NO_SUCH_STREAM"), StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException" });
+    expect(await refusal({ EventSourceArn: kinesis("QUEUES"), StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/work queue/) });
     expect(await refusal({ BatchSize: 0 })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/batchSize/) });
     expect(await refusal({ BatchSize: 10_001 })).toMatchObject({ name: "InvalidParameterValueException" });
     expect(await refusal({ BatchSize: 50 })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/batch window/) });

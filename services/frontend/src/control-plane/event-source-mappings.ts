@@ -152,6 +152,9 @@ export class EventSourceMappings {
       };
       checkMappingRules(stream, this.now());
       const info = await this.jetstream.stream(source.stream);
+      if (info.config.retention === "workqueue") {
+        throw invalidParameter(`Stream '${source.stream}' is a work queue: map its subjects as queues (arn:aws:sqs:<region>:<account>:<subject>)`);
+      }
       if (stream.onFailure !== undefined) await this.jetstream.refuseFeedback(stream.stream, parseDeadLetterTargetArn(stream.onFailure).subject);
       state.position = await this.jetstream.startingSequence(info, stream.startingPosition, stream.startingPositionTimestamp);
       state.partitions = {};
@@ -223,12 +226,13 @@ export class EventSourceMappings {
     }
   }
 
-  /** DeleteEventSourceMapping: the mapping and its state go now (the scheduler stops polling it), then a queue mapping's consumer. */
+  /** DeleteEventSourceMapping: a queue mapping's consumer, then the mapping and its state (the scheduler stops polling it). */
   async delete(uuid: string): Promise<EventSourceMappingConfiguration> {
     const mapping = await this.require(uuid);
     const state = (await this.mappings.getState(uuid))?.state;
-    await this.mappings.delete(uuid);
+    // The consumer first: should that fail, the mapping is still there to delete again.
     if (mapping.kind === "queue") await this.jetstream.deleteQueueConsumer(mapping.stream, mapping.consumer);
+    await this.mappings.delete(uuid);
     return this.describe(mapping, state, "Deleting");
   }
 
