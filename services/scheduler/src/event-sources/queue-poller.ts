@@ -29,7 +29,7 @@ const IDLE_POLL_MS = 2_000;
 /** nats.js waits at least a second for a pull request. */
 const MIN_FETCH_EXPIRES_MS = 1_000;
 const FUNCTION_RECHECK_MS = 2_000;
-const RECEIVE_ERROR_DELAY_MS = 1_000;
+const RECEIVE_ERROR_DELAY_MS = 5_000;
 /** Room in the 6 MB event for the fields around each message body. */
 const EVENT_OVERHEAD_BYTES = 1_024;
 
@@ -107,6 +107,7 @@ export class QueuePoller implements Poller {
         } catch (error) {
           if (!this.running) return;
           this.deps.logger.warn("event source receive failed", { uuid: this.mapping.uuid, err: error });
+          this.result(`PROBLEM: Cannot receive from the consumer ${this.mapping.consumer} of stream ${this.mapping.stream}`);
           await sleep(RECEIVE_ERROR_DELAY_MS);
           continue;
         }
