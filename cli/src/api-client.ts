@@ -8,6 +8,7 @@ const CONCURRENCY_2017 = "/2017-10-31/functions";
 const CONCURRENCY_2019 = "/2019-09-30/functions";
 const EVENT_INVOKE_CONFIG = "/2019-09-25/functions";
 const FUNCTION_URL_CONFIG = "/2021-10-31/functions";
+const EVENT_SOURCE_MAPPINGS = "/2015-03-31/event-source-mappings";
 /** Lambent's own operations, beside Lambda's. */
 const LAMBENT_API = "/lambent/2024-01-01/functions";
 const ROUTES = "/lambent/2024-01-01/routes";
@@ -291,6 +292,50 @@ export interface UsageReport extends UsageFigures {
   [field: string]: unknown;
 }
 
+/** Lambda's EventSourceMappingConfiguration: the fields the CLI reads; the rest passes through. */
+export interface EventSourceMapping {
+  UUID: string;
+  EventSourceArn?: string;
+  FunctionArn?: string;
+  State?: string;
+  BatchSize?: number;
+  MaximumBatchingWindowInSeconds?: number;
+  LastProcessingResult?: string;
+  FunctionResponseTypes?: string[];
+  StartingPosition?: string;
+  MaximumRetryAttempts?: number;
+  DestinationConfig?: { OnFailure?: { Destination?: string } };
+  ScalingConfig?: { MaximumConcurrency?: number };
+  /** Epoch seconds. */
+  LastModified?: number;
+  [field: string]: unknown;
+}
+
+export interface ListEventSourceMappingsResponse {
+  EventSourceMappings: EventSourceMapping[];
+  NextMarker?: string;
+  [field: string]: unknown;
+}
+
+/** The settings of Create and UpdateEventSourceMapping; in an update only those given change. */
+export interface EventSourceMappingRequest {
+  Enabled?: boolean;
+  BatchSize?: number;
+  MaximumBatchingWindowInSeconds?: number;
+  StartingPosition?: string;
+  StartingPositionTimestamp?: number;
+  FunctionResponseTypes?: string[];
+  MaximumRetryAttempts?: number;
+  MaximumRecordAgeInSeconds?: number;
+  BisectBatchOnFunctionError?: boolean;
+  ParallelizationFactor?: number;
+  /** An empty OnFailure removes the destination. */
+  DestinationConfig?: { OnFailure: { Destination?: string } };
+  /** `{}` removes the maximum. */
+  ScalingConfig?: { MaximumConcurrency?: number };
+  VisibilityTimeoutSeconds?: number;
+}
+
 export interface InvokeRequest {
   functionName: string;
   qualifier?: string;
@@ -384,6 +429,11 @@ export interface ApiClient {
   listTriggers(options?: { functionName?: string; marker?: string }): Promise<ListTriggersResponse>;
   updateTrigger(name: string, request: UpdateTriggerRequest): Promise<TriggerConfiguration>;
   deleteTrigger(name: string): Promise<void>;
+  createEventSourceMapping(request: EventSourceMappingRequest & { FunctionName: string; EventSourceArn: string }): Promise<EventSourceMapping>;
+  getEventSourceMapping(uuid: string): Promise<EventSourceMapping>;
+  listEventSourceMappings(options?: { functionName?: string; eventSourceArn?: string; marker?: string }): Promise<ListEventSourceMappingsResponse>;
+  updateEventSourceMapping(uuid: string, request: EventSourceMappingRequest & { FunctionName?: string }): Promise<EventSourceMapping>;
+  deleteEventSourceMapping(uuid: string): Promise<EventSourceMapping>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -530,6 +580,20 @@ export function createApiClient(endpoint: string): ApiClient {
     deleteTrigger: async (name) => {
       await sendJson("DELETE", `${TRIGGERS}/${encodeURIComponent(name)}`, {});
     },
+    createEventSourceMapping: async (request) => asEventSourceMapping(await sendJson("POST", EVENT_SOURCE_MAPPINGS, {}, request), "CreateEventSourceMapping"),
+    getEventSourceMapping: async (uuid) =>
+      asEventSourceMapping(await sendJson("GET", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}), "GetEventSourceMapping"),
+    listEventSourceMappings: async (options = {}) =>
+      asPage(
+        await sendJson("GET", EVENT_SOURCE_MAPPINGS, { FunctionName: options.functionName, EventSourceArn: options.eventSourceArn, Marker: options.marker }),
+        "EventSourceMappings",
+        "ListEventSourceMappings",
+        (item) => asEventSourceMapping(item, "ListEventSourceMappings"),
+      ) as ListEventSourceMappingsResponse,
+    updateEventSourceMapping: async (uuid, request) =>
+      asEventSourceMapping(await sendJson("PUT", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}, request), "UpdateEventSourceMapping"),
+    deleteEventSourceMapping: async (uuid) =>
+      asEventSourceMapping(await sendJson("DELETE", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}), "DeleteEventSourceMapping"),
   };
 }
 
@@ -695,6 +759,11 @@ async function* followLogLines(
     if (signal.aborted) return;
     throw error;
   }
+}
+
+function asEventSourceMapping(value: unknown, operation: string): EventSourceMapping {
+  if (isRecord(value) && typeof value.UUID === "string") return value as EventSourceMapping;
+  throw new ApiError("InvalidResponse", `${operation} answered without an EventSourceMappingConfiguration`, 200);
 }
 
 function asQueueStats(value: unknown): QueueStats {

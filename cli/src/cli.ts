@@ -12,6 +12,7 @@ import { getCommand } from "./commands/get.js";
 import { invokeCommand } from "./commands/invoke.js";
 import { listCommand } from "./commands/list.js";
 import { logsCommand } from "./commands/logs.js";
+import { mappingCommand } from "./commands/mapping.js";
 import { provisionedCommand } from "./commands/provisioned.js";
 import { publishCommand } from "./commands/publish.js";
 import { queueCommand } from "./commands/queue.js";
@@ -47,6 +48,7 @@ export const commands: readonly Command[] = [
   urlCommand,
   routeCommand,
   triggerCommand,
+  mappingCommand,
   queueCommand,
   logsCommand,
   usageCommand,

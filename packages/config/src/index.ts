@@ -203,6 +203,8 @@ export interface FrontendConfig extends CommonConfig {
   publicUrl: string | undefined;
   /** Prices the usage report's estimated cost is computed with. */
   prices: UsagePricesConfig;
+  /** Visibility timeout of new queue event source mappings that do not set their own, in seconds. */
+  esmVisibilityTimeoutSeconds: number;
 }
 
 export function loadFrontendConfig(env: Environment): FrontendConfig {
@@ -213,6 +215,7 @@ export function loadFrontendConfig(env: Environment): FrontendConfig {
     grpcPort: readPort(env, "LAMBENT_GRPC_PORT", 50051),
     publicUrl: env["LAMBENT_PUBLIC_URL"] || undefined,
     prices: readUsagePrices(env),
+    esmVisibilityTimeoutSeconds: readInteger(env, "LAMBENT_ESM_VISIBILITY_TIMEOUT_SECONDS", 30, 1, 43_200),
   };
 }
 
@@ -228,6 +231,8 @@ export interface SchedulerConfig extends CommonConfig {
   asyncRetryBaseMs: number;
   /** Memory each KV trigger may use on the leader to remember keys' last values, in bytes. */
   kvTriggerCacheBytes: number;
+  /** Delay before a failed stream batch (event source mapping) runs again; it doubles with each retry, up to a minute. */
+  esmRetryBaseMs: number;
   /** Where the scheduler serves Prometheus `/metrics`. */
   metrics: MetricsListenerConfig;
 }
@@ -240,6 +245,7 @@ export function loadSchedulerConfig(env: Environment): SchedulerConfig {
     ...readLeadership(env),
     asyncRetryBaseMs: readInteger(env, "LAMBENT_ASYNC_RETRY_BASE_MS", 60_000, 0, 3_600_000),
     kvTriggerCacheBytes: readInteger(env, "LAMBENT_KV_TRIGGER_CACHE_MB", 64, 1, 1_048_576) * 1024 * 1024,
+    esmRetryBaseMs: readInteger(env, "LAMBENT_ESM_RETRY_BASE_MS", 1_000, 1, 60_000),
     metrics: readMetricsListener(env),
   };
 }

@@ -52,6 +52,8 @@ export const Consumers = {
   eventRunner: "lambent-event-runner",
   /** A bucket or KV trigger's durable consumer on the watched bucket's stream, read by the leading scheduler. */
   trigger: (triggerName: string) => `lambent-trigger-${triggerName}`,
+  /** The durable pull consumer of one queue-semantics event source mapping, on the stream that captures its subject. */
+  eventSourceMapping: (uuid: string) => `lambent-esm-${uuid}`,
 } as const;
 
 export const QueueGroups = {

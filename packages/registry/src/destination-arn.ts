@@ -42,7 +42,7 @@ export function parseDestinationArn(arn: string): Destination {
   if (!REGION.test(region)) throw invalidParameter(`The destination ARN '${arn}' has no valid region`);
   if (!ACCOUNT.test(account)) throw invalidParameter(`The destination ARN '${arn}' has no valid 12-digit account id`);
   if (service === "lambda") return functionDestination(arn, resource);
-  return { kind: service === "sns" ? "topic" : "queue", subject: destinationSubject(arn, resource) };
+  return { kind: service === "sns" ? "topic" : "queue", subject: arnSubject(arn, resource, "destination") };
 }
 
 /** DeadLetterConfig.TargetArn: an SNS topic or SQS queue only, as in Lambda. */
@@ -68,15 +68,19 @@ function functionDestination(arn: string, resource: string): Destination {
   return { kind: "function", functionName, qualifier };
 }
 
-function destinationSubject(arn: string, name: string): string {
+/**
+ * The NATS subject an SNS or SQS ARN's name stands for (destinations here, event sources in
+ * event-source-arn.ts); `role` names the ARN in the error ("destination", "event source").
+ */
+export function arnSubject(arn: string, name: string, role: string): string {
   if (name.length > MAX_DESTINATION_SUBJECT_LENGTH || !SUBJECT.test(name)) {
     throw invalidParameter(
-      `The destination ARN '${arn}' names '${name}', which is not a NATS subject: tokens of letters, digits, '-' and '_' separated by '.', no wildcards, at most ${MAX_DESTINATION_SUBJECT_LENGTH} characters`,
+      `The ${role} ARN '${arn}' names '${name}', which is not a NATS subject: tokens of letters, digits, '-' and '_' separated by '.', no wildcards, at most ${MAX_DESTINATION_SUBJECT_LENGTH} characters`,
     );
   }
   const first = name.split(".")[0]!;
   if (RESERVED_FIRST_TOKENS.has(first)) {
-    throw invalidParameter(`The destination ARN '${arn}' names subject '${name}', but subjects under '${first}.' are reserved for Lambent and NATS`);
+    throw invalidParameter(`The ${role} ARN '${arn}' names subject '${name}', but subjects under '${first}.' are reserved for Lambent and NATS`);
   }
   return name;
 }

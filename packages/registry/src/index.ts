@@ -20,3 +20,5 @@ export * from "./key-space-view.js";
 export * from "./route-record.js";
 export * from "./trigger-record.js";
 export * from "./trigger-consumer.js";
+export * from "./event-source-arn.js";
+export * from "./event-source-mapping.js";

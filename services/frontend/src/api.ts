@@ -255,6 +255,8 @@ export interface FrontendApi {
   routes?: RouteOperations;
   /** Lambent's triggers (control-plane/triggers.ts); calls fail with ServiceException where absent. */
   triggers?: TriggerOperations;
+  /** Lambda's event source mappings (control-plane/event-source-mappings.ts); calls fail with ServiceException where absent. */
+  eventSourceMappings?: EventSourceMappings;
 }
 
 /** The log and usage calls, as both faces reach them. */
@@ -266,3 +268,4 @@ import type { RouteOperations } from "./control-plane/routes.js";
 export type { RouteOperations, RouteResponse, ListRoutesResponse, ListRoutesOptions } from "./control-plane/routes.js";
 import type { TriggerOperations } from "./control-plane/triggers.js";
 export type { TriggerConfiguration, ListTriggersResponse } from "./control-plane/triggers.js";
+import type { EventSourceMappings } from "./control-plane/event-source-mappings.js";

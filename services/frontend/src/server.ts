@@ -9,6 +9,7 @@ import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import {
   CodeStore,
   EnvironmentCipher,
+  EventSourceMappingStore,
   FunctionStore,
   KeySpaceView,
   ObservedWrites,
@@ -32,6 +33,8 @@ import { ensureLogStream } from "@lambent/log-stream";
 import { FunctionLogs } from "./control-plane/logs.js";
 import { UsageReports } from "./control-plane/usage.js";
 import { TriggerOperations } from "./control-plane/triggers.js";
+import { EventSourceMappings } from "./control-plane/event-source-mappings.js";
+import { EventSourceJetStream } from "./control-plane/event-source-jetstream.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { createFrontendMetrics } from "./metrics/invoke-metrics.js";
 import { RouteOperations } from "./control-plane/routes.js";
@@ -99,6 +102,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     functions: readOnlyFunctions,
     jsm: await jetstreamManager(nc),
   });
+  api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc), config.esmVisibilityTimeoutSeconds);
   const httpServer = createHttpServer({
     api,
     logger,

@@ -49,6 +49,9 @@ import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
 import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
 import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
 import { Triggers } from "./triggers/triggers.js";
+import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";
+import { BatchInvoker } from "./event-sources/batch-invoker.js";
+import { registerEventSourceMetrics } from "./metrics/event-source-metrics.js";
 
 /** How long past a function's timeout a lease may live before its slot is reclaimed. */
 const LEASE_GRACE_MS = 30_000;
@@ -302,27 +305,43 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     if (record.deadLetterTargetArn) settings.deadLetterTargetArn = record.deadLetterTargetArn;
     return settings;
   };
+  const scope = { region: config.region, accountId: config.accountId };
   const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
   const eventAnswers = new RequestReply(nc);
+  const destinations = destinationSender(nc, js, view, scope, now);
   const events = new EventRunner({
     js,
     requests: eventAnswers,
-    destinations: destinationSender(nc, js, view, { region: config.region, accountId: config.accountId }, now),
+    destinations,
     counters: new MeteredEventCounterBook(buckets.functions, logger, metrics),
     logger,
     now,
     retryBaseMs: config.asyncRetryBaseMs,
     record: (functionName, version) => view.get(functionName, version),
     settings: eventSettings,
-    functionArn: (functionName) => functionArn({ region: config.region, accountId: config.accountId }, functionName),
+    functionArn: (functionName) => functionArn(scope, functionName),
     dispatch,
   });
 
-  const scope = { region: config.region, accountId: config.accountId };
-  const triggers = new Triggers({ nc, js, jsm: await jetstreamManager(nc), kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, now, kvTriggerCacheBytes: config.kvTriggerCacheBytes });
+  const triggers = new Triggers({ nc, js, jsm, kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, now, kvTriggerCacheBytes: config.kvTriggerCacheBytes });
+
+  const eventSources = new MappingSupervisor({
+    kv: buckets.functions,
+    owner: () => `${config.schedulerId}/${term}`,
+    js,
+    jsm,
+    invoker: new BatchInvoker({ runner: { requests: eventAnswers, dispatch }, view, scope, logger }),
+    destinations,
+    scope,
+    logger,
+    now,
+    retryBaseMs: config.esmRetryBaseMs,
+  });
+  registerEventSourceMetrics(metricsRegistry, eventSources);
 
   /** Everything besides admission that only the leader runs. */
-  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask];
+  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources];
 
   const leadership = new Leadership({
     kv: clusterKv,

@@ -1220,6 +1220,173 @@ export interface DeleteTriggerRequest {
 export interface DeleteTriggerResponse {
 }
 
+/** An event source mapping's scaling, as Lambda's ScalingConfig (queue sources only). */
+export interface EventSourceScalingConfig {
+  /** Batches in flight at most, 2–1000; 0 in an update removes the setting (the default applies). */
+  maximumConcurrency: number;
+}
+
+/** An event source mapping, as Lambda's EventSourceMappingConfiguration. */
+export interface EventSourceMappingConfiguration {
+  uuid: string;
+  /** arn:aws:lambda:<region>:<account>:event-source-mapping:<uuid> */
+  eventSourceMappingArn: string;
+  eventSourceArn: string;
+  /** The function's ARN, qualified when the mapping names a version or alias. */
+  functionArn: string;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  /** Empty, or "ReportBatchItemFailures". */
+  functionResponseTypes: string[];
+  /** When the mapping last changed, in seconds since the epoch. */
+  lastModified: number;
+  /** "No records processed", "OK" or "PROBLEM: ...". */
+  lastProcessingResult: string;
+  /** Creating, Enabling, Enabled, Disabling, Disabled, Updating or Deleting. */
+  state: string;
+  stateTransitionReason: string;
+  /** Stream sources: TRIM_HORIZON, LATEST or AT_TIMESTAMP; empty for queues. */
+  startingPosition: string;
+  /** Stream sources with AT_TIMESTAMP: epoch seconds. */
+  startingPositionTimestamp?:
+    | number
+    | undefined;
+  /** Stream sources: batches in flight at once, 1–10. */
+  parallelizationFactor?:
+    | number
+    | undefined;
+  /** Stream sources: -1 (unlimited) or 60–604800. */
+  maximumRecordAgeInSeconds?:
+    | number
+    | undefined;
+  /** Stream sources. */
+  bisectBatchOnFunctionError?:
+    | boolean
+    | undefined;
+  /** -1 (unlimited) to 10000; set on queue sources only when configured. */
+  maximumRetryAttempts?:
+    | number
+    | undefined;
+  /** Only on_failure is used; unset when a queue mapping has none. */
+  destinationConfig?:
+    | DestinationConfig
+    | undefined;
+  /** Queue sources with a configured maximum. */
+  scalingConfig?:
+    | EventSourceScalingConfig
+    | undefined;
+  /** Queue sources (Lambent's): how long a failed message stays invisible before it is received again. */
+  visibilityTimeoutSeconds?: number | undefined;
+}
+
+/** CreateEventSourceMapping's input. Unset fields take Lambda's defaults. */
+export interface CreateEventSourceMappingRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  eventSourceArn: string;
+  /** Default true. */
+  enabled?:
+    | boolean
+    | undefined;
+  /** 1–10000; default 10 (queues) or 100 (streams). */
+  batchSize?:
+    | number
+    | undefined;
+  /** 0–300; default 0. */
+  maximumBatchingWindowInSeconds?:
+    | number
+    | undefined;
+  /** Required for streams, refused for queues. */
+  startingPosition: string;
+  startingPositionTimestamp?: number | undefined;
+  parallelizationFactor?: number | undefined;
+  maximumRecordAgeInSeconds?: number | undefined;
+  bisectBatchOnFunctionError?: boolean | undefined;
+  maximumRetryAttempts?: number | undefined;
+  destinationConfig?: DestinationConfig | undefined;
+  functionResponseTypes: string[];
+  scalingConfig?: EventSourceScalingConfig | undefined;
+  visibilityTimeoutSeconds?: number | undefined;
+}
+
+/** CreateEventSourceMapping's output. */
+export interface CreateEventSourceMappingResponse {
+  configuration?: EventSourceMappingConfiguration | undefined;
+}
+
+/** GetEventSourceMapping's input. */
+export interface GetEventSourceMappingRequest {
+  uuid: string;
+}
+
+/** GetEventSourceMapping's output. */
+export interface GetEventSourceMappingResponse {
+  configuration?: EventSourceMappingConfiguration | undefined;
+}
+
+/** ListEventSourceMappings' input. */
+export interface ListEventSourceMappingsRequest {
+  /** Only this function's mappings (of every qualifier when the name has none); empty lists all. */
+  functionName: string;
+  /** Only this source's mappings; empty lists all. */
+  eventSourceArn: string;
+  /** The next_marker of the previous page; empty for the first page. */
+  marker: string;
+  /** 1–10000, a page holds at most 100; 0 means 100. */
+  maxItems: number;
+}
+
+/** ListEventSourceMappings' output. */
+export interface ListEventSourceMappingsResponse {
+  eventSourceMappings: EventSourceMappingConfiguration[];
+  /** Pass as marker to get the next page; empty on the last page. */
+  nextMarker: string;
+}
+
+/** The function response types of an update: set replaces them (empty turns ReportBatchItemFailures off). */
+export interface FunctionResponseTypes {
+  types: string[];
+}
+
+/** UpdateEventSourceMapping's input: only the fields that are set change. */
+export interface UpdateEventSourceMappingRequest {
+  uuid: string;
+  /** Moves the mapping to another function or qualifier; empty keeps it. */
+  functionName: string;
+  enabled?: boolean | undefined;
+  batchSize?: number | undefined;
+  maximumBatchingWindowInSeconds?: number | undefined;
+  parallelizationFactor?: number | undefined;
+  maximumRecordAgeInSeconds?: number | undefined;
+  bisectBatchOnFunctionError?: boolean | undefined;
+  maximumRetryAttempts?:
+    | number
+    | undefined;
+  /** on_failure set with an empty destination removes it. */
+  destinationConfig?: DestinationConfig | undefined;
+  functionResponseTypes?:
+    | FunctionResponseTypes
+    | undefined;
+  /** Set with maximum_concurrency 0 removes it. */
+  scalingConfig?: EventSourceScalingConfig | undefined;
+  visibilityTimeoutSeconds?: number | undefined;
+}
+
+/** UpdateEventSourceMapping's output. */
+export interface UpdateEventSourceMappingResponse {
+  configuration?: EventSourceMappingConfiguration | undefined;
+}
+
+/** DeleteEventSourceMapping's input. */
+export interface DeleteEventSourceMappingRequest {
+  uuid: string;
+}
+
+/** DeleteEventSourceMapping's output: the mapping as it was, in state "Deleting". */
+export interface DeleteEventSourceMappingResponse {
+  configuration?: EventSourceMappingConfiguration | undefined;
+}
+
 function createBaseFunctionConfiguration(): FunctionConfiguration {
   return {
     functionName: "",
@@ -14140,6 +14307,1986 @@ export const DeleteTriggerResponse: MessageFns<DeleteTriggerResponse> = {
   },
 };
 
+function createBaseEventSourceScalingConfig(): EventSourceScalingConfig {
+  return { maximumConcurrency: 0 };
+}
+
+export const EventSourceScalingConfig: MessageFns<EventSourceScalingConfig> = {
+  encode(message: EventSourceScalingConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maximumConcurrency !== 0) {
+      writer.uint32(8).int32(message.maximumConcurrency);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventSourceScalingConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventSourceScalingConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.maximumConcurrency = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventSourceScalingConfig {
+    return {
+      maximumConcurrency: isSet(object.maximumConcurrency)
+        ? globalThis.Number(object.maximumConcurrency)
+        : isSet(object.maximum_concurrency)
+        ? globalThis.Number(object.maximum_concurrency)
+        : 0,
+    };
+  },
+
+  toJSON(message: EventSourceScalingConfig): unknown {
+    const obj: any = {};
+    if (message.maximumConcurrency !== 0) {
+      obj.maximumConcurrency = Math.round(message.maximumConcurrency);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EventSourceScalingConfig>, I>>(base?: I): EventSourceScalingConfig {
+    return EventSourceScalingConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EventSourceScalingConfig>, I>>(object: I): EventSourceScalingConfig {
+    const message = createBaseEventSourceScalingConfig();
+    message.maximumConcurrency = object.maximumConcurrency ?? 0;
+    return message;
+  },
+};
+
+function createBaseEventSourceMappingConfiguration(): EventSourceMappingConfiguration {
+  return {
+    uuid: "",
+    eventSourceMappingArn: "",
+    eventSourceArn: "",
+    functionArn: "",
+    batchSize: 0,
+    maximumBatchingWindowInSeconds: 0,
+    functionResponseTypes: [],
+    lastModified: 0,
+    lastProcessingResult: "",
+    state: "",
+    stateTransitionReason: "",
+    startingPosition: "",
+    startingPositionTimestamp: undefined,
+    parallelizationFactor: undefined,
+    maximumRecordAgeInSeconds: undefined,
+    bisectBatchOnFunctionError: undefined,
+    maximumRetryAttempts: undefined,
+    destinationConfig: undefined,
+    scalingConfig: undefined,
+    visibilityTimeoutSeconds: undefined,
+  };
+}
+
+export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfiguration> = {
+  encode(message: EventSourceMappingConfiguration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uuid !== "") {
+      writer.uint32(10).string(message.uuid);
+    }
+    if (message.eventSourceMappingArn !== "") {
+      writer.uint32(18).string(message.eventSourceMappingArn);
+    }
+    if (message.eventSourceArn !== "") {
+      writer.uint32(26).string(message.eventSourceArn);
+    }
+    if (message.functionArn !== "") {
+      writer.uint32(34).string(message.functionArn);
+    }
+    if (message.batchSize !== 0) {
+      writer.uint32(40).int32(message.batchSize);
+    }
+    if (message.maximumBatchingWindowInSeconds !== 0) {
+      writer.uint32(48).int32(message.maximumBatchingWindowInSeconds);
+    }
+    for (const v of message.functionResponseTypes) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.lastModified !== 0) {
+      writer.uint32(65).double(message.lastModified);
+    }
+    if (message.lastProcessingResult !== "") {
+      writer.uint32(74).string(message.lastProcessingResult);
+    }
+    if (message.state !== "") {
+      writer.uint32(82).string(message.state);
+    }
+    if (message.stateTransitionReason !== "") {
+      writer.uint32(90).string(message.stateTransitionReason);
+    }
+    if (message.startingPosition !== "") {
+      writer.uint32(98).string(message.startingPosition);
+    }
+    if (message.startingPositionTimestamp !== undefined) {
+      writer.uint32(105).double(message.startingPositionTimestamp);
+    }
+    if (message.parallelizationFactor !== undefined) {
+      writer.uint32(112).int32(message.parallelizationFactor);
+    }
+    if (message.maximumRecordAgeInSeconds !== undefined) {
+      writer.uint32(120).int32(message.maximumRecordAgeInSeconds);
+    }
+    if (message.bisectBatchOnFunctionError !== undefined) {
+      writer.uint32(128).bool(message.bisectBatchOnFunctionError);
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      writer.uint32(136).int32(message.maximumRetryAttempts);
+    }
+    if (message.destinationConfig !== undefined) {
+      DestinationConfig.encode(message.destinationConfig, writer.uint32(146).fork()).join();
+    }
+    if (message.scalingConfig !== undefined) {
+      EventSourceScalingConfig.encode(message.scalingConfig, writer.uint32(154).fork()).join();
+    }
+    if (message.visibilityTimeoutSeconds !== undefined) {
+      writer.uint32(160).int32(message.visibilityTimeoutSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EventSourceMappingConfiguration {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEventSourceMappingConfiguration();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uuid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventSourceMappingArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.eventSourceArn = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.functionArn = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.batchSize = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maximumBatchingWindowInSeconds = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.functionResponseTypes.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.lastModified = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.lastProcessingResult = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.stateTransitionReason = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.startingPosition = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.startingPositionTimestamp = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.parallelizationFactor = reader.int32();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.maximumRecordAgeInSeconds = reader.int32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.bisectBatchOnFunctionError = reader.bool();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.maximumRetryAttempts = reader.int32();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.destinationConfig = DestinationConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.scalingConfig = EventSourceScalingConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.visibilityTimeoutSeconds = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EventSourceMappingConfiguration {
+    return {
+      uuid: isSet(object.uuid) ? globalThis.String(object.uuid) : "",
+      eventSourceMappingArn: isSet(object.eventSourceMappingArn)
+        ? globalThis.String(object.eventSourceMappingArn)
+        : isSet(object.event_source_mapping_arn)
+        ? globalThis.String(object.event_source_mapping_arn)
+        : "",
+      eventSourceArn: isSet(object.eventSourceArn)
+        ? globalThis.String(object.eventSourceArn)
+        : isSet(object.event_source_arn)
+        ? globalThis.String(object.event_source_arn)
+        : "",
+      functionArn: isSet(object.functionArn)
+        ? globalThis.String(object.functionArn)
+        : isSet(object.function_arn)
+        ? globalThis.String(object.function_arn)
+        : "",
+      batchSize: isSet(object.batchSize)
+        ? globalThis.Number(object.batchSize)
+        : isSet(object.batch_size)
+        ? globalThis.Number(object.batch_size)
+        : 0,
+      maximumBatchingWindowInSeconds: isSet(object.maximumBatchingWindowInSeconds)
+        ? globalThis.Number(object.maximumBatchingWindowInSeconds)
+        : isSet(object.maximum_batching_window_in_seconds)
+        ? globalThis.Number(object.maximum_batching_window_in_seconds)
+        : 0,
+      functionResponseTypes: globalThis.Array.isArray(object?.functionResponseTypes)
+        ? object.functionResponseTypes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.function_response_types)
+        ? object.function_response_types.map((e: any) => globalThis.String(e))
+        : [],
+      lastModified: isSet(object.lastModified)
+        ? globalThis.Number(object.lastModified)
+        : isSet(object.last_modified)
+        ? globalThis.Number(object.last_modified)
+        : 0,
+      lastProcessingResult: isSet(object.lastProcessingResult)
+        ? globalThis.String(object.lastProcessingResult)
+        : isSet(object.last_processing_result)
+        ? globalThis.String(object.last_processing_result)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      stateTransitionReason: isSet(object.stateTransitionReason)
+        ? globalThis.String(object.stateTransitionReason)
+        : isSet(object.state_transition_reason)
+        ? globalThis.String(object.state_transition_reason)
+        : "",
+      startingPosition: isSet(object.startingPosition)
+        ? globalThis.String(object.startingPosition)
+        : isSet(object.starting_position)
+        ? globalThis.String(object.starting_position)
+        : "",
+      startingPositionTimestamp: isSet(object.startingPositionTimestamp)
+        ? globalThis.Number(object.startingPositionTimestamp)
+        : isSet(object.starting_position_timestamp)
+        ? globalThis.Number(object.starting_position_timestamp)
+        : undefined,
+      parallelizationFactor: isSet(object.parallelizationFactor)
+        ? globalThis.Number(object.parallelizationFactor)
+        : isSet(object.parallelization_factor)
+        ? globalThis.Number(object.parallelization_factor)
+        : undefined,
+      maximumRecordAgeInSeconds: isSet(object.maximumRecordAgeInSeconds)
+        ? globalThis.Number(object.maximumRecordAgeInSeconds)
+        : isSet(object.maximum_record_age_in_seconds)
+        ? globalThis.Number(object.maximum_record_age_in_seconds)
+        : undefined,
+      bisectBatchOnFunctionError: isSet(object.bisectBatchOnFunctionError)
+        ? globalThis.Boolean(object.bisectBatchOnFunctionError)
+        : isSet(object.bisect_batch_on_function_error)
+        ? globalThis.Boolean(object.bisect_batch_on_function_error)
+        : undefined,
+      maximumRetryAttempts: isSet(object.maximumRetryAttempts)
+        ? globalThis.Number(object.maximumRetryAttempts)
+        : isSet(object.maximum_retry_attempts)
+        ? globalThis.Number(object.maximum_retry_attempts)
+        : undefined,
+      destinationConfig: isSet(object.destinationConfig)
+        ? DestinationConfig.fromJSON(object.destinationConfig)
+        : isSet(object.destination_config)
+        ? DestinationConfig.fromJSON(object.destination_config)
+        : undefined,
+      scalingConfig: isSet(object.scalingConfig)
+        ? EventSourceScalingConfig.fromJSON(object.scalingConfig)
+        : isSet(object.scaling_config)
+        ? EventSourceScalingConfig.fromJSON(object.scaling_config)
+        : undefined,
+      visibilityTimeoutSeconds: isSet(object.visibilityTimeoutSeconds)
+        ? globalThis.Number(object.visibilityTimeoutSeconds)
+        : isSet(object.visibility_timeout_seconds)
+        ? globalThis.Number(object.visibility_timeout_seconds)
+        : undefined,
+    };
+  },
+
+  toJSON(message: EventSourceMappingConfiguration): unknown {
+    const obj: any = {};
+    if (message.uuid !== "") {
+      obj.uuid = message.uuid;
+    }
+    if (message.eventSourceMappingArn !== "") {
+      obj.eventSourceMappingArn = message.eventSourceMappingArn;
+    }
+    if (message.eventSourceArn !== "") {
+      obj.eventSourceArn = message.eventSourceArn;
+    }
+    if (message.functionArn !== "") {
+      obj.functionArn = message.functionArn;
+    }
+    if (message.batchSize !== 0) {
+      obj.batchSize = Math.round(message.batchSize);
+    }
+    if (message.maximumBatchingWindowInSeconds !== 0) {
+      obj.maximumBatchingWindowInSeconds = Math.round(message.maximumBatchingWindowInSeconds);
+    }
+    if (message.functionResponseTypes?.length) {
+      obj.functionResponseTypes = message.functionResponseTypes;
+    }
+    if (message.lastModified !== 0) {
+      obj.lastModified = floatToJson(message.lastModified);
+    }
+    if (message.lastProcessingResult !== "") {
+      obj.lastProcessingResult = message.lastProcessingResult;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.stateTransitionReason !== "") {
+      obj.stateTransitionReason = message.stateTransitionReason;
+    }
+    if (message.startingPosition !== "") {
+      obj.startingPosition = message.startingPosition;
+    }
+    if (message.startingPositionTimestamp !== undefined) {
+      obj.startingPositionTimestamp = floatToJson(message.startingPositionTimestamp);
+    }
+    if (message.parallelizationFactor !== undefined) {
+      obj.parallelizationFactor = Math.round(message.parallelizationFactor);
+    }
+    if (message.maximumRecordAgeInSeconds !== undefined) {
+      obj.maximumRecordAgeInSeconds = Math.round(message.maximumRecordAgeInSeconds);
+    }
+    if (message.bisectBatchOnFunctionError !== undefined) {
+      obj.bisectBatchOnFunctionError = message.bisectBatchOnFunctionError;
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      obj.maximumRetryAttempts = Math.round(message.maximumRetryAttempts);
+    }
+    if (message.destinationConfig !== undefined) {
+      obj.destinationConfig = DestinationConfig.toJSON(message.destinationConfig);
+    }
+    if (message.scalingConfig !== undefined) {
+      obj.scalingConfig = EventSourceScalingConfig.toJSON(message.scalingConfig);
+    }
+    if (message.visibilityTimeoutSeconds !== undefined) {
+      obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EventSourceMappingConfiguration>, I>>(base?: I): EventSourceMappingConfiguration {
+    return EventSourceMappingConfiguration.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EventSourceMappingConfiguration>, I>>(
+    object: I,
+  ): EventSourceMappingConfiguration {
+    const message = createBaseEventSourceMappingConfiguration();
+    message.uuid = object.uuid ?? "";
+    message.eventSourceMappingArn = object.eventSourceMappingArn ?? "";
+    message.eventSourceArn = object.eventSourceArn ?? "";
+    message.functionArn = object.functionArn ?? "";
+    message.batchSize = object.batchSize ?? 0;
+    message.maximumBatchingWindowInSeconds = object.maximumBatchingWindowInSeconds ?? 0;
+    message.functionResponseTypes = object.functionResponseTypes?.map((e) => e) || [];
+    message.lastModified = object.lastModified ?? 0;
+    message.lastProcessingResult = object.lastProcessingResult ?? "";
+    message.state = object.state ?? "";
+    message.stateTransitionReason = object.stateTransitionReason ?? "";
+    message.startingPosition = object.startingPosition ?? "";
+    message.startingPositionTimestamp = object.startingPositionTimestamp ?? undefined;
+    message.parallelizationFactor = object.parallelizationFactor ?? undefined;
+    message.maximumRecordAgeInSeconds = object.maximumRecordAgeInSeconds ?? undefined;
+    message.bisectBatchOnFunctionError = object.bisectBatchOnFunctionError ?? undefined;
+    message.maximumRetryAttempts = object.maximumRetryAttempts ?? undefined;
+    message.destinationConfig = (object.destinationConfig !== undefined && object.destinationConfig !== null)
+      ? DestinationConfig.fromPartial(object.destinationConfig)
+      : undefined;
+    message.scalingConfig = (object.scalingConfig !== undefined && object.scalingConfig !== null)
+      ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
+      : undefined;
+    message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateEventSourceMappingRequest(): CreateEventSourceMappingRequest {
+  return {
+    functionName: "",
+    eventSourceArn: "",
+    enabled: undefined,
+    batchSize: undefined,
+    maximumBatchingWindowInSeconds: undefined,
+    startingPosition: "",
+    startingPositionTimestamp: undefined,
+    parallelizationFactor: undefined,
+    maximumRecordAgeInSeconds: undefined,
+    bisectBatchOnFunctionError: undefined,
+    maximumRetryAttempts: undefined,
+    destinationConfig: undefined,
+    functionResponseTypes: [],
+    scalingConfig: undefined,
+    visibilityTimeoutSeconds: undefined,
+  };
+}
+
+export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappingRequest> = {
+  encode(message: CreateEventSourceMappingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.eventSourceArn !== "") {
+      writer.uint32(18).string(message.eventSourceArn);
+    }
+    if (message.enabled !== undefined) {
+      writer.uint32(24).bool(message.enabled);
+    }
+    if (message.batchSize !== undefined) {
+      writer.uint32(32).int32(message.batchSize);
+    }
+    if (message.maximumBatchingWindowInSeconds !== undefined) {
+      writer.uint32(40).int32(message.maximumBatchingWindowInSeconds);
+    }
+    if (message.startingPosition !== "") {
+      writer.uint32(50).string(message.startingPosition);
+    }
+    if (message.startingPositionTimestamp !== undefined) {
+      writer.uint32(57).double(message.startingPositionTimestamp);
+    }
+    if (message.parallelizationFactor !== undefined) {
+      writer.uint32(64).int32(message.parallelizationFactor);
+    }
+    if (message.maximumRecordAgeInSeconds !== undefined) {
+      writer.uint32(72).int32(message.maximumRecordAgeInSeconds);
+    }
+    if (message.bisectBatchOnFunctionError !== undefined) {
+      writer.uint32(80).bool(message.bisectBatchOnFunctionError);
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      writer.uint32(88).int32(message.maximumRetryAttempts);
+    }
+    if (message.destinationConfig !== undefined) {
+      DestinationConfig.encode(message.destinationConfig, writer.uint32(98).fork()).join();
+    }
+    for (const v of message.functionResponseTypes) {
+      writer.uint32(106).string(v!);
+    }
+    if (message.scalingConfig !== undefined) {
+      EventSourceScalingConfig.encode(message.scalingConfig, writer.uint32(114).fork()).join();
+    }
+    if (message.visibilityTimeoutSeconds !== undefined) {
+      writer.uint32(120).int32(message.visibilityTimeoutSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateEventSourceMappingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateEventSourceMappingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventSourceArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.batchSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maximumBatchingWindowInSeconds = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startingPosition = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.startingPositionTimestamp = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.parallelizationFactor = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.maximumRecordAgeInSeconds = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.bisectBatchOnFunctionError = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.maximumRetryAttempts = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.destinationConfig = DestinationConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.functionResponseTypes.push(reader.string());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.scalingConfig = EventSourceScalingConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.visibilityTimeoutSeconds = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateEventSourceMappingRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      eventSourceArn: isSet(object.eventSourceArn)
+        ? globalThis.String(object.eventSourceArn)
+        : isSet(object.event_source_arn)
+        ? globalThis.String(object.event_source_arn)
+        : "",
+      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : undefined,
+      batchSize: isSet(object.batchSize)
+        ? globalThis.Number(object.batchSize)
+        : isSet(object.batch_size)
+        ? globalThis.Number(object.batch_size)
+        : undefined,
+      maximumBatchingWindowInSeconds: isSet(object.maximumBatchingWindowInSeconds)
+        ? globalThis.Number(object.maximumBatchingWindowInSeconds)
+        : isSet(object.maximum_batching_window_in_seconds)
+        ? globalThis.Number(object.maximum_batching_window_in_seconds)
+        : undefined,
+      startingPosition: isSet(object.startingPosition)
+        ? globalThis.String(object.startingPosition)
+        : isSet(object.starting_position)
+        ? globalThis.String(object.starting_position)
+        : "",
+      startingPositionTimestamp: isSet(object.startingPositionTimestamp)
+        ? globalThis.Number(object.startingPositionTimestamp)
+        : isSet(object.starting_position_timestamp)
+        ? globalThis.Number(object.starting_position_timestamp)
+        : undefined,
+      parallelizationFactor: isSet(object.parallelizationFactor)
+        ? globalThis.Number(object.parallelizationFactor)
+        : isSet(object.parallelization_factor)
+        ? globalThis.Number(object.parallelization_factor)
+        : undefined,
+      maximumRecordAgeInSeconds: isSet(object.maximumRecordAgeInSeconds)
+        ? globalThis.Number(object.maximumRecordAgeInSeconds)
+        : isSet(object.maximum_record_age_in_seconds)
+        ? globalThis.Number(object.maximum_record_age_in_seconds)
+        : undefined,
+      bisectBatchOnFunctionError: isSet(object.bisectBatchOnFunctionError)
+        ? globalThis.Boolean(object.bisectBatchOnFunctionError)
+        : isSet(object.bisect_batch_on_function_error)
+        ? globalThis.Boolean(object.bisect_batch_on_function_error)
+        : undefined,
+      maximumRetryAttempts: isSet(object.maximumRetryAttempts)
+        ? globalThis.Number(object.maximumRetryAttempts)
+        : isSet(object.maximum_retry_attempts)
+        ? globalThis.Number(object.maximum_retry_attempts)
+        : undefined,
+      destinationConfig: isSet(object.destinationConfig)
+        ? DestinationConfig.fromJSON(object.destinationConfig)
+        : isSet(object.destination_config)
+        ? DestinationConfig.fromJSON(object.destination_config)
+        : undefined,
+      functionResponseTypes: globalThis.Array.isArray(object?.functionResponseTypes)
+        ? object.functionResponseTypes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.function_response_types)
+        ? object.function_response_types.map((e: any) => globalThis.String(e))
+        : [],
+      scalingConfig: isSet(object.scalingConfig)
+        ? EventSourceScalingConfig.fromJSON(object.scalingConfig)
+        : isSet(object.scaling_config)
+        ? EventSourceScalingConfig.fromJSON(object.scaling_config)
+        : undefined,
+      visibilityTimeoutSeconds: isSet(object.visibilityTimeoutSeconds)
+        ? globalThis.Number(object.visibilityTimeoutSeconds)
+        : isSet(object.visibility_timeout_seconds)
+        ? globalThis.Number(object.visibility_timeout_seconds)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateEventSourceMappingRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.eventSourceArn !== "") {
+      obj.eventSourceArn = message.eventSourceArn;
+    }
+    if (message.enabled !== undefined) {
+      obj.enabled = message.enabled;
+    }
+    if (message.batchSize !== undefined) {
+      obj.batchSize = Math.round(message.batchSize);
+    }
+    if (message.maximumBatchingWindowInSeconds !== undefined) {
+      obj.maximumBatchingWindowInSeconds = Math.round(message.maximumBatchingWindowInSeconds);
+    }
+    if (message.startingPosition !== "") {
+      obj.startingPosition = message.startingPosition;
+    }
+    if (message.startingPositionTimestamp !== undefined) {
+      obj.startingPositionTimestamp = floatToJson(message.startingPositionTimestamp);
+    }
+    if (message.parallelizationFactor !== undefined) {
+      obj.parallelizationFactor = Math.round(message.parallelizationFactor);
+    }
+    if (message.maximumRecordAgeInSeconds !== undefined) {
+      obj.maximumRecordAgeInSeconds = Math.round(message.maximumRecordAgeInSeconds);
+    }
+    if (message.bisectBatchOnFunctionError !== undefined) {
+      obj.bisectBatchOnFunctionError = message.bisectBatchOnFunctionError;
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      obj.maximumRetryAttempts = Math.round(message.maximumRetryAttempts);
+    }
+    if (message.destinationConfig !== undefined) {
+      obj.destinationConfig = DestinationConfig.toJSON(message.destinationConfig);
+    }
+    if (message.functionResponseTypes?.length) {
+      obj.functionResponseTypes = message.functionResponseTypes;
+    }
+    if (message.scalingConfig !== undefined) {
+      obj.scalingConfig = EventSourceScalingConfig.toJSON(message.scalingConfig);
+    }
+    if (message.visibilityTimeoutSeconds !== undefined) {
+      obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateEventSourceMappingRequest>, I>>(base?: I): CreateEventSourceMappingRequest {
+    return CreateEventSourceMappingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateEventSourceMappingRequest>, I>>(
+    object: I,
+  ): CreateEventSourceMappingRequest {
+    const message = createBaseCreateEventSourceMappingRequest();
+    message.functionName = object.functionName ?? "";
+    message.eventSourceArn = object.eventSourceArn ?? "";
+    message.enabled = object.enabled ?? undefined;
+    message.batchSize = object.batchSize ?? undefined;
+    message.maximumBatchingWindowInSeconds = object.maximumBatchingWindowInSeconds ?? undefined;
+    message.startingPosition = object.startingPosition ?? "";
+    message.startingPositionTimestamp = object.startingPositionTimestamp ?? undefined;
+    message.parallelizationFactor = object.parallelizationFactor ?? undefined;
+    message.maximumRecordAgeInSeconds = object.maximumRecordAgeInSeconds ?? undefined;
+    message.bisectBatchOnFunctionError = object.bisectBatchOnFunctionError ?? undefined;
+    message.maximumRetryAttempts = object.maximumRetryAttempts ?? undefined;
+    message.destinationConfig = (object.destinationConfig !== undefined && object.destinationConfig !== null)
+      ? DestinationConfig.fromPartial(object.destinationConfig)
+      : undefined;
+    message.functionResponseTypes = object.functionResponseTypes?.map((e) => e) || [];
+    message.scalingConfig = (object.scalingConfig !== undefined && object.scalingConfig !== null)
+      ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
+      : undefined;
+    message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateEventSourceMappingResponse(): CreateEventSourceMappingResponse {
+  return { configuration: undefined };
+}
+
+export const CreateEventSourceMappingResponse: MessageFns<CreateEventSourceMappingResponse> = {
+  encode(message: CreateEventSourceMappingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.configuration !== undefined) {
+      EventSourceMappingConfiguration.encode(message.configuration, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateEventSourceMappingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateEventSourceMappingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.configuration = EventSourceMappingConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateEventSourceMappingResponse {
+    return {
+      configuration: isSet(object.configuration)
+        ? EventSourceMappingConfiguration.fromJSON(object.configuration)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateEventSourceMappingResponse): unknown {
+    const obj: any = {};
+    if (message.configuration !== undefined) {
+      obj.configuration = EventSourceMappingConfiguration.toJSON(message.configuration);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateEventSourceMappingResponse>, I>>(
+    base?: I,
+  ): CreateEventSourceMappingResponse {
+    return CreateEventSourceMappingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateEventSourceMappingResponse>, I>>(
+    object: I,
+  ): CreateEventSourceMappingResponse {
+    const message = createBaseCreateEventSourceMappingResponse();
+    message.configuration = (object.configuration !== undefined && object.configuration !== null)
+      ? EventSourceMappingConfiguration.fromPartial(object.configuration)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetEventSourceMappingRequest(): GetEventSourceMappingRequest {
+  return { uuid: "" };
+}
+
+export const GetEventSourceMappingRequest: MessageFns<GetEventSourceMappingRequest> = {
+  encode(message: GetEventSourceMappingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uuid !== "") {
+      writer.uint32(10).string(message.uuid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetEventSourceMappingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetEventSourceMappingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uuid = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetEventSourceMappingRequest {
+    return { uuid: isSet(object.uuid) ? globalThis.String(object.uuid) : "" };
+  },
+
+  toJSON(message: GetEventSourceMappingRequest): unknown {
+    const obj: any = {};
+    if (message.uuid !== "") {
+      obj.uuid = message.uuid;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetEventSourceMappingRequest>, I>>(base?: I): GetEventSourceMappingRequest {
+    return GetEventSourceMappingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetEventSourceMappingRequest>, I>>(object: I): GetEventSourceMappingRequest {
+    const message = createBaseGetEventSourceMappingRequest();
+    message.uuid = object.uuid ?? "";
+    return message;
+  },
+};
+
+function createBaseGetEventSourceMappingResponse(): GetEventSourceMappingResponse {
+  return { configuration: undefined };
+}
+
+export const GetEventSourceMappingResponse: MessageFns<GetEventSourceMappingResponse> = {
+  encode(message: GetEventSourceMappingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.configuration !== undefined) {
+      EventSourceMappingConfiguration.encode(message.configuration, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetEventSourceMappingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetEventSourceMappingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.configuration = EventSourceMappingConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetEventSourceMappingResponse {
+    return {
+      configuration: isSet(object.configuration)
+        ? EventSourceMappingConfiguration.fromJSON(object.configuration)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetEventSourceMappingResponse): unknown {
+    const obj: any = {};
+    if (message.configuration !== undefined) {
+      obj.configuration = EventSourceMappingConfiguration.toJSON(message.configuration);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetEventSourceMappingResponse>, I>>(base?: I): GetEventSourceMappingResponse {
+    return GetEventSourceMappingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetEventSourceMappingResponse>, I>>(
+    object: I,
+  ): GetEventSourceMappingResponse {
+    const message = createBaseGetEventSourceMappingResponse();
+    message.configuration = (object.configuration !== undefined && object.configuration !== null)
+      ? EventSourceMappingConfiguration.fromPartial(object.configuration)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListEventSourceMappingsRequest(): ListEventSourceMappingsRequest {
+  return { functionName: "", eventSourceArn: "", marker: "", maxItems: 0 };
+}
+
+export const ListEventSourceMappingsRequest: MessageFns<ListEventSourceMappingsRequest> = {
+  encode(message: ListEventSourceMappingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.eventSourceArn !== "") {
+      writer.uint32(18).string(message.eventSourceArn);
+    }
+    if (message.marker !== "") {
+      writer.uint32(26).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(32).int32(message.maxItems);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEventSourceMappingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEventSourceMappingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.eventSourceArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListEventSourceMappingsRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      eventSourceArn: isSet(object.eventSourceArn)
+        ? globalThis.String(object.eventSourceArn)
+        : isSet(object.event_source_arn)
+        ? globalThis.String(object.event_source_arn)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListEventSourceMappingsRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.eventSourceArn !== "") {
+      obj.eventSourceArn = message.eventSourceArn;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListEventSourceMappingsRequest>, I>>(base?: I): ListEventSourceMappingsRequest {
+    return ListEventSourceMappingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListEventSourceMappingsRequest>, I>>(
+    object: I,
+  ): ListEventSourceMappingsRequest {
+    const message = createBaseListEventSourceMappingsRequest();
+    message.functionName = object.functionName ?? "";
+    message.eventSourceArn = object.eventSourceArn ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    return message;
+  },
+};
+
+function createBaseListEventSourceMappingsResponse(): ListEventSourceMappingsResponse {
+  return { eventSourceMappings: [], nextMarker: "" };
+}
+
+export const ListEventSourceMappingsResponse: MessageFns<ListEventSourceMappingsResponse> = {
+  encode(message: ListEventSourceMappingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.eventSourceMappings) {
+      EventSourceMappingConfiguration.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEventSourceMappingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEventSourceMappingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventSourceMappings.push(EventSourceMappingConfiguration.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListEventSourceMappingsResponse {
+    return {
+      eventSourceMappings: globalThis.Array.isArray(object?.eventSourceMappings)
+        ? object.eventSourceMappings.map((e: any) => EventSourceMappingConfiguration.fromJSON(e))
+        : globalThis.Array.isArray(object?.event_source_mappings)
+        ? object.event_source_mappings.map((e: any) => EventSourceMappingConfiguration.fromJSON(e))
+        : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListEventSourceMappingsResponse): unknown {
+    const obj: any = {};
+    if (message.eventSourceMappings?.length) {
+      obj.eventSourceMappings = message.eventSourceMappings.map((e) => EventSourceMappingConfiguration.toJSON(e));
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListEventSourceMappingsResponse>, I>>(base?: I): ListEventSourceMappingsResponse {
+    return ListEventSourceMappingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListEventSourceMappingsResponse>, I>>(
+    object: I,
+  ): ListEventSourceMappingsResponse {
+    const message = createBaseListEventSourceMappingsResponse();
+    message.eventSourceMappings =
+      object.eventSourceMappings?.map((e) => EventSourceMappingConfiguration.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
+function createBaseFunctionResponseTypes(): FunctionResponseTypes {
+  return { types: [] };
+}
+
+export const FunctionResponseTypes: MessageFns<FunctionResponseTypes> = {
+  encode(message: FunctionResponseTypes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.types) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FunctionResponseTypes {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFunctionResponseTypes();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.types.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FunctionResponseTypes {
+    return { types: globalThis.Array.isArray(object?.types) ? object.types.map((e: any) => globalThis.String(e)) : [] };
+  },
+
+  toJSON(message: FunctionResponseTypes): unknown {
+    const obj: any = {};
+    if (message.types?.length) {
+      obj.types = message.types;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FunctionResponseTypes>, I>>(base?: I): FunctionResponseTypes {
+    return FunctionResponseTypes.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FunctionResponseTypes>, I>>(object: I): FunctionResponseTypes {
+    const message = createBaseFunctionResponseTypes();
+    message.types = object.types?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseUpdateEventSourceMappingRequest(): UpdateEventSourceMappingRequest {
+  return {
+    uuid: "",
+    functionName: "",
+    enabled: undefined,
+    batchSize: undefined,
+    maximumBatchingWindowInSeconds: undefined,
+    parallelizationFactor: undefined,
+    maximumRecordAgeInSeconds: undefined,
+    bisectBatchOnFunctionError: undefined,
+    maximumRetryAttempts: undefined,
+    destinationConfig: undefined,
+    functionResponseTypes: undefined,
+    scalingConfig: undefined,
+    visibilityTimeoutSeconds: undefined,
+  };
+}
+
+export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappingRequest> = {
+  encode(message: UpdateEventSourceMappingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uuid !== "") {
+      writer.uint32(10).string(message.uuid);
+    }
+    if (message.functionName !== "") {
+      writer.uint32(18).string(message.functionName);
+    }
+    if (message.enabled !== undefined) {
+      writer.uint32(24).bool(message.enabled);
+    }
+    if (message.batchSize !== undefined) {
+      writer.uint32(32).int32(message.batchSize);
+    }
+    if (message.maximumBatchingWindowInSeconds !== undefined) {
+      writer.uint32(40).int32(message.maximumBatchingWindowInSeconds);
+    }
+    if (message.parallelizationFactor !== undefined) {
+      writer.uint32(48).int32(message.parallelizationFactor);
+    }
+    if (message.maximumRecordAgeInSeconds !== undefined) {
+      writer.uint32(56).int32(message.maximumRecordAgeInSeconds);
+    }
+    if (message.bisectBatchOnFunctionError !== undefined) {
+      writer.uint32(64).bool(message.bisectBatchOnFunctionError);
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      writer.uint32(72).int32(message.maximumRetryAttempts);
+    }
+    if (message.destinationConfig !== undefined) {
+      DestinationConfig.encode(message.destinationConfig, writer.uint32(82).fork()).join();
+    }
+    if (message.functionResponseTypes !== undefined) {
+      FunctionResponseTypes.encode(message.functionResponseTypes, writer.uint32(90).fork()).join();
+    }
+    if (message.scalingConfig !== undefined) {
+      EventSourceScalingConfig.encode(message.scalingConfig, writer.uint32(98).fork()).join();
+    }
+    if (message.visibilityTimeoutSeconds !== undefined) {
+      writer.uint32(104).int32(message.visibilityTimeoutSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateEventSourceMappingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateEventSourceMappingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uuid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.enabled = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.batchSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maximumBatchingWindowInSeconds = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.parallelizationFactor = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maximumRecordAgeInSeconds = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.bisectBatchOnFunctionError = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.maximumRetryAttempts = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.destinationConfig = DestinationConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.functionResponseTypes = FunctionResponseTypes.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.scalingConfig = EventSourceScalingConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.visibilityTimeoutSeconds = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateEventSourceMappingRequest {
+    return {
+      uuid: isSet(object.uuid) ? globalThis.String(object.uuid) : "",
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      enabled: isSet(object.enabled) ? globalThis.Boolean(object.enabled) : undefined,
+      batchSize: isSet(object.batchSize)
+        ? globalThis.Number(object.batchSize)
+        : isSet(object.batch_size)
+        ? globalThis.Number(object.batch_size)
+        : undefined,
+      maximumBatchingWindowInSeconds: isSet(object.maximumBatchingWindowInSeconds)
+        ? globalThis.Number(object.maximumBatchingWindowInSeconds)
+        : isSet(object.maximum_batching_window_in_seconds)
+        ? globalThis.Number(object.maximum_batching_window_in_seconds)
+        : undefined,
+      parallelizationFactor: isSet(object.parallelizationFactor)
+        ? globalThis.Number(object.parallelizationFactor)
+        : isSet(object.parallelization_factor)
+        ? globalThis.Number(object.parallelization_factor)
+        : undefined,
+      maximumRecordAgeInSeconds: isSet(object.maximumRecordAgeInSeconds)
+        ? globalThis.Number(object.maximumRecordAgeInSeconds)
+        : isSet(object.maximum_record_age_in_seconds)
+        ? globalThis.Number(object.maximum_record_age_in_seconds)
+        : undefined,
+      bisectBatchOnFunctionError: isSet(object.bisectBatchOnFunctionError)
+        ? globalThis.Boolean(object.bisectBatchOnFunctionError)
+        : isSet(object.bisect_batch_on_function_error)
+        ? globalThis.Boolean(object.bisect_batch_on_function_error)
+        : undefined,
+      maximumRetryAttempts: isSet(object.maximumRetryAttempts)
+        ? globalThis.Number(object.maximumRetryAttempts)
+        : isSet(object.maximum_retry_attempts)
+        ? globalThis.Number(object.maximum_retry_attempts)
+        : undefined,
+      destinationConfig: isSet(object.destinationConfig)
+        ? DestinationConfig.fromJSON(object.destinationConfig)
+        : isSet(object.destination_config)
+        ? DestinationConfig.fromJSON(object.destination_config)
+        : undefined,
+      functionResponseTypes: isSet(object.functionResponseTypes)
+        ? FunctionResponseTypes.fromJSON(object.functionResponseTypes)
+        : isSet(object.function_response_types)
+        ? FunctionResponseTypes.fromJSON(object.function_response_types)
+        : undefined,
+      scalingConfig: isSet(object.scalingConfig)
+        ? EventSourceScalingConfig.fromJSON(object.scalingConfig)
+        : isSet(object.scaling_config)
+        ? EventSourceScalingConfig.fromJSON(object.scaling_config)
+        : undefined,
+      visibilityTimeoutSeconds: isSet(object.visibilityTimeoutSeconds)
+        ? globalThis.Number(object.visibilityTimeoutSeconds)
+        : isSet(object.visibility_timeout_seconds)
+        ? globalThis.Number(object.visibility_timeout_seconds)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateEventSourceMappingRequest): unknown {
+    const obj: any = {};
+    if (message.uuid !== "") {
+      obj.uuid = message.uuid;
+    }
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.enabled !== undefined) {
+      obj.enabled = message.enabled;
+    }
+    if (message.batchSize !== undefined) {
+      obj.batchSize = Math.round(message.batchSize);
+    }
+    if (message.maximumBatchingWindowInSeconds !== undefined) {
+      obj.maximumBatchingWindowInSeconds = Math.round(message.maximumBatchingWindowInSeconds);
+    }
+    if (message.parallelizationFactor !== undefined) {
+      obj.parallelizationFactor = Math.round(message.parallelizationFactor);
+    }
+    if (message.maximumRecordAgeInSeconds !== undefined) {
+      obj.maximumRecordAgeInSeconds = Math.round(message.maximumRecordAgeInSeconds);
+    }
+    if (message.bisectBatchOnFunctionError !== undefined) {
+      obj.bisectBatchOnFunctionError = message.bisectBatchOnFunctionError;
+    }
+    if (message.maximumRetryAttempts !== undefined) {
+      obj.maximumRetryAttempts = Math.round(message.maximumRetryAttempts);
+    }
+    if (message.destinationConfig !== undefined) {
+      obj.destinationConfig = DestinationConfig.toJSON(message.destinationConfig);
+    }
+    if (message.functionResponseTypes !== undefined) {
+      obj.functionResponseTypes = FunctionResponseTypes.toJSON(message.functionResponseTypes);
+    }
+    if (message.scalingConfig !== undefined) {
+      obj.scalingConfig = EventSourceScalingConfig.toJSON(message.scalingConfig);
+    }
+    if (message.visibilityTimeoutSeconds !== undefined) {
+      obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateEventSourceMappingRequest>, I>>(base?: I): UpdateEventSourceMappingRequest {
+    return UpdateEventSourceMappingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateEventSourceMappingRequest>, I>>(
+    object: I,
+  ): UpdateEventSourceMappingRequest {
+    const message = createBaseUpdateEventSourceMappingRequest();
+    message.uuid = object.uuid ?? "";
+    message.functionName = object.functionName ?? "";
+    message.enabled = object.enabled ?? undefined;
+    message.batchSize = object.batchSize ?? undefined;
+    message.maximumBatchingWindowInSeconds = object.maximumBatchingWindowInSeconds ?? undefined;
+    message.parallelizationFactor = object.parallelizationFactor ?? undefined;
+    message.maximumRecordAgeInSeconds = object.maximumRecordAgeInSeconds ?? undefined;
+    message.bisectBatchOnFunctionError = object.bisectBatchOnFunctionError ?? undefined;
+    message.maximumRetryAttempts = object.maximumRetryAttempts ?? undefined;
+    message.destinationConfig = (object.destinationConfig !== undefined && object.destinationConfig !== null)
+      ? DestinationConfig.fromPartial(object.destinationConfig)
+      : undefined;
+    message.functionResponseTypes =
+      (object.functionResponseTypes !== undefined && object.functionResponseTypes !== null)
+        ? FunctionResponseTypes.fromPartial(object.functionResponseTypes)
+        : undefined;
+    message.scalingConfig = (object.scalingConfig !== undefined && object.scalingConfig !== null)
+      ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
+      : undefined;
+    message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateEventSourceMappingResponse(): UpdateEventSourceMappingResponse {
+  return { configuration: undefined };
+}
+
+export const UpdateEventSourceMappingResponse: MessageFns<UpdateEventSourceMappingResponse> = {
+  encode(message: UpdateEventSourceMappingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.configuration !== undefined) {
+      EventSourceMappingConfiguration.encode(message.configuration, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateEventSourceMappingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateEventSourceMappingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.configuration = EventSourceMappingConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateEventSourceMappingResponse {
+    return {
+      configuration: isSet(object.configuration)
+        ? EventSourceMappingConfiguration.fromJSON(object.configuration)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateEventSourceMappingResponse): unknown {
+    const obj: any = {};
+    if (message.configuration !== undefined) {
+      obj.configuration = EventSourceMappingConfiguration.toJSON(message.configuration);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateEventSourceMappingResponse>, I>>(
+    base?: I,
+  ): UpdateEventSourceMappingResponse {
+    return UpdateEventSourceMappingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateEventSourceMappingResponse>, I>>(
+    object: I,
+  ): UpdateEventSourceMappingResponse {
+    const message = createBaseUpdateEventSourceMappingResponse();
+    message.configuration = (object.configuration !== undefined && object.configuration !== null)
+      ? EventSourceMappingConfiguration.fromPartial(object.configuration)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteEventSourceMappingRequest(): DeleteEventSourceMappingRequest {
+  return { uuid: "" };
+}
+
+export const DeleteEventSourceMappingRequest: MessageFns<DeleteEventSourceMappingRequest> = {
+  encode(message: DeleteEventSourceMappingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uuid !== "") {
+      writer.uint32(10).string(message.uuid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteEventSourceMappingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteEventSourceMappingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uuid = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteEventSourceMappingRequest {
+    return { uuid: isSet(object.uuid) ? globalThis.String(object.uuid) : "" };
+  },
+
+  toJSON(message: DeleteEventSourceMappingRequest): unknown {
+    const obj: any = {};
+    if (message.uuid !== "") {
+      obj.uuid = message.uuid;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteEventSourceMappingRequest>, I>>(base?: I): DeleteEventSourceMappingRequest {
+    return DeleteEventSourceMappingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteEventSourceMappingRequest>, I>>(
+    object: I,
+  ): DeleteEventSourceMappingRequest {
+    const message = createBaseDeleteEventSourceMappingRequest();
+    message.uuid = object.uuid ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteEventSourceMappingResponse(): DeleteEventSourceMappingResponse {
+  return { configuration: undefined };
+}
+
+export const DeleteEventSourceMappingResponse: MessageFns<DeleteEventSourceMappingResponse> = {
+  encode(message: DeleteEventSourceMappingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.configuration !== undefined) {
+      EventSourceMappingConfiguration.encode(message.configuration, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteEventSourceMappingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteEventSourceMappingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.configuration = EventSourceMappingConfiguration.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteEventSourceMappingResponse {
+    return {
+      configuration: isSet(object.configuration)
+        ? EventSourceMappingConfiguration.fromJSON(object.configuration)
+        : undefined,
+    };
+  },
+
+  toJSON(message: DeleteEventSourceMappingResponse): unknown {
+    const obj: any = {};
+    if (message.configuration !== undefined) {
+      obj.configuration = EventSourceMappingConfiguration.toJSON(message.configuration);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteEventSourceMappingResponse>, I>>(
+    base?: I,
+  ): DeleteEventSourceMappingResponse {
+    return DeleteEventSourceMappingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteEventSourceMappingResponse>, I>>(
+    object: I,
+  ): DeleteEventSourceMappingResponse {
+    const message = createBaseDeleteEventSourceMappingResponse();
+    message.configuration = (object.configuration !== undefined && object.configuration !== null)
+      ? EventSourceMappingConfiguration.fromPartial(object.configuration)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * Lambda's function, version, alias, concurrency and asynchronous invocation operations, and Lambent's
  * queue visibility. Each RPC has its own request and
@@ -14698,6 +16845,80 @@ export const LambdaService = {
       Buffer.from(DeleteTriggerResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteTriggerResponse => DeleteTriggerResponse.decode(value),
   },
+  /**
+   * Maps a queue (arn:aws:sqs:<region>:<account>:<subject>) or a stream
+   * (arn:aws:kinesis:<region>:<account>:stream/<stream>) on JetStream to a function: the leading scheduler
+   * polls it and invokes the function with batches of records. Answers state "Creating".
+   */
+  createEventSourceMapping: {
+    path: "/lambent.v1.Lambda/CreateEventSourceMapping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateEventSourceMappingRequest): Buffer =>
+      Buffer.from(CreateEventSourceMappingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateEventSourceMappingRequest =>
+      CreateEventSourceMappingRequest.decode(value),
+    responseSerialize: (value: CreateEventSourceMappingResponse): Buffer =>
+      Buffer.from(CreateEventSourceMappingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateEventSourceMappingResponse =>
+      CreateEventSourceMappingResponse.decode(value),
+  },
+  /** Returns an event source mapping by UUID; NOT_FOUND when there is none. */
+  getEventSourceMapping: {
+    path: "/lambent.v1.Lambda/GetEventSourceMapping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetEventSourceMappingRequest): Buffer =>
+      Buffer.from(GetEventSourceMappingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetEventSourceMappingRequest => GetEventSourceMappingRequest.decode(value),
+    responseSerialize: (value: GetEventSourceMappingResponse): Buffer =>
+      Buffer.from(GetEventSourceMappingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetEventSourceMappingResponse => GetEventSourceMappingResponse.decode(value),
+  },
+  /** Lists event source mappings by UUID, one page (at most 100) at a time, optionally of one function or source. */
+  listEventSourceMappings: {
+    path: "/lambent.v1.Lambda/ListEventSourceMappings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListEventSourceMappingsRequest): Buffer =>
+      Buffer.from(ListEventSourceMappingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListEventSourceMappingsRequest => ListEventSourceMappingsRequest.decode(value),
+    responseSerialize: (value: ListEventSourceMappingsResponse): Buffer =>
+      Buffer.from(ListEventSourceMappingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListEventSourceMappingsResponse =>
+      ListEventSourceMappingsResponse.decode(value),
+  },
+  /**
+   * Changes the fields that are set (enabled, batching, retries, destination, function, ...); the source
+   * and starting position stay.
+   */
+  updateEventSourceMapping: {
+    path: "/lambent.v1.Lambda/UpdateEventSourceMapping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateEventSourceMappingRequest): Buffer =>
+      Buffer.from(UpdateEventSourceMappingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateEventSourceMappingRequest =>
+      UpdateEventSourceMappingRequest.decode(value),
+    responseSerialize: (value: UpdateEventSourceMappingResponse): Buffer =>
+      Buffer.from(UpdateEventSourceMappingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateEventSourceMappingResponse =>
+      UpdateEventSourceMappingResponse.decode(value),
+  },
+  /** Deletes an event source mapping: polling stops; a queue mapping's consumer is deleted. */
+  deleteEventSourceMapping: {
+    path: "/lambent.v1.Lambda/DeleteEventSourceMapping" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteEventSourceMappingRequest): Buffer =>
+      Buffer.from(DeleteEventSourceMappingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteEventSourceMappingRequest =>
+      DeleteEventSourceMappingRequest.decode(value),
+    responseSerialize: (value: DeleteEventSourceMappingResponse): Buffer =>
+      Buffer.from(DeleteEventSourceMappingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteEventSourceMappingResponse =>
+      DeleteEventSourceMappingResponse.decode(value),
+  },
 } as const;
 
 export interface LambdaServer extends UntypedServiceImplementation {
@@ -14843,6 +17064,23 @@ export interface LambdaServer extends UntypedServiceImplementation {
   updateTrigger: handleUnaryCall<UpdateTriggerRequest, UpdateTriggerResponse>;
   /** Deletes a trigger; invocations it already enqueued still run. */
   deleteTrigger: handleUnaryCall<DeleteTriggerRequest, DeleteTriggerResponse>;
+  /**
+   * Maps a queue (arn:aws:sqs:<region>:<account>:<subject>) or a stream
+   * (arn:aws:kinesis:<region>:<account>:stream/<stream>) on JetStream to a function: the leading scheduler
+   * polls it and invokes the function with batches of records. Answers state "Creating".
+   */
+  createEventSourceMapping: handleUnaryCall<CreateEventSourceMappingRequest, CreateEventSourceMappingResponse>;
+  /** Returns an event source mapping by UUID; NOT_FOUND when there is none. */
+  getEventSourceMapping: handleUnaryCall<GetEventSourceMappingRequest, GetEventSourceMappingResponse>;
+  /** Lists event source mappings by UUID, one page (at most 100) at a time, optionally of one function or source. */
+  listEventSourceMappings: handleUnaryCall<ListEventSourceMappingsRequest, ListEventSourceMappingsResponse>;
+  /**
+   * Changes the fields that are set (enabled, batching, retries, destination, function, ...); the source
+   * and starting position stay.
+   */
+  updateEventSourceMapping: handleUnaryCall<UpdateEventSourceMappingRequest, UpdateEventSourceMappingResponse>;
+  /** Deletes an event source mapping: polling stops; a queue mapping's consumer is deleted. */
+  deleteEventSourceMapping: handleUnaryCall<DeleteEventSourceMappingRequest, DeleteEventSourceMappingResponse>;
 }
 
 export interface LambdaClient extends Client {
@@ -15563,6 +17801,93 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteTriggerResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Maps a queue (arn:aws:sqs:<region>:<account>:<subject>) or a stream
+   * (arn:aws:kinesis:<region>:<account>:stream/<stream>) on JetStream to a function: the leading scheduler
+   * polls it and invokes the function with batches of records. Answers state "Creating".
+   */
+  createEventSourceMapping(
+    request: CreateEventSourceMappingRequest,
+    callback: (error: ServiceError | null, response: CreateEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  createEventSourceMapping(
+    request: CreateEventSourceMappingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  createEventSourceMapping(
+    request: CreateEventSourceMappingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns an event source mapping by UUID; NOT_FOUND when there is none. */
+  getEventSourceMapping(
+    request: GetEventSourceMappingRequest,
+    callback: (error: ServiceError | null, response: GetEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  getEventSourceMapping(
+    request: GetEventSourceMappingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  getEventSourceMapping(
+    request: GetEventSourceMappingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists event source mappings by UUID, one page (at most 100) at a time, optionally of one function or source. */
+  listEventSourceMappings(
+    request: ListEventSourceMappingsRequest,
+    callback: (error: ServiceError | null, response: ListEventSourceMappingsResponse) => void,
+  ): ClientUnaryCall;
+  listEventSourceMappings(
+    request: ListEventSourceMappingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListEventSourceMappingsResponse) => void,
+  ): ClientUnaryCall;
+  listEventSourceMappings(
+    request: ListEventSourceMappingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListEventSourceMappingsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Changes the fields that are set (enabled, batching, retries, destination, function, ...); the source
+   * and starting position stay.
+   */
+  updateEventSourceMapping(
+    request: UpdateEventSourceMappingRequest,
+    callback: (error: ServiceError | null, response: UpdateEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  updateEventSourceMapping(
+    request: UpdateEventSourceMappingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  updateEventSourceMapping(
+    request: UpdateEventSourceMappingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  /** Deletes an event source mapping: polling stops; a queue mapping's consumer is deleted. */
+  deleteEventSourceMapping(
+    request: DeleteEventSourceMappingRequest,
+    callback: (error: ServiceError | null, response: DeleteEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  deleteEventSourceMapping(
+    request: DeleteEventSourceMappingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  deleteEventSourceMapping(
+    request: DeleteEventSourceMappingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteEventSourceMappingResponse) => void,
   ): ClientUnaryCall;
 }
 

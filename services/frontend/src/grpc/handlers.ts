@@ -20,6 +20,7 @@ import { getUsageRpc } from "./log-usage-rpcs.js";
 import { corsBody, toProtoCors } from "./cors-messages.js";
 import { routeRpcs } from "./route-rpcs.js";
 import { triggerRpcs } from "./trigger-rpcs.js";
+import { eventSourceMappingRpcs } from "./event-source-mapping-rpcs.js";
 
 /** The unary RPCs; the server-streaming ones are bound on their own (`GetLogs`, logs-stream.ts). */
 export type LambdaMethod = Exclude<keyof proto.LambdaService, StreamingLambdaMethod>;
@@ -276,6 +277,7 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
     getUsage: (request) => getUsageRpc(api, request),
     ...routeRpcs(api),
     ...triggerRpcs(api),
+    ...eventSourceMappingRpcs(api),
   };
 }
 

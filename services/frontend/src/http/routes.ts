@@ -9,6 +9,7 @@ import type { NdjsonResult } from "./ndjson.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
+import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
@@ -304,6 +305,7 @@ export const routes: Route[] = [
   ...logAndUsageRoutes,
   ...routeControlRoutes,
   ...triggerRoutes,
+  ...eventSourceMappingRoutes,
 ];
 
 function listOptions(query: URLSearchParams): ListOptions {

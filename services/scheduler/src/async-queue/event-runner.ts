@@ -7,13 +7,14 @@
 // An event is acked only after whatever replaces it (retry copy, dead letter) is stored, so a crash at
 // any point leads to running it again, never to losing it: delivery is at least once.
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { Consumers, Streams, Subjects, decodeInvocation, decodeInvocationResult, traceparentOf, type InvocationHeader, type InvocationRequest, type RequestReply } from "@lambent/protocol";
+import { Consumers, Streams, decodeInvocation, traceparentOf, type InvocationHeader, type InvocationRequest, type RequestReply } from "@lambent/protocol";
 import { publishEvent } from "@lambent/event-queue";
 import type { LambdaError } from "@lambent/errors";
 import type { FunctionVersionRecord } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import { tracer, type TraceSpan } from "@lambent/telemetry";
-import { endAdmission, recordQueued, startAdmission } from "../tracing/admission-spans.js";
+import { recordQueued } from "../tracing/admission-spans.js";
+import { runInvocation, throttleDelay } from "../invocation/run-invocation.js";
 import type { DestinationSender } from "./destinations.js";
 import type { EventCounterBook } from "./event-counters.js";
 import { invocationRecord, type EventOutcome, type RecordCondition } from "./invocation-record.js";
@@ -51,11 +52,6 @@ const PULL_BATCH = 128;
  * a cold start) without draining faster on a small machine; the rest wait, unacknowledged, in JetStream.
  */
 const MAX_EVENTS_IN_FLIGHT = 64;
-/** Ack-wait is extended this often while an event runs (the consumer's ack wait is longer). */
-const WORKING_INTERVAL_MS = 3_000;
-const REPLY_MARGIN_MS = 10_000;
-const THROTTLE_DELAY_FIRST_MS = 100;
-const THROTTLE_DELAY_MAX_MS = 2_000;
 const PLATFORM_RETRY_DELAY_MS = 500;
 
 export class EventRunner {
@@ -142,42 +138,33 @@ export class EventRunner {
     // $LATEST may have changed since the event was accepted: it runs the configuration of now.
     header.revisionId = record.revisionId;
     delete header.lease;
-    const expected = this.options.requests.expect(Subjects.workerInvoke("*"), record.timeout * 1000 + REPLY_MARGIN_MS);
     const traceparent = this.tracing.enabled ? traceparentOf(message) : undefined;
-    const span = this.tracing.enabled ? startAdmission(this.tracing, traceparent, header) : undefined;
-    const refused = this.options.dispatch(request, expected.replyTo, span);
-    if (span) {
-      if (!refused) recordQueued(this.tracing, traceparent, header, delivery);
-      endAdmission(span, refused);
-    }
-    if (refused) {
-      expected.cancel(refused);
-      void expected.answer.catch(() => undefined);
-      message.nak(throttleDelay(message.info.deliveryCount));
-      return;
-    }
-    const keepAlive = setInterval(() => message.working(), WORKING_INTERVAL_MS);
-    let reply;
-    try {
-      reply = decodeInvocationResult((await expected.answer).data);
-    } catch (error) {
-      logger.warn("event run got no answer: it will run again", { requestId: header.requestId, err: error });
-      message.nak(PLATFORM_RETRY_DELAY_MS);
-      return;
-    } finally {
-      clearInterval(keepAlive);
-    }
-    if (reply.header.failure) {
-      // The platform failed (worker lost, code missing): not the function's fault, so not a retry.
-      logger.warn("event run failed in the platform: it will run again", { requestId: header.requestId, failure: reply.header.failure.message });
-      message.nak(PLATFORM_RETRY_DELAY_MS);
-      return;
+    const reply = await runInvocation(this.options, request, record.timeout, {
+      ...(traceparent !== undefined ? { traceparent } : {}),
+      admitted: () => recordQueued(this.tracing, traceparent, header, delivery),
+      whileRunning: () => message.working(),
+    });
+    switch (reply.kind) {
+      case "refused":
+        message.nak(throttleDelay(message.info.deliveryCount));
+        return;
+      case "noAnswer":
+        logger.warn("event run got no answer: it will run again", { requestId: header.requestId, err: reply.error });
+        message.nak(PLATFORM_RETRY_DELAY_MS);
+        return;
+      case "platformFailure":
+        // The platform failed (worker lost, code missing): not the function's fault, so not a retry.
+        logger.warn("event run failed in the platform: it will run again", { requestId: header.requestId, failure: reply.failure.message });
+        message.nak(PLATFORM_RETRY_DELAY_MS);
+        return;
+      case "answered":
+        break;
     }
     const outcome: EventOutcome = {
-      response: { executedVersion: reply.header.executedVersion, payload: reply.payload, ...(reply.header.functionError ? { functionError: reply.header.functionError } : {}) },
+      response: { executedVersion: reply.executedVersion, payload: reply.payload, ...(reply.functionError ? { functionError: reply.functionError } : {}) },
     };
     const runs = delivery.attempt + 1;
-    if (!reply.header.functionError) {
+    if (!reply.functionError) {
       if (settings.onSuccess) await this.deliverRecord(settings.onSuccess, request, "Success", runs, outcome);
       this.options.counters.count(header.functionName, "succeeded");
       message.ack();
@@ -227,12 +214,6 @@ export class EventRunner {
     const record = invocationRecord(header, this.options.functionArn(header.functionName), condition, runs, payload, outcome, new Date(this.options.now()));
     await this.options.destinations.send(arn, record);
   }
-}
-
-/** Throttled events wait longer the more often they were turned back, up to a cap. */
-function throttleDelay(deliveries: number): number {
-  const delay = Math.min(THROTTLE_DELAY_FIRST_MS * 2 ** Math.min(deliveries - 1, 10), THROTTLE_DELAY_MAX_MS);
-  return Math.round(delay * (0.75 + Math.random() * 0.5));
 }
 
 const decoder = new TextDecoder();

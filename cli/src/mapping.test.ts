@@ -1,0 +1,142 @@
+// lambent mapping: flags → the request sent (method, path, query, body) against a small local server, and
+// the usage errors that stop before any request.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "./cli.js";
+import type { CliIo } from "./command.js";
+
+const MAPPING = {
+  UUID: "6d6f7a3c-8a5f-4d7e-9c1e-2b3a4c5d6e7f",
+  EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:orders",
+  FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello",
+  State: "Enabled",
+  BatchSize: 10,
+  LastProcessingResult: "OK",
+  LastModified: 1_700_000_000,
+};
+
+interface Recorded {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+let endpoint: string;
+let requests: Recorded[];
+let close: () => Promise<void>;
+
+beforeEach(async () => {
+  requests = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      const text = Buffer.concat(chunks).toString("utf8");
+      requests.push({ method: request.method ?? "", path: url.pathname + url.search, body: text === "" ? undefined : JSON.parse(text) });
+      const list = request.method === "GET" && url.pathname.endsWith("/event-source-mappings");
+      response.writeHead(request.method === "GET" ? 200 : 202, { "Content-Type": "application/json" });
+      response.end(JSON.stringify(list ? { EventSourceMappings: [MAPPING] } : MAPPING));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = () => new Promise((resolve) => server.close(() => resolve()));
+});
+afterEach(async () => close());
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { LAMBENT_ENDPOINT: endpoint },
+    cwd: process.cwd(),
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+describe("lambent mapping", () => {
+  it("creates a queue mapping with Lambda's field names", async () => {
+    const result = await run(
+      "mapping", "create", "--function", "hello", "--source", MAPPING.EventSourceArn, "--batch-size", "20", "--window", "2",
+      "--report-item-failures", "--max-retries", "3", "--on-failure", "arn:aws:sqs:us-east-1:000000000000:dead", "--max-concurrency", "5",
+      "--visibility-timeout", "60", "--disabled",
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(requests).toEqual([
+      {
+        method: "POST",
+        path: "/2015-03-31/event-source-mappings",
+        body: {
+          FunctionName: "hello",
+          EventSourceArn: MAPPING.EventSourceArn,
+          BatchSize: 20,
+          MaximumBatchingWindowInSeconds: 2,
+          FunctionResponseTypes: ["ReportBatchItemFailures"],
+          MaximumRetryAttempts: 3,
+          DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:dead" } },
+          ScalingConfig: { MaximumConcurrency: 5 },
+          VisibilityTimeoutSeconds: 60,
+          Enabled: false,
+        },
+      },
+    ]);
+    expect(result.stdout).toMatch(/UUID:\s+6d6f7a3c/);
+  });
+
+  it("creates a stream mapping from a starting position and time", async () => {
+    await run("mapping", "create", "--function", "hello:prod", "--source", "arn:aws:kinesis:us-east-1:000000000000:stream/S", "--starting-position", "AT_TIMESTAMP", "--starting-timestamp", "2024-01-01T00:00:00Z", "--bisect", "--parallelization", "2", "--max-record-age=-1");
+    expect(requests[0]!.body).toEqual({
+      FunctionName: "hello:prod",
+      EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/S",
+      StartingPosition: "AT_TIMESTAMP",
+      StartingPositionTimestamp: 1_704_067_200,
+      BisectBatchOnFunctionError: true,
+      ParallelizationFactor: 2,
+      MaximumRecordAgeInSeconds: -1,
+    });
+  });
+
+  it("updates only what is given, removes with empty values, and toggles Enabled", async () => {
+    await run("mapping", "update", MAPPING.UUID, "--disable", "--on-failure", "", "--max-concurrency", "0", "--no-report-item-failures");
+    expect(requests[0]).toEqual({
+      method: "PUT",
+      path: `/2015-03-31/event-source-mappings/${MAPPING.UUID}`,
+      body: { DestinationConfig: { OnFailure: {} }, ScalingConfig: {}, FunctionResponseTypes: [], Enabled: false },
+    });
+  });
+
+  it("lists by function, gets and deletes", async () => {
+    const listed = await run("mapping", "list", "--function", "hello");
+    expect(requests[0]!.path).toBe("/2015-03-31/event-source-mappings?FunctionName=hello");
+    expect(listed.stdout).toMatch(/6d6f7a3c-8a5f-4d7e-9c1e-2b3a4c5d6e7f\s+Enabled\s+hello\s+arn:aws:sqs/);
+    await run("mapping", "get", MAPPING.UUID);
+    await run("mapping", "delete", MAPPING.UUID);
+    expect(requests.slice(1).map((request) => `${request.method} ${request.path}`)).toEqual([
+      `GET /2015-03-31/event-source-mappings/${MAPPING.UUID}`,
+      `DELETE /2015-03-31/event-source-mappings/${MAPPING.UUID}`,
+    ]);
+  });
+
+  it("stops on bad usage before sending anything", async () => {
+    for (const args of [
+      ["mapping"],
+      ["mapping", "create", "--source", MAPPING.EventSourceArn],
+      ["mapping", "create", "--function", "hello"],
+      ["mapping", "update", MAPPING.UUID],
+      ["mapping", "update", MAPPING.UUID, "--enable", "--disable"],
+      ["mapping", "update", MAPPING.UUID, "--source", MAPPING.EventSourceArn],
+      ["mapping", "get"],
+      ["mapping", "create", "--function", "hello", "--source", MAPPING.EventSourceArn, "--max-retries", "-2"],
+      ["mapping", "frobnicate"],
+    ]) {
+      const result = await run(...args);
+      expect(result.code, args.join(" ")).toBe(2);
+    }
+    expect(requests).toEqual([]);
+  });
+});

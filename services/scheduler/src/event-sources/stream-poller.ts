@@ -1,0 +1,368 @@
+// Polls one stream-semantics mapping (a Kinesis-like stream on JetStream) while this scheduler leads.
+// One ordered consumer reads the stream from the stored position; records are buffered per partition
+// (subject) in a PartitionBook, and batches run at most ParallelizationFactor at a time, one per
+// partition, in order. A failing batch blocks only its partition: it is retried with a growing delay
+// (bisected first when BisectBatchOnFunctionError is set) until it succeeds, its records expire from the
+// stream, or MaximumRetryAttempts / MaximumRecordAgeInSeconds end it; then the on-failure destination gets
+// Lambda's failure record and the partition moves on. Progress is stored by compare-and-set after every
+// batch (mapping-state.ts), so a takeover resumes exactly where the last checkpoint stands.
+import { randomUUID } from "node:crypto";
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import { NO_RECORDS_PROCESSED, type FunctionVersionRecord, type QueueMapping, type StreamMapping } from "@lambent/registry";
+import { parseBatchItemFailures } from "./batch-response.js";
+import { sleep, type BatchOutcome } from "./batch-invoker.js";
+import { StateLostError, type MappingStateWriter } from "./mapping-state.js";
+import { PartitionBook, type Batch, type BufferedRecord, type PartitionBookOptions } from "./partition-book.js";
+import { FUNCTION_CALL_FAILED, FUNCTION_NOT_FOUND, OK, type Poller, type PollerDeps } from "./poller.js";
+import { MAX_EVENT_BYTES, kinesisRecord, kinesisRecordSize, streamFailureRecord, type FailureCondition, type SourceContext } from "./source-events.js";
+
+/** Records the reader asks JetStream for at a time. */
+const READ_AHEAD = 256;
+/** The book holds at most this many records (or four batches, when batches are larger). */
+const TOTAL_CAP = 10_000;
+const FUNCTION_RECHECK_MS = 2_000;
+const READER_RETRY_MS = 2_000;
+/** A failed batch waits at most this long between retries. */
+const MAX_RETRY_DELAY_MS = 60_000;
+/** When the on-failure destination cannot be reached, the batch waits this long before it is tried again. */
+const DESTINATION_RETRY_MS = 5_000;
+
+const encoder = new TextEncoder();
+
+export class StreamPoller implements Poller {
+  readonly kind = "stream";
+  private running = false;
+  private book: PartitionBook | undefined;
+  private reader: ConsumerMessages | undefined;
+  private readerDone: Promise<void> = Promise.resolve();
+  /** Bumped whenever the reader is replaced: a reader of an older generation offers nothing more. */
+  private generation = 0;
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private roomWaiters: (() => void)[] = [];
+  private functionMissingSince: number | undefined;
+  /** Records still to read after the last one read, as JetStream counted them. */
+  private readerPending = 0;
+  /** Arrival time of the last record finished (epoch ms). */
+  private lastArrival: number | undefined;
+  private lastResult: string | undefined;
+  private pumpScheduled = false;
+
+  constructor(
+    private mapping: StreamMapping,
+    private readonly writer: MappingStateWriter,
+    private readonly deps: PollerDeps,
+  ) {}
+
+  async start(): Promise<void> {
+    const state = await this.writer.claim(this.mapping);
+    this.lastResult = state.lastProcessingResult;
+    this.book = new PartitionBook({ position: state.position ?? 1, partitions: state.partitions ?? {} }, this.bookOptions());
+    this.running = true;
+    this.openReader(this.book.readerPosition);
+  }
+
+  async update(mapping: StreamMapping | QueueMapping): Promise<void> {
+    if (mapping.kind !== "stream") throw new Error("a stream poller cannot poll a queue");
+    this.mapping = mapping;
+    this.book?.configure(this.bookOptions());
+    await this.writer.update((state) => ({ ...state, applied: { revisionId: mapping.revisionId, enabled: mapping.enabled } })).catch((error: unknown) => this.onWriteFailed(error));
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.closeReader();
+    await this.readerDone;
+    await Promise.allSettled([...this.inFlight]);
+    if (this.book && !this.writer.isLost) this.saveCheckpoint();
+    await this.writer.settled();
+  }
+
+  iteratorAgeSeconds(): number {
+    const book = this.book;
+    if (!book || (book.idle && this.readerPending === 0)) return 0;
+    const since = this.lastArrival ?? book.oldestArrival();
+    return since === undefined ? 0 : Math.max(0, this.deps.now() - since) / 1000;
+  }
+
+  private bookOptions(): PartitionBookOptions {
+    const { batchSize } = this.mapping;
+    return {
+      batchSize,
+      windowMs: this.mapping.maximumBatchingWindowInSeconds * 1000,
+      partitionCap: 2 * batchSize,
+      totalCap: Math.max(TOTAL_CAP, 4 * batchSize),
+      maxBatchBytes: MAX_EVENT_BYTES - 1024,
+      recordSize: kinesisRecordSize,
+    };
+  }
+
+  /** Reads the stream from `from` on; opened again (from where reading stopped) when it fails or ends. */
+  private openReader(from: number): void {
+    const generation = ++this.generation;
+    this.readerDone = (async () => {
+      let start = from;
+      while (this.running && generation === this.generation) {
+        try {
+          const consumer = await this.deps.js.consumers.get(this.mapping.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, start) });
+          if (!this.running || generation !== this.generation) return;
+          const messages = await consumer.consume({ max_messages: READ_AHEAD });
+          this.reader = messages;
+          await this.read(messages, generation);
+          if (!this.running || generation !== this.generation) return;
+          this.deps.logger.warn("event source stream reader ended: reading again", { uuid: this.mapping.uuid, stream: this.mapping.stream });
+        } catch (error) {
+          if (!this.running || generation !== this.generation) return;
+          this.deps.logger.warn("event source stream not readable: trying again", { uuid: this.mapping.uuid, stream: this.mapping.stream, err: error });
+          this.result(`PROBLEM: Stream ${this.mapping.stream} is not readable`);
+        }
+        await sleep(READER_RETRY_MS);
+        start = this.book?.readerPosition ?? start;
+      }
+    })();
+  }
+
+  private closeReader(): void {
+    this.generation += 1;
+    const reader = this.reader;
+    this.reader = undefined;
+    if (reader) void reader.close().catch(() => undefined);
+    this.wakeReader();
+  }
+
+  private async read(messages: ConsumerMessages, generation: number): Promise<void> {
+    for await (const message of messages) {
+      if (!this.running || generation !== this.generation) return;
+      const record = this.toRecord(message);
+      this.readerPending = message.info.pending;
+      for (;;) {
+        if (!this.running || generation !== this.generation) return;
+        if (this.book!.offer(record) !== "full") break;
+        await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      }
+      this.schedulePump();
+    }
+  }
+
+  /** One pump after a burst of reads rather than one per record. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private toRecord(message: JsMsg): BufferedRecord {
+    return { seq: message.seq, subject: message.subject, data: message.data, arrivalMs: Math.floor(message.info.timestampNanos / 1_000_000), readAtMs: this.deps.now() };
+  }
+
+  private wakeReader(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Starts every batch that may run now, up to ParallelizationFactor, and sets a timer for the next one due. */
+  private pump(): void {
+    const book = this.book;
+    if (!this.running || !book) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.functionMissingSince !== undefined) {
+      this.timer = setTimeout(() => void this.recheckFunction(), FUNCTION_RECHECK_MS);
+      return;
+    }
+    const now = this.deps.now();
+    while (this.inFlight.size < this.mapping.parallelizationFactor) {
+      const batch = book.take(now);
+      if (!batch) break;
+      const run: Promise<void> = this.run(batch)
+        .catch((error: unknown) => {
+          this.deps.logger.error("event source batch failed in the scheduler", { uuid: this.mapping.uuid, subject: batch.subject, err: error });
+          book.release(batch.subject);
+        })
+        .finally(() => {
+          this.inFlight.delete(run);
+          this.changed();
+        });
+      this.inFlight.add(run);
+    }
+    const due = book.dueAt(now);
+    if (due !== undefined && this.inFlight.size < this.mapping.parallelizationFactor) this.timer = setTimeout(() => this.pump(), due - now);
+  }
+
+  private async recheckFunction(): Promise<void> {
+    if (!this.running) return;
+    if (await this.deps.invoker.target(this.mapping)) this.functionMissingSince = undefined;
+    this.pump();
+  }
+
+  /** After the book changed: the reader may go on (or must rewind), progress is stored, more batches may start. */
+  private changed(): void {
+    const book = this.book;
+    if (!book || !this.running) return;
+    const rewind = book.rewind();
+    if (rewind !== undefined) {
+      this.deps.logger.info("event source reader rewinds for a partition that caught up", { uuid: this.mapping.uuid, from: rewind });
+      this.closeReader();
+      this.openReader(rewind);
+    }
+    this.wakeReader();
+    this.saveCheckpoint();
+    this.pump();
+  }
+
+  private async run(batch: Batch): Promise<void> {
+    const { mapping } = this;
+    const now = this.deps.now();
+    if (mapping.maximumRecordAgeInSeconds >= 0) {
+      const cutoff = now - mapping.maximumRecordAgeInSeconds * 1000;
+      const old = batch.records.filter((record) => record.arrivalMs < cutoff);
+      if (old.length > 0) {
+        await this.giveUp(batch.subject, old, "RecordAgeExceeded", batch.attempts, undefined);
+        return;
+      }
+    }
+    if (batch.attempts > 0) {
+      const firstSeq = (await this.deps.jsm.streams.info(mapping.stream)).state.first_seq;
+      const expired = batch.records.filter((record) => record.seq < firstSeq);
+      if (expired.length > 0) {
+        this.deps.logger.warn("event source records expired from the stream before they succeeded: skipped", {
+          uuid: mapping.uuid,
+          subject: batch.subject,
+          from: expired[0]!.seq,
+          to: expired[expired.length - 1]!.seq,
+        });
+        this.finish(batch.subject, expired);
+        return;
+      }
+    }
+    const source = this.source();
+    const outcome = await this.deps.invoker.invoke(
+      mapping,
+      (record: FunctionVersionRecord) => encoder.encode(JSON.stringify({ Records: batch.records.map((item) => kinesisRecord(item, source, record.role)) })),
+      { stopped: () => !this.running },
+    );
+    await this.settle(batch, outcome);
+  }
+
+  private async settle(batch: Batch, outcome: BatchOutcome): Promise<void> {
+    const book = this.book!;
+    const { mapping } = this;
+    if (outcome.kind === "stopped") {
+      book.release(batch.subject);
+      return;
+    }
+    if (outcome.kind === "functionMissing") {
+      book.release(batch.subject);
+      this.functionMissingSince ??= this.deps.now();
+      this.result(FUNCTION_NOT_FOUND);
+      return;
+    }
+    let failedFrom = outcome.functionError ? 0 : batch.records.length;
+    let bisect = mapping.bisectBatchOnFunctionError;
+    if (!outcome.functionError && mapping.reportBatchItemFailures) {
+      const sequences = batch.records.map((record) => String(record.seq));
+      const failures = parseBatchItemFailures(outcome.payload, new Set(sequences));
+      if (failures.kind === "all") {
+        this.deps.logger.warn("partial batch response not usable: the whole batch failed", { uuid: mapping.uuid, reason: failures.reason });
+        failedFrom = 0;
+      } else if (failures.kind === "some") {
+        // Checkpoint before the first failed record: everything from it on runs again.
+        failedFrom = Math.min(...failures.identifiers.map((identifier) => sequences.indexOf(identifier)));
+        bisect = false;
+      }
+    }
+    if (failedFrom === batch.records.length) {
+      this.finish(batch.subject, batch.records);
+      this.result(OK);
+      return;
+    }
+    this.result(FUNCTION_CALL_FAILED);
+    if (failedFrom > 0) this.finish(batch.subject, batch.records.slice(0, failedFrom));
+    const failed = batch.records.slice(failedFrom);
+    const decision = book.failed(batch.subject, failed.length, {
+      bisect,
+      maximumRetryAttempts: mapping.maximumRetryAttempts,
+      now: this.deps.now(),
+      backoffMs: (attempts) => Math.min(this.deps.retryBaseMs * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS),
+    });
+    if (decision.kind === "giveUp") {
+      const response = { executedVersion: outcome.executedVersion, ...(outcome.functionError ? { functionError: outcome.functionError } : {}) };
+      await this.giveUp(batch.subject, decision.records, "RetryAttemptsExhausted", decision.attempts, { requestId: outcome.requestId, response });
+    }
+  }
+
+  /** Records that will not run again: Lambda's failure record to the on-failure destination, then the partition moves on. */
+  private async giveUp(
+    subject: string,
+    records: BufferedRecord[],
+    condition: FailureCondition,
+    invokeCount: number,
+    lastRun: { requestId: string; response: { executedVersion: string; functionError?: string } } | undefined,
+  ): Promise<void> {
+    const { mapping } = this;
+    const book = this.book!;
+    if (mapping.onFailure) {
+      const record = streamFailureRecord(
+        {
+          requestId: lastRun?.requestId ?? randomUUID(),
+          functionArn: this.deps.invoker.functionArn(mapping),
+          condition,
+          invokeCount,
+          ...(lastRun ? { response: lastRun.response } : {}),
+          records,
+        },
+        this.source(),
+        new Date(this.deps.now()),
+      );
+      try {
+        await this.deps.destinations.send(mapping.onFailure, encoder.encode(JSON.stringify(record)));
+      } catch (error) {
+        this.deps.logger.error("event source failure record not delivered: the batch waits and runs again", { uuid: mapping.uuid, subject, err: error });
+        book.release(subject, this.deps.now() + DESTINATION_RETRY_MS);
+        return;
+      }
+    }
+    this.deps.logger.warn("event source records given up", { uuid: mapping.uuid, subject, condition, from: records[0]!.seq, to: records[records.length - 1]!.seq });
+    this.finish(subject, records);
+  }
+
+  private finish(subject: string, records: readonly BufferedRecord[]): void {
+    this.book!.finish(subject, records.length);
+    const last = records[records.length - 1];
+    if (last) this.lastArrival = Math.max(this.lastArrival ?? 0, last.arrivalMs);
+  }
+
+  private source(): SourceContext {
+    return { eventSourceArn: this.mapping.eventSourceArn, ...this.deps.scope };
+  }
+
+  private saveCheckpoint(): void {
+    const book = this.book!;
+    this.writer
+      .update((state) => ({ ...state, ...book.checkpoint(), lastProcessingResult: this.lastResult ?? state.lastProcessingResult ?? NO_RECORDS_PROCESSED }))
+      .catch((error: unknown) => this.onWriteFailed(error));
+  }
+
+  private result(text: string): void {
+    if (this.lastResult === text) return;
+    this.lastResult = text;
+    this.saveCheckpoint();
+  }
+
+  private onWriteFailed(error: unknown): void {
+    if (error instanceof StateLostError) {
+      // Another scheduler owns the mapping now: stop reading and running batches, write nothing more.
+      this.running = false;
+      clearTimeout(this.timer);
+      this.closeReader();
+      return;
+    }
+    this.deps.logger.warn("event source checkpoint not written", { uuid: this.mapping.uuid, err: error });
+  }
+}
