@@ -220,8 +220,12 @@ describe("functions calling functions", () => {
     const traceId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
     const { result } = await callThrough({ target: "callee", payload: { traced: true } }, `00-${traceId}-${"ab".repeat(8)}-01`);
     expect(result).toMatchObject({ StatusCode: 200 });
+    // Each service exports its spans on its own schedule: wait for every span the assertions name.
     const complete = (spans: CollectedSpan[]): boolean =>
-      spans.filter((span) => span.name === "lambent.function.handler").length === 2 && spans.some((span) => span.name === "invoke callee");
+      spans.filter((span) => span.name === "lambent.function.handler").length === 2 &&
+      spans.some((span) => span.name === "invoke callee") &&
+      spans.some((span) => span.name === "lambent.scheduler.admit" && span.attributes["faas.invoked_name"] === "callee") &&
+      spans.some((span) => span.name === "lambent.worker.invoke" && span.attributes["faas.invoked_name"] === "callee");
     const spans = await collector.trace(traceId, complete);
     const byId = new Map(spans.map((span) => [span.spanId, span]));
     const outgoing = spans.find((span) => span.name === "invoke callee")!;
@@ -239,7 +243,13 @@ describe("functions calling functions", () => {
     const traceId = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
     const { result } = await callThrough({ target: "callee", payload: { traced: "event" }, options: { invocationType: "Event" } }, `00-${traceId}-${"cd".repeat(8)}-01`);
     expect(result).toEqual({ StatusCode: 202, alone: true, payload: null });
-    const spans = await collector.trace(traceId, (found) => found.filter((span) => span.name === "lambent.function.handler").length === 2 && found.some((span) => span.name === "lambent.event.queued"));
+    const spans = await collector.trace(
+      traceId,
+      (found) =>
+        found.filter((span) => span.name === "lambent.function.handler").length === 2 &&
+        ["invoke callee", "lambent.event.queued"].every((name) => found.some((span) => span.name === name)) &&
+        found.some((span) => span.name === "lambent.scheduler.admit" && span.attributes["faas.invoked_name"] === "callee"),
+    );
     const outgoing = spans.find((span) => span.name === "invoke callee")!;
     expect(outgoing.attributes).toMatchObject({ "lambent.invocation_type": "Event" });
     expect(spans.find((span) => span.name === "lambent.event.queued")).toMatchObject({ service: "lambent-scheduler", parentSpanId: outgoing.spanId });
