@@ -1,10 +1,7 @@
 // event-config, queue and deploy --dlq: flags → request bodies, the requests sent (methods, paths,
 // Qualifier) against a small local server, and the usage errors that stop before any request.
-import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "./cli.js";
-import type { CliIo } from "./command.js";
+import { startStubApi, type StubApi } from "./testing/stub-api.js";
 import { UsageError } from "./command.js";
 import { parseSettings } from "./commands/deploy.js";
 import { describeEventInvokeConfig, parseEventInvokeSettings } from "./commands/event-config.js";
@@ -50,65 +47,32 @@ describe("deploy --dlq", () => {
   });
 });
 
-interface Recorded {
-  method: string;
-  path: string;
-  body: string;
-}
-
-let endpoint: string;
-let requests: Recorded[];
-let close: () => Promise<void>;
+let api: StubApi;
 
 beforeEach(async () => {
-  requests = [];
-  const send = (response: ServerResponse, status: number, body?: unknown) => {
-    response.writeHead(status, { "Content-Type": "application/json" });
-    response.end(body === undefined ? "" : JSON.stringify(body));
-  };
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://localhost");
-      requests.push({ method: request.method ?? "", path: url.pathname + url.search, body: Buffer.concat(chunks).toString("utf8") });
-      if (url.pathname === "/lambent/2024-01-01/functions/hello/queue") {
-        return send(response, 200, { FunctionName: "hello", Depth: 4, OldestEventAgeMs: 1500, Succeeded: 9, Retried: 3, DeadLettered: 1, DroppedForAge: 2 });
-      }
-      if (url.pathname === "/2019-09-25/functions/hello/event-invoke-config/list") {
-        return send(response, 200, url.searchParams.get("Marker") ? { FunctionEventInvokeConfigs: [{ ...CONFIG, FunctionArn: CONFIG.FunctionArn.replace("$LATEST", "prod") }] } : { FunctionEventInvokeConfigs: [CONFIG], NextMarker: "m2" });
-      }
-      if (url.pathname === "/2019-09-25/functions/hello/event-invoke-config") {
-        return request.method === "DELETE" ? send(response, 204) : send(response, 200, CONFIG);
-      }
-      send(response, 404, { message: "no route" });
-    });
+  api = await startStubApi(({ method }, url) => {
+    if (url.pathname === "/lambent/2024-01-01/functions/hello/queue") {
+      return { status: 200, body: { FunctionName: "hello", Depth: 4, OldestEventAgeMs: 1500, Succeeded: 9, Retried: 3, DeadLettered: 1, DroppedForAge: 2 } };
+    }
+    if (url.pathname === "/2019-09-25/functions/hello/event-invoke-config/list") {
+      return { status: 200, body: url.searchParams.get("Marker") ? { FunctionEventInvokeConfigs: [{ ...CONFIG, FunctionArn: CONFIG.FunctionArn.replace("$LATEST", "prod") }] } : { FunctionEventInvokeConfigs: [CONFIG], NextMarker: "m2" } };
+    }
+    if (url.pathname === "/2019-09-25/functions/hello/event-invoke-config") {
+      return method === "DELETE" ? { status: 204 } : { status: 200, body: CONFIG };
+    }
+    return { status: 404, body: { message: "no route" } };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => new Promise((resolve) => server.close(() => resolve()));
 });
-afterEach(async () => close());
+afterEach(() => api.close());
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { LAMBENT_ENDPOINT: endpoint },
-    cwd: process.cwd(),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => api.run(args);
 
 describe("lambent event-config", () => {
   it("shows with GET, changes with POST (merge), deletes with DELETE, passing the qualifier", async () => {
     expect((await run("event-config", "hello")).code).toBe(0);
     expect((await run("event-config", "hello", "--qualifier", "prod", "--retries", "1")).code).toBe(0);
     expect((await run("event-config", "hello", "--qualifier", "3", "--delete", "--json")).stdout).toContain('"Deleted": true');
-    expect(requests.map(({ method, path, body }) => [method, path, body])).toEqual([
+    expect(api.requests.map(({ method, path, body }) => [method, path, body])).toEqual([
       ["GET", "/2019-09-25/functions/hello/event-invoke-config", ""],
       ["POST", "/2019-09-25/functions/hello/event-invoke-config?Qualifier=prod", '{"MaximumRetryAttempts":1}'],
       ["DELETE", "/2019-09-25/functions/hello/event-invoke-config?Qualifier=3", ""],
@@ -123,7 +87,7 @@ describe("lambent event-config", () => {
       expect.stringMatching(new RegExp(`^\\$LATEST\\s+1\\s+600 s\\s+-\\s+${QUEUE}$`)),
       expect.stringMatching(new RegExp(`^prod\\s+1\\s+600 s\\s+-\\s+${QUEUE}$`)),
     ]);
-    expect(requests.map((request) => request.path)).toEqual([
+    expect(api.requests.map((request) => request.path)).toEqual([
       "/2019-09-25/functions/hello/event-invoke-config/list",
       "/2019-09-25/functions/hello/event-invoke-config/list?Marker=m2",
     ]);
@@ -139,7 +103,7 @@ describe("lambent event-config", () => {
     const result = await run("event-config", "hello", ...flags);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(requests).toEqual([]);
+    expect(api.requests).toEqual([]);
   });
 });
 

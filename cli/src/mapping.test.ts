@@ -1,10 +1,7 @@
 // lambent mapping: flags → the request sent (method, path, query, body) against a small local server, and
 // the usage errors that stop before any request.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "./cli.js";
-import type { CliIo } from "./command.js";
+import { startStubApi, type StubApi } from "./testing/stub-api.js";
 
 const MAPPING = {
   UUID: "6d6f7a3c-8a5f-4d7e-9c1e-2b3a4c5d6e7f",
@@ -16,48 +13,20 @@ const MAPPING = {
   LastModified: 1_700_000_000,
 };
 
-interface Recorded {
-  method: string;
-  path: string;
-  body: unknown;
-}
-
-let endpoint: string;
-let requests: Recorded[];
-let close: () => Promise<void>;
+let api: StubApi;
 
 beforeEach(async () => {
-  requests = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://localhost");
-      const text = Buffer.concat(chunks).toString("utf8");
-      requests.push({ method: request.method ?? "", path: url.pathname + url.search, body: text === "" ? undefined : JSON.parse(text) });
-      const list = request.method === "GET" && url.pathname.endsWith("/event-source-mappings");
-      response.writeHead(request.method === "GET" ? 200 : 202, { "Content-Type": "application/json" });
-      response.end(JSON.stringify(list ? { EventSourceMappings: [MAPPING] } : MAPPING));
-    });
+  api = await startStubApi(({ method }, url) => {
+    const list = method === "GET" && url.pathname.endsWith("/event-source-mappings");
+    return { status: method === "GET" ? 200 : 202, body: list ? { EventSourceMappings: [MAPPING] } : MAPPING };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => new Promise((resolve) => server.close(() => resolve()));
 });
-afterEach(async () => close());
+afterEach(() => api.close());
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { LAMBENT_ENDPOINT: endpoint },
-    cwd: process.cwd(),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => api.run(args);
+
+/** The requests sent so far, with their JSON bodies parsed. */
+const sent = () => api.requests.map((request) => ({ ...request, body: request.body === "" ? undefined : (JSON.parse(request.body) as unknown) }));
 
 describe("lambent mapping", () => {
   it("creates a queue mapping with Lambda's field names", async () => {
@@ -67,7 +36,7 @@ describe("lambent mapping", () => {
       "--visibility-timeout", "60", "--disabled",
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(requests).toEqual([
+    expect(sent()).toEqual([
       {
         method: "POST",
         path: "/2015-03-31/event-source-mappings",
@@ -90,7 +59,7 @@ describe("lambent mapping", () => {
 
   it("creates a stream mapping from a starting position and time", async () => {
     await run("mapping", "create", "--function", "hello:prod", "--source", "arn:aws:kinesis:us-east-1:000000000000:stream/S", "--starting-position", "AT_TIMESTAMP", "--starting-timestamp", "2024-01-01T00:00:00Z", "--bisect", "--parallelization", "2", "--max-record-age=-1");
-    expect(requests[0]!.body).toEqual({
+    expect(sent()[0]!.body).toEqual({
       FunctionName: "hello:prod",
       EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/S",
       StartingPosition: "AT_TIMESTAMP",
@@ -103,7 +72,7 @@ describe("lambent mapping", () => {
 
   it("updates only what is given, removes with empty values, and toggles Enabled", async () => {
     await run("mapping", "update", MAPPING.UUID, "--disable", "--on-failure", "", "--max-concurrency", "0", "--no-report-item-failures");
-    expect(requests[0]).toEqual({
+    expect(sent()[0]).toEqual({
       method: "PUT",
       path: `/2015-03-31/event-source-mappings/${MAPPING.UUID}`,
       body: { DestinationConfig: { OnFailure: {} }, ScalingConfig: {}, FunctionResponseTypes: [], Enabled: false },
@@ -112,11 +81,11 @@ describe("lambent mapping", () => {
 
   it("lists by function, gets and deletes", async () => {
     const listed = await run("mapping", "list", "--function", "hello");
-    expect(requests[0]!.path).toBe("/2015-03-31/event-source-mappings?FunctionName=hello");
+    expect(sent()[0]!.path).toBe("/2015-03-31/event-source-mappings?FunctionName=hello");
     expect(listed.stdout).toMatch(/6d6f7a3c-8a5f-4d7e-9c1e-2b3a4c5d6e7f\s+Enabled\s+hello\s+arn:aws:sqs/);
     await run("mapping", "get", MAPPING.UUID);
     await run("mapping", "delete", MAPPING.UUID);
-    expect(requests.slice(1).map((request) => `${request.method} ${request.path}`)).toEqual([
+    expect(sent().slice(1).map((request) => `${request.method} ${request.path}`)).toEqual([
       `GET /2015-03-31/event-source-mappings/${MAPPING.UUID}`,
       `DELETE /2015-03-31/event-source-mappings/${MAPPING.UUID}`,
     ]);
@@ -137,6 +106,6 @@ describe("lambent mapping", () => {
       const result = await run(...args);
       expect(result.code, args.join(" ")).toBe(2);
     }
-    expect(requests).toEqual([]);
+    expect(sent()).toEqual([]);
   });
 });

@@ -1,10 +1,7 @@
 // lambent trigger: flags → the request sent (method, path, body) against a small local server, the
 // human output, and the usage errors that stop before any request.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "./cli.js";
-import type { CliIo } from "./command.js";
+import { startStubApi, type StubApi } from "./testing/stub-api.js";
 import { parseEvents } from "./commands/trigger.js";
 
 const TRIGGER = {
@@ -20,48 +17,18 @@ const TRIGGER = {
   NextFireTime: "2024-01-03T01:00:00.000Z",
 };
 
-interface Recorded {
-  method: string;
-  path: string;
-  body: string;
-}
-
-let endpoint: string;
-let requests: Recorded[];
-let close: () => Promise<void>;
+let api: StubApi;
 
 beforeEach(async () => {
-  requests = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://localhost");
-      requests.push({ method: request.method ?? "", path: url.pathname + url.search, body: Buffer.concat(chunks).toString("utf8") });
-      const status = request.method === "DELETE" ? 204 : request.method === "POST" ? 201 : 200;
-      const list = request.method === "GET" && url.pathname.endsWith("/triggers");
-      response.writeHead(status, { "Content-Type": "application/json" });
-      response.end(status === 204 ? "" : JSON.stringify(list ? { Triggers: [TRIGGER] } : TRIGGER));
-    });
+  api = await startStubApi(({ method }, url) => {
+    const status = method === "DELETE" ? 204 : method === "POST" ? 201 : 200;
+    const list = method === "GET" && url.pathname.endsWith("/triggers");
+    return { status, ...(status === 204 ? {} : { body: list ? { Triggers: [TRIGGER] } : TRIGGER }) };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => new Promise((resolve) => server.close(() => resolve()));
 });
-afterEach(async () => close());
+afterEach(() => api.close());
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { LAMBENT_ENDPOINT: endpoint },
-    cwd: process.cwd(),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => api.run(args);
 
 describe("lambent trigger", () => {
   it("adds each kind of source through CreateTrigger", async () => {
@@ -72,7 +39,7 @@ describe("lambent trigger", () => {
     await run("trigger", "add", "orders", "--function", "report", "--qualifier", "live", "--subject", "orders.*", "--disabled");
     await run("trigger", "--function", "report", "add", "photos", "--bucket", "photos", "--prefix", "raw/", "--suffix", ".jpg", "--events", "created");
     await run("trigger", "add", "stock", "--function", "report", "--kv", "inventory", "--keys", "items.>", "--description", "stock changes");
-    expect(requests.map((request) => [request.method, request.path, JSON.parse(request.body)])).toEqual([
+    expect(api.requests.map((request) => [request.method, request.path, JSON.parse(request.body)])).toEqual([
       [
         "POST",
         "/lambent/2024-01-01/triggers",
@@ -97,7 +64,7 @@ describe("lambent trigger", () => {
     expect((await run("trigger", "enable", "nightly")).stdout).toBe("enabled trigger nightly (next fire time 2024-01-03T01:00:00.000Z)\n");
     await run("trigger", "disable", "nightly");
     expect((await run("trigger", "remove", "nightly")).stdout).toBe("removed trigger nightly\n");
-    expect(requests.map((request) => `${request.method} ${request.path} ${request.body}`)).toEqual([
+    expect(api.requests.map((request) => `${request.method} ${request.path} ${request.body}`)).toEqual([
       "GET /lambent/2024-01-01/triggers?FunctionName=report ",
       "GET /lambent/2024-01-01/triggers/nightly ",
       'PUT /lambent/2024-01-01/triggers/nightly {"Enabled":true}',
@@ -118,7 +85,7 @@ describe("lambent trigger", () => {
       const result = await run(...args);
       expect(result.code, args.join(" ")).toBe(2);
     }
-    expect(requests).toEqual([]);
+    expect(api.requests).toEqual([]);
   });
 
   it("reads --events words and S3's own names", () => {

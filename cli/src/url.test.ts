@@ -1,10 +1,7 @@
 // lambent url: flags → the request sent (method, path, Qualifier, body) against a small local server, and
 // the usage errors that stop before any request.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "./cli.js";
-import type { CliIo } from "./command.js";
+import { startStubApi, type StubApi } from "./testing/stub-api.js";
 import { describeFunctionUrlConfig } from "./commands/url.js";
 
 const CONFIG = {
@@ -15,47 +12,17 @@ const CONFIG = {
   InvokeMode: "BUFFERED",
 };
 
-interface Recorded {
-  method: string;
-  path: string;
-  body: string;
-}
-
-let endpoint: string;
-let requests: Recorded[];
-let close: () => Promise<void>;
+let api: StubApi;
 
 beforeEach(async () => {
-  requests = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://localhost");
-      requests.push({ method: request.method ?? "", path: url.pathname + url.search, body: Buffer.concat(chunks).toString("utf8") });
-      const status = request.method === "DELETE" ? 204 : request.method === "POST" ? 201 : 200;
-      response.writeHead(status, { "Content-Type": "application/json" });
-      response.end(status === 204 ? "" : JSON.stringify(CONFIG));
-    });
+  api = await startStubApi(({ method }) => {
+    const status = method === "DELETE" ? 204 : method === "POST" ? 201 : 200;
+    return { status, ...(status === 204 ? {} : { body: CONFIG }) };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => new Promise((resolve) => server.close(() => resolve()));
 });
-afterEach(async () => close());
+afterEach(() => api.close());
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { LAMBENT_ENDPOINT: endpoint },
-    cwd: process.cwd(),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const run = (...args: string[]) => api.run(args);
 
 describe("lambent url", () => {
   it("shows, creates, changes and deletes through Lambda's paths", async () => {
@@ -65,7 +32,7 @@ describe("lambent url", () => {
     expect((await run("url", "hello", "--qualifier", "live", "--create", "--cors-origin", "https://a.example", "--cors-origin", "*")).code).toBe(0);
     expect((await run("url", "hello", "--cors-origin", "https://b.example")).code).toBe(0);
     expect((await run("url", "hello", "--delete", "--json")).stdout).toContain('"Deleted": true');
-    expect(requests).toEqual([
+    expect(api.requests).toEqual([
       { method: "GET", path: "/2021-10-31/functions/hello/url", body: "" },
       {
         method: "POST",
@@ -80,7 +47,7 @@ describe("lambent url", () => {
   it("refuses --create with --delete before sending anything", async () => {
     const result = await run("url", "hello", "--create", "--delete");
     expect(result.code).toBe(2);
-    expect(requests).toEqual([]);
+    expect(api.requests).toEqual([]);
   });
 
   it("describes a config without CORS as none", () => {
