@@ -196,7 +196,7 @@ export interface FunctionUrlConfig {
 
 /** Create/UpdateFunctionUrlConfig's body. */
 export interface FunctionUrlConfigRequest {
-  AuthType?: "NONE";
+  AuthType?: "NONE" | "AWS_IAM";
   Cors?: FunctionUrlCors;
 }
 

@@ -44,9 +44,20 @@ describe("lambent url", () => {
     ]);
   });
 
-  it("refuses --create with --delete before sending anything", async () => {
-    const result = await run("url", "hello", "--create", "--delete");
-    expect(result.code).toBe(2);
+  it("creates and changes the auth type", async () => {
+    expect((await run("url", "hello", "--create", "--auth-type", "AWS_IAM")).code).toBe(0);
+    expect((await run("url", "hello", "--auth-type", "NONE")).code).toBe(0);
+    expect(api.requests.map(({ method, body }) => [method, body])).toEqual([
+      ["POST", JSON.stringify({ AuthType: "AWS_IAM" })],
+      ["PUT", JSON.stringify({ AuthType: "NONE" })],
+    ]);
+  });
+
+  it("refuses --create with --delete, and an unknown auth type, before sending anything", async () => {
+    expect((await run("url", "hello", "--create", "--delete")).code).toBe(2);
+    const unknown = await run("url", "hello", "--create", "--auth-type", "TOKEN");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--auth-type must be NONE or AWS_IAM");
     expect(api.requests).toEqual([]);
   });
 

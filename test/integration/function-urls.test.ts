@@ -16,10 +16,13 @@ import {
 import * as proto from "@lambent/proto";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { unaryCall, unaryError } from "../fixtures/grpc-unary.js";
+import { requestTo, signedHeaders } from "../fixtures/sigv4-signer.js";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { readFileSync } from "node:fs";
 
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function";
+/** The frontends' only access key (LAMBENT_ACCESS_KEYS): AWS_IAM URLs take requests it signs. */
+const IAM_KEY = { accessKeyId: "AKIDLAMBENTTEST", secretAccessKey: "c2VjcmV0LWtleS1mb3ItdGVzdHM/+=" };
 const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80]);
 
 /** Answers by path: the event itself, a binary image, a plain object, a string, or a failure. */
@@ -48,7 +51,7 @@ const FUNCTION = "url-echo";
 let functionUrl: string;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
+  cluster = await startTestCluster({ env: { LAMBENT_ACCESS_KEYS: `${IAM_KEY.accessKeyId}:${IAM_KEY.secretAccessKey}` } });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
   client = new proto.LambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
   await createTestFunction(lambda, FUNCTION, zipFiles({ "index.mjs": HANDLER }));
@@ -101,9 +104,9 @@ describe("function URL configs", () => {
     const gone = await fetch(`${cluster.httpUrl}${new URL(created.FunctionUrl!).pathname}`);
     expect(gone.status).toBe(404);
 
-    const iam = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "AWS_IAM" })).catch((error: unknown) => error);
-    expect((iam as Error).name).toBe("InvalidParameterValueException");
-    expect((iam as Error).message).toContain("AWS_IAM is not supported by Lambent");
+    const unknownAuth = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "TOKEN" as "NONE" })).catch((error: unknown) => error);
+    expect((unknownAuth as Error).name).toBe("InvalidParameterValueException");
+    expect((unknownAuth as Error).message).toContain("AuthType must be NONE or AWS_IAM");
     const version = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: "1", AuthType: "NONE" })).catch((error: unknown) => error);
     expect((version as Error).name).toBe("InvalidParameterValueException");
     const noAlias = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: "live", AuthType: "NONE" })).catch((error: unknown) => error);
@@ -156,6 +159,52 @@ describe("function URL configs over gRPC", () => {
     await unaryCall(client, client.deleteFunctionUrlConfig.bind(client), proto.DeleteFunctionUrlConfigRequest.fromPartial({ functionName: name }));
     const missing = await unaryError(client, client.getFunctionUrlConfig.bind(client), proto.GetFunctionUrlConfigRequest.fromPartial({ functionName: name }));
     expect(missing.code).toBe(grpc.status.NOT_FOUND);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+  });
+});
+
+describe("a function URL with AuthType AWS_IAM", () => {
+  it("takes only requests signed with a known key, and tells the function who signed", async () => {
+    const name = "url-iam";
+    await createTestFunction(lambda, name, zipFiles({ "index.mjs": HANDLER }));
+    const created = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "AWS_IAM" }));
+    expect(created.AuthType).toBe("AWS_IAM");
+    const url = new URL(`${cluster.httpUrl}${new URL(created.FunctionUrl!).pathname}orders/7?page=2`);
+    const body = JSON.stringify({ item: "tea" });
+
+    const unsigned = await fetch(url, { method: "POST", body });
+    expect(unsigned.status).toBe(403);
+    expect(await unsigned.json()).toEqual({ Message: "Forbidden" });
+    const wrongSecret = await signedHeaders(requestTo("POST", url, body), { ...IAM_KEY, secretAccessKey: "not-the-secret" });
+    expect((await fetch(url, { method: "POST", body, headers: wrongSecret })).status).toBe(403);
+    const tampered = await signedHeaders(requestTo("POST", url, body), IAM_KEY);
+    expect((await fetch(url, { method: "POST", body: body.replace("tea", "gin"), headers: tampered })).status).toBe(403);
+
+    const signed = await fetch(url, { method: "POST", body, headers: await signedHeaders(requestTo("POST", url, body), IAM_KEY) });
+    expect(signed.status).toBe(200);
+    const event = (await signed.json()) as { rawPath: string; body: string; requestContext: { accountId: string; authorizer: unknown } };
+    expect(event.rawPath).toBe("/orders/7");
+    expect(event.body).toBe(body);
+    expect(event.requestContext.accountId).toBe("000000000000");
+    expect(event.requestContext.authorizer).toEqual({
+      iam: {
+        accessKey: IAM_KEY.accessKeyId,
+        accountId: "000000000000",
+        callerId: IAM_KEY.accessKeyId,
+        cognitoIdentity: null,
+        principalOrgId: null,
+        userArn: `arn:aws:iam::000000000000:user/${IAM_KEY.accessKeyId}`,
+        userId: IAM_KEY.accessKeyId,
+      },
+    });
+
+    // Back to NONE: anyone may call, and the event names no caller.
+    await lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE" }));
+    const open = await fetch(url);
+    expect(open.status).toBe(200);
+    const openEvent = (await open.json()) as { requestContext: { accountId: string; authorizer?: unknown } };
+    expect(openEvent.requestContext).toMatchObject({ accountId: "anonymous" });
+    expect(openEvent.requestContext.authorizer).toBeUndefined();
     await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
   });
 });

@@ -60,4 +60,20 @@ describe("configuration", () => {
       expect(() => loadFrontendConfig({ LAMBENT_MODE: "staging" })).toThrow(/LAMBENT_MODE/);
     });
   });
+
+  describe("access keys", () => {
+    it("reads id:secret pairs, none by default", () => {
+      expect(loadFrontendConfig({}).accessKeys.size).toBe(0);
+      const keys = loadFrontendConfig({ LAMBENT_ACCESS_KEYS: "AKIDONE:s3cr/et+1, AKIDTWO:other" }).accessKeys;
+      expect([...keys]).toEqual([["AKIDONE", "s3cr/et+1"], ["AKIDTWO", "other"]]);
+    });
+
+    it("names the variable for a malformed or repeated pair, without repeating the secret", () => {
+      expect(() => loadFrontendConfig({ LAMBENT_ACCESS_KEYS: "no-colon" })).toThrow(/LAMBENT_ACCESS_KEYS/);
+      expect(() => loadFrontendConfig({ LAMBENT_ACCESS_KEYS: "AKID:" })).toThrow(/LAMBENT_ACCESS_KEYS/);
+      expect(() => loadFrontendConfig({ LAMBENT_ACCESS_KEYS: "bad id:secret" })).toThrow(/LAMBENT_ACCESS_KEYS/);
+      expect(() => loadFrontendConfig({ LAMBENT_ACCESS_KEYS: "AKID:one,AKID:two" })).toThrow(/listed twice/);
+      expect(() => loadFrontendConfig({ LAMBENT_ACCESS_KEYS: "AKID:topsecret,x" })).not.toThrow(/topsecret/);
+    });
+  });
 });

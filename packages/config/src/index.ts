@@ -205,6 +205,8 @@ export interface FrontendConfig extends CommonConfig {
   prices: UsagePricesConfig;
   /** Visibility timeout of new queue event source mappings that do not set their own, in seconds. */
   esmVisibilityTimeoutSeconds: number;
+  /** Access key id → secret access key: who may call function URLs with AuthType AWS_IAM (SigV4). */
+  accessKeys: ReadonlyMap<string, string>;
 }
 
 export function loadFrontendConfig(env: Environment): FrontendConfig {
@@ -216,7 +218,26 @@ export function loadFrontendConfig(env: Environment): FrontendConfig {
     publicUrl: env["LAMBENT_PUBLIC_URL"] || undefined,
     prices: readUsagePrices(env),
     esmVisibilityTimeoutSeconds: readInteger(env, "LAMBENT_ESM_VISIBILITY_TIMEOUT_SECONDS", 30, 1, 43_200),
+    accessKeys: readAccessKeys(env),
   };
+}
+
+/** `LAMBENT_ACCESS_KEYS`: `ACCESS_KEY_ID:SECRET_ACCESS_KEY` pairs separated by commas. */
+function readAccessKeys(env: Environment): ReadonlyMap<string, string> {
+  const keys = new Map<string, string>();
+  const raw = env["LAMBENT_ACCESS_KEYS"]?.trim();
+  if (!raw) return keys;
+  for (const pair of raw.split(",")) {
+    const colon = pair.indexOf(":");
+    const id = pair.slice(0, colon).trim();
+    const secret = pair.slice(colon + 1).trim();
+    if (colon < 0 || !/^[A-Za-z0-9]{1,128}$/.test(id) || !/^\S{1,256}$/.test(secret)) {
+      throw new ConfigError("LAMBENT_ACCESS_KEYS", "expected ACCESS_KEY_ID:SECRET_ACCESS_KEY pairs separated by commas (ids of letters and digits, secrets without spaces)");
+    }
+    if (keys.has(id)) throw new ConfigError("LAMBENT_ACCESS_KEYS", `access key id ${id} is listed twice`);
+    keys.set(id, secret);
+  }
+  return keys;
 }
 
 export interface SchedulerConfig extends CommonConfig {

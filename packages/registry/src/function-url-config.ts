@@ -17,6 +17,9 @@ export interface FunctionUrlCors {
   allowCredentials?: boolean;
 }
 
+export const FUNCTION_URL_AUTH_TYPES = ["NONE", "AWS_IAM"] as const;
+export type FunctionUrlAuthType = (typeof FUNCTION_URL_AUTH_TYPES)[number];
+
 /** The JSON under `url.<function>.<qualifier>`. */
 export interface FunctionUrlConfig {
   functionName: string;
@@ -24,8 +27,8 @@ export interface FunctionUrlConfig {
   qualifier: string;
   /** 32 lowercase alphanumerics, as Lambda's url ids. */
   urlId: string;
-  /** Only `NONE`: Lambent does not sign requests to function URLs. */
-  authType: "NONE";
+  /** `NONE`: anyone may call; `AWS_IAM`: requests must be signed (SigV4) with a key Lambent knows. */
+  authType: FunctionUrlAuthType;
   invokeMode: "BUFFERED";
   cors?: FunctionUrlCors;
   /** Epoch milliseconds. */
@@ -66,7 +69,7 @@ export function decodeFunctionUrlConfig(key: string, value: Uint8Array): Functio
     typeof config["qualifier"] === "string" &&
     typeof config["urlId"] === "string" &&
     URL_ID_PATTERN.test(config["urlId"]) &&
-    config["authType"] === "NONE" &&
+    (FUNCTION_URL_AUTH_TYPES as readonly unknown[]).includes(config["authType"]) &&
     config["invokeMode"] === "BUFFERED" &&
     (config["cors"] === undefined || (typeof config["cors"] === "object" && config["cors"] !== null)) &&
     typeof config["creationTime"] === "number" &&

@@ -109,7 +109,11 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     health: () => clusterHealth(nc),
     downloadPackage: (objectName) => code.getPackage(objectName),
     metrics,
-    functionUrls: { configOf: (urlId) => view.functionUrlConfig(urlId), invoker },
+    functionUrls: {
+      configOf: (urlId) => view.functionUrlConfig(urlId),
+      invoker,
+      iam: { accessKeys: config.accessKeys, region: config.region, accountId: config.accountId },
+    },
     routes: { table: new RouteTable(routeView), invoker, accountId: config.accountId },
   });
   const grpcServer = buildGrpcServer(api, { logger });

@@ -857,7 +857,7 @@ export interface CreateFunctionUrlConfigRequest {
   functionName: string;
   /** "$LATEST" or an alias; empty means $LATEST (or the qualifier inside function_name). */
   qualifier: string;
-  /** "NONE" ("AWS_IAM" is refused with INVALID_ARGUMENT). */
+  /** "NONE" or "AWS_IAM" (requests signed with SigV4 by a key in the frontend's LAMBENT_ACCESS_KEYS). */
   authType: string;
   cors?:
     | FunctionUrlCors
@@ -16656,7 +16656,7 @@ export const LambdaService = {
   },
   /**
    * Gives $LATEST or an alias a function URL (served by the frontend at <public url>/lambent-url/<url id>/);
-   * ALREADY_EXISTS when it has one. Only auth_type NONE is supported.
+   * ALREADY_EXISTS when it has one. auth_type NONE, or AWS_IAM (SigV4-signed requests only).
    */
   createFunctionUrlConfig: {
     path: "/lambent.v1.Lambda/CreateFunctionUrlConfig" as const,
@@ -17019,7 +17019,7 @@ export interface LambdaServer extends UntypedServiceImplementation {
   >;
   /**
    * Gives $LATEST or an alias a function URL (served by the frontend at <public url>/lambent-url/<url id>/);
-   * ALREADY_EXISTS when it has one. Only auth_type NONE is supported.
+   * ALREADY_EXISTS when it has one. auth_type NONE, or AWS_IAM (SigV4-signed requests only).
    */
   createFunctionUrlConfig: handleUnaryCall<CreateFunctionUrlConfigRequest, CreateFunctionUrlConfigResponse>;
   /** Returns a qualifier's function URL config; NOT_FOUND when it has none. */
@@ -17546,7 +17546,7 @@ export interface LambdaClient extends Client {
   ): ClientUnaryCall;
   /**
    * Gives $LATEST or an alias a function URL (served by the frontend at <public url>/lambent-url/<url id>/);
-   * ALREADY_EXISTS when it has one. Only auth_type NONE is supported.
+   * ALREADY_EXISTS when it has one. auth_type NONE, or AWS_IAM (SigV4-signed requests only).
    */
   createFunctionUrlConfig(
     request: CreateFunctionUrlConfigRequest,

@@ -9,6 +9,8 @@ import {
   parseFunctionReference,
   type ArnScope,
   type FunctionStore,
+  FUNCTION_URL_AUTH_TYPES,
+  type FunctionUrlAuthType,
   type FunctionUrlConfig,
   type FunctionUrlCors,
 } from "@lambent/registry";
@@ -56,12 +58,13 @@ export class FunctionUrlOperations {
   /** UpdateFunctionUrlConfig: the fields given change (`Cors` replaced whole), the url id stays. */
   async update(reference: string, qualifierParameter: string | undefined, input: unknown): Promise<FunctionUrlConfigResponse> {
     const body = requireBody(input);
-    readAuthType(body, false);
+    const authType = readAuthType(body, false);
     const cors = readCors(body);
     readInvokeMode(body);
     const { functionName, qualifier } = await this.existingTarget(reference, qualifierParameter);
     const updated = await this.functions.urlConfigs.update(functionName, qualifier, (current) => {
       const next: FunctionUrlConfig = { ...current, lastModified: Date.now() };
+      if (authType !== undefined) next.authType = authType;
       if (cors !== undefined) next.cors = cors;
       return next;
     });
@@ -116,16 +119,15 @@ function parseTarget(reference: string, qualifierParameter: string | undefined):
   return { functionName, qualifier: target };
 }
 
-/** `NONE` only: requests to a Lambent function URL are not signed, so AWS_IAM could not be honoured. */
-function readAuthType(body: Body, required: boolean): "NONE" | undefined {
+/** `NONE`, or `AWS_IAM`: requests then carry a SigV4 signature by one of the frontend's access keys (http/sigv4.ts). */
+function readAuthType(body: Body, required: boolean): FunctionUrlAuthType | undefined {
   const authType = optionalString(body, "AuthType");
   if (authType === undefined) {
     if (required) throw invalidParameter("AuthType is required");
     return undefined;
   }
-  if (authType === "AWS_IAM") throw invalidParameter("AuthType AWS_IAM is not supported by Lambent; use NONE");
-  if (authType !== "NONE") throw invalidParameter(`AuthType must be NONE or AWS_IAM, got '${authType}'`);
-  return authType;
+  if (!(FUNCTION_URL_AUTH_TYPES as readonly string[]).includes(authType)) throw invalidParameter(`AuthType must be NONE or AWS_IAM, got '${authType}'`);
+  return authType as FunctionUrlAuthType;
 }
 
 function readInvokeMode(body: Body): void {

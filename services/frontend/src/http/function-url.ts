@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FunctionUrlConfig } from "@lambent/registry";
 import type { Invoker } from "../api.js";
 import { FUNCTION_URL_PATH } from "../control-plane/function-urls.js";
-import { serveHttpInvocation, sendNotFound, type HttpEventSource } from "./http-event.js";
+import { serveHttpInvocation, sendNotFound, type HttpAuthorizer, type HttpEventSource } from "./http-event.js";
+import { verifySigV4 } from "./sigv4.js";
 
 export { FUNCTION_URL_PATH };
 
@@ -12,6 +13,8 @@ export interface FunctionUrlServing {
   /** The config with this url id (the registry view's cache). */
   configOf(urlId: string): FunctionUrlConfig | undefined;
   invoker: Invoker;
+  /** Who may call URLs with AuthType AWS_IAM: access keys, and the cluster's region and account. */
+  iam: { accessKeys: ReadonlyMap<string, string>; region: string; accountId: string; now?: () => number };
 }
 
 /** Whether a request is for a function URL; then `serveFunctionUrl` answers it. */
@@ -30,12 +33,35 @@ export async function serveFunctionUrl(serving: FunctionUrlServing, request: Inc
     return;
   }
   const source = functionUrlSource(urlId, slash === -1 ? "/" : rest.slice(slash), queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
-  await serveHttpInvocation(serving.invoker, config, source, request, response);
+  await serveHttpInvocation(serving.invoker, config, source, request, response, config.authType === "AWS_IAM" ? iamAuthorizer(serving.iam) : undefined);
 }
 
-/** A function URL's event: route key `$default`, the path after the url id, account "anonymous". */
+/** A function URL's event: route key `$default`, the path after the url id, account "anonymous" until a signature names one. */
 function functionUrlSource(urlId: string, rawPath: string, rawQueryString: string): HttpEventSource {
-  // Lambda reports "anonymous" for AuthType NONE, the only kind Lambent serves.
   return { rawPath, rawQueryString, routeKey: "$default", apiId: urlId, accountId: "anonymous" };
+}
+
+/** AuthType AWS_IAM: a SigV4 signature for `lambda` in the cluster's region by a known key, as Lambda checks it. */
+function iamAuthorizer(iam: FunctionUrlServing["iam"]): HttpAuthorizer {
+  return (request, body) => {
+    const rawUrl = request.url ?? "/";
+    const verdict = verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, iam.accessKeys, { region: iam.region, service: "lambda" }, (iam.now ?? Date.now)());
+    if (!verdict.ok) return undefined;
+    const { accessKeyId } = verdict;
+    return {
+      accountId: iam.accountId,
+      authorizer: {
+        iam: {
+          accessKey: accessKeyId,
+          accountId: iam.accountId,
+          callerId: accessKeyId,
+          cognitoIdentity: null,
+          principalOrgId: null,
+          userArn: `arn:aws:iam::${iam.accountId}:user/${accessKeyId}`,
+          userId: accessKeyId,
+        },
+      },
+    };
+  };
 }
 

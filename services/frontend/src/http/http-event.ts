@@ -31,9 +31,24 @@ export interface HttpApiEvent {
     stage: "$default";
     time: string;
     timeEpoch: number;
+    /** Who signed the request, on a function URL with AuthType AWS_IAM. */
+    authorizer?: HttpApiAuthorizer;
   };
   body?: string;
   isBase64Encoded: boolean;
+}
+
+/** Lambda's `requestContext.authorizer` for a function URL with AuthType AWS_IAM. */
+export interface HttpApiAuthorizer {
+  iam: {
+    accessKey: string;
+    accountId: string;
+    callerId: string;
+    cognitoIdentity: null;
+    principalOrgId: null;
+    userArn: string;
+    userId: string;
+  };
 }
 
 /** What tells a function URL's event from a route's. */
@@ -44,7 +59,14 @@ export interface HttpEventSource {
   apiId: string;
   accountId: string;
   pathParameters?: Record<string, string>;
+  authorizer?: HttpApiAuthorizer;
 }
+
+/**
+ * Checks a request once its body is read (a signature covers the body): what the event gains, or
+ * undefined to answer 403 `{"Message":"Forbidden"}` without invoking.
+ */
+export type HttpAuthorizer = (request: IncomingMessage, body: Buffer) => Pick<HttpEventSource, "accountId" | "authorizer"> | undefined;
 
 /** The function a request invokes, and the CORS settings that apply to it. */
 export interface HttpTarget {
@@ -102,6 +124,7 @@ export function httpApiEvent(request: IncomingMessage, source: HttpEventSource, 
     event.queryStringParameters = parameters;
   }
   if (source.pathParameters !== undefined) event.pathParameters = source.pathParameters;
+  if (source.authorizer !== undefined) event.requestContext.authorizer = source.authorizer;
   if (body.length > 0) {
     const contentType = headers["content-type"];
     const text = contentType === undefined ? isUtf8(body) : TEXT_TYPES.test(contentType) && isUtf8(body);
@@ -121,6 +144,7 @@ export async function serveHttpInvocation(
   source: HttpEventSource,
   request: IncomingMessage,
   response: ServerResponse,
+  authorize?: HttpAuthorizer,
 ): Promise<void> {
   const origin = header(request, "origin");
   const cors = target.cors && origin !== undefined ? corsHeaders(target.cors, origin) : undefined;
@@ -130,10 +154,19 @@ export async function serveHttpInvocation(
   }
   try {
     const body = await readBody(request, PayloadLimits.syncBytes, () => requestTooLarge(PayloadLimits.syncBytes));
+    let eventSource = source;
+    if (authorize) {
+      const granted = authorize(request, body);
+      if (!granted) {
+        sendHttp(response, 403, { "content-type": "application/json", ...cors }, JSON.stringify({ Message: "Forbidden" }));
+        return;
+      }
+      eventSource = { ...source, ...granted };
+    }
     const output = await invoker.invoke({
       functionName: target.functionName,
       ...(target.qualifier === LATEST ? {} : { qualifier: target.qualifier }),
-      payload: Buffer.from(JSON.stringify(httpApiEvent(request, source, body))),
+      payload: Buffer.from(JSON.stringify(httpApiEvent(request, eventSource, body))),
       invocationType: "RequestResponse",
       logType: "None",
     });
