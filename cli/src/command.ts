@@ -151,3 +151,38 @@ export function parsePositiveInteger(flag: string, raw: string | undefined): num
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${flag} must be a positive whole number, got '${raw}'`);
   return Number(raw);
 }
+
+/** The forms of a command with subcommands (`lambent alias set …`), each run with the remaining arguments. */
+export type Subcommands = Readonly<Record<string, (args: string[], io: CliIo) => Promise<number>>>;
+
+/**
+ * Runs `lambent <command> <subcommand> …`. The subcommand is the first argument that is neither an option
+ * nor the value of one of `valueOptions`, so options may come before it; `--help` without a subcommand
+ * prints the command's usage.
+ */
+export function runSubcommand(command: Pick<Command, "name" | "usage">, subcommands: Subcommands, valueOptions: ReadonlySet<string>, args: string[], io: CliIo): Promise<number> {
+  const names = Object.keys(subcommands);
+  const choices = `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+  const index = subcommandIndex(args, valueOptions);
+  const rest = index === undefined ? args : [...args.slice(0, index), ...args.slice(index + 1)];
+  if (index === undefined) {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout.write(`${command.usage}\n`);
+      return Promise.resolve(0);
+    }
+    throw new UsageError(`missing ${command.name} command: ${choices}`);
+  }
+  const name = args[index]!;
+  const subcommand = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
+  if (subcommand === undefined) throw new UsageError(`unknown ${command.name} command '${name}': use ${choices}`);
+  return subcommand(rest, io);
+}
+
+function subcommandIndex(args: readonly string[], valueOptions: ReadonlySet<string>): number | undefined {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (!arg.startsWith("-")) return index;
+    if (valueOptions.has(arg)) index += 1;
+  }
+  return undefined;
+}

@@ -12,10 +12,12 @@ import {
   FUNCTION_USAGE,
   UsageError,
   parseCommandArgs,
+  runSubcommand,
   splitFunctionName,
   withFunctionName,
   type CliIo,
   type Command,
+  type Subcommands,
 } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 
@@ -50,37 +52,15 @@ ${COMMON_USAGE}`,
   run: runAlias,
 };
 
-const SUBCOMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+const SUBCOMMANDS: Subcommands = {
   set: runAliasSet,
   get: runAliasGet,
   list: runAliasList,
   delete: runAliasDelete,
 };
 
-export async function runAlias(args: string[], io: CliIo): Promise<number> {
-  const index = subcommandIndex(args);
-  const rest = index === undefined ? args : [...args.slice(0, index), ...args.slice(index + 1)];
-  if (index === undefined) {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      io.stdout.write(`${aliasCommand.usage}\n`);
-      return 0;
-    }
-    throw new UsageError("missing alias command: set, get, list or delete");
-  }
-  const name = args[index]!;
-  const subcommand = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
-  if (subcommand === undefined) throw new UsageError(`unknown alias command '${name}': use set, get, list or delete`);
-  return subcommand(rest, io);
-}
-
-/** The first argument that is neither an option nor an option's value. */
-function subcommandIndex(args: readonly string[]): number | undefined {
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index]!;
-    if (!arg.startsWith("-")) return index;
-    if (VALUE_OPTIONS.has(arg)) index += 1;
-  }
-  return undefined;
+export function runAlias(args: string[], io: CliIo): Promise<number> {
+  return runSubcommand(aliasCommand, SUBCOMMANDS, VALUE_OPTIONS, args, io);
 }
 
 async function runAliasSet(args: string[], io: CliIo): Promise<number> {

@@ -1,7 +1,7 @@
 // `lambent route add|list|remove`: mount a function at a path prefix and methods on the frontend (Lambent's
 // routes, served at <endpoint><path>), list the routes, and remove one by id or every route at a path.
 import { ApiError, collectPages, createApiClient, type Route } from "../api-client.js";
-import { COMMON_USAGE, FUNCTION_OPTION, UsageError, parseCommandArgs, type CliIo, type Command } from "../command.js";
+import { COMMON_USAGE, FUNCTION_OPTION, UsageError, parseCommandArgs, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 
 const ADD_OPTIONS = {
@@ -41,33 +41,14 @@ ${COMMON_USAGE}`,
   run: runRoute,
 };
 
-const SUBCOMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+const SUBCOMMANDS: Subcommands = {
   add: runRouteAdd,
   list: runRouteList,
   remove: runRouteRemove,
 };
 
-export async function runRoute(args: string[], io: CliIo): Promise<number> {
-  const index = subcommandIndex(args);
-  const rest = index === undefined ? args : [...args.slice(0, index), ...args.slice(index + 1)];
-  if (index === undefined) {
-    if (rest.includes("--help") || rest.includes("-h")) return help(io);
-    throw new UsageError("missing route command: add, list or remove");
-  }
-  const name = args[index]!;
-  const subcommand = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
-  if (subcommand === undefined) throw new UsageError(`unknown route command '${name}': use add, list or remove`);
-  return subcommand(rest, io);
-}
-
-/** The first argument that is neither an option nor an option's value. */
-function subcommandIndex(args: readonly string[]): number | undefined {
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index]!;
-    if (!arg.startsWith("-")) return index;
-    if (VALUE_OPTIONS.has(arg)) index += 1;
-  }
-  return undefined;
+export function runRoute(args: string[], io: CliIo): Promise<number> {
+  return runSubcommand(routeCommand, SUBCOMMANDS, VALUE_OPTIONS, args, io);
 }
 
 async function runRouteAdd(args: string[], io: CliIo): Promise<number> {

@@ -1,7 +1,7 @@
 // `lambent trigger add|list|get|enable|disable|remove`: a function invoked asynchronously on a schedule,
 // for each message on a NATS subject, or for each change in an Object Store or KV bucket.
 import { collectPages, createApiClient, type CreateTriggerRequest, type TriggerConfiguration } from "../api-client.js";
-import { COMMON_USAGE, FUNCTION_OPTION, UsageError, parseCommandArgs, type CliIo, type Command } from "../command.js";
+import { COMMON_USAGE, FUNCTION_OPTION, UsageError, parseCommandArgs, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 
 const ADD_OPTIONS = {
@@ -62,7 +62,7 @@ ${COMMON_USAGE}`,
   run: runTrigger,
 };
 
-const SUBCOMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+const SUBCOMMANDS: Subcommands = {
   add: runAdd,
   list: runList,
   get: runGet,
@@ -71,27 +71,8 @@ const SUBCOMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>
   remove: runRemove,
 };
 
-export async function runTrigger(args: string[], io: CliIo): Promise<number> {
-  const index = subcommandIndex(args);
-  const rest = index === undefined ? args : [...args.slice(0, index), ...args.slice(index + 1)];
-  if (index === undefined) {
-    if (rest.includes("--help") || rest.includes("-h")) return help(io);
-    throw new UsageError("missing trigger command: add, list, get, enable, disable or remove");
-  }
-  const name = args[index]!;
-  const subcommand = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
-  if (subcommand === undefined) throw new UsageError(`unknown trigger command '${name}': use add, list, get, enable, disable or remove`);
-  return subcommand(rest, io);
-}
-
-/** The first argument that is neither an option nor an option's value. */
-function subcommandIndex(args: readonly string[]): number | undefined {
-  for (let index = 0; index < args.length; index += 1) {
-    const arg = args[index]!;
-    if (!arg.startsWith("-")) return index;
-    if (VALUE_OPTIONS.has(arg)) index += 1;
-  }
-  return undefined;
+export function runTrigger(args: string[], io: CliIo): Promise<number> {
+  return runSubcommand(triggerCommand, SUBCOMMANDS, VALUE_OPTIONS, args, io);
 }
 
 async function runAdd(args: string[], io: CliIo): Promise<number> {
