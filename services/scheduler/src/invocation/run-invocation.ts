@@ -3,7 +3,7 @@
 // scheduler's own inbox. What comes back says whose fault a failure is: refused (throttled, no worker)
 // and the platform's failures are not the function's, so callers retry them without counting a retry.
 import type { LambdaError } from "@lambent/errors";
-import { Subjects, decodeInvocationResult, type InvocationRequest, type RequestReply, type ServiceFailure } from "@lambent/protocol";
+import { REPLY_MARGIN_MS, Subjects, decodeInvocationResult, type InvocationRequest, type RequestReply, type ServiceFailure } from "@lambent/protocol";
 import { tracer, type TraceSpan } from "@lambent/telemetry";
 import { endAdmission, startAdmission } from "../tracing/admission-spans.js";
 
@@ -36,8 +36,6 @@ export interface RunHooks {
 
 /** How often `whileRunning` is called: well inside the shortest acknowledgement wait it protects (10 s). */
 export const RUNNING_INTERVAL_MS = 3_000;
-/** How long past the function's timeout an answer is awaited. */
-export const REPLY_MARGIN_MS = 10_000;
 
 export async function runInvocation(runner: InvocationRunner, request: InvocationRequest, timeoutSeconds: number, hooks: RunHooks = {}): Promise<InvocationOutcome> {
   const tracing = tracer();
