@@ -6,7 +6,7 @@ import { isUtf8 } from "node:buffer";
 import { LATEST, type FunctionUrlCors } from "@lambent/registry";
 import { toLambdaError } from "@lambent/errors";
 import type { Invoker } from "../api.js";
-import { PayloadLimits, requestTooLarge } from "../invoke/payload.js";
+import { PayloadLimits, requestTooLarge } from "@lambent/protocol";
 import { readBody } from "./body.js";
 import { HttpStatusOfError } from "./error-status.js";
 

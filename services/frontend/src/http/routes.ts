@@ -1,9 +1,8 @@
 // The AWS Lambda REST API, one table: method + path → operation. Paths and status codes are Lambda's.
 import type { IncomingMessage } from "node:http";
 import { LambdaError, invalidParameter } from "@lambent/errors";
-import { InvocationTypes, LogTypes, type InvocationType, type LogType } from "@lambent/protocol";
+import { InvocationTypes, LogTypes, payloadLimit, requestTooLarge, type InvocationType, type LogType } from "@lambent/protocol";
 import type { FrontendApi, InvokeOutput, ListOptions } from "../api.js";
-import { payloadLimit, requestTooLarge } from "../invoke/payload.js";
 import { parseJsonBody, readBody } from "./body.js";
 import type { NdjsonResult } from "./ndjson.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";

@@ -10,6 +10,7 @@ import {
   REPLY_MARGIN_MS,
   RequestReply,
   Subjects,
+  checkPayload,
   decodeInvocationResult,
   encodeInvocation,
   requestFromLeader,
@@ -20,7 +21,6 @@ import { tracer } from "@lambent/telemetry";
 import { invocationSpan } from "../tracing/invoke-trace.js";
 import { parseFunctionReference, resolveTarget, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry";
 import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
-import { checkPayload } from "./payload.js";
 import type { InvokeMetrics } from "../metrics/invoke-metrics.js";
 
 const EMPTY = new Uint8Array(0);
