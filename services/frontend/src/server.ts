@@ -94,15 +94,16 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const invoker = new NatsInvoker({ nc, view, scope, metrics: createFrontendMetrics(metrics, nc) });
   const api: FrontendApi = { controlPlane, invoker, routes };
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
+  const jsm = await jetstreamManager(nc);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
   api.triggers = new TriggerOperations({
     scope,
     triggers: new TriggerStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)),
     functions: readOnlyFunctions,
-    jsm: await jetstreamManager(nc),
+    jsm,
   });
-  api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc), config.esmVisibilityTimeoutSeconds);
+  api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc, jsm), config.esmVisibilityTimeoutSeconds);
   const httpServer = createHttpServer({
     api,
     logger,

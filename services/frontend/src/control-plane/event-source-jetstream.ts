@@ -1,7 +1,7 @@
 // What an event source mapping needs from JetStream when it is created, changed or deleted: the stream
 // that captures a queue's subject and the mapping's durable consumer on it; a stream's starting sequence
 // for TRIM_HORIZON, LATEST or AT_TIMESTAMP, fixed at creation so a restart never moves it.
-import { AckPolicy, DeliverPolicy, RetentionPolicy, jetstream, jetstreamManager, type JetStreamManager, type StreamInfo } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, RetentionPolicy, jetstream, type JetStreamManager, type StreamInfo } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { invalidParameter, resourceConflict } from "@lambent/errors";
 import type { StartingPosition } from "@lambent/registry";
@@ -16,29 +16,28 @@ export interface QueueConsumerOptions {
 }
 
 export class EventSourceJetStream {
-  private manager: Promise<JetStreamManager> | undefined;
-
-  constructor(private readonly nc: NatsConnection) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+  ) {}
 
   /** The stream that captures `subject`; InvalidParameterValueException when none does. */
   async streamCapturing(subject: string): Promise<StreamInfo> {
-    const jsm = await this.jsm();
     let name: string;
     try {
-      name = await jsm.streams.find(subject);
+      name = await this.jsm.streams.find(subject);
     } catch {
       throw invalidParameter(
         `No JetStream stream captures subject '${subject}': create one first (for example: nats stream add QUEUE --subjects '${subject}' --retention work)`,
       );
     }
-    return jsm.streams.info(name);
+    return this.jsm.streams.info(name);
   }
 
   /** A stream's info; InvalidParameterValueException when it does not exist. */
   async stream(name: string): Promise<StreamInfo> {
-    const jsm = await this.jsm();
     try {
-      return await jsm.streams.info(name);
+      return await this.jsm.streams.info(name);
     } catch {
       throw invalidParameter(`The JetStream stream '${name}' does not exist`);
     }
@@ -49,9 +48,8 @@ export class EventSourceJetStream {
    * queue's waiting messages are all delivered; on other streams, only messages published from now on.
    */
   async createQueueConsumer(info: StreamInfo, options: QueueConsumerOptions): Promise<void> {
-    const jsm = await this.jsm();
     try {
-      await jsm.consumers.add(options.stream, {
+      await this.jsm.consumers.add(options.stream, {
         durable_name: options.consumer,
         filter_subject: options.subject,
         ack_policy: AckPolicy.Explicit,
@@ -73,15 +71,13 @@ export class EventSourceJetStream {
 
   /** A new visibility timeout is the consumer's new ack wait. */
   async updateVisibilityTimeout(stream: string, consumer: string, visibilityTimeoutSeconds: number): Promise<void> {
-    const jsm = await this.jsm();
-    await jsm.consumers.update(stream, consumer, { ack_wait: visibilityTimeoutSeconds * NANOS_PER_SECOND });
+    await this.jsm.consumers.update(stream, consumer, { ack_wait: visibilityTimeoutSeconds * NANOS_PER_SECOND });
   }
 
   /** Deletes the consumer; one that is already gone (or whose stream is) is fine. */
   async deleteQueueConsumer(stream: string, consumer: string): Promise<void> {
-    const jsm = await this.jsm();
     try {
-      await jsm.consumers.delete(stream, consumer);
+      await this.jsm.consumers.delete(stream, consumer);
     } catch (error) {
       if (!/not found/i.test(String(error))) throw error;
     }
@@ -114,7 +110,7 @@ export class EventSourceJetStream {
   async refuseFeedback(stream: string, destinationSubject: string): Promise<void> {
     let subjects: string[];
     try {
-      subjects = (await (await this.jsm()).streams.info(stream)).config.subjects ?? [];
+      subjects = (await this.jsm.streams.info(stream)).config.subjects ?? [];
     } catch {
       return;
     }
@@ -124,11 +120,6 @@ export class EventSourceJetStream {
         `DestinationConfig.OnFailure subject '${destinationSubject}' is captured by the mapping's own stream '${stream}' (${filter}): its failure records would be read back as records`,
       );
     }
-  }
-
-  private jsm(): Promise<JetStreamManager> {
-    this.manager ??= jetstreamManager(this.nc);
-    return this.manager;
   }
 }
 
