@@ -3,7 +3,8 @@
 // survive a nats-server restart; new events are refused rather than old ones dropped when it is full.
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstreamManager, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { Consumers, Streams, Subjects, encodeInvocation, traceHeaders, type InvocationRequest } from "@lambent/protocol";
+import { serviceError } from "@lambent/errors";
+import { Consumers, Streams, Subjects, encodeInvocation, traceHeaders, type InvocationHeader, type InvocationRequest } from "@lambent/protocol";
 
 /** Lambda accepts asynchronous payloads up to 1 MB (256 KB until 2025). */
 export const MAX_EVENT_PAYLOAD_BYTES = 1024 * 1024;
@@ -72,4 +73,17 @@ export function publishEvent(js: JetStreamClient, request: InvocationRequest, tr
     msgID: dedupKey ?? `${header.requestId}:${header.event?.attempt ?? 0}`,
     ...(traceparent ? { headers: traceHeaders(traceparent) } : {}),
   });
+}
+
+/**
+ * Accepts a caller's `Event` invocation (from the frontend, or a function invoking another): stamps its
+ * arrival and stores it; resolves once JetStream has it. A ServiceException when JetStream cannot take it.
+ */
+export async function acceptEvent(js: JetStreamClient, header: InvocationHeader, payload: Uint8Array, traceparent?: string): Promise<void> {
+  header.event = { enqueuedAt: Date.now(), attempt: 0 };
+  try {
+    await publishEvent(js, { header, payload }, traceparent);
+  } catch (error) {
+    throw serviceError(`The event could not be queued: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -4,8 +4,8 @@
 import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { publishEvent } from "@lambent/event-queue";
-import { LambdaError, serviceError } from "@lambent/errors";
+import { acceptEvent } from "@lambent/event-queue";
+import { LambdaError } from "@lambent/errors";
 import {
   REPLY_MARGIN_MS,
   RequestReply,
@@ -96,12 +96,7 @@ export class NatsInvoker implements Invoker {
 
   /** Accepts an asynchronous event: answered 202 once JetStream has stored it, never before. */
   private async enqueue(header: InvocationHeader, payload: Uint8Array, traceparent?: string): Promise<InvokeOutput> {
-    header.event = { enqueuedAt: Date.now(), attempt: 0 };
-    try {
-      await publishEvent(this.events, { header, payload }, traceparent);
-    } catch (error) {
-      throw serviceError(`The event could not be queued: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    await acceptEvent(this.events, header, payload, traceparent);
     return { statusCode: 202, requestId: header.requestId, payload: EMPTY };
   }
 

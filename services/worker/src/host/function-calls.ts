@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
-import { publishEvent } from "@lambent/event-queue";
+import { acceptEvent } from "@lambent/event-queue";
 import { LambdaError, invalidParameter, recursiveInvocation, serviceError, toLambdaError } from "@lambent/errors";
 import {
   InvocationTypes,
@@ -252,12 +252,7 @@ export class NatsFunctionCalls implements FunctionCalls {
     if (call.clientContext !== undefined) header.clientContext = call.clientContext;
     span?.setAttribute("faas.invocation_id", header.requestId);
     if (call.invocationType === "Event") {
-      header.event = { enqueuedAt: Date.now(), attempt: 0 };
-      try {
-        await publishEvent(this.events, { header, payload: call.payload }, span?.traceparent);
-      } catch (error) {
-        throw serviceError(`The event could not be queued: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      await acceptEvent(this.events, header, call.payload, span?.traceparent);
       return { statusCode: 202, payload: EMPTY };
     }
     // The caller cannot wait past its own deadline, and no call waits past the callee's timeout.
