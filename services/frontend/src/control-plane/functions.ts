@@ -86,6 +86,10 @@ export class FunctionControlPlane implements ControlPlane {
   private readonly eventInvokeConfigs: EventInvokeConfigOperations;
   private readonly functionUrls: FunctionUrlOperations;
   private readonly queueStats: QueueStatsOperations;
+  /** What names a function, version or alias and goes with it: the function's own keys and the rest. */
+  private readonly dependents: FunctionDependent[];
+  /** The dependents kept outside the function's own keys, which deleting the function's records leaves behind. */
+  private readonly kept: FunctionDependent[];
 
   constructor(private readonly options: FunctionControlPlaneOptions) {
     this.versions = new VersionOperations(options.scope, options.functions);
@@ -99,6 +103,8 @@ export class FunctionControlPlane implements ControlPlane {
     this.eventInvokeConfigs = new EventInvokeConfigOperations(options.scope, options.functions);
     this.functionUrls = new FunctionUrlOperations(options.scope, options.functions, options.publicUrl);
     this.queueStats = new QueueStatsOperations(options.scope, options.functions, options.readQueueStats);
+    this.kept = [this.concurrency, ...(options.dependents ?? [])];
+    this.dependents = [this.eventInvokeConfigs, this.functionUrls, ...this.kept];
   }
 
   async createFunction(input: unknown): Promise<FunctionConfiguration> {
@@ -217,9 +223,7 @@ export class FunctionControlPlane implements ControlPlane {
     }
     if (qualifier !== undefined) {
       await this.versions.deleteVersion(functionName, qualifier);
-      await this.concurrency.forget(functionName, qualifier);
-      await this.eventInvokeConfigs.forget(functionName, qualifier);
-      await this.forgetDependents(functionName, qualifier);
+      await forget(this.dependents, functionName, qualifier);
       return;
     }
     try {
@@ -227,20 +231,13 @@ export class FunctionControlPlane implements ControlPlane {
     } catch (error) {
       if (error instanceof LambdaError && error.type === "ResourceNotFoundException") {
         // A delete that stopped between the records and the settings left settings behind: a retry clears them.
-        await this.concurrency.forget(functionName);
-        await this.eventInvokeConfigs.forget(functionName);
-        await this.functionUrls.forget(functionName);
-        await this.forgetDependents(functionName);
+        await forget(this.dependents, functionName);
         throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName)}`);
       }
       throw error;
     }
-    await this.concurrency.forget(functionName);
-    await this.forgetDependents(functionName);
-  }
-
-  private async forgetDependents(functionName: string, qualifier?: string): Promise<void> {
-    for (const dependent of this.options.dependents ?? []) await dependent.forget(functionName, qualifier);
+    // deleteFunction took the function's own keys (event invoke configs, URLs) with its records.
+    await forget(this.kept, functionName);
   }
 
   async publishVersion(reference: string, input: unknown): Promise<FunctionConfiguration> {
@@ -275,10 +272,7 @@ export class FunctionControlPlane implements ControlPlane {
   async deleteAlias(reference: string, aliasName: string): Promise<void> {
     await this.aliases.delete(reference, aliasName);
     const { functionName } = parseFunctionReference(reference);
-    await this.concurrency.forget(functionName, aliasName);
-    await this.eventInvokeConfigs.forget(functionName, aliasName);
-    await this.functionUrls.forget(functionName, aliasName);
-    await this.forgetDependents(functionName, aliasName);
+    await forget(this.dependents, functionName, aliasName);
   }
 
   listAliases(reference: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> {
@@ -419,4 +413,9 @@ function checkRevision(record: FunctionVersionRecord, expected: string | undefin
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+/** Drops, one after another, what each dependent keeps for a deleted function (or version or alias). */
+async function forget(dependents: readonly FunctionDependent[], functionName: string, qualifier?: string): Promise<void> {
+  for (const dependent of dependents) await dependent.forget(functionName, qualifier);
 }
