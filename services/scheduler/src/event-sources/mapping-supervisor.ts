@@ -7,6 +7,7 @@
 import type { KV } from "@nats-io/kv";
 import { EVENT_SOURCE_MAPPING_KEYS, EventSourceMappingStore, KeySpaceView, ObservedWrites, decodeEventSourceMapping, type EventSourceMapping } from "@lambent/registry";
 import type { LeaderTask } from "../leader-task.js";
+import { SerialByKey } from "../serial-by-key.js";
 import { MappingStateWriter } from "./mapping-state.js";
 import type { Poller, PollerDeps } from "./poller.js";
 import { QueuePoller } from "./queue-poller.js";
@@ -22,12 +23,14 @@ export class MappingSupervisor implements LeaderTask {
   readonly name = "event source mappings";
   private view: KeySpaceView<EventSourceMapping> | undefined;
   private readonly pollers = new Map<string, { poller: Poller; functionName: string }>();
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Changes to one mapping are applied one after the other. */
+  private readonly changes: SerialByKey;
   private readonly store: EventSourceMappingStore;
   private running = false;
 
   constructor(private readonly options: MappingSupervisorOptions) {
     this.store = new EventSourceMappingStore(options.kv, new ObservedWrites(options.kv, undefined));
+    this.changes = new SerialByKey((uuid, error) => options.logger.error("event source mapping not applied", { uuid, err: error }));
   }
 
   async start(): Promise<void> {
@@ -38,20 +41,23 @@ export class MappingSupervisor implements LeaderTask {
       decode: decodeEventSourceMapping,
       onMalformed: (key, error) => this.options.logger.warn("event source mapping unreadable: not polled", { key, err: error }),
     });
-    view.onChange((key, mapping) => this.enqueue(key.slice("esm.".length), mapping));
+    view.onChange((key, mapping) => {
+      const uuid = key.slice("esm.".length);
+      void this.changes.run(uuid, () => this.apply(uuid, mapping));
+    });
     this.view = view;
     await view.start();
   }
 
   async stop(): Promise<void> {
     if (!this.running) {
-      await Promise.allSettled([...this.chains.values()]);
+      await this.changes.settled();
       return;
     }
     this.running = false;
     this.view?.stop();
     this.view = undefined;
-    await Promise.allSettled([...this.chains.values()]);
+    await this.changes.settled();
     const pollers = [...this.pollers.values()];
     this.pollers.clear();
     await Promise.allSettled(pollers.map(({ poller }) => poller.stop()));
@@ -62,17 +68,6 @@ export class MappingSupervisor implements LeaderTask {
     for (const [uuid, { poller, functionName }] of this.pollers) {
       if (poller.iteratorAgeSeconds) yield [uuid, functionName, poller.iteratorAgeSeconds()];
     }
-  }
-
-  private enqueue(uuid: string, mapping: EventSourceMapping | undefined): void {
-    const previous = this.chains.get(uuid) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.apply(uuid, mapping))
-      .catch((error: unknown) => this.options.logger.error("event source mapping not applied", { uuid, err: error }))
-      .finally(() => {
-        if (this.chains.get(uuid) === next) this.chains.delete(uuid);
-      });
-    this.chains.set(uuid, next);
   }
 
   private async apply(uuid: string, mapping: EventSourceMapping | undefined): Promise<void> {

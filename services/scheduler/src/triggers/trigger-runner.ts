@@ -6,6 +6,7 @@ import type { KeySpaceView, TriggerRecord } from "@lambent/registry";
 import { triggerNameOf } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import type { LeaderTask } from "../leader-task.js";
+import { SerialByKey } from "../serial-by-key.js";
 
 export interface Runner {
   start(): void;
@@ -22,13 +23,14 @@ export class TriggerRunner implements LeaderTask {
   private leading = false;
   private readonly runners = new Map<string, Runner>();
   /** Changes to one trigger are applied one after the other. */
-  private readonly changes = new Map<string, Promise<void>>();
+  private readonly changes: SerialByKey;
 
   constructor(
     private readonly view: KeySpaceView<TriggerRecord>,
     private readonly makeRunner: RunnerFactory,
-    private readonly logger: Logger,
+    logger: Logger,
   ) {
+    this.changes = new SerialByKey((name, error) => logger.error("trigger runner change failed", { trigger: name, err: error }));
     view.onChange((key, value) => {
       const name = triggerNameOf(key);
       if (name !== undefined && this.leading) void this.apply(name, value);
@@ -51,13 +53,7 @@ export class TriggerRunner implements LeaderTask {
   }
 
   private apply(name: string, record: TriggerRecord | undefined): Promise<void> {
-    const applied = (this.changes.get(name) ?? Promise.resolve()).then(() => this.applyNow(name, record));
-    const settled = applied.catch((error: unknown) => this.logger.error("trigger runner change failed", { trigger: name, err: error }));
-    this.changes.set(name, settled);
-    void settled.then(() => {
-      if (this.changes.get(name) === settled) this.changes.delete(name);
-    });
-    return settled;
+    return this.changes.run(name, () => this.applyNow(name, record));
   }
 
   private async applyNow(name: string, record: TriggerRecord | undefined): Promise<void> {
