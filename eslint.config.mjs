@@ -19,6 +19,14 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // Plain Node scripts: the CLI's bin shim and CI's quick-start runner.
+    files: ["cli/bin/*.js", ".ci/*.mjs"],
+    languageOptions: {
+      sourceType: "module",
+      globals: { console: "readonly", process: "readonly", URL: "readonly", setTimeout: "readonly" },
+    },
+  },
+  {
     files: ["examples/**/*.mjs"],
     languageOptions: { sourceType: "module" },
   },

@@ -75,9 +75,10 @@ describe("fs", () => {
 
   it("counts an idle environment's /tmp against the worker's memory, evicting it when room is needed", async () => {
     // 300 MB for the pool: an idle environment holding 200 MB of /tmp leaves no room for a 128 MB cold start.
+    // Writing 200 MB takes seconds on a slow machine: the function gets the time it needs, not Lambda's default 3 s.
     const small = testInvoker({ memoryMb: 300 });
     try {
-      const hoarder = deploy(small, `if (event.fill) { const chunk = Buffer.alloc(20 * 1024 * 1024); for (let i = 0; i < 10; i++) fs.appendFileSync("/tmp/blob", chunk); } return fs.existsSync("/tmp/blob");`, {}, { ephemeralStorageMb: 512 });
+      const hoarder = deploy(small, `if (event.fill) { const chunk = Buffer.alloc(20 * 1024 * 1024); for (let i = 0; i < 10; i++) fs.appendFileSync("/tmp/blob", chunk); } return fs.existsSync("/tmp/blob");`, {}, { ephemeralStorageMb: 512, timeout: 120 });
       expect(await result(small, hoarder, { fill: true })).toBe(true);
       expect(await result(small, hoarder)).toBe(true);
       const other = deploy(small, `return 1;`);
