@@ -22,15 +22,7 @@ import {
   type ClusterStatus,
   type InvocationRequest,
 } from "@lambent/protocol";
-import {
-  DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
-  DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
-  EnvironmentCipher,
-  RegistryView,
-  functionArn,
-  openRegistryBuckets,
-  type FunctionVersionRecord,
-} from "@lambent/registry";
+import { EnvironmentCipher, RegistryView, functionArn, openRegistryBuckets } from "@lambent/registry";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import type { Logger } from "@lambent/telemetry";
@@ -45,7 +37,8 @@ import { LeaseTable, type Lease } from "./placement/leases.js";
 import { Provisioning } from "./placement/provisioning.js";
 import { WorkerTable, type WorkerState } from "./placement/worker-table.js";
 import { destinationSender } from "./async-queue/destinations.js";
-import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
+import { EventRunner } from "./async-queue/event-runner.js";
+import { readEventSettings } from "./async-queue/event-settings.js";
 import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
 import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
 import { Triggers } from "./triggers/triggers.js";
@@ -294,17 +287,6 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     admission.clear();
   };
 
-  const eventSettings = async (record: FunctionVersionRecord, qualifier: string): Promise<EventSettings> => {
-    const configured = await view.eventInvokeConfig(record.functionName, qualifier);
-    const settings: EventSettings = {
-      maximumRetryAttempts: configured?.maximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
-      maximumEventAgeInSeconds: configured?.maximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
-    };
-    if (configured?.onSuccess) settings.onSuccess = configured.onSuccess;
-    if (configured?.onFailure) settings.onFailure = configured.onFailure;
-    if (record.deadLetterTargetArn) settings.deadLetterTargetArn = record.deadLetterTargetArn;
-    return settings;
-  };
   const scope = { region: config.region, accountId: config.accountId };
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
@@ -319,7 +301,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     now,
     retryBaseMs: config.asyncRetryBaseMs,
     record: (functionName, version) => view.get(functionName, version),
-    settings: eventSettings,
+    settings: (record, qualifier) => readEventSettings(view, record, qualifier),
     functionArn: (functionName) => functionArn(scope, functionName),
     dispatch,
   });
