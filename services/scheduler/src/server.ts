@@ -7,35 +7,20 @@
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { Kvm } from "@nats-io/kv";
 import type { SchedulerConfig } from "@lambent/config";
-import { serviceError, throttled, type LambdaError } from "@lambent/errors";
-import {
-  Buckets,
-  QueueGroups,
-  RequestReply,
-  Subjects,
-  decodeInvocation,
-  traceparentOf,
-  encodeInvocation,
-  encodeJson,
-  environmentKey,
-  failureResult,
-  type ClusterStatus,
-  type InvocationRequest,
-} from "@lambent/protocol";
+import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus } from "@lambent/protocol";
 import { EnvironmentCipher, RegistryView, functionArn, openRegistryBuckets } from "@lambent/registry";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import type { Logger } from "@lambent/telemetry";
 import { MetricsRegistry } from "@lambent/telemetry";
-import { tracer, type TraceSpan } from "@lambent/telemetry";
-import { endAdmission, startAdmission, workerPublishOptions } from "./tracing/admission-spans.js";
 import { MeteredConcurrencyAccounting } from "./metrics/metered-concurrency.js";
 import { MeteredEventCounterBook } from "./metrics/metered-event-counters.js";
 import { SchedulerMetrics } from "./metrics/scheduler-metrics.js";
 import { Leadership } from "./leadership/leadership.js";
-import { LeaseTable, type Lease } from "./placement/leases.js";
+import { Dispatcher } from "./placement/dispatcher.js";
+import { LeaseKeeper } from "./placement/lease-keeper.js";
 import { Provisioning } from "./placement/provisioning.js";
-import { WorkerTable, type WorkerState } from "./placement/worker-table.js";
+import { WorkerTable } from "./placement/worker-table.js";
 import { destinationSender } from "./async-queue/destinations.js";
 import { EventRunner } from "./async-queue/event-runner.js";
 import { readEventSettings } from "./async-queue/event-settings.js";
@@ -46,13 +31,9 @@ import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";
 import { BatchInvoker } from "./event-sources/batch-invoker.js";
 import { registerEventSourceMetrics } from "./metrics/event-source-metrics.js";
 
-/** How long past a function's timeout a lease may live before its slot is reclaimed. */
-const LEASE_GRACE_MS = 30_000;
 const SWEEP_INTERVAL_MS = 500;
 /** A new leader waits at most this long for every worker's report before admitting calls. */
 const RECOVERY_LIMIT_MS = 2_000;
-const DEFAULT_MEMORY_MB = 128;
-const DEFAULT_TIMEOUT_S = 900;
 
 export interface SchedulerDeps {
   nc: NatsConnection;
@@ -93,7 +74,25 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     logger,
   });
   const workers = new WorkerTable();
-  const leases = new LeaseTable();
+  const leases = new LeaseKeeper({
+    admission,
+    workers,
+    term: () => term,
+    cachedTimeout: (functionName) => view.cached(functionName)?.timeout,
+    publish: (subject, data) => nc.publish(subject, data),
+    workerTimeoutMs: config.workerTimeoutMs,
+    logger,
+    now,
+  });
+  const dispatcher = new Dispatcher({
+    admission,
+    workers,
+    leases,
+    cachedRecord: (functionName, version) => view.cached(functionName, version),
+    publish: (subject, data, options) => nc.publish(subject, data, options),
+    refused: (header, error) => metrics.refused(header, error),
+    logger,
+  });
   const provisioning = new Provisioning({ nc, view, workers, now });
   const subscriptions: Subscription[] = [];
   /** Subscriptions held only while leading. */
@@ -104,130 +103,11 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   let awaitingReports = new Set<string>();
   let recoveryTimer: NodeJS.Timeout | undefined;
   let sweeper: NodeJS.Timeout | undefined;
-  const tracing = tracer();
-
-  const answerFailure = (msg: Msg, requestId: string, version: string, error: LambdaError): void => {
-    if (!msg.reply) return;
-    const failure = { type: error.type, message: error.message, ...(Object.keys(error.fields).length ? { fields: { ...error.fields } } : {}) };
-    msg.respond(failureResult(requestId, version, failure));
-  };
-
-  // The hot path: admit, place, forward. No disk write, no KV read: limits and records are cached.
-  const place = (msg: Msg): void => {
-    let request: InvocationRequest;
-    try {
-      request = decodeInvocation(msg.data);
-    } catch (error) {
-      logger.warn("malformed invocation dropped", { err: error });
-      answerFailure(msg, "unknown", "$LATEST", serviceError("Malformed invocation message"));
-      return;
-    }
-    const span = tracing.enabled ? startAdmission(tracing, traceparentOf(msg), request.header) : undefined;
-    const refused = dispatch(request, msg.reply, span);
-    if (span) endAdmission(span, refused);
-    if (refused) answerFailure(msg, request.header.requestId, request.header.version, refused);
-  };
-
-  /**
-   * Admission and placement, shared by synchronous calls and events: takes a slot, picks a worker, opens
-   * a lease and forwards the call with `replyTo` as the answer's destination. An error when it cannot run now.
-   */
-  const dispatch = (request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined => {
-    const { header, payload } = request;
-    const throttle = admission.tryAcquire(header.functionName);
-    if (throttle) return metrics.refused(header, throttle);
-    const record = view.cached(header.functionName, header.version);
-    const memoryMb = record?.memorySize ?? DEFAULT_MEMORY_MB;
-    const worker = workers.place(environmentKey(header.functionName, header.version, header.revisionId), memoryMb);
-    if (!worker) {
-      admission.release(header.functionName);
-      return metrics.refused(header, noRoom(workers.size));
-    }
-    const lease = leases.open(term, {
-      workerId: worker.workerId,
-      functionName: header.functionName,
-      memoryMb,
-      requestId: header.requestId,
-      version: header.version,
-      replyTo,
-      expiresAt: now() + (record?.timeout ?? DEFAULT_TIMEOUT_S) * 1000 + LEASE_GRACE_MS,
-    });
-    header.lease = { term, leaseId: lease.leaseId };
-    const options = span ? workerPublishOptions(replyTo, span, worker.workerId) : replyTo ? { reply: replyTo } : undefined;
-    nc.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), options);
-    return undefined;
-  };
-
-  const release = (msg: Msg): void => {
-    if (role === "standby") return;
-    const message = parseLeaseReleases(parseJson(msg.data));
-    if (!message) return;
-    for (const { term: leaseTerm, leaseId, idleEnvironment } of message.releases) {
-      // A lease already closed (its worker was declared lost, or it expired) is not released twice.
-      const lease = leases.close(leaseTerm, leaseId);
-      if (!lease) continue;
-      admission.release(lease.functionName);
-      workers.released(message.workerId, lease.memoryMb, idleEnvironment);
-    }
-  };
-
-  const heartbeat = (msg: Msg): void => {
-    const beat = parseHeartbeat(parseJson(msg.data));
-    if (!beat) return;
-    const worker = workers.heartbeat(beat, now());
-    if (role === "standby") return;
-    adoptRunning(worker);
-    if (role === "recovering") {
-      awaitingReports.delete(worker.workerId);
-      if (awaitingReports.size === 0) finishRecovery();
-    }
-  };
-
-  /**
-   * A worker's report is the truth about its calls: calls it runs that we hold no lease for (placed by an
-   * earlier leader) are counted, and an earlier leader's calls it no longer runs have ended. Our own
-   * leases it does not list may still be on their way to it, so those stay.
-   */
-  const adoptRunning = (worker: WorkerState): void => {
-    const listed = new Set<string>();
-    for (const running of worker.running) {
-      listed.add(`${running.term}.${running.leaseId}`);
-      if (leases.has(running.term, running.leaseId)) continue;
-      leases.adopt({
-        ...running,
-        workerId: worker.workerId,
-        requestId: "",
-        version: "",
-        replyTo: undefined,
-        expiresAt: now() + (view.cached(running.functionName)?.timeout ?? DEFAULT_TIMEOUT_S) * 1000 + LEASE_GRACE_MS,
-      });
-      admission.take(running.functionName);
-    }
-    const ended = leases.closeWhere((lease) => lease.workerId === worker.workerId && lease.term !== term && !listed.has(`${lease.term}.${lease.leaseId}`));
-    for (const lease of ended) admission.release(lease.functionName);
-  };
-
-  /** A lost worker's calls fail now rather than waiting out their timeouts. */
-  const loseWorker = (workerId: string, reason: string): void => {
-    workers.remove(workerId);
-    if (role === "standby") return;
-    const lost = leases.closeWhere((lease) => lease.workerId === workerId);
-    for (const lease of lost) failLease(lease, `The worker running this invocation was lost (${reason})`);
-    if (lost.length > 0 || reason !== "left") logger.warn("worker removed", { workerId, reason, failedCalls: lost.length });
-  };
-
-  const failLease = (lease: Lease, message: string): void => {
-    admission.release(lease.functionName);
-    if (lease.replyTo) nc.publish(lease.replyTo, failureResult(lease.requestId, lease.version, { type: "ServiceException", message }));
-  };
 
   const sweep = (): void => {
-    for (const workerId of workers.silentSince(now() - config.workerTimeoutMs)) loseWorker(workerId, "heartbeat missed");
+    leases.loseSilentWorkers();
     if (role !== "leader") return;
-    for (const lease of leases.closeWhere((candidate) => candidate.expiresAt < now())) {
-      admission.release(lease.functionName);
-      logger.warn("lease expired", { term: lease.term, leaseId: lease.leaseId, workerId: lease.workerId, requestId: lease.requestId });
-    }
+    leases.expireOverdue();
     provisioning.reconcile();
   };
 
@@ -248,8 +128,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   const onElected = (electedTerm: number): void => {
     term = electedTerm;
     role = "recovering";
-    leases.clear();
-    admission.clear();
+    leases.forget();
     awaitingReports = new Set([...workers.all()].map((worker) => worker.workerId));
     if (awaitingReports.size === 0) {
       finishRecovery();
@@ -267,7 +146,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     clearTimeout(recoveryTimer);
     role = "leader";
     leaderSubscriptions = [
-      nc.subscribe(Subjects.schedulerInvokeAll, { queue: QueueGroups.schedulers, callback: callback(place) }),
+      nc.subscribe(Subjects.schedulerInvokeAll, { queue: QueueGroups.schedulers, callback: callback((msg) => dispatcher.place(msg)) }),
       nc.subscribe(Subjects.schedulerStatus, { queue: QueueGroups.schedulers, callback: callback((msg) => msg.respond(encodeJson(status()))) }),
       nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: callback((msg) => provisioning.answerStatus(msg)) }),
     ];
@@ -283,8 +162,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     void stopLeaderTasks(leaderTasks, logger);
     role = "standby";
     term = 0;
-    leases.clear();
-    admission.clear();
+    leases.forget();
   };
 
   const scope = { region: config.region, accountId: config.accountId };
@@ -303,7 +181,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     record: (functionName, version) => view.get(functionName, version),
     settings: (record, qualifier) => readEventSettings(view, record, qualifier),
     functionArn: (functionName) => functionArn(scope, functionName),
-    dispatch,
+    dispatch: (request, replyTo, span) => dispatcher.dispatch(request, replyTo, span),
   });
 
   const triggers = new Triggers({ nc, js, jsm, kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, now, kvTriggerCacheBytes: config.kvTriggerCacheBytes });
@@ -313,7 +191,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     owner: () => `${config.schedulerId}/${term}`,
     js,
     jsm,
-    invoker: new BatchInvoker({ runner: { requests: eventAnswers, dispatch }, view, scope, logger }),
+    invoker: new BatchInvoker({ runner: { requests: eventAnswers, dispatch: (request, replyTo, span) => dispatcher.dispatch(request, replyTo, span) }, view, scope, logger }),
     destinations,
     scope,
     logger,
@@ -344,14 +222,29 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
         if (role === "leader") provisioning.reconcile();
       });
       subscriptions.push(
-        nc.subscribe(Subjects.workerHeartbeat, { callback: callback(heartbeat) }),
+        nc.subscribe(Subjects.workerHeartbeat, {
+          callback: callback((msg) => {
+            const beat = parseHeartbeat(parseJson(msg.data));
+            if (!beat) return;
+            leases.heartbeat(beat);
+            if (role === "recovering") {
+              awaitingReports.delete(beat.workerId);
+              if (awaitingReports.size === 0) finishRecovery();
+            }
+          }),
+        }),
         nc.subscribe(Subjects.workerGone, {
           callback: callback((msg) => {
             const gone = parseWorkerGone(parseJson(msg.data));
-            if (gone) loseWorker(gone.workerId, "left");
+            if (gone) leases.workerLost(gone.workerId, "left");
           }),
         }),
-        nc.subscribe(Subjects.schedulerRelease, { callback: callback(release) }),
+        nc.subscribe(Subjects.schedulerRelease, {
+          callback: callback((msg) => {
+            const message = parseLeaseReleases(parseJson(msg.data));
+            if (message) leases.released(message);
+          }),
+        }),
       );
       await triggers.start();
       await nc.flush();
@@ -370,10 +263,4 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       view.stop();
     },
   };
-}
-
-/** No worker can take the call: none at all is a service failure; all full is a throttle. */
-function noRoom(workerCount: number): LambdaError {
-  if (workerCount === 0) return serviceError("No worker is available to run the invocation");
-  return throttled("ConcurrentInvocationLimitExceeded", "Rate Exceeded. No worker has room for another execution environment.");
 }
