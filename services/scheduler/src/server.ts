@@ -1,39 +1,40 @@
-// The scheduler: one leader at a time admits synchronous calls within the concurrency limits and places
-// each on a worker, preferring a warm environment; the worker answers the frontend directly and
-// releases the slot here. The leader also runs asynchronous events from the event stream
-// (async-queue/), through the same admission and placement, and fires schedule, bucket and KV triggers
-// into that stream (triggers/; every scheduler serves topic triggers). Every scheduler follows workers' heartbeats, so a standby can take over: it
-// first asks every worker to report, adopts the calls they run, and only then admits more.
+// Builds the scheduler from its configuration and a NATS connection, and starts and stops it; tests run it
+// in-process. One leader at a time admits calls within the concurrency limits and places each on a worker
+// (placement/); the worker answers the caller and releases the slot here. The leader also runs queued
+// events (async-queue/) and event-source batches (event-sources/) through the same dispatcher and fires
+// triggers into the event stream (triggers/; every scheduler serves topic triggers). Every scheduler
+// follows workers' heartbeats, so a standby can take over without losing count of running calls
+// (leadership/). This file only wires those parts together and subscribes them to their subjects.
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { Kvm } from "@nats-io/kv";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { SchedulerConfig } from "@lambent/config";
 import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus } from "@lambent/protocol";
 import { EnvironmentCipher, RegistryView, functionArn, openRegistryBuckets } from "@lambent/registry";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
-import type { Logger } from "@lambent/telemetry";
-import { MetricsRegistry } from "@lambent/telemetry";
+import { MetricsRegistry, type Logger } from "@lambent/telemetry";
 import { MeteredConcurrencyAccounting } from "./metrics/metered-concurrency.js";
 import { MeteredEventCounterBook } from "./metrics/metered-event-counters.js";
 import { SchedulerMetrics } from "./metrics/scheduler-metrics.js";
+import { registerEventSourceMetrics } from "./metrics/event-source-metrics.js";
 import { Leadership } from "./leadership/leadership.js";
+import { LeaderRecovery, type SchedulerRole } from "./leadership/recovery.js";
 import { Dispatcher } from "./placement/dispatcher.js";
 import { LeaseKeeper } from "./placement/lease-keeper.js";
 import { Provisioning } from "./placement/provisioning.js";
 import { WorkerTable } from "./placement/worker-table.js";
+import type { InvocationRunner } from "./invocation/run-invocation.js";
 import { destinationSender } from "./async-queue/destinations.js";
 import { EventRunner } from "./async-queue/event-runner.js";
 import { readEventSettings } from "./async-queue/event-settings.js";
-import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
-import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
-import { Triggers } from "./triggers/triggers.js";
 import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";
 import { BatchInvoker } from "./event-sources/batch-invoker.js";
-import { registerEventSourceMetrics } from "./metrics/event-source-metrics.js";
+import { Triggers } from "./triggers/triggers.js";
+import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
+import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
 
+/** How often workers' silence, overdue leases and provisioned environments are checked. */
 const SWEEP_INTERVAL_MS = 500;
-/** A new leader waits at most this long for every worker's report before admitting calls. */
-const RECOVERY_LIMIT_MS = 2_000;
 
 export interface SchedulerDeps {
   nc: NatsConnection;
@@ -42,8 +43,6 @@ export interface SchedulerDeps {
   /** Where the scheduler's metrics go; a registry of its own when absent. */
   metrics?: MetricsRegistry;
 }
-
-export type SchedulerRole = "standby" | "recovering" | "leader";
 
 export interface SchedulerState extends ClusterStatus {
   role: SchedulerRole;
@@ -64,25 +63,29 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     ensureEventStream(nc, { replicas: config.jetstreamReplicas }),
   ]);
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
-  const admission = new MeteredConcurrencyAccounting(config.concurrency, () => view.concurrencySettings());
+  const scope = { region: config.region, accountId: config.accountId };
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
-  const metrics = new SchedulerMetrics(metricsRegistry, {
-    nc,
-    admission,
-    isLeading: () => role === "leader",
-    readQueue: (functionName) => readQueueStats(nc, buckets.functions, functionName),
-    logger,
-  });
+
+  // Admission and placement.
+  const admission = new MeteredConcurrencyAccounting(config.concurrency, () => view.concurrencySettings());
   const workers = new WorkerTable();
+  const provisioning = new Provisioning({ nc, view, workers, now });
   const leases = new LeaseKeeper({
     admission,
     workers,
-    term: () => term,
+    term: (): number => recovery.term,
     cachedTimeout: (functionName) => view.cached(functionName)?.timeout,
     publish: (subject, data) => nc.publish(subject, data),
     workerTimeoutMs: config.workerTimeoutMs,
     logger,
     now,
+  });
+  const metrics = new SchedulerMetrics(metricsRegistry, {
+    nc,
+    admission,
+    isLeading: () => recovery.role === "leader",
+    readQueue: (functionName) => readQueueStats(nc, buckets.functions, functionName),
+    logger,
   });
   const dispatcher = new Dispatcher({
     admission,
@@ -93,86 +96,16 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     refused: (header, error) => metrics.refused(header, error),
     logger,
   });
-  const provisioning = new Provisioning({ nc, view, workers, now });
-  const subscriptions: Subscription[] = [];
-  /** Subscriptions held only while leading. */
-  let leaderSubscriptions: Subscription[] = [];
-  let role: SchedulerRole = "standby";
-  let term = 0;
-  /** Workers a recovering leader still waits to hear from. */
-  let awaitingReports = new Set<string>();
-  let recoveryTimer: NodeJS.Timeout | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
+  const status = (): SchedulerState => ({ schedulerId: config.schedulerId, role: recovery.role, term: recovery.term, workers: workers.size, inFlight: admission.inFlight });
 
-  const sweep = (): void => {
-    leases.loseSilentWorkers();
-    if (role !== "leader") return;
-    leases.expireOverdue();
-    provisioning.reconcile();
-  };
-
-  const status = (): SchedulerState => ({ schedulerId: config.schedulerId, role, term, workers: workers.size, inFlight: admission.inFlight });
-
-  const callback = (handler: (msg: Msg) => void) => (error: Error | null, msg: Msg) => {
-    if (error) {
-      logger.error("subscription failed", { err: error });
-      return;
-    }
-    try {
-      handler(msg);
-    } catch (failure) {
-      logger.error("message handling failed", { subject: msg.subject, err: failure });
-    }
-  };
-
-  const onElected = (electedTerm: number): void => {
-    term = electedTerm;
-    role = "recovering";
-    leases.forget();
-    awaitingReports = new Set([...workers.all()].map((worker) => worker.workerId));
-    if (awaitingReports.size === 0) {
-      finishRecovery();
-      return;
-    }
-    nc.publish(Subjects.workerReport, encodeJson({ term }));
-    recoveryTimer = setTimeout(() => {
-      if (awaitingReports.size > 0) logger.warn("workers did not report before admitting calls", { workers: [...awaitingReports] });
-      finishRecovery();
-    }, Math.min(RECOVERY_LIMIT_MS, config.workerTimeoutMs));
-  };
-
-  const finishRecovery = (): void => {
-    if (role !== "recovering") return;
-    clearTimeout(recoveryTimer);
-    role = "leader";
-    leaderSubscriptions = [
-      nc.subscribe(Subjects.schedulerInvokeAll, { queue: QueueGroups.schedulers, callback: callback((msg) => dispatcher.place(msg)) }),
-      nc.subscribe(Subjects.schedulerStatus, { queue: QueueGroups.schedulers, callback: callback((msg) => msg.respond(encodeJson(status()))) }),
-      nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: callback((msg) => provisioning.answerStatus(msg)) }),
-    ];
-    provisioning.reconcile();
-    startLeaderTasks(leaderTasks, logger);
-    logger.info("scheduler leading", { term, workers: workers.size, adoptedCalls: leases.size });
-  };
-
-  const onDeposed = (): void => {
-    clearTimeout(recoveryTimer);
-    for (const subscription of leaderSubscriptions) subscription.unsubscribe();
-    leaderSubscriptions = [];
-    void stopLeaderTasks(leaderTasks, logger);
-    role = "standby";
-    term = 0;
-    leases.forget();
-  };
-
-  const scope = { region: config.region, accountId: config.accountId };
+  // Work the scheduler raises itself, dispatched like a synchronous call with the answer coming here.
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const eventAnswers = new RequestReply(nc);
+  const ownCalls: InvocationRunner = { requests: new RequestReply(nc), dispatch: (request, replyTo, span) => dispatcher.dispatch(request, replyTo, span) };
   const destinations = destinationSender(nc, js, view, scope, now);
   const events = new EventRunner({
+    ...ownCalls,
     js,
-    requests: eventAnswers,
     destinations,
     counters: new MeteredEventCounterBook(buckets.functions, logger, metrics),
     logger,
@@ -181,17 +114,14 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     record: (functionName, version) => view.get(functionName, version),
     settings: (record, qualifier) => readEventSettings(view, record, qualifier),
     functionArn: (functionName) => functionArn(scope, functionName),
-    dispatch: (request, replyTo, span) => dispatcher.dispatch(request, replyTo, span),
   });
-
   const triggers = new Triggers({ nc, js, jsm, kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, now, kvTriggerCacheBytes: config.kvTriggerCacheBytes });
-
   const eventSources = new MappingSupervisor({
     kv: buckets.functions,
-    owner: () => `${config.schedulerId}/${term}`,
+    owner: () => `${config.schedulerId}/${recovery.term}`,
     js,
     jsm,
-    invoker: new BatchInvoker({ runner: { requests: eventAnswers, dispatch: (request, replyTo, span) => dispatcher.dispatch(request, replyTo, span) }, view, scope, logger }),
+    invoker: new BatchInvoker({ runner: ownCalls, view, scope, logger }),
     destinations,
     scope,
     logger,
@@ -199,10 +129,34 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     retryBaseMs: config.esmRetryBaseMs,
   });
   registerEventSourceMetrics(metricsRegistry, eventSources);
-
   /** Everything besides admission that only the leader runs. */
   const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources];
 
+  // Leadership: elected, recover the running calls from the workers, then lead; deposed, stand by.
+  /** Subscriptions held only while leading. */
+  let leaderSubscriptions: Subscription[] = [];
+  const recovery = new LeaderRecovery({
+    knownWorkers: () => [...workers.all()].map((worker) => worker.workerId),
+    requestReports: (term) => nc.publish(Subjects.workerReport, encodeJson({ term })),
+    forgetCalls: () => leases.forget(),
+    lead: () => {
+      leaderSubscriptions = [
+        nc.subscribe(Subjects.schedulerInvokeAll, { queue: QueueGroups.schedulers, callback: subscriber(logger, (msg) => dispatcher.place(msg)) }),
+        nc.subscribe(Subjects.schedulerStatus, { queue: QueueGroups.schedulers, callback: subscriber(logger, (msg) => msg.respond(encodeJson(status()))) }),
+        nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: subscriber(logger, (msg) => provisioning.answerStatus(msg)) }),
+      ];
+      provisioning.reconcile();
+      startLeaderTasks(leaderTasks, logger);
+    },
+    standDown: () => {
+      for (const subscription of leaderSubscriptions) subscription.unsubscribe();
+      leaderSubscriptions = [];
+      void stopLeaderTasks(leaderTasks, logger);
+    },
+    adoptedCalls: () => leases.size,
+    workerTimeoutMs: config.workerTimeoutMs,
+    logger,
+  });
   const leadership = new Leadership({
     kv: clusterKv,
     schedulerId: config.schedulerId,
@@ -210,41 +164,37 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     timeoutMs: config.leaderTimeoutMs,
     logger,
     now,
-    onElected,
-    onDeposed,
+    onElected: (term) => recovery.elected(term),
+    onDeposed: () => recovery.deposed(),
   });
+
+  // Every scheduler drops silent workers, so a standby's table is current when it takes over; only the
+  // leader reclaims overdue leases and keeps provisioned environments topped up.
+  const sweep = (): void => {
+    leases.loseSilentWorkers();
+    if (recovery.role !== "leader") return;
+    leases.expireOverdue();
+    provisioning.reconcile();
+  };
+  const subscriptions: Subscription[] = [];
+  let sweeper: NodeJS.Timeout | undefined;
 
   return {
     status,
     async start() {
       await view.start();
       view.onConcurrencySettings(() => {
-        if (role === "leader") provisioning.reconcile();
+        if (recovery.role === "leader") provisioning.reconcile();
       });
       subscriptions.push(
         nc.subscribe(Subjects.workerHeartbeat, {
-          callback: callback((msg) => {
-            const beat = parseHeartbeat(parseJson(msg.data));
-            if (!beat) return;
+          callback: clusterMessage(logger, parseHeartbeat, (beat) => {
             leases.heartbeat(beat);
-            if (role === "recovering") {
-              awaitingReports.delete(beat.workerId);
-              if (awaitingReports.size === 0) finishRecovery();
-            }
+            recovery.reported(beat.workerId);
           }),
         }),
-        nc.subscribe(Subjects.workerGone, {
-          callback: callback((msg) => {
-            const gone = parseWorkerGone(parseJson(msg.data));
-            if (gone) leases.workerLost(gone.workerId, "left");
-          }),
-        }),
-        nc.subscribe(Subjects.schedulerRelease, {
-          callback: callback((msg) => {
-            const message = parseLeaseReleases(parseJson(msg.data));
-            if (message) leases.released(message);
-          }),
-        }),
+        nc.subscribe(Subjects.workerGone, { callback: clusterMessage(logger, parseWorkerGone, (gone) => leases.workerLost(gone.workerId, "left")) }),
+        nc.subscribe(Subjects.schedulerRelease, { callback: clusterMessage(logger, parseLeaseReleases, (releases) => leases.released(releases)) }),
       );
       await triggers.start();
       await nc.flush();
@@ -258,9 +208,32 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       await leadership.stop();
       await stopLeaderTasks(leaderTasks, logger);
       await triggers.stop();
-      eventAnswers.close();
+      ownCalls.requests.close();
       for (const subscription of subscriptions) subscription.unsubscribe();
       view.stop();
     },
   };
+}
+
+/** A subscription callback that logs a failed subscription or a handler's error rather than losing it. */
+function subscriber(logger: Logger, handler: (msg: Msg) => void) {
+  return (error: Error | null, msg: Msg): void => {
+    if (error) {
+      logger.error("subscription failed", { err: error });
+      return;
+    }
+    try {
+      handler(msg);
+    } catch (failure) {
+      logger.error("message handling failed", { subject: msg.subject, err: failure });
+    }
+  };
+}
+
+/** A subscription callback for a JSON cluster message: `parse` checks its shape, and a malformed one is ignored. */
+function clusterMessage<T>(logger: Logger, parse: (value: unknown) => T | undefined, handler: (message: T) => void) {
+  return subscriber(logger, (msg) => {
+    const message = parse(parseJson(msg.data));
+    if (message) handler(message);
+  });
 }
