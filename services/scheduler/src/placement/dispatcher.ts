@@ -1,0 +1,91 @@
+// The hot path: admit a call against the concurrency limits, place it on a worker (warm first), open its
+// lease and forward it with its answer's destination. Synchronous calls, queued events and event-source
+// batches all enter here. No disk write, no KV read: limits and records are cached.
+import type { Msg, PublishOptions } from "@nats-io/nats-core";
+import { serviceError, throttled, type LambdaError } from "@lambent/errors";
+import { Subjects, decodeInvocation, encodeInvocation, environmentKey, failureResult, traceparentOf, type InvocationHeader, type InvocationRequest } from "@lambent/protocol";
+import type { FunctionVersionRecord } from "@lambent/registry";
+import { tracer, type Logger, type TraceSpan } from "@lambent/telemetry";
+import type { ConcurrencyAccounting } from "../admission/concurrency-accounting.js";
+import { endAdmission, startAdmission, workerPublishOptions } from "../tracing/admission-spans.js";
+import type { LeaseKeeper } from "./lease-keeper.js";
+import type { WorkerTable } from "./worker-table.js";
+
+/** The memory a call is placed with when its function's configuration is not cached (Lambda's default). */
+const DEFAULT_MEMORY_MB = 128;
+
+export interface DispatcherOptions {
+  admission: ConcurrencyAccounting;
+  workers: WorkerTable;
+  leases: LeaseKeeper;
+  /** The version's configuration from the registry cache; undefined when not cached (defaults apply). */
+  cachedRecord(functionName: string, version: string): Pick<FunctionVersionRecord, "memorySize" | "timeout"> | undefined;
+  /** Sends a placed call to its worker. */
+  publish(subject: string, data: Uint8Array, options?: Partial<PublishOptions>): void;
+  /** Counts a refusal; returns the error to answer with. */
+  refused(header: InvocationHeader, error: LambdaError): LambdaError;
+  logger: Logger;
+}
+
+/** What `place` reads of a synchronous call's message and how it answers a refusal. */
+export type InvocationMessage = Pick<Msg, "data" | "reply" | "headers" | "respond">;
+
+export class Dispatcher {
+  private readonly tracing = tracer();
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /** Handles a synchronous call from a frontend: a refusal is answered here, anything else by the worker. */
+  place(msg: InvocationMessage): void {
+    let request: InvocationRequest;
+    try {
+      request = decodeInvocation(msg.data);
+    } catch (error) {
+      this.options.logger.warn("malformed invocation dropped", { err: error });
+      answerFailure(msg, "unknown", "$LATEST", serviceError("Malformed invocation message"));
+      return;
+    }
+    const span = this.tracing.enabled ? startAdmission(this.tracing, traceparentOf(msg), request.header) : undefined;
+    const refused = this.dispatch(request, msg.reply, span);
+    if (span) endAdmission(span, refused);
+    if (refused) answerFailure(msg, request.header.requestId, request.header.version, refused);
+  }
+
+  /**
+   * Admission and placement, shared by synchronous calls and events: takes a slot, picks a worker, opens
+   * a lease and forwards the call with `replyTo` as the answer's destination. An error when it cannot run now.
+   */
+  dispatch(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined {
+    const { admission, workers, leases } = this.options;
+    const { header, payload } = request;
+    const throttle = admission.tryAcquire(header.functionName);
+    if (throttle) return this.options.refused(header, throttle);
+    const record = this.options.cachedRecord(header.functionName, header.version);
+    const memoryMb = record?.memorySize ?? DEFAULT_MEMORY_MB;
+    const worker = workers.place(environmentKey(header.functionName, header.version, header.revisionId), memoryMb);
+    if (!worker) {
+      admission.release(header.functionName);
+      return this.options.refused(header, noRoom(workers.size));
+    }
+    const lease = leases.open(
+      { workerId: worker.workerId, functionName: header.functionName, memoryMb, requestId: header.requestId, version: header.version, replyTo },
+      record?.timeout,
+    );
+    header.lease = { term: lease.term, leaseId: lease.leaseId };
+    const options = span ? workerPublishOptions(replyTo, span, worker.workerId) : replyTo ? { reply: replyTo } : undefined;
+    this.options.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), options);
+    return undefined;
+  }
+}
+
+/** No worker can take the call: none at all is a service failure; all full is a throttle. */
+function noRoom(workerCount: number): LambdaError {
+  if (workerCount === 0) return serviceError("No worker is available to run the invocation");
+  return throttled("ConcurrentInvocationLimitExceeded", "Rate Exceeded. No worker has room for another execution environment.");
+}
+
+function answerFailure(msg: InvocationMessage, requestId: string, version: string, error: LambdaError): void {
+  if (!msg.reply) return;
+  const failure = { type: error.type, message: error.message, ...(Object.keys(error.fields).length ? { fields: { ...error.fields } } : {}) };
+  msg.respond(failureResult(requestId, version, failure));
+}
