@@ -123,22 +123,26 @@ describe("NATS connection gauge", () => {
     const registry = new MetricsRegistry();
     const statuses: { type: string }[] = [];
     let push: (() => void) | undefined;
-    let closed!: () => void;
+    // Resolved when the tracker asks for the next status: it has applied every earlier one.
+    let asked: (() => void) | undefined;
+    let close!: () => void;
+    const closed = new Promise<void>((resolve) => (close = resolve));
     const connection = {
-      closed: () => new Promise<void>((resolve) => (closed = resolve)),
+      closed: () => closed,
       async *status() {
         for (;;) {
           while (statuses.length > 0) yield statuses.shift()!;
+          asked?.();
           await new Promise<void>((resolve) => (push = resolve));
         }
       },
     };
     const value = (): string => registry.expose().split("\n").find((line) => line.startsWith("lambent_nats_connected "))!;
     const emit = async (type: string): Promise<void> => {
+      const taken = new Promise<void>((resolve) => (asked = resolve));
       statuses.push({ type });
       push?.();
-      // The status loop runs on the microtask queue; let it take the event.
-      await new Promise((resolve) => setImmediate(resolve));
+      await taken;
     };
     trackNatsConnection(registry, connection);
     expect(value()).toBe("lambent_nats_connected 1");
@@ -146,8 +150,9 @@ describe("NATS connection gauge", () => {
     expect(value()).toBe("lambent_nats_connected 0");
     await emit("reconnect");
     expect(value()).toBe("lambent_nats_connected 1");
-    closed();
-    await new Promise((resolve) => setImmediate(resolve));
+    close();
+    // The tracker awaited `closed` first, so it has seen the close by the time this await returns.
+    await closed;
     expect(value()).toBe("lambent_nats_connected 0");
   });
 });
