@@ -81,6 +81,16 @@ describe("Prometheus metrics", () => {
     expect((await fetch(`${endpoints.worker}/other`)).status).toBe(404);
   });
 
+  it("every service reports its process: CPU, memory, heap, GC and event-loop lag", async () => {
+    for (const service of ["frontend", "scheduler", "worker"] as const) {
+      const samples = await scrape(service);
+      for (const series of ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_heap_size_used_bytes", "nodejs_eventloop_lag_seconds"]) {
+        expect(samples.has(series), `${service}: ${series}`).toBe(true);
+      }
+      expect(value(samples, "process_start_time_seconds"), service).toBeGreaterThan(0);
+    }
+  });
+
   it("counts invocations, errors, throttles, durations and cold starts exactly", async () => {
     const N = 5;
     const before = { frontend: await scrape("frontend"), scheduler: await scrape("scheduler"), worker: await scrape("worker") };
