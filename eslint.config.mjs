@@ -39,9 +39,16 @@ export default tseslint.config(
   },
   {
     files: ["packages/**/*.ts"],
-    ignores: ["packages/testkit/**"],
+    ignores: ["packages/testkit/**", "**/*.test.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: [...services, "@lambent/testkit", "**/services/**"], message: "packages never import services or the testkit" }] }],
+    },
+  },
+  {
+    // A package's unit tests may use the testkit, like every other test.
+    files: ["packages/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: [...services, "**/services/**"], message: "packages never import services" }] }],
     },
   },
   ...["frontend", "scheduler", "worker"].map((name) => ({

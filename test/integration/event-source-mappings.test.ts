@@ -26,7 +26,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import * as grpc from "@grpc/grpc-js";
 import * as proto from "@lambent/proto";
 import { Buckets, Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
-import { lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
+import { eventually, lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { recorded, startRecorder, type Recorder } from "../fixtures/recorder.js";
 import { unaryCall } from "../fixtures/grpc-unary.js";
@@ -86,13 +86,15 @@ async function createMapping(input: CreateEventSourceMappingCommandInput): Promi
   return created;
 }
 
-/** Polls GetEventSourceMapping until the leading scheduler reports the state (it settles within a poll or two). */
+/** Asks GetEventSourceMapping until the leading scheduler reports the state (it settles within a poll or two). */
 async function waitForState(uuid: string, state: string): Promise<EventSourceMappingConfiguration> {
-  for (;;) {
-    const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
-    if (mapping.State === state) return mapping;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return eventually(
+    async () => {
+      const mapping = await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }));
+      return mapping.State === state && mapping;
+    },
+    { deadline: 30_000, message: `mapping ${uuid} never reached the state ${state}` },
+  );
 }
 
 async function publish(subject: string, body: string, headers: Record<string, string> = {}): Promise<number> {
@@ -149,7 +151,7 @@ async function streamMessages(stream: string): Promise<number> {
 }
 
 async function untilStreamHolds(stream: string, count: number): Promise<void> {
-  while ((await streamMessages(stream)) !== count) await new Promise((resolve) => setTimeout(resolve, 50));
+  await eventually(async () => (await streamMessages(stream)) === count, { deadline: 30_000, message: `stream ${stream} never held ${count} messages` });
 }
 
 describe("queue event source mappings", () => {
@@ -252,16 +254,20 @@ describe("queue event source mappings", () => {
     const mapping = await createMapping({ FunctionName: "q-throttled", EventSourceArn: sqs("q.throttled"), BatchSize: 1 });
     await publish("q.throttled", "waits");
     // Received and held: every placement is refused, the message stays invisible.
-    while ((await jsm.consumers.info("QUEUES", `lambent-esm-${mapping.UUID!}`)).num_ack_pending !== 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(async () => (await jsm.consumers.info("QUEUES", `lambent-esm-${mapping.UUID!}`)).num_ack_pending === 1, {
+      deadline: 30_000,
+      message: "the mapping never held the throttled message",
+    });
     await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "q-throttled" }));
     await recorder.until(() => recorder.calls("q-throttled").length === 1);
     expect(sqsRecords(recorder.calls("q-throttled")[0]!.event)[0]!.attributes["ApproximateReceiveCount"]).toBe("1");
 
     // Deleting the function keeps the mapping (as Lambda does); it stops receiving until the function is back.
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "q-throttled" }));
-    while ((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult !== "PROBLEM: Function not found") {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(
+      async () => (await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult === "PROBLEM: Function not found",
+      { deadline: 30_000, message: "the mapping never reported its function missing" },
+    );
     await publish("q.throttled", "after the function came back");
     const consumer = await jsm.consumers.info("QUEUES", `lambent-esm-${mapping.UUID!}`);
     expect(consumer.num_pending).toBe(1);
@@ -370,7 +376,10 @@ describe("stream event source mappings", () => {
     for (let index = 1; index <= 5; index += 1) await publish(`resume.${index % 2}`, `r${index}`);
     await recorder.until(() => streamBatches("s-resume").flat().length === 5);
     // The checkpoint passes the last record once its batch is stored as done.
-    while (((await readState(mapping.UUID!))["position"] as number) <= 5) await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(async () => ((await readState(mapping.UUID!))["position"] as number) > 5, {
+      deadline: 30_000,
+      message: "the checkpoint never passed the fifth record",
+    });
     const leader = decodeJson((await nc.request(Subjects.schedulerStatus, undefined, { timeout: 2000 })).data) as ClusterStatus;
     const leading = cluster.schedulers.find((scheduler) => scheduler.ready["schedulerId"] === leader.schedulerId)!;
     await leading.stop();

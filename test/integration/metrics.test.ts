@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LambdaClient, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
+import { eventually, lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import * as fixtures from "../fixtures/functions.js";
 
@@ -64,9 +64,7 @@ beforeAll(async () => {
   );
   lambda.destroy();
   // The scheduler applies the reservation when its registry view hears of it: wait for the first throttle.
-  for (let attempt = 0; (await invoke("m-blocked")) !== 429; attempt++) {
-    if (attempt > 1000) throw new Error("the scheduler never applied the reservation");
-  }
+  await eventually(async () => (await invoke("m-blocked")) === 429, { deadline: 30_000, message: "the scheduler never applied the reservation" });
 }, 120_000);
 
 afterAll(async () => {
@@ -81,6 +79,16 @@ describe("Prometheus metrics", () => {
     }
     expect(cluster.frontends[0]!.ready["metricsPort"]).toBe(cluster.frontends[0]!.ready["httpPort"]);
     expect((await fetch(`${endpoints.worker}/other`)).status).toBe(404);
+  });
+
+  it("every service reports its process: CPU, memory, heap, GC and event-loop lag", async () => {
+    for (const service of ["frontend", "scheduler", "worker"] as const) {
+      const samples = await scrape(service);
+      for (const series of ["process_cpu_seconds_total", "process_resident_memory_bytes", "nodejs_heap_size_used_bytes", "nodejs_eventloop_lag_seconds"]) {
+        expect(samples.has(series), `${service}: ${series}`).toBe(true);
+      }
+      expect(value(samples, "process_start_time_seconds"), service).toBeGreaterThan(0);
+    }
   });
 
   it("counts invocations, errors, throttles, durations and cold starts exactly", async () => {

@@ -7,7 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateAliasCommand, DeleteAliasCommand, DeleteFunctionCommand, LambdaClient, PublishVersionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import * as proto from "@lambent/proto";
-import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { eventually, lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { unaryCall, unaryError } from "../fixtures/grpc-unary.js";
 
@@ -96,13 +96,15 @@ async function eventAt(url: string, init: RequestInit = {}): Promise<EventBody> 
  * which offers a client no event to wait on; so this asks again, briefly, until the change shows.
  */
 async function untilStatus(url: string, status: number): Promise<Response> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await fetch(url);
-    if (response.status === status || Date.now() > deadline) return response;
-    await response.arrayBuffer();
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return eventually(
+    async () => {
+      const response = await fetch(url);
+      if (response.status === status) return response;
+      await response.arrayBuffer();
+      throw new Error(`${url} answered ${response.status}`);
+    },
+    { deadline: 30_000, interval: 25, message: `${url} never answered ${status}` },
+  );
 }
 
 describe("creating routes", () => {

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Subjects, decodeJson, type ClusterStatus, type WorkerHeartbeat } from "@lambent/protocol";
-import { lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
+import { eventually, lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
 import { gated, startGate, type Gate } from "../fixtures/gate.js";
 import { hello } from "../fixtures/functions.js";
 
@@ -110,10 +110,7 @@ async function settingsApplied(): Promise<void> {
     new CreateFunctionCommand({ FunctionName: probe, Runtime: "nodejs20.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/test", Code: { ZipFile: hello } }),
   );
   await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: probe, ReservedConcurrentExecutions: 0 }));
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    if ((await invoke(probe, {})).status === 429) return;
-  }
-  throw new Error("the scheduler never applied the concurrency settings");
+  await eventually(async () => (await invoke(probe, {})).status === 429, { deadline: 30_000, message: "the scheduler never applied the concurrency settings" });
 }
 
 /** Resolves once the latest heartbeats satisfy `predicate`. */

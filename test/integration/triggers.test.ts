@@ -15,7 +15,7 @@ import { Kvm } from "@nats-io/kv";
 import { Objm } from "@nats-io/obj";
 import * as proto from "@lambent/proto";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
-import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { eventually, lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { unaryCall, unaryError } from "../fixtures/grpc-unary.js";
 
@@ -97,11 +97,10 @@ async function createTrigger(body: Record<string, unknown>): Promise<Record<stri
 
 /** Resolves once nothing of the function waits or runs in its event queue, and what it sent has arrived here. */
 async function drained(functionName: string): Promise<void> {
-  for (;;) {
-    const stats = await api("GET", `/lambent/2024-01-01/functions/${functionName}/queue`);
-    if (stats.body["Depth"] === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually(async () => (await api("GET", `/lambent/2024-01-01/functions/${functionName}/queue`)).body["Depth"] === 0, {
+    deadline: 30_000,
+    message: `${functionName}'s event queue never drained`,
+  });
   // A record is published before its event is acknowledged; a round trip to the server after that
   // delivers everything published to this connection before it.
   await nc.flush();
@@ -109,11 +108,10 @@ async function drained(functionName: string): Promise<void> {
 
 /** Resolves once the leading scheduler reads the trigger's consumer (its pull request is waiting). */
 async function readerAttached(stream: string, triggerName: string): Promise<void> {
-  for (;;) {
-    const info = await jsm.consumers.info(stream, `lambent-trigger-${triggerName}`);
-    if (info.num_waiting > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually(async () => (await jsm.consumers.info(stream, `lambent-trigger-${triggerName}`)).num_waiting > 0, {
+    deadline: 30_000,
+    message: `no scheduler reads trigger ${triggerName}'s consumer`,
+  });
 }
 
 /** `lambent_trigger_firings_total{trigger,outcome}` summed over the running schedulers. */
@@ -249,12 +247,14 @@ describe("topic triggers", () => {
     // to "no responders" only once they are there, so publish only when a first message round-trips.
     const headers = natsHeaders();
     headers.set("Customer", "ada");
-    for (;;) {
-      nc.publish("test.orders.created", new TextEncoder().encode('{"order":1}'), { headers });
-      await nc.flush();
-      const arrived = await Promise.race([records.until(1).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 200))]);
-      if (arrived) break;
-    }
+    await eventually(
+      async () => {
+        nc.publish("test.orders.created", new TextEncoder().encode('{"order":1}'), { headers });
+        await nc.flush();
+        return Promise.race([records.until(1).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 200))]);
+      },
+      { deadline: 30_000, interval: 0, message: "no scheduler turned a topic message into an invocation" },
+    );
     const first = records.payloads<{ Records: [{ Sns: Record<string, unknown> } & Record<string, unknown>] }>()[0]!.Records[0];
     expect(first).toMatchObject({
       EventSource: "aws:sns",

@@ -4,10 +4,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { KV } from "@nats-io/kv";
 import { startNatsServer, type RunningNatsServer } from "@lambent/local-cluster";
+import { eventually } from "@lambent/testkit";
 import { EnvironmentCipher } from "./environment-cipher.js";
 import { LATEST, type FunctionVersionRecord } from "./function-record.js";
 import { FunctionStore } from "./function-store.js";
@@ -31,6 +32,17 @@ let kv: KV;
 const cipher = new EnvironmentCipher([randomBytes(32)]);
 const store = (): FunctionStore => new FunctionStore(kv, cipher);
 const encoder = new TextEncoder();
+
+/** Resolves once `assertion` passes: the view follows KV through a watch, which offers the test no event. */
+function viewFollows(assertion: () => void): Promise<boolean> {
+  return eventually(
+    () => {
+      assertion();
+      return true;
+    },
+    { deadline: 30_000, message: "the registry view never followed the change" },
+  );
+}
 
 function config(functionName: string, qualifier: string, fields: Partial<EventInvokeConfig> = {}): EventInvokeConfig {
   return { ...defaultEventInvokeConfig(functionName, qualifier, 1_700_000_000_000), ...fields };
@@ -174,11 +186,11 @@ describe("RegistryView event invoke configs", () => {
       expect(view.cachedEventInvokeConfig("cached", "1")).toBeUndefined();
 
       await configs.update("cached", LATEST, (current) => ({ ...current!, maximumEventAgeInSeconds: 90 }));
-      await vi.waitFor(() => expect(view.cachedEventInvokeConfig("cached", LATEST)?.maximumEventAgeInSeconds).toBe(90));
+      await viewFollows(() => expect(view.cachedEventInvokeConfig("cached", LATEST)?.maximumEventAgeInSeconds).toBe(90));
       await configs.delete("cached", "prod");
-      await vi.waitFor(() => expect(view.cachedEventInvokeConfig("cached", "prod")).toBeUndefined());
+      await viewFollows(() => expect(view.cachedEventInvokeConfig("cached", "prod")).toBeUndefined());
       await configs.deleteAll("cached");
-      await vi.waitFor(() => expect(view.cachedEventInvokeConfig("cached", LATEST)).toBeUndefined());
+      await viewFollows(() => expect(view.cachedEventInvokeConfig("cached", LATEST)).toBeUndefined());
     } finally {
       view.stop();
     }
@@ -199,9 +211,9 @@ describe("RegistryView event invoke configs", () => {
     await view.start();
     try {
       await store().eventInvokeConfigs.put(config("garbled", LATEST, { maximumRetryAttempts: 0 }));
-      await vi.waitFor(() => expect(view.cachedEventInvokeConfig("garbled", LATEST)?.maximumRetryAttempts).toBe(0));
+      await viewFollows(() => expect(view.cachedEventInvokeConfig("garbled", LATEST)?.maximumRetryAttempts).toBe(0));
       await kv.put(eventInvokeConfigKey("garbled", LATEST), JSON.stringify({ nonsense: true }));
-      await vi.waitFor(() => expect(view.cachedEventInvokeConfig("garbled", LATEST)).toBeUndefined());
+      await viewFollows(() => expect(view.cachedEventInvokeConfig("garbled", LATEST)).toBeUndefined());
     } finally {
       view.stop();
     }

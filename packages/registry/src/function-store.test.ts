@@ -4,10 +4,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { KV } from "@nats-io/kv";
 import { startNatsServer, type RunningNatsServer } from "@lambent/local-cluster";
+import { eventually } from "@lambent/testkit";
 import { EnvironmentCipher, EnvironmentCipherError } from "./environment-cipher.js";
 import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } from "./function-record.js";
 import { FunctionStore, functionKey } from "./function-store.js";
@@ -20,6 +21,17 @@ let nc: NatsConnection;
 let kv: KV;
 const cipher = new EnvironmentCipher([randomBytes(32)]);
 const store = (): FunctionStore => new FunctionStore(kv, cipher);
+
+/** Resolves once `assertion` passes: the view follows KV through a watch, which offers the test no event. */
+function viewFollows(assertion: () => void): Promise<boolean> {
+  return eventually(
+    () => {
+      assertion();
+      return true;
+    },
+    { deadline: 30_000, message: "the registry view never followed the change" },
+  );
+}
 
 const SECRET = "s3cr3t-value-that-must-not-leak";
 
@@ -126,12 +138,12 @@ describe("RegistryView", () => {
     await view.start();
     try {
       await store().create(record("viewed", { A: SECRET }));
-      await vi.waitFor(() => expect(view.cached("viewed")?.environment).toEqual({ A: SECRET }));
+      await viewFollows(() => expect(view.cached("viewed")?.environment).toEqual({ A: SECRET }));
 
       const stored = JSON.parse(await raw("viewed")) as StoredFunctionVersionRecord;
       const tampered = { ...stored.sealedEnvironment!, data: Buffer.from("garbage").toString("base64") };
       await kv.put(functionKey("viewed", LATEST), JSON.stringify({ ...stored, revisionId: "r9", sealedEnvironment: tampered }));
-      await vi.waitFor(() => expect(view.cached("viewed")).toBeUndefined());
+      await viewFollows(() => expect(view.cached("viewed")).toBeUndefined());
       await expect(view.get("viewed")).rejects.toThrow(/viewed:\$LATEST failed authentication/);
     } finally {
       view.stop();
@@ -206,7 +218,7 @@ describe("aliases", () => {
       expect(await aliases.create(prod)).toBe(true);
       expect(await aliases.create(prod)).toBe(false);
       await aliases.create({ ...prod, name: "beta" });
-      await vi.waitFor(() => expect(view.cachedAlias("aliased", "prod")?.functionVersion).toBe("1"));
+      await viewFollows(() => expect(view.cachedAlias("aliased", "prod")?.functionVersion).toBe("1"));
       // Concurrent read-modify-writes each see the other's result: no update is lost.
       await Promise.all(
         ["x", "y", "z"].map((mark) =>
@@ -216,7 +228,7 @@ describe("aliases", () => {
       expect((await aliases.get("aliased", "prod"))!.alias.description.split("").sort().join("")).toBe("xyz");
       expect((await aliases.list("aliased")).map((alias) => alias.name)).toEqual(["beta", "prod"]);
       await aliases.delete("aliased", "prod");
-      await vi.waitFor(() => expect(view.cachedAlias("aliased", "prod")).toBeUndefined());
+      await viewFollows(() => expect(view.cachedAlias("aliased", "prod")).toBeUndefined());
       expect(await view.getAlias("aliased", "beta")).toMatchObject({ name: "beta" });
     } finally {
       view.stop();

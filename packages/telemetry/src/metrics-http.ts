@@ -6,9 +6,9 @@ import { METRICS_CONTENT_TYPE, type MetricsRegistry } from "./metrics.js";
 
 export const METRICS_PATH = "/metrics";
 
-/** Answers a scrape with the registry's exposition. */
-export function sendMetrics(registry: MetricsRegistry, response: ServerResponse): void {
-  const body = registry.expose();
+/** Answers a scrape with the registry's exposition; rejects, having written nothing, when collecting fails. */
+export async function sendMetrics(registry: MetricsRegistry, response: ServerResponse): Promise<void> {
+  const body = await registry.expose();
   response.writeHead(200, { "Content-Type": METRICS_CONTENT_TYPE, "Content-Length": Buffer.byteLength(body) });
   response.end(body);
 }
@@ -23,7 +23,11 @@ export async function listenForMetrics(registry: MetricsRegistry, host: string, 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? "/").split("?", 1)[0];
     if (request.method === "GET" && path === METRICS_PATH) {
-      sendMetrics(registry, response);
+      sendMetrics(registry, response).catch((error: unknown) => {
+        // A collector that fails fails this scrape, not the service.
+        response.writeHead(500, { "Content-Type": "text/plain" });
+        response.end(`Collecting metrics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      });
       return;
     }
     response.writeHead(404, { "Content-Type": "text/plain" });

@@ -1,11 +1,13 @@
-// Prometheus metrics for Lambent's services: counters, gauges (set, or read at scrape time) and histograms
-// with labels, and the text exposition format 0.0.4. A metric keeps at most `maxLabelSets` label sets;
-// later ones are folded into one series whose every label is `__other__`, so a flood of function names
-// cannot grow a service's memory or a scrape without bound. Incrementing is a walk of nested maps keyed
-// by label values: no string is built per call, the series' label text is rendered once, when it appears.
+// Prometheus metrics for Lambent's services, kept and exposed by prom-client: counters, gauges (set, or
+// read at scrape time) and histograms with labels, in the text exposition format 0.0.4, plus prom-client's
+// default metrics of the process when a service asks for them. What Lambent adds is the label-cardinality
+// cap: a metric keeps at most `maxLabelSets` label sets, and later ones are folded into one series whose
+// every label is `__other__`, so a flood of function names cannot grow a service's memory or a scrape
+// without bound. A series is found by a walk of nested maps keyed by label values and created once.
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** The content type of `expose()`'s text. */
-export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** The label value that stands for every label set past a metric's limit. */
 export const OTHER_LABEL_VALUE = "__other__";
@@ -18,6 +20,11 @@ export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.001, 0.005, 0.01, 
 export interface MetricsRegistryOptions {
   /** Label sets each metric keeps before folding new ones into `__other__`. */
   maxLabelSets?: number;
+  /**
+   * prom-client's default metrics of this process: CPU, memory, heap, GC, event-loop lag, handles.
+   * A service's own registry turns them on; a registry made in a test leaves them off.
+   */
+  defaultMetrics?: boolean;
 }
 
 export interface CounterSeries {
@@ -40,64 +47,47 @@ export type GaugeReporter = (labelValues: readonly string[], value: number) => v
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+/** prom-client writes NaN as `Nan`; the text format spells it `NaN`. Only sample lines end in a value. */
+const PROM_CLIENT_NAN = /^([^#\n].*) Nan$/gm;
+/**
+ * prom-client writes a bucket's `le` before the series' labels; Lambent has always written it last, and
+ * dashboards and tests match the series by its text. (`le` is never a label of Lambent's own.)
+ */
+const PROM_CLIENT_LE_FIRST = /^([a-zA-Z_:][a-zA-Z0-9_:]*_bucket)\{(le="[^"]*"),(.*)\} (\S+)$/gm;
+
+function checkNames(name: string, labelNames: readonly string[]): void {
+  if (!METRIC_NAME.test(name)) throw new Error(`Invalid metric name "${name}"`);
+  for (const label of labelNames) {
+    if (!LABEL_NAME.test(label) || label.startsWith("__") || label === "le") throw new Error(`Invalid label name "${label}" on ${name}`);
+  }
 }
 
-function escapeHelp(help: string): string {
-  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-export function formatSampleValue(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
-}
-
-/** `name="value",…` without braces, so a histogram can add `le`. */
-function renderLabelPairs(names: readonly string[], values: readonly string[]): string {
-  return names.map((name, index) => `${name}="${escapeLabelValue(values[index] ?? "")}"`).join(",");
-}
-
-function braces(pairs: string): string {
-  return pairs === "" ? "" : `{${pairs}}`;
-}
-
-type MetricType = "counter" | "gauge" | "histogram";
-
-/** One metric family: its series by label values, in a tree of maps one level per label. */
+/** One metric family's series by label values, in a tree of maps one level per label, at most `maxLabelSets`. */
 abstract class Metric<S> {
   private readonly root = new Map<string, unknown>();
-  private readonly series: { pairs: string; value: S }[] = [];
+  private kept = 0;
   private single: S | undefined;
   private other: S | undefined;
 
   constructor(
     readonly name: string,
-    readonly help: string,
-    readonly type: MetricType,
     readonly labelNames: readonly string[],
     private readonly maxLabelSets: number,
-  ) {
-    if (!METRIC_NAME.test(name)) throw new Error(`Invalid metric name "${name}"`);
-    for (const label of labelNames) {
-      if (!LABEL_NAME.test(label) || label.startsWith("__") || label === "le") throw new Error(`Invalid label name "${label}" on ${name}`);
-    }
-  }
+  ) {}
 
-  protected abstract create(): S;
+  /** prom-client's series for these label values. */
+  protected abstract series(values: readonly string[]): S;
 
   /** The series for these label values (one per label name, in order), created on first use. */
   labels(...values: string[]): S {
     const depth = this.labelNames.length;
     if (values.length !== depth) throw new Error(`${this.name} takes ${depth} label values, got ${values.length}`);
-    if (depth === 0) return (this.single ??= this.add([]));
+    if (depth === 0) return (this.single ??= this.series([]));
     let node = this.root;
     for (let i = 0; i < depth - 1; i++) {
       let next = node.get(values[i]!) as Map<string, unknown> | undefined;
       if (!next) {
-        if (this.series.length >= this.maxLabelSets) return this.overflow();
+        if (this.kept >= this.maxLabelSets) return this.overflow();
         next = new Map();
         node.set(values[i]!, next);
       }
@@ -106,141 +96,83 @@ abstract class Metric<S> {
     const last = values[depth - 1]!;
     const found = node.get(last) as S | undefined;
     if (found) return found;
-    if (this.series.length >= this.maxLabelSets) return this.overflow();
-    const created = this.add(values);
+    if (this.kept >= this.maxLabelSets) return this.overflow();
+    const created = this.series(values);
+    this.kept += 1;
     node.set(last, created);
     return created;
   }
 
-  /** The text of every series of this metric, with its HELP and TYPE lines. */
-  expose(): string {
-    let text = `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`;
-    for (const { pairs, value } of this.series) text += this.render(pairs, value);
-    return text;
-  }
-
-  protected abstract render(pairs: string, series: S): string;
-
-  private add(values: readonly string[]): S {
-    const value = this.create();
-    this.series.push({ pairs: renderLabelPairs(this.labelNames, values), value });
-    return value;
-  }
-
   private overflow(): S {
-    if (!this.other) {
-      this.other = this.create();
-      this.series.push({ pairs: renderLabelPairs(this.labelNames, this.labelNames.map(() => OTHER_LABEL_VALUE)), value: this.other });
-    }
-    return this.other;
+    return (this.other ??= this.series(this.labelNames.map(() => OTHER_LABEL_VALUE)));
   }
 }
 
-class CounterValue implements CounterSeries {
-  value = 0;
-  inc(amount = 1): void {
-    if (amount < 0) throw new Error("A counter only goes up");
-    this.value += amount;
+export class Counter extends Metric<CounterSeries> {
+  private readonly metric: PromCounter;
+
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[], maxLabelSets: number) {
+    super(name, labelNames, maxLabelSets);
+    this.metric = new PromCounter({ name, help, labelNames, registers: [registry] });
+  }
+
+  protected series(values: readonly string[]): CounterSeries {
+    const series = this.metric.labels(...values);
+    return {
+      inc(amount = 1) {
+        if (amount < 0) throw new Error("A counter only goes up");
+        series.inc(amount);
+      },
+    };
   }
 }
 
-export class Counter extends Metric<CounterValue> {
-  protected create(): CounterValue {
-    return new CounterValue();
+export class Gauge extends Metric<GaugeSeries> {
+  private readonly metric: PromGauge;
+
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[], maxLabelSets: number) {
+    super(name, labelNames, maxLabelSets);
+    this.metric = new PromGauge({ name, help, labelNames, registers: [registry] });
   }
 
-  protected render(pairs: string, series: CounterValue): string {
-    return `${this.name}${braces(pairs)} ${formatSampleValue(series.value)}\n`;
-  }
-}
-
-class GaugeValue implements GaugeSeries {
-  value = 0;
-  set(value: number): void {
-    this.value = value;
-  }
-  inc(amount = 1): void {
-    this.value += amount;
-  }
-  dec(amount = 1): void {
-    this.value -= amount;
+  protected series(values: readonly string[]): GaugeSeries {
+    return this.metric.labels(...values);
   }
 }
 
-export class Gauge extends Metric<GaugeValue> {
-  protected create(): GaugeValue {
-    return new GaugeValue();
-  }
+export class Histogram extends Metric<HistogramSeries> {
+  private readonly metric: PromHistogram;
 
-  protected render(pairs: string, series: GaugeValue): string {
-    return `${this.name}${braces(pairs)} ${formatSampleValue(series.value)}\n`;
-  }
-}
-
-class HistogramValue implements HistogramSeries {
-  /** Observations per bucket (not cumulative); the last slot is +Inf. */
-  readonly counts: number[];
-  sum = 0;
-  count = 0;
-
-  constructor(private readonly bounds: readonly number[]) {
-    this.counts = new Array<number>(bounds.length + 1).fill(0);
-  }
-
-  observe(value: number): void {
-    let index = 0;
-    while (index < this.bounds.length && value > this.bounds[index]!) index++;
-    this.counts[index]! += 1;
-    this.sum += value;
-    this.count += 1;
-  }
-}
-
-export class Histogram extends Metric<HistogramValue> {
-  private readonly bounds: readonly number[];
-  private readonly leTexts: readonly string[];
-
-  constructor(name: string, help: string, labelNames: readonly string[], maxLabelSets: number, buckets: readonly number[]) {
-    super(name, help, "histogram", labelNames, maxLabelSets);
+  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[], maxLabelSets: number, buckets: readonly number[]) {
+    super(name, labelNames, maxLabelSets);
     for (let i = 1; i < buckets.length; i++) {
       if (!(buckets[i]! > buckets[i - 1]!)) throw new Error(`${name}: buckets must be strictly increasing`);
     }
-    this.bounds = buckets.filter((bound) => bound !== Infinity);
-    this.leTexts = [...this.bounds.map(formatSampleValue), "+Inf"];
+    // prom-client adds the +Inf bucket itself.
+    this.metric = new PromHistogram({ name, help, labelNames, buckets: buckets.filter((bound) => bound !== Infinity), registers: [registry] });
   }
 
-  protected create(): HistogramValue {
-    return new HistogramValue(this.bounds);
-  }
-
-  protected render(pairs: string, series: HistogramValue): string {
-    const prefix = pairs === "" ? "" : pairs + ",";
-    let text = "";
-    let cumulative = 0;
-    for (let i = 0; i < series.counts.length; i++) {
-      cumulative += series.counts[i]!;
-      text += `${this.name}_bucket{${prefix}le="${this.leTexts[i]!}"} ${cumulative}\n`;
-    }
-    text += `${this.name}_sum${braces(pairs)} ${formatSampleValue(series.sum)}\n`;
-    text += `${this.name}_count${braces(pairs)} ${series.count}\n`;
-    return text;
+  protected series(values: readonly string[]): HistogramSeries {
+    return this.metric.labels(...values);
   }
 }
 
 /** A gauge whose series are read when scraped; past the limit, the rest are summed into `__other__`. */
 export class CallbackGauge {
   constructor(
+    registry: Registry,
     readonly name: string,
-    readonly help: string,
+    help: string,
     readonly labelNames: readonly string[],
     private readonly maxLabelSets: number,
     private readonly collect: (report: GaugeReporter) => void,
   ) {
-    if (!METRIC_NAME.test(name)) throw new Error(`Invalid metric name "${name}"`);
+    const gauge: PromGauge = new PromGauge({ name, help, labelNames, registers: [registry], collect: () => this.read(gauge) });
   }
 
-  expose(): string {
-    let text = `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} gauge\n`;
+  /** Replaces the gauge's series with what `collect` reports now. */
+  private read(gauge: PromGauge): void {
+    gauge.reset();
     let reported = 0;
     let other: number | undefined;
     this.collect((values, value) => {
@@ -248,57 +180,57 @@ export class CallbackGauge {
         other = (other ?? 0) + value;
         return;
       }
-      reported++;
-      text += `${this.name}${braces(renderLabelPairs(this.labelNames, values))} ${formatSampleValue(value)}\n`;
+      reported += 1;
+      gauge.labels(...values).set(value);
     });
-    if (other !== undefined) {
-      text += `${this.name}${braces(renderLabelPairs(this.labelNames, this.labelNames.map(() => OTHER_LABEL_VALUE)))} ${formatSampleValue(other)}\n`;
-    }
-    return text;
+    if (other !== undefined) gauge.labels(...this.labelNames.map(() => OTHER_LABEL_VALUE)).set(other);
   }
-}
-
-interface Exposable {
-  readonly name: string;
-  expose(): string;
 }
 
 /** A service's metrics; `expose()` is what `/metrics` answers. */
 export class MetricsRegistry {
-  private readonly metrics = new Map<string, Exposable>();
+  private readonly registry = new Registry();
   private readonly maxLabelSets: number;
 
   constructor(options: MetricsRegistryOptions = {}) {
     this.maxLabelSets = options.maxLabelSets ?? DEFAULT_MAX_LABEL_SETS;
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
-    return this.register(new Counter(name, help, "counter", labelNames, this.maxLabelSets));
+    this.claim(name, labelNames);
+    return new Counter(this.registry, name, help, labelNames, this.maxLabelSets);
   }
 
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
-    return this.register(new Gauge(name, help, "gauge", labelNames, this.maxLabelSets));
+    this.claim(name, labelNames);
+    return new Gauge(this.registry, name, help, labelNames, this.maxLabelSets);
   }
 
   /** A gauge read at scrape time: `collect` reports each label set's value. */
   callbackGauge(name: string, help: string, labelNames: readonly string[], collect: (report: GaugeReporter) => void): CallbackGauge {
-    return this.register(new CallbackGauge(name, help, labelNames, this.maxLabelSets, collect));
+    this.claim(name, labelNames);
+    return new CallbackGauge(this.registry, name, help, labelNames, this.maxLabelSets, collect);
   }
 
   histogram(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = DURATION_BUCKETS_SECONDS): Histogram {
-    return this.register(new Histogram(name, help, labelNames, this.maxLabelSets, buckets));
+    this.claim(name, labelNames);
+    return new Histogram(this.registry, name, help, labelNames, this.maxLabelSets, buckets);
   }
 
-  /** Every metric in the text exposition format 0.0.4. */
-  expose(): string {
-    let text = "";
-    for (const metric of this.metrics.values()) text += metric.expose();
-    return text;
+  /** Every metric in the text exposition format 0.0.4, one family after another in registration order. */
+  async expose(): Promise<string> {
+    const families = await Promise.all(this.registry.getMetricsAsArray().map((metric) => this.registry.getSingleMetricAsString(metric.name)));
+    return families
+      .map((family) => `${family}\n`)
+      .join("")
+      .replace(PROM_CLIENT_NAN, "$1 NaN")
+      .replace(PROM_CLIENT_LE_FIRST, "$1{$3,$2} $4");
   }
 
-  private register<M extends Exposable>(metric: M): M {
-    if (this.metrics.has(metric.name)) throw new Error(`Metric ${metric.name} is already registered`);
-    this.metrics.set(metric.name, metric);
-    return metric;
+  /** Checks a new metric's names before prom-client registers it, so the errors name Lambent's rules. */
+  private claim(name: string, labelNames: readonly string[]): void {
+    checkNames(name, labelNames);
+    if (this.registry.getSingleMetric(name)) throw new Error(`Metric ${name} is already registered`);
   }
 }

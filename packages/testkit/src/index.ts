@@ -1,9 +1,12 @@
-// Test-only helpers: a real cluster on free ports in a temporary directory, and zips of fixtures.
+// Test-only helpers: a real cluster on free ports in a temporary directory, zips of fixtures, and the one
+// way to wait for a condition that offers no event.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
 import { startLocalCluster, waitUntilHealthy, type LocalCluster, type LocalClusterOptions } from "@lambent/local-cluster";
+
+export { eventually, type EventuallyOptions } from "./eventually.js";
 
 export interface TestCluster extends LocalCluster {
   /** The first frontend's HTTP base URL and gRPC address. */

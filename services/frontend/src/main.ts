@@ -3,13 +3,14 @@ import { connectNats } from "@lambent/protocol";
 import { loadFrontendConfig } from "@lambent/config";
 import { createLogger } from "@lambent/telemetry";
 import { startTracing, stopTracing } from "@lambent/telemetry";
+import { MetricsRegistry } from "@lambent/telemetry";
 import { buildFrontend } from "./server.js";
 
 const config = loadFrontendConfig(process.env);
 const logger = createLogger({ service: "frontend", level: config.logLevel });
 startTracing({ service: "lambent-frontend", ...config.tracing });
 const nc = await connectNats(config.natsUrl, "lambent-frontend");
-const frontend = await buildFrontend(config, { nc, logger });
+const frontend = await buildFrontend(config, { nc, logger, metrics: new MetricsRegistry({ defaultMetrics: true }) });
 const ports = await frontend.listen();
 logger.lifecycle("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host, metricsPort: ports.httpPort });
 

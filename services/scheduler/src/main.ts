@@ -10,7 +10,7 @@ const config = loadSchedulerConfig(process.env);
 const logger = createLogger({ service: "scheduler", level: config.logLevel });
 startTracing({ service: "lambent-scheduler", ...config.tracing });
 const nc = await connectNats(config.natsUrl, `lambent-${config.schedulerId}`);
-const metrics = new MetricsRegistry();
+const metrics = new MetricsRegistry({ defaultMetrics: true });
 const scheduler = await buildScheduler(config, { nc, logger, metrics });
 await scheduler.start();
 const metricsListener = await listenForMetrics(metrics, config.metrics.host, config.metrics.port);

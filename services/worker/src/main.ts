@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   await view.start();
   const observers = await startInvocationObservers(nc, buckets.functions, config, logger);
-  const metrics = new MetricsRegistry();
+  const metrics = new MetricsRegistry({ defaultMetrics: true });
   const worker = buildWorker(config, { nc, registry: view, targets: view, bundles: new CodeStore(buckets.code), logger, logSink: observers.sink, metrics });
   await worker.start();
   const metricsListener = await listenForMetrics(metrics, config.metrics.host, config.metrics.port);

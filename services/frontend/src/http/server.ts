@@ -74,7 +74,7 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
       return;
     }
     if (method === "GET" && url.pathname === METRICS_PATH && options.metrics) {
-      sendMetrics(options.metrics, response);
+      await sendMetrics(options.metrics, response);
       return;
     }
     if (method === "GET" && url.pathname === "/healthz") {

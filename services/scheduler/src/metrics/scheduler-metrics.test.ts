@@ -15,24 +15,24 @@ function header(functionName: string, invocationType: "RequestResponse" | "Event
 }
 
 describe("scheduler metrics", () => {
-  it("reports calls running per function, falling to 0 and cleared on losing the lead", () => {
+  it("reports calls running per function, falling to 0 and cleared on losing the lead", async () => {
     const registry = new MetricsRegistry();
     const admission = new MeteredConcurrencyAccounting({ accountLimit: 10, unreservedMinimum: 0 }, () => settings);
     new SchedulerMetrics(registry, { nc, admission, isLeading: () => true, readQueue: () => Promise.reject(new Error("unused")), logger });
     expect(admission.tryAcquire("f")).toBeUndefined();
     expect(admission.tryAcquire("f")).toBeUndefined();
-    expect(registry.expose()).toContain('lambent_concurrent_executions{function="f"} 2\n');
+    expect(await registry.expose()).toContain('lambent_concurrent_executions{function="f"} 2\n');
     admission.release("f");
     admission.release("f");
     admission.release("f");
-    expect(registry.expose()).toContain('lambent_concurrent_executions{function="f"} 0\n');
+    expect(await registry.expose()).toContain('lambent_concurrent_executions{function="f"} 0\n');
     expect(admission.inFlight).toBe(0);
     admission.take("g");
     admission.clear();
-    expect(registry.expose()).toContain('lambent_concurrent_executions{function="g"} 0\n');
+    expect(await registry.expose()).toContain('lambent_concurrent_executions{function="g"} 0\n');
   });
 
-  it("counts throttles by function, reason and type, and not other refusals", () => {
+  it("counts throttles by function, reason and type, and not other refusals", async () => {
     const registry = new MetricsRegistry();
     const admission = new MeteredConcurrencyAccounting({ accountLimit: 10, unreservedMinimum: 0 }, () => settings);
     const metrics = new SchedulerMetrics(registry, { nc, admission, isLeading: () => true, readQueue: () => Promise.reject(new Error("unused")), logger });
@@ -40,8 +40,8 @@ describe("scheduler metrics", () => {
     const refusal = admission.tryAcquire("limited")!;
     expect(metrics.refused(header("limited", "RequestResponse"), refusal)).toBe(refusal);
     metrics.refused(header("limited", "Event"), throttled("ConcurrentInvocationLimitExceeded"));
-    expect(registry.expose()).toContain('lambent_throttles_total{function="limited",reason="ReservedFunctionConcurrentInvocationLimitExceeded",type="sync"} 1\n');
-    expect(registry.expose()).toContain('lambent_throttles_total{function="limited",reason="ConcurrentInvocationLimitExceeded",type="event"} 1\n');
+    expect(await registry.expose()).toContain('lambent_throttles_total{function="limited",reason="ReservedFunctionConcurrentInvocationLimitExceeded",type="sync"} 1\n');
+    expect(await registry.expose()).toContain('lambent_throttles_total{function="limited",reason="ConcurrentInvocationLimitExceeded",type="event"} 1\n');
   });
 });
 
