@@ -17,6 +17,32 @@ export interface WorkerHeartbeat {
   /** Calls running now under a scheduler lease: a new leader rebuilds its accounting from these. */
   running: RunningLease[];
   draining: boolean;
+  /** The node (LAMBENT_NODE_ID) the worker's process runs on. */
+  node?: string;
+}
+
+/**
+ * Why a worker went away: it left (drained or stopped), its sandbox process ended without leaving
+ * (crashed, out-of-memory, hung: its supervisor says so), or the schedulers stopped hearing from it (silent).
+ */
+export type WorkerLossReason = "left" | "crashed" | "out-of-memory" | "hung" | "silent";
+
+/** Worker (or, for a sandbox process that ended, its supervisor) → schedulers and callers: this worker is gone. */
+export interface WorkerGone {
+  workerId: string;
+  /** Absent means "left". */
+  reason?: WorkerLossReason;
+  /**
+   * The call that brought the process down, when known (a fatal out-of-memory error in its isolate): it
+   * failed with Runtime.OutOfMemory, a function error; the other calls the process ran were lost.
+   */
+  culprit?: CallCulprit;
+}
+
+export interface CallCulprit {
+  requestId: string;
+  functionName: string;
+  version: string;
 }
 
 /** A call a worker is running, as its heartbeat reports it. */

@@ -1,5 +1,5 @@
 // Validation of the cluster messages the scheduler receives; anything malformed is ignored.
-import { decodeJson, type LeaseRelease, type LeaseReleases, type ProvisionedStatusRequest, type RunningLease, type WorkerHeartbeat } from "@lambent/protocol";
+import { decodeJson, type CallCulprit, type WorkerGone, type WorkerLossReason, type LeaseRelease, type LeaseReleases, type ProvisionedStatusRequest, type RunningLease, type WorkerHeartbeat } from "@lambent/protocol";
 
 type Fields = Record<string, unknown>;
 
@@ -70,8 +70,18 @@ export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {
   return { workerId: value["workerId"], releases };
 }
 
-export function parseWorkerGone(value: unknown): { workerId: string } | undefined {
-  return isRecord(value) && typeof value["workerId"] === "string" ? { workerId: value["workerId"] } : undefined;
+const LOSS_REASONS: readonly WorkerLossReason[] = ["left", "crashed", "out-of-memory", "hung", "silent"];
+
+export function parseWorkerGone(value: unknown): WorkerGone | undefined {
+  if (!isRecord(value) || typeof value["workerId"] !== "string") return undefined;
+  const gone: WorkerGone = { workerId: value["workerId"] };
+  const reason = value["reason"];
+  if (typeof reason === "string" && (LOSS_REASONS as readonly string[]).includes(reason)) gone.reason = reason as WorkerLossReason;
+  const culprit = value["culprit"];
+  if (isRecord(culprit) && typeof culprit["requestId"] === "string" && typeof culprit["functionName"] === "string" && typeof culprit["version"] === "string") {
+    gone.culprit = { requestId: culprit["requestId"], functionName: culprit["functionName"], version: culprit["version"] } satisfies CallCulprit;
+  }
+  return gone;
 }
 
 export function parseProvisionedStatusRequest(value: unknown): ProvisionedStatusRequest | undefined {

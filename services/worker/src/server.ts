@@ -126,6 +126,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     ...pool.stats(),
     running: running.list(),
     draining,
+    node: config.nodeId,
     inFlight,
   });
 
