@@ -3,7 +3,7 @@
 // @lambent/registry) about once a second with compare-and-set, so workers never overwrite each other.
 // Nothing is written per call.
 import type { KV } from "@nats-io/kv";
-import { addUsage, decodeUsage, emptyUsage, isWrongLastSequence, usageKey, type UsageCounters } from "@lambent/registry";
+import { addUsage, decodeUsage, emptyUsage, updateByRevision, usageKey, type UsageCounters } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 import type { InvocationLog, InvocationLogSink } from "./log-buffer.js";
 
@@ -57,19 +57,10 @@ export class UsageMeter implements InvocationLogSink {
   }
 
   private async add(key: string, delta: UsageCounters): Promise<void> {
-    for (;;) {
-      const entry = await this.kv.get(key);
-      const total = decodeUsage(entry?.operation === "PUT" ? entry.value : undefined);
+    await updateByRevision(this.kv, key, { decode: (_key, value) => decodeUsage(value) }, (stored) => {
+      const total = stored ?? emptyUsage();
       addUsage(total, delta);
-      const value = JSON.stringify(total);
-      try {
-        // A deleted or purged key has a tombstone revision: update over it like any other.
-        if (!entry) await this.kv.create(key, value);
-        else await this.kv.update(key, value, entry.revision);
-        return;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+      return total;
+    });
   }
 }

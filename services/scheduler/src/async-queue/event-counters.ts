@@ -2,7 +2,7 @@
 // once a second (compare-and-set, so a takeover never loses or doubles a flush that landed).
 import type { KV } from "@nats-io/kv";
 import { decodeCounters, emptyCounters, type EventCounters } from "@lambent/event-queue";
-import { eventCountersKey, isWrongLastSequence } from "@lambent/registry";
+import { eventCountersKey, updateByRevision } from "@lambent/registry";
 import type { Logger } from "@lambent/telemetry";
 
 const FLUSH_INTERVAL_MS = 1000;
@@ -55,19 +55,10 @@ export class EventCounterBook {
   }
 
   private async add(functionName: string, delta: EventCounters): Promise<void> {
-    const key = eventCountersKey(functionName);
-    for (;;) {
-      const entry = await this.kv.get(key);
-      const current = decodeCounters(entry?.operation === "PUT" ? entry.value : undefined);
+    await updateByRevision(this.kv, eventCountersKey(functionName), { decode: (_key, value) => decodeCounters(value) }, (stored) => {
+      const current = stored ?? emptyCounters();
       for (const name of Object.keys(delta) as (keyof EventCounters)[]) current[name] += delta[name];
-      const value = JSON.stringify(current);
-      try {
-        if (!entry) await this.kv.create(key, value);
-        else await this.kv.update(key, value, entry.revision);
-        return;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+      return current;
+    });
   }
 }
