@@ -11,6 +11,7 @@ export * from "./open.js";
 export * from "./observed-writes.js";
 export * from "./concurrency-settings.js";
 export * from "./compare-and-set.js";
+export * from "./batched-counters.js";
 export * from "./event-invoke-config.js";
 export * from "./function-url-config.js";
 export * from "./destination-arn.js";
