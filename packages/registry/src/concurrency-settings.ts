@@ -4,6 +4,7 @@
 // even when two frontends write at once. The scheduler watches this one key.
 import type { KV } from "@nats-io/kv";
 import { invalidParameter } from "@lambent/errors";
+import { isRecord } from "@lambent/protocol";
 import { updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
@@ -179,10 +180,6 @@ export function decodeConcurrencySettings(value: Uint8Array): ConcurrencySetting
     }
   }
   return settings;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Reads and changes the settings document by compare-and-set. */

@@ -3,6 +3,7 @@
 // state under `esmstate.<uuid>` (the leading scheduler writes it by compare-and-set: which configuration it
 // applied, the last processing result, and a stream mapping's checkpoints).
 import type { KV } from "@nats-io/kv";
+import { isRecord } from "@lambent/protocol";
 import { updateByRevision, writeAtRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
@@ -88,8 +89,8 @@ const decoder = new TextDecoder();
 
 function parseObject(key: string, value: Uint8Array): Record<string, unknown> {
   const parsed = JSON.parse(decoder.decode(value)) as unknown;
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`The value under ${key} is not an object`);
-  return parsed as Record<string, unknown>;
+  if (!isRecord(parsed)) throw new Error(`The value under ${key} is not an object`);
+  return parsed;
 }
 
 const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);

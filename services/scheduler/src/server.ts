@@ -19,6 +19,10 @@ import {
   encodeJson,
   environmentKey,
   failureResult,
+  parseHeartbeat,
+  parseJson,
+  parseLeaseReleases,
+  parseWorkerGone,
   type ClusterStatus,
   type InvocationRequest,
 } from "@lambent/protocol";
@@ -46,7 +50,6 @@ import { Provisioning } from "./placement/provisioning.js";
 import { WorkerTable, type WorkerState } from "./placement/worker-table.js";
 import { destinationSender } from "./async-queue/destinations.js";
 import { EventRunner, type EventSettings } from "./async-queue/event-runner.js";
-import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
 import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
 import { Triggers } from "./triggers/triggers.js";
 import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";

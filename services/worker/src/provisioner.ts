@@ -28,21 +28,6 @@ interface KeyState {
   again: boolean;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A ProvisionRequest from NATS, or undefined when the message is not one. */
-export function parseProvisionRequest(value: unknown): ProvisionRequest | undefined {
-  if (!isRecord(value)) return undefined;
-  const { functionName, version, revisionId, count } = value;
-  if (typeof functionName !== "string" || functionName === "") return undefined;
-  if (typeof version !== "string" || version === "") return undefined;
-  if (typeof revisionId !== "string" || revisionId === "") return undefined;
-  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
-  return { functionName, version, revisionId, count };
-}
-
 export class Provisioner<E extends PooledEnvironment> {
   private readonly keys = new Map<string, KeyState>();
   private closed = false;

@@ -22,6 +22,7 @@ import {
   checkPayload,
   decodeInvocationResult,
   encodeInvocation,
+  isRecord,
   requestFromLeader,
   traceHeaders,
   type InvocationHeader,
@@ -111,10 +112,6 @@ export interface CallerContext {
   deadlineMs: number;
   /** Its handler span, when traced. */
   trace?: FetchTrace | undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function enumError(field: string, value: string, allowed: readonly string[]): LambdaError {
