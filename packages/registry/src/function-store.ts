@@ -8,7 +8,7 @@
 // Environment variables are sealed on every write and opened on every read (environment-cipher.ts),
 // so callers only ever see plaintext `environment`.
 import type { KV } from "@nats-io/kv";
-import { LambdaError, resourceConflict, resourceNotFound } from "@lambent/errors";
+import { resourceConflict, resourceNotFound } from "@lambent/errors";
 import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } from "./function-record.js";
 import { EnvironmentCipherError, type EnvironmentCipher } from "./environment-cipher.js";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
@@ -216,5 +216,3 @@ export function compareVersions(a: string, b: string): number {
   if (b === LATEST) return 1;
   return Number(a) - Number(b);
 }
-
-export { LambdaError };

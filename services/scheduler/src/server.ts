@@ -34,7 +34,7 @@ import {
   functionArn,
   openRegistryBuckets,
   type FunctionVersionRecord,
-} from "@lambent/registry";
+} from "@lambent/registry/functions";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import type { Logger } from "@lambent/telemetry";

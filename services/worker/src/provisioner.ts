@@ -4,7 +4,7 @@
 // for), so overlapping requests never make more than asked. A provisioned environment lost to a
 // crashed call is replaced.
 import { environmentKey, type ProvisionRequest } from "@lambent/protocol";
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import type { Logger } from "@lambent/telemetry";
 import type { RevisionLookup } from "./invoke.js";
 import type { PooledEnvironment, WarmPool } from "./pool/warm-pool.js";

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { WorkerConfig } from "@lambent/config";
-import type { RegistryView } from "@lambent/registry";
+import type { RegistryView } from "@lambent/registry/functions";
 import { Subjects, decodeJson, encodeJson, parseProvisionRequest, traceparentOf, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
 import { ReleaseBatcher } from "./release-batcher.js";
 import { TraceMaps } from "./trace-maps.js";

@@ -3,7 +3,8 @@
 // @lambent/registry) about once a second by BatchedCounters, with compare-and-set, so workers never
 // overwrite each other. Nothing is written per call.
 import type { KV } from "@nats-io/kv";
-import { BatchedCounters, decodeUsage, emptyUsage, usageKey, type UsageCounters } from "@lambent/registry";
+import { BatchedCounters } from "@lambent/registry/kv";
+import { decodeUsage, emptyUsage, usageKey, type UsageCounters } from "@lambent/registry/usage";
 import type { Logger } from "@lambent/telemetry";
 import type { InvocationLog, InvocationLogSink } from "./log-buffer.js";
 

@@ -6,21 +6,23 @@ import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceConflict, resourceNotFound, serviceError } from "@lambent/errors";
 import {
   LATEST,
-  NO_RECORDS_PROCESSED,
-  UUID_PATTERN,
   functionArn,
   isVersionNumber,
   parseDeadLetterTargetArn,
-  parseEventSourceArn,
   parseFunctionReference,
   type ArnScope,
+  type FunctionStore,
+} from "@lambent/registry/functions";
+import {
+  NO_RECORDS_PROCESSED,
+  UUID_PATTERN,
+  parseEventSourceArn,
   type EventSourceMapping,
   type EventSourceMappingState,
   type EventSourceMappingStore,
-  type FunctionStore,
   type QueueMapping,
   type StreamMapping,
-} from "@lambent/registry";
+} from "@lambent/registry/event-sources";
 import { Consumers } from "@lambent/protocol";
 import type { FrontendApi, ListOptions } from "../api.js";
 import type { EventSourceJetStream } from "./event-source-jetstream.js";

@@ -2,7 +2,8 @@
 // once a second (BatchedCounters: compare-and-set, so a takeover never loses or doubles a flush that landed).
 import type { KV } from "@nats-io/kv";
 import { decodeCounters, emptyCounters, type EventCounters } from "@lambent/event-queue";
-import { BatchedCounters, eventCountersKey } from "@lambent/registry";
+import { BatchedCounters } from "@lambent/registry/kv";
+import { eventCountersKey } from "@lambent/registry/functions";
 import type { Logger } from "@lambent/telemetry";
 
 const FLUSH_INTERVAL_MS = 1000;

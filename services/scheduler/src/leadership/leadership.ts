@@ -5,7 +5,7 @@
 // standby may take over (it fences itself after `timeoutMs − renewMs`), so two never admit at once.
 import type { KV } from "@nats-io/kv";
 import { encodeJson } from "@lambent/protocol";
-import { writeAtRevision } from "@lambent/registry";
+import { writeAtRevision } from "@lambent/registry/kv";
 import type { Logger } from "@lambent/telemetry";
 
 export const LEADER_KEY = "scheduler.leader";

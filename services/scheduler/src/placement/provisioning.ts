@@ -2,7 +2,7 @@
 // environments it keeps ready, orders workers to hold their share, and answers how many are ready.
 import type { Msg, NatsConnection } from "@nats-io/nats-core";
 import { Subjects, encodeJson, environmentKey, parseJson, parseProvisionedStatusRequest, type ProvisionedStatus } from "@lambent/protocol";
-import { isVersionNumber, type RegistryView } from "@lambent/registry";
+import { isVersionNumber, type RegistryView } from "@lambent/registry/functions";
 import { ProvisionedReconciler, type ProvisionTarget } from "./provisioned-reconciler.js";
 import type { WorkerTable } from "./worker-table.js";
 

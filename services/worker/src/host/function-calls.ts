@@ -29,7 +29,7 @@ import {
   type InvocationType,
   type LogType,
 } from "@lambent/protocol";
-import { LATEST, functionArn, parseFunctionReference, resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry";
+import { LATEST, functionArn, parseFunctionReference, resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry/functions";
 import type { TraceSpan } from "@lambent/telemetry";
 import { MAX_RESPONSE_BYTES } from "../limits.js";
 import type { FunctionCallMetrics } from "../metrics/worker-metrics.js";

@@ -4,7 +4,7 @@
 // become images: a JSON object attribute by attribute, anything else as one attribute `value`.
 import { createHash } from "node:crypto";
 import { isRecord } from "@lambent/protocol";
-import type { ArnScope } from "@lambent/registry";
+import type { ArnScope } from "@lambent/registry/functions";
 
 export type AttributeValue =
   | { S: string }
