@@ -2,7 +2,7 @@
 // SIGTERM or SIGINT and exits 0. Run with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
 import { connectNats } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
-import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
 import { createLogger } from "@lambent/telemetry";
 import { startTracing, stopTracing } from "@lambent/telemetry";
 import { MetricsRegistry, listenForMetrics } from "@lambent/telemetry";

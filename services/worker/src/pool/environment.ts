@@ -4,7 +4,7 @@
 // This is the one place host capabilities are injected into the isolate (as ivm References).
 import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import type { CachedBundle } from "../code-cache.js";
 import type { FetchRequestData, FetchResponseData, FetchTrace } from "../host/fetch.js";
 import type { CallerContext, FunctionCallFailure, FunctionCallOutput } from "../host/function-calls.js";
