@@ -1,5 +1,6 @@
 // A small typed client for the AWS Lambda REST API a Lambent cluster speaks: one function per operation.
 // Responses are checked for shape when they arrive; errors become ApiError or EndpointUnreachableError.
+import { isRecord } from "@lambent/protocol/guards";
 
 const API = "/2015-03-31/functions";
 /** Lambda dates each API by the version that introduced it; the concurrency calls live under these. */
@@ -621,10 +622,6 @@ function reasonOf(error: unknown): string {
   if (typeof cause?.code === "string") return cause.code;
   if (typeof cause?.message === "string") return cause.message;
   return error instanceof Error ? error.message : String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function stringField(record: Record<string, unknown>, key: string): string | undefined {

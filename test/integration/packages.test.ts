@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
 import { connect } from "@nats-io/transport-node";
-import { CodeStore, openRegistryBuckets } from "@lambent/registry";
+import { CodeStore, openRegistryBuckets } from "@lambent/registry/functions";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { mapStackTrace } from "../../services/worker/src/stack-trace-mapper.js";
 import { createTestFunction } from "../fixtures/deploy.js";

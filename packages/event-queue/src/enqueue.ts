@@ -3,7 +3,7 @@
 // functions. The qualifier is resolved now (an alias picks its version by weight), as the frontend does.
 import { randomUUID } from "node:crypto";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry";
+import { resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry/functions";
 import { publishEvent } from "./event-stream.js";
 
 export interface EventTarget {

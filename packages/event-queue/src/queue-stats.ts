@@ -4,7 +4,7 @@ import { jetstreamManager, type JetStreamManager, type StreamState } from "@nats
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Streams, Subjects, decodeInvocation } from "@lambent/protocol";
-import { eventCountersKey } from "@lambent/registry";
+import { eventCountersKey } from "@lambent/registry/functions";
 
 /** Outcomes counted per function. */
 export interface EventCounters {

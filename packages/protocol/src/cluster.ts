@@ -1,4 +1,7 @@
-// Cluster membership messages: worker heartbeats and the scheduler's status answer.
+// The messages schedulers, workers and frontends send each other about the cluster (heartbeats, lease
+// releases, goodbyes, provisioning, status), and the parsers that check them as they arrive: anything
+// malformed parses as undefined, and the receiver ignores it.
+import { isRecord } from "./guards.js";
 
 export interface WorkerHeartbeat {
   workerId: string;
@@ -109,4 +112,99 @@ export function encodeJson(value: object): Uint8Array {
 /** Parses JSON from NATS; callers check the shape they need. */
 export function decodeJson(bytes: Uint8Array): unknown {
   return JSON.parse(decoder.decode(bytes));
+}
+
+/** Parses a message's JSON; undefined when it is not JSON (the shape is checked by the parsers below). */
+export function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return decodeJson(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function counts(value: unknown): Record<string, number> {
+  const result: Record<string, number> = {};
+  if (isRecord(value)) {
+    for (const [key, count] of Object.entries(value)) if (typeof count === "number") result[key] = count;
+  }
+  return result;
+}
+
+function runningLeases(value: unknown): RunningLease[] {
+  if (!Array.isArray(value)) return [];
+  const leases: RunningLease[] = [];
+  for (const item of value as unknown[]) {
+    if (!isRecord(item) || typeof item["term"] !== "number" || typeof item["leaseId"] !== "number" || typeof item["functionName"] !== "string") {
+      continue;
+    }
+    leases.push({
+      term: item["term"],
+      leaseId: item["leaseId"],
+      functionName: item["functionName"],
+      memoryMb: typeof item["memoryMb"] === "number" ? item["memoryMb"] : 128,
+    });
+  }
+  return leases;
+}
+
+export function parseHeartbeat(value: unknown): WorkerHeartbeat | undefined {
+  if (!isRecord(value) || typeof value["workerId"] !== "string" || typeof value["maxEnvironments"] !== "number") {
+    return undefined;
+  }
+  const number = (field: string): number => (typeof value[field] === "number" ? (value[field] as number) : 0);
+  return {
+    workerId: value["workerId"],
+    memoryMb: number("memoryMb"),
+    maxEnvironments: value["maxEnvironments"],
+    environments: number("environments"),
+    busy: number("busy"),
+    busyMemoryMb: number("busyMemoryMb"),
+    idle: counts(value["idle"]),
+    provisioned: counts(value["provisioned"]),
+    running: runningLeases(value["running"]),
+    draining: value["draining"] === true,
+  };
+}
+
+export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {
+  if (!isRecord(value) || typeof value["workerId"] !== "string" || !Array.isArray(value["releases"])) return undefined;
+  const releases: LeaseRelease[] = [];
+  for (const item of value["releases"] as unknown[]) {
+    if (!isRecord(item) || typeof item["term"] !== "number" || typeof item["leaseId"] !== "number") continue;
+    const release: LeaseRelease = { term: item["term"], leaseId: item["leaseId"] };
+    if (typeof item["idleEnvironment"] === "string") release.idleEnvironment = item["idleEnvironment"];
+    releases.push(release);
+  }
+  return { workerId: value["workerId"], releases };
+}
+
+const LOSS_REASONS: readonly WorkerLossReason[] = ["left", "crashed", "out-of-memory", "hung", "silent"];
+
+export function parseWorkerGone(value: unknown): WorkerGone | undefined {
+  if (!isRecord(value) || typeof value["workerId"] !== "string") return undefined;
+  const gone: WorkerGone = { workerId: value["workerId"] };
+  const reason = value["reason"];
+  if (typeof reason === "string" && (LOSS_REASONS as readonly string[]).includes(reason)) gone.reason = reason as WorkerLossReason;
+  const culprit = value["culprit"];
+  if (isRecord(culprit) && typeof culprit["requestId"] === "string" && typeof culprit["functionName"] === "string" && typeof culprit["version"] === "string") {
+    gone.culprit = { requestId: culprit["requestId"], functionName: culprit["functionName"], version: culprit["version"] };
+  }
+  return gone;
+}
+
+export function parseProvisionRequest(value: unknown): ProvisionRequest | undefined {
+  if (!isRecord(value)) return undefined;
+  const { functionName, version, revisionId, count } = value;
+  if (typeof functionName !== "string" || functionName === "") return undefined;
+  if (typeof version !== "string" || version === "") return undefined;
+  if (typeof revisionId !== "string" || revisionId === "") return undefined;
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
+  return { functionName, version, revisionId, count };
+}
+
+export function parseProvisionedStatusRequest(value: unknown): ProvisionedStatusRequest | undefined {
+  return isRecord(value) && typeof value["functionName"] === "string" && typeof value["qualifier"] === "string"
+    ? { functionName: value["functionName"], qualifier: value["qualifier"] }
+    : undefined;
 }

@@ -8,3 +8,4 @@ export * from "./request-reply.js";
 export * from "./leader-request.js";
 export * from "./invocation-payload.js";
 export * from "./trace-headers.js";
+export { isRecord } from "./guards.js";

@@ -1,6 +1,7 @@
 // Invocation messages: what the frontend asks for, and what the worker answers.
 import { isLambdaErrorType, type LambdaErrorType } from "@lambent/errors";
 import { FrameError, decodeFrame, encodeFrame } from "./frame.js";
+import { isRecord } from "./guards.js";
 
 export const InvocationTypes = ["RequestResponse", "Event", "DryRun"] as const;
 export type InvocationType = (typeof InvocationTypes)[number];
@@ -100,10 +101,6 @@ export function encodeInvocationResult(result: InvocationResult): Uint8Array {
 export function decodeInvocationResult(bytes: Uint8Array): InvocationResult {
   const { header, payload } = decodeFrame(bytes);
   return { header: parseResultHeader(header), payload };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function requireString(record: Record<string, unknown>, field: string): string {

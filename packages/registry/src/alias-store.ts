@@ -2,7 +2,7 @@
 // Alias records hold no secrets, so they are stored as plain JSON.
 import type { KV } from "@nats-io/kv";
 import type { AliasRecord } from "./alias-record.js";
-import { isWrongLastSequence } from "./compare-and-set.js";
+import { createIfAbsent, updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
 export const aliasKey = (functionName: string, aliasName: string): string => `alias.${functionName}.${aliasName}`;
@@ -48,13 +48,7 @@ export class AliasStore {
 
   /** Writes a new alias; false when one of that name exists. */
   async create(alias: AliasRecord): Promise<boolean> {
-    try {
-      await this.writes.create(aliasKey(alias.functionName, alias.name), JSON.stringify(alias));
-      return true;
-    } catch (error) {
-      if (isWrongLastSequence(error)) return false;
-      throw error;
-    }
+    return (await createIfAbsent(this.writes, aliasKey(alias.functionName, alias.name), JSON.stringify(alias))) !== undefined;
   }
 
   /**
@@ -62,17 +56,8 @@ export class AliasStore {
    * a concurrent writer makes it run again on the newer alias. Undefined when the alias does not exist.
    */
   async update(functionName: string, aliasName: string, change: (current: AliasRecord) => AliasRecord): Promise<AliasRecord | undefined> {
-    for (;;) {
-      const stored = await this.get(functionName, aliasName);
-      if (!stored) return undefined;
-      const next = change(stored.alias);
-      try {
-        await this.writes.update(aliasKey(functionName, aliasName), JSON.stringify(next), stored.revision);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+    const { written } = await updateByRevision(this.writes, aliasKey(functionName, aliasName), { decode: decodeAlias }, (current) => current && change(current));
+    return written;
   }
 
   /** Deletes an alias; false when it did not exist. */

@@ -4,7 +4,8 @@
 // even when two frontends write at once. The scheduler watches this one key.
 import type { KV } from "@nats-io/kv";
 import { invalidParameter } from "@lambent/errors";
-import { isWrongLastSequence } from "./compare-and-set.js";
+import { isRecord } from "@lambent/protocol";
+import { updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
 export const CONCURRENCY_SETTINGS_KEY = "settings.concurrency";
@@ -181,10 +182,6 @@ export function decodeConcurrencySettings(value: Uint8Array): ConcurrencySetting
   return settings;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Reads and changes the settings document by compare-and-set. */
 export class ConcurrencyStore {
   constructor(
@@ -193,7 +190,9 @@ export class ConcurrencyStore {
   ) {}
 
   async read(): Promise<ConcurrencySettings> {
-    return (await this.readWithRevision()).settings;
+    const entry = await this.kv.get(CONCURRENCY_SETTINGS_KEY);
+    // A deleted document reads as empty settings.
+    return entry?.operation === "PUT" ? decodeConcurrencySettings(entry.value) : emptyConcurrencySettings();
   }
 
   /**
@@ -202,26 +201,12 @@ export class ConcurrencyStore {
    * itself means "no change" and writes nothing.
    */
   async update(change: (current: ConcurrencySettings) => ConcurrencySettings): Promise<ConcurrencySettings> {
-    for (;;) {
-      const { settings, revision } = await this.readWithRevision();
+    const { previous, written } = await updateByRevision(this.writes, CONCURRENCY_SETTINGS_KEY, { decode: (_key, value) => decodeConcurrencySettings(value) }, (current) => {
+      // A deleted document reads as empty settings.
+      const settings = current ?? emptyConcurrencySettings();
       const next = change(settings);
-      if (next === settings) return settings;
-      const text = JSON.stringify(next);
-      try {
-        if (revision === 0) await this.writes.create(CONCURRENCY_SETTINGS_KEY, text);
-        else await this.writes.update(CONCURRENCY_SETTINGS_KEY, text, revision);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
-  }
-
-  private async readWithRevision(): Promise<{ settings: ConcurrencySettings; revision: number }> {
-    const entry = await this.kv.get(CONCURRENCY_SETTINGS_KEY);
-    if (!entry) return { settings: emptyConcurrencySettings(), revision: 0 };
-    // A deleted document reads as empty settings; its marker's revision is what the next write must follow.
-    if (entry.operation !== "PUT") return { settings: emptyConcurrencySettings(), revision: entry.revision };
-    return { settings: decodeConcurrencySettings(entry.value), revision: entry.revision };
+      return next === settings ? undefined : next;
+    });
+    return written ?? previous ?? emptyConcurrencySettings();
   }
 }

@@ -5,7 +5,7 @@ import type { KV } from "@nats-io/kv";
 import { LATEST } from "./function-record.js";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 import { isVersionNumber } from "./alias-record.js";
-import { isWrongLastSequence } from "./compare-and-set.js";
+import { updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
 /** Lambda retries a failed asynchronous invocation twice unless configured otherwise. */
@@ -119,22 +119,14 @@ export class EventInvokeConfigStore {
     change: (current: EventInvokeConfig | undefined) => EventInvokeConfig,
   ): Promise<EventInvokeConfig> {
     const key = eventInvokeConfigKey(functionName, qualifier);
-    for (;;) {
-      const entry = await this.kv.get(key);
-      const current = entry?.operation === "PUT" ? decodeEventInvokeConfig(key, entry.value) : undefined;
+    const { written } = await updateByRevision(this.writes, key, { decode: decodeEventInvokeConfig }, (current) => {
       const next = change(current);
       if (next.functionName !== functionName || next.qualifier !== qualifier) {
         throw new Error(`An update of the config of ${functionName}:${qualifier} may not move it to ${next.functionName}:${next.qualifier}`);
       }
-      try {
-        // A delete marker has a revision too: the next write must follow it.
-        if (!entry) await this.writes.create(key, JSON.stringify(next));
-        else await this.writes.update(key, JSON.stringify(next), entry.revision);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+      return next;
+    });
+    return written;
   }
 
   /** Writes `config` whole, replacing whatever the qualifier had. */

@@ -3,7 +3,8 @@
 // state under `esmstate.<uuid>` (the leading scheduler writes it by compare-and-set: which configuration it
 // applied, the last processing result, and a stream mapping's checkpoints).
 import type { KV } from "@nats-io/kv";
-import { isWrongLastSequence } from "./compare-and-set.js";
+import { isRecord } from "@lambent/protocol";
+import { updateByRevision, writeAtRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
 export const ReportBatchItemFailures = "ReportBatchItemFailures";
@@ -88,8 +89,8 @@ const decoder = new TextDecoder();
 
 function parseObject(key: string, value: Uint8Array): Record<string, unknown> {
   const parsed = JSON.parse(decoder.decode(value)) as unknown;
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`The value under ${key} is not an object`);
-  return parsed as Record<string, unknown>;
+  if (!isRecord(parsed)) throw new Error(`The value under ${key} is not an object`);
+  return parsed;
 }
 
 const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);
@@ -160,14 +161,10 @@ export class EventSourceMappingStore {
   ) {}
 
   async get(uuid: string): Promise<EventSourceMapping | undefined> {
-    return (await this.getRevisioned(uuid))?.mapping;
-  }
-
-  async getRevisioned(uuid: string): Promise<{ mapping: EventSourceMapping; revision: number } | undefined> {
     const key = eventSourceMappingKey(uuid);
     const entry = await this.kv.get(key);
     if (!entry || entry.operation !== "PUT") return undefined;
-    return { mapping: decodeEventSourceMapping(key, entry.value), revision: entry.revision };
+    return decodeEventSourceMapping(key, entry.value);
   }
 
   /** Every mapping; unreadable ones are left out. */
@@ -195,15 +192,22 @@ export class EventSourceMappingStore {
     await this.writes.create(eventSourceMappingKey(mapping.uuid), JSON.stringify(mapping));
   }
 
-  /** Compare-and-set of the whole mapping; false when it changed since `revision`. */
-  async replace(mapping: EventSourceMapping, revision: number): Promise<boolean> {
-    try {
-      await this.writes.update(eventSourceMappingKey(mapping.uuid), JSON.stringify(mapping), revision);
-      return true;
-    } catch (error) {
-      if (isWrongLastSequence(error)) return false;
-      throw error;
-    }
+  /**
+   * Read-modify-write of a mapping: `change` sees the current one and resolves with the next (or throws);
+   * a concurrent writer makes it run again on the newer one. Undefined when there is no mapping.
+   */
+  async update(
+    uuid: string,
+    change: (current: EventSourceMapping) => Promise<EventSourceMapping>,
+  ): Promise<{ previous: EventSourceMapping; mapping: EventSourceMapping } | undefined> {
+    const key = eventSourceMappingKey(uuid);
+    const { previous, written } = await updateByRevision(this.writes, key, { decode: decodeEventSourceMapping }, async (current) => {
+      if (!current) return undefined;
+      const next = await change(current);
+      if (next.uuid !== uuid) throw new Error(`An update of event source mapping ${uuid} may not move it to ${next.uuid}`);
+      return next;
+    });
+    return previous && written && { previous, mapping: written };
   }
 
   async delete(uuid: string): Promise<void> {
@@ -220,11 +224,6 @@ export class EventSourceMappingStore {
 
   /** Compare-and-set of a state; resolves with the new revision, undefined when another writer got there first. */
   async writeState(uuid: string, state: EventSourceMappingState, revision: number): Promise<number | undefined> {
-    try {
-      return await this.kv.update(eventSourceMappingStateKey(uuid), JSON.stringify(state), revision);
-    } catch (error) {
-      if (isWrongLastSequence(error)) return undefined;
-      throw error;
-    }
+    return writeAtRevision(this.kv, eventSourceMappingStateKey(uuid), JSON.stringify(state), revision);
   }
 }

@@ -8,7 +8,7 @@
 // Environment variables are sealed on every write and opened on every read (environment-cipher.ts),
 // so callers only ever see plaintext `environment`.
 import type { KV } from "@nats-io/kv";
-import { LambdaError, resourceConflict, resourceNotFound } from "@lambent/errors";
+import { resourceConflict, resourceNotFound } from "@lambent/errors";
 import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } from "./function-record.js";
 import { EnvironmentCipherError, type EnvironmentCipher } from "./environment-cipher.js";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
@@ -16,7 +16,7 @@ import { AliasStore } from "./alias-store.js";
 import { ConcurrencyStore } from "./concurrency-settings.js";
 import { EventInvokeConfigStore } from "./event-invoke-config.js";
 import { FunctionUrlConfigStore } from "./function-url-config.js";
-import { isWrongLastSequence } from "./compare-and-set.js";
+import { createIfAbsent, updateByRevision, writeAtRevision } from "./compare-and-set.js";
 import { ObservedWrites, type WriteObserver } from "./observed-writes.js";
 import { usageKeysOf } from "./usage-record.js";
 
@@ -114,12 +114,8 @@ export class FunctionStore {
 
   /** Creates a version's record; fails with ResourceConflictException when it exists. */
   async create(record: FunctionVersionRecord): Promise<void> {
-    try {
-      await this.writes.create(functionKey(record.functionName, record.version), encodeRecord(record, this.cipher));
-    } catch (error) {
-      if (isWrongLastSequence(error)) throw resourceConflict(`Function already exist: ${record.functionName}`);
-      throw error;
-    }
+    const created = await createIfAbsent(this.writes, functionKey(record.functionName, record.version), encodeRecord(record, this.cipher));
+    if (created === undefined) throw resourceConflict(`Function already exist: ${record.functionName}`);
   }
 
   /**
@@ -131,19 +127,16 @@ export class FunctionStore {
     version: string,
     change: (current: FunctionVersionRecord) => FunctionVersionRecord,
   ): Promise<FunctionVersionRecord> {
-    for (;;) {
-      const stored = await this.require(functionName, version);
-      const next = change(stored.record);
+    const codec = { decode: (key: string, value: Uint8Array) => decodeRecord(key, value, this.cipher), encode: (record: FunctionVersionRecord) => encodeRecord(record, this.cipher) };
+    const { written } = await updateByRevision(this.writes, functionKey(functionName, version), codec, (current) => {
+      if (!current) throw resourceNotFound(`Function not found: ${functionName}${version === LATEST ? "" : `:${version}`}`);
+      const next = change(current);
       if (next.functionName !== functionName || next.version !== version) {
         throw new Error(`An update of ${functionName}:${version} may not rename it to ${next.functionName}:${next.version}`);
       }
-      try {
-        await this.writes.update(functionKey(functionName, version), encodeRecord(next, this.cipher), stored.revision);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+      return next;
+    });
+    return written;
   }
 
   /** Deletes one published version; false when it did not exist. */
@@ -179,16 +172,8 @@ export class FunctionStore {
    */
   async claimVersionNumber(functionName: string, seen: VersionCounter): Promise<number | undefined> {
     const next = seen.lastVersion + 1;
-    const value = JSON.stringify({ lastVersion: next });
-    const key = versionCounterKey(functionName);
-    try {
-      if (seen.lastVersion === 0) await this.writes.create(key, value);
-      else await this.writes.update(key, value, seen.revision);
-      return next;
-    } catch (error) {
-      if (isWrongLastSequence(error)) return undefined;
-      throw error;
-    }
+    const written = await writeAtRevision(this.writes, versionCounterKey(functionName), JSON.stringify({ lastVersion: next }), seen.revision);
+    return written === undefined ? undefined : next;
   }
 
   /** Deletes a function with all its versions, aliases, event invoke configs and function URLs. */
@@ -231,5 +216,3 @@ export function compareVersions(a: string, b: string): number {
   if (b === LATEST) return 1;
   return Number(a) - Number(b);
 }
-
-export { LambdaError };

@@ -4,7 +4,7 @@
 import { randomInt } from "node:crypto";
 import type { KV } from "@nats-io/kv";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
-import { isWrongLastSequence } from "./compare-and-set.js";
+import { createIfAbsent, updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
 /** Lambda's CORS settings of a function URL. */
@@ -99,18 +99,7 @@ export class FunctionUrlConfigStore {
   /** Writes a new config; false when the qualifier has one. */
   async create(config: FunctionUrlConfig): Promise<boolean> {
     const key = functionUrlConfigKey(config.functionName, config.qualifier);
-    for (;;) {
-      const entry = await this.kv.get(key);
-      if (entry?.operation === "PUT") return false;
-      try {
-        // A delete marker has a revision too: the next write must follow it.
-        if (!entry) await this.writes.create(key, JSON.stringify(config));
-        else await this.writes.update(key, JSON.stringify(config), entry.revision);
-        return true;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+    return (await createIfAbsent(this.writes, key, JSON.stringify(config))) !== undefined;
   }
 
   /**
@@ -119,21 +108,15 @@ export class FunctionUrlConfigStore {
    */
   async update(functionName: string, qualifier: string, change: (current: FunctionUrlConfig) => FunctionUrlConfig): Promise<FunctionUrlConfig | undefined> {
     const key = functionUrlConfigKey(functionName, qualifier);
-    for (;;) {
-      const entry = await this.kv.get(key);
-      if (!entry || entry.operation !== "PUT") return undefined;
-      const current = decodeFunctionUrlConfig(key, entry.value);
+    const { written } = await updateByRevision(this.writes, key, { decode: decodeFunctionUrlConfig }, (current) => {
+      if (!current) return undefined;
       const next = change(current);
       if (next.functionName !== functionName || next.qualifier !== qualifier || next.urlId !== current.urlId) {
         throw new Error(`An update of the function URL of ${functionName}:${qualifier} may not move or rename it`);
       }
-      try {
-        await this.writes.update(key, JSON.stringify(next), entry.revision);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+      return next;
+    });
+    return written;
   }
 
   /** Deletes one qualifier's config; false when it had none. */

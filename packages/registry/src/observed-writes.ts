@@ -1,7 +1,8 @@
 // KV writes that tell an observer what they wrote and at which revision. A frontend's registry view
 // observes its own stores, so it reads its own writes at once instead of after its watch catches up.
 
-import type { KV } from "@nats-io/kv";
+import type { KV, KvEntry } from "@nats-io/kv";
+import type { RevisionedKv } from "./compare-and-set.js";
 
 export interface WriteObserver {
   /** `key` now holds `value` (undefined: deleted) as of KV `revision`. */
@@ -10,24 +11,31 @@ export interface WriteObserver {
 
 const encoder = new TextEncoder();
 
-export class ObservedWrites {
+/** Reads go straight to KV; creates, updates, deletes and purges are told to the observer. */
+export class ObservedWrites implements RevisionedKv {
   constructor(
     private readonly kv: KV,
     private readonly observer: WriteObserver | undefined,
   ) {}
 
+  get(key: string): Promise<KvEntry | null> {
+    return this.kv.get(key);
+  }
+
   /** Fails with "wrong last sequence" when the key exists. */
-  async create(key: string, value: string): Promise<void> {
-    const bytes = encoder.encode(value);
+  async create(key: string, value: string | Uint8Array): Promise<number> {
+    const bytes = typeof value === "string" ? encoder.encode(value) : value;
     const revision = await this.kv.create(key, bytes);
     this.observer?.written(key, bytes, revision);
+    return revision;
   }
 
   /** Compare-and-set: fails with "wrong last sequence" unless the key is still at `previousRevision`. */
-  async update(key: string, value: string, previousRevision: number): Promise<void> {
-    const bytes = encoder.encode(value);
+  async update(key: string, value: string | Uint8Array, previousRevision: number): Promise<number> {
+    const bytes = typeof value === "string" ? encoder.encode(value) : value;
     const revision = await this.kv.update(key, bytes, previousRevision);
     this.observer?.written(key, bytes, revision);
+    return revision;
   }
 
   async delete(key: string): Promise<void> {

@@ -5,7 +5,7 @@
 import { randomInt } from "node:crypto";
 import type { KV } from "@nats-io/kv";
 import type { FunctionUrlCors } from "./function-url-config.js";
-import { isWrongLastSequence } from "./compare-and-set.js";
+import { createIfAbsent } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
 /** Every method a route may name; `ANY` alone stands for all of them. */
@@ -149,12 +149,7 @@ export class RouteStore {
    */
   async create(route: RouteRecord): Promise<RouteCreation> {
     const key = routeKey(route.routeId);
-    try {
-      await this.writes.create(key, JSON.stringify(route));
-    } catch (error) {
-      if (isWrongLastSequence(error)) return { created: false, idTaken: true };
-      throw error;
-    }
+    if ((await createIfAbsent(this.writes, key, JSON.stringify(route))) === undefined) return { created: false, idTaken: true };
     // Routes in the order they were written: each one stands unless an earlier one still standing
     // overlaps it. Every reader computes the same answer for the routes it sees, and the later of two
     // overlapping writes sees the earlier one.

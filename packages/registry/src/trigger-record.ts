@@ -3,7 +3,7 @@
 // under `trigger.<name>`; a schedule's last fired tick under `triggerstate.<name>` (compare-and-set by the
 // leading scheduler). The frontend writes triggers, every scheduler follows them (KeySpaceView).
 import type { KV } from "@nats-io/kv";
-import { isWrongLastSequence } from "./compare-and-set.js";
+import { createIfAbsent, updateByRevision, writeAtRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
 
 /** Letters, digits, `-` and `_`, 1 to 64 characters: also a KV key token and a consumer name part. */
@@ -175,36 +175,18 @@ export class TriggerStore {
 
   /** Writes a new trigger; false when the name is taken. */
   async create(record: TriggerRecord): Promise<boolean> {
-    const key = triggerKey(record.name);
-    for (;;) {
-      const entry = await this.kv.get(key);
-      if (entry?.operation === "PUT") return false;
-      try {
-        // A delete marker has a revision too: the next write must follow it.
-        if (!entry) await this.writes.create(key, JSON.stringify(record));
-        else await this.writes.update(key, JSON.stringify(record), entry.revision);
-        return true;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+    return (await createIfAbsent(this.writes, triggerKey(record.name), JSON.stringify(record))) !== undefined;
   }
 
   /** Read-modify-write; `change` sees the current record and returns the new one (or throws). Undefined when there is none. */
   async update(name: string, change: (current: TriggerRecord) => TriggerRecord): Promise<TriggerRecord | undefined> {
-    const key = triggerKey(name);
-    for (;;) {
-      const entry = await this.kv.get(key);
-      if (!entry || entry.operation !== "PUT") return undefined;
-      const next = change(decodeTriggerRecord(key, entry.value));
+    const { written } = await updateByRevision(this.writes, triggerKey(name), { decode: decodeTriggerRecord }, (current) => {
+      if (!current) return undefined;
+      const next = change(current);
       if (next.name !== name) throw new Error(`An update of trigger ${name} may not rename it`);
-      try {
-        await this.writes.update(key, JSON.stringify(next), entry.revision);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+      return next;
+    });
+    return written;
   }
 
   /** Deletes a trigger and its state; false when there was no trigger. */
@@ -244,12 +226,5 @@ export async function readTriggerState(kv: KV, name: string): Promise<Revisioned
  * when another writer got there first (a newer leader, or this one's earlier write).
  */
 export async function writeTriggerState(kv: KV, name: string, state: TriggerState, revision: number): Promise<number | undefined> {
-  const key = triggerStateKey(name);
-  const value = JSON.stringify(state);
-  try {
-    return revision === 0 ? await kv.create(key, value) : await kv.update(key, value, revision);
-  } catch (error) {
-    if (isWrongLastSequence(error)) return undefined;
-    throw error;
-  }
+  return writeAtRevision(kv, triggerStateKey(name), JSON.stringify(state), revision);
 }

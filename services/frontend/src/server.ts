@@ -6,21 +6,11 @@ import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
-import {
-  CodeStore,
-  EnvironmentCipher,
-  EventSourceMappingStore,
-  FunctionStore,
-  KeySpaceView,
-  ObservedWrites,
-  ROUTE_KEYS,
-  RegistryView,
-  RouteStore,
-  TriggerStore,
-  decodeRoute,
-  openRegistryBuckets,
-  type RouteRecord,
-} from "@lambent/registry";
+import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
+import { EventSourceMappingStore } from "@lambent/registry/event-sources";
+import { KeySpaceView, ObservedWrites } from "@lambent/registry/kv";
+import { ROUTE_KEYS, RouteStore, decodeRoute, type RouteRecord } from "@lambent/registry/routes";
+import { TriggerStore } from "@lambent/registry/triggers";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";

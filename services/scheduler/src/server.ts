@@ -10,7 +10,7 @@ import { Kvm } from "@nats-io/kv";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { SchedulerConfig } from "@lambent/config";
 import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus } from "@lambent/protocol";
-import { EnvironmentCipher, RegistryView, functionArn, openRegistryBuckets } from "@lambent/registry";
+import { EnvironmentCipher, RegistryView, functionArn, openRegistryBuckets } from "@lambent/registry/functions";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import { MetricsRegistry, type Logger } from "@lambent/telemetry";
 import { MeteredConcurrencyAccounting } from "./metrics/metered-concurrency.js";
@@ -32,7 +32,7 @@ import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";
 import { BatchInvoker } from "./event-sources/batch-invoker.js";
 import { Triggers } from "./triggers/triggers.js";
 import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
-import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "./messages.js";
+import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "@lambent/protocol";
 
 /** How often workers' silence, overdue leases and provisioned environments are checked. */
 const SWEEP_INTERVAL_MS = 500;

@@ -1,6 +1,6 @@
 // A cold start: the function's bundle from the code cache, then a new execution environment. Calls that
 // find no warm environment and provisioning ahead of traffic both start environments here.
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { serviceError } from "@lambent/errors";
 import type { CodeCache } from "./code-cache.js";
 import { Environment, type CatastropheListener, type InlineWatch } from "./pool/environment.js";

@@ -2,7 +2,7 @@
 // environment or start one → run the handler → the result frame, with its log and the lease to give back.
 // Never throws: every failure becomes a result the caller can read.
 import { Buffer } from "node:buffer";
-import { LATEST, functionArn, type FunctionVersionRecord } from "@lambent/registry";
+import { LATEST, functionArn, type FunctionVersionRecord } from "@lambent/registry/functions";
 import { resourceNotFound, toLambdaError } from "@lambent/errors";
 import {
   decodeInvocation,

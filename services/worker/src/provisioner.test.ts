@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ProvisionRequest } from "@lambent/protocol";
 import { createLogger } from "@lambent/telemetry";
-import { Provisioner, parseProvisionRequest } from "./provisioner.js";
+import { Provisioner } from "./provisioner.js";
 import { WarmPool, type PooledEnvironment } from "./pool/warm-pool.js";
 import { functionRecord } from "./testing/fixtures.js";
 
@@ -114,14 +114,5 @@ describe("Provisioner", () => {
     await provisioner.close();
     await provisioner.request(request(2));
     expect(pool.stats().environments).toBe(0);
-  });
-});
-
-describe("parseProvisionRequest", () => {
-  it("accepts a well-formed request and refuses anything else", () => {
-    expect(parseProvisionRequest(request(0))).toEqual(request(0));
-    for (const bad of [null, [], "x", { ...request(1), count: -1 }, { ...request(1), count: 1.5 }, { ...request(1), count: "1" }, { ...request(1), functionName: "" }, { ...request(1), revisionId: 3 }]) {
-      expect(parseProvisionRequest(bad)).toBeUndefined();
-    }
   });
 });

@@ -4,7 +4,7 @@
 // for), so overlapping requests never make more than asked. A provisioned environment lost to a
 // crashed call is replaced.
 import { environmentKey, type ProvisionRequest } from "@lambent/protocol";
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import type { Logger } from "@lambent/telemetry";
 import type { RevisionLookup } from "./invoke.js";
 import type { PooledEnvironment, WarmPool } from "./pool/warm-pool.js";
@@ -26,21 +26,6 @@ interface KeyState {
   running: Promise<void> | undefined;
   /** A request arrived while a round ran: run another. */
   again: boolean;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A ProvisionRequest from NATS, or undefined when the message is not one. */
-export function parseProvisionRequest(value: unknown): ProvisionRequest | undefined {
-  if (!isRecord(value)) return undefined;
-  const { functionName, version, revisionId, count } = value;
-  if (typeof functionName !== "string" || functionName === "") return undefined;
-  if (typeof version !== "string" || version === "") return undefined;
-  if (typeof revisionId !== "string" || revisionId === "") return undefined;
-  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
-  return { functionName, version, revisionId, count };
 }
 
 export class Provisioner<E extends PooledEnvironment> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AliasRecord } from "@lambent/registry";
+import type { AliasRecord } from "@lambent/registry/functions";
 import { moveAlias, readRouting, validateAliasTarget } from "./aliases.js";
 
 const invalid = (run: () => unknown) => expect(run).toThrow(expect.objectContaining({ name: "InvalidParameterValueException" }));

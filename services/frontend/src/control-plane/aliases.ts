@@ -12,7 +12,7 @@ import {
   type AliasRouting,
   type ArnScope,
   type FunctionStore,
-} from "@lambent/registry";
+} from "@lambent/registry/functions";
 import type { AliasConfiguration, ListAliasesResponse, ListOptions } from "../api.js";
 import { type Body, optionalObject, optionalString, requireBody, requireString } from "./fields.js";
 import { Limits } from "./function-settings.js";

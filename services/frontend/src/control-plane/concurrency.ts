@@ -18,7 +18,7 @@ import {
   type ConcurrencyLimits,
   type FunctionStore,
   type ProvisionedConcurrencyConfig,
-} from "@lambent/registry";
+} from "@lambent/registry/functions";
 import type {
   AccountSettings,
   FunctionConcurrency,

@@ -2,7 +2,7 @@
 // current one), and the config as Lambda reports it.
 import { describe, expect, it } from "vitest";
 import { LambdaError } from "@lambent/errors";
-import { defaultEventInvokeConfig } from "@lambent/registry";
+import { defaultEventInvokeConfig } from "@lambent/registry/functions";
 import { applySettings, readEventInvokeSettings, toFunctionEventInvokeConfig } from "./event-invoke-config.js";
 
 const scope = { region: "us-east-1", accountId: "000000000000" };

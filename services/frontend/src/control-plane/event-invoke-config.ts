@@ -13,7 +13,7 @@ import {
   type ArnScope,
   type EventInvokeConfig,
   type FunctionStore,
-} from "@lambent/registry";
+} from "@lambent/registry/functions";
 import type { FunctionEventInvokeConfig, ListFunctionEventInvokeConfigsResponse, ListOptions } from "../api.js";
 import { type Body, optionalInteger, optionalObject, optionalString, requireBody } from "./fields.js";
 import { paginate, parseMaxItems } from "./pagination.js";

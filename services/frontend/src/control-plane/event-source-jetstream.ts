@@ -4,7 +4,7 @@
 import { AckPolicy, DeliverPolicy, RetentionPolicy, jetstream, type JetStreamManager, type StreamInfo } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { invalidParameter, resourceConflict } from "@lambent/errors";
-import type { StartingPosition } from "@lambent/registry";
+import type { StartingPosition } from "@lambent/registry/event-sources";
 
 const NANOS_PER_SECOND = 1_000_000_000;
 

@@ -1,7 +1,7 @@
 // Create and UpdateEventSourceMapping settings checked as Lambda checks them.
 import { describe, expect, it } from "vitest";
 import { LambdaError } from "@lambent/errors";
-import type { QueueMapping, StreamMapping } from "@lambent/registry";
+import type { QueueMapping, StreamMapping } from "@lambent/registry/event-sources";
 import { checkFieldsForKind, checkMappingRules, mergeSettings, readMappingSettings } from "./event-source-mapping-settings.js";
 import { stateOf } from "./event-source-mappings.js";
 

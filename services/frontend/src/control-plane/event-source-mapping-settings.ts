@@ -2,13 +2,8 @@
 // type and range, which fields each kind of source takes, and the rules between fields. Pure, so every
 // rule is unit-tested without NATS (event-source-mapping-settings.test.ts).
 import { invalidParameter } from "@lambent/errors";
-import {
-  ReportBatchItemFailures,
-  StartingPositions,
-  parseDeadLetterTargetArn,
-  type EventSourceMapping,
-  type StartingPosition,
-} from "@lambent/registry";
+import { ReportBatchItemFailures, StartingPositions, type EventSourceMapping, type StartingPosition } from "@lambent/registry/event-sources";
+import { parseDeadLetterTargetArn } from "@lambent/registry/functions";
 import { type Body, optionalBoolean, optionalInteger, optionalObject, optionalString } from "./fields.js";
 
 /** Lambda's bounds and defaults, and Lambent's for what Lambda does not have. */

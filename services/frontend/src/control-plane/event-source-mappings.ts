@@ -6,21 +6,23 @@ import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceConflict, resourceNotFound, serviceError } from "@lambent/errors";
 import {
   LATEST,
-  NO_RECORDS_PROCESSED,
-  UUID_PATTERN,
   functionArn,
   isVersionNumber,
   parseDeadLetterTargetArn,
-  parseEventSourceArn,
   parseFunctionReference,
   type ArnScope,
+  type FunctionStore,
+} from "@lambent/registry/functions";
+import {
+  NO_RECORDS_PROCESSED,
+  UUID_PATTERN,
+  parseEventSourceArn,
   type EventSourceMapping,
   type EventSourceMappingState,
   type EventSourceMappingStore,
-  type FunctionStore,
   type QueueMapping,
   type StreamMapping,
-} from "@lambent/registry";
+} from "@lambent/registry/event-sources";
 import { Consumers } from "@lambent/protocol";
 import type { FrontendApi, ListOptions } from "../api.js";
 import type { EventSourceJetStream } from "./event-source-jetstream.js";
@@ -197,10 +199,7 @@ export class EventSourceMappings {
     const reference = typeof name === "string" && name !== "" ? parseFunctionReference(name) : undefined;
     if (name !== undefined && name !== null && typeof name !== "string") throw invalidParameter("FunctionName must be a string");
     if (reference) await this.requireFunction(reference.functionName, reference.qualifier);
-    for (;;) {
-      const stored = await this.mappings.getRevisioned(checkUuid(uuid));
-      if (!stored) throw notFound();
-      const current = stored.mapping;
+    const updated = await this.mappings.update(checkUuid(uuid), async (current) => {
       checkFieldsForKind(body, current.kind);
       if (settings.startingPosition !== undefined || settings.startingPositionTimestamp !== undefined) {
         throw invalidParameter("StartingPosition cannot be changed: create a new mapping to read from another position");
@@ -217,13 +216,15 @@ export class EventSourceMappings {
       if (next.kind === "stream" && next.onFailure !== undefined && next.onFailure !== current.onFailure) {
         await this.jetstream.refuseFeedback(next.stream, parseDeadLetterTargetArn(next.onFailure).subject);
       }
-      if (!(await this.mappings.replace(next, stored.revision))) continue;
-      if (current.kind === "queue" && next.kind === "queue" && next.visibilityTimeoutSeconds !== current.visibilityTimeoutSeconds) {
-        await this.jetstream.updateVisibilityTimeout(next.stream, next.consumer, next.visibilityTimeoutSeconds);
-      }
-      const state = (await this.mappings.getState(uuid))?.state;
-      return this.describe(next, state, current.enabled === next.enabled ? "Updating" : next.enabled ? "Enabling" : "Disabling");
+      return next;
+    });
+    if (!updated) throw notFound();
+    const { previous: current, mapping: next } = updated;
+    if (current.kind === "queue" && next.kind === "queue" && next.visibilityTimeoutSeconds !== current.visibilityTimeoutSeconds) {
+      await this.jetstream.updateVisibilityTimeout(next.stream, next.consumer, next.visibilityTimeoutSeconds);
     }
+    const state = (await this.mappings.getState(uuid))?.state;
+    return this.describe(next, state, current.enabled === next.enabled ? "Updating" : next.enabled ? "Enabling" : "Disabling");
   }
 
   /** DeleteEventSourceMapping: a queue mapping's consumer, then the mapping and its state (the scheduler stops polling it). */

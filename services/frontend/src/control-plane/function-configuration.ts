@@ -1,5 +1,5 @@
 // A stored record as Lambda's FunctionConfiguration.
-import { LATEST, functionArn, type ArnScope, type FunctionVersionRecord } from "@lambent/registry";
+import { LATEST, functionArn, type ArnScope, type FunctionVersionRecord } from "@lambent/registry/functions";
 import type { FunctionConfiguration } from "../api.js";
 
 export function toFunctionConfiguration(

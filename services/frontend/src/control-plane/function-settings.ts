@@ -1,7 +1,7 @@
 // The configurable settings of a function, validated as Lambda validates them.
 import { invalidParameter } from "@lambent/errors";
 import { parseHandler } from "@lambent/bundler";
-import { parseDeadLetterTargetArn } from "@lambent/registry";
+import { parseDeadLetterTargetArn } from "@lambent/registry/functions";
 import {
   type Body,
   optionalInteger,

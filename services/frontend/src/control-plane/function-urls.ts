@@ -13,7 +13,7 @@ import {
   type FunctionUrlAuthType,
   type FunctionUrlConfig,
   type FunctionUrlCors,
-} from "@lambent/registry";
+} from "@lambent/registry/functions";
 import type { FunctionUrlConfigResponse, FunctionUrlCorsConfig } from "../api.js";
 import { type Body, optionalBoolean, optionalInteger, optionalObject, optionalString, optionalStringList, requireBody } from "./fields.js";
 

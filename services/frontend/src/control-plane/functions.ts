@@ -16,7 +16,7 @@ import {
   type ArnScope,
   type ConcurrencyLimits,
   type FunctionVersionRecord,
-} from "@lambent/registry";
+} from "@lambent/registry/functions";
 import type {
   AccountSettings,
   AliasConfiguration,

@@ -4,7 +4,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
 import { followLogs, parseSince, readLogs, type LogEvent, type LogQuery } from "@lambent/log-stream";
-import { LATEST, functionArn, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry";
+import { LATEST, functionArn, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
 
 /** One line of a function's log. */
 export interface LogEventResponse {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareVersions } from "@lambent/registry";
+import { compareVersions } from "@lambent/registry/functions";
 import { paginate } from "./pagination.js";
 
 describe("paginate", () => {

@@ -2,7 +2,7 @@
 // its events, read through @lambent/event-queue (the stream and the scheduler's counters).
 import { invalidParameter, resourceNotFound } from "@lambent/errors";
 import type { QueueStats } from "@lambent/event-queue";
-import { LATEST, functionArn, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry";
+import { LATEST, functionArn, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
 import type { QueueStatsResponse } from "../api.js";
 
 export class QueueStatsOperations {

@@ -2,20 +2,8 @@
 // path prefix and methods on every frontend, over the registry's RouteStore; and the cleanup when the
 // function, version or alias a route invokes is deleted. Serving the routes is http/http-route.ts.
 import { LambdaError, invalidParameter, resourceConflict, resourceNotFound } from "@lambent/errors";
-import {
-  LATEST,
-  ROUTE_METHODS,
-  functionArn,
-  isVersionNumber,
-  newRouteId,
-  normaliseRoutePath,
-  parseFunctionReference,
-  type ArnScope,
-  type FunctionStore,
-  type RouteMethod,
-  type RouteRecord,
-  type RouteStore,
-} from "@lambent/registry";
+import { LATEST, functionArn, isVersionNumber, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
+import { ROUTE_METHODS, newRouteId, normaliseRoutePath, type RouteMethod, type RouteRecord, type RouteStore } from "@lambent/registry/routes";
 import type { FunctionUrlCorsConfig, ListOptions } from "../api.js";
 import { reservedRoutePathReason } from "../http/lambent-paths.js";
 import { optionalString, optionalStringList, requireBody, requireString, type Body } from "./fields.js";

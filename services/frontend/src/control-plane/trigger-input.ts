@@ -4,7 +4,7 @@
 // (event types, key prefix and suffix) and a KV bucket (a key filter).
 import { invalidParameter } from "@lambent/errors";
 import { Buckets } from "@lambent/protocol";
-import { OBJECT_EVENT_TYPES, TRIGGER_NAME_PATTERN, type ObjectEventType, type TriggerSource } from "@lambent/registry";
+import { OBJECT_EVENT_TYPES, TRIGGER_NAME_PATTERN, type ObjectEventType, type TriggerSource } from "@lambent/registry/triggers";
 import { DEFAULT_TIME_ZONE, ScheduleExpressionError, createSchedule, nextFireTime } from "@lambent/schedule-expression";
 import { type Body, optionalBoolean, optionalObject, optionalString, optionalStringList, requireString } from "./fields.js";
 

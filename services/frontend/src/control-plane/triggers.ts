@@ -5,22 +5,17 @@
 // scheduler picking the trigger up is missed, and removed at delete. The scheduler does the firing.
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { LambdaError, invalidParameter, resourceConflict, resourceNotFound } from "@lambent/errors";
+import { LATEST, functionArn, isVersionNumber, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
 import {
-  LATEST,
   deleteTriggerConsumer,
   ensureTriggerConsumer,
-  functionArn,
   isConsumedSource,
-  isVersionNumber,
-  parseFunctionReference,
   sourceStreamExists,
-  type ArnScope,
-  type FunctionStore,
   type TriggerRecord,
   type TriggerSource,
   type TriggerState,
   type TriggerStore,
-} from "@lambent/registry";
+} from "@lambent/registry/triggers";
 import { createSchedule, nextFireTime } from "@lambent/schedule-expression";
 import type { ListOptions } from "../api.js";
 import { requireBody, requireString, optionalObject, optionalString, type Body } from "./fields.js";

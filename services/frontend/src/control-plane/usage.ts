@@ -4,21 +4,8 @@
 import type { KV } from "@nats-io/kv";
 import type { UsagePricesConfig } from "@lambent/config";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
-import {
-  LATEST,
-  USAGE_KEYS,
-  addUsage,
-  compareVersions,
-  decodeUsage,
-  emptyUsage,
-  functionArn,
-  parseFunctionReference,
-  parseUsageKey,
-  usageKeysOf,
-  type ArnScope,
-  type FunctionStore,
-  type UsageCounters,
-} from "@lambent/registry";
+import { LATEST, compareVersions, functionArn, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
+import { USAGE_KEYS, addUsage, decodeUsage, emptyUsage, parseUsageKey, usageKeysOf, type UsageCounters } from "@lambent/registry/usage";
 
 export interface UsageFigures {
   Requests: number;

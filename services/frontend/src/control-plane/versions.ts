@@ -11,7 +11,7 @@ import {
   type ArnScope,
   type FunctionStore,
   type FunctionVersionRecord,
-} from "@lambent/registry";
+} from "@lambent/registry/functions";
 import type { ListOptions, ListVersionsResponse } from "../api.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
 import { paginate } from "./pagination.js";

@@ -1,7 +1,7 @@
 // Serving function URLs: `/lambent-url/<urlId>/<path>` → the config with that url id → Lambda's function URL
 // event (payload format 2.0, http-event.ts) → a synchronous invoke → the function's answer as HTTP.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FunctionUrlConfig } from "@lambent/registry";
+import type { FunctionUrlConfig } from "@lambent/registry/functions";
 import type { Invoker } from "../api.js";
 import { FUNCTION_URL_PATH } from "../control-plane/function-urls.js";
 import { serveHttpInvocation, sendNotFound, type HttpAuthorizer, type HttpEventSource } from "./http-event.js";

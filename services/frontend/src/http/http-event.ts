@@ -3,7 +3,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { isUtf8 } from "node:buffer";
-import { LATEST, type FunctionUrlCors } from "@lambent/registry";
+import { LATEST, type FunctionUrlCors } from "@lambent/registry/functions";
 import { toLambdaError } from "@lambent/errors";
 import type { Invoker } from "../api.js";
 import { PayloadLimits, requestTooLarge } from "@lambent/protocol";

@@ -1,7 +1,7 @@
 // Route matching: whole segments, the longest prefix with a route for the method (or ANY), API Gateway's
 // route keys and proxy parameter; and which paths stay Lambent's own.
 import { describe, expect, it } from "vitest";
-import type { RouteMethod, RouteRecord } from "@lambent/registry";
+import type { RouteMethod, RouteRecord } from "@lambent/registry/routes";
 import { RouteTable, type RouteSource } from "./route-table.js";
 import { isLambentPath, reservedRoutePathReason } from "./lambent-paths.js";
 

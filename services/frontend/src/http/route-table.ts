@@ -1,7 +1,7 @@
 // Every route, indexed for the request path: prefix → method → route, rebuilt from the watched copy of
 // `route.>` after it changes (routes change rarely; requests are many). A lookup tries the path, then each
 // shorter prefix of whole segments, so it costs one map lookup per segment, however many routes there are.
-import type { RouteRecord } from "@lambent/registry";
+import type { RouteRecord } from "@lambent/registry/routes";
 
 /** The watched routes (a `KeySpaceView<RouteRecord>`). */
 export interface RouteSource {

@@ -19,7 +19,7 @@ import {
 } from "@lambent/protocol";
 import { tracer } from "@lambent/telemetry";
 import { invocationSpan } from "../tracing/invoke-trace.js";
-import { parseFunctionReference, resolveTarget, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry";
+import { parseFunctionReference, resolveTarget, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry/functions";
 import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
 import type { InvokeMetrics } from "../metrics/invoke-metrics.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ConcurrencySettings } from "@lambent/registry";
+import type { ConcurrencySettings } from "@lambent/registry/functions";
 import { ConcurrencyAccounting } from "./concurrency-accounting.js";
 
 const limits = { accountLimit: 5, unreservedMinimum: 1 };

@@ -2,7 +2,7 @@
 // pool the unreserved functions share (the account limit less every reservation). Counts change only
 // when a lease opens or closes, so they are exact for the one leading scheduler.
 import { throttled, type LambdaError } from "@lambent/errors";
-import { unreservedConcurrency, type ConcurrencyLimits, type ConcurrencySettings } from "@lambent/registry";
+import { unreservedConcurrency, type ConcurrencyLimits, type ConcurrencySettings } from "@lambent/registry/functions";
 
 export class ConcurrencyAccounting {
   private readonly running = new Map<string, number>();

@@ -4,7 +4,7 @@
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/nats-core";
 import { enqueueInvocation } from "@lambent/event-queue";
-import { parseDestinationArn, type ArnScope, type RegistryView } from "@lambent/registry";
+import { parseDestinationArn, type ArnScope, type RegistryView } from "@lambent/registry/functions";
 
 export interface DestinationSender {
   send(arn: string, payload: Uint8Array, attributes?: Record<string, string>): Promise<void>;

@@ -1,30 +1,30 @@
 // Per-function counts of what happened to events, gathered in memory and added to their KV documents
-// once a second (compare-and-set, so a takeover never loses or doubles a flush that landed).
+// once a second (BatchedCounters: compare-and-set, so a takeover never loses or doubles a flush that landed).
 import type { KV } from "@nats-io/kv";
 import { decodeCounters, emptyCounters, type EventCounters } from "@lambent/event-queue";
-import { eventCountersKey, isWrongLastSequence } from "@lambent/registry";
+import { BatchedCounters } from "@lambent/registry/kv";
+import { eventCountersKey } from "@lambent/registry/functions";
 import type { Logger } from "@lambent/telemetry";
 
 const FLUSH_INTERVAL_MS = 1000;
 
 export class EventCounterBook {
-  private pending = new Map<string, EventCounters>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly counters: BatchedCounters<EventCounters>;
 
-  constructor(
-    private readonly kv: KV,
-    private readonly logger: Logger,
-  ) {}
+  constructor(kv: KV, logger: Logger) {
+    this.counters = new BatchedCounters({
+      kv,
+      empty: emptyCounters,
+      decode: decodeCounters,
+      intervalMs: FLUSH_INTERVAL_MS,
+      onWriteFailed: (key, _delta, error) => logger.warn("event counters not written", { key, err: error }),
+    });
+  }
 
   count(functionName: string, outcome: keyof EventCounters): void {
-    let counters = this.pending.get(functionName);
-    if (!counters) {
-      counters = emptyCounters();
-      this.pending.set(functionName, counters);
-    }
-    counters[outcome] += 1;
-    this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.counters.add(eventCountersKey(functionName), (delta) => {
+      delta[outcome] += 1;
+    });
   }
 
   /**
@@ -38,36 +38,6 @@ export class EventCounterBook {
 
   /** Writes every pending count now. */
   flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = new Map();
-    this.flushing = this.flushing.then(async () => {
-      for (const [functionName, delta] of batch) {
-        try {
-          await this.add(functionName, delta);
-        } catch (error) {
-          this.logger.warn("event counters not written", { functionName, err: error });
-        }
-      }
-    });
-    return this.flushing;
-  }
-
-  private async add(functionName: string, delta: EventCounters): Promise<void> {
-    const key = eventCountersKey(functionName);
-    for (;;) {
-      const entry = await this.kv.get(key);
-      const current = decodeCounters(entry?.operation === "PUT" ? entry.value : undefined);
-      for (const name of Object.keys(delta) as (keyof EventCounters)[]) current[name] += delta[name];
-      const value = JSON.stringify(current);
-      try {
-        if (!entry) await this.kv.create(key, value);
-        else await this.kv.update(key, value, entry.revision);
-        return;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
+    return this.counters.flush();
   }
 }

@@ -3,7 +3,7 @@ import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { Msg } from "@nats-io/nats-core";
 import { decodeInvocation, encodeInvocation, encodeInvocationResult, type InvocationRequest, type RequestReply } from "@lambent/protocol";
 import { throttled } from "@lambent/errors";
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { createLogger } from "@lambent/telemetry";
 import type { EventCounterBook } from "./event-counters.js";
 import { EventRunner, type EventSettings } from "./event-runner.js";

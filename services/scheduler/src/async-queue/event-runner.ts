@@ -10,7 +10,7 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstrea
 import { Consumers, Streams, decodeInvocation, traceparentOf, type InvocationHeader, type InvocationRequest, type RequestReply } from "@lambent/protocol";
 import { publishEvent } from "@lambent/event-queue";
 import type { LambdaError } from "@lambent/errors";
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import type { Logger } from "@lambent/telemetry";
 import { tracer, type TraceSpan } from "@lambent/telemetry";
 import { recordQueued } from "../tracing/admission-spans.js";

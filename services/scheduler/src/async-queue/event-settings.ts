@@ -1,6 +1,6 @@
 // How a function's asynchronous invocation is configured: its EventInvokeConfig for the qualifier, with
 // Lambda's defaults where it sets nothing, and the version's dead-letter target.
-import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, type FunctionVersionRecord, type RegistryView } from "@lambent/registry";
+import { DEFAULT_MAXIMUM_EVENT_AGE_SECONDS, DEFAULT_MAXIMUM_RETRY_ATTEMPTS, type FunctionVersionRecord, type RegistryView } from "@lambent/registry/functions";
 import type { EventSettings } from "./event-runner.js";
 
 export async function readEventSettings(view: Pick<RegistryView, "eventInvokeConfig">, record: FunctionVersionRecord, qualifier: string): Promise<EventSettings> {

@@ -3,7 +3,8 @@
 // batch and one the platform lost wait and go again, without counting as a failure; only the function's
 // own answer (success, error or timeout) comes back, or the poller's stop, or the function's absence.
 import { randomUUID } from "node:crypto";
-import { LATEST, functionArn, resolveTarget, type ArnScope, type EventSourceMapping, type FunctionVersionRecord, type RegistryView } from "@lambent/registry";
+import { LATEST, functionArn, resolveTarget, type ArnScope, type FunctionVersionRecord, type RegistryView } from "@lambent/registry/functions";
+import type { EventSourceMapping } from "@lambent/registry/event-sources";
 import { isLambdaError } from "@lambent/errors";
 import type { Logger } from "@lambent/telemetry";
 import { RUNNING_INTERVAL_MS, runInvocation, throttleDelay, type InvocationRunner } from "../invocation/run-invocation.js";

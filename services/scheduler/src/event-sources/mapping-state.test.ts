@@ -1,7 +1,7 @@
 // Progress is written by compare-and-set: once another scheduler claims a mapping, the one it replaced
 // cannot write over its progress.
 import { describe, expect, it } from "vitest";
-import type { EventSourceMapping, EventSourceMappingState, EventSourceMappingStore } from "@lambent/registry";
+import type { EventSourceMapping, EventSourceMappingState, EventSourceMappingStore } from "@lambent/registry/event-sources";
 import { createLogger } from "@lambent/telemetry";
 import { MappingStateWriter, StateLostError } from "./mapping-state.js";
 

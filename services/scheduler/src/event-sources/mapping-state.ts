@@ -3,7 +3,7 @@
 // every write must follow this writer's own last one. A write that finds another revision means another
 // scheduler claimed the mapping (this one was deposed) or the mapping was deleted: the writer reports
 // it as lost, and its progress is never written over the new owner's.
-import type { EventSourceMapping, EventSourceMappingState, EventSourceMappingStore } from "@lambent/registry";
+import type { EventSourceMapping, EventSourceMappingState, EventSourceMappingStore } from "@lambent/registry/event-sources";
 import type { Logger } from "@lambent/telemetry";
 
 export class StateLostError extends Error {

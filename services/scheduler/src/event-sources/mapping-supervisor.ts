@@ -5,7 +5,8 @@
 // claimed, so its state reads Disabled. Only one scheduler leads, so every partition is polled by exactly
 // one scheduler at a time; a deposed leader that has not noticed yet cannot store progress (mapping-state.ts).
 import type { KV } from "@nats-io/kv";
-import { EVENT_SOURCE_MAPPING_KEYS, EventSourceMappingStore, KeySpaceView, ObservedWrites, decodeEventSourceMapping, type EventSourceMapping } from "@lambent/registry";
+import { EVENT_SOURCE_MAPPING_KEYS, EventSourceMappingStore, decodeEventSourceMapping, type EventSourceMapping } from "@lambent/registry/event-sources";
+import { KeySpaceView, ObservedWrites } from "@lambent/registry/kv";
 import type { LeaderTask } from "../leader-task.js";
 import { SerialByKey } from "../serial-by-key.js";
 import { MappingStateWriter } from "./mapping-state.js";

@@ -1,6 +1,6 @@
 // What the event source supervisor runs per enabled mapping, and what every poller is given.
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import type { EventSourceMapping } from "@lambent/registry";
+import type { EventSourceMapping } from "@lambent/registry/event-sources";
 import type { Logger } from "@lambent/telemetry";
 import type { DestinationSender } from "../async-queue/destinations.js";
 import type { BatchInvoker } from "./batch-invoker.js";

@@ -10,7 +10,7 @@
 // extended), and a throttled batch waits without counting as a receive. Slots grow with the backlog
 // (the consumer's pending count) up to ScalingConfig.MaximumConcurrency and shrink when idle.
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
-import type { QueueMapping, StreamMapping } from "@lambent/registry";
+import type { QueueMapping, StreamMapping } from "@lambent/registry/event-sources";
 import { RUNNING_INTERVAL_MS } from "../invocation/run-invocation.js";
 import { parseBatchItemFailures } from "./batch-response.js";
 import { sleep } from "./batch-invoker.js";

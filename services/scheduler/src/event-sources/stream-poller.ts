@@ -8,7 +8,8 @@
 // batch (mapping-state.ts), so a takeover resumes exactly where the last checkpoint stands.
 import { randomUUID } from "node:crypto";
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
-import { NO_RECORDS_PROCESSED, type FunctionVersionRecord, type QueueMapping, type StreamMapping } from "@lambent/registry";
+import { NO_RECORDS_PROCESSED, type QueueMapping, type StreamMapping } from "@lambent/registry/event-sources";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { parseBatchItemFailures } from "./batch-response.js";
 import { sleep, type BatchOutcome } from "./batch-invoker.js";
 import { StateLostError, type MappingStateWriter } from "./mapping-state.js";

@@ -5,7 +5,7 @@
 // standby may take over (it fences itself after `timeoutMs − renewMs`), so two never admit at once.
 import type { KV } from "@nats-io/kv";
 import { encodeJson } from "@lambent/protocol";
-import { isWrongLastSequence } from "@lambent/registry";
+import { writeAtRevision } from "@lambent/registry/kv";
 import type { Logger } from "@lambent/telemetry";
 
 export const LEADER_KEY = "scheduler.leader";
@@ -96,13 +96,8 @@ export class Leadership {
   /** Takes the record over from `revision` (0: it never existed). */
   private async claim(revision: number): Promise<void> {
     const startedAt = this.now();
-    let term: number;
-    try {
-      term = revision === 0 ? await this.options.kv.create(LEADER_KEY, this.record()) : await this.options.kv.update(LEADER_KEY, this.record(), revision);
-    } catch (error) {
-      if (isWrongLastSequence(error)) return; // another standby won
-      throw error;
-    }
+    const term = await writeAtRevision(this.options.kv, LEADER_KEY, this.record(), revision);
+    if (term === undefined) return; // another standby won
     if (this.stopped) return;
     this.leadingTerm = term;
     this.revision = term;
@@ -113,16 +108,15 @@ export class Leadership {
 
   private async renew(): Promise<void> {
     const sentAt = this.now();
-    try {
-      const revision = await this.options.kv.update(LEADER_KEY, this.record(), this.revision);
-      if (!this.leading) return; // fenced while the write was under way: a standby may already lead
-      this.revision = revision;
-      this.armFence(sentAt);
-    } catch (error) {
-      if (!isWrongLastSequence(error)) throw error;
+    const revision = await writeAtRevision(this.options.kv, LEADER_KEY, this.record(), this.revision);
+    if (revision === undefined) {
       this.options.logger.warn("scheduler leadership taken over", { term: this.leadingTerm });
       this.depose();
+      return;
     }
+    if (!this.leading) return; // fenced while the write was under way: a standby may already lead
+    this.revision = revision;
+    this.armFence(sentAt);
   }
 
   /** Steps down on its own unless the next renewal lands in time (measured from when this one was sent). */

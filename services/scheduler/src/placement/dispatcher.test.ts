@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Payload, PublishOptions } from "@nats-io/nats-core";
 import type { LambdaError } from "@lambent/errors";
-import type { ConcurrencySettings } from "@lambent/registry";
+import type { ConcurrencySettings } from "@lambent/registry/functions";
 import {
   Subjects,
   decodeInvocation,

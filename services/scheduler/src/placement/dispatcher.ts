@@ -4,7 +4,7 @@
 import type { Msg, PublishOptions } from "@nats-io/nats-core";
 import { serviceError, throttled, type LambdaError } from "@lambent/errors";
 import { Subjects, decodeInvocation, encodeInvocation, environmentKey, failureResult, traceparentOf, type InvocationHeader, type InvocationRequest } from "@lambent/protocol";
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { tracer, type Logger, type TraceSpan } from "@lambent/telemetry";
 import type { ConcurrencyAccounting } from "../admission/concurrency-accounting.js";
 import type { Containment } from "../admission/containment.js";

@@ -1,9 +1,8 @@
 // Provisioned concurrency on the leader: resolves each config (a version, or an alias's version) to the
 // environments it keeps ready, orders workers to hold their share, and answers how many are ready.
 import type { Msg, NatsConnection } from "@nats-io/nats-core";
-import { Subjects, encodeJson, environmentKey, type ProvisionedStatus } from "@lambent/protocol";
-import { isVersionNumber, type RegistryView } from "@lambent/registry";
-import { parseJson, parseProvisionedStatusRequest } from "../messages.js";
+import { Subjects, encodeJson, environmentKey, parseJson, parseProvisionedStatusRequest, type ProvisionedStatus } from "@lambent/protocol";
+import { isVersionNumber, type RegistryView } from "@lambent/registry/functions";
 import { ProvisionedReconciler, type ProvisionTarget } from "./provisioned-reconciler.js";
 import type { WorkerTable } from "./worker-table.js";
 

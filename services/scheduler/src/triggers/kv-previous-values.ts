@@ -13,7 +13,7 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { Streams, Subjects } from "@lambent/protocol";
-import type { KeyValueSource } from "@lambent/registry";
+import type { KeyValueSource } from "@lambent/registry/triggers";
 import type { PreviousValue } from "./events/dynamodb-record.js";
 
 /** What remembering one key costs beyond its key and value bytes (map entry, object, revision). */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Kvm, type KV } from "@nats-io/kv";
 import { startNatsServer, type RunningNatsServer } from "@lambent/local-cluster";
-import { readTriggerState, triggerStateKey, writeTriggerState, type ScheduleSource, type TriggerRecord } from "@lambent/registry";
+import { readTriggerState, triggerStateKey, writeTriggerState, type ScheduleSource, type TriggerRecord } from "@lambent/registry/triggers";
 import { createLogger } from "@lambent/telemetry";
 import { ScheduleRunner } from "./schedule-runner.js";
 import type { FiringOptions } from "./trigger-firing.js";

@@ -9,7 +9,8 @@
 // tick due since the last recorded one (or since the schedule's start), then waits for the next.
 import type { KV } from "@nats-io/kv";
 import { createSchedule, latestFireTime, nextFireTime, type Schedule } from "@lambent/schedule-expression";
-import { readTriggerState, writeTriggerState, type ArnScope, type RevisionedTriggerState, type ScheduleSource, type TriggerRecord } from "@lambent/registry";
+import { readTriggerState, writeTriggerState, type RevisionedTriggerState, type ScheduleSource, type TriggerRecord } from "@lambent/registry/triggers";
+import type { ArnScope } from "@lambent/registry/functions";
 import type { Logger } from "@lambent/telemetry";
 import { schedulePayload } from "./events/scheduled-event.js";
 import { pause, requestIdFor, type TriggerFirer } from "./trigger-firing.js";

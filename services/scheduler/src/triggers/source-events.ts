@@ -4,7 +4,8 @@
 import { Kvm } from "@nats-io/kv";
 import type { JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import { Subjects } from "@lambent/protocol";
-import type { ArnScope, BucketSource, KeyValueSource, TriggerRecord } from "@lambent/registry";
+import type { ArnScope } from "@lambent/registry/functions";
+import type { BucketSource, KeyValueSource, TriggerRecord } from "@lambent/registry/triggers";
 import { dynamoDbRecord, type KeyChange } from "./events/dynamodb-record.js";
 import { parseObjectMeta, s3Notification, selectsObjectChange } from "./events/s3-record.js";
 import { KvPreviousValues, isRemoval } from "./kv-previous-values.js";

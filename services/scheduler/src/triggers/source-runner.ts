@@ -5,7 +5,7 @@
 // An enqueue that fails is retried (the message kept alive) until it succeeds or the runner stops.
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import { Consumers } from "@lambent/protocol";
-import { ensureTriggerConsumer, isNotFound, sourceStream, type ConsumedTriggerSource, type TriggerRecord } from "@lambent/registry";
+import { ensureTriggerConsumer, isNotFound, sourceStream, type ConsumedTriggerSource, type TriggerRecord } from "@lambent/registry/triggers";
 import type { Logger } from "@lambent/telemetry";
 import type { SourceEvents } from "./source-events.js";
 import { pause, requestIdFor, type TriggerFirer } from "./trigger-firing.js";

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { isLambdaError } from "@lambent/errors";
 import { MAX_EVENT_PAYLOAD_BYTES, enqueueInvocation } from "@lambent/event-queue";
-import type { ArnScope, RegistryView, TriggerRecord } from "@lambent/registry";
+import type { ArnScope, RegistryView } from "@lambent/registry/functions";
+import type { TriggerRecord } from "@lambent/registry/triggers";
 import type { Logger } from "@lambent/telemetry";
 import type { TriggerMetrics } from "../metrics/trigger-metrics.js";
 

@@ -2,8 +2,9 @@
 // started when this scheduler leads and as triggers are created, changed (stopped and started again with
 // the new record) or deleted. Topic triggers are not here: every scheduler serves those
 // (topic-subscriptions.ts).
-import type { KeySpaceView, TriggerRecord } from "@lambent/registry";
-import { triggerNameOf } from "@lambent/registry";
+import type { KeySpaceView } from "@lambent/registry/kv";
+import type { TriggerRecord } from "@lambent/registry/triggers";
+import { triggerNameOf } from "@lambent/registry/triggers";
 import type { Logger } from "@lambent/telemetry";
 import type { LeaderTask } from "../leader-task.js";
 import { SerialByKey } from "../serial-by-key.js";

@@ -3,7 +3,9 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { KeySpaceView, TRIGGER_KEYS, decodeTriggerRecord, triggerNameOf, type ArnScope, type RegistryView, type TriggerRecord } from "@lambent/registry";
+import { KeySpaceView } from "@lambent/registry/kv";
+import { TRIGGER_KEYS, decodeTriggerRecord, triggerNameOf, type TriggerRecord } from "@lambent/registry/triggers";
+import type { ArnScope, RegistryView } from "@lambent/registry/functions";
 import type { Logger, MetricsRegistry } from "@lambent/telemetry";
 import type { LeaderTask } from "../leader-task.js";
 import { TriggerMetrics } from "../metrics/trigger-metrics.js";

@@ -22,13 +22,14 @@ import {
   checkPayload,
   decodeInvocationResult,
   encodeInvocation,
+  isRecord,
   requestFromLeader,
   traceHeaders,
   type InvocationHeader,
   type InvocationType,
   type LogType,
 } from "@lambent/protocol";
-import { LATEST, functionArn, parseFunctionReference, resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry";
+import { LATEST, functionArn, parseFunctionReference, resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry/functions";
 import type { TraceSpan } from "@lambent/telemetry";
 import { MAX_RESPONSE_BYTES } from "../limits.js";
 import type { FunctionCallMetrics } from "../metrics/worker-metrics.js";
@@ -111,10 +112,6 @@ export interface CallerContext {
   deadlineMs: number;
   /** Its handler span, when traced. */
   trace?: FetchTrace | undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function enumError(field: string, value: string, allowed: readonly string[]): LambdaError {

@@ -1,6 +1,7 @@
 // The isolate boundary as the host reads it (sandbox/host.ts spells the same shapes for the sandbox side:
 // neither may import the other, so both keep a copy). Everything that crosses from the isolate is
 // whatever function code made it, so it is checked here before the host acts on it.
+import { isRecord } from "@lambent/protocol";
 import type { FetchRequestData } from "../host/fetch.js";
 
 /** What the sandbox's outbox hands over after an entry (sandbox/host.ts SandboxPacket). */
@@ -80,8 +81,4 @@ export function idPairs(value: unknown): [number, unknown][] {
     if (Array.isArray(entry) && entry.length === 2 && Number.isSafeInteger(entry[0])) pairs.push([entry[0] as number, entry[1]]);
   }
   return pairs;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -7,7 +7,7 @@
 // make the host hold (log bytes, fetches, function calls).
 import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import type { CachedBundle } from "../code-cache.js";
 import type { FetchResponseData, FetchTrace } from "../host/fetch.js";
 import type { CallerContext, FunctionCallFailure, FunctionCallOutput } from "../host/function-calls.js";

@@ -6,7 +6,7 @@
 // at once if the supervisor goes away. Run with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
 import { connectNats } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
-import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry";
+import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
 import { MetricsRegistry, createLogger, startTracing, stopTracing } from "@lambent/telemetry";
 import { buildWorker } from "../server.js";
 import { startInvocationObservers } from "../log-observers.js";

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
 import type { FetchPolicyConfig } from "@lambent/config";
-import type { FunctionVersionRecord } from "@lambent/registry";
+import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { decodeInvocationResult, encodeInvocation, type InvocationHeader, type InvocationResult } from "@lambent/protocol";
 import { createLogger } from "@lambent/telemetry";
 import { CodeCache } from "../code-cache.js";

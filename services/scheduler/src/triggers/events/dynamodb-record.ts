@@ -3,7 +3,8 @@
 // known, INSERT otherwise; a delete or purge is REMOVE. The key is the item's key attribute `key`; values
 // become images: a JSON object attribute by attribute, anything else as one attribute `value`.
 import { createHash } from "node:crypto";
-import type { ArnScope } from "@lambent/registry";
+import { isRecord } from "@lambent/protocol";
+import type { ArnScope } from "@lambent/registry/functions";
 
 export type AttributeValue =
   | { S: string }
@@ -83,7 +84,7 @@ export function imageOf(bytes: Uint8Array): AttributeMap {
   }
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return toAttributeMap(parsed as Record<string, unknown>);
+    if (isRecord(parsed)) return toAttributeMap(parsed);
   } catch {
     // Not JSON: the text is the value.
   }

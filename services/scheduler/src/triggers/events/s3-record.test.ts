@@ -1,7 +1,7 @@
 // The bucket trigger's payload: S3 notification records from Object Store metadata, key encoding,
 // eTag and sequencer, and the event-type, prefix and suffix filter.
 import { describe, expect, it } from "vitest";
-import type { BucketSource } from "@lambent/registry";
+import type { BucketSource } from "@lambent/registry/triggers";
 import { digestHex, encodeS3Key, parseObjectMeta, s3Notification, selectsObjectChange, sequencerOf, type ObjectChange } from "./s3-record.js";
 
 const scope = { region: "us-east-1", accountId: "000000000000" };

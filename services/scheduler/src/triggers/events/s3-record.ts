@@ -2,7 +2,8 @@
 // notification (eventVersion 2.1) with one record. A put of an object is `ObjectCreated:Put`, a delete
 // `ObjectRemoved:Delete`; the key is URL-encoded as S3 encodes it, the eTag is the hex of the object's
 // SHA-256 digest, and the sequencer is the stream sequence of the change.
-import type { ArnScope, BucketSource } from "@lambent/registry";
+import type { ArnScope } from "@lambent/registry/functions";
+import type { BucketSource } from "@lambent/registry/triggers";
 
 /** One object's change, read from its metadata message (`$O.<bucket>.M.<name>`). */
 export interface ObjectChange {

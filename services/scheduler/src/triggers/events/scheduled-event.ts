@@ -1,6 +1,7 @@
 // What a schedule trigger sends: EventBridge's "Scheduled Event", or the trigger's constant input in its
 // place (EventBridge's `Input`).
-import type { ArnScope, ScheduleSource } from "@lambent/registry";
+import type { ArnScope } from "@lambent/registry/functions";
+import type { ScheduleSource } from "@lambent/registry/triggers";
 
 export interface ScheduledEvent {
   version: "0";

@@ -1,7 +1,7 @@
 // What a topic trigger sends for one NATS message: SNS's notification as Lambda receives it, with the
 // NATS subject as `Subject`, the body as UTF-8 text in `Message`, and the NATS headers as
 // `MessageAttributes`. Lambent does not sign messages: the signature fields are empty.
-import type { ArnScope } from "@lambent/registry";
+import type { ArnScope } from "@lambent/registry/functions";
 
 export interface TopicMessage {
   /** The subject the message was published on. */
