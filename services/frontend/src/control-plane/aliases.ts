@@ -13,7 +13,8 @@ import {
   type ArnScope,
   type FunctionStore,
 } from "@lambent/registry";
-import type { AliasConfiguration, ListAliasesResponse, ListOptions } from "../api.js";
+import type { AliasConfiguration, ListAliasesResponse } from "@lambent/lambda-api";
+import type { ListOptions } from "../api.js";
 import { type Body, optionalObject, optionalString, requireBody, requireString } from "./fields.js";
 import { Limits } from "./function-settings.js";
 import { compareStrings, paginate } from "./pagination.js";

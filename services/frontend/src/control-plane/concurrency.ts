@@ -19,13 +19,8 @@ import {
   type FunctionStore,
   type ProvisionedConcurrencyConfig,
 } from "@lambent/registry";
-import type {
-  AccountSettings,
-  FunctionConcurrency,
-  ListOptions,
-  ListProvisionedConcurrencyConfigsResponse,
-  ProvisionedConcurrencyConfiguration,
-} from "../api.js";
+import type { AccountSettings, FunctionConcurrency, ListProvisionedConcurrencyConfigsResponse, ProvisionedConcurrencyConfiguration } from "@lambent/lambda-api";
+import type { ListOptions } from "../api.js";
 import { optionalInteger, requireBody } from "./fields.js";
 import { paginate } from "./pagination.js";
 

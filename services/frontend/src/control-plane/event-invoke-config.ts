@@ -14,7 +14,8 @@ import {
   type EventInvokeConfig,
   type FunctionStore,
 } from "@lambent/registry";
-import type { FunctionEventInvokeConfig, ListFunctionEventInvokeConfigsResponse, ListOptions } from "../api.js";
+import type { FunctionEventInvokeConfig, ListFunctionEventInvokeConfigsResponse } from "@lambent/lambda-api";
+import type { ListOptions } from "../api.js";
 import { type Body, optionalInteger, optionalObject, optionalString, requireBody } from "./fields.js";
 import { paginate, parseMaxItems } from "./pagination.js";
 

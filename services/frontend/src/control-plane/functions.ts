@@ -17,24 +17,8 @@ import {
   type ConcurrencyLimits,
   type FunctionVersionRecord,
 } from "@lambent/registry";
-import type {
-  AccountSettings,
-  AliasConfiguration,
-  ControlPlane,
-  FunctionConcurrency,
-  FunctionConfiguration,
-  FunctionEventInvokeConfig,
-  GetFunctionResponse,
-  ListAliasesResponse,
-  ListFunctionEventInvokeConfigsResponse,
-  FunctionUrlConfigResponse,
-  ListFunctionsResponse,
-  ListOptions,
-  ListProvisionedConcurrencyConfigsResponse,
-  ListVersionsResponse,
-  ProvisionedConcurrencyConfiguration,
-  QueueStatsResponse,
-} from "../api.js";
+import type { AccountSettings, AliasConfiguration, FunctionConcurrency, FunctionConfiguration, FunctionEventInvokeConfig, FunctionUrlConfigResponse, GetFunctionResponse, ListAliasesResponse, ListFunctionEventInvokeConfigsResponse, ListFunctionsResponse, ListProvisionedConcurrencyConfigsResponse, ListVersionsResponse, ProvisionedConcurrencyConfiguration, QueueStatsResponse } from "@lambent/lambda-api";
+import type { ControlPlane, ListOptions } from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
 import { Limits, readFunctionSettings, withDeadLetterTarget } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";

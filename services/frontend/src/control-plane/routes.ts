@@ -16,35 +16,12 @@ import {
   type RouteRecord,
   type RouteStore,
 } from "@lambent/registry";
-import type { FunctionUrlCorsConfig, ListOptions } from "../api.js";
+import type { ListRoutesResponse, RouteConfiguration } from "@lambent/lambda-api";
+import type { ListOptions } from "../api.js";
 import { reservedRoutePathReason } from "../http/lambent-paths.js";
 import { optionalString, optionalStringList, requireBody, requireString, type Body } from "./fields.js";
 import { readCors, toCorsConfig } from "./function-urls.js";
 import { parseMaxItems } from "./pagination.js";
-
-/** A route as the API reports it. Times are ISO-8601. */
-export interface RouteResponse {
-  RouteId: string;
-  /** The prefix, normalised: `/` or segments without a trailing slash. */
-  Path: string;
-  /** `["ANY"]`, or the methods served. */
-  Methods: string[];
-  FunctionName: string;
-  /** `$LATEST`, a version number or an alias. */
-  Qualifier: string;
-  /** Unqualified for `$LATEST`, qualified otherwise. */
-  FunctionArn: string;
-  /** The prefix beneath the frontend's public URL. */
-  RouteUrl: string;
-  Cors?: FunctionUrlCorsConfig;
-  CreatedAt: string;
-  LastModified: string;
-}
-
-export interface ListRoutesResponse {
-  Routes: RouteResponse[];
-  NextMarker?: string;
-}
 
 export interface ListRoutesOptions extends ListOptions {
   /** Only the routes of this function (a name or ARN; with a qualifier, only that qualifier's). */
@@ -64,7 +41,7 @@ export class RouteOperations {
   ) {}
 
   /** CreateRoute: ResourceConflictException when a route already serves the prefix with one of the methods. */
-  async create(input: unknown): Promise<RouteResponse> {
+  async create(input: unknown): Promise<RouteConfiguration> {
     const body = requireBody(input);
     const path = readPath(body);
     const methods = readMethods(body);
@@ -92,7 +69,7 @@ export class RouteOperations {
     throw new LambdaError("ServiceException", "Could not find a free route id; try again");
   }
 
-  async get(routeId: string): Promise<RouteResponse> {
+  async get(routeId: string): Promise<RouteConfiguration> {
     const route = await this.routes.get(routeId);
     if (!route) throw noRoute(routeId);
     return this.describe(route);
@@ -125,8 +102,8 @@ export class RouteOperations {
     await this.routes.deleteWhere((route) => route.functionName === functionName && (qualifier === undefined || route.qualifier === qualifier));
   }
 
-  private describe(route: RouteRecord): RouteResponse {
-    const response: RouteResponse = {
+  private describe(route: RouteRecord): RouteConfiguration {
+    const response: RouteConfiguration = {
       RouteId: route.routeId,
       Path: route.path,
       Methods: [...route.methods],

@@ -12,7 +12,8 @@ import {
   type FunctionStore,
   type FunctionVersionRecord,
 } from "@lambent/registry";
-import type { ListOptions, ListVersionsResponse } from "../api.js";
+import type { ListVersionsResponse } from "@lambent/lambda-api";
+import type { ListOptions } from "../api.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
 import { paginate } from "./pagination.js";
 import { checkCodeSha256, checkRevision } from "./preconditions.js";

@@ -5,17 +5,8 @@
 import { invalidParameter } from "@lambent/errors";
 import type { InvocationType as LambdaInvocationType, LogType as LambdaLogType } from "@lambent/protocol";
 import * as proto from "@lambent/proto";
-import type {
-  AliasConfiguration,
-  FrontendApi,
-  FunctionConfiguration,
-  FunctionEventInvokeConfig,
-  FunctionUrlConfigResponse,
-  InvokeOutput,
-  ListOptions,
-  ProvisionedConcurrencyConfigListItem,
-  ProvisionedConcurrencyConfiguration,
-} from "../api.js";
+import type { AliasConfiguration, FunctionConfiguration, FunctionEventInvokeConfig, FunctionUrlConfigResponse, ProvisionedConcurrencyConfigListItem, ProvisionedConcurrencyConfiguration } from "@lambent/lambda-api";
+import type { FrontendApi, InvokeOutput, ListOptions } from "../api.js";
 import { getUsageRpc } from "./log-usage-rpcs.js";
 import { corsBody, toProtoCors } from "./cors-messages.js";
 import { routeRpcs } from "./route-rpcs.js";

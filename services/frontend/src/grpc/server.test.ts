@@ -8,26 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LambdaError, provisionedConcurrencyConfigNotFound, resourceConflict, resourceNotFound, throttled } from "@lambent/errors";
 import * as proto from "@lambent/proto";
 import { createLogger } from "@lambent/telemetry";
-import type {
-  AccountSettings,
-  AliasConfiguration,
-  FrontendApi,
-  FunctionConcurrency,
-  FunctionConfiguration,
-  FunctionEventInvokeConfig,
-  GetFunctionResponse,
-  InvokeInput,
-  InvokeOutput,
-  ListAliasesResponse,
-  ListFunctionEventInvokeConfigsResponse,
-  FunctionUrlConfigResponse,
-  ListFunctionsResponse,
-  ListOptions,
-  ListProvisionedConcurrencyConfigsResponse,
-  ListVersionsResponse,
-  ProvisionedConcurrencyConfiguration,
-  QueueStatsResponse,
-} from "../api.js";
+import type { AccountSettings, AliasConfiguration, FunctionConcurrency, FunctionConfiguration, FunctionEventInvokeConfig, FunctionUrlConfigResponse, GetFunctionResponse, ListAliasesResponse, ListFunctionEventInvokeConfigsResponse, ListFunctionsResponse, ListProvisionedConcurrencyConfigsResponse, ListVersionsResponse, ProvisionedConcurrencyConfiguration, QueueStatsResponse } from "@lambent/lambda-api";
+import type { FrontendApi, InvokeInput, InvokeOutput, ListOptions } from "../api.js";
 import { buildGrpcServer, type GrpcServer } from "./server.js";
 
 const configuration: FunctionConfiguration = {
