@@ -1,5 +1,42 @@
 // A small typed client for the AWS Lambda REST API a Lambent cluster speaks: one function per operation.
 // Responses are checked for shape when they arrive; errors become ApiError or EndpointUnreachableError.
+// The shapes are the frontend's own (@lambent/lambda-api).
+import type {
+  AccountSettings,
+  AliasConfiguration,
+  CreateAliasRequest,
+  CreateFunctionRequest,
+  CreateRouteRequest,
+  CreateTriggerRequest,
+  EventInvokeConfigRequest,
+  EventSourceMappingConfiguration,
+  EventSourceMappingRequest,
+  FunctionConcurrency,
+  FunctionConfiguration,
+  FunctionEventInvokeConfig,
+  FunctionSettings,
+  FunctionUrlConfigRequest,
+  FunctionUrlConfigResponse,
+  GetFunctionResponse,
+  GetLogsResponse,
+  ListAliasesResponse,
+  ListEventSourceMappingsResponse,
+  ListFunctionEventInvokeConfigsResponse,
+  ListFunctionsResponse,
+  ListProvisionedConcurrencyConfigsResponse,
+  ListRoutesResponse,
+  ListTriggersResponse,
+  ListVersionsResponse,
+  LogEventResponse,
+  ProvisionedConcurrencyConfiguration,
+  PublishVersionRequest,
+  QueueStatsResponse,
+  RouteConfiguration,
+  TriggerConfiguration,
+  UpdateAliasRequest,
+  UpdateTriggerRequest,
+  UsageReport,
+} from "@lambent/lambda-api";
 
 const API = "/2015-03-31/functions";
 /** Lambda dates each API by the version that introduced it; the concurrency calls live under these. */
@@ -13,327 +50,11 @@ const EVENT_SOURCE_MAPPINGS = "/2015-03-31/event-source-mappings";
 const LAMBENT_API = "/lambent/2024-01-01/functions";
 const ROUTES = "/lambent/2024-01-01/routes";
 
-/** The fields of Lambda's FunctionConfiguration the CLI reads; the rest passes through untouched. */
-export interface FunctionConfiguration {
-  FunctionName: string;
-  FunctionArn?: string;
-  Runtime?: string;
-  Handler?: string;
-  CodeSize?: number;
-  CodeSha256?: string;
-  Description?: string;
-  Timeout?: number;
-  MemorySize?: number;
-  LastModified?: string;
-  Version?: string;
-  RevisionId?: string;
-  State?: string;
-  LastUpdateStatus?: string;
-  Environment?: { Variables?: Record<string, string> };
-  DeadLetterConfig?: { TargetArn?: string };
-  [field: string]: unknown;
-}
-
-export interface GetFunctionResponse {
-  Configuration: FunctionConfiguration;
-  Code?: { RepositoryType?: string; Location?: string };
-  Tags?: Record<string, string>;
-  /** Present when the function has reserved concurrency. */
-  Concurrency?: { ReservedConcurrentExecutions?: number };
-  [field: string]: unknown;
-}
-
-export interface ListFunctionsResponse {
-  Functions: FunctionConfiguration[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** The configuration fields CreateFunction and UpdateFunctionConfiguration share. */
-export interface FunctionSettings {
-  Runtime?: string;
-  Handler?: string;
-  MemorySize?: number;
-  Timeout?: number;
-  Description?: string;
-  Environment?: { Variables: Record<string, string> };
-  /** An SNS or SQS ARN; an empty TargetArn removes the target on update. */
-  DeadLetterConfig?: { TargetArn: string };
-}
-
-export interface CreateFunctionRequest extends FunctionSettings {
-  FunctionName: string;
-  Role: string;
-  Code: { ZipFile: string };
-}
-
-export interface ListVersionsResponse {
-  Versions: FunctionConfiguration[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** PublishVersion's optional body: a description and the preconditions Lambda checks. */
-export interface PublishVersionRequest {
-  Description?: string;
-  CodeSha256?: string;
-  RevisionId?: string;
-}
-
-/** Extra versions and their share of the alias's traffic, such as `{"4": 0.1}`; `{}` clears it. */
-export interface AliasRoutingConfiguration {
-  AdditionalVersionWeights: Record<string, number>;
-}
-
-export interface AliasConfiguration {
-  AliasArn?: string;
-  Name: string;
-  FunctionVersion: string;
-  Description?: string;
-  RoutingConfig?: AliasRoutingConfiguration | null;
-  RevisionId?: string;
-  /** Lambent's addition: the version the alias pointed at before its last move. */
-  PreviousVersion?: string | null;
-  [field: string]: unknown;
-}
-
-export interface CreateAliasRequest {
-  Name: string;
-  FunctionVersion: string;
-  Description?: string;
-  RoutingConfig?: AliasRoutingConfiguration;
-}
-
-export interface UpdateAliasRequest {
-  FunctionVersion?: string;
-  Description?: string;
-  RoutingConfig?: AliasRoutingConfiguration;
-  RevisionId?: string;
-}
-
-export interface ListAliasesResponse {
-  Aliases: AliasConfiguration[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** GetAccountSettings: the account's limits and usage. Sizes are bytes. */
-export interface AccountSettings {
-  AccountLimit: {
-    TotalCodeSize?: number;
-    CodeSizeUnzipped?: number;
-    CodeSizeZipped?: number;
-    ConcurrentExecutions?: number;
-    UnreservedConcurrentExecutions?: number;
-    [field: string]: unknown;
-  };
-  AccountUsage: { TotalCodeSize?: number; FunctionCount?: number; [field: string]: unknown };
-  [field: string]: unknown;
-}
-
-/** Put/GetFunctionConcurrency: the reservation, absent when the function has none. */
-export interface FunctionConcurrency {
-  ReservedConcurrentExecutions?: number;
-  [field: string]: unknown;
-}
-
-/** A version's or alias's provisioned concurrency; list items also carry the qualified FunctionArn. */
-export interface ProvisionedConcurrencyConfig {
-  FunctionArn?: string;
-  RequestedProvisionedConcurrentExecutions: number;
-  AvailableProvisionedConcurrentExecutions?: number;
-  AllocatedProvisionedConcurrentExecutions?: number;
-  /** IN_PROGRESS, READY or FAILED. */
-  Status?: string;
-  StatusReason?: string;
-  LastModified?: string;
-  [field: string]: unknown;
-}
-
-export interface ListProvisionedConcurrencyConfigsResponse {
-  ProvisionedConcurrencyConfigs: ProvisionedConcurrencyConfig[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** One destination of an event invoke config; no `Destination` means none. */
-export interface EventDestination {
-  Destination?: string;
-}
-
-/** How asynchronous invocations of one qualifier are handled. */
-export interface FunctionEventInvokeConfig {
-  FunctionArn?: string;
-  MaximumRetryAttempts?: number;
-  MaximumEventAgeInSeconds?: number;
-  DestinationConfig?: { OnSuccess?: EventDestination; OnFailure?: EventDestination };
-  /** Epoch seconds. */
-  LastModified?: number;
-  [field: string]: unknown;
-}
-
-/** A function URL's CORS settings, as Lambda spells them. */
-export interface FunctionUrlCors {
-  AllowOrigins?: string[];
-  AllowMethods?: string[];
-  AllowHeaders?: string[];
-  ExposeHeaders?: string[];
-  MaxAge?: number;
-  AllowCredentials?: boolean;
-}
-
-/** Lambda's FunctionUrlConfig. */
-export interface FunctionUrlConfig {
-  FunctionUrl: string;
-  FunctionArn?: string;
-  AuthType?: string;
-  Cors?: FunctionUrlCors;
-  CreationTime?: string;
-  LastModifiedTime?: string;
-  InvokeMode?: string;
-  [field: string]: unknown;
-}
-
-/** Create/UpdateFunctionUrlConfig's body. */
-export interface FunctionUrlConfigRequest {
-  AuthType?: "NONE" | "AWS_IAM";
-  Cors?: FunctionUrlCors;
-}
-
-/** Lambent's route: a function qualifier served at a path prefix and methods on every frontend. */
-export interface Route {
-  RouteId: string;
-  Path: string;
-  Methods: string[];
-  FunctionName: string;
-  Qualifier: string;
-  FunctionArn?: string;
-  RouteUrl?: string;
-  Cors?: FunctionUrlCors;
-  CreatedAt?: string;
-  LastModified?: string;
-  [field: string]: unknown;
-}
-
-/** CreateRoute's body; Methods absent means ANY, Qualifier absent $LATEST. */
-export interface CreateRouteRequest {
-  Path: string;
-  FunctionName: string;
-  Qualifier?: string;
-  Methods?: string[];
-  Cors?: FunctionUrlCors;
-}
-
-export interface ListRoutesResponse {
-  Routes: Route[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** Put/UpdateFunctionEventInvokeConfig's body. In an update, an OnSuccess or OnFailure without Destination removes it. */
-export interface EventInvokeConfigRequest {
-  MaximumRetryAttempts?: number;
-  MaximumEventAgeInSeconds?: number;
-  DestinationConfig?: { OnSuccess?: EventDestination; OnFailure?: EventDestination };
-}
-
-export interface ListFunctionEventInvokeConfigsResponse {
-  FunctionEventInvokeConfigs: FunctionEventInvokeConfig[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** Lambent's queue visibility for one function. */
-export interface QueueStats {
-  FunctionName: string;
-  Depth: number;
-  OldestEventAgeMs: number;
-  Succeeded: number;
-  Retried: number;
-  DeadLettered: number;
-  DroppedForAge: number;
-  [field: string]: unknown;
-}
-
-/** One line of a function's log (GetLogs). */
-export interface LogEvent {
-  /** When the invocation finished, epoch milliseconds. */
-  Timestamp: number;
-  RequestId: string;
-  Version: string;
-  LogStreamName: string;
-  Message: string;
-  [field: string]: unknown;
-}
-
-export interface LogsResponse {
-  FunctionName: string;
-  Events: LogEvent[];
-  [field: string]: unknown;
-}
-
 export interface LogsOptions {
   /** `10m`, `2h`, `7d` or an ISO 8601 time. */
   since?: string;
   requestId?: string;
   limit?: number;
-}
-
-export interface UsageFigures {
-  Requests: number;
-  BilledDurationMs: number;
-  GbSeconds: number;
-  EstimatedCost: number;
-}
-
-export interface UsageReport extends UsageFigures {
-  Functions: (UsageFigures & { FunctionName: string; Versions: (UsageFigures & { Version: string })[] })[];
-  Prices: { PerMillionRequests: number; PerGbSecond: number };
-  [field: string]: unknown;
-}
-
-/** Lambda's EventSourceMappingConfiguration: the fields the CLI reads; the rest passes through. */
-export interface EventSourceMapping {
-  UUID: string;
-  EventSourceArn?: string;
-  FunctionArn?: string;
-  State?: string;
-  BatchSize?: number;
-  MaximumBatchingWindowInSeconds?: number;
-  LastProcessingResult?: string;
-  FunctionResponseTypes?: string[];
-  StartingPosition?: string;
-  MaximumRetryAttempts?: number;
-  DestinationConfig?: { OnFailure?: { Destination?: string } };
-  ScalingConfig?: { MaximumConcurrency?: number };
-  /** Epoch seconds. */
-  LastModified?: number;
-  [field: string]: unknown;
-}
-
-export interface ListEventSourceMappingsResponse {
-  EventSourceMappings: EventSourceMapping[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** The settings of Create and UpdateEventSourceMapping; in an update only those given change. */
-export interface EventSourceMappingRequest {
-  Enabled?: boolean;
-  BatchSize?: number;
-  MaximumBatchingWindowInSeconds?: number;
-  StartingPosition?: string;
-  StartingPositionTimestamp?: number;
-  FunctionResponseTypes?: string[];
-  MaximumRetryAttempts?: number;
-  MaximumRecordAgeInSeconds?: number;
-  BisectBatchOnFunctionError?: boolean;
-  ParallelizationFactor?: number;
-  /** An empty OnFailure removes the destination. */
-  DestinationConfig?: { OnFailure: { Destination?: string } };
-  /** `{}` removes the maximum. */
-  ScalingConfig?: { MaximumConcurrency?: number };
-  VisibilityTimeoutSeconds?: number;
 }
 
 export interface InvokeRequest {
@@ -399,8 +120,8 @@ export interface ApiClient {
   putFunctionConcurrency(functionName: string, reserved: number): Promise<FunctionConcurrency>;
   getFunctionConcurrency(functionName: string): Promise<FunctionConcurrency>;
   deleteFunctionConcurrency(functionName: string): Promise<void>;
-  putProvisionedConcurrencyConfig(functionName: string, qualifier: string, count: number): Promise<ProvisionedConcurrencyConfig>;
-  getProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<ProvisionedConcurrencyConfig>;
+  putProvisionedConcurrencyConfig(functionName: string, qualifier: string, count: number): Promise<ProvisionedConcurrencyConfiguration>;
+  getProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<ProvisionedConcurrencyConfiguration>;
   deleteProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<void>;
   listProvisionedConcurrencyConfigs(functionName: string, marker?: string): Promise<ListProvisionedConcurrencyConfigsResponse>;
   putFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined, request: EventInvokeConfigRequest): Promise<FunctionEventInvokeConfig>;
@@ -408,18 +129,18 @@ export interface ApiClient {
   getFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<FunctionEventInvokeConfig>;
   deleteFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<void>;
   listFunctionEventInvokeConfigs(functionName: string, marker?: string): Promise<ListFunctionEventInvokeConfigsResponse>;
-  createFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfig>;
-  getFunctionUrlConfig(functionName: string, qualifier?: string): Promise<FunctionUrlConfig>;
-  updateFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfig>;
+  createFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfigResponse>;
+  getFunctionUrlConfig(functionName: string, qualifier?: string): Promise<FunctionUrlConfigResponse>;
+  updateFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfigResponse>;
   deleteFunctionUrlConfig(functionName: string, qualifier?: string): Promise<void>;
-  getQueueStats(functionName: string): Promise<QueueStats>;
-  getLogs(functionName: string, options?: LogsOptions): Promise<LogsResponse>;
+  getQueueStats(functionName: string): Promise<QueueStatsResponse>;
+  getLogs(functionName: string, options?: LogsOptions): Promise<GetLogsResponse>;
   /** The lines since `options.since`, then new ones as they come, until `signal` aborts. */
-  followLogs(functionName: string, options: LogsOptions, signal: AbortSignal): AsyncIterable<LogEvent>;
+  followLogs(functionName: string, options: LogsOptions, signal: AbortSignal): AsyncIterable<LogEventResponse>;
   /** Every function's usage, or one function's. */
   getUsage(functionName?: string): Promise<UsageReport>;
-  createRoute(request: CreateRouteRequest): Promise<Route>;
-  getRoute(routeId: string): Promise<Route>;
+  createRoute(request: CreateRouteRequest): Promise<RouteConfiguration>;
+  getRoute(routeId: string): Promise<RouteConfiguration>;
   /** One page of routes, all of them or `functionName`'s. */
   listRoutes(options?: { functionName?: string; marker?: string }): Promise<ListRoutesResponse>;
   deleteRoute(routeId: string): Promise<void>;
@@ -429,11 +150,11 @@ export interface ApiClient {
   listTriggers(options?: { functionName?: string; marker?: string }): Promise<ListTriggersResponse>;
   updateTrigger(name: string, request: UpdateTriggerRequest): Promise<TriggerConfiguration>;
   deleteTrigger(name: string): Promise<void>;
-  createEventSourceMapping(request: EventSourceMappingRequest & { FunctionName: string; EventSourceArn: string }): Promise<EventSourceMapping>;
-  getEventSourceMapping(uuid: string): Promise<EventSourceMapping>;
+  createEventSourceMapping(request: EventSourceMappingRequest & { FunctionName: string; EventSourceArn: string }): Promise<EventSourceMappingConfiguration>;
+  getEventSourceMapping(uuid: string): Promise<EventSourceMappingConfiguration>;
   listEventSourceMappings(options?: { functionName?: string; eventSourceArn?: string; marker?: string }): Promise<ListEventSourceMappingsResponse>;
-  updateEventSourceMapping(uuid: string, request: EventSourceMappingRequest & { FunctionName?: string }): Promise<EventSourceMapping>;
-  deleteEventSourceMapping(uuid: string): Promise<EventSourceMapping>;
+  updateEventSourceMapping(uuid: string, request: EventSourceMappingRequest & { FunctionName?: string }): Promise<EventSourceMappingConfiguration>;
+  deleteEventSourceMapping(uuid: string): Promise<EventSourceMappingConfiguration>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -544,9 +265,9 @@ export function createApiClient(endpoint: string): ApiClient {
       await sendJson("DELETE", eventConfigPath(name), { Qualifier: qualifier });
     },
     listFunctionEventInvokeConfigs: async (name, marker) =>
-      asPage(await sendJson("GET", eventConfigPath(name, "/list"), { Marker: marker }), "FunctionEventInvokeConfigs", "ListFunctionEventInvokeConfigs", (item) =>
+      asPage<ListFunctionEventInvokeConfigsResponse>(await sendJson("GET", eventConfigPath(name, "/list"), { Marker: marker }), "FunctionEventInvokeConfigs", "ListFunctionEventInvokeConfigs", (item) =>
         asEventInvokeConfig(item, "ListFunctionEventInvokeConfigs"),
-      ) as ListFunctionEventInvokeConfigsResponse,
+      ),
     createFunctionUrlConfig: async (name, qualifier, request) =>
       asFunctionUrlConfig(await sendJson("POST", urlConfigPath(name), { Qualifier: qualifier }, request), "CreateFunctionUrlConfig"),
     getFunctionUrlConfig: async (name, qualifier) =>
@@ -564,18 +285,18 @@ export function createApiClient(endpoint: string): ApiClient {
     createRoute: async (request) => asRoute(await sendJson("POST", ROUTES, {}, request), "CreateRoute"),
     getRoute: async (routeId) => asRoute(await sendJson("GET", `${ROUTES}/${encodeURIComponent(routeId)}`, {}), "GetRoute"),
     listRoutes: async (options = {}) =>
-      asPage(await sendJson("GET", ROUTES, { FunctionName: options.functionName, Marker: options.marker }), "Routes", "ListRoutes", (item) =>
+      asPage<ListRoutesResponse>(await sendJson("GET", ROUTES, { FunctionName: options.functionName, Marker: options.marker }), "Routes", "ListRoutes", (item) =>
         asRoute(item, "ListRoutes"),
-      ) as ListRoutesResponse,
+      ),
     deleteRoute: async (routeId) => {
       await sendJson("DELETE", `${ROUTES}/${encodeURIComponent(routeId)}`, {});
     },
     createTrigger: async (request) => asTrigger(await sendJson("POST", TRIGGERS, {}, request), "CreateTrigger"),
     getTrigger: async (name) => asTrigger(await sendJson("GET", `${TRIGGERS}/${encodeURIComponent(name)}`, {}), "GetTrigger"),
     listTriggers: async (options = {}) =>
-      asPage(await sendJson("GET", TRIGGERS, { FunctionName: options.functionName, Marker: options.marker }), "Triggers", "ListTriggers", (item) =>
+      asPage<ListTriggersResponse>(await sendJson("GET", TRIGGERS, { FunctionName: options.functionName, Marker: options.marker }), "Triggers", "ListTriggers", (item) =>
         asTrigger(item, "ListTriggers"),
-      ) as unknown as ListTriggersResponse,
+      ),
     updateTrigger: async (name, request) => asTrigger(await sendJson("PUT", `${TRIGGERS}/${encodeURIComponent(name)}`, {}, request), "UpdateTrigger"),
     deleteTrigger: async (name) => {
       await sendJson("DELETE", `${TRIGGERS}/${encodeURIComponent(name)}`, {});
@@ -584,12 +305,12 @@ export function createApiClient(endpoint: string): ApiClient {
     getEventSourceMapping: async (uuid) =>
       asEventSourceMapping(await sendJson("GET", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}), "GetEventSourceMapping"),
     listEventSourceMappings: async (options = {}) =>
-      asPage(
+      asPage<ListEventSourceMappingsResponse>(
         await sendJson("GET", EVENT_SOURCE_MAPPINGS, { FunctionName: options.functionName, EventSourceArn: options.eventSourceArn, Marker: options.marker }),
         "EventSourceMappings",
         "ListEventSourceMappings",
         (item) => asEventSourceMapping(item, "ListEventSourceMappings"),
-      ) as ListEventSourceMappingsResponse,
+      ),
     updateEventSourceMapping: async (uuid, request) =>
       asEventSourceMapping(await sendJson("PUT", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}, request), "UpdateEventSourceMapping"),
     deleteEventSourceMapping: async (uuid) =>
@@ -623,6 +344,14 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * An answer as the frontend's shape (@lambent/lambda-api), once the fields this client relies on are
+ * checked; the other fields are taken on the frontend's word.
+ */
+function shaped<Shape>(value: Record<string, unknown>): Shape {
+  return value as unknown as Shape;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -633,77 +362,77 @@ function stringField(record: Record<string, unknown>, key: string): string | und
 }
 
 function asConfiguration(value: unknown, operation: string): FunctionConfiguration {
-  if (isRecord(value) && typeof value.FunctionName === "string") return value as FunctionConfiguration;
+  if (isRecord(value) && typeof value.FunctionName === "string") return shaped<FunctionConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionConfiguration`, 200);
 }
 
 function asGetFunction(value: unknown): GetFunctionResponse {
   if (isRecord(value)) {
     asConfiguration(value.Configuration, "GetFunction");
-    return value as GetFunctionResponse;
+    return shaped<GetFunctionResponse>(value);
   }
   throw new ApiError("InvalidResponse", "GetFunction answered without a Configuration", 200);
 }
 
 function asList(value: unknown): ListFunctionsResponse {
-  return asPage(value, "Functions", "ListFunctions", (item) => asConfiguration(item, "ListFunctions")) as ListFunctionsResponse;
+  return asPage<ListFunctionsResponse>(value, "Functions", "ListFunctions", (item) => asConfiguration(item, "ListFunctions"));
 }
 
 function asVersionList(value: unknown): ListVersionsResponse {
-  return asPage(value, "Versions", "ListVersionsByFunction", (item) => asConfiguration(item, "ListVersionsByFunction")) as ListVersionsResponse;
+  return asPage<ListVersionsResponse>(value, "Versions", "ListVersionsByFunction", (item) => asConfiguration(item, "ListVersionsByFunction"));
 }
 
 function asAliasList(value: unknown): ListAliasesResponse {
-  return asPage(value, "Aliases", "ListAliases", (item) => asAlias(item, "ListAliases")) as ListAliasesResponse;
+  return asPage<ListAliasesResponse>(value, "Aliases", "ListAliases", (item) => asAlias(item, "ListAliases"));
 }
 
 /** One page of a List operation: an array under `field`, each item checked, and an optional string NextMarker. */
-function asPage(value: unknown, field: string, operation: string, checkItem: (item: unknown) => void): Record<string, unknown> {
+function asPage<Page>(value: unknown, field: string, operation: string, checkItem: (item: unknown) => void): Page {
   if (isRecord(value) && Array.isArray(value[field])) {
     for (const item of value[field] as unknown[]) checkItem(item);
     if (value.NextMarker !== undefined && value.NextMarker !== null && typeof value.NextMarker !== "string") {
       throw new ApiError("InvalidResponse", `${operation} answered a NextMarker that is not a string`, 200);
     }
-    return value;
+    return shaped<Page>(value);
   }
   throw new ApiError("InvalidResponse", `${operation} answered without ${field}`, 200);
 }
 
 function asAlias(value: unknown, operation: string): AliasConfiguration {
-  if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionVersion === "string") return value as AliasConfiguration;
+  if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionVersion === "string") return shaped<AliasConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without an AliasConfiguration`, 200);
 }
 
 function asProvisionedList(value: unknown): ListProvisionedConcurrencyConfigsResponse {
-  return asPage(value, "ProvisionedConcurrencyConfigs", "ListProvisionedConcurrencyConfigs", (item) =>
+  return asPage<ListProvisionedConcurrencyConfigsResponse>(value, "ProvisionedConcurrencyConfigs", "ListProvisionedConcurrencyConfigs", (item) =>
     asProvisionedConfig(item, "ListProvisionedConcurrencyConfigs"),
-  ) as ListProvisionedConcurrencyConfigsResponse;
+  );
 }
 
 function asAccountSettings(value: unknown): AccountSettings {
-  if (isRecord(value) && isRecord(value.AccountLimit) && isRecord(value.AccountUsage)) return value as AccountSettings;
+  if (isRecord(value) && isRecord(value.AccountLimit) && isRecord(value.AccountUsage)) return shaped<AccountSettings>(value);
   throw new ApiError("InvalidResponse", "GetAccountSettings answered without AccountLimit and AccountUsage", 200);
 }
 
 function asFunctionConcurrency(value: unknown, operation: string): FunctionConcurrency {
   if (isRecord(value) && (value.ReservedConcurrentExecutions === undefined || typeof value.ReservedConcurrentExecutions === "number")) {
-    return value as FunctionConcurrency;
+    return shaped<FunctionConcurrency>(value);
   }
   throw new ApiError("InvalidResponse", `${operation} answered without a reserved concurrency`, 200);
 }
 
-function asProvisionedConfig(value: unknown, operation: string): ProvisionedConcurrencyConfig {
-  if (isRecord(value) && typeof value.RequestedProvisionedConcurrentExecutions === "number") return value as ProvisionedConcurrencyConfig;
+function asProvisionedConfig(value: unknown, operation: string): ProvisionedConcurrencyConfiguration {
+  if (isRecord(value) && typeof value.RequestedProvisionedConcurrentExecutions === "number") return shaped<ProvisionedConcurrencyConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a provisioned concurrency config`, 200);
 }
 
 function asEventInvokeConfig(value: unknown, operation: string): FunctionEventInvokeConfig {
-  if (isRecord(value) && typeof value.FunctionArn === "string" && typeof value.MaximumRetryAttempts === "number") return value as FunctionEventInvokeConfig;
+  if (isRecord(value) && typeof value.FunctionArn === "string" && typeof value.MaximumRetryAttempts === "number") return shaped<FunctionEventInvokeConfig>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionEventInvokeConfig`, 200);
 }
 
-function asFunctionUrlConfig(value: unknown, operation: string): FunctionUrlConfig {
-  if (isRecord(value) && typeof value.FunctionUrl === "string") return value as FunctionUrlConfig;
+function asFunctionUrlConfig(value: unknown, operation: string): FunctionUrlConfigResponse {
+  if (isRecord(value) && typeof value.FunctionUrl === "string") return shaped<FunctionUrlConfigResponse>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionUrlConfig`, 200);
 }
 
@@ -711,17 +440,17 @@ function logsQuery(options: LogsOptions): Record<string, string | undefined> {
   return { since: options.since, requestId: options.requestId, limit: options.limit === undefined ? undefined : String(options.limit) };
 }
 
-function asLogs(value: unknown): LogsResponse {
-  if (isRecord(value) && typeof value.FunctionName === "string" && Array.isArray(value.Events) && value.Events.every(isLogEvent)) return value as LogsResponse;
+function asLogs(value: unknown): GetLogsResponse {
+  if (isRecord(value) && typeof value.FunctionName === "string" && Array.isArray(value.Events) && value.Events.every(isLogEvent)) return shaped<GetLogsResponse>(value);
   throw new ApiError("InvalidResponse", "GetLogs answered without the function's log events", 200);
 }
 
-function isLogEvent(value: unknown): value is LogEvent {
+function isLogEvent(value: unknown): value is LogEventResponse {
   return isRecord(value) && typeof value.Message === "string" && typeof value.RequestId === "string" && typeof value.Timestamp === "number";
 }
 
 function asUsage(value: unknown): UsageReport {
-  if (isRecord(value) && Array.isArray(value.Functions) && typeof value.Requests === "number" && isRecord(value.Prices)) return value as UsageReport;
+  if (isRecord(value) && Array.isArray(value.Functions) && typeof value.Requests === "number" && isRecord(value.Prices)) return shaped<UsageReport>(value);
   throw new ApiError("InvalidResponse", "GetUsage answered without the usage figures", 200);
 }
 
@@ -731,7 +460,7 @@ async function* followLogLines(
   path: string,
   query: Record<string, string | undefined>,
   signal: AbortSignal,
-): AsyncGenerator<LogEvent> {
+): AsyncGenerator<LogEventResponse> {
   let response: Response;
   try {
     response = await send("GET", path, { ...query, follow: "true" }, { signal });
@@ -761,14 +490,14 @@ async function* followLogLines(
   }
 }
 
-function asEventSourceMapping(value: unknown, operation: string): EventSourceMapping {
-  if (isRecord(value) && typeof value.UUID === "string") return value as EventSourceMapping;
+function asEventSourceMapping(value: unknown, operation: string): EventSourceMappingConfiguration {
+  if (isRecord(value) && typeof value.UUID === "string") return shaped<EventSourceMappingConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without an EventSourceMappingConfiguration`, 200);
 }
 
-function asQueueStats(value: unknown): QueueStats {
+function asQueueStats(value: unknown): QueueStatsResponse {
   const counts = ["Depth", "OldestEventAgeMs", "Succeeded", "Retried", "DeadLettered", "DroppedForAge"];
-  if (isRecord(value) && typeof value.FunctionName === "string" && counts.every((field) => typeof value[field] === "number")) return value as QueueStats;
+  if (isRecord(value) && typeof value.FunctionName === "string" && counts.every((field) => typeof value[field] === "number")) return shaped<QueueStatsResponse>(value);
   throw new ApiError("InvalidResponse", "GetQueueStats answered without the queue's counts", 200);
 }
 
@@ -793,77 +522,17 @@ export async function collectPages<Page extends { NextMarker?: string | null }, 
   return items;
 }
 
-function asRoute(value: unknown, operation: string): Route {
-  if (isRecord(value) && typeof value.RouteId === "string" && typeof value.Path === "string" && Array.isArray(value.Methods)) return value as Route;
+function asRoute(value: unknown, operation: string): RouteConfiguration {
+  if (isRecord(value) && typeof value.RouteId === "string" && typeof value.Path === "string" && Array.isArray(value.Methods)) return shaped<RouteConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a Route`, 200);
 }
 
 /** Lambent's triggers: a function invoked on a schedule, per NATS message, or per bucket or KV change. */
 const TRIGGERS = "/lambent/2024-01-01/triggers";
 
-export interface TriggerSchedule {
-  Expression: string;
-  Timezone?: string;
-  Input?: string;
-}
-
-export interface TriggerBucket {
-  Bucket: string;
-  Events?: string[];
-  Prefix?: string;
-  Suffix?: string;
-}
-
-export interface TriggerKeyValue {
-  Bucket: string;
-  Keys?: string;
-}
-
-/** CreateTrigger's body: exactly one of Schedule, Topic, Bucket and KeyValue. */
-export interface CreateTriggerRequest {
-  Name: string;
-  FunctionName: string;
-  Qualifier?: string;
-  Enabled?: boolean;
-  Description?: string;
-  Schedule?: TriggerSchedule;
-  Topic?: { Subject: string };
-  Bucket?: TriggerBucket;
-  KeyValue?: TriggerKeyValue;
-}
-
-export interface UpdateTriggerRequest {
-  Enabled?: boolean;
-  Qualifier?: string;
-  Description?: string;
-  Schedule?: Partial<TriggerSchedule>;
-}
-
-export interface TriggerConfiguration {
-  Name: string;
-  FunctionName: string;
-  FunctionArn: string;
-  Qualifier: string;
-  Enabled: boolean;
-  Description: string;
-  CreatedAt: string;
-  LastModified: string;
-  Schedule?: TriggerSchedule;
-  Topic?: { Subject: string };
-  Bucket?: TriggerBucket;
-  KeyValue?: TriggerKeyValue;
-  NextFireTime?: string;
-  LastFireTime?: string;
-}
-
-export interface ListTriggersResponse {
-  Triggers: TriggerConfiguration[];
-  NextMarker?: string;
-}
-
 function asTrigger(value: unknown, operation: string): TriggerConfiguration {
   if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionName === "string" && typeof value.Enabled === "boolean") {
-    return value as unknown as TriggerConfiguration;
+    return shaped<TriggerConfiguration>(value);
   }
   throw new ApiError("InvalidResponse", `${operation} answered without a trigger`, 200);
 }
