@@ -21,12 +21,8 @@ import type { EventSourceMappings } from "./control-plane/event-source-mappings.
 import type { FunctionLogs } from "./control-plane/logs.js";
 import type { RouteOperations } from "./control-plane/routes.js";
 import type { TriggerOperations } from "./control-plane/triggers.js";
+import type { ListOptions } from "./control-plane/pagination.js";
 import type { UsageReports } from "./control-plane/usage.js";
-
-export interface ListOptions {
-  marker?: string;
-  maxItems?: string | number;
-}
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC

@@ -14,10 +14,9 @@ import {
   type FunctionStore,
 } from "@lambent/registry";
 import type { AliasConfiguration, ListAliasesResponse } from "@lambent/lambda-api";
-import type { ListOptions } from "../api.js";
 import { type Body, optionalObject, optionalString, requireBody, requireString } from "./fields.js";
 import { Limits } from "./function-settings.js";
-import { compareStrings, paginate } from "./pagination.js";
+import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 import { checkRevision } from "./preconditions.js";
 
 export class AliasOperations {

@@ -20,9 +20,8 @@ import {
   type ProvisionedConcurrencyConfig,
 } from "@lambent/registry";
 import type { AccountSettings, FunctionConcurrency, ListProvisionedConcurrencyConfigsResponse, ProvisionedConcurrencyConfiguration } from "@lambent/lambda-api";
-import type { ListOptions } from "../api.js";
 import { optionalInteger, requireBody } from "./fields.js";
-import { paginate } from "./pagination.js";
+import { paginate, type ListOptions } from "./pagination.js";
 
 /** Lambda's storage quota for all deployment packages (75 GB). Reported, not enforced. */
 const TOTAL_CODE_SIZE_LIMIT = 80_530_636_800;

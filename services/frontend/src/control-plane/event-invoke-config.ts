@@ -15,9 +15,8 @@ import {
   type FunctionStore,
 } from "@lambent/registry";
 import type { FunctionEventInvokeConfig, ListFunctionEventInvokeConfigsResponse } from "@lambent/lambda-api";
-import type { ListOptions } from "../api.js";
 import { type Body, optionalInteger, optionalObject, optionalString, requireBody } from "./fields.js";
-import { paginate, parseMaxItems } from "./pagination.js";
+import { paginate, parseMaxItems, type ListOptions } from "./pagination.js";
 
 /** Lambda pages ListFunctionEventInvokeConfigs by at most 50. */
 const MAX_LIST_ITEMS = 50;

@@ -23,7 +23,6 @@ import {
   type StreamMapping,
 } from "@lambent/registry";
 import { Consumers } from "@lambent/protocol";
-import type { FrontendApi, ListOptions } from "../api.js";
 import type { EventSourceJetStream } from "./event-source-jetstream.js";
 import {
   MappingLimits,
@@ -33,7 +32,7 @@ import {
   readMappingSettings,
 } from "./event-source-mapping-settings.js";
 import { requireBody, requireString } from "./fields.js";
-import { compareStrings, paginate } from "./pagination.js";
+import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 
 export interface ListEventSourceMappingsOptions extends ListOptions {
   functionName?: string;
@@ -266,7 +265,7 @@ export function stateOf(mapping: EventSourceMapping, state: EventSourceMappingSt
 }
 
 /** The mapping calls of an API, failing with ServiceException where the frontend was built without them. */
-export function eventSourceMappingsOf(api: FrontendApi): EventSourceMappings {
+export function eventSourceMappingsOf(api: { eventSourceMappings?: EventSourceMappings | undefined }): EventSourceMappings {
   if (!api.eventSourceMappings) throw serviceError("Event source mappings are not available on this frontend");
   return api.eventSourceMappings;
 }

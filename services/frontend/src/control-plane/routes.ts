@@ -17,11 +17,10 @@ import {
   type RouteStore,
 } from "@lambent/registry";
 import type { ListRoutesResponse, RouteConfiguration } from "@lambent/lambda-api";
-import type { ListOptions } from "../api.js";
 import { reservedRoutePathReason } from "../http/lambent-paths.js";
 import { optionalString, optionalStringList, requireBody, requireString, type Body } from "./fields.js";
 import { readCors, toCorsConfig } from "./function-urls.js";
-import { parseMaxItems } from "./pagination.js";
+import { parseMaxItems, type ListOptions } from "./pagination.js";
 
 export interface ListRoutesOptions extends ListOptions {
   /** Only the routes of this function (a name or ARN; with a qualifier, only that qualifier's). */

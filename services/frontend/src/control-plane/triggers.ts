@@ -23,9 +23,8 @@ import {
   type TriggerStore,
 } from "@lambent/registry";
 import { createSchedule, nextFireTime } from "@lambent/schedule-expression";
-import type { ListOptions } from "../api.js";
 import { requireBody, requireString, optionalObject, optionalString, type Body } from "./fields.js";
-import { compareStrings, paginate } from "./pagination.js";
+import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 import { checkSchedule, readDescription, readEnabled, readInput, readSource, readTriggerName } from "./trigger-input.js";
 
 export interface TriggerOperationsOptions {

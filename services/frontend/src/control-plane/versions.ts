@@ -13,9 +13,8 @@ import {
   type FunctionVersionRecord,
 } from "@lambent/registry";
 import type { ListVersionsResponse } from "@lambent/lambda-api";
-import type { ListOptions } from "../api.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
-import { paginate } from "./pagination.js";
+import { paginate, type ListOptions } from "./pagination.js";
 import { checkCodeSha256, checkRevision } from "./preconditions.js";
 
 export interface PublishOptions {

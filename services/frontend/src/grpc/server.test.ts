@@ -9,7 +9,8 @@ import { LambdaError, provisionedConcurrencyConfigNotFound, resourceConflict, re
 import * as proto from "@lambent/proto";
 import { createLogger } from "@lambent/telemetry";
 import type { AccountSettings, AliasConfiguration, FunctionConcurrency, FunctionConfiguration, FunctionEventInvokeConfig, FunctionUrlConfigResponse, GetFunctionResponse, ListAliasesResponse, ListFunctionEventInvokeConfigsResponse, ListFunctionsResponse, ListProvisionedConcurrencyConfigsResponse, ListVersionsResponse, ProvisionedConcurrencyConfiguration, QueueStatsResponse } from "@lambent/lambda-api";
-import type { FrontendApi, InvokeInput, InvokeOutput, ListOptions } from "../api.js";
+import type { FrontendApi, InvokeInput, InvokeOutput } from "../api.js";
+import type { ListOptions } from "../control-plane/pagination.js";
 import { buildGrpcServer, type GrpcServer } from "./server.js";
 
 const configuration: FunctionConfiguration = {

@@ -2,7 +2,8 @@
 import type { IncomingMessage } from "node:http";
 import { LambdaError, invalidParameter } from "@lambent/errors";
 import { InvocationTypes, LogTypes, payloadLimit, requestTooLarge, type InvocationType, type LogType } from "@lambent/protocol";
-import type { FrontendApi, InvokeOutput, ListOptions } from "../api.js";
+import type { FrontendApi, InvokeOutput } from "../api.js";
+import type { ListOptions } from "../control-plane/pagination.js";
 import { parseJsonBody, readBody } from "./body.js";
 import type { NdjsonResult } from "./ndjson.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";
