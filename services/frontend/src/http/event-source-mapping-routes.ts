@@ -3,7 +3,7 @@
 import { LambdaError } from "@lambent/errors";
 import { eventSourceMappingsOf } from "../control-plane/event-source-mappings.js";
 import { parseJsonBody, readBody } from "./body.js";
-import type { Route } from "./routes.js";
+import type { Route } from "./api-route.js";
 
 const MAPPINGS = "/2015-03-31/event-source-mappings";
 /** A mapping's settings are small; anything larger is not one. */

@@ -2,7 +2,7 @@
 import { invalidParameter } from "@lambent/errors";
 import { logsOf } from "../control-plane/logs.js";
 import { usageOf } from "../control-plane/usage.js";
-import type { Route } from "./routes.js";
+import type { Route } from "./api-route.js";
 
 const LAMBENT = "/lambent/2024-01-01";
 

@@ -3,7 +3,7 @@
 import { routesOf } from "../control-plane/routes.js";
 import { parseJsonBody, readBody } from "./body.js";
 import { LambdaError } from "@lambent/errors";
-import type { Route } from "./routes.js";
+import type { Route } from "./api-route.js";
 
 const ROUTES = "/lambent/2024-01-01/routes";
 /** A route's body is a few fields; nothing near a deployment package. */

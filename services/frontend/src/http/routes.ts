@@ -2,10 +2,9 @@
 import type { IncomingMessage } from "node:http";
 import { LambdaError, invalidParameter } from "@lambent/errors";
 import { InvocationTypes, LogTypes, payloadLimit, requestTooLarge, type InvocationType, type LogType } from "@lambent/protocol";
-import type { FrontendApi, InvokeOutput } from "../api.js";
 import type { ListOptions } from "../control-plane/pagination.js";
 import { parseJsonBody, readBody } from "./body.js";
-import type { NdjsonResult } from "./ndjson.js";
+import type { Route, RouteResult } from "./api-route.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
@@ -13,22 +12,6 @@ import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
-
-export interface RouteRequest {
-  request: IncomingMessage;
-  params: string[];
-  query: URLSearchParams;
-}
-
-/** What a route answers: JSON with a status, or an invocation's raw result. */
-export type RouteResult = { kind: "json"; status: number; body?: unknown } | { kind: "invoke"; output: InvokeOutput } | NdjsonResult;
-
-export interface Route {
-  method: string;
-  path: RegExp;
-  operation: string;
-  handle(api: FrontendApi, request: RouteRequest): Promise<RouteResult>;
-}
 
 const json = (status: number, body?: unknown): RouteResult => ({ kind: "json", status, body });
 

@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { LambdaError } from "@lambent/errors";
 import { triggersOf } from "../control-plane/triggers.js";
 import { parseJsonBody, readBody } from "./body.js";
-import type { Route } from "./routes.js";
+import type { Route } from "./api-route.js";
 
 const TRIGGERS = "/lambent/2024-01-01/triggers";
 /** A trigger's body is small: its largest field is a schedule's 8 KB input. */
