@@ -5,7 +5,7 @@ import type { TriggerConfiguration } from "@lambent/lambda-api";
 import type * as proto from "@lambent/proto";
 import type { FrontendApi } from "../api.js";
 import { triggersOf } from "../control-plane/triggers.js";
-import type { LambdaRpcHandlers } from "./handlers.js";
+import type { LambdaRpcHandlers } from "./lambda-methods.js";
 
 type TriggerRpcs = Pick<LambdaRpcHandlers, "createTrigger" | "getTrigger" | "listTriggers" | "updateTrigger" | "deleteTrigger">;
 
