@@ -1,6 +1,6 @@
 // A small typed client for the AWS Lambda REST API a Lambent cluster speaks: one function per operation.
 // Responses are checked for shape when they arrive; errors become ApiError or EndpointUnreachableError.
-// The shapes are the frontend's own (@lambent/lambda-api).
+// The shapes and paths are the frontend's own (@lambent/lambda-api).
 import type {
   AccountSettings,
   AliasConfiguration,
@@ -37,18 +37,10 @@ import type {
   UpdateTriggerRequest,
   UsageReport,
 } from "@lambent/lambda-api";
+import { ApiPaths } from "@lambent/lambda-api";
 
-const API = "/2015-03-31/functions";
-/** Lambda dates each API by the version that introduced it; the concurrency calls live under these. */
-const ACCOUNT_SETTINGS = "/2016-08-19/account-settings";
-const CONCURRENCY_2017 = "/2017-10-31/functions";
-const CONCURRENCY_2019 = "/2019-09-30/functions";
-const EVENT_INVOKE_CONFIG = "/2019-09-25/functions";
-const FUNCTION_URL_CONFIG = "/2021-10-31/functions";
-const EVENT_SOURCE_MAPPINGS = "/2015-03-31/event-source-mappings";
-/** Lambent's own operations, beside Lambda's. */
-const LAMBENT_API = "/lambent/2024-01-01/functions";
-const ROUTES = "/lambent/2024-01-01/routes";
+/** A name as it goes into a path. */
+const segment = encodeURIComponent;
 
 export interface LogsOptions {
   /** `10m`, `2h`, `7d` or an ISO 8601 time. */
@@ -159,12 +151,6 @@ export interface ApiClient {
 
 export function createApiClient(endpoint: string): ApiClient {
   const base = endpoint.replace(/\/+$/, "");
-  const functionPath = (name: string, suffix = "") => `${API}/${encodeURIComponent(name)}${suffix}`;
-  const aliasPath = (name: string, alias: string) => functionPath(name, `/aliases/${encodeURIComponent(alias)}`);
-  const reservedPath = (base: string, name: string) => `${base}/${encodeURIComponent(name)}/concurrency`;
-  const provisionedPath = (name: string) => `${CONCURRENCY_2019}/${encodeURIComponent(name)}/provisioned-concurrency`;
-  const eventConfigPath = (name: string, suffix = "") => `${EVENT_INVOKE_CONFIG}/${encodeURIComponent(name)}/event-invoke-config${suffix}`;
-  const urlConfigPath = (name: string) => `${FUNCTION_URL_CONFIG}/${encodeURIComponent(name)}/url`;
 
   async function send(method: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {
     const url = new URL(base + path);
@@ -193,35 +179,35 @@ export function createApiClient(endpoint: string): ApiClient {
 
   return {
     endpoint: base,
-    createFunction: async (request) => asConfiguration(await sendJson("POST", API, {}, request), "CreateFunction"),
-    getFunction: async (name, qualifier) => asGetFunction(await sendJson("GET", functionPath(name), { Qualifier: qualifier })),
+    createFunction: async (request) => asConfiguration(await sendJson("POST", ApiPaths.functions, {}, request), "CreateFunction"),
+    getFunction: async (name, qualifier) => asGetFunction(await sendJson("GET", ApiPaths.function(segment(name)), { Qualifier: qualifier })),
     getFunctionConfiguration: async (name, qualifier) =>
-      asConfiguration(await sendJson("GET", functionPath(name, "/configuration"), { Qualifier: qualifier }), "GetFunctionConfiguration"),
-    listFunctions: async (marker) => asList(await sendJson("GET", `${API}/`, { Marker: marker })),
+      asConfiguration(await sendJson("GET", ApiPaths.functionConfiguration(segment(name)), { Qualifier: qualifier }), "GetFunctionConfiguration"),
+    listFunctions: async (marker) => asList(await sendJson("GET", `${ApiPaths.functions}/`, { Marker: marker })),
     updateFunctionCode: async (name, zipFile) =>
-      asConfiguration(await sendJson("PUT", functionPath(name, "/code"), {}, { ZipFile: zipFile }), "UpdateFunctionCode"),
+      asConfiguration(await sendJson("PUT", ApiPaths.functionCode(segment(name)), {}, { ZipFile: zipFile }), "UpdateFunctionCode"),
     updateFunctionConfiguration: async (name, settings) =>
-      asConfiguration(await sendJson("PUT", functionPath(name, "/configuration"), {}, settings), "UpdateFunctionConfiguration"),
+      asConfiguration(await sendJson("PUT", ApiPaths.functionConfiguration(segment(name)), {}, settings), "UpdateFunctionConfiguration"),
     deleteFunction: async (name, qualifier) => {
-      await sendJson("DELETE", functionPath(name), { Qualifier: qualifier });
+      await sendJson("DELETE", ApiPaths.function(segment(name)), { Qualifier: qualifier });
     },
     publishVersion: async (name, request = {}) =>
-      asConfiguration(await sendJson("POST", functionPath(name, "/versions"), {}, request), "PublishVersion"),
+      asConfiguration(await sendJson("POST", ApiPaths.versions(segment(name)), {}, request), "PublishVersion"),
     listVersionsByFunction: async (name, marker) =>
-      asVersionList(await sendJson("GET", functionPath(name, "/versions"), { Marker: marker })),
-    createAlias: async (name, request) => asAlias(await sendJson("POST", functionPath(name, "/aliases"), {}, request), "CreateAlias"),
-    getAlias: async (name, alias) => asAlias(await sendJson("GET", aliasPath(name, alias), {}), "GetAlias"),
-    updateAlias: async (name, alias, request) => asAlias(await sendJson("PUT", aliasPath(name, alias), {}, request), "UpdateAlias"),
+      asVersionList(await sendJson("GET", ApiPaths.versions(segment(name)), { Marker: marker })),
+    createAlias: async (name, request) => asAlias(await sendJson("POST", ApiPaths.aliases(segment(name)), {}, request), "CreateAlias"),
+    getAlias: async (name, alias) => asAlias(await sendJson("GET", ApiPaths.alias(segment(name), segment(alias)), {}), "GetAlias"),
+    updateAlias: async (name, alias, request) => asAlias(await sendJson("PUT", ApiPaths.alias(segment(name), segment(alias)), {}, request), "UpdateAlias"),
     deleteAlias: async (name, alias) => {
-      await sendJson("DELETE", aliasPath(name, alias), {});
+      await sendJson("DELETE", ApiPaths.alias(segment(name), segment(alias)), {});
     },
     listAliases: async (name, options = {}) =>
-      asAliasList(await sendJson("GET", functionPath(name, "/aliases"), { FunctionVersion: options.functionVersion, Marker: options.marker })),
+      asAliasList(await sendJson("GET", ApiPaths.aliases(segment(name)), { FunctionVersion: options.functionVersion, Marker: options.marker })),
     invoke: async (request) => {
       const headers: Record<string, string> = { "Content-Type": "application/json" };
       if (request.invocationType !== undefined) headers["X-Amz-Invocation-Type"] = request.invocationType;
       if (request.logType !== undefined) headers["X-Amz-Log-Type"] = request.logType;
-      const response = await send("POST", functionPath(request.functionName, "/invocations"), { Qualifier: request.qualifier }, {
+      const response = await send("POST", ApiPaths.invocations(segment(request.functionName)), { Qualifier: request.qualifier }, {
         body: request.payload,
         headers,
       });
@@ -235,86 +221,86 @@ export function createApiClient(endpoint: string): ApiClient {
         executedVersion: header("x-amz-executed-version"),
       };
     },
-    getAccountSettings: async () => asAccountSettings(await sendJson("GET", ACCOUNT_SETTINGS, {})),
+    getAccountSettings: async () => asAccountSettings(await sendJson("GET", ApiPaths.accountSettings, {})),
     putFunctionConcurrency: async (name, reserved) =>
-      asFunctionConcurrency(await sendJson("PUT", reservedPath(CONCURRENCY_2017, name), {}, { ReservedConcurrentExecutions: reserved }), "PutFunctionConcurrency"),
+      asFunctionConcurrency(await sendJson("PUT", ApiPaths.reservedConcurrency(segment(name)), {}, { ReservedConcurrentExecutions: reserved }), "PutFunctionConcurrency"),
     getFunctionConcurrency: async (name) =>
-      asFunctionConcurrency(await sendJson("GET", reservedPath(CONCURRENCY_2019, name), {}), "GetFunctionConcurrency"),
+      asFunctionConcurrency(await sendJson("GET", ApiPaths.functionConcurrency(segment(name)), {}), "GetFunctionConcurrency"),
     deleteFunctionConcurrency: async (name) => {
-      await sendJson("DELETE", reservedPath(CONCURRENCY_2017, name), {});
+      await sendJson("DELETE", ApiPaths.reservedConcurrency(segment(name)), {});
     },
     putProvisionedConcurrencyConfig: async (name, qualifier, count) =>
       asProvisionedConfig(
-        await sendJson("PUT", provisionedPath(name), { Qualifier: qualifier }, { ProvisionedConcurrentExecutions: count }),
+        await sendJson("PUT", ApiPaths.provisionedConcurrency(segment(name)), { Qualifier: qualifier }, { ProvisionedConcurrentExecutions: count }),
         "PutProvisionedConcurrencyConfig",
       ),
     getProvisionedConcurrencyConfig: async (name, qualifier) =>
-      asProvisionedConfig(await sendJson("GET", provisionedPath(name), { Qualifier: qualifier }), "GetProvisionedConcurrencyConfig"),
+      asProvisionedConfig(await sendJson("GET", ApiPaths.provisionedConcurrency(segment(name)), { Qualifier: qualifier }), "GetProvisionedConcurrencyConfig"),
     deleteProvisionedConcurrencyConfig: async (name, qualifier) => {
-      await sendJson("DELETE", provisionedPath(name), { Qualifier: qualifier });
+      await sendJson("DELETE", ApiPaths.provisionedConcurrency(segment(name)), { Qualifier: qualifier });
     },
     listProvisionedConcurrencyConfigs: async (name, marker) =>
-      asProvisionedList(await sendJson("GET", provisionedPath(name), { List: "ALL", Marker: marker })),
+      asProvisionedList(await sendJson("GET", ApiPaths.provisionedConcurrency(segment(name)), { List: "ALL", Marker: marker })),
     putFunctionEventInvokeConfig: async (name, qualifier, request) =>
-      asEventInvokeConfig(await sendJson("PUT", eventConfigPath(name), { Qualifier: qualifier }, request), "PutFunctionEventInvokeConfig"),
+      asEventInvokeConfig(await sendJson("PUT", ApiPaths.eventInvokeConfig(segment(name)), { Qualifier: qualifier }, request), "PutFunctionEventInvokeConfig"),
     updateFunctionEventInvokeConfig: async (name, qualifier, request) =>
-      asEventInvokeConfig(await sendJson("POST", eventConfigPath(name), { Qualifier: qualifier }, request), "UpdateFunctionEventInvokeConfig"),
+      asEventInvokeConfig(await sendJson("POST", ApiPaths.eventInvokeConfig(segment(name)), { Qualifier: qualifier }, request), "UpdateFunctionEventInvokeConfig"),
     getFunctionEventInvokeConfig: async (name, qualifier) =>
-      asEventInvokeConfig(await sendJson("GET", eventConfigPath(name), { Qualifier: qualifier }), "GetFunctionEventInvokeConfig"),
+      asEventInvokeConfig(await sendJson("GET", ApiPaths.eventInvokeConfig(segment(name)), { Qualifier: qualifier }), "GetFunctionEventInvokeConfig"),
     deleteFunctionEventInvokeConfig: async (name, qualifier) => {
-      await sendJson("DELETE", eventConfigPath(name), { Qualifier: qualifier });
+      await sendJson("DELETE", ApiPaths.eventInvokeConfig(segment(name)), { Qualifier: qualifier });
     },
     listFunctionEventInvokeConfigs: async (name, marker) =>
-      asPage<ListFunctionEventInvokeConfigsResponse>(await sendJson("GET", eventConfigPath(name, "/list"), { Marker: marker }), "FunctionEventInvokeConfigs", "ListFunctionEventInvokeConfigs", (item) =>
+      asPage<ListFunctionEventInvokeConfigsResponse>(await sendJson("GET", ApiPaths.eventInvokeConfigList(segment(name)), { Marker: marker }), "FunctionEventInvokeConfigs", "ListFunctionEventInvokeConfigs", (item) =>
         asEventInvokeConfig(item, "ListFunctionEventInvokeConfigs"),
       ),
     createFunctionUrlConfig: async (name, qualifier, request) =>
-      asFunctionUrlConfig(await sendJson("POST", urlConfigPath(name), { Qualifier: qualifier }, request), "CreateFunctionUrlConfig"),
+      asFunctionUrlConfig(await sendJson("POST", ApiPaths.functionUrlConfig(segment(name)), { Qualifier: qualifier }, request), "CreateFunctionUrlConfig"),
     getFunctionUrlConfig: async (name, qualifier) =>
-      asFunctionUrlConfig(await sendJson("GET", urlConfigPath(name), { Qualifier: qualifier }), "GetFunctionUrlConfig"),
+      asFunctionUrlConfig(await sendJson("GET", ApiPaths.functionUrlConfig(segment(name)), { Qualifier: qualifier }), "GetFunctionUrlConfig"),
     updateFunctionUrlConfig: async (name, qualifier, request) =>
-      asFunctionUrlConfig(await sendJson("PUT", urlConfigPath(name), { Qualifier: qualifier }, request), "UpdateFunctionUrlConfig"),
+      asFunctionUrlConfig(await sendJson("PUT", ApiPaths.functionUrlConfig(segment(name)), { Qualifier: qualifier }, request), "UpdateFunctionUrlConfig"),
     deleteFunctionUrlConfig: async (name, qualifier) => {
-      await sendJson("DELETE", urlConfigPath(name), { Qualifier: qualifier });
+      await sendJson("DELETE", ApiPaths.functionUrlConfig(segment(name)), { Qualifier: qualifier });
     },
-    getQueueStats: async (name) => asQueueStats(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/queue`, {})),
-    getLogs: async (name, options = {}) => asLogs(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options))),
-    followLogs: (name, options, signal) => followLogLines(send, `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options), signal),
+    getQueueStats: async (name) => asQueueStats(await sendJson("GET", ApiPaths.queue(segment(name)), {})),
+    getLogs: async (name, options = {}) => asLogs(await sendJson("GET", ApiPaths.logs(segment(name)), logsQuery(options))),
+    followLogs: (name, options, signal) => followLogLines(send, ApiPaths.logs(segment(name)), logsQuery(options), signal),
     getUsage: async (name) =>
-      asUsage(await sendJson("GET", name === undefined ? "/lambent/2024-01-01/usage" : `${LAMBENT_API}/${encodeURIComponent(name)}/usage`, {})),
-    createRoute: async (request) => asRoute(await sendJson("POST", ROUTES, {}, request), "CreateRoute"),
-    getRoute: async (routeId) => asRoute(await sendJson("GET", `${ROUTES}/${encodeURIComponent(routeId)}`, {}), "GetRoute"),
+      asUsage(await sendJson("GET", name === undefined ? ApiPaths.usage : ApiPaths.functionUsage(segment(name)), {})),
+    createRoute: async (request) => asRoute(await sendJson("POST", ApiPaths.routes, {}, request), "CreateRoute"),
+    getRoute: async (routeId) => asRoute(await sendJson("GET", ApiPaths.route(segment(routeId)), {}), "GetRoute"),
     listRoutes: async (options = {}) =>
-      asPage<ListRoutesResponse>(await sendJson("GET", ROUTES, { FunctionName: options.functionName, Marker: options.marker }), "Routes", "ListRoutes", (item) =>
+      asPage<ListRoutesResponse>(await sendJson("GET", ApiPaths.routes, { FunctionName: options.functionName, Marker: options.marker }), "Routes", "ListRoutes", (item) =>
         asRoute(item, "ListRoutes"),
       ),
     deleteRoute: async (routeId) => {
-      await sendJson("DELETE", `${ROUTES}/${encodeURIComponent(routeId)}`, {});
+      await sendJson("DELETE", ApiPaths.route(segment(routeId)), {});
     },
-    createTrigger: async (request) => asTrigger(await sendJson("POST", TRIGGERS, {}, request), "CreateTrigger"),
-    getTrigger: async (name) => asTrigger(await sendJson("GET", `${TRIGGERS}/${encodeURIComponent(name)}`, {}), "GetTrigger"),
+    createTrigger: async (request) => asTrigger(await sendJson("POST", ApiPaths.triggers, {}, request), "CreateTrigger"),
+    getTrigger: async (name) => asTrigger(await sendJson("GET", ApiPaths.trigger(segment(name)), {}), "GetTrigger"),
     listTriggers: async (options = {}) =>
-      asPage<ListTriggersResponse>(await sendJson("GET", TRIGGERS, { FunctionName: options.functionName, Marker: options.marker }), "Triggers", "ListTriggers", (item) =>
+      asPage<ListTriggersResponse>(await sendJson("GET", ApiPaths.triggers, { FunctionName: options.functionName, Marker: options.marker }), "Triggers", "ListTriggers", (item) =>
         asTrigger(item, "ListTriggers"),
       ),
-    updateTrigger: async (name, request) => asTrigger(await sendJson("PUT", `${TRIGGERS}/${encodeURIComponent(name)}`, {}, request), "UpdateTrigger"),
+    updateTrigger: async (name, request) => asTrigger(await sendJson("PUT", ApiPaths.trigger(segment(name)), {}, request), "UpdateTrigger"),
     deleteTrigger: async (name) => {
-      await sendJson("DELETE", `${TRIGGERS}/${encodeURIComponent(name)}`, {});
+      await sendJson("DELETE", ApiPaths.trigger(segment(name)), {});
     },
-    createEventSourceMapping: async (request) => asEventSourceMapping(await sendJson("POST", EVENT_SOURCE_MAPPINGS, {}, request), "CreateEventSourceMapping"),
+    createEventSourceMapping: async (request) => asEventSourceMapping(await sendJson("POST", ApiPaths.eventSourceMappings, {}, request), "CreateEventSourceMapping"),
     getEventSourceMapping: async (uuid) =>
-      asEventSourceMapping(await sendJson("GET", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}), "GetEventSourceMapping"),
+      asEventSourceMapping(await sendJson("GET", ApiPaths.eventSourceMapping(segment(uuid)), {}), "GetEventSourceMapping"),
     listEventSourceMappings: async (options = {}) =>
       asPage<ListEventSourceMappingsResponse>(
-        await sendJson("GET", EVENT_SOURCE_MAPPINGS, { FunctionName: options.functionName, EventSourceArn: options.eventSourceArn, Marker: options.marker }),
+        await sendJson("GET", ApiPaths.eventSourceMappings, { FunctionName: options.functionName, EventSourceArn: options.eventSourceArn, Marker: options.marker }),
         "EventSourceMappings",
         "ListEventSourceMappings",
         (item) => asEventSourceMapping(item, "ListEventSourceMappings"),
       ),
     updateEventSourceMapping: async (uuid, request) =>
-      asEventSourceMapping(await sendJson("PUT", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}, request), "UpdateEventSourceMapping"),
+      asEventSourceMapping(await sendJson("PUT", ApiPaths.eventSourceMapping(segment(uuid)), {}, request), "UpdateEventSourceMapping"),
     deleteEventSourceMapping: async (uuid) =>
-      asEventSourceMapping(await sendJson("DELETE", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}), "DeleteEventSourceMapping"),
+      asEventSourceMapping(await sendJson("DELETE", ApiPaths.eventSourceMapping(segment(uuid)), {}), "DeleteEventSourceMapping"),
   };
 }
 
@@ -526,9 +512,6 @@ function asRoute(value: unknown, operation: string): RouteConfiguration {
   if (isRecord(value) && typeof value.RouteId === "string" && typeof value.Path === "string" && Array.isArray(value.Methods)) return shaped<RouteConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a Route`, 200);
 }
-
-/** Lambent's triggers: a function invoked on a schedule, per NATS message, or per bucket or KV change. */
-const TRIGGERS = "/lambent/2024-01-01/triggers";
 
 function asTrigger(value: unknown, operation: string): TriggerConfiguration {
   if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionName === "string" && typeof value.Enabled === "boolean") {

@@ -1,6 +1,7 @@
-// Lambda's REST shapes, as the frontend serves them and clients call them: the JSON bodies (PascalCase,
-// Lambda's field names) of every operation, Lambent's own among them. Types only; validation is the
-// frontend's, transport the client's.
+// Lambda's REST shapes and paths, as the frontend serves them and clients call them: the JSON bodies
+// (PascalCase, Lambda's field names) and the path of every operation, Lambent's own among them. Types and
+// path builders only; validation is the frontend's, transport the client's.
+export { ApiPaths } from "./paths.js";
 export type {
   CreateFunctionRequest,
   EnvironmentResponse,

@@ -1,5 +1,6 @@
-// One operation of the REST API table (routes.ts and the tables it gathers): its method, path and
-// handler, what the handler is given and what it answers.
+// One operation of the REST API table (routes.ts and the tables it gathers): its method, path pattern and
+// handler, what the handler is given and what it answers. Patterns are built from @lambent/lambda-api's
+// ApiPaths, each captured segment given as SEGMENT.
 import type { IncomingMessage } from "node:http";
 import type { FrontendApi, InvokeOutput } from "../api.js";
 import type { NdjsonResult } from "./ndjson.js";
@@ -19,3 +20,12 @@ export interface Route {
   operation: string;
   handle(api: FrontendApi, request: RouteRequest): Promise<RouteResult>;
 }
+
+/** A path segment a route captures into `params`, as it stands in the URL (percent-encoded). */
+export const SEGMENT = "([^/]+)";
+
+/** Matches `path` and nothing else. */
+export const exactly = (path: string): RegExp => new RegExp(`^${path}$`);
+
+/** Matches `path`, with or without a trailing slash. */
+export const withOptionalSlash = (path: string): RegExp => new RegExp(`^${path}/?$`);
