@@ -19,7 +19,12 @@ import {
   type FunctionStore,
   type ProvisionedConcurrencyConfig,
 } from "@lambent/registry";
-import type { AccountSettings, FunctionConcurrency, ListProvisionedConcurrencyConfigsResponse, ProvisionedConcurrencyConfiguration } from "@lambent/lambda-api";
+import type {
+  AccountSettings,
+  FunctionConcurrency,
+  ListProvisionedConcurrencyConfigsResponse,
+  ProvisionedConcurrencyConfiguration,
+} from "@lambent/lambda-api";
 import { optionalInteger, requireBody } from "./fields.js";
 import { paginate, type ListOptions } from "./pagination.js";
 

@@ -17,7 +17,22 @@ import {
   type ConcurrencyLimits,
   type FunctionVersionRecord,
 } from "@lambent/registry";
-import type { AccountSettings, AliasConfiguration, FunctionConcurrency, FunctionConfiguration, FunctionEventInvokeConfig, FunctionUrlConfigResponse, GetFunctionResponse, ListAliasesResponse, ListFunctionEventInvokeConfigsResponse, ListFunctionsResponse, ListProvisionedConcurrencyConfigsResponse, ListVersionsResponse, ProvisionedConcurrencyConfiguration, QueueStatsResponse } from "@lambent/lambda-api";
+import type {
+  AccountSettings,
+  AliasConfiguration,
+  FunctionConcurrency,
+  FunctionConfiguration,
+  FunctionEventInvokeConfig,
+  FunctionUrlConfigResponse,
+  GetFunctionResponse,
+  ListAliasesResponse,
+  ListFunctionEventInvokeConfigsResponse,
+  ListFunctionsResponse,
+  ListProvisionedConcurrencyConfigsResponse,
+  ListVersionsResponse,
+  ProvisionedConcurrencyConfiguration,
+  QueueStatsResponse,
+} from "@lambent/lambda-api";
 import type { ControlPlane } from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
 import { Limits, readFunctionSettings, withDeadLetterTarget } from "./function-settings.js";

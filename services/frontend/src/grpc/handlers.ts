@@ -5,7 +5,14 @@
 import { invalidParameter } from "@lambent/errors";
 import type { InvocationType as LambdaInvocationType, LogType as LambdaLogType } from "@lambent/protocol";
 import * as proto from "@lambent/proto";
-import type { AliasConfiguration, FunctionConfiguration, FunctionEventInvokeConfig, FunctionUrlConfigResponse, ProvisionedConcurrencyConfigListItem, ProvisionedConcurrencyConfiguration } from "@lambent/lambda-api";
+import type {
+  AliasConfiguration,
+  FunctionConfiguration,
+  FunctionEventInvokeConfig,
+  FunctionUrlConfigResponse,
+  ProvisionedConcurrencyConfigListItem,
+  ProvisionedConcurrencyConfiguration,
+} from "@lambent/lambda-api";
 import type { FrontendApi, InvokeOutput } from "../api.js";
 import type { ListOptions } from "../control-plane/pagination.js";
 import { getUsageRpc } from "./log-usage-rpcs.js";

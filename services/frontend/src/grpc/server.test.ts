@@ -8,7 +8,22 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LambdaError, provisionedConcurrencyConfigNotFound, resourceConflict, resourceNotFound, throttled } from "@lambent/errors";
 import * as proto from "@lambent/proto";
 import { createLogger } from "@lambent/telemetry";
-import type { AccountSettings, AliasConfiguration, FunctionConcurrency, FunctionConfiguration, FunctionEventInvokeConfig, FunctionUrlConfigResponse, GetFunctionResponse, ListAliasesResponse, ListFunctionEventInvokeConfigsResponse, ListFunctionsResponse, ListProvisionedConcurrencyConfigsResponse, ListVersionsResponse, ProvisionedConcurrencyConfiguration, QueueStatsResponse } from "@lambent/lambda-api";
+import type {
+  AccountSettings,
+  AliasConfiguration,
+  FunctionConcurrency,
+  FunctionConfiguration,
+  FunctionEventInvokeConfig,
+  FunctionUrlConfigResponse,
+  GetFunctionResponse,
+  ListAliasesResponse,
+  ListFunctionEventInvokeConfigsResponse,
+  ListFunctionsResponse,
+  ListProvisionedConcurrencyConfigsResponse,
+  ListVersionsResponse,
+  ProvisionedConcurrencyConfiguration,
+  QueueStatsResponse,
+} from "@lambent/lambda-api";
 import type { FrontendApi, InvokeInput, InvokeOutput } from "../api.js";
 import type { ListOptions } from "../control-plane/pagination.js";
 import { buildGrpcServer, type GrpcServer } from "./server.js";
