@@ -137,6 +137,19 @@ export default tseslint.config(
     rules: { "lambent/no-cycle": ["error", { ignoreExternal: true }] },
   },
   {
+    // The CLI reaches a cluster over REST alone: of Lambent's code it takes the API's shapes, as types, and ApiPaths.
+    files: ["cli/src/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "@lambent/lambda-api", allowImportNames: ["ApiPaths"], allowTypeImports: true, message: "the CLI takes only types and ApiPaths from the API package" }],
+          patterns: [{ group: ["@lambent/*", "!@lambent/lambda-api", "**/services/**", "**/packages/**"], message: "the CLI reaches a cluster over REST, never by import" }],
+        },
+      ],
+    },
+  },
+  {
     files: ["services/worker/sandbox/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "@lambent/*", "isolated-vm", "../src/**"], message: "the sandbox runs inside the isolate and imports nothing from the host" }] }],
