@@ -1,340 +1,52 @@
 // A small typed client for the AWS Lambda REST API a Lambent cluster speaks: one function per operation.
 // Responses are checked for shape when they arrive; errors become ApiError or EndpointUnreachableError.
-import { isRecord } from "@lambent/protocol/guards";
+// The shapes and paths are the frontend's own (@lambent/lambda-api).
+import type {
+  AccountSettings,
+  AliasConfiguration,
+  CreateAliasRequest,
+  CreateFunctionRequest,
+  CreateRouteRequest,
+  CreateTriggerRequest,
+  EventInvokeConfigRequest,
+  EventSourceMappingConfiguration,
+  EventSourceMappingRequest,
+  FunctionConcurrency,
+  FunctionConfiguration,
+  FunctionEventInvokeConfig,
+  FunctionSettings,
+  FunctionUrlConfigRequest,
+  FunctionUrlConfigResponse,
+  GetFunctionResponse,
+  GetLogsResponse,
+  ListAliasesResponse,
+  ListEventSourceMappingsResponse,
+  ListFunctionEventInvokeConfigsResponse,
+  ListFunctionsResponse,
+  ListProvisionedConcurrencyConfigsResponse,
+  ListRoutesResponse,
+  ListTriggersResponse,
+  ListVersionsResponse,
+  LogEventResponse,
+  ProvisionedConcurrencyConfiguration,
+  PublishVersionRequest,
+  QueueStatsResponse,
+  RouteConfiguration,
+  TriggerConfiguration,
+  UpdateAliasRequest,
+  UpdateTriggerRequest,
+  UsageReport,
+} from "@lambent/lambda-api";
+import { ApiPaths } from "@lambent/lambda-api";
 
-const API = "/2015-03-31/functions";
-/** Lambda dates each API by the version that introduced it; the concurrency calls live under these. */
-const ACCOUNT_SETTINGS = "/2016-08-19/account-settings";
-const CONCURRENCY_2017 = "/2017-10-31/functions";
-const CONCURRENCY_2019 = "/2019-09-30/functions";
-const EVENT_INVOKE_CONFIG = "/2019-09-25/functions";
-const FUNCTION_URL_CONFIG = "/2021-10-31/functions";
-const EVENT_SOURCE_MAPPINGS = "/2015-03-31/event-source-mappings";
-/** Lambent's own operations, beside Lambda's. */
-const LAMBENT_API = "/lambent/2024-01-01/functions";
-const ROUTES = "/lambent/2024-01-01/routes";
-
-/** The fields of Lambda's FunctionConfiguration the CLI reads; the rest passes through untouched. */
-export interface FunctionConfiguration {
-  FunctionName: string;
-  FunctionArn?: string;
-  Runtime?: string;
-  Handler?: string;
-  CodeSize?: number;
-  CodeSha256?: string;
-  Description?: string;
-  Timeout?: number;
-  MemorySize?: number;
-  LastModified?: string;
-  Version?: string;
-  RevisionId?: string;
-  State?: string;
-  LastUpdateStatus?: string;
-  Environment?: { Variables?: Record<string, string> };
-  DeadLetterConfig?: { TargetArn?: string };
-  [field: string]: unknown;
-}
-
-export interface GetFunctionResponse {
-  Configuration: FunctionConfiguration;
-  Code?: { RepositoryType?: string; Location?: string };
-  Tags?: Record<string, string>;
-  /** Present when the function has reserved concurrency. */
-  Concurrency?: { ReservedConcurrentExecutions?: number };
-  [field: string]: unknown;
-}
-
-export interface ListFunctionsResponse {
-  Functions: FunctionConfiguration[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** The configuration fields CreateFunction and UpdateFunctionConfiguration share. */
-export interface FunctionSettings {
-  Runtime?: string;
-  Handler?: string;
-  MemorySize?: number;
-  Timeout?: number;
-  Description?: string;
-  Environment?: { Variables: Record<string, string> };
-  /** An SNS or SQS ARN; an empty TargetArn removes the target on update. */
-  DeadLetterConfig?: { TargetArn: string };
-}
-
-export interface CreateFunctionRequest extends FunctionSettings {
-  FunctionName: string;
-  Role: string;
-  Code: { ZipFile: string };
-}
-
-export interface ListVersionsResponse {
-  Versions: FunctionConfiguration[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** PublishVersion's optional body: a description and the preconditions Lambda checks. */
-export interface PublishVersionRequest {
-  Description?: string;
-  CodeSha256?: string;
-  RevisionId?: string;
-}
-
-/** Extra versions and their share of the alias's traffic, such as `{"4": 0.1}`; `{}` clears it. */
-export interface AliasRoutingConfiguration {
-  AdditionalVersionWeights: Record<string, number>;
-}
-
-export interface AliasConfiguration {
-  AliasArn?: string;
-  Name: string;
-  FunctionVersion: string;
-  Description?: string;
-  RoutingConfig?: AliasRoutingConfiguration | null;
-  RevisionId?: string;
-  /** Lambent's addition: the version the alias pointed at before its last move. */
-  PreviousVersion?: string | null;
-  [field: string]: unknown;
-}
-
-export interface CreateAliasRequest {
-  Name: string;
-  FunctionVersion: string;
-  Description?: string;
-  RoutingConfig?: AliasRoutingConfiguration;
-}
-
-export interface UpdateAliasRequest {
-  FunctionVersion?: string;
-  Description?: string;
-  RoutingConfig?: AliasRoutingConfiguration;
-  RevisionId?: string;
-}
-
-export interface ListAliasesResponse {
-  Aliases: AliasConfiguration[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** GetAccountSettings: the account's limits and usage. Sizes are bytes. */
-export interface AccountSettings {
-  AccountLimit: {
-    TotalCodeSize?: number;
-    CodeSizeUnzipped?: number;
-    CodeSizeZipped?: number;
-    ConcurrentExecutions?: number;
-    UnreservedConcurrentExecutions?: number;
-    [field: string]: unknown;
-  };
-  AccountUsage: { TotalCodeSize?: number; FunctionCount?: number; [field: string]: unknown };
-  [field: string]: unknown;
-}
-
-/** Put/GetFunctionConcurrency: the reservation, absent when the function has none. */
-export interface FunctionConcurrency {
-  ReservedConcurrentExecutions?: number;
-  [field: string]: unknown;
-}
-
-/** A version's or alias's provisioned concurrency; list items also carry the qualified FunctionArn. */
-export interface ProvisionedConcurrencyConfig {
-  FunctionArn?: string;
-  RequestedProvisionedConcurrentExecutions: number;
-  AvailableProvisionedConcurrentExecutions?: number;
-  AllocatedProvisionedConcurrentExecutions?: number;
-  /** IN_PROGRESS, READY or FAILED. */
-  Status?: string;
-  StatusReason?: string;
-  LastModified?: string;
-  [field: string]: unknown;
-}
-
-export interface ListProvisionedConcurrencyConfigsResponse {
-  ProvisionedConcurrencyConfigs: ProvisionedConcurrencyConfig[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** One destination of an event invoke config; no `Destination` means none. */
-export interface EventDestination {
-  Destination?: string;
-}
-
-/** How asynchronous invocations of one qualifier are handled. */
-export interface FunctionEventInvokeConfig {
-  FunctionArn?: string;
-  MaximumRetryAttempts?: number;
-  MaximumEventAgeInSeconds?: number;
-  DestinationConfig?: { OnSuccess?: EventDestination; OnFailure?: EventDestination };
-  /** Epoch seconds. */
-  LastModified?: number;
-  [field: string]: unknown;
-}
-
-/** A function URL's CORS settings, as Lambda spells them. */
-export interface FunctionUrlCors {
-  AllowOrigins?: string[];
-  AllowMethods?: string[];
-  AllowHeaders?: string[];
-  ExposeHeaders?: string[];
-  MaxAge?: number;
-  AllowCredentials?: boolean;
-}
-
-/** Lambda's FunctionUrlConfig. */
-export interface FunctionUrlConfig {
-  FunctionUrl: string;
-  FunctionArn?: string;
-  AuthType?: string;
-  Cors?: FunctionUrlCors;
-  CreationTime?: string;
-  LastModifiedTime?: string;
-  InvokeMode?: string;
-  [field: string]: unknown;
-}
-
-/** Create/UpdateFunctionUrlConfig's body. */
-export interface FunctionUrlConfigRequest {
-  AuthType?: "NONE" | "AWS_IAM";
-  Cors?: FunctionUrlCors;
-}
-
-/** Lambent's route: a function qualifier served at a path prefix and methods on every frontend. */
-export interface Route {
-  RouteId: string;
-  Path: string;
-  Methods: string[];
-  FunctionName: string;
-  Qualifier: string;
-  FunctionArn?: string;
-  RouteUrl?: string;
-  Cors?: FunctionUrlCors;
-  CreatedAt?: string;
-  LastModified?: string;
-  [field: string]: unknown;
-}
-
-/** CreateRoute's body; Methods absent means ANY, Qualifier absent $LATEST. */
-export interface CreateRouteRequest {
-  Path: string;
-  FunctionName: string;
-  Qualifier?: string;
-  Methods?: string[];
-  Cors?: FunctionUrlCors;
-}
-
-export interface ListRoutesResponse {
-  Routes: Route[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** Put/UpdateFunctionEventInvokeConfig's body. In an update, an OnSuccess or OnFailure without Destination removes it. */
-export interface EventInvokeConfigRequest {
-  MaximumRetryAttempts?: number;
-  MaximumEventAgeInSeconds?: number;
-  DestinationConfig?: { OnSuccess?: EventDestination; OnFailure?: EventDestination };
-}
-
-export interface ListFunctionEventInvokeConfigsResponse {
-  FunctionEventInvokeConfigs: FunctionEventInvokeConfig[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** Lambent's queue visibility for one function. */
-export interface QueueStats {
-  FunctionName: string;
-  Depth: number;
-  OldestEventAgeMs: number;
-  Succeeded: number;
-  Retried: number;
-  DeadLettered: number;
-  DroppedForAge: number;
-  [field: string]: unknown;
-}
-
-/** One line of a function's log (GetLogs). */
-export interface LogEvent {
-  /** When the invocation finished, epoch milliseconds. */
-  Timestamp: number;
-  RequestId: string;
-  Version: string;
-  LogStreamName: string;
-  Message: string;
-  [field: string]: unknown;
-}
-
-export interface LogsResponse {
-  FunctionName: string;
-  Events: LogEvent[];
-  [field: string]: unknown;
-}
+/** A name as it goes into a path. */
+const segment = encodeURIComponent;
 
 export interface LogsOptions {
   /** `10m`, `2h`, `7d` or an ISO 8601 time. */
   since?: string;
   requestId?: string;
   limit?: number;
-}
-
-export interface UsageFigures {
-  Requests: number;
-  BilledDurationMs: number;
-  GbSeconds: number;
-  EstimatedCost: number;
-}
-
-export interface UsageReport extends UsageFigures {
-  Functions: (UsageFigures & { FunctionName: string; Versions: (UsageFigures & { Version: string })[] })[];
-  Prices: { PerMillionRequests: number; PerGbSecond: number };
-  [field: string]: unknown;
-}
-
-/** Lambda's EventSourceMappingConfiguration: the fields the CLI reads; the rest passes through. */
-export interface EventSourceMapping {
-  UUID: string;
-  EventSourceArn?: string;
-  FunctionArn?: string;
-  State?: string;
-  BatchSize?: number;
-  MaximumBatchingWindowInSeconds?: number;
-  LastProcessingResult?: string;
-  FunctionResponseTypes?: string[];
-  StartingPosition?: string;
-  MaximumRetryAttempts?: number;
-  DestinationConfig?: { OnFailure?: { Destination?: string } };
-  ScalingConfig?: { MaximumConcurrency?: number };
-  /** Epoch seconds. */
-  LastModified?: number;
-  [field: string]: unknown;
-}
-
-export interface ListEventSourceMappingsResponse {
-  EventSourceMappings: EventSourceMapping[];
-  NextMarker?: string;
-  [field: string]: unknown;
-}
-
-/** The settings of Create and UpdateEventSourceMapping; in an update only those given change. */
-export interface EventSourceMappingRequest {
-  Enabled?: boolean;
-  BatchSize?: number;
-  MaximumBatchingWindowInSeconds?: number;
-  StartingPosition?: string;
-  StartingPositionTimestamp?: number;
-  FunctionResponseTypes?: string[];
-  MaximumRetryAttempts?: number;
-  MaximumRecordAgeInSeconds?: number;
-  BisectBatchOnFunctionError?: boolean;
-  ParallelizationFactor?: number;
-  /** An empty OnFailure removes the destination. */
-  DestinationConfig?: { OnFailure: { Destination?: string } };
-  /** `{}` removes the maximum. */
-  ScalingConfig?: { MaximumConcurrency?: number };
-  VisibilityTimeoutSeconds?: number;
 }
 
 export interface InvokeRequest {
@@ -400,8 +112,8 @@ export interface ApiClient {
   putFunctionConcurrency(functionName: string, reserved: number): Promise<FunctionConcurrency>;
   getFunctionConcurrency(functionName: string): Promise<FunctionConcurrency>;
   deleteFunctionConcurrency(functionName: string): Promise<void>;
-  putProvisionedConcurrencyConfig(functionName: string, qualifier: string, count: number): Promise<ProvisionedConcurrencyConfig>;
-  getProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<ProvisionedConcurrencyConfig>;
+  putProvisionedConcurrencyConfig(functionName: string, qualifier: string, count: number): Promise<ProvisionedConcurrencyConfiguration>;
+  getProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<ProvisionedConcurrencyConfiguration>;
   deleteProvisionedConcurrencyConfig(functionName: string, qualifier: string): Promise<void>;
   listProvisionedConcurrencyConfigs(functionName: string, marker?: string): Promise<ListProvisionedConcurrencyConfigsResponse>;
   putFunctionEventInvokeConfig(functionName: string, qualifier: string | undefined, request: EventInvokeConfigRequest): Promise<FunctionEventInvokeConfig>;
@@ -409,18 +121,18 @@ export interface ApiClient {
   getFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<FunctionEventInvokeConfig>;
   deleteFunctionEventInvokeConfig(functionName: string, qualifier?: string): Promise<void>;
   listFunctionEventInvokeConfigs(functionName: string, marker?: string): Promise<ListFunctionEventInvokeConfigsResponse>;
-  createFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfig>;
-  getFunctionUrlConfig(functionName: string, qualifier?: string): Promise<FunctionUrlConfig>;
-  updateFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfig>;
+  createFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfigResponse>;
+  getFunctionUrlConfig(functionName: string, qualifier?: string): Promise<FunctionUrlConfigResponse>;
+  updateFunctionUrlConfig(functionName: string, qualifier: string | undefined, request: FunctionUrlConfigRequest): Promise<FunctionUrlConfigResponse>;
   deleteFunctionUrlConfig(functionName: string, qualifier?: string): Promise<void>;
-  getQueueStats(functionName: string): Promise<QueueStats>;
-  getLogs(functionName: string, options?: LogsOptions): Promise<LogsResponse>;
+  getQueueStats(functionName: string): Promise<QueueStatsResponse>;
+  getLogs(functionName: string, options?: LogsOptions): Promise<GetLogsResponse>;
   /** The lines since `options.since`, then new ones as they come, until `signal` aborts. */
-  followLogs(functionName: string, options: LogsOptions, signal: AbortSignal): AsyncIterable<LogEvent>;
+  followLogs(functionName: string, options: LogsOptions, signal: AbortSignal): AsyncIterable<LogEventResponse>;
   /** Every function's usage, or one function's. */
   getUsage(functionName?: string): Promise<UsageReport>;
-  createRoute(request: CreateRouteRequest): Promise<Route>;
-  getRoute(routeId: string): Promise<Route>;
+  createRoute(request: CreateRouteRequest): Promise<RouteConfiguration>;
+  getRoute(routeId: string): Promise<RouteConfiguration>;
   /** One page of routes, all of them or `functionName`'s. */
   listRoutes(options?: { functionName?: string; marker?: string }): Promise<ListRoutesResponse>;
   deleteRoute(routeId: string): Promise<void>;
@@ -430,21 +142,15 @@ export interface ApiClient {
   listTriggers(options?: { functionName?: string; marker?: string }): Promise<ListTriggersResponse>;
   updateTrigger(name: string, request: UpdateTriggerRequest): Promise<TriggerConfiguration>;
   deleteTrigger(name: string): Promise<void>;
-  createEventSourceMapping(request: EventSourceMappingRequest & { FunctionName: string; EventSourceArn: string }): Promise<EventSourceMapping>;
-  getEventSourceMapping(uuid: string): Promise<EventSourceMapping>;
+  createEventSourceMapping(request: EventSourceMappingRequest & { FunctionName: string; EventSourceArn: string }): Promise<EventSourceMappingConfiguration>;
+  getEventSourceMapping(uuid: string): Promise<EventSourceMappingConfiguration>;
   listEventSourceMappings(options?: { functionName?: string; eventSourceArn?: string; marker?: string }): Promise<ListEventSourceMappingsResponse>;
-  updateEventSourceMapping(uuid: string, request: EventSourceMappingRequest & { FunctionName?: string }): Promise<EventSourceMapping>;
-  deleteEventSourceMapping(uuid: string): Promise<EventSourceMapping>;
+  updateEventSourceMapping(uuid: string, request: EventSourceMappingRequest & { FunctionName?: string }): Promise<EventSourceMappingConfiguration>;
+  deleteEventSourceMapping(uuid: string): Promise<EventSourceMappingConfiguration>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
   const base = endpoint.replace(/\/+$/, "");
-  const functionPath = (name: string, suffix = "") => `${API}/${encodeURIComponent(name)}${suffix}`;
-  const aliasPath = (name: string, alias: string) => functionPath(name, `/aliases/${encodeURIComponent(alias)}`);
-  const reservedPath = (base: string, name: string) => `${base}/${encodeURIComponent(name)}/concurrency`;
-  const provisionedPath = (name: string) => `${CONCURRENCY_2019}/${encodeURIComponent(name)}/provisioned-concurrency`;
-  const eventConfigPath = (name: string, suffix = "") => `${EVENT_INVOKE_CONFIG}/${encodeURIComponent(name)}/event-invoke-config${suffix}`;
-  const urlConfigPath = (name: string) => `${FUNCTION_URL_CONFIG}/${encodeURIComponent(name)}/url`;
 
   async function send(method: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {
     const url = new URL(base + path);
@@ -473,35 +179,35 @@ export function createApiClient(endpoint: string): ApiClient {
 
   return {
     endpoint: base,
-    createFunction: async (request) => asConfiguration(await sendJson("POST", API, {}, request), "CreateFunction"),
-    getFunction: async (name, qualifier) => asGetFunction(await sendJson("GET", functionPath(name), { Qualifier: qualifier })),
+    createFunction: async (request) => asConfiguration(await sendJson("POST", ApiPaths.functions, {}, request), "CreateFunction"),
+    getFunction: async (name, qualifier) => asGetFunction(await sendJson("GET", ApiPaths.function(segment(name)), { Qualifier: qualifier })),
     getFunctionConfiguration: async (name, qualifier) =>
-      asConfiguration(await sendJson("GET", functionPath(name, "/configuration"), { Qualifier: qualifier }), "GetFunctionConfiguration"),
-    listFunctions: async (marker) => asList(await sendJson("GET", `${API}/`, { Marker: marker })),
+      asConfiguration(await sendJson("GET", ApiPaths.functionConfiguration(segment(name)), { Qualifier: qualifier }), "GetFunctionConfiguration"),
+    listFunctions: async (marker) => asList(await sendJson("GET", `${ApiPaths.functions}/`, { Marker: marker })),
     updateFunctionCode: async (name, zipFile) =>
-      asConfiguration(await sendJson("PUT", functionPath(name, "/code"), {}, { ZipFile: zipFile }), "UpdateFunctionCode"),
+      asConfiguration(await sendJson("PUT", ApiPaths.functionCode(segment(name)), {}, { ZipFile: zipFile }), "UpdateFunctionCode"),
     updateFunctionConfiguration: async (name, settings) =>
-      asConfiguration(await sendJson("PUT", functionPath(name, "/configuration"), {}, settings), "UpdateFunctionConfiguration"),
+      asConfiguration(await sendJson("PUT", ApiPaths.functionConfiguration(segment(name)), {}, settings), "UpdateFunctionConfiguration"),
     deleteFunction: async (name, qualifier) => {
-      await sendJson("DELETE", functionPath(name), { Qualifier: qualifier });
+      await sendJson("DELETE", ApiPaths.function(segment(name)), { Qualifier: qualifier });
     },
     publishVersion: async (name, request = {}) =>
-      asConfiguration(await sendJson("POST", functionPath(name, "/versions"), {}, request), "PublishVersion"),
+      asConfiguration(await sendJson("POST", ApiPaths.versions(segment(name)), {}, request), "PublishVersion"),
     listVersionsByFunction: async (name, marker) =>
-      asVersionList(await sendJson("GET", functionPath(name, "/versions"), { Marker: marker })),
-    createAlias: async (name, request) => asAlias(await sendJson("POST", functionPath(name, "/aliases"), {}, request), "CreateAlias"),
-    getAlias: async (name, alias) => asAlias(await sendJson("GET", aliasPath(name, alias), {}), "GetAlias"),
-    updateAlias: async (name, alias, request) => asAlias(await sendJson("PUT", aliasPath(name, alias), {}, request), "UpdateAlias"),
+      asVersionList(await sendJson("GET", ApiPaths.versions(segment(name)), { Marker: marker })),
+    createAlias: async (name, request) => asAlias(await sendJson("POST", ApiPaths.aliases(segment(name)), {}, request), "CreateAlias"),
+    getAlias: async (name, alias) => asAlias(await sendJson("GET", ApiPaths.alias(segment(name), segment(alias)), {}), "GetAlias"),
+    updateAlias: async (name, alias, request) => asAlias(await sendJson("PUT", ApiPaths.alias(segment(name), segment(alias)), {}, request), "UpdateAlias"),
     deleteAlias: async (name, alias) => {
-      await sendJson("DELETE", aliasPath(name, alias), {});
+      await sendJson("DELETE", ApiPaths.alias(segment(name), segment(alias)), {});
     },
     listAliases: async (name, options = {}) =>
-      asAliasList(await sendJson("GET", functionPath(name, "/aliases"), { FunctionVersion: options.functionVersion, Marker: options.marker })),
+      asAliasList(await sendJson("GET", ApiPaths.aliases(segment(name)), { FunctionVersion: options.functionVersion, Marker: options.marker })),
     invoke: async (request) => {
       const headers: Record<string, string> = { "Content-Type": "application/json" };
       if (request.invocationType !== undefined) headers["X-Amz-Invocation-Type"] = request.invocationType;
       if (request.logType !== undefined) headers["X-Amz-Log-Type"] = request.logType;
-      const response = await send("POST", functionPath(request.functionName, "/invocations"), { Qualifier: request.qualifier }, {
+      const response = await send("POST", ApiPaths.invocations(segment(request.functionName)), { Qualifier: request.qualifier }, {
         body: request.payload,
         headers,
       });
@@ -515,86 +221,86 @@ export function createApiClient(endpoint: string): ApiClient {
         executedVersion: header("x-amz-executed-version"),
       };
     },
-    getAccountSettings: async () => asAccountSettings(await sendJson("GET", ACCOUNT_SETTINGS, {})),
+    getAccountSettings: async () => asAccountSettings(await sendJson("GET", ApiPaths.accountSettings, {})),
     putFunctionConcurrency: async (name, reserved) =>
-      asFunctionConcurrency(await sendJson("PUT", reservedPath(CONCURRENCY_2017, name), {}, { ReservedConcurrentExecutions: reserved }), "PutFunctionConcurrency"),
+      asFunctionConcurrency(await sendJson("PUT", ApiPaths.reservedConcurrency(segment(name)), {}, { ReservedConcurrentExecutions: reserved }), "PutFunctionConcurrency"),
     getFunctionConcurrency: async (name) =>
-      asFunctionConcurrency(await sendJson("GET", reservedPath(CONCURRENCY_2019, name), {}), "GetFunctionConcurrency"),
+      asFunctionConcurrency(await sendJson("GET", ApiPaths.functionConcurrency(segment(name)), {}), "GetFunctionConcurrency"),
     deleteFunctionConcurrency: async (name) => {
-      await sendJson("DELETE", reservedPath(CONCURRENCY_2017, name), {});
+      await sendJson("DELETE", ApiPaths.reservedConcurrency(segment(name)), {});
     },
     putProvisionedConcurrencyConfig: async (name, qualifier, count) =>
       asProvisionedConfig(
-        await sendJson("PUT", provisionedPath(name), { Qualifier: qualifier }, { ProvisionedConcurrentExecutions: count }),
+        await sendJson("PUT", ApiPaths.provisionedConcurrency(segment(name)), { Qualifier: qualifier }, { ProvisionedConcurrentExecutions: count }),
         "PutProvisionedConcurrencyConfig",
       ),
     getProvisionedConcurrencyConfig: async (name, qualifier) =>
-      asProvisionedConfig(await sendJson("GET", provisionedPath(name), { Qualifier: qualifier }), "GetProvisionedConcurrencyConfig"),
+      asProvisionedConfig(await sendJson("GET", ApiPaths.provisionedConcurrency(segment(name)), { Qualifier: qualifier }), "GetProvisionedConcurrencyConfig"),
     deleteProvisionedConcurrencyConfig: async (name, qualifier) => {
-      await sendJson("DELETE", provisionedPath(name), { Qualifier: qualifier });
+      await sendJson("DELETE", ApiPaths.provisionedConcurrency(segment(name)), { Qualifier: qualifier });
     },
     listProvisionedConcurrencyConfigs: async (name, marker) =>
-      asProvisionedList(await sendJson("GET", provisionedPath(name), { List: "ALL", Marker: marker })),
+      asProvisionedList(await sendJson("GET", ApiPaths.provisionedConcurrency(segment(name)), { List: "ALL", Marker: marker })),
     putFunctionEventInvokeConfig: async (name, qualifier, request) =>
-      asEventInvokeConfig(await sendJson("PUT", eventConfigPath(name), { Qualifier: qualifier }, request), "PutFunctionEventInvokeConfig"),
+      asEventInvokeConfig(await sendJson("PUT", ApiPaths.eventInvokeConfig(segment(name)), { Qualifier: qualifier }, request), "PutFunctionEventInvokeConfig"),
     updateFunctionEventInvokeConfig: async (name, qualifier, request) =>
-      asEventInvokeConfig(await sendJson("POST", eventConfigPath(name), { Qualifier: qualifier }, request), "UpdateFunctionEventInvokeConfig"),
+      asEventInvokeConfig(await sendJson("POST", ApiPaths.eventInvokeConfig(segment(name)), { Qualifier: qualifier }, request), "UpdateFunctionEventInvokeConfig"),
     getFunctionEventInvokeConfig: async (name, qualifier) =>
-      asEventInvokeConfig(await sendJson("GET", eventConfigPath(name), { Qualifier: qualifier }), "GetFunctionEventInvokeConfig"),
+      asEventInvokeConfig(await sendJson("GET", ApiPaths.eventInvokeConfig(segment(name)), { Qualifier: qualifier }), "GetFunctionEventInvokeConfig"),
     deleteFunctionEventInvokeConfig: async (name, qualifier) => {
-      await sendJson("DELETE", eventConfigPath(name), { Qualifier: qualifier });
+      await sendJson("DELETE", ApiPaths.eventInvokeConfig(segment(name)), { Qualifier: qualifier });
     },
     listFunctionEventInvokeConfigs: async (name, marker) =>
-      asPage(await sendJson("GET", eventConfigPath(name, "/list"), { Marker: marker }), "FunctionEventInvokeConfigs", "ListFunctionEventInvokeConfigs", (item) =>
+      asPage<ListFunctionEventInvokeConfigsResponse>(await sendJson("GET", ApiPaths.eventInvokeConfigList(segment(name)), { Marker: marker }), "FunctionEventInvokeConfigs", "ListFunctionEventInvokeConfigs", (item) =>
         asEventInvokeConfig(item, "ListFunctionEventInvokeConfigs"),
-      ) as ListFunctionEventInvokeConfigsResponse,
+      ),
     createFunctionUrlConfig: async (name, qualifier, request) =>
-      asFunctionUrlConfig(await sendJson("POST", urlConfigPath(name), { Qualifier: qualifier }, request), "CreateFunctionUrlConfig"),
+      asFunctionUrlConfig(await sendJson("POST", ApiPaths.functionUrlConfig(segment(name)), { Qualifier: qualifier }, request), "CreateFunctionUrlConfig"),
     getFunctionUrlConfig: async (name, qualifier) =>
-      asFunctionUrlConfig(await sendJson("GET", urlConfigPath(name), { Qualifier: qualifier }), "GetFunctionUrlConfig"),
+      asFunctionUrlConfig(await sendJson("GET", ApiPaths.functionUrlConfig(segment(name)), { Qualifier: qualifier }), "GetFunctionUrlConfig"),
     updateFunctionUrlConfig: async (name, qualifier, request) =>
-      asFunctionUrlConfig(await sendJson("PUT", urlConfigPath(name), { Qualifier: qualifier }, request), "UpdateFunctionUrlConfig"),
+      asFunctionUrlConfig(await sendJson("PUT", ApiPaths.functionUrlConfig(segment(name)), { Qualifier: qualifier }, request), "UpdateFunctionUrlConfig"),
     deleteFunctionUrlConfig: async (name, qualifier) => {
-      await sendJson("DELETE", urlConfigPath(name), { Qualifier: qualifier });
+      await sendJson("DELETE", ApiPaths.functionUrlConfig(segment(name)), { Qualifier: qualifier });
     },
-    getQueueStats: async (name) => asQueueStats(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/queue`, {})),
-    getLogs: async (name, options = {}) => asLogs(await sendJson("GET", `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options))),
-    followLogs: (name, options, signal) => followLogLines(send, `${LAMBENT_API}/${encodeURIComponent(name)}/logs`, logsQuery(options), signal),
+    getQueueStats: async (name) => asQueueStats(await sendJson("GET", ApiPaths.queue(segment(name)), {})),
+    getLogs: async (name, options = {}) => asLogs(await sendJson("GET", ApiPaths.logs(segment(name)), logsQuery(options))),
+    followLogs: (name, options, signal) => followLogLines(send, ApiPaths.logs(segment(name)), logsQuery(options), signal),
     getUsage: async (name) =>
-      asUsage(await sendJson("GET", name === undefined ? "/lambent/2024-01-01/usage" : `${LAMBENT_API}/${encodeURIComponent(name)}/usage`, {})),
-    createRoute: async (request) => asRoute(await sendJson("POST", ROUTES, {}, request), "CreateRoute"),
-    getRoute: async (routeId) => asRoute(await sendJson("GET", `${ROUTES}/${encodeURIComponent(routeId)}`, {}), "GetRoute"),
+      asUsage(await sendJson("GET", name === undefined ? ApiPaths.usage : ApiPaths.functionUsage(segment(name)), {})),
+    createRoute: async (request) => asRoute(await sendJson("POST", ApiPaths.routes, {}, request), "CreateRoute"),
+    getRoute: async (routeId) => asRoute(await sendJson("GET", ApiPaths.route(segment(routeId)), {}), "GetRoute"),
     listRoutes: async (options = {}) =>
-      asPage(await sendJson("GET", ROUTES, { FunctionName: options.functionName, Marker: options.marker }), "Routes", "ListRoutes", (item) =>
+      asPage<ListRoutesResponse>(await sendJson("GET", ApiPaths.routes, { FunctionName: options.functionName, Marker: options.marker }), "Routes", "ListRoutes", (item) =>
         asRoute(item, "ListRoutes"),
-      ) as ListRoutesResponse,
+      ),
     deleteRoute: async (routeId) => {
-      await sendJson("DELETE", `${ROUTES}/${encodeURIComponent(routeId)}`, {});
+      await sendJson("DELETE", ApiPaths.route(segment(routeId)), {});
     },
-    createTrigger: async (request) => asTrigger(await sendJson("POST", TRIGGERS, {}, request), "CreateTrigger"),
-    getTrigger: async (name) => asTrigger(await sendJson("GET", `${TRIGGERS}/${encodeURIComponent(name)}`, {}), "GetTrigger"),
+    createTrigger: async (request) => asTrigger(await sendJson("POST", ApiPaths.triggers, {}, request), "CreateTrigger"),
+    getTrigger: async (name) => asTrigger(await sendJson("GET", ApiPaths.trigger(segment(name)), {}), "GetTrigger"),
     listTriggers: async (options = {}) =>
-      asPage(await sendJson("GET", TRIGGERS, { FunctionName: options.functionName, Marker: options.marker }), "Triggers", "ListTriggers", (item) =>
+      asPage<ListTriggersResponse>(await sendJson("GET", ApiPaths.triggers, { FunctionName: options.functionName, Marker: options.marker }), "Triggers", "ListTriggers", (item) =>
         asTrigger(item, "ListTriggers"),
-      ) as unknown as ListTriggersResponse,
-    updateTrigger: async (name, request) => asTrigger(await sendJson("PUT", `${TRIGGERS}/${encodeURIComponent(name)}`, {}, request), "UpdateTrigger"),
+      ),
+    updateTrigger: async (name, request) => asTrigger(await sendJson("PUT", ApiPaths.trigger(segment(name)), {}, request), "UpdateTrigger"),
     deleteTrigger: async (name) => {
-      await sendJson("DELETE", `${TRIGGERS}/${encodeURIComponent(name)}`, {});
+      await sendJson("DELETE", ApiPaths.trigger(segment(name)), {});
     },
-    createEventSourceMapping: async (request) => asEventSourceMapping(await sendJson("POST", EVENT_SOURCE_MAPPINGS, {}, request), "CreateEventSourceMapping"),
+    createEventSourceMapping: async (request) => asEventSourceMapping(await sendJson("POST", ApiPaths.eventSourceMappings, {}, request), "CreateEventSourceMapping"),
     getEventSourceMapping: async (uuid) =>
-      asEventSourceMapping(await sendJson("GET", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}), "GetEventSourceMapping"),
+      asEventSourceMapping(await sendJson("GET", ApiPaths.eventSourceMapping(segment(uuid)), {}), "GetEventSourceMapping"),
     listEventSourceMappings: async (options = {}) =>
-      asPage(
-        await sendJson("GET", EVENT_SOURCE_MAPPINGS, { FunctionName: options.functionName, EventSourceArn: options.eventSourceArn, Marker: options.marker }),
+      asPage<ListEventSourceMappingsResponse>(
+        await sendJson("GET", ApiPaths.eventSourceMappings, { FunctionName: options.functionName, EventSourceArn: options.eventSourceArn, Marker: options.marker }),
         "EventSourceMappings",
         "ListEventSourceMappings",
         (item) => asEventSourceMapping(item, "ListEventSourceMappings"),
-      ) as ListEventSourceMappingsResponse,
+      ),
     updateEventSourceMapping: async (uuid, request) =>
-      asEventSourceMapping(await sendJson("PUT", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}, request), "UpdateEventSourceMapping"),
+      asEventSourceMapping(await sendJson("PUT", ApiPaths.eventSourceMapping(segment(uuid)), {}, request), "UpdateEventSourceMapping"),
     deleteEventSourceMapping: async (uuid) =>
-      asEventSourceMapping(await sendJson("DELETE", `${EVENT_SOURCE_MAPPINGS}/${encodeURIComponent(uuid)}`, {}), "DeleteEventSourceMapping"),
+      asEventSourceMapping(await sendJson("DELETE", ApiPaths.eventSourceMapping(segment(uuid)), {}), "DeleteEventSourceMapping"),
   };
 }
 
@@ -624,83 +330,95 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * An answer as the frontend's shape (@lambent/lambda-api), once the fields this client relies on are
+ * checked; the other fields are taken on the frontend's word.
+ */
+function shaped<Shape>(value: Record<string, unknown>): Shape {
+  return value as unknown as Shape;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function stringField(record: Record<string, unknown>, key: string): string | undefined {
   const value = record[key];
   return typeof value === "string" ? value : undefined;
 }
 
 function asConfiguration(value: unknown, operation: string): FunctionConfiguration {
-  if (isRecord(value) && typeof value.FunctionName === "string") return value as FunctionConfiguration;
+  if (isRecord(value) && typeof value.FunctionName === "string") return shaped<FunctionConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionConfiguration`, 200);
 }
 
 function asGetFunction(value: unknown): GetFunctionResponse {
   if (isRecord(value)) {
     asConfiguration(value.Configuration, "GetFunction");
-    return value as GetFunctionResponse;
+    return shaped<GetFunctionResponse>(value);
   }
   throw new ApiError("InvalidResponse", "GetFunction answered without a Configuration", 200);
 }
 
 function asList(value: unknown): ListFunctionsResponse {
-  return asPage(value, "Functions", "ListFunctions", (item) => asConfiguration(item, "ListFunctions")) as ListFunctionsResponse;
+  return asPage<ListFunctionsResponse>(value, "Functions", "ListFunctions", (item) => asConfiguration(item, "ListFunctions"));
 }
 
 function asVersionList(value: unknown): ListVersionsResponse {
-  return asPage(value, "Versions", "ListVersionsByFunction", (item) => asConfiguration(item, "ListVersionsByFunction")) as ListVersionsResponse;
+  return asPage<ListVersionsResponse>(value, "Versions", "ListVersionsByFunction", (item) => asConfiguration(item, "ListVersionsByFunction"));
 }
 
 function asAliasList(value: unknown): ListAliasesResponse {
-  return asPage(value, "Aliases", "ListAliases", (item) => asAlias(item, "ListAliases")) as ListAliasesResponse;
+  return asPage<ListAliasesResponse>(value, "Aliases", "ListAliases", (item) => asAlias(item, "ListAliases"));
 }
 
 /** One page of a List operation: an array under `field`, each item checked, and an optional string NextMarker. */
-function asPage(value: unknown, field: string, operation: string, checkItem: (item: unknown) => void): Record<string, unknown> {
+function asPage<Page>(value: unknown, field: string, operation: string, checkItem: (item: unknown) => void): Page {
   if (isRecord(value) && Array.isArray(value[field])) {
     for (const item of value[field] as unknown[]) checkItem(item);
     if (value.NextMarker !== undefined && value.NextMarker !== null && typeof value.NextMarker !== "string") {
       throw new ApiError("InvalidResponse", `${operation} answered a NextMarker that is not a string`, 200);
     }
-    return value;
+    return shaped<Page>(value);
   }
   throw new ApiError("InvalidResponse", `${operation} answered without ${field}`, 200);
 }
 
 function asAlias(value: unknown, operation: string): AliasConfiguration {
-  if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionVersion === "string") return value as AliasConfiguration;
+  if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionVersion === "string") return shaped<AliasConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without an AliasConfiguration`, 200);
 }
 
 function asProvisionedList(value: unknown): ListProvisionedConcurrencyConfigsResponse {
-  return asPage(value, "ProvisionedConcurrencyConfigs", "ListProvisionedConcurrencyConfigs", (item) =>
+  return asPage<ListProvisionedConcurrencyConfigsResponse>(value, "ProvisionedConcurrencyConfigs", "ListProvisionedConcurrencyConfigs", (item) =>
     asProvisionedConfig(item, "ListProvisionedConcurrencyConfigs"),
-  ) as ListProvisionedConcurrencyConfigsResponse;
+  );
 }
 
 function asAccountSettings(value: unknown): AccountSettings {
-  if (isRecord(value) && isRecord(value.AccountLimit) && isRecord(value.AccountUsage)) return value as AccountSettings;
+  if (isRecord(value) && isRecord(value.AccountLimit) && isRecord(value.AccountUsage)) return shaped<AccountSettings>(value);
   throw new ApiError("InvalidResponse", "GetAccountSettings answered without AccountLimit and AccountUsage", 200);
 }
 
 function asFunctionConcurrency(value: unknown, operation: string): FunctionConcurrency {
   if (isRecord(value) && (value.ReservedConcurrentExecutions === undefined || typeof value.ReservedConcurrentExecutions === "number")) {
-    return value as FunctionConcurrency;
+    return shaped<FunctionConcurrency>(value);
   }
   throw new ApiError("InvalidResponse", `${operation} answered without a reserved concurrency`, 200);
 }
 
-function asProvisionedConfig(value: unknown, operation: string): ProvisionedConcurrencyConfig {
-  if (isRecord(value) && typeof value.RequestedProvisionedConcurrentExecutions === "number") return value as ProvisionedConcurrencyConfig;
+function asProvisionedConfig(value: unknown, operation: string): ProvisionedConcurrencyConfiguration {
+  if (isRecord(value) && typeof value.RequestedProvisionedConcurrentExecutions === "number") return shaped<ProvisionedConcurrencyConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a provisioned concurrency config`, 200);
 }
 
 function asEventInvokeConfig(value: unknown, operation: string): FunctionEventInvokeConfig {
-  if (isRecord(value) && typeof value.FunctionArn === "string" && typeof value.MaximumRetryAttempts === "number") return value as FunctionEventInvokeConfig;
+  if (isRecord(value) && typeof value.FunctionArn === "string" && typeof value.MaximumRetryAttempts === "number") return shaped<FunctionEventInvokeConfig>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionEventInvokeConfig`, 200);
 }
 
-function asFunctionUrlConfig(value: unknown, operation: string): FunctionUrlConfig {
-  if (isRecord(value) && typeof value.FunctionUrl === "string") return value as FunctionUrlConfig;
+function asFunctionUrlConfig(value: unknown, operation: string): FunctionUrlConfigResponse {
+  if (isRecord(value) && typeof value.FunctionUrl === "string") return shaped<FunctionUrlConfigResponse>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionUrlConfig`, 200);
 }
 
@@ -708,17 +426,17 @@ function logsQuery(options: LogsOptions): Record<string, string | undefined> {
   return { since: options.since, requestId: options.requestId, limit: options.limit === undefined ? undefined : String(options.limit) };
 }
 
-function asLogs(value: unknown): LogsResponse {
-  if (isRecord(value) && typeof value.FunctionName === "string" && Array.isArray(value.Events) && value.Events.every(isLogEvent)) return value as LogsResponse;
+function asLogs(value: unknown): GetLogsResponse {
+  if (isRecord(value) && typeof value.FunctionName === "string" && Array.isArray(value.Events) && value.Events.every(isLogEvent)) return shaped<GetLogsResponse>(value);
   throw new ApiError("InvalidResponse", "GetLogs answered without the function's log events", 200);
 }
 
-function isLogEvent(value: unknown): value is LogEvent {
+function isLogEvent(value: unknown): value is LogEventResponse {
   return isRecord(value) && typeof value.Message === "string" && typeof value.RequestId === "string" && typeof value.Timestamp === "number";
 }
 
 function asUsage(value: unknown): UsageReport {
-  if (isRecord(value) && Array.isArray(value.Functions) && typeof value.Requests === "number" && isRecord(value.Prices)) return value as UsageReport;
+  if (isRecord(value) && Array.isArray(value.Functions) && typeof value.Requests === "number" && isRecord(value.Prices)) return shaped<UsageReport>(value);
   throw new ApiError("InvalidResponse", "GetUsage answered without the usage figures", 200);
 }
 
@@ -728,7 +446,7 @@ async function* followLogLines(
   path: string,
   query: Record<string, string | undefined>,
   signal: AbortSignal,
-): AsyncGenerator<LogEvent> {
+): AsyncGenerator<LogEventResponse> {
   let response: Response;
   try {
     response = await send("GET", path, { ...query, follow: "true" }, { signal });
@@ -758,14 +476,14 @@ async function* followLogLines(
   }
 }
 
-function asEventSourceMapping(value: unknown, operation: string): EventSourceMapping {
-  if (isRecord(value) && typeof value.UUID === "string") return value as EventSourceMapping;
+function asEventSourceMapping(value: unknown, operation: string): EventSourceMappingConfiguration {
+  if (isRecord(value) && typeof value.UUID === "string") return shaped<EventSourceMappingConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without an EventSourceMappingConfiguration`, 200);
 }
 
-function asQueueStats(value: unknown): QueueStats {
+function asQueueStats(value: unknown): QueueStatsResponse {
   const counts = ["Depth", "OldestEventAgeMs", "Succeeded", "Retried", "DeadLettered", "DroppedForAge"];
-  if (isRecord(value) && typeof value.FunctionName === "string" && counts.every((field) => typeof value[field] === "number")) return value as QueueStats;
+  if (isRecord(value) && typeof value.FunctionName === "string" && counts.every((field) => typeof value[field] === "number")) return shaped<QueueStatsResponse>(value);
   throw new ApiError("InvalidResponse", "GetQueueStats answered without the queue's counts", 200);
 }
 
@@ -790,77 +508,14 @@ export async function collectPages<Page extends { NextMarker?: string | null }, 
   return items;
 }
 
-function asRoute(value: unknown, operation: string): Route {
-  if (isRecord(value) && typeof value.RouteId === "string" && typeof value.Path === "string" && Array.isArray(value.Methods)) return value as Route;
+function asRoute(value: unknown, operation: string): RouteConfiguration {
+  if (isRecord(value) && typeof value.RouteId === "string" && typeof value.Path === "string" && Array.isArray(value.Methods)) return shaped<RouteConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without a Route`, 200);
-}
-
-/** Lambent's triggers: a function invoked on a schedule, per NATS message, or per bucket or KV change. */
-const TRIGGERS = "/lambent/2024-01-01/triggers";
-
-export interface TriggerSchedule {
-  Expression: string;
-  Timezone?: string;
-  Input?: string;
-}
-
-export interface TriggerBucket {
-  Bucket: string;
-  Events?: string[];
-  Prefix?: string;
-  Suffix?: string;
-}
-
-export interface TriggerKeyValue {
-  Bucket: string;
-  Keys?: string;
-}
-
-/** CreateTrigger's body: exactly one of Schedule, Topic, Bucket and KeyValue. */
-export interface CreateTriggerRequest {
-  Name: string;
-  FunctionName: string;
-  Qualifier?: string;
-  Enabled?: boolean;
-  Description?: string;
-  Schedule?: TriggerSchedule;
-  Topic?: { Subject: string };
-  Bucket?: TriggerBucket;
-  KeyValue?: TriggerKeyValue;
-}
-
-export interface UpdateTriggerRequest {
-  Enabled?: boolean;
-  Qualifier?: string;
-  Description?: string;
-  Schedule?: Partial<TriggerSchedule>;
-}
-
-export interface TriggerConfiguration {
-  Name: string;
-  FunctionName: string;
-  FunctionArn: string;
-  Qualifier: string;
-  Enabled: boolean;
-  Description: string;
-  CreatedAt: string;
-  LastModified: string;
-  Schedule?: TriggerSchedule;
-  Topic?: { Subject: string };
-  Bucket?: TriggerBucket;
-  KeyValue?: TriggerKeyValue;
-  NextFireTime?: string;
-  LastFireTime?: string;
-}
-
-export interface ListTriggersResponse {
-  Triggers: TriggerConfiguration[];
-  NextMarker?: string;
 }
 
 function asTrigger(value: unknown, operation: string): TriggerConfiguration {
   if (isRecord(value) && typeof value.Name === "string" && typeof value.FunctionName === "string" && typeof value.Enabled === "boolean") {
-    return value as unknown as TriggerConfiguration;
+    return shaped<TriggerConfiguration>(value);
   }
   throw new ApiError("InvalidResponse", `${operation} answered without a trigger`, 200);
 }

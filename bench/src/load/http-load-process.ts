@@ -1,6 +1,6 @@
 // Load generator process: autocannon against one URL, printing a LoadRound as JSON.
 import autocannon from "autocannon";
-import type { HttpLoadOptions } from "./http-load.js";
+import type { HttpLoadOptions } from "./http-load-options.js";
 import type { LoadRound } from "../stats.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as HttpLoadOptions;

@@ -3,18 +3,10 @@
 import { join } from "node:path";
 import { BENCH_DIST, runJsonProcess } from "../processes.js";
 import { combineRounds, type LoadResult, type LoadRound } from "../stats.js";
+import type { HttpLoadOptions } from "./http-load-options.js";
 import { wrkAvailable, wrkRound } from "./wrk.js";
 
 export const httpLoadGenerator: "wrk" | "autocannon" = wrkAvailable() ? "wrk" : "autocannon";
-
-export interface HttpLoadOptions {
-  url: string;
-  body: string;
-  headers?: Record<string, string>;
-  connections: number;
-  durationSeconds: number;
-  warmupSeconds: number;
-}
 
 export async function httpLoad(options: HttpLoadOptions, rounds: number): Promise<LoadResult> {
   const results: LoadRound[] = [];

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { LoadRound } from "../stats.js";
-import type { HttpLoadOptions } from "./http-load.js";
+import type { HttpLoadOptions } from "./http-load-options.js";
 
 const run = promisify(execFile);
 

@@ -1,11 +1,6 @@
 // `lambent alias set|get|list|delete`: named pointers at a version, optionally splitting traffic with one more.
-import {
-  ApiError,
-  collectPages,
-  createApiClient,
-  type AliasConfiguration,
-  type AliasRoutingConfiguration,
-} from "../api-client.js";
+import type { AliasConfiguration, AliasRoutingConfiguration } from "@lambent/lambda-api";
+import { ApiError, collectPages, createApiClient } from "../api-client.js";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,
@@ -213,8 +208,8 @@ export function parseWeight(raw: string): { version: string; weight: number } {
   return { version, weight };
 }
 
-/** `3`, or `3, 4 at 10%` when the alias splits traffic. */
-export function describeRouting(alias: Pick<AliasConfiguration, "FunctionVersion" | "RoutingConfig">): string {
+/** `3`, or `3, 4 at 10%` when the alias splits traffic. A null RoutingConfig, as some servers answer, is none. */
+export function describeRouting(alias: Pick<AliasConfiguration, "FunctionVersion"> & { RoutingConfig?: AliasRoutingConfiguration | null }): string {
   const weights = describeWeights(alias.RoutingConfig);
   return weights === undefined ? alias.FunctionVersion : `${alias.FunctionVersion}, ${weights}`;
 }

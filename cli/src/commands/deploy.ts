@@ -1,7 +1,8 @@
 // `lambent deploy`: zip a folder and create the function, or update its code (and configuration) if it exists.
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ApiError, createApiClient, type ApiClient, type FunctionConfiguration, type FunctionSettings } from "../api-client.js";
+import type { FunctionConfiguration, FunctionSettings } from "@lambent/lambda-api";
+import { ApiError, createApiClient, type ApiClient } from "../api-client.js";
 import { COMMON_USAGE, UsageError, parseCommandArgs, parsePositiveInteger, type CliIo, type Command } from "../command.js";
 import { formatBytes, writeJson, writeLine } from "../output.js";
 import { zipFolder } from "../zip-folder.js";

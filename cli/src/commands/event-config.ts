@@ -1,6 +1,7 @@
 // `lambent event-config`: show, change, remove or list how a function's asynchronous invocations are handled
 // (Lambda's EventInvokeConfig: retries, maximum event age, destinations).
-import { collectPages, createApiClient, type EventInvokeConfigRequest, type FunctionEventInvokeConfig } from "../api-client.js";
+import type { EventInvokeConfigRequest, FunctionEventInvokeConfig } from "@lambent/lambda-api";
+import { collectPages, createApiClient } from "../api-client.js";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,

@@ -1,6 +1,7 @@
 // `lambent logs`: a function's log lines (START, its own lines, END, REPORT) since a time, one invocation's
 // with --request-id, or followed as new invocations finish with --follow.
-import { createApiClient, type LogEvent } from "../api-client.js";
+import type { LogEventResponse } from "@lambent/lambda-api";
+import { createApiClient } from "../api-client.js";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,
@@ -61,7 +62,7 @@ export async function runLogs(args: string[], io: CliIo): Promise<number> {
     ...(limit !== undefined ? { limit } : {}),
   };
   const client = createApiClient(common.endpoint);
-  const print = (event: LogEvent): void => (common.json ? writeLine(io.stdout, JSON.stringify(event)) : writeLine(io.stdout, event.Message));
+  const print = (event: LogEventResponse): void => (common.json ? writeLine(io.stdout, JSON.stringify(event)) : writeLine(io.stdout, event.Message));
 
   if (values.follow) {
     const signal = io.signal ?? new AbortController().signal;

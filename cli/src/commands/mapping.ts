@@ -1,6 +1,7 @@
 // `lambent mapping`: create, list, show, change and delete event source mappings (Lambda's
 // EventSourceMapping): a queue or stream on JetStream polled by the cluster, invoking a function with batches.
-import { collectPages, createApiClient, type EventSourceMapping, type EventSourceMappingRequest } from "../api-client.js";
+import type { EventSourceMappingConfiguration, EventSourceMappingRequest } from "@lambent/lambda-api";
+import { collectPages, createApiClient } from "../api-client.js";
 import { COMMON_USAGE, UsageError, parseCommandArgs, parsePositiveInteger, parseWholeNumber, type CliIo, type Command } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 
@@ -73,7 +74,7 @@ export async function runMapping(args: string[], io: CliIo): Promise<number> {
   }
   const [action, uuid] = positionals;
   const client = createApiClient(common.endpoint);
-  const show = (mapping: EventSourceMapping): number => {
+  const show = (mapping: EventSourceMappingConfiguration): number => {
     if (common.json) writeJson(io.stdout, mapping);
     else io.stdout.write(describeMapping(mapping));
     return 0;
@@ -183,13 +184,13 @@ function parseTimestamp(raw: string): number {
   return parsed / 1000;
 }
 
-function functionOf(mapping: EventSourceMapping): string {
+function functionOf(mapping: EventSourceMappingConfiguration): string {
   const arn = mapping.FunctionArn ?? "";
   const index = arn.indexOf(":function:");
   return index < 0 ? arn : arn.slice(index + ":function:".length);
 }
 
-export function describeMapping(mapping: EventSourceMapping): string {
+export function describeMapping(mapping: EventSourceMappingConfiguration): string {
   return formatFields([
     ["UUID", mapping.UUID],
     ["State", mapping.State],

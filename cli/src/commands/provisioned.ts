@@ -1,5 +1,6 @@
 // `lambent provisioned`: list, show, set or remove provisioned concurrency of a function's versions and aliases.
-import { collectPages, createApiClient, type ProvisionedConcurrencyConfig } from "../api-client.js";
+import type { ProvisionedConcurrencyConfigListItem, ProvisionedConcurrencyConfiguration } from "@lambent/lambda-api";
+import { collectPages, createApiClient } from "../api-client.js";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,
@@ -104,12 +105,12 @@ export async function runProvisioned(args: string[], io: CliIo): Promise<number>
 }
 
 /** "3 requested, 1 allocated (IN_PROGRESS)". */
-export function describeConfig(config: ProvisionedConcurrencyConfig): string {
+export function describeConfig(config: ProvisionedConcurrencyConfiguration): string {
   const allocated = config.AllocatedProvisionedConcurrentExecutions ?? 0;
   return `${config.RequestedProvisionedConcurrentExecutions} requested, ${allocated} allocated (${config.Status ?? "unknown status"})`;
 }
 
-function tableRow(config: ProvisionedConcurrencyConfig): string[] {
+function tableRow(config: ProvisionedConcurrencyConfigListItem): string[] {
   return [
     qualifierOfArn(config.FunctionArn ?? ""),
     String(config.RequestedProvisionedConcurrentExecutions),

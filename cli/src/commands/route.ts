@@ -1,6 +1,7 @@
 // `lambent route add|list|remove`: mount a function at a path prefix and methods on the frontend (Lambent's
 // routes, served at <endpoint><path>), list the routes, and remove one by id or every route at a path.
-import { ApiError, collectPages, createApiClient, type Route } from "../api-client.js";
+import type { RouteConfiguration } from "@lambent/lambda-api";
+import { ApiError, collectPages, createApiClient } from "../api-client.js";
 import { COMMON_USAGE, FUNCTION_OPTION, UsageError, parseCommandArgs, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 
@@ -91,7 +92,7 @@ async function runRouteRemove(args: string[], io: CliIo): Promise<number> {
   if (common.help) return help(io);
   const which = positionals[0]!;
   const client = createApiClient(common.endpoint);
-  let removed: Route[];
+  let removed: RouteConfiguration[];
   if (which.startsWith("/")) {
     // The server keeps paths without a trailing slash.
     const path = which.length > 1 ? which.replace(/\/+$/, "") : which;
@@ -111,9 +112,9 @@ function help(io: CliIo): number {
   return 0;
 }
 
-const target = (route: Route): string => `${route.FunctionName}:${route.Qualifier}`;
+const target = (route: RouteConfiguration): string => `${route.FunctionName}:${route.Qualifier}`;
 
-export function describeRoute(route: Route): string {
+export function describeRoute(route: RouteConfiguration): string {
   return formatFields([
     ["RouteId", route.RouteId],
     ["Path", route.Path],

@@ -1,6 +1,7 @@
 // `lambent url`: show, create, change or remove a function's URL (Lambda's FunctionUrlConfig), served by
 // the frontend at <endpoint>/lambent-url/<url id>/.
-import { createApiClient, type FunctionUrlConfig, type FunctionUrlConfigRequest } from "../api-client.js";
+import type { FunctionUrlConfigRequest, FunctionUrlConfigResponse } from "@lambent/lambda-api";
+import { createApiClient } from "../api-client.js";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,
@@ -90,7 +91,10 @@ export async function runUrl(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-export function describeFunctionUrlConfig(config: FunctionUrlConfig): string {
+/** AuthType and InvokeMode are read as text, so a value this CLI does not know still prints. */
+export function describeFunctionUrlConfig(
+  config: Omit<FunctionUrlConfigResponse, "AuthType" | "InvokeMode"> & { AuthType: string; InvokeMode: string },
+): string {
   return formatFields([
     ["FunctionUrl", config.FunctionUrl],
     ["FunctionArn", config.FunctionArn],

@@ -1,5 +1,6 @@
 // `lambent usage`: requests, billed duration, GB-seconds and estimated cost per function and version.
-import { createApiClient, type UsageFigures } from "../api-client.js";
+import type { UsageFigures } from "@lambent/lambda-api";
+import { createApiClient } from "../api-client.js";
 import { COMMON_USAGE, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatTable, writeJson, writeLine } from "../output.js";
 

@@ -2,11 +2,11 @@
 // with an error that names the variable. Every variable here is listed in docs/configuration.md.
 import { availableParallelism, hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import type { Environment } from "./environment.js";
 import { readTracingConfig, type TracingConfig } from "./tracing.js";
 
-export * from "./tracing.js";
-
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment } from "./environment.js";
+export { TRACE_SAMPLER_NAMES, readTracingConfig, type TraceSamplerName, type TracingConfig } from "./tracing.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";

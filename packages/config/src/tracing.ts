@@ -1,6 +1,6 @@
 // Tracing settings from the environment: the standard OpenTelemetry variables (OTLP endpoint, sampler)
 // and LAMBENT_TRACE_SAMPLE_RATIO as a shorthand. Tracing is off when no endpoint is set.
-import type { Environment } from "./index.js";
+import type { Environment } from "./environment.js";
 
 /** OTEL_TRACES_SAMPLER's values Lambent supports; telemetry maps each to the SDK's sampler. */
 export const TRACE_SAMPLER_NAMES = [

@@ -1,176 +1,28 @@
 // The frontend's two faces share one API: HTTP and gRPC adapters translate their wire formats into
-// these calls, so both behave the same. Shapes follow AWS Lambda's REST API (PascalCase JSON).
+// these calls, so both behave the same. Answers are Lambda's REST shapes (@lambent/lambda-api).
+import type {
+  AccountSettings,
+  AliasConfiguration,
+  FunctionConcurrency,
+  FunctionConfiguration,
+  FunctionEventInvokeConfig,
+  FunctionUrlConfigResponse,
+  GetFunctionResponse,
+  ListAliasesResponse,
+  ListFunctionEventInvokeConfigsResponse,
+  ListFunctionsResponse,
+  ListProvisionedConcurrencyConfigsResponse,
+  ListVersionsResponse,
+  ProvisionedConcurrencyConfiguration,
+  QueueStatsResponse,
+} from "@lambent/lambda-api";
 import type { InvocationType, LogType } from "@lambent/protocol";
-
-export interface EnvironmentResponse {
-  Variables: Record<string, string>;
-}
-
-/** Lambda's FunctionConfiguration as GetFunctionConfiguration returns it. */
-export interface FunctionConfiguration {
-  FunctionName: string;
-  FunctionArn: string;
-  Runtime: string;
-  Role: string;
-  Handler: string;
-  CodeSize: number;
-  Description: string;
-  Timeout: number;
-  MemorySize: number;
-  LastModified: string;
-  CodeSha256: string;
-  Version: string;
-  Environment?: EnvironmentResponse;
-  RevisionId: string;
-  State: "Pending" | "Active" | "Inactive" | "Failed";
-  LastUpdateStatus: "InProgress" | "Successful" | "Failed";
-  PackageType: "Zip";
-  Architectures: string[];
-  EphemeralStorage: { Size: number };
-  /** Present when the function has a dead-letter target (an SNS or SQS ARN). */
-  DeadLetterConfig?: { TargetArn: string };
-}
-
-export interface GetFunctionResponse {
-  Configuration: FunctionConfiguration;
-  Code: { RepositoryType: string; Location: string };
-  Tags?: Record<string, string>;
-  /** Present when the function has reserved concurrency. */
-  Concurrency?: { ReservedConcurrentExecutions: number };
-}
-
-export interface ListFunctionsResponse {
-  Functions: FunctionConfiguration[];
-  NextMarker?: string;
-}
-
-export interface ListVersionsResponse {
-  Versions: FunctionConfiguration[];
-  NextMarker?: string;
-}
-
-/** Lambda's AliasConfiguration. */
-export interface AliasConfiguration {
-  AliasArn: string;
-  Name: string;
-  FunctionVersion: string;
-  Description: string;
-  /** Traffic shifted to one more version: `{ "4": 0.1 }` sends 10% to version 4. */
-  RoutingConfig?: { AdditionalVersionWeights: Record<string, number> };
-  RevisionId: string;
-  /** Lambent's addition: the version the alias pointed at before its last move, for one-step rollback. */
-  PreviousVersion?: string;
-}
-
-export interface ListAliasesResponse {
-  Aliases: AliasConfiguration[];
-  NextMarker?: string;
-}
-
-/** GetAccountSettings' answer. Sizes are bytes. */
-export interface AccountSettings {
-  AccountLimit: {
-    TotalCodeSize: number;
-    CodeSizeUnzipped: number;
-    CodeSizeZipped: number;
-    ConcurrentExecutions: number;
-    /** ConcurrentExecutions less every reservation. */
-    UnreservedConcurrentExecutions: number;
-  };
-  AccountUsage: {
-    /** CodeSize summed over every stored version of every function. */
-    TotalCodeSize: number;
-    FunctionCount: number;
-  };
-}
-
-/** PutFunctionConcurrency's answer, and GetFunctionConcurrency's (`{}` when there is no reservation). */
-export interface FunctionConcurrency {
-  ReservedConcurrentExecutions?: number;
-}
-
-export type ProvisionedConcurrencyStatus = "IN_PROGRESS" | "READY" | "FAILED";
-
-/** Put/GetProvisionedConcurrencyConfig's answer. */
-export interface ProvisionedConcurrencyConfiguration {
-  RequestedProvisionedConcurrentExecutions: number;
-  AvailableProvisionedConcurrentExecutions: number;
-  AllocatedProvisionedConcurrentExecutions: number;
-  Status: ProvisionedConcurrencyStatus;
-  StatusReason?: string;
-  LastModified: string;
-}
-
-/** One item of ListProvisionedConcurrencyConfigs: the config and the qualified ARN it applies to. */
-export interface ProvisionedConcurrencyConfigListItem extends ProvisionedConcurrencyConfiguration {
-  FunctionArn: string;
-}
-
-export interface ListProvisionedConcurrencyConfigsResponse {
-  ProvisionedConcurrencyConfigs: ProvisionedConcurrencyConfigListItem[];
-  NextMarker?: string;
-}
-
-/** One destination of an EventInvokeConfig; `Destination` is absent when none is set. */
-export interface EventDestination {
-  Destination?: string;
-}
-
-/** Lambda's FunctionEventInvokeConfig: how asynchronous invocations of one qualifier are handled. */
-export interface FunctionEventInvokeConfig {
-  /** Epoch seconds. */
-  LastModified: number;
-  /** The qualified ARN the config applies to (`…:function:name:$LATEST` for $LATEST). */
-  FunctionArn: string;
-  MaximumRetryAttempts: number;
-  MaximumEventAgeInSeconds: number;
-  DestinationConfig: { OnSuccess: EventDestination; OnFailure: EventDestination };
-}
-
-export interface ListFunctionEventInvokeConfigsResponse {
-  FunctionEventInvokeConfigs: FunctionEventInvokeConfig[];
-  NextMarker?: string;
-}
-
-/** A function URL's CORS settings, as Lambda spells them. */
-export interface FunctionUrlCorsConfig {
-  AllowOrigins?: string[];
-  AllowMethods?: string[];
-  AllowHeaders?: string[];
-  ExposeHeaders?: string[];
-  MaxAge?: number;
-  AllowCredentials?: boolean;
-}
-
-/** Lambda's FunctionUrlConfig (Create answers without LastModifiedTime). Times are ISO-8601. */
-export interface FunctionUrlConfigResponse {
-  FunctionUrl: string;
-  /** Unqualified for `$LATEST`, qualified for an alias. */
-  FunctionArn: string;
-  AuthType: "NONE" | "AWS_IAM";
-  Cors?: FunctionUrlCorsConfig;
-  CreationTime: string;
-  LastModifiedTime?: string;
-  InvokeMode: "BUFFERED" | "RESPONSE_STREAM";
-}
-
-/** Lambent's queue visibility: what a function's asynchronous event queue holds and what became of its events. */
-export interface QueueStatsResponse {
-  FunctionName: string;
-  /** Events waiting or running, retries waiting out their delay included. */
-  Depth: number;
-  /** Age of the oldest queued event in milliseconds; 0 when the queue is empty. */
-  OldestEventAgeMs: number;
-  Succeeded: number;
-  Retried: number;
-  DeadLettered: number;
-  DroppedForAge: number;
-}
-
-export interface ListOptions {
-  marker?: string;
-  maxItems?: string | number;
-}
+import type { EventSourceMappings } from "./control-plane/event-source-mappings.js";
+import type { FunctionLogs } from "./control-plane/logs.js";
+import type { RouteOperations } from "./control-plane/routes.js";
+import type { TriggerOperations } from "./control-plane/triggers.js";
+import type { ListOptions } from "./control-plane/pagination.js";
+import type { UsageReports } from "./control-plane/usage.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -258,14 +110,3 @@ export interface FrontendApi {
   /** Lambda's event source mappings (control-plane/event-source-mappings.ts); calls fail with ServiceException where absent. */
   eventSourceMappings?: EventSourceMappings;
 }
-
-/** The log and usage calls, as both faces reach them. */
-export type { FunctionLogs, GetLogsResponse, LogEventResponse, LogsRequest } from "./control-plane/logs.js";
-export type { UsageReports, UsageReport } from "./control-plane/usage.js";
-import type { FunctionLogs } from "./control-plane/logs.js";
-import type { UsageReports } from "./control-plane/usage.js";
-import type { RouteOperations } from "./control-plane/routes.js";
-export type { RouteOperations, RouteResponse, ListRoutesResponse, ListRoutesOptions } from "./control-plane/routes.js";
-import type { TriggerOperations } from "./control-plane/triggers.js";
-export type { TriggerConfiguration, ListTriggersResponse } from "./control-plane/triggers.js";
-import type { EventSourceMappings } from "./control-plane/event-source-mappings.js";

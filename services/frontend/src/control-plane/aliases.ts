@@ -13,10 +13,10 @@ import {
   type ArnScope,
   type FunctionStore,
 } from "@lambent/registry/functions";
-import type { AliasConfiguration, ListAliasesResponse, ListOptions } from "../api.js";
+import type { AliasConfiguration, ListAliasesResponse } from "@lambent/lambda-api";
 import { type Body, optionalObject, optionalString, requireBody, requireString } from "./fields.js";
 import { Limits } from "./function-settings.js";
-import { compareStrings, paginate } from "./pagination.js";
+import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 import { checkRevision } from "./preconditions.js";
 
 export class AliasOperations {

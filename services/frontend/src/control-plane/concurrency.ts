@@ -22,12 +22,11 @@ import {
 import type {
   AccountSettings,
   FunctionConcurrency,
-  ListOptions,
   ListProvisionedConcurrencyConfigsResponse,
   ProvisionedConcurrencyConfiguration,
-} from "../api.js";
+} from "@lambent/lambda-api";
 import { optionalInteger, requireBody } from "./fields.js";
-import { paginate } from "./pagination.js";
+import { paginate, type ListOptions } from "./pagination.js";
 
 /** Lambda's storage quota for all deployment packages (75 GB). Reported, not enforced. */
 const TOTAL_CODE_SIZE_LIMIT = 80_530_636_800;

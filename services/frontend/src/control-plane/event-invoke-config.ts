@@ -14,9 +14,9 @@ import {
   type EventInvokeConfig,
   type FunctionStore,
 } from "@lambent/registry/functions";
-import type { FunctionEventInvokeConfig, ListFunctionEventInvokeConfigsResponse, ListOptions } from "../api.js";
+import type { FunctionEventInvokeConfig, ListFunctionEventInvokeConfigsResponse } from "@lambent/lambda-api";
 import { type Body, optionalInteger, optionalObject, optionalString, requireBody } from "./fields.js";
-import { paginate, parseMaxItems } from "./pagination.js";
+import { paginate, parseMaxItems, type ListOptions } from "./pagination.js";
 
 /** Lambda pages ListFunctionEventInvokeConfigs by at most 50. */
 const MAX_LIST_ITEMS = 50;

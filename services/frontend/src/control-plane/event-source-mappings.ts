@@ -4,6 +4,7 @@
 // the leading scheduler reports. Polling is the scheduler's (services/scheduler/src/event-sources/).
 import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceConflict, resourceNotFound, serviceError } from "@lambent/errors";
+import type { EventSourceMappingConfiguration, EventSourceMappingStateName, ListEventSourceMappingsResponse } from "@lambent/lambda-api";
 import {
   LATEST,
   functionArn,
@@ -24,7 +25,6 @@ import {
   type StreamMapping,
 } from "@lambent/registry/event-sources";
 import { Consumers } from "@lambent/protocol";
-import type { FrontendApi, ListOptions } from "../api.js";
 import type { EventSourceJetStream } from "./event-source-jetstream.js";
 import {
   MappingLimits,
@@ -34,41 +34,7 @@ import {
   readMappingSettings,
 } from "./event-source-mapping-settings.js";
 import { requireBody, requireString } from "./fields.js";
-import { compareStrings, paginate } from "./pagination.js";
-
-/** Lambda's states of a mapping: settled (Enabled, Disabled) or on the way there. */
-export type EventSourceMappingStateName = "Creating" | "Enabling" | "Enabled" | "Disabling" | "Disabled" | "Updating" | "Deleting";
-
-/** Lambda's EventSourceMappingConfiguration, as the API answers it. `LastModified` is epoch seconds. */
-export interface EventSourceMappingConfiguration {
-  UUID: string;
-  EventSourceMappingArn: string;
-  EventSourceArn: string;
-  FunctionArn: string;
-  BatchSize: number;
-  MaximumBatchingWindowInSeconds: number;
-  FunctionResponseTypes: string[];
-  LastModified: number;
-  LastProcessingResult: string;
-  State: EventSourceMappingStateName;
-  StateTransitionReason: string;
-  StartingPosition?: string;
-  StartingPositionTimestamp?: number;
-  ParallelizationFactor?: number;
-  MaximumRecordAgeInSeconds?: number;
-  BisectBatchOnFunctionError?: boolean;
-  MaximumRetryAttempts?: number;
-  TumblingWindowInSeconds?: number;
-  DestinationConfig?: { OnFailure: { Destination?: string } };
-  ScalingConfig?: { MaximumConcurrency: number };
-  /** Lambent's: a queue mapping's visibility timeout (an SQS queue's setting in AWS). */
-  VisibilityTimeoutSeconds?: number;
-}
-
-export interface ListEventSourceMappingsResponse {
-  EventSourceMappings: EventSourceMappingConfiguration[];
-  NextMarker?: string;
-}
+import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 
 export interface ListEventSourceMappingsOptions extends ListOptions {
   functionName?: string;
@@ -300,7 +266,7 @@ export function stateOf(mapping: EventSourceMapping, state: EventSourceMappingSt
 }
 
 /** The mapping calls of an API, failing with ServiceException where the frontend was built without them. */
-export function eventSourceMappingsOf(api: FrontendApi): EventSourceMappings {
+export function eventSourceMappingsOf(api: { eventSourceMappings?: EventSourceMappings | undefined }): EventSourceMappings {
   if (!api.eventSourceMappings) throw serviceError("Event source mappings are not available on this frontend");
   return api.eventSourceMappings;
 }

@@ -1,6 +1,6 @@
 // A stored record as Lambda's FunctionConfiguration.
 import { LATEST, functionArn, type ArnScope, type FunctionVersionRecord } from "@lambent/registry/functions";
-import type { FunctionConfiguration } from "../api.js";
+import type { FunctionConfiguration } from "@lambent/lambda-api";
 
 export function toFunctionConfiguration(
   scope: ArnScope,

@@ -14,7 +14,7 @@ import {
   type FunctionUrlConfig,
   type FunctionUrlCors,
 } from "@lambent/registry/functions";
-import type { FunctionUrlConfigResponse, FunctionUrlCorsConfig } from "../api.js";
+import type { FunctionUrlConfigResponse, FunctionUrlCorsConfig } from "@lambent/lambda-api";
 import { type Body, optionalBoolean, optionalInteger, optionalObject, optionalString, optionalStringList, requireBody } from "./fields.js";
 
 /** Where function URLs are served, beneath the frontend's public URL. */

@@ -20,25 +20,24 @@ import {
 import type {
   AccountSettings,
   AliasConfiguration,
-  ControlPlane,
   FunctionConcurrency,
   FunctionConfiguration,
   FunctionEventInvokeConfig,
+  FunctionUrlConfigResponse,
   GetFunctionResponse,
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
-  FunctionUrlConfigResponse,
   ListFunctionsResponse,
-  ListOptions,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
   QueueStatsResponse,
-} from "../api.js";
+} from "@lambent/lambda-api";
+import type { ControlPlane } from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
 import { Limits, readFunctionSettings, withDeadLetterTarget } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
-import { compareStrings, paginate } from "./pagination.js";
+import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 import { checkRevision as checkRevisionId } from "./preconditions.js";
 import { VersionOperations } from "./versions.js";
 import { AliasOperations } from "./aliases.js";

@@ -4,23 +4,8 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
 import { followLogs, parseSince, readLogs, type LogEvent, type LogQuery } from "@lambent/log-stream";
+import type { GetLogsResponse, LogEventResponse } from "@lambent/lambda-api";
 import { LATEST, functionArn, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
-
-/** One line of a function's log. */
-export interface LogEventResponse {
-  /** When the invocation the line belongs to finished, epoch milliseconds. */
-  Timestamp: number;
-  RequestId: string;
-  Version: string;
-  LogStreamName: string;
-  /** The line as Lambda writes it: `START …`, `<time>\t<request id>\t<LEVEL>\t<message>`, `END …`, `REPORT …`. */
-  Message: string;
-}
-
-export interface GetLogsResponse {
-  FunctionName: string;
-  Events: LogEventResponse[];
-}
 
 /** The query parameters, as strings from a URL or values from a gRPC request (empty means absent). */
 export interface LogsRequest {

@@ -1,6 +1,11 @@
 // Lambda-style pages of a sorted list: `MaxItems` and an opaque `Marker` naming the next page's first item.
 import { invalidParameter } from "@lambent/errors";
-import type { ListOptions } from "../api.js";
+
+/** What a List call is asked, as either face passes it: `Marker` and `MaxItems` as given. */
+export interface ListOptions {
+  marker?: string;
+  maxItems?: string | number;
+}
 
 export interface Page<T> {
   items: T[];

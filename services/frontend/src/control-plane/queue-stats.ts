@@ -3,7 +3,7 @@
 import { invalidParameter, resourceNotFound } from "@lambent/errors";
 import type { QueueStats } from "@lambent/event-queue";
 import { LATEST, functionArn, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
-import type { QueueStatsResponse } from "../api.js";
+import type { QueueStatsResponse } from "@lambent/lambda-api";
 
 export class QueueStatsOperations {
   constructor(

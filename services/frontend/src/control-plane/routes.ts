@@ -4,35 +4,11 @@
 import { LambdaError, invalidParameter, resourceConflict, resourceNotFound } from "@lambent/errors";
 import { LATEST, functionArn, isVersionNumber, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
 import { ROUTE_METHODS, newRouteId, normaliseRoutePath, type RouteMethod, type RouteRecord, type RouteStore } from "@lambent/registry/routes";
-import type { FunctionUrlCorsConfig, ListOptions } from "../api.js";
+import type { ListRoutesResponse, RouteConfiguration } from "@lambent/lambda-api";
 import { reservedRoutePathReason } from "../http/lambent-paths.js";
 import { optionalString, optionalStringList, requireBody, requireString, type Body } from "./fields.js";
 import { readCors, toCorsConfig } from "./function-urls.js";
-import { parseMaxItems } from "./pagination.js";
-
-/** A route as the API reports it. Times are ISO-8601. */
-export interface RouteResponse {
-  RouteId: string;
-  /** The prefix, normalised: `/` or segments without a trailing slash. */
-  Path: string;
-  /** `["ANY"]`, or the methods served. */
-  Methods: string[];
-  FunctionName: string;
-  /** `$LATEST`, a version number or an alias. */
-  Qualifier: string;
-  /** Unqualified for `$LATEST`, qualified otherwise. */
-  FunctionArn: string;
-  /** The prefix beneath the frontend's public URL. */
-  RouteUrl: string;
-  Cors?: FunctionUrlCorsConfig;
-  CreatedAt: string;
-  LastModified: string;
-}
-
-export interface ListRoutesResponse {
-  Routes: RouteResponse[];
-  NextMarker?: string;
-}
+import { parseMaxItems, type ListOptions } from "./pagination.js";
 
 export interface ListRoutesOptions extends ListOptions {
   /** Only the routes of this function (a name or ARN; with a qualifier, only that qualifier's). */
@@ -52,7 +28,7 @@ export class RouteOperations {
   ) {}
 
   /** CreateRoute: ResourceConflictException when a route already serves the prefix with one of the methods. */
-  async create(input: unknown): Promise<RouteResponse> {
+  async create(input: unknown): Promise<RouteConfiguration> {
     const body = requireBody(input);
     const path = readPath(body);
     const methods = readMethods(body);
@@ -80,7 +56,7 @@ export class RouteOperations {
     throw new LambdaError("ServiceException", "Could not find a free route id; try again");
   }
 
-  async get(routeId: string): Promise<RouteResponse> {
+  async get(routeId: string): Promise<RouteConfiguration> {
     const route = await this.routes.get(routeId);
     if (!route) throw noRoute(routeId);
     return this.describe(route);
@@ -113,8 +89,8 @@ export class RouteOperations {
     await this.routes.deleteWhere((route) => route.functionName === functionName && (qualifier === undefined || route.qualifier === qualifier));
   }
 
-  private describe(route: RouteRecord): RouteResponse {
-    const response: RouteResponse = {
+  private describe(route: RouteRecord): RouteConfiguration {
+    const response: RouteConfiguration = {
       RouteId: route.routeId,
       Path: route.path,
       Methods: [...route.methods],

@@ -5,6 +5,7 @@
 // scheduler picking the trigger up is missed, and removed at delete. The scheduler does the firing.
 import type { JetStreamManager } from "@nats-io/jetstream";
 import { LambdaError, invalidParameter, resourceConflict, resourceNotFound } from "@lambent/errors";
+import type { ListTriggersResponse, TriggerConfiguration } from "@lambent/lambda-api";
 import { LATEST, functionArn, isVersionNumber, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
 import {
   deleteTriggerConsumer,
@@ -17,42 +18,9 @@ import {
   type TriggerStore,
 } from "@lambent/registry/triggers";
 import { createSchedule, nextFireTime } from "@lambent/schedule-expression";
-import type { ListOptions } from "../api.js";
 import { requireBody, requireString, optionalObject, optionalString, type Body } from "./fields.js";
-import { compareStrings, paginate } from "./pagination.js";
+import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 import { checkSchedule, readDescription, readEnabled, readInput, readSource, readTriggerName } from "./trigger-input.js";
-
-export interface TriggerScheduleConfig {
-  Expression: string;
-  Timezone: string;
-  Input?: string;
-}
-
-/** A trigger as the API shows it: exactly one of Schedule, Topic, Bucket and KeyValue. Times are ISO 8601. */
-export interface TriggerConfiguration {
-  Name: string;
-  FunctionName: string;
-  /** Qualified with the qualifier unless it is $LATEST. */
-  FunctionArn: string;
-  Qualifier: string;
-  Enabled: boolean;
-  Description: string;
-  CreatedAt: string;
-  LastModified: string;
-  Schedule?: TriggerScheduleConfig;
-  Topic?: { Subject: string };
-  Bucket?: { Bucket: string; Events: string[]; Prefix?: string; Suffix?: string };
-  KeyValue?: { Bucket: string; Keys?: string };
-  /** A schedule's next tick, while it is enabled and has one. */
-  NextFireTime?: string;
-  /** A schedule's last tick that was enqueued (GetTrigger only). */
-  LastFireTime?: string;
-}
-
-export interface ListTriggersResponse {
-  Triggers: TriggerConfiguration[];
-  NextMarker?: string;
-}
 
 export interface TriggerOperationsOptions {
   scope: ArnScope;

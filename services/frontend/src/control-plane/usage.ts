@@ -3,33 +3,10 @@
 // cost at the configured prices. GB-seconds are memory in GB (MB / 1024) × billed seconds.
 import type { KV } from "@nats-io/kv";
 import type { UsagePricesConfig } from "@lambent/config";
+import type { FunctionUsage, UsageFigures, UsageReport, VersionUsage } from "@lambent/lambda-api";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
 import { LATEST, compareVersions, functionArn, parseFunctionReference, type ArnScope, type FunctionStore } from "@lambent/registry/functions";
 import { USAGE_KEYS, addUsage, decodeUsage, emptyUsage, parseUsageKey, usageKeysOf, type UsageCounters } from "@lambent/registry/usage";
-
-export interface UsageFigures {
-  Requests: number;
-  BilledDurationMs: number;
-  GbSeconds: number;
-  /** Dollars, at the prices in the report. */
-  EstimatedCost: number;
-}
-
-export interface VersionUsage extends UsageFigures {
-  Version: string;
-}
-
-export interface FunctionUsage extends UsageFigures {
-  FunctionName: string;
-  /** `$LATEST` first, then published versions; only versions that ran. */
-  Versions: VersionUsage[];
-}
-
-/** The answer of both usage calls: every function, or the one asked for, and their sum. */
-export interface UsageReport extends UsageFigures {
-  Functions: FunctionUsage[];
-  Prices: { PerMillionRequests: number; PerGbSecond: number };
-}
 
 export class UsageReports {
   constructor(

@@ -12,9 +12,9 @@ import {
   type FunctionStore,
   type FunctionVersionRecord,
 } from "@lambent/registry/functions";
-import type { ListOptions, ListVersionsResponse } from "../api.js";
+import type { ListVersionsResponse } from "@lambent/lambda-api";
 import { toFunctionConfiguration } from "./function-configuration.js";
-import { paginate } from "./pagination.js";
+import { paginate, type ListOptions } from "./pagination.js";
 import { checkCodeSha256, checkRevision } from "./preconditions.js";
 
 export interface PublishOptions {

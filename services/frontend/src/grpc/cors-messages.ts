@@ -1,6 +1,6 @@
 // CORS settings between their proto message and Lambda's JSON shape, for function URLs and routes alike.
 import type * as proto from "@lambent/proto";
-import type { FunctionUrlCorsConfig } from "../api.js";
+import type { FunctionUrlCorsConfig } from "@lambent/lambda-api";
 
 /** A request's CORS message as Lambda's `Cors` body field; an empty list reads as not given (proto cannot tell them apart). */
 export function corsBody(cors: proto.FunctionUrlCors | undefined): Record<string, unknown> | undefined {

@@ -1,9 +1,10 @@
 // The five event source mapping RPCs over the API's mapping calls: the gRPC twins of the REST routes in
 // http/event-source-mapping-routes.ts. Requests become Lambda-shaped bodies (unset fields left out), so
 // both faces accept and refuse the same things.
+import type { EventSourceMappingConfiguration } from "@lambent/lambda-api";
 import type * as proto from "@lambent/proto";
 import type { FrontendApi } from "../api.js";
-import { eventSourceMappingsOf, type EventSourceMappingConfiguration } from "../control-plane/event-source-mappings.js";
+import { eventSourceMappingsOf } from "../control-plane/event-source-mappings.js";
 
 type Rpc<Request, Response> = (request: Request) => Promise<Response>;
 

@@ -7,29 +7,20 @@ import type { InvocationType as LambdaInvocationType, LogType as LambdaLogType }
 import * as proto from "@lambent/proto";
 import type {
   AliasConfiguration,
-  FrontendApi,
   FunctionConfiguration,
   FunctionEventInvokeConfig,
   FunctionUrlConfigResponse,
-  InvokeOutput,
-  ListOptions,
   ProvisionedConcurrencyConfigListItem,
   ProvisionedConcurrencyConfiguration,
-} from "../api.js";
+} from "@lambent/lambda-api";
+import type { FrontendApi, InvokeOutput } from "../api.js";
+import type { ListOptions } from "../control-plane/pagination.js";
 import { getUsageRpc } from "./log-usage-rpcs.js";
 import { corsBody, toProtoCors } from "./cors-messages.js";
 import { routeRpcs } from "./route-rpcs.js";
 import { triggerRpcs } from "./trigger-rpcs.js";
 import { eventSourceMappingRpcs } from "./event-source-mapping-rpcs.js";
-
-/** The unary RPCs; the server-streaming ones are bound on their own (`GetLogs`, logs-stream.ts). */
-export type LambdaMethod = Exclude<keyof proto.LambdaService, StreamingLambdaMethod>;
-export type StreamingLambdaMethod = "getLogs";
-export type RequestOf<M extends LambdaMethod> = ReturnType<proto.LambdaService[M]["requestDeserialize"]>;
-export type ResponseOf<M extends LambdaMethod> = Parameters<proto.LambdaService[M]["responseSerialize"]>[0];
-
-/** One async function per RPC of lambent.v1.Lambda; they throw LambdaError on failure. */
-export type LambdaRpcHandlers = { [M in LambdaMethod]: (request: RequestOf<M>) => Promise<ResponseOf<M>> };
+import type { LambdaRpcHandlers } from "./lambda-methods.js";
 
 export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
   const { controlPlane, invoker } = api;

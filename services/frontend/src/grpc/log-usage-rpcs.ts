@@ -1,11 +1,12 @@
 // GetLogs (server streaming) and GetUsage over the API's log and usage calls: the gRPC twins of the REST
 // routes in http/log-usage-routes.ts.
 import * as grpc from "@grpc/grpc-js";
+import type { LogEventResponse, UsageFigures as ReportFigures, UsageReport } from "@lambent/lambda-api";
 import type * as proto from "@lambent/proto";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "../api.js";
-import { logsOf, type LogEventResponse, type LogsRequest } from "../control-plane/logs.js";
-import { usageOf, type UsageFigures as ReportFigures, type UsageReport } from "../control-plane/usage.js";
+import { logsOf, type LogsRequest } from "../control-plane/logs.js";
+import { usageOf } from "../control-plane/usage.js";
 import { toGrpcServiceError } from "./error-status.js";
 
 export async function getUsageRpc(api: FrontendApi, request: proto.GetUsageRequest): Promise<proto.GetUsageResponse> {

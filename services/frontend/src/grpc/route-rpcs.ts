@@ -1,8 +1,9 @@
 // CreateRoute, GetRoute, ListRoutes and DeleteRoute over the API's route operations: the gRPC twins of the
 // REST routes in http/route-control.ts.
+import type { RouteConfiguration } from "@lambent/lambda-api";
 import type * as proto from "@lambent/proto";
 import type { FrontendApi } from "../api.js";
-import { routesOf, type RouteResponse } from "../control-plane/routes.js";
+import { routesOf } from "../control-plane/routes.js";
 import { corsBody, toProtoCors } from "./cors-messages.js";
 
 export interface RouteRpcs {
@@ -42,7 +43,7 @@ export function routeRpcs(api: FrontendApi): RouteRpcs {
   };
 }
 
-function toProtoRoute(route: RouteResponse): proto.Route {
+function toProtoRoute(route: RouteConfiguration): proto.Route {
   const converted: proto.Route = {
     routeId: route.RouteId,
     path: route.Path,

@@ -11,23 +11,21 @@ import { createLogger } from "@lambent/telemetry";
 import type {
   AccountSettings,
   AliasConfiguration,
-  FrontendApi,
   FunctionConcurrency,
   FunctionConfiguration,
   FunctionEventInvokeConfig,
+  FunctionUrlConfigResponse,
   GetFunctionResponse,
-  InvokeInput,
-  InvokeOutput,
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
-  FunctionUrlConfigResponse,
   ListFunctionsResponse,
-  ListOptions,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
   QueueStatsResponse,
-} from "../api.js";
+} from "@lambent/lambda-api";
+import type { FrontendApi, InvokeInput, InvokeOutput } from "../api.js";
+import type { ListOptions } from "../control-plane/pagination.js";
 import { buildGrpcServer, type GrpcServer } from "./server.js";
 
 const configuration: FunctionConfiguration = {

@@ -12,7 +12,8 @@ import { traceGrpcCall } from "../tracing/request-spans.js";
 import type { FrontendApi } from "../api.js";
 import { toGrpcServiceError } from "./error-status.js";
 import { getLogsRpc } from "./log-usage-rpcs.js";
-import { createLambdaRpcHandlers, type LambdaMethod, type LambdaRpcHandlers, type RequestOf, type ResponseOf } from "./handlers.js";
+import { createLambdaRpcHandlers } from "./handlers.js";
+import type { LambdaMethod, LambdaRpcHandlers, RequestOf, ResponseOf } from "./lambda-methods.js";
 
 /** The full name health checks and reflection know the Lambda service by. */
 export const LAMBDA_SERVICE_NAME = `${protobufPackage}.Lambda`;

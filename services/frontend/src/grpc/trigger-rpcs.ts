@@ -1,10 +1,11 @@
 // CreateTrigger, GetTrigger, ListTriggers, UpdateTrigger and DeleteTrigger over the API's trigger calls:
 // the gRPC twins of the REST routes in http/trigger-routes.ts. Requests become the same Lambda-shaped
 // bodies, so both faces accept and refuse the same things.
+import type { TriggerConfiguration } from "@lambent/lambda-api";
 import type * as proto from "@lambent/proto";
 import type { FrontendApi } from "../api.js";
-import { triggersOf, type TriggerConfiguration } from "../control-plane/triggers.js";
-import type { LambdaRpcHandlers } from "./handlers.js";
+import { triggersOf } from "../control-plane/triggers.js";
+import type { LambdaRpcHandlers } from "./lambda-methods.js";
 
 type TriggerRpcs = Pick<LambdaRpcHandlers, "createTrigger" | "getTrigger" | "listTriggers" | "updateTrigger" | "deleteTrigger">;
 

@@ -1,11 +1,11 @@
 // Lambda's event source mapping operations in the REST table (routes.ts): the paths, query parameters
 // and status codes (Create, Update and Delete answer 202) the AWS SDK and CLI use.
 import { LambdaError } from "@lambent/errors";
+import { ApiPaths } from "@lambent/lambda-api";
 import { eventSourceMappingsOf } from "../control-plane/event-source-mappings.js";
 import { parseJsonBody, readBody } from "./body.js";
-import type { Route } from "./routes.js";
+import { SEGMENT, exactly, withOptionalSlash, type Route } from "./api-route.js";
 
-const MAPPINGS = "/2015-03-31/event-source-mappings";
 /** A mapping's settings are small; anything larger is not one. */
 const BODY_LIMIT = 256 * 1024;
 
@@ -17,13 +17,13 @@ const query = (params: URLSearchParams, name: string): string | undefined => par
 export const eventSourceMappingRoutes: Route[] = [
   {
     method: "POST",
-    path: new RegExp(`^${MAPPINGS}/?$`),
+    path: withOptionalSlash(ApiPaths.eventSourceMappings),
     operation: "CreateEventSourceMapping",
     handle: async (api, { request }) => ({ kind: "json", status: 202, body: await eventSourceMappingsOf(api).create(await body(request)) }),
   },
   {
     method: "GET",
-    path: new RegExp(`^${MAPPINGS}/?$`),
+    path: withOptionalSlash(ApiPaths.eventSourceMappings),
     operation: "ListEventSourceMappings",
     handle: async (api, { query: params }) => {
       const options = {
@@ -37,19 +37,19 @@ export const eventSourceMappingRoutes: Route[] = [
   },
   {
     method: "GET",
-    path: new RegExp(`^${MAPPINGS}/([^/]+)$`),
+    path: exactly(ApiPaths.eventSourceMapping(SEGMENT)),
     operation: "GetEventSourceMapping",
     handle: async (api, { params }) => ({ kind: "json", status: 200, body: await eventSourceMappingsOf(api).get(params[0]!) }),
   },
   {
     method: "PUT",
-    path: new RegExp(`^${MAPPINGS}/([^/]+)$`),
+    path: exactly(ApiPaths.eventSourceMapping(SEGMENT)),
     operation: "UpdateEventSourceMapping",
     handle: async (api, { request, params }) => ({ kind: "json", status: 202, body: await eventSourceMappingsOf(api).update(params[0]!, await body(request)) }),
   },
   {
     method: "DELETE",
-    path: new RegExp(`^${MAPPINGS}/([^/]+)$`),
+    path: exactly(ApiPaths.eventSourceMapping(SEGMENT)),
     operation: "DeleteEventSourceMapping",
     handle: async (api, { params }) => ({ kind: "json", status: 202, body: await eventSourceMappingsOf(api).delete(params[0]!) }),
   },

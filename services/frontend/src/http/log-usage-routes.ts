@@ -1,15 +1,14 @@
 // Lambent's log and usage operations in the REST table (routes.ts): beside Lambda's, dated like them.
 import { invalidParameter } from "@lambent/errors";
+import { ApiPaths } from "@lambent/lambda-api";
 import { logsOf } from "../control-plane/logs.js";
 import { usageOf } from "../control-plane/usage.js";
-import type { Route } from "./routes.js";
-
-const LAMBENT = "/lambent/2024-01-01";
+import { SEGMENT, exactly, withOptionalSlash, type Route } from "./api-route.js";
 
 export const logAndUsageRoutes: Route[] = [
   {
     method: "GET",
-    path: new RegExp(`^${LAMBENT}/functions/([^/]+)/logs$`),
+    path: exactly(ApiPaths.logs(SEGMENT)),
     // `follow=true` streams NDJSON lines until the client disconnects; otherwise one JSON answer.
     operation: "GetLogs",
     async handle(api, { params, query }) {
@@ -27,13 +26,13 @@ export const logAndUsageRoutes: Route[] = [
   },
   {
     method: "GET",
-    path: new RegExp(`^${LAMBENT}/usage/?$`),
+    path: withOptionalSlash(ApiPaths.usage),
     operation: "GetUsage",
     handle: async (api) => ({ kind: "json", status: 200, body: await usageOf(api).all() }),
   },
   {
     method: "GET",
-    path: new RegExp(`^${LAMBENT}/functions/([^/]+)/usage$`),
+    path: exactly(ApiPaths.functionUsage(SEGMENT)),
     operation: "GetFunctionUsage",
     handle: async (api, { params }) => ({ kind: "json", status: 200, body: await usageOf(api).ofFunction(params[0]!) }),
   },

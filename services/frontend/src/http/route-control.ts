@@ -3,16 +3,16 @@
 import { routesOf } from "../control-plane/routes.js";
 import { parseJsonBody, readBody } from "./body.js";
 import { LambdaError } from "@lambent/errors";
-import type { Route } from "./routes.js";
+import { ApiPaths } from "@lambent/lambda-api";
+import { SEGMENT, exactly, withOptionalSlash, type Route } from "./api-route.js";
 
-const ROUTES = "/lambent/2024-01-01/routes";
 /** A route's body is a few fields; nothing near a deployment package. */
 const ROUTE_BODY_LIMIT = 64 * 1024;
 
 export const routeControlRoutes: Route[] = [
   {
     method: "POST",
-    path: new RegExp(`^${ROUTES}/?$`),
+    path: withOptionalSlash(ApiPaths.routes),
     operation: "CreateRoute",
     async handle(api, { request }) {
       const body = await readBody(request, ROUTE_BODY_LIMIT, () => new LambdaError("RequestTooLargeException", `Request must be smaller than ${ROUTE_BODY_LIMIT} bytes`));
@@ -21,7 +21,7 @@ export const routeControlRoutes: Route[] = [
   },
   {
     method: "GET",
-    path: new RegExp(`^${ROUTES}/?$`),
+    path: withOptionalSlash(ApiPaths.routes),
     operation: "ListRoutes",
     handle: async (api, { query }) => ({
       kind: "json",
@@ -35,13 +35,13 @@ export const routeControlRoutes: Route[] = [
   },
   {
     method: "GET",
-    path: new RegExp(`^${ROUTES}/([^/]+)$`),
+    path: exactly(ApiPaths.route(SEGMENT)),
     operation: "GetRoute",
     handle: async (api, { params }) => ({ kind: "json", status: 200, body: await routesOf(api).get(params[0]!) }),
   },
   {
     method: "DELETE",
-    path: new RegExp(`^${ROUTES}/([^/]+)$`),
+    path: exactly(ApiPaths.route(SEGMENT)),
     operation: "DeleteRoute",
     async handle(api, { params }) {
       await routesOf(api).delete(params[0]!);

@@ -1,10 +1,11 @@
 // The AWS Lambda REST API, one table: method + path → operation. Paths and status codes are Lambda's.
 import type { IncomingMessage } from "node:http";
 import { LambdaError, invalidParameter } from "@lambent/errors";
+import { ApiPaths } from "@lambent/lambda-api";
 import { InvocationTypes, LogTypes, payloadLimit, requestTooLarge, type InvocationType, type LogType } from "@lambent/protocol";
-import type { FrontendApi, InvokeOutput, ListOptions } from "../api.js";
+import type { ListOptions } from "../control-plane/pagination.js";
 import { parseJsonBody, readBody } from "./body.js";
-import type { NdjsonResult } from "./ndjson.js";
+import { SEGMENT, exactly, withOptionalSlash, type Route, type RouteResult } from "./api-route.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
@@ -12,22 +13,6 @@ import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
-
-export interface RouteRequest {
-  request: IncomingMessage;
-  params: string[];
-  query: URLSearchParams;
-}
-
-/** What a route answers: JSON with a status, or an invocation's raw result. */
-export type RouteResult = { kind: "json"; status: number; body?: unknown } | { kind: "invoke"; output: InvokeOutput } | NdjsonResult;
-
-export interface Route {
-  method: string;
-  path: RegExp;
-  operation: string;
-  handle(api: FrontendApi, request: RouteRequest): Promise<RouteResult>;
-}
 
 const json = (status: number, body?: unknown): RouteResult => ({ kind: "json", status, body });
 
@@ -42,20 +27,10 @@ async function controlBody(request: IncomingMessage): Promise<unknown> {
 
 const qualifierOf = (query: URLSearchParams): string | undefined => query.get("Qualifier") ?? undefined;
 
-const FUNCTION = "/2015-03-31/functions/([^/]+)";
-/** Lambda dates each API by the version that introduced it; the concurrency calls live under three. */
-const CONCURRENCY_2017 = "/2017-10-31/functions/([^/]+)/concurrency";
-const CONCURRENCY_2019 = "/2019-09-30/functions/([^/]+)/concurrency";
-const PROVISIONED = "/2019-09-30/functions/([^/]+)/provisioned-concurrency";
-const EVENT_INVOKE_CONFIG = "/2019-09-25/functions/([^/]+)/event-invoke-config";
-const FUNCTION_URL_CONFIG = "/2021-10-31/functions/([^/]+)/url";
-/** Lambent's own operations live beside Lambda's, dated the same way. */
-const QUEUE = "/lambent/2024-01-01/functions/([^/]+)/queue";
-
 export const routes: Route[] = [
   {
     method: "POST",
-    path: new RegExp(`^${FUNCTION}/invocations$`),
+    path: exactly(ApiPaths.invocations(SEGMENT)),
     operation: "Invoke",
     async handle(api, { request, params, query }) {
       const invocationType = headerChoice(request, "x-amz-invocation-type", InvocationTypes, "RequestResponse");
@@ -76,47 +51,47 @@ export const routes: Route[] = [
   },
   {
     method: "POST",
-    path: /^\/2015-03-31\/functions\/?$/,
+    path: withOptionalSlash(ApiPaths.functions),
     operation: "CreateFunction",
     handle: async (api, { request }) => json(201, await api.controlPlane.createFunction(await controlBody(request))),
   },
   {
     method: "GET",
-    path: /^\/2015-03-31\/functions\/?$/,
+    path: withOptionalSlash(ApiPaths.functions),
     operation: "ListFunctions",
     handle: async (api, { query }) =>
       json(200, await api.controlPlane.listFunctions(listOptions(query))),
   },
   {
     method: "GET",
-    path: new RegExp(`^${FUNCTION}/configuration$`),
+    path: exactly(ApiPaths.functionConfiguration(SEGMENT)),
     operation: "GetFunctionConfiguration",
     handle: async (api, { params, query }) =>
       json(200, await api.controlPlane.getFunctionConfiguration(params[0]!, qualifierOf(query))),
   },
   {
     method: "PUT",
-    path: new RegExp(`^${FUNCTION}/configuration$`),
+    path: exactly(ApiPaths.functionConfiguration(SEGMENT)),
     operation: "UpdateFunctionConfiguration",
     handle: async (api, { request, params }) =>
       json(200, await api.controlPlane.updateFunctionConfiguration(params[0]!, await controlBody(request))),
   },
   {
     method: "PUT",
-    path: new RegExp(`^${FUNCTION}/code$`),
+    path: exactly(ApiPaths.functionCode(SEGMENT)),
     operation: "UpdateFunctionCode",
     handle: async (api, { request, params }) =>
       json(200, await api.controlPlane.updateFunctionCode(params[0]!, await controlBody(request))),
   },
   {
     method: "GET",
-    path: new RegExp(`^${FUNCTION}/?$`),
+    path: withOptionalSlash(ApiPaths.function(SEGMENT)),
     operation: "GetFunction",
     handle: async (api, { params, query }) => json(200, await api.controlPlane.getFunction(params[0]!, qualifierOf(query))),
   },
   {
     method: "DELETE",
-    path: new RegExp(`^${FUNCTION}/?$`),
+    path: withOptionalSlash(ApiPaths.function(SEGMENT)),
     operation: "DeleteFunction",
     handle: async (api, { params, query }) => {
       await api.controlPlane.deleteFunction(params[0]!, qualifierOf(query));
@@ -125,25 +100,25 @@ export const routes: Route[] = [
   },
   {
     method: "POST",
-    path: new RegExp(`^${FUNCTION}/versions$`),
+    path: exactly(ApiPaths.versions(SEGMENT)),
     operation: "PublishVersion",
     handle: async (api, { request, params }) => json(201, await api.controlPlane.publishVersion(params[0]!, await controlBody(request))),
   },
   {
     method: "GET",
-    path: new RegExp(`^${FUNCTION}/versions$`),
+    path: exactly(ApiPaths.versions(SEGMENT)),
     operation: "ListVersionsByFunction",
     handle: async (api, { params, query }) => json(200, await api.controlPlane.listVersionsByFunction(params[0]!, listOptions(query))),
   },
   {
     method: "POST",
-    path: new RegExp(`^${FUNCTION}/aliases$`),
+    path: exactly(ApiPaths.aliases(SEGMENT)),
     operation: "CreateAlias",
     handle: async (api, { request, params }) => json(201, await api.controlPlane.createAlias(params[0]!, await controlBody(request))),
   },
   {
     method: "GET",
-    path: new RegExp(`^${FUNCTION}/aliases$`),
+    path: exactly(ApiPaths.aliases(SEGMENT)),
     operation: "ListAliases",
     handle: async (api, { params, query }) =>
       json(
@@ -156,20 +131,20 @@ export const routes: Route[] = [
   },
   {
     method: "GET",
-    path: new RegExp(`^${FUNCTION}/aliases/([^/]+)$`),
+    path: exactly(ApiPaths.alias(SEGMENT, SEGMENT)),
     operation: "GetAlias",
     handle: async (api, { params }) => json(200, await api.controlPlane.getAlias(params[0]!, params[1]!)),
   },
   {
     method: "PUT",
-    path: new RegExp(`^${FUNCTION}/aliases/([^/]+)$`),
+    path: exactly(ApiPaths.alias(SEGMENT, SEGMENT)),
     operation: "UpdateAlias",
     handle: async (api, { request, params }) =>
       json(200, await api.controlPlane.updateAlias(params[0]!, params[1]!, await controlBody(request))),
   },
   {
     method: "DELETE",
-    path: new RegExp(`^${FUNCTION}/aliases/([^/]+)$`),
+    path: exactly(ApiPaths.alias(SEGMENT, SEGMENT)),
     operation: "DeleteAlias",
     handle: async (api, { params }) => {
       await api.controlPlane.deleteAlias(params[0]!, params[1]!);
@@ -178,25 +153,25 @@ export const routes: Route[] = [
   },
   {
     method: "GET",
-    path: /^\/2016-08-19\/account-settings\/?$/,
+    path: withOptionalSlash(ApiPaths.accountSettings),
     operation: "GetAccountSettings",
     handle: async (api) => json(200, await api.controlPlane.getAccountSettings()),
   },
   {
     method: "PUT",
-    path: new RegExp(`^${CONCURRENCY_2017}$`),
+    path: exactly(ApiPaths.reservedConcurrency(SEGMENT)),
     operation: "PutFunctionConcurrency",
     handle: async (api, { request, params }) => json(200, await api.controlPlane.putFunctionConcurrency(params[0]!, await controlBody(request))),
   },
   {
     method: "GET",
-    path: new RegExp(`^${CONCURRENCY_2019}$`),
+    path: exactly(ApiPaths.functionConcurrency(SEGMENT)),
     operation: "GetFunctionConcurrency",
     handle: async (api, { params }) => json(200, await api.controlPlane.getFunctionConcurrency(params[0]!)),
   },
   {
     method: "DELETE",
-    path: new RegExp(`^${CONCURRENCY_2017}$`),
+    path: exactly(ApiPaths.reservedConcurrency(SEGMENT)),
     operation: "DeleteFunctionConcurrency",
     handle: async (api, { params }) => {
       await api.controlPlane.deleteFunctionConcurrency(params[0]!);
@@ -205,14 +180,14 @@ export const routes: Route[] = [
   },
   {
     method: "PUT",
-    path: new RegExp(`^${PROVISIONED}$`),
+    path: exactly(ApiPaths.provisionedConcurrency(SEGMENT)),
     operation: "PutProvisionedConcurrencyConfig",
     handle: async (api, { request, params, query }) =>
       json(202, await api.controlPlane.putProvisionedConcurrencyConfig(params[0]!, qualifierOf(query), await controlBody(request))),
   },
   {
     method: "GET",
-    path: new RegExp(`^${PROVISIONED}$`),
+    path: exactly(ApiPaths.provisionedConcurrency(SEGMENT)),
     // `?List=ALL` makes the same path ListProvisionedConcurrencyConfigs, as in Lambda.
     operation: "GetProvisionedConcurrencyConfig | ListProvisionedConcurrencyConfigs",
     handle: async (api, { params, query }) => {
@@ -224,7 +199,7 @@ export const routes: Route[] = [
   },
   {
     method: "DELETE",
-    path: new RegExp(`^${PROVISIONED}$`),
+    path: exactly(ApiPaths.provisionedConcurrency(SEGMENT)),
     operation: "DeleteProvisionedConcurrencyConfig",
     handle: async (api, { params, query }) => {
       await api.controlPlane.deleteProvisionedConcurrencyConfig(params[0]!, qualifierOf(query));
@@ -233,27 +208,27 @@ export const routes: Route[] = [
   },
   {
     method: "PUT",
-    path: new RegExp(`^${EVENT_INVOKE_CONFIG}$`),
+    path: exactly(ApiPaths.eventInvokeConfig(SEGMENT)),
     operation: "PutFunctionEventInvokeConfig",
     handle: async (api, { request, params, query }) =>
       json(200, await api.controlPlane.putFunctionEventInvokeConfig(params[0]!, qualifierOf(query), await controlBody(request))),
   },
   {
     method: "POST",
-    path: new RegExp(`^${EVENT_INVOKE_CONFIG}$`),
+    path: exactly(ApiPaths.eventInvokeConfig(SEGMENT)),
     operation: "UpdateFunctionEventInvokeConfig",
     handle: async (api, { request, params, query }) =>
       json(200, await api.controlPlane.updateFunctionEventInvokeConfig(params[0]!, qualifierOf(query), await controlBody(request))),
   },
   {
     method: "GET",
-    path: new RegExp(`^${EVENT_INVOKE_CONFIG}$`),
+    path: exactly(ApiPaths.eventInvokeConfig(SEGMENT)),
     operation: "GetFunctionEventInvokeConfig",
     handle: async (api, { params, query }) => json(200, await api.controlPlane.getFunctionEventInvokeConfig(params[0]!, qualifierOf(query))),
   },
   {
     method: "DELETE",
-    path: new RegExp(`^${EVENT_INVOKE_CONFIG}$`),
+    path: exactly(ApiPaths.eventInvokeConfig(SEGMENT)),
     operation: "DeleteFunctionEventInvokeConfig",
     handle: async (api, { params, query }) => {
       await api.controlPlane.deleteFunctionEventInvokeConfig(params[0]!, qualifierOf(query));
@@ -262,33 +237,33 @@ export const routes: Route[] = [
   },
   {
     method: "GET",
-    path: new RegExp(`^${EVENT_INVOKE_CONFIG}/list$`),
+    path: exactly(ApiPaths.eventInvokeConfigList(SEGMENT)),
     operation: "ListFunctionEventInvokeConfigs",
     handle: async (api, { params, query }) => json(200, await api.controlPlane.listFunctionEventInvokeConfigs(params[0]!, listOptions(query))),
   },
   {
     method: "POST",
-    path: new RegExp(`^${FUNCTION_URL_CONFIG}$`),
+    path: exactly(ApiPaths.functionUrlConfig(SEGMENT)),
     operation: "CreateFunctionUrlConfig",
     handle: async (api, { request, params, query }) =>
       json(201, await api.controlPlane.createFunctionUrlConfig(params[0]!, qualifierOf(query), await controlBody(request))),
   },
   {
     method: "GET",
-    path: new RegExp(`^${FUNCTION_URL_CONFIG}$`),
+    path: exactly(ApiPaths.functionUrlConfig(SEGMENT)),
     operation: "GetFunctionUrlConfig",
     handle: async (api, { params, query }) => json(200, await api.controlPlane.getFunctionUrlConfig(params[0]!, qualifierOf(query))),
   },
   {
     method: "PUT",
-    path: new RegExp(`^${FUNCTION_URL_CONFIG}$`),
+    path: exactly(ApiPaths.functionUrlConfig(SEGMENT)),
     operation: "UpdateFunctionUrlConfig",
     handle: async (api, { request, params, query }) =>
       json(200, await api.controlPlane.updateFunctionUrlConfig(params[0]!, qualifierOf(query), await controlBody(request))),
   },
   {
     method: "DELETE",
-    path: new RegExp(`^${FUNCTION_URL_CONFIG}$`),
+    path: exactly(ApiPaths.functionUrlConfig(SEGMENT)),
     operation: "DeleteFunctionUrlConfig",
     handle: async (api, { params, query }) => {
       await api.controlPlane.deleteFunctionUrlConfig(params[0]!, qualifierOf(query));
@@ -297,7 +272,7 @@ export const routes: Route[] = [
   },
   {
     method: "GET",
-    path: new RegExp(`^${QUEUE}$`),
+    path: exactly(ApiPaths.queue(SEGMENT)),
     operation: "GetQueueStats",
     handle: async (api, { params }) => json(200, await api.controlPlane.getQueueStats(params[0]!)),
   },

@@ -1,0 +1,29 @@
+// Function URLs: a function's own HTTPS endpoint, with Lambda's CORS settings.
+
+/** A function URL's CORS settings, as Lambda spells them. */
+export interface FunctionUrlCorsConfig {
+  AllowOrigins?: string[];
+  AllowMethods?: string[];
+  AllowHeaders?: string[];
+  ExposeHeaders?: string[];
+  MaxAge?: number;
+  AllowCredentials?: boolean;
+}
+
+/** Lambda's FunctionUrlConfig (Create answers without LastModifiedTime). Times are ISO-8601. */
+export interface FunctionUrlConfigResponse {
+  FunctionUrl: string;
+  /** Unqualified for `$LATEST`, qualified for an alias. */
+  FunctionArn: string;
+  AuthType: "NONE" | "AWS_IAM";
+  Cors?: FunctionUrlCorsConfig;
+  CreationTime: string;
+  LastModifiedTime?: string;
+  InvokeMode: "BUFFERED" | "RESPONSE_STREAM";
+}
+
+/** Create/UpdateFunctionUrlConfig's body. */
+export interface FunctionUrlConfigRequest {
+  AuthType?: "NONE" | "AWS_IAM";
+  Cors?: FunctionUrlCorsConfig;
+}

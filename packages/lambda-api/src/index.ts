@@ -1,0 +1,49 @@
+// Lambda's REST shapes and paths, as the frontend serves them and clients call them: the JSON bodies
+// (PascalCase, Lambda's field names) and the path of every operation, Lambent's own among them. Types and
+// path builders only; validation is the frontend's, transport the client's.
+export { ApiPaths } from "./paths.js";
+export type {
+  CreateFunctionRequest,
+  EnvironmentResponse,
+  FunctionConfiguration,
+  FunctionSettings,
+  GetFunctionResponse,
+  ListFunctionsResponse,
+  ListVersionsResponse,
+  PublishVersionRequest,
+} from "./functions.js";
+export type { AliasConfiguration, AliasRoutingConfiguration, CreateAliasRequest, ListAliasesResponse, UpdateAliasRequest } from "./aliases.js";
+export type {
+  AccountSettings,
+  FunctionConcurrency,
+  ListProvisionedConcurrencyConfigsResponse,
+  ProvisionedConcurrencyConfigListItem,
+  ProvisionedConcurrencyConfiguration,
+  ProvisionedConcurrencyStatus,
+} from "./concurrency.js";
+export type {
+  EventDestination,
+  EventInvokeConfigRequest,
+  FunctionEventInvokeConfig,
+  ListFunctionEventInvokeConfigsResponse,
+  QueueStatsResponse,
+} from "./async-invocation.js";
+export type { FunctionUrlConfigResponse, FunctionUrlConfigRequest, FunctionUrlCorsConfig } from "./function-urls.js";
+export type {
+  EventSourceMappingConfiguration,
+  EventSourceMappingRequest,
+  EventSourceMappingStateName,
+  ListEventSourceMappingsResponse,
+} from "./event-source-mappings.js";
+export type { CreateRouteRequest, ListRoutesResponse, RouteConfiguration } from "./routes.js";
+export type {
+  CreateTriggerRequest,
+  ListTriggersResponse,
+  TriggerBucket,
+  TriggerConfiguration,
+  TriggerKeyValue,
+  TriggerSchedule,
+  UpdateTriggerRequest,
+} from "./triggers.js";
+export type { GetLogsResponse, LogEventResponse } from "./logs.js";
+export type { FunctionUsage, UsageFigures, UsageReport, VersionUsage } from "./usage.js";

@@ -1,0 +1,48 @@
+// The REST paths: Lambda's, dated by the API version that introduced each, and Lambent's own beside them
+// under `/lambent`. Each builder takes its segments as they go into the path: a client passes names it
+// has percent-encoded, the frontend a pattern that captures the segment.
+
+const FUNCTIONS = "/2015-03-31/functions";
+const EVENT_SOURCE_MAPPINGS = "/2015-03-31/event-source-mappings";
+const LAMBENT = "/lambent/2024-01-01";
+
+export const ApiPaths = {
+  /** CreateFunction (POST), ListFunctions (GET). */
+  functions: FUNCTIONS,
+  /** GetFunction, DeleteFunction. */
+  function: (name: string) => `${FUNCTIONS}/${name}`,
+  invocations: (name: string) => `${FUNCTIONS}/${name}/invocations`,
+  functionConfiguration: (name: string) => `${FUNCTIONS}/${name}/configuration`,
+  functionCode: (name: string) => `${FUNCTIONS}/${name}/code`,
+  /** PublishVersion (POST), ListVersionsByFunction (GET). */
+  versions: (name: string) => `${FUNCTIONS}/${name}/versions`,
+  /** CreateAlias (POST), ListAliases (GET). */
+  aliases: (name: string) => `${FUNCTIONS}/${name}/aliases`,
+  alias: (name: string, alias: string) => `${FUNCTIONS}/${name}/aliases/${alias}`,
+  accountSettings: "/2016-08-19/account-settings",
+  /** PutFunctionConcurrency, DeleteFunctionConcurrency. */
+  reservedConcurrency: (name: string) => `/2017-10-31/functions/${name}/concurrency`,
+  /** GetFunctionConcurrency: the same resource as `reservedConcurrency`, under a later date. */
+  functionConcurrency: (name: string) => `/2019-09-30/functions/${name}/concurrency`,
+  /** Put, Get and DeleteProvisionedConcurrencyConfig; ListProvisionedConcurrencyConfigs with `?List=ALL`. */
+  provisionedConcurrency: (name: string) => `/2019-09-30/functions/${name}/provisioned-concurrency`,
+  eventInvokeConfig: (name: string) => `/2019-09-25/functions/${name}/event-invoke-config`,
+  eventInvokeConfigList: (name: string) => `/2019-09-25/functions/${name}/event-invoke-config/list`,
+  functionUrlConfig: (name: string) => `/2021-10-31/functions/${name}/url`,
+  eventSourceMappings: EVENT_SOURCE_MAPPINGS,
+  eventSourceMapping: (uuid: string) => `${EVENT_SOURCE_MAPPINGS}/${uuid}`,
+  /** Lambent's GetQueueStats. */
+  queue: (name: string) => `${LAMBENT}/functions/${name}/queue`,
+  /** Lambent's GetLogs. */
+  logs: (name: string) => `${LAMBENT}/functions/${name}/logs`,
+  /** Lambent's GetUsage: every function. */
+  usage: `${LAMBENT}/usage`,
+  /** Lambent's GetFunctionUsage. */
+  functionUsage: (name: string) => `${LAMBENT}/functions/${name}/usage`,
+  /** Lambent's CreateRoute (POST), ListRoutes (GET). */
+  routes: `${LAMBENT}/routes`,
+  route: (routeId: string) => `${LAMBENT}/routes/${routeId}`,
+  /** Lambent's CreateTrigger (POST), ListTriggers (GET). */
+  triggers: `${LAMBENT}/triggers`,
+  trigger: (name: string) => `${LAMBENT}/triggers/${name}`,
+} as const;
