@@ -406,7 +406,7 @@ export class Environment {
   private startThreaded(call: OpenCall, args: unknown[]): void {
     this.enter(call, async () => {
       const cpuBefore = this.isolate.cpuTime;
-      await (this.invokeRef as ivm.Reference).apply(undefined, args);
+      await (this.invokeRef as ivm.Reference).apply(undefined, args, {});
       if (!this.disposed) this.history.threadedStart(Number(this.isolate.cpuTime - cpuBefore) / 1e6);
     });
   }
