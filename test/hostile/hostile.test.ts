@@ -32,7 +32,7 @@ const functions: [string, Uint8Array, { MemorySize?: number; Timeout?: number }]
   ["recurse", handler(`const down = (n) => down(n + 1) + 1; return down(0);`), {}],
   ["flood", handler(`const line = "x".repeat(64 * 1024); for (let i = 0; i < 400; i++) console.log(line); return "flooded";`), { Timeout: 30 }],
   ["huge", handler(`return "x".repeat(7 * 1024 * 1024);`), { MemorySize: 256 }],
-  ["timers", handler(`for (let i = 0; i < 20000; i++) setTimeout(() => {}, 60000); return "armed";`), {}],
+  ["timers", handler(`for (let i = 0; i < 200000; i++) setTimeout(() => {}, 60000); return "armed";`), {}],
   [
     "selfcall",
     handler(`

@@ -16,7 +16,7 @@ import { connect, type NatsConnection, type Subscription } from "@nats-io/transp
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer, waitUntilHealthy, type RunningNatsServer } from "@lambent/local-cluster";
 import { Subjects, decodeJson, type ClusterStatus, type WorkerHeartbeat } from "@lambent/protocol";
-import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { lambdaClientConfig, startTestCluster, workerRunning, zipFiles, type TestCluster } from "@lambent/testkit";
 import * as grpc from "@grpc/grpc-js";
 import * as proto from "@lambent/proto";
 import { startGate, type Gate } from "../fixtures/gate.js";
@@ -294,7 +294,7 @@ describe("asynchronous invocation", () => {
     const requestId = await sendEvent("async-worker-kill", { key: "wk" });
     await gate.until(() => gate.inside("wk") === 1);
     const busy = await busyWorker("async-worker-kill");
-    await cluster.workers.find((worker) => worker.ready["workerId"] === busy)!.kill();
+    await workerRunning(cluster, busy)!.kill();
     await cluster.add("worker", { LAMBENT_HEARTBEAT_MS: "200" });
     // The event comes back to the gate on another worker.
     await gate.until(() => gate.entries("wk") === 2);

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { startLocalCluster, waitUntilHealthy } from "@lambent/local-cluster";
-import { lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
+import { lambdaClientConfig, startTestCluster, workerRunning, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { hello, sleeper } from "../fixtures/functions.js";
 
@@ -120,5 +120,5 @@ async function findBusyWorker(cluster: TestCluster) {
 }
 
 async function workerIndex(cluster: TestCluster, workerId: string): Promise<number> {
-  return cluster.workers.findIndex((worker) => worker.ready["workerId"] === workerId);
+  return cluster.workers.findIndex((worker) => worker === workerRunning(cluster, workerId));
 }

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Subjects, decodeJson, type ClusterStatus, type WorkerHeartbeat } from "@lambent/protocol";
-import { eventually, lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
+import { eventually, lambdaClientConfig, startTestCluster, workerRunning, type TestCluster } from "@lambent/testkit";
 import { gated, startGate, type Gate } from "../fixtures/gate.js";
 import { hello } from "../fixtures/functions.js";
 
@@ -222,7 +222,7 @@ describe("scheduling across 2 frontends, 2 schedulers and 3 workers", () => {
       const busy = beats.find((beat) => beat.running.some((lease) => lease.functionName === "reserved-fn"));
       return busy ? ([busy.workerId, busy.running.filter((lease) => lease.functionName === "reserved-fn").length] as const) : undefined;
     });
-    const victim = cluster.workers.find((worker) => worker.ready["workerId"] === victimId)!;
+    const victim = workerRunning(cluster, victimId)!;
     await victim.kill();
     heartbeats.delete(victimId);
     // The killed worker's calls are answered while the gate still holds the others: they fail fast.
@@ -281,7 +281,7 @@ describe("scheduling across 2 frontends, 2 schedulers and 3 workers", () => {
     await gate.until(() => gate.inside("drain") === 1);
     heartbeats.clear();
     const busyId = await heartbeatsUntil((beats) => beats.find((beat) => beat.running.some((lease) => lease.functionName === "reserved-fn"))?.workerId);
-    const busy = cluster.workers.find((worker) => worker.ready["workerId"] === busyId)!;
+    const busy = workerRunning(cluster, busyId)!;
     const stopped = busy.stop();
     await heartbeatsUntil((beats) => (beats.find((beat) => beat.workerId === busyId)?.draining ? true : undefined));
     // While it drains, new calls run elsewhere.

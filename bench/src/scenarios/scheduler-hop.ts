@@ -16,7 +16,7 @@ export interface SchedulerHopResult {
 
 export async function schedulerHop(lambent: LambentTarget, fn: DeployedFunction, concurrencies: number[], durationMs: number): Promise<SchedulerHopResult[]> {
   const nc = await connect({ servers: lambent.cluster.natsUrl });
-  const workerId = String(lambent.cluster.workers[0]!.ready["workerId"]);
+  const workerId = String((lambent.cluster.workers[0]!.ready["sandboxes"] as string[])[0]);
   const payload = new TextEncoder().encode('{"name":"hop"}');
   let sequence = 0;
   const frame = (): Uint8Array =>

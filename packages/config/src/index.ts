@@ -1,6 +1,6 @@
 // Environment → validated, typed configuration for each service. A bad value stops the process
 // with an error that names the variable. Every variable here is listed in docs/configuration.md.
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Environment } from "./environment.js";
 import { readTracingConfig, type TracingConfig } from "./tracing.js";
@@ -125,6 +125,8 @@ export interface CommonConfig {
   logs: LogRetentionConfig;
   /** Where spans go and which are kept (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER*, LAMBENT_TRACE_SAMPLE_RATIO). */
   tracing: TracingConfig;
+  /** The machine (node) this service runs on: services on the same node reach each other without NATS. */
+  nodeId: string;
 }
 
 export interface LogRetentionConfig {
@@ -192,7 +194,14 @@ export function loadCommonConfig(env: Environment): CommonConfig {
     concurrency: readConcurrencyLimits(env),
     logs: readLogRetention(env),
     tracing: readTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
+    nodeId: readNodeId(env),
   };
+}
+
+function readNodeId(env: Environment): string {
+  const id = readString(env, "LAMBENT_NODE_ID", hostname().replace(/[^a-zA-Z0-9_-]/g, "") || "node");
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(id)) throw new ConfigError("LAMBENT_NODE_ID", `only letters, digits, '-' and '_' allowed, got "${id}"`);
+  return id;
 }
 
 export interface FrontendConfig extends CommonConfig {
@@ -282,6 +291,13 @@ function readLeadership(env: Environment): { leaderRenewMs: number; leaderTimeou
 
 export interface WorkerConfig extends CommonConfig {
   workerId: string;
+  /**
+   * Sandbox processes the worker runs function code in (each its own process, so a fatal V8 error in one
+   * isolate loses one of them, never the worker); memory and environments are shared out among them.
+   */
+  sandboxes: number;
+  /** The longest a crashed sandbox process waits before it is started again (the wait doubles from 250 ms). */
+  sandboxRestartMaxMs: number;
   /** Memory this worker offers to function environments, in MB. */
   memoryMb: number;
   /** How many execution environments (warm or busy) this worker holds at most. */
@@ -326,6 +342,8 @@ export function loadWorkerConfig(env: Environment): WorkerConfig {
   return {
     ...loadCommonConfig(env),
     workerId: readId(env, "LAMBENT_WORKER_ID", "worker"),
+    sandboxes: readInteger(env, "LAMBENT_SANDBOXES", Math.min(availableParallelism(), 8), 1, 256),
+    sandboxRestartMaxMs: readInteger(env, "LAMBENT_SANDBOX_RESTART_MAX_MS", 30_000, 250, 3_600_000),
     memoryMb: readInteger(env, "LAMBENT_WORKER_MEMORY_MB", 16384, 128, 16_777_216),
     maxEnvironments: readInteger(env, "LAMBENT_WORKER_MAX_ENVIRONMENTS", 1000, 1, 1_000_000),
     idleTimeoutMs: readInteger(env, "LAMBENT_IDLE_TIMEOUT_MS", 600_000, 1000, 86_400_000),

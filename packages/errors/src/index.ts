@@ -23,7 +23,9 @@ export type LambdaErrorType = (typeof LambdaErrorTypes)[number];
 export type ThrottleReason =
   | "ConcurrentInvocationLimitExceeded"
   | "ReservedFunctionConcurrentInvocationLimitExceeded"
-  | "CallerRateLimitExceeded";
+  | "CallerRateLimitExceeded"
+  /** Lambent's own: the function's calls are held back after it brought down its sandbox process. */
+  | "FunctionCrashedSandbox";
 
 export class LambdaError extends Error {
   override readonly name: LambdaErrorType;

@@ -70,7 +70,8 @@ export async function ensureEventStream(nc: NatsConnection, options: EventStream
 export function publishEvent(js: JetStreamClient, request: InvocationRequest, traceparent?: string, dedupKey?: string): Promise<PubAck> {
   const { header } = request;
   return js.publish(Subjects.asyncEvent(header.functionName), encodeInvocation(request), {
-    msgID: dedupKey ?? `${header.requestId}:${header.event?.attempt ?? 0}`,
+    // Each stored copy of an event (a retry, a run the platform lost) is its own message, never a duplicate.
+    msgID: dedupKey ?? `${header.requestId}:${header.event?.attempt ?? 0}${header.event?.losses ? `:lost${header.event.losses}` : ""}`,
     ...(traceparent ? { headers: traceHeaders(traceparent) } : {}),
   });
 }

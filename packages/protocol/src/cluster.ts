@@ -20,11 +20,32 @@ export interface WorkerHeartbeat {
   /** Calls running now under a scheduler lease: a new leader rebuilds its accounting from these. */
   running: RunningLease[];
   draining: boolean;
+  /** The node (LAMBENT_NODE_ID) the worker's process runs on. */
+  node?: string;
 }
 
-/** Worker → schedulers: it has drained and stopped; its leases are over. */
+/**
+ * Why a worker went away: it left (drained or stopped), its sandbox process ended without leaving
+ * (crashed, out-of-memory, hung: its supervisor says so), or the schedulers stopped hearing from it (silent).
+ */
+export type WorkerLossReason = "left" | "crashed" | "out-of-memory" | "hung" | "silent";
+
+/** Worker (or, for a sandbox process that ended, its supervisor) → schedulers and callers: this worker is gone. */
 export interface WorkerGone {
   workerId: string;
+  /** Absent means "left". */
+  reason?: WorkerLossReason;
+  /**
+   * The call that brought the process down, when known (a fatal out-of-memory error in its isolate): it
+   * failed with Runtime.OutOfMemory, a function error; the other calls the process ran were lost.
+   */
+  culprit?: CallCulprit;
+}
+
+export interface CallCulprit {
+  requestId: string;
+  functionName: string;
+  version: string;
 }
 
 /** A call a worker is running, as its heartbeat reports it. */
@@ -158,8 +179,18 @@ export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {
   return { workerId: value["workerId"], releases };
 }
 
+const LOSS_REASONS: readonly WorkerLossReason[] = ["left", "crashed", "out-of-memory", "hung", "silent"];
+
 export function parseWorkerGone(value: unknown): WorkerGone | undefined {
-  return isRecord(value) && typeof value["workerId"] === "string" ? { workerId: value["workerId"] } : undefined;
+  if (!isRecord(value) || typeof value["workerId"] !== "string") return undefined;
+  const gone: WorkerGone = { workerId: value["workerId"] };
+  const reason = value["reason"];
+  if (typeof reason === "string" && (LOSS_REASONS as readonly string[]).includes(reason)) gone.reason = reason as WorkerLossReason;
+  const culprit = value["culprit"];
+  if (isRecord(culprit) && typeof culprit["requestId"] === "string" && typeof culprit["functionName"] === "string" && typeof culprit["version"] === "string") {
+    gone.culprit = { requestId: culprit["requestId"], functionName: culprit["functionName"], version: culprit["version"] };
+  }
+  return gone;
 }
 
 export function parseProvisionRequest(value: unknown): ProvisionRequest | undefined {

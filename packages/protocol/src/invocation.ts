@@ -53,6 +53,8 @@ export interface EventDelivery {
   attempt: number;
   /** Epoch milliseconds before which the event must not run (a retry's delay). */
   notBefore?: number;
+  /** Runs the platform lost (the process running it ended, no answer came): these are not the function's retries. */
+  losses?: number;
 }
 
 /** A failure of the platform (not of the function), reported instead of a result. */
@@ -133,6 +135,7 @@ function parseInvocationHeader(value: unknown): InvocationHeader {
   if (isRecord(event) && typeof event["enqueuedAt"] === "number" && typeof event["attempt"] === "number") {
     header.event = { enqueuedAt: event["enqueuedAt"], attempt: event["attempt"] };
     if (typeof event["notBefore"] === "number") header.event.notBefore = event["notBefore"];
+    if (typeof event["losses"] === "number") header.event.losses = event["losses"];
   }
   const callDepth = value["callDepth"];
   if (callDepth !== undefined) {
@@ -167,4 +170,14 @@ function parseResultHeader(value: unknown): InvocationResultHeader {
 /** A result that carries a platform failure instead of the function's answer. */
 export function failureResult(requestId: string, version: string, failure: ServiceFailure): Uint8Array {
   return encodeInvocationResult({ header: { requestId, executedVersion: version, failure }, payload: new Uint8Array(0) });
+}
+
+/**
+ * The answer for a call whose sandbox process a fatal out-of-memory error in its own isolate ended: the
+ * function's error (Runtime.OutOfMemory, as Lambda reports a function killed for its memory), not the
+ * platform's, so an event counts it as a run and a retry.
+ */
+export function outOfMemoryResult(requestId: string, version: string, memoryMb: number): Uint8Array {
+  const error = { errorType: "Runtime.OutOfMemory", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: out of memory (limit ${memoryMb} MB)` };
+  return encodeInvocationResult({ header: { requestId, executedVersion: version, functionError: "Unhandled" }, payload: new TextEncoder().encode(JSON.stringify(error)) });
 }

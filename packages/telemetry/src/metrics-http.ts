@@ -2,12 +2,12 @@
 // for services without an HTTP face (the scheduler and the worker).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { METRICS_CONTENT_TYPE, type MetricsRegistry } from "./metrics.js";
+import { METRICS_CONTENT_TYPE, type MetricsSource } from "./metrics.js";
 
 export const METRICS_PATH = "/metrics";
 
 /** Answers a scrape with the registry's exposition; rejects, having written nothing, when collecting fails. */
-export async function sendMetrics(registry: MetricsRegistry, response: ServerResponse): Promise<void> {
+export async function sendMetrics(registry: MetricsSource, response: ServerResponse): Promise<void> {
   const body = await registry.expose();
   response.writeHead(200, { "Content-Type": METRICS_CONTENT_TYPE, "Content-Length": Buffer.byteLength(body) });
   response.end(body);
@@ -19,7 +19,7 @@ export interface MetricsListener {
 }
 
 /** Serves `GET /metrics` on host:port (0 = a free port); anything else is a 404. */
-export async function listenForMetrics(registry: MetricsRegistry, host: string, port: number): Promise<MetricsListener> {
+export async function listenForMetrics(registry: MetricsSource, host: string, port: number): Promise<MetricsListener> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? "/").split("?", 1)[0];
     if (request.method === "GET" && path === METRICS_PATH) {

@@ -4,7 +4,7 @@
 // cap: a metric keeps at most `maxLabelSets` label sets, and later ones are folded into one series whose
 // every label is `__other__`, so a flood of function names cannot grow a service's memory or a scrape
 // without bound. A series is found by a walk of nested maps keyed by label values and created once.
-import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from "prom-client";
+import { AggregatorRegistry, Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** The content type of `expose()`'s text. */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
@@ -54,6 +54,11 @@ const PROM_CLIENT_NAN = /^([^#\n].*) Nan$/gm;
  * dashboards and tests match the series by its text. (`le` is never a label of Lambent's own.)
  */
 const PROM_CLIENT_LE_FIRST = /^([a-zA-Z_:][a-zA-Z0-9_:]*_bucket)\{(le="[^"]*"),(.*)\} (\S+)$/gm;
+
+/** prom-client's text as Prometheus and our tests read it: `NaN` spelled so, and `le` the last label. */
+function fixExposition(text: string): string {
+  return text.replace(PROM_CLIENT_NAN, "$1 NaN").replace(PROM_CLIENT_LE_FIRST, "$1{$3,$2} $4");
+}
 
 function checkNames(name: string, labelNames: readonly string[]): void {
   if (!METRIC_NAME.test(name)) throw new Error(`Invalid metric name "${name}"`);
@@ -188,7 +193,42 @@ export class CallbackGauge {
 }
 
 /** A service's metrics; `expose()` is what `/metrics` answers. */
-export class MetricsRegistry {
+/** A registry's metrics as plain data (prom-client's JSON form), as it crosses between processes. */
+export type MetricSnapshot = unknown[];
+
+/** Anything that answers a scrape. */
+export interface MetricsSource {
+  expose(): Promise<string>;
+}
+
+/**
+ * A process's own metrics plus those of its child processes, summed per label set (prom-client's
+ * AggregatorRegistry): one scrape covers a worker and all its sandbox processes.
+ */
+export class AggregatedMetrics implements MetricsSource {
+  constructor(
+    private readonly own: MetricsRegistry,
+    private readonly children: () => Promise<MetricSnapshot[]>,
+  ) {}
+
+  async expose(): Promise<string> {
+    const own = await this.own.snapshot();
+    const snapshots = [own, ...(await this.children())];
+    const aggregated = AggregatorRegistry.aggregate(snapshots as Parameters<typeof AggregatorRegistry.aggregate>[0]);
+    let text = await aggregated.metrics();
+    // Metrics that do not add up across processes (the start time) are left out of the sum: this process's own stand.
+    for (const name of namesOf(own)) {
+      if (!aggregated.getSingleMetric(name)) text += `${await this.own.exposeOne(name)}\n`;
+    }
+    return fixExposition(text);
+  }
+}
+
+function namesOf(snapshot: MetricSnapshot): string[] {
+  return snapshot.map((metric) => (typeof metric === "object" && metric !== null ? String((metric as { name?: unknown }).name) : "")).filter(Boolean);
+}
+
+export class MetricsRegistry implements MetricsSource {
   private readonly registry = new Registry();
   private readonly maxLabelSets: number;
 
@@ -221,11 +261,17 @@ export class MetricsRegistry {
   /** Every metric in the text exposition format 0.0.4, one family after another in registration order. */
   async expose(): Promise<string> {
     const families = await Promise.all(this.registry.getMetricsAsArray().map((metric) => this.registry.getSingleMetricAsString(metric.name)));
-    return families
-      .map((family) => `${family}\n`)
-      .join("")
-      .replace(PROM_CLIENT_NAN, "$1 NaN")
-      .replace(PROM_CLIENT_LE_FIRST, "$1{$3,$2} $4");
+    return fixExposition(families.map((family) => `${family}\n`).join(""));
+  }
+
+  /** One metric family in the text format. */
+  exposeOne(name: string): Promise<string> {
+    return this.registry.getSingleMetricAsString(name);
+  }
+
+  /** Every metric's current values as plain data, for a parent process to add to its own (see AggregatedMetrics). */
+  snapshot(): Promise<MetricSnapshot> {
+    return this.registry.getMetricsAsJSON() as Promise<MetricSnapshot>;
   }
 
   /** Checks a new metric's names before prom-client registers it, so the errors name Lambent's rules. */

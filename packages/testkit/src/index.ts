@@ -28,7 +28,9 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   };
   let cluster: LocalCluster;
   try {
-    cluster = await startLocalCluster({ ...options, dataDir, onLog });
+    // One sandbox process per worker unless a test asks for more: enough to run function code behind the
+    // process wall, without a process per core for every worker of every test.
+    cluster = await startLocalCluster({ ...options, env: { LAMBENT_SANDBOXES: "1", ...options.env }, dataDir, onLog });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -46,6 +48,14 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The worker service running the sandbox process that reports itself (in heartbeats, as a worker) under
+ * `sandboxWorkerId`: each worker names its sandboxes' ids in its `ready` line.
+ */
+export function workerRunning(cluster: Pick<LocalCluster, "workers">, sandboxWorkerId: string): LocalCluster["workers"][number] | undefined {
+  return cluster.workers.find((worker) => Array.isArray(worker.ready["sandboxes"]) && (worker.ready["sandboxes"] as unknown[]).includes(sandboxWorkerId));
 }
 
 /** A zip of the given files (paths → text or bytes). */

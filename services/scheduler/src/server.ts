@@ -19,6 +19,7 @@ import { SchedulerMetrics } from "./metrics/scheduler-metrics.js";
 import { registerEventSourceMetrics } from "./metrics/event-source-metrics.js";
 import { Leadership } from "./leadership/leadership.js";
 import { LeaderRecovery, type SchedulerRole } from "./leadership/recovery.js";
+import { Containment } from "./admission/containment.js";
 import { Dispatcher } from "./placement/dispatcher.js";
 import { LeaseKeeper } from "./placement/lease-keeper.js";
 import { Provisioning } from "./placement/provisioning.js";
@@ -87,7 +88,9 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     readQueue: (functionName) => readQueueStats(nc, buckets.functions, functionName),
     logger,
   });
+  const containment = new Containment(now);
   const dispatcher = new Dispatcher({
+    containment,
     admission,
     workers,
     leases,
@@ -193,7 +196,12 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
             recovery.reported(beat.workerId);
           }),
         }),
-        nc.subscribe(Subjects.workerGone, { callback: clusterMessage(logger, parseWorkerGone, (gone) => leases.workerLost(gone.workerId, "left")) }),
+        nc.subscribe(Subjects.workerGone, {
+          callback: clusterMessage(logger, parseWorkerGone, (gone) => {
+            if (gone.culprit) containment.crashed(gone.culprit.functionName);
+            leases.workerLost(gone);
+          }),
+        }),
         nc.subscribe(Subjects.schedulerRelease, { callback: clusterMessage(logger, parseLeaseReleases, (releases) => leases.released(releases)) }),
       );
       await triggers.start();

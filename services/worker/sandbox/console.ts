@@ -1,16 +1,17 @@
-// `console`: each call becomes one line `<ISO time>\t<request id>\t<LEVEL>\t<message>`, sent to the
-// host at once so lines written before a timeout or a crash are kept.
-import type { HostCapabilities } from "./host.js";
+// `console`: each call becomes one line `<ISO time>\t<request id>\t<LEVEL>\t<message>` in the outbox,
+// which the host takes after each entry (and which flushes itself early, so lines written before a
+// timeout are kept). The host caps what it takes; the line cap here only keeps one line readable.
 import { format, inspect } from "./inspect.js";
 import { current } from "./invocation-state.js";
+import { writeLine } from "./outbox.js";
 
 /** One line's share of the log; the host caps each invocation's total (src/limits.ts). */
 const MAX_LINE_CHARS = 256 * 1024;
 
-export function createConsole(host: HostCapabilities): Record<string, (...args: unknown[]) => void> {
+export function createConsole(): Record<string, (...args: unknown[]) => void> {
   const emit = (level: string, message: string): void => {
     const text = message.length > MAX_LINE_CHARS ? `${message.slice(0, MAX_LINE_CHARS)}... [${message.length - MAX_LINE_CHARS} more characters truncated]` : message;
-    host.log.applyIgnored(undefined, [`${new Date().toISOString()}\t${current.requestId ?? "undefined"}\t${level}\t${text}`]);
+    writeLine(`${new Date().toISOString()}\t${current.requestId ?? "undefined"}\t${level}\t${text}`);
   };
   const at = (level: string) => (...args: unknown[]): void => emit(level, format(...args));
   const counts = new Map<string, number>();

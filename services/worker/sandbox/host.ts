@@ -1,15 +1,29 @@
-// The host capabilities the worker injects at boot, and the only way sandbox code reaches the host.
-// Each is an isolated-vm Reference to a host function. Most calls are fire-and-forget (applyIgnored), so
-// the isolate never waits on the host; `call` is the one synchronous exception, for short work the host
-// does at once (hashes, random bytes, file operations). Nothing the host owns is exposed as an object:
-// arguments and results cross as copies.
+// The boundary between the isolate and the host. The host hands the sandbox exactly one capability: `call`,
+// a synchronous Reference for short work the host does at once (hashes, random bytes, compression, file
+// operations, flushing log lines). Everything else the sandbox wants from the host — log lines, a timer
+// wake-up, fetches to start or abort, other functions to invoke — waits in the sandbox's outbox (in the
+// function's own heap, counted against its memory) until the host enters the isolate and then takes the
+// outbox (`Runtime.take`). The host starts every entry, so it takes after every entry: nothing is queued
+// on the host's side that function code controls, and the host checks and caps whatever it takes.
+// Arguments and results cross as copies; nothing the host owns is exposed as an object.
 
-export interface HostFunction<Args extends unknown[]> {
-  applyIgnored(receiver: undefined, args: Args, options?: { arguments: { copy: true } }): void;
+/**
+ * The one host Reference: `hash` (algorithm, bytes), `hmac` (algorithm, key, bytes), `random` (size), `uuid`,
+ * `zlib` (method, bytes, options), `log` (lines: flushes the outbox's lines early) and `fs.<op>` (path, …)
+ * answering `{ ok, value }` or `{ ok: false, error: { code, syscall, path } }`.
+ */
+export interface HostCall {
+  applySync(receiver: undefined, args: [op: string, args: unknown[]], options: { arguments: { copy: true }; result: { copy: true } }): HostReply;
 }
 
-export interface HostCall {
-  applySync(receiver: undefined, args: [op: string, args: unknown[]], options: { arguments: { copy: true }; result: { copy: true } }): unknown;
+/** A host call's answer: `[0, value]`, or `[1, error]` for a failure the sandbox throws as its own Error. */
+export type HostReply = [0, unknown] | [1, HostErrorData];
+
+/** A host failure as data: no host stack, no host paths; the sandbox builds the Error function code sees. */
+export interface HostErrorData {
+  name: string;
+  message: string;
+  code?: string;
 }
 
 /** What the sandbox's `fetch` hands the host: the request, fully read. */
@@ -75,21 +89,22 @@ export interface FunctionCallLimits {
   maxQueued: number;
 }
 
-export interface HostCapabilities {
-  /** One finished log line, already formatted. */
-  log: HostFunction<[line: string]>;
-  /** Arm a host timer that calls the runtime's `fire(id)`; `repeat` 1 re-arms it every `delayMs`. */
-  startTimer: HostFunction<[id: number, delayMs: number, repeat: number]>;
-  stopTimer: HostFunction<[id: number]>;
-  /**
-   * Synchronous host work: `hash` (algorithm, bytes), `hmac` (algorithm, key, bytes), `random` (size),
-   * `uuid`, `zlib` (method, bytes, options), and `fs.<op>` (path, …) answering `{ ok, value }` or `{ ok: false, error: { code, syscall, path } }`.
-   */
-  call: HostCall;
-  /** Starts a fetch; the host answers through the runtime's `fetched(id, ok, response | message)`. */
-  startFetch: HostFunction<[id: number, request: FetchRequestData]>;
-  /** Starts an invocation of another function; the host answers through the runtime's `called(id, ok, output | failure)`. */
-  startCall: HostFunction<[id: number, call: FunctionCallData]>;
+/**
+ * What waits in the outbox for the host, as `Runtime.take` hands it over. Absent fields mean nothing new.
+ */
+export interface SandboxPacket {
+  /** Finished log lines, in order. */
+  lines?: string[];
+  /** The running invocation's outcome (encodeOutcome), once its handler has settled. */
+  outcome?: string;
+  /** When the earliest pending timer is due (epoch milliseconds), or null when none is pending any more. */
+  wakeAt?: number | null;
+  /** Fetches to start: the host answers each through `Runtime.fetched`. */
+  fetches?: [id: number, request: FetchRequestData][];
+  /** Fetches the function aborted: the host stops them and answers nothing more. */
+  abortedFetches?: number[];
+  /** Calls of other functions to start: the host answers each through `Runtime.called`. */
+  calls?: [id: number, call: FunctionCallData][];
 }
 
 /** Static facts about this execution environment, copied in once at boot. */
@@ -141,16 +156,20 @@ export function encodeOutcome(outcome: InvocationOutcome): string {
   return (outcome.fatal ? OutcomeTag.fatal : OutcomeTag.error) + JSON.stringify(outcome.error);
 }
 
-/** What `boot` hands back to the host. */
+/** What `boot` hands back to the host: every way the host enters the isolate. */
 export interface Runtime {
   /** Finds the handler on the bundle's `userModule` export; an error shape when it is missing. */
   load(bundleNamespace: unknown): FunctionErrorShape | null;
-  /** Primitive arguments only: they cross into the isolate without a structured copy. */
-  invoke(eventJson: string, requestId: string, deadlineMs: number, invokedFunctionArn: string, clientContext: string | undefined): Promise<string>;
-  /** Called by host timers. */
-  fire(id: number): void;
-  /** Called by the host when a fetch has its response (ok) or failed (the TypeError's message). */
+  /** Starts the handler. Primitive arguments only: they cross into the isolate without a structured copy. */
+  invoke(eventJson: string, requestId: string, deadlineMs: number, invokedFunctionArn: string, clientContext: string | undefined): void;
+  /** Hands over the outbox (see SandboxPacket); undefined when it is empty. */
+  take(): SandboxPacket | undefined;
+  /** Runs the timers due at `nowMs` (epoch milliseconds). */
+  fire(nowMs: number): void;
+  /** The host's answer to a fetch: ok with the response, or the TypeError's message. */
   fetched(id: number, ok: boolean, value: FetchResponseData | string): void;
-  /** Called by the host when a function call has its output (ok) or failed. */
+  /** The host's answer to a function call: ok with Lambda's Invoke output, or the platform's failure. */
   called(id: number, ok: boolean, value: FunctionCallOutput | FunctionCallFailure): void;
+  /** The host ended the invocation (or the module's initialisation): its timers, fetches and calls go. */
+  end(): void;
 }

@@ -1,10 +1,10 @@
-// The isolate's entry: defines `__lambentBoot`, which the host calls once with its capabilities. Boot
+// The isolate's entry: defines `__lambentBoot`, which the host calls once with its one capability. Boot
 // installs the Node-like globals (one module per surface) and returns the runtime the host drives.
 // Globals backed by bundled packages (Buffer, URL) are built on first use, so a cold start pays only
 // for what the function touches.
 import { createConsole } from "./console.js";
-import { setHost } from "./host-access.js";
-import type { EnvironmentInfo, FetchRequestData, FunctionCallData, HostCall, HostCapabilities, HostFunction, Runtime } from "./host.js";
+import { setHostCall } from "./host-access.js";
+import type { EnvironmentInfo, HostCall, Runtime } from "./host.js";
 import { lambentRequire, registerBuiltins } from "./modules.js";
 import { bufferModule } from "./node/buffer.js";
 import { createProcess } from "./process.js";
@@ -17,20 +17,11 @@ import { AbortController, AbortSignal, DOMException, Event, EventTarget } from "
 import { fetch, Headers, Request, Response } from "./web/fetch.js";
 import { structuredClone } from "./web/structured-clone.js";
 
-function boot(
-  log: HostFunction<[string]>,
-  startTimer: HostFunction<[number, number, number]>,
-  stopTimer: HostFunction<[number]>,
-  call: HostCall,
-  startFetch: HostFunction<[number, FetchRequestData]>,
-  startCall: HostFunction<[number, FunctionCallData]>,
-  info: EnvironmentInfo,
-): Runtime {
-  const host: HostCapabilities = { log, startTimer, stopTimer, call, startFetch, startCall };
-  setHost(host);
+function boot(call: HostCall, info: EnvironmentInfo): Runtime {
+  setHostCall(call);
   const global = globalThis as unknown as Record<string, unknown>;
   delete global["__lambentBoot"];
-  const timers = new Timers(host);
+  const timers = new Timers();
   const define = (name: string, value: unknown): void => {
     Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
   };
@@ -50,7 +41,7 @@ function boot(
   };
   registerBuiltins(info);
   define("global", globalThis);
-  define("console", createConsole(host));
+  define("console", createConsole());
   define("process", createProcess(info.env));
   define("__lambentRequire", lambentRequire);
   define("__dirname", "/var/task");

@@ -1,6 +1,7 @@
 // Lambda's Node.js programming model: find the handler, build `context`, run the handler in async or
 // callback style, and turn its outcome (a result or any kind of failure) into plain data for the host.
 import { encodeOutcome, type EnvironmentInfo, type FunctionErrorShape, type InvocationInfo, type InvocationOutcome, type Runtime } from "./host.js";
+import { settle, take } from "./outbox.js";
 import { current } from "./invocation-state.js";
 import { ProcessExit } from "./process.js";
 import type { Timers } from "./timers.js";
@@ -131,14 +132,22 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       return { errorType: "Runtime.HandlerNotFound", errorMessage: `${info.handler} is undefined or not exported`, trace: [] };
     },
 
-    async invoke(eventJson, requestId, deadlineMs, invokedFunctionArn, clientContext) {
+    invoke(eventJson, requestId, deadlineMs, invokedFunctionArn, clientContext) {
       const invocation: InvocationInfo = { requestId, deadlineMs, invokedFunctionArn };
       if (clientContext !== undefined) invocation.clientContext = clientContext;
-      return encodeOutcome(await invokeHandler(eventJson, invocation));
+      // The outcome waits in the outbox: the host takes it right after this entry when the handler
+      // settled within it, or after whichever later entry (a timer, a fetch's answer) settles it.
+      void invokeHandler(eventJson, invocation).then((outcome) => settle(encodeOutcome(outcome)));
     },
 
-    fire(id) {
-      timers.fire(id);
+    take,
+
+    end() {
+      endInvocation();
+    },
+
+    fire(nowMs) {
+      timers.fire(nowMs);
     },
 
     fetched(id, ok, value) {
@@ -171,11 +180,16 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
         }
         return { ok: false, error: describeError(error), fatal: fatalError !== undefined };
       } finally {
-        timers.clearAll();
-        abandonFetches();
-        abandonCalls();
-        current.fail = undefined;
-        current.requestId = undefined;
+        endInvocation();
       }
+  }
+
+  /** What an invocation leaves behind goes with it: timers, fetches and calls, asked for or running. */
+  function endInvocation(): void {
+    timers.clearAll();
+    abandonFetches();
+    abandonCalls();
+    current.fail = undefined;
+    current.requestId = undefined;
   }
 }

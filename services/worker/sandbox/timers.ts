@@ -1,23 +1,33 @@
-// Timers backed by host timers. Every timer belongs to the invocation that set it: `clearAll` runs
-// when an invocation ends, so nothing carries over into the next one.
-import type { HostCapabilities } from "./host.js";
+// Timers, kept entirely in the sandbox: the host holds one wake-up per environment (the earliest due
+// time, handed over in the outbox) and enters `fire` when it comes, so a function's timers cost the host
+// nothing however many it sets. Every timer belongs to the invocation that set it: `clearAll` runs when an
+// invocation ends, so nothing carries over into the next one.
 import { reportUncaught } from "./invocation-state.js";
+import { setWake } from "./outbox.js";
 
 type Callback = (...args: unknown[]) => void;
 
 interface PendingTimer {
+  id: number;
   callback: Callback;
   args: unknown[];
   repeat: boolean;
+  delay: number;
+  dueAt: number;
 }
 
 const MAX_DELAY = 2_147_483_647;
-/** Each pending timer is a host timer too; this bounds what one invocation can make the host hold. */
-const MAX_PENDING_TIMERS = 10_000;
+/** Pending timers live in the function's heap; this bound keeps a runaway loop's error early and clear. */
+const MAX_PENDING_TIMERS = 100_000;
 
-/** What Node's timer functions return; code commonly calls `unref()` on it. */
+/** What Node's timer functions return; code commonly calls `unref()` on it. Holds nothing of the host. */
 class Timeout {
-  constructor(readonly id: number, private readonly owner: Timers) {}
+  readonly #id: number;
+  readonly #timers: Timers;
+  constructor(id: number, timers: Timers) {
+    this.#id = id;
+    this.#timers = timers;
+  }
   ref(): this {
     return this;
   }
@@ -28,67 +38,128 @@ class Timeout {
     return true;
   }
   refresh(): this {
-    this.owner.refresh(this.id);
+    this.#timers.refresh(this.#id);
     return this;
   }
   close(): this {
-    this.owner.clear(this);
+    this.#timers.clear(this.#id);
     return this;
   }
   [Symbol.toPrimitive](): number {
-    return this.id;
+    return this.#id;
+  }
+  static idOf(handle: unknown): number | undefined {
+    if (typeof handle === "number") return handle;
+    return handle instanceof Timeout ? handle.#id : undefined;
   }
 }
 
-export class Timers {
-  private readonly pending = new Map<number, PendingTimer & { delay: number }>();
-  private nextId = 1;
+/** A min-heap of due times; entries whose timer was cleared or re-armed are skipped when they surface. */
+class DueHeap {
+  private readonly items: { dueAt: number; id: number; seq: number }[] = [];
 
-  constructor(private readonly host: HostCapabilities) {}
+  push(dueAt: number, id: number, seq: number): void {
+    const items = this.items;
+    items.push({ dueAt, id, seq });
+    let index = items.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!before(items[index]!, items[parent]!)) break;
+      [items[index], items[parent]] = [items[parent]!, items[index]!];
+      index = parent;
+    }
+  }
+
+  peek(): { dueAt: number; id: number; seq: number } | undefined {
+    return this.items[0];
+  }
+
+  pop(): void {
+    const items = this.items;
+    const last = items.pop();
+    if (items.length === 0 || !last) return;
+    items[0] = last;
+    let index = 0;
+    for (;;) {
+      const left = index * 2 + 1;
+      const right = left + 1;
+      let smallest = index;
+      if (left < items.length && before(items[left]!, items[smallest]!)) smallest = left;
+      if (right < items.length && before(items[right]!, items[smallest]!)) smallest = right;
+      if (smallest === index) return;
+      [items[index], items[smallest]] = [items[smallest]!, items[index]!];
+      index = smallest;
+    }
+  }
+
+  clear(): void {
+    this.items.length = 0;
+  }
+}
+
+function before(a: { dueAt: number; seq: number }, b: { dueAt: number; seq: number }): boolean {
+  return a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
+}
+
+export class Timers {
+  readonly #pending = new Map<number, PendingTimer & { seq: number }>();
+  readonly #heap = new DueHeap();
+  #nextId = 1;
+  #seq = 0;
 
   set(callback: unknown, delay: unknown, args: unknown[], repeat: boolean): Timeout {
     if (typeof callback !== "function") {
       throw new TypeError(`The "callback" argument must be of type function. Received ${typeof callback}`);
     }
-    if (this.pending.size >= MAX_PENDING_TIMERS) {
+    if (this.#pending.size >= MAX_PENDING_TIMERS) {
       throw new RangeError(`Too many pending timers: an invocation may have at most ${MAX_PENDING_TIMERS}`);
     }
-    const id = this.nextId++;
+    const id = this.#nextId++;
     let ms = Number(delay);
     if (!(ms >= 1 && ms <= MAX_DELAY)) ms = 1;
     ms = Math.trunc(ms);
-    this.pending.set(id, { callback: callback as Callback, args, repeat, delay: ms });
-    this.host.startTimer.applyIgnored(undefined, [id, ms, repeat ? 1 : 0]);
+    this.#arm({ id, callback: callback as Callback, args, repeat, delay: ms, dueAt: Date.now() + ms, seq: 0 });
     return new Timeout(id, this);
   }
 
   clear(handle: unknown): void {
-    const id = typeof handle === "number" ? handle : handle instanceof Timeout ? handle.id : undefined;
-    if (id === undefined || !this.pending.delete(id)) return;
-    this.host.stopTimer.applyIgnored(undefined, [id]);
+    const id = Timeout.idOf(handle);
+    if (id === undefined || !this.#pending.delete(id)) return;
+    this.#reportWake();
   }
 
   refresh(id: number): void {
-    const timer = this.pending.get(id);
-    if (!timer) return;
-    this.host.stopTimer.applyIgnored(undefined, [id]);
-    this.host.startTimer.applyIgnored(undefined, [id, timer.delay, timer.repeat ? 1 : 0]);
+    const timer = this.#pending.get(id);
+    if (timer) this.#arm({ ...timer, dueAt: Date.now() + timer.delay });
   }
 
-  fire(id: number): void {
-    const timer = this.pending.get(id);
-    if (!timer) return;
-    if (!timer.repeat) this.pending.delete(id);
-    try {
-      timer.callback(...timer.args);
-    } catch (error) {
-      reportUncaught(error);
+  /** Runs every timer due at `now` (not ones set by those callbacks, which wait for the next wake-up). */
+  fire(now: number): void {
+    const due: (PendingTimer & { seq: number })[] = [];
+    for (let top = this.#heap.peek(); top && top.dueAt <= now; top = this.#heap.peek()) {
+      this.#heap.pop();
+      const timer = this.#pending.get(top.id);
+      if (!timer || timer.seq !== top.seq) continue;
+      due.push(timer);
     }
+    for (const timer of due) {
+      if (this.#pending.get(timer.id) !== timer) continue;
+      if (timer.repeat) this.#arm({ ...timer, dueAt: now + timer.delay });
+      else this.#pending.delete(timer.id);
+      try {
+        timer.callback(...timer.args);
+      } catch (error) {
+        reportUncaught(error);
+      }
+    }
+    this.#reportWake();
   }
 
-  /** Forgets every pending timer; the host cancels its side of them at the same moment. */
+  /** Forgets every pending timer. */
   clearAll(): void {
-    this.pending.clear();
+    this.#pending.clear();
+    this.#heap.clear();
+    setWake(null);
   }
 
   install(global: Record<string, unknown>): void {
@@ -108,5 +179,25 @@ export class Timers {
         }
       });
     };
+  }
+
+  #arm(timer: PendingTimer & { seq: number }): void {
+    const armed = { ...timer, seq: ++this.#seq };
+    this.#pending.set(armed.id, armed);
+    this.#heap.push(armed.dueAt, armed.id, armed.seq);
+    this.#reportWake();
+  }
+
+  /** Tells the outbox when the earliest live timer is due (stale heap entries are dropped first). */
+  #reportWake(): void {
+    for (let top = this.#heap.peek(); top; top = this.#heap.peek()) {
+      const timer = this.#pending.get(top.id);
+      if (timer && timer.seq === top.seq) {
+        setWake(top.dueAt);
+        return;
+      }
+      this.#heap.pop();
+    }
+    setWake(null);
   }
 }

@@ -3,7 +3,15 @@
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { serviceError } from "@lambent/errors";
 import type { CodeCache } from "./code-cache.js";
-import { Environment } from "./pool/environment.js";
+import { Environment, type CatastropheListener, type InlineWatch } from "./pool/environment.js";
+import type { EntryModes } from "./pool/entry-modes.js";
+
+/** What every environment of this process shares: how calls are entered, and who hears of a catastrophe. */
+export interface EnvironmentRuntime {
+  modes: EntryModes;
+  inlineWatch?: InlineWatch | undefined;
+  onCatastrophe?: CatastropheListener | undefined;
+}
 
 export interface ColdStart {
   key: string;
@@ -14,8 +22,8 @@ export interface ColdStart {
 }
 
 /** Rejects with an InitFailure when the module fails to load, and a ServiceException when its code is missing. */
-export async function startEnvironment(code: CodeCache, { key, record, region, requestId }: ColdStart): Promise<Environment> {
+export async function startEnvironment(code: CodeCache, runtime: EnvironmentRuntime, { key, record, region, requestId }: ColdStart): Promise<Environment> {
   const bundle = await code.get(record.bundleObject);
   if (!bundle) throw serviceError(`Code of ${record.functionName}:${record.version} is missing (${record.bundleObject})`);
-  return Environment.create({ key, record, bundle, region, requestId });
+  return Environment.create({ key, record, bundle, region, requestId, ...runtime });
 }

@@ -23,7 +23,7 @@ import type { TraceMaps } from "./trace-maps.js";
 import { MAX_RESPONSE_BYTES, responseTooLargeError, type FunctionError } from "./limits.js";
 import { InitFailure, type Environment, type RunOutcome } from "./pool/environment.js";
 import type { WarmPool } from "./pool/warm-pool.js";
-import { startEnvironment } from "./cold-start.js";
+import { startEnvironment, type EnvironmentRuntime } from "./cold-start.js";
 import type { LeaseObserver } from "./running-leases.js";
 import type { InvocationMetrics } from "./metrics/worker-metrics.js";
 
@@ -37,6 +37,8 @@ export interface InvokerOptions {
   accountId: string;
   registry: RevisionLookup;
   code: CodeCache;
+  /** How this process's environments are entered (shared with the provisioner). */
+  runtime: EnvironmentRuntime;
   pool: WarmPool<Environment>;
   logSink: InvocationLogSink;
   logger: Logger;
@@ -55,6 +57,13 @@ export interface InvocationReply {
   lease?: Lease;
   /** The environment key, when the environment that ran the call stays warm. */
   idleEnvironment?: string;
+}
+
+/** A call that ran to an outcome, and the environment it ran in. */
+interface RanCall {
+  environment: Environment;
+  cold: boolean;
+  outcome: Exclude<RunOutcome, { rerun: true }>;
 }
 
 const encoder = new TextEncoder();
@@ -111,35 +120,15 @@ export class Invoker {
     if (header.lease) this.options.leases?.sized(header.lease, record.memorySize);
     const key = environmentKey(record.functionName, record.version, record.revisionId);
     const log = new LogBuffer(header.requestId);
-    let acquired;
+    const start = () => startEnvironment(code, this.options.runtime, { key, record, region: this.options.region, requestId: header.requestId });
+    let ran: RanCall;
     try {
-      const start = () => startEnvironment(code, { key, record, region: this.options.region, requestId: header.requestId });
-      acquired = await pool.acquire(key, record.memorySize, () => (trace ? trace.init(start) : start()));
+      ran = await this.runIn(pool, key, record, start, log, header, payload, trace);
     } catch (error) {
       if (error instanceof InitFailure) return await this.initFailed(header, record, error, log);
       throw error;
     }
-    const { environment, cold } = acquired;
-    if (cold) for (const line of environment.takeInitLines()) log.add(line);
-    log.start(record.version);
-    const runRequest = {
-      requestId: header.requestId,
-      eventJson: payload.length === 0 ? "" : decoder.decode(payload),
-      invokedFunctionArn: this.arn(record.functionName, header.qualifier),
-      lines: log.lines,
-      ...(header.clientContext ? { clientContext: Buffer.from(header.clientContext, "base64").toString("utf8") } : {}),
-      ...(header.callDepth ? { callDepth: header.callDepth } : {}),
-    };
-    let outcome: RunOutcome;
-    const handler = trace?.handler(cold);
-    try {
-      outcome = await environment.run(handler ? { ...runRequest, trace: handler } : runRequest);
-    } catch (error) {
-      if (handler) InvocationTrace.endHandler(handler, undefined);
-      pool.release(environment, false);
-      throw error;
-    }
-    if (handler) InvocationTrace.endHandler(handler, outcome);
+    const { environment, cold, outcome } = ran;
     const kept = pool.release(environment, outcome.reusable);
 
     let body: Uint8Array;
@@ -173,6 +162,54 @@ export class Invoker {
     if (header.lease) reply.lease = header.lease;
     if (kept) reply.idleEnvironment = key;
     return reply;
+  }
+
+  /**
+   * Takes an environment (warm, or started for this call) and runs the call in it. A call that overran its
+   * inline slice left no trace, so it runs again in a fresh environment, threaded from then on.
+   */
+  private async runIn(
+    pool: WarmPool<Environment>,
+    key: string,
+    record: FunctionVersionRecord,
+    start: () => Promise<Environment>,
+    log: LogBuffer,
+    header: InvocationHeader,
+    payload: Uint8Array,
+    trace: InvocationTrace | undefined,
+  ): Promise<RanCall> {
+    const runRequest = {
+      requestId: header.requestId,
+      eventJson: payload.length === 0 ? "" : decoder.decode(payload),
+      invokedFunctionArn: this.arn(record.functionName, header.qualifier),
+      lines: log.lines,
+      ...(header.clientContext ? { clientContext: Buffer.from(header.clientContext, "base64").toString("utf8") } : {}),
+      ...(header.callDepth ? { callDepth: header.callDepth } : {}),
+    };
+    for (;;) {
+      const acquired = await pool.acquire(key, record.memorySize, () => (trace ? trace.init(start) : start()));
+      const { environment, cold } = acquired;
+      if (cold) for (const line of environment.takeInitLines()) log.add(line);
+      const mark = log.lines.length;
+      log.start(record.version);
+      let outcome: RunOutcome;
+      const handler = trace?.handler(cold);
+      try {
+        outcome = await environment.run(handler ? { ...runRequest, trace: handler } : runRequest);
+      } catch (error) {
+        if (handler) InvocationTrace.endHandler(handler, undefined);
+        pool.release(environment, false);
+        throw error;
+      }
+      if (outcome.rerun) {
+        if (handler) InvocationTrace.endHandler(handler, undefined);
+        pool.release(environment, false);
+        log.lines.length = mark;
+        continue;
+      }
+      if (handler) InvocationTrace.endHandler(handler, outcome);
+      return { environment, cold, outcome };
+    }
   }
 
   private async mapTrace(record: FunctionVersionRecord, error: FunctionError): Promise<FunctionError> {

@@ -11,6 +11,12 @@ export const TAIL_LOG_BYTES = 4096;
 /** What one invocation (or one init) may write to its log; past it lines are dropped after one note. */
 export const MAX_LOG_BYTES_PER_INVOCATION = 4 * 1024 * 1024;
 
+/** The longest one log line may be; the host cuts longer ones. */
+export const MAX_LOG_LINE_CHARS = 256 * 1024;
+
+/** Fetches one invocation may have in flight at once; more fail at once with a TypeError. */
+export const MAX_FETCHES_IN_FLIGHT = 64;
+
 /** The note that replaces a function's log once it passes MAX_LOG_BYTES_PER_INVOCATION. */
 export function logLimitNote(line: string): string {
   const [time = new Date().toISOString(), requestId = "undefined"] = line.split("\t", 2);

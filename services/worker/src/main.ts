@@ -1,43 +1,37 @@
-// The worker process: configuration from the environment → NATS → registry view → serve; drains on
-// SIGTERM or SIGINT and exits 0. Run with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
-import { connectNats } from "@lambent/protocol";
+// The worker: a supervisor for LAMBENT_SANDBOXES sandbox processes (supervisor/), where function code
+// runs. It connects to NATS only to announce a sandbox process that ended without leaving, serves the
+// sum of its sandboxes' metrics, and on SIGTERM or SIGINT drains them all and exits 0. Run with
+// `node --no-node-snapshot`: the sandbox processes inherit its Node.js flags (isolated-vm needs that one).
+import { connectNats, encodeJson, Subjects } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
-import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
-import { createLogger } from "@lambent/telemetry";
-import { startTracing, stopTracing } from "@lambent/telemetry";
-import { MetricsRegistry, listenForMetrics } from "@lambent/telemetry";
-import { buildWorker } from "./server.js";
-import { startInvocationObservers } from "./log-observers.js";
+import { AggregatedMetrics, MetricsRegistry, createLogger, listenForMetrics } from "@lambent/telemetry";
+import { SandboxSupervisor } from "./supervisor/sandbox-supervisor.js";
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
-  const logger = createLogger({ service: "worker", level: config.logLevel });
-  startTracing({ service: "lambent-worker", ...config.tracing });
+  const logger = createLogger({ service: "worker", level: config.logLevel }).child({ workerId: config.workerId });
   const nc = await connectNats(config.natsUrl, `lambent-worker-${config.workerId}`);
-  const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
-  const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
-  await view.start();
-  const observers = await startInvocationObservers(nc, buckets.functions, config, logger);
-  const metrics = new MetricsRegistry({ defaultMetrics: true });
-  const worker = buildWorker(config, { nc, registry: view, targets: view, bundles: new CodeStore(buckets.code), logger, logSink: observers.sink, metrics });
-  await worker.start();
+  const supervisor = new SandboxSupervisor({
+    config,
+    logger,
+    announceLoss: (gone) => nc.publish(Subjects.workerGone, encodeJson(gone)),
+  });
+  await supervisor.start();
+  const metrics = new AggregatedMetrics(new MetricsRegistry({ defaultMetrics: true }), () => supervisor.metrics());
   const metricsListener = await listenForMetrics(metrics, config.metrics.host, config.metrics.port);
-  logger.lifecycle("ready", { workerId: config.workerId, metricsPort: metricsListener.port });
+  logger.lifecycle("ready", { workerId: config.workerId, sandboxes: supervisor.workerIds(), metricsPort: metricsListener.port });
 
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info("draining", { workerId: config.workerId, signal });
-    worker
+    logger.info("draining", { signal });
+    supervisor
       .stop()
       .then(async () => {
-        await observers.stop();
         await metricsListener.close();
-        view.stop();
         await nc.close();
-        await stopTracing();
-        logger.info("stopped", { workerId: config.workerId });
+        logger.info("stopped");
         process.exit(0);
       })
       .catch((error: unknown) => {

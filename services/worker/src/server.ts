@@ -12,7 +12,8 @@ import { TraceMaps } from "./trace-maps.js";
 import { createLogger, type Logger } from "@lambent/telemetry";
 import { tracer } from "@lambent/telemetry";
 import { CodeCache, DEFAULT_CODE_CACHE_BYTES, type BundleSource } from "./code-cache.js";
-import { startEnvironment } from "./cold-start.js";
+import { startEnvironment, type EnvironmentRuntime } from "./cold-start.js";
+import { EntryModes } from "./pool/entry-modes.js";
 import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js";
 import { SandboxHost } from "./host/sandbox-host.js";
 import { NatsFunctionCalls } from "./host/function-calls.js";
@@ -47,6 +48,8 @@ export interface WorkerDeps {
   drainGraceMs?: number;
   /** Where the worker's metrics go; a registry of its own when absent. */
   metrics?: MetricsRegistry;
+  /** Who hears of inline entries and of catastrophic isolate errors (the sandbox process's watchdog). */
+  environmentRuntime?: Partial<EnvironmentRuntime>;
 }
 
 export interface WorkerStatus extends WorkerHeartbeat {
@@ -79,7 +82,9 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     : undefined;
   const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();
+  const runtime: EnvironmentRuntime = { modes: new EntryModes(), ...deps.environmentRuntime };
   const invoker = new Invoker({
+    runtime,
     region: config.region,
     accountId: config.accountId,
     registry: deps.registry,
@@ -95,7 +100,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     pool,
     registry: deps.registry,
     start: async (key, record) => {
-      const environment = await startEnvironment(code, { key, record, region: config.region, requestId: randomUUID() });
+      const environment = await startEnvironment(code, runtime, { key, record, region: config.region, requestId: randomUUID() });
       // No call owns this init, so its lines are not an invocation's log.
       const lines = environment.takeInitLines();
       if (lines.length > 0) logger.debug("provisioned environment initialised", { key, lines });
@@ -121,6 +126,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     ...pool.stats(),
     running: running.list(),
     draining,
+    node: config.nodeId,
     inFlight,
   });
 

@@ -53,6 +53,11 @@ const PULL_BATCH = 128;
  */
 const MAX_EVENTS_IN_FLIGHT = 64;
 const PLATFORM_RETRY_DELAY_MS = 500;
+/**
+ * Runs the platform may lose before the event counts as the function's failure: an event that keeps
+ * bringing down the process running it (in a way no one could pin on it) cannot crash-loop a node.
+ */
+export const MAX_PLATFORM_LOSSES = 3;
 
 export class EventRunner {
   private messages: ConsumerMessages | undefined;
@@ -144,27 +149,38 @@ export class EventRunner {
       admitted: () => recordQueued(this.tracing, traceparent, header, delivery),
       whileRunning: () => message.working(),
     });
+    let answered: { executedVersion: string; functionError?: "Unhandled"; payload: Uint8Array };
     switch (reply.kind) {
       case "refused":
         message.nak(throttleDelay(message.info.deliveryCount));
         return;
       case "noAnswer":
-        logger.warn("event run got no answer: it will run again", { requestId: header.requestId, err: reply.error });
-        message.nak(PLATFORM_RETRY_DELAY_MS);
-        return;
-      case "platformFailure":
-        // The platform failed (worker lost, code missing): not the function's fault, so not a retry.
-        logger.warn("event run failed in the platform: it will run again", { requestId: header.requestId, failure: reply.failure.message });
-        message.nak(PLATFORM_RETRY_DELAY_MS);
-        return;
+      case "platformFailure": {
+        // The platform lost the run (worker lost, no answer): not the function's fault, so not a retry,
+        // unless it keeps happening.
+        const problem = reply.kind === "noAnswer" ? String(reply.error) : reply.failure.message;
+        const losses = (delivery.losses ?? 0) + 1;
+        if (losses < MAX_PLATFORM_LOSSES) {
+          logger.warn("event run lost by the platform: it will run again", { requestId: header.requestId, losses, problem });
+          const again: InvocationHeader = { ...header, event: { ...delivery, losses, notBefore: now() + PLATFORM_RETRY_DELAY_MS } };
+          delete again.lease;
+          await publishEvent(this.options.js, { header: again, payload }, traceparent);
+          message.ack();
+          return;
+        }
+        logger.warn("event run lost by the platform too often: it counts as the function's failure", { requestId: header.requestId, losses, problem });
+        answered = { executedVersion: header.version, functionError: "Unhandled", payload: lostRunsPayload(header.requestId, losses, problem) };
+        break;
+      }
       case "answered":
+        answered = reply;
         break;
     }
     const outcome: EventOutcome = {
-      response: { executedVersion: reply.executedVersion, payload: reply.payload, ...(reply.functionError ? { functionError: reply.functionError } : {}) },
+      response: { executedVersion: answered.executedVersion, payload: answered.payload, ...(answered.functionError ? { functionError: answered.functionError } : {}) },
     };
     const runs = delivery.attempt + 1;
-    if (!reply.functionError) {
+    if (!answered.functionError) {
       if (settings.onSuccess) await this.deliverRecord(settings.onSuccess, request, "Success", runs, outcome);
       this.options.counters.count(header.functionName, "succeeded");
       message.ack();
@@ -181,7 +197,7 @@ export class EventRunner {
       message.ack();
       return;
     }
-    const error = errorOf(reply.payload);
+    const error = errorOf(answered.payload);
     await this.giveUp(request, settings, "RetriesExhausted", outcome, error.type, error.message);
     message.ack();
   }
@@ -231,3 +247,9 @@ function errorOf(payload: Uint8Array): { type: string; message: string } {
   }
 }
 
+
+/** The function error an event gets when the platform lost its runs MAX_PLATFORM_LOSSES times in a row. */
+function lostRunsPayload(requestId: string, losses: number, problem: string): Uint8Array {
+  const error = { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited without an answer ${losses} times (last: ${problem})` };
+  return new TextEncoder().encode(JSON.stringify(error));
+}

@@ -7,6 +7,7 @@ import { Subjects, decodeInvocation, encodeInvocation, environmentKey, failureRe
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { tracer, type Logger, type TraceSpan } from "@lambent/telemetry";
 import type { ConcurrencyAccounting } from "../admission/concurrency-accounting.js";
+import type { Containment } from "../admission/containment.js";
 import { endAdmission, startAdmission, workerPublishOptions } from "../tracing/admission-spans.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import type { WorkerTable } from "./worker-table.js";
@@ -16,6 +17,8 @@ const DEFAULT_MEMORY_MB = 128;
 
 export interface DispatcherOptions {
   admission: ConcurrencyAccounting;
+  /** Functions held back after crashing their sandbox process; none when absent. */
+  containment?: Containment;
   workers: WorkerTable;
   leases: LeaseKeeper;
   /** The version's configuration from the registry cache; undefined when not cached (defaults apply). */
@@ -58,6 +61,8 @@ export class Dispatcher {
   dispatch(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined {
     const { admission, workers, leases } = this.options;
     const { header, payload } = request;
+    const held = this.options.containment?.check(header.functionName);
+    if (held) return this.options.refused(header, held);
     const throttle = admission.tryAcquire(header.functionName);
     if (throttle) return this.options.refused(header, throttle);
     const record = this.options.cachedRecord(header.functionName, header.version);

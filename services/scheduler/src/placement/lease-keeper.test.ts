@@ -89,7 +89,7 @@ describe("lease keeper", () => {
     run("f", "a", "inbox.1");
     run("g", "a");
     run("f", "b", "inbox.2");
-    leases.workerLost("a", "heartbeat missed");
+    leases.workerLost({ workerId: "a", reason: "silent" });
     expect(workers.get("a")).toBeUndefined();
     expect(admission.inFlight).toBe(1);
     expect(leases.size).toBe(1);
@@ -170,7 +170,7 @@ describe("lease keeper", () => {
     expect(workers.get("b")).toBeDefined();
     expect(leases.size).toBe(0);
     expect(admission.inFlight).toBe(0);
-    leases.workerLost("a", "left");
+    leases.workerLost({ workerId: "a" });
     expect(workers.get("a")).toBeUndefined();
     expect(failed).toEqual([]);
   });

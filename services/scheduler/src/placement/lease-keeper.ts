@@ -1,7 +1,7 @@
 // The slots running calls hold, from the lease the dispatcher opens until it closes: released by the
 // worker, failed when the worker is lost, reclaimed when it outlives the call, or adopted from a worker's
 // report when an earlier leader opened it. Leases exist only while this scheduler leads or recovers.
-import { failureResult, type LeaseReleases, type WorkerHeartbeat } from "@lambent/protocol";
+import { failureResult, outOfMemoryResult, type WorkerGone, type WorkerLossReason, type LeaseReleases, type WorkerHeartbeat } from "@lambent/protocol";
 import type { Logger } from "@lambent/telemetry";
 import type { ConcurrencyAccounting } from "../admission/concurrency-accounting.js";
 import { LeaseTable, type Lease } from "./leases.js";
@@ -26,6 +26,14 @@ export interface LeaseKeeperOptions {
   logger: Logger;
   now: () => number;
 }
+
+const LOSS_DESCRIPTIONS: Record<WorkerLossReason, string> = {
+  left: "left",
+  crashed: "its process crashed",
+  "out-of-memory": "another call in its process ran out of memory",
+  hung: "its process stopped responding",
+  silent: "heartbeat missed",
+};
 
 export type LeaseFields = Omit<Lease, "term" | "leaseId" | "expiresAt">;
 
@@ -58,19 +66,32 @@ export class LeaseKeeper {
     }
   }
 
-  /** A lost worker's calls fail now rather than waiting out their timeouts. */
-  workerLost(workerId: string, reason: string): void {
+  /**
+   * A lost worker's calls fail now rather than waiting out their timeouts. The call that brought its
+   * sandbox process down, when named, fails as the function's own out-of-memory error; the others were
+   * lost by the platform.
+   */
+  workerLost(gone: WorkerGone): void {
+    const { workerId, culprit } = gone;
+    const reason = gone.reason ?? "left";
     this.options.workers.remove(workerId);
     if (this.options.term() === 0) return;
     const lost = this.leases.closeWhere((lease) => lease.workerId === workerId);
-    for (const lease of lost) this.fail(lease, `The worker running this invocation was lost (${reason})`);
-    if (lost.length > 0 || reason !== "left") this.options.logger.warn("worker removed", { workerId, reason, failedCalls: lost.length });
+    for (const lease of lost) {
+      if (culprit && lease.requestId === culprit.requestId && lease.replyTo) {
+        this.options.admission.release(lease.functionName);
+        this.options.publish(lease.replyTo, outOfMemoryResult(lease.requestId, lease.version, lease.memoryMb));
+      } else {
+        this.fail(lease, `The worker running this invocation was lost (${LOSS_DESCRIPTIONS[reason]})`);
+      }
+    }
+    if (lost.length > 0 || reason !== "left") this.options.logger.warn("worker removed", { workerId, reason, failedCalls: lost.length, ...(culprit ? { culprit } : {}) });
   }
 
   /** Workers not heard from within the worker timeout are lost. */
   loseSilentWorkers(): void {
     const { workers, now, workerTimeoutMs } = this.options;
-    for (const workerId of workers.silentSince(now() - workerTimeoutMs)) this.workerLost(workerId, "heartbeat missed");
+    for (const workerId of workers.silentSince(now() - workerTimeoutMs)) this.workerLost({ workerId, reason: "silent" });
   }
 
   /** Reclaims the slots of leases that outlived their call (a worker that never released them). */

@@ -6,7 +6,7 @@
 // the invocation that made it: `abandonCalls` runs when the invocation ends, and an answer arriving later is
 // dropped. Calls past the in-flight limits wait here, in the function's own heap, so the host never holds
 // more than the limits allow.
-import { host } from "../host-access.js";
+import { startCall } from "../outbox.js";
 import type { FunctionCallData, FunctionCallFailure, FunctionCallLimits, FunctionCallOutput } from "../host.js";
 import { current } from "../invocation-state.js";
 import { btoa, latin1Decode, toBytes, utf8Decode, utf8Encode } from "../web/encoding.js";
@@ -127,7 +127,7 @@ function startWaiting(): void {
     inFlight++;
     bytesInFlight += next.size;
     running.set(id, next);
-    host().startCall.applyIgnored(undefined, [id, next.data], { arguments: { copy: true } });
+    startCall(id, next.data);
   }
 }
 

@@ -1,8 +1,8 @@
-// fetch, Headers, Request and Response. The host carries each fetch out (sandbox/host.ts): the request
+// fetch, Headers, Request and Response. The host carries each fetch out (sandbox/host.ts, through the outbox): the request
 // body is read here in full and the response arrives in full, capped by the host. Every fetch belongs to
 // the invocation that started it: `abandonFetches` runs when the invocation ends, and an answer arriving
 // later is dropped, so nothing settles in the next invocation.
-import { host } from "../host-access.js";
+import { abortFetch, startFetch } from "../outbox.js";
 import type { FetchRequestData, FetchResponseData } from "../host.js";
 import { toBytes, utf8Decode, utf8Encode } from "./encoding.js";
 import { AbortSignal, DOMException } from "./event-target.js";
@@ -313,12 +313,14 @@ export function fetch(input: string | Request | { href: string }, init?: Request
     request.signal.addEventListener(
       "abort",
       () => {
-        if (pending.delete(id)) reject(request.signal.reason ?? new DOMException("This operation was aborted", "AbortError"));
+        if (!pending.delete(id)) return;
+        abortFetch(id);
+        reject(request.signal.reason ?? new DOMException("This operation was aborted", "AbortError"));
       },
       { once: true },
     );
     const data: FetchRequestData = { url: request.url, method: request.method, headers: request.headers.pairs(), body: request.bodyBytes(), redirect: request.redirect };
-    host().startFetch.applyIgnored(undefined, [id, data], { arguments: { copy: true } });
+    startFetch(id, data);
   });
 }
 

@@ -141,6 +141,15 @@ export class EnvironmentHost {
     );
   }
 
+  /** Aborts one fetch the function gave up on; true when it was still running. */
+  abortFetch(id: number): boolean {
+    const controller = this.pendingFetches.get(id);
+    if (!controller) return false;
+    this.pendingFetches.delete(id);
+    controller.abort();
+    return true;
+  }
+
   /** Aborts every fetch still running: the invocation that started them has ended. */
   cancelFetches(): void {
     for (const controller of this.pendingFetches.values()) controller.abort();

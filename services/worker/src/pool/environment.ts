@@ -1,30 +1,49 @@
 // An execution environment: one isolate (its own heap and memory cap) with the runtime booted and one
-// function version's module loaded. It runs one invocation at a time and enforces the time limit by
-// disposing the isolate, which ends even a tight loop; the memory cap is enforced by isolated-vm.
-// This is the one place host capabilities are injected into the isolate (as ivm References).
+// function version's module loaded. It runs one invocation at a time. This is the one place the host
+// enters the isolate: it starts a call inline or threaded (entry-modes.ts), drives the call's timers,
+// fetches and function calls from the outbox it takes after every entry (boundary.ts), and holds every
+// limit on its own side: the time limit (disposing the isolate ends even a tight loop), the memory cap
+// (isolated-vm's limit, and the host's own check of the heap after each call), and what each call may
+// make the host hold (log bytes, fetches, function calls).
 import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import type { CachedBundle } from "../code-cache.js";
-import type { FetchRequestData, FetchResponseData, FetchTrace } from "../host/fetch.js";
+import type { FetchResponseData, FetchTrace } from "../host/fetch.js";
 import type { CallerContext, FunctionCallFailure, FunctionCallOutput } from "../host/function-calls.js";
 import type { EnvironmentHost } from "../host/sandbox-host.js";
-import { INIT_TIMEOUT_MS, MAX_LOG_BYTES_PER_INVOCATION, logLimitNote, outOfMemoryError, runtimeExitError, timeoutError, type FunctionError } from "../limits.js";
+import {
+  INIT_TIMEOUT_MS,
+  MAX_FETCHES_IN_FLIGHT,
+  MAX_LOG_BYTES_PER_INVOCATION,
+  MAX_LOG_LINE_CHARS,
+  logLimitNote,
+  outOfMemoryError,
+  runtimeExitError,
+  timeoutError,
+  type FunctionError,
+} from "../limits.js";
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
+import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, type HostReply, type SandboxOutcome, type SandboxPacket } from "./boundary.js";
+import { EntryHistory, EntryModes, INLINE_SLICE_MS } from "./entry-modes.js";
 
-/** Mirrors sandbox/host.ts: what the runtime's `invoke` resolves to. */
 const MEMORY_SAMPLE_MIN_CPU_MS = 1;
 const MEMORY_SAMPLE_INTERVAL_MS = 250;
+const MB = 1024 * 1024;
+const TAKE = { result: { copy: true } } as const;
+const COPY_ARGUMENTS = { arguments: { copy: true } } as const;
 
-type SandboxOutcome = { ok: true; body: string } | { ok: false; error: Required<FunctionError>; fatal: boolean };
-
-/** The sandbox's outcome string (sandbox/host.ts encodeOutcome): a tag, then the body or the error's JSON. */
-function decodeOutcome(encoded: string): SandboxOutcome {
-  const tag = encoded.charAt(0);
-  const rest = encoded.slice(1);
-  if (tag === "0") return { ok: true, body: rest };
-  return { ok: false, error: JSON.parse(rest) as Required<FunctionError>, fatal: tag === "2" };
+/**
+ * Told when an inline entry starts and ends, so a watchdog outside the main thread can name the call if
+ * the entry never returns (a fatal out-of-memory error stops the thread it happens on).
+ */
+export interface InlineWatch {
+  enter(requestId: string, functionName: string, version: string): void;
+  leave(): void;
 }
+
+/** Told when V8 reports a catastrophic error in an environment's isolate (its thread never returns). */
+export type CatastropheListener = (environment: Environment, requestId: string | undefined, message: string) => void;
 
 export interface EnvironmentSettings {
   key: string;
@@ -33,6 +52,10 @@ export interface EnvironmentSettings {
   region: string;
   /** The call that needs this environment; init failures are reported under its id. */
   requestId: string;
+  /** How calls of this environment's key are entered in this process. */
+  modes: EntryModes;
+  inlineWatch?: InlineWatch | undefined;
+  onCatastrophe?: CatastropheListener | undefined;
 }
 
 export interface RunRequest {
@@ -50,12 +73,16 @@ export interface RunRequest {
   callDepth?: number | undefined;
 }
 
-export type RunOutcome = ({ ok: true; body: string } | { ok: false; error: FunctionError }) & {
-  durationMs: number;
-  maxMemoryUsedMb: number;
-  /** False when the environment must not be used again (timed out, out of memory, exited). */
-  reusable: boolean;
-};
+export type RunOutcome =
+  | (({ ok: true; body: string } | { ok: false; error: FunctionError }) & {
+      rerun?: undefined;
+      durationMs: number;
+      maxMemoryUsedMb: number;
+      /** False when the environment must not be used again (timed out, out of memory, exited). */
+      reusable: boolean;
+    })
+  /** The call overran its inline slice: nothing of it was seen outside; run it again in a fresh environment. */
+  | { rerun: true; durationMs: number };
 
 /** The module failed to load; the environment is gone and the next call starts over. */
 export class InitFailure extends Error {
@@ -71,7 +98,22 @@ export class InitFailure extends Error {
   }
 }
 
-const MB = 1024 * 1024;
+/** The call in progress: where its log goes, how it ends, and what the host does on its behalf. */
+interface OpenCall {
+  requestId: string;
+  lines: string[];
+  loggedBytes: number;
+  deadlineMs: number;
+  caller: CallerContext | undefined;
+  trace: FetchTrace | undefined;
+  deadline: NodeJS.Timeout | undefined;
+  wake: NodeJS.Timeout | undefined;
+  wakeAt: number | null;
+  /** A timer entry is queued or running, so another wake-up only re-arms after it. */
+  firing: boolean;
+  fetchesInFlight: number;
+  settle: (outcome: SandboxOutcome | { hostError: unknown }) => void;
+}
 
 function throwingResolver(specifier: string): never {
   throw new Error(`Cannot find module '${specifier}'`);
@@ -107,9 +149,14 @@ function describeHostError(error: unknown): Required<FunctionError> {
     const trace = (error.stack ?? "").split("\n");
     // Frames past the isolate boundary are the worker's own: they are not the function's business.
     const boundary = trace.findIndex((line) => line.includes("<isolated-vm boundary>"));
-    return { errorType: error.name || "Error", errorMessage: error.message, trace: boundary < 0 ? trace : trace.slice(0, boundary) };
+    return { errorType: error.name || "Error", errorMessage: error.message, trace: boundary < 0 ? trace.slice(0, 1) : trace.slice(0, boundary) };
   }
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+/** isolated-vm's message when an entry's `timeout` runs out (the isolate itself lives on). */
+function isEntryTimeout(error: unknown): boolean {
+  return error instanceof Error && /execution timed out/i.test(error.message);
 }
 
 export class Environment {
@@ -123,49 +170,61 @@ export class Environment {
   private initDurationMs: number | undefined;
   /** Log lines written during init, before the first invocation claims them. */
   private initLines: string[] = [];
-  private sink: string[] | undefined;
-  /** Log bytes the running invocation (or init) has written; past the cap, lines are dropped. */
-  private loggedBytes = 0;
   private host: EnvironmentHost | undefined;
-  private readonly hostTimers = new Map<number, NodeJS.Timeout>();
-  private timersOpen = false;
+  private call: OpenCall | undefined;
+  /** Entries of the open call run one after another: a take always follows its own entry. */
+  private entries: Promise<void> = Promise.resolve();
   private timedOut = false;
+  /** V8 reported a catastrophic error: the isolate's thread never returns, so nothing may touch it. */
+  private wrecked = false;
   private maxMemoryBytes = 0;
   /** Heap the isolate held after its last call: what it costs the worker while idle. */
   private heldBytes = 0;
   private lastMeasuredAt = -Infinity;
   private cpuTimeAtLastMeasure = 0n;
   private readonly isolate: ivm.Isolate;
+  private readonly history: EntryHistory;
+  private readonly inlineWatch: InlineWatch | undefined;
   private invokeRef: ivm.Reference | undefined;
+  private takeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
   private fetchedRef: ivm.Reference | undefined;
   private calledRef: ivm.Reference | undefined;
-  /** The running call's handler span, when traced (fetches outlive no call, so one slot is enough). */
-  private fetchTrace: FetchTrace | undefined;
-  /** The running call, as the functions it invokes see their caller; undefined while none runs (init). */
-  private caller: CallerContext | undefined;
+  private endRef: ivm.Reference | undefined;
 
   private constructor(
     readonly key: string,
     readonly record: FunctionVersionRecord,
+    settings: EnvironmentSettings,
     now: Date,
   ) {
     this.memoryMb = record.memorySize;
     this.logStreamName = logStreamName(record.version, this.id, now);
-    this.isolate = new ivm.Isolate({ memoryLimit: record.memorySize });
+    this.history = new EntryHistory(key, settings.modes);
+    this.inlineWatch = settings.inlineWatch;
+    const onCatastrophe = settings.onCatastrophe;
+    this.isolate = new ivm.Isolate({
+      memoryLimit: record.memorySize,
+      onCatastrophicError: (message) => {
+        this.wrecked = true;
+        const requestId = this.call?.requestId;
+        this.call?.settle({ hostError: new Error(message) });
+        onCatastrophe?.(this, requestId, message);
+      },
+    });
   }
 
   /** Cold start: isolate, runtime, the function's module evaluated and its handler found. */
   static async create(settings: EnvironmentSettings): Promise<Environment> {
     const started = performance.now();
-    const environment = new Environment(settings.key, settings.record, new Date());
+    const environment = new Environment(settings.key, settings.record, settings, new Date());
     try {
       await environment.initialize(settings);
     } catch (error) {
       const initDurationMs = performance.now() - started;
       const lines = environment.initLines;
       const failure = environment.describeInitFailure(error, settings.requestId);
-      const maxMemoryUsedMb = environment.measureMemory();
+      const maxMemoryUsedMb = environment.measureMemory().maxUsedMb;
       environment.dispose();
       throw new InitFailure(failure, initDurationMs, lines, maxMemoryUsedMb, environment.logStreamName);
     }
@@ -195,46 +254,40 @@ export class Environment {
       env: lambdaEnvironment(record, settings.region, this.logStreamName),
       callLimits: host.callLimits,
     };
-    // The only capabilities the isolate gets from the host: a log line, arming or stopping a timer, a
-    // synchronous call (hashes, random bytes, files), starting a fetch and starting a call of another
-    // function (sandbox/host.ts lists them).
+    // The isolate's one capability (sandbox/host.ts HostCall); everything else crosses in the outbox.
     const runtime = boot.applySync(
       undefined,
-      [
-        new ivm.Reference((line: string) => this.log(line)),
-        new ivm.Reference((id: number, delayMs: number, repeat: number) => this.startTimer(id, delayMs, repeat === 1)),
-        new ivm.Reference((id: number) => this.stopTimer(id)),
-        new ivm.Reference((op: string, args: unknown[]) => host.call(op, args)),
-        new ivm.Reference((id: number, request: FetchRequestData) => this.startFetch(id, request)),
-        new ivm.Reference((id: number, call: unknown) => this.startCall(id, call)),
-        new ivm.ExternalCopy(info).copyInto(),
-      ],
+      [new ivm.Reference((op: unknown, args: unknown) => this.hostCall(op, args)), new ivm.ExternalCopy(info).copyInto()],
       { result: { reference: true } },
     ) as ivm.Reference;
     boot.release();
-    const load = runtime.getSync("load", { reference: true }) as ivm.Reference;
-    this.invokeRef = runtime.getSync("invoke", { reference: true }) as ivm.Reference;
-    this.fireRef = runtime.getSync("fire", { reference: true }) as ivm.Reference;
-    this.fetchedRef = runtime.getSync("fetched", { reference: true }) as ivm.Reference;
-    this.calledRef = runtime.getSync("called", { reference: true }) as ivm.Reference;
+    const member = (name: string): ivm.Reference => runtime.getSync(name, { reference: true }) as ivm.Reference;
+    const load = member("load");
+    this.invokeRef = member("invoke");
+    this.takeRef = member("take");
+    this.fireRef = member("fire");
+    this.fetchedRef = member("fetched");
+    this.calledRef = member("called");
+    this.endRef = member("end");
 
-    this.sink = this.initLines;
-    this.loggedBytes = 0;
-    this.timersOpen = true;
+    // Init runs as a call without a handler: its lines are the first invocation's, and what it leaves
+    // behind (timers, fetches) ends with it.
+    const initCall = this.openCall({ requestId: "", lines: this.initLines, deadlineMs: Date.now() + INIT_TIMEOUT_MS });
     const deadline = performance.now() + INIT_TIMEOUT_MS;
     try {
       const module = await this.compileModule(bundle, handlerFile);
       module.instantiateSync(context, throwingResolver);
       await module.evaluate({ timeout: INIT_TIMEOUT_MS });
       const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-      const missing = (await load.apply(undefined, [module.namespace.derefInto()], {
-        timeout: remaining,
-        result: { copy: true },
-      })) as FunctionError | null;
+      const missing = (await load.apply(undefined, [module.namespace.derefInto()], { timeout: remaining, result: { copy: true } })) as FunctionError | null;
       if (missing) throw new InitFailure(missing, 0, [], 0, this.logStreamName);
     } finally {
-      this.closeTimers();
-      this.sink = undefined;
+      // What the module logged before it loaded (or failed to) is the first invocation's.
+      if (!this.disposed) {
+        await this.endRef.apply(undefined, []).catch(() => undefined);
+        this.takeLines(await this.takeRef.apply(undefined, [], TAKE).catch(() => undefined));
+      }
+      this.closeCall(initCall);
     }
   }
 
@@ -251,7 +304,7 @@ export class Environment {
 
   private describeInitFailure(error: unknown, requestId: string): FunctionError {
     if (error instanceof InitFailure) return error.error;
-    if (this.isolate.isDisposed && !this.timedOut) return outOfMemoryError(requestId, this.memoryMb);
+    if (this.wrecked || (this.isolate.isDisposed && !this.timedOut)) return outOfMemoryError(requestId, this.memoryMb);
     if (error instanceof Error && /timed out/i.test(error.message)) {
       return timeoutError(requestId, INIT_TIMEOUT_MS / 1000);
     }
@@ -277,51 +330,240 @@ export class Environment {
   }
 
   get disposed(): boolean {
-    return this.isolate.isDisposed;
+    return this.wrecked || this.isolate.isDisposed;
   }
 
   async run(request: RunRequest): Promise<RunOutcome> {
     const timeoutMs = this.record.timeout * 1000;
     const started = performance.now();
-    this.sink = request.lines;
-    this.fetchTrace = request.trace;
-    this.loggedBytes = 0;
-    this.timersOpen = true;
-    const timer = setTimeout(() => {
+    const deadlineMs = Date.now() + timeoutMs;
+    let ended!: Promise<SandboxOutcome | { hostError: unknown }>;
+    const call = this.openCall({ requestId: request.requestId, lines: request.lines, deadlineMs, trace: request.trace, depth: request.callDepth ?? 0 }, (done) => (ended = done));
+    call.deadline = setTimeout(() => {
       this.timedOut = true;
       this.dispose();
+      call.settle({ hostError: new Error("timed out") });
     }, timeoutMs);
-    const deadlineMs = Date.now() + timeoutMs;
-    this.caller = { requestId: request.requestId, depth: request.callDepth ?? 0, deadlineMs, trace: request.trace };
-    let outcome: SandboxOutcome | undefined;
-    let hostError: unknown;
-    try {
-      // Primitives in, one string out: nothing needs a structured copy across the isolate boundary.
-      const encoded = (await (this.invokeRef as ivm.Reference).apply(
-        undefined,
-        [request.eventJson, request.requestId, deadlineMs, request.invokedFunctionArn, request.clientContext],
-        { result: { promise: true } },
-      )) as string;
-      outcome = decodeOutcome(encoded);
-    } catch (error) {
-      hostError = error;
+    const args = [request.eventJson, request.requestId, deadlineMs, request.invokedFunctionArn, request.clientContext];
+    if (this.history.next() === "inline") {
+      if (this.startInline(call, args)) {
+        const durationMs = performance.now() - started;
+        this.closeCall(call);
+        this.dispose();
+        return { rerun: true, durationMs };
+      }
+    } else {
+      this.startThreaded(call, args);
     }
-    clearTimeout(timer);
+    const ended_ = await ended;
     const durationMs = performance.now() - started;
-    this.closeTimers();
-    this.sink = undefined;
-    this.fetchTrace = undefined;
-    this.caller = undefined;
+    this.closeCall(call);
     this.lastUsed = performance.now();
-    const maxMemoryUsedMb = this.measureMemory(durationMs);
-    if (outcome?.ok) return { ok: true, body: outcome.body, durationMs, maxMemoryUsedMb, reusable: !this.disposed };
-    if (outcome) return { ok: false, error: outcome.error, durationMs, maxMemoryUsedMb, reusable: !outcome.fatal && !this.disposed };
-    let error: FunctionError;
-    if (this.timedOut) error = timeoutError(request.requestId, this.record.timeout);
-    else if (this.disposed) error = outOfMemoryError(request.requestId, this.memoryMb);
-    else error = runtimeExitError(request.requestId, hostError instanceof Error ? hostError.message : String(hostError));
-    this.dispose();
-    return { ok: false, error, durationMs, maxMemoryUsedMb, reusable: false };
+    const memory = this.measureMemory(durationMs);
+    if (this.wrecked) return { ok: false, error: outOfMemoryError(request.requestId, this.memoryMb), durationMs, maxMemoryUsedMb: this.memoryMb, reusable: false };
+    if ("hostError" in ended_) {
+      let error: FunctionError;
+      if (this.timedOut) error = timeoutError(request.requestId, this.record.timeout);
+      else if (this.disposed) error = outOfMemoryError(request.requestId, this.memoryMb);
+      else error = runtimeExitError(request.requestId, ended_.hostError instanceof Error ? ended_.hostError.message : String(ended_.hostError));
+      this.dispose();
+      return { ok: false, error, durationMs, maxMemoryUsedMb: this.disposed && !this.timedOut ? this.memoryMb : memory.maxUsedMb, reusable: false };
+    }
+    // isolated-vm's cap is soft: a call that ended above it ran out of memory, as it would have on Lambda.
+    if (memory.overLimit) {
+      this.dispose();
+      return { ok: false, error: outOfMemoryError(request.requestId, this.memoryMb), durationMs, maxMemoryUsedMb: this.memoryMb, reusable: false };
+    }
+    if (ended_.ok) return { ok: true, body: ended_.body, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !this.disposed };
+    return { ok: false, error: ended_.error, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !ended_.fatal && !this.disposed };
+  }
+
+  /** Starts the call on the main thread; true when it overran its slice (and must run again elsewhere). */
+  private startInline(call: OpenCall, args: unknown[]): boolean {
+    const started = performance.now();
+    this.inlineWatch?.enter(call.requestId, this.record.functionName, this.record.version);
+    try {
+      (this.invokeRef as ivm.Reference).applySync(undefined, args, { timeout: INLINE_SLICE_MS });
+    } catch (error) {
+      this.inlineWatch?.leave();
+      if (isEntryTimeout(error) && !this.disposed) {
+        this.history.overran();
+        return true;
+      }
+      call.settle({ hostError: error });
+      return false;
+    }
+    this.inlineWatch?.leave();
+    this.history.inlineStart(performance.now() - started);
+    try {
+      this.processPacket(call, (this.takeRef as ivm.Reference).applySync(undefined, [], TAKE) as SandboxPacket | undefined);
+    } catch (error) {
+      call.settle({ hostError: error });
+    }
+    return false;
+  }
+
+  private startThreaded(call: OpenCall, args: unknown[]): void {
+    this.enter(call, async () => {
+      const cpuBefore = this.isolate.cpuTime;
+      await (this.invokeRef as ivm.Reference).apply(undefined, args, {});
+      if (!this.disposed) this.history.threadedStart(Number(this.isolate.cpuTime - cpuBefore) / 1e6);
+    });
+  }
+
+  /**
+   * Queues an entry of the open call on isolated-vm's threads, followed by a take of the outbox. Entries
+   * of a call run one at a time, and none runs once the call has ended.
+   */
+  private enter(call: OpenCall, entry: () => Promise<unknown>): void {
+    this.entries = this.entries.then(async () => {
+      if (this.call !== call || this.disposed) return;
+      try {
+        await entry();
+        if (this.call !== call || this.disposed) return;
+        this.processPacket(call, (await (this.takeRef as ivm.Reference).apply(undefined, [], TAKE)) as SandboxPacket | undefined);
+      } catch (error) {
+        call.settle({ hostError: error });
+      }
+    });
+  }
+
+  /** Acts on what the sandbox handed over, within the host's own limits. */
+  private processPacket(call: OpenCall, packet: SandboxPacket | undefined): void {
+    if (!packet || this.call !== call) return;
+    this.appendLines(call, packet.lines);
+    // What the handler asked for before it settled is started (and cancelled as the call ends), as it
+    // would have gone out from a Node process before Lambda froze it.
+    const host = this.host;
+    if (host) this.startRequests(call, host, packet);
+    if (typeof packet.outcome === "string") call.settle(decodeOutcome(packet.outcome));
+    else if (packet.wakeAt === null || typeof packet.wakeAt === "number") this.arm(call, packet.wakeAt);
+  }
+
+  private startRequests(call: OpenCall, host: EnvironmentHost, packet: SandboxPacket): void {
+    if (Array.isArray(packet.abortedFetches)) {
+      for (const id of packet.abortedFetches) if (Number.isSafeInteger(id) && host.abortFetch(id as number)) call.fetchesInFlight--;
+    }
+    for (const [id, value] of idPairs(packet.fetches)) this.startFetch(call, host, id, value);
+    for (const [id, value] of idPairs(packet.calls)) {
+      host.startCall(id, value, (callId, ok, output) => this.deliver(call, this.calledRef, [callId, ok, output]), call.caller);
+    }
+  }
+
+  private startFetch(call: OpenCall, host: EnvironmentHost, id: number, value: unknown): void {
+    const request = parseFetchRequest(value);
+    if (!request) return this.deliver(call, this.fetchedRef, [id, false, "fetch failed: malformed request"]);
+    if (call.fetchesInFlight >= MAX_FETCHES_IN_FLIGHT) {
+      return this.deliver(call, this.fetchedRef, [id, false, `fetch failed: an invocation may have at most ${MAX_FETCHES_IN_FLIGHT} fetches in flight`]);
+    }
+    call.fetchesInFlight++;
+    host.startFetch(
+      id,
+      request,
+      (fetchId: number, ok: boolean, response: FetchResponseData | string) => {
+        call.fetchesInFlight--;
+        this.deliver(call, this.fetchedRef, [fetchId, ok, response]);
+      },
+      call.trace,
+    );
+  }
+
+  /** Hands an answer (a fetch's, a function call's) to the isolate, if its call is still running. */
+  private deliver(call: OpenCall, ref: ivm.Reference | undefined, args: [number, boolean, FetchResponseData | string | FunctionCallOutput | FunctionCallFailure]): void {
+    this.enter(call, () => (ref as ivm.Reference).apply(undefined, args, COPY_ARGUMENTS));
+  }
+
+  /** One host timer per environment: the sandbox's earliest due time, re-armed after each firing. */
+  private arm(call: OpenCall, wakeAt: number | null): void {
+    call.wakeAt = wakeAt;
+    if (call.firing) return;
+    if (call.wake) clearTimeout(call.wake);
+    call.wake = undefined;
+    if (wakeAt === null) return;
+    call.wake = setTimeout(() => {
+      call.wake = undefined;
+      call.firing = true;
+      this.enter(call, async () => {
+        await (this.fireRef as ivm.Reference).apply(undefined, [Date.now()]);
+        // Re-armed for what is still pending; the packet that follows may move it again.
+        call.firing = false;
+        this.arm(call, call.wakeAt);
+      });
+    }, Math.max(0, wakeAt - Date.now()));
+  }
+
+  /** The sandbox's log lines, up to the invocation's share; past it one note, then nothing. */
+  private appendLines(call: OpenCall, lines: unknown): void {
+    if (!Array.isArray(lines)) return;
+    for (const line of lines) {
+      if (call.loggedBytes > MAX_LOG_BYTES_PER_INVOCATION) return;
+      const text = typeof line === "string" ? (line.length > MAX_LOG_LINE_CHARS ? line.slice(0, MAX_LOG_LINE_CHARS) : line) : String(line);
+      call.loggedBytes += text.length;
+      if (call.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION) call.lines.push(text);
+      else call.lines.push(logLimitNote(text));
+    }
+  }
+
+  private takeLines(packet: unknown): void {
+    const call = this.call;
+    if (call && packet && typeof packet === "object") this.appendLines(call, (packet as SandboxPacket).lines);
+  }
+
+  /** The isolate's synchronous host call: never throws into the isolate, so no host stack crosses. */
+  private hostCall(op: unknown, args: unknown): HostReply {
+    try {
+      const list = Array.isArray(args) ? args : [];
+      if (op === "log") {
+        if (this.call) this.appendLines(this.call, list[0]);
+        return [0, null];
+      }
+      if (!this.host) throw new Error("The environment has no host");
+      return [0, this.host.call(String(op), list)];
+    } catch (error) {
+      return [1, hostErrorData(error)];
+    }
+  }
+
+  private openCall(
+    fields: { requestId: string; lines: string[]; deadlineMs: number; trace?: FetchTrace | undefined; depth?: number },
+    onEnded?: (ended: Promise<SandboxOutcome | { hostError: unknown }>) => void,
+  ): OpenCall {
+    let resolve!: (outcome: SandboxOutcome | { hostError: unknown }) => void;
+    const ended = new Promise<SandboxOutcome | { hostError: unknown }>((done) => (resolve = done));
+    onEnded?.(ended);
+    let settled = false;
+    const call: OpenCall = {
+      requestId: fields.requestId,
+      lines: fields.lines,
+      loggedBytes: 0,
+      deadlineMs: fields.deadlineMs,
+      // The module's initialisation has no caller: function calls are refused while it runs.
+      caller: fields.requestId ? { requestId: fields.requestId, depth: fields.depth ?? 0, deadlineMs: fields.deadlineMs, trace: fields.trace } : undefined,
+      trace: fields.trace,
+      deadline: undefined,
+      wake: undefined,
+      wakeAt: null,
+      firing: false,
+      fetchesInFlight: 0,
+      settle: (outcome) => {
+        if (settled) return;
+        settled = true;
+        resolve(outcome);
+      },
+    };
+    this.call = call;
+    return call;
+  }
+
+  /** The call has ended: its timers, fetches and function calls end with it, and later answers are dropped. */
+  private closeCall(call: OpenCall): void {
+    if (call.deadline) clearTimeout(call.deadline);
+    if (call.wake) clearTimeout(call.wake);
+    call.wake = undefined;
+    call.settle({ hostError: new Error("the call ended") });
+    if (this.call === call) this.call = undefined;
+    this.host?.cancelFetches();
+    this.host?.cancelCalls();
   }
 
   /** Memory this environment holds while idle, in MB: its heap (not its cap) and its /tmp, which lives in worker memory. */
@@ -329,109 +571,44 @@ export class Environment {
     return Math.max(1, Math.ceil((this.heldBytes + (this.host?.files.tmpBytes ?? 0)) / MB));
   }
 
-  /** Peak heap use over the environment's life, in MB, as REPORT's Max Memory Used. */
   /**
-   * Reading heap statistics locks the isolate, a real share of a short call's cost. Calls that used less
-   * than MEMORY_SAMPLE_MIN_CPU_MS of CPU since the last reading cannot have allocated much, so they reuse
-   * it unless it is older than MEMORY_SAMPLE_INTERVAL_MS (which still catches slow growth).
+   * Peak heap use over the environment's life, in MB, as REPORT's Max Memory Used, and whether the heap is
+   * above the function's memory size now. Reading heap statistics locks the isolate, a real share of a
+   * short call's cost, so calls that used less than MEMORY_SAMPLE_MIN_CPU_MS of CPU since the last reading
+   * (they cannot have allocated much) reuse it unless it is older than MEMORY_SAMPLE_INTERVAL_MS.
    */
-  private measureMemory(callDurationMs = Infinity): number {
-    const now = performance.now();
-    // CPU time, not wall time: under load a call waits for a thread, and waiting allocates nothing.
-    const cpuMs = this.disposed ? 0 : Number(this.isolate.cpuTime - this.cpuTimeAtLastMeasure) / 1e6;
-    const due = callDurationMs === Infinity || cpuMs >= MEMORY_SAMPLE_MIN_CPU_MS || now - this.lastMeasuredAt >= MEMORY_SAMPLE_INTERVAL_MS;
-    if (!this.disposed && due) {
-      this.lastMeasuredAt = now;
-      this.cpuTimeAtLastMeasure = this.isolate.cpuTime;
-      try {
-        const heap = this.isolate.getHeapStatisticsSync();
-        const used = heap.used_heap_size + heap.externally_allocated_size;
-        if (used > this.maxMemoryBytes) this.maxMemoryBytes = used;
-        this.heldBytes = heap.total_heap_size + heap.externally_allocated_size;
-        // isolated-vm's cap is soft; an environment found above it is not used again.
-        if (used > this.memoryMb * MB) this.dispose();
-      } catch {
-        // The isolate went away between the check and the call; the last peak stands.
+  private measureMemory(callDurationMs = Infinity): { maxUsedMb: number; overLimit: boolean } {
+    let overLimit = false;
+    if (!this.disposed) {
+      const now = performance.now();
+      // CPU time, not wall time: under load a call waits for a thread, and waiting allocates nothing.
+      const cpuMs = Number(this.isolate.cpuTime - this.cpuTimeAtLastMeasure) / 1e6;
+      if (callDurationMs === Infinity || cpuMs >= MEMORY_SAMPLE_MIN_CPU_MS || now - this.lastMeasuredAt >= MEMORY_SAMPLE_INTERVAL_MS) {
+        this.lastMeasuredAt = now;
+        this.cpuTimeAtLastMeasure = this.isolate.cpuTime;
+        try {
+          const heap = this.isolate.getHeapStatisticsSync();
+          const used = heap.used_heap_size + heap.externally_allocated_size;
+          if (used > this.maxMemoryBytes) this.maxMemoryBytes = used;
+          this.heldBytes = heap.total_heap_size + heap.externally_allocated_size;
+          overLimit = used > this.memoryMb * MB;
+        } catch {
+          // The isolate went away between the check and the call; the last peak stands.
+        }
       }
-    } else if (this.maxMemoryBytes === 0) {
-      this.maxMemoryBytes = this.memoryMb * MB;
     }
-    return Math.max(1, Math.ceil(this.maxMemoryBytes / MB));
-  }
-
-  /** One line from the function's console, unless it has already written its share of log. */
-  private log(line: string): void {
-    const sink = this.sink;
-    if (!sink || this.loggedBytes > MAX_LOG_BYTES_PER_INVOCATION) return;
-    this.loggedBytes += line.length;
-    if (this.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION) sink.push(line);
-    else sink.push(logLimitNote(line));
-  }
-
-  private startFetch(id: number, request: FetchRequestData): void {
-    // Like timers: a fetch started by a call that has ended is dropped.
-    if (!this.timersOpen || !this.host) return;
-    this.host.startFetch(id, request, (fetchId: number, ok: boolean, value: FetchResponseData | string) => {
-      try {
-        this.fetchedRef?.applyIgnored(undefined, [fetchId, ok, value], { arguments: { copy: true } });
-      } catch {
-        // The isolate is gone (timed out or out of memory); its fetches die with it.
-      }
-    }, this.fetchTrace);
-  }
-
-  private startCall(id: number, call: unknown): void {
-    // Like fetches: a call made by an invocation that has ended is dropped.
-    if (!this.timersOpen || !this.host) return;
-    this.host.startCall(id, call, (callId: number, ok: boolean, value: FunctionCallOutput | FunctionCallFailure) => {
-      try {
-        this.calledRef?.applyIgnored(undefined, [callId, ok, value], { arguments: { copy: true } });
-      } catch {
-        // The isolate is gone (timed out or out of memory); its calls die with it.
-      }
-    }, this.caller);
-  }
-
-  private startTimer(id: number, delayMs: number, repeat: boolean): void {
-    // A timer armed by a call that has already ended is dropped: nothing leaks into the next call.
-    if (!this.timersOpen) return;
-    const fire = (): void => {
-      if (!repeat) this.hostTimers.delete(id);
-      try {
-        this.fireRef?.applyIgnored(undefined, [id]);
-      } catch {
-        // The isolate is gone (timed out or out of memory); its timers die with it.
-        this.closeTimers();
-      }
-    };
-    this.stopTimer(id);
-    this.hostTimers.set(id, repeat ? setInterval(fire, delayMs) : setTimeout(fire, delayMs));
-  }
-
-  private stopTimer(id: number): void {
-    const handle = this.hostTimers.get(id);
-    if (handle === undefined) return;
-    clearTimeout(handle);
-    this.hostTimers.delete(id);
-  }
-
-  /** The running call has ended: its timers, fetches and function calls end with it. */
-  private closeTimers(): void {
-    this.timersOpen = false;
-    this.host?.cancelFetches();
-    this.host?.cancelCalls();
-    for (const handle of this.hostTimers.values()) clearTimeout(handle);
-    this.hostTimers.clear();
+    if (this.maxMemoryBytes === 0) this.maxMemoryBytes = this.memoryMb * MB;
+    return { maxUsedMb: Math.min(this.memoryMb, Math.max(1, Math.ceil(this.maxMemoryBytes / MB))), overLimit };
   }
 
   dispose(): void {
-    this.closeTimers();
-    if (!this.isolate.isDisposed) {
-      try {
-        this.isolate.dispose();
-      } catch {
-        // Already being torn down by isolated-vm (memory limit); nothing is left to free.
-      }
+    if (this.call) this.closeCall(this.call);
+    // A wrecked isolate's thread never returns: disposing it would wait for that thread forever.
+    if (this.wrecked || this.isolate.isDisposed) return;
+    try {
+      this.isolate.dispose();
+    } catch {
+      // Already being torn down by isolated-vm (memory limit); nothing is left to free.
     }
   }
 }

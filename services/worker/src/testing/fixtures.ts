@@ -1,5 +1,6 @@
 // Test helpers: the isolate runtime built fresh, function records, hand-written bundles, and an
 // Invoker over in-memory registry and code.
+import { EntryModes } from "../pool/entry-modes.js";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
@@ -102,6 +103,7 @@ export function testInvoker(
     idleTimeoutMs: poolOptions.idleTimeoutMs ?? 600_000,
   });
   const invoker = new Invoker({
+    runtime: { modes: new EntryModes() },
     region: "us-east-1",
     accountId: "000000000000",
     registry: { getRevision: async (name, version) => records.get(`${name}:${version}`) },

@@ -45,7 +45,7 @@ export class InvocationTrace {
   }
 
   /** Ends the handler span; a function error (Unhandled, timeout, out of memory) marks it failed. */
-  static endHandler(handler: FetchTrace, outcome: RunOutcome | undefined): void {
+  static endHandler(handler: FetchTrace, outcome: Exclude<RunOutcome, { rerun: true }> | undefined): void {
     if (outcome && !outcome.ok) handler.parent.fail(new Error(outcome.error.errorMessage), `${outcome.error.errorType}: ${outcome.error.errorMessage}`);
     handler.parent.end();
   }
