@@ -33,6 +33,8 @@ export interface RevisionLookup {
 }
 
 export interface InvokerOptions {
+  /** Named in every answer, so a caller can send the function's next call straight here. */
+  workerId?: string;
   region: string;
   accountId: string;
   registry: RevisionLookup;
@@ -57,6 +59,10 @@ export interface InvocationReply {
   lease?: Lease;
   /** The environment key, when the environment that ran the call stays warm. */
   idleEnvironment?: string;
+  /** The function's memory size, once its record was found. */
+  memoryMb?: number;
+  /** The worker had no room for another environment: nothing ran. */
+  noRoom?: true;
 }
 
 /** A call that ran to an outcome, and the environment it ran in. */
@@ -82,7 +88,7 @@ export class Invoker {
 
   constructor(private readonly options: InvokerOptions) {}
 
-  /** `traceparent` is the scheduler's admission span, when the call is traced. */
+  /** Decodes one invocation message and runs it (see handleRequest). */
   async handle(data: Uint8Array, traceparent?: string): Promise<InvocationReply> {
     let request: InvocationRequest;
     try {
@@ -91,6 +97,11 @@ export class Invoker {
       this.options.logger.warn("malformed invocation message", { err: error });
       return { result: failureResult("", LATEST, { type: "ServiceException", message: "Malformed invocation message" }) };
     }
+    return this.handleRequest(request, traceparent);
+  }
+
+  /** `traceparent` is the scheduler's admission span, when the call is traced. */
+  async handleRequest(request: InvocationRequest, traceparent?: string): Promise<InvocationReply> {
     const { header } = request;
     if (header.lease) this.options.leases?.started(header.lease, header.functionName);
     const trace = this.tracing.enabled ? InvocationTrace.start(this.tracing, traceparent, header) : undefined;
@@ -107,6 +118,7 @@ export class Invoker {
         result: failureResult(header.requestId, header.version, { type: failure.type, message: failure.message, ...fields }),
       };
       if (header.lease) reply.lease = header.lease;
+      if (failure.type === "TooManyRequestsException" && failure.fields["Reason"] === "ConcurrentInvocationLimitExceeded") reply.noRoom = true;
       return reply;
     } finally {
       trace?.end();
@@ -157,8 +169,9 @@ export class Invoker {
     });
     const resultHeader: InvocationResultHeader = { requestId: header.requestId, executedVersion: record.version };
     if (error) resultHeader.functionError = "Unhandled";
+    if (this.options.workerId !== undefined) resultHeader.workerId = this.options.workerId;
     this.finishLog(header, record, environment.logStreamName, log, resultHeader);
-    const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: body! }) };
+    const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: body! }), memoryMb: record.memorySize };
     if (header.lease) reply.lease = header.lease;
     if (kept) reply.idleEnvironment = key;
     return reply;
