@@ -72,14 +72,24 @@ export class CallIntake {
     this.inFlight++;
     const functionName = header.functionName;
     this.perFunction.set(functionName, (this.perFunction.get(functionName) ?? 0) + 1);
-    this.options.invoker
-      .handleRequest(request, traceparent ?? header.traceparent)
-      .then((reply) => this.finish(request, reply, slot, respond))
-      .catch((error: unknown) => this.options.logger.error("could not answer an invocation", { err: error }))
-      .finally(() => {
-        this.perFunction.set(functionName, (this.perFunction.get(functionName) ?? 1) - 1);
-        this.settled();
-      });
+    const done = (): void => {
+      this.perFunction.set(functionName, (this.perFunction.get(functionName) ?? 1) - 1);
+      this.settled();
+    };
+    const reply = this.options.invoker.handleRequest(request, traceparent ?? header.traceparent);
+    if (reply instanceof Promise) {
+      reply
+        .then((answer) => this.finish(request, answer, slot, respond))
+        .catch((error: unknown) => this.options.logger.error("could not answer an invocation", { err: error }))
+        .finally(done);
+      return;
+    }
+    // A warm inline call: answered before the next message is read.
+    try {
+      this.finish(request, reply, slot, respond);
+    } finally {
+      done();
+    }
   }
 
   private finish(request: InvocationRequest, reply: InvocationReply, slot: KeptSlot | undefined, respond: Respond | undefined): void {
