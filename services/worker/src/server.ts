@@ -78,6 +78,11 @@ export interface Worker {
   start(): Promise<void>;
   /** Drains: announces it, stops taking calls, finishes running ones, says goodbye. Leaves the connection open. */
   stop(): Promise<void>;
+  /**
+   * Stops taking calls at once and says so, without waiting for anything: the process is about to end
+   * (a fatal error in one of its isolates), and its supervisor will announce it gone.
+   */
+  abandon(): void;
   status(): WorkerStatus;
   /** Runs one encoded invocation without NATS (benchmarks and tests). */
   handle(data: Uint8Array): Promise<InvocationReply>;
@@ -248,6 +253,14 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       await nc.flush();
       functions?.close();
       pool.close();
+    },
+
+    abandon() {
+      draining = true;
+      intake.drain();
+      invokeSubscription?.unsubscribe();
+      publishHeartbeat();
+      void nc.flush().catch(() => undefined);
     },
 
     status,
