@@ -66,7 +66,9 @@ async function bothSandboxesServing(): Promise<void> {
   const subscription = nc.subscribe(Subjects.workerHeartbeat, {
     callback: (_error, message) => {
       const beat = decodeJson(message.data) as WorkerHeartbeat;
-      if (!beat.draining) seen.set(beat.workerId, Date.now());
+      // A sandbox about to end (after a fatal error) says it is draining: it no longer counts.
+      if (beat.draining) seen.delete(beat.workerId);
+      else seen.set(beat.workerId, Date.now());
     },
   });
   try {

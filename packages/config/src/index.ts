@@ -1,6 +1,7 @@
 // Environment → validated, typed configuration for each service. A bad value stops the process
 // with an error that names the variable. Every variable here is listed in docs/configuration.md.
-import { availableParallelism, hostname } from "node:os";
+import { availableParallelism, hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Environment } from "./environment.js";
 import { readTracingConfig, type TracingConfig } from "./tracing.js";
@@ -127,6 +128,11 @@ export interface CommonConfig {
   tracing: TracingConfig;
   /** The machine (node) this service runs on: services on the same node reach each other without NATS. */
   nodeId: string;
+  /**
+   * A worker silent for this long is gone: schedulers fail the calls they placed there, and callers the
+   * calls they sent straight to it.
+   */
+  workerTimeoutMs: number;
 }
 
 export interface LogRetentionConfig {
@@ -195,6 +201,7 @@ export function loadCommonConfig(env: Environment): CommonConfig {
     logs: readLogRetention(env),
     tracing: readTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
     nodeId: readNodeId(env),
+    workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
   };
 }
 
@@ -251,8 +258,6 @@ function readAccessKeys(env: Environment): ReadonlyMap<string, string> {
 
 export interface SchedulerConfig extends CommonConfig {
   schedulerId: string;
-  /** A worker silent for this long is removed and its calls fail. */
-  workerTimeoutMs: number;
   /** How often the leader renews its leadership record. */
   leaderRenewMs: number;
   /** A leadership record not renewed for this long may be taken over by another scheduler. */
@@ -271,7 +276,6 @@ export function loadSchedulerConfig(env: Environment): SchedulerConfig {
   return {
     ...loadCommonConfig(env),
     schedulerId: readId(env, "LAMBENT_SCHEDULER_ID", "scheduler"),
-    workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
     ...readLeadership(env),
     asyncRetryBaseMs: readInteger(env, "LAMBENT_ASYNC_RETRY_BASE_MS", 60_000, 0, 3_600_000),
     kvTriggerCacheBytes: readInteger(env, "LAMBENT_KV_TRIGGER_CACHE_MB", 64, 1, 1_048_576) * 1024 * 1024,
@@ -298,6 +302,11 @@ export interface WorkerConfig extends CommonConfig {
   sandboxes: number;
   /** The longest a crashed sandbox process waits before it is started again (the wait doubles from 250 ms). */
   sandboxRestartMaxMs: number;
+  /**
+   * Where sandbox processes put the Unix sockets callers on the same node reach them by; empty turns the
+   * sockets off (every call then comes over NATS).
+   */
+  runDir: string;
   /** Memory this worker offers to function environments, in MB. */
   memoryMb: number;
   /** How many execution environments (warm or busy) this worker holds at most. */
@@ -344,6 +353,7 @@ export function loadWorkerConfig(env: Environment): WorkerConfig {
     workerId: readId(env, "LAMBENT_WORKER_ID", "worker"),
     sandboxes: readInteger(env, "LAMBENT_SANDBOXES", Math.min(availableParallelism(), 8), 1, 256),
     sandboxRestartMaxMs: readInteger(env, "LAMBENT_SANDBOX_RESTART_MAX_MS", 30_000, 250, 3_600_000),
+    runDir: readString(env, "LAMBENT_RUN_DIR", join(tmpdir(), `lambent-${process.getuid?.() ?? "user"}`)),
     memoryMb: readInteger(env, "LAMBENT_WORKER_MEMORY_MB", 16384, 128, 16_777_216),
     maxEnvironments: readInteger(env, "LAMBENT_WORKER_MAX_ENVIRONMENTS", 1000, 1, 1_000_000),
     idleTimeoutMs: readInteger(env, "LAMBENT_IDLE_TIMEOUT_MS", 600_000, 1000, 86_400_000),

@@ -3,7 +3,7 @@
 import { jetstream, type Consumer, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Streams, Subjects } from "@lambent/protocol";
-import { decodeLogRecord } from "./log-record.js";
+import { decodeLogRecords } from "./log-record.js";
 
 export interface LogQuery {
   functionName: string;
@@ -31,15 +31,14 @@ async function orderedConsumer(nc: NatsConnection, query: LogQuery): Promise<Con
 }
 
 function eventsOf(msg: JsMsg, query: LogQuery): LogEvent[] {
-  const record = decodeLogRecord(msg.data);
-  if (!record || (query.requestId !== undefined && record.requestId !== query.requestId)) return [];
-  return record.lines.map((message) => ({
-    timestamp: record.timestamp,
-    version: record.version,
-    logStreamName: record.logStreamName,
-    requestId: record.requestId,
-    message,
-  }));
+  const events: LogEvent[] = [];
+  for (const record of decodeLogRecords(msg.data)) {
+    if (query.requestId !== undefined && record.requestId !== query.requestId) continue;
+    for (const message of record.lines) {
+      events.push({ timestamp: record.timestamp, version: record.version, logStreamName: record.logStreamName, requestId: record.requestId, message });
+    }
+  }
+  return events;
 }
 
 /** The lines stored since the query's time, in order; with `limit`, only the last `limit` of them. */

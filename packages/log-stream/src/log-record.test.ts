@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeLogRecord, encodeLogRecord, encodeLogRecordParts, type FunctionLogRecord } from "./log-record.js";
+import { decodeLogRecord, decodeLogRecords, encodeLogRecord, encodeLogRecordParts, encodeLogRecords, type FunctionLogRecord } from "./log-record.js";
 import { parseSince } from "./log-reader.js";
 
 const record = (lines: string[]): FunctionLogRecord => ({
@@ -48,5 +48,14 @@ describe("parseSince", () => {
     expect(parseSince("ten minutes", now)).toBeUndefined();
     expect(parseSince("10", now)).toBeUndefined();
     expect(parseSince("2024-13-45", now)).toBeUndefined();
+  });
+
+  it("carries a turn's records of one function in one message, and reads single records too", () => {
+    const first: FunctionLogRecord = { functionName: "fn", version: "$LATEST", logGroupName: "/aws/lambda/fn", logStreamName: "s", requestId: "r1", timestamp: 1, lines: ["START", "END"] };
+    const second = { ...first, requestId: "r2", lines: ["other"] };
+    expect(decodeLogRecords(encodeLogRecords([first, second]))).toEqual([first, second]);
+    expect(decodeLogRecords(encodeLogRecord(first))).toEqual([first]);
+    expect(decodeLogRecords(new TextEncoder().encode('{"records":[{"functionName":1}]}'))).toEqual([]);
+    expect(decodeLogRecords(new TextEncoder().encode("not json"))).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 // One invocation's log as it travels on `lambent.logs.<function>`: the lines Lambda would put in the
 // function's log stream (START, the function's own lines, END, REPORT), with where they came from.
-// A log too large for one NATS message travels as several records with the same request id.
+// A log too large for one NATS message travels as several records with the same request id. A worker
+// sends the records of one function that finished in the same turn of its event loop as one message
+// (`{"records":[…]}`), so a busy function costs the stream one message per turn, not one per call.
 
 export interface FunctionLogRecord {
   functionName: string;
@@ -22,7 +24,27 @@ export function encodeLogRecord(record: FunctionLogRecord): Uint8Array {
   return encoder.encode(JSON.stringify(record));
 }
 
-/** The record in a stream message; undefined when the message is not one (never throws). */
+/** The records of one message: a batch. */
+export function encodeLogRecords(records: FunctionLogRecord[]): Uint8Array {
+  return encoder.encode(JSON.stringify({ records }));
+}
+
+/** The records in a stream message, one or a batch; none when the message is not one (never throws). */
+export function decodeLogRecords(data: Uint8Array): FunctionLogRecord[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(data));
+  } catch {
+    return [];
+  }
+  if (typeof value === "object" && value !== null && Array.isArray((value as { records?: unknown }).records)) {
+    return ((value as { records: unknown[] }).records.map(checkRecord).filter((record) => record !== undefined) as FunctionLogRecord[]);
+  }
+  const single = checkRecord(value);
+  return single ? [single] : [];
+}
+
+/** The record in a stream message; undefined when the message is not one record (never throws). */
 export function decodeLogRecord(data: Uint8Array): FunctionLogRecord | undefined {
   let value: unknown;
   try {
@@ -30,6 +52,10 @@ export function decodeLogRecord(data: Uint8Array): FunctionLogRecord | undefined
   } catch {
     return undefined;
   }
+  return checkRecord(value);
+}
+
+function checkRecord(value: unknown): FunctionLogRecord | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const record = value as Record<string, unknown>;
   const strings = ["functionName", "version", "logGroupName", "logStreamName", "requestId"] as const;

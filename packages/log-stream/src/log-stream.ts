@@ -4,7 +4,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Streams, Subjects } from "@lambent/protocol";
-import { encodeLogRecordParts, type FunctionLogRecord } from "./log-record.js";
+import { encodeLogRecordParts, encodeLogRecords, type FunctionLogRecord } from "./log-record.js";
 
 export interface LogStreamOptions {
   replicas: number;
@@ -62,6 +62,29 @@ export class LogPublisher {
     /** Told when a record could not be published (the connection closed, say). */
     private readonly onError: (error: unknown, record: FunctionLogRecord) => void = () => undefined,
   ) {}
+
+  /**
+   * Publishes records of one function as one message when they fit (each as its own, split as needed,
+   * when they do not).
+   */
+  publishBatch(functionName: string, records: FunctionLogRecord[]): void {
+    if (records.length === 1) {
+      this.publish(records[0]!);
+      return;
+    }
+    try {
+      const maxBytes = (this.nc.info?.max_payload ?? 1024 * 1024) - MESSAGE_MARGIN_BYTES;
+      const batch = encodeLogRecords(records);
+      if (batch.length <= maxBytes) {
+        this.nc.publish(Subjects.functionLogs(functionName), batch);
+        return;
+      }
+    } catch (error) {
+      for (const record of records) this.onError(error, record);
+      return;
+    }
+    for (const record of records) this.publish(record);
+  }
 
   publish(record: FunctionLogRecord): void {
     try {

@@ -22,6 +22,8 @@ export interface WorkerHeartbeat {
   draining: boolean;
   /** The node (LAMBENT_NODE_ID) the worker's process runs on. */
   node?: string;
+  /** The Unix socket callers on the same node send calls to, skipping NATS. */
+  socket?: string;
 }
 
 /**
@@ -54,6 +56,8 @@ export interface RunningLease {
   leaseId: number;
   functionName: string;
   memoryMb: number;
+  /** A kept slot: held between calls, until the worker releases it. */
+  kept?: boolean;
 }
 
 /** Scheduler → worker: hold exactly `count` provisioned environments of this version (0 lets them go). */
@@ -79,6 +83,8 @@ export interface ProvisionedStatus {
 export interface LeaseRelease {
   term: number;
   leaseId: number;
+  /** The call ended but the worker keeps the slot: only its environment is idle again. */
+  kept?: boolean;
   /** The environment the call ran in, now idle again (absent when the environment was discarded). */
   idleEnvironment?: string;
 }
@@ -143,6 +149,7 @@ function runningLeases(value: unknown): RunningLease[] {
       leaseId: item["leaseId"],
       functionName: item["functionName"],
       memoryMb: typeof item["memoryMb"] === "number" ? item["memoryMb"] : 128,
+      ...(item["kept"] === true ? { kept: true } : {}),
     });
   }
   return leases;
@@ -164,6 +171,8 @@ export function parseHeartbeat(value: unknown): WorkerHeartbeat | undefined {
     provisioned: counts(value["provisioned"]),
     running: runningLeases(value["running"]),
     draining: value["draining"] === true,
+    ...(typeof value["node"] === "string" ? { node: value["node"] } : {}),
+    ...(typeof value["socket"] === "string" ? { socket: value["socket"] } : {}),
   };
 }
 
@@ -174,9 +183,25 @@ export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {
     if (!isRecord(item) || typeof item["term"] !== "number" || typeof item["leaseId"] !== "number") continue;
     const release: LeaseRelease = { term: item["term"], leaseId: item["leaseId"] };
     if (typeof item["idleEnvironment"] === "string") release.idleEnvironment = item["idleEnvironment"];
+    if (item["kept"] === true) release.kept = true;
     releases.push(release);
   }
   return { workerId: value["workerId"], releases };
+}
+
+/** Leader → one worker: give back the kept slots you are not using (of one function, or all). */
+export interface SlotRecall {
+  functionName?: string;
+}
+
+/** The worker's answer, sent after the releases of the slots it gave back. */
+export interface SlotRecallAnswer {
+  released: number;
+}
+
+export function parseSlotRecall(value: unknown): SlotRecall | undefined {
+  if (!isRecord(value)) return undefined;
+  return typeof value["functionName"] === "string" ? { functionName: value["functionName"] } : {};
 }
 
 const LOSS_REASONS: readonly WorkerLossReason[] = ["left", "crashed", "out-of-memory", "hung", "silent"];

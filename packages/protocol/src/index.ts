@@ -9,3 +9,4 @@ export * from "./leader-request.js";
 export * from "./invocation-payload.js";
 export * from "./trace-headers.js";
 export { isRecord } from "./guards.js";
+export * from "./local-frames.js";

@@ -22,6 +22,11 @@ export const MAX_CALL_DEPTH = 16;
 export interface Lease {
   term: number;
   leaseId: number;
+  /**
+   * The worker keeps the slot after the call (a kept slot): callers then send the function's calls
+   * straight to that worker, which runs them within the slots it keeps (see docs/scheduling.md).
+   */
+  kept?: boolean;
 }
 
 export interface InvocationHeader {
@@ -38,8 +43,12 @@ export interface InvocationHeader {
   logType: LogType;
   /** Base64 client context, passed to the handler as `context.clientContext`. */
   clientContext?: string;
-  /** Set by the scheduler when it places the call. */
+  /** Set by the scheduler when it places the call; absent on a call sent straight to a worker. */
   lease?: Lease;
+  /** The caller sends later calls straight to warm workers: the scheduler gives the worker a kept slot. */
+  keepSlot?: boolean;
+  /** The caller's trace context, on a call sent over a channel without message headers (a local socket). */
+  traceparent?: string;
   /** Present on asynchronous events: when accepted, and how often the function has run them. */
   event?: EventDelivery;
   /** Set when a function made this call (1 to MAX_CALL_DEPTH); absent for calls from outside the cluster. */
@@ -73,6 +82,13 @@ export interface InvocationResultHeader {
   logResult?: string;
   /** Present when the platform could not run the call at all; the payload is then empty. */
   failure?: ServiceFailure;
+  /**
+   * A call sent straight to a worker that has no free kept slot (or no room) for it: nothing ran, and the
+   * caller sends it through the leading scheduler instead.
+   */
+  declined?: true;
+  /** The worker that ran the call: its environment is warm, so the caller may send the next one straight there. */
+  workerId?: string;
 }
 
 export interface InvocationRequest {
@@ -130,7 +146,10 @@ function parseInvocationHeader(value: unknown): InvocationHeader {
   const lease = value["lease"];
   if (isRecord(lease) && typeof lease["term"] === "number" && typeof lease["leaseId"] === "number") {
     header.lease = { term: lease["term"], leaseId: lease["leaseId"] };
+    if (lease["kept"] === true) header.lease.kept = true;
   }
+  if (value["keepSlot"] === true) header.keepSlot = true;
+  if (typeof value["traceparent"] === "string" && value["traceparent"].length <= 256) header.traceparent = value["traceparent"];
   const event = value["event"];
   if (isRecord(event) && typeof event["enqueuedAt"] === "number" && typeof event["attempt"] === "number") {
     header.event = { enqueuedAt: event["enqueuedAt"], attempt: event["attempt"] };
@@ -155,6 +174,8 @@ function parseResultHeader(value: unknown): InvocationResultHeader {
   };
   if (value["functionError"] === "Unhandled") header.functionError = "Unhandled";
   if (typeof value["logResult"] === "string") header.logResult = value["logResult"];
+  if (value["declined"] === true) header.declined = true;
+  if (typeof value["workerId"] === "string") header.workerId = value["workerId"];
   const failure = value["failure"];
   if (isRecord(failure)) {
     const type = failure["type"];
@@ -180,4 +201,9 @@ export function failureResult(requestId: string, version: string, failure: Servi
 export function outOfMemoryResult(requestId: string, version: string, memoryMb: number): Uint8Array {
   const error = { errorType: "Runtime.OutOfMemory", errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: out of memory (limit ${memoryMb} MB)` };
   return encodeInvocationResult({ header: { requestId, executedVersion: version, functionError: "Unhandled" }, payload: new TextEncoder().encode(JSON.stringify(error)) });
+}
+
+/** The answer of a worker that will not take a call sent straight to it: nothing ran. */
+export function declinedResult(requestId: string, version: string, workerId: string): Uint8Array {
+  return encodeInvocationResult({ header: { requestId, executedVersion: version, declined: true, workerId }, payload: new Uint8Array(0) });
 }

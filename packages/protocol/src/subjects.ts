@@ -13,8 +13,16 @@ export const Subjects = {
   schedulerStatus: "lambent.sched.status",
   /** Frontend → the leading scheduler: how many provisioned environments are ready (ProvisionedStatusRequest). */
   schedulerProvisioned: "lambent.sched.provisioned",
-  /** Scheduler → one worker: run this invocation and answer the original caller. */
+  /**
+   * Scheduler → one worker: run this invocation (with its lease) and answer the original caller. Callers
+   * also send calls here straight, without a lease, to run within the worker's kept slots.
+   */
   workerInvoke: (workerId: string) => `lambent.worker.${workerId}.invoke`,
+  /**
+   * Leader → one worker (request/reply): give back the kept slots you are not using (SlotRecall), so a
+   * call that would otherwise be throttled can run.
+   */
+  workerRecall: (workerId: string) => `lambent.worker.${workerId}.recall`,
   /** Scheduler → one worker: keep this many provisioned environments of a version (ProvisionRequest). */
   workerProvision: (workerId: string) => `lambent.worker.${workerId}.provision`,
   /** A new leader → every worker: send a heartbeat now, so running calls are counted before admitting more. */

@@ -79,6 +79,12 @@ export class RegistryView implements WriteObserver {
   }
 
   /** A specific revision: the cache when it matches, else KV (the cache may lag a fresh update). */
+  /** The version's record from the cache when it has this revision; undefined otherwise (no waiting). */
+  cachedRevision(functionName: string, version: string, revisionId: string): FunctionVersionRecord | undefined {
+    const hit = this.cached(functionName, version);
+    return hit?.revisionId === revisionId ? hit : undefined;
+  }
+
   async getRevision(functionName: string, version: string, revisionId: string): Promise<FunctionVersionRecord | undefined> {
     const hit = this.cached(functionName, version);
     return hit?.revisionId === revisionId ? hit : this.read(functionName, version);

@@ -81,7 +81,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     dependents: [routes],
   });
   const metrics = deps.metrics ?? new MetricsRegistry();
-  const invoker = new NatsInvoker({ nc, view, scope, metrics: createFrontendMetrics(metrics, nc) });
+  const invoker = new NatsInvoker({ nc, nodeId: config.nodeId, workerTimeoutMs: config.workerTimeoutMs, view, scope, metrics: createFrontendMetrics(metrics, nc) });
   const api: FrontendApi = { controlPlane, invoker, routes };
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
   const jsm = await jetstreamManager(nc);

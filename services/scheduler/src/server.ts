@@ -97,6 +97,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     cachedRecord: (functionName, version) => view.cached(functionName, version),
     publish: (subject, data, options) => nc.publish(subject, data, options),
     refused: (header, error) => metrics.refused(header, error),
+    recall: (workerIds, functionName) => recallKeptSlots(nc, workerIds, functionName),
     logger,
   });
   const status = (): SchedulerState => ({ schedulerId: config.schedulerId, role: recovery.role, term: recovery.term, workers: workers.size, inFlight: admission.inFlight });
@@ -104,7 +105,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   // Work the scheduler raises itself, dispatched like a synchronous call with the answer coming here.
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  const ownCalls: InvocationRunner = { requests: new RequestReply(nc), dispatch: (request, replyTo, span) => dispatcher.dispatch(request, replyTo, span) };
+  const ownCalls: InvocationRunner = { requests: new RequestReply(nc), dispatch: (request, replyTo, span) => dispatcher.admit(request, replyTo, span) };
   const destinations = destinationSender(nc, js, view, scope, now);
   const events = new EventRunner({
     ...ownCalls,
@@ -221,6 +222,15 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       view.stop();
     },
   };
+}
+
+/** How long the leader waits for a worker to give back kept slots before refusing the call anyway. */
+const RECALL_TIMEOUT_MS = 250;
+
+/** Asks each worker for its unused kept slots; resolves once every one has answered (its releases came first) or timed out. */
+async function recallKeptSlots(nc: NatsConnection, workerIds: string[], functionName: string | undefined): Promise<void> {
+  const recall = encodeJson(functionName !== undefined ? { functionName } : {});
+  await Promise.all(workerIds.map((workerId) => nc.request(Subjects.workerRecall(workerId), recall, { timeout: RECALL_TIMEOUT_MS }).catch(() => undefined)));
 }
 
 /** A subscription callback that logs a failed subscription or a handler's error rather than losing it. */

@@ -1,8 +1,9 @@
 // Bundles the isolate runtime (sandbox/) into one classic script the worker runs in every new isolate.
 // The pure-JS packages it carries (buffer, events, readable-stream, …) are built in here; the names they
 // import from Node (`process/`, `abort-controller`) resolve to the sandbox's own shims, and `tr46` to a
-// small IDNA stand-in. Minified (names kept, for `constructor.name` and error types): every isolate
-// holds this text.
+// small IDNA stand-in. Whitespace and syntax are minified, identifiers not: functions and classes keep
+// their own names (`constructor.name`, error types) without esbuild's keepNames, whose `__name` wrapper
+// would run for every closure made on every call.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 
@@ -19,8 +20,9 @@ await build({
   target: "es2022",
   platform: "browser",
   legalComments: "none",
-  minify: true,
-  keepNames: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: false,
   logLevel: "warning",
   plugins: [
     {

@@ -21,7 +21,7 @@ import type { CodeCache } from "./code-cache.js";
 import { LogBuffer, type InvocationLogSink } from "./log-buffer.js";
 import type { TraceMaps } from "./trace-maps.js";
 import { MAX_RESPONSE_BYTES, responseTooLargeError, type FunctionError } from "./limits.js";
-import { InitFailure, type Environment, type RunOutcome } from "./pool/environment.js";
+import { InitFailure, type Environment, type RunOutcome, type RunRequest } from "./pool/environment.js";
 import type { WarmPool } from "./pool/warm-pool.js";
 import { startEnvironment, type EnvironmentRuntime } from "./cold-start.js";
 import type { LeaseObserver } from "./running-leases.js";
@@ -30,9 +30,13 @@ import type { InvocationMetrics } from "./metrics/worker-metrics.js";
 /** The registry read the hot path needs (RegistryView provides it). */
 export interface RevisionLookup {
   getRevision(functionName: string, version: string, revisionId: string): Promise<FunctionVersionRecord | undefined>;
+  /** The record when it is cached (no waiting); the warm path looks here first. */
+  cachedRevision?(functionName: string, version: string, revisionId: string): FunctionVersionRecord | undefined;
 }
 
 export interface InvokerOptions {
+  /** Named in every answer, so a caller can send the function's next call straight here. */
+  workerId?: string;
   region: string;
   accountId: string;
   registry: RevisionLookup;
@@ -57,6 +61,10 @@ export interface InvocationReply {
   lease?: Lease;
   /** The environment key, when the environment that ran the call stays warm. */
   idleEnvironment?: string;
+  /** The function's memory size, once its record was found. */
+  memoryMb?: number;
+  /** The worker had no room for another environment: nothing ran. */
+  noRoom?: true;
 }
 
 /** A call that ran to an outcome, and the environment it ran in. */
@@ -82,7 +90,7 @@ export class Invoker {
 
   constructor(private readonly options: InvokerOptions) {}
 
-  /** `traceparent` is the scheduler's admission span, when the call is traced. */
+  /** Decodes one invocation message and runs it (see handleRequest). */
   async handle(data: Uint8Array, traceparent?: string): Promise<InvocationReply> {
     let request: InvocationRequest;
     try {
@@ -91,53 +99,97 @@ export class Invoker {
       this.options.logger.warn("malformed invocation message", { err: error });
       return { result: failureResult("", LATEST, { type: "ServiceException", message: "Malformed invocation message" }) };
     }
+    return this.handleRequest(request, traceparent);
+  }
+
+  /**
+   * Runs one call. `traceparent` is the caller's span, when the call is traced. A warm call whose
+   * environment is entered inline and whose handler ends within that entry is answered synchronously.
+   */
+  handleRequest(request: InvocationRequest, traceparent?: string): InvocationReply | Promise<InvocationReply> {
     const { header } = request;
     if (header.lease) this.options.leases?.started(header.lease, header.functionName);
     const trace = this.tracing.enabled ? InvocationTrace.start(this.tracing, traceparent, header) : undefined;
+    let reply: InvocationReply | Promise<InvocationReply>;
     try {
-      return await this.invoke(request, trace);
+      reply = this.invoke(request, trace);
     } catch (error) {
-      trace?.fail(error);
-      const failure = toLambdaError(error);
-      if (failure.type === "ServiceException") {
-        this.options.logger.error("invocation failed", { requestId: header.requestId, functionName: header.functionName, err: error });
-      }
-      const fields = Object.keys(failure.fields).length > 0 ? { fields: { ...failure.fields } } : {};
-      const reply: InvocationReply = {
-        result: failureResult(header.requestId, header.version, { type: failure.type, message: failure.message, ...fields }),
-      };
-      if (header.lease) reply.lease = header.lease;
-      return reply;
-    } finally {
-      trace?.end();
+      reply = this.failed(header, error, trace);
     }
+    if (reply instanceof Promise) {
+      return reply.catch((error: unknown) => this.failed(header, error, trace)).finally(() => trace?.end());
+    }
+    trace?.end();
+    return reply;
   }
 
-  private async invoke({ header, payload }: InvocationRequest, trace?: InvocationTrace): Promise<InvocationReply> {
-    const { registry, code, pool } = this.options;
-    const record = await registry.getRevision(header.functionName, header.version, header.revisionId);
-    if (!record) throw resourceNotFound(`Function not found: ${this.arn(header.functionName, header.qualifier)}`);
+  /** A call the platform could not run: the failure as the caller reads it. */
+  private failed(header: InvocationHeader, error: unknown, trace: InvocationTrace | undefined): InvocationReply {
+    trace?.fail(error);
+    const failure = toLambdaError(error);
+    if (failure.type === "ServiceException") {
+      this.options.logger.error("invocation failed", { requestId: header.requestId, functionName: header.functionName, err: error });
+    }
+    const fields = Object.keys(failure.fields).length > 0 ? { fields: { ...failure.fields } } : {};
+    const reply: InvocationReply = {
+      result: failureResult(header.requestId, header.version, { type: failure.type, message: failure.message, ...fields }),
+    };
+    if (header.lease) reply.lease = header.lease;
+    if (failure.type === "TooManyRequestsException" && failure.fields["Reason"] === "ConcurrentInvocationLimitExceeded") reply.noRoom = true;
+    return reply;
+  }
+
+  private invoke(request: InvocationRequest, trace: InvocationTrace | undefined): InvocationReply | Promise<InvocationReply> {
+    const { header } = request;
+    const { registry } = this.options;
+    const record = registry.cachedRevision?.(header.functionName, header.version, header.revisionId);
+    if (record) return this.invokeRecord(record, request, trace);
+    return registry.getRevision(header.functionName, header.version, header.revisionId).then((found) => {
+      if (!found) throw resourceNotFound(`Function not found: ${this.arn(header.functionName, header.qualifier)}`);
+      return this.invokeRecord(found, request, trace);
+    });
+  }
+
+  /** The call of a known version: in an idle warm environment at once when there is one, else once one is started. */
+  private invokeRecord(record: FunctionVersionRecord, { header, payload }: InvocationRequest, trace: InvocationTrace | undefined): InvocationReply | Promise<InvocationReply> {
+    const { pool } = this.options;
     if (header.lease) this.options.leases?.sized(header.lease, record.memorySize);
     const key = environmentKey(record.functionName, record.version, record.revisionId);
     const log = new LogBuffer(header.requestId);
-    const start = () => startEnvironment(code, this.options.runtime, { key, record, region: this.options.region, requestId: header.requestId });
-    let ran: RanCall;
-    try {
-      ran = await this.runIn(pool, key, record, start, log, header, payload, trace);
-    } catch (error) {
-      if (error instanceof InitFailure) return await this.initFailed(header, record, error, log);
-      throw error;
+    const runRequest = this.runRequest(record, header, payload, log);
+    const warm = pool.takeWarm(key);
+    if (warm) {
+      const ran = this.runOnce(warm, false, record, runRequest, log, trace);
+      const next = (call: RanCall | undefined): InvocationReply | Promise<InvocationReply> =>
+        call ? this.answer(header, record, key, call, log) : this.runInAny(key, record, runRequest, header, log, trace).then((again) => this.answer(header, record, key, again, log));
+      return ran instanceof Promise ? ran.then(next) : next(ran);
     }
-    const { environment, cold, outcome } = ran;
-    const kept = pool.release(environment, outcome.reusable);
+    return this.runInAny(key, record, runRequest, header, log, trace).then(
+      (ran) => this.answer(header, record, key, ran, log),
+      (error: unknown) => {
+        if (error instanceof InitFailure) return this.initFailed(header, record, error, log);
+        throw error;
+      },
+    );
+  }
 
+  /** The function's outcome as the caller's answer: result or error payload, log, metrics, the environment back to the pool. */
+  private answer(header: InvocationHeader, record: FunctionVersionRecord, key: string, ran: RanCall, log: LogBuffer): InvocationReply | Promise<InvocationReply> {
+    const { environment, outcome } = ran;
+    const kept = this.options.pool.release(environment, outcome.reusable);
+    if (!outcome.ok && outcome.error.trace && outcome.error.trace.length > 0 && this.options.traceMaps) {
+      return this.mapTrace(record, outcome.error).then((error) => this.finish(header, record, key, ran, kept, log, error));
+    }
+    return this.finish(header, record, key, ran, kept, log, outcome.ok ? undefined : outcome.error);
+  }
+
+  private finish(header: InvocationHeader, record: FunctionVersionRecord, key: string, ran: RanCall, kept: boolean, log: LogBuffer, functionError: FunctionError | undefined): InvocationReply {
+    const { environment, cold, outcome } = ran;
     let body: Uint8Array;
-    let error: FunctionError | undefined;
+    let error = functionError;
     if (outcome.ok) {
       body = encoder.encode(outcome.body);
       if (body.length > MAX_RESPONSE_BYTES) error = responseTooLargeError();
-    } else {
-      error = await this.mapTrace(record, outcome.error);
     }
     if (error) {
       body = errorPayload(error);
@@ -157,58 +209,73 @@ export class Invoker {
     });
     const resultHeader: InvocationResultHeader = { requestId: header.requestId, executedVersion: record.version };
     if (error) resultHeader.functionError = "Unhandled";
+    if (this.options.workerId !== undefined) resultHeader.workerId = this.options.workerId;
     this.finishLog(header, record, environment.logStreamName, log, resultHeader);
-    const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: body! }) };
+    const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: body! }), memoryMb: record.memorySize };
     if (header.lease) reply.lease = header.lease;
     if (kept) reply.idleEnvironment = key;
     return reply;
   }
 
-  /**
-   * Takes an environment (warm, or started for this call) and runs the call in it. A call that overran its
-   * inline slice left no trace, so it runs again in a fresh environment, threaded from then on.
-   */
-  private async runIn(
-    pool: WarmPool<Environment>,
-    key: string,
-    record: FunctionVersionRecord,
-    start: () => Promise<Environment>,
-    log: LogBuffer,
-    header: InvocationHeader,
-    payload: Uint8Array,
-    trace: InvocationTrace | undefined,
-  ): Promise<RanCall> {
-    const runRequest = {
+  private runRequest(record: FunctionVersionRecord, header: InvocationHeader, payload: Uint8Array, log: LogBuffer): RunRequest {
+    const runRequest: RunRequest = {
       requestId: header.requestId,
       eventJson: payload.length === 0 ? "" : decoder.decode(payload),
       invokedFunctionArn: this.arn(record.functionName, header.qualifier),
       lines: log.lines,
-      ...(header.clientContext ? { clientContext: Buffer.from(header.clientContext, "base64").toString("utf8") } : {}),
-      ...(header.callDepth ? { callDepth: header.callDepth } : {}),
     };
-    for (;;) {
-      const acquired = await pool.acquire(key, record.memorySize, () => (trace ? trace.init(start) : start()));
-      const { environment, cold } = acquired;
-      if (cold) for (const line of environment.takeInitLines()) log.add(line);
-      const mark = log.lines.length;
-      log.start(record.version);
-      let outcome: RunOutcome;
-      const handler = trace?.handler(cold);
-      try {
-        outcome = await environment.run(handler ? { ...runRequest, trace: handler } : runRequest);
-      } catch (error) {
-        if (handler) InvocationTrace.endHandler(handler, undefined);
-        pool.release(environment, false);
-        throw error;
-      }
+    if (header.clientContext) runRequest.clientContext = Buffer.from(header.clientContext, "base64").toString("utf8");
+    if (header.callDepth) runRequest.callDepth = header.callDepth;
+    return runRequest;
+  }
+
+  /**
+   * One run in a taken environment; undefined when it overran its inline slice (nothing of it was seen, and
+   * the environment is gone): the call must run again.
+   */
+  private runOnce(
+    environment: Environment,
+    cold: boolean,
+    record: FunctionVersionRecord,
+    runRequest: RunRequest,
+    log: LogBuffer,
+    trace: InvocationTrace | undefined,
+  ): RanCall | undefined | Promise<RanCall | undefined> {
+    if (cold) for (const line of environment.takeInitLines()) log.add(line);
+    const mark = log.lines.length;
+    log.start(record.version);
+    const handler = trace?.handler(cold);
+    const done = (outcome: RunOutcome): RanCall | undefined => {
       if (outcome.rerun) {
         if (handler) InvocationTrace.endHandler(handler, undefined);
-        pool.release(environment, false);
+        this.options.pool.release(environment, false);
         log.lines.length = mark;
-        continue;
+        return undefined;
       }
       if (handler) InvocationTrace.endHandler(handler, outcome);
       return { environment, cold, outcome };
+    };
+    const failed = (error: unknown): never => {
+      if (handler) InvocationTrace.endHandler(handler, undefined);
+      this.options.pool.release(environment, false);
+      throw error;
+    };
+    let outcome: RunOutcome | Promise<RunOutcome>;
+    try {
+      outcome = environment.run(handler ? { ...runRequest, trace: handler } : runRequest);
+    } catch (error) {
+      return failed(error);
+    }
+    return outcome instanceof Promise ? outcome.then(done, failed) : done(outcome);
+  }
+
+  /** Takes an environment (warm, or started for this call) until a run of the call comes to an outcome. */
+  private async runInAny(key: string, record: FunctionVersionRecord, runRequest: RunRequest, header: InvocationHeader, log: LogBuffer, trace: InvocationTrace | undefined): Promise<RanCall> {
+    const start = () => startEnvironment(this.options.code, this.options.runtime, { key, record, region: this.options.region, requestId: header.requestId });
+    for (;;) {
+      const { environment, cold } = await this.options.pool.acquire(key, record.memorySize, () => (trace ? trace.init(start) : start()));
+      const ran = await this.runOnce(environment, cold, record, runRequest, log, trace);
+      if (ran) return ran;
     }
   }
 

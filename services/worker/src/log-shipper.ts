@@ -1,6 +1,6 @@
 // Ships each finished invocation's log into the log stream (@lambent/log-stream). `write` only queues the
 // record: the publish runs after the current turn, once the caller has been answered, and is a core NATS
-// publish that waits for no acknowledgement.
+// publish that waits for no acknowledgement. A function's records of one turn go as one message.
 import type { NatsConnection } from "@nats-io/transport-node";
 import { LogPublisher, type FunctionLogRecord } from "@lambent/log-stream";
 import type { Logger } from "@lambent/telemetry";
@@ -36,6 +36,16 @@ export class LogShipper implements InvocationLogSink {
     this.scheduled = undefined;
     const records = this.queued;
     this.queued = [];
-    for (const record of records) this.publisher.publish(record);
+    if (records.length === 1) {
+      this.publisher.publish(records[0]!);
+      return;
+    }
+    const byFunction = new Map<string, FunctionLogRecord[]>();
+    for (const record of records) {
+      const list = byFunction.get(record.functionName);
+      if (list) list.push(record);
+      else byFunction.set(record.functionName, [record]);
+    }
+    for (const [functionName, list] of byFunction) this.publisher.publishBatch(functionName, list);
   }
 }

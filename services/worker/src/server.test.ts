@@ -75,7 +75,7 @@ describe("buildWorker", () => {
     });
     const answer = await nc.request(Subjects.workerInvoke("w1"), frame, { timeout: 5000 });
     const result = decodeInvocationResult(answer.data);
-    expect(result.header).toEqual({ requestId: "r1", executedVersion: "$LATEST" });
+    expect(result.header).toEqual({ requestId: "r1", executedVersion: "$LATEST", workerId: "w1" });
     expect(JSON.parse(new TextDecoder().decode(result.payload))).toEqual({ echo: { hi: 1 } });
     const release = (await releases[Symbol.asyncIterator]().next()).value;
     expect(decodeJson(release!.data)).toEqual({ workerId: "w1", releases: [{ term: 1, leaseId: 9, idleEnvironment: "fn:$LATEST:rev-1" }] });
@@ -127,7 +127,7 @@ describe("buildWorker", () => {
     expect(logs).toEqual([]);
 
     // A call takes a provisioned environment: no cold start, so no Init Duration and no init log lines.
-    const first = decodeInvocationResult((await nc.request(Subjects.workerInvoke("w2"), invocation({ requestId: "r1", logType: "Tail" }, { hi: 1 }), { timeout: 5000 })).data);
+    const first = decodeInvocationResult((await nc.request(Subjects.workerInvoke("w2"), invocation({ requestId: "r1", logType: "Tail", lease: { term: 3, leaseId: 8 } }, { hi: 1 }), { timeout: 5000 })).data);
     expect(JSON.parse(new TextDecoder().decode(first.payload))).toEqual({ echo: { hi: 1 } });
     const tail = Buffer.from(first.header.logResult ?? "", "base64").toString("utf8");
     expect(tail).toContain("REPORT RequestId: r1");
@@ -135,6 +135,7 @@ describe("buildWorker", () => {
     expect(logs).toHaveLength(1);
     expect(logs[0]!.lines.join("\n")).not.toMatch(/Init Duration|module loaded/);
     expect(worker.status()).toMatchObject({ environments: 2, provisioned: { [key]: 2 } });
+    expect(await releases.next()).toEqual({ workerId: "w2", releases: [{ term: 3, leaseId: 8, idleEnvironment: key }] });
 
     // While a call waits on this HTTP server, a report request yields a heartbeat listing its lease.
     const held = await holdingServer();

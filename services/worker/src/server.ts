@@ -3,10 +3,21 @@
 // asks for, and reports capacity and running leases in heartbeats (at once when a new leader asks).
 // `buildWorker` gets its NATS connection and registry from the caller, so tests run it in-process.
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { WorkerConfig } from "@lambent/config";
 import type { RegistryView } from "@lambent/registry/functions";
-import { Subjects, decodeJson, encodeJson, parseProvisionRequest, traceparentOf, type LeaseRelease, type WorkerHeartbeat } from "@lambent/protocol";
+import {
+  Subjects,
+  decodeJson,
+  encodeJson,
+  parseProvisionRequest,
+  parseSlotRecall,
+  traceparentOf,
+  type SlotRecall,
+  type SlotRecallAnswer,
+  type WorkerHeartbeat,
+} from "@lambent/protocol";
 import { ReleaseBatcher } from "./release-batcher.js";
 import { TraceMaps } from "./trace-maps.js";
 import { createLogger, type Logger } from "@lambent/telemetry";
@@ -22,6 +33,9 @@ import type { Environment } from "./pool/environment.js";
 import { WarmPool } from "./pool/warm-pool.js";
 import { Provisioner } from "./provisioner.js";
 import { RunningLeases } from "./running-leases.js";
+import { CallIntake } from "./call-intake.js";
+import { KeptSlots } from "./kept-slots.js";
+import { LocalCalls } from "./local-calls.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { WorkerMetrics } from "./metrics/worker-metrics.js";
 
@@ -52,6 +66,9 @@ export interface WorkerDeps {
   environmentRuntime?: Partial<EnvironmentRuntime>;
 }
 
+/** How often kept slots are checked for having gone unused too long. */
+const KEPT_SLOT_SWEEP_MS = 500;
+
 export interface WorkerStatus extends WorkerHeartbeat {
   inFlight: number;
 }
@@ -61,6 +78,11 @@ export interface Worker {
   start(): Promise<void>;
   /** Drains: announces it, stops taking calls, finishes running ones, says goodbye. Leaves the connection open. */
   stop(): Promise<void>;
+  /**
+   * Stops taking calls at once and says so, without waiting for anything: the process is about to end
+   * (a fatal error in one of its isolates), and its supervisor will announce it gone.
+   */
+  abandon(): void;
   status(): WorkerStatus;
   /** Runs one encoded invocation without NATS (benchmarks and tests). */
   handle(data: Uint8Array): Promise<InvocationReply>;
@@ -78,12 +100,13 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   });
   const metrics = new WorkerMetrics(deps.metrics ?? new MetricsRegistry(), { nc, pool });
   const functions = deps.targets
-    ? new NatsFunctionCalls({ nc, view: deps.targets, scope: { region: config.region, accountId: config.accountId }, metrics })
+    ? new NatsFunctionCalls({ nc, nodeId: config.nodeId, workerTimeoutMs: config.workerTimeoutMs, view: deps.targets, scope: { region: config.region, accountId: config.accountId }, metrics })
     : undefined;
   const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();
   const runtime: EnvironmentRuntime = { modes: new EntryModes(), ...deps.environmentRuntime };
   const invoker = new Invoker({
+    workerId: config.workerId,
     runtime,
     region: config.region,
     accountId: config.accountId,
@@ -114,21 +137,32 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   /** Provision and report requests: heard until the worker has gone, so a new leader learns of a draining worker's calls. */
   let controlSubscriptions: Subscription[] = [];
   let heartbeat: NodeJS.Timeout | undefined;
+  let lingerSweep: NodeJS.Timeout | undefined;
   let draining = false;
   let gone = false;
-  let inFlight = 0;
-  let idleWaiters: (() => void)[] = [];
 
-  const status = (): WorkerStatus => ({
-    workerId: config.workerId,
-    memoryMb: config.memoryMb,
-    maxEnvironments: config.maxEnvironments,
-    ...pool.stats(),
-    running: running.list(),
-    draining,
-    node: config.nodeId,
-    inFlight,
-  });
+  const releases = new ReleaseBatcher(nc, config.workerId);
+  const kept = new KeptSlots();
+  const intake = new CallIntake({ workerId: config.workerId, invoker, running, kept, releases, logger });
+  metrics.trackConcurrency(() => intake.runningPerFunction());
+  const local = config.runDir ? new LocalCalls(join(config.runDir, `${config.workerId}.sock`), intake, logger) : undefined;
+
+  const status = (): WorkerStatus => {
+    // A kept slot's first call is also a running lease until it ends: reported once.
+    const keptSlots = kept.list();
+    const keptKeys = new Set(keptSlots.map((slot) => `${slot.term}.${slot.leaseId}`));
+    return {
+      workerId: config.workerId,
+      memoryMb: config.memoryMb,
+      maxEnvironments: config.maxEnvironments,
+      ...pool.stats(),
+      running: [...running.list().filter((lease) => !keptKeys.has(`${lease.term}.${lease.leaseId}`)), ...keptSlots],
+      draining,
+      node: config.nodeId,
+      ...(local ? { socket: local.path } : {}),
+      inFlight: intake.running,
+    };
+  };
 
   function publishHeartbeat(): void {
     if (gone) return;
@@ -136,40 +170,22 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     nc.publish(Subjects.workerHeartbeat, encodeJson(beat satisfies WorkerHeartbeat));
   }
 
-  const releases = new ReleaseBatcher(nc, config.workerId);
-
-  const answer = (msg: Msg, reply: InvocationReply): void => {
-    const lease = reply.lease;
-    if (lease) {
-      // Out of the running list before the release is queued: no heartbeat shows a released call.
-      running.finished(lease);
-      const release: LeaseRelease = { term: lease.term, leaseId: lease.leaseId };
-      if (reply.idleEnvironment !== undefined) release.idleEnvironment = reply.idleEnvironment;
-      releases.add(release);
-      // The last running call: the release goes out before the answer, so NATS delivers it to the
-      // scheduler before any call the caller makes next, and that call finds this environment warm.
-      // Under load releases still go once per event-loop turn.
-      if (inFlight === 1) releases.flush();
-    }
-    if (msg.reply) msg.respond(reply.result);
-  };
-
-  const settled = (): void => {
-    inFlight--;
-    if (inFlight === 0 && idleWaiters.length > 0) {
-      for (const wake of idleWaiters) wake();
-      idleWaiters = [];
-    }
-  };
-
   const tracing = tracer();
   const onInvoke = (msg: Msg): void => {
-    inFlight++;
-    invoker
-      .handle(msg.data, tracing.enabled ? traceparentOf(msg) : undefined)
-      .then((reply) => answer(msg, reply))
-      .catch((error: unknown) => logger.error("could not answer an invocation", { err: error }))
-      .finally(settled);
+    intake.take(msg.data, tracing.enabled ? traceparentOf(msg) : undefined, msg.reply ? (result) => msg.respond(result) : undefined);
+  };
+
+  const onRecall = (msg: Msg): void => {
+    let recall: SlotRecall | undefined;
+    try {
+      recall = parseSlotRecall(decodeJson(msg.data));
+    } catch {
+      recall = undefined;
+    }
+    const functionName = recall?.functionName;
+    const released = intake.giveBack((slot) => functionName === undefined || slot.functionName === functionName);
+    // The releases went out first: the scheduler has them when it reads this answer.
+    if (msg.reply) msg.respond(encodeJson({ released } satisfies SlotRecallAnswer));
   };
 
   const onProvision = (msg: Msg): void => {
@@ -198,28 +214,36 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
 
   return {
     async start() {
+      await local?.listen();
       invokeSubscription = subscribe(Subjects.workerInvoke(config.workerId), onInvoke);
       controlSubscriptions = [
         subscribe(Subjects.workerProvision(config.workerId), onProvision),
+        subscribe(Subjects.workerRecall(config.workerId), onRecall),
         subscribe(Subjects.workerReport, () => publishHeartbeat()),
       ];
       publishHeartbeat();
       heartbeat = setInterval(publishHeartbeat, config.heartbeatMs);
       heartbeat.unref();
+      lingerSweep = setInterval(() => intake.giveBackLingering(), KEPT_SLOT_SWEEP_MS);
+      lingerSweep.unref();
       await nc.flush();
     },
 
     async stop() {
       if (draining) return;
       draining = true;
+      intake.drain();
       publishHeartbeat();
       const stopProvisioning = provisioner.close();
       const grace = deps.drainGraceMs ?? config.heartbeatMs;
       if (grace > 0) await new Promise((resolve) => setTimeout(resolve, grace));
       await invokeSubscription?.drain();
-      if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      await intake.idle();
+      await local?.close();
       await stopProvisioning;
       if (heartbeat) clearInterval(heartbeat);
+      if (lingerSweep) clearInterval(lingerSweep);
+      intake.giveBack(() => true);
       publishHeartbeat();
       // Releases first: the scheduler frees those slots before it hears the worker has gone.
       releases.flush();
@@ -229,6 +253,14 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       await nc.flush();
       functions?.close();
       pool.close();
+    },
+
+    abandon() {
+      draining = true;
+      intake.drain();
+      invokeSubscription?.unsubscribe();
+      publishHeartbeat();
+      void nc.flush().catch(() => undefined);
     },
 
     status,

@@ -1,22 +1,14 @@
-// The invoke path: parse → resolve qualifier (cached) → for a synchronous call, scheduler (admit,
-// place) → worker answers this frontend directly; for an `Event`, store it in the event stream and
-// answer 202 (the scheduler runs it from there).
+// The invoke path: parse → resolve qualifier (cached) → for a synchronous call, straight to a worker
+// that keeps a warm environment and a slot for the function, else through the leading scheduler (admit,
+// place), the worker answering this frontend directly (@lambent/warm-path); for an `Event`, store it in
+// the event stream and answer 202 (the scheduler runs it from there).
 import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { acceptEvent } from "@lambent/event-queue";
 import { LambdaError } from "@lambent/errors";
-import {
-  REPLY_MARGIN_MS,
-  RequestReply,
-  Subjects,
-  checkPayload,
-  decodeInvocationResult,
-  encodeInvocation,
-  requestFromLeader,
-  traceHeaders,
-  type InvocationHeader,
-} from "@lambent/protocol";
+import { REPLY_MARGIN_MS, checkPayload, type InvocationHeader } from "@lambent/protocol";
+import { WarmCaller } from "@lambent/warm-path";
 import { tracer } from "@lambent/telemetry";
 import { invocationSpan } from "../tracing/invoke-trace.js";
 import { parseFunctionReference, resolveTarget, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry/functions";
@@ -27,6 +19,10 @@ const EMPTY = new Uint8Array(0);
 
 export interface NatsInvokerOptions {
   nc: NatsConnection;
+  /** This frontend's node: workers there are reached by their Unix socket. */
+  nodeId: string;
+  /** A worker not heard from for this long is gone, and calls sent straight to it fail. */
+  workerTimeoutMs: number;
   view: RegistryView;
   scope: ArnScope;
   /** Counts accepted invocations and failed synchronous ones; absent, nothing is counted. */
@@ -34,19 +30,19 @@ export interface NatsInvokerOptions {
 }
 
 export class NatsInvoker implements Invoker {
-  private readonly requests: RequestReply;
+  private readonly warm: WarmCaller;
 
   private readonly events: JetStreamClient;
 
   private readonly tracing = tracer();
 
   constructor(private readonly options: NatsInvokerOptions) {
-    this.requests = new RequestReply(options.nc);
+    this.warm = new WarmCaller({ nc: options.nc, nodeId: options.nodeId, workerTimeoutMs: options.workerTimeoutMs });
     this.events = jetstream(options.nc);
   }
 
   close(): void {
-    this.requests.close();
+    this.warm.close();
   }
 
   /** Parsed references by their text: callers repeat the same few names, so parse each once. */
@@ -73,13 +69,9 @@ export class NatsInvoker implements Invoker {
     if (input.clientContext !== undefined) header.clientContext = input.clientContext;
     const span = this.tracing.enabled ? invocationSpan(this.tracing, header) : undefined;
     if (input.invocationType === "Event") return this.enqueue(header, payload, span?.traceparent);
-    const traced = span && traceHeaders(span.traceparent);
-    // Sent to the leading scheduler, waiting out a leadership change.
-    const reply = await requestFromLeader(this.requests, Subjects.schedulerInvoke(functionName), encodeInvocation({ header, payload }), {
-      timeoutMs: record.timeout * 1000 + REPLY_MARGIN_MS,
-      headers: traced,
-    }).catch((error: unknown) => Promise.reject(this.counted(functionName, record.version, error)));
-    const result = decodeInvocationResult(reply.data);
+    const result = await this.warm
+      .call(header, payload, { timeoutMs: record.timeout * 1000 + REPLY_MARGIN_MS, traceparent: span?.traceparent, memoryMb: record.memorySize })
+      .catch((error: unknown) => Promise.reject(this.counted(functionName, record.version, error)));
     const failure = result.header.failure;
     if (failure) throw this.counted(functionName, record.version, new LambdaError(failure.type, failure.message, failure.fields));
     if (result.header.functionError) this.options.metrics?.functionError(functionName, record.version);

@@ -42,7 +42,7 @@ export interface EventRunnerOptions {
   settings(record: FunctionVersionRecord, qualifier: string): Promise<EventSettings>;
   functionArn(functionName: string): string;
   /** Admits and places the call with the worker's answer going to `replyTo`; an error when it cannot run now. */
-  dispatch(request: InvocationRequest, replyTo: string, span?: TraceSpan): LambdaError | undefined;
+  dispatch(request: InvocationRequest, replyTo: string, span?: TraceSpan): LambdaError | undefined | Promise<LambdaError | undefined>;
 }
 
 /** Events pulled from JetStream per request. */

@@ -20,7 +20,7 @@ export type InvocationOutcome =
 export interface InvocationRunner {
   requests: RequestReply;
   /** Admits and places the call with the worker's answer going to `replyTo`; an error when it cannot run now. */
-  dispatch(request: InvocationRequest, replyTo: string, span?: TraceSpan): LambdaError | undefined;
+  dispatch(request: InvocationRequest, replyTo: string, span?: TraceSpan): LambdaError | undefined | Promise<LambdaError | undefined>;
 }
 
 export interface RunHooks {
@@ -41,7 +41,7 @@ export async function runInvocation(runner: InvocationRunner, request: Invocatio
   const tracing = tracer();
   const expected = runner.requests.expect(Subjects.workerInvoke("*"), timeoutSeconds * 1000 + REPLY_MARGIN_MS);
   const span = tracing.enabled ? startAdmission(tracing, hooks.traceparent, request.header) : undefined;
-  const refused = runner.dispatch(request, expected.replyTo, span);
+  const refused = await runner.dispatch(request, expected.replyTo, span);
   if (span) {
     if (!refused) hooks.admitted?.();
     endAdmission(span, refused);

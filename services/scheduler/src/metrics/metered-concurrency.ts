@@ -1,5 +1,5 @@
 // Concurrency admission that also keeps each function's count of running calls for the
-// `lambent_concurrent_executions` gauge. Functions stay listed at 0 once seen, so the gauge falls to 0
+// `lambent_concurrency_slots` gauge. Functions stay listed at 0 once seen, so the gauge falls to 0
 // rather than vanishing when their calls end.
 import { ConcurrencyAccounting } from "../admission/concurrency-accounting.js";
 

@@ -21,15 +21,15 @@ describe("scheduler metrics", () => {
     new SchedulerMetrics(registry, { nc, admission, isLeading: () => true, readQueue: () => Promise.reject(new Error("unused")), logger });
     expect(admission.tryAcquire("f")).toBeUndefined();
     expect(admission.tryAcquire("f")).toBeUndefined();
-    expect(await registry.expose()).toContain('lambent_concurrent_executions{function="f"} 2\n');
+    expect(await registry.expose()).toContain('lambent_concurrency_slots{function="f"} 2\n');
     admission.release("f");
     admission.release("f");
     admission.release("f");
-    expect(await registry.expose()).toContain('lambent_concurrent_executions{function="f"} 0\n');
+    expect(await registry.expose()).toContain('lambent_concurrency_slots{function="f"} 0\n');
     expect(admission.inFlight).toBe(0);
     admission.take("g");
     admission.clear();
-    expect(await registry.expose()).toContain('lambent_concurrent_executions{function="g"} 0\n');
+    expect(await registry.expose()).toContain('lambent_concurrency_slots{function="g"} 0\n');
   });
 
   it("counts throttles by function, reason and type, and not other refusals", async () => {

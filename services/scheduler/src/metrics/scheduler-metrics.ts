@@ -29,9 +29,14 @@ export class SchedulerMetrics {
       "Calls admission turned away (TooManyRequestsException), by reason; type event counts each time a queued event is turned back.",
       ["function", "reason", "type"],
     );
-    registry.callbackGauge("lambent_concurrent_executions", "Calls running now per function, as the leading scheduler counts them.", ["function"], (report) => {
-      for (const [functionName, running] of options.admission.runningPerFunction()) report([functionName], running);
-    });
+    registry.callbackGauge(
+      "lambent_concurrency_slots",
+      "Concurrency slots admitted per function, as the leading scheduler counts them: calls it placed that run now, and slots workers keep for the function's next calls. Reserved and account limits apply to these; calls running are lambent_concurrent_executions on the workers.",
+      ["function"],
+      (report) => {
+        for (const [functionName, running] of options.admission.runningPerFunction()) report([functionName], running);
+      },
+    );
     this.queue = new QueueSampler({ isLeading: options.isLeading, read: options.readQueue, logger: options.logger });
     registry.callbackGauge("lambent_async_queue_depth", "Events waiting or running in a function's queue (sampled every 5 s while leading).", ["function"], (report) => {
       for (const [functionName, sample] of this.queue.samples()) report([functionName], sample.depth);

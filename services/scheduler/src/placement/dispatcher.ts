@@ -27,6 +27,11 @@ export interface DispatcherOptions {
   publish(subject: string, data: Uint8Array, options?: Partial<PublishOptions>): void;
   /** Counts a refusal; returns the error to answer with. */
   refused(header: InvocationHeader, error: LambdaError): LambdaError;
+  /**
+   * Asks these workers to give back the kept slots they are not using (of `functionName`, or all), and
+   * resolves once their releases are in. Absent, a refused call is refused at once.
+   */
+  recall?(workerIds: string[], functionName: string | undefined): Promise<void>;
   logger: Logger;
 }
 
@@ -49,9 +54,33 @@ export class Dispatcher {
       return;
     }
     const span = this.tracing.enabled ? startAdmission(this.tracing, traceparentOf(msg), request.header) : undefined;
-    const refused = this.dispatch(request, msg.reply, span);
-    if (span) endAdmission(span, refused);
-    if (refused) answerFailure(msg, request.header.requestId, request.header.version, refused);
+    const finish = (refused: LambdaError | undefined): void => {
+      if (span) endAdmission(span, refused);
+      if (refused) answerFailure(msg, request.header.requestId, request.header.version, refused);
+    };
+    const refused = this.admit(request, msg.reply, span);
+    if (refused instanceof Promise) void refused.then(finish);
+    else finish(refused);
+  }
+
+  /**
+   * `dispatch`, except that a call refused while workers keep slots they are not using first asks for
+   * those back (one round trip, only then) and tries again: kept slots never throttle a call that would
+   * have run without them.
+   */
+  admit(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined | Promise<LambdaError | undefined> {
+    const refused = this.tryDispatch(request, replyTo, span);
+    if (!refused) return undefined;
+    const { recall, leases } = this.options;
+    const functionName = request.header.functionName;
+    const reason = refused.fields["Reason"];
+    const onlyThisFunction = reason === "ReservedFunctionConcurrentInvocationLimitExceeded";
+    const holders = recall && refused.type === "TooManyRequestsException" && reason !== "FunctionCrashedSandbox" ? leases.keptSlotHolders(onlyThisFunction ? functionName : undefined) : [];
+    if (holders.length === 0) return this.options.refused(request.header, refused);
+    return recall!(holders, onlyThisFunction ? functionName : undefined).then(() => {
+      const again = this.tryDispatch(request, replyTo, span);
+      return again ? this.options.refused(request.header, again) : undefined;
+    });
   }
 
   /**
@@ -59,24 +88,32 @@ export class Dispatcher {
    * a lease and forwards the call with `replyTo` as the answer's destination. An error when it cannot run now.
    */
   dispatch(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined {
+    const refused = this.tryDispatch(request, replyTo, span);
+    return refused ? this.options.refused(request.header, refused) : undefined;
+  }
+
+  /** `dispatch` without counting a refusal. */
+  private tryDispatch(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined {
     const { admission, workers, leases } = this.options;
     const { header, payload } = request;
     const held = this.options.containment?.check(header.functionName);
-    if (held) return this.options.refused(header, held);
+    if (held) return held;
     const throttle = admission.tryAcquire(header.functionName);
-    if (throttle) return this.options.refused(header, throttle);
+    if (throttle) return throttle;
     const record = this.options.cachedRecord(header.functionName, header.version);
     const memoryMb = record?.memorySize ?? DEFAULT_MEMORY_MB;
     const worker = workers.place(environmentKey(header.functionName, header.version, header.revisionId), memoryMb);
     if (!worker) {
       admission.release(header.functionName);
-      return this.options.refused(header, noRoom(workers.size));
+      return noRoom(workers.size);
     }
+    // A synchronous caller that sends later calls straight to warm workers gets the slot kept there.
+    const kept = header.keepSlot === true && header.invocationType === "RequestResponse";
     const lease = leases.open(
-      { workerId: worker.workerId, functionName: header.functionName, memoryMb, requestId: header.requestId, version: header.version, replyTo },
+      { workerId: worker.workerId, functionName: header.functionName, memoryMb, requestId: header.requestId, version: header.version, replyTo, kept },
       record?.timeout,
     );
-    header.lease = { term: lease.term, leaseId: lease.leaseId };
+    header.lease = kept ? { term: lease.term, leaseId: lease.leaseId, kept: true } : { term: lease.term, leaseId: lease.leaseId };
     const options = span ? workerPublishOptions(replyTo, span, worker.workerId) : replyTo ? { reply: replyTo } : undefined;
     this.options.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), options);
     return undefined;

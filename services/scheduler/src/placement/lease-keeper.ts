@@ -35,7 +35,7 @@ const LOSS_DESCRIPTIONS: Record<WorkerLossReason, string> = {
   silent: "heartbeat missed",
 };
 
-export type LeaseFields = Omit<Lease, "term" | "leaseId" | "expiresAt">;
+export type LeaseFields = Omit<Lease, "term" | "leaseId" | "expiresAt" | "kept"> & { kept?: boolean };
 
 export class LeaseKeeper {
   private readonly leases = new LeaseTable();
@@ -44,7 +44,7 @@ export class LeaseKeeper {
 
   /** Opens a lease in the current term for a call of `timeoutSeconds` (DEFAULT_TIMEOUT_S when unknown). */
   open(fields: LeaseFields, timeoutSeconds: number | undefined): Lease {
-    return this.leases.open(this.options.term(), { ...fields, expiresAt: this.expiry(timeoutSeconds) });
+    return this.leases.open(this.options.term(), { ...fields, kept: fields.kept === true, expiresAt: this.expiry(timeoutSeconds) });
   }
 
   /** Records a worker's heartbeat and, unless standing by, reconciles its running calls with our leases. */
@@ -57,13 +57,27 @@ export class LeaseKeeper {
   released(message: LeaseReleases): void {
     if (this.options.term() === 0) return;
     const { admission, workers } = this.options;
-    for (const { term, leaseId, idleEnvironment } of message.releases) {
+    for (const { term, leaseId, idleEnvironment, kept } of message.releases) {
+      // A call on a kept slot ended: the worker keeps the slot, only its environment is idle again.
+      if (kept) {
+        if (idleEnvironment !== undefined && this.leases.has(term, leaseId)) workers.environmentIdle(message.workerId, idleEnvironment);
+        continue;
+      }
       // A lease already closed (its worker was declared lost, or it expired) is not released twice.
       const lease = this.leases.close(term, leaseId);
       if (!lease) continue;
       admission.release(lease.functionName);
       workers.released(message.workerId, lease.memoryMb, idleEnvironment);
     }
+  }
+
+  /** Workers that keep slots (of `functionName`, or of any function): a recall may free some. */
+  keptSlotHolders(functionName: string | undefined): string[] {
+    const holders = new Set<string>();
+    for (const lease of this.leases.all()) {
+      if (lease.kept && (functionName === undefined || lease.functionName === functionName)) holders.add(lease.workerId);
+    }
+    return [...holders];
   }
 
   /**
@@ -97,7 +111,8 @@ export class LeaseKeeper {
   /** Reclaims the slots of leases that outlived their call (a worker that never released them). */
   expireOverdue(): void {
     const { admission, logger, now } = this.options;
-    for (const lease of this.leases.closeWhere((candidate) => candidate.expiresAt < now())) {
+    // A kept slot ends when its worker releases it or is lost, however long it is kept.
+    for (const lease of this.leases.closeWhere((candidate) => !candidate.kept && candidate.expiresAt < now())) {
       admission.release(lease.functionName);
       logger.warn("lease expired", { term: lease.term, leaseId: lease.leaseId, workerId: lease.workerId, requestId: lease.requestId });
     }
@@ -132,6 +147,7 @@ export class LeaseKeeper {
         version: "",
         replyTo: undefined,
         expiresAt: this.expiry(cachedTimeout(running.functionName)),
+        kept: running.kept === true,
       });
       admission.take(running.functionName);
     }

@@ -14,6 +14,8 @@ export interface Lease {
   /** Where the caller waits for the answer, so a lost call can be failed fast (absent for adopted calls). */
   replyTo: string | undefined;
   expiresAt: number;
+  /** A kept slot: the worker holds it between calls until it releases it, so it never expires. */
+  kept: boolean;
 }
 
 const leaseKey = (term: number, leaseId: number): string => `${term}.${leaseId}`;
@@ -55,6 +57,10 @@ export class LeaseTable {
       closed.push(lease);
     }
     return closed;
+  }
+
+  all(): IterableIterator<Lease> {
+    return this.leases.values();
   }
 
   clear(): void {

@@ -91,6 +91,12 @@ export class WorkerTable {
     return chosen;
   }
 
+  /** A call on a kept slot ended: the slot stays busy, its environment is idle again. */
+  environmentIdle(workerId: string, environmentKey: string): void {
+    const worker = this.workers.get(workerId);
+    if (worker) worker.idle.set(environmentKey, (worker.idle.get(environmentKey) ?? 0) + 1);
+  }
+
   /** A call ended on a worker; its environment is idle again unless it was discarded. */
   released(workerId: string, memoryMb: number, idleEnvironment: string | undefined): void {
     const worker = this.workers.get(workerId);

@@ -17,14 +17,9 @@ import {
   LogTypes,
   MAX_CALL_DEPTH,
   REPLY_MARGIN_MS,
-  RequestReply,
-  Subjects,
+  FrameError,
   checkPayload,
-  decodeInvocationResult,
-  encodeInvocation,
   isRecord,
-  requestFromLeader,
-  traceHeaders,
   type InvocationHeader,
   type InvocationType,
   type LogType,
@@ -34,6 +29,7 @@ import type { TraceSpan } from "@lambent/telemetry";
 import { MAX_RESPONSE_BYTES } from "../limits.js";
 import type { FunctionCallMetrics } from "../metrics/worker-metrics.js";
 import type { FetchTrace } from "./fetch.js";
+import { WarmCaller } from "@lambent/warm-path";
 
 // The shapes of the isolate boundary, as sandbox/host.ts spells them for the sandbox side: neither side
 // may import the other, so both keep a copy.
@@ -180,6 +176,10 @@ export interface FunctionCalls {
 
 export interface NatsFunctionCallsOptions {
   nc: NatsConnection;
+  /** This worker's node: callees' workers there are reached by their Unix socket. */
+  nodeId: string;
+  /** A worker not heard from for this long is gone, and calls sent straight to it fail. */
+  workerTimeoutMs: number;
   view: RegistryView;
   scope: ArnScope;
   /** Counts each call by callee, type and outcome; absent, nothing is counted. */
@@ -191,16 +191,16 @@ const EMPTY = new Uint8Array(0);
 export const CALL_SPAN_PREFIX = "invoke ";
 
 export class NatsFunctionCalls implements FunctionCalls {
-  private readonly requests: RequestReply;
+  private readonly warm: WarmCaller;
   private readonly events: JetStreamClient;
 
   constructor(private readonly options: NatsFunctionCallsOptions) {
-    this.requests = new RequestReply(options.nc);
+    this.warm = new WarmCaller({ nc: options.nc, nodeId: options.nodeId, workerTimeoutMs: options.workerTimeoutMs });
     this.events = jetstream(options.nc);
   }
 
   close(): void {
-    this.requests.close();
+    this.warm.close();
   }
 
   async call(call: FunctionCall, caller: CallerContext, signal: AbortSignal): Promise<FunctionCallOutput> {
@@ -254,17 +254,18 @@ export class NatsFunctionCalls implements FunctionCalls {
     }
     // The caller cannot wait past its own deadline, and no call waits past the callee's timeout.
     const remainingMs = Math.max(1, caller.deadlineMs - Date.now());
-    const reply = await requestFromLeader(this.requests, Subjects.schedulerInvoke(call.functionName), encodeInvocation({ header, payload: call.payload }), {
-      timeoutMs: Math.min(record.timeout * 1000 + REPLY_MARGIN_MS, remainingMs),
-      headers: span && traceHeaders(span.traceparent),
-      signal,
-      leaderWaitMs: Math.min(LEADER_WAIT_MS, remainingMs),
-    });
     let result;
     try {
-      result = decodeInvocationResult(reply.data);
+      result = await this.warm.call(header, call.payload, {
+        timeoutMs: Math.min(record.timeout * 1000 + REPLY_MARGIN_MS, remainingMs),
+        traceparent: span?.traceparent,
+        signal,
+        leaderWaitMs: Math.min(LEADER_WAIT_MS, remainingMs),
+        memoryMb: record.memorySize,
+      });
     } catch (error) {
-      throw serviceError(`The answer of ${call.functionName} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof FrameError) throw serviceError(`The answer of ${call.functionName} could not be read: ${error.message}`);
+      throw error;
     }
     const failure = result.header.failure;
     if (failure) throw new LambdaError(failure.type, failure.message, failure.fields);

@@ -33,7 +33,7 @@ export class WorkerMetrics implements InvocationMetrics, FunctionCallMetrics {
   private readonly init: Histogram;
   private readonly calls: Counter;
 
-  constructor(registry: MetricsRegistry, options: WorkerMetricsOptions) {
+  constructor(private readonly registry: MetricsRegistry, options: WorkerMetricsOptions) {
     trackNatsConnection(registry, options.nc);
     this.duration = registry.histogram("lambent_function_duration_seconds", "How long the function's handler ran (Lambda's Duration).", ["function", "version"]);
     this.init = registry.histogram(
@@ -61,6 +61,13 @@ export class WorkerMetrics implements InvocationMetrics, FunctionCallMetrics {
     });
     registry.callbackGauge("lambent_busy_environments", "Environments on this worker running a call (or starting for one).", [], (report) => {
       report([], options.pool.stats().busy);
+    });
+  }
+
+  /** Reports `lambent_concurrent_executions`: the calls running on this worker now, per function. */
+  trackConcurrency(running: () => ReadonlyMap<string, number>): void {
+    this.registry.callbackGauge("lambent_concurrent_executions", "Calls running on this worker now, per function (summed over a worker's sandbox processes).", ["function"], (report) => {
+      for (const [functionName, count] of running()) report([functionName], count);
     });
   }
 

@@ -112,8 +112,16 @@ interface OpenCall {
   /** A timer entry is queued or running, so another wake-up only re-arms after it. */
   firing: boolean;
   fetchesInFlight: number;
-  settle: (outcome: SandboxOutcome | { hostError: unknown }) => void;
+  /** How the call ended, once it has; a call's end is kept, not awaited, so a quick call ends synchronously. */
+  result: CallResult | undefined;
+  /** Told of the end when someone waits for it (a call that did not end within its first entry). */
+  waiter: ((result: CallResult) => void) | undefined;
 }
+
+type CallResult = SandboxOutcome | { hostError: unknown };
+
+/** The end of a call closed by the host (its deadline, disposal): no Error is built for it on the hot path. */
+const CALL_CLOSED: CallResult = { hostError: "the call ended" };
 
 function throwingResolver(specifier: string): never {
   throw new Error(`Cannot find module '${specifier}'`);
@@ -208,7 +216,7 @@ export class Environment {
       onCatastrophicError: (message) => {
         this.wrecked = true;
         const requestId = this.call?.requestId;
-        this.call?.settle({ hostError: new Error(message) });
+        if (this.call) this.settle(this.call, { hostError: new Error(message) });
         onCatastrophe?.(this, requestId, message);
       },
     });
@@ -333,16 +341,18 @@ export class Environment {
     return this.wrecked || this.isolate.isDisposed;
   }
 
-  async run(request: RunRequest): Promise<RunOutcome> {
+  /**
+   * Runs one call. A quick call on an inline environment ends within its first entry, and then its
+   * outcome is returned synchronously: no promise, no turn of the event loop between call and answer.
+   */
+  run(request: RunRequest): RunOutcome | Promise<RunOutcome> {
     const timeoutMs = this.record.timeout * 1000;
     const started = performance.now();
     const deadlineMs = Date.now() + timeoutMs;
-    let ended!: Promise<SandboxOutcome | { hostError: unknown }>;
-    const call = this.openCall({ requestId: request.requestId, lines: request.lines, deadlineMs, trace: request.trace, depth: request.callDepth ?? 0 }, (done) => (ended = done));
+    const call = this.openCall({ requestId: request.requestId, lines: request.lines, deadlineMs, trace: request.trace, depth: request.callDepth ?? 0 });
     call.deadline = setTimeout(() => {
       this.timedOut = true;
       this.dispose();
-      call.settle({ hostError: new Error("timed out") });
     }, timeoutMs);
     const args = [request.eventJson, request.requestId, deadlineMs, request.invokedFunctionArn, request.clientContext];
     if (this.history.next() === "inline") {
@@ -355,17 +365,23 @@ export class Environment {
     } else {
       this.startThreaded(call, args);
     }
-    const ended_ = await ended;
+    const ended = this.ended(call);
+    if (ended instanceof Promise) return ended.then((result) => this.conclude(call, request, result, started));
+    return this.conclude(call, request, ended, started);
+  }
+
+  /** The call's outcome from how it ended, within the host's limits (time, memory). */
+  private conclude(call: OpenCall, request: RunRequest, result: CallResult, started: number): RunOutcome {
     const durationMs = performance.now() - started;
     this.closeCall(call);
     this.lastUsed = performance.now();
     const memory = this.measureMemory(durationMs);
     if (this.wrecked) return { ok: false, error: outOfMemoryError(request.requestId, this.memoryMb), durationMs, maxMemoryUsedMb: this.memoryMb, reusable: false };
-    if ("hostError" in ended_) {
+    if ("hostError" in result) {
       let error: FunctionError;
       if (this.timedOut) error = timeoutError(request.requestId, this.record.timeout);
       else if (this.disposed) error = outOfMemoryError(request.requestId, this.memoryMb);
-      else error = runtimeExitError(request.requestId, ended_.hostError instanceof Error ? ended_.hostError.message : String(ended_.hostError));
+      else error = runtimeExitError(request.requestId, result.hostError instanceof Error ? result.hostError.message : String(result.hostError));
       this.dispose();
       return { ok: false, error, durationMs, maxMemoryUsedMb: this.disposed && !this.timedOut ? this.memoryMb : memory.maxUsedMb, reusable: false };
     }
@@ -374,8 +390,8 @@ export class Environment {
       this.dispose();
       return { ok: false, error: outOfMemoryError(request.requestId, this.memoryMb), durationMs, maxMemoryUsedMb: this.memoryMb, reusable: false };
     }
-    if (ended_.ok) return { ok: true, body: ended_.body, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !this.disposed };
-    return { ok: false, error: ended_.error, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !ended_.fatal && !this.disposed };
+    if (result.ok) return { ok: true, body: result.body, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !this.disposed };
+    return { ok: false, error: result.error, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !result.fatal && !this.disposed };
   }
 
   /** Starts the call on the main thread; true when it overran its slice (and must run again elsewhere). */
@@ -390,7 +406,7 @@ export class Environment {
         this.history.overran();
         return true;
       }
-      call.settle({ hostError: error });
+      this.settle(call, { hostError: error });
       return false;
     }
     this.inlineWatch?.leave();
@@ -398,7 +414,7 @@ export class Environment {
     try {
       this.processPacket(call, (this.takeRef as ivm.Reference).applySync(undefined, [], TAKE) as SandboxPacket | undefined);
     } catch (error) {
-      call.settle({ hostError: error });
+      this.settle(call, { hostError: error });
     }
     return false;
   }
@@ -423,7 +439,7 @@ export class Environment {
         if (this.call !== call || this.disposed) return;
         this.processPacket(call, (await (this.takeRef as ivm.Reference).apply(undefined, [], TAKE)) as SandboxPacket | undefined);
       } catch (error) {
-        call.settle({ hostError: error });
+        this.settle(call, { hostError: error });
       }
     });
   }
@@ -436,7 +452,7 @@ export class Environment {
     // would have gone out from a Node process before Lambda froze it.
     const host = this.host;
     if (host) this.startRequests(call, host, packet);
-    if (typeof packet.outcome === "string") call.settle(decodeOutcome(packet.outcome));
+    if (typeof packet.outcome === "string") this.settle(call, decodeOutcome(packet.outcome));
     else if (packet.wakeAt === null || typeof packet.wakeAt === "number") this.arm(call, packet.wakeAt);
   }
 
@@ -524,14 +540,7 @@ export class Environment {
     }
   }
 
-  private openCall(
-    fields: { requestId: string; lines: string[]; deadlineMs: number; trace?: FetchTrace | undefined; depth?: number },
-    onEnded?: (ended: Promise<SandboxOutcome | { hostError: unknown }>) => void,
-  ): OpenCall {
-    let resolve!: (outcome: SandboxOutcome | { hostError: unknown }) => void;
-    const ended = new Promise<SandboxOutcome | { hostError: unknown }>((done) => (resolve = done));
-    onEnded?.(ended);
-    let settled = false;
+  private openCall(fields: { requestId: string; lines: string[]; deadlineMs: number; trace?: FetchTrace | undefined; depth?: number }): OpenCall {
     const call: OpenCall = {
       requestId: fields.requestId,
       lines: fields.lines,
@@ -545,14 +554,24 @@ export class Environment {
       wakeAt: null,
       firing: false,
       fetchesInFlight: 0,
-      settle: (outcome) => {
-        if (settled) return;
-        settled = true;
-        resolve(outcome);
-      },
+      result: undefined,
+      waiter: undefined,
     };
     this.call = call;
     return call;
+  }
+
+  /** Records how the call ended (the first word stands) and wakes whoever waits for it. */
+  private settle(call: OpenCall, result: CallResult): void {
+    if (call.result) return;
+    call.result = result;
+    call.waiter?.(result);
+  }
+
+  /** The call's end: at once when it has ended, else when it does. */
+  private ended(call: OpenCall): CallResult | Promise<CallResult> {
+    if (call.result) return call.result;
+    return new Promise((resolve) => (call.waiter = resolve));
   }
 
   /** The call has ended: its timers, fetches and function calls end with it, and later answers are dropped. */
@@ -560,7 +579,7 @@ export class Environment {
     if (call.deadline) clearTimeout(call.deadline);
     if (call.wake) clearTimeout(call.wake);
     call.wake = undefined;
-    call.settle({ hostError: new Error("the call ended") });
+    this.settle(call, CALL_CLOSED);
     if (this.call === call) this.call = undefined;
     this.host?.cancelFetches();
     this.host?.cancelCalls();

@@ -68,6 +68,15 @@ export class WarmPool<E extends PooledEnvironment> {
     this.reaper.unref();
   }
 
+  /** An idle environment for the key, busy now; undefined when none is idle (no waiting either way). */
+  takeWarm(key: string): E | undefined {
+    const warm = this.takeIdle(key);
+    if (!warm) return undefined;
+    this.busyCount++;
+    this.reservedMemoryMb += warm.memoryMb;
+    return warm;
+  }
+
   /** An idle environment for the key, else a new one from `create` once a slot (and the memory) is free. */
   async acquire(key: string, memoryMb: number, create: () => Promise<E>): Promise<Acquired<E>> {
     const warm = this.takeIdle(key);

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
         catastrophe = true;
         const culprit = requestId ? { requestId, functionName: environment.record.functionName, version: environment.record.version } : undefined;
         sendReport({ kind: "out-of-memory", message, ...(culprit ? { culprit } : {}) });
+        // No new call may land here in the moments left: schedulers and callers hear it is draining.
+        worker.abandon();
         logger.error("an isolate ran out of memory fatally: this sandbox process ends", { message, ...culprit });
         // Not process.exit: tearing the isolates down would wait for the stopped thread forever.
         setTimeout(() => process.kill(process.pid, "SIGKILL"), EXIT_AFTER_CATASTROPHE_MS);
