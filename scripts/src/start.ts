@@ -1,8 +1,10 @@
 // `npm start`: a whole local cluster in one command. Starts its own nats-server (storing under
-// LAMBENT_DATA_DIR) unless NATS_URL is set, then a scheduler, a worker and a frontend.
+// LAMBENT_DATA_DIR) unless NATS_URL is set, then a scheduler, a worker and a frontend, and keeps them
+// running: a process that dies is started again with back-off, and says so. One that dies while the
+// cluster starts fails the start. Ctrl-C stops everything, restarting nothing.
 import { resolve, join } from "node:path";
 import { loadFrontendConfig } from "@lambent/config";
-import { startLocalCluster, waitUntilHealthy } from "@lambent/local-cluster";
+import { describeSupervisionEvent, startLocalCluster, waitUntilHealthy, type LocalCluster } from "@lambent/local-cluster";
 
 const env = process.env;
 const frontendConfig = loadFrontendConfig(env);
@@ -15,8 +17,30 @@ if (!Number.isInteger(natsPort) || natsPort < 0 || natsPort > 65535) {
 const verbose = env["LAMBENT_VERBOSE"] === "1";
 const nodeFlags = (env["LAMBENT_NODE_FLAGS"] ?? "").split(" ").filter(Boolean);
 
+// Ctrl-C (or SIGTERM, or the terminal closing) stops the cluster, or gives up a start under way.
+const starting = new AbortController();
+let cluster: LocalCluster | undefined = undefined;
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  console.log("\nStopping Lambent…");
+  if (!cluster) {
+    starting.abort();
+    return;
+  }
+  await cluster.stop();
+  process.exit(0);
+};
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop());
+// The processes are out of reach of the terminal: none outlives this one, however it ends.
+process.on("exit", () => {
+  if (!cluster) return;
+  for (const child of [cluster.nats, ...cluster.frontends, ...cluster.schedulers, ...cluster.workers]) child?.process.kill("SIGKILL");
+});
+
 console.log(`Starting Lambent (data in ${join(dataDir, "nats")})…`);
-const cluster = await startLocalCluster({
+cluster = await startLocalCluster({
   ...(env["NATS_URL"] ? { natsUrl: env["NATS_URL"] } : {}),
   dataDir,
   natsPort,
@@ -26,16 +50,29 @@ const cluster = await startLocalCluster({
   workers: 1,
   frontends: 1,
   nodeFlags,
+  restart: true,
+  // Ctrl-C reaches this process alone, which stops the services first and nats-server last.
+  detached: true,
+  signal: starting.signal,
   onLog: (service, line) => {
     if (verbose || /"level":"(warn|error)"/.test(line)) console.log(`[${service}] ${line}`);
   },
+  onSupervision: (service, event) => console.log(`[${service}] ${describeSupervisionEvent(event)}`),
 }).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  if (starting.signal.aborted) process.exit(130);
+  console.error(`Lambent did not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
 const endpoint = cluster.endpoints[0]!;
-await waitUntilHealthy(endpoint.httpUrl);
-console.log(`
+await waitUntilHealthy(endpoint.httpUrl).catch(async (error: unknown) => {
+  if (stopping) return;
+  stopping = true;
+  console.error(`Lambent did not become healthy: ${error instanceof Error ? error.message : String(error)}`);
+  await cluster?.stop();
+  process.exit(1);
+});
+if (!stopping) {
+  console.log(`
 Lambent is running.
   HTTP (AWS Lambda API): ${endpoint.httpUrl}
   gRPC (lambent.v1):     ${endpoint.grpcAddress}
@@ -43,14 +80,4 @@ Lambent is running.
 
 Try:  npx lambent deploy examples/hello --name hello && npx lambent invoke hello --payload '{"name":"you"}'
 Stop with Ctrl-C.`);
-
-let stopping = false;
-const stop = async (): Promise<void> => {
-  if (stopping) return;
-  stopping = true;
-  console.log("\nStopping Lambent…");
-  await cluster.stop();
-  process.exit(0);
-};
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
+}

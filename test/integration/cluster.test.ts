@@ -75,6 +75,8 @@ describe("a local cluster", () => {
     // The worker said goodbye on stopping, so the scheduler knows at once.
     const health = await fetch(`${lonely.httpUrl}/healthz`);
     expect(health.status).toBe(503);
+    // The frontend itself is alive: an orchestrator's liveness probe must not restart it for its cluster's sake.
+    expect((await fetch(`${lonely.httpUrl}/livez`)).status).toBe(200);
     const response = await fetch(`${lonely.httpUrl}/2015-03-31/functions/orphan/invocations`, { method: "POST", body: "{}" });
     expect(response.status).toBe(500);
     expect(response.headers.get("x-amzn-errortype")).toBe("ServiceException");

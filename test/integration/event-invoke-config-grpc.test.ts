@@ -154,6 +154,8 @@ describe("lambent.v1.Lambda EventInvokeConfig RPCs", () => {
       { maximumEventAgeInSeconds: 21601 },
       { destinationConfig: { onFailure: { destination: "not-an-arn" } } },
       { destinationConfig: { onSuccess: { destination: "arn:aws:sqs:us-east-1:000000000000:a..b" } } },
+      // The function as its own destination.
+      { destinationConfig: { onSuccess: { destination: `${ARN}:grpc-eic-bad:$LATEST` } } },
     ]) {
       expect(await callError(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-bad", ...fields }))).toEqual(invalid);
       expect(

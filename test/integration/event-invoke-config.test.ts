@@ -307,6 +307,7 @@ describe("validation", () => {
     ["a destination on Lambent's own subjects", { DestinationConfig: { OnSuccess: { Destination: "arn:aws:sqs:us-east-1:000000000000:lambent.event.x" } } }, /reserved/],
     ["a function destination with an invalid name", { DestinationConfig: { OnSuccess: { Destination: "arn:aws:lambda:us-east-1:000000000000:function:a.b" } } }, /invalid function/],
     ["a destination without an account", { DestinationConfig: { OnSuccess: { Destination: "arn:aws:sns:us-east-1::orders" } } }, /account/],
+    ["the function itself as a destination", { DestinationConfig: { OnFailure: { Destination: `${ARN}:eic-invalid` } } }, /^You can't specify the function as a destination for itself\.$/],
   ];
 
   it.each(badBodies)("Put and Update refuse %s with InvalidParameterValueException", async (_, body, message) => {
@@ -330,6 +331,25 @@ describe("validation", () => {
       "InvalidParameterValueException",
       400,
       /service 's3'/,
+    );
+  });
+
+  it("refuses the function as its own destination through the SDK, under any qualifier, as Lambda does", async () => {
+    await createFunctionWithVersionAndAlias("eic-self");
+    for (const destination of [`${ARN}:eic-self`, `${ARN}:eic-self:prod`, `${ARN}:eic-self:$LATEST`]) {
+      await expectError(
+        put({ FunctionName: "eic-self", Qualifier: "prod", DestinationConfig: { OnSuccess: { Destination: destination } } }),
+        "InvalidParameterValueException",
+        400,
+        /^You can't specify the function as a destination for itself\.$/,
+      );
+      await expectError(update({ FunctionName: "eic-self", DestinationConfig: { OnFailure: { Destination: destination } } }), "InvalidParameterValueException", 400);
+    }
+    await expectError(get("eic-self"), "ResourceNotFoundException", 404);
+    // Another function is a destination like any other.
+    await createFunction("eic-self-other");
+    expect((await put({ FunctionName: "eic-self", DestinationConfig: { OnSuccess: { Destination: `${ARN}:eic-self-other` } } })).DestinationConfig?.OnSuccess?.Destination).toBe(
+      `${ARN}:eic-self-other`,
     );
   });
 

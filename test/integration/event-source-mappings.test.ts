@@ -66,7 +66,7 @@ beforeAll(async () => {
   functionsKv = await new Kvm(nc).open(Buckets.functions);
   await jsm.streams.add({ name: "QUEUES", subjects: ["q.>"], retention: RetentionPolicy.Workqueue });
   await jsm.streams.add({ name: "DEAD", subjects: ["dead.>"] });
-  for (const name of ["ORDERS", "BISECT", "POSITIONS", "RESUME"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
+  for (const name of ["ORDERS", "BISECT", "POSITIONS", "RESUME", "LOOP"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
 }, 120_000);
 
 afterAll(async () => {
@@ -148,6 +148,18 @@ function collect(subject: string) {
 
 async function streamMessages(stream: string): Promise<number> {
   return (await jsm.streams.info(stream)).state.messages;
+}
+
+/** Invocations the schedulers running now stopped as a recursive loop, for a function, where they cut it. */
+async function loopsStopped(functionName: string, cut: string): Promise<number> {
+  let total = 0;
+  for (const scheduler of cluster.schedulers) {
+    if (scheduler.process.exitCode !== null || scheduler.process.signalCode !== null) continue;
+    const text = await (await fetch(`http://127.0.0.1:${String(scheduler.ready["metricsPort"])}/metrics`)).text();
+    const line = text.split("\n").find((candidate) => candidate.startsWith(`lambent_recursive_invocations_dropped_total{function="${functionName}",cut="${cut}"} `));
+    if (line) total += Number(line.split(" ").pop());
+  }
+  return total;
 }
 
 async function untilStreamHolds(stream: string, count: number): Promise<void> {
@@ -296,6 +308,32 @@ describe("queue event source mappings", () => {
     await recorder.until(() => recorder.calls("q-toggle").length === 2);
     expect(queueBatches("q-toggle")).toEqual([["while enabled"], ["while disabled"]]);
   });
+  it("does not run a message too many hops deep: each receive of it fails, then it is dead-lettered from depth 17", async () => {
+    await createFunction("q-loop");
+    await createMapping({
+      FunctionName: "q-loop",
+      EventSourceArn: sqs("q.loop"),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      MaximumRetryAttempts: 1,
+      DestinationConfig: { OnFailure: { Destination: sqs("dead.loop") } },
+    });
+    // As a function 16 hops deep would publish it (through a destination): running it would be the 17th hop.
+    await publish("q.loop", "too deep", { "Lambent-Call-Depth": "16", "x-kept": "yes" });
+    await publish("q.loop", "deep enough", { "Lambent-Call-Depth": "15" });
+    const dead = await eventually(async () => jsm.streams.getMessage("DEAD", { last_by_subj: "dead.loop" }).catch(() => undefined), {
+      deadline: 30_000,
+      message: "the message too deep was never dead-lettered",
+    });
+    expect(dead.string()).toBe("too deep");
+    expect(dead.header.get("x-kept")).toBe("yes");
+    expect(dead.header.get("Lambent-Call-Depth")).toBe("17");
+    // It never ran; the other did, without the call depth among its attributes.
+    expect(queueBatches("q-loop")).toEqual([["deep enough"]]);
+    expect(sqsRecords(recorder.calls("q-loop")[0]!.event)[0]!.messageAttributes).toEqual({});
+    // Refused on each of its 1 + MaximumRetryAttempts receives, as Lambda refuses it to an SQS mapping.
+    expect(await loopsStopped("q-loop", "event_source_mapping")).toBe(2);
+  });
 });
 
 describe("stream event source mappings", () => {
@@ -355,6 +393,32 @@ describe("stream event source mappings", () => {
     const succeeded = batches.filter((batch) => !batch.includes("r3")).flat();
     expect(succeeded.sort()).toEqual(["r1", "r2", "r4"]);
     failures.stop();
+  });
+
+  it("gives up records too many hops deep at once, unrun, with the condition RecursiveInvocationDropped, and runs the rest in order", async () => {
+    await createFunction("s-loop");
+    const failures = nc.subscribe("test.loop.failure", { max: 1 });
+    for (const [data, depth] of [["first", undefined], ["too deep", "16"], ["after", "3"]] as const) await publish("loop.x", data, depth ? { "Lambent-Call-Depth": depth } : {});
+    await createMapping({
+      FunctionName: "s-loop",
+      EventSourceArn: kinesis("LOOP"),
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      DestinationConfig: { OnFailure: { Destination: sns("test.loop.failure") } },
+    });
+    await recorder.until(() => streamBatches("s-loop").flat().includes("after"));
+    // The batch stops short of the record too deep, which is given up alone; the partition goes on.
+    expect(streamBatches("s-loop")).toEqual([["first"], ["after"]]);
+    let failure: { data: unknown; depth: string | undefined } | undefined;
+    for await (const message of failures) failure = { data: decodeJson(message.data), depth: message.headers?.get("Lambent-Call-Depth") };
+    expect(failure!.depth).toBe("17");
+    expect(failure!.data).toMatchObject({
+      requestContext: { condition: "RecursiveInvocationDropped", approximateInvokeCount: 0, functionArn: "arn:aws:lambda:us-east-1:000000000000:function:s-loop" },
+      KinesisBatchInfo: { startSequenceNumber: "2", endSequenceNumber: "2", batchSize: 1, streamArn: kinesis("LOOP") },
+    });
+    expect(failure!.data).not.toHaveProperty("responseContext");
+    expect(await loopsStopped("s-loop", "event_source_mapping")).toBe(1);
   });
 
   it("starts at the oldest record with TRIM_HORIZON and at the next new one with LATEST", async () => {

@@ -154,7 +154,7 @@ describe("creating routes", () => {
     const beside = await createRoute({ Path: "/taken", FunctionName: "route-shop", Methods: ["POST"] });
     expect(beside.status).toBe(201);
 
-    for (const path of ["/2015-03-31/functions", "/lambent-url/x", "/lambent/anything", "/healthz", "/metrics"]) {
+    for (const path of ["/2015-03-31/functions", "/lambent-url/x", "/lambent/anything", "/healthz", "/livez", "/metrics"]) {
       const reserved = await createRoute({ Path: path, FunctionName: "route-orders" });
       expect(reserved.status, path).toBe(400);
       expect(reserved.errorType).toBe("InvalidParameterValueException");

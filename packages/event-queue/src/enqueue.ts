@@ -1,6 +1,7 @@
 // Enqueues an asynchronous invocation of a function named by name and qualifier, from inside the
 // cluster: destinations, triggers (schedules, topics, bucket and KV events) and functions invoking
-// functions. The qualifier is resolved now (an alias picks its version by weight), as the frontend does.
+// functions, each with its depth in the chain of invocations that led to it. The qualifier is resolved
+// now (an alias picks its version by weight), as the frontend does.
 import { randomUUID } from "node:crypto";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry/functions";
@@ -22,6 +23,11 @@ export interface EnqueueOptions {
   dedupKey?: string;
   /** Continues the caller's trace in the scheduler's spans. */
   traceparent?: string;
+  /**
+   * The event's depth in a chain of invocations (`nextHop` of the invocation it comes from); absent for
+   * one from outside. MAX_CALL_DEPTH + 1 stores an event the event runner stops instead of running.
+   */
+  callDepth?: number;
   now?: () => number;
 }
 
@@ -52,6 +58,7 @@ export async function enqueueInvocation(
         invocationType: "Event",
         logType: "None",
         event: { enqueuedAt: (options.now ?? Date.now)(), attempt: 0 },
+        ...(options.callDepth ? { callDepth: options.callDepth } : {}),
       },
       payload,
     },

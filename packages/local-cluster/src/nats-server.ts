@@ -13,6 +13,13 @@ export interface NatsServerOptions {
   binary?: string;
   /** Every line nats-server logs, for diagnostics. */
   onLog?: (line: string) => void;
+  /**
+   * A process group of its own: a terminal's Ctrl-C then reaches only the caller, which stops the process
+   * itself (`npm start` stops the services before nats-server).
+   */
+  detached?: boolean;
+  /** Aborting it before the server is ready kills the process, and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface RunningNatsServer {
@@ -43,7 +50,11 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
     ].join("\n"),
   );
   const binary = options.binary ?? process.env["NATS_SERVER_BIN"] ?? "nats-server";
-  const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false });
+  // A start given up: the process ends, and its exit rejects the start below.
+  const abort = (): void => {
+    child.kill("SIGKILL");
+  };
   const port = await new Promise<number>((resolve, reject) => {
     let found: number | undefined;
     let tail = "";
@@ -66,8 +77,12 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
           : error,
       ),
     );
-    child.once("exit", (code) => reject(new Error(`nats-server exited with code ${code} before it was ready:\n${tail}`)));
-  });
+    child.once("exit", (code, signal) =>
+      reject(new Error(`nats-server exited (${signal ? `signal ${signal}` : `code ${String(code)}`}) before it was ready:\n${tail}`)),
+    );
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener("abort", abort, { once: true });
+  }).finally(() => options.signal?.removeEventListener("abort", abort));
   return {
     url: `nats://127.0.0.1:${port}`,
     port,

@@ -16,6 +16,13 @@ export interface ServiceOptions {
   readyTimeoutMs?: number;
   /** Extra Node.js flags, e.g. `--cpu-prof` for profiling. */
   nodeFlags?: string[];
+  /**
+   * A process group of its own: a terminal's Ctrl-C then reaches only the caller, which stops the process
+   * itself (`npm start` stops the services before nats-server).
+   */
+  detached?: boolean;
+  /** Aborting it before the service is ready kills the process, and the start rejects. */
+  signal?: AbortSignal;
 }
 
 export interface RunningService {
@@ -47,6 +54,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const child = spawn(process.execPath, [...flags, serviceEntry(options.name)], {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached ?? false,
   });
   let tail = "";
   const remember = (line: string): void => {
@@ -54,6 +62,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     tail = (tail + line + "\n").slice(-4000);
   };
   createInterface({ input: child.stderr! }).on("line", remember);
+  // A start given up: the process ends, and its exit rejects the start below.
+  const abort = (): void => {
+    child.kill("SIGKILL");
+  };
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -69,9 +81,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${options.name} exited (${signal ?? code}) before it was ready:\n${tail}`));
+      reject(new Error(`${options.name} exited (${signal ? `signal ${signal}` : `code ${String(code)}`}) before it was ready:\n${tail}`));
     });
-  });
+    if (options.signal?.aborted) abort();
+    else options.signal?.addEventListener("abort", abort, { once: true });
+  }).finally(() => options.signal?.removeEventListener("abort", abort));
   return {
     name: options.name,
     process: child,

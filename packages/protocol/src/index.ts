@@ -1,6 +1,7 @@
 // Everything services say to each other over NATS: subjects, buckets, and message codecs.
 export * from "./subjects.js";
 export * from "./invocation.js";
+export { CALL_DEPTH_HEADER, MAX_CALL_DEPTH, callDepthOf, nextHop, withCallDepth, type Hop } from "./call-depth.js";
 export * from "./cluster.js";
 export * from "./frame.js";
 export * from "./connect.js";

@@ -2,18 +2,13 @@
 import { isLambdaErrorType, type LambdaErrorType } from "@lambent/errors";
 import { FrameError, decodeFrame, encodeFrame } from "./frame.js";
 import { isRecord } from "./guards.js";
+import { MAX_CALL_DEPTH } from "./call-depth.js";
 
 export const InvocationTypes = ["RequestResponse", "Event", "DryRun"] as const;
 export type InvocationType = (typeof InvocationTypes)[number];
 export const LogTypes = ["None", "Tail"] as const;
 export type LogType = (typeof LogTypes)[number];
 
-/**
- * How many function-to-function calls deep an invocation may be: one made from outside the cluster is 0,
- * one a function made through `lambent:functions` is its caller's depth plus one. A call that would go
- * deeper is refused (RecursiveInvocationException), as Lambda stops a recursive loop after about 16 calls.
- */
-export const MAX_CALL_DEPTH = 16;
 
 /**
  * A placed call's concurrency slot. `term` is the leadership term of the scheduler that placed it (see
@@ -51,7 +46,11 @@ export interface InvocationHeader {
   traceparent?: string;
   /** Present on asynchronous events: when accepted, and how often the function has run them. */
   event?: EventDelivery;
-  /** Set when a function made this call (1 to MAX_CALL_DEPTH); absent for calls from outside the cluster. */
+  /**
+   * Hops from an invocation from outside the cluster (call-depth.ts): set when a function, a destination,
+   * a trigger or an event source mapping made this call, 1 to MAX_CALL_DEPTH; absent (0) for a call from
+   * outside. An event may carry MAX_CALL_DEPTH + 1: a hop the event runner stops instead of running.
+   */
   callDepth?: number;
 }
 
@@ -158,8 +157,10 @@ function parseInvocationHeader(value: unknown): InvocationHeader {
   }
   const callDepth = value["callDepth"];
   if (callDepth !== undefined) {
-    if (typeof callDepth !== "number" || !Number.isInteger(callDepth) || callDepth < 1 || callDepth > MAX_CALL_DEPTH) {
-      throw new FrameError(`invocation field callDepth must be an integer from 1 to ${MAX_CALL_DEPTH}`);
+    // Only an event may be past the limit: it is stopped before it runs. A call past it is never made.
+    const deepest = invocationType === "Event" ? MAX_CALL_DEPTH + 1 : MAX_CALL_DEPTH;
+    if (typeof callDepth !== "number" || !Number.isInteger(callDepth) || callDepth < 1 || callDepth > deepest) {
+      throw new FrameError(`invocation field callDepth must be an integer from 1 to ${deepest}`);
     }
     header.callDepth = callDepth;
   }

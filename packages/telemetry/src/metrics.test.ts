@@ -176,7 +176,7 @@ describe("metrics listener", () => {
     listener = undefined;
   });
 
-  it("serves GET /metrics in the text format and 404 elsewhere", async () => {
+  it("serves GET /metrics in the text format, GET /livez, and 404 elsewhere", async () => {
     const registry = new MetricsRegistry();
     registry.counter("hits_total", "Hits.").labels().inc(4);
     listener = await listenForMetrics(registry, "127.0.0.1", 0);
@@ -184,6 +184,9 @@ describe("metrics listener", () => {
     expect(scrape.status).toBe(200);
     expect(scrape.headers.get("content-type")).toBe(METRICS_CONTENT_TYPE);
     expect(await scrape.text()).toContain("hits_total 4\n");
+    const live = await fetch(`http://127.0.0.1:${listener.port}/livez`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toEqual({ status: "live" });
     expect((await fetch(`http://127.0.0.1:${listener.port}/other`)).status).toBe(404);
   });
 
@@ -198,6 +201,8 @@ describe("metrics listener", () => {
     const failed = await fetch(`http://127.0.0.1:${listener.port}/metrics`);
     expect(failed.status).toBe(500);
     expect(await failed.text()).toContain("no reading");
+    // Liveness asks nothing of the collectors.
+    expect((await fetch(`http://127.0.0.1:${listener.port}/livez`)).status).toBe(200);
     failing = false;
     expect(await (await fetch(`http://127.0.0.1:${listener.port}/metrics`)).text()).toContain("flaky 1\n");
   });

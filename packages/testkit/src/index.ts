@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
-import { startLocalCluster, waitUntilHealthy, type LocalCluster, type LocalClusterOptions } from "@lambent/local-cluster";
+import { describeSupervisionEvent, startLocalCluster, waitUntilHealthy, type LocalCluster, type LocalClusterOptions } from "@lambent/local-cluster";
 
 export { eventually, type EventuallyOptions } from "./eventually.js";
 
@@ -17,6 +17,7 @@ export interface TestCluster extends LocalCluster {
   logs(): string;
 }
 
+/** Restarts stay off unless a test asks for them (`restart: true`): a service a test kills stays dead. */
 export type TestClusterOptions = Omit<LocalClusterOptions, "dataDir" | "onLog">;
 
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
@@ -30,7 +31,16 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   try {
     // One sandbox process per worker unless a test asks for more: enough to run function code behind the
     // process wall, without a process per core for every worker of every test.
-    cluster = await startLocalCluster({ ...options, env: { LAMBENT_SANDBOXES: "1", ...options.env }, dataDir, onLog });
+    cluster = await startLocalCluster({
+      ...options,
+      env: { LAMBENT_SANDBOXES: "1", ...options.env },
+      dataDir,
+      onLog,
+      onSupervision: (service, event) => {
+        onLog(service, describeSupervisionEvent(event));
+        options.onSupervision?.(service, event);
+      },
+    });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;

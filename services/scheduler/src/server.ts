@@ -25,6 +25,7 @@ import { LeaseKeeper } from "./placement/lease-keeper.js";
 import { Provisioning } from "./placement/provisioning.js";
 import { WorkerTable } from "./placement/worker-table.js";
 import type { InvocationRunner } from "./invocation/run-invocation.js";
+import { LoopStops } from "./invocation/loop-stops.js";
 import { destinationSender } from "./async-queue/destinations.js";
 import { EventRunner } from "./async-queue/event-runner.js";
 import { readEventSettings } from "./async-queue/event-settings.js";
@@ -106,12 +107,16 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   const ownCalls: InvocationRunner = { requests: new RequestReply(nc), dispatch: (request, replyTo, span) => dispatcher.admit(request, replyTo, span) };
-  const destinations = destinationSender(nc, js, view, scope, now);
+  // Every hop the scheduler makes (a destination, a trigger, an event source batch) counts towards a
+  // recursive loop's depth; the hops it refuses are reported here.
+  const loops = new LoopStops(metricsRegistry, logger);
+  const destinations = destinationSender(nc, js, view, scope, now, loops);
   const events = new EventRunner({
     ...ownCalls,
     js,
     destinations,
     counters: new MeteredEventCounterBook(buckets.functions, logger, metrics),
+    loops,
     logger,
     now,
     retryBaseMs: config.asyncRetryBaseMs,
@@ -119,7 +124,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     settings: (record, qualifier) => readEventSettings(view, record, qualifier),
     functionArn: (functionName) => functionArn(scope, functionName),
   });
-  const triggers = new Triggers({ nc, js, jsm, kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, now, kvTriggerCacheBytes: config.kvTriggerCacheBytes });
+  const triggers = new Triggers({ nc, js, jsm, kv: buckets.functions, view, scope, logger, metrics: metricsRegistry, loops, now, kvTriggerCacheBytes: config.kvTriggerCacheBytes });
   const eventSources = new MappingSupervisor({
     kv: buckets.functions,
     owner: () => `${config.schedulerId}/${recovery.term}`,
@@ -127,6 +132,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     jsm,
     invoker: new BatchInvoker({ runner: ownCalls, view, scope, logger }),
     destinations,
+    loops,
     scope,
     logger,
     now,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { LambdaError } from "@lambent/errors";
 import { defaultEventInvokeConfig } from "@lambent/registry/functions";
-import { applySettings, readEventInvokeSettings, toFunctionEventInvokeConfig } from "./event-invoke-config.js";
+import { applySettings, readEventInvokeSettings, refuseSelfDestination, toFunctionEventInvokeConfig } from "./event-invoke-config.js";
 
 const scope = { region: "us-east-1", accountId: "000000000000" };
 const TOPIC = "arn:aws:sns:us-east-1:000000000000:ok";
@@ -33,6 +33,22 @@ describe("readEventInvokeSettings", () => {
       }
     },
   );
+});
+
+describe("refuseSelfDestination", () => {
+  const own = (qualifier = "") => `arn:aws:lambda:us-east-1:000000000000:function:fn${qualifier}`;
+
+  it.each([{ onSuccess: own() }, { onFailure: own(":prod") }, { onSuccess: TOPIC, onFailure: own(":$LATEST") }])(
+    "refuses the function itself as a destination, under any qualifier: %j",
+    (settings) => {
+      expect(() => refuseSelfDestination("fn", settings)).toThrow(new LambdaError("InvalidParameterValueException", "You can't specify the function as a destination for itself."));
+    },
+  );
+
+  it("takes another function, subjects, streams and removals", () => {
+    expect(() => refuseSelfDestination("fn", { onSuccess: "arn:aws:lambda:us-east-1:000000000000:function:fn2", onFailure: QUEUE })).not.toThrow();
+    expect(() => refuseSelfDestination("fn", { onSuccess: null, maximumRetryAttempts: 0 })).not.toThrow();
+  });
 });
 
 describe("applySettings", () => {

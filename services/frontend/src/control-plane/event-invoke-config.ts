@@ -42,6 +42,7 @@ export class EventInvokeConfigOperations {
   async put(reference: string, qualifierParameter: string | undefined, input: unknown): Promise<FunctionEventInvokeConfig> {
     const settings = readEventInvokeSettings(requireBody(input));
     const { functionName, qualifier } = await this.existingTarget(reference, qualifierParameter);
+    refuseSelfDestination(functionName, settings);
     const config = applySettings(defaultEventInvokeConfig(functionName, qualifier), settings);
     return this.describe(await this.functions.eventInvokeConfigs.put(config));
   }
@@ -50,6 +51,7 @@ export class EventInvokeConfigOperations {
   async update(reference: string, qualifierParameter: string | undefined, input: unknown): Promise<FunctionEventInvokeConfig> {
     const settings = readEventInvokeSettings(requireBody(input));
     const { functionName, qualifier } = await this.existingTarget(reference, qualifierParameter);
+    refuseSelfDestination(functionName, settings);
     const updated = await this.functions.eventInvokeConfigs.update(functionName, qualifier, (current) =>
       applySettings({ ...(current ?? defaultEventInvokeConfig(functionName, qualifier)), lastModified: Date.now() }, settings),
     );
@@ -153,6 +155,20 @@ function readDestination(destinations: Body, field: "OnSuccess" | "OnFailure"): 
   if (arn === undefined || arn === "") return null;
   parseDestinationArn(arn);
   return arn;
+}
+
+/**
+ * A function may not be its own destination, under any qualifier (Lambda refuses it the same way): every
+ * event would feed the next. Longer loops (through other functions, topics and triggers) are cut at run time.
+ */
+export function refuseSelfDestination(functionName: string, settings: EventInvokeSettings): void {
+  for (const arn of [settings.onSuccess, settings.onFailure]) {
+    if (!arn) continue;
+    const destination = parseDestinationArn(arn);
+    if (destination.kind === "function" && destination.functionName === functionName) {
+      throw invalidParameter("You can't specify the function as a destination for itself.");
+    }
+  }
 }
 
 /** `config` with the settings given laid over it; a `null` destination removes that destination. */

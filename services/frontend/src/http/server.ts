@@ -1,9 +1,10 @@
-// The HTTP face: Lambda's REST API, function URLs, routes, health, and package downloads for GetFunction's Code.Location.
+// The HTTP face: Lambda's REST API, function URLs, routes, health (`/healthz`: the cluster can serve;
+// `/livez`: this process answers), and package downloads for GetFunction's Code.Location.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { resourceNotFound } from "@lambent/errors";
 import type { Logger } from "@lambent/telemetry";
-import { METRICS_PATH, sendMetrics, type MetricsRegistry } from "@lambent/telemetry";
+import { LIVENESS_PATH, METRICS_PATH, sendLive, sendMetrics, type MetricsRegistry } from "@lambent/telemetry";
 import type { FrontendApi, InvokeOutput } from "../api.js";
 import { routes } from "./routes.js";
 import { sendError, sendJson } from "./respond.js";
@@ -75,6 +76,10 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
     }
     if (method === "GET" && url.pathname === METRICS_PATH && options.metrics) {
       await sendMetrics(options.metrics, response);
+      return;
+    }
+    if (method === "GET" && url.pathname === LIVENESS_PATH) {
+      sendLive(response);
       return;
     }
     if (method === "GET" && url.pathname === "/healthz") {

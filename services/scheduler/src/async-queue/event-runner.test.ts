@@ -11,9 +11,19 @@ import { EventRunner, type EventSettings } from "./event-runner.js";
 const NOW = 1_000_000_000;
 const encoder = new TextEncoder();
 
-function event(delivery: { enqueuedAt: number; attempt: number; notBefore?: number }): InvocationRequest {
+function event(delivery: { enqueuedAt: number; attempt: number; notBefore?: number }, callDepth?: number): InvocationRequest {
   return {
-    header: { requestId: "req-1", functionName: "fn", qualifier: "$LATEST", version: "$LATEST", revisionId: "r1", invocationType: "Event", logType: "None", event: delivery },
+    header: {
+      requestId: "req-1",
+      functionName: "fn",
+      qualifier: "$LATEST",
+      version: "$LATEST",
+      revisionId: "r1",
+      invocationType: "Event",
+      logType: "None",
+      event: delivery,
+      ...(callDepth ? { callDepth } : {}),
+    },
     payload: encoder.encode('{"order":42}'),
   };
 }
@@ -34,7 +44,8 @@ function message(request: InvocationRequest) {
 
 /** A runner whose worker answers `answer` (or whose dispatch is refused), recording everything it sends. */
 function runner(settings: EventSettings, options: { answer?: Uint8Array; refuse?: boolean } = {}) {
-  const sent: { arn: string; payload: string; attributes?: Record<string, string> }[] = [];
+  const sent: { arn: string; payload: string; callDepth: number; attributes?: Record<string, string> }[] = [];
+  const stops: { functionName: string; cut: string }[] = [];
   const published: InvocationRequest[] = [];
   const counted: string[] = [];
   let dispatched = 0;
@@ -43,7 +54,10 @@ function runner(settings: EventSettings, options: { answer?: Uint8Array; refuse?
     requests: {
       expect: () => ({ replyTo: "inbox.1", answer: Promise.resolve({ data: options.answer } as Msg), cancel: () => undefined }),
     } as unknown as RequestReply,
-    destinations: { send: async (arn, payload, attributes) => void sent.push({ arn, payload: new TextDecoder().decode(payload), ...(attributes ? { attributes } : {}) }) },
+    destinations: {
+      send: async (arn, payload, { callDepth, attributes }) => void sent.push({ arn, payload: new TextDecoder().decode(payload), callDepth, ...(attributes ? { attributes } : {}) }),
+    },
+    loops: { stopped: (functionName, cut) => void stops.push({ functionName, cut }) },
     counters: {
       count: (_fn: string, outcome: string) => counted.push(outcome),
       countNow: async (_fn: string, outcome: string) => void counted.push(outcome),
@@ -60,10 +74,12 @@ function runner(settings: EventSettings, options: { answer?: Uint8Array; refuse?
       return options.refuse ? throttled("ConcurrentInvocationLimitExceeded") : undefined;
     },
   });
-  return { events, sent, published, counted, dispatched: () => dispatched };
+  return { events, sent, published, counted, stops, dispatched: () => dispatched };
 }
 
 const defaults: EventSettings = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60, deadLetterTargetArn: "arn:aws:sqs:us-east-1:000000000000:dlq", onFailure: "arn:aws:sns:us-east-1:000000000000:failed" };
+
+const success = encodeInvocationResult({ header: { requestId: "req-1", executedVersion: "$LATEST" }, payload: encoder.encode('{"ok":true}') });
 
 const functionError = encodeInvocationResult({
   header: { requestId: "req-1", executedVersion: "$LATEST", functionError: "Unhandled" },
@@ -118,5 +134,38 @@ describe("event runner decisions", () => {
     expect(subject.sent[0]).toMatchObject({ payload: '{"order":42}', attributes: { ErrorCode: "TypeError", ErrorMessage: "boom" } });
     expect(JSON.parse(subject.sent[1]!.payload).requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
     expect(subject.counted).toEqual(["deadLettered"]);
+  });
+
+  it("sends what it sends on as coming from the event's depth: the on-success record, a retry keeps it", async () => {
+    const onSuccess = runner({ ...defaults, onSuccess: "arn:aws:sns:us-east-1:000000000000:done" }, { answer: success });
+    await onSuccess.events.handle(message(event({ enqueuedAt: NOW, attempt: 0 }, 5)).msg);
+    expect(onSuccess.sent).toMatchObject([{ arn: "arn:aws:sns:us-east-1:000000000000:done", callDepth: 5 }]);
+    const retried = runner(defaults, { answer: functionError });
+    await retried.events.handle(message(event({ enqueuedAt: NOW, attempt: 0 }, 5)).msg);
+    expect(retried.published[0]!.header.callDepth).toBe(5);
+    const fromOutside = runner({ ...defaults, onSuccess: "arn:aws:sns:us-east-1:000000000000:done" }, { answer: success });
+    await fromOutside.events.handle(message(event({ enqueuedAt: NOW, attempt: 0 })).msg);
+    expect(fromOutside.sent[0]!.callDepth).toBe(0);
+  });
+
+  it("stops an event past MAX_CALL_DEPTH without running it: dead letter and on-failure record, reported, ack", async () => {
+    const subject = runner(defaults, { answer: success });
+    const { msg, calls } = message(event({ enqueuedAt: NOW, attempt: 0 }, 17));
+    await subject.events.handle(msg);
+    expect(subject.dispatched()).toBe(0);
+    expect(calls).toEqual(["ack"]);
+    expect(subject.stops).toEqual([{ functionName: "fn", cut: "event" }]);
+    expect(subject.sent[0]).toMatchObject({ arn: defaults.deadLetterTargetArn, payload: '{"order":42}', callDepth: 17, attributes: { RequestID: "req-1", ErrorCode: "RecursiveInvocationException" } });
+    expect(subject.sent[0]!.attributes!["ErrorMessage"]).toMatch(/^Lambent stopped a recursive loop: .* would run 17 hops from the invocation that started its chain \(at most 16\)$/);
+    expect(subject.sent[1]).toMatchObject({ arn: defaults.onFailure, callDepth: 17 });
+    expect(JSON.parse(subject.sent[1]!.payload)).toMatchObject({ requestContext: { condition: "RecursiveInvocationDropped", approximateInvokeCount: 0 }, requestPayload: { order: 42 } });
+    expect(JSON.parse(subject.sent[1]!.payload)).not.toHaveProperty("responseContext");
+  });
+
+  it("runs an event at MAX_CALL_DEPTH", async () => {
+    const subject = runner(defaults, { answer: success });
+    await subject.events.handle(message(event({ enqueuedAt: NOW, attempt: 0 }, 16)).msg);
+    expect(subject.dispatched()).toBe(1);
+    expect(subject.stops).toEqual([]);
   });
 });

@@ -4,10 +4,13 @@
 //   function error or timeout  → a copy with the next attempt and a growing delay is stored, then ack
 //   retries or age run out     → dead-letter target and on-failure destination, ack
 //   throttled, no worker, lost → nak with a delay: the event waits in the stream, it is never dropped
+//   past MAX_CALL_DEPTH        → not run (a recursive loop, stopped as Lambda stops one): dead-letter
+//                                target and on-failure destination, ack
+// What is sent on carries the event's call depth, so a loop through destinations and triggers is cut.
 // An event is acked only after whatever replaces it (retry copy, dead letter) is stored, so a crash at
 // any point leads to running it again, never to losing it: delivery is at least once.
 import type { ConsumerMessages, JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { Consumers, Streams, decodeInvocation, traceparentOf, type InvocationHeader, type InvocationRequest, type RequestReply } from "@lambent/protocol";
+import { Consumers, MAX_CALL_DEPTH, Streams, decodeInvocation, traceparentOf, type InvocationHeader, type InvocationRequest, type RequestReply } from "@lambent/protocol";
 import { publishEvent } from "@lambent/event-queue";
 import type { LambdaError } from "@lambent/errors";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
@@ -15,6 +18,7 @@ import type { Logger } from "@lambent/telemetry";
 import { tracer, type TraceSpan } from "@lambent/telemetry";
 import { recordQueued } from "../tracing/admission-spans.js";
 import { runInvocation, throttleDelay } from "../invocation/run-invocation.js";
+import type { LoopStopsReport } from "../invocation/loop-stops.js";
 import type { DestinationSender } from "./destinations.js";
 import type { EventCounterBook } from "./event-counters.js";
 import { invocationRecord, type EventOutcome, type RecordCondition } from "./invocation-record.js";
@@ -33,6 +37,7 @@ export interface EventRunnerOptions {
   requests: RequestReply;
   destinations: DestinationSender;
   counters: EventCounterBook;
+  loops: LoopStopsReport;
   logger: Logger;
   now: () => number;
   /** Delay before the first retry; the second waits twice as long (Lambda: about 1 and 2 minutes). */
@@ -133,6 +138,13 @@ export class EventRunner {
       return;
     }
     const settings = await this.options.settings(record, header.qualifier);
+    if ((header.callDepth ?? 0) > MAX_CALL_DEPTH) {
+      this.options.loops.stopped(header.functionName, "event", { requestId: header.requestId, callDepth: header.callDepth });
+      const reason = `Lambent stopped a recursive loop: this event of ${this.options.functionArn(header.functionName)} would run ${header.callDepth} hops from the invocation that started its chain (at most ${MAX_CALL_DEPTH})`;
+      await this.giveUp(request, settings, "RecursiveInvocationDropped", {}, "RecursiveInvocationException", reason);
+      message.ack();
+      return;
+    }
     if (now() - delivery.enqueuedAt > settings.maximumEventAgeInSeconds * 1000) {
       await this.options.counters.countNow(header.functionName, "droppedForAge");
       await this.giveUp(request, settings, "EventAgeExceeded", {}, "EventAgeExceeded", "Event age exceeded the maximum");
@@ -216,9 +228,8 @@ export class EventRunner {
     if (condition === "RetriesExhausted") await this.options.counters.countNow(header.functionName, "deadLettered");
     if (settings.deadLetterTargetArn) {
       await this.options.destinations.send(settings.deadLetterTargetArn, payload, {
-        RequestID: header.requestId,
-        ErrorCode: errorCode,
-        ErrorMessage: errorMessage.slice(0, 1024),
+        callDepth: header.callDepth ?? 0,
+        attributes: { RequestID: header.requestId, ErrorCode: errorCode, ErrorMessage: errorMessage.slice(0, 1024) },
       });
     }
     if (settings.onFailure) await this.deliverRecord(settings.onFailure, request, condition, runs, outcome);
@@ -228,7 +239,7 @@ export class EventRunner {
   private async deliverRecord(arn: string, request: InvocationRequest, condition: RecordCondition, runs: number, outcome: EventOutcome): Promise<void> {
     const { header, payload } = request;
     const record = invocationRecord(header, this.options.functionArn(header.functionName), condition, runs, payload, outcome, new Date(this.options.now()));
-    await this.options.destinations.send(arn, record);
+    await this.options.destinations.send(arn, record, { callDepth: header.callDepth ?? 0 });
   }
 }
 

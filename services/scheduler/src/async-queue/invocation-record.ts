@@ -1,7 +1,8 @@
 // Lambda's invocation record: what an on-success or on-failure destination receives about an event.
 import type { InvocationHeader } from "@lambent/protocol";
 
-export type RecordCondition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
+/** Lambda's conditions, and Lambent's RecursiveInvocationDropped for an event stopped as a recursive loop. */
+export type RecordCondition = "Success" | "RetriesExhausted" | "EventAgeExceeded" | "RecursiveInvocationDropped";
 
 export interface EventOutcome {
   /** The function's answer, when it ran. */

@@ -2,6 +2,8 @@
 // and placement (so a batch counts against, and is throttled by, the concurrency limits). A throttled
 // batch and one the platform lost wait and go again, without counting as a failure; only the function's
 // own answer (success, error or timeout) comes back, or the poller's stop, or the function's absence.
+// The batch runs at the call depth its poller gives (one more than its deepest record's), which the
+// pollers check against MAX_CALL_DEPTH before they invoke.
 import { randomUUID } from "node:crypto";
 import { LATEST, functionArn, resolveTarget, type ArnScope, type FunctionVersionRecord, type RegistryView } from "@lambent/registry/functions";
 import type { EventSourceMapping } from "@lambent/registry/event-sources";
@@ -59,6 +61,7 @@ export class BatchInvoker {
     mapping: EventSourceMapping,
     build: (record: FunctionVersionRecord) => Uint8Array,
     hooks: WaitHooks,
+    callDepth: number,
   ): Promise<BatchOutcome> {
     let refusals = 0;
     for (;;) {
@@ -75,6 +78,7 @@ export class BatchInvoker {
           revisionId: record.revisionId,
           invocationType: "RequestResponse" as const,
           logType: "None" as const,
+          callDepth,
         },
         payload: build(record),
       };

@@ -3,6 +3,7 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import type { EventSourceMapping } from "@lambent/registry/event-sources";
 import type { Logger } from "@lambent/telemetry";
 import type { DestinationSender } from "../async-queue/destinations.js";
+import type { LoopStopsReport } from "../invocation/loop-stops.js";
 import type { BatchInvoker } from "./batch-invoker.js";
 
 export interface PollerDeps {
@@ -10,6 +11,7 @@ export interface PollerDeps {
   jsm: JetStreamManager;
   invoker: BatchInvoker;
   destinations: DestinationSender;
+  loops: LoopStopsReport;
   scope: { region: string; accountId: string };
   logger: Logger;
   now: () => number;

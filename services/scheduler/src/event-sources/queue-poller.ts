@@ -6,10 +6,14 @@
 //   ReportBatchItemFailures          → only the listed messages go back; the rest are acked
 //   received 1 + MaximumRetryAttempts times and failed again → the original message to
 //                                      DestinationConfig.OnFailure (when set), then ack
+//   a message past MAX_CALL_DEPTH    → not run: a recursive loop, which fails as a receive (as Lambda
+//                                      returns RecursiveInvocationException to an SQS mapping) until it
+//                                      goes to OnFailure like any message that keeps failing
 // Messages stay invisible while their batch waits for admission or runs (the consumer's ack wait is
 // extended), and a throttled batch waits without counting as a receive. Slots grow with the backlog
 // (the consumer's pending count) up to ScalingConfig.MaximumConcurrency and shrink when idle.
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
+import { MAX_CALL_DEPTH, callDepthOf, nextHop } from "@lambent/protocol";
 import type { QueueMapping, StreamMapping } from "@lambent/registry/event-sources";
 import { RUNNING_INTERVAL_MS } from "../invocation/run-invocation.js";
 import { parseBatchItemFailures } from "./batch-response.js";
@@ -189,8 +193,27 @@ export class QueuePoller implements Poller {
     return batch;
   }
 
-  private async process(batch: JsMsg[]): Promise<void> {
+  private async process(received: JsMsg[]): Promise<void> {
     const { mapping } = this;
+    // Each message is a hop from the invocation that published it; the batch runs one call deeper than
+    // its deepest message. A message past the limit does not run, and fails (one receive) on its own.
+    const batch: JsMsg[] = [];
+    let deepest = 0;
+    for (const message of received) {
+      const depth = callDepthOf(message);
+      if (nextHop(depth).kind === "run") {
+        batch.push(message);
+        deepest = Math.max(deepest, depth);
+        continue;
+      }
+      this.deps.loops.stopped(mapping.functionName, "event_source_mapping", { uuid: mapping.uuid, seq: message.seq, callDepth: depth });
+      await this.fail(message, MAX_CALL_DEPTH + 1);
+    }
+    if (batch.length === 0) {
+      this.result(FUNCTION_CALL_FAILED);
+      return;
+    }
+    const callDepth = deepest + 1;
     const now = this.deps.now();
     const source: SourceContext = { eventSourceArn: mapping.eventSourceArn, ...this.deps.scope };
     const ids = batch.map((message) => queueMessageId(mapping.stream, message.seq));
@@ -211,13 +234,18 @@ export class QueuePoller implements Poller {
       );
     });
     const payload = encoder.encode(JSON.stringify({ Records: records }));
-    const outcome = await this.deps.invoker.invoke(mapping, () => payload, {
-      whileWaiting: () => {
-        for (const message of batch) message.working();
+    const outcome = await this.deps.invoker.invoke(
+      mapping,
+      () => payload,
+      {
+        whileWaiting: () => {
+          for (const message of batch) message.working();
+        },
+        intervalMs: this.keepAliveMs(),
+        stopped: () => !this.running,
       },
-      intervalMs: this.keepAliveMs(),
-      stopped: () => !this.running,
-    });
+      callDepth,
+    );
     if (outcome.kind !== "answered") {
       // It did not run: the messages are visible again at once, and their receive is not held against them.
       for (const message of batch) message.nak();
@@ -237,7 +265,7 @@ export class QueuePoller implements Poller {
             ? new Set(batch.map((_message, index) => index))
             : new Set(failures.identifiers.map((identifier) => ids.indexOf(identifier)));
     }
-    await Promise.all(batch.map((message, index) => (failed.has(index) ? this.fail(message) : this.succeed(message))));
+    await Promise.all(batch.map((message, index) => (failed.has(index) ? this.fail(message, callDepth) : this.succeed(message))));
     this.result(outcome.functionError ? FUNCTION_CALL_FAILED : OK);
   }
 
@@ -246,8 +274,11 @@ export class QueuePoller implements Poller {
     message.ack();
   }
 
-  /** Back to the queue after the visibility timeout, or, past the receive limit, to the dead-letter target. */
-  private async fail(message: JsMsg): Promise<void> {
+  /**
+   * Back to the queue after the visibility timeout, or, past the receive limit, to the dead-letter target,
+   * as coming from the invocation at `callDepth` that failed it.
+   */
+  private async fail(message: JsMsg, callDepth: number): Promise<void> {
     const { mapping } = this;
     const limit = mapping.maximumRetryAttempts;
     if (limit < 0 || message.info.deliveryCount <= limit) {
@@ -256,7 +287,7 @@ export class QueuePoller implements Poller {
     }
     if (mapping.onFailure) {
       try {
-        await this.deps.destinations.send(mapping.onFailure, message.data, deadLetterHeaders(message, mapping.uuid));
+        await this.deps.destinations.send(mapping.onFailure, message.data, { callDepth, attributes: deadLetterHeaders(message, mapping.uuid) });
       } catch (error) {
         this.deps.logger.error("event source message not dead-lettered: it stays in the queue", { uuid: mapping.uuid, seq: message.seq, err: error });
         message.nak(mapping.visibilityTimeoutSeconds * 1000);

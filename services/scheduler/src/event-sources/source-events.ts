@@ -2,6 +2,7 @@
 // sources, Kinesis records for stream sources, and the record an on-failure destination receives when a
 // stream batch is given up (Kinesis batch info, not the data). See docs/triggers.md for each field.
 import { createHash } from "node:crypto";
+import { CALL_DEPTH_HEADER } from "@lambent/protocol";
 
 /** Every stream is one shard: its subjects are the partition keys. */
 export const SHARD_ID = "shardId-000000000000";
@@ -42,9 +43,9 @@ export function receiptHandle(mappingUuid: string, seq: number, receiveCount: nu
   return Buffer.from(`${mappingUuid}:${seq}:${receiveCount}`).toString("base64");
 }
 
-/** NATS's own headers (`Nats-Msg-Id`, …) are JetStream's business, not message attributes. */
+/** NATS's own headers (`Nats-Msg-Id`, …) are JetStream's business, and the call depth Lambent's: not message attributes. */
 function isMessageAttribute(name: string): boolean {
-  return !name.toLowerCase().startsWith("nats-");
+  return !name.toLowerCase().startsWith("nats-") && name !== CALL_DEPTH_HEADER;
 }
 
 export function sqsRecord(message: QueueMessage, source: SourceContext): Record<string, unknown> {
@@ -78,6 +79,8 @@ export interface StreamRecordView {
   subject: string;
   data: Uint8Array;
   arrivalMs: number;
+  /** The call depth of the invocation that published it (its Lambent-Call-Depth; 0 or absent from outside). */
+  callDepth?: number;
 }
 
 export function kinesisRecord(record: StreamRecordView, source: SourceContext, invokeIdentityArn: string): Record<string, unknown> {
@@ -105,7 +108,8 @@ export function kinesisRecordSize(record: StreamRecordView): number {
   return Math.ceil(record.data.byteLength / 3) * 4 + record.subject.length + 600;
 }
 
-export type FailureCondition = "RetryAttemptsExhausted" | "RecordAgeExceeded";
+/** Lambda's conditions, and Lambent's RecursiveInvocationDropped for records of a recursive loop, not run. */
+export type FailureCondition = "RetryAttemptsExhausted" | "RecordAgeExceeded" | "RecursiveInvocationDropped";
 
 export interface FailedBatch {
   requestId: string;

@@ -4,10 +4,14 @@
 // partition, in order. A failing batch blocks only its partition: it is retried with a growing delay
 // (bisected first when BisectBatchOnFunctionError is set) until it succeeds, its records expire from the
 // stream, or MaximumRetryAttempts / MaximumRecordAgeInSeconds end it; then the on-failure destination gets
-// Lambda's failure record and the partition moves on. Progress is stored by compare-and-set after every
+// Lambda's failure record and the partition moves on. A batch runs one call deeper than its deepest record
+// (each a hop from the invocation that published it); records past MAX_CALL_DEPTH, a recursive loop, are
+// given up at once, unrun (retrying could only stop them again), with the condition
+// RecursiveInvocationDropped. Progress is stored by compare-and-set after every
 // batch (mapping-state.ts), so a takeover resumes exactly where the last checkpoint stands.
 import { randomUUID } from "node:crypto";
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import { MAX_CALL_DEPTH, callDepthOf, nextHop } from "@lambent/protocol";
 import { NO_RECORDS_PROCESSED, type QueueMapping, type StreamMapping } from "@lambent/registry/event-sources";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { parseBatchItemFailures } from "./batch-response.js";
@@ -158,7 +162,14 @@ export class StreamPoller implements Poller {
   }
 
   private toRecord(message: JsMsg): BufferedRecord {
-    return { seq: message.seq, subject: message.subject, data: message.data, arrivalMs: Math.floor(message.info.timestampNanos / 1_000_000), readAtMs: this.deps.now() };
+    return {
+      seq: message.seq,
+      subject: message.subject,
+      data: message.data,
+      arrivalMs: Math.floor(message.info.timestampNanos / 1_000_000),
+      readAtMs: this.deps.now(),
+      callDepth: callDepthOf(message),
+    };
   }
 
   private wakeReader(): void {
@@ -224,7 +235,7 @@ export class StreamPoller implements Poller {
       const cutoff = now - mapping.maximumRecordAgeInSeconds * 1000;
       const old = batch.records.filter((record) => record.arrivalMs < cutoff);
       if (old.length > 0) {
-        await this.giveUp(batch.subject, old, "RecordAgeExceeded", batch.attempts, undefined);
+        await this.giveUp(batch.subject, old, "RecordAgeExceeded", batch.attempts, undefined, Math.max(...old.map((record) => record.callDepth ?? 0)) + 1);
         return;
       }
     }
@@ -242,16 +253,28 @@ export class StreamPoller implements Poller {
         return;
       }
     }
+    // Records past the limit at the head are given up; a batch runs the records before the first of them.
+    const runs = batch.records.findIndex((record) => nextHop(record.callDepth).kind !== "run");
+    if (runs === 0) {
+      const next = batch.records.findIndex((record) => nextHop(record.callDepth).kind === "run");
+      const stopped = next === -1 ? batch.records : batch.records.slice(0, next);
+      this.deps.loops.stopped(mapping.functionName, "event_source_mapping", { uuid: mapping.uuid, subject: batch.subject, from: stopped[0]!.seq, to: stopped[stopped.length - 1]!.seq });
+      await this.giveUp(batch.subject, stopped, "RecursiveInvocationDropped", 0, undefined, MAX_CALL_DEPTH + 1);
+      return;
+    }
+    const running = runs === -1 ? batch : { ...batch, records: batch.records.slice(0, runs) };
+    const callDepth = Math.max(...running.records.map((record) => record.callDepth ?? 0)) + 1;
     const source = this.source();
     const outcome = await this.deps.invoker.invoke(
       mapping,
-      (record: FunctionVersionRecord) => encoder.encode(JSON.stringify({ Records: batch.records.map((item) => kinesisRecord(item, source, record.role)) })),
+      (record: FunctionVersionRecord) => encoder.encode(JSON.stringify({ Records: running.records.map((item) => kinesisRecord(item, source, record.role)) })),
       { stopped: () => !this.running },
+      callDepth,
     );
-    await this.settle(batch, outcome);
+    await this.settle(running, outcome, callDepth);
   }
 
-  private async settle(batch: Batch, outcome: BatchOutcome): Promise<void> {
+  private async settle(batch: Batch, outcome: BatchOutcome, callDepth: number): Promise<void> {
     const book = this.book!;
     const { mapping } = this;
     if (outcome.kind === "stopped") {
@@ -294,17 +317,21 @@ export class StreamPoller implements Poller {
     });
     if (decision.kind === "giveUp") {
       const response = { executedVersion: outcome.executedVersion, ...(outcome.functionError ? { functionError: outcome.functionError } : {}) };
-      await this.giveUp(batch.subject, decision.records, "RetryAttemptsExhausted", decision.attempts, { requestId: outcome.requestId, response });
+      await this.giveUp(batch.subject, decision.records, "RetryAttemptsExhausted", decision.attempts, { requestId: outcome.requestId, response }, callDepth);
     }
   }
 
-  /** Records that will not run again: Lambda's failure record to the on-failure destination, then the partition moves on. */
+  /**
+   * Records that will not run again: Lambda's failure record to the on-failure destination, as coming from
+   * an invocation at `callDepth`, then the partition moves on.
+   */
   private async giveUp(
     subject: string,
     records: BufferedRecord[],
     condition: FailureCondition,
     invokeCount: number,
     lastRun: { requestId: string; response: { executedVersion: string; functionError?: string } } | undefined,
+    callDepth: number,
   ): Promise<void> {
     const { mapping } = this;
     const book = this.book!;
@@ -322,7 +349,7 @@ export class StreamPoller implements Poller {
         new Date(this.deps.now()),
       );
       try {
-        await this.deps.destinations.send(mapping.onFailure, encoder.encode(JSON.stringify(record)));
+        await this.deps.destinations.send(mapping.onFailure, encoder.encode(JSON.stringify(record)), { callDepth });
       } catch (error) {
         this.deps.logger.error("event source failure record not delivered: the batch waits and runs again", { uuid: mapping.uuid, subject, err: error });
         book.release(subject, this.deps.now() + DESTINATION_RETRY_MS);

@@ -4,10 +4,11 @@ import type { Counter, MetricsRegistry } from "@lambent/telemetry";
 
 /**
  * `enqueued`: stored in the event queue; `function_missing`: its function or qualifier does not exist;
- * `too_large`: the event is over the 1 MB an asynchronous invocation takes; `failed`: could not be stored
+ * `too_large`: the event is over the 1 MB an asynchronous invocation takes; `recursive_loop`: the message
+ * came from an invocation stopped as a recursive loop, and fires nothing; `failed`: could not be stored
  * (retried where the source allows).
  */
-export type FiringOutcome = "enqueued" | "function_missing" | "too_large" | "failed";
+export type FiringOutcome = "enqueued" | "function_missing" | "too_large" | "recursive_loop" | "failed";
 
 export class TriggerMetrics {
   private readonly firings: Counter;
@@ -15,7 +16,7 @@ export class TriggerMetrics {
   constructor(registry: MetricsRegistry) {
     this.firings = registry.counter(
       "lambent_trigger_firings_total",
-      "Trigger firings (schedule ticks, topic messages, bucket and KV changes) by trigger and outcome: enqueued, function_missing, too_large, failed.",
+      "Trigger firings (schedule ticks, topic messages, bucket and KV changes) by trigger and outcome: enqueued, function_missing, too_large, recursive_loop, failed.",
       ["trigger", "outcome"],
     );
   }

@@ -4,7 +4,7 @@
 // leader that dies mid-way leaves it to the next one, and JetStream's duplicate window stores a repeat once.
 // An enqueue that fails is retried (the message kept alive) until it succeeds or the runner stops.
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
-import { Consumers } from "@lambent/protocol";
+import { Consumers, callDepthOf } from "@lambent/protocol";
 import { ensureTriggerConsumer, isNotFound, sourceStream, type ConsumedTriggerSource, type TriggerRecord } from "@lambent/registry/triggers";
 import type { Logger } from "@lambent/telemetry";
 import type { SourceEvents } from "./source-events.js";
@@ -118,7 +118,7 @@ export class SourceRunner {
     try {
       for (let attempt = 0; ; attempt += 1) {
         try {
-          await firer.fire(this.trigger, payload, { dedupKey, requestId });
+          await firer.fire(this.trigger, payload, { dedupKey, requestId, sourceDepth: callDepthOf(message) });
           message.ack();
           return;
         } catch (error) {

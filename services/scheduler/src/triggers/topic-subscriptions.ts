@@ -3,11 +3,12 @@
 // take over at once when it stops. Each message becomes an invocation with an SNS envelope. Core NATS
 // keeps nothing: a message published while no scheduler runs reaches no one and is lost, and one a
 // scheduler had received but not yet stored is lost if that scheduler dies. A message carrying
-// `Nats-Msg-Id` is stored once per id within the event queue's duplicate window.
+// `Nats-Msg-Id` is stored once per id within the event queue's duplicate window; one carrying
+// `Lambent-Call-Depth` (a destination's) makes an event one call deeper.
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
-import { QueueGroups } from "@lambent/protocol";
+import { CALL_DEPTH_HEADER, QueueGroups, callDepthOf } from "@lambent/protocol";
 import type { ArnScope } from "@lambent/registry/functions";
 import type { TopicSource, TriggerRecord } from "@lambent/registry/triggers";
 import type { Logger } from "@lambent/telemetry";
@@ -109,7 +110,8 @@ export class TopicSubscriptions {
   private async handle(trigger: TopicTrigger, message: Msg): Promise<void> {
     const { firer, scope, logger, now } = this.options;
     const headers: [string, string[]][] = [];
-    for (const [name, values] of message.headers ?? []) headers.push([name, values]);
+    // The call depth is Lambent's bookkeeping, not one of the message's attributes.
+    for (const [name, values] of message.headers ?? []) if (name !== CALL_DEPTH_HEADER) headers.push([name, values]);
     const natsMessageId = message.headers?.get("Nats-Msg-Id") || undefined;
     const dedupKey = natsMessageId === undefined ? undefined : `trigger:${trigger.name}:msg:${natsMessageId}`;
     const messageId = dedupKey === undefined ? randomUUID() : requestIdFor(dedupKey);
@@ -125,6 +127,7 @@ export class TopicSubscriptions {
       try {
         await firer.fire(trigger, encoder.encode(JSON.stringify(envelope)), {
           requestId: messageId,
+          sourceDepth: callDepthOf(message),
           ...(dedupKey ? { dedupKey } : {}),
           ...(traceparent ? { traceparent } : {}),
         });

@@ -2,14 +2,18 @@
 // retries, dead-letter targets and destinations then apply as to any Event invoke). A function or
 // qualifier that does not exist, or a payload over the asynchronous limit (1 MB), is logged (at most once a
 // minute per trigger) and counted, never thrown: the firing is spent. Anything else (JetStream
-// unavailable) is thrown for the caller to retry.
+// unavailable) is thrown for the caller to retry. A firing from a message (topic, bucket, KV) is a hop
+// from the invocation that published it: the event is one call deeper, an event past the limit is stored
+// for the event runner to stop, and a message from a stopped invocation fires nothing.
 import { createHash } from "node:crypto";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { isLambdaError } from "@lambent/errors";
 import { MAX_EVENT_PAYLOAD_BYTES, enqueueInvocation } from "@lambent/event-queue";
+import { nextHop } from "@lambent/protocol";
 import type { ArnScope, RegistryView } from "@lambent/registry/functions";
 import type { TriggerRecord } from "@lambent/registry/triggers";
 import type { Logger } from "@lambent/telemetry";
+import type { LoopStopsReport } from "../invocation/loop-stops.js";
 import type { TriggerMetrics } from "../metrics/trigger-metrics.js";
 
 export interface FiringOptions {
@@ -17,9 +21,14 @@ export interface FiringOptions {
   dedupKey?: string;
   requestId?: string;
   traceparent?: string;
+  /**
+   * The call depth of the invocation the source message comes from (its Lambent-Call-Depth; 0 from
+   * outside). Absent for a schedule's tick, which starts a chain.
+   */
+  sourceDepth?: number;
 }
 
-export type Firing = "enqueued" | "functionMissing" | "tooLarge";
+export type Firing = "enqueued" | "functionMissing" | "tooLarge" | "recursiveLoop";
 
 const DROPPED_LOG_INTERVAL_MS = 60_000;
 
@@ -27,18 +36,29 @@ export class TriggerFirer {
   private readonly droppedLoggedAt = new Map<string, number>();
 
   constructor(
-    private readonly options: { js: JetStreamClient; view: RegistryView; scope: ArnScope; metrics: TriggerMetrics; logger: Logger; now: () => number },
+    private readonly options: { js: JetStreamClient; view: RegistryView; scope: ArnScope; metrics: TriggerMetrics; loops: LoopStopsReport; logger: Logger; now: () => number },
   ) {}
 
   async fire(trigger: TriggerRecord, payload: Uint8Array, firing: FiringOptions = {}): Promise<Firing> {
-    const { js, view, scope, metrics, now } = this.options;
+    const { js, view, scope, metrics, loops, now } = this.options;
+    const { sourceDepth, ...enqueue } = firing;
+    const hop = sourceDepth === undefined ? undefined : nextHop(sourceDepth);
+    if (hop?.kind === "drop") {
+      metrics.fired(trigger.name, "recursive_loop");
+      loops.stopped(trigger.functionName, "trigger", { trigger: trigger.name, sourceDepth });
+      return "recursiveLoop";
+    }
     if (payload.length > MAX_EVENT_PAYLOAD_BYTES) {
       metrics.fired(trigger.name, "too_large");
       this.logDropped(trigger, `the event is ${payload.length} bytes, over the ${MAX_EVENT_PAYLOAD_BYTES} bytes an asynchronous invocation takes`);
       return "tooLarge";
     }
     try {
-      await enqueueInvocation(js, view, scope, { functionName: trigger.functionName, qualifier: trigger.qualifier }, payload, { ...firing, now });
+      await enqueueInvocation(js, view, scope, { functionName: trigger.functionName, qualifier: trigger.qualifier }, payload, {
+        ...enqueue,
+        ...(hop ? { callDepth: hop.callDepth } : {}),
+        now,
+      });
     } catch (error) {
       if (isLambdaError(error) && error.type === "ResourceNotFoundException") {
         metrics.fired(trigger.name, "function_missing");

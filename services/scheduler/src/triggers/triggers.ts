@@ -8,6 +8,7 @@ import { TRIGGER_KEYS, decodeTriggerRecord, triggerNameOf, type TriggerRecord } 
 import type { ArnScope, RegistryView } from "@lambent/registry/functions";
 import type { Logger, MetricsRegistry } from "@lambent/telemetry";
 import type { LeaderTask } from "../leader-task.js";
+import type { LoopStopsReport } from "../invocation/loop-stops.js";
 import { TriggerMetrics } from "../metrics/trigger-metrics.js";
 import { ScheduleRunner } from "./schedule-runner.js";
 import { BucketEvents, KeyValueEvents } from "./source-events.js";
@@ -26,6 +27,7 @@ export interface TriggersOptions {
   scope: ArnScope;
   logger: Logger;
   metrics: MetricsRegistry;
+  loops: LoopStopsReport;
   now: () => number;
   /** LAMBENT_KV_TRIGGER_CACHE_MB, in bytes. */
   kvTriggerCacheBytes: number;
@@ -37,9 +39,9 @@ export class Triggers {
   private readonly topics: TopicSubscriptions;
 
   constructor(options: TriggersOptions) {
-    const { nc, js, jsm, kv, view, scope, now, kvTriggerCacheBytes } = options;
+    const { nc, js, jsm, kv, view, scope, loops, now, kvTriggerCacheBytes } = options;
     const logger = options.logger.child({ component: "triggers" });
-    const firer = new TriggerFirer({ js, view, scope, metrics: new TriggerMetrics(options.metrics), logger, now });
+    const firer = new TriggerFirer({ js, view, scope, metrics: new TriggerMetrics(options.metrics), loops, logger, now });
     this.records = new KeySpaceView(kv, {
       filter: TRIGGER_KEYS,
       decode: decodeTriggerRecord,
