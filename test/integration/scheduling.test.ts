@@ -219,8 +219,10 @@ describe("scheduling across 2 frontends, 2 schedulers and 3 workers", () => {
     heartbeats.clear();
     const [victimId, running] = await heartbeatsUntil((beats) => {
       if (beats.length < 3) return undefined;
-      const busy = beats.find((beat) => beat.running.some((lease) => lease.functionName === "reserved-fn"));
-      return busy ? ([busy.workerId, busy.running.filter((lease) => lease.functionName === "reserved-fn").length] as const) : undefined;
+      // Kept slots no call runs in are listed too: only the calls running count.
+      const runningCalls = (beat: WorkerHeartbeat) => beat.running.filter((lease) => lease.functionName === "reserved-fn" && !lease.idle);
+      const busy = beats.find((beat) => runningCalls(beat).length > 0);
+      return busy ? ([busy.workerId, runningCalls(busy).length] as const) : undefined;
     });
     const victim = workerRunning(cluster, victimId)!;
     await victim.kill();
@@ -280,7 +282,7 @@ describe("scheduling across 2 frontends, 2 schedulers and 3 workers", () => {
     const held = invoke("reserved-fn", { key: "drain" }, 0);
     await gate.until(() => gate.inside("drain") === 1);
     heartbeats.clear();
-    const busyId = await heartbeatsUntil((beats) => beats.find((beat) => beat.running.some((lease) => lease.functionName === "reserved-fn"))?.workerId);
+    const busyId = await heartbeatsUntil((beats) => beats.find((beat) => beat.running.some((lease) => lease.functionName === "reserved-fn" && !lease.idle))?.workerId);
     const busy = workerRunning(cluster, busyId)!;
     const stopped = busy.stop();
     await heartbeatsUntil((beats) => (beats.find((beat) => beat.workerId === busyId)?.draining ? true : undefined));

@@ -58,6 +58,8 @@ export interface RunningLease {
   memoryMb: number;
   /** A kept slot: held between calls, until the worker releases it. */
   kept?: boolean;
+  /** A kept slot no call is running in right now. */
+  idle?: boolean;
 }
 
 /** Scheduler → worker: hold exactly `count` provisioned environments of this version (0 lets them go). */
@@ -150,6 +152,7 @@ function runningLeases(value: unknown): RunningLease[] {
       functionName: item["functionName"],
       memoryMb: typeof item["memoryMb"] === "number" ? item["memoryMb"] : 128,
       ...(item["kept"] === true ? { kept: true } : {}),
+      ...(item["idle"] === true ? { idle: true } : {}),
     });
   }
   return leases;

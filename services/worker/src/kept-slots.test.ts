@@ -13,7 +13,7 @@ describe("kept slots", () => {
     slots.free(second);
     expect(slots.list()).toEqual([
       { term: 1, leaseId: 1, functionName: "fn", memoryMb: 128, kept: true },
-      { term: 1, leaseId: 2, functionName: "fn", memoryMb: 128, kept: true },
+      { term: 1, leaseId: 2, functionName: "fn", memoryMb: 128, kept: true, idle: true },
     ]);
     // A busy slot is never given back, whatever the choice.
     expect(slots.giveBack(() => true)).toEqual([second]);

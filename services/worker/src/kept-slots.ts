@@ -72,7 +72,9 @@ export class KeptSlots {
   list(): RunningLease[] {
     const list: RunningLease[] = [];
     for (const slots of this.byFunction.values()) {
-      for (const { lease, functionName, memoryMb } of slots) list.push({ term: lease.term, leaseId: lease.leaseId, functionName, memoryMb, kept: true });
+      for (const { lease, functionName, memoryMb, busy } of slots) {
+        list.push({ term: lease.term, leaseId: lease.leaseId, functionName, memoryMb, kept: true, ...(busy ? {} : { idle: true }) });
+      }
     }
     return list;
   }

@@ -84,7 +84,7 @@ describe("the worker's warm path", () => {
       expect(decodeJson(message.data)).toEqual({ workerId: "w3", releases: [{ term: 1, leaseId: 5, kept: true, idleEnvironment: key }] } satisfies LeaseReleases);
       break;
     }
-    expect(worker.status().running).toEqual([{ term: 1, leaseId: 5, functionName: "fn", memoryMb: 128, kept: true }]);
+    expect(worker.status().running).toEqual([{ term: 1, leaseId: 5, functionName: "fn", memoryMb: 128, kept: true, idle: true }]);
 
     const direct = await call(invocation({ requestId: "s1" }, { n: 3 }));
     expect(payloadOf(direct)).toEqual({ echo: { n: 3 } });
