@@ -9,8 +9,9 @@
 
 /**
  * The one host Reference: `hash` (algorithm, bytes), `hmac` (algorithm, key, bytes), `random` (size), `uuid`,
- * `zlib` (method, bytes, options), `log` (lines: flushes the outbox's lines early) and `fs.<op>` (path, …)
- * answering `{ ok, value }` or `{ ok: false, error: { code, syscall, path } }`.
+ * `zlib` (method, bytes, options), `log` (lines: flushes the outbox's lines early), `wasm` (bytes: how far the
+ * environment's live WebAssembly memories may grow together) and `fs.<op>` (path, …) answering `{ ok, value }`
+ * or `{ ok: false, error: { code, syscall, path } }`.
  */
 export interface HostCall {
   applySync(receiver: undefined, args: [op: string, args: unknown[]], options: { arguments: { copy: true }; result: { copy: true } }): HostReply;

@@ -180,6 +180,11 @@ export class Environment {
   private maxMemoryBytes = 0;
   /** Heap the isolate held after its last call: what it costs the worker while idle. */
   private heldBytes = 0;
+  /**
+   * How far the isolate's live WebAssembly memories may grow together (the sandbox reports it; V8 counts
+   * them in no heap statistic): when the process outgrows its memory, this points at the likely culprit.
+   */
+  wasmReservedBytes = 0;
   private lastMeasuredAt = -Infinity;
   private cpuTimeAtLastMeasure = 0n;
   private readonly isolate: ivm.Isolate;
@@ -515,6 +520,11 @@ export class Environment {
       const list = Array.isArray(args) ? args : [];
       if (op === "log") {
         if (this.call) this.appendLines(this.call, list[0]);
+        return [0, null];
+      }
+      if (op === "wasm") {
+        const bytes = Number(list[0]);
+        this.wasmReservedBytes = Number.isSafeInteger(bytes) && bytes > 0 ? bytes : 0;
         return [0, null];
       }
       if (!this.host) throw new Error("The environment has no host");
