@@ -1,8 +1,10 @@
-// Heap exhaustion in every form a function can reach, on a real cluster whose worker runs two sandbox
-// processes. Each attack ends in the function's own Runtime.OutOfMemory error — a fatal V8 error ends
+// Memory exhaustion in every form a function can reach, on a real cluster whose worker runs two sandbox
+// processes. Each heap attack ends in the function's own Runtime.OutOfMemory error — a fatal V8 error ends
 // one sandbox process, named as the culprit by the worker's supervisor — while the worker keeps serving
 // other functions. An event that does the same with MaximumRetryAttempts 0 runs exactly once and goes
-// to its dead-letter target.
+// to its dead-letter target. WebAssembly memory, which V8 counts in no heap statistic, is capped at the
+// memory size by the runtime (a RangeError in the function); many capped memories together meet the
+// sandbox process's memory wall, which ends the process as out of memory and names the function.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -10,6 +12,7 @@ import { Subjects, decodeJson, type WorkerHeartbeat } from "@lambent/protocol";
 import { eventually, lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { startGate, type Gate } from "../fixtures/gate.js";
+import { growModule } from "../fixtures/wasm.js";
 
 const handler = (body: string): Uint8Array => zipFiles({ "index.js": `exports.handler = async function (event) { ${body} };` });
 
@@ -32,7 +35,16 @@ beforeAll(async () => {
   gate = await startGate();
   gate.open();
   cluster = await startTestCluster({
-    env: { LAMBENT_SANDBOXES: "2", LAMBENT_HEARTBEAT_MS: "200", LAMBENT_WORKER_TIMEOUT_MS: "5000", LAMBENT_FETCH_ALLOW: "127.0.0.1", LAMBENT_ASYNC_RETRY_BASE_MS: "50" },
+    env: {
+      LAMBENT_SANDBOXES: "2",
+      LAMBENT_HEARTBEAT_MS: "200",
+      LAMBENT_WORKER_TIMEOUT_MS: "5000",
+      LAMBENT_FETCH_ALLOW: "127.0.0.1",
+      LAMBENT_ASYNC_RETRY_BASE_MS: "50",
+      // Each sandbox process: 512 MB for environments and 512 MB of margin, so its wall is at 1 GB.
+      LAMBENT_WORKER_MEMORY_MB: "1024",
+      LAMBENT_SANDBOX_MEMORY_MARGIN_MB: "512",
+    },
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
   nc = await connect({ servers: cluster.natsUrl });
@@ -40,6 +52,26 @@ beforeAll(async () => {
   for (const [name, body] of Object.entries(attacks)) await createTestFunction(lambda, `oom-${name}`, handler(body), { MemorySize: 128, Timeout: 60 });
   // Quick at first, so its environment goes inline (applySync on the sandbox's main thread), then fatal there.
   await createTestFunction(lambda, "oom-inline", handler(`if (event.boom) return new Array(200e6).fill(0).length; return "quick";`), { MemorySize: 128, Timeout: 60 });
+  await createTestFunction(
+    lambda,
+    "wasm-grow",
+    handler(`
+      const { instance } = await WebAssembly.instantiate(new Uint8Array(event.wasm));
+      if (instance.exports.grow(65535) !== -1) return "wasm's memory.grow passed the cap";
+      new WebAssembly.Memory({ initial: 1, maximum: 65536 }).grow(65535);
+      return "WebAssembly.Memory grew past the cap";`),
+    { MemorySize: 128, Timeout: 30 },
+  );
+  // Each memory within the cap, and touched; together far past the process's wall.
+  await createTestFunction(
+    lambda,
+    "wasm-many",
+    handler(`
+      const keep = [];
+      for (let i = 0; i < 32; i++) { const memory = new WebAssembly.Memory({ initial: 2048 }); new Uint8Array(memory.buffer).fill(1); keep.push(memory); }
+      return "held " + keep.length * 128 + " MB";`),
+    { MemorySize: 128, Timeout: 60 },
+  );
   await createTestFunction(
     lambda,
     "oom-event",
@@ -76,7 +108,7 @@ async function bothSandboxesServing(): Promise<void> {
   }
 }
 
-describe("heap exhaustion", () => {
+describe("memory exhaustion", () => {
   for (const name of Object.keys(attacks)) {
     it(`${name}: the call fails with Runtime.OutOfMemory, and the worker serves the next call`, async () => {
       await bothSandboxesServing();
@@ -91,6 +123,22 @@ describe("heap exhaustion", () => {
     await bothSandboxesServing();
     for (let i = 0; i < 4; i++) expect((await invoke("oom-inline")).payload).toBe("quick");
     const attack = await invoke("oom-inline", { boom: true });
+    expect(attack.payload).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+    expect(await invoke("bystander")).toEqual({ payload: { ok: true } });
+  });
+
+  it("WebAssembly memory stops at the memory size: the call fails with a RangeError, and the worker serves the next call", async () => {
+    await bothSandboxesServing();
+    const attack = await invoke("wasm-grow", { wasm: growModule(1) });
+    expect(attack.error).toBe("Unhandled");
+    expect(attack.payload).toMatchObject({ errorType: "RangeError", errorMessage: "WebAssembly.Memory.grow(): this function's memory size (128 MB) allows at most 2048 pages" });
+    expect(await invoke("bystander")).toEqual({ payload: { ok: true } });
+  });
+
+  it("many capped WebAssembly memories meet the sandbox process's memory wall: the call fails with Runtime.OutOfMemory", async () => {
+    await bothSandboxesServing();
+    const attack = await invoke("wasm-many");
+    expect(attack.error).toBe("Unhandled");
     expect(attack.payload).toMatchObject({ errorType: "Runtime.OutOfMemory" });
     expect(await invoke("bystander")).toEqual({ payload: { ok: true } });
   });

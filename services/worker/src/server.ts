@@ -16,6 +16,7 @@ import { startEnvironment, type EnvironmentRuntime } from "./cold-start.js";
 import { EntryModes } from "./pool/entry-modes.js";
 import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js";
 import { SandboxHost } from "./host/sandbox-host.js";
+import type { StorageMeter } from "./host/filesystem.js";
 import { NatsFunctionCalls } from "./host/function-calls.js";
 import { discardLogs, type InvocationLogSink } from "./log-buffer.js";
 import type { Environment } from "./pool/environment.js";
@@ -50,6 +51,8 @@ export interface WorkerDeps {
   metrics?: MetricsRegistry;
   /** Who hears of inline entries and of catastrophic isolate errors (the sandbox process's watchdog). */
   environmentRuntime?: Partial<EnvironmentRuntime>;
+  /** Hears how much functions hold in /tmp across the process (the sandbox process's memory wall). */
+  storageMeter?: StorageMeter;
 }
 
 export interface WorkerStatus extends WorkerHeartbeat {
@@ -80,7 +83,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   const functions = deps.targets
     ? new NatsFunctionCalls({ nc, view: deps.targets, scope: { region: config.region, accountId: config.accountId }, metrics })
     : undefined;
-  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
+  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions, storageMeter: deps.storageMeter }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();
   const runtime: EnvironmentRuntime = { modes: new EntryModes(), ...deps.environmentRuntime };
   const invoker = new Invoker({

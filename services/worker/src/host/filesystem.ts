@@ -23,6 +23,11 @@ export interface FsStat {
   writable: boolean;
 }
 
+/** Hears how the bytes held in /tmp change, across every environment of the process (the memory wall). */
+export interface StorageMeter {
+  add(bytes: number): void;
+}
+
 export type FsResult = { ok: true; value: unknown } | { ok: false; error: FsErrorShape };
 
 class FsError extends Error {
@@ -54,7 +59,20 @@ export class EnvironmentFiles {
   constructor(
     private readonly pkg: PackageTree | undefined,
     private readonly tmpLimitBytes: number,
+    private readonly meter?: StorageMeter,
   ) {}
+
+  /** The environment is gone: so is its /tmp. */
+  release(): void {
+    this.charge(-this.usedBytes);
+    this.tmpFiles.clear();
+    this.tmpDirectories.clear();
+  }
+
+  private charge(bytes: number): void {
+    this.usedBytes += bytes;
+    this.meter?.add(bytes);
+  }
 
   /** Bytes /tmp holds now. */
   get tmpBytes(): number {
@@ -177,7 +195,7 @@ export class EnvironmentFiles {
     const next = append && existing ? concat(existing.data, data) : data;
     const growth = next.length - (existing?.data.length ?? 0);
     if (this.usedBytes + growth > this.tmpLimitBytes) return fail("ENOSPC", "write", path);
-    this.usedBytes += growth;
+    this.charge(growth);
     this.tmpFiles.set(tmp, { data: next, mtimeMs: Date.now() });
   }
 
@@ -211,7 +229,7 @@ export class EnvironmentFiles {
     if (file) {
       if (syscall === "rmdir") return fail("ENOTDIR", syscall, path);
       this.tmpFiles.delete(tmp);
-      this.usedBytes -= file.data.length;
+      this.charge(-file.data.length);
       return;
     }
     if (!this.tmpDirectories.has(tmp)) {
@@ -226,7 +244,7 @@ export class EnvironmentFiles {
     if (children.length > 0 && !recursive) return fail("ENOTEMPTY", syscall, path);
     for (const child of children) {
       const childFile = this.tmpFiles.get(child);
-      if (childFile) this.usedBytes -= childFile.data.length;
+      if (childFile) this.charge(-childFile.data.length);
       this.tmpFiles.delete(child);
       this.tmpDirectories.delete(child);
     }
@@ -244,7 +262,7 @@ export class EnvironmentFiles {
     if (this.tmpDirectories.has(target)) return fail("EISDIR", "rename", from, to);
     this.parentOf(target, "rename", to);
     const replaced = this.tmpFiles.get(target);
-    if (replaced && target !== source) this.usedBytes -= replaced.data.length;
+    if (replaced && target !== source) this.charge(-replaced.data.length);
     this.tmpFiles.delete(source);
     this.tmpFiles.set(target, file);
   }

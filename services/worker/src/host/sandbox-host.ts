@@ -8,7 +8,7 @@ import * as zlib from "node:zlib";
 import type { FetchPolicyConfig } from "@lambent/config";
 import { EgressPolicy } from "./egress-policy.js";
 import { FetchFailure, hostFetch, type FetchLimits, type FetchRequestData, type FetchResponseData, type FetchTrace } from "./fetch.js";
-import { EnvironmentFiles } from "./filesystem.js";
+import { EnvironmentFiles, type StorageMeter } from "./filesystem.js";
 import {
   callFailure,
   callLimits,
@@ -45,6 +45,8 @@ export interface SandboxHostOptions {
   packageCacheBytes?: number;
   /** Carries out functions' calls of other functions; without it those calls fail with ServiceException. */
   functions?: FunctionCalls | undefined;
+  /** Hears how much every environment holds in /tmp together. */
+  storageMeter?: StorageMeter | undefined;
 }
 
 export class SandboxHost {
@@ -52,8 +54,10 @@ export class SandboxHost {
   readonly fetchLimits: FetchLimits;
   readonly packages: PackageCache;
   readonly functions: FunctionCalls | undefined;
+  private readonly storageMeter: StorageMeter | undefined;
 
   constructor(options: SandboxHostOptions) {
+    this.storageMeter = options.storageMeter;
     this.policy = new EgressPolicy(options.fetch);
     this.fetchLimits = { timeoutMs: options.fetch.timeoutMs, maxResponseBytes: options.fetch.maxResponseBytes };
     this.packages = new PackageCache(options.packages, options.packageCacheBytes);
@@ -62,7 +66,7 @@ export class SandboxHost {
 
   /** One environment's host: its files (the package, when it reads files, and its own /tmp). */
   forEnvironment(pkg: PackageTree | undefined, ephemeralStorageMb: number, memoryMb: number): EnvironmentHost {
-    return new EnvironmentHost(this, new EnvironmentFiles(pkg, ephemeralStorageMb * MB), memoryMb * MB, callLimits(memoryMb));
+    return new EnvironmentHost(this, new EnvironmentFiles(pkg, ephemeralStorageMb * MB, this.storageMeter), memoryMb * MB, callLimits(memoryMb));
   }
 }
 

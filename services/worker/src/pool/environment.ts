@@ -42,6 +42,12 @@ export interface InlineWatch {
   leave(): void;
 }
 
+/** Told of every environment as it is made and as it goes, so memory the process holds can be traced to one. */
+export interface EnvironmentTracker {
+  track(environment: Environment): void;
+  untrack(environment: Environment): void;
+}
+
 /** Told when V8 reports a catastrophic error in an environment's isolate (its thread never returns). */
 export type CatastropheListener = (environment: Environment, requestId: string | undefined, message: string) => void;
 
@@ -56,6 +62,7 @@ export interface EnvironmentSettings {
   modes: EntryModes;
   inlineWatch?: InlineWatch | undefined;
   onCatastrophe?: CatastropheListener | undefined;
+  tracker?: EnvironmentTracker | undefined;
 }
 
 export interface RunRequest {
@@ -185,11 +192,14 @@ export class Environment {
    * them in no heap statistic): when the process outgrows its memory, this points at the likely culprit.
    */
   wasmReservedBytes = 0;
+  /** The last call this environment ran, or the one it started up for. */
+  lastRequestId: string | undefined;
   private lastMeasuredAt = -Infinity;
   private cpuTimeAtLastMeasure = 0n;
   private readonly isolate: ivm.Isolate;
   private readonly history: EntryHistory;
   private readonly inlineWatch: InlineWatch | undefined;
+  private tracker: EnvironmentTracker | undefined;
   private invokeRef: ivm.Reference | undefined;
   private takeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
@@ -207,6 +217,8 @@ export class Environment {
     this.logStreamName = logStreamName(record.version, this.id, now);
     this.history = new EntryHistory(key, settings.modes);
     this.inlineWatch = settings.inlineWatch;
+    this.lastRequestId = settings.requestId;
+    this.tracker = settings.tracker;
     const onCatastrophe = settings.onCatastrophe;
     this.isolate = new ivm.Isolate({
       memoryLimit: record.memorySize,
@@ -217,6 +229,7 @@ export class Environment {
         onCatastrophe?.(this, requestId, message);
       },
     });
+    this.tracker?.track(this);
   }
 
   /** Cold start: isolate, runtime, the function's module evaluated and its handler found. */
@@ -338,11 +351,17 @@ export class Environment {
     return this.wrecked || this.isolate.isDisposed;
   }
 
+  /** The call running now, if any (the module's initialisation is none). */
+  get runningRequestId(): string | undefined {
+    return this.call?.requestId || undefined;
+  }
+
   async run(request: RunRequest): Promise<RunOutcome> {
     const timeoutMs = this.record.timeout * 1000;
     const started = performance.now();
     const deadlineMs = Date.now() + timeoutMs;
     let ended!: Promise<SandboxOutcome | { hostError: unknown }>;
+    this.lastRequestId = request.requestId;
     const call = this.openCall({ requestId: request.requestId, lines: request.lines, deadlineMs, trace: request.trace, depth: request.callDepth ?? 0 }, (done) => (ended = done));
     call.deadline = setTimeout(() => {
       this.timedOut = true;
@@ -613,6 +632,9 @@ export class Environment {
 
   dispose(): void {
     if (this.call) this.closeCall(this.call);
+    this.tracker?.untrack(this);
+    this.tracker = undefined;
+    this.host?.files.release();
     // A wrecked isolate's thread never returns: disposing it would wait for that thread forever.
     if (this.wrecked || this.isolate.isDisposed) return;
     try {
