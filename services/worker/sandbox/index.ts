@@ -19,7 +19,7 @@ import { structuredClone } from "./web/structured-clone.js";
 import { installWebAssembly } from "./web/webassembly.js";
 
 function boot(call: HostCall, info: EnvironmentInfo): Runtime {
-  setHostCall(call);
+  setHostCall(call, info.hostCallBytes);
   installWebAssembly(Number(info.memoryLimitInMB));
   const global = globalThis as unknown as Record<string, unknown>;
   delete global["__lambentBoot"];

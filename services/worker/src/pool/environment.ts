@@ -15,6 +15,7 @@ import type { EnvironmentHost } from "../host/sandbox-host.js";
 import {
   INIT_TIMEOUT_MS,
   MAX_FETCHES_IN_FLIGHT,
+  MAX_HOST_CALL_BYTES,
   MAX_LOG_BYTES_PER_INVOCATION,
   MAX_LOG_LINE_CHARS,
   logLimitNote,
@@ -271,6 +272,7 @@ export class Environment {
       handlerFile,
       env: lambdaEnvironment(record, settings.region, this.logStreamName),
       callLimits: host.callLimits,
+      hostCallBytes: MAX_HOST_CALL_BYTES,
     };
     // The isolate's one capability (sandbox/host.ts HostCall); everything else crosses in the outbox.
     const runtime = boot.applySync(
@@ -516,16 +518,17 @@ export class Environment {
     }, Math.max(0, wakeAt - Date.now()));
   }
 
-  /** The sandbox's log lines, up to the invocation's share; past it one note, then nothing. */
-  private appendLines(call: OpenCall, lines: unknown): void {
-    if (!Array.isArray(lines)) return;
+  /** The sandbox's log lines, up to the invocation's share; past it one note, then nothing. True while there is room. */
+  private appendLines(call: OpenCall, lines: unknown): boolean {
+    if (!Array.isArray(lines)) return call.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION;
     for (const line of lines) {
-      if (call.loggedBytes > MAX_LOG_BYTES_PER_INVOCATION) return;
+      if (call.loggedBytes > MAX_LOG_BYTES_PER_INVOCATION) return false;
       const text = typeof line === "string" ? (line.length > MAX_LOG_LINE_CHARS ? line.slice(0, MAX_LOG_LINE_CHARS) : line) : String(line);
       call.loggedBytes += text.length;
       if (call.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION) call.lines.push(text);
       else call.lines.push(logLimitNote(text));
     }
+    return call.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION;
   }
 
   private takeLines(packet: unknown): void {
@@ -533,14 +536,15 @@ export class Environment {
     if (call && packet && typeof packet === "object") this.appendLines(call, (packet as SandboxPacket).lines);
   }
 
-  /** The isolate's synchronous host call: never throws into the isolate, so no host stack crosses. */
-  private hostCall(op: unknown, args: unknown): HostReply {
+  /**
+   * The isolate's host call: never throws into the isolate, so no host stack crosses. `zlib` is awaited by
+   * the isolate (applySyncPromise): it answers with a promise of the reply, copied in when it settles.
+   */
+  private hostCall(op: unknown, args: unknown): HostReply | Promise<unknown> {
+    if (op === "zlib") return this.hostWait(String(op), Array.isArray(args) ? args : []);
     try {
       const list = Array.isArray(args) ? args : [];
-      if (op === "log") {
-        if (this.call) this.appendLines(this.call, list[0]);
-        return [0, null];
-      }
+      if (op === "log") return [0, this.call ? this.appendLines(this.call, list[0]) : false];
       if (op === "wasm") {
         const bytes = Number(list[0]);
         this.wasmReservedBytes = Number.isSafeInteger(bytes) && bytes > 0 ? bytes : 0;
@@ -551,6 +555,17 @@ export class Environment {
     } catch (error) {
       return [1, hostErrorData(error)];
     }
+  }
+
+  private async hostWait(op: string, args: unknown[]): Promise<unknown> {
+    let reply: HostReply;
+    try {
+      if (!this.host) throw new Error("The environment has no host");
+      reply = [0, await this.host.wait(op, args)];
+    } catch (error) {
+      reply = [1, hostErrorData(error)];
+    }
+    return new ivm.ExternalCopy(reply).copyInto({ release: true });
   }
 
   private openCall(
@@ -593,6 +608,7 @@ export class Environment {
     if (this.call === call) this.call = undefined;
     this.host?.cancelFetches();
     this.host?.cancelCalls();
+    this.host?.cancelConversion();
   }
 
   /** Memory this environment holds while idle, in MB: its heap (not its cap) and its /tmp, which lives in worker memory. */

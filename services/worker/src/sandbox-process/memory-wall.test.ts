@@ -1,6 +1,7 @@
 // The memory wall's main-thread side: the /tmp total the watchdog leaves out, and the culprit it names
 // when the process outgrows its memory.
 import { afterAll, describe, expect, it } from "vitest";
+import { TMP_CHUNK_OVERHEAD_BYTES, TMP_ENTRY_OVERHEAD_BYTES } from "../limits.js";
 import { esmBundle, functionRecord, testInvoker } from "../testing/fixtures.js";
 import { MemoryWall, likelyCulprit, type WallCandidate } from "./memory-wall.js";
 
@@ -52,7 +53,7 @@ describe("MemoryWall with real environments", () => {
     const before = tmpBytes();
     t.deploy(functionRecord({ functionName: "tmp-writer" }), esmBundle(`const fs = globalThis.__lambentRequire("fs"); const userModule = { handler: async () => { fs.writeFileSync("/tmp/data", new Uint8Array(100000)); return "written"; } };`));
     expect((await t.invoke("tmp-writer")).json).toBe("written");
-    expect(tmpBytes() - before).toBeGreaterThanOrEqual(100000);
+    expect(tmpBytes() - before).toBe(100000 + Buffer.byteLength("data") + TMP_ENTRY_OVERHEAD_BYTES + TMP_CHUNK_OVERHEAD_BYTES);
     t.pool.close();
     expect(tmpBytes()).toBe(0);
   });
