@@ -31,6 +31,8 @@ const functions: [string, Uint8Array, { MemorySize?: number; Timeout?: number }]
   ["hog", handler(`const keep = []; while (true) keep.push(new Array(1e6).fill(Math.random()));`), { MemorySize: 128, Timeout: 30 }],
   ["recurse", handler(`const down = (n) => down(n + 1) + 1; return down(0);`), {}],
   ["flood", handler(`const line = "x".repeat(64 * 1024); for (let i = 0; i < 400; i++) console.log(line); return "flooded";`), { Timeout: 30 }],
+  // 3,000 lines of 256 KB: 750 MB of log from one call.
+  ["deluge", handler(`const line = "y".repeat(256 * 1024); for (let i = 0; i < 3000; i++) console.log(line); return "flooded";`), { MemorySize: 256, Timeout: 60 }],
   ["huge", handler(`return "x".repeat(7 * 1024 * 1024);`), { MemorySize: 256 }],
   ["timers", handler(`for (let i = 0; i < 200000; i++) setTimeout(() => {}, 60000); return "armed";`), {}],
   [
@@ -74,6 +76,14 @@ async function invoke(name: string, event: unknown = {}): Promise<{ error?: stri
   const text = new TextDecoder().decode(answer.Payload);
   const log = answer.LogResult ? Buffer.from(answer.LogResult, "base64").toString("utf8") : "";
   return { ...(answer.FunctionError ? { error: answer.FunctionError } : {}), payload: JSON.parse(text), log };
+}
+
+/** The resident memory of the worker's processes together, from its Prometheus endpoint. */
+async function workerResidentBytes(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${String(cluster.workers[0]!.ready["metricsPort"])}/metrics`)).text();
+  const samples = [...text.matchAll(/^process_resident_memory_bytes(?:\{[^}]*\})? (\S+)$/gm)].map((match) => Number(match[1]));
+  expect(samples.length).toBeGreaterThan(0);
+  return samples.reduce((sum, value) => sum + value, 0);
 }
 
 /** After each attack, an ordinary function on the same worker still answers, untouched. */
@@ -135,6 +145,18 @@ describe("hostile code", () => {
     expect(error).toBeUndefined();
     expect(payload).toBe("flooded");
     expect(log).toMatch(/Log output truncated: this invocation wrote more than \d+ bytes of log/);
+    await expectBystanderUnharmed();
+  });
+
+  it("a flood of 256 KB lines is capped at the invocation's log limit, and the worker does not keep it", async () => {
+    const before = await workerResidentBytes();
+    const { error, payload, log } = await invoke("deluge");
+    expect(error).toBeUndefined();
+    expect(payload).toBe("flooded");
+    expect(log).toMatch(/Log output truncated: this invocation wrote more than \d+ bytes of log/);
+    expect(log.match(/Log output truncated/g)).toHaveLength(1);
+    // 750 MB went to console.log; the worker holds at most the 4 MB cap of it.
+    expect((await workerResidentBytes()) - before).toBeLessThan(128 * 1024 * 1024);
     await expectBystanderUnharmed();
   });
 

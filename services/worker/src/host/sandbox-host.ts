@@ -11,7 +11,7 @@ import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import type { FetchPolicyConfig } from "@lambent/config";
 import { EgressPolicy } from "./egress-policy.js";
-import { FetchFailure, hostFetch, type FetchLimits, type FetchRequestData, type FetchResponseData, type FetchTrace } from "./fetch.js";
+import { FetchFailure, hostFetch, type FetchBudget, type FetchLimits, type FetchRequestData, type FetchResponseData, type FetchTrace } from "./fetch.js";
 import { EnvironmentFiles, type StorageMeter } from "./filesystem.js";
 import {
   callFailure,
@@ -168,6 +168,8 @@ export class EnvironmentHost {
   private digest: Hash | Hmac | undefined;
   /** Ends the conversion the isolate waits for, when its invocation ends first. */
   private conversion: AbortController | undefined;
+  /** Bytes the environment's fetches hold on the host now; at most the function's memory size. */
+  private fetchBytes = 0;
 
   constructor(
     private readonly shared: SandboxHost,
@@ -244,16 +246,37 @@ export class EnvironmentHost {
     this.conversion = undefined;
   }
 
-  /** Starts a fetch; `deliver` is called once with its outcome unless the invocation ends first. */
+  /**
+   * Starts a fetch; `deliver` is called once with its outcome unless the invocation ends first. What the
+   * environment's fetches hold on the host together (request bodies, responses as they are read) is capped
+   * at the function's memory size: the answers go into its isolate anyway.
+   */
   startFetch(id: number, request: FetchRequestData, deliver: FetchDelivery, trace?: FetchTrace): void {
     const controller = new AbortController();
+    let held = 0;
+    const budget: FetchBudget = {
+      take: (bytes) => {
+        if (this.fetchBytes + bytes > this.maxResultBytes) return false;
+        this.fetchBytes += bytes;
+        held += bytes;
+        return true;
+      },
+    };
+    const settle = (): boolean => {
+      this.fetchBytes -= held;
+      held = 0;
+      return this.pendingFetches.delete(id);
+    };
+    if (!budget.take(request.body?.length ?? 0)) {
+      return deliver(id, false, "fetch failed: this invocation's fetches together hold more bytes than its memory size");
+    }
     this.pendingFetches.set(id, controller);
-    hostFetch(this.shared.policy, this.shared.fetchLimits, request, controller.signal, trace).then(
+    hostFetch(this.shared.policy, this.shared.fetchLimits, request, controller.signal, trace, budget).then(
       (response) => {
-        if (this.pendingFetches.delete(id)) deliver(id, true, response);
+        if (settle()) deliver(id, true, response);
       },
       (error: unknown) => {
-        if (!this.pendingFetches.delete(id)) return;
+        if (!settle()) return;
         deliver(id, false, error instanceof FetchFailure ? error.message : `fetch failed: ${error instanceof Error ? error.message : String(error)}`);
       },
     );
