@@ -3,7 +3,7 @@
 import type { HostCall, HostErrorData, HostReply } from "./host.js";
 
 let hostCall: HostCall | undefined;
-let pieceBytes = 8 * 1024 * 1024;
+let pieceBytes = 1024 * 1024;
 
 // Taken before function code runs, which may replace the prototypes' methods.
 const apply = Reflect.apply;

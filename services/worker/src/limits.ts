@@ -25,9 +25,9 @@ const MB = 1024 * 1024;
 // several calls for more (a large file is read and written in pieces, a long hash fed in pieces).
 // Compression runs off the main thread, on libuv's pool, while the isolate waits.
 
-/** The most bytes one synchronous host call carries either way (8 MB): a file piece, hash input, random bytes. */
-export const MAX_HOST_CALL_BYTES = 8 * MB;
-/** The most names one `readdir` host call returns; the sandbox asks for the rest. */
+/** The most bytes one synchronous host call carries either way (1 MB): a file piece, hash input, random bytes. */
+export const MAX_HOST_CALL_BYTES = 1 * MB;
+/** The most names one `readdir` host call returns (and no more than MAX_HOST_CALL_BYTES of them); the sandbox asks for the rest. */
 export const READDIR_PAGE_ENTRIES = 10_000;
 /** /tmp: each file and directory costs its path's UTF-8 bytes plus this, against EphemeralStorage. */
 export const TMP_ENTRY_OVERHEAD_BYTES = 512;

@@ -191,14 +191,14 @@ function readAll(path: string): Uint8Array {
   return offset === first.size ? out : out.subarray(0, offset);
 }
 
-/** Writes `data` in pieces of one host call each: the first replaces the file (or appends), the rest append. */
+/**
+ * Writes `data` in pieces of one host call each: the first replaces the file (or appends), the rest append.
+ * Each piece is a copy of its own: a view would carry its whole buffer across.
+ */
 function writeAll(path: string, data: Uint8Array, append: boolean): void {
   const piece = hostCallBytes();
-  let offset = 0;
-  do {
-    run("writeFile", path, data.subarray(offset, offset + piece), append || offset > 0);
-    offset += piece;
-  } while (offset < data.length);
+  if (data.length <= piece) return void run("writeFile", path, data, append);
+  for (let offset = 0; offset < data.length; offset += piece) run("writeFile", path, data.slice(offset, offset + piece), append || offset > 0);
 }
 
 interface Listing {

@@ -26,7 +26,8 @@ export function hostDigest(algorithm: string, key: Uint8Array | undefined, piece
   }
   callHost("hash.start", algorithm, key ?? null);
   for (const part of pieces) {
-    for (let offset = 0; offset < part.length; offset += piece) callHost("hash.update", part.subarray(offset, offset + piece));
+    // Copies, not views: a view would carry its whole buffer across.
+    for (let offset = 0; offset < part.length; offset += piece) callHost("hash.update", part.length <= piece ? part : part.slice(offset, offset + piece));
   }
   return callHost("hash.end") as Uint8Array;
 }

@@ -99,6 +99,22 @@ describe("EnvironmentFiles", () => {
     expect(new Set(pages.flatMap((page) => page.names)).size).toBe(count);
   });
 
+  it("keeps a page of long names within one host call's bytes", () => {
+    const fs = files(1024 * MB);
+    const name = (i: number) => String(i).padStart(250, "n");
+    for (let i = 0; i < 5000; i++) fs.ok("writeFile", `/tmp/${name(i)}`, new Uint8Array(0), false);
+    const seen: string[] = [];
+    for (let offset = 0; ; ) {
+      const page = fs.ok("readdir", "/tmp", offset) as FsListing;
+      expect(page.names.reduce((sum, n) => sum + Buffer.byteLength(n), 0)).toBeLessThanOrEqual(MAX_HOST_CALL_BYTES);
+      seen.push(...page.names);
+      offset += page.names.length;
+      if (!page.more) break;
+    }
+    expect(seen.length).toBe(5000);
+    expect(new Set(seen).size).toBe(5000);
+  });
+
   it("moves data at most MAX_HOST_CALL_BYTES a call: large files are written and read in pieces", () => {
     const fs = files(64 * MB);
     const piece = new Uint8Array(MAX_HOST_CALL_BYTES).fill(7);

@@ -314,12 +314,15 @@ export class EnvironmentFiles {
     return fail("ENOENT", "scandir", path);
   }
 
+  /** Up to READDIR_PAGE_ENTRIES names from `offset`, and no more than one host call's bytes of them. */
   private page(children: Set<string>, offset: number, isDirectory: (name: string) => boolean): FsListing {
     const names: string[] = [];
     let index = 0;
+    let bytes = 0;
     for (const name of children) {
       if (index++ < offset) continue;
-      if (names.length === READDIR_PAGE_ENTRIES) break;
+      bytes += name.length * 3;
+      if (names.length === READDIR_PAGE_ENTRIES || (names.length > 0 && bytes > MAX_HOST_CALL_BYTES)) break;
       names.push(name);
     }
     const directories = new Uint8Array(names.length);
