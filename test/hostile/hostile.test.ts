@@ -1,11 +1,13 @@
 // Hostile function code on a real cluster with the default egress policy: each attack fails inside the
 // function with a clear error, and the worker and the other functions carry on.
+import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 
 const handler = (body: string): Uint8Array => zipFiles({ "index.js": `exports.handler = async function (event) { ${body} };` });
+const gzipSync = (data: Buffer): Buffer => zlib.gzipSync(data);
 
 const functions: [string, Uint8Array, { MemorySize?: number; Timeout?: number }][] = [
   ["bystander", handler(`return { polluted: ({}).polluted ?? null, arrayPolluted: [].evil ?? null, ok: true };`), {}],
@@ -34,6 +36,25 @@ const functions: [string, Uint8Array, { MemorySize?: number; Timeout?: number }]
   // 3,000 lines of 256 KB: 750 MB of log from one call.
   ["deluge", handler(`const line = "y".repeat(256 * 1024); for (let i = 0; i < 3000; i++) console.log(line); return "flooded";`), { MemorySize: 256, Timeout: 60 }],
   ["huge", handler(`return "x".repeat(7 * 1024 * 1024);`), { MemorySize: 256 }],
+  // A million tiny files, then one listing of them all.
+  [
+    "tmpflood",
+    handler(`const fs = require("fs"); let made = 0; let code;
+      for (; made < 1e6; made++) { try { fs.writeFileSync("/tmp/f" + made, ""); } catch (e) { code = e.code; break; } }
+      return [made, code, fs.readdirSync("/tmp").length];`),
+    { Timeout: 120 },
+  ],
+  ["zbomb", handler(`const zlib = require("zlib"); try { return zlib.gunzipSync(Buffer.from(event.bomb, "base64")).length; } catch (e) { return [e.name, e.code]; }`), { Timeout: 30 }],
+  // Big synchronous work through the host: each host call is bounded, the work still gets done.
+  [
+    "bigwork",
+    handler(`const fs = require("fs"); const crypto = require("crypto");
+      const data = crypto.randomBytes(64 * 1024 * 1024);
+      fs.writeFileSync("/tmp/a", data); fs.copyFileSync("/tmp/a", "/tmp/b");
+      const same = crypto.createHash("sha256").update(fs.readFileSync("/tmp/b")).digest("hex") === crypto.createHash("sha256").update(data).digest("hex");
+      return [data.length, same];`),
+    { MemorySize: 1024, Timeout: 120 },
+  ],
   ["timers", handler(`for (let i = 0; i < 200000; i++) setTimeout(() => {}, 60000); return "armed";`), {}],
   [
     "selfcall",
@@ -157,6 +178,24 @@ describe("hostile code", () => {
     expect(log.match(/Log output truncated/g)).toHaveLength(1);
     // 750 MB went to console.log; the worker holds at most the 4 MB cap of it.
     expect((await workerResidentBytes()) - before).toBeLessThan(128 * 1024 * 1024);
+    await expectBystanderUnharmed();
+  });
+
+  it("a million tiny /tmp files stop at the entry limit, and listing them is served in bounded pieces", async () => {
+    const { error, payload } = await invoke("tmpflood");
+    expect(error).toBeUndefined();
+    expect(payload).toEqual([100_000, "ENOSPC", 100_000]);
+    await expectBystanderUnharmed();
+  });
+
+  it("a decompression bomb stops at the output cap", async () => {
+    const bomb = gzipSync(Buffer.alloc(200 * 1024 * 1024)).toString("base64");
+    expect(await invoke("zbomb", { bomb })).toMatchObject({ payload: ["RangeError", "ERR_BUFFER_TOO_LARGE"] });
+    await expectBystanderUnharmed();
+  });
+
+  it("big synchronous work goes through the host in bounded calls and still gets done", async () => {
+    expect(await invoke("bigwork")).toMatchObject({ payload: [64 * 1024 * 1024, true] });
     await expectBystanderUnharmed();
   });
 

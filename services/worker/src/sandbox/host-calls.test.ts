@@ -90,6 +90,27 @@ describe("host calls from the isolate", () => {
     expect(made).toBe(Math.floor((10 * MB) / (250 + 512)));
   });
 
+  it("compresses off the main thread: other environments' calls go on meanwhile", async () => {
+    const slow = `host-calls-${++counter}`;
+    t.deploy(
+      functionRecord({ functionName: slow, timeout: 120, memorySize: 256 }),
+      esmBundle(`const zlib = globalThis.__lambentRequire("zlib"); const userModule = { handler: async () => {
+        const text = Buffer.from(Array.from({ length: 40000 }, (_, i) => i.toString(36) + " lorem ipsum ").join(""));
+        return zlib.brotliCompressSync(text).length; } };`),
+    );
+    const quick = `host-calls-${++counter}`;
+    t.deploy(functionRecord({ functionName: quick }), esmBundle(`const userModule = { handler: async () => "quick" };`));
+    let slowSettled = false;
+    // Brotli at its default quality takes seconds for this megabyte; a quick call takes milliseconds.
+    const compressing = t.invoke(slow).then((result) => {
+      slowSettled = true;
+      return result;
+    });
+    expect((await t.invoke(quick)).json).toBe("quick");
+    expect(slowSettled).toBe(false);
+    expect((await compressing).json).toBeGreaterThan(0);
+  });
+
   it("stops a decompression bomb at min(memory size, 64 MB)", async () => {
     const bomb = gzipSync(Buffer.alloc(130 * MB)).toString("base64");
     expect(
