@@ -1,5 +1,6 @@
 // Hostile function code on a real cluster with the default egress policy: each attack fails inside the
 // function with a clear error, and the worker and the other functions carry on.
+import { networkInterfaces } from "node:os";
 import * as zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -62,6 +63,13 @@ const functions: [string, Uint8Array, { MemorySize?: number; Timeout?: number }]
       const attempt = async (url) => { try { const r = await fetch(url); return "reached " + r.status; } catch (e) { return e.name + ": " + e.message; } };
       return { frontend: await attempt(event.frontend), nats: await attempt(event.nats), metadata: await attempt("http://169.254.169.254/latest/meta-data/"), localhost: await attempt(event.frontend.replace("127.0.0.1", "localhost")) };`),
     {},
+  ],
+  [
+    "egress",
+    handler(`
+      const attempt = async (url) => { try { const r = await fetch(url); return "reached " + r.status; } catch (e) { return e.name + ": " + e.message; } };
+      const out = {}; for (const url of event.urls) out[url] = await attempt(url); return out;`),
+    { Timeout: 30 },
   ],
   [
     "callflood",
@@ -219,6 +227,36 @@ describe("hostile code", () => {
     expect(error).toBeUndefined();
     expect(payload).toEqual({ flood: { ResourceNotFoundException: 2000 }, huge: { RequestTooLargeException: 1 }, odd: { TypeError: 3 } });
     expect((await invoke("bystander")).payload).toMatchObject({ ok: true });
+  });
+
+  it("fetch to the machine's own addresses and to reserved ranges is refused, in every IPv6 disguise", async () => {
+    const port = new URL(cluster.httpUrl).port;
+    const own = Object.values(networkInterfaces())
+      .flatMap((entries) => entries ?? [])
+      .filter((entry) => !entry.internal && !entry.address.startsWith("fe80"))
+      .map((entry) => (entry.family === "IPv6" ? `http://[${entry.address}]:${port}/healthz` : `http://${entry.address}:${port}/healthz`));
+    const reserved = [
+      "http://192.0.2.1/",
+      "http://198.51.100.1/",
+      "http://203.0.113.1/",
+      "http://198.18.0.1/",
+      "http://224.0.0.1/",
+      "http://255.255.255.255/",
+      "http://240.0.0.1/",
+      "http://0.0.0.0:" + port + "/",
+      "http://[2001:db8::1]/",
+      "http://[ff02::1]/",
+      "http://[::ffff:192.0.2.1]/",
+      "http://[2002:7f00:1::]:" + port + "/",
+      "http://[64:ff9b::7f00:1]:" + port + "/",
+    ];
+    const { error, payload } = await invoke("egress", { urls: [...own, ...reserved] });
+    expect(error).toBeUndefined();
+    const results = payload as Record<string, string>;
+    // Whatever else the machine's addresses are (private, documentation…), each is one of its own.
+    for (const url of own) expect(results[url], url).toMatch(/^TypeError: fetch to .* refused: .*, (an address of this machine|a .* address), which the egress policy does not allow$/);
+    for (const url of reserved) expect(results[url], url).toMatch(/^TypeError: fetch to .* refused: .* a (documentation.*|benchmarking|multicast|broadcast|reserved|unspecified|loopback) address/);
+    await expectBystanderUnharmed();
   });
 
   it("fetch to the cluster's own ports and the metadata address is refused", async () => {
