@@ -14,6 +14,9 @@ import { createTestFunction } from "../fixtures/deploy.js";
 import { startGate, type Gate } from "../fixtures/gate.js";
 import { growModule } from "../fixtures/wasm.js";
 
+/** The worker's own files, as a trace or message would name them. */
+const HOST_PATHS = /services\/|\/dist\/|node:internal|node_modules/;
+
 const handler = (body: string): Uint8Array => zipFiles({ "index.js": `exports.handler = async function (event) { ${body} };` });
 
 /** Each way to exhaust the heap; every one is given 128 MB. */
@@ -115,6 +118,7 @@ describe("memory exhaustion", () => {
       const attack = await invoke(`oom-${name}`);
       expect(attack.error).toBe("Unhandled");
       expect(attack.payload).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+      expect(JSON.stringify(attack.payload)).not.toMatch(HOST_PATHS);
       expect(await invoke("bystander")).toEqual({ payload: { ok: true } });
     });
   }
@@ -124,6 +128,7 @@ describe("memory exhaustion", () => {
     for (let i = 0; i < 4; i++) expect((await invoke("oom-inline")).payload).toBe("quick");
     const attack = await invoke("oom-inline", { boom: true });
     expect(attack.payload).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+    expect(JSON.stringify(attack.payload)).not.toMatch(HOST_PATHS);
     expect(await invoke("bystander")).toEqual({ payload: { ok: true } });
   });
 
@@ -140,6 +145,7 @@ describe("memory exhaustion", () => {
     const attack = await invoke("wasm-many");
     expect(attack.error).toBe("Unhandled");
     expect(attack.payload).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+    expect(JSON.stringify(attack.payload)).not.toMatch(HOST_PATHS);
     expect(await invoke("bystander")).toEqual({ payload: { ok: true } });
   });
 

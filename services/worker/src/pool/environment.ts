@@ -25,7 +25,7 @@ import {
   type FunctionError,
 } from "../limits.js";
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
-import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, type HostReply, type SandboxOutcome, type SandboxPacket } from "./boundary.js";
+import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, withoutHostPaths, type HostReply, type SandboxOutcome, type SandboxPacket } from "./boundary.js";
 import { EntryHistory, EntryModes, INLINE_SLICE_MS } from "./entry-modes.js";
 
 const MEMORY_SAMPLE_MIN_CPU_MS = 1;
@@ -157,9 +157,13 @@ function describeHostError(error: unknown): Required<FunctionError> {
     const trace = (error.stack ?? "").split("\n");
     // Frames past the isolate boundary are the worker's own: they are not the function's business.
     const boundary = trace.findIndex((line) => line.includes("<isolated-vm boundary>"));
-    return { errorType: error.name || "Error", errorMessage: error.message, trace: boundary < 0 ? trace.slice(0, 1) : trace.slice(0, boundary) };
+    return {
+      errorType: error.name || "Error",
+      errorMessage: withoutHostPaths(error.message),
+      trace: (boundary < 0 ? trace.slice(0, 1) : trace.slice(0, boundary)).map(withoutHostPaths),
+    };
   }
-  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+  return { errorType: typeof error, errorMessage: withoutHostPaths(String(error)), trace: [] };
 }
 
 /** isolated-vm's message when an entry's `timeout` runs out (the isolate itself lives on). */
@@ -391,7 +395,7 @@ export class Environment {
       let error: FunctionError;
       if (this.timedOut) error = timeoutError(request.requestId, this.record.timeout);
       else if (this.disposed) error = outOfMemoryError(request.requestId, this.memoryMb);
-      else error = runtimeExitError(request.requestId, ended_.hostError instanceof Error ? ended_.hostError.message : String(ended_.hostError));
+      else error = runtimeExitError(request.requestId, withoutHostPaths(ended_.hostError instanceof Error ? ended_.hostError.message : String(ended_.hostError)));
       this.dispose();
       return { ok: false, error, durationMs, maxMemoryUsedMb: this.disposed && !this.timedOut ? this.memoryMb : memory.maxUsedMb, reusable: false };
     }
@@ -494,9 +498,12 @@ export class Environment {
     );
   }
 
-  /** Hands an answer (a fetch's, a function call's) to the isolate, if its call is still running. */
+  /** Hands an answer (a fetch's, a function call's) to the isolate, if its call is still running. A failure's words name no host file. */
   private deliver(call: OpenCall, ref: ivm.Reference | undefined, args: [number, boolean, FetchResponseData | string | FunctionCallOutput | FunctionCallFailure]): void {
-    this.enter(call, () => (ref as ivm.Reference).apply(undefined, args, COPY_ARGUMENTS));
+    const [id, ok, value] = args;
+    let answer = value;
+    if (!ok) answer = typeof value === "string" ? withoutHostPaths(value) : { ...(value as FunctionCallFailure), message: withoutHostPaths((value as FunctionCallFailure).message) };
+    this.enter(call, () => (ref as ivm.Reference).apply(undefined, [id, ok, answer], COPY_ARGUMENTS));
   }
 
   /** One host timer per environment: the sandbox's earliest due time, re-armed after each firing. */
