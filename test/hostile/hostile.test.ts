@@ -2,58 +2,9 @@
 // function with a clear error, and the worker and the other functions carry on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
-
-const handler = (body: string): Uint8Array => zipFiles({ "index.js": `exports.handler = async function (event) { ${body} };` });
-
-const functions: [string, Uint8Array, { MemorySize?: number; Timeout?: number }][] = [
-  ["bystander", handler(`return { polluted: ({}).polluted ?? null, arrayPolluted: [].evil ?? null, ok: true };`), {}],
-  [
-    "escape",
-    handler(`
-      const attempts = {};
-      const probe = async (name, fn) => { try { const p = await fn(); attempts[name] = { pid: p?.pid ?? null, binding: typeof p?.binding, mainModule: typeof p?.mainModule, dlopen: typeof p?.dlopen }; } catch (e) { attempts[name] = e.name + ": " + e.message; } };
-      await probe("this", () => this.constructor.constructor("return process")());
-      await probe("arrow", () => (() => {}).constructor("return process")());
-      await probe("async", () => (async () => {}).constructor("return process")());
-      await probe("error", () => new Error().constructor.constructor("return process")());
-      await probe("console", () => console.log.constructor("return process")());
-      await probe("require", () => { const g = Function("return this")(); return g.require ? g.require("child_process") : { pid: "no require" }; });
-      let hostProto = "reached";
-      try { hostProto = typeof Function("return this")().process.constructor.constructor("return require")(); } catch (e) { hostProto = e.name; }
-      return { attempts, hostProto, hostRequire: typeof globalThis.require, hostModule: typeof globalThis.module };`),
-    {},
-  ],
-  ["pollute", handler(`Object.prototype.polluted = "yes"; Array.prototype.evil = 1; JSON.parse = () => "hijacked"; return ({}).polluted;`), {}],
-  ["exit", handler(`process.exit(3);`), {}],
-  ["spin", handler(`while (true) {}`), { Timeout: 1 }],
-  ["hog", handler(`const keep = []; while (true) keep.push(new Array(1e6).fill(Math.random()));`), { MemorySize: 128, Timeout: 30 }],
-  ["recurse", handler(`const down = (n) => down(n + 1) + 1; return down(0);`), {}],
-  ["flood", handler(`const line = "x".repeat(64 * 1024); for (let i = 0; i < 400; i++) console.log(line); return "flooded";`), { Timeout: 30 }],
-  ["huge", handler(`return "x".repeat(7 * 1024 * 1024);`), { MemorySize: 256 }],
-  ["timers", handler(`for (let i = 0; i < 200000; i++) setTimeout(() => {}, 60000); return "armed";`), {}],
-  [
-    "selfcall",
-    handler(`
-      const attempt = async (url) => { try { const r = await fetch(url); return "reached " + r.status; } catch (e) { return e.name + ": " + e.message; } };
-      return { frontend: await attempt(event.frontend), nats: await attempt(event.nats), metadata: await attempt("http://169.254.169.254/latest/meta-data/"), localhost: await attempt(event.frontend.replace("127.0.0.1", "localhost")) };`),
-    {},
-  ],
-  [
-    "callflood",
-    handler(`
-      const { invoke } = require("lambent:functions");
-      const outcomes = async (calls) => { const counts = {}; for (const r of await Promise.allSettled(calls)) { const k = r.status === "fulfilled" ? "ok" : r.reason.name; counts[k] = (counts[k] ?? 0) + 1; } return counts; };
-      const flood = await outcomes(Array.from({ length: 2000 }, () => invoke("nobody-here", {})));
-      // Lie about every byte array's size: the call's weight is measured with the runtime's own intrinsics.
-      for (const name of ["byteLength", "length"]) Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype), name, { get: () => 0 });
-      const huge = await outcomes([invoke("bystander", "[" + "1,".repeat(4 * 1024 * 1024) + "1]")]);
-      const odd = await outcomes([invoke({ toString: () => "bystander" }), invoke("bystander", {}, { invocationType: { length: 1 } }), invoke("bystander", Symbol("x"))]);
-      return { flood, huge, odd };`),
-    { MemorySize: 256, Timeout: 60 },
-  ],
-];
+import { bystander, gzipBomb, hostileProbes, ownAddressUrls, reservedUrls } from "../fixtures/hostile-probes.js";
 
 let cluster: TestCluster;
 let lambda: LambdaClient;
@@ -61,7 +12,7 @@ let lambda: LambdaClient;
 beforeAll(async () => {
   cluster = await startTestCluster();
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  for (const [name, zip, extra] of functions) await createTestFunction(lambda, name, zip, extra);
+  for (const probe of [bystander, ...hostileProbes]) await createTestFunction(lambda, probe.name, probe.code, probe.config);
 }, 120_000);
 
 afterAll(async () => {
@@ -74,6 +25,14 @@ async function invoke(name: string, event: unknown = {}): Promise<{ error?: stri
   const text = new TextDecoder().decode(answer.Payload);
   const log = answer.LogResult ? Buffer.from(answer.LogResult, "base64").toString("utf8") : "";
   return { ...(answer.FunctionError ? { error: answer.FunctionError } : {}), payload: JSON.parse(text), log };
+}
+
+/** The resident memory of the worker's processes together, from its Prometheus endpoint. */
+async function workerResidentBytes(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${String(cluster.workers[0]!.ready["metricsPort"])}/metrics`)).text();
+  const samples = [...text.matchAll(/^process_resident_memory_bytes(?:\{[^}]*\})? (\S+)$/gm)].map((match) => Number(match[1]));
+  expect(samples.length).toBeGreaterThan(0);
+  return samples.reduce((sum, value) => sum + value, 0);
 }
 
 /** After each attack, an ordinary function on the same worker still answers, untouched. */
@@ -138,6 +97,35 @@ describe("hostile code", () => {
     await expectBystanderUnharmed();
   });
 
+  it("a flood of 256 KB lines is capped at the invocation's log limit, and the worker does not keep it", async () => {
+    const before = await workerResidentBytes();
+    const { error, payload, log } = await invoke("deluge");
+    expect(error).toBeUndefined();
+    expect(payload).toBe("flooded");
+    expect(log).toMatch(/Log output truncated: this invocation wrote more than \d+ bytes of log/);
+    expect(log.match(/Log output truncated/g)).toHaveLength(1);
+    // 750 MB went to console.log; the worker holds at most the 4 MB cap of it.
+    expect((await workerResidentBytes()) - before).toBeLessThan(128 * 1024 * 1024);
+    await expectBystanderUnharmed();
+  });
+
+  it("a million tiny /tmp files stop at the entry limit, and listing them is served in bounded pieces", async () => {
+    const { error, payload } = await invoke("tmpflood");
+    expect(error).toBeUndefined();
+    expect(payload).toEqual([100_000, "ENOSPC", 100_000]);
+    await expectBystanderUnharmed();
+  });
+
+  it("a decompression bomb stops at the output cap", async () => {
+    expect(await invoke("zbomb", { bomb: gzipBomb() })).toMatchObject({ payload: ["RangeError", "ERR_BUFFER_TOO_LARGE"] });
+    await expectBystanderUnharmed();
+  });
+
+  it("big synchronous work goes through the host in bounded calls and still gets done", async () => {
+    expect(await invoke("bigwork")).toMatchObject({ payload: [64 * 1024 * 1024, true] });
+    await expectBystanderUnharmed();
+  });
+
   it("a response over 6 MB is refused", async () => {
     const { error, payload } = await invoke("huge");
     expect(error).toBe("Unhandled");
@@ -158,6 +146,18 @@ describe("hostile code", () => {
     expect(error).toBeUndefined();
     expect(payload).toEqual({ flood: { ResourceNotFoundException: 2000 }, huge: { RequestTooLargeException: 1 }, odd: { TypeError: 3 } });
     expect((await invoke("bystander")).payload).toMatchObject({ ok: true });
+  });
+
+  it("fetch to the machine's own addresses and to reserved ranges is refused, in every IPv6 disguise", async () => {
+    const own = ownAddressUrls(cluster.httpUrl);
+    const reserved = reservedUrls(cluster.httpUrl);
+    const { error, payload } = await invoke("egress", { urls: [...own, ...reserved] });
+    expect(error).toBeUndefined();
+    const results = payload as Record<string, string>;
+    // Whatever else the machine's addresses are (private, documentation…), each is one of its own.
+    for (const url of own) expect(results[url], url).toMatch(/^TypeError: fetch to .* refused: .*, (an address of this machine|a .* address), which the egress policy does not allow$/);
+    for (const url of reserved) expect(results[url], url).toMatch(/^TypeError: fetch to .* refused: .* a (documentation.*|benchmarking|multicast|broadcast|reserved|unspecified|loopback) address/);
+    await expectBystanderUnharmed();
   });
 
   it("fetch to the cluster's own ports and the metadata address is refused", async () => {

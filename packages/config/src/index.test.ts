@@ -16,6 +16,13 @@ describe("configuration", () => {
     expect(loadSchedulerConfig({ LAMBENT_KV_TRIGGER_CACHE_MB: "8" }).kvTriggerCacheBytes).toBe(8 * 1024 * 1024);
   });
 
+  it("gives a sandbox process a memory margin of its own share, at least 1 GB, unless told", () => {
+    expect(loadWorkerConfig({ LAMBENT_WORKER_MEMORY_MB: "4096" }).sandboxMemoryMarginMb).toBe(4096);
+    expect(loadWorkerConfig({ LAMBENT_WORKER_MEMORY_MB: "512" }).sandboxMemoryMarginMb).toBe(1024);
+    expect(loadWorkerConfig({ LAMBENT_SANDBOX_MEMORY_MARGIN_MB: "256" }).sandboxMemoryMarginMb).toBe(256);
+    expect(() => loadWorkerConfig({ LAMBENT_SANDBOX_MEMORY_MARGIN_MB: "8" })).toThrow(/LAMBENT_SANDBOX_MEMORY_MARGIN_MB/);
+  });
+
   it("names the variable when a value is bad", () => {
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "eighty" })).toThrow(/LAMBENT_HTTP_PORT/);
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "70000" })).toThrow(ConfigError);

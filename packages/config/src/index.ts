@@ -302,13 +302,16 @@ export interface WorkerConfig extends CommonConfig {
   sandboxes: number;
   /** The longest a crashed sandbox process waits before it is started again (the wait doubles from 250 ms). */
   sandboxRestartMaxMs: number;
-  /**
-   * Where sandbox processes put the Unix sockets callers on the same node reach them by; empty turns the
-   * sockets off (every call then comes over NATS).
-   */
+  /** Where sandbox processes put the Unix sockets callers on the same node reach them by. */
   runDir: string;
-  /** Memory this worker offers to function environments, in MB. */
+  /** Memory this worker offers to function environments, in MB (in a sandbox process: its share). */
   memoryMb: number;
+  /**
+   * How far above its share of the memory a sandbox process may go (resident memory, besides functions'
+   * /tmp) before it is ended as out of memory, in MB: room for the process itself and what the host holds
+   * for calls in flight. The last wall against memory V8 does not count (WebAssembly memories).
+   */
+  sandboxMemoryMarginMb: number;
   /** How many execution environments (warm or busy) this worker holds at most. */
   maxEnvironments: number;
   /** An environment idle this long is reaped. */
@@ -348,13 +351,15 @@ function readList(env: Environment, variable: string): string[] {
 }
 
 export function loadWorkerConfig(env: Environment): WorkerConfig {
+  const memoryMb = readInteger(env, "LAMBENT_WORKER_MEMORY_MB", 16384, 128, 16_777_216);
   return {
     ...loadCommonConfig(env),
     workerId: readId(env, "LAMBENT_WORKER_ID", "worker"),
     sandboxes: readInteger(env, "LAMBENT_SANDBOXES", Math.min(availableParallelism(), 8), 1, 256),
     sandboxRestartMaxMs: readInteger(env, "LAMBENT_SANDBOX_RESTART_MAX_MS", 30_000, 250, 3_600_000),
     runDir: readString(env, "LAMBENT_RUN_DIR", join(tmpdir(), `lambent-${process.getuid?.() ?? "user"}`)),
-    memoryMb: readInteger(env, "LAMBENT_WORKER_MEMORY_MB", 16384, 128, 16_777_216),
+    memoryMb,
+    sandboxMemoryMarginMb: readInteger(env, "LAMBENT_SANDBOX_MEMORY_MARGIN_MB", Math.max(1024, memoryMb), 64, 16_777_216),
     maxEnvironments: readInteger(env, "LAMBENT_WORKER_MAX_ENVIRONMENTS", 1000, 1, 1_000_000),
     idleTimeoutMs: readInteger(env, "LAMBENT_IDLE_TIMEOUT_MS", 600_000, 1000, 86_400_000),
     heartbeatMs: readInteger(env, "LAMBENT_HEARTBEAT_MS", 1000, 50, 60_000),

@@ -8,12 +8,17 @@
 // Arguments and results cross as copies; nothing the host owns is exposed as an object.
 
 /**
- * The one host Reference: `hash` (algorithm, bytes), `hmac` (algorithm, key, bytes), `random` (size), `uuid`,
- * `zlib` (method, bytes, options), `log` (lines: flushes the outbox's lines early) and `fs.<op>` (path, …)
- * answering `{ ok, value }` or `{ ok: false, error: { code, syscall, path } }`.
+ * The one host Reference. Called with `applySync` for short work done at once on the host's main thread:
+ * `hash` (algorithm, bytes), `hmac` (algorithm, key, bytes), `hash.start` (algorithm, key or null),
+ * `hash.update` (bytes) and `hash.end` (a long input fed in pieces), `random` (size), `uuid`, `log` (lines:
+ * flushes the outbox's lines early; false when the invocation's log is full), `wasm` (bytes: how far the environment's live WebAssembly memories may
+ * grow together) and `fs.<op>` (path, …) answering `{ ok, value }` or `{ ok: false, error: { code, syscall,
+ * path } }`. None carries more than EnvironmentInfo.hostCallBytes. Called with `applySyncPromise` for work
+ * the host does off its main thread while the isolate waits: `zlib` (method, bytes, options).
  */
 export interface HostCall {
   applySync(receiver: undefined, args: [op: string, args: unknown[]], options: { arguments: { copy: true }; result: { copy: true } }): HostReply;
+  applySyncPromise(receiver: undefined, args: [op: string, args: unknown[]], options: { arguments: { copy: true } }): HostReply;
 }
 
 /** A host call's answer: `[0, value]`, or `[1, error]` for a failure the sandbox throws as its own Error. */
@@ -122,6 +127,8 @@ export interface EnvironmentInfo {
   env: Record<string, string>;
   /** Bounds on `lambent:functions` calls in flight. */
   callLimits: FunctionCallLimits;
+  /** The most bytes one synchronous host call may carry either way; larger data goes in pieces. */
+  hostCallBytes: number;
 }
 
 /** Per-invocation facts, copied in with each call. */

@@ -16,9 +16,11 @@ import { atob, btoa, TextDecoder, TextEncoder } from "./web/encoding.js";
 import { AbortController, AbortSignal, DOMException, Event, EventTarget } from "./web/event-target.js";
 import { fetch, Headers, Request, Response } from "./web/fetch.js";
 import { structuredClone } from "./web/structured-clone.js";
+import { installWebAssembly } from "./web/webassembly.js";
 
 function boot(call: HostCall, info: EnvironmentInfo): Runtime {
-  setHostCall(call);
+  setHostCall(call, info.hostCallBytes);
+  installWebAssembly(Number(info.memoryLimitInMB));
   const global = globalThis as unknown as Record<string, unknown>;
   delete global["__lambentBoot"];
   const timers = new Timers();

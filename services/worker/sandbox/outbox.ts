@@ -2,7 +2,8 @@
 // fetches and function calls to start, aborted fetches, and the running invocation's outcome. The host
 // takes it after every entry (Runtime.take). It lives in the function's own heap; log lines are also
 // flushed early through the host call once enough have gathered, so a long-running handler's lines reach
-// its log before a timeout ends it.
+// its log before a timeout ends it. Once the host says the invocation's log is full, its further lines
+// are dropped here rather than copied out for the host to drop (the host caps the log either way).
 import { callHost } from "./host-access.js";
 import type { FetchRequestData, FunctionCallData, SandboxPacket } from "./host.js";
 
@@ -17,6 +18,8 @@ const FLUSH_AGE_MS = 250;
 
 let lines: string[] = [];
 let lineChars = 0;
+/** False once the host has said this invocation's log is full. */
+let accepting = true;
 let lastFlushAt = -Infinity;
 let outcome: string | undefined;
 let fetches: [number, FetchRequestData][] = [];
@@ -25,7 +28,13 @@ let calls: [number, FunctionCallData][] = [];
 let wakeAt: number | null = null;
 let wakeChanged = false;
 
+/** A new invocation starts with room in its log. */
+export function openLog(): void {
+  accepting = true;
+}
+
 export function writeLine(line: string): void {
+  if (!accepting) return;
   lines.push(line);
   lineChars += line.length;
   if (lineChars >= FLUSH_CHARS || Date.now() - lastFlushAt >= FLUSH_AGE_MS) flushLines();
@@ -38,7 +47,7 @@ export function flushLines(): void {
   lines = [];
   lineChars = 0;
   lastFlushAt = Date.now();
-  callHost("log", batch);
+  accepting = callHost("log", batch) !== false;
 }
 
 export function settle(encodedOutcome: string): void {

@@ -1,7 +1,7 @@
 // Lambda's Node.js programming model: find the handler, build `context`, run the handler in async or
 // callback style, and turn its outcome (a result or any kind of failure) into plain data for the host.
 import { encodeOutcome, type EnvironmentInfo, type FunctionErrorShape, type InvocationInfo, type InvocationOutcome, type Runtime } from "./host.js";
-import { settle, take } from "./outbox.js";
+import { openLog, settle, take } from "./outbox.js";
 import { current } from "./invocation-state.js";
 import { ProcessExit } from "./process.js";
 import type { Timers } from "./timers.js";
@@ -135,6 +135,7 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
     invoke(eventJson, requestId, deadlineMs, invokedFunctionArn, clientContext) {
       const invocation: InvocationInfo = { requestId, deadlineMs, invokedFunctionArn };
       if (clientContext !== undefined) invocation.clientContext = clientContext;
+      openLog();
       // The outcome waits in the outbox: the host takes it right after this entry when the handler
       // settled within it, or after whichever later entry (a timer, a fetch's answer) settles it.
       void invokeHandler(eventJson, invocation).then((outcome) => settle(encodeOutcome(outcome)));

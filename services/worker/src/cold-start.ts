@@ -3,7 +3,7 @@
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { serviceError } from "@lambent/errors";
 import type { CodeCache } from "./code-cache.js";
-import { Environment, type CatastropheListener, type InlineWatch } from "./pool/environment.js";
+import { Environment, type CatastropheListener, type EnvironmentTracker, type InlineWatch } from "./pool/environment.js";
 import type { EntryModes } from "./pool/entry-modes.js";
 
 /** What every environment of this process shares: how calls are entered, and who hears of a catastrophe. */
@@ -11,6 +11,8 @@ export interface EnvironmentRuntime {
   modes: EntryModes;
   inlineWatch?: InlineWatch | undefined;
   onCatastrophe?: CatastropheListener | undefined;
+  /** Hears of every environment made and gone (the sandbox process's memory wall). */
+  tracker?: EnvironmentTracker | undefined;
 }
 
 export interface ColdStart {

@@ -27,6 +27,7 @@ import { startEnvironment, type EnvironmentRuntime } from "./cold-start.js";
 import { EntryModes } from "./pool/entry-modes.js";
 import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js";
 import { SandboxHost } from "./host/sandbox-host.js";
+import type { StorageMeter } from "./host/filesystem.js";
 import { NatsFunctionCalls } from "./host/function-calls.js";
 import { discardLogs, type InvocationLogSink } from "./log-buffer.js";
 import type { Environment } from "./pool/environment.js";
@@ -64,6 +65,8 @@ export interface WorkerDeps {
   metrics?: MetricsRegistry;
   /** Who hears of inline entries and of catastrophic isolate errors (the sandbox process's watchdog). */
   environmentRuntime?: Partial<EnvironmentRuntime>;
+  /** Hears how much functions hold in /tmp across the process (the sandbox process's memory wall). */
+  storageMeter?: StorageMeter;
 }
 
 /** How often kept slots are checked for having gone unused too long. */
@@ -102,7 +105,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   const functions = deps.targets
     ? new NatsFunctionCalls({ nc, nodeId: config.nodeId, workerTimeoutMs: config.workerTimeoutMs, view: deps.targets, scope: { region: config.region, accountId: config.accountId }, metrics })
     : undefined;
-  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
+  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions, storageMeter: deps.storageMeter }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();
   const runtime: EnvironmentRuntime = { modes: new EntryModes(), ...deps.environmentRuntime };
   const invoker = new Invoker({

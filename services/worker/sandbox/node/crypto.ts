@@ -1,7 +1,6 @@
 // `crypto`: createHash, createHmac, random bytes and UUIDs, timingSafeEqual and webcrypto. The host
-// computes every digest and random byte (HostCapabilities.call); input is gathered here until `digest`.
-import { getRandomValues, randomBytes as hostRandomBytes, randomUUID, subtle, webcrypto } from "../web/crypto.js";
-import { callHost } from "../host-access.js";
+// computes every digest and random byte (web/crypto.ts); input is gathered here until `digest`.
+import { getRandomValues, hostDigest, randomBytes as hostRandomBytes, randomUUID, subtle, webcrypto } from "../web/crypto.js";
 import { Buffer } from "./buffer.js";
 
 const HASHES = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
@@ -44,16 +43,9 @@ class Digest {
   digest(encoding?: string): unknown {
     if (this.finished) throw Object.assign(new Error("Digest already called"), { code: "ERR_CRYPTO_HASH_FINALIZED" });
     this.finished = true;
-    const total = this.chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-    const data = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of this.chunks) {
-      data.set(chunk, offset);
-      offset += chunk.length;
-    }
+    const chunks = this.chunks;
     this.chunks = [];
-    const digest = (this.op === "hash" ? callHost("hash", this.algorithm, data) : callHost("hmac", this.algorithm, this.key, data)) as Uint8Array;
-    return output(digest, encoding);
+    return output(hostDigest(this.algorithm, this.op === "hmac" ? (this.key ?? new Uint8Array(0)) : undefined, chunks), encoding);
   }
   copy(): Digest {
     const copy = new Digest(this.op, this.algorithm, this.key);

@@ -1,7 +1,7 @@
 // `fs` and `fs/promises` over the environment's file system, which the host keeps (src/host/filesystem.ts):
 // the package read-only under /var/task (relative paths resolve there), /tmp writable. Errors carry
 // Node's `code`, `errno`, `syscall` and `path`.
-import { callHost } from "../host-access.js";
+import { callHost, hostCallBytes } from "../host-access.js";
 import { utf8Encode } from "../web/encoding.js";
 import { vendor } from "../vendor.js";
 import { Buffer } from "./buffer.js";
@@ -17,7 +17,11 @@ const ERRNO: Record<string, [number, string]> = {
   ENOTEMPTY: [-39, "directory not empty"],
   EBUSY: [-16, "resource busy or locked"],
   ERR_FS_EISDIR: [-21, "is a directory"],
+  ENAMETOOLONG: [-36, "name too long"],
 };
+
+/** Node's largest file read in one go (kIoMaxLength). */
+const MAX_READ_BYTES = 2 ** 31 - 1;
 
 interface FsErrorShape {
   code: string;
@@ -167,12 +171,58 @@ export class Dirent {
 
 const constants = { F_OK: 0, R_OK: 4, W_OK: 2, X_OK: 1, O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_TRUNC: 512, O_APPEND: 1024, COPYFILE_EXCL: 1 };
 
-function joinPath(directory: string, name: string): string {
-  return directory.endsWith("/") ? directory + name : `${directory}/${name}`;
+/** A whole file, read in pieces of one host call each. */
+function readAll(path: string): Uint8Array {
+  const piece = hostCallBytes();
+  const first = run("read", path, 0, piece) as { data: Uint8Array; size: number };
+  if (first.size <= first.data.length) return first.data;
+  if (first.size > MAX_READ_BYTES) {
+    throw Object.assign(new RangeError(`File size (${first.size}) is greater than 2 GiB`), { code: "ERR_FS_FILE_TOO_LARGE" });
+  }
+  const out = new Uint8Array(first.size);
+  out.set(first.data, 0);
+  let offset = first.data.length;
+  while (offset < first.size) {
+    const next = run("read", path, offset, piece) as { data: Uint8Array; size: number };
+    if (next.data.length === 0) break;
+    out.set(next.data, offset);
+    offset += next.data.length;
+  }
+  return offset === first.size ? out : out.subarray(0, offset);
+}
+
+/**
+ * Writes `data` in pieces of one host call each: the first replaces the file (or appends), the rest append.
+ * Each piece is a copy of its own: a view would carry its whole buffer across.
+ */
+function writeAll(path: string, data: Uint8Array, append: boolean): void {
+  const piece = hostCallBytes();
+  if (data.length <= piece) return void run("writeFile", path, data, append);
+  for (let offset = 0; offset < data.length; offset += piece) run("writeFile", path, data.slice(offset, offset + piece), append || offset > 0);
+}
+
+interface Listing {
+  names: string[];
+  directories: Uint8Array;
+  more: boolean;
+}
+
+/** A directory's names and which are directories, a page per host call. */
+function listAll(path: string): { names: string[]; directories: boolean[] } {
+  const names: string[] = [];
+  const directories: boolean[] = [];
+  for (;;) {
+    const page = run("readdir", path, names.length) as Listing;
+    page.names.forEach((name, i) => {
+      names.push(name);
+      directories.push(page.directories[i] === 1);
+    });
+    if (!page.more || page.names.length === 0) return { names, directories };
+  }
 }
 
 function createSync() {
-  const readFileSync = (path: unknown, options?: Options): unknown => decode(run("readFile", pathOf(path)) as Uint8Array, encodingOf(options));
+  const readFileSync = (path: unknown, options?: Options): unknown => decode(readAll(pathOf(path)), encodingOf(options));
   const statSync = (path: unknown, options?: { throwIfNoEntry?: boolean }): Stats | undefined => {
     try {
       return new Stats(run("stat", pathOf(path)) as HostStat);
@@ -183,14 +233,12 @@ function createSync() {
   };
   const writeFileSync = (path: unknown, data: unknown, options?: Options): void => {
     const flag = typeof options === "object" && options ? options.flag : undefined;
-    run("writeFile", pathOf(path), dataOf(data, options), flag?.startsWith("a") === true);
+    writeAll(pathOf(path), dataOf(data, options), flag?.startsWith("a") === true);
   };
   const readdirSync = (path: unknown, options?: Options): unknown[] => {
     const directory = pathOf(path);
-    const names = run("readdir", directory) as string[];
-    if (typeof options === "object" && options?.withFileTypes) {
-      return names.map((name) => new Dirent(name, (run("stat", joinPath(directory, name)) as HostStat).type === "directory", directory));
-    }
+    const { names, directories } = listAll(directory);
+    if (typeof options === "object" && options?.withFileTypes) return names.map((name, i) => new Dirent(name, directories[i] === true, directory));
     return names;
   };
   const mkdirSync = (path: unknown, options?: Options | number): string | undefined => {
@@ -224,7 +272,7 @@ function createSync() {
     rmSync: (path: unknown, options?: Options): void =>
       void run("rm", pathOf(path), typeof options === "object" && options?.recursive === true, typeof options === "object" && options?.force === true),
     renameSync: (from: unknown, to: unknown): void => void run("rename", pathOf(from), pathOf(to)),
-    copyFileSync: (from: unknown, to: unknown): void => writeFileSync(to, run("readFile", pathOf(from))),
+    copyFileSync: (from: unknown, to: unknown, mode = 0): void => void run("copyFile", pathOf(from), pathOf(to), (Number(mode) & constants.COPYFILE_EXCL) !== 0),
     realpathSync: Object.assign((path: unknown): string => {
       run("stat", pathOf(path));
       return (vendor.path() as { resolve(...p: string[]): string }).resolve("/var/task", pathOf(path));

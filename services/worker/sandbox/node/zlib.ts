@@ -1,6 +1,7 @@
-// `zlib`: gzip, deflate (plain and raw) and brotli, compressed and decompressed by the host in one call
-// (HostCapabilities.call). The stream forms (`createGzip`, …) gather their input and convert it at the end.
-import { callHost } from "../host-access.js";
+// `zlib`: gzip, deflate (plain and raw) and brotli, compressed and decompressed by the host off its main
+// thread while the isolate waits (callHostWaiting), input and output capped there. The stream forms
+// (`createGzip`, …) gather their input and convert it at the end.
+import { callHostWaiting } from "../host-access.js";
 import { vendor } from "../vendor.js";
 import { Buffer } from "./buffer.js";
 
@@ -68,7 +69,7 @@ function optionsOf(options: unknown): Record<string, unknown> {
 }
 
 function convert(method: Method, input: unknown, options?: unknown): unknown {
-  return Buffer().from(callHost("zlib", method, bytesOf(input), optionsOf(options)) as Uint8Array);
+  return Buffer().from(callHostWaiting("zlib", method, bytesOf(input), optionsOf(options)) as Uint8Array);
 }
 
 export function createZlib(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // The Web Crypto global: getRandomValues, randomUUID and a `subtle` with digest and HMAC
 // (importKey raw/jwk, generateKey, sign, verify, exportKey raw). The host computes every hash, HMAC
-// and random byte with node:crypto.
-import { callHost } from "../host-access.js";
+// and random byte with node:crypto; input and output larger than one host call carries cross in pieces.
+import { callHost, hostCallBytes } from "../host-access.js";
 import { atob, toBytes } from "./encoding.js";
 import { DOMException } from "./event-target.js";
 
@@ -9,7 +9,37 @@ const DIGESTS: Record<string, string> = { "SHA-1": "sha1", "SHA-256": "sha256", 
 const HASH_BYTES: Record<string, number> = { sha1: 64, sha256: 64, sha384: 128, sha512: 128 };
 
 export function randomBytes(size: number): Uint8Array {
-  return callHost("random", size) as Uint8Array;
+  const piece = hostCallBytes();
+  if (!(size > piece)) return callHost("random", size) as Uint8Array;
+  const out = new Uint8Array(size);
+  for (let offset = 0; offset < size; offset += piece) out.set(callHost("random", Math.min(piece, size - offset)) as Uint8Array, offset);
+  return out;
+}
+
+/** The digest (an HMAC when `key` is given) of `pieces` taken together, fed to the host a call's worth at a time. */
+export function hostDigest(algorithm: string, key: Uint8Array | undefined, pieces: Uint8Array[]): Uint8Array {
+  const piece = hostCallBytes();
+  const total = pieces.reduce((sum, part) => sum + part.length, 0);
+  if (total <= piece) {
+    const data = pieces.length === 1 ? (pieces[0] as Uint8Array) : concat(pieces, total);
+    return (key ? callHost("hmac", algorithm, key, data) : callHost("hash", algorithm, data)) as Uint8Array;
+  }
+  callHost("hash.start", algorithm, key ?? null);
+  for (const part of pieces) {
+    // Copies, not views: a view would carry its whole buffer across.
+    for (let offset = 0; offset < part.length; offset += piece) callHost("hash.update", part.length <= piece ? part : part.slice(offset, offset + piece));
+  }
+  return callHost("hash.end") as Uint8Array;
+}
+
+function concat(pieces: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of pieces) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 function digestName(algorithm: unknown): string {
@@ -59,7 +89,7 @@ function base64UrlDecode(text: string): Uint8Array {
 
 export const subtle = {
   async digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
-    return toArrayBuffer(callHost("hash", digestName(algorithm), copyOf(data)) as Uint8Array);
+    return toArrayBuffer(hostDigest(digestName(algorithm), undefined, [copyOf(data)]));
   },
   async importKey(format: string, keyData: unknown, algorithm: { name: string; hash: unknown; length?: number }, extractable: boolean, usages: string[]): Promise<CryptoKey> {
     hmacAlgorithm(algorithm);
@@ -85,12 +115,12 @@ export const subtle = {
   async sign(algorithm: unknown, key: unknown, data: unknown): Promise<ArrayBuffer> {
     hmacAlgorithm(algorithm);
     const usable = keyOf(key, "sign");
-    return toArrayBuffer(callHost("hmac", digestName(usable.algorithm.hash), usable.secret, copyOf(data)) as Uint8Array);
+    return toArrayBuffer(hostDigest(digestName(usable.algorithm.hash), usable.secret, [copyOf(data)]));
   },
   async verify(algorithm: unknown, key: unknown, signature: unknown, data: unknown): Promise<boolean> {
     hmacAlgorithm(algorithm);
     const usable = keyOf(key, "verify");
-    const expected = callHost("hmac", digestName(usable.algorithm.hash), usable.secret, copyOf(data)) as Uint8Array;
+    const expected = hostDigest(digestName(usable.algorithm.hash), usable.secret, [copyOf(data)]);
     const given = toBytes(signature);
     if (given.length !== expected.length) return false;
     let difference = 0;

@@ -17,6 +17,17 @@ export interface FetchLimits {
   maxResponseBytes: number;
 }
 
+/**
+ * Bytes the host holds for one invocation's fetches together (request bodies, and responses as they are
+ * read): `take` says false when there is no room for `bytes` more.
+ */
+export interface FetchBudget {
+  take(bytes: number): boolean;
+}
+
+/** Lets every fetch go through: for callers that hold no invocation's fetches (tests). */
+export const UNBOUNDED: FetchBudget = { take: () => true };
+
 // The request and response shapes of the isolate boundary, as sandbox/host.ts spells them for the
 // sandbox side: neither side may import the other, so both keep a copy.
 export interface FetchRequestData {
@@ -50,12 +61,19 @@ export interface FetchTrace {
 const MAX_REDIRECTS = 20;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export function hostFetch(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal, trace?: FetchTrace): Promise<FetchResponseData> {
-  return trace ? tracedFetch(policy, limits, request, signal, trace) : fetchFollowing(policy, limits, request, signal);
+export function hostFetch(
+  policy: EgressPolicy,
+  limits: FetchLimits,
+  request: FetchRequestData,
+  signal: AbortSignal,
+  trace?: FetchTrace,
+  budget: FetchBudget = UNBOUNDED,
+): Promise<FetchResponseData> {
+  return trace ? tracedFetch(policy, limits, request, signal, trace, budget) : fetchFollowing(policy, limits, request, signal, budget);
 }
 
 /** One client span over the whole fetch (redirects included); the request carries the span's `traceparent`. */
-async function tracedFetch(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal, trace: FetchTrace): Promise<FetchResponseData> {
+async function tracedFetch(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal, trace: FetchTrace, budget: FetchBudget): Promise<FetchResponseData> {
   const target = URL.canParse(request.url) ? new URL(request.url) : undefined;
   const span = trace.tracer.start(`fetch ${request.method}`, {
     kind: "client",
@@ -68,7 +86,7 @@ async function tracedFetch(policy: EgressPolicy, limits: FetchLimits, request: F
   const headers = request.headers.filter(([name]) => name.toLowerCase() !== "traceparent");
   headers.push(["traceparent", span.traceparent]);
   try {
-    const response = await fetchFollowing(policy, limits, { ...request, headers }, signal);
+    const response = await fetchFollowing(policy, limits, { ...request, headers }, signal, budget);
     span.setAttribute("http.response.status_code", response.status);
     if (response.status >= 500) span.fail(new Error(`HTTP ${response.status}`));
     return response;
@@ -80,13 +98,13 @@ async function tracedFetch(policy: EgressPolicy, limits: FetchLimits, request: F
   }
 }
 
-async function fetchFollowing(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal): Promise<FetchResponseData> {
+async function fetchFollowing(policy: EgressPolicy, limits: FetchLimits, request: FetchRequestData, signal: AbortSignal, budget: FetchBudget): Promise<FetchResponseData> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   const combined = AbortSignal.any([signal, deadline]);
   let current = request;
   let url = parseUrl(request.url);
   for (let hop = 0; ; hop++) {
-    const response = await fetchOnce(policy, limits, url, current, combined).catch((error: unknown) => {
+    const response = await fetchOnce(policy, limits, url, current, combined, budget).catch((error: unknown) => {
       if (deadline.aborted) throw new FetchFailure(`fetch failed: no response from ${url.host} within ${limits.timeoutMs} ms`);
       if (signal.aborted) throw new FetchFailure("fetch failed: the invocation ended");
       throw error;
@@ -139,7 +157,14 @@ async function resolveChecked(policy: EgressPolicy, url: URL): Promise<{ address
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
 }
 
-async function fetchOnce(policy: EgressPolicy, limits: FetchLimits, url: URL, request: FetchRequestData, signal: AbortSignal): Promise<Omit<FetchResponseData, "url" | "redirected">> {
+async function fetchOnce(
+  policy: EgressPolicy,
+  limits: FetchLimits,
+  url: URL,
+  request: FetchRequestData,
+  signal: AbortSignal,
+  budget: FetchBudget,
+): Promise<Omit<FetchResponseData, "url" | "redirected">> {
   const target = await resolveChecked(policy, url);
   signal.throwIfAborted();
   const pinned: LookupFunction = (_hostname, options, callback) => {
@@ -160,7 +185,7 @@ async function fetchOnce(policy: EgressPolicy, limits: FetchLimits, url: URL, re
     outgoing.on("error", (error) => reject(new FetchFailure(`fetch failed: ${error.message}`)));
     outgoing.end(request.body ?? undefined);
   });
-  const body = await readCapped(decoded(response, request.method), limits.maxResponseBytes, signal);
+  const body = await readCapped(decoded(response, request.method), limits.maxResponseBytes, signal, budget);
   const responseHeaders: [string, string][] = [];
   for (let i = 0; i < response.rawHeaders.length; i += 2) {
     responseHeaders.push([(response.rawHeaders[i] as string).toLowerCase(), response.rawHeaders[i + 1] as string]);
@@ -177,7 +202,7 @@ function decoded(response: IncomingMessage, method: string): Readable {
   return response.pipe(decoder);
 }
 
-async function readCapped(stream: Readable, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+async function readCapped(stream: Readable, maxBytes: number, signal: AbortSignal, budget: FetchBudget): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -187,6 +212,10 @@ async function readCapped(stream: Readable, maxBytes: number, signal: AbortSigna
       if (size > maxBytes) {
         stream.destroy();
         throw new FetchFailure(`fetch failed: the response body is larger than ${maxBytes} bytes`);
+      }
+      if (!budget.take(bytes.length)) {
+        stream.destroy();
+        throw new FetchFailure("fetch failed: this invocation's fetches together hold more bytes than its memory size");
       }
       chunks.push(bytes);
     }

@@ -9,7 +9,7 @@ export interface PackageSource {
   getPackage(objectName: string): Promise<Uint8Array | undefined>;
 }
 
-/** A package's files by path under the task root, and each directory's entries. */
+/** A package's files by path under the task root, and each directory's entries (in name order). */
 export interface PackageTree {
   files: Map<string, Uint8Array>;
   directories: Map<string, Set<string>>;
@@ -47,6 +47,8 @@ export function packageTree(zip: Uint8Array): PackageTree {
     files.set(path, data);
     bytes += data.length;
   }
+  // Listed in name order, as Lambda's file system lists a package.
+  for (const [path, names] of directories) directories.set(path, new Set([...names].sort()));
   return { files, directories, bytes };
 }
 

@@ -2,13 +2,17 @@
 // node:crypto, compression with node:zlib, file operations on the environment's file system, `fetch` under
 // the egress policy, and invoking other functions (`lambent:functions`, host/function-calls.ts).
 // `SandboxHost` is shared by the worker's environments; `EnvironmentHost` is one environment's share of
-// it, and cancels that environment's pending fetches and function calls when an invocation ends.
-import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
+// it, and cancels that environment's pending fetches, function calls and conversions when an invocation
+// ends. Synchronous calls run on the sandbox process's main thread, so each is bounded (src/limits.ts);
+// compression runs on libuv's pool, a piece at a time, while the isolate waits.
+import { createHash, createHmac, randomBytes, randomUUID, type Hash, type Hmac } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import type { FetchPolicyConfig } from "@lambent/config";
 import { EgressPolicy } from "./egress-policy.js";
-import { FetchFailure, hostFetch, type FetchLimits, type FetchRequestData, type FetchResponseData, type FetchTrace } from "./fetch.js";
-import { EnvironmentFiles } from "./filesystem.js";
+import { FetchFailure, hostFetch, type FetchBudget, type FetchLimits, type FetchRequestData, type FetchResponseData, type FetchTrace } from "./fetch.js";
+import { EnvironmentFiles, type StorageMeter } from "./filesystem.js";
 import {
   callFailure,
   callLimits,
@@ -22,22 +26,69 @@ import {
   type FunctionCalls,
 } from "./function-calls.js";
 import { PackageCache, type PackageSource, type PackageTree } from "./package-files.js";
+import { MAX_HOST_CALL_BYTES, MAX_ZLIB_BYTES, MAX_ZLIB_JOBS } from "../limits.js";
 
-/** Largest random buffer one call may ask for (Node's own randomBytes cap is 2 GB; an isolate needs far less). */
-const MAX_RANDOM_BYTES = 64 * 1024 * 1024;
 const MB = 1024 * 1024;
+/** A conversion's input goes to zlib in pieces this large: each is one task on libuv's pool, and an abort stops between them. */
+const ZLIB_PIECE_BYTES = 64 * 1024;
 
-const ZLIB_METHODS: Record<string, (input: Uint8Array, options: zlib.ZlibOptions & zlib.BrotliOptions) => Buffer> = {
-  gzip: zlib.gzipSync,
-  gunzip: zlib.gunzipSync,
-  deflate: zlib.deflateSync,
-  inflate: zlib.inflateSync,
-  deflateRaw: zlib.deflateRawSync,
-  inflateRaw: zlib.inflateRawSync,
-  unzip: zlib.unzipSync,
-  brotliCompress: zlib.brotliCompressSync,
-  brotliDecompress: zlib.brotliDecompressSync,
+type ZlibSettings = zlib.ZlibOptions & zlib.BrotliOptions;
+
+const ZLIB_STREAMS: Record<string, (options: ZlibSettings) => zlib.Gzip | zlib.BrotliCompress> = {
+  gzip: zlib.createGzip,
+  gunzip: zlib.createGunzip,
+  deflate: zlib.createDeflate,
+  inflate: zlib.createInflate,
+  deflateRaw: zlib.createDeflateRaw,
+  inflateRaw: zlib.createInflateRaw,
+  unzip: zlib.createUnzip,
+  brotliCompress: zlib.createBrotliCompress,
+  brotliDecompress: zlib.createBrotliDecompress,
 };
+
+/** Bytes from the sandbox for a synchronous call: at most one call's worth (the sandbox sends more in pieces). */
+function hostBytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be bytes`);
+  if (value.length > MAX_HOST_CALL_BYTES) throw new RangeError(`${what} may be at most ${MAX_HOST_CALL_BYTES} bytes in one host call`);
+  return value;
+}
+
+/** Slots for conversions on libuv's pool, shared by a process's environments; the rest wait their turn. */
+class JobSlots {
+  private running = 0;
+  private readonly waiting = new Set<() => void>();
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(signal: AbortSignal, job: () => Promise<T>): Promise<T> {
+    while (this.running >= this.size) {
+      signal.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const wake = (): void => {
+          signal.removeEventListener("abort", abort);
+          resolve();
+        };
+        const abort = (): void => {
+          this.waiting.delete(wake);
+          reject(signal.reason);
+        };
+        this.waiting.add(wake);
+        signal.addEventListener("abort", abort, { once: true });
+      });
+    }
+    this.running++;
+    try {
+      return await job();
+    } finally {
+      this.running--;
+      const next = this.waiting.values().next();
+      if (!next.done) {
+        this.waiting.delete(next.value);
+        next.value();
+      }
+    }
+  }
+}
 
 export interface SandboxHostOptions {
   fetch: FetchPolicyConfig;
@@ -45,6 +96,8 @@ export interface SandboxHostOptions {
   packageCacheBytes?: number;
   /** Carries out functions' calls of other functions; without it those calls fail with ServiceException. */
   functions?: FunctionCalls | undefined;
+  /** Hears how much every environment holds in /tmp together. */
+  storageMeter?: StorageMeter | undefined;
 }
 
 export class SandboxHost {
@@ -52,8 +105,11 @@ export class SandboxHost {
   readonly fetchLimits: FetchLimits;
   readonly packages: PackageCache;
   readonly functions: FunctionCalls | undefined;
+  readonly conversions = new JobSlots(MAX_ZLIB_JOBS);
+  private readonly storageMeter: StorageMeter | undefined;
 
   constructor(options: SandboxHostOptions) {
+    this.storageMeter = options.storageMeter;
     this.policy = new EgressPolicy(options.fetch);
     this.fetchLimits = { timeoutMs: options.fetch.timeoutMs, maxResponseBytes: options.fetch.maxResponseBytes };
     this.packages = new PackageCache(options.packages, options.packageCacheBytes);
@@ -62,8 +118,35 @@ export class SandboxHost {
 
   /** One environment's host: its files (the package, when it reads files, and its own /tmp). */
   forEnvironment(pkg: PackageTree | undefined, ephemeralStorageMb: number, memoryMb: number): EnvironmentHost {
-    return new EnvironmentHost(this, new EnvironmentFiles(pkg, ephemeralStorageMb * MB), memoryMb * MB, callLimits(memoryMb));
+    return new EnvironmentHost(this, new EnvironmentFiles(pkg, ephemeralStorageMb * MB, this.storageMeter), memoryMb * MB, callLimits(memoryMb));
   }
+}
+
+/** Runs `input` through a zlib stream a piece at a time, keeping at most `cap` bytes of output. */
+async function convert(stream: zlib.Gzip | zlib.BrotliCompress, input: Uint8Array, cap: number, signal: AbortSignal): Promise<Uint8Array> {
+  const source = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const pieces = function* (): Generator<Buffer> {
+    for (let offset = 0; offset < source.length; offset += ZLIB_PIECE_BYTES) yield source.subarray(offset, offset + ZLIB_PIECE_BYTES);
+  };
+  const output: Buffer[] = [];
+  let size = 0;
+  // The sink's own error, since the pipeline reports tearing the streams down instead.
+  let tooLarge: Error | undefined;
+  await pipeline(
+    Readable.from(pieces(), { objectMode: false }),
+    stream,
+    async (converted: AsyncIterable<Buffer>) => {
+      for await (const chunk of converted) {
+        size += chunk.length;
+        if (size > cap) throw (tooLarge = Object.assign(new RangeError(`Cannot create a Buffer larger than ${cap} bytes`), { code: "ERR_BUFFER_TOO_LARGE" }));
+        output.push(chunk);
+      }
+    },
+    { signal },
+  ).catch((error: unknown) => {
+    throw tooLarge ?? error;
+  });
+  return new Uint8Array(Buffer.concat(output, size));
 }
 
 /** How a fetch's result goes back into the isolate: ok with the response, or the TypeError message. */
@@ -81,6 +164,12 @@ export class EnvironmentHost {
   private readonly pendingFetches = new Map<number, AbortController>();
   private readonly pendingCalls = new Map<number, PendingCall>();
   private callBytes = 0;
+  /** A digest fed in pieces (hash.start, hash.update…, hash.end), all within one of the sandbox's calls. */
+  private digest: Hash | Hmac | undefined;
+  /** Ends the conversion the isolate waits for, when its invocation ends first. */
+  private conversion: AbortController | undefined;
+  /** Bytes the environment's fetches hold on the host now; at most the function's memory size. */
+  private fetchBytes = 0;
 
   constructor(
     private readonly shared: SandboxHost,
@@ -95,47 +184,99 @@ export class EnvironmentHost {
   call(op: string, args: unknown[]): unknown {
     switch (op) {
       case "hash":
-        return new Uint8Array(createHash(String(args[0])).update(args[1] as Uint8Array).digest());
+        return new Uint8Array(createHash(String(args[0])).update(hostBytes(args[1], "hash input")).digest());
       case "hmac":
-        return new Uint8Array(createHmac(String(args[0]), args[1] as Uint8Array).update(args[2] as Uint8Array).digest());
+        return new Uint8Array(createHmac(String(args[0]), hostBytes(args[1], "hmac key")).update(hostBytes(args[2], "hmac input")).digest());
+      case "hash.start":
+        this.digest = args[1] === null ? createHash(String(args[0])) : createHmac(String(args[0]), hostBytes(args[1], "hmac key"));
+        return null;
+      case "hash.update":
+        if (!this.digest) throw new Error("no digest was started");
+        this.digest.update(hostBytes(args[0], "hash input"));
+        return null;
+      case "hash.end": {
+        const digest = this.digest;
+        this.digest = undefined;
+        if (!digest) throw new Error("no digest was started");
+        return new Uint8Array(digest.digest());
+      }
       case "random": {
         const size = Number(args[0]);
-        if (!(size >= 0 && size <= MAX_RANDOM_BYTES)) throw new RangeError(`The number of random bytes must be between 0 and ${MAX_RANDOM_BYTES}`);
+        if (!(size >= 0 && size <= MAX_HOST_CALL_BYTES)) throw new RangeError(`The number of random bytes in one host call must be between 0 and ${MAX_HOST_CALL_BYTES}`);
         return new Uint8Array(randomBytes(size));
       }
       case "uuid":
         return randomUUID();
-      case "zlib":
-        return this.zlib(String(args[0]), args[1], args[2]);
       default:
         if (op.startsWith("fs.")) return this.files.call(op.slice(3), args);
         throw new Error(`unknown host call ${op}`);
     }
   }
 
-  private zlib(method: string, input: unknown, options: unknown): Uint8Array {
-    const convert = ZLIB_METHODS[method];
-    if (!convert) throw new Error(`unknown zlib method ${method}`);
+  /**
+   * A call the isolate waits for while the host works off its main thread: `zlib` (method, bytes, options).
+   * The input and the output may each be min(the function's memory size, MAX_ZLIB_BYTES).
+   */
+  async wait(op: string, args: unknown[]): Promise<Uint8Array> {
+    if (op !== "zlib") throw new Error(`unknown host call ${op}`);
+    const [method, input, options] = args;
+    const create = ZLIB_STREAMS[String(method)];
+    if (!create) throw new Error(`unknown zlib method ${String(method)}`);
     if (!(input instanceof Uint8Array)) throw new TypeError("zlib input must be bytes");
+    const cap = Math.min(this.maxResultBytes, MAX_ZLIB_BYTES);
+    if (input.length > cap) throw Object.assign(new RangeError(`zlib input may be at most ${cap} bytes`), { code: "ERR_BUFFER_TOO_LARGE" });
     const given = typeof options === "object" && options !== null ? (options as Record<string, unknown>) : {};
-    const settings: zlib.ZlibOptions & zlib.BrotliOptions = { maxOutputLength: this.maxResultBytes };
+    const settings: ZlibSettings = {};
     for (const key of ["level", "windowBits", "memLevel", "strategy"] as const) {
       if (typeof given[key] === "number") settings[key] = given[key];
     }
     if (typeof given["params"] === "object" && given["params"] !== null) settings.params = given["params"] as Record<number, number>;
-    return new Uint8Array(convert(input, settings));
+    const controller = new AbortController();
+    this.conversion = controller;
+    try {
+      return await this.shared.conversions.run(controller.signal, () => convert(create(settings), input, cap, controller.signal));
+    } finally {
+      if (this.conversion === controller) this.conversion = undefined;
+    }
   }
 
-  /** Starts a fetch; `deliver` is called once with its outcome unless the invocation ends first. */
+  /** The invocation ended: a conversion it waited for stops between pieces. */
+  cancelConversion(): void {
+    this.conversion?.abort(new Error("the invocation ended"));
+    this.conversion = undefined;
+  }
+
+  /**
+   * Starts a fetch; `deliver` is called once with its outcome unless the invocation ends first. What the
+   * environment's fetches hold on the host together (request bodies, responses as they are read) is capped
+   * at the function's memory size: the answers go into its isolate anyway.
+   */
   startFetch(id: number, request: FetchRequestData, deliver: FetchDelivery, trace?: FetchTrace): void {
     const controller = new AbortController();
+    let held = 0;
+    const budget: FetchBudget = {
+      take: (bytes) => {
+        if (this.fetchBytes + bytes > this.maxResultBytes) return false;
+        this.fetchBytes += bytes;
+        held += bytes;
+        return true;
+      },
+    };
+    const settle = (): boolean => {
+      this.fetchBytes -= held;
+      held = 0;
+      return this.pendingFetches.delete(id);
+    };
+    if (!budget.take(request.body?.length ?? 0)) {
+      return deliver(id, false, "fetch failed: this invocation's fetches together hold more bytes than its memory size");
+    }
     this.pendingFetches.set(id, controller);
-    hostFetch(this.shared.policy, this.shared.fetchLimits, request, controller.signal, trace).then(
+    hostFetch(this.shared.policy, this.shared.fetchLimits, request, controller.signal, trace, budget).then(
       (response) => {
-        if (this.pendingFetches.delete(id)) deliver(id, true, response);
+        if (settle()) deliver(id, true, response);
       },
       (error: unknown) => {
-        if (!this.pendingFetches.delete(id)) return;
+        if (!settle()) return;
         deliver(id, false, error instanceof FetchFailure ? error.message : `fetch failed: ${error instanceof Error ? error.message : String(error)}`);
       },
     );

@@ -1,8 +1,21 @@
 // The isolate boundary as the host reads it (sandbox/host.ts spells the same shapes for the sandbox side:
 // neither may import the other, so both keep a copy). Everything that crosses from the isolate is
 // whatever function code made it, so it is checked here before the host acts on it.
+import { fileURLToPath } from "node:url";
 import { isRecord } from "@lambent/protocol";
 import type { FetchRequestData } from "../host/fetch.js";
+
+/** Where the worker is installed: its files' paths start here. */
+const WORKER_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const HOST_FILE = new RegExp(`(?:file://)?${WORKER_ROOT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[^\\s'"():]*|node:internal/[^\\s'"():]*`, "g");
+
+/**
+ * Text from the host's side (an error's message or trace) with the worker's own file paths taken out: what
+ * the host tells function code never names its files, even when a message it passes on does.
+ */
+export function withoutHostPaths(text: string): string {
+  return text.replace(HOST_FILE, "<worker file>");
+}
 
 /** What the sandbox's outbox hands over after an entry (sandbox/host.ts SandboxPacket). */
 export interface SandboxPacket {
@@ -26,12 +39,12 @@ export interface HostErrorData {
 /** A host failure as data: its name, message and code, never its stack (which names the worker's files). */
 export function hostErrorData(error: unknown): HostErrorData {
   if (error instanceof Error) {
-    const data: HostErrorData = { name: error.name || "Error", message: error.message };
+    const data: HostErrorData = { name: error.name || "Error", message: withoutHostPaths(error.message) };
     const code = (error as { code?: unknown }).code;
     if (typeof code === "string") data.code = code;
     return data;
   }
-  return { name: "Error", message: String(error) };
+  return { name: "Error", message: withoutHostPaths(String(error)) };
 }
 
 /** The sandbox's outcome string (sandbox/host.ts encodeOutcome): a tag, then the body or the error's JSON. */

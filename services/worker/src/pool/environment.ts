@@ -15,6 +15,7 @@ import type { EnvironmentHost } from "../host/sandbox-host.js";
 import {
   INIT_TIMEOUT_MS,
   MAX_FETCHES_IN_FLIGHT,
+  MAX_HOST_CALL_BYTES,
   MAX_LOG_BYTES_PER_INVOCATION,
   MAX_LOG_LINE_CHARS,
   logLimitNote,
@@ -24,7 +25,7 @@ import {
   type FunctionError,
 } from "../limits.js";
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
-import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, type HostReply, type SandboxOutcome, type SandboxPacket } from "./boundary.js";
+import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, withoutHostPaths, type HostReply, type SandboxOutcome, type SandboxPacket } from "./boundary.js";
 import { EntryHistory, EntryModes, INLINE_SLICE_MS } from "./entry-modes.js";
 
 const MEMORY_SAMPLE_MIN_CPU_MS = 1;
@@ -42,6 +43,12 @@ export interface InlineWatch {
   leave(): void;
 }
 
+/** Told of every environment as it is made and as it goes, so memory the process holds can be traced to one. */
+export interface EnvironmentTracker {
+  track(environment: Environment): void;
+  untrack(environment: Environment): void;
+}
+
 /** Told when V8 reports a catastrophic error in an environment's isolate (its thread never returns). */
 export type CatastropheListener = (environment: Environment, requestId: string | undefined, message: string) => void;
 
@@ -56,6 +63,7 @@ export interface EnvironmentSettings {
   modes: EntryModes;
   inlineWatch?: InlineWatch | undefined;
   onCatastrophe?: CatastropheListener | undefined;
+  tracker?: EnvironmentTracker | undefined;
 }
 
 export interface RunRequest {
@@ -157,9 +165,13 @@ function describeHostError(error: unknown): Required<FunctionError> {
     const trace = (error.stack ?? "").split("\n");
     // Frames past the isolate boundary are the worker's own: they are not the function's business.
     const boundary = trace.findIndex((line) => line.includes("<isolated-vm boundary>"));
-    return { errorType: error.name || "Error", errorMessage: error.message, trace: boundary < 0 ? trace.slice(0, 1) : trace.slice(0, boundary) };
+    return {
+      errorType: error.name || "Error",
+      errorMessage: withoutHostPaths(error.message),
+      trace: (boundary < 0 ? trace.slice(0, 1) : trace.slice(0, boundary)).map(withoutHostPaths),
+    };
   }
-  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+  return { errorType: typeof error, errorMessage: withoutHostPaths(String(error)), trace: [] };
 }
 
 /** isolated-vm's message when an entry's `timeout` runs out (the isolate itself lives on). */
@@ -188,11 +200,19 @@ export class Environment {
   private maxMemoryBytes = 0;
   /** Heap the isolate held after its last call: what it costs the worker while idle. */
   private heldBytes = 0;
+  /**
+   * How far the isolate's live WebAssembly memories may grow together (the sandbox reports it; V8 counts
+   * them in no heap statistic): when the process outgrows its memory, this points at the likely culprit.
+   */
+  wasmReservedBytes = 0;
+  /** The last call this environment ran, or the one it started up for. */
+  lastRequestId: string | undefined;
   private lastMeasuredAt = -Infinity;
   private cpuTimeAtLastMeasure = 0n;
   private readonly isolate: ivm.Isolate;
   private readonly history: EntryHistory;
   private readonly inlineWatch: InlineWatch | undefined;
+  private tracker: EnvironmentTracker | undefined;
   private invokeRef: ivm.Reference | undefined;
   private takeRef: ivm.Reference | undefined;
   private fireRef: ivm.Reference | undefined;
@@ -210,6 +230,8 @@ export class Environment {
     this.logStreamName = logStreamName(record.version, this.id, now);
     this.history = new EntryHistory(key, settings.modes);
     this.inlineWatch = settings.inlineWatch;
+    this.lastRequestId = settings.requestId;
+    this.tracker = settings.tracker;
     const onCatastrophe = settings.onCatastrophe;
     this.isolate = new ivm.Isolate({
       memoryLimit: record.memorySize,
@@ -220,6 +242,7 @@ export class Environment {
         onCatastrophe?.(this, requestId, message);
       },
     });
+    this.tracker?.track(this);
   }
 
   /** Cold start: isolate, runtime, the function's module evaluated and its handler found. */
@@ -261,6 +284,7 @@ export class Environment {
       handlerFile,
       env: lambdaEnvironment(record, settings.region, this.logStreamName),
       callLimits: host.callLimits,
+      hostCallBytes: MAX_HOST_CALL_BYTES,
     };
     // The isolate's one capability (sandbox/host.ts HostCall); everything else crosses in the outbox.
     const runtime = boot.applySync(
@@ -341,6 +365,11 @@ export class Environment {
     return this.wrecked || this.isolate.isDisposed;
   }
 
+  /** The call running now, if any (the module's initialisation is none). */
+  get runningRequestId(): string | undefined {
+    return this.call?.requestId || undefined;
+  }
+
   /**
    * Runs one call. A quick call on an inline environment ends within its first entry, and then its
    * outcome is returned synchronously: no promise, no turn of the event loop between call and answer.
@@ -349,6 +378,7 @@ export class Environment {
     const timeoutMs = this.record.timeout * 1000;
     const started = performance.now();
     const deadlineMs = Date.now() + timeoutMs;
+    this.lastRequestId = request.requestId;
     const call = this.openCall({ requestId: request.requestId, lines: request.lines, deadlineMs, trace: request.trace, depth: request.callDepth ?? 0 });
     call.deadline = setTimeout(() => {
       this.timedOut = true;
@@ -381,7 +411,7 @@ export class Environment {
       let error: FunctionError;
       if (this.timedOut) error = timeoutError(request.requestId, this.record.timeout);
       else if (this.disposed) error = outOfMemoryError(request.requestId, this.memoryMb);
-      else error = runtimeExitError(request.requestId, result.hostError instanceof Error ? result.hostError.message : String(result.hostError));
+      else error = runtimeExitError(request.requestId, withoutHostPaths(result.hostError instanceof Error ? result.hostError.message : String(result.hostError)));
       this.dispose();
       return { ok: false, error, durationMs, maxMemoryUsedMb: this.disposed && !this.timedOut ? this.memoryMb : memory.maxUsedMb, reusable: false };
     }
@@ -484,9 +514,12 @@ export class Environment {
     );
   }
 
-  /** Hands an answer (a fetch's, a function call's) to the isolate, if its call is still running. */
+  /** Hands an answer (a fetch's, a function call's) to the isolate, if its call is still running. A failure's words name no host file. */
   private deliver(call: OpenCall, ref: ivm.Reference | undefined, args: [number, boolean, FetchResponseData | string | FunctionCallOutput | FunctionCallFailure]): void {
-    this.enter(call, () => (ref as ivm.Reference).apply(undefined, args, COPY_ARGUMENTS));
+    const [id, ok, value] = args;
+    let answer = value;
+    if (!ok) answer = typeof value === "string" ? withoutHostPaths(value) : { ...(value as FunctionCallFailure), message: withoutHostPaths((value as FunctionCallFailure).message) };
+    this.enter(call, () => (ref as ivm.Reference).apply(undefined, [id, ok, answer], COPY_ARGUMENTS));
   }
 
   /** One host timer per environment: the sandbox's earliest due time, re-armed after each firing. */
@@ -508,16 +541,17 @@ export class Environment {
     }, Math.max(0, wakeAt - Date.now()));
   }
 
-  /** The sandbox's log lines, up to the invocation's share; past it one note, then nothing. */
-  private appendLines(call: OpenCall, lines: unknown): void {
-    if (!Array.isArray(lines)) return;
+  /** The sandbox's log lines, up to the invocation's share; past it one note, then nothing. True while there is room. */
+  private appendLines(call: OpenCall, lines: unknown): boolean {
+    if (!Array.isArray(lines)) return call.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION;
     for (const line of lines) {
-      if (call.loggedBytes > MAX_LOG_BYTES_PER_INVOCATION) return;
+      if (call.loggedBytes > MAX_LOG_BYTES_PER_INVOCATION) return false;
       const text = typeof line === "string" ? (line.length > MAX_LOG_LINE_CHARS ? line.slice(0, MAX_LOG_LINE_CHARS) : line) : String(line);
       call.loggedBytes += text.length;
       if (call.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION) call.lines.push(text);
       else call.lines.push(logLimitNote(text));
     }
+    return call.loggedBytes <= MAX_LOG_BYTES_PER_INVOCATION;
   }
 
   private takeLines(packet: unknown): void {
@@ -525,12 +559,18 @@ export class Environment {
     if (call && packet && typeof packet === "object") this.appendLines(call, (packet as SandboxPacket).lines);
   }
 
-  /** The isolate's synchronous host call: never throws into the isolate, so no host stack crosses. */
-  private hostCall(op: unknown, args: unknown): HostReply {
+  /**
+   * The isolate's host call: never throws into the isolate, so no host stack crosses. `zlib` is awaited by
+   * the isolate (applySyncPromise): it answers with a promise of the reply, copied in when it settles.
+   */
+  private hostCall(op: unknown, args: unknown): HostReply | Promise<unknown> {
+    if (op === "zlib") return this.hostWait(String(op), Array.isArray(args) ? args : []);
     try {
       const list = Array.isArray(args) ? args : [];
-      if (op === "log") {
-        if (this.call) this.appendLines(this.call, list[0]);
+      if (op === "log") return [0, this.call ? this.appendLines(this.call, list[0]) : false];
+      if (op === "wasm") {
+        const bytes = Number(list[0]);
+        this.wasmReservedBytes = Number.isSafeInteger(bytes) && bytes > 0 ? bytes : 0;
         return [0, null];
       }
       if (!this.host) throw new Error("The environment has no host");
@@ -538,6 +578,17 @@ export class Environment {
     } catch (error) {
       return [1, hostErrorData(error)];
     }
+  }
+
+  private async hostWait(op: string, args: unknown[]): Promise<unknown> {
+    let reply: HostReply;
+    try {
+      if (!this.host) throw new Error("The environment has no host");
+      reply = [0, await this.host.wait(op, args)];
+    } catch (error) {
+      reply = [1, hostErrorData(error)];
+    }
+    return new ivm.ExternalCopy(reply).copyInto({ release: true });
   }
 
   private openCall(fields: { requestId: string; lines: string[]; deadlineMs: number; trace?: FetchTrace | undefined; depth?: number }): OpenCall {
@@ -583,6 +634,7 @@ export class Environment {
     if (this.call === call) this.call = undefined;
     this.host?.cancelFetches();
     this.host?.cancelCalls();
+    this.host?.cancelConversion();
   }
 
   /** Memory this environment holds while idle, in MB: its heap (not its cap) and its /tmp, which lives in worker memory. */
@@ -622,6 +674,9 @@ export class Environment {
 
   dispose(): void {
     if (this.call) this.closeCall(this.call);
+    this.tracker?.untrack(this);
+    this.tracker = undefined;
+    this.host?.files.release();
     // A wrecked isolate's thread never returns: disposing it would wait for that thread forever.
     if (this.wrecked || this.isolate.isDisposed) return;
     try {

@@ -1,16 +1,18 @@
 // One sandbox process: a worker (server.ts) of its own on NATS, started and watched by the worker's
 // supervisor (supervisor/). Function code runs only here, so a fatal V8 error in an isolate ends this
 // process and no other. Before it ends it names the call that brought it down (report-channel.ts): the
-// main thread does when V8 reports a catastrophe on one of isolated-vm's threads, the watchdog thread
-// does when the main thread itself is stuck. It answers its supervisor's requests for metrics, and exits
-// at once if the supervisor goes away. Run with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
-import { connectNats } from "@lambent/protocol";
+// main thread does when V8 reports a catastrophe on one of isolated-vm's threads or when the process
+// crosses its memory wall (memory-wall.ts), the watchdog thread does when the main thread itself is stuck.
+// It answers its supervisor's requests for metrics, and exits at once if the supervisor goes away. Run
+// with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
+import { connectNats, type CallCulprit } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
 import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
 import { MetricsRegistry, createLogger, startTracing, stopTracing } from "@lambent/telemetry";
 import { buildWorker } from "../server.js";
 import { startInvocationObservers } from "../log-observers.js";
 import { SharedInlineWatch } from "./inline-watch.js";
+import { MemoryWall } from "./memory-wall.js";
 import { sendReport } from "./report-channel.js";
 import { isSupervisorRequest, type SandboxMessage } from "./supervisor-messages.js";
 
@@ -18,6 +20,7 @@ import { isSupervisorRequest, type SandboxMessage } from "./supervisor-messages.
 const HUNG_AFTER_MS = 3_000;
 /** Time for the last log lines to leave after a catastrophe, before the process ends. */
 const EXIT_AFTER_CATASTROPHE_MS = 100;
+const MB = 1024 * 1024;
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
@@ -34,8 +37,25 @@ async function main(): Promise<void> {
   await view.start();
   const observers = await startInvocationObservers(nc, buckets.functions, config, logger);
   const metrics = new MetricsRegistry({ defaultMetrics: true });
-  const inlineWatch = new SharedInlineWatch(HUNG_AFTER_MS);
+  // The process's share of the memory, and its margin above it (the process itself, what the host holds
+  // for calls in flight); functions' /tmp is charged by the pool and left out.
+  const wall = new MemoryWall((config.memoryMb + config.sandboxMemoryMarginMb) * MB);
+  const inlineWatch = new SharedInlineWatch(HUNG_AFTER_MS, wall.settings);
   let catastrophe = false;
+  /** Ends this process as out of memory, naming `culprit` (when known) to the supervisor first. */
+  /** Set once the worker is built: stops it taking calls. */
+  let abandon = (): void => undefined;
+  const endOutOfMemory = (message: string, culprit: CallCulprit | undefined, cause: string): void => {
+    if (catastrophe) return;
+    catastrophe = true;
+    sendReport({ kind: "out-of-memory", message, ...(culprit ? { culprit } : {}) });
+    // No new call may land here in the moments left: schedulers and callers hear it is draining.
+    abandon();
+    logger.error(`${cause}: this sandbox process ends`, { message, ...culprit });
+    // Not process.exit: tearing the isolates down would wait for a stopped thread forever.
+    setTimeout(() => process.kill(process.pid, "SIGKILL"), EXIT_AFTER_CATASTROPHE_MS);
+  };
+  inlineWatch.onOverMemory((event) => endOutOfMemory(event.message, wall.culprit(), "the sandbox process crossed its memory wall"));
   const worker = buildWorker(config, {
     nc,
     registry: view,
@@ -44,21 +64,17 @@ async function main(): Promise<void> {
     logger,
     logSink: observers.sink,
     metrics,
+    storageMeter: wall,
     environmentRuntime: {
       inlineWatch,
+      tracker: wall,
       onCatastrophe: (environment, requestId, message) => {
-        if (catastrophe) return;
-        catastrophe = true;
         const culprit = requestId ? { requestId, functionName: environment.record.functionName, version: environment.record.version } : undefined;
-        sendReport({ kind: "out-of-memory", message, ...(culprit ? { culprit } : {}) });
-        // No new call may land here in the moments left: schedulers and callers hear it is draining.
-        worker.abandon();
-        logger.error("an isolate ran out of memory fatally: this sandbox process ends", { message, ...culprit });
-        // Not process.exit: tearing the isolates down would wait for the stopped thread forever.
-        setTimeout(() => process.kill(process.pid, "SIGKILL"), EXIT_AFTER_CATASTROPHE_MS);
+        endOutOfMemory(message, culprit, "an isolate ran out of memory fatally");
       },
     },
   });
+  abandon = () => worker.abandon();
   await worker.start();
   process.on("message", (message: unknown) => {
     if (!isSupervisorRequest(message)) return;

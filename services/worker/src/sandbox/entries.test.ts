@@ -38,6 +38,23 @@ describe("entering isolates", () => {
     expect((await t.invoke(name)).json).toEqual({ calls: 2, spun: false });
   });
 
+  it("leaves an inline entry for a thread when the call needs the host off its main thread (compression)", async () => {
+    const name = deploy(
+      t,
+      `globalThis.calls = (globalThis.calls ?? 0) + 1;
+       console.log("attempt", globalThis.calls);
+       const zlib = globalThis.__lambentRequire("zlib");
+       const text = zlib.gunzipSync(zlib.gzipSync(event.text ?? "")).toString();
+       return { calls: globalThis.calls, text };`,
+    );
+    for (let call = 1; call <= PROMOTE_AFTER_QUICK_CALLS + 1; call++) await t.invoke(name);
+    // Module state says whether the same environment served: the inline attempt was dropped unseen.
+    const packed = await t.invoke(name, { text: "packed" });
+    expect(packed.json).toEqual({ calls: 1, text: "packed" });
+    expect(packed.log.match(/attempt/g)).toHaveLength(1);
+    expect((await t.invoke(name, { text: "again" })).json).toEqual({ calls: 2, text: "again" });
+  });
+
   it("runs timers set by the thousand with one host wake-up at a time", async () => {
     const name = deploy(
       t,

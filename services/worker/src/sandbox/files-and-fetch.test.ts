@@ -1,5 +1,5 @@
 // `fs` over the deployment package and /tmp, and `fetch` carried out by the host under the egress policy.
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { esmBundle, functionRecord, testInvoker, type TestInvoker } from "../testing/fixtures.js";
@@ -96,6 +96,8 @@ describe("fetch", () => {
   let base: string;
   const t = testInvoker({}, { fetch: { allow: ["127.0.0.1"], maxResponseBytes: 64 * 1024, timeoutMs: 1000 } });
   const strict = testInvoker();
+  const roomy = testInvoker({}, { fetch: { allow: ["127.0.0.1"], maxResponseBytes: 8 * 1024 * 1024 } });
+  const held: ServerResponse[] = [];
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -104,6 +106,12 @@ describe("fetch", () => {
       request.on("end", () => {
         if (request.url === "/big") {
           response.end(Buffer.alloc(128 * 1024));
+        } else if (request.url === "/4mb") {
+          // Every response's body is sent at once, and all end together once all 48 are asked for: the
+          // function's fetches hold their bodies at the same time.
+          response.write(Buffer.alloc(4 * 1024 * 1024));
+          held.push(response);
+          if (held.length === 48) for (const waiting of held.splice(0)) waiting.end();
         } else if (request.url === "/slow") {
           setTimeout(() => response.end("late"), 5000).unref();
         } else if (request.url === "/redirect") {
@@ -120,6 +128,7 @@ describe("fetch", () => {
   afterAll(() => {
     t.close();
     strict.close();
+    roomy.close();
     server.close();
   });
 
@@ -141,6 +150,21 @@ describe("fetch", () => {
     expect(slow).toMatch(/^TypeError: .*within 1000 ms/);
     const [refused] = (await result(strict, deploy(strict, body), { base })) as string[];
     expect(refused).toMatch(/^TypeError: fetch to http:\/\/127\.0\.0\.1:\d+ refused: .*loopback address/);
+  });
+
+  it("holds an invocation's fetches together to its memory size on the host", async () => {
+    const name = deploy(
+      roomy,
+      `const outcomes = await Promise.allSettled(Array.from({ length: 48 }, () => fetch(event.base + "/4mb").then((r) => r.arrayBuffer()).then((b) => b.byteLength)));
+       const counts = {}; for (const o of outcomes) { const k = o.status === "fulfilled" ? "ok" : o.reason.message; counts[k] = (counts[k] ?? 0) + 1; }
+       return counts;`,
+      {},
+      { memorySize: 128, timeout: 30 },
+    );
+    const counts = (await result(roomy, name, { base })) as Record<string, number>;
+    const refused = counts["fetch failed: this invocation's fetches together hold more bytes than its memory size"] ?? 0;
+    expect(refused).toBeGreaterThan(0);
+    expect((counts["ok"] ?? 0) + refused).toBe(48);
   });
 
   it("drops a fetch the invocation did not wait for: nothing settles in the next one", async () => {

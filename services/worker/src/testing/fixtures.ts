@@ -13,7 +13,8 @@ import type { FunctionCalls } from "../host/function-calls.js";
 import { SandboxHost } from "../host/sandbox-host.js";
 import { Invoker } from "../invoke.js";
 import type { InvocationLog } from "../log-buffer.js";
-import type { Environment } from "../pool/environment.js";
+import type { Environment, EnvironmentTracker } from "../pool/environment.js";
+import type { StorageMeter } from "../host/filesystem.js";
 import { WarmPool } from "../pool/warm-pool.js";
 
 /** `src/app.handler` → `src/app.js`, as the bundler reports a `.js` handler file. */
@@ -85,7 +86,7 @@ export const DEFAULT_FETCH_POLICY: FetchPolicyConfig = { allow: [], deny: [], ti
 
 export function testInvoker(
   poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number } = {},
-  sandbox: { fetch?: Partial<FetchPolicyConfig>; functions?: FunctionCalls } = {},
+  sandbox: { fetch?: Partial<FetchPolicyConfig>; functions?: FunctionCalls; storageMeter?: StorageMeter; tracker?: EnvironmentTracker } = {},
 ): TestInvoker {
   buildSandbox();
   const records = new Map<string, FunctionVersionRecord>();
@@ -95,6 +96,7 @@ export function testInvoker(
     fetch: { ...DEFAULT_FETCH_POLICY, ...sandbox.fetch },
     packages: { getPackage: async (name) => packages.get(name) },
     functions: sandbox.functions,
+    storageMeter: sandbox.storageMeter,
   });
   const logs: InvocationLog[] = [];
   const pool = new WarmPool<Environment>({
@@ -103,7 +105,7 @@ export function testInvoker(
     idleTimeoutMs: poolOptions.idleTimeoutMs ?? 600_000,
   });
   const invoker = new Invoker({
-    runtime: { modes: new EntryModes() },
+    runtime: { modes: new EntryModes(), tracker: sandbox.tracker },
     region: "us-east-1",
     accountId: "000000000000",
     registry: { getRevision: async (name, version) => records.get(`${name}:${version}`) },
