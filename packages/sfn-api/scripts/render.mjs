@@ -81,6 +81,10 @@ export function renderShapes(model) {
   const lines = [HEADER.trimEnd(), ""];
   for (const [name, shape] of Object.entries(model.shapes)) {
     if (shape.type !== "structure") continue;
+    if (Object.keys(shape.members).length === 0) {
+      lines.push(`export type ${name} = Record<string, never>;`, "");
+      continue;
+    }
     lines.push(`export interface ${name} {`);
     for (const [member, ref] of Object.entries(shape.members)) {
       lines.push(`  ${member}${(shape.required ?? []).includes(member) ? "" : "?"}: ${typeOf(model, ref.shape)};`);

@@ -77,8 +77,7 @@ export interface DeleteStateMachineInput {
   stateMachineArn: string;
 }
 
-export interface DeleteStateMachineOutput {
-}
+export type DeleteStateMachineOutput = Record<string, never>;
 
 export interface DescribeExecutionInput {
   executionArn: string;
@@ -445,23 +444,20 @@ export interface SendTaskFailureInput {
   cause?: string;
 }
 
-export interface SendTaskFailureOutput {
-}
+export type SendTaskFailureOutput = Record<string, never>;
 
 export interface SendTaskHeartbeatInput {
   taskToken: string;
 }
 
-export interface SendTaskHeartbeatOutput {
-}
+export type SendTaskHeartbeatOutput = Record<string, never>;
 
 export interface SendTaskSuccessInput {
   taskToken: string;
   output: string;
 }
 
-export interface SendTaskSuccessOutput {
-}
+export type SendTaskSuccessOutput = Record<string, never>;
 
 export interface ServiceQuotaExceededException {
   message?: string;
@@ -565,8 +561,7 @@ export interface TagResourceInput {
   tags: Tag[];
 }
 
-export interface TagResourceOutput {
-}
+export type TagResourceOutput = Record<string, never>;
 
 export interface TaskCredentials {
   roleArn?: string;
@@ -651,8 +646,7 @@ export interface UntagResourceInput {
   tagKeys: string[];
 }
 
-export interface UntagResourceOutput {
-}
+export type UntagResourceOutput = Record<string, never>;
 
 export interface UpdateStateMachineInput {
   stateMachineArn: string;
