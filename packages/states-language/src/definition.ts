@@ -202,12 +202,14 @@ class Checker {
     }
     if (!Object.hasOwn(states, startAt)) this.error("MISSING_TRANSITION_TARGET", `Missing 'StartAt' target: ${startAt}`, `${at}/StartAt`);
     const stateNames = new Set(Object.keys(states));
+    const before = this.diagnostics.length;
     for (const state of Object.values(parsed)) {
       for (const [target, field] of transitions(state)) {
         if (!stateNames.has(target)) this.error("MISSING_TRANSITION_TARGET", `Missing '${field.split("/").at(-1)}' target: ${target}`, `${at}/States/${state.name}/${field}`);
       }
     }
-    if (Object.values(parsed).length === stateNames.size && Object.hasOwn(states, startAt)) {
+    // With a target missing, reachability and the terminal state would only repeat that one problem.
+    if (this.diagnostics.length === before && Object.values(parsed).length === stateNames.size && Object.hasOwn(states, startAt)) {
       const reachable = new Set<string>([startAt]);
       const queue = [startAt];
       while (queue.length > 0) {

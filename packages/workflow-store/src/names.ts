@@ -6,10 +6,15 @@ export interface StatesScope {
 }
 
 /** What AWS refuses in a state machine or execution name: white space, brackets, wildcards, specials, controls. */
-const FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f\ufffe\uffff]/u;
+const FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\ufffe\uffff]/u;
 
 export function isValidName(name: string): boolean {
-  return name.length >= 1 && name.length <= 80 && !FORBIDDEN.test(name);
+  if (name.length < 1 || name.length > 80 || FORBIDDEN.test(name)) return false;
+  for (const char of name) {
+    const code = char.codePointAt(0)!;
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return false;
+  }
+  return true;
 }
 
 export function keyToken(name: string): string {
