@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { CreateStateMachineCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent, type SFNClient } from "@aws-sdk/client-sfn";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { join } from "node:path";
+import { startNatsServer, waitUntilHealthy, type RunningNatsServer } from "@lambent/local-cluster";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
 import { eventually, lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
@@ -18,6 +20,8 @@ let gate: Gate;
 /** The gate of the function the kill happens in: shut until the new leader has started it again. */
 let holdGate: Gate;
 let nc: NatsConnection;
+/** The nats-server started again by the restart test: stopped here, since the cluster knows only the first. */
+let restartedNats: RunningNatsServer | undefined;
 
 beforeAll(async () => {
   gate = await startGate();
@@ -30,7 +34,7 @@ beforeAll(async () => {
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
   sfn = sfnClient(cluster.httpUrl);
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ servers: cluster.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   await createTestFunction(lambda, "gated", gated, { Timeout: 60, Environment: { Variables: { GATE_URL: gate.url } } });
   await createTestFunction(lambda, "held", gated, { Timeout: 120, Environment: { Variables: { GATE_URL: holdGate.url } } });
 }, 180_000);
@@ -40,6 +44,7 @@ afterAll(async () => {
   sfn?.destroy();
   await nc?.close();
   await cluster?.stop();
+  await restartedNats?.stop();
   await gate?.close();
   await holdGate?.close();
 });
@@ -122,5 +127,35 @@ describe("workflows at scale and through faults", () => {
     expect(gate.entries("after")).toBe(1);
     expect(holdGate.entries("hold")).toBeGreaterThanOrEqual(1);
     expect(JSON.parse(done.output!)).toEqual({ before: { passed: "before" }, hold: { passed: "hold" }, after: { passed: "after" } });
+  });
+
+  it("finishes an execution once across a nats-server restart in the middle of a Wait", async () => {
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: "nats-restart",
+        roleArn: ROLE,
+        definition: JSON.stringify({
+          StartAt: "First",
+          States: {
+            First: { Type: "Task", Resource: fnArn("gated"), Parameters: { key: "restart-first" }, ResultPath: "$.first", Next: "Pause" },
+            Pause: { Type: "Wait", Seconds: 3, Next: "Second" },
+            Second: { Type: "Task", Resource: fnArn("gated"), Parameters: { key: "restart-second" }, ResultPath: "$.second", End: true },
+          },
+        }),
+      }),
+    );
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: "{}" }));
+    await eventually(async () => (await historyOf(started.executionArn!)).some((event) => event.type === "WaitStateEntered"), { deadline: 60_000, message: "the wait never began" });
+    const port = cluster.nats!.port;
+    await cluster.nats!.stop();
+    restartedNats = await startNatsServer({ storeDir: join(cluster.dataDir, "nats"), port });
+    await waitUntilHealthy(cluster.httpUrl);
+    const done = await finished(sfn, started.executionArn!, 120_000);
+    expect(done.status).toBe("SUCCEEDED");
+    expect(gate.entries("restart-first")).toBe(1);
+    expect(gate.entries("restart-second")).toBe(1);
+    const events = await historyOf(started.executionArn!);
+    expect(events.filter((event) => event.type === "ExecutionSucceeded")).toHaveLength(1);
+    expect(events.filter((event) => event.type === "WaitStateExited")).toHaveLength(1);
   });
 });

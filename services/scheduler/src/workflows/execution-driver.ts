@@ -86,6 +86,8 @@ export interface ExecutionDriverOptions {
   now?: () => number;
   /** Called once the execution has ended, was stopped, or lost its frames to another writer. */
   onDone?: () => void;
+  /** Called when a step failed (NATS unreachable, say): the driver has stopped, and the execution is to be resumed from NATS. */
+  onFailed?: () => void;
 }
 
 /** Another leader wrote a frame this driver holds: it stops at once and leaves the execution to that one. */
@@ -172,11 +174,13 @@ export class ExecutionDriver {
       } catch (error) {
         if (error instanceof Fenced) {
           this.options.logger.warn("execution taken over by another writer: this scheduler stops driving it", { execution: this.execution.arn });
-        } else {
-          this.options.logger.error("execution step failed: the execution stops here until a scheduler resumes it", { execution: this.execution.arn, err: error });
+          this.stop();
+          this.options.onDone?.();
+          return;
         }
+        this.options.logger.error("execution step failed: it resumes from what NATS holds", { execution: this.execution.arn, err: error });
         this.stop();
-        this.options.onDone?.();
+        this.options.onFailed?.();
       }
     });
   }

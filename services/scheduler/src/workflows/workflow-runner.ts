@@ -15,6 +15,9 @@ import { DueTimers } from "./due-timers.js";
 import { ExecutionDriver, type DriverStore, type ExecutionEnd, type TaskCalls } from "./execution-driver.js";
 import { workflowObserver, type WorkflowMetrics } from "./workflow-observer.js";
 
+/** How long a step that failed (NATS unreachable) waits before the execution is resumed from NATS. */
+const RESUME_DELAY_MS = 1_000;
+
 /** The longest an express execution runs, as in AWS. */
 export const EXPRESS_MAX_SECONDS = 300;
 
@@ -41,7 +44,10 @@ export class WorkflowRunner implements LeaderTask {
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.now = options.now ?? Date.now;
     this.timers = new DueTimers(this.now);
-    this.serial = new SerialByKey((key, error) => options.logger.error("workflow execution could not be resumed", { execution: key, err: error }));
+    this.serial = new SerialByKey((key, error) => {
+      options.logger.warn("workflow execution could not be resumed now: trying again", { execution: key, err: error });
+      this.wakeLater(key);
+    });
   }
 
   get running(): boolean {
@@ -82,6 +88,13 @@ export class WorkflowRunner implements LeaderTask {
     this.drivers.clear();
     this.timers.clearAll();
     await this.serial.settled();
+  }
+
+  /** Resumes an execution from NATS after a moment (a step or a read failed). */
+  private wakeLater(key: string): void {
+    setTimeout(() => {
+      if (this.leading) this.wake(key);
+    }, RESUME_DELAY_MS).unref?.();
   }
 
   /** Something happened to an execution (or this leader starts): drive it, stop it, or look at its tokens. */
@@ -142,6 +155,14 @@ export class WorkflowRunner implements LeaderTask {
       onDone: () => {
         if (this.drivers.get(key)?.done) this.drivers.delete(key);
         onDone?.();
+      },
+      onFailed: () => {
+        if (type === "EXPRESS") {
+          void store.finish({ status: "FAILED", error: "States.Runtime", cause: "The express execution could not go on" });
+          return;
+        }
+        this.drivers.delete(key);
+        this.wakeLater(key);
       },
     });
   }
