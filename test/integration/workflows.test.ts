@@ -27,7 +27,10 @@ import {
   type HistoryEvent,
 } from "@aws-sdk/client-sfn";
 import { eventually, lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import * as grpc from "@grpc/grpc-js";
+import { Workflows } from "@lambent/proto";
 import { createTestFunction } from "../fixtures/deploy.js";
+import { unaryCall, unaryError } from "../fixtures/grpc-unary.js";
 import { ROLE, finished, fnArn, sfnClient } from "../fixtures/workflows.js";
 
 let cluster: TestCluster;
@@ -315,3 +318,22 @@ describe("executions", () => {
     await expect(sfn.send(new StartSyncExecutionCommand({ stateMachineArn: standard, input: "{}" }))).rejects.toMatchObject({ name: "StateMachineTypeNotSupported" });
   });
 });
+
+describe("lambent.v1.Workflows over gRPC", () => {
+  it("takes and answers AWS's JSON, with the same checks and error types as the HTTP API", async () => {
+    const client = new Workflows.WorkflowsClient(cluster.grpcAddress, grpc.credentials.createInsecure());
+    try {
+      const definition = JSON.stringify({ StartAt: "Add", States: { Add: { Type: "Task", Resource: fnArn("worker"), Parameters: { op: "add", "a.$": "$.a", b: 1 }, End: true } } });
+      const created = await unaryCall(client, client.createStateMachine, { inputJson: JSON.stringify({ name: "over-grpc", definition, roleArn: ROLE }) });
+      const { stateMachineArn } = JSON.parse(created.outputJson);
+      const started = await unaryCall(client, client.startExecution, { inputJson: JSON.stringify({ stateMachineArn, input: JSON.stringify({ a: 41 }) }) });
+      const done = await finished(sfn, JSON.parse(started.outputJson).executionArn);
+      expect(JSON.parse(done.output!)).toEqual({ sum: 42 });
+      expect(await unaryError(client, client.describeStateMachine, { inputJson: JSON.stringify({ stateMachineArn: `${stateMachineArn}-missing` }) })).toEqual({ code: grpc.status.NOT_FOUND, errorType: "StateMachineDoesNotExist" });
+      expect(await unaryError(client, client.createStateMachine, { inputJson: JSON.stringify({ name: "bad-grpc", definition: "{}", roleArn: ROLE }) })).toEqual({ code: grpc.status.INVALID_ARGUMENT, errorType: "InvalidDefinition" });
+    } finally {
+      client.close();
+    }
+  });
+});
+
