@@ -3,7 +3,11 @@
 // on function errors and on timeouts, a task token answered from another process, express executions
 // answered synchronously, and history read back page by page in either order.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CreateStateMachineCommand,
@@ -333,6 +337,43 @@ describe("lambent.v1.Workflows over gRPC", () => {
       expect(await unaryError(client, client.createStateMachine, { inputJson: JSON.stringify({ name: "bad-grpc", definition: "{}", roleArn: ROLE }) })).toEqual({ code: grpc.status.INVALID_ARGUMENT, errorType: "InvalidDefinition" });
     } finally {
       client.close();
+    }
+  });
+});
+
+describe("lambent workflow (the CLI)", () => {
+  const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
+  const cli = (cwd: string, ...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, LAMBENT_ENDPOINT: cluster.httpUrl } }, (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+
+  it("creates, validates, starts with --wait, lists executions and prints history", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "lambent-workflow-cli-"));
+    try {
+      await writeFile(join(folder, "machine.json"), JSON.stringify({ StartAt: "Double", States: { Double: { Type: "Task", Resource: fnArn("worker"), Parameters: { op: "double", "value.$": "$.n" }, End: true } } }));
+      await writeFile(join(folder, "broken.json"), JSON.stringify({ StartAt: "Nope", States: { A: { Type: "Succeed" } } }));
+      expect((await cli(folder, "workflow", "validate", "--definition", "machine.json")).stdout).toBe("OK\n");
+      const invalid = await cli(folder, "workflow", "validate", "--definition", "broken.json");
+      expect(invalid.code).toBe(1);
+      expect(invalid.stdout).toContain("MISSING_TRANSITION_TARGET at /StartAt");
+      const created = await cli(folder, "workflow", "create", "doubler", "--definition", "machine.json");
+      expect(created.code, created.stderr).toBe(0);
+      expect(created.stdout).toMatch(/StateMachineArn:\s+arn:aws:states:us-east-1:000000000000:stateMachine:doubler/);
+      const started = await cli(folder, "workflow", "start", "doubler", "--input", '{"n":21}', "--name", "first", "--wait");
+      expect(started.code, started.stderr).toBe(0);
+      expect(started.stdout).toMatch(/Status:\s+SUCCEEDED/);
+      expect(started.stdout).toMatch(/Output:\s+42/);
+      expect((await cli(folder, "workflow", "executions", "doubler")).stdout).toMatch(/first\s+SUCCEEDED/);
+      const history = await cli(folder, "workflow", "history", "arn:aws:states:us-east-1:000000000000:execution:doubler:first");
+      expect(history.stdout).toMatch(/ExecutionSucceeded/);
+      const missing = await cli(folder, "workflow", "get", "no-such-machine");
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain("StateMachineDoesNotExist");
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });
