@@ -3,7 +3,7 @@ import { parseJsonPath, parseReferencePath, readPath, writeReferencePath } from 
 import type { Json } from "./json.js";
 
 const read = (path: string, input: Json, context: Json = {}) => readPath(parseJsonPath(path), input, context);
-const store = { store: { book: [{ category: "reference", author: "Nigel Rees", price: 8.95 }, { category: "fiction", author: "Evelyn Waugh", price: 12.99 }, { category: "fiction", author: "J. R. R. Tolkien", price: 22.99, isbn: "0-395" }], bicycle: { color: "red", price: 19.95 } } };
+const store: Json = { store: { book: [{ category: "reference", author: "Nigel Rees", price: 8.95 }, { category: "fiction", author: "Evelyn Waugh", price: 12.99 }, { category: "fiction", author: "J. R. R. Tolkien", price: 22.99, isbn: "0-395" }], bicycle: { color: "red", price: 19.95 } } };
 
 describe("JSONPath", () => {
   it("reads definite paths: names, quoted names, indexes from either end", () => {
