@@ -16,7 +16,7 @@ export function workflowRpcs(operations: WorkflowOperations | undefined, logger:
   for (const operation of STEP_FUNCTIONS_OPERATIONS) {
     const handle: grpc.handleUnaryCall<{ inputJson?: string }, { outputJson: string }> = (call, callback) => {
       void (async () => {
-        if (!operations) throw new SfnError("ServiceUnavailable", "Step Functions is not served here", 503);
+        if (!operations) throw new SfnError("ServiceUnavailable", "Step Functions is not served here");
         let input: unknown;
         try {
           input = JSON.parse(call.request.inputJson || "{}");
@@ -28,7 +28,7 @@ export function workflowRpcs(operations: WorkflowOperations | undefined, logger:
       })().then(
         (outputJson) => callback(null, { outputJson }),
         (error: unknown) => {
-          const failure = error instanceof SfnError ? error : new SfnError("InternalFailure", "The request processing has failed because of an unknown error", 500);
+          const failure = error instanceof SfnError ? error : new SfnError("InternalFailure", "The request processing has failed because of an unknown error");
           if (!(error instanceof SfnError)) logger.error("gRPC workflow call failed", { operation, err: error });
           const metadata = new grpc.Metadata();
           metadata.set(ERROR_TYPE_METADATA_KEY, failure.type);

@@ -69,7 +69,7 @@ export async function serveStepFunctions(operations: WorkflowOperations, logger:
   } catch (error) {
     const failure = error instanceof SfnError ? error : error instanceof LambdaError && error.type === "RequestTooLargeException" ? new SfnError("ValidationException", error.message) : undefined;
     if (!failure) logger.error("Step Functions request failed", { operation, requestId, err: error });
-    const answer = failure ?? new SfnError("InternalFailure", "The request processing has failed because of an unknown error", 500);
+    const answer = failure ?? new SfnError("InternalFailure", "The request processing has failed because of an unknown error");
     if (response.headersSent) {
       response.destroy();
       return;

@@ -180,7 +180,7 @@ export class WorkflowOperations {
       const reply = await this.options.nc.request(Subjects.workflowSync, encodeJson(request), { timeout: SYNC_WAIT_MS });
       result = decodeJson(reply.data) as SyncExecutionResult;
     } catch (error) {
-      throw new SfnError("ServiceUnavailable", `No scheduler ran the express execution: ${error instanceof Error ? error.message : String(error)}`, 503);
+      throw new SfnError("ServiceUnavailable", `No scheduler ran the express execution: ${error instanceof Error ? error.message : String(error)}`);
     }
     return {
       executionArn: arn,
