@@ -5,6 +5,7 @@ import { DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManage
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/nats-core";
 import { Streams, Subjects } from "@lambent/protocol";
 import type { Json } from "@lambent/states-language";
+import type { ExecutionRecord } from "./records.js";
 
 /** A history event as stored: its details under the field GetExecutionHistory names for its type. */
 export interface StoredHistoryEvent {
@@ -75,6 +76,13 @@ export async function appendHistory(js: JetStreamClient, executionKey: string, e
   );
 }
 
+/** Whether an execution's history has any event yet (one direct read of its last message). */
+export async function hasHistory(nc: NatsConnection, executionKey: string): Promise<boolean> {
+  const jsm = await jetstreamManager(nc);
+  const last = await jsm.direct.getMessage(Streams.workflowHistory, { last_by_subj: Subjects.workflowHistory(executionKey) }).catch(() => null);
+  return last !== null;
+}
+
 /** Every event of an execution, numbered, oldest first. */
 export async function readHistory(nc: NatsConnection, executionKey: string): Promise<HistoryEvent[]> {
   const consumer = await jetstream(nc).consumers.get(Streams.workflowHistory, { filter_subjects: Subjects.workflowHistory(executionKey) });
@@ -100,4 +108,25 @@ export function numberHistory(events: readonly StoredHistoryEvent[]): HistoryEve
     lastOfFrame.set(event.frame, id);
     return { timestamp: event.timestamp, type: event.type, id, previousEventId, ...(event.details ? { [detailsField(event.type)]: event.details } : {}) };
   });
+}
+
+/** The history's first event. */
+export function executionStartedEvent(record: ExecutionRecord): StoredHistoryEvent {
+  return { type: "ExecutionStarted", timestamp: record.startDate, frame: "r", details: { input: record.input, inputDetails: { truncated: false }, roleArn: record.roleArn, stateMachineArn: record.stateMachineArn } };
+}
+
+/** The history event that closes an execution of this status (none while it runs). */
+export function executionEndEvent(record: ExecutionRecord, timestamp = record.stopDate ?? Date.now()): StoredHistoryEvent | undefined {
+  switch (record.status) {
+    case "SUCCEEDED":
+      return { type: "ExecutionSucceeded", timestamp, frame: "r", details: { output: record.output ?? "null", outputDetails: { truncated: false } } };
+    case "FAILED":
+      return { type: "ExecutionFailed", timestamp, frame: "r", details: { error: record.error ?? "", cause: record.cause ?? "" } };
+    case "TIMED_OUT":
+      return { type: "ExecutionTimedOut", timestamp, frame: "r", details: { error: record.error ?? "States.Timeout", cause: record.cause ?? "" } };
+    case "ABORTED":
+      return { type: "ExecutionAborted", timestamp, frame: "r", details: { error: record.error ?? "", cause: record.cause ?? "" } };
+    default:
+      return undefined;
+  }
 }

@@ -12,6 +12,8 @@ import { invalidDefinitionMessage, parseDefinition } from "@lambent/states-langu
 import {
   appendHistory,
   executionArn,
+  executionEndEvent,
+  executionStartedEvent,
   executionKey,
   expressExecutionArn,
   isValidName,
@@ -150,19 +152,15 @@ export class WorkflowOperations {
       revisionId: machine.revisionId,
       ...this.traceOf(`StartExecution ${machine.name}`, input.traceHeader),
     };
+    // The running mark goes first: a crash after it leaves an execution a leader finds (or a mark it drops).
+    await this.options.store.markRunning(key);
     const existing = await this.options.store.createExecution(key, record);
     if (existing) {
       // Starting the same execution again while it runs answers the one there.
       if (existing.status === "RUNNING" && existing.input === text) return { executionArn: existing.executionArn, startDate: seconds(existing.startDate) };
       throw new SfnError("ExecutionAlreadyExists", `Execution Already Exists: '${existing.executionArn}'`);
     }
-    await appendHistory(
-      this.options.js,
-      key,
-      [{ type: "ExecutionStarted", timestamp: now, frame: "r", details: { input: text, inputDetails: { truncated: false }, roleArn: machine.roleArn, stateMachineArn: machine.arn } }],
-      [`${key}:start`],
-    );
-    await this.options.store.markRunning(key);
+    await appendHistory(this.options.js, key, [executionStartedEvent(record)], [`${key}:start`]);
     this.wake(key);
     return { executionArn: record.executionArn, startDate: seconds(now) };
   }
@@ -240,7 +238,7 @@ export class WorkflowOperations {
         : undefined,
     );
     if (!written) return { stopDate: seconds(previous?.stopDate ?? now) };
-    await appendHistory(this.options.js, key, [{ type: "ExecutionAborted", timestamp: now, frame: "r", details: { error: input.error ?? "", cause: input.cause ?? "" } }], [`${key}:end`]);
+    await appendHistory(this.options.js, key, [executionEndEvent(written, now)!], [`${key}:end`]);
     this.wake(key);
     return { stopDate: seconds(now) };
   }

@@ -7,7 +7,7 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { QueueGroups, Subjects, encodeJson, parseJson } from "@lambent/protocol";
 import { isObject, parseDefinition, type Json, type StateMachine } from "@lambent/states-language";
-import { appendHistory, type ExecutionRecord, type StoredHistoryEvent, type SyncExecutionRequest, type SyncExecutionResult, type WorkflowStore } from "@lambent/workflow-store";
+import { appendHistory, executionEndEvent, executionStartedEvent, hasHistory, type ExecutionRecord, type StoredHistoryEvent, type SyncExecutionRequest, type SyncExecutionResult, type WorkflowStore } from "@lambent/workflow-store";
 import type { Logger } from "@lambent/telemetry";
 import type { LeaderTask } from "../leader-task.js";
 import { SerialByKey } from "../serial-by-key.js";
@@ -126,7 +126,12 @@ export class WorkflowRunner implements LeaderTask {
   private async resume(key: string, record: ExecutionRecord): Promise<void> {
     const parsed = parseDefinition(record.definition);
     const frames = await this.options.store.frames(key);
-    if (frames.length === 0) this.options.metrics.count("STANDARD", "started");
+    if (frames.length === 0) {
+      this.options.metrics.count("STANDARD", "started");
+      // The frontend may have died between storing the execution and its first event, or its mark.
+      await this.options.store.markRunning(key);
+      if (!(await hasHistory(this.options.nc, key))) await appendHistory(this.options.js, key, [executionStartedEvent(record)], [`${key}:start`]);
+    }
     const driver = this.driver(key, record, parsed.ok ? parsed.machine : undefined, new KvDriverStore(this.options, key), "STANDARD");
     if (!driver) return;
     this.drivers.set(key, driver);
@@ -169,7 +174,7 @@ export class WorkflowRunner implements LeaderTask {
 
   /** An execution that ended before its end event was stored (a crash in between): store it now. */
   private async recordEnd(key: string, record: ExecutionRecord): Promise<void> {
-    const event = endEvent(record);
+    const event = executionEndEvent(record);
     if (event) await appendHistory(this.options.js, key, [event], [`${key}:end`]);
   }
 
@@ -211,22 +216,6 @@ export class WorkflowRunner implements LeaderTask {
   }
 }
 
-/** The history event that closes an execution of this status. */
-export function endEvent(record: ExecutionRecord, timestamp = record.stopDate ?? Date.now()): StoredHistoryEvent | undefined {
-  switch (record.status) {
-    case "SUCCEEDED":
-      return { type: "ExecutionSucceeded", timestamp, frame: "r", details: { output: record.output ?? "null", outputDetails: { truncated: false } } };
-    case "FAILED":
-      return { type: "ExecutionFailed", timestamp, frame: "r", details: { error: record.error ?? "", cause: record.cause ?? "" } };
-    case "TIMED_OUT":
-      return { type: "ExecutionTimedOut", timestamp, frame: "r", details: { error: record.error ?? "States.Timeout", cause: record.cause ?? "" } };
-    case "ABORTED":
-      return { type: "ExecutionAborted", timestamp, frame: "r", details: { error: record.error ?? "", cause: record.cause ?? "" } };
-    default:
-      return undefined;
-  }
-}
-
 /** A standard execution's frames, tokens and history in NATS. */
 class KvDriverStore implements DriverStore {
   constructor(
@@ -260,7 +249,7 @@ class KvDriverStore implements DriverStore {
         : undefined,
     );
     if (written) {
-      const event = endEvent(written, stopDate);
+      const event = executionEndEvent(written, stopDate);
       if (event) await appendHistory(this.options.js, this.key, [event], [`${this.key}:end`]);
     }
     await this.options.store.clearRunning(this.key);
