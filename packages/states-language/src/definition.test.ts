@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { invalidDefinitionMessage, parseDefinition } from "./definition.js";
+import { expressDiagnostics, invalidDefinitionMessage, parseDefinition } from "./definition.js";
 
 const errors = (definition: unknown) => {
   const result = parseDefinition(typeof definition === "string" ? definition : JSON.stringify(definition));
@@ -67,5 +67,15 @@ describe("definition checks", () => {
     expect(errors(task({ Retry: [{ ErrorEquals: ["X"], BackoffRate: 0.5 }], Catch: [{ ErrorEquals: ["X"], Next: "R" }] }))).toEqual(["SCHEMA_VALIDATION_FAILED /States/T/Retry[0]/BackoffRate"]);
     expect(errors(task({ Catch: [{ ErrorEquals: ["X"], Next: "Nope" }] }))).toContain("MISSING_TRANSITION_TARGET /States/T/Catch[0]/Next");
     expect(errors(task({ TimeoutSeconds: 5, HeartbeatSeconds: 10, Catch: [{ ErrorEquals: ["X"], Next: "R" }] }))).toEqual(["SCHEMA_VALIDATION_FAILED /States/T/HeartbeatSeconds"]);
+  });
+
+  it("refuses the callback pattern in express state machines, wherever the task sits", () => {
+    const parsed = parseDefinition(JSON.stringify({
+      StartAt: "P",
+      States: { P: { Type: "Parallel", Branches: [{ StartAt: "T", States: { T: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken", Parameters: { FunctionName: "f" }, End: true } } }], End: true } },
+    }));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(expressDiagnostics(parsed.machine).map((diagnostic) => diagnostic.location)).toEqual(["/States/P/Branches[0]/States/T/Resource"]);
   });
 });

@@ -158,6 +158,27 @@ export function parseDefinition(text: string): ParseResult {
   return errors.length === 0 && machine ? { ok: true, machine, diagnostics: checker.diagnostics } : { ok: false, diagnostics: checker.diagnostics };
 }
 
+/** Every Task state's resource, in nested machines too, with its location. */
+export function taskResources(machine: StateMachine, at = ""): { resource: string; location: string }[] {
+  return Object.values(machine.states).flatMap((state) => {
+    const where = `${at}/States/${state.name}`;
+    if (state.type === "Task") return [{ resource: state.resource, location: `${where}/Resource` }];
+    if (state.type === "Parallel") return state.branches.flatMap((branch, index) => taskResources(branch, `${where}/Branches[${index}]`));
+    if (state.type === "Map") return taskResources(state.processor, `${where}/ItemProcessor`);
+    return [];
+  });
+}
+
+/**
+ * What an EXPRESS state machine may not do that a STANDARD one may: wait for a task token (AWS refuses
+ * the callback pattern in express workflows). Diagnostics as `parseDefinition` reports them.
+ */
+export function expressDiagnostics(machine: StateMachine): Diagnostic[] {
+  return taskResources(machine)
+    .filter(({ resource }) => resource.endsWith(".waitForTaskToken"))
+    .map(({ location }) => ({ severity: "ERROR" as const, code: "SCHEMA_VALIDATION_FAILED", message: "Express state machine does not support '.waitForTaskToken' service integration pattern", location }));
+}
+
 /** A rejected definition as CreateStateMachine's InvalidDefinition says it. */
 export function invalidDefinitionMessage(diagnostics: readonly Diagnostic[]): string {
   const errors = diagnostics.filter((diagnostic) => diagnostic.severity === "ERROR");

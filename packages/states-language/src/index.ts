@@ -17,6 +17,8 @@ export {
   parseDefinition,
   invalidDefinitionMessage,
   taskResource,
+  taskResources,
+  expressDiagnostics,
 } from "./definition.js";
 export {
   type ContextObject,

@@ -8,7 +8,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { Subjects, encodeJson, decodeJson } from "@lambent/protocol";
 import type { Shapes } from "@lambent/sfn-api";
-import { invalidDefinitionMessage, parseDefinition } from "@lambent/states-language";
+import { expressDiagnostics, invalidDefinitionMessage, parseDefinition } from "@lambent/states-language";
 import {
   appendHistory,
   executionArn,
@@ -61,7 +61,7 @@ export class WorkflowOperations {
   async createStateMachine(input: Shapes.CreateStateMachineInput): Promise<Shapes.CreateStateMachineOutput> {
     if (!isValidName(input.name)) throw new SfnError("InvalidName", `Invalid Name: '${input.name}'`);
     checkRoleArn(input.roleArn);
-    checkDefinition(input.definition);
+    checkDefinition(input.definition, input.type ?? "STANDARD");
     const tags = tagMap(input.tags ?? []);
     const now = this.now();
     const record: StateMachineRecord = {
@@ -93,7 +93,10 @@ export class WorkflowOperations {
       throw new SfnError("MissingRequiredParameter", "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified");
     }
     if (input.roleArn !== undefined) checkRoleArn(input.roleArn);
-    if (input.definition !== undefined) checkDefinition(input.definition);
+    if (input.definition !== undefined) {
+      const current = await this.options.store.getStateMachine(name);
+      checkDefinition(input.definition, current?.type ?? "STANDARD");
+    }
     const now = this.now();
     const { written } = await this.options.store.updateStateMachine(name, (current) =>
       current
@@ -397,9 +400,11 @@ function checkRoleArn(arn: string): void {
   if (!ROLE_ARN.test(arn)) throw new SfnError("InvalidArn", `Invalid Arn: 'Resource type not valid in this context: ${arn}'`);
 }
 
-function checkDefinition(definition: string): void {
+function checkDefinition(definition: string, type: "STANDARD" | "EXPRESS"): void {
   const parsed = parseDefinition(definition);
   if (!parsed.ok) throw new SfnError("InvalidDefinition", invalidDefinitionMessage(parsed.diagnostics));
+  const express = type === "EXPRESS" ? expressDiagnostics(parsed.machine) : [];
+  if (express.length > 0) throw new SfnError("InvalidDefinition", invalidDefinitionMessage(express));
 }
 
 function checkExecutionInput(input: string | undefined): string {
