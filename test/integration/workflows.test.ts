@@ -186,6 +186,7 @@ describe("executions", () => {
       "ExecutionSucceeded",
     ]);
     expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+    for (const event of events) expect(Math.abs(event.timestamp!.getTime() - Date.now())).toBeLessThan(600_000);
     expect(events[1]!.stateEnteredEventDetails).toMatchObject({ name: "Submit Job" });
     const page1 = await sfn.send(new GetExecutionHistoryCommand({ executionArn: done.executionArn!, maxResults: 5, reverseOrder: true }));
     expect(page1.events!.map((event) => event.id)).toEqual([18, 17, 16, 15, 14]);

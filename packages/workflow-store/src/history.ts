@@ -99,14 +99,17 @@ export async function readHistory(nc: NatsConnection, executionKey: string): Pro
   return numberHistory(events);
 }
 
-/** Ids in order; each event's previous one is the last of its frame, else the last of its parent frame. */
+/**
+ * Ids in order; each event's previous one is the last of its frame, else the last of its parent frame.
+ * Timestamps become epoch seconds, as the JSON protocol carries them.
+ */
 export function numberHistory(events: readonly StoredHistoryEvent[]): HistoryEvent[] {
   const lastOfFrame = new Map<string, number>();
   return events.map((event, index) => {
     const id = index + 1;
     const previousEventId = lastOfFrame.get(event.frame) ?? (event.parentFrame !== undefined ? lastOfFrame.get(event.parentFrame) : undefined) ?? index;
     lastOfFrame.set(event.frame, id);
-    return { timestamp: event.timestamp, type: event.type, id, previousEventId, ...(event.details ? { [detailsField(event.type)]: event.details } : {}) };
+    return { timestamp: event.timestamp / 1000, type: event.type, id, previousEventId, ...(event.details ? { [detailsField(event.type)]: event.details } : {}) };
   });
 }
 
