@@ -18,6 +18,12 @@ import { workflowObserver, type WorkflowMetrics } from "./workflow-observer.js";
 /** How long a step that failed (NATS unreachable) waits before the execution is resumed from NATS. */
 const RESUME_DELAY_MS = 1_000;
 
+/**
+ * How often the leader looks again at every running execution: one it does not drive is resumed, and
+ * the ones it drives look at their task tokens. A wake is a core NATS message, so this catches a lost one.
+ */
+const SWEEP_INTERVAL_MS = 30_000;
+
 /** The longest an express execution runs, as in AWS. */
 export const EXPRESS_MAX_SECONDS = 300;
 
@@ -38,6 +44,7 @@ export class WorkflowRunner implements LeaderTask {
   private readonly timers: DueTimers;
   private readonly serial: SerialByKey;
   private subscriptions: Subscription[] = [];
+  private sweeper: NodeJS.Timeout | undefined;
   private leading = false;
   private readonly now: () => number;
 
@@ -77,11 +84,25 @@ export class WorkflowRunner implements LeaderTask {
         },
       }),
     ];
-    for (const key of await this.options.store.runningExecutions()) this.wake(key);
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref?.();
+  }
+
+  /** Wakes every running execution; a listing that fails (NATS away) is tried again at the next sweep. */
+  private async sweep(): Promise<void> {
+    if (!this.leading) return;
+    try {
+      for (const key of await this.options.store.runningExecutions()) this.wake(key);
+    } catch (error) {
+      this.options.logger.warn("running workflow executions could not be listed: trying again", { err: error });
+      setTimeout(() => void this.sweep(), RESUME_DELAY_MS).unref?.();
+    }
   }
 
   async stop(): Promise<void> {
     this.leading = false;
+    clearInterval(this.sweeper);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.subscriptions = [];
     for (const driver of this.drivers.values()) driver.stop();
