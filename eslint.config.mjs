@@ -144,14 +144,18 @@ export default tseslint.config(
     rules: { "lambent/no-cycle": ["error", { ignoreExternal: true }] },
   },
   {
-    // The CLI reaches a cluster over REST alone: of Lambent's code it takes the API's shapes, as types, and ApiPaths.
+    // The CLI reaches a cluster over REST alone: of Lambent's code it takes the API's shapes, as types, and ApiPaths
+    // (Step Functions' shapes come from @lambent/sfn-api, as types too).
     files: ["cli/src/**/*.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "@lambent/lambda-api", allowImportNames: ["ApiPaths"], allowTypeImports: true, message: "the CLI takes only types and ApiPaths from the API package" }],
-          patterns: [{ group: ["@lambent/*", "!@lambent/lambda-api", "**/services/**", "**/packages/**"], message: "the CLI reaches a cluster over REST, never by import" }],
+          paths: [
+            { name: "@lambent/lambda-api", allowImportNames: ["ApiPaths"], allowTypeImports: true, message: "the CLI takes only types and ApiPaths from the API package" },
+            { name: "@lambent/sfn-api", allowImportNames: [], allowTypeImports: true, message: "the CLI takes only types from the Step Functions API package" },
+          ],
+          patterns: [{ group: ["@lambent/*", "!@lambent/lambda-api", "!@lambent/sfn-api", "**/services/**", "**/packages/**"], message: "the CLI reaches a cluster over REST, never by import" }],
         },
       ],
     },

@@ -9,6 +9,7 @@ import type { SyncInvokeRow } from "./scenarios/sync-invoke.js";
 import type { TracingOverheadResult } from "./scenarios/tracing-overhead.js";
 import { tracingSection } from "./scenarios/tracing-report.js";
 import { functionCallsSection, type FunctionCallsRow } from "./scenarios/function-calls.js";
+import { expressWorkflowsSection, type ExpressWorkflowRow } from "./scenarios/express-workflows.js";
 import type { LatencySummary, Spread } from "./stats.js";
 
 export interface BenchResults {
@@ -26,6 +27,7 @@ export interface BenchResults {
   tracing: TracingOverheadResult;
   /** Absent in results written before the scenario existed. */
   functionCalls?: FunctionCallsRow[];
+  expressWorkflows?: ExpressWorkflowRow[];
 }
 
 export function machineFacts(): BenchResults["machine"] {
@@ -114,6 +116,7 @@ export function toMarkdown(results: BenchResults): string {
     "",
     ...tracingSection(results.tracing),
     ...(results.functionCalls ? ["", ...functionCallsSection(results.functionCalls)] : []),
+    ...(results.expressWorkflows ? ["", ...expressWorkflowsSection(results.expressWorkflows)] : []),
   );
   return lines.join("\n") + "\n";
 }

@@ -10,6 +10,7 @@ import { asyncEvents } from "./scenarios/async-events.js";
 import { coldStart } from "./scenarios/cold-start.js";
 import { density } from "./scenarios/density.js";
 import { functionCalls } from "./scenarios/function-calls.js";
+import { expressWorkflows } from "./scenarios/express-workflows.js";
 import { schedulerHop } from "./scenarios/scheduler-hop.js";
 import { syncInvoke } from "./scenarios/sync-invoke.js";
 import { tracingOverhead } from "./scenarios/tracing-overhead.js";
@@ -50,6 +51,8 @@ try {
   const tracing = await tracingOverhead(lambent, hello.name, { concurrency: 10, durationSeconds: plan.durationSeconds, warmupSeconds: plan.warmupSeconds, rounds: plan.rounds });
   log("functions calling functions");
   const calls = await functionCalls(lambent, hello.name, { concurrencies: [1, 10], durationSeconds: plan.durationSeconds, warmupSeconds: plan.warmupSeconds, rounds: plan.rounds });
+  log("express workflows");
+  const workflows = await expressWorkflows(lambent, hello.name, { concurrencies: quick ? [10] : [1, 10, 50], durationSeconds: plan.durationSeconds, warmupSeconds: plan.warmupSeconds, rounds: plan.rounds });
   log("scheduler hop");
   const hop = await schedulerHop(lambent, hello, [1, 50], plan.hopMs);
   log("cold start");
@@ -74,6 +77,7 @@ try {
     async: events,
     tracing,
     functionCalls: calls,
+    expressWorkflows: workflows,
   };
   const markdown = toMarkdown(results);
   await mkdir(outDir, { recursive: true });

@@ -22,6 +22,7 @@ import { triggerCommand } from "./commands/trigger.js";
 import { urlCommand } from "./commands/url.js";
 import { usageCommand } from "./commands/usage.js";
 import { versionsCommand } from "./commands/versions.js";
+import { workflowCommand } from "./commands/workflow.js";
 import { writeLine } from "./output.js";
 
 export const ExitCode = {
@@ -49,6 +50,7 @@ export const commands: readonly Command[] = [
   routeCommand,
   triggerCommand,
   mappingCommand,
+  workflowCommand,
   queueCommand,
   logsCommand,
   usageCommand,

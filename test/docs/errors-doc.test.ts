@@ -5,11 +5,17 @@ import * as grpc from "@grpc/grpc-js";
 import { LambdaErrorTypes } from "@lambent/errors";
 import { HttpStatusOfError } from "../../services/frontend/src/http/error-status.js";
 import { GrpcStatusOfError } from "../../services/frontend/src/grpc/error-status.js";
+import { GrpcStatusOfSfnError, HttpStatusOfSfnError } from "../../services/frontend/src/workflows/sfn-error.js";
 
-const rows = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8")
-  .split("\n")
-  .map((line) => /^\| `(\w+)` \| (\d{3}) \| (\w+) \|/.exec(line))
-  .filter((match): match is RegExpExecArray => match !== null);
+const [lambdaPart, sfnPart] = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8").split("## Step Functions errors");
+
+const rowsOf = (text: string) =>
+  text
+    .split("\n")
+    .map((line) => /^\| `(\w+)` \| (\d{3}) \| (\w+) \|/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null);
+const rows = rowsOf(lambdaPart!);
+const sfnRows = rowsOf(sfnPart ?? "");
 
 describe("docs/errors.md", () => {
   it("lists every error type exactly once", () => {
@@ -19,5 +25,14 @@ describe("docs/errors.md", () => {
   it.each(rows.map((row) => [row[1]!, Number(row[2]), row[3]!] as const))("%s is HTTP %i and gRPC %s", (type, http, code) => {
     expect(HttpStatusOfError[type as keyof typeof HttpStatusOfError]).toBe(http);
     expect(grpc.status[GrpcStatusOfError[type as keyof typeof GrpcStatusOfError]]).toBe(code);
+  });
+
+  it("lists every Step Functions error type exactly once", () => {
+    expect(sfnRows.map((row) => row[1]).sort()).toEqual(Object.keys(GrpcStatusOfSfnError).sort());
+  });
+
+  it.each(sfnRows.map((row) => [row[1]!, Number(row[2]), row[3]!] as const))("Step Functions' %s is HTTP %i and gRPC %s", (type, http, code) => {
+    expect(HttpStatusOfSfnError[type as keyof typeof HttpStatusOfSfnError]).toBe(http);
+    expect(grpc.status[GrpcStatusOfSfnError[type as keyof typeof GrpcStatusOfSfnError]]).toBe(code);
   });
 });

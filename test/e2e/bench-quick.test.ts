@@ -33,4 +33,8 @@ it("runs every scenario in quick mode and writes JSON and Markdown", async () =>
   expect(results.density[0].warmEnvironments).toBe(20);
   expect(results.machine.cores).toBeGreaterThan(0);
   for (const row of results.functionCalls) expect(row.viaCall.errors.median, `function calls at ${row.concurrency}`).toBe(0);
+  for (const row of results.expressWorkflows) {
+    expect(row.result.requestsPerSecond.median, `express ${row.machine}`).toBeGreaterThan(0);
+    expect(row.result.errors.median, `express ${row.machine} errors`).toBe(0);
+  }
 }, 300_000);

@@ -37,6 +37,13 @@ export const Subjects = {
   /** Worker → the log stream: one finished invocation's log lines (a FunctionLogRecord, @lambent/log-stream). */
   functionLogs: (functionName: string) => `lambent.logs.${functionName}`,
   functionLogsAll: "lambent.logs.*",
+  /** Step Functions history: the events of one execution (`<state machine key>.<execution key>`), in stream LAMBENT_SFN_HISTORY. */
+  workflowHistory: (executionKey: string) => `lambent.sfn.history.${executionKey}`,
+  workflowHistoryAll: "lambent.sfn.history.>",
+  /** Frontend → the leading scheduler: an execution has news (started, stopped, a task token answered). WorkflowWake JSON. */
+  workflowWake: "lambent.sfn.wake",
+  /** Frontend → the leading scheduler (queue group): run an express execution now and answer its result (StartSyncExecution). */
+  workflowSync: "lambent.sfn.sync",
   /** JetStream Object Store: every object's metadata in a bucket; a put or a delete writes one message. */
   objectMetaAll: (bucket: string) => `$O.${bucket}.M.>`,
   /** JetStream KV: the keys of a bucket a filter selects (`orders.*`, `>`); the key follows the prefix. */
@@ -49,6 +56,8 @@ export const Streams = {
   events: "LAMBENT_EVENTS",
   /** JetStream: functions' log lines, kept for LAMBENT_LOG_RETENTION_HOURS (or until LAMBENT_LOG_MAX_BYTES). */
   logs: "LAMBENT_LOGS",
+  /** JetStream: Step Functions executions' history events, one subject per execution. */
+  workflowHistory: "LAMBENT_SFN_HISTORY",
   /** A JetStream Object Store bucket's stream (not Lambent's: a bucket a trigger watches). */
   objectStore: (bucket: string) => `OBJ_${bucket}`,
   /** A JetStream KV bucket's stream (not Lambent's: a bucket a trigger watches). */
@@ -75,6 +84,8 @@ export const Buckets = {
   functions: "lambent_functions",
   /** Object Store: deployment packages and built bundles, content-addressed. */
   code: "lambent_code",
+  /** KV: Step Functions state machines, executions, their running state and task tokens. */
+  workflows: "lambent_workflows",
   /** KV: cluster coordination (the scheduler leadership record). */
   cluster: "lambent_cluster",
 } as const;

@@ -23,6 +23,7 @@ import type { RouteOperations } from "./control-plane/routes.js";
 import type { TriggerOperations } from "./control-plane/triggers.js";
 import type { ListOptions } from "./control-plane/pagination.js";
 import type { UsageReports } from "./control-plane/usage.js";
+import type { WorkflowOperations } from "./workflows/workflow-operations.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -109,4 +110,6 @@ export interface FrontendApi {
   triggers?: TriggerOperations;
   /** Lambda's event source mappings (control-plane/event-source-mappings.ts); calls fail with ServiceException where absent. */
   eventSourceMappings?: EventSourceMappings;
+  /** AWS Step Functions (workflows/workflow-operations.ts); absent where the frontend was built without it. */
+  workflows?: WorkflowOperations;
 }

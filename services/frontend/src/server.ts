@@ -29,6 +29,9 @@ import { MetricsRegistry } from "@lambent/telemetry";
 import { createFrontendMetrics } from "./metrics/invoke-metrics.js";
 import { RouteOperations } from "./control-plane/routes.js";
 import { RouteTable } from "./http/route-table.js";
+import { jetstream } from "@nats-io/jetstream";
+import { WorkflowStore, ensureHistoryStream, openWorkflowBucket } from "@lambent/workflow-store";
+import { WorkflowOperations } from "./workflows/workflow-operations.js";
 
 export interface FrontendDeps {
   nc: NatsConnection;
@@ -94,6 +97,8 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     jsm,
   });
   api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc, jsm), config.esmVisibilityTimeoutSeconds);
+  const [workflowBucket] = await Promise.all([openWorkflowBucket(nc, config.jetstreamReplicas), ensureHistoryStream(nc, config.jetstreamReplicas)]);
+  api.workflows = new WorkflowOperations({ nc, js: jetstream(nc), store: new WorkflowStore(workflowBucket), scope });
   const httpServer = createHttpServer({
     api,
     logger,
@@ -106,6 +111,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
       iam: { accessKeys: config.accessKeys, region: config.region, accountId: config.accountId },
     },
     routes: { table: new RouteTable(routeView), invoker, accountId: config.accountId },
+    stepFunctions: api.workflows,
   });
   const grpcServer = buildGrpcServer(api, { logger });
 

@@ -33,6 +33,10 @@ import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";
 import { BatchInvoker } from "./event-sources/batch-invoker.js";
 import { Triggers } from "./triggers/triggers.js";
 import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
+import { WorkflowStore, ensureHistoryStream, openWorkflowBucket } from "@lambent/workflow-store";
+import { LambdaTaskCalls } from "./workflows/task-calls.js";
+import { WorkflowRunner } from "./workflows/workflow-runner.js";
+import { WorkflowMetrics } from "./workflows/workflow-observer.js";
 import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "@lambent/protocol";
 
 /** How often workers' silence, overdue leases and provisioned environments are checked. */
@@ -139,8 +143,19 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     retryBaseMs: config.esmRetryBaseMs,
   });
   registerEventSourceMetrics(metricsRegistry, eventSources);
+  const [workflowBucket] = await Promise.all([openWorkflowBucket(nc, config.jetstreamReplicas), ensureHistoryStream(nc, config.jetstreamReplicas)]);
+  const workflows: WorkflowRunner = new WorkflowRunner({
+    nc,
+    js,
+    store: new WorkflowStore(workflowBucket),
+    calls: new LambdaTaskCalls({ runner: ownCalls, js, view, scope, logger, running: () => workflows.running }),
+    metrics: new WorkflowMetrics(metricsRegistry),
+    logger,
+    region: config.region,
+    now,
+  });
   /** Everything besides admission that only the leader runs. */
-  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources];
+  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources, workflows];
 
   // Leadership: elected, recover the running calls from the workers, then lead; deposed, stand by.
   /** Subscriptions held only while leading. */

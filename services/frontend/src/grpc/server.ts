@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from "grpc-health-check";
-import { LambdaService, PROTO_INCLUDE_DIR, protobufFileName, protobufPackage } from "@lambent/proto";
+import { LambdaService, PROTO_INCLUDE_DIR, Workflows, protobufFileName, protobufPackage } from "@lambent/proto";
 import type { Logger } from "@lambent/telemetry";
 import { tracer } from "@lambent/telemetry";
 import { traceGrpcCall } from "../tracing/request-spans.js";
@@ -13,6 +13,7 @@ import type { FrontendApi } from "../api.js";
 import { toGrpcServiceError } from "./error-status.js";
 import { getLogsRpc } from "./log-usage-rpcs.js";
 import { createLambdaRpcHandlers } from "./handlers.js";
+import { workflowRpcs } from "./workflow-rpcs.js";
 import type { LambdaMethod, LambdaRpcHandlers, RequestOf, ResponseOf } from "./lambda-methods.js";
 
 /** The full name health checks and reflection know the Lambda service by. */
@@ -43,6 +44,7 @@ export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): G
   });
 
   server.addService(LambdaService, { ...toUnaryImplementation(createLambdaRpcHandlers(api), logger), getLogs: getLogsRpc(api, logger) });
+  server.addService(Workflows.WorkflowsService, workflowRpcs(api.workflows, logger));
 
   const health = new HealthImplementation({ "": "NOT_SERVING", [LAMBDA_SERVICE_NAME]: "NOT_SERVING" });
   health.addToServer(server);
@@ -84,7 +86,7 @@ function toUnaryImplementation(handlers: LambdaRpcHandlers, logger: Logger): grp
 function loadReflectedProtos(): protoLoader.PackageDefinition {
   // health.proto sits at <root>/health/v1/health.proto; load it relative to <root> like lambda.proto.
   const healthRoot = dirname(dirname(dirname(healthProtoPath)));
-  return protoLoader.loadSync([protobufFileName, "health/v1/health.proto"], {
+  return protoLoader.loadSync([protobufFileName, Workflows.protobufFileName, "health/v1/health.proto"], {
     includeDirs: [PROTO_INCLUDE_DIR, healthRoot],
   });
 }

@@ -14,6 +14,8 @@ import { TRACE_ID_HEADER, traceHttpRoute } from "../tracing/request-spans.js";
 import { isFunctionUrlPath, serveFunctionUrl, type FunctionUrlServing } from "./function-url.js";
 import { isLambentPath } from "./lambent-paths.js";
 import { serveRoute, type RouteServing } from "./http-route.js";
+import { isStepFunctionsRequest, serveStepFunctions } from "../workflows/sfn-http.js";
+import type { WorkflowOperations } from "../workflows/workflow-operations.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -28,6 +30,8 @@ export interface HttpServerOptions {
   functionUrls?: FunctionUrlServing;
   /** Routes, served at every path that is not Lambent's own when given. */
   routes?: RouteServing;
+  /** Step Functions' JSON protocol (`POST /` with `X-Amz-Target: AWSStepFunctions.*`) when given. */
+  stepFunctions?: WorkflowOperations;
 }
 
 export const CODE_DOWNLOAD_PATH = "/lambent/code";
@@ -43,6 +47,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
 async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://lambent");
   const method = request.method ?? "GET";
+  if (options.stepFunctions && isStepFunctionsRequest(method, url.pathname, request)) {
+    await serveStepFunctions(options.stepFunctions, options.logger, request, response);
+    return;
+  }
   // Function URLs and routes answer every failure they can themselves; a throw is a broken connection or a bug.
   const trigger =
     options.functionUrls && isFunctionUrlPath(url.pathname)
