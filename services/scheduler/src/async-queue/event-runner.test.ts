@@ -11,7 +11,7 @@ import { EventRunner, type EventSettings } from "./event-runner.js";
 const NOW = 1_000_000_000;
 const encoder = new TextEncoder();
 
-function event(delivery: { enqueuedAt: number; attempt: number; notBefore?: number }, callDepth?: number): InvocationRequest {
+function event(delivery: { enqueuedAt: number; attempt: number; notBefore?: number; losses?: number }, callDepth?: number): InvocationRequest {
   return {
     header: {
       requestId: "req-1",
@@ -86,7 +86,30 @@ const functionError = encodeInvocationResult({
   payload: encoder.encode('{"errorType":"TypeError","errorMessage":"boom"}'),
 });
 
+const lost = encodeInvocationResult({
+  header: { requestId: "req-1", executedVersion: "$LATEST", failure: { type: "ServiceException", message: "The worker running this invocation was lost (crashed)" } },
+  payload: new Uint8Array(0),
+});
+
 describe("event runner decisions", () => {
+  it("stores again an event the platform lost, without counting a retry, and counts it the function's failure on the third loss", async () => {
+    const first = runner(defaults, { answer: lost });
+    const once = message(event({ enqueuedAt: NOW - 5000, attempt: 1 }));
+    await first.events.handle(once.msg);
+    expect(once.calls).toEqual(["ack"]);
+    expect(first.published[0]!.header.event).toEqual({ enqueuedAt: NOW - 5000, attempt: 1, losses: 1, notBefore: NOW + 500 });
+    expect(first.counted).toEqual([]);
+
+    const third = runner(defaults, { answer: lost });
+    const again = message(event({ enqueuedAt: NOW - 5000, attempt: 1, losses: 2 }));
+    await third.events.handle(again.msg);
+    expect(again.calls).toEqual(["ack"]);
+    // A retry as after any function error: the next attempt, its losses forgotten.
+    expect(third.published[0]!.header.event).toEqual({ enqueuedAt: NOW - 5000, attempt: 2, notBefore: NOW + 2000 });
+    expect(third.counted).toEqual(["retried"]);
+  });
+
+
   it("does not run an event older than MaximumEventAgeInSeconds: dead letter, on-failure record, ack", async () => {
     const subject = runner(defaults);
     const { msg, calls } = message(event({ enqueuedAt: NOW - 61_000, attempt: 1 }));
