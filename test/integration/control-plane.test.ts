@@ -83,11 +83,28 @@ describe("CreateFunction", () => {
   });
 
   it.each([
-    ["a bad name", { FunctionName: "no spaces allowed" }, /functionName/],
-    ["too little memory", { MemorySize: 64 }, /memorySize/],
-    ["too much memory", { MemorySize: 10241 }, /memorySize/],
-    ["a zero timeout", { Timeout: 0 }, /timeout/],
-    ["a timeout past 900 s", { Timeout: 901 }, /timeout/],
+    ["a bad name", { FunctionName: "no spaces allowed" }, /^1 validation error detected: Value 'no spaces allowed' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: /],
+    ["too little memory", { MemorySize: 64 }, /^1 validation error detected: Value '64' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128$/],
+    ["too much memory", { MemorySize: 10241 }, /^1 validation error detected: Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240$/],
+    ["a zero timeout", { Timeout: 0 }, /^1 validation error detected: Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1$/],
+    ["a timeout past 900 s", { Timeout: 901 }, /^1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900$/],
+    ["a role that is not an IAM role ARN", { Role: "r1" }, /^1 validation error detected: Value 'r1' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:\(aws\[a-zA-Z-\]\*\)\?:iam::/],
+    ["two architectures", { Architectures: ["x86_64", "arm64"] }, /^1 validation error detected: Value '\[x86_64, arm64\]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1$/],
+  ])("refuses %s with ValidationException, worded as AWS words it", async (_label, extra, message) => {
+    await expectError(create("cp-invalid", extra as Partial<CreateFunctionCommandInput>), "ValidationException", 400, message);
+  });
+
+  it("refuses a name over 64 characters as Lambda itself does", async () => {
+    const name = "a".repeat(65);
+    await expectError(
+      create(name),
+      "InvalidParameterValueException",
+      400,
+      new RegExp(`^1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64$`),
+    );
+  });
+
+  it.each([
     ["a handler without an export", { Handler: "index" }, /Handler/],
     ["a handler whose file is missing", { Handler: "missing.handler" }, /missing\.js/],
     ["an unsupported runtime", { Runtime: "python3.12" }, /runtime/],
@@ -141,7 +158,12 @@ describe("reading functions", () => {
     expect(seen.filter((name) => name.startsWith("cp-list-"))).toEqual(["cp-list-a", "cp-list-b", "cp-list-c", "cp-list-d", "cp-list-e"]);
     expect(new Set(seen).size).toBe(seen.length);
     expect(pages).toBeGreaterThanOrEqual(3);
-    await expectError(lambda.send(new ListFunctionsCommand({ MaxItems: 0 })), "InvalidParameterValueException", 400);
+    await expectError(
+      lambda.send(new ListFunctionsCommand({ MaxItems: 0 })),
+      "ValidationException",
+      400,
+      /^1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1$/,
+    );
   });
 });
 
@@ -176,7 +198,7 @@ describe("updating functions", () => {
     );
     await expectError(
       lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "cp-config", MemorySize: 1 })),
-      "InvalidParameterValueException",
+      "ValidationException",
       400,
     );
     const invoked = await lambda.send(new InvokeCommand({ FunctionName: "cp-config" }));

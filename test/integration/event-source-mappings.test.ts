@@ -26,6 +26,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import * as grpc from "@grpc/grpc-js";
 import * as proto from "@lambent/proto";
 import { Buckets, Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
+import { eventSourceMappingStateKey } from "@lambent/registry/event-sources";
 import { eventually, lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { recorded, startRecorder, type Recorder } from "../fixtures/recorder.js";
@@ -154,6 +155,12 @@ async function untilStreamHolds(stream: string, count: number): Promise<void> {
   await eventually(async () => (await streamMessages(stream)) === count, { deadline: 30_000, message: `stream ${stream} never held ${count} messages` });
 }
 
+/** What the leading scheduler last recorded of a mapping's batches (`esmstate.<uuid>` in the functions bucket). */
+async function lastProcessingResult(uuid: string): Promise<string | undefined> {
+  const entry = await functionsKv.get(eventSourceMappingStateKey(uuid));
+  return entry?.operation === "PUT" ? (entry.json<{ lastProcessingResult?: string }>().lastProcessingResult ?? undefined) : undefined;
+}
+
 describe("queue event source mappings", () => {
   it("retries only the items a function reports failed, and acks the rest once", async () => {
     await createFunction("q-partial");
@@ -188,7 +195,9 @@ describe("queue event source mappings", () => {
       md5OfBody: createHash("md5").update("bad").digest("hex"),
       messageAttributes: { "x-origin": { stringValue: "test", stringListValues: [], binaryListValues: [], dataType: "String" } },
     });
-    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBe("OK");
+    // Lambda reports no LastProcessingResult for a queue's mapping; the scheduler's state holds it.
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBeUndefined();
+    expect(await lastProcessingResult(mapping.UUID!)).toBe("OK");
   });
 
   it("moves a message that always fails to the dead-letter target, unchanged, after 1 + MaximumRetryAttempts receives", async () => {
@@ -226,7 +235,9 @@ describe("queue event source mappings", () => {
     const retried = again.flat();
     expect(retried.map((record) => record.body).sort()).toEqual(["a", "b"]);
     expect(retried.map((record) => record.attributes["ApproximateReceiveCount"])).toEqual(["2", "2"]);
-    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBe("OK");
+    // Lambda reports no LastProcessingResult for a queue's mapping; the scheduler's state holds it.
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBeUndefined();
+    expect(await lastProcessingResult(mapping.UUID!)).toBe("OK");
   });
 
   it("runs more batches at once as the backlog grows, never more than ScalingConfig.MaximumConcurrency", async () => {
@@ -265,7 +276,7 @@ describe("queue event source mappings", () => {
     // Deleting the function keeps the mapping (as Lambda does); it stops receiving until the function is back.
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "q-throttled" }));
     await eventually(
-      async () => (await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult === "PROBLEM: Function not found",
+      async () => (await lastProcessingResult(mapping.UUID!)) === "PROBLEM: Function not found",
       { deadline: 30_000, message: "the mapping never reported its function missing" },
     );
     await publish("q.throttled", "after the function came back");
@@ -416,17 +427,24 @@ describe("the event source mapping API", () => {
       }
       throw new Error("expected a refusal");
     };
-    expect(await refusal({ FunctionName: "no-such-function" })).toMatchObject({ name: "ResourceNotFoundException", status: 404 });
+    expect(await refusal({ FunctionName: "no-such-function" })).toEqual({ name: "InvalidParameterValueException", status: 400, message: "Function does not exist" });
     expect(await refusal({ EventSourceArn: "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/x" })).toMatchObject({ name: "InvalidParameterValueException", status: 400 });
     expect(await refusal({ EventSourceArn: sqs("nowhere.at.all") })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/No JetStream stream captures subject 'nowhere.at.all'/) });
     expect(await refusal({ EventSourceArn: kinesis("NO_SUCH_STREAM"), StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException" });
     expect(await refusal({ EventSourceArn: kinesis("QUEUES"), StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/work queue/) });
-    expect(await refusal({ BatchSize: 0 })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/batchSize/) });
-    expect(await refusal({ BatchSize: 10_001 })).toMatchObject({ name: "InvalidParameterValueException" });
+    expect(await refusal({ BatchSize: 0 })).toEqual({
+      name: "ValidationException",
+      status: 400,
+      message: "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    });
+    expect(await refusal({ BatchSize: 10_001 })).toMatchObject({ name: "ValidationException" });
     expect(await refusal({ BatchSize: 50 })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/batch window/) });
     expect(await refusal({ StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/StartingPosition/) });
-    expect(await refusal({ EventSourceArn: kinesis("ORDERS") })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/StartingPosition is required/) });
-    expect(await refusal({ ScalingConfig: { MaximumConcurrency: 1 } })).toMatchObject({ name: "InvalidParameterValueException" });
+    expect(await refusal({ EventSourceArn: kinesis("ORDERS") })).toMatchObject({
+      name: "InvalidParameterValueException",
+      message: "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.",
+    });
+    expect(await refusal({ ScalingConfig: { MaximumConcurrency: 1 } })).toMatchObject({ name: "ValidationException", message: expect.stringMatching(/'scalingConfig.maximumConcurrency'/) });
     // An on-failure destination the stream captures would feed its failure records back to it.
     expect(
       await refusal({ EventSourceArn: kinesis("ORDERS"), StartingPosition: "LATEST", DestinationConfig: { OnFailure: { Destination: sns("orders.failed") } } }),
@@ -493,7 +511,7 @@ describe("the event source mapping API", () => {
       ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
       await expect(
         unaryCall(client, client.createEventSourceMapping, proto.CreateEventSourceMappingRequest.fromPartial({ functionName: "nobody", eventSourceArn: sqs("q.api") })),
-      ).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     } finally {
       client.close();
     }
@@ -521,7 +539,7 @@ describe("the event source mapping API", () => {
     expect(shown.stdout).toMatch(/State:\s+Enabled/);
     const bad = await lambent("mapping", "create", "--function", "api-target", "--source", sqs("q.cli2"), "--batch-size", "20000");
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/InvalidParameterValueException/);
+    expect(bad.stderr).toMatch(/ValidationException: 1 validation error detected: Value '20000' at 'batchSize'/);
     expect((await lambent("mapping", "delete", uuid)).code).toBe(0);
     expect((await lambent("mapping", "get", uuid)).stderr).toMatch(/ResourceNotFoundException/);
   });

@@ -13,7 +13,8 @@ export interface EventSourceMappingConfiguration {
   MaximumBatchingWindowInSeconds: number;
   FunctionResponseTypes: string[];
   LastModified: number;
-  LastProcessingResult: string;
+  /** A stream mapping's last batch outcome; Lambda reports none for queues. */
+  LastProcessingResult?: string;
   State: EventSourceMappingStateName;
   StateTransitionReason: string;
   StartingPosition?: string;

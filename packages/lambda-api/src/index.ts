@@ -28,7 +28,7 @@ export type {
   ListFunctionEventInvokeConfigsResponse,
   QueueStatsResponse,
 } from "./async-invocation.js";
-export type { FunctionUrlConfigResponse, FunctionUrlConfigRequest, FunctionUrlCorsConfig } from "./function-urls.js";
+export type { FunctionUrlConfigResponse, FunctionUrlConfigRequest, FunctionUrlCorsConfig, ListFunctionUrlConfigsResponse } from "./function-urls.js";
 export type {
   EventSourceMappingConfiguration,
   EventSourceMappingRequest,

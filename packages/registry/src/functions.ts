@@ -55,7 +55,7 @@ export {
   compareQualifierOrder,
   decodeEventInvokeConfig,
   EventInvokeConfigStore,
-  defaultEventInvokeConfig,
+  emptyEventInvokeConfig,
 } from "./event-invoke-config.js";
 export {
   type Destination,

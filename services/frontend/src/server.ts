@@ -74,7 +74,6 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     code,
     codeLocationBase: () => `${publicUrl()}${CODE_DOWNLOAD_PATH}`,
     publicUrl,
-    defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,
     concurrencyLimits: config.concurrency,
     provisionedAllocation: (functionName, qualifier) => requestProvisionedAllocation(nc, functionName, qualifier),
     readQueueStats: (functionName) => readQueueStats(nc, buckets.functions, functionName),
@@ -107,7 +106,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     },
     routes: { table: new RouteTable(routeView), invoker, accountId: config.accountId },
   });
-  const grpcServer = buildGrpcServer(api, { logger });
+  const grpcServer = buildGrpcServer(api, { logger, defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default` });
 
   return {
     api,

@@ -720,10 +720,14 @@ export interface DestinationConfig {
 export interface FunctionEventInvokeConfig {
   /** arn:aws:lambda:<region>:<account>:function:<name>:<qualifier> ($LATEST included). */
   functionArn: string;
-  /** Retries after a failed attempt, 0–2. */
-  maximumRetryAttempts: number;
-  /** How long an event may wait to run, 60–21600 seconds. */
-  maximumEventAgeInSeconds: number;
+  /** Retries after a failed attempt, 0–2; unset when never set (Lambda's default, 2, applies). */
+  maximumRetryAttempts?:
+    | number
+    | undefined;
+  /** How long an event may wait to run, 60–21600 seconds; unset when never set (21600 applies). */
+  maximumEventAgeInSeconds?:
+    | number
+    | undefined;
   /** Both destinations are always set; their destination is empty when none is configured. */
   destinationConfig?:
     | DestinationConfig
@@ -8295,8 +8299,8 @@ export const DestinationConfig: MessageFns<DestinationConfig> = {
 function createBaseFunctionEventInvokeConfig(): FunctionEventInvokeConfig {
   return {
     functionArn: "",
-    maximumRetryAttempts: 0,
-    maximumEventAgeInSeconds: 0,
+    maximumRetryAttempts: undefined,
+    maximumEventAgeInSeconds: undefined,
     destinationConfig: undefined,
     lastModified: 0,
   };
@@ -8307,10 +8311,10 @@ export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = 
     if (message.functionArn !== "") {
       writer.uint32(10).string(message.functionArn);
     }
-    if (message.maximumRetryAttempts !== 0) {
+    if (message.maximumRetryAttempts !== undefined) {
       writer.uint32(16).int32(message.maximumRetryAttempts);
     }
-    if (message.maximumEventAgeInSeconds !== 0) {
+    if (message.maximumEventAgeInSeconds !== undefined) {
       writer.uint32(24).int32(message.maximumEventAgeInSeconds);
     }
     if (message.destinationConfig !== undefined) {
@@ -8398,12 +8402,12 @@ export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = 
         ? globalThis.Number(object.maximumRetryAttempts)
         : isSet(object.maximum_retry_attempts)
         ? globalThis.Number(object.maximum_retry_attempts)
-        : 0,
+        : undefined,
       maximumEventAgeInSeconds: isSet(object.maximumEventAgeInSeconds)
         ? globalThis.Number(object.maximumEventAgeInSeconds)
         : isSet(object.maximum_event_age_in_seconds)
         ? globalThis.Number(object.maximum_event_age_in_seconds)
-        : 0,
+        : undefined,
       destinationConfig: isSet(object.destinationConfig)
         ? DestinationConfig.fromJSON(object.destinationConfig)
         : isSet(object.destination_config)
@@ -8422,10 +8426,10 @@ export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = 
     if (message.functionArn !== "") {
       obj.functionArn = message.functionArn;
     }
-    if (message.maximumRetryAttempts !== 0) {
+    if (message.maximumRetryAttempts !== undefined) {
       obj.maximumRetryAttempts = Math.round(message.maximumRetryAttempts);
     }
-    if (message.maximumEventAgeInSeconds !== 0) {
+    if (message.maximumEventAgeInSeconds !== undefined) {
       obj.maximumEventAgeInSeconds = Math.round(message.maximumEventAgeInSeconds);
     }
     if (message.destinationConfig !== undefined) {
@@ -8443,8 +8447,8 @@ export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = 
   fromPartial<I extends Exact<DeepPartial<FunctionEventInvokeConfig>, I>>(object: I): FunctionEventInvokeConfig {
     const message = createBaseFunctionEventInvokeConfig();
     message.functionArn = object.functionArn ?? "";
-    message.maximumRetryAttempts = object.maximumRetryAttempts ?? 0;
-    message.maximumEventAgeInSeconds = object.maximumEventAgeInSeconds ?? 0;
+    message.maximumRetryAttempts = object.maximumRetryAttempts ?? undefined;
+    message.maximumEventAgeInSeconds = object.maximumEventAgeInSeconds ?? undefined;
     message.destinationConfig = (object.destinationConfig !== undefined && object.destinationConfig !== null)
       ? DestinationConfig.fromPartial(object.destinationConfig)
       : undefined;

@@ -2,7 +2,7 @@
 // current one), and the config as Lambda reports it.
 import { describe, expect, it } from "vitest";
 import { LambdaError } from "@lambent/errors";
-import { defaultEventInvokeConfig } from "@lambent/registry/functions";
+import { emptyEventInvokeConfig } from "@lambent/registry/functions";
 import { applySettings, readEventInvokeSettings, toFunctionEventInvokeConfig } from "./event-invoke-config.js";
 
 const scope = { region: "us-east-1", accountId: "000000000000" };
@@ -22,7 +22,7 @@ describe("readEventInvokeSettings", () => {
     expect(readEventInvokeSettings({ DestinationConfig: { OnFailure: { Destination: "" } } })).toEqual({ onFailure: null });
   });
 
-  it.each([{ MaximumRetryAttempts: 3 }, { MaximumEventAgeInSeconds: 21601 }, { DestinationConfig: { OnSuccess: { Destination: "nope" } } }])(
+  it.each([{ MaximumRetryAttempts: "3" }, { DestinationConfig: { OnSuccess: { Destination: "nope" } } }])(
     "refuses %j with InvalidParameterValueException",
     (body) => {
       expect(() => readEventInvokeSettings(body)).toThrow(LambdaError);
@@ -37,7 +37,7 @@ describe("readEventInvokeSettings", () => {
 
 describe("applySettings", () => {
   it("keeps what is not given, sets what is, and removes destinations given as null", () => {
-    const current = { ...defaultEventInvokeConfig("fn", "prod", 1000), maximumRetryAttempts: 1, onSuccess: TOPIC, onFailure: QUEUE };
+    const current = { ...emptyEventInvokeConfig("fn", "prod", 1000), maximumRetryAttempts: 1, onSuccess: TOPIC, onFailure: QUEUE };
     expect(applySettings(current, { maximumEventAgeInSeconds: 120, onSuccess: null })).toEqual({
       functionName: "fn",
       qualifier: "prod",
@@ -51,13 +51,12 @@ describe("applySettings", () => {
 });
 
 describe("toFunctionEventInvokeConfig", () => {
-  it("answers the qualified ARN, both destinations and LastModified in epoch seconds", () => {
-    expect(toFunctionEventInvokeConfig(scope, { ...defaultEventInvokeConfig("fn", "$LATEST", 1_700_000_000_123), onFailure: QUEUE })).toEqual({
+  it("answers the qualified ARN, the settings that were set, both destinations and LastModified in epoch seconds", () => {
+    expect(toFunctionEventInvokeConfig(scope, { ...emptyEventInvokeConfig("fn", "$LATEST", 1_700_000_000_123), onFailure: QUEUE })).toEqual({
       LastModified: 1_700_000_000.123,
       FunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST",
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 21600,
       DestinationConfig: { OnSuccess: {}, OnFailure: { Destination: QUEUE } },
     });
+    expect(toFunctionEventInvokeConfig(scope, { ...emptyEventInvokeConfig("fn", "1", 1000), maximumRetryAttempts: 0 })).toMatchObject({ MaximumRetryAttempts: 0 });
   });
 });

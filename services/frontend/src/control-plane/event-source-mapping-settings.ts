@@ -6,16 +6,16 @@ import { ReportBatchItemFailures, StartingPositions, type EventSourceMapping, ty
 import { parseDeadLetterTargetArn } from "@lambent/registry/functions";
 import { type Body, optionalBoolean, optionalInteger, optionalObject, optionalString } from "./fields.js";
 
-/** Lambda's bounds and defaults, and Lambent's for what Lambda does not have. */
+/**
+ * Lambda's defaults and the rules it keeps beyond its model (whose bounds model-input.ts checks first),
+ * and Lambent's for what Lambda does not have.
+ */
 export const MappingLimits = {
-  batchSize: { min: 1, max: 10_000, queueDefault: 10, streamDefault: 100 },
-  maximumBatchingWindowInSeconds: { min: 0, max: 300 },
+  batchSize: { queueDefault: 10, streamDefault: 100 },
   /** An SQS mapping with batches over 10 needs a batching window of at least a second. */
   queueBatchWithoutWindow: 10,
-  maximumRetryAttempts: { min: -1, max: 10_000 },
-  maximumRecordAgeInSeconds: { min: 60, max: 604_800 },
-  parallelizationFactor: { min: 1, max: 10 },
-  maximumConcurrency: { min: 2, max: 1000 },
+  /** -1 (no limit) or at least this; the model allows -1 to 604800. */
+  maximumRecordAgeInSeconds: { min: 60 },
   /** Lambent's: batches a queue mapping runs at once without ScalingConfig. */
   defaultQueueConcurrency: 10,
   /** Lambent's: an SQS queue's bounds and default visibility timeout. */
@@ -68,22 +68,22 @@ export function readMappingSettings(body: Body): MappingSettings {
   for (const field of UNSUPPORTED_FIELDS) {
     if (isGiven(body[field])) throw invalidParameter(`${field} is not supported by Lambent`);
   }
-  const tumbling = optionalInteger(body, "TumblingWindowInSeconds", 0, 900);
+  const tumbling = optionalInteger(body, "TumblingWindowInSeconds");
   if (tumbling !== undefined && tumbling !== 0) throw invalidParameter("TumblingWindowInSeconds is not supported by Lambent; leave it 0");
   const settings: MappingSettings = {};
   const set = <K extends keyof MappingSettings>(key: K, value: MappingSettings[K] | undefined): void => {
     if (value !== undefined) settings[key] = value;
   };
   set("enabled", optionalBoolean(body, "Enabled"));
-  const { batchSize, maximumBatchingWindowInSeconds: window, maximumRetryAttempts: retries, parallelizationFactor, visibilityTimeoutSeconds } = MappingLimits;
-  set("batchSize", optionalInteger(body, "BatchSize", batchSize.min, batchSize.max));
-  set("maximumBatchingWindowInSeconds", optionalInteger(body, "MaximumBatchingWindowInSeconds", window.min, window.max));
+  const { visibilityTimeoutSeconds } = MappingLimits;
+  set("batchSize", optionalInteger(body, "BatchSize"));
+  set("maximumBatchingWindowInSeconds", optionalInteger(body, "MaximumBatchingWindowInSeconds"));
   set("reportBatchItemFailures", readResponseTypes(body));
-  set("maximumRetryAttempts", optionalInteger(body, "MaximumRetryAttempts", retries.min, retries.max));
+  set("maximumRetryAttempts", optionalInteger(body, "MaximumRetryAttempts"));
   set("onFailure", readOnFailure(body));
   set("maximumConcurrency", readScalingConfig(body));
   set("visibilityTimeoutSeconds", optionalInteger(body, "VisibilityTimeoutSeconds", visibilityTimeoutSeconds.min, visibilityTimeoutSeconds.max));
-  set("parallelizationFactor", optionalInteger(body, "ParallelizationFactor", parallelizationFactor.min, parallelizationFactor.max));
+  set("parallelizationFactor", optionalInteger(body, "ParallelizationFactor"));
   set("maximumRecordAgeInSeconds", readMaximumRecordAge(body));
   set("bisectBatchOnFunctionError", optionalBoolean(body, "BisectBatchOnFunctionError"));
   const position = optionalString(body, "StartingPosition");
@@ -186,25 +186,24 @@ function readOnFailure(body: Body): string | null | undefined {
   if (onSuccess !== undefined && isGiven(onSuccess["Destination"])) throw invalidParameter("DestinationConfig.OnSuccess is not supported for event source mappings");
   const onFailure = optionalObject(config, "OnFailure");
   if (onFailure === undefined) return undefined;
-  const destination = optionalString(onFailure, "Destination", 350);
+  const destination = optionalString(onFailure, "Destination");
   if (destination === undefined || destination === "") return null;
   parseDeadLetterTargetArn(destination);
   return destination;
 }
 
-/** ScalingConfig.MaximumConcurrency (2–1000); `{}` removes it. */
+/** ScalingConfig.MaximumConcurrency; `{}` removes it. */
 function readScalingConfig(body: Body): number | null | undefined {
   const config = optionalObject(body, "ScalingConfig");
   if (config === undefined) return undefined;
-  const { min, max } = MappingLimits.maximumConcurrency;
-  return optionalInteger(config, "MaximumConcurrency", min, max) ?? null;
+  return optionalInteger(config, "MaximumConcurrency") ?? null;
 }
 
-/** -1 (unlimited) or 60–604800, as Lambda allows. */
+/** -1 (unlimited) or at least 60, as Lambda allows (the model bounds it to 604800). */
 function readMaximumRecordAge(body: Body): number | undefined {
-  const age = optionalInteger(body, "MaximumRecordAgeInSeconds", -1, MappingLimits.maximumRecordAgeInSeconds.max);
+  const age = optionalInteger(body, "MaximumRecordAgeInSeconds");
   if (age === undefined || age === -1 || age >= MappingLimits.maximumRecordAgeInSeconds.min) return age;
-  throw invalidParameter(`MaximumRecordAgeInSeconds must be -1 (unlimited) or from ${MappingLimits.maximumRecordAgeInSeconds.min} to ${MappingLimits.maximumRecordAgeInSeconds.max}, got ${age}`);
+  throw invalidParameter(`MaximumRecordAgeInSeconds must be -1 (unlimited) or at least ${MappingLimits.maximumRecordAgeInSeconds.min}, got ${age}`);
 }
 
 /** A timestamp as the AWS SDK sends it (epoch seconds) or an ISO 8601 string; epoch seconds. */

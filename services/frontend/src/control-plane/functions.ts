@@ -3,6 +3,7 @@
 // event-invoke-config.ts and queue-stats.ts.
 import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
+import { Constraint, violationsMessage } from "@lambent/lambda-model";
 import { buildBundle, unpackZip } from "@lambent/bundler";
 import type { QueueStats } from "@lambent/event-queue";
 import {
@@ -37,6 +38,7 @@ import type { ControlPlane } from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
 import { Limits, readFunctionSettings, withDeadLetterTarget } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
+import { checkInput } from "./model-input.js";
 import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 import { checkRevision as checkRevisionId } from "./preconditions.js";
 import { VersionOperations } from "./versions.js";
@@ -54,7 +56,6 @@ export interface FunctionControlPlaneOptions {
   codeLocationBase: () => string;
   /** The frontend's public base URL, beneath which function URLs are served. */
   publicUrl: () => string;
-  defaultRole: string;
   /** The account's concurrency limits, which reservations and provisioned concurrency must respect. */
   concurrencyLimits: ConcurrencyLimits;
   /** Provisioned environments of a version or alias the cluster has ready now (the leading scheduler's count). */
@@ -108,11 +109,15 @@ export class FunctionControlPlane implements ControlPlane {
 
   async createFunction(input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
-    const { functionName, qualifier } = parseFunctionReference(requireString(body, "FunctionName", 170));
+    checkInput("CreateFunction", body);
+    const reference = requireString(body, "FunctionName");
+    checkNameLength(reference);
+    const { functionName, qualifier } = parseFunctionReference(reference, undefined, this.options.scope);
     if (qualifier !== undefined) throw invalidParameter("FunctionName must not carry a qualifier on CreateFunction");
     const settings = readFunctionSettings(body);
-    if (settings.runtime === undefined) throw invalidParameter("Runtime is required for a Zip package");
-    if (settings.handler === undefined) throw invalidParameter("Handler is required for a Zip package");
+    if (settings.runtime === undefined || settings.handler === undefined) {
+      throw invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+    }
     const tags = optionalStringMap(body, "Tags") ?? {};
     const publish = optionalBoolean(body, "Publish") ?? false;
     const zip = readZip(optionalObject(body, "Code") ?? {});
@@ -122,7 +127,7 @@ export class FunctionControlPlane implements ControlPlane {
       version: LATEST,
       runtime: settings.runtime,
       handler: settings.handler,
-      role: settings.role ?? this.options.defaultRole,
+      role: requireString(body, "Role"),
       memorySize: settings.memorySize ?? Limits.memoryMb.default,
       timeout: settings.timeout ?? Limits.timeoutSeconds.default,
       description: settings.description ?? "",
@@ -143,6 +148,7 @@ export class FunctionControlPlane implements ControlPlane {
   }
 
   async getFunction(reference: string, qualifierParameter?: string): Promise<GetFunctionResponse> {
+    checkInput("GetFunction", { FunctionName: reference, Qualifier: qualifierParameter });
     const record = await this.resolve(reference, qualifierParameter);
     const response: GetFunctionResponse = {
       Configuration: toFunctionConfiguration(this.options.scope, record),
@@ -158,10 +164,12 @@ export class FunctionControlPlane implements ControlPlane {
   }
 
   async getFunctionConfiguration(reference: string, qualifierParameter?: string): Promise<FunctionConfiguration> {
+    checkInput("GetFunctionConfiguration", { FunctionName: reference, Qualifier: qualifierParameter });
     return toFunctionConfiguration(this.options.scope, await this.resolve(reference, qualifierParameter));
   }
 
   async listFunctions(options: ListOptions): Promise<ListFunctionsResponse> {
+    checkInput("ListFunctions", { Marker: options.marker, MaxItems: options.maxItems });
     const names = await this.options.functions.listFunctionNames();
     const page = paginate(names, (name) => name, compareStrings, options);
     const records = await Promise.all(page.items.map((name) => this.options.functions.get(name)));
@@ -174,6 +182,7 @@ export class FunctionControlPlane implements ControlPlane {
 
   async updateFunctionCode(reference: string, input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
+    checkInput("UpdateFunctionCode", { ...body, FunctionName: reference });
     const functionName = this.unqualifiedName(reference);
     const zip = readZip(body);
     const expectedRevision = optionalString(body, "RevisionId");
@@ -192,6 +201,7 @@ export class FunctionControlPlane implements ControlPlane {
 
   async updateFunctionConfiguration(reference: string, input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
+    checkInput("UpdateFunctionConfiguration", { ...body, FunctionName: reference });
     const functionName = this.unqualifiedName(reference);
     const { deadLetterTargetArn, ...settings } = readFunctionSettings(body);
     const expectedRevision = optionalString(body, "RevisionId");
@@ -216,7 +226,8 @@ export class FunctionControlPlane implements ControlPlane {
   }
 
   async deleteFunction(reference: string, qualifierParameter?: string): Promise<void> {
-    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter);
+    checkInput("DeleteFunction", { FunctionName: reference, Qualifier: qualifierParameter });
+    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter, this.options.scope);
     if (qualifier === LATEST) {
       throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
@@ -241,9 +252,10 @@ export class FunctionControlPlane implements ControlPlane {
 
   async publishVersion(reference: string, input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input ?? {});
+    checkInput("PublishVersion", { ...body, FunctionName: reference });
     const codeSha256 = optionalString(body, "CodeSha256");
     const revisionId = optionalString(body, "RevisionId");
-    const description = optionalString(body, "Description", Limits.descriptionLength);
+    const description = optionalString(body, "Description");
     const record = await this.versions.publish(this.unqualifiedName(reference), {
       ...(codeSha256 !== undefined ? { codeSha256 } : {}),
       ...(revisionId !== undefined ? { revisionId } : {}),
@@ -253,6 +265,7 @@ export class FunctionControlPlane implements ControlPlane {
   }
 
   listVersionsByFunction(reference: string, options: ListOptions): Promise<ListVersionsResponse> {
+    checkInput("ListVersionsByFunction", { FunctionName: reference, Marker: options.marker, MaxItems: options.maxItems });
     return this.versions.list(this.unqualifiedName(reference), options);
   }
 
@@ -270,7 +283,7 @@ export class FunctionControlPlane implements ControlPlane {
 
   async deleteAlias(reference: string, aliasName: string): Promise<void> {
     await this.aliases.delete(reference, aliasName);
-    const { functionName } = parseFunctionReference(reference);
+    const { functionName } = parseFunctionReference(reference, undefined, this.options.scope);
     await forget(this.dependents, functionName, aliasName);
   }
 
@@ -351,7 +364,7 @@ export class FunctionControlPlane implements ControlPlane {
   }
 
   private unqualifiedName(reference: string): string {
-    const { functionName, qualifier } = parseFunctionReference(reference);
+    const { functionName, qualifier } = parseFunctionReference(reference, undefined, this.options.scope);
     if (qualifier !== undefined && qualifier !== LATEST) {
       throw invalidParameter("Only $LATEST can be updated; published versions never change");
     }
@@ -360,7 +373,7 @@ export class FunctionControlPlane implements ControlPlane {
 
   /** The record a qualifier names: `$LATEST` (or none), a version, or an alias's primary version. */
   private async resolve(reference: string, qualifierParameter?: string): Promise<FunctionVersionRecord> {
-    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter);
+    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter, this.options.scope);
     const notFound = () => resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName, qualifier)}`);
     let version = qualifier ?? LATEST;
     if (version !== LATEST && !isVersionNumber(version)) {
@@ -392,6 +405,15 @@ export class FunctionControlPlane implements ControlPlane {
       bundleObject,
       handlerFile: bundle.handlerFile,
     };
+  }
+}
+
+/** A function's own name is at most 64 characters, though the model lets a reference (an ARN) be longer. */
+function checkNameLength(reference: string): void {
+  const at = reference.lastIndexOf("function:");
+  const name = at < 0 ? reference : reference.slice(at + "function:".length);
+  if (name.length > Limits.functionNameLength) {
+    throw invalidParameter(violationsMessage([{ path: "functionName", value: reference, constraint: Constraint.maxLength(Limits.functionNameLength) }]));
   }
 }
 

@@ -93,7 +93,7 @@ function toProto(mapping: EventSourceMappingConfiguration): proto.EventSourceMap
     maximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds,
     functionResponseTypes: mapping.FunctionResponseTypes,
     lastModified: mapping.LastModified,
-    lastProcessingResult: mapping.LastProcessingResult,
+    lastProcessingResult: mapping.LastProcessingResult ?? "",
     state: mapping.State,
     stateTransitionReason: mapping.StateTransitionReason,
     startingPosition: mapping.StartingPosition ?? "",

@@ -22,11 +22,12 @@ import { triggerRpcs } from "./trigger-rpcs.js";
 import { eventSourceMappingRpcs } from "./event-source-mapping-rpcs.js";
 import type { LambdaRpcHandlers } from "./lambda-methods.js";
 
-export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
+/** @param defaultRole the role of a function created without one (Lambda requires it; gRPC lets it be empty) */
+export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string): LambdaRpcHandlers {
   const { controlPlane, invoker } = api;
   return {
     async createFunction(request) {
-      const configuration = await controlPlane.createFunction(createFunctionBody(request));
+      const configuration = await controlPlane.createFunction({ ...createFunctionBody(request), Role: nonEmpty(request.role) ?? defaultRole });
       return { configuration: toProtoConfiguration(configuration) };
     },
 
@@ -435,7 +436,7 @@ function toProtoFunctionUrlConfig(config: FunctionUrlConfigResponse): proto.Func
     authType: config.AuthType,
     creationTime: config.CreationTime,
     lastModifiedTime: config.LastModifiedTime ?? "",
-    invokeMode: config.InvokeMode,
+    invokeMode: config.InvokeMode ?? "",
   };
   if (config.Cors !== undefined) converted.cors = toProtoCors(config.Cors);
   return converted;

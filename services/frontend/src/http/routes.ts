@@ -1,6 +1,7 @@
 // The AWS Lambda REST API, one table: method + path → operation. Paths and status codes are Lambda's.
 import type { IncomingMessage } from "node:http";
-import { LambdaError, invalidParameter } from "@lambent/errors";
+import { LambdaError, invalidParameter, validationError } from "@lambent/errors";
+import { validateShape, violationsMessage } from "@lambent/lambda-model";
 import { ApiPaths } from "@lambent/lambda-api";
 import { InvocationTypes, LogTypes, payloadLimit, requestTooLarge, type InvocationType, type LogType } from "@lambent/protocol";
 import type { ListOptions } from "../control-plane/pagination.js";
@@ -33,8 +34,8 @@ export const routes: Route[] = [
     path: exactly(ApiPaths.invocations(SEGMENT)),
     operation: "Invoke",
     async handle(api, { request, params, query }) {
-      const invocationType = headerChoice(request, "x-amz-invocation-type", InvocationTypes, "RequestResponse");
-      const logType = headerChoice(request, "x-amz-log-type", LogTypes, "None");
+      const invocationType = headerChoice(request, "x-amz-invocation-type", InvocationTypes, "RequestResponse", "InvocationType");
+      const logType = headerChoice(request, "x-amz-log-type", LogTypes, "None", "LogType");
       const limit = payloadLimit(invocationType);
       const payload = await readBody(request, limit, () => requestTooLarge(limit));
       const clientContext = request.headers["x-amz-client-context"];
@@ -286,11 +287,13 @@ function listOptions(query: URLSearchParams): ListOptions {
   return { ...optional("marker", query.get("Marker") ?? undefined), ...optional("maxItems", query.get("MaxItems") ?? undefined) };
 }
 
-function headerChoice<T extends string>(request: IncomingMessage, name: string, allowed: readonly T[], fallback: T): T {
+/** A header whose value is one of the model's enum; another value breaks the model's constraint (`shape`). */
+function headerChoice<T extends string>(request: IncomingMessage, name: string, allowed: readonly T[], fallback: T, shape: string): T {
   const value = request.headers[name];
   if (value === undefined || value === "") return fallback;
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-  throw invalidParameter(`${name} must be one of ${allowed.join(", ")}`);
+  const path = shape.charAt(0).toLowerCase() + shape.slice(1);
+  throw validationError(violationsMessage(validateShape(shape, String(value), path)));
 }
 
 /** Spreads `{key: value}` only when the value is defined, for optional fields. */
