@@ -143,6 +143,46 @@ describe("reading functions", () => {
     await expectError(lambda.send(new DeleteFunctionCommand({ FunctionName: "cp-nobody" })), "ResourceNotFoundException", 404);
   });
 
+  it("names the qualifier a call was made with in FunctionArn, and refuses ARNs of another region or account", async () => {
+    await create("cp-qualified", { Publish: true });
+    const arn = "arn:aws:lambda:us-east-1:000000000000:function:cp-qualified";
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "cp-qualified" }))).FunctionArn).toBe(arn);
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "cp-qualified", Qualifier: "$LATEST" }))).FunctionArn).toBe(`${arn}:$LATEST`);
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: `${arn}:1` }))).Configuration!.FunctionArn).toBe(`${arn}:1`);
+    await expectError(
+      lambda.send(new GetFunctionCommand({ FunctionName: "arn:aws:lambda:eu-west-1:000000000000:function:cp-qualified" })),
+      "ResourceNotFoundException",
+      404,
+      /^Functions from 'eu-west-1' are not reachable in this region \('us-east-1'\)$/,
+    );
+    await expectError(lambda.send(new GetFunctionCommand({ FunctionName: "arn:aws:lambda:us-east-1:123456789012:function:cp-qualified" })), "AccessDeniedException", 403);
+    await expectError(lambda.send(new InvokeCommand({ FunctionName: "arn:aws:lambda:eu-west-1:000000000000:function:cp-qualified" })), "ResourceNotFoundException", 404, /not reachable/);
+  });
+
+  it("ListFunctions with FunctionVersion ALL lists every version, each by its qualified ARN", async () => {
+    await create("cp-all", { Publish: true });
+    const everything: { FunctionArn?: string; Version?: string }[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await lambda.send(new ListFunctionsCommand({ FunctionVersion: "ALL", MaxItems: 3, ...(marker ? { Marker: marker } : {}) }));
+      everything.push(...page.Functions!);
+      marker = page.NextMarker;
+    } while (marker);
+    expect(everything.filter((fn) => fn.FunctionArn!.includes(":cp-all:")).map((fn) => [fn.FunctionArn, fn.Version])).toEqual([
+      ["arn:aws:lambda:us-east-1:000000000000:function:cp-all:$LATEST", "$LATEST"],
+      ["arn:aws:lambda:us-east-1:000000000000:function:cp-all:1", "1"],
+    ]);
+    const listed = (await lambda.send(new ListFunctionsCommand({}))).Functions!.find((fn) => fn.FunctionName === "cp-all")!;
+    expect(listed.FunctionArn).toBe("arn:aws:lambda:us-east-1:000000000000:function:cp-all");
+    expect(listed.Version).toBe("$LATEST");
+    await expectError(
+      lambda.send(new ListFunctionsCommand({ FunctionVersion: "SOME" as "ALL" })),
+      "ValidationException",
+      400,
+      /^1 validation error detected: Value 'SOME' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: \[ALL\]$/,
+    );
+  });
+
   it("ListFunctions pages with Marker and MaxItems", async () => {
     for (const name of ["cp-list-a", "cp-list-b", "cp-list-c", "cp-list-d", "cp-list-e"]) await create(name);
     const seen: string[] = [];

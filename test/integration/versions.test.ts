@@ -110,6 +110,10 @@ describe("PublishVersion", () => {
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "ver-publish", Timeout: 5 }));
     const second = await publish("ver-publish");
     expect(second).toMatchObject({ Version: "2", Timeout: 5, Description: "function" });
+    // A new description is a change of configuration too; a Description given to PublishVersion is not.
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "ver-publish", Description: "changed" }));
+    expect(await publish("ver-publish")).toMatchObject({ Version: "3", Description: "changed" });
+    expect(await publish("ver-publish", { Description: "another label" })).toMatchObject({ Version: "3", Description: "changed" });
   });
 
   it("checks CodeSha256 and RevisionId preconditions against $LATEST", async () => {

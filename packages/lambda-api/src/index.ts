@@ -10,6 +10,7 @@ export type {
   GetFunctionResponse,
   ListFunctionsResponse,
   ListVersionsResponse,
+  LoggingConfig,
   PublishVersionRequest,
 } from "./functions.js";
 export type { AliasConfiguration, AliasRoutingConfiguration, CreateAliasRequest, ListAliasesResponse, UpdateAliasRequest } from "./aliases.js";

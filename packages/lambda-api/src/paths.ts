@@ -29,6 +29,8 @@ export const ApiPaths = {
   eventInvokeConfig: (name: string) => `/2019-09-25/functions/${name}/event-invoke-config`,
   eventInvokeConfigList: (name: string) => `/2019-09-25/functions/${name}/event-invoke-config/list`,
   functionUrlConfig: (name: string) => `/2021-10-31/functions/${name}/url`,
+  /** ListFunctionUrlConfigs. */
+  functionUrlConfigs: (name: string) => `/2021-10-31/functions/${name}/urls`,
   eventSourceMappings: EVENT_SOURCE_MAPPINGS,
   eventSourceMapping: (uuid: string) => `${EVENT_SOURCE_MAPPINGS}/${uuid}`,
   /** Lambent's GetQueueStats. */

@@ -1,7 +1,7 @@
 // Functions: version records, names and ARNs, aliases, version numbers and per-function settings
 // (concurrency, event invoke configs and destinations, URLs) in KV with sealed environments, code in the
 // Object Store, the cached view the hot path reads, and opening the buckets.
-export { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord, lambdaTimestamp } from "./function-record.js";
+export { LATEST, type FunctionVersionRecord, type LoggingSettings, type StoredFunctionVersionRecord, lambdaTimestamp } from "./function-record.js";
 export {
   type FunctionReference,
   isValidFunctionName,

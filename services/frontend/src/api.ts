@@ -11,6 +11,7 @@ import type {
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
+  ListFunctionUrlConfigsResponse,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
@@ -33,7 +34,8 @@ export interface ControlPlane {
   createFunction(body: unknown): Promise<FunctionConfiguration>;
   getFunction(functionName: string, qualifier?: string): Promise<GetFunctionResponse>;
   getFunctionConfiguration(functionName: string, qualifier?: string): Promise<FunctionConfiguration>;
-  listFunctions(options: { marker?: string; maxItems?: string | number }): Promise<ListFunctionsResponse>;
+  /** `functionVersion: "ALL"` lists every version of every function. */
+  listFunctions(options: ListOptions & { functionVersion?: string; masterRegion?: string }): Promise<ListFunctionsResponse>;
   updateFunctionCode(functionName: string, body: unknown): Promise<FunctionConfiguration>;
   updateFunctionConfiguration(functionName: string, body: unknown): Promise<FunctionConfiguration>;
   /** Without a qualifier: the whole function with its versions and aliases; with a version: that version. */
@@ -66,6 +68,7 @@ export interface ControlPlane {
   getFunctionUrlConfig(functionName: string, qualifier: string | undefined): Promise<FunctionUrlConfigResponse>;
   updateFunctionUrlConfig(functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionUrlConfigResponse>;
   deleteFunctionUrlConfig(functionName: string, qualifier: string | undefined): Promise<void>;
+  listFunctionUrlConfigs(functionName: string, options: ListOptions): Promise<ListFunctionUrlConfigsResponse>;
   /** Lambent's extension: the function's asynchronous event queue. */
   getQueueStats(functionName: string): Promise<QueueStatsResponse>;
 }

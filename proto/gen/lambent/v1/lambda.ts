@@ -180,12 +180,38 @@ export interface FunctionConfiguration {
   /** Size of /tmp in megabytes. */
   ephemeralStorageSize: number;
   /** Where asynchronous events go after their last failed attempt; unset when the function has none. */
-  deadLetterConfig?: DeadLetterConfig | undefined;
+  deadLetterConfig?:
+    | DeadLetterConfig
+    | undefined;
+  /** Why the function is in its state ("The function is being created."), and its code ("Creating"); empty when none. */
+  stateReason: string;
+  stateReasonCode: string;
+  /** Why the last update has its status, and its code; empty when none. */
+  lastUpdateStatusReason: string;
+  lastUpdateStatusReasonCode: string;
+  /** "PassThrough" or "Active". */
+  tracingMode: string;
+  /** Where and how the function's logs are written. */
+  loggingConfig?:
+    | LoggingConfig
+    | undefined;
+  /** The runtime's version; empty in list answers. */
+  runtimeVersionArn: string;
 }
 
 export interface FunctionConfiguration_EnvironmentEntry {
   key: string;
   value: string;
+}
+
+/** A function's logging settings, as Lambda's LoggingConfig. */
+export interface LoggingConfig {
+  /** "Text" or "JSON". */
+  logFormat: string;
+  logGroup: string;
+  /** With the JSON format: "INFO" unless set, and the like; empty with Text. */
+  applicationLogLevel: string;
+  systemLogLevel: string;
 }
 
 /** A function's dead-letter target, as Lambda's DeadLetterConfig. */
@@ -1413,6 +1439,13 @@ function createBaseFunctionConfiguration(): FunctionConfiguration {
     architectures: [],
     ephemeralStorageSize: 0,
     deadLetterConfig: undefined,
+    stateReason: "",
+    stateReasonCode: "",
+    lastUpdateStatusReason: "",
+    lastUpdateStatusReasonCode: "",
+    tracingMode: "",
+    loggingConfig: undefined,
+    runtimeVersionArn: "",
   };
 }
 
@@ -1477,6 +1510,27 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     }
     if (message.deadLetterConfig !== undefined) {
       DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(162).fork()).join();
+    }
+    if (message.stateReason !== "") {
+      writer.uint32(170).string(message.stateReason);
+    }
+    if (message.stateReasonCode !== "") {
+      writer.uint32(178).string(message.stateReasonCode);
+    }
+    if (message.lastUpdateStatusReason !== "") {
+      writer.uint32(186).string(message.lastUpdateStatusReason);
+    }
+    if (message.lastUpdateStatusReasonCode !== "") {
+      writer.uint32(194).string(message.lastUpdateStatusReasonCode);
+    }
+    if (message.tracingMode !== "") {
+      writer.uint32(202).string(message.tracingMode);
+    }
+    if (message.loggingConfig !== undefined) {
+      LoggingConfig.encode(message.loggingConfig, writer.uint32(210).fork()).join();
+    }
+    if (message.runtimeVersionArn !== "") {
+      writer.uint32(218).string(message.runtimeVersionArn);
     }
     return writer;
   },
@@ -1657,6 +1711,62 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
             message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.stateReason = reader.string();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.stateReasonCode = reader.string();
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.lastUpdateStatusReason = reader.string();
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.lastUpdateStatusReasonCode = reader.string();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.tracingMode = reader.string();
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.loggingConfig = LoggingConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.runtimeVersionArn = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1750,6 +1860,41 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
         : isSet(object.dead_letter_config)
         ? DeadLetterConfig.fromJSON(object.dead_letter_config)
         : undefined,
+      stateReason: isSet(object.stateReason)
+        ? globalThis.String(object.stateReason)
+        : isSet(object.state_reason)
+        ? globalThis.String(object.state_reason)
+        : "",
+      stateReasonCode: isSet(object.stateReasonCode)
+        ? globalThis.String(object.stateReasonCode)
+        : isSet(object.state_reason_code)
+        ? globalThis.String(object.state_reason_code)
+        : "",
+      lastUpdateStatusReason: isSet(object.lastUpdateStatusReason)
+        ? globalThis.String(object.lastUpdateStatusReason)
+        : isSet(object.last_update_status_reason)
+        ? globalThis.String(object.last_update_status_reason)
+        : "",
+      lastUpdateStatusReasonCode: isSet(object.lastUpdateStatusReasonCode)
+        ? globalThis.String(object.lastUpdateStatusReasonCode)
+        : isSet(object.last_update_status_reason_code)
+        ? globalThis.String(object.last_update_status_reason_code)
+        : "",
+      tracingMode: isSet(object.tracingMode)
+        ? globalThis.String(object.tracingMode)
+        : isSet(object.tracing_mode)
+        ? globalThis.String(object.tracing_mode)
+        : "",
+      loggingConfig: isSet(object.loggingConfig)
+        ? LoggingConfig.fromJSON(object.loggingConfig)
+        : isSet(object.logging_config)
+        ? LoggingConfig.fromJSON(object.logging_config)
+        : undefined,
+      runtimeVersionArn: isSet(object.runtimeVersionArn)
+        ? globalThis.String(object.runtimeVersionArn)
+        : isSet(object.runtime_version_arn)
+        ? globalThis.String(object.runtime_version_arn)
+        : "",
     };
   },
 
@@ -1821,6 +1966,27 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     if (message.deadLetterConfig !== undefined) {
       obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
     }
+    if (message.stateReason !== "") {
+      obj.stateReason = message.stateReason;
+    }
+    if (message.stateReasonCode !== "") {
+      obj.stateReasonCode = message.stateReasonCode;
+    }
+    if (message.lastUpdateStatusReason !== "") {
+      obj.lastUpdateStatusReason = message.lastUpdateStatusReason;
+    }
+    if (message.lastUpdateStatusReasonCode !== "") {
+      obj.lastUpdateStatusReasonCode = message.lastUpdateStatusReasonCode;
+    }
+    if (message.tracingMode !== "") {
+      obj.tracingMode = message.tracingMode;
+    }
+    if (message.loggingConfig !== undefined) {
+      obj.loggingConfig = LoggingConfig.toJSON(message.loggingConfig);
+    }
+    if (message.runtimeVersionArn !== "") {
+      obj.runtimeVersionArn = message.runtimeVersionArn;
+    }
     return obj;
   },
 
@@ -1859,6 +2025,15 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
       ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
       : undefined;
+    message.stateReason = object.stateReason ?? "";
+    message.stateReasonCode = object.stateReasonCode ?? "";
+    message.lastUpdateStatusReason = object.lastUpdateStatusReason ?? "";
+    message.lastUpdateStatusReasonCode = object.lastUpdateStatusReasonCode ?? "";
+    message.tracingMode = object.tracingMode ?? "";
+    message.loggingConfig = (object.loggingConfig !== undefined && object.loggingConfig !== null)
+      ? LoggingConfig.fromPartial(object.loggingConfig)
+      : undefined;
+    message.runtimeVersionArn = object.runtimeVersionArn ?? "";
     return message;
   },
 };
@@ -1948,6 +2123,139 @@ export const FunctionConfiguration_EnvironmentEntry: MessageFns<FunctionConfigur
     const message = createBaseFunctionConfiguration_EnvironmentEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseLoggingConfig(): LoggingConfig {
+  return { logFormat: "", logGroup: "", applicationLogLevel: "", systemLogLevel: "" };
+}
+
+export const LoggingConfig: MessageFns<LoggingConfig> = {
+  encode(message: LoggingConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.logFormat !== "") {
+      writer.uint32(10).string(message.logFormat);
+    }
+    if (message.logGroup !== "") {
+      writer.uint32(18).string(message.logGroup);
+    }
+    if (message.applicationLogLevel !== "") {
+      writer.uint32(26).string(message.applicationLogLevel);
+    }
+    if (message.systemLogLevel !== "") {
+      writer.uint32(34).string(message.systemLogLevel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoggingConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoggingConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.logFormat = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.logGroup = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.applicationLogLevel = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.systemLogLevel = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoggingConfig {
+    return {
+      logFormat: isSet(object.logFormat)
+        ? globalThis.String(object.logFormat)
+        : isSet(object.log_format)
+        ? globalThis.String(object.log_format)
+        : "",
+      logGroup: isSet(object.logGroup)
+        ? globalThis.String(object.logGroup)
+        : isSet(object.log_group)
+        ? globalThis.String(object.log_group)
+        : "",
+      applicationLogLevel: isSet(object.applicationLogLevel)
+        ? globalThis.String(object.applicationLogLevel)
+        : isSet(object.application_log_level)
+        ? globalThis.String(object.application_log_level)
+        : "",
+      systemLogLevel: isSet(object.systemLogLevel)
+        ? globalThis.String(object.systemLogLevel)
+        : isSet(object.system_log_level)
+        ? globalThis.String(object.system_log_level)
+        : "",
+    };
+  },
+
+  toJSON(message: LoggingConfig): unknown {
+    const obj: any = {};
+    if (message.logFormat !== "") {
+      obj.logFormat = message.logFormat;
+    }
+    if (message.logGroup !== "") {
+      obj.logGroup = message.logGroup;
+    }
+    if (message.applicationLogLevel !== "") {
+      obj.applicationLogLevel = message.applicationLogLevel;
+    }
+    if (message.systemLogLevel !== "") {
+      obj.systemLogLevel = message.systemLogLevel;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoggingConfig>, I>>(base?: I): LoggingConfig {
+    return LoggingConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoggingConfig>, I>>(object: I): LoggingConfig {
+    const message = createBaseLoggingConfig();
+    message.logFormat = object.logFormat ?? "";
+    message.logGroup = object.logGroup ?? "";
+    message.applicationLogLevel = object.applicationLogLevel ?? "";
+    message.systemLogLevel = object.systemLogLevel ?? "";
     return message;
   },
 };

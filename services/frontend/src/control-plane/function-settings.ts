@@ -3,7 +3,7 @@
 import { invalidParameter, validationError } from "@lambent/errors";
 import { parseHandler } from "@lambent/bundler";
 import { Constraint, shape, violationsMessage } from "@lambent/lambda-model";
-import { parseDeadLetterTargetArn } from "@lambent/registry/functions";
+import { parseDeadLetterTargetArn, type LoggingSettings } from "@lambent/registry/functions";
 import {
   type Body,
   optionalInteger,
@@ -75,6 +75,9 @@ export interface FunctionSettings {
   architectures?: string[];
   /** `DeadLetterConfig.TargetArn`: an SNS or SQS ARN; `""` removes the target. */
   deadLetterTargetArn?: string;
+  tracingMode?: "Active" | "PassThrough";
+  /** The LoggingConfig fields given, laid over the current ones (withLogging). */
+  logging?: Partial<LoggingSettings>;
 }
 
 /** Reads the settings present in a CreateFunction or UpdateFunctionConfiguration body. */
@@ -112,11 +115,43 @@ export function readFunctionSettings(body: Body): FunctionSettings {
     if (target !== "") parseDeadLetterTargetArn(target);
     settings.deadLetterTargetArn = target;
   }
+  const tracing = optionalObject(body, "TracingConfig");
+  const tracingMode = tracing === undefined ? undefined : optionalString(tracing, "Mode");
+  if (tracingMode !== undefined) settings.tracingMode = tracingMode as FunctionSettings["tracingMode"];
+  const logging = optionalObject(body, "LoggingConfig");
+  if (logging !== undefined) settings.logging = readLogging(logging);
   const packageType = optionalString(body, "PackageType");
   if (packageType !== undefined && packageType !== "Zip") {
     throw invalidParameter(`PackageType ${packageType} is not supported; Lambent runs Zip packages`);
   }
   return settings;
+}
+
+function readLogging(logging: Body): Partial<LoggingSettings> {
+  const read: Partial<LoggingSettings> = {};
+  const logFormat = optionalString(logging, "LogFormat");
+  if (logFormat !== undefined) read.logFormat = logFormat as LoggingSettings["logFormat"];
+  const logGroup = optionalString(logging, "LogGroup");
+  if (logGroup !== undefined) read.logGroup = logGroup;
+  const applicationLogLevel = optionalString(logging, "ApplicationLogLevel");
+  if (applicationLogLevel !== undefined) read.applicationLogLevel = applicationLogLevel;
+  const systemLogLevel = optionalString(logging, "SystemLogLevel");
+  if (systemLogLevel !== undefined) read.systemLogLevel = systemLogLevel;
+  return read;
+}
+
+/**
+ * A function's logging settings with the fields given laid over them, as Lambda merges a partial
+ * LoggingConfig; the Text format keeps no log levels.
+ */
+export function withLogging(current: LoggingSettings | undefined, given: Partial<LoggingSettings> | undefined): LoggingSettings | undefined {
+  if (given === undefined) return current;
+  const next: LoggingSettings = { logFormat: "Text", ...current, ...given };
+  if (next.logFormat === "Text") {
+    delete next.applicationLogLevel;
+    delete next.systemLogLevel;
+  }
+  return next;
 }
 
 /** `record` with a dead-letter target change applied: undefined keeps it, `""` removes it. */

@@ -10,6 +10,7 @@ import {
   CodeStore,
   FunctionStore,
   LATEST,
+  compareVersions,
   functionArn,
   isVersionNumber,
   lambdaTimestamp,
@@ -29,6 +30,7 @@ import type {
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
+  ListFunctionUrlConfigsResponse,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
@@ -36,7 +38,7 @@ import type {
 } from "@lambent/lambda-api";
 import type { ControlPlane } from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
-import { Limits, readFunctionSettings, withDeadLetterTarget } from "./function-settings.js";
+import { Limits, readFunctionSettings, withDeadLetterTarget, withLogging } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
 import { checkInput } from "./model-input.js";
 import { compareStrings, paginate, type ListOptions } from "./pagination.js";
@@ -139,19 +141,23 @@ export class FunctionControlPlane implements ControlPlane {
       lastModified: lambdaTimestamp(),
       tags,
       ...(settings.deadLetterTargetArn ? { deadLetterTargetArn: settings.deadLetterTargetArn } : {}),
+      ...(settings.environment !== undefined ? { hasEnvironment: true } : {}),
+      ...(settings.tracingMode !== undefined ? { tracingMode: settings.tracingMode } : {}),
     };
+    const logging = withLogging(undefined, settings.logging);
+    if (logging !== undefined) record.logging = logging;
     await this.options.functions.create(record);
     const answered = publish ? await this.versions.publish(functionName) : record;
     // The package is built before the record is written, so the function is Active at once;
     // the answer still reports Pending, as Lambda's does, for clients that wait on the state.
-    return toFunctionConfiguration(this.options.scope, answered, { state: "Pending", lastUpdateStatus: "InProgress" });
+    return toFunctionConfiguration(this.options.scope, answered, "created");
   }
 
   async getFunction(reference: string, qualifierParameter?: string): Promise<GetFunctionResponse> {
     checkInput("GetFunction", { FunctionName: reference, Qualifier: qualifierParameter });
-    const record = await this.resolve(reference, qualifierParameter);
+    const { record, qualifier } = await this.resolve(reference, qualifierParameter);
     const response: GetFunctionResponse = {
-      Configuration: toFunctionConfiguration(this.options.scope, record),
+      Configuration: toFunctionConfiguration(this.options.scope, record, "read", qualifier),
       Code: { RepositoryType: "S3", Location: `${this.options.codeLocationBase()}/${record.packageObject}` },
     };
     const [latest, reserved] = await Promise.all([
@@ -165,16 +171,25 @@ export class FunctionControlPlane implements ControlPlane {
 
   async getFunctionConfiguration(reference: string, qualifierParameter?: string): Promise<FunctionConfiguration> {
     checkInput("GetFunctionConfiguration", { FunctionName: reference, Qualifier: qualifierParameter });
-    return toFunctionConfiguration(this.options.scope, await this.resolve(reference, qualifierParameter));
+    const { record, qualifier } = await this.resolve(reference, qualifierParameter);
+    return toFunctionConfiguration(this.options.scope, record, "read", qualifier);
   }
 
-  async listFunctions(options: ListOptions): Promise<ListFunctionsResponse> {
-    checkInput("ListFunctions", { Marker: options.marker, MaxItems: options.maxItems });
+  /**
+   * Every function's $LATEST by name; with `FunctionVersion: ALL`, every version of every function
+   * ($LATEST named with its qualified ARN, as Lambda names it then).
+   */
+  async listFunctions(options: ListOptions & { functionVersion?: string; masterRegion?: string }): Promise<ListFunctionsResponse> {
+    checkInput("ListFunctions", { Marker: options.marker, MaxItems: options.maxItems, FunctionVersion: options.functionVersion, MasterRegion: options.masterRegion });
     const names = await this.options.functions.listFunctionNames();
-    const page = paginate(names, (name) => name, compareStrings, options);
-    const records = await Promise.all(page.items.map((name) => this.options.functions.get(name)));
+    const all = options.functionVersion === "ALL";
+    const keys = all ? (await Promise.all(names.map(async (name) => (await this.options.functions.listVersions(name)).map((version) => `${name}:${version}`)))).flat() : names;
+    const page = paginate(keys, (key) => key, compareFunctionVersions, options);
+    const records = await Promise.all(page.items.map((key) => this.options.functions.get(...(key.split(":") as [string, string?]))));
     const response: ListFunctionsResponse = {
-      Functions: records.flatMap((stored) => (stored ? [toFunctionConfiguration(this.options.scope, stored.record)] : [])),
+      Functions: records.flatMap((stored) =>
+        stored ? [toFunctionConfiguration(this.options.scope, stored.record, "listed", all ? stored.record.version : undefined)] : [],
+      ),
     };
     if (page.nextMarker !== undefined) response.NextMarker = page.nextMarker;
     return response;
@@ -188,15 +203,16 @@ export class FunctionControlPlane implements ControlPlane {
     const expectedRevision = optionalString(body, "RevisionId");
     const dryRun = optionalBoolean(body, "DryRun") ?? false;
     const publish = optionalBoolean(body, "Publish") ?? false;
-    const current = await this.options.functions.require(functionName);
-    const built = await this.buildCode(zip, current.record.handler, dryRun);
-    if (dryRun) return toFunctionConfiguration(this.options.scope, { ...current.record, ...built });
+    const current = await this.requireLatest(functionName);
+    const built = await this.buildCode(zip, current.handler, dryRun);
+    if (dryRun) return toFunctionConfiguration(this.options.scope, { ...current, ...built }, "updated");
     const record = await this.options.functions.update(functionName, LATEST, (latest) => {
       checkRevision(latest, expectedRevision);
       return { ...latest, ...built, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
     });
-    const answered = publish ? await this.versions.publish(functionName, { codeSha256: record.codeSha256 }) : record;
-    return toFunctionConfiguration(this.options.scope, answered, { lastUpdateStatus: "InProgress" });
+    if (!publish) return toFunctionConfiguration(this.options.scope, record, "updated");
+    // Lambda answers with the version being created, as a create answers.
+    return toFunctionConfiguration(this.options.scope, await this.versions.publish(functionName, { codeSha256: record.codeSha256 }), "created");
   }
 
   async updateFunctionConfiguration(reference: string, input: unknown): Promise<FunctionConfiguration> {
@@ -205,11 +221,11 @@ export class FunctionControlPlane implements ControlPlane {
     const functionName = this.unqualifiedName(reference);
     const { deadLetterTargetArn, ...settings } = readFunctionSettings(body);
     const expectedRevision = optionalString(body, "RevisionId");
-    const current = await this.options.functions.require(functionName);
+    const current = await this.requireLatest(functionName);
     // A new handler may live in another file of the package: rebuild before anything is written.
     let rebuilt: Pick<BuiltCode, "bundleObject" | "handlerFile"> | undefined;
-    if (settings.handler !== undefined && settings.handler !== current.record.handler) {
-      const zip = await this.options.code.getPackage(current.record.packageObject);
+    if (settings.handler !== undefined && settings.handler !== current.handler) {
+      const zip = await this.options.code.getPackage(current.packageObject);
       if (!zip) throw new LambdaError("ServiceException", `Deployment package of ${functionName} is missing from the code store`);
       const { bundleObject, handlerFile } = await this.buildCode(zip, settings.handler);
       rebuilt = { bundleObject, handlerFile };
@@ -219,10 +235,14 @@ export class FunctionControlPlane implements ControlPlane {
       if (rebuilt === undefined && settings.handler !== undefined && settings.handler !== latest.handler) {
         throw new LambdaError("ResourceConflictException", "The function's code changed during the update; try again.");
       }
-      const next = { ...latest, ...definedOnly(settings), ...rebuilt, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+      const { logging: givenLogging, ...plain } = settings;
+      const next: FunctionVersionRecord = { ...latest, ...definedOnly(plain), ...rebuilt, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+      if (settings.environment !== undefined) next.hasEnvironment = true;
+      const logging = withLogging(latest.logging, givenLogging);
+      if (logging !== undefined) next.logging = logging;
       return withDeadLetterTarget(next, deadLetterTargetArn);
     });
-    return toFunctionConfiguration(this.options.scope, record, { lastUpdateStatus: "InProgress" });
+    return toFunctionConfiguration(this.options.scope, record, "updated");
   }
 
   async deleteFunction(reference: string, qualifierParameter?: string): Promise<void> {
@@ -261,7 +281,7 @@ export class FunctionControlPlane implements ControlPlane {
       ...(revisionId !== undefined ? { revisionId } : {}),
       ...(description !== undefined ? { description } : {}),
     });
-    return toFunctionConfiguration(this.options.scope, record);
+    return toFunctionConfiguration(this.options.scope, record, "read");
   }
 
   listVersionsByFunction(reference: string, options: ListOptions): Promise<ListVersionsResponse> {
@@ -359,6 +379,10 @@ export class FunctionControlPlane implements ControlPlane {
     return this.functionUrls.delete(reference, qualifier);
   }
 
+  listFunctionUrlConfigs(reference: string, options: ListOptions): Promise<ListFunctionUrlConfigsResponse> {
+    return this.functionUrls.list(reference, options);
+  }
+
   getQueueStats(reference: string): Promise<QueueStatsResponse> {
     return this.queueStats.get(reference);
   }
@@ -371,8 +395,8 @@ export class FunctionControlPlane implements ControlPlane {
     return functionName;
   }
 
-  /** The record a qualifier names: `$LATEST` (or none), a version, or an alias's primary version. */
-  private async resolve(reference: string, qualifierParameter?: string): Promise<FunctionVersionRecord> {
+  /** The record a qualifier names: `$LATEST` (or none), a version, or an alias's primary version; and the qualifier named. */
+  private async resolve(reference: string, qualifierParameter?: string): Promise<{ record: FunctionVersionRecord; qualifier: string | undefined }> {
     const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter, this.options.scope);
     const notFound = () => resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName, qualifier)}`);
     let version = qualifier ?? LATEST;
@@ -383,6 +407,12 @@ export class FunctionControlPlane implements ControlPlane {
     }
     const stored = await this.options.functions.get(functionName, version);
     if (!stored) throw notFound();
+    return { record: stored.record, qualifier };
+  }
+
+  private async requireLatest(functionName: string): Promise<FunctionVersionRecord> {
+    const stored = await this.options.functions.get(functionName, LATEST);
+    if (!stored) throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName)}`);
     return stored.record;
   }
 
@@ -434,6 +464,13 @@ function checkRevision(record: FunctionVersionRecord, expected: string | undefin
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+/** `name:version` keys by name, then $LATEST before versions in order (ListFunctions with FunctionVersion ALL). */
+function compareFunctionVersions(a: string, b: string): number {
+  const [nameA, versionA = LATEST] = a.split(":") as [string, string?];
+  const [nameB, versionB = LATEST] = b.split(":") as [string, string?];
+  return compareStrings(nameA, nameB) || compareVersions(versionA, versionB);
 }
 
 /** Drops, one after another, what each dependent keeps for a deleted function (or version or alias). */

@@ -377,12 +377,24 @@ function toProtoConfiguration(configuration: FunctionConfiguration): proto.Funct
     version: configuration.Version,
     environment: configuration.Environment?.Variables ?? {},
     revisionId: configuration.RevisionId,
-    state: configuration.State,
-    lastUpdateStatus: configuration.LastUpdateStatus,
+    state: configuration.State ?? "",
+    lastUpdateStatus: configuration.LastUpdateStatus ?? "",
     packageType: configuration.PackageType,
     architectures: configuration.Architectures,
     ephemeralStorageSize: configuration.EphemeralStorage.Size,
     deadLetterConfig: configuration.DeadLetterConfig === undefined ? undefined : { targetArn: configuration.DeadLetterConfig.TargetArn },
+    stateReason: configuration.StateReason ?? "",
+    stateReasonCode: configuration.StateReasonCode ?? "",
+    lastUpdateStatusReason: configuration.LastUpdateStatusReason ?? "",
+    lastUpdateStatusReasonCode: configuration.LastUpdateStatusReasonCode ?? "",
+    tracingMode: configuration.TracingConfig.Mode,
+    loggingConfig: {
+      logFormat: configuration.LoggingConfig.LogFormat,
+      logGroup: configuration.LoggingConfig.LogGroup,
+      applicationLogLevel: configuration.LoggingConfig.ApplicationLogLevel ?? "",
+      systemLogLevel: configuration.LoggingConfig.SystemLogLevel ?? "",
+    },
+    runtimeVersionArn: configuration.RuntimeVersionConfig?.RuntimeVersionArn ?? "",
   };
 }
 

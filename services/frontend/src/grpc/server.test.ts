@@ -23,6 +23,7 @@ import type {
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
   QueueStatsResponse,
+  ListFunctionUrlConfigsResponse,
 } from "@lambent/lambda-api";
 import type { FrontendApi, InvokeInput, InvokeOutput } from "../api.js";
 import type { ListOptions } from "../control-plane/pagination.js";
@@ -48,6 +49,10 @@ const configuration: FunctionConfiguration = {
   PackageType: "Zip",
   Architectures: ["x86_64"],
   EphemeralStorage: { Size: 512 },
+  TracingConfig: { Mode: "PassThrough" },
+  LoggingConfig: { LogFormat: "Text", LogGroup: "/aws/lambda/hello" },
+  SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+  RuntimeVersionConfig: { RuntimeVersionArn: "arn:aws:lambda:us-east-1::runtime:0123" },
 };
 
 const protoConfiguration: proto.FunctionConfiguration = {
@@ -70,6 +75,13 @@ const protoConfiguration: proto.FunctionConfiguration = {
   packageType: "Zip",
   architectures: ["x86_64"],
   ephemeralStorageSize: 512,
+  stateReason: "",
+  stateReasonCode: "",
+  lastUpdateStatusReason: "",
+  lastUpdateStatusReasonCode: "",
+  tracingMode: "PassThrough",
+  loggingConfig: { logFormat: "Text", logGroup: "/aws/lambda/hello", applicationLogLevel: "", systemLogLevel: "" },
+  runtimeVersionArn: "arn:aws:lambda:us-east-1::runtime:0123",
 };
 
 const alias: AliasConfiguration = {
@@ -285,6 +297,10 @@ class FakeApi implements FrontendApi {
     },
     deleteFunctionUrlConfig: async (functionName: string, qualifier: string | undefined): Promise<void> => {
       this.record("deleteFunctionUrlConfig", functionName, qualifier);
+    },
+    listFunctionUrlConfigs: async (functionName: string, options: ListOptions): Promise<ListFunctionUrlConfigsResponse> => {
+      this.record("listFunctionUrlConfigs", functionName, options);
+      return { FunctionUrlConfigs: [functionUrlConfig] };
     },
     getQueueStats: async (functionName: string): Promise<QueueStatsResponse> => {
       this.record("getQueueStats", functionName);

@@ -61,7 +61,14 @@ export const routes: Route[] = [
     path: withOptionalSlash(ApiPaths.functions),
     operation: "ListFunctions",
     handle: async (api, { query }) =>
-      json(200, await api.controlPlane.listFunctions(listOptions(query))),
+      json(
+        200,
+        await api.controlPlane.listFunctions({
+          ...listOptions(query),
+          ...optional("functionVersion", query.get("FunctionVersion") ?? undefined),
+          ...optional("masterRegion", query.get("MasterRegion") ?? undefined),
+        }),
+      ),
   },
   {
     method: "GET",
@@ -270,6 +277,12 @@ export const routes: Route[] = [
       await api.controlPlane.deleteFunctionUrlConfig(params[0]!, qualifierOf(query));
       return json(204);
     },
+  },
+  {
+    method: "GET",
+    path: exactly(ApiPaths.functionUrlConfigs(SEGMENT)),
+    operation: "ListFunctionUrlConfigs",
+    handle: async (api, { params, query }) => json(200, await api.controlPlane.listFunctionUrlConfigs(params[0]!, listOptions(query))),
   },
   {
     method: "GET",
