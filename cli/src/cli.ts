@@ -22,6 +22,8 @@ import { triggerCommand } from "./commands/trigger.js";
 import { urlCommand } from "./commands/url.js";
 import { usageCommand } from "./commands/usage.js";
 import { versionsCommand } from "./commands/versions.js";
+import { tagsCommand } from "./commands/tags.js";
+import { permissionCommand } from "./commands/permission.js";
 import { writeLine } from "./output.js";
 
 export const ExitCode = {
@@ -49,6 +51,8 @@ export const commands: readonly Command[] = [
   routeCommand,
   triggerCommand,
   mappingCommand,
+  tagsCommand,
+  permissionCommand,
   queueCommand,
   logsCommand,
   usageCommand,

@@ -47,4 +47,7 @@ export type {
   UpdateTriggerRequest,
 } from "./triggers.js";
 export type { GetLogsResponse, LogEventResponse } from "./logs.js";
+export type { ListTagsResponse, TagResourceRequest } from "./tags.js";
+export type { AddPermissionRequest, AddPermissionResponse, GetPolicyResponse } from "./policies.js";
+export type { GetFunctionCodeSigningConfigResponse, ListCodeSigningConfigsResponse, RuntimeManagementConfig } from "./code-signing.js";
 export type { FunctionUsage, UsageFigures, UsageReport, VersionUsage } from "./usage.js";

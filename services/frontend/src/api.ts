@@ -12,6 +12,10 @@ import type {
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
   ListFunctionUrlConfigsResponse,
+  ListTagsResponse,
+  AddPermissionResponse,
+  GetPolicyResponse,
+  RuntimeManagementConfig,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
@@ -24,6 +28,7 @@ import type { RouteOperations } from "./control-plane/routes.js";
 import type { TriggerOperations } from "./control-plane/triggers.js";
 import type { ListOptions } from "./control-plane/pagination.js";
 import type { UsageReports } from "./control-plane/usage.js";
+import type { CodeSigningOperations } from "./control-plane/code-signing.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -71,6 +76,14 @@ export interface ControlPlane {
   listFunctionUrlConfigs(functionName: string, options: ListOptions): Promise<ListFunctionUrlConfigsResponse>;
   /** Lambent's extension: the function's asynchronous event queue. */
   getQueueStats(functionName: string): Promise<QueueStatsResponse>;
+  /** `resource` is a function's unqualified ARN. */
+  tagResource(resource: string, body: unknown): Promise<void>;
+  untagResource(resource: string, tagKeys: string[] | undefined): Promise<void>;
+  listTags(resource: string): Promise<ListTagsResponse>;
+  addPermission(functionName: string, qualifier: string | undefined, body: unknown): Promise<AddPermissionResponse>;
+  removePermission(functionName: string, statementId: string, qualifier: string | undefined, revisionId: string | undefined): Promise<void>;
+  getPolicy(functionName: string, qualifier: string | undefined): Promise<GetPolicyResponse>;
+  getRuntimeManagementConfig(functionName: string, qualifier: string | undefined): Promise<RuntimeManagementConfig>;
 }
 
 export interface InvokeInput {
@@ -112,4 +125,6 @@ export interface FrontendApi {
   triggers?: TriggerOperations;
   /** Lambda's event source mappings (control-plane/event-source-mappings.ts); calls fail with ServiceException where absent. */
   eventSourceMappings?: EventSourceMappings;
+  /** Lambda's code signing calls, answered as for an account without configs; calls fail with ServiceException where absent. */
+  codeSigning?: CodeSigningOperations;
 }

@@ -31,6 +31,10 @@ import type {
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
   ListFunctionUrlConfigsResponse,
+  ListTagsResponse,
+  AddPermissionResponse,
+  GetPolicyResponse,
+  RuntimeManagementConfig,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
@@ -49,13 +53,15 @@ import { ConcurrencyOperations } from "./concurrency.js";
 import { EventInvokeConfigOperations } from "./event-invoke-config.js";
 import { FunctionUrlOperations } from "./function-urls.js";
 import { QueueStatsOperations } from "./queue-stats.js";
+import { TagOperations, checkTagCount } from "./tags.js";
+import { PolicyOperations } from "./policies.js";
 
 export interface FunctionControlPlaneOptions {
   scope: ArnScope;
   functions: FunctionStore;
   code: CodeStore;
-  /** Base URL where GetFunction's `Code.Location` downloads the package. */
-  codeLocationBase: () => string;
+  /** GetFunction's `Code.Location`: a time-limited URL the stored package downloads from. */
+  codeLocation: (packageObject: string) => string;
   /** The frontend's public base URL, beneath which function URLs are served. */
   publicUrl: () => string;
   /** The account's concurrency limits, which reservations and provisioned concurrency must respect. */
@@ -88,6 +94,8 @@ export class FunctionControlPlane implements ControlPlane {
   private readonly eventInvokeConfigs: EventInvokeConfigOperations;
   private readonly functionUrls: FunctionUrlOperations;
   private readonly queueStats: QueueStatsOperations;
+  private readonly tags: TagOperations;
+  private readonly policies: PolicyOperations;
   /** What names a function, version or alias and goes with it: the function's own keys and the rest. */
   private readonly dependents: FunctionDependent[];
   /** The dependents kept outside the function's own keys, which deleting the function's records leaves behind. */
@@ -105,8 +113,10 @@ export class FunctionControlPlane implements ControlPlane {
     this.eventInvokeConfigs = new EventInvokeConfigOperations(options.scope, options.functions);
     this.functionUrls = new FunctionUrlOperations(options.scope, options.functions, options.publicUrl);
     this.queueStats = new QueueStatsOperations(options.scope, options.functions, options.readQueueStats);
+    this.tags = new TagOperations(options.scope, options.functions);
+    this.policies = new PolicyOperations(options.scope, options.functions);
     this.kept = [this.concurrency, ...(options.dependents ?? [])];
-    this.dependents = [this.eventInvokeConfigs, this.functionUrls, ...this.kept];
+    this.dependents = [this.eventInvokeConfigs, this.functionUrls, this.policies, ...this.kept];
   }
 
   async createFunction(input: unknown): Promise<FunctionConfiguration> {
@@ -121,6 +131,7 @@ export class FunctionControlPlane implements ControlPlane {
       throw invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
     }
     const tags = optionalStringMap(body, "Tags") ?? {};
+    checkTagCount(tags);
     const publish = optionalBoolean(body, "Publish") ?? false;
     const zip = readZip(optionalObject(body, "Code") ?? {});
     const built = await this.buildCode(zip, settings.handler);
@@ -158,7 +169,7 @@ export class FunctionControlPlane implements ControlPlane {
     const { record, qualifier } = await this.resolve(reference, qualifierParameter);
     const response: GetFunctionResponse = {
       Configuration: toFunctionConfiguration(this.options.scope, record, "read", qualifier),
-      Code: { RepositoryType: "S3", Location: `${this.options.codeLocationBase()}/${record.packageObject}` },
+      Code: { RepositoryType: "S3", Location: this.options.codeLocation(record.packageObject) },
     };
     const [latest, reserved] = await Promise.all([
       record.version === LATEST ? record : this.options.functions.get(record.functionName).then((stored) => stored?.record),
@@ -385,6 +396,37 @@ export class FunctionControlPlane implements ControlPlane {
 
   getQueueStats(reference: string): Promise<QueueStatsResponse> {
     return this.queueStats.get(reference);
+  }
+
+  tagResource(resource: string, body: unknown): Promise<void> {
+    return this.tags.tag(resource, body);
+  }
+
+  untagResource(resource: string, tagKeys: string[] | undefined): Promise<void> {
+    return this.tags.untag(resource, tagKeys);
+  }
+
+  listTags(resource: string): Promise<ListTagsResponse> {
+    return this.tags.list(resource);
+  }
+
+  addPermission(reference: string, qualifier: string | undefined, body: unknown): Promise<AddPermissionResponse> {
+    return this.policies.add(reference, qualifier, body);
+  }
+
+  removePermission(reference: string, statementId: string, qualifier: string | undefined, revisionId: string | undefined): Promise<void> {
+    return this.policies.remove(reference, statementId, qualifier, revisionId);
+  }
+
+  getPolicy(reference: string, qualifier: string | undefined): Promise<GetPolicyResponse> {
+    return this.policies.get(reference, qualifier);
+  }
+
+  /** Runtimes follow Lambent's own updates: the mode is Auto, which names no runtime version. */
+  async getRuntimeManagementConfig(reference: string, qualifierParameter: string | undefined): Promise<RuntimeManagementConfig> {
+    checkInput("GetRuntimeManagementConfig", { FunctionName: reference, Qualifier: qualifierParameter });
+    const { record, qualifier } = await this.resolve(reference, qualifierParameter);
+    return { UpdateRuntimeOn: "Auto", FunctionArn: functionArn(this.options.scope, record.functionName, qualifier) };
   }
 
   private unqualifiedName(reference: string): string {

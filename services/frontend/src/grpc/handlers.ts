@@ -9,17 +9,18 @@ import type {
   AliasConfiguration,
   FunctionConfiguration,
   FunctionEventInvokeConfig,
-  FunctionUrlConfigResponse,
   ProvisionedConcurrencyConfigListItem,
   ProvisionedConcurrencyConfiguration,
 } from "@lambent/lambda-api";
 import type { FrontendApi, InvokeOutput } from "../api.js";
 import type { ListOptions } from "../control-plane/pagination.js";
 import { getUsageRpc } from "./log-usage-rpcs.js";
-import { corsBody, toProtoCors } from "./cors-messages.js";
+import { corsBody } from "./cors-messages.js";
+import { toProtoFunctionUrlConfig } from "./function-url-messages.js";
 import { routeRpcs } from "./route-rpcs.js";
 import { triggerRpcs } from "./trigger-rpcs.js";
 import { eventSourceMappingRpcs } from "./event-source-mapping-rpcs.js";
+import { functionResourceRpcs } from "./function-resource-rpcs.js";
 import type { LambdaRpcHandlers } from "./lambda-methods.js";
 
 /** @param defaultRole the role of a function created without one (Lambda requires it; gRPC lets it be empty) */
@@ -270,6 +271,7 @@ export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string):
     ...routeRpcs(api),
     ...triggerRpcs(api),
     ...eventSourceMappingRpcs(api),
+    ...functionResourceRpcs(api),
   };
 }
 
@@ -441,18 +443,6 @@ function functionUrlBody(request: proto.CreateFunctionUrlConfigRequest | proto.U
   return { AuthType: nonEmpty(request.authType), InvokeMode: nonEmpty(request.invokeMode), Cors: corsBody(request.cors) };
 }
 
-function toProtoFunctionUrlConfig(config: FunctionUrlConfigResponse): proto.FunctionUrlConfig {
-  const converted: proto.FunctionUrlConfig = {
-    functionUrl: config.FunctionUrl,
-    functionArn: config.FunctionArn,
-    authType: config.AuthType,
-    creationTime: config.CreationTime,
-    lastModifiedTime: config.LastModifiedTime ?? "",
-    invokeMode: config.InvokeMode ?? "",
-  };
-  if (config.Cors !== undefined) converted.cors = toProtoCors(config.Cors);
-  return converted;
-}
 
 function nonEmpty(value: string): string | undefined {
   return value === "" ? undefined : value;

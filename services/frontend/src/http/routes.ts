@@ -11,6 +11,7 @@ import { logAndUsageRoutes } from "./log-usage-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
 import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
+import { functionResourceRoutes } from "./function-resource-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
@@ -290,6 +291,7 @@ export const routes: Route[] = [
     operation: "GetQueueStats",
     handle: async (api, { params }) => json(200, await api.controlPlane.getQueueStats(params[0]!)),
   },
+  ...functionResourceRoutes,
   ...logAndUsageRoutes,
   ...routeControlRoutes,
   ...triggerRoutes,
