@@ -91,7 +91,7 @@ describe.each(["HTTP (AWS SDK)", "gRPC"])("invoke over %s", (transportName) => {
     expect(log).toContain("line 499");
     expect(log).not.toContain("line 1\t");
     expect(log).toMatch(/END RequestId: [0-9a-f-]{36}/);
-    expect(log).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB/);
+    expect(log).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB(\tInit Duration: [\d.]+ ms)?\t$/m);
     const quiet = await transport().invoke("logger", '{"lines":1}');
     expect(quiet.logResult).toBeUndefined();
   });
