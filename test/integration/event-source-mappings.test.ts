@@ -67,7 +67,7 @@ beforeAll(async () => {
   functionsKv = await new Kvm(nc).open(Buckets.functions);
   await jsm.streams.add({ name: "QUEUES", subjects: ["q.>"], retention: RetentionPolicy.Workqueue });
   await jsm.streams.add({ name: "DEAD", subjects: ["dead.>"] });
-  for (const name of ["ORDERS", "BISECT", "POSITIONS", "RESUME"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
+  for (const name of ["ORDERS", "BISECT", "POSITIONS", "RESUME", "FILTERED"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
 }, 120_000);
 
 afterAll(async () => {
@@ -307,9 +307,55 @@ describe("queue event source mappings", () => {
     await recorder.until(() => recorder.calls("q-toggle").length === 2);
     expect(queueBatches("q-toggle")).toEqual([["while enabled"], ["while disabled"]]);
   });
+
+  it("runs only the messages a FilterCriteria pattern matches, and deletes the rest unrun", async () => {
+    await createFunction("q-filter");
+    const mapping = await createMapping({
+      FunctionName: "q-filter",
+      EventSourceArn: sqs("q.filter"),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ["order"], total: [{ numeric: [">", 10] }] } }) }, { Pattern: JSON.stringify({ body: [{ prefix: "urgent:" }] }) }] },
+    });
+    expect(mapping.FilterCriteria!.Filters).toHaveLength(2);
+    for (const body of [
+      JSON.stringify({ kind: "order", total: 5 }),
+      JSON.stringify({ kind: "order", total: 50 }),
+      JSON.stringify({ kind: "refund", total: 50 }),
+      "plain text",
+      "urgent: call back",
+    ]) {
+      await publish("q.filter", body);
+    }
+    await untilStreamHolds("QUEUES", 0);
+    await recorder.until(() => queueBatches("q-filter").flat().length === 2);
+    expect(queueBatches("q-filter").flat()).toEqual([JSON.stringify({ kind: "order", total: 50 }), "urgent: call back"]);
+    const consumer = await jsm.consumers.info("QUEUES", `lambent-esm-${mapping.UUID!}`);
+    expect(consumer.num_ack_pending).toBe(0);
+  });
 });
 
 describe("stream event source mappings", () => {
+  it("skips the records no FilterCriteria pattern matches, and moves past them", async () => {
+    await createFunction("s-filter");
+    const records = [{ t: 1 }, { t: 30 }, "not json", { t: 25, room: "lab" }, { t: 40 }];
+    for (const record of records) await publish("filtered.sensor", typeof record === "string" ? record : JSON.stringify(record));
+    const mapping = await createMapping({
+      FunctionName: "s-filter",
+      EventSourceArn: kinesis("FILTERED"),
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 2,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { t: [{ numeric: [">=", 25] }], room: [{ exists: false }] } }) }] },
+    });
+    await recorder.until(() => streamBatches("s-filter").flat().includes(JSON.stringify({ t: 40 })));
+    expect(streamBatches("s-filter").flat()).toEqual([JSON.stringify({ t: 30 }), JSON.stringify({ t: 40 })]);
+    // Every record, run or skipped, is behind the checkpoint.
+    await eventually(async () => ((await functionsKv.get(eventSourceMappingStateKey(mapping.UUID!)))?.json<{ position?: number }>().position ?? 0) > records.length, {
+      deadline: 30_000,
+      message: "the checkpoint never passed the filtered records",
+    });
+  });
+
   it("keeps order per subject under retries without blocking other subjects", async () => {
     await createFunction("s-order");
     // a1 fails until b2 has been processed (and at least twice): b's records must get through meanwhile.
@@ -445,6 +491,9 @@ describe("the event source mapping API", () => {
       message: "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.",
     });
     expect(await refusal({ ScalingConfig: { MaximumConcurrency: 1 } })).toMatchObject({ name: "ValidationException", message: expect.stringMatching(/'scalingConfig.maximumConcurrency'/) });
+    for (const Pattern of ["not json", '{"body": "x"}', '{"body": {"n": [{"numeric": ["<", 1, ">", 5]}]}}']) {
+      expect(await refusal({ FilterCriteria: { Filters: [{ Pattern }] } })).toEqual({ name: "InvalidParameterValueException", status: 400, message: "Invalid filter pattern definition." });
+    }
     // An on-failure destination the stream captures would feed its failure records back to it.
     expect(
       await refusal({ EventSourceArn: kinesis("ORDERS"), StartingPosition: "LATEST", DestinationConfig: { OnFailure: { Destination: sns("orders.failed") } } }),

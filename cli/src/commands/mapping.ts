@@ -22,6 +22,8 @@ const OPTIONS = {
   "on-failure": { type: "string" },
   "max-concurrency": { type: "string" },
   "visibility-timeout": { type: "string" },
+  filter: { type: "string", multiple: true },
+  "no-filter": { type: "boolean" },
   enable: { type: "boolean" },
   disable: { type: "boolean" },
   disabled: { type: "boolean" },
@@ -40,7 +42,10 @@ const SETTINGS_USAGE = `Settings (create and update):
   --visibility-timeout S    queues: seconds a failed message stays invisible, 1 to 43200 (default 30)
   --max-record-age S        streams: -1 (unlimited) or 60 to 604800
   --bisect, --no-bisect     streams: split a failing batch in two before retrying
-  --parallelization N       streams: batches in flight at once, 1 to 10 (default 1)`;
+  --parallelization N       streams: batches in flight at once, 1 to 10 (default 1)
+  --filter PATTERN          a filter pattern (JSON, Lambda's syntax): only records one of the patterns
+                            matches run the function; repeat for more (update: replaces them)
+  --no-filter               (update) remove the filters: every record runs the function`;
 
 export const mappingCommand: Command = {
   name: "mapping",
@@ -161,6 +166,12 @@ function readSettings(values: Values, creating: boolean): EventSourceMappingRequ
   }
   const visibility = parsePositiveInteger("visibility-timeout", values["visibility-timeout"]);
   if (visibility !== undefined) request.VisibilityTimeoutSeconds = visibility;
+  if (values.filter !== undefined && values["no-filter"]) throw new UsageError("--filter and --no-filter cannot be combined");
+  if (values.filter !== undefined) request.FilterCriteria = { Filters: values.filter.map((pattern) => ({ Pattern: pattern })) };
+  if (values["no-filter"]) {
+    if (creating) throw new UsageError("--no-filter is for update");
+    request.FilterCriteria = {};
+  }
   return request;
 }
 
@@ -203,6 +214,7 @@ export function describeMapping(mapping: EventSourceMappingConfiguration): strin
     ["MaximumRetryAttempts", mapping.MaximumRetryAttempts],
     ["OnFailure", mapping.DestinationConfig?.OnFailure?.Destination],
     ["MaximumConcurrency", mapping.ScalingConfig?.MaximumConcurrency],
+    ["Filters", mapping.FilterCriteria?.Filters.map((filter) => filter.Pattern).join(" | ")],
     ["LastProcessingResult", mapping.LastProcessingResult],
     ["LastModified", mapping.LastModified === undefined ? undefined : new Date(mapping.LastModified * 1000).toISOString()],
   ]);

@@ -28,6 +28,13 @@ export interface EventSourceMappingConfiguration {
   ScalingConfig?: { MaximumConcurrency: number };
   /** Lambent's: a queue mapping's visibility timeout (an SQS queue's setting in AWS). */
   VisibilityTimeoutSeconds?: number;
+  /** Present when the mapping filters records: a record any pattern matches is sent. */
+  FilterCriteria?: FilterCriteria;
+}
+
+/** Lambda's event filtering: patterns, any of which a record must match to be sent. */
+export interface FilterCriteria {
+  Filters: { Pattern: string }[];
 }
 
 export interface ListEventSourceMappingsResponse {
@@ -54,5 +61,7 @@ export interface EventSourceMappingRequest {
   DestinationConfig?: { OnFailure: { Destination?: string } };
   /** `{}` removes the maximum. */
   ScalingConfig?: { MaximumConcurrency?: number };
+  /** `{}` or no Filters removes the filters. */
+  FilterCriteria?: Partial<FilterCriteria>;
   VisibilityTimeoutSeconds?: number;
 }

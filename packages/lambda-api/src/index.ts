@@ -34,6 +34,7 @@ export type {
   EventSourceMappingConfiguration,
   EventSourceMappingRequest,
   EventSourceMappingStateName,
+  FilterCriteria,
   ListEventSourceMappingsResponse,
 } from "./event-source-mappings.js";
 export type { CreateRouteRequest, ListRoutesResponse, RouteConfiguration } from "./routes.js";

@@ -29,6 +29,8 @@ interface MappingCommon {
   maximumRetryAttempts: number;
   /** DestinationConfig.OnFailure.Destination: an SNS or SQS ARN (destination-arn.ts). */
   onFailure?: string;
+  /** FilterCriteria's patterns (@lambent/event-filter), as given; a record any of them matches is sent. Absent: every record. */
+  filters?: string[];
   /** A new random id on every write, so the scheduler can say which configuration it applied. */
   revisionId: string;
   /** Epoch milliseconds of the last write (Lambda reports seconds). */
@@ -112,6 +114,7 @@ export function decodeEventSourceMapping(key: string, value: Uint8Array): EventS
     typeof record["reportBatchItemFailures"] === "boolean" &&
     isInteger(record["maximumRetryAttempts"]) &&
     optional(record["onFailure"], isString) &&
+    optional(record["filters"], (value) => Array.isArray(value) && value.every(isString)) &&
     typeof record["revisionId"] === "string" &&
     typeof record["lastModified"] === "number";
   const specific =

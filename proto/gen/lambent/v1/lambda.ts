@@ -1306,7 +1306,17 @@ export interface EventSourceMappingConfiguration {
     | EventSourceScalingConfig
     | undefined;
   /** Queue sources (Lambent's): how long a failed message stays invisible before it is received again. */
-  visibilityTimeoutSeconds?: number | undefined;
+  visibilityTimeoutSeconds?:
+    | number
+    | undefined;
+  /** Unset when the mapping sends every record. */
+  filterCriteria?: FilterCriteria | undefined;
+}
+
+/** Lambda's event filtering: a record any pattern matches is sent to the function. */
+export interface FilterCriteria {
+  /** Filter patterns (JSON), as Lambda's FilterCriteria.Filters[].Pattern. */
+  patterns: string[];
 }
 
 /** CreateEventSourceMapping's input. Unset fields take Lambda's defaults. */
@@ -1336,7 +1346,11 @@ export interface CreateEventSourceMappingRequest {
   destinationConfig?: DestinationConfig | undefined;
   functionResponseTypes: string[];
   scalingConfig?: EventSourceScalingConfig | undefined;
-  visibilityTimeoutSeconds?: number | undefined;
+  visibilityTimeoutSeconds?:
+    | number
+    | undefined;
+  /** Unset or without patterns: every record is sent. */
+  filterCriteria?: FilterCriteria | undefined;
 }
 
 /** CreateEventSourceMapping's output. */
@@ -1399,7 +1413,11 @@ export interface UpdateEventSourceMappingRequest {
     | undefined;
   /** Set with maximum_concurrency 0 removes it. */
   scalingConfig?: EventSourceScalingConfig | undefined;
-  visibilityTimeoutSeconds?: number | undefined;
+  visibilityTimeoutSeconds?:
+    | number
+    | undefined;
+  /** Unset keeps the filters; set without patterns removes them. */
+  filterCriteria?: FilterCriteria | undefined;
 }
 
 /** UpdateEventSourceMapping's output. */
@@ -14852,6 +14870,7 @@ function createBaseEventSourceMappingConfiguration(): EventSourceMappingConfigur
     destinationConfig: undefined,
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
+    filterCriteria: undefined,
   };
 }
 
@@ -14916,6 +14935,9 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
     }
     if (message.visibilityTimeoutSeconds !== undefined) {
       writer.uint32(160).int32(message.visibilityTimeoutSeconds);
+    }
+    if (message.filterCriteria !== undefined) {
+      FilterCriteria.encode(message.filterCriteria, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -15093,6 +15115,14 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
             message.visibilityTimeoutSeconds = reader.int32();
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -15199,6 +15229,11 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
         : isSet(object.visibility_timeout_seconds)
         ? globalThis.Number(object.visibility_timeout_seconds)
         : undefined,
+      filterCriteria: isSet(object.filterCriteria)
+        ? FilterCriteria.fromJSON(object.filterCriteria)
+        : isSet(object.filter_criteria)
+        ? FilterCriteria.fromJSON(object.filter_criteria)
+        : undefined,
     };
   },
 
@@ -15264,6 +15299,9 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
     if (message.visibilityTimeoutSeconds !== undefined) {
       obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
     }
+    if (message.filterCriteria !== undefined) {
+      obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
+    }
     return obj;
   },
 
@@ -15298,6 +15336,78 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
       ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
       : undefined;
     message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
+      ? FilterCriteria.fromPartial(object.filterCriteria)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFilterCriteria(): FilterCriteria {
+  return { patterns: [] };
+}
+
+export const FilterCriteria: MessageFns<FilterCriteria> = {
+  encode(message: FilterCriteria, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.patterns) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FilterCriteria {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFilterCriteria();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.patterns.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FilterCriteria {
+    return {
+      patterns: globalThis.Array.isArray(object?.patterns) ? object.patterns.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: FilterCriteria): unknown {
+    const obj: any = {};
+    if (message.patterns?.length) {
+      obj.patterns = message.patterns;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FilterCriteria>, I>>(base?: I): FilterCriteria {
+    return FilterCriteria.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FilterCriteria>, I>>(object: I): FilterCriteria {
+    const message = createBaseFilterCriteria();
+    message.patterns = object.patterns?.map((e) => e) || [];
     return message;
   },
 };
@@ -15319,6 +15429,7 @@ function createBaseCreateEventSourceMappingRequest(): CreateEventSourceMappingRe
     functionResponseTypes: [],
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
+    filterCriteria: undefined,
   };
 }
 
@@ -15368,6 +15479,9 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
     }
     if (message.visibilityTimeoutSeconds !== undefined) {
       writer.uint32(120).int32(message.visibilityTimeoutSeconds);
+    }
+    if (message.filterCriteria !== undefined) {
+      FilterCriteria.encode(message.filterCriteria, writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -15505,6 +15619,14 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
             message.visibilityTimeoutSeconds = reader.int32();
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -15590,6 +15712,11 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
         : isSet(object.visibility_timeout_seconds)
         ? globalThis.Number(object.visibility_timeout_seconds)
         : undefined,
+      filterCriteria: isSet(object.filterCriteria)
+        ? FilterCriteria.fromJSON(object.filterCriteria)
+        : isSet(object.filter_criteria)
+        ? FilterCriteria.fromJSON(object.filter_criteria)
+        : undefined,
     };
   },
 
@@ -15640,6 +15767,9 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
     if (message.visibilityTimeoutSeconds !== undefined) {
       obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
     }
+    if (message.filterCriteria !== undefined) {
+      obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
+    }
     return obj;
   },
 
@@ -15669,6 +15799,9 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
       ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
       : undefined;
     message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
+      ? FilterCriteria.fromPartial(object.filterCriteria)
+      : undefined;
     return message;
   },
 };
@@ -16201,6 +16334,7 @@ function createBaseUpdateEventSourceMappingRequest(): UpdateEventSourceMappingRe
     functionResponseTypes: undefined,
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
+    filterCriteria: undefined,
   };
 }
 
@@ -16244,6 +16378,9 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
     }
     if (message.visibilityTimeoutSeconds !== undefined) {
       writer.uint32(104).int32(message.visibilityTimeoutSeconds);
+    }
+    if (message.filterCriteria !== undefined) {
+      FilterCriteria.encode(message.filterCriteria, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -16365,6 +16502,14 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
             message.visibilityTimeoutSeconds = reader.int32();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -16436,6 +16581,11 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
         : isSet(object.visibility_timeout_seconds)
         ? globalThis.Number(object.visibility_timeout_seconds)
         : undefined,
+      filterCriteria: isSet(object.filterCriteria)
+        ? FilterCriteria.fromJSON(object.filterCriteria)
+        : isSet(object.filter_criteria)
+        ? FilterCriteria.fromJSON(object.filter_criteria)
+        : undefined,
     };
   },
 
@@ -16480,6 +16630,9 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
     if (message.visibilityTimeoutSeconds !== undefined) {
       obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
     }
+    if (message.filterCriteria !== undefined) {
+      obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
+    }
     return obj;
   },
 
@@ -16510,6 +16663,9 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
       ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
       : undefined;
     message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
+      ? FilterCriteria.fromPartial(object.filterCriteria)
+      : undefined;
     return message;
   },
 };

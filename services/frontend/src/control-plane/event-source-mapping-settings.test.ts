@@ -111,7 +111,9 @@ describe("readMappingSettings", () => {
       /SNS topic or SQS queue/,
     );
     expect(refusal(() => readMappingSettings({ DestinationConfig: { OnSuccess: { Destination: "arn:aws:sqs:us-east-1:000000000000:ok" } } }))).toMatch(/OnSuccess/);
-    expect(refusal(() => readMappingSettings({ FilterCriteria: { Filters: [{ Pattern: "{}" }] } }))).toMatch(/FilterCriteria is not supported/);
+    expect(refusal(() => readMappingSettings({ FilterCriteria: { Filters: [{ Pattern: "{\"a\": \"b\"}" }] } }))).toBe("Invalid filter pattern definition.");
+    expect(readMappingSettings({ FilterCriteria: { Filters: [{ Pattern: "{\"a\": [\"b\"]}" }] } })).toEqual({ filters: ['{"a": ["b"]}'] });
+    expect(readMappingSettings({ FilterCriteria: {} })).toEqual({ filters: null });
     expect(refusal(() => readMappingSettings({ TumblingWindowInSeconds: 60 }))).toMatch(/TumblingWindowInSeconds/);
   });
 });

@@ -2,6 +2,7 @@
 // type and range, which fields each kind of source takes, and the rules between fields. Pure, so every
 // rule is unit-tested without NATS (event-source-mapping-settings.test.ts).
 import { invalidParameter } from "@lambent/errors";
+import { FilterPatternError, compilePattern } from "@lambent/event-filter";
 import { ReportBatchItemFailures, StartingPositions, type EventSourceMapping, type StartingPosition } from "@lambent/registry/event-sources";
 import { parseDeadLetterTargetArn } from "@lambent/registry/functions";
 import { type Body, optionalBoolean, optionalInteger, optionalObject, optionalString } from "./fields.js";
@@ -40,11 +41,12 @@ export interface MappingSettings {
   startingPosition?: StartingPosition;
   /** Epoch seconds. */
   startingPositionTimestamp?: number;
+  /** FilterCriteria's patterns; null (no filters given) removes them. */
+  filters?: string[] | null;
 }
 
 /** Lambda fields Lambent does not implement: refused when given a value, rather than silently ignored. */
 const UNSUPPORTED_FIELDS = [
-  "FilterCriteria",
   "KMSKeyArn",
   "MetricsConfig",
   "LoggingConfig",
@@ -94,7 +96,29 @@ export function readMappingSettings(body: Body): MappingSettings {
     settings.startingPosition = position as StartingPosition;
   }
   set("startingPositionTimestamp", readTimestamp(body, "StartingPositionTimestamp"));
+  set("filters", readFilterCriteria(body));
   return settings;
+}
+
+/** FilterCriteria.Filters' patterns, each one Lambda can read; `{}` or no filters removes them (null). */
+function readFilterCriteria(body: Body): string[] | null | undefined {
+  const criteria = optionalObject(body, "FilterCriteria");
+  if (criteria === undefined) return undefined;
+  const filters = criteria["Filters"];
+  if (filters === undefined || filters === null) return null;
+  if (!Array.isArray(filters)) throw invalidParameter("FilterCriteria.Filters must be a list");
+  const patterns = filters.map((filter: unknown) => {
+    const pattern = typeof filter === "object" && filter !== null ? (filter as Record<string, unknown>)["Pattern"] : undefined;
+    if (typeof pattern !== "string") throw invalidParameter("Invalid filter pattern definition.");
+    try {
+      compilePattern(pattern);
+    } catch (error) {
+      if (error instanceof FilterPatternError) throw invalidParameter(error.message);
+      throw error;
+    }
+    return pattern;
+  });
+  return patterns.length === 0 ? null : patterns;
 }
 
 /** Refuses the fields the source's kind does not take (Lambda refuses StartingPosition for SQS, ScalingConfig for Kinesis). */
@@ -147,6 +171,8 @@ export function mergeSettings<M extends EventSourceMapping>(mapping: M, settings
   if (settings.maximumRetryAttempts !== undefined) next.maximumRetryAttempts = settings.maximumRetryAttempts;
   if (settings.onFailure === null) delete next.onFailure;
   else if (settings.onFailure !== undefined) next.onFailure = settings.onFailure;
+  if (settings.filters === null) delete next.filters;
+  else if (settings.filters !== undefined) next.filters = settings.filters;
   if (next.kind === "queue") {
     if (settings.maximumConcurrency === null) delete next.maximumConcurrency;
     else if (settings.maximumConcurrency !== undefined) next.maximumConcurrency = settings.maximumConcurrency;

@@ -90,6 +90,7 @@ export class EventSourceMappings {
       reportBatchItemFailures: settings.reportBatchItemFailures ?? false,
       maximumRetryAttempts: settings.maximumRetryAttempts ?? -1,
       ...(typeof settings.onFailure === "string" ? { onFailure: settings.onFailure } : {}),
+      ...(settings.filters ? { filters: settings.filters } : {}),
       revisionId: randomUUID(),
       lastModified: this.now(),
     };
@@ -249,6 +250,7 @@ export class EventSourceMappings {
       State: transition ?? stateOf(mapping, state),
       StateTransitionReason: TRANSITION_REASON[mapping.kind],
     };
+    if (mapping.filters !== undefined) described.FilterCriteria = { Filters: mapping.filters.map((pattern) => ({ Pattern: pattern })) };
     if (mapping.kind === "queue") {
       if (mapping.maximumConcurrency !== undefined) described.ScalingConfig = { MaximumConcurrency: mapping.maximumConcurrency };
       if (mapping.maximumRetryAttempts >= 0) described.MaximumRetryAttempts = mapping.maximumRetryAttempts;

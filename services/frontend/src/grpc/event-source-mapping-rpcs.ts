@@ -80,6 +80,7 @@ function commonBody(request: proto.CreateEventSourceMappingRequest | proto.Updat
             OnFailure: destination.onFailure === undefined ? undefined : { Destination: nonEmpty(destination.onFailure.destination) },
           },
     ScalingConfig: scaling === undefined ? undefined : scaling.maximumConcurrency === 0 ? {} : { MaximumConcurrency: scaling.maximumConcurrency },
+    FilterCriteria: request.filterCriteria === undefined ? undefined : { Filters: request.filterCriteria.patterns.map((pattern) => ({ Pattern: pattern })) },
   };
 }
 
@@ -108,6 +109,7 @@ function toProto(mapping: EventSourceMappingConfiguration): proto.EventSourceMap
   }
   if (mapping.ScalingConfig !== undefined) converted.scalingConfig = { maximumConcurrency: mapping.ScalingConfig.MaximumConcurrency };
   if (mapping.VisibilityTimeoutSeconds !== undefined) converted.visibilityTimeoutSeconds = mapping.VisibilityTimeoutSeconds;
+  if (mapping.FilterCriteria !== undefined) converted.filterCriteria = { patterns: mapping.FilterCriteria.Filters.map((filter) => filter.Pattern) };
   return converted;
 }
 

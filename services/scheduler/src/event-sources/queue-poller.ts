@@ -4,6 +4,7 @@
 //   success                          → ack
 //   function error or timeout        → nak with the visibility timeout: received again after it
 //   ReportBatchItemFailures          → only the listed messages go back; the rest are acked
+//   no FilterCriteria pattern matches → acked without running (deleted, as Lambda deletes it from SQS)
 //   received 1 + MaximumRetryAttempts times and failed again → the original message to
 //                                      DestinationConfig.OnFailure (when set), then ack
 // Messages stay invisible while their batch waits for admission or runs (the consumer's ack wait is
@@ -12,6 +13,7 @@
 import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import type { QueueMapping, StreamMapping } from "@lambent/registry/event-sources";
 import { RUNNING_INTERVAL_MS } from "../invocation/run-invocation.js";
+import { compilePattern, matchesAny, queueRecordView, type CompiledPattern } from "@lambent/event-filter";
 import { parseBatchItemFailures } from "./batch-response.js";
 import { sleep } from "./batch-invoker.js";
 import { StateLostError, type MappingStateWriter } from "./mapping-state.js";
@@ -44,12 +46,16 @@ export class QueuePoller implements Poller {
   private readonly slots = new Set<Promise<void>>();
   /** When this poller first received each message still unsettled, for ApproximateFirstReceiveTimestamp. */
   private readonly firstReceived = new Map<number, number>();
+  /** The mapping's FilterCriteria, compiled (the frontend checked them when it wrote the mapping). */
+  private filters: CompiledPattern[];
 
   constructor(
     private mapping: QueueMapping,
     private readonly writer: MappingStateWriter,
     private readonly deps: PollerDeps,
-  ) {}
+  ) {
+    this.filters = (mapping.filters ?? []).map(compilePattern);
+  }
 
   async start(): Promise<void> {
     await this.writer.claim(this.mapping);
@@ -67,6 +73,7 @@ export class QueuePoller implements Poller {
   async update(mapping: QueueMapping | StreamMapping): Promise<void> {
     if (mapping.kind !== "queue") throw new Error("a queue poller cannot poll a stream");
     this.mapping = mapping;
+    this.filters = (mapping.filters ?? []).map(compilePattern);
     await this.writer.update((state) => ({ ...state, applied: { revisionId: mapping.revisionId, enabled: mapping.enabled } })).catch((error: unknown) => this.onWriteFailed(error));
   }
 
@@ -189,16 +196,16 @@ export class QueuePoller implements Poller {
     return batch;
   }
 
-  private async process(batch: JsMsg[]): Promise<void> {
+  private async process(received: JsMsg[]): Promise<void> {
     const { mapping } = this;
     const now = this.deps.now();
     const source: SourceContext = { eventSourceArn: mapping.eventSourceArn, ...this.deps.scope };
-    const ids = batch.map((message) => queueMessageId(mapping.stream, message.seq));
-    const records = batch.map((message, index) => {
+    const allIds = received.map((message) => queueMessageId(mapping.stream, message.seq));
+    const allRecords = received.map((message, index) => {
       if (!this.firstReceived.has(message.seq)) this.firstReceived.set(message.seq, now);
       return sqsRecord(
         {
-          messageId: ids[index]!,
+          messageId: allIds[index]!,
           receiptHandle: receiptHandle(mapping.uuid, message.seq, message.info.deliveryCount),
           seq: message.seq,
           data: message.data,
@@ -210,6 +217,13 @@ export class QueuePoller implements Poller {
         source,
       );
     });
+    // Messages no filter lets through are deleted without running the function, as Lambda deletes them.
+    const kept = received.map((_message, index) => index).filter((index) => matchesAny(this.filters, queueRecordView(allRecords[index]!)));
+    for (const [index, message] of received.entries()) if (!kept.includes(index)) this.succeed(message);
+    if (kept.length === 0) return;
+    const batch = kept.map((index) => received[index]!);
+    const ids = kept.map((index) => allIds[index]!);
+    const records = kept.map((index) => allRecords[index]!);
     const payload = encoder.encode(JSON.stringify({ Records: records }));
     const outcome = await this.deps.invoker.invoke(mapping, () => payload, {
       whileWaiting: () => {

@@ -5,11 +5,13 @@
 // (bisected first when BisectBatchOnFunctionError is set) until it succeeds, its records expire from the
 // stream, or MaximumRetryAttempts / MaximumRecordAgeInSeconds end it; then the on-failure destination gets
 // Lambda's failure record and the partition moves on. Progress is stored by compare-and-set after every
-// batch (mapping-state.ts), so a takeover resumes exactly where the last checkpoint stands.
+// batch (mapping-state.ts), so a takeover resumes exactly where the last checkpoint stands. Records no
+// FilterCriteria pattern matches are skipped as Lambda skips them: passed over without running, and finished.
 import { randomUUID } from "node:crypto";
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { NO_RECORDS_PROCESSED, type QueueMapping, type StreamMapping } from "@lambent/registry/event-sources";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
+import { compilePattern, matchesAny, streamRecordView, type CompiledPattern } from "@lambent/event-filter";
 import { parseBatchItemFailures } from "./batch-response.js";
 import { sleep, type BatchOutcome } from "./batch-invoker.js";
 import { StateLostError, type MappingStateWriter } from "./mapping-state.js";
@@ -48,12 +50,16 @@ export class StreamPoller implements Poller {
   private lastArrival: number | undefined;
   private lastResult: string | undefined;
   private pumpScheduled = false;
+  /** The mapping's FilterCriteria, compiled (the frontend checked them when it wrote the mapping). */
+  private filters: CompiledPattern[];
 
   constructor(
     private mapping: StreamMapping,
     private readonly writer: MappingStateWriter,
     private readonly deps: PollerDeps,
-  ) {}
+  ) {
+    this.filters = (mapping.filters ?? []).map(compilePattern);
+  }
 
   async start(): Promise<void> {
     const state = await this.writer.claim(this.mapping);
@@ -66,6 +72,7 @@ export class StreamPoller implements Poller {
   async update(mapping: StreamMapping | QueueMapping): Promise<void> {
     if (mapping.kind !== "stream") throw new Error("a stream poller cannot poll a queue");
     this.mapping = mapping;
+    this.filters = (mapping.filters ?? []).map(compilePattern);
     this.book?.configure(this.bookOptions());
     await this.writer.update((state) => ({ ...state, applied: { revisionId: mapping.revisionId, enabled: mapping.enabled } })).catch((error: unknown) => this.onWriteFailed(error));
     this.pump();
@@ -242,10 +249,16 @@ export class StreamPoller implements Poller {
         return;
       }
     }
+    // Records no filter lets through are finished without running; the function sees only the rest.
+    const kept = this.filters.length === 0 ? batch.records : batch.records.filter((record) => matchesAny(this.filters, streamRecordView(record.data)));
+    if (kept.length === 0) {
+      this.finish(batch.subject, batch.records);
+      return;
+    }
     const source = this.source();
     const outcome = await this.deps.invoker.invoke(
       mapping,
-      (record: FunctionVersionRecord) => encoder.encode(JSON.stringify({ Records: batch.records.map((item) => kinesisRecord(item, source, record.role)) })),
+      (record: FunctionVersionRecord) => encoder.encode(JSON.stringify({ Records: kept.map((item) => kinesisRecord(item, source, record.role)) })),
       { stopped: () => !this.running },
     );
     await this.settle(batch, outcome);
