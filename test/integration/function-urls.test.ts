@@ -16,7 +16,7 @@ import {
 import * as proto from "@lambent/proto";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { unaryCall, unaryError } from "../fixtures/grpc-unary.js";
-import { requestTo, signedHeaders } from "../fixtures/sigv4-signer.js";
+import { presignedQuery, requestTo, signedHeaders } from "../fixtures/sigv4-signer.js";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { readFileSync } from "node:fs";
 
@@ -208,6 +208,16 @@ describe("a function URL with AuthType AWS_IAM", () => {
         userId: IAM_KEY.accessKeyId,
       },
     });
+
+    // A presigned URL carries its signature in the query string, as the SDK's presigner makes it.
+    const presigned = new URL(url);
+    for (const [key, value] of Object.entries(await presignedQuery(requestTo("GET", url), IAM_KEY, { expiresIn: 60 }))) presigned.searchParams.set(key, value);
+    const viaQuery = await fetch(presigned);
+    expect(viaQuery.status).toBe(200);
+    expect(((await viaQuery.json()) as { requestContext: { authorizer: { iam: { accessKey: string } } } }).requestContext.authorizer.iam.accessKey).toBe(IAM_KEY.accessKeyId);
+    const altered = new URL(presigned);
+    altered.searchParams.set("page", "3");
+    expect((await fetch(altered)).status).toBe(403);
 
     // Back to NONE: anyone may call, and the event names no caller.
     await lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE" }));
