@@ -67,7 +67,7 @@ beforeAll(async () => {
   functionsKv = await new Kvm(nc).open(Buckets.functions);
   await jsm.streams.add({ name: "QUEUES", subjects: ["q.>"], retention: RetentionPolicy.Workqueue });
   await jsm.streams.add({ name: "DEAD", subjects: ["dead.>"] });
-  for (const name of ["ORDERS", "BISECT", "POSITIONS", "RESUME", "FILTERED"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
+  for (const name of ["ORDERS", "BISECT", "POSITIONS", "RESUME", "FILTERED", "WINDOWS"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
 }, 120_000);
 
 afterAll(async () => {
@@ -354,6 +354,71 @@ describe("stream event source mappings", () => {
       deadline: 30_000,
       message: "the checkpoint never passed the filtered records",
     });
+  });
+
+  it("runs tumbling windows: each call gets its window's state so far, and the window ends with a final call", async () => {
+    await createFunction("s-window");
+    interface WindowedEvent {
+      Records: KinesisRecord[];
+      window: { start: string; end: string };
+      state: { count?: number; sum?: number };
+      shardId: string;
+      eventSourceARN: string;
+      isFinalInvokeForWindow: boolean;
+      isWindowTerminatedEarly: boolean;
+    }
+    let refusedOnce = false;
+    recorder.decide("s-window", (event) => {
+      const windowed = event as WindowedEvent;
+      if (windowed.isFinalInvokeForWindow) return {};
+      // The first call answers no state: Lambda counts that as a failed call, and the batch runs again.
+      if (!refusedOnce) {
+        refusedOnce = true;
+        return { result: { batchItemFailures: [] } };
+      }
+      const values = windowed.Records.map((record) => Number(dataOf(record)));
+      return { result: { state: { count: (windowed.state.count ?? 0) + values.length, sum: (windowed.state.sum ?? 0) + values.reduce((a, b) => a + b, 0) } } };
+    });
+    const published: Record<string, number[]> = { "windows.a": [1, 2, 3, 4, 5], "windows.b": [10, 20] };
+    for (const [subject, values] of Object.entries(published)) for (const value of values) await publish(subject, String(value));
+    await createMapping({ FunctionName: "s-window", EventSourceArn: kinesis("WINDOWS"), StartingPosition: "TRIM_HORIZON", BatchSize: 2, TumblingWindowInSeconds: 1 });
+    const calls = (): WindowedEvent[] => recorder.calls("s-window").map((call) => call.event as WindowedEvent);
+    const finalTotals = (): { count: number; sum: number } =>
+      calls()
+        .filter((event) => event.isFinalInvokeForWindow)
+        .reduce((total, event) => ({ count: total.count + (event.state.count ?? 0), sum: total.sum + (event.state.sum ?? 0) }), { count: 0, sum: 0 });
+    // Every record is counted once, in the final state of its window.
+    await recorder.until(() => finalTotals().count === 7);
+    expect(finalTotals()).toEqual({ count: 7, sum: 45 });
+    const [first, ...rest] = calls();
+    expect(first).toMatchObject({ state: {}, shardId: "shardId-000000000000", eventSourceARN: kinesis("WINDOWS"), isFinalInvokeForWindow: false, isWindowTerminatedEarly: false });
+    const retried = rest.find((event) => !event.isFinalInvokeForWindow && event.Records[0]!.kinesis.sequenceNumber === first!.Records[0]!.kinesis.sequenceNumber)!;
+    expect(retried.Records.map(dataOf)).toEqual(first!.Records.map(dataOf));
+    expect(retried.state).toEqual({});
+    for (const event of calls()) {
+      expect(Date.parse(event.window.end) - Date.parse(event.window.start)).toBe(1000);
+      expect(event.window.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      for (const record of event.Records) {
+        const arrival = record.kinesis.approximateArrivalTimestamp * 1000;
+        expect(arrival >= Date.parse(event.window.start) && arrival < Date.parse(event.window.end)).toBe(true);
+      }
+      if (event.isFinalInvokeForWindow) expect(event.Records).toEqual([]);
+    }
+    // Within a window and a subject each call gets the state the call before it answered.
+    for (const subject of Object.keys(published)) {
+      const ofSubject = rest.filter((event) => !event.isFinalInvokeForWindow && event.Records[0]!.kinesis.partitionKey === subject);
+      const values = ofSubject.flatMap((event) => event.Records.map((record) => Number(dataOf(record))));
+      expect(values).toEqual(published[subject]);
+      let previous: WindowedEvent | undefined;
+      for (const event of ofSubject) {
+        const sameWindow = previous !== undefined && previous.window.start === event.window.start;
+        const expected = sameWindow
+          ? { count: (previous!.state.count ?? 0) + previous!.Records.length, sum: (previous!.state.sum ?? 0) + previous!.Records.reduce((total, record) => total + Number(dataOf(record)), 0) }
+          : {};
+        expect(event.state).toEqual(expected);
+        previous = event;
+      }
+    }
   });
 
   it("keeps order per subject under retries without blocking other subjects", async () => {

@@ -19,6 +19,7 @@ const OPTIONS = {
   bisect: { type: "boolean" },
   "no-bisect": { type: "boolean" },
   parallelization: { type: "string" },
+  "tumbling-window": { type: "string" },
   "on-failure": { type: "string" },
   "max-concurrency": { type: "string" },
   "visibility-timeout": { type: "string" },
@@ -43,6 +44,7 @@ const SETTINGS_USAGE = `Settings (create and update):
   --max-record-age S        streams: -1 (unlimited) or 60 to 604800
   --bisect, --no-bisect     streams: split a failing batch in two before retrying
   --parallelization N       streams: batches in flight at once, 1 to 10 (default 1)
+  --tumbling-window S       streams: tumbling windows of S seconds, 1 to 900; 0 turns them off
   --filter PATTERN          a filter pattern (JSON, Lambda's syntax): only records one of the patterns
                             matches run the function; repeat for more (update: replaces them)
   --no-filter               (update) remove the filters: every record runs the function`;
@@ -155,6 +157,8 @@ function readSettings(values: Values, creating: boolean): EventSourceMappingRequ
   if (values["no-bisect"]) request.BisectBatchOnFunctionError = false;
   const parallelization = parsePositiveInteger("parallelization", values.parallelization);
   if (parallelization !== undefined) request.ParallelizationFactor = parallelization;
+  const tumbling = parseWholeNumber("tumbling-window", values["tumbling-window"]);
+  if (tumbling !== undefined) request.TumblingWindowInSeconds = tumbling;
   if (values["on-failure"] !== undefined) {
     if (values["on-failure"] === "" && creating) throw new UsageError("--on-failure is empty");
     request.DestinationConfig = { OnFailure: values["on-failure"] === "" ? {} : { Destination: values["on-failure"] } };

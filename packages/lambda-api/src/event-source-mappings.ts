@@ -57,6 +57,8 @@ export interface EventSourceMappingRequest {
   MaximumRecordAgeInSeconds?: number;
   BisectBatchOnFunctionError?: boolean;
   ParallelizationFactor?: number;
+  /** Streams: 0 turns tumbling windows off. */
+  TumblingWindowInSeconds?: number;
   /** An empty OnFailure removes the destination. */
   DestinationConfig?: { OnFailure: { Destination?: string } };
   /** `{}` removes the maximum. */

@@ -651,6 +651,14 @@ describe("event source mappings", () => {
       DestinationConfig: { OnFailure: {} },
       FilterCriteria: { Filters: [{ Pattern: pattern }] },
     });
+    const windowed = body(await conform("UpdateEventSourceMapping", () => lambda.send(new UpdateEventSourceMappingCommand({ UUID: created["UUID"] as string, TumblingWindowInSeconds: 60 }))));
+    expect(windowed["TumblingWindowInSeconds"]).toBe(60);
+    failedWith(
+      await conform("UpdateEventSourceMapping", () => lambda.send(new UpdateEventSourceMappingCommand({ UUID: created["UUID"] as string, TumblingWindowInSeconds: 901 }))),
+      "ValidationException",
+      400,
+      "1 validation error detected: Value '901' at 'tumblingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 900",
+    );
   });
 
   it("refuses a mapping for a missing function with 400, an invalid filter, and answers an unknown UUID 404", async () => {

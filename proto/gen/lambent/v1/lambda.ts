@@ -1310,7 +1310,11 @@ export interface EventSourceMappingConfiguration {
     | number
     | undefined;
   /** Unset when the mapping sends every record. */
-  filterCriteria?: FilterCriteria | undefined;
+  filterCriteria?:
+    | FilterCriteria
+    | undefined;
+  /** Stream sources: the tumbling window in seconds, 0 when there is none. */
+  tumblingWindowInSeconds?: number | undefined;
 }
 
 /** Lambda's event filtering: a record any pattern matches is sent to the function. */
@@ -1350,7 +1354,11 @@ export interface CreateEventSourceMappingRequest {
     | number
     | undefined;
   /** Unset or without patterns: every record is sent. */
-  filterCriteria?: FilterCriteria | undefined;
+  filterCriteria?:
+    | FilterCriteria
+    | undefined;
+  /** Stream sources: 0–900; unset or 0 is no tumbling window. */
+  tumblingWindowInSeconds?: number | undefined;
 }
 
 /** CreateEventSourceMapping's output. */
@@ -1417,7 +1425,11 @@ export interface UpdateEventSourceMappingRequest {
     | number
     | undefined;
   /** Unset keeps the filters; set without patterns removes them. */
-  filterCriteria?: FilterCriteria | undefined;
+  filterCriteria?:
+    | FilterCriteria
+    | undefined;
+  /** Stream sources: 0–900; 0 turns tumbling windows off. */
+  tumblingWindowInSeconds?: number | undefined;
 }
 
 /** UpdateEventSourceMapping's output. */
@@ -14871,6 +14883,7 @@ function createBaseEventSourceMappingConfiguration(): EventSourceMappingConfigur
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
     filterCriteria: undefined,
+    tumblingWindowInSeconds: undefined,
   };
 }
 
@@ -14938,6 +14951,9 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
     }
     if (message.filterCriteria !== undefined) {
       FilterCriteria.encode(message.filterCriteria, writer.uint32(170).fork()).join();
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      writer.uint32(176).int32(message.tumblingWindowInSeconds);
     }
     return writer;
   },
@@ -15123,6 +15139,14 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
             message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
             continue;
           }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.tumblingWindowInSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -15234,6 +15258,11 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
         : isSet(object.filter_criteria)
         ? FilterCriteria.fromJSON(object.filter_criteria)
         : undefined,
+      tumblingWindowInSeconds: isSet(object.tumblingWindowInSeconds)
+        ? globalThis.Number(object.tumblingWindowInSeconds)
+        : isSet(object.tumbling_window_in_seconds)
+        ? globalThis.Number(object.tumbling_window_in_seconds)
+        : undefined,
     };
   },
 
@@ -15302,6 +15331,9 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
     if (message.filterCriteria !== undefined) {
       obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
     }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      obj.tumblingWindowInSeconds = Math.round(message.tumblingWindowInSeconds);
+    }
     return obj;
   },
 
@@ -15339,6 +15371,7 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
     message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
       ? FilterCriteria.fromPartial(object.filterCriteria)
       : undefined;
+    message.tumblingWindowInSeconds = object.tumblingWindowInSeconds ?? undefined;
     return message;
   },
 };
@@ -15430,6 +15463,7 @@ function createBaseCreateEventSourceMappingRequest(): CreateEventSourceMappingRe
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
     filterCriteria: undefined,
+    tumblingWindowInSeconds: undefined,
   };
 }
 
@@ -15482,6 +15516,9 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
     }
     if (message.filterCriteria !== undefined) {
       FilterCriteria.encode(message.filterCriteria, writer.uint32(130).fork()).join();
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      writer.uint32(136).int32(message.tumblingWindowInSeconds);
     }
     return writer;
   },
@@ -15627,6 +15664,14 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
             message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
             continue;
           }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.tumblingWindowInSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -15717,6 +15762,11 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
         : isSet(object.filter_criteria)
         ? FilterCriteria.fromJSON(object.filter_criteria)
         : undefined,
+      tumblingWindowInSeconds: isSet(object.tumblingWindowInSeconds)
+        ? globalThis.Number(object.tumblingWindowInSeconds)
+        : isSet(object.tumbling_window_in_seconds)
+        ? globalThis.Number(object.tumbling_window_in_seconds)
+        : undefined,
     };
   },
 
@@ -15770,6 +15820,9 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
     if (message.filterCriteria !== undefined) {
       obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
     }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      obj.tumblingWindowInSeconds = Math.round(message.tumblingWindowInSeconds);
+    }
     return obj;
   },
 
@@ -15802,6 +15855,7 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
     message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
       ? FilterCriteria.fromPartial(object.filterCriteria)
       : undefined;
+    message.tumblingWindowInSeconds = object.tumblingWindowInSeconds ?? undefined;
     return message;
   },
 };
@@ -16335,6 +16389,7 @@ function createBaseUpdateEventSourceMappingRequest(): UpdateEventSourceMappingRe
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
     filterCriteria: undefined,
+    tumblingWindowInSeconds: undefined,
   };
 }
 
@@ -16381,6 +16436,9 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
     }
     if (message.filterCriteria !== undefined) {
       FilterCriteria.encode(message.filterCriteria, writer.uint32(114).fork()).join();
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      writer.uint32(120).int32(message.tumblingWindowInSeconds);
     }
     return writer;
   },
@@ -16510,6 +16568,14 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
             message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.tumblingWindowInSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -16586,6 +16652,11 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
         : isSet(object.filter_criteria)
         ? FilterCriteria.fromJSON(object.filter_criteria)
         : undefined,
+      tumblingWindowInSeconds: isSet(object.tumblingWindowInSeconds)
+        ? globalThis.Number(object.tumblingWindowInSeconds)
+        : isSet(object.tumbling_window_in_seconds)
+        ? globalThis.Number(object.tumbling_window_in_seconds)
+        : undefined,
     };
   },
 
@@ -16633,6 +16704,9 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
     if (message.filterCriteria !== undefined) {
       obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
     }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      obj.tumblingWindowInSeconds = Math.round(message.tumblingWindowInSeconds);
+    }
     return obj;
   },
 
@@ -16666,6 +16740,7 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
     message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
       ? FilterCriteria.fromPartial(object.filterCriteria)
       : undefined;
+    message.tumblingWindowInSeconds = object.tumblingWindowInSeconds ?? undefined;
     return message;
   },
 };

@@ -83,6 +83,7 @@ describe("readMappingSettings", () => {
       bisectBatchOnFunctionError: true,
       startingPosition: "AT_TIMESTAMP",
       startingPositionTimestamp: 1_700_000_000,
+      tumblingWindowInSeconds: 0,
     });
   });
 
@@ -114,7 +115,7 @@ describe("readMappingSettings", () => {
     expect(refusal(() => readMappingSettings({ FilterCriteria: { Filters: [{ Pattern: "{\"a\": \"b\"}" }] } }))).toBe("Invalid filter pattern definition.");
     expect(readMappingSettings({ FilterCriteria: { Filters: [{ Pattern: "{\"a\": [\"b\"]}" }] } })).toEqual({ filters: ['{"a": ["b"]}'] });
     expect(readMappingSettings({ FilterCriteria: {} })).toEqual({ filters: null });
-    expect(refusal(() => readMappingSettings({ TumblingWindowInSeconds: 60 }))).toMatch(/TumblingWindowInSeconds/);
+    expect(readMappingSettings({ TumblingWindowInSeconds: 60 })).toEqual({ tumblingWindowInSeconds: 60 });
   });
 });
 
@@ -122,6 +123,8 @@ describe("checkFieldsForKind and checkMappingRules", () => {
   it("refuses stream settings on a queue and queue settings on a stream", () => {
     expect(refusal(() => checkFieldsForKind({ StartingPosition: "LATEST" }, "queue"))).toMatch(/StartingPosition is not valid for a queue/);
     expect(refusal(() => checkFieldsForKind({ BisectBatchOnFunctionError: true }, "queue"))).toMatch(/queue/);
+    expect(refusal(() => checkFieldsForKind({ TumblingWindowInSeconds: 60 }, "queue"))).toMatch(/TumblingWindowInSeconds is not valid for a queue/);
+    expect(() => checkFieldsForKind({ TumblingWindowInSeconds: 0 }, "queue")).not.toThrow();
     expect(refusal(() => checkFieldsForKind({ ScalingConfig: { MaximumConcurrency: 5 } }, "stream"))).toMatch(/not valid for a stream/);
     expect(() => checkFieldsForKind({ ScalingConfig: {}, BatchSize: 5 }, "stream")).not.toThrow();
   });

@@ -43,6 +43,8 @@ export interface MappingSettings {
   startingPositionTimestamp?: number;
   /** FilterCriteria's patterns; null (no filters given) removes them. */
   filters?: string[] | null;
+  /** TumblingWindowInSeconds (0–900, the model's bounds); 0 turns windows off. */
+  tumblingWindowInSeconds?: number;
 }
 
 /** Lambda fields Lambent does not implement: refused when given a value, rather than silently ignored. */
@@ -62,7 +64,14 @@ const UNSUPPORTED_FIELDS = [
 ] as const;
 
 /** Fields only a stream (Kinesis-like) source takes, and only a queue (SQS-like) source takes. */
-const STREAM_ONLY = ["StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError"] as const;
+const STREAM_ONLY = [
+  "StartingPosition",
+  "StartingPositionTimestamp",
+  "ParallelizationFactor",
+  "MaximumRecordAgeInSeconds",
+  "BisectBatchOnFunctionError",
+  "TumblingWindowInSeconds",
+] as const;
 const QUEUE_ONLY = ["ScalingConfig", "VisibilityTimeoutSeconds"] as const;
 
 /** Reads every setting a Create or Update body may carry, checking types and ranges. */
@@ -70,8 +79,6 @@ export function readMappingSettings(body: Body): MappingSettings {
   for (const field of UNSUPPORTED_FIELDS) {
     if (isGiven(body[field])) throw invalidParameter(`${field} is not supported by Lambent`);
   }
-  const tumbling = optionalInteger(body, "TumblingWindowInSeconds");
-  if (tumbling !== undefined && tumbling !== 0) throw invalidParameter("TumblingWindowInSeconds is not supported by Lambent; leave it 0");
   const settings: MappingSettings = {};
   const set = <K extends keyof MappingSettings>(key: K, value: MappingSettings[K] | undefined): void => {
     if (value !== undefined) settings[key] = value;
@@ -97,6 +104,7 @@ export function readMappingSettings(body: Body): MappingSettings {
   }
   set("startingPositionTimestamp", readTimestamp(body, "StartingPositionTimestamp"));
   set("filters", readFilterCriteria(body));
+  set("tumblingWindowInSeconds", optionalInteger(body, "TumblingWindowInSeconds"));
   return settings;
 }
 
@@ -125,7 +133,7 @@ function readFilterCriteria(body: Body): string[] | null | undefined {
 export function checkFieldsForKind(body: Body, kind: EventSourceMapping["kind"]): void {
   const refused = kind === "queue" ? STREAM_ONLY : QUEUE_ONLY;
   for (const field of refused) {
-    if (isGiven(body[field])) {
+    if (isGiven(body[field], field)) {
       throw invalidParameter(
         kind === "queue"
           ? `${field} is not valid for a queue (SQS) event source; it applies to stream (Kinesis) event sources`
@@ -181,12 +189,15 @@ export function mergeSettings<M extends EventSourceMapping>(mapping: M, settings
     if (settings.parallelizationFactor !== undefined) next.parallelizationFactor = settings.parallelizationFactor;
     if (settings.maximumRecordAgeInSeconds !== undefined) next.maximumRecordAgeInSeconds = settings.maximumRecordAgeInSeconds;
     if (settings.bisectBatchOnFunctionError !== undefined) next.bisectBatchOnFunctionError = settings.bisectBatchOnFunctionError;
+    if (settings.tumblingWindowInSeconds === 0) delete next.tumblingWindowInSeconds;
+    else if (settings.tumblingWindowInSeconds !== undefined) next.tumblingWindowInSeconds = settings.tumblingWindowInSeconds;
   }
   return next as M;
 }
 
-/** A value that counts as given: not absent, null, an empty list, an empty object or an empty string. */
-function isGiven(value: unknown): boolean {
+/** A value that counts as given: not absent, null, an empty list, an empty object or an empty string (nor a tumbling window of 0, which is none). */
+function isGiven(value: unknown, field?: string): boolean {
+  if (field === "TumblingWindowInSeconds" && value === 0) return false;
   if (value === undefined || value === null || value === "") return false;
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === "object") return Object.keys(value).length > 0;

@@ -125,6 +125,7 @@ export class EventSourceMappings {
         parallelizationFactor: settings.parallelizationFactor ?? 1,
         maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds ?? -1,
         bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError ?? false,
+        ...(settings.tumblingWindowInSeconds ? { tumblingWindowInSeconds: settings.tumblingWindowInSeconds } : {}),
       };
       checkMappingRules(stream, this.now());
       const info = await this.jetstream.stream(source.stream);
@@ -266,7 +267,7 @@ export class EventSourceMappings {
     described.MaximumRecordAgeInSeconds = mapping.maximumRecordAgeInSeconds;
     described.BisectBatchOnFunctionError = mapping.bisectBatchOnFunctionError;
     described.MaximumRetryAttempts = mapping.maximumRetryAttempts;
-    described.TumblingWindowInSeconds = 0;
+    described.TumblingWindowInSeconds = mapping.tumblingWindowInSeconds ?? 0;
     described.DestinationConfig = { OnFailure: mapping.onFailure !== undefined ? { Destination: mapping.onFailure } : {} };
     return described;
   }

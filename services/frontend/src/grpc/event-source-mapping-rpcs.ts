@@ -70,6 +70,7 @@ function commonBody(request: proto.CreateEventSourceMappingRequest | proto.Updat
     ParallelizationFactor: request.parallelizationFactor,
     MaximumRecordAgeInSeconds: request.maximumRecordAgeInSeconds,
     BisectBatchOnFunctionError: request.bisectBatchOnFunctionError,
+    TumblingWindowInSeconds: request.tumblingWindowInSeconds,
     MaximumRetryAttempts: request.maximumRetryAttempts,
     VisibilityTimeoutSeconds: request.visibilityTimeoutSeconds,
     DestinationConfig:
@@ -103,6 +104,7 @@ function toProto(mapping: EventSourceMappingConfiguration): proto.EventSourceMap
   if (mapping.ParallelizationFactor !== undefined) converted.parallelizationFactor = mapping.ParallelizationFactor;
   if (mapping.MaximumRecordAgeInSeconds !== undefined) converted.maximumRecordAgeInSeconds = mapping.MaximumRecordAgeInSeconds;
   if (mapping.BisectBatchOnFunctionError !== undefined) converted.bisectBatchOnFunctionError = mapping.BisectBatchOnFunctionError;
+  if (mapping.TumblingWindowInSeconds !== undefined) converted.tumblingWindowInSeconds = mapping.TumblingWindowInSeconds;
   if (mapping.MaximumRetryAttempts !== undefined) converted.maximumRetryAttempts = mapping.MaximumRetryAttempts;
   if (mapping.DestinationConfig !== undefined) {
     converted.destinationConfig = { onSuccess: { destination: "" }, onFailure: { destination: mapping.DestinationConfig.OnFailure.Destination ?? "" } };
