@@ -32,8 +32,10 @@ export function isValidQualifier(qualifier: string): boolean {
  * not found.
  */
 export function parseFunctionReference(input: string, qualifierParameter?: string, scope?: ArnScope): FunctionReference {
-  if (input.length === 0 || input.length > 256) {
-    throw invalidParameter(`FunctionName must be 1 to 256 characters long`);
+  // A scoped reference comes from a call Lambda's model has already held to its own lengths (up to 256 for a tagged resource's ARN).
+  const maxLength = scope === undefined ? 170 : 256;
+  if (input.length === 0 || input.length > maxLength) {
+    throw invalidParameter(`FunctionName must be 1 to ${maxLength} characters long`);
   }
   let name: string | undefined;
   let qualifier: string | undefined;
