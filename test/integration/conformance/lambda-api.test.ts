@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AddPermissionCommand,
   CreateAliasCommand,
+  CreateCodeSigningConfigCommand,
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   CreateFunctionUrlConfigCommand,
   DeleteAliasCommand,
+  DeleteCodeSigningConfigCommand,
   DeleteEventSourceMappingCommand,
   DeleteFunctionCodeSigningConfigCommand,
   DeleteFunctionCommand,
@@ -39,6 +41,7 @@ import {
   ListEventSourceMappingsCommand,
   ListFunctionEventInvokeConfigsCommand,
   ListFunctionUrlConfigsCommand,
+  ListFunctionsByCodeSigningConfigCommand,
   ListFunctionsCommand,
   ListProvisionedConcurrencyConfigsCommand,
   ListTagsCommand,
@@ -52,6 +55,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateAliasCommand,
+  UpdateCodeSigningConfigCommand,
   UpdateEventSourceMappingCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -757,5 +761,19 @@ describe("code signing", () => {
     );
     failedWith(await conform("GetCodeSigningConfig", () => lambda.send(new GetCodeSigningConfigCommand({ CodeSigningConfigArn: CSC }))), "ResourceNotFoundException", 404, `The Lambda code signing configuration ${CSC} can not be found.`);
     expect(body(await conform("ListCodeSigningConfigs", () => lambda.send(new ListCodeSigningConfigsCommand({}))))).toEqual({ CodeSigningConfigs: [] });
+  });
+
+  it("finds no code signing config to update, delete or list functions of, and creates none", async () => {
+    const missing = `The Lambda code signing configuration ${CSC} can not be found.`;
+    failedWith(await conform("UpdateCodeSigningConfig", () => lambda.send(new UpdateCodeSigningConfigCommand({ CodeSigningConfigArn: CSC, Description: "x" }))), "ResourceNotFoundException", 404, missing);
+    failedWith(await conform("DeleteCodeSigningConfig", () => lambda.send(new DeleteCodeSigningConfigCommand({ CodeSigningConfigArn: CSC }))), "ResourceNotFoundException", 404, missing);
+    failedWith(await conform("ListFunctionsByCodeSigningConfig", () => lambda.send(new ListFunctionsByCodeSigningConfigCommand({ CodeSigningConfigArn: CSC }))), "ResourceNotFoundException", 404, missing);
+    const profile = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/conformance`;
+    failedWith(
+      await conform("CreateCodeSigningConfig", () => lambda.send(new CreateCodeSigningConfigCommand({ AllowedPublishers: { SigningProfileVersionArns: [profile] } }))),
+      "InvalidParameterValueException",
+      400,
+      /code signing/,
+    );
   });
 });
