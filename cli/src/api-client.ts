@@ -3,6 +3,10 @@
 // The shapes and paths are the frontend's own (@lambent/lambda-api).
 import type {
   AccountSettings,
+  AddPermissionRequest,
+  AddPermissionResponse,
+  GetPolicyResponse,
+  ListTagsResponse,
   AliasConfiguration,
   CreateAliasRequest,
   CreateFunctionRequest,
@@ -147,6 +151,13 @@ export interface ApiClient {
   listEventSourceMappings(options?: { functionName?: string; eventSourceArn?: string; marker?: string }): Promise<ListEventSourceMappingsResponse>;
   updateEventSourceMapping(uuid: string, request: EventSourceMappingRequest & { FunctionName?: string }): Promise<EventSourceMappingConfiguration>;
   deleteEventSourceMapping(uuid: string): Promise<EventSourceMappingConfiguration>;
+  /** `resource` is the function's unqualified ARN. */
+  tagResource(resource: string, tags: Record<string, string>): Promise<void>;
+  untagResource(resource: string, tagKeys: readonly string[]): Promise<void>;
+  listTags(resource: string): Promise<ListTagsResponse>;
+  addPermission(functionName: string, qualifier: string | undefined, request: AddPermissionRequest): Promise<AddPermissionResponse>;
+  removePermission(functionName: string, statementId: string, qualifier?: string): Promise<void>;
+  getPolicy(functionName: string, qualifier?: string): Promise<GetPolicyResponse>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -301,6 +312,19 @@ export function createApiClient(endpoint: string): ApiClient {
       asEventSourceMapping(await sendJson("PUT", ApiPaths.eventSourceMapping(segment(uuid)), {}, request), "UpdateEventSourceMapping"),
     deleteEventSourceMapping: async (uuid) =>
       asEventSourceMapping(await sendJson("DELETE", ApiPaths.eventSourceMapping(segment(uuid)), {}), "DeleteEventSourceMapping"),
+    tagResource: async (resource, tags) => {
+      await sendJson("POST", ApiPaths.tags(segment(resource)), {}, { Tags: tags });
+    },
+    untagResource: async (resource, tagKeys) => {
+      const url = `${ApiPaths.tags(segment(resource))}?${tagKeys.map((key) => `tagKeys=${encodeURIComponent(key)}`).join("&")}`;
+      await sendJson("DELETE", url, {});
+    },
+    listTags: async (resource) => asTags(await sendJson("GET", ApiPaths.tags(segment(resource)), {})),
+    addPermission: async (name, qualifier, request) => asStatement(await sendJson("POST", ApiPaths.policy(segment(name)), { Qualifier: qualifier }, request)),
+    removePermission: async (name, statementId, qualifier) => {
+      await sendJson("DELETE", ApiPaths.policyStatement(segment(name), segment(statementId)), { Qualifier: qualifier });
+    },
+    getPolicy: async (name, qualifier) => asPolicy(await sendJson("GET", ApiPaths.policy(segment(name)), { Qualifier: qualifier })),
   };
 }
 
@@ -479,6 +503,21 @@ async function* followLogLines(
 function asEventSourceMapping(value: unknown, operation: string): EventSourceMappingConfiguration {
   if (isRecord(value) && typeof value.UUID === "string") return shaped<EventSourceMappingConfiguration>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without an EventSourceMappingConfiguration`, 200);
+}
+
+function asTags(value: unknown): ListTagsResponse {
+  if (isRecord(value) && isRecord(value.Tags)) return shaped<ListTagsResponse>(value);
+  throw new ApiError("InvalidResponse", "ListTags answered without Tags", 200);
+}
+
+function asStatement(value: unknown): AddPermissionResponse {
+  if (isRecord(value) && typeof value.Statement === "string") return shaped<AddPermissionResponse>(value);
+  throw new ApiError("InvalidResponse", "AddPermission answered without a Statement", 200);
+}
+
+function asPolicy(value: unknown): GetPolicyResponse {
+  if (isRecord(value) && typeof value.Policy === "string") return shaped<GetPolicyResponse>(value);
+  throw new ApiError("InvalidResponse", "GetPolicy answered without a Policy", 200);
 }
 
 function asQueueStats(value: unknown): QueueStatsResponse {

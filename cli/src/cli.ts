@@ -23,6 +23,8 @@ import { urlCommand } from "./commands/url.js";
 import { usageCommand } from "./commands/usage.js";
 import { versionsCommand } from "./commands/versions.js";
 import { workflowCommand } from "./commands/workflow.js";
+import { tagsCommand } from "./commands/tags.js";
+import { permissionCommand } from "./commands/permission.js";
 import { writeLine } from "./output.js";
 
 export const ExitCode = {
@@ -51,6 +53,8 @@ export const commands: readonly Command[] = [
   triggerCommand,
   mappingCommand,
   workflowCommand,
+  tagsCommand,
+  permissionCommand,
   queueCommand,
   logsCommand,
   usageCommand,

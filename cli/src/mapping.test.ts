@@ -58,7 +58,7 @@ describe("lambent mapping", () => {
   });
 
   it("creates a stream mapping from a starting position and time", async () => {
-    await run("mapping", "create", "--function", "hello:prod", "--source", "arn:aws:kinesis:us-east-1:000000000000:stream/S", "--starting-position", "AT_TIMESTAMP", "--starting-timestamp", "2024-01-01T00:00:00Z", "--bisect", "--parallelization", "2", "--max-record-age=-1");
+    await run("mapping", "create", "--function", "hello:prod", "--source", "arn:aws:kinesis:us-east-1:000000000000:stream/S", "--starting-position", "AT_TIMESTAMP", "--starting-timestamp", "2024-01-01T00:00:00Z", "--bisect", "--parallelization", "2", "--max-record-age=-1", "--tumbling-window", "60");
     expect(sent()[0]!.body).toEqual({
       FunctionName: "hello:prod",
       EventSourceArn: "arn:aws:kinesis:us-east-1:000000000000:stream/S",
@@ -67,6 +67,7 @@ describe("lambent mapping", () => {
       BisectBatchOnFunctionError: true,
       ParallelizationFactor: 2,
       MaximumRecordAgeInSeconds: -1,
+      TumblingWindowInSeconds: 60,
     });
   });
 

@@ -208,11 +208,27 @@ describe("reserved concurrency", () => {
 
   it("refuses a count that is negative, not an integer, a string or missing", async () => {
     await createFunction("cc-bad-reserved");
-    await expectError(reserve("cc-bad-reserved", -1), "InvalidParameterValueException", 400, /greater than or equal to 0/);
-    for (const body of [{ ReservedConcurrentExecutions: -1 }, { ReservedConcurrentExecutions: 1.5 }, { ReservedConcurrentExecutions: "3" }, {}]) {
+    await expectError(
+      reserve("cc-bad-reserved", -1),
+      "ValidationException",
+      400,
+      /^1 validation error detected: Value '-1' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0$/,
+    );
+    for (const [body, errorType] of [
+      [{ ReservedConcurrentExecutions: -1 }, "ValidationException"],
+      [{}, "ValidationException"],
+      [{ ReservedConcurrentExecutions: 1.5 }, "InvalidParameterValueException"],
+      [{ ReservedConcurrentExecutions: "3" }, "InvalidParameterValueException"],
+    ] as const) {
       const response = await rest("PUT", "/2017-10-31/functions/cc-bad-reserved/concurrency", body);
-      expect({ body, status: response.status, errorType: response.errorType }).toEqual({ body, status: 400, errorType: "InvalidParameterValueException" });
+      expect({ body, status: response.status, errorType: response.errorType }).toEqual({ body, status: 400, errorType });
     }
+    await expectError(
+      reserve("cc-bad-reserved:1", 1),
+      "InvalidParameterValueException",
+      400,
+      /^This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.$/,
+    );
     expect((await rest("GET", "/2019-09-30/functions/cc-bad-reserved/concurrency")).body).toEqual({});
   });
 });
@@ -266,9 +282,11 @@ describe("provisioned concurrency", () => {
     expect(deleted.$metadata.httpStatusCode).toBe(204);
     const message = /^No Provisioned Concurrency Config found for this function$/;
     await expectError(provisioned("cc-prov", "1"), "ProvisionedConcurrencyConfigNotFoundException", 404, message);
+    // Deleting a config that is not there answers as a delete does, as Lambda does.
+    expect((await lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "cc-prov", Qualifier: "1" }))).$metadata.httpStatusCode).toBe(204);
     await expectError(
-      lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "cc-prov", Qualifier: "1" })),
-      "ProvisionedConcurrencyConfigNotFoundException",
+      lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "cc-prov", Qualifier: "9" })),
+      "ResourceNotFoundException",
       404,
     );
     await expectError(provisioned("cc-prov", "2"), "ProvisionedConcurrencyConfigNotFoundException", 404);
@@ -298,13 +316,23 @@ describe("provisioned concurrency", () => {
   it("refuses a count below 1, not an integer, a string or missing, and a missing Qualifier", async () => {
     await createFunction("cc-bad-prov");
     await publishVersions("cc-bad-prov", 1);
-    await expectError(provision("cc-bad-prov", "1", 0), "InvalidParameterValueException", 400, /greater than or equal to 1/);
+    await expectError(
+      provision("cc-bad-prov", "1", 0),
+      "ValidationException",
+      400,
+      /^1 validation error detected: Value '0' at 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 1$/,
+    );
     const path = "/2019-09-30/functions/cc-bad-prov/provisioned-concurrency";
-    for (const body of [{ ProvisionedConcurrentExecutions: -1 }, { ProvisionedConcurrentExecutions: 1.5 }, { ProvisionedConcurrentExecutions: "2" }, {}]) {
+    for (const [body, errorType] of [
+      [{ ProvisionedConcurrentExecutions: -1 }, "ValidationException"],
+      [{}, "ValidationException"],
+      [{ ProvisionedConcurrentExecutions: 1.5 }, "InvalidParameterValueException"],
+      [{ ProvisionedConcurrentExecutions: "2" }, "InvalidParameterValueException"],
+    ] as const) {
       const response = await rest("PUT", `${path}?Qualifier=1`, body);
-      expect({ body, status: response.status, errorType: response.errorType }).toEqual({ body, status: 400, errorType: "InvalidParameterValueException" });
+      expect({ body, status: response.status, errorType: response.errorType }).toEqual({ body, status: 400, errorType });
     }
-    expect(await rest("PUT", path, { ProvisionedConcurrentExecutions: 1 })).toMatchObject({ status: 400, errorType: "InvalidParameterValueException" });
+    expect(await rest("PUT", path, { ProvisionedConcurrentExecutions: 1 })).toMatchObject({ status: 400, errorType: "ValidationException" });
     expect(await rest("GET", `${path}?List=SOME`)).toMatchObject({ status: 400, errorType: "InvalidParameterValueException" });
     expect(await listProvisioned("cc-bad-prov")).toEqual([]);
   });
@@ -391,7 +419,7 @@ describe("over gRPC", () => {
     await createFunction("cc-grpc-errors");
     expect(await callError(client.putFunctionConcurrency, proto.PutFunctionConcurrencyRequest.fromPartial({ functionName: "cc-grpc-errors" }))).toEqual({
       code: grpc.status.INVALID_ARGUMENT,
-      errorType: "InvalidParameterValueException",
+      errorType: "ValidationException",
     });
     expect(
       await callError(client.putFunctionConcurrency, proto.PutFunctionConcurrencyRequest.fromPartial({ functionName: "cc-grpc-errors", reservedConcurrentExecutions: ACCOUNT_LIMIT })),

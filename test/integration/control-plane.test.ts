@@ -83,11 +83,28 @@ describe("CreateFunction", () => {
   });
 
   it.each([
-    ["a bad name", { FunctionName: "no spaces allowed" }, /functionName/],
-    ["too little memory", { MemorySize: 64 }, /memorySize/],
-    ["too much memory", { MemorySize: 10241 }, /memorySize/],
-    ["a zero timeout", { Timeout: 0 }, /timeout/],
-    ["a timeout past 900 s", { Timeout: 901 }, /timeout/],
+    ["a bad name", { FunctionName: "no spaces allowed" }, /^1 validation error detected: Value 'no spaces allowed' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: /],
+    ["too little memory", { MemorySize: 64 }, /^1 validation error detected: Value '64' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128$/],
+    ["too much memory", { MemorySize: 10241 }, /^1 validation error detected: Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240$/],
+    ["a zero timeout", { Timeout: 0 }, /^1 validation error detected: Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1$/],
+    ["a timeout past 900 s", { Timeout: 901 }, /^1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900$/],
+    ["a role that is not an IAM role ARN", { Role: "r1" }, /^1 validation error detected: Value 'r1' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:\(aws\[a-zA-Z-\]\*\)\?:iam::/],
+    ["two architectures", { Architectures: ["x86_64", "arm64"] }, /^1 validation error detected: Value '\[x86_64, arm64\]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1$/],
+  ])("refuses %s with ValidationException, worded as AWS words it", async (_label, extra, message) => {
+    await expectError(create("cp-invalid", extra as Partial<CreateFunctionCommandInput>), "ValidationException", 400, message);
+  });
+
+  it("refuses a name over 64 characters as Lambda itself does", async () => {
+    const name = "a".repeat(65);
+    await expectError(
+      create(name),
+      "InvalidParameterValueException",
+      400,
+      new RegExp(`^1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64$`),
+    );
+  });
+
+  it.each([
     ["a handler without an export", { Handler: "index" }, /Handler/],
     ["a handler whose file is missing", { Handler: "missing.handler" }, /missing\.js/],
     ["an unsupported runtime", { Runtime: "python3.12" }, /runtime/],
@@ -126,6 +143,46 @@ describe("reading functions", () => {
     await expectError(lambda.send(new DeleteFunctionCommand({ FunctionName: "cp-nobody" })), "ResourceNotFoundException", 404);
   });
 
+  it("names the qualifier a call was made with in FunctionArn, and refuses ARNs of another region or account", async () => {
+    await create("cp-qualified", { Publish: true });
+    const arn = "arn:aws:lambda:us-east-1:000000000000:function:cp-qualified";
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "cp-qualified" }))).FunctionArn).toBe(arn);
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "cp-qualified", Qualifier: "$LATEST" }))).FunctionArn).toBe(`${arn}:$LATEST`);
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: `${arn}:1` }))).Configuration!.FunctionArn).toBe(`${arn}:1`);
+    await expectError(
+      lambda.send(new GetFunctionCommand({ FunctionName: "arn:aws:lambda:eu-west-1:000000000000:function:cp-qualified" })),
+      "ResourceNotFoundException",
+      404,
+      /^Functions from 'eu-west-1' are not reachable in this region \('us-east-1'\)$/,
+    );
+    await expectError(lambda.send(new GetFunctionCommand({ FunctionName: "arn:aws:lambda:us-east-1:123456789012:function:cp-qualified" })), "AccessDeniedException", 403);
+    await expectError(lambda.send(new InvokeCommand({ FunctionName: "arn:aws:lambda:eu-west-1:000000000000:function:cp-qualified" })), "ResourceNotFoundException", 404, /not reachable/);
+  });
+
+  it("ListFunctions with FunctionVersion ALL lists every version, each by its qualified ARN", async () => {
+    await create("cp-all", { Publish: true });
+    const everything: { FunctionArn?: string; Version?: string }[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await lambda.send(new ListFunctionsCommand({ FunctionVersion: "ALL", MaxItems: 3, ...(marker ? { Marker: marker } : {}) }));
+      everything.push(...page.Functions!);
+      marker = page.NextMarker;
+    } while (marker);
+    expect(everything.filter((fn) => fn.FunctionArn!.includes(":cp-all:")).map((fn) => [fn.FunctionArn, fn.Version])).toEqual([
+      ["arn:aws:lambda:us-east-1:000000000000:function:cp-all:$LATEST", "$LATEST"],
+      ["arn:aws:lambda:us-east-1:000000000000:function:cp-all:1", "1"],
+    ]);
+    const listed = (await lambda.send(new ListFunctionsCommand({}))).Functions!.find((fn) => fn.FunctionName === "cp-all")!;
+    expect(listed.FunctionArn).toBe("arn:aws:lambda:us-east-1:000000000000:function:cp-all");
+    expect(listed.Version).toBe("$LATEST");
+    await expectError(
+      lambda.send(new ListFunctionsCommand({ FunctionVersion: "SOME" as "ALL" })),
+      "ValidationException",
+      400,
+      /^1 validation error detected: Value 'SOME' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: \[ALL\]$/,
+    );
+  });
+
   it("ListFunctions pages with Marker and MaxItems", async () => {
     for (const name of ["cp-list-a", "cp-list-b", "cp-list-c", "cp-list-d", "cp-list-e"]) await create(name);
     const seen: string[] = [];
@@ -141,7 +198,12 @@ describe("reading functions", () => {
     expect(seen.filter((name) => name.startsWith("cp-list-"))).toEqual(["cp-list-a", "cp-list-b", "cp-list-c", "cp-list-d", "cp-list-e"]);
     expect(new Set(seen).size).toBe(seen.length);
     expect(pages).toBeGreaterThanOrEqual(3);
-    await expectError(lambda.send(new ListFunctionsCommand({ MaxItems: 0 })), "InvalidParameterValueException", 400);
+    await expectError(
+      lambda.send(new ListFunctionsCommand({ MaxItems: 0 })),
+      "ValidationException",
+      400,
+      /^1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1$/,
+    );
   });
 });
 
@@ -176,7 +238,7 @@ describe("updating functions", () => {
     );
     await expectError(
       lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "cp-config", MemorySize: 1 })),
-      "InvalidParameterValueException",
+      "ValidationException",
       400,
     );
     const invoked = await lambda.send(new InvokeCommand({ FunctionName: "cp-config" }));

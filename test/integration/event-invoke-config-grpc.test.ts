@@ -54,13 +54,16 @@ function settingsOf(config: proto.FunctionEventInvokeConfig | undefined) {
 const none = { onSuccess: { destination: "" }, onFailure: { destination: "" } };
 
 describe("lambent.v1.Lambda EventInvokeConfig RPCs", () => {
-  it("Put answers the defaults for unset fields, Get reads it back, Update merges, Delete removes", async () => {
+  it("Put answers only the fields set, Get reads it back, Update merges, Delete removes", async () => {
     await createFunction("grpc-eic");
-    const put = await call(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic" }));
+    expect(await callError(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic" }))).toEqual({
+      code: grpc.status.INVALID_ARGUMENT,
+      errorType: "InvalidParameterValueException",
+    });
+    const put = await call(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic", maximumRetryAttempts: 1 }));
     expect(settingsOf(put.config)).toEqual({
       functionArn: `${ARN}:grpc-eic:$LATEST`,
-      maximumRetryAttempts: 2,
-      maximumEventAgeInSeconds: 21600,
+      maximumRetryAttempts: 1,
       destinationConfig: none,
     });
 
@@ -117,7 +120,7 @@ describe("lambent.v1.Lambda EventInvokeConfig RPCs", () => {
     await call(client.publishVersion, proto.PublishVersionRequest.fromPartial({ functionName: "grpc-eic-list" }));
     await call(client.createAlias, proto.CreateAliasRequest.fromPartial({ functionName: "grpc-eic-list", name: "prod", functionVersion: "1" }));
     for (const qualifier of ["prod", "1", ""]) {
-      await call(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-list", qualifier }));
+      await call(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-list", qualifier, maximumRetryAttempts: 0 }));
     }
     const all = await call(client.listFunctionEventInvokeConfigs, proto.ListFunctionEventInvokeConfigsRequest.fromPartial({ functionName: "grpc-eic-list" }));
     expect(all.nextMarker).toBe("");
@@ -147,27 +150,30 @@ describe("lambent.v1.Lambda EventInvokeConfig RPCs", () => {
   it("answers INVALID_ARGUMENT for bad values and ARNs, NOT_FOUND for unknown functions and qualifiers", async () => {
     await createFunction("grpc-eic-bad");
     const invalid = { code: grpc.status.INVALID_ARGUMENT, errorType: "InvalidParameterValueException" };
+    const validation = { code: grpc.status.INVALID_ARGUMENT, errorType: "ValidationException" };
     const notFound = { code: grpc.status.NOT_FOUND, errorType: "ResourceNotFoundException" };
-    for (const fields of [
-      { maximumRetryAttempts: 3 },
-      { maximumEventAgeInSeconds: 59 },
-      { maximumEventAgeInSeconds: 21601 },
-      { destinationConfig: { onFailure: { destination: "not-an-arn" } } },
-      { destinationConfig: { onSuccess: { destination: "arn:aws:sqs:us-east-1:000000000000:a..b" } } },
+    for (const [fields, refusal] of [
+      [{ maximumRetryAttempts: 3 }, validation],
+      [{ maximumEventAgeInSeconds: 59 }, validation],
+      [{ maximumEventAgeInSeconds: 21601 }, validation],
+      [{ destinationConfig: { onFailure: { destination: "not-an-arn" } } }, validation],
+      [{ destinationConfig: { onSuccess: { destination: "arn:aws:sqs:us-east-1:000000000000:a..b" } } }, invalid],
       // The function as its own destination.
-      { destinationConfig: { onSuccess: { destination: `${ARN}:grpc-eic-bad:$LATEST` } } },
-    ]) {
-      expect(await callError(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-bad", ...fields }))).toEqual(invalid);
+      [{ destinationConfig: { onSuccess: { destination: `${ARN}:grpc-eic-bad:$LATEST` } } }, invalid],
+    ] as const) {
+      expect(await callError(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-bad", ...fields }))).toEqual(refusal);
       expect(
         await callError(client.updateFunctionEventInvokeConfig, proto.UpdateFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-bad", ...fields })),
-      ).toEqual(invalid);
+      ).toEqual(refusal);
     }
     expect(
       await callError(client.listFunctionEventInvokeConfigs, proto.ListFunctionEventInvokeConfigsRequest.fromPartial({ functionName: "grpc-eic-bad", maxItems: 51 })),
-    ).toEqual(invalid);
-    expect(await callError(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-missing" }))).toEqual(notFound);
+    ).toEqual(validation);
     expect(
-      await callError(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-bad", qualifier: "4" })),
+      await callError(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-missing", maximumRetryAttempts: 0 })),
+    ).toEqual(notFound);
+    expect(
+      await callError(client.putFunctionEventInvokeConfig, proto.PutFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-bad", qualifier: "4", maximumRetryAttempts: 0 })),
     ).toEqual(notFound);
     expect(
       await callError(client.getFunctionEventInvokeConfig, proto.GetFunctionEventInvokeConfigRequest.fromPartial({ functionName: "grpc-eic-bad", qualifier: "beta" })),

@@ -26,6 +26,7 @@ import { Kvm, type KV } from "@nats-io/kv";
 import * as grpc from "@grpc/grpc-js";
 import * as proto from "@lambent/proto";
 import { Buckets, Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
+import { eventSourceMappingStateKey } from "@lambent/registry/event-sources";
 import { eventually, lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { recorded, startRecorder, type Recorder } from "../fixtures/recorder.js";
@@ -66,7 +67,7 @@ beforeAll(async () => {
   functionsKv = await new Kvm(nc).open(Buckets.functions);
   await jsm.streams.add({ name: "QUEUES", subjects: ["q.>"], retention: RetentionPolicy.Workqueue });
   await jsm.streams.add({ name: "DEAD", subjects: ["dead.>"] });
-  for (const name of ["ORDERS", "BISECT", "POSITIONS", "RESUME", "LOOP"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
+  for (const name of ["ORDERS", "BISECT", "POSITIONS", "RESUME", "LOOP", "FILTERED", "WINDOWS"]) await jsm.streams.add({ name, subjects: [`${name.toLowerCase()}.>`] });
 }, 120_000);
 
 afterAll(async () => {
@@ -166,6 +167,12 @@ async function untilStreamHolds(stream: string, count: number): Promise<void> {
   await eventually(async () => (await streamMessages(stream)) === count, { deadline: 30_000, message: `stream ${stream} never held ${count} messages` });
 }
 
+/** What the leading scheduler last recorded of a mapping's batches (`esmstate.<uuid>` in the functions bucket). */
+async function lastProcessingResult(uuid: string): Promise<string | undefined> {
+  const entry = await functionsKv.get(eventSourceMappingStateKey(uuid));
+  return entry?.operation === "PUT" ? (entry.json<{ lastProcessingResult?: string }>().lastProcessingResult ?? undefined) : undefined;
+}
+
 describe("queue event source mappings", () => {
   it("retries only the items a function reports failed, and acks the rest once", async () => {
     await createFunction("q-partial");
@@ -200,7 +207,9 @@ describe("queue event source mappings", () => {
       md5OfBody: createHash("md5").update("bad").digest("hex"),
       messageAttributes: { "x-origin": { stringValue: "test", stringListValues: [], binaryListValues: [], dataType: "String" } },
     });
-    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBe("OK");
+    // Lambda reports no LastProcessingResult for a queue's mapping; the scheduler's state holds it.
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBeUndefined();
+    expect(await lastProcessingResult(mapping.UUID!)).toBe("OK");
   });
 
   it("moves a message that always fails to the dead-letter target, unchanged, after 1 + MaximumRetryAttempts receives", async () => {
@@ -238,7 +247,9 @@ describe("queue event source mappings", () => {
     const retried = again.flat();
     expect(retried.map((record) => record.body).sort()).toEqual(["a", "b"]);
     expect(retried.map((record) => record.attributes["ApproximateReceiveCount"])).toEqual(["2", "2"]);
-    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBe("OK");
+    // Lambda reports no LastProcessingResult for a queue's mapping; the scheduler's state holds it.
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult).toBeUndefined();
+    expect(await lastProcessingResult(mapping.UUID!)).toBe("OK");
   });
 
   it("runs more batches at once as the backlog grows, never more than ScalingConfig.MaximumConcurrency", async () => {
@@ -277,7 +288,7 @@ describe("queue event source mappings", () => {
     // Deleting the function keeps the mapping (as Lambda does); it stops receiving until the function is back.
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "q-throttled" }));
     await eventually(
-      async () => (await lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID! }))).LastProcessingResult === "PROBLEM: Function not found",
+      async () => (await lastProcessingResult(mapping.UUID!)) === "PROBLEM: Function not found",
       { deadline: 30_000, message: "the mapping never reported its function missing" },
     );
     await publish("q.throttled", "after the function came back");
@@ -334,9 +345,120 @@ describe("queue event source mappings", () => {
     // Refused on each of its 1 + MaximumRetryAttempts receives, as Lambda refuses it to an SQS mapping.
     expect(await loopsStopped("q-loop", "event_source_mapping")).toBe(2);
   });
+
+  it("runs only the messages a FilterCriteria pattern matches, and deletes the rest unrun", async () => {
+    await createFunction("q-filter");
+    const mapping = await createMapping({
+      FunctionName: "q-filter",
+      EventSourceArn: sqs("q.filter"),
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ["order"], total: [{ numeric: [">", 10] }] } }) }, { Pattern: JSON.stringify({ body: [{ prefix: "urgent:" }] }) }] },
+    });
+    expect(mapping.FilterCriteria!.Filters).toHaveLength(2);
+    for (const body of [
+      JSON.stringify({ kind: "order", total: 5 }),
+      JSON.stringify({ kind: "order", total: 50 }),
+      JSON.stringify({ kind: "refund", total: 50 }),
+      "plain text",
+      "urgent: call back",
+    ]) {
+      await publish("q.filter", body);
+    }
+    await untilStreamHolds("QUEUES", 0);
+    await recorder.until(() => queueBatches("q-filter").flat().length === 2);
+    expect(queueBatches("q-filter").flat()).toEqual([JSON.stringify({ kind: "order", total: 50 }), "urgent: call back"]);
+    const consumer = await jsm.consumers.info("QUEUES", `lambent-esm-${mapping.UUID!}`);
+    expect(consumer.num_ack_pending).toBe(0);
+  });
 });
 
 describe("stream event source mappings", () => {
+  it("skips the records no FilterCriteria pattern matches, and moves past them", async () => {
+    await createFunction("s-filter");
+    const records = [{ t: 1 }, { t: 30 }, "not json", { t: 25, room: "lab" }, { t: 40 }];
+    for (const record of records) await publish("filtered.sensor", typeof record === "string" ? record : JSON.stringify(record));
+    const mapping = await createMapping({
+      FunctionName: "s-filter",
+      EventSourceArn: kinesis("FILTERED"),
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 2,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ data: { t: [{ numeric: [">=", 25] }], room: [{ exists: false }] } }) }] },
+    });
+    await recorder.until(() => streamBatches("s-filter").flat().includes(JSON.stringify({ t: 40 })));
+    expect(streamBatches("s-filter").flat()).toEqual([JSON.stringify({ t: 30 }), JSON.stringify({ t: 40 })]);
+    // Every record, run or skipped, is behind the checkpoint.
+    await eventually(async () => ((await functionsKv.get(eventSourceMappingStateKey(mapping.UUID!)))?.json<{ position?: number }>().position ?? 0) > records.length, {
+      deadline: 30_000,
+      message: "the checkpoint never passed the filtered records",
+    });
+  });
+
+  it("runs tumbling windows: each call gets its window's state so far, and the window ends with a final call", async () => {
+    await createFunction("s-window");
+    interface WindowedEvent {
+      Records: KinesisRecord[];
+      window: { start: string; end: string };
+      state: { count?: number; sum?: number };
+      shardId: string;
+      eventSourceARN: string;
+      isFinalInvokeForWindow: boolean;
+      isWindowTerminatedEarly: boolean;
+    }
+    let refusedOnce = false;
+    recorder.decide("s-window", (event) => {
+      const windowed = event as WindowedEvent;
+      if (windowed.isFinalInvokeForWindow) return {};
+      // The first call answers no state: Lambda counts that as a failed call, and the batch runs again.
+      if (!refusedOnce) {
+        refusedOnce = true;
+        return { result: { batchItemFailures: [] } };
+      }
+      const values = windowed.Records.map((record) => Number(dataOf(record)));
+      return { result: { state: { count: (windowed.state.count ?? 0) + values.length, sum: (windowed.state.sum ?? 0) + values.reduce((a, b) => a + b, 0) } } };
+    });
+    const published: Record<string, number[]> = { "windows.a": [1, 2, 3, 4, 5], "windows.b": [10, 20] };
+    for (const [subject, values] of Object.entries(published)) for (const value of values) await publish(subject, String(value));
+    await createMapping({ FunctionName: "s-window", EventSourceArn: kinesis("WINDOWS"), StartingPosition: "TRIM_HORIZON", BatchSize: 2, TumblingWindowInSeconds: 1 });
+    const calls = (): WindowedEvent[] => recorder.calls("s-window").map((call) => call.event as WindowedEvent);
+    const finalTotals = (): { count: number; sum: number } =>
+      calls()
+        .filter((event) => event.isFinalInvokeForWindow)
+        .reduce((total, event) => ({ count: total.count + (event.state.count ?? 0), sum: total.sum + (event.state.sum ?? 0) }), { count: 0, sum: 0 });
+    // Every record is counted once, in the final state of its window.
+    await recorder.until(() => finalTotals().count === 7);
+    expect(finalTotals()).toEqual({ count: 7, sum: 45 });
+    const [first, ...rest] = calls();
+    expect(first).toMatchObject({ state: {}, shardId: "shardId-000000000000", eventSourceARN: kinesis("WINDOWS"), isFinalInvokeForWindow: false, isWindowTerminatedEarly: false });
+    const retried = rest.find((event) => !event.isFinalInvokeForWindow && event.Records[0]!.kinesis.sequenceNumber === first!.Records[0]!.kinesis.sequenceNumber)!;
+    expect(retried.Records.map(dataOf)).toEqual(first!.Records.map(dataOf));
+    expect(retried.state).toEqual({});
+    for (const event of calls()) {
+      expect(Date.parse(event.window.end) - Date.parse(event.window.start)).toBe(1000);
+      expect(event.window.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      for (const record of event.Records) {
+        const arrival = record.kinesis.approximateArrivalTimestamp * 1000;
+        expect(arrival >= Date.parse(event.window.start) && arrival < Date.parse(event.window.end)).toBe(true);
+      }
+      if (event.isFinalInvokeForWindow) expect(event.Records).toEqual([]);
+    }
+    // Within a window and a subject each call gets the state the call before it answered.
+    for (const subject of Object.keys(published)) {
+      const ofSubject = rest.filter((event) => !event.isFinalInvokeForWindow && event.Records[0]!.kinesis.partitionKey === subject);
+      const values = ofSubject.flatMap((event) => event.Records.map((record) => Number(dataOf(record))));
+      expect(values).toEqual(published[subject]);
+      let previous: WindowedEvent | undefined;
+      for (const event of ofSubject) {
+        const sameWindow = previous !== undefined && previous.window.start === event.window.start;
+        const expected = sameWindow
+          ? { count: (previous!.state.count ?? 0) + previous!.Records.length, sum: (previous!.state.sum ?? 0) + previous!.Records.reduce((total, record) => total + Number(dataOf(record)), 0) }
+          : {};
+        expect(event.state).toEqual(expected);
+        previous = event;
+      }
+    }
+  });
+
   it("keeps order per subject under retries without blocking other subjects", async () => {
     await createFunction("s-order");
     // a1 fails until b2 has been processed (and at least twice): b's records must get through meanwhile.
@@ -480,17 +602,27 @@ describe("the event source mapping API", () => {
       }
       throw new Error("expected a refusal");
     };
-    expect(await refusal({ FunctionName: "no-such-function" })).toMatchObject({ name: "ResourceNotFoundException", status: 404 });
+    expect(await refusal({ FunctionName: "no-such-function" })).toEqual({ name: "InvalidParameterValueException", status: 400, message: "Function does not exist" });
     expect(await refusal({ EventSourceArn: "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/x" })).toMatchObject({ name: "InvalidParameterValueException", status: 400 });
     expect(await refusal({ EventSourceArn: sqs("nowhere.at.all") })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/No JetStream stream captures subject 'nowhere.at.all'/) });
     expect(await refusal({ EventSourceArn: kinesis("NO_SUCH_STREAM"), StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException" });
     expect(await refusal({ EventSourceArn: kinesis("QUEUES"), StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/work queue/) });
-    expect(await refusal({ BatchSize: 0 })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/batchSize/) });
-    expect(await refusal({ BatchSize: 10_001 })).toMatchObject({ name: "InvalidParameterValueException" });
+    expect(await refusal({ BatchSize: 0 })).toEqual({
+      name: "ValidationException",
+      status: 400,
+      message: "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    });
+    expect(await refusal({ BatchSize: 10_001 })).toMatchObject({ name: "ValidationException" });
     expect(await refusal({ BatchSize: 50 })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/batch window/) });
     expect(await refusal({ StartingPosition: "LATEST" })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/StartingPosition/) });
-    expect(await refusal({ EventSourceArn: kinesis("ORDERS") })).toMatchObject({ name: "InvalidParameterValueException", message: expect.stringMatching(/StartingPosition is required/) });
-    expect(await refusal({ ScalingConfig: { MaximumConcurrency: 1 } })).toMatchObject({ name: "InvalidParameterValueException" });
+    expect(await refusal({ EventSourceArn: kinesis("ORDERS") })).toMatchObject({
+      name: "InvalidParameterValueException",
+      message: "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.",
+    });
+    expect(await refusal({ ScalingConfig: { MaximumConcurrency: 1 } })).toMatchObject({ name: "ValidationException", message: expect.stringMatching(/'scalingConfig.maximumConcurrency'/) });
+    for (const Pattern of ["not json", '{"body": "x"}', '{"body": {"n": [{"numeric": ["<", 1, ">", 5]}]}}']) {
+      expect(await refusal({ FilterCriteria: { Filters: [{ Pattern }] } })).toEqual({ name: "InvalidParameterValueException", status: 400, message: "Invalid filter pattern definition." });
+    }
     // An on-failure destination the stream captures would feed its failure records back to it.
     expect(
       await refusal({ EventSourceArn: kinesis("ORDERS"), StartingPosition: "LATEST", DestinationConfig: { OnFailure: { Destination: sns("orders.failed") } } }),
@@ -557,7 +689,7 @@ describe("the event source mapping API", () => {
       ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
       await expect(
         unaryCall(client, client.createEventSourceMapping, proto.CreateEventSourceMappingRequest.fromPartial({ functionName: "nobody", eventSourceArn: sqs("q.api") })),
-      ).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+      ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
     } finally {
       client.close();
     }
@@ -585,7 +717,7 @@ describe("the event source mapping API", () => {
     expect(shown.stdout).toMatch(/State:\s+Enabled/);
     const bad = await lambent("mapping", "create", "--function", "api-target", "--source", sqs("q.cli2"), "--batch-size", "20000");
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/InvalidParameterValueException/);
+    expect(bad.stderr).toMatch(/ValidationException: 1 validation error detected: Value '20000' at 'batchSize'/);
     expect((await lambent("mapping", "delete", uuid)).code).toBe(0);
     expect((await lambent("mapping", "get", uuid)).stderr).toMatch(/ResourceNotFoundException/);
   });

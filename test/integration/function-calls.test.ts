@@ -174,7 +174,7 @@ describe("functions calling functions", () => {
 
   it("rejects an unknown function with ResourceNotFoundException", async () => {
     expect(await call({ target: "nobody", payload: {} })).toEqual({
-      error: { name: "ResourceNotFoundException", message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nobody" },
+      error: { name: "ResourceNotFoundException", message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nobody:$LATEST" },
     });
     expect((await call({ target: "callee:nope", payload: {} })).error?.name).toBe("ResourceNotFoundException");
   });

@@ -16,7 +16,7 @@ import {
 import * as proto from "@lambent/proto";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { unaryCall, unaryError } from "../fixtures/grpc-unary.js";
-import { requestTo, signedHeaders } from "../fixtures/sigv4-signer.js";
+import { presignedQuery, requestTo, signedHeaders } from "../fixtures/sigv4-signer.js";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { readFileSync } from "node:fs";
 
@@ -82,7 +82,8 @@ describe("function URL configs", () => {
     expect(created.FunctionUrl).toMatch(/\/lambent-url\/[a-z0-9]{32}\/$/);
     expect(created.FunctionArn).toBe(`${ARN}:${name}`);
     expect(created.AuthType).toBe("NONE");
-    expect(created.InvokeMode).toBe("BUFFERED");
+    // As Lambda's, the answer to a create carries no invoke mode the request did not set; Get has it.
+    expect(created.InvokeMode).toBeUndefined();
     expect(Date.parse(created.CreationTime!)).not.toBeNaN();
 
     const conflict = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE" })).catch((error: unknown) => error);
@@ -90,6 +91,7 @@ describe("function URL configs", () => {
 
     const got = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: name }));
     expect(got.FunctionUrl).toBe(created.FunctionUrl);
+    expect(got.InvokeMode).toBe("BUFFERED");
     expect(Date.parse(got.LastModifiedTime!)).not.toBeNaN();
 
     const updated = await lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, Cors: { AllowOrigins: ["*"] } }));
@@ -105,14 +107,23 @@ describe("function URL configs", () => {
     expect(gone.status).toBe(404);
 
     const unknownAuth = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "TOKEN" as "NONE" })).catch((error: unknown) => error);
-    expect((unknownAuth as Error).name).toBe("InvalidParameterValueException");
-    expect((unknownAuth as Error).message).toContain("AuthType must be NONE or AWS_IAM");
-    const version = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: "1", AuthType: "NONE" })).catch((error: unknown) => error);
-    expect((version as Error).name).toBe("InvalidParameterValueException");
+    expect((unknownAuth as Error).name).toBe("ValidationException");
+    expect((unknownAuth as Error).message).toBe(
+      "1 validation error detected: Value 'TOKEN' at 'authType' failed to satisfy constraint: Member must satisfy enum value set: [NONE, AWS_IAM]",
+    );
+    for (const qualifier of ["1", "$LATEST"]) {
+      const version = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: qualifier, AuthType: "NONE" })).catch((error: unknown) => error);
+      expect((version as Error).name).toBe("ValidationException");
+      expect((version as Error).message).toBe(
+        `1 validation error detected: Value '${qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)`,
+      );
+    }
     const noAlias = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, Qualifier: "live", AuthType: "NONE" })).catch((error: unknown) => error);
     expect((noAlias as Error).name).toBe("ResourceNotFoundException");
+    expect((noAlias as Error).message).toBe("Function does not exist");
     const noFunction = await lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "url-nobody" })).catch((error: unknown) => error);
     expect((noFunction as Error).name).toBe("ResourceNotFoundException");
+    expect((noFunction as Error).message).toBe("The resource you requested does not exist.");
     await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
   });
 
@@ -197,6 +208,16 @@ describe("a function URL with AuthType AWS_IAM", () => {
         userId: IAM_KEY.accessKeyId,
       },
     });
+
+    // A presigned URL carries its signature in the query string, as the SDK's presigner makes it.
+    const presigned = new URL(url);
+    for (const [key, value] of Object.entries(await presignedQuery(requestTo("GET", url), IAM_KEY, { expiresIn: 60 }))) presigned.searchParams.set(key, value);
+    const viaQuery = await fetch(presigned);
+    expect(viaQuery.status).toBe(200);
+    expect(((await viaQuery.json()) as { requestContext: { authorizer: { iam: { accessKey: string } } } }).requestContext.authorizer.iam.accessKey).toBe(IAM_KEY.accessKeyId);
+    const altered = new URL(presigned);
+    altered.searchParams.set("page", "3");
+    expect((await fetch(altered)).status).toBe(403);
 
     // Back to NONE: anyone may call, and the event names no caller.
     await lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE" }));

@@ -30,19 +30,22 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 }
 
 describe("malformed requests", () => {
+  const role = "arn:aws:iam::000000000000:role/test";
+  const code = { ZipFile: Buffer.from(echo).toString("base64") };
   it.each([
     ["malformed JSON", "{", "InvalidRequestContentException", 400],
     ["a JSON array", "[1,2]", "InvalidRequestContentException", 400],
-    ["a number where a string belongs", { FunctionName: 42 }, "InvalidParameterValueException", 400],
-    ["a string where a number belongs", { FunctionName: "x", Runtime: "nodejs20.x", Handler: "index.handler", MemorySize: "big" }, "InvalidParameterValueException", 400],
-    ["no code", { FunctionName: "x", Runtime: "nodejs20.x", Handler: "index.handler" }, "InvalidParameterValueException", 400],
-    ["code that is not base64", { FunctionName: "x", Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: "@@@" } }, "InvalidParameterValueException", 400],
-    ["an S3 location", { FunctionName: "x", Runtime: "nodejs20.x", Handler: "index.handler", Code: { S3Bucket: "b", S3Key: "k" } }, "InvalidParameterValueException", 400],
+    ["a number where a string belongs", { FunctionName: 42, Role: role, Code: code }, "InvalidParameterValueException", 400],
+    ["a string where a number belongs", { FunctionName: "x", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: code, MemorySize: "big" }, "InvalidParameterValueException", 400],
+    ["no code", { FunctionName: "x", Runtime: "nodejs20.x", Handler: "index.handler", Role: role }, "ValidationException", 400],
+    ["code that is not base64", { FunctionName: "x", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { ZipFile: "@@@" } }, "InvalidParameterValueException", 400],
+    ["an S3 location", { FunctionName: "x", Runtime: "nodejs20.x", Handler: "index.handler", Role: role, Code: { S3Bucket: "bucket", S3Key: "k" } }, "InvalidParameterValueException", 400],
   ])("CreateFunction with %s → %s", async (_label, body, errorType, status) => {
     const answer = await call("POST", "/2015-03-31/functions", body);
     expect(answer.status).toBe(status);
     expect(answer.errorType).toBe(errorType);
-    expect(JSON.parse(answer.text)).toMatchObject({ Type: "User", message: expect.any(String) });
+    // A ValidationException is AWS's request layer's: a lone message, no Type.
+    expect(JSON.parse(answer.text)).toEqual(errorType === "ValidationException" ? { message: expect.any(String) } : { Type: "User", message: expect.any(String) });
   });
 
   it("answers an unknown path with ResourceNotFoundException", async () => {
@@ -53,8 +56,13 @@ describe("malformed requests", () => {
 
   it("refuses an unknown invocation type and log type", async () => {
     const path = "/2015-03-31/functions/input-echo/invocations";
-    expect((await call("POST", path, "{}", { "x-amz-invocation-type": "Sometimes" })).errorType).toBe("InvalidParameterValueException");
-    expect((await call("POST", path, "{}", { "x-amz-log-type": "Loud" })).errorType).toBe("InvalidParameterValueException");
+    // Both are enums of Lambda's model: AWS's request validation refuses them.
+    const invocationType = await call("POST", path, "{}", { "x-amz-invocation-type": "Sometimes" });
+    expect(invocationType.errorType).toBe("ValidationException");
+    expect(JSON.parse(invocationType.text)).toEqual({
+      message: "1 validation error detected: Value 'Sometimes' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
+    });
+    expect((await call("POST", path, "{}", { "x-amz-log-type": "Loud" })).errorType).toBe("ValidationException");
   });
 
   it("refuses a 7 MB invoke body with 413 before reading it all", async () => {

@@ -91,7 +91,7 @@ describe.each(["HTTP (AWS SDK)", "gRPC"])("invoke over %s", (transportName) => {
     expect(log).toContain("line 499");
     expect(log).not.toContain("line 1\t");
     expect(log).toMatch(/END RequestId: [0-9a-f-]{36}/);
-    expect(log).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB/);
+    expect(log).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB(\tInit Duration: [\d.]+ ms)?\t$/m);
     const quiet = await transport().invoke("logger", '{"lines":1}');
     expect(quiet.logResult).toBeUndefined();
   });
@@ -129,6 +129,8 @@ describe.each(["HTTP (AWS SDK)", "gRPC"])("invoke over %s", (transportName) => {
     const answer = await transport().invoke("counter", "{}", { invocationType: "DryRun" });
     expect(answer.statusCode).toBe(204);
     expect(answer.payload).toBe("");
+    // As Lambda's, a dry run names no version.
+    expect(answer.executedVersion).toBeUndefined();
   });
 
   it("accepts $LATEST and ARNs as qualifiers and names", async () => {
@@ -140,7 +142,8 @@ describe.each(["HTTP (AWS SDK)", "gRPC"])("invoke over %s", (transportName) => {
   it("reports an unknown function with ResourceNotFoundException", async () => {
     const failure = await failureOf(transport().invoke("nobody-here", "{}"));
     expect(failure.errorType).toBe("ResourceNotFoundException");
-    expect(failure.message).toMatch(/nobody-here/);
+    // As Lambda's Invoke says it: the function qualified with the $LATEST it was called at.
+    expect(failure.message).toBe("Function not found: arn:aws:lambda:us-east-1:000000000000:function:nobody-here:$LATEST");
   });
 
   it("refuses a payload that is not JSON with InvalidRequestContentException", async () => {

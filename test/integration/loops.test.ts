@@ -9,7 +9,7 @@ import { LambdaClient, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/clie
 import { connect, headers as natsHeaders, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { Kvm, type KV } from "@nats-io/kv";
 import { Buckets, decodeJson } from "@lambent/protocol";
-import { defaultEventInvokeConfig, eventInvokeConfigKey } from "@lambent/registry/functions";
+import { emptyEventInvokeConfig, eventInvokeConfigKey } from "@lambent/registry/functions";
 import { eventually, lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 
@@ -114,7 +114,7 @@ describe("recursive loops", () => {
     // The API refuses a function as its own destination; a config stored before it did is still cut.
     await functionsKv.put(
       eventInvokeConfigKey("loop-self", "$LATEST"),
-      JSON.stringify({ ...defaultEventInvokeConfig("loop-self", "$LATEST"), onSuccess: functionArn("loop-self"), onFailure: sns("test.loops.self-stopped") }),
+      JSON.stringify({ ...emptyEventInvokeConfig("loop-self", "$LATEST"), onSuccess: functionArn("loop-self"), onFailure: sns("test.loops.self-stopped") }),
     );
     const stopped = collect("test.loops.self-stopped");
     const dead = collect("test.loops.self-dead");

@@ -426,4 +426,24 @@ describe("schedule triggers", () => {
     expect(Date.parse(String(shown.body["LastFireTime"]))).toBe(Math.max(...times.map((time) => Date.parse(time))));
     records.stop();
   }, 60_000);
+
+  it("fire an at(…) schedule once, at its time, and then have nothing more to fire", async () => {
+    const records = await recorder("once-fn");
+    const when = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000);
+    const expression = `at(${when.toISOString().slice(0, 19)})`;
+    const created = await createTrigger({ Name: "just-once", FunctionName: "once-fn", Schedule: { Expression: expression } });
+    expect(created["NextFireTime"]).toBe(when.toISOString());
+    await records.until(1);
+    await eventually(async () => (await api("GET", `${TRIGGERS}/just-once`)).body["LastFireTime"] === when.toISOString(), {
+      deadline: 30_000,
+      message: "the trigger never recorded its firing",
+    });
+    const shown = await api("GET", `${TRIGGERS}/just-once`);
+    expect(shown.body["NextFireTime"]).toBeUndefined();
+    await drained("once-fn");
+    expect(records.payloads<{ time: string }>().map((event) => event.time)).toEqual([when.toISOString().replace(".000Z", "Z")]);
+    // An at(…) in the past never fires, so it is refused.
+    expect((await api("POST", TRIGGERS, { Name: "too-late", FunctionName: "once-fn", Schedule: { Expression: "at(2020-01-01T00:00:00)" } })).status).toBe(400);
+    records.stop();
+  }, 60_000);
 });

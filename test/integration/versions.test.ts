@@ -110,6 +110,10 @@ describe("PublishVersion", () => {
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "ver-publish", Timeout: 5 }));
     const second = await publish("ver-publish");
     expect(second).toMatchObject({ Version: "2", Timeout: 5, Description: "function" });
+    // A new description is a change of configuration too; a Description given to PublishVersion is not.
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "ver-publish", Description: "changed" }));
+    expect(await publish("ver-publish")).toMatchObject({ Version: "3", Description: "changed" });
+    expect(await publish("ver-publish", { Description: "another label" })).toMatchObject({ Version: "3", Description: "changed" });
   });
 
   it("checks CodeSha256 and RevisionId preconditions against $LATEST", async () => {
@@ -199,7 +203,7 @@ describe("aliases", () => {
     expect(secondPage.NextMarker).toBeUndefined();
     await lambda.send(new DeleteAliasCommand({ FunctionName: "ver-alias", Name: "edge" }));
     await lambda.send(new DeleteAliasCommand({ FunctionName: "ver-alias", Name: "live" }));
-    await expectError(lambda.send(new GetAliasCommand({ FunctionName: "ver-alias", Name: "live" })), "ResourceNotFoundException", 404, /Alias not found: arn:aws:lambda:us-east-1:000000000000:function:ver-alias:live/);
+    await expectError(lambda.send(new GetAliasCommand({ FunctionName: "ver-alias", Name: "live" })), "ResourceNotFoundException", 404, /^Cannot find alias arn: arn:aws:lambda:us-east-1:000000000000:function:ver-alias:live$/);
   });
 
   it("answers Lambda's errors for every rule", async () => {
@@ -214,15 +218,25 @@ describe("aliases", () => {
       );
     await create("rules", "1");
     await expectError(create("rules", "2"), "ResourceConflictException", 409, /Alias already exists/);
-    await expectError(create("123", "1"), "InvalidParameterValueException", 400);
-    await expectError(create("a".repeat(129), "1"), "InvalidParameterValueException", 400);
+    await expectError(
+      create("123", "1"),
+      "ValidationException",
+      400,
+      /^1 validation error detected: Value '123' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: \(\?!\^\[0-9\]\+\$\)\(\[a-zA-Z0-9-_\]\+\)$/,
+    );
+    await expectError(create("a".repeat(129), "1"), "ValidationException", 400, /Member must have length less than or equal to 128$/);
     await expectError(create("ghost", "9"), "ResourceNotFoundException", 404, /ver-alias:9/);
     await expectError(create("weighted", "1", { "9": 0.1 }), "ResourceNotFoundException", 404, /ver-alias:9/);
-    await expectError(create("weighted", "$LATEST", { "1": 0.1 }), "InvalidParameterValueException", 400, /\$LATEST/);
-    await expectError(create("weighted", "1", { $LATEST: 0.1 }), "InvalidParameterValueException", 400, /\$LATEST/);
-    await expectError(create("weighted", "1", { "1": 0.1 }), "InvalidParameterValueException", 400);
-    await expectError(create("weighted", "1", { "2": 1.5 }), "InvalidParameterValueException", 400);
-    await expectError(create("weighted", "1", { "2": 0 }), "InvalidParameterValueException", 400);
+    await expectError(create("weighted", "$LATEST", { "1": 0.1 }), "InvalidParameterValueException", 400, /^\$LATEST is not supported for an alias pointing to more than 1 version$/);
+    await expectError(create("weighted", "1", { $LATEST: 0.1 }), "ValidationException", 400, /Value '\{\$LATEST=0.1\}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint/);
+    await expectError(create("weighted", "1", { "1": 0.1 }), "InvalidParameterValueException", 400, /^Invalid function version 1. Function version 1 is already included in routing configuration.$/);
+    await expectError(create("weighted", "1", { "2": 0.1, "3": 0.1 }), "InvalidParameterValueException", 400, /^Number of items in AdditionalVersionWeights cannot be greater than 1$/);
+    await expectError(
+      create("weighted", "1", { "2": 1.5 }),
+      "ValidationException",
+      400,
+      /^1 validation error detected: Value '\{2=1.5\}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: \[Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null\]$/,
+    );
     await expectError(lambda.send(new CreateAliasCommand({ FunctionName: "ver-none", Name: "x", FunctionVersion: "1" })), "ResourceNotFoundException", 404);
     await expectError(
       lambda.send(new UpdateAliasCommand({ FunctionName: "ver-alias", Name: "rules", RevisionId: "00000000-0000-0000-0000-000000000000", FunctionVersion: "2" })),

@@ -1,7 +1,7 @@
 // `lambent event-config`: show, change, remove or list how a function's asynchronous invocations are handled
 // (Lambda's EventInvokeConfig: retries, maximum event age, destinations).
 import type { EventInvokeConfigRequest, FunctionEventInvokeConfig } from "@lambent/lambda-api";
-import { collectPages, createApiClient } from "../api-client.js";
+import { ApiError, collectPages, createApiClient, type ApiClient } from "../api-client.js";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,
@@ -94,12 +94,23 @@ export async function runEventConfig(args: string[], io: CliIo): Promise<number>
     else writeLine(io.stdout, `deleted the event invoke config of ${functionName}:${qualifier ?? "$LATEST"}`);
     return 0;
   }
-  const config = changing
-    ? await client.updateFunctionEventInvokeConfig(functionName, qualifier, request)
-    : await client.getFunctionEventInvokeConfig(functionName, qualifier);
+  const config = changing ? await changeSettings(client, functionName, qualifier, request) : await client.getFunctionEventInvokeConfig(functionName, qualifier);
   if (common.json) writeJson(io.stdout, config);
   else io.stdout.write(describeEventInvokeConfig(config));
   return 0;
+}
+
+/**
+ * Changes the settings given and keeps the others (UpdateFunctionEventInvokeConfig); a qualifier without
+ * a config yet gets one with them (PutFunctionEventInvokeConfig), as Lambda's Update refuses to create one.
+ */
+async function changeSettings(client: ApiClient, functionName: string, qualifier: string | undefined, request: EventInvokeConfigRequest): Promise<FunctionEventInvokeConfig> {
+  try {
+    return await client.updateFunctionEventInvokeConfig(functionName, qualifier, request);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.type === "ResourceNotFoundException" && /doesn't have an EventInvokeConfig/.test(error.message))) throw error;
+    return client.putFunctionEventInvokeConfig(functionName, qualifier, request);
+  }
 }
 
 /** The settings flags given, as an UpdateFunctionEventInvokeConfig body; an empty ARN removes that destination. */
@@ -127,8 +138,8 @@ export function parseEventInvokeSettings(values: {
 export function describeEventInvokeConfig(config: FunctionEventInvokeConfig): string {
   return formatFields([
     ["FunctionArn", config.FunctionArn],
-    ["MaximumRetryAttempts", config.MaximumRetryAttempts],
-    ["MaximumEventAge", config.MaximumEventAgeInSeconds === undefined ? undefined : `${config.MaximumEventAgeInSeconds} s`],
+    ["MaximumRetryAttempts", config.MaximumRetryAttempts ?? "default"],
+    ["MaximumEventAge", config.MaximumEventAgeInSeconds === undefined ? "default" : `${config.MaximumEventAgeInSeconds} s`],
     ["OnSuccess", config.DestinationConfig?.OnSuccess?.Destination ?? "none"],
     ["OnFailure", config.DestinationConfig?.OnFailure?.Destination ?? "none"],
     ["LastModified", config.LastModified === undefined ? undefined : new Date(config.LastModified * 1000).toISOString()],
@@ -138,8 +149,8 @@ export function describeEventInvokeConfig(config: FunctionEventInvokeConfig): st
 function tableRow(config: FunctionEventInvokeConfig): string[] {
   return [
     qualifierOfArn(config.FunctionArn ?? ""),
-    String(config.MaximumRetryAttempts ?? ""),
-    config.MaximumEventAgeInSeconds === undefined ? "" : `${config.MaximumEventAgeInSeconds} s`,
+    String(config.MaximumRetryAttempts ?? "default"),
+    config.MaximumEventAgeInSeconds === undefined ? "default" : `${config.MaximumEventAgeInSeconds} s`,
     config.DestinationConfig?.OnSuccess?.Destination ?? "-",
     config.DestinationConfig?.OnFailure?.Destination ?? "-",
   ];

@@ -19,9 +19,12 @@ const OPTIONS = {
   bisect: { type: "boolean" },
   "no-bisect": { type: "boolean" },
   parallelization: { type: "string" },
+  "tumbling-window": { type: "string" },
   "on-failure": { type: "string" },
   "max-concurrency": { type: "string" },
   "visibility-timeout": { type: "string" },
+  filter: { type: "string", multiple: true },
+  "no-filter": { type: "boolean" },
   enable: { type: "boolean" },
   disable: { type: "boolean" },
   disabled: { type: "boolean" },
@@ -40,7 +43,11 @@ const SETTINGS_USAGE = `Settings (create and update):
   --visibility-timeout S    queues: seconds a failed message stays invisible, 1 to 43200 (default 30)
   --max-record-age S        streams: -1 (unlimited) or 60 to 604800
   --bisect, --no-bisect     streams: split a failing batch in two before retrying
-  --parallelization N       streams: batches in flight at once, 1 to 10 (default 1)`;
+  --parallelization N       streams: batches in flight at once, 1 to 10 (default 1)
+  --tumbling-window S       streams: tumbling windows of S seconds, 1 to 900; 0 turns them off
+  --filter PATTERN          a filter pattern (JSON, Lambda's syntax): only records one of the patterns
+                            matches run the function; repeat for more (update: replaces them)
+  --no-filter               (update) remove the filters: every record runs the function`;
 
 export const mappingCommand: Command = {
   name: "mapping",
@@ -150,6 +157,8 @@ function readSettings(values: Values, creating: boolean): EventSourceMappingRequ
   if (values["no-bisect"]) request.BisectBatchOnFunctionError = false;
   const parallelization = parsePositiveInteger("parallelization", values.parallelization);
   if (parallelization !== undefined) request.ParallelizationFactor = parallelization;
+  const tumbling = parseWholeNumber("tumbling-window", values["tumbling-window"]);
+  if (tumbling !== undefined) request.TumblingWindowInSeconds = tumbling;
   if (values["on-failure"] !== undefined) {
     if (values["on-failure"] === "" && creating) throw new UsageError("--on-failure is empty");
     request.DestinationConfig = { OnFailure: values["on-failure"] === "" ? {} : { Destination: values["on-failure"] } };
@@ -161,6 +170,12 @@ function readSettings(values: Values, creating: boolean): EventSourceMappingRequ
   }
   const visibility = parsePositiveInteger("visibility-timeout", values["visibility-timeout"]);
   if (visibility !== undefined) request.VisibilityTimeoutSeconds = visibility;
+  if (values.filter !== undefined && values["no-filter"]) throw new UsageError("--filter and --no-filter cannot be combined");
+  if (values.filter !== undefined) request.FilterCriteria = { Filters: values.filter.map((pattern) => ({ Pattern: pattern })) };
+  if (values["no-filter"]) {
+    if (creating) throw new UsageError("--no-filter is for update");
+    request.FilterCriteria = {};
+  }
   return request;
 }
 
@@ -203,6 +218,7 @@ export function describeMapping(mapping: EventSourceMappingConfiguration): strin
     ["MaximumRetryAttempts", mapping.MaximumRetryAttempts],
     ["OnFailure", mapping.DestinationConfig?.OnFailure?.Destination],
     ["MaximumConcurrency", mapping.ScalingConfig?.MaximumConcurrency],
+    ["Filters", mapping.FilterCriteria?.Filters.map((filter) => filter.Pattern).join(" | ")],
     ["LastProcessingResult", mapping.LastProcessingResult],
     ["LastModified", mapping.LastModified === undefined ? undefined : new Date(mapping.LastModified * 1000).toISOString()],
   ]);

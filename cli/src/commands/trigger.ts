@@ -39,8 +39,9 @@ export const triggerCommand: Command = {
       Creates a trigger that invokes F (asynchronously, with retries and destinations as for any
       Event invoke) from one SOURCE:
         --schedule EXPR [--timezone TZ] [--input JSON]
-            rate(5 minutes), rate(30 seconds) or cron(0 12 * * ? *), as EventBridge writes them; cron
-            fields are read in TZ (an IANA name, default UTC); JSON replaces the scheduled event
+            rate(5 minutes), rate(30 seconds), cron(0 12 * * ? *) or, once, at(2030-01-31T09:30:00), as
+            EventBridge writes them; cron and at times are read in TZ (an IANA name, default UTC); JSON
+            replaces the scheduled event
         --subject S
             every message on the NATS subject S (wildcards allowed), as an SNS notification
         --bucket B [--prefix P] [--suffix S] [--events created,removed]

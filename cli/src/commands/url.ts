@@ -93,7 +93,7 @@ export async function runUrl(args: string[], io: CliIo): Promise<number> {
 
 /** AuthType and InvokeMode are read as text, so a value this CLI does not know still prints. */
 export function describeFunctionUrlConfig(
-  config: Omit<FunctionUrlConfigResponse, "AuthType" | "InvokeMode"> & { AuthType: string; InvokeMode: string },
+  config: Omit<FunctionUrlConfigResponse, "AuthType" | "InvokeMode"> & { AuthType: string; InvokeMode?: string },
 ): string {
   return formatFields([
     ["FunctionUrl", config.FunctionUrl],

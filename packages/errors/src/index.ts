@@ -3,11 +3,15 @@
 
 /** Every error type Lambent reports, spelled as AWS Lambda spells it on the wire. */
 export const LambdaErrorTypes = [
+  "ValidationException",
   "InvalidParameterValueException",
   "InvalidRequestContentException",
   "RequestTooLargeException",
+  "RequestEntityTooLargeException",
   "UnsupportedMediaTypeException",
+  "AccessDeniedException",
   "ResourceNotFoundException",
+  "CodeSigningConfigNotFoundException",
   "ProvisionedConcurrencyConfigNotFoundException",
   "ResourceConflictException",
   "ResourceNotReadyException",
@@ -58,6 +62,9 @@ export function toLambdaError(error: unknown): LambdaError {
   const message = error instanceof Error ? error.message : String(error);
   return new LambdaError("ServiceException", message || "Internal service error");
 }
+
+/** A request that breaks a constraint of Lambda's service model, worded as AWS words it (@lambent/lambda-model). */
+export const validationError = (message: string): LambdaError => new LambdaError("ValidationException", message);
 
 export const invalidParameter = (message: string): LambdaError =>
   new LambdaError("InvalidParameterValueException", message);

@@ -12,8 +12,10 @@ export interface FunctionEventInvokeConfig {
   LastModified: number;
   /** The qualified ARN the config applies to (`…:function:name:$LATEST` for $LATEST). */
   FunctionArn: string;
-  MaximumRetryAttempts: number;
-  MaximumEventAgeInSeconds: number;
+  /** Absent unless set: Lambda's default (2) applies. */
+  MaximumRetryAttempts?: number;
+  /** Absent unless set: Lambda's default (21600) applies. */
+  MaximumEventAgeInSeconds?: number;
   DestinationConfig: { OnSuccess: EventDestination; OnFailure: EventDestination };
 }
 

@@ -13,7 +13,8 @@ export interface EventSourceMappingConfiguration {
   MaximumBatchingWindowInSeconds: number;
   FunctionResponseTypes: string[];
   LastModified: number;
-  LastProcessingResult: string;
+  /** A stream mapping's last batch outcome; Lambda reports none for queues. */
+  LastProcessingResult?: string;
   State: EventSourceMappingStateName;
   StateTransitionReason: string;
   StartingPosition?: string;
@@ -27,6 +28,13 @@ export interface EventSourceMappingConfiguration {
   ScalingConfig?: { MaximumConcurrency: number };
   /** Lambent's: a queue mapping's visibility timeout (an SQS queue's setting in AWS). */
   VisibilityTimeoutSeconds?: number;
+  /** Present when the mapping filters records: a record any pattern matches is sent. */
+  FilterCriteria?: FilterCriteria;
+}
+
+/** Lambda's event filtering: patterns, any of which a record must match to be sent. */
+export interface FilterCriteria {
+  Filters: { Pattern: string }[];
 }
 
 export interface ListEventSourceMappingsResponse {
@@ -49,9 +57,13 @@ export interface EventSourceMappingRequest {
   MaximumRecordAgeInSeconds?: number;
   BisectBatchOnFunctionError?: boolean;
   ParallelizationFactor?: number;
+  /** Streams: 0 turns tumbling windows off. */
+  TumblingWindowInSeconds?: number;
   /** An empty OnFailure removes the destination. */
   DestinationConfig?: { OnFailure: { Destination?: string } };
   /** `{}` removes the maximum. */
   ScalingConfig?: { MaximumConcurrency?: number };
+  /** `{}` or no Filters removes the filters. */
+  FilterCriteria?: Partial<FilterCriteria>;
   VisibilityTimeoutSeconds?: number;
 }

@@ -19,11 +19,18 @@ export interface FunctionUrlConfigResponse {
   Cors?: FunctionUrlCorsConfig;
   CreationTime: string;
   LastModifiedTime?: string;
-  InvokeMode: "BUFFERED" | "RESPONSE_STREAM";
+  /** Get and List answer it; Create and Update only when the request set it, as Lambda does. */
+  InvokeMode?: "BUFFERED" | "RESPONSE_STREAM";
+}
+
+export interface ListFunctionUrlConfigsResponse {
+  FunctionUrlConfigs: FunctionUrlConfigResponse[];
+  NextMarker?: string;
 }
 
 /** Create/UpdateFunctionUrlConfig's body. */
 export interface FunctionUrlConfigRequest {
   AuthType?: "NONE" | "AWS_IAM";
   Cors?: FunctionUrlCorsConfig;
+  InvokeMode?: "BUFFERED" | "RESPONSE_STREAM";
 }

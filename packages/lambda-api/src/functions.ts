@@ -19,19 +19,42 @@ export interface FunctionConfiguration {
   LastModified: string;
   CodeSha256: string;
   Version: string;
+  /** Present when the configuration names one, even empty. */
   Environment?: EnvironmentResponse;
   RevisionId: string;
-  State: "Pending" | "Active" | "Inactive" | "Failed";
-  LastUpdateStatus: "InProgress" | "Successful" | "Failed";
+  /** Absent from list entries. */
+  State?: "Pending" | "Active" | "Inactive" | "Failed";
+  /** `Creating` while a function or version is created. */
+  StateReason?: string;
+  StateReasonCode?: string;
+  /** Absent from list entries and from a create's answer. */
+  LastUpdateStatus?: "InProgress" | "Successful" | "Failed";
+  /** Present while an update is InProgress. */
+  LastUpdateStatusReason?: string;
+  LastUpdateStatusReasonCode?: string;
   PackageType: "Zip";
   Architectures: string[];
   EphemeralStorage: { Size: number };
+  TracingConfig: { Mode: "Active" | "PassThrough" };
+  LoggingConfig: LoggingConfig;
+  SnapStart: { ApplyOn: "None" | "PublishedVersions"; OptimizationStatus: "On" | "Off" };
+  /** Absent from list entries. */
+  RuntimeVersionConfig?: { RuntimeVersionArn: string };
   /** Present when the function has a dead-letter target (an SNS or SQS ARN). */
   DeadLetterConfig?: { TargetArn: string };
 }
 
+/** Lambda's LoggingConfig; the levels come with the JSON format. */
+export interface LoggingConfig {
+  LogFormat: "Text" | "JSON";
+  LogGroup: string;
+  ApplicationLogLevel?: string;
+  SystemLogLevel?: string;
+}
+
 export interface GetFunctionResponse {
   Configuration: FunctionConfiguration;
+  /** Location: a time-limited URL the deployment package downloads from. */
   Code: { RepositoryType: string; Location: string };
   Tags?: Record<string, string>;
   /** Present when the function has reserved concurrency. */
@@ -58,6 +81,8 @@ export interface FunctionSettings {
   Environment?: { Variables: Record<string, string> };
   /** An SNS or SQS ARN; an empty TargetArn removes the target on update. */
   DeadLetterConfig?: { TargetArn: string };
+  TracingConfig?: { Mode?: "Active" | "PassThrough" };
+  LoggingConfig?: Partial<LoggingConfig>;
 }
 
 /** CreateFunction's body; `Code.ZipFile` is the deployment package in base64. */

@@ -10,6 +10,7 @@ export type {
   GetFunctionResponse,
   ListFunctionsResponse,
   ListVersionsResponse,
+  LoggingConfig,
   PublishVersionRequest,
 } from "./functions.js";
 export type { AliasConfiguration, AliasRoutingConfiguration, CreateAliasRequest, ListAliasesResponse, UpdateAliasRequest } from "./aliases.js";
@@ -28,11 +29,12 @@ export type {
   ListFunctionEventInvokeConfigsResponse,
   QueueStatsResponse,
 } from "./async-invocation.js";
-export type { FunctionUrlConfigResponse, FunctionUrlConfigRequest, FunctionUrlCorsConfig } from "./function-urls.js";
+export type { FunctionUrlConfigResponse, FunctionUrlConfigRequest, FunctionUrlCorsConfig, ListFunctionUrlConfigsResponse } from "./function-urls.js";
 export type {
   EventSourceMappingConfiguration,
   EventSourceMappingRequest,
   EventSourceMappingStateName,
+  FilterCriteria,
   ListEventSourceMappingsResponse,
 } from "./event-source-mappings.js";
 export type { CreateRouteRequest, ListRoutesResponse, RouteConfiguration } from "./routes.js";
@@ -46,4 +48,7 @@ export type {
   UpdateTriggerRequest,
 } from "./triggers.js";
 export type { GetLogsResponse, LogEventResponse } from "./logs.js";
+export type { ListTagsResponse, TagResourceRequest } from "./tags.js";
+export type { AddPermissionRequest, AddPermissionResponse, GetPolicyResponse } from "./policies.js";
+export type { GetFunctionCodeSigningConfigResponse, ListCodeSigningConfigsResponse, RuntimeManagementConfig } from "./code-signing.js";
 export type { FunctionUsage, UsageFigures, UsageReport, VersionUsage } from "./usage.js";

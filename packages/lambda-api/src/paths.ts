@@ -29,6 +29,23 @@ export const ApiPaths = {
   eventInvokeConfig: (name: string) => `/2019-09-25/functions/${name}/event-invoke-config`,
   eventInvokeConfigList: (name: string) => `/2019-09-25/functions/${name}/event-invoke-config/list`,
   functionUrlConfig: (name: string) => `/2021-10-31/functions/${name}/url`,
+  /** ListFunctionUrlConfigs. */
+  functionUrlConfigs: (name: string) => `/2021-10-31/functions/${name}/urls`,
+  /** TagResource (POST), UntagResource (DELETE, `?tagKeys=`), ListTags (GET); `arn` is the function's ARN. */
+  tags: (arn: string) => `/2017-03-31/tags/${arn}`,
+  /** AddPermission (POST), GetPolicy (GET). */
+  policy: (name: string) => `${FUNCTIONS}/${name}/policy`,
+  /** RemovePermission. */
+  policyStatement: (name: string, statementId: string) => `${FUNCTIONS}/${name}/policy/${statementId}`,
+  /** Get, Put and DeleteFunctionCodeSigningConfig. */
+  functionCodeSigningConfig: (name: string) => `/2020-06-30/functions/${name}/code-signing-config`,
+  /** CreateCodeSigningConfig (POST), ListCodeSigningConfigs (GET). */
+  codeSigningConfigs: "/2020-04-22/code-signing-configs",
+  codeSigningConfig: (arn: string) => `/2020-04-22/code-signing-configs/${arn}`,
+  /** ListFunctionsByCodeSigningConfig. */
+  codeSigningConfigFunctions: (arn: string) => `/2020-04-22/code-signing-configs/${arn}/functions`,
+  /** GetRuntimeManagementConfig. */
+  runtimeManagementConfig: (name: string) => `/2021-07-20/functions/${name}/runtime-management-config`,
   eventSourceMappings: EVENT_SOURCE_MAPPINGS,
   eventSourceMapping: (uuid: string) => `${EVENT_SOURCE_MAPPINGS}/${uuid}`,
   /** Lambent's GetQueueStats. */

@@ -19,7 +19,7 @@ import {
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
   compareQualifierOrder,
   decodeEventInvokeConfig,
-  defaultEventInvokeConfig,
+  emptyEventInvokeConfig,
   eventInvokeConfigKey,
   parseEventInvokeConfigKey,
   type EventInvokeConfig,
@@ -45,7 +45,7 @@ function viewFollows(assertion: () => void): Promise<boolean> {
 }
 
 function config(functionName: string, qualifier: string, fields: Partial<EventInvokeConfig> = {}): EventInvokeConfig {
-  return { ...defaultEventInvokeConfig(functionName, qualifier, 1_700_000_000_000), ...fields };
+  return { ...emptyEventInvokeConfig(functionName, qualifier, 1_700_000_000_000), ...fields };
 }
 
 function record(functionName: string): FunctionVersionRecord {
@@ -123,7 +123,8 @@ describe("EventInvokeConfigStore", () => {
     expect((await kv.get("eventconfig.stored.LATEST"))?.operation).toBe("PUT");
     await configs.put(config("stored", LATEST, { maximumEventAgeInSeconds: 60 }));
     const replaced = await configs.get("stored", LATEST);
-    expect(replaced).toMatchObject({ maximumRetryAttempts: 2, maximumEventAgeInSeconds: 60 });
+    expect(replaced).toMatchObject({ maximumEventAgeInSeconds: 60 });
+    expect(replaced?.maximumRetryAttempts).toBeUndefined();
     expect(replaced?.onSuccess).toBeUndefined();
     expect(await configs.delete("stored", LATEST)).toBe(true);
     expect(await configs.delete("stored", LATEST)).toBe(false);

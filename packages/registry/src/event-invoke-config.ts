@@ -24,8 +24,10 @@ export interface EventInvokeConfig {
   functionName: string;
   /** `$LATEST`, a published version number or an alias name: the qualifier events are invoked with. */
   qualifier: string;
-  maximumRetryAttempts: number;
-  maximumEventAgeInSeconds: number;
+  /** Absent when never set: Lambda's default applies (DEFAULT_MAXIMUM_RETRY_ATTEMPTS), and is not reported. */
+  maximumRetryAttempts?: number;
+  /** Absent when never set: DEFAULT_MAXIMUM_EVENT_AGE_SECONDS applies, and is not reported. */
+  maximumEventAgeInSeconds?: number;
   /** Destination ARN (destination-arn.ts) for the record of a successful invocation. */
   onSuccess?: string;
   /** Destination ARN for the record of an event whose retries or age ran out. */
@@ -69,8 +71,8 @@ export function decodeEventInvokeConfig(key: string, value: Uint8Array): EventIn
   const valid =
     typeof config["functionName"] === "string" &&
     typeof config["qualifier"] === "string" &&
-    inRange(config["maximumRetryAttempts"], retries.min, retries.max) &&
-    inRange(config["maximumEventAgeInSeconds"], age.min, age.max) &&
+    (config["maximumRetryAttempts"] === undefined || inRange(config["maximumRetryAttempts"], retries.min, retries.max)) &&
+    (config["maximumEventAgeInSeconds"] === undefined || inRange(config["maximumEventAgeInSeconds"], age.min, age.max)) &&
     (config["onSuccess"] === undefined || typeof config["onSuccess"] === "string") &&
     (config["onFailure"] === undefined || typeof config["onFailure"] === "string") &&
     typeof config["lastModified"] === "number";
@@ -82,10 +84,10 @@ export function decodeEventInvokeConfig(key: string, value: Uint8Array): EventIn
   const decoded: EventInvokeConfig = {
     functionName: config["functionName"] as string,
     qualifier: config["qualifier"] as string,
-    maximumRetryAttempts: config["maximumRetryAttempts"] as number,
-    maximumEventAgeInSeconds: config["maximumEventAgeInSeconds"] as number,
     lastModified: config["lastModified"] as number,
   };
+  if (config["maximumRetryAttempts"] !== undefined) decoded.maximumRetryAttempts = config["maximumRetryAttempts"] as number;
+  if (config["maximumEventAgeInSeconds"] !== undefined) decoded.maximumEventAgeInSeconds = config["maximumEventAgeInSeconds"] as number;
   if (config["onSuccess"] !== undefined) decoded.onSuccess = config["onSuccess"] as string;
   if (config["onFailure"] !== undefined) decoded.onFailure = config["onFailure"] as string;
   return decoded;
@@ -162,13 +164,7 @@ export class EventInvokeConfigStore {
   }
 }
 
-/** The config Lambda applies to a qualifier that has none of its own. */
-export function defaultEventInvokeConfig(functionName: string, qualifier: string, lastModified = Date.now()): EventInvokeConfig {
-  return {
-    functionName,
-    qualifier,
-    maximumRetryAttempts: DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
-    maximumEventAgeInSeconds: DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
-    lastModified,
-  };
+/** A config that sets nothing: Lambda's defaults apply to every setting. */
+export function emptyEventInvokeConfig(functionName: string, qualifier: string, lastModified = Date.now()): EventInvokeConfig {
+  return { functionName, qualifier, lastModified };
 }

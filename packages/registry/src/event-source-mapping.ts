@@ -29,6 +29,8 @@ interface MappingCommon {
   maximumRetryAttempts: number;
   /** DestinationConfig.OnFailure.Destination: an SNS or SQS ARN (destination-arn.ts). */
   onFailure?: string;
+  /** FilterCriteria's patterns (@lambent/event-filter), as given; a record any of them matches is sent. Absent: every record. */
+  filters?: string[];
   /** A new random id on every write, so the scheduler can say which configuration it applied. */
   revisionId: string;
   /** Epoch milliseconds of the last write (Lambda reports seconds). */
@@ -59,6 +61,14 @@ export interface StreamMapping extends MappingCommon {
   /** -1 is unlimited. */
   maximumRecordAgeInSeconds: number;
   bisectBatchOnFunctionError: boolean;
+  /** TumblingWindowInSeconds when windows are on (1–900); absent: no windows. */
+  tumblingWindowInSeconds?: number;
+}
+
+/** A stream partition's open tumbling window: its start (epoch ms) and the state the function returned last. */
+export interface OpenWindow {
+  start: number;
+  state: Record<string, unknown>;
 }
 
 export type EventSourceMapping = QueueMapping | StreamMapping;
@@ -73,6 +83,8 @@ export interface EventSourceMappingState {
   position?: number;
   /** Stream mappings: the last finished sequence of each partition (subject) that is ahead of `position`. */
   partitions?: Record<string, number>;
+  /** Stream mappings with tumbling windows: each partition's open window, kept with the checkpoint it goes with. */
+  windows?: Record<string, OpenWindow>;
   /** The scheduler that wrote last (`<schedulerId>/<term>`), for logs. */
   owner?: string;
 }
@@ -112,6 +124,7 @@ export function decodeEventSourceMapping(key: string, value: Uint8Array): EventS
     typeof record["reportBatchItemFailures"] === "boolean" &&
     isInteger(record["maximumRetryAttempts"]) &&
     optional(record["onFailure"], isString) &&
+    optional(record["filters"], (value) => Array.isArray(value) && value.every(isString)) &&
     typeof record["revisionId"] === "string" &&
     typeof record["lastModified"] === "number";
   const specific =
@@ -127,7 +140,8 @@ export function decodeEventSourceMapping(key: string, value: Uint8Array): EventS
         optional(record["startingPositionTimestamp"], (value) => typeof value === "number") &&
         isInteger(record["parallelizationFactor"]) &&
         isInteger(record["maximumRecordAgeInSeconds"]) &&
-        typeof record["bisectBatchOnFunctionError"] === "boolean";
+        typeof record["bisectBatchOnFunctionError"] === "boolean" &&
+        optional(record["tumblingWindowInSeconds"], isInteger);
   if (!common || !specific) throw new Error(`The event source mapping under ${key} is malformed`);
   return record as unknown as EventSourceMapping;
 }
@@ -142,6 +156,7 @@ export function decodeEventSourceMappingState(key: string, value: Uint8Array): E
     optional(applied, (value) => typeof value === "object" && value !== null && isString((value as Record<string, unknown>)["revisionId"])) &&
     optional(record["position"], isInteger) &&
     optional(partitions, (value) => typeof value === "object" && value !== null && Object.values(value).every(isInteger)) &&
+    optional(record["windows"], (value) => isRecord(value) && Object.values(value).every((window) => isRecord(window) && isInteger(window["start"]) && isRecord(window["state"]))) &&
     optional(record["owner"], isString);
   if (!valid) throw new Error(`The event source mapping state under ${key} is malformed`);
   return record as unknown as EventSourceMappingState;

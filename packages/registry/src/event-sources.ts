@@ -7,6 +7,7 @@ export {
   type StreamMapping,
   type EventSourceMapping,
   type EventSourceMappingState,
+  type OpenWindow,
   NO_RECORDS_PROCESSED,
   eventSourceMappingKey,
   eventSourceMappingStateKey,

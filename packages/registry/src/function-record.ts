@@ -35,6 +35,27 @@ export interface FunctionVersionRecord {
    * asynchronous event after its last failed attempt. Absent when the function has none.
    */
   deadLetterTargetArn?: string;
+  /** Whether the configuration names an `Environment`, even an empty one, which Lambda then reports back. */
+  hasEnvironment?: boolean;
+  /** Lambda's `TracingConfig.Mode`; absent is `PassThrough`. */
+  tracingMode?: "Active" | "PassThrough";
+  /** Lambda's `LoggingConfig` as set; absent is the Text format to `/aws/lambda/<name>`. */
+  logging?: LoggingSettings;
+  /**
+   * A published version: `$LATEST`'s description when it was published (the version's own may be the one
+   * PublishVersion gave), so a new description on `$LATEST` since makes a new version.
+   */
+  publishedFromDescription?: string;
+}
+
+export interface LoggingSettings {
+  logFormat: "Text" | "JSON";
+  /** Absent: `/aws/lambda/<name>`. */
+  logGroup?: string;
+  /** JSON format only; absent: INFO. */
+  applicationLogLevel?: string;
+  /** JSON format only; absent: INFO. */
+  systemLogLevel?: string;
 }
 
 /**

@@ -4,6 +4,7 @@
 //   alias.<name>.<a>   alias a (alias-store.ts)
 //   eventconfig.<name>.<q>  asynchronous invocation settings of qualifier q (event-invoke-config.ts)
 //   url.<name>.<q>     the function URL of qualifier q (function-url-config.ts)
+//   policy.<name>.<q>  the resource-based policy of qualifier q (resource-policy.ts)
 //   versions.<name>    `{"lastVersion": n}`: the last version number handed out, so numbers are never reused
 // Environment variables are sealed on every write and opened on every read (environment-cipher.ts),
 // so callers only ever see plaintext `environment`.
@@ -16,6 +17,7 @@ import { AliasStore } from "./alias-store.js";
 import { ConcurrencyStore } from "./concurrency-settings.js";
 import { EventInvokeConfigStore } from "./event-invoke-config.js";
 import { FunctionUrlConfigStore } from "./function-url-config.js";
+import { ResourcePolicyStore } from "./resource-policy.js";
 import { createIfAbsent, updateByRevision, writeAtRevision } from "./compare-and-set.js";
 import { ObservedWrites, type WriteObserver } from "./observed-writes.js";
 import { usageKeysOf } from "./usage-record.js";
@@ -84,6 +86,8 @@ export class FunctionStore {
   readonly eventInvokeConfigs: EventInvokeConfigStore;
   /** The same bucket's function URLs per qualifier. */
   readonly urlConfigs: FunctionUrlConfigStore;
+  /** The same bucket's resource-based policies per qualifier. */
+  readonly policies: ResourcePolicyStore;
   private readonly writes: ObservedWrites;
 
   /** @param observer told of every write made through this store (the frontend's own registry view) */
@@ -97,6 +101,7 @@ export class FunctionStore {
     this.concurrency = new ConcurrencyStore(kv, this.writes);
     this.eventInvokeConfigs = new EventInvokeConfigStore(kv, this.writes);
     this.urlConfigs = new FunctionUrlConfigStore(kv, this.writes);
+    this.policies = new ResourcePolicyStore(kv, this.writes);
   }
 
   async get(functionName: string, version: string = LATEST): Promise<StoredRecord | undefined> {
@@ -176,7 +181,7 @@ export class FunctionStore {
     return written === undefined ? undefined : next;
   }
 
-  /** Deletes a function with all its versions, aliases, event invoke configs and function URLs. */
+  /** Deletes a function with all its versions, aliases, event invoke configs, function URLs and policies. */
   async deleteFunction(functionName: string): Promise<void> {
     const keys = await this.keysOf(functionName);
     if (!keys.includes(functionKey(functionName, LATEST))) {
@@ -200,7 +205,15 @@ export class FunctionStore {
 
   private async keysOf(functionName: string): Promise<string[]> {
     const keys: string[] = [];
-    const filters = [`fn.${functionName}.*`, `alias.${functionName}.*`, `eventconfig.${functionName}.*`, `url.${functionName}.*`, versionCounterKey(functionName), eventCountersKey(functionName)];
+    const filters = [
+      `fn.${functionName}.*`,
+      `alias.${functionName}.*`,
+      `eventconfig.${functionName}.*`,
+      `url.${functionName}.*`,
+      `policy.${functionName}.*`,
+      versionCounterKey(functionName),
+      eventCountersKey(functionName),
+    ];
     filters.push(usageKeysOf(functionName));
     for (const filter of filters) {
       for await (const key of await this.kv.keys(filter)) keys.push(key);

@@ -128,6 +128,17 @@ export class FunctionUrlConfigStore {
     return true;
   }
 
+  /** Every config of a function, in no particular order. */
+  async list(functionName: string): Promise<FunctionUrlConfig[]> {
+    const qualifiers: string[] = [];
+    for await (const key of await this.kv.keys(`url.${functionName}.*`)) {
+      const parsed = parseFunctionUrlConfigKey(key);
+      if (parsed) qualifiers.push(parsed.qualifier);
+    }
+    const configs = await Promise.all(qualifiers.map((qualifier) => this.get(functionName, qualifier)));
+    return configs.flatMap((config) => (config ? [config] : []));
+  }
+
   /** Purges every config of a function (FunctionStore.deleteFunction does this too, with the rest of the function). */
   async deleteAll(functionName: string): Promise<void> {
     const keys: string[] = [];

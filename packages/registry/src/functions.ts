@@ -1,7 +1,7 @@
 // Functions: version records, names and ARNs, aliases, version numbers and per-function settings
-// (concurrency, event invoke configs and destinations, URLs) in KV with sealed environments, code in the
+// (concurrency, event invoke configs and destinations, URLs, resource policies) in KV with sealed environments, code in the
 // Object Store, the cached view the hot path reads, and opening the buckets.
-export { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord, lambdaTimestamp } from "./function-record.js";
+export { LATEST, type FunctionVersionRecord, type LoggingSettings, type StoredFunctionVersionRecord, lambdaTimestamp } from "./function-record.js";
 export {
   type FunctionReference,
   isValidFunctionName,
@@ -55,7 +55,7 @@ export {
   compareQualifierOrder,
   decodeEventInvokeConfig,
   EventInvokeConfigStore,
-  defaultEventInvokeConfig,
+  emptyEventInvokeConfig,
 } from "./event-invoke-config.js";
 export {
   type Destination,
@@ -78,6 +78,15 @@ export {
   decodeFunctionUrlConfig,
   FunctionUrlConfigStore,
 } from "./function-url-config.js";
+export {
+  type PolicyStatement,
+  type ResourcePolicy,
+  resourcePolicyKey,
+  RESOURCE_POLICY_KEYS,
+  parseResourcePolicyKey,
+  decodeResourcePolicy,
+  ResourcePolicyStore,
+} from "./resource-policy.js";
 export {
   ENVIRONMENT_CIPHER_ALGORITHM,
   type SealedEnvironment,

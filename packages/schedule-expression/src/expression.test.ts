@@ -102,3 +102,13 @@ describe("cron expressions", () => {
     expect(() => parseScheduleExpression(`cron(${"0,".repeat(200)}0 0 * * ? *)`)).toThrow(/at most 256 characters/);
   });
 });
+
+describe("at expressions", () => {
+  it("read a date and time", () => {
+    expect(parseScheduleExpression("at(2030-01-31T09:05:07)")).toEqual({ kind: "at", text: "at(2030-01-31T09:05:07)", year: 2030, month: 1, day: 31, hour: 9, minute: 5, second: 7 });
+  });
+
+  it.each(["at(2030-02-30T00:00:00)", "at(2030-13-01T00:00:00)", "at(2030-01-01T24:00:00)", "at(2030-01-01)", "at(2030-01-01T00:00)", "at(tomorrow)"])("refuse %s", (text) => {
+    expect(() => parseScheduleExpression(text)).toThrow(ScheduleExpressionError);
+  });
+});

@@ -1,5 +1,6 @@
-// Schedule expressions as EventBridge writes them: `rate(value unit)` and `cron(…)` (see cron.ts), plus
-// Lambent's `rate(value second|seconds)` for intervals under a minute.
+// Schedule expressions as EventBridge writes them: `rate(value unit)`, `cron(…)` (see cron.ts) and
+// EventBridge Scheduler's one-time `at(yyyy-mm-ddThh:mm:ss)`, plus Lambent's `rate(value second|seconds)`
+// for intervals under a minute.
 import { parseCronFields, type CronExpression } from "./cron.js";
 import { ScheduleExpressionError } from "./errors.js";
 
@@ -15,7 +16,20 @@ export interface RateExpression {
   intervalMs: number;
 }
 
-export type ScheduleExpression = RateExpression | CronExpression;
+/** One firing at a local time of the schedule's time zone (EventBridge Scheduler's `at(…)`). */
+export interface AtExpression {
+  kind: "at";
+  /** The expression as given. */
+  text: string;
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export type ScheduleExpression = RateExpression | CronExpression | AtExpression;
 
 /** EventBridge's limit on a schedule expression's length. */
 export const MAX_EXPRESSION_LENGTH = 256;
@@ -27,9 +41,26 @@ const MAX_RATE_VALUE = 10_000_000;
 /** Parses an expression; throws ScheduleExpressionError saying what is wrong. */
 export function parseScheduleExpression(text: string): ScheduleExpression {
   if (text.length > MAX_EXPRESSION_LENGTH) throw new ScheduleExpressionError(`A schedule expression is at most ${MAX_EXPRESSION_LENGTH} characters long`);
-  const call = /^(rate|cron)\((.*)\)$/.exec(text.trim());
-  if (!call) throw new ScheduleExpressionError(`'${text}' is not a schedule expression: write rate(value unit) or cron(minutes hours day-of-month month day-of-week year)`);
+  const call = /^(rate|cron|at)\((.*)\)$/.exec(text.trim());
+  if (!call) {
+    throw new ScheduleExpressionError(
+      `'${text}' is not a schedule expression: write rate(value unit), cron(minutes hours day-of-month month day-of-week year) or at(yyyy-mm-ddThh:mm:ss)`,
+    );
+  }
+  if (call[1] === "at") return parseAt(text, call[2]!);
   return call[1] === "rate" ? parseRate(text, call[2]!) : parseCronFields(text, call[2]!);
+}
+
+/** `at(yyyy-mm-ddThh:mm:ss)`: a date and time that exist on the calendar, read in the schedule's time zone. */
+function parseAt(text: string, body: string): AtExpression {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(body);
+  if (!parts) throw new ScheduleExpressionError(`'${text}' is not an at expression: write at(yyyy-mm-ddThh:mm:ss), e.g. at(2030-01-31T09:30:00)`);
+  const [year, month, day, hour, minute, second] = parts.slice(1).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    throw new ScheduleExpressionError(`'${text}' names a date or time that does not exist`);
+  }
+  return { kind: "at", text, year, month, day, hour, minute, second };
 }
 
 function parseRate(text: string, body: string): RateExpression {

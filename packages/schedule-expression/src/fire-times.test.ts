@@ -154,3 +154,19 @@ describe("cron schedules in a time zone", () => {
     expect(() => createSchedule("rate(1 minute)", "", 0)).toThrow(/Time zone '' is not valid/);
   });
 });
+
+describe("one-time schedules", () => {
+  it("fire once, at the time in their time zone, and not again", () => {
+    const once = createSchedule("at(2030-03-01T09:30:15)", "Europe/Berlin", at("2030-01-01T00:00:00Z"));
+    expect(iso(nextFireTime(once, at("2030-01-01T00:00:00Z")))).toBe("2030-03-01T08:30:15.000Z");
+    expect(nextFireTime(once, at("2030-03-01T08:30:15Z"))).toBeUndefined();
+    expect(iso(latestFireTime(once, at("2030-06-01T00:00:00Z")))).toBe("2030-03-01T08:30:15.000Z");
+    expect(latestFireTime(once, at("2030-03-01T08:30:14Z"))).toBeUndefined();
+  });
+
+  it("never fire for a time in the past or one the clocks skip", () => {
+    expect(nextFireTime(createSchedule("at(2020-01-01T00:00:00)", "UTC", at("2024-01-01T00:00:00Z")), at("2024-01-01T00:00:00Z"))).toBeUndefined();
+    // 2030-03-31 02:30 does not exist in Berlin: the clocks go from 02:00 to 03:00.
+    expect(nextFireTime(createSchedule("at(2030-03-31T02:30:00)", "Europe/Berlin", at("2030-01-01T00:00:00Z")), at("2030-01-01T00:00:00Z"))).toBeUndefined();
+  });
+});

@@ -2,10 +2,11 @@
 // instant it starts from: it fires only after that instant, and a rate fires every interval counted from
 // it. Cron times are local times in the zone, with daylight-saving time handled as EventBridge Scheduler
 // does: a local time the clocks skip (spring forward) does not fire that day, and a local time that
-// happens twice (fall back) fires once, the first time.
+// happens twice (fall back) fires once, the first time. An `at(…)` fires once, at the first instant the
+// zone's clocks show its time, and never when they skip it.
 import { daysSelected, type CronExpression } from "./cron.js";
 import { ScheduleExpressionError } from "./errors.js";
-import { parseScheduleExpression, type ScheduleExpression } from "./expression.js";
+import { parseScheduleExpression, type AtExpression, type ScheduleExpression } from "./expression.js";
 import { LONGEST_CLOCK_CHANGE_MS, instantsOf, isValidTimeZone, offsetAt, wallTimeOf, type WallTime } from "./time-zone.js";
 
 export interface Schedule {
@@ -28,6 +29,10 @@ export function createSchedule(expression: string, timeZone: string, start: numb
 export function nextFireTime(schedule: Schedule, after: number): number | undefined {
   const lower = Math.max(after, schedule.start);
   const { expression } = schedule;
+  if (expression.kind === "at") {
+    const instant = atInstant(schedule.timeZone, expression);
+    return instant !== undefined && instant > lower ? instant : undefined;
+  }
   if (expression.kind === "rate") {
     const intervals = Math.floor((lower - schedule.start) / expression.intervalMs) + 1;
     return schedule.start + intervals * expression.intervalMs;
@@ -43,6 +48,10 @@ export function nextFireTime(schedule: Schedule, after: number): number | undefi
 export function latestFireTime(schedule: Schedule, atOrBefore: number): number | undefined {
   const { expression } = schedule;
   if (atOrBefore <= schedule.start) return undefined;
+  if (expression.kind === "at") {
+    const instant = atInstant(schedule.timeZone, expression);
+    return instant !== undefined && instant <= atOrBefore && instant > schedule.start ? instant : undefined;
+  }
   if (expression.kind === "rate") {
     const intervals = Math.floor((atOrBefore - schedule.start) / expression.intervalMs);
     return intervals < 1 ? undefined : schedule.start + intervals * expression.intervalMs;
@@ -59,6 +68,12 @@ export function latestFireTime(schedule: Schedule, atOrBefore: number): number |
     return first > schedule.start ? first : undefined;
   }
   return undefined;
+}
+
+/** When the zone's clocks first show an at expression's time; undefined in a gap. */
+function atInstant(timeZone: string, at: AtExpression): number | undefined {
+  const minute = firstInstantOf(timeZone, { year: at.year, month: at.month, day: at.day, hour: at.hour, minute: at.minute });
+  return minute === undefined ? undefined : minute + at.second * 1000;
 }
 
 /** When the zone's clocks first show `wall`; undefined in a gap. UTC needs no lookup. */

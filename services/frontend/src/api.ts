@@ -11,6 +11,11 @@ import type {
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
+  ListFunctionUrlConfigsResponse,
+  ListTagsResponse,
+  AddPermissionResponse,
+  GetPolicyResponse,
+  RuntimeManagementConfig,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
@@ -24,6 +29,7 @@ import type { TriggerOperations } from "./control-plane/triggers.js";
 import type { ListOptions } from "./control-plane/pagination.js";
 import type { UsageReports } from "./control-plane/usage.js";
 import type { WorkflowOperations } from "./workflows/workflow-operations.js";
+import type { CodeSigningOperations } from "./control-plane/code-signing.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -34,7 +40,8 @@ export interface ControlPlane {
   createFunction(body: unknown): Promise<FunctionConfiguration>;
   getFunction(functionName: string, qualifier?: string): Promise<GetFunctionResponse>;
   getFunctionConfiguration(functionName: string, qualifier?: string): Promise<FunctionConfiguration>;
-  listFunctions(options: { marker?: string; maxItems?: string | number }): Promise<ListFunctionsResponse>;
+  /** `functionVersion: "ALL"` lists every version of every function. */
+  listFunctions(options: ListOptions & { functionVersion?: string; masterRegion?: string }): Promise<ListFunctionsResponse>;
   updateFunctionCode(functionName: string, body: unknown): Promise<FunctionConfiguration>;
   updateFunctionConfiguration(functionName: string, body: unknown): Promise<FunctionConfiguration>;
   /** Without a qualifier: the whole function with its versions and aliases; with a version: that version. */
@@ -67,8 +74,17 @@ export interface ControlPlane {
   getFunctionUrlConfig(functionName: string, qualifier: string | undefined): Promise<FunctionUrlConfigResponse>;
   updateFunctionUrlConfig(functionName: string, qualifier: string | undefined, body: unknown): Promise<FunctionUrlConfigResponse>;
   deleteFunctionUrlConfig(functionName: string, qualifier: string | undefined): Promise<void>;
+  listFunctionUrlConfigs(functionName: string, options: ListOptions): Promise<ListFunctionUrlConfigsResponse>;
   /** Lambent's extension: the function's asynchronous event queue. */
   getQueueStats(functionName: string): Promise<QueueStatsResponse>;
+  /** `resource` is a function's unqualified ARN. */
+  tagResource(resource: string, body: unknown): Promise<void>;
+  untagResource(resource: string, tagKeys: string[] | undefined): Promise<void>;
+  listTags(resource: string): Promise<ListTagsResponse>;
+  addPermission(functionName: string, qualifier: string | undefined, body: unknown): Promise<AddPermissionResponse>;
+  removePermission(functionName: string, statementId: string, qualifier: string | undefined, revisionId: string | undefined): Promise<void>;
+  getPolicy(functionName: string, qualifier: string | undefined): Promise<GetPolicyResponse>;
+  getRuntimeManagementConfig(functionName: string, qualifier: string | undefined): Promise<RuntimeManagementConfig>;
 }
 
 export interface InvokeInput {
@@ -112,4 +128,6 @@ export interface FrontendApi {
   eventSourceMappings?: EventSourceMappings;
   /** AWS Step Functions (workflows/workflow-operations.ts); absent where the frontend was built without it. */
   workflows?: WorkflowOperations;
+  /** Lambda's code signing calls, answered as for an account without configs; calls fail with ServiceException where absent. */
+  codeSigning?: CodeSigningOperations;
 }

@@ -17,7 +17,9 @@ import type { FrontendApi } from "./api.js";
 import { FunctionControlPlane } from "./control-plane/functions.js";
 import { requestProvisionedAllocation } from "./control-plane/provisioned-status.js";
 import { NatsInvoker } from "./invoke/invoker.js";
-import { CODE_DOWNLOAD_PATH, createHttpServer } from "./http/server.js";
+import { createHttpServer } from "./http/server.js";
+import { CodeLocations } from "./http/code-location.js";
+import { CodeSigningOperations } from "./control-plane/code-signing.js";
 import { buildGrpcServer } from "./grpc/server.js";
 import { ensureLogStream } from "@lambent/log-stream";
 import { FunctionLogs } from "./control-plane/logs.js";
@@ -71,13 +73,13 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   // The view observes this frontend's own writes: an invoke right after an update here sees it.
   const functions = new FunctionStore(buckets.functions, cipher, view);
   const routes = new RouteOperations(scope, new RouteStore(buckets.functions, new ObservedWrites(buckets.functions, routeView)), functions, publicUrl);
+  const codeLocations = new CodeLocations(config.secrets.key, publicUrl);
   const controlPlane = new FunctionControlPlane({
     scope,
     functions,
     code,
-    codeLocationBase: () => `${publicUrl()}${CODE_DOWNLOAD_PATH}`,
+    codeLocation: (packageObject) => codeLocations.locationOf(packageObject),
     publicUrl,
-    defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`,
     concurrencyLimits: config.concurrency,
     provisionedAllocation: (functionName, qualifier) => requestProvisionedAllocation(nc, functionName, qualifier),
     readQueueStats: (functionName) => readQueueStats(nc, buckets.functions, functionName),
@@ -85,7 +87,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   });
   const metrics = deps.metrics ?? new MetricsRegistry();
   const invoker = new NatsInvoker({ nc, nodeId: config.nodeId, workerTimeoutMs: config.workerTimeoutMs, view, scope, metrics: createFrontendMetrics(metrics, nc) });
-  const api: FrontendApi = { controlPlane, invoker, routes };
+  const api: FrontendApi = { controlPlane, invoker, routes, codeSigning: new CodeSigningOperations(scope, functions) };
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
   const jsm = await jetstreamManager(nc);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
@@ -104,6 +106,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     logger,
     health: () => clusterHealth(nc),
     downloadPackage: (objectName) => code.getPackage(objectName),
+    codeLocations,
     metrics,
     functionUrls: {
       configOf: (urlId) => view.functionUrlConfig(urlId),
@@ -113,7 +116,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     routes: { table: new RouteTable(routeView), invoker, accountId: config.accountId },
     stepFunctions: api.workflows,
   });
-  const grpcServer = buildGrpcServer(api, { logger });
+  const grpcServer = buildGrpcServer(api, { logger, defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default` });
 
   return {
     api,

@@ -9,7 +9,7 @@ describe("LogBuffer", () => {
     log.end({ durationMs: 1.234, memorySizeMb: 128, maxMemoryUsedMb: 20, initDurationMs: 3.456 });
     expect(log.text()).toBe(
       "START RequestId: r1 Version: 3\nline\nEND RequestId: r1\n" +
-        "REPORT RequestId: r1\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB\tInit Duration: 3.46 ms\n",
+        "REPORT RequestId: r1\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB\tInit Duration: 3.46 ms\t\n",
     );
     const quick = new LogBuffer("r2");
     quick.end({ durationMs: 0.01, memorySizeMb: 128, maxMemoryUsedMb: 1 });

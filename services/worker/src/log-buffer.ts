@@ -61,7 +61,8 @@ export class LogBuffer {
       `REPORT RequestId: ${this.requestId}\tDuration: ${report.durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms` +
       `\tMemory Size: ${report.memorySizeMb} MB\tMax Memory Used: ${report.maxMemoryUsedMb} MB`;
     if (report.initDurationMs !== undefined) line += `\tInit Duration: ${report.initDurationMs.toFixed(2)} ms`;
-    this.lines.push(line);
+    // Lambda ends the REPORT line with a tab, which tools that split it on tabs expect.
+    this.lines.push(`${line}\t`);
   }
 
   text(): string {

@@ -180,12 +180,38 @@ export interface FunctionConfiguration {
   /** Size of /tmp in megabytes. */
   ephemeralStorageSize: number;
   /** Where asynchronous events go after their last failed attempt; unset when the function has none. */
-  deadLetterConfig?: DeadLetterConfig | undefined;
+  deadLetterConfig?:
+    | DeadLetterConfig
+    | undefined;
+  /** Why the function is in its state ("The function is being created."), and its code ("Creating"); empty when none. */
+  stateReason: string;
+  stateReasonCode: string;
+  /** Why the last update has its status, and its code; empty when none. */
+  lastUpdateStatusReason: string;
+  lastUpdateStatusReasonCode: string;
+  /** "PassThrough" or "Active". */
+  tracingMode: string;
+  /** Where and how the function's logs are written. */
+  loggingConfig?:
+    | LoggingConfig
+    | undefined;
+  /** The runtime's version; empty in list answers. */
+  runtimeVersionArn: string;
 }
 
 export interface FunctionConfiguration_EnvironmentEntry {
   key: string;
   value: string;
+}
+
+/** A function's logging settings, as Lambda's LoggingConfig. */
+export interface LoggingConfig {
+  /** "Text" or "JSON". */
+  logFormat: string;
+  logGroup: string;
+  /** With the JSON format: "INFO" unless set, and the like; empty with Text. */
+  applicationLogLevel: string;
+  systemLogLevel: string;
 }
 
 /** A function's dead-letter target, as Lambda's DeadLetterConfig. */
@@ -720,10 +746,14 @@ export interface DestinationConfig {
 export interface FunctionEventInvokeConfig {
   /** arn:aws:lambda:<region>:<account>:function:<name>:<qualifier> ($LATEST included). */
   functionArn: string;
-  /** Retries after a failed attempt, 0–2. */
-  maximumRetryAttempts: number;
-  /** How long an event may wait to run, 60–21600 seconds. */
-  maximumEventAgeInSeconds: number;
+  /** Retries after a failed attempt, 0–2; unset when never set (Lambda's default, 2, applies). */
+  maximumRetryAttempts?:
+    | number
+    | undefined;
+  /** How long an event may wait to run, 60–21600 seconds; unset when never set (21600 applies). */
+  maximumEventAgeInSeconds?:
+    | number
+    | undefined;
   /** Both destinations are always set; their destination is empty when none is configured. */
   destinationConfig?:
     | DestinationConfig
@@ -1276,7 +1306,21 @@ export interface EventSourceMappingConfiguration {
     | EventSourceScalingConfig
     | undefined;
   /** Queue sources (Lambent's): how long a failed message stays invisible before it is received again. */
-  visibilityTimeoutSeconds?: number | undefined;
+  visibilityTimeoutSeconds?:
+    | number
+    | undefined;
+  /** Unset when the mapping sends every record. */
+  filterCriteria?:
+    | FilterCriteria
+    | undefined;
+  /** Stream sources: the tumbling window in seconds, 0 when there is none. */
+  tumblingWindowInSeconds?: number | undefined;
+}
+
+/** Lambda's event filtering: a record any pattern matches is sent to the function. */
+export interface FilterCriteria {
+  /** Filter patterns (JSON), as Lambda's FilterCriteria.Filters[].Pattern. */
+  patterns: string[];
 }
 
 /** CreateEventSourceMapping's input. Unset fields take Lambda's defaults. */
@@ -1306,7 +1350,15 @@ export interface CreateEventSourceMappingRequest {
   destinationConfig?: DestinationConfig | undefined;
   functionResponseTypes: string[];
   scalingConfig?: EventSourceScalingConfig | undefined;
-  visibilityTimeoutSeconds?: number | undefined;
+  visibilityTimeoutSeconds?:
+    | number
+    | undefined;
+  /** Unset or without patterns: every record is sent. */
+  filterCriteria?:
+    | FilterCriteria
+    | undefined;
+  /** Stream sources: 0–900; unset or 0 is no tumbling window. */
+  tumblingWindowInSeconds?: number | undefined;
 }
 
 /** CreateEventSourceMapping's output. */
@@ -1369,7 +1421,15 @@ export interface UpdateEventSourceMappingRequest {
     | undefined;
   /** Set with maximum_concurrency 0 removes it. */
   scalingConfig?: EventSourceScalingConfig | undefined;
-  visibilityTimeoutSeconds?: number | undefined;
+  visibilityTimeoutSeconds?:
+    | number
+    | undefined;
+  /** Unset keeps the filters; set without patterns removes them. */
+  filterCriteria?:
+    | FilterCriteria
+    | undefined;
+  /** Stream sources: 0–900; 0 turns tumbling windows off. */
+  tumblingWindowInSeconds?: number | undefined;
 }
 
 /** UpdateEventSourceMapping's output. */
@@ -1385,6 +1445,144 @@ export interface DeleteEventSourceMappingRequest {
 /** DeleteEventSourceMapping's output: the mapping as it was, in state "Deleting". */
 export interface DeleteEventSourceMappingResponse {
   configuration?: EventSourceMappingConfiguration | undefined;
+}
+
+/** ListFunctionUrlConfigs' input. */
+export interface ListFunctionUrlConfigsRequest {
+  functionName: string;
+  marker: string;
+  /** 0 means the default page size (50); at most 50. */
+  maxItems: number;
+}
+
+/** ListFunctionUrlConfigs' output. */
+export interface ListFunctionUrlConfigsResponse {
+  functionUrlConfigs: FunctionUrlConfig[];
+  /** Empty on the last page. */
+  nextMarker: string;
+}
+
+/** TagResource's input. */
+export interface TagResourceRequest {
+  /** The function's unqualified ARN. */
+  resource: string;
+  tags: { [key: string]: string };
+}
+
+export interface TagResourceRequest_TagsEntry {
+  key: string;
+  value: string;
+}
+
+/** TagResource's output. */
+export interface TagResourceResponse {
+}
+
+/** UntagResource's input. */
+export interface UntagResourceRequest {
+  /** The function's unqualified ARN. */
+  resource: string;
+  tagKeys: string[];
+}
+
+/** UntagResource's output. */
+export interface UntagResourceResponse {
+}
+
+/** ListTags' input. */
+export interface ListTagsRequest {
+  /** The function's unqualified ARN. */
+  resource: string;
+}
+
+/** ListTags' output. */
+export interface ListTagsResponse {
+  tags: { [key: string]: string };
+}
+
+export interface ListTagsResponse_TagsEntry {
+  key: string;
+  value: string;
+}
+
+/** AddPermission's input, as Lambda's; empty strings mean not given. */
+export interface AddPermissionRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** A published version or an alias; empty means the function ($LATEST). */
+  qualifier: string;
+  statementId: string;
+  /** e.g. "lambda:InvokeFunction". */
+  action: string;
+  /** "*", an account id, an IAM ARN or a service ("s3.amazonaws.com"). */
+  principal: string;
+  sourceArn: string;
+  sourceAccount: string;
+  eventSourceToken: string;
+  /** Precondition: the policy's current revision. */
+  revisionId: string;
+  principalOrgId: string;
+  /** "NONE" or "AWS_IAM", for lambda:InvokeFunctionUrl. */
+  functionUrlAuthType: string;
+  invokedViaFunctionUrl: boolean;
+}
+
+/** AddPermission's output. */
+export interface AddPermissionResponse {
+  /** The statement added, as IAM JSON. */
+  statement: string;
+}
+
+/** RemovePermission's input. */
+export interface RemovePermissionRequest {
+  functionName: string;
+  qualifier: string;
+  statementId: string;
+  /** Precondition: the policy's current revision; empty means none. */
+  revisionId: string;
+}
+
+/** RemovePermission's output. */
+export interface RemovePermissionResponse {
+}
+
+/** GetPolicy's input. */
+export interface GetPolicyRequest {
+  functionName: string;
+  qualifier: string;
+}
+
+/** GetPolicy's output. */
+export interface GetPolicyResponse {
+  /** The policy document as IAM JSON. */
+  policy: string;
+  revisionId: string;
+}
+
+/** GetRuntimeManagementConfig's input. */
+export interface GetRuntimeManagementConfigRequest {
+  functionName: string;
+  /** "$LATEST" or a published version; empty means $LATEST. */
+  qualifier: string;
+}
+
+/** GetRuntimeManagementConfig's output. */
+export interface GetRuntimeManagementConfigResponse {
+  /** "Auto". */
+  updateRuntimeOn: string;
+  functionArn: string;
+}
+
+/** GetFunctionCodeSigningConfig's input. */
+export interface GetFunctionCodeSigningConfigRequest {
+  functionName: string;
+}
+
+/** GetFunctionCodeSigningConfig's output. */
+export interface GetFunctionCodeSigningConfigResponse {
+  /** Empty: Lambent keeps no code signing configs. */
+  codeSigningConfigArn: string;
+  functionName: string;
 }
 
 function createBaseFunctionConfiguration(): FunctionConfiguration {
@@ -1409,6 +1607,13 @@ function createBaseFunctionConfiguration(): FunctionConfiguration {
     architectures: [],
     ephemeralStorageSize: 0,
     deadLetterConfig: undefined,
+    stateReason: "",
+    stateReasonCode: "",
+    lastUpdateStatusReason: "",
+    lastUpdateStatusReasonCode: "",
+    tracingMode: "",
+    loggingConfig: undefined,
+    runtimeVersionArn: "",
   };
 }
 
@@ -1473,6 +1678,27 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     }
     if (message.deadLetterConfig !== undefined) {
       DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(162).fork()).join();
+    }
+    if (message.stateReason !== "") {
+      writer.uint32(170).string(message.stateReason);
+    }
+    if (message.stateReasonCode !== "") {
+      writer.uint32(178).string(message.stateReasonCode);
+    }
+    if (message.lastUpdateStatusReason !== "") {
+      writer.uint32(186).string(message.lastUpdateStatusReason);
+    }
+    if (message.lastUpdateStatusReasonCode !== "") {
+      writer.uint32(194).string(message.lastUpdateStatusReasonCode);
+    }
+    if (message.tracingMode !== "") {
+      writer.uint32(202).string(message.tracingMode);
+    }
+    if (message.loggingConfig !== undefined) {
+      LoggingConfig.encode(message.loggingConfig, writer.uint32(210).fork()).join();
+    }
+    if (message.runtimeVersionArn !== "") {
+      writer.uint32(218).string(message.runtimeVersionArn);
     }
     return writer;
   },
@@ -1653,6 +1879,62 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
             message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.stateReason = reader.string();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.stateReasonCode = reader.string();
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.lastUpdateStatusReason = reader.string();
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.lastUpdateStatusReasonCode = reader.string();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.tracingMode = reader.string();
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.loggingConfig = LoggingConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.runtimeVersionArn = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1746,6 +2028,41 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
         : isSet(object.dead_letter_config)
         ? DeadLetterConfig.fromJSON(object.dead_letter_config)
         : undefined,
+      stateReason: isSet(object.stateReason)
+        ? globalThis.String(object.stateReason)
+        : isSet(object.state_reason)
+        ? globalThis.String(object.state_reason)
+        : "",
+      stateReasonCode: isSet(object.stateReasonCode)
+        ? globalThis.String(object.stateReasonCode)
+        : isSet(object.state_reason_code)
+        ? globalThis.String(object.state_reason_code)
+        : "",
+      lastUpdateStatusReason: isSet(object.lastUpdateStatusReason)
+        ? globalThis.String(object.lastUpdateStatusReason)
+        : isSet(object.last_update_status_reason)
+        ? globalThis.String(object.last_update_status_reason)
+        : "",
+      lastUpdateStatusReasonCode: isSet(object.lastUpdateStatusReasonCode)
+        ? globalThis.String(object.lastUpdateStatusReasonCode)
+        : isSet(object.last_update_status_reason_code)
+        ? globalThis.String(object.last_update_status_reason_code)
+        : "",
+      tracingMode: isSet(object.tracingMode)
+        ? globalThis.String(object.tracingMode)
+        : isSet(object.tracing_mode)
+        ? globalThis.String(object.tracing_mode)
+        : "",
+      loggingConfig: isSet(object.loggingConfig)
+        ? LoggingConfig.fromJSON(object.loggingConfig)
+        : isSet(object.logging_config)
+        ? LoggingConfig.fromJSON(object.logging_config)
+        : undefined,
+      runtimeVersionArn: isSet(object.runtimeVersionArn)
+        ? globalThis.String(object.runtimeVersionArn)
+        : isSet(object.runtime_version_arn)
+        ? globalThis.String(object.runtime_version_arn)
+        : "",
     };
   },
 
@@ -1817,6 +2134,27 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     if (message.deadLetterConfig !== undefined) {
       obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
     }
+    if (message.stateReason !== "") {
+      obj.stateReason = message.stateReason;
+    }
+    if (message.stateReasonCode !== "") {
+      obj.stateReasonCode = message.stateReasonCode;
+    }
+    if (message.lastUpdateStatusReason !== "") {
+      obj.lastUpdateStatusReason = message.lastUpdateStatusReason;
+    }
+    if (message.lastUpdateStatusReasonCode !== "") {
+      obj.lastUpdateStatusReasonCode = message.lastUpdateStatusReasonCode;
+    }
+    if (message.tracingMode !== "") {
+      obj.tracingMode = message.tracingMode;
+    }
+    if (message.loggingConfig !== undefined) {
+      obj.loggingConfig = LoggingConfig.toJSON(message.loggingConfig);
+    }
+    if (message.runtimeVersionArn !== "") {
+      obj.runtimeVersionArn = message.runtimeVersionArn;
+    }
     return obj;
   },
 
@@ -1855,6 +2193,15 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
       ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
       : undefined;
+    message.stateReason = object.stateReason ?? "";
+    message.stateReasonCode = object.stateReasonCode ?? "";
+    message.lastUpdateStatusReason = object.lastUpdateStatusReason ?? "";
+    message.lastUpdateStatusReasonCode = object.lastUpdateStatusReasonCode ?? "";
+    message.tracingMode = object.tracingMode ?? "";
+    message.loggingConfig = (object.loggingConfig !== undefined && object.loggingConfig !== null)
+      ? LoggingConfig.fromPartial(object.loggingConfig)
+      : undefined;
+    message.runtimeVersionArn = object.runtimeVersionArn ?? "";
     return message;
   },
 };
@@ -1944,6 +2291,139 @@ export const FunctionConfiguration_EnvironmentEntry: MessageFns<FunctionConfigur
     const message = createBaseFunctionConfiguration_EnvironmentEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseLoggingConfig(): LoggingConfig {
+  return { logFormat: "", logGroup: "", applicationLogLevel: "", systemLogLevel: "" };
+}
+
+export const LoggingConfig: MessageFns<LoggingConfig> = {
+  encode(message: LoggingConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.logFormat !== "") {
+      writer.uint32(10).string(message.logFormat);
+    }
+    if (message.logGroup !== "") {
+      writer.uint32(18).string(message.logGroup);
+    }
+    if (message.applicationLogLevel !== "") {
+      writer.uint32(26).string(message.applicationLogLevel);
+    }
+    if (message.systemLogLevel !== "") {
+      writer.uint32(34).string(message.systemLogLevel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoggingConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoggingConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.logFormat = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.logGroup = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.applicationLogLevel = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.systemLogLevel = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoggingConfig {
+    return {
+      logFormat: isSet(object.logFormat)
+        ? globalThis.String(object.logFormat)
+        : isSet(object.log_format)
+        ? globalThis.String(object.log_format)
+        : "",
+      logGroup: isSet(object.logGroup)
+        ? globalThis.String(object.logGroup)
+        : isSet(object.log_group)
+        ? globalThis.String(object.log_group)
+        : "",
+      applicationLogLevel: isSet(object.applicationLogLevel)
+        ? globalThis.String(object.applicationLogLevel)
+        : isSet(object.application_log_level)
+        ? globalThis.String(object.application_log_level)
+        : "",
+      systemLogLevel: isSet(object.systemLogLevel)
+        ? globalThis.String(object.systemLogLevel)
+        : isSet(object.system_log_level)
+        ? globalThis.String(object.system_log_level)
+        : "",
+    };
+  },
+
+  toJSON(message: LoggingConfig): unknown {
+    const obj: any = {};
+    if (message.logFormat !== "") {
+      obj.logFormat = message.logFormat;
+    }
+    if (message.logGroup !== "") {
+      obj.logGroup = message.logGroup;
+    }
+    if (message.applicationLogLevel !== "") {
+      obj.applicationLogLevel = message.applicationLogLevel;
+    }
+    if (message.systemLogLevel !== "") {
+      obj.systemLogLevel = message.systemLogLevel;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoggingConfig>, I>>(base?: I): LoggingConfig {
+    return LoggingConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoggingConfig>, I>>(object: I): LoggingConfig {
+    const message = createBaseLoggingConfig();
+    message.logFormat = object.logFormat ?? "";
+    message.logGroup = object.logGroup ?? "";
+    message.applicationLogLevel = object.applicationLogLevel ?? "";
+    message.systemLogLevel = object.systemLogLevel ?? "";
     return message;
   },
 };
@@ -8295,8 +8775,8 @@ export const DestinationConfig: MessageFns<DestinationConfig> = {
 function createBaseFunctionEventInvokeConfig(): FunctionEventInvokeConfig {
   return {
     functionArn: "",
-    maximumRetryAttempts: 0,
-    maximumEventAgeInSeconds: 0,
+    maximumRetryAttempts: undefined,
+    maximumEventAgeInSeconds: undefined,
     destinationConfig: undefined,
     lastModified: 0,
   };
@@ -8307,10 +8787,10 @@ export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = 
     if (message.functionArn !== "") {
       writer.uint32(10).string(message.functionArn);
     }
-    if (message.maximumRetryAttempts !== 0) {
+    if (message.maximumRetryAttempts !== undefined) {
       writer.uint32(16).int32(message.maximumRetryAttempts);
     }
-    if (message.maximumEventAgeInSeconds !== 0) {
+    if (message.maximumEventAgeInSeconds !== undefined) {
       writer.uint32(24).int32(message.maximumEventAgeInSeconds);
     }
     if (message.destinationConfig !== undefined) {
@@ -8398,12 +8878,12 @@ export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = 
         ? globalThis.Number(object.maximumRetryAttempts)
         : isSet(object.maximum_retry_attempts)
         ? globalThis.Number(object.maximum_retry_attempts)
-        : 0,
+        : undefined,
       maximumEventAgeInSeconds: isSet(object.maximumEventAgeInSeconds)
         ? globalThis.Number(object.maximumEventAgeInSeconds)
         : isSet(object.maximum_event_age_in_seconds)
         ? globalThis.Number(object.maximum_event_age_in_seconds)
-        : 0,
+        : undefined,
       destinationConfig: isSet(object.destinationConfig)
         ? DestinationConfig.fromJSON(object.destinationConfig)
         : isSet(object.destination_config)
@@ -8422,10 +8902,10 @@ export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = 
     if (message.functionArn !== "") {
       obj.functionArn = message.functionArn;
     }
-    if (message.maximumRetryAttempts !== 0) {
+    if (message.maximumRetryAttempts !== undefined) {
       obj.maximumRetryAttempts = Math.round(message.maximumRetryAttempts);
     }
-    if (message.maximumEventAgeInSeconds !== 0) {
+    if (message.maximumEventAgeInSeconds !== undefined) {
       obj.maximumEventAgeInSeconds = Math.round(message.maximumEventAgeInSeconds);
     }
     if (message.destinationConfig !== undefined) {
@@ -8443,8 +8923,8 @@ export const FunctionEventInvokeConfig: MessageFns<FunctionEventInvokeConfig> = 
   fromPartial<I extends Exact<DeepPartial<FunctionEventInvokeConfig>, I>>(object: I): FunctionEventInvokeConfig {
     const message = createBaseFunctionEventInvokeConfig();
     message.functionArn = object.functionArn ?? "";
-    message.maximumRetryAttempts = object.maximumRetryAttempts ?? 0;
-    message.maximumEventAgeInSeconds = object.maximumEventAgeInSeconds ?? 0;
+    message.maximumRetryAttempts = object.maximumRetryAttempts ?? undefined;
+    message.maximumEventAgeInSeconds = object.maximumEventAgeInSeconds ?? undefined;
     message.destinationConfig = (object.destinationConfig !== undefined && object.destinationConfig !== null)
       ? DestinationConfig.fromPartial(object.destinationConfig)
       : undefined;
@@ -14402,6 +14882,8 @@ function createBaseEventSourceMappingConfiguration(): EventSourceMappingConfigur
     destinationConfig: undefined,
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
+    filterCriteria: undefined,
+    tumblingWindowInSeconds: undefined,
   };
 }
 
@@ -14466,6 +14948,12 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
     }
     if (message.visibilityTimeoutSeconds !== undefined) {
       writer.uint32(160).int32(message.visibilityTimeoutSeconds);
+    }
+    if (message.filterCriteria !== undefined) {
+      FilterCriteria.encode(message.filterCriteria, writer.uint32(170).fork()).join();
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      writer.uint32(176).int32(message.tumblingWindowInSeconds);
     }
     return writer;
   },
@@ -14643,6 +15131,22 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
             message.visibilityTimeoutSeconds = reader.int32();
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.tumblingWindowInSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -14749,6 +15253,16 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
         : isSet(object.visibility_timeout_seconds)
         ? globalThis.Number(object.visibility_timeout_seconds)
         : undefined,
+      filterCriteria: isSet(object.filterCriteria)
+        ? FilterCriteria.fromJSON(object.filterCriteria)
+        : isSet(object.filter_criteria)
+        ? FilterCriteria.fromJSON(object.filter_criteria)
+        : undefined,
+      tumblingWindowInSeconds: isSet(object.tumblingWindowInSeconds)
+        ? globalThis.Number(object.tumblingWindowInSeconds)
+        : isSet(object.tumbling_window_in_seconds)
+        ? globalThis.Number(object.tumbling_window_in_seconds)
+        : undefined,
     };
   },
 
@@ -14814,6 +15328,12 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
     if (message.visibilityTimeoutSeconds !== undefined) {
       obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
     }
+    if (message.filterCriteria !== undefined) {
+      obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      obj.tumblingWindowInSeconds = Math.round(message.tumblingWindowInSeconds);
+    }
     return obj;
   },
 
@@ -14848,6 +15368,79 @@ export const EventSourceMappingConfiguration: MessageFns<EventSourceMappingConfi
       ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
       : undefined;
     message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
+      ? FilterCriteria.fromPartial(object.filterCriteria)
+      : undefined;
+    message.tumblingWindowInSeconds = object.tumblingWindowInSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseFilterCriteria(): FilterCriteria {
+  return { patterns: [] };
+}
+
+export const FilterCriteria: MessageFns<FilterCriteria> = {
+  encode(message: FilterCriteria, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.patterns) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FilterCriteria {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFilterCriteria();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.patterns.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FilterCriteria {
+    return {
+      patterns: globalThis.Array.isArray(object?.patterns) ? object.patterns.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: FilterCriteria): unknown {
+    const obj: any = {};
+    if (message.patterns?.length) {
+      obj.patterns = message.patterns;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FilterCriteria>, I>>(base?: I): FilterCriteria {
+    return FilterCriteria.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FilterCriteria>, I>>(object: I): FilterCriteria {
+    const message = createBaseFilterCriteria();
+    message.patterns = object.patterns?.map((e) => e) || [];
     return message;
   },
 };
@@ -14869,6 +15462,8 @@ function createBaseCreateEventSourceMappingRequest(): CreateEventSourceMappingRe
     functionResponseTypes: [],
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
+    filterCriteria: undefined,
+    tumblingWindowInSeconds: undefined,
   };
 }
 
@@ -14918,6 +15513,12 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
     }
     if (message.visibilityTimeoutSeconds !== undefined) {
       writer.uint32(120).int32(message.visibilityTimeoutSeconds);
+    }
+    if (message.filterCriteria !== undefined) {
+      FilterCriteria.encode(message.filterCriteria, writer.uint32(130).fork()).join();
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      writer.uint32(136).int32(message.tumblingWindowInSeconds);
     }
     return writer;
   },
@@ -15055,6 +15656,22 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
             message.visibilityTimeoutSeconds = reader.int32();
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.tumblingWindowInSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -15140,6 +15757,16 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
         : isSet(object.visibility_timeout_seconds)
         ? globalThis.Number(object.visibility_timeout_seconds)
         : undefined,
+      filterCriteria: isSet(object.filterCriteria)
+        ? FilterCriteria.fromJSON(object.filterCriteria)
+        : isSet(object.filter_criteria)
+        ? FilterCriteria.fromJSON(object.filter_criteria)
+        : undefined,
+      tumblingWindowInSeconds: isSet(object.tumblingWindowInSeconds)
+        ? globalThis.Number(object.tumblingWindowInSeconds)
+        : isSet(object.tumbling_window_in_seconds)
+        ? globalThis.Number(object.tumbling_window_in_seconds)
+        : undefined,
     };
   },
 
@@ -15190,6 +15817,12 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
     if (message.visibilityTimeoutSeconds !== undefined) {
       obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
     }
+    if (message.filterCriteria !== undefined) {
+      obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      obj.tumblingWindowInSeconds = Math.round(message.tumblingWindowInSeconds);
+    }
     return obj;
   },
 
@@ -15219,6 +15852,10 @@ export const CreateEventSourceMappingRequest: MessageFns<CreateEventSourceMappin
       ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
       : undefined;
     message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
+      ? FilterCriteria.fromPartial(object.filterCriteria)
+      : undefined;
+    message.tumblingWindowInSeconds = object.tumblingWindowInSeconds ?? undefined;
     return message;
   },
 };
@@ -15751,6 +16388,8 @@ function createBaseUpdateEventSourceMappingRequest(): UpdateEventSourceMappingRe
     functionResponseTypes: undefined,
     scalingConfig: undefined,
     visibilityTimeoutSeconds: undefined,
+    filterCriteria: undefined,
+    tumblingWindowInSeconds: undefined,
   };
 }
 
@@ -15794,6 +16433,12 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
     }
     if (message.visibilityTimeoutSeconds !== undefined) {
       writer.uint32(104).int32(message.visibilityTimeoutSeconds);
+    }
+    if (message.filterCriteria !== undefined) {
+      FilterCriteria.encode(message.filterCriteria, writer.uint32(114).fork()).join();
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      writer.uint32(120).int32(message.tumblingWindowInSeconds);
     }
     return writer;
   },
@@ -15915,6 +16560,22 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
             message.visibilityTimeoutSeconds = reader.int32();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.filterCriteria = FilterCriteria.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.tumblingWindowInSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -15986,6 +16647,16 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
         : isSet(object.visibility_timeout_seconds)
         ? globalThis.Number(object.visibility_timeout_seconds)
         : undefined,
+      filterCriteria: isSet(object.filterCriteria)
+        ? FilterCriteria.fromJSON(object.filterCriteria)
+        : isSet(object.filter_criteria)
+        ? FilterCriteria.fromJSON(object.filter_criteria)
+        : undefined,
+      tumblingWindowInSeconds: isSet(object.tumblingWindowInSeconds)
+        ? globalThis.Number(object.tumblingWindowInSeconds)
+        : isSet(object.tumbling_window_in_seconds)
+        ? globalThis.Number(object.tumbling_window_in_seconds)
+        : undefined,
     };
   },
 
@@ -16030,6 +16701,12 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
     if (message.visibilityTimeoutSeconds !== undefined) {
       obj.visibilityTimeoutSeconds = Math.round(message.visibilityTimeoutSeconds);
     }
+    if (message.filterCriteria !== undefined) {
+      obj.filterCriteria = FilterCriteria.toJSON(message.filterCriteria);
+    }
+    if (message.tumblingWindowInSeconds !== undefined) {
+      obj.tumblingWindowInSeconds = Math.round(message.tumblingWindowInSeconds);
+    }
     return obj;
   },
 
@@ -16060,6 +16737,10 @@ export const UpdateEventSourceMappingRequest: MessageFns<UpdateEventSourceMappin
       ? EventSourceScalingConfig.fromPartial(object.scalingConfig)
       : undefined;
     message.visibilityTimeoutSeconds = object.visibilityTimeoutSeconds ?? undefined;
+    message.filterCriteria = (object.filterCriteria !== undefined && object.filterCriteria !== null)
+      ? FilterCriteria.fromPartial(object.filterCriteria)
+      : undefined;
+    message.tumblingWindowInSeconds = object.tumblingWindowInSeconds ?? undefined;
     return message;
   },
 };
@@ -16283,6 +16964,1940 @@ export const DeleteEventSourceMappingResponse: MessageFns<DeleteEventSourceMappi
     message.configuration = (object.configuration !== undefined && object.configuration !== null)
       ? EventSourceMappingConfiguration.fromPartial(object.configuration)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseListFunctionUrlConfigsRequest(): ListFunctionUrlConfigsRequest {
+  return { functionName: "", marker: "", maxItems: 0 };
+}
+
+export const ListFunctionUrlConfigsRequest: MessageFns<ListFunctionUrlConfigsRequest> = {
+  encode(message: ListFunctionUrlConfigsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.marker !== "") {
+      writer.uint32(18).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(24).int32(message.maxItems);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFunctionUrlConfigsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFunctionUrlConfigsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFunctionUrlConfigsRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+    };
+  },
+
+  toJSON(message: ListFunctionUrlConfigsRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFunctionUrlConfigsRequest>, I>>(base?: I): ListFunctionUrlConfigsRequest {
+    return ListFunctionUrlConfigsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFunctionUrlConfigsRequest>, I>>(
+    object: I,
+  ): ListFunctionUrlConfigsRequest {
+    const message = createBaseListFunctionUrlConfigsRequest();
+    message.functionName = object.functionName ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    return message;
+  },
+};
+
+function createBaseListFunctionUrlConfigsResponse(): ListFunctionUrlConfigsResponse {
+  return { functionUrlConfigs: [], nextMarker: "" };
+}
+
+export const ListFunctionUrlConfigsResponse: MessageFns<ListFunctionUrlConfigsResponse> = {
+  encode(message: ListFunctionUrlConfigsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.functionUrlConfigs) {
+      FunctionUrlConfig.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListFunctionUrlConfigsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListFunctionUrlConfigsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionUrlConfigs.push(FunctionUrlConfig.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListFunctionUrlConfigsResponse {
+    return {
+      functionUrlConfigs: globalThis.Array.isArray(object?.functionUrlConfigs)
+        ? object.functionUrlConfigs.map((e: any) => FunctionUrlConfig.fromJSON(e))
+        : globalThis.Array.isArray(object?.function_url_configs)
+        ? object.function_url_configs.map((e: any) => FunctionUrlConfig.fromJSON(e))
+        : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListFunctionUrlConfigsResponse): unknown {
+    const obj: any = {};
+    if (message.functionUrlConfigs?.length) {
+      obj.functionUrlConfigs = message.functionUrlConfigs.map((e) => FunctionUrlConfig.toJSON(e));
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListFunctionUrlConfigsResponse>, I>>(base?: I): ListFunctionUrlConfigsResponse {
+    return ListFunctionUrlConfigsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListFunctionUrlConfigsResponse>, I>>(
+    object: I,
+  ): ListFunctionUrlConfigsResponse {
+    const message = createBaseListFunctionUrlConfigsResponse();
+    message.functionUrlConfigs = object.functionUrlConfigs?.map((e) => FunctionUrlConfig.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
+function createBaseTagResourceRequest(): TagResourceRequest {
+  return { resource: "", tags: {} };
+}
+
+export const TagResourceRequest: MessageFns<TagResourceRequest> = {
+  encode(message: TagResourceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.resource !== "") {
+      writer.uint32(10).string(message.resource);
+    }
+    globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
+      TagResourceRequest_TagsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TagResourceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTagResourceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = TagResourceRequest_TagsEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.tags[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TagResourceRequest {
+    return {
+      resource: isSet(object.resource) ? globalThis.String(object.resource) : "",
+      tags: isObject(object.tags)
+        ? (globalThis.Object.entries(object.tags) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: TagResourceRequest): unknown {
+    const obj: any = {};
+    if (message.resource !== "") {
+      obj.resource = message.resource;
+    }
+    if (message.tags) {
+      const entries = globalThis.Object.entries(message.tags) as [string, string][];
+      if (entries.length > 0) {
+        obj.tags = {};
+        entries.forEach(([k, v]) => {
+          obj.tags[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TagResourceRequest>, I>>(base?: I): TagResourceRequest {
+    return TagResourceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TagResourceRequest>, I>>(object: I): TagResourceRequest {
+    const message = createBaseTagResourceRequest();
+    message.resource = object.resource ?? "";
+    message.tags = (globalThis.Object.entries(object.tags ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseTagResourceRequest_TagsEntry(): TagResourceRequest_TagsEntry {
+  return { key: "", value: "" };
+}
+
+export const TagResourceRequest_TagsEntry: MessageFns<TagResourceRequest_TagsEntry> = {
+  encode(message: TagResourceRequest_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TagResourceRequest_TagsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTagResourceRequest_TagsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TagResourceRequest_TagsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: TagResourceRequest_TagsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TagResourceRequest_TagsEntry>, I>>(base?: I): TagResourceRequest_TagsEntry {
+    return TagResourceRequest_TagsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TagResourceRequest_TagsEntry>, I>>(object: I): TagResourceRequest_TagsEntry {
+    const message = createBaseTagResourceRequest_TagsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseTagResourceResponse(): TagResourceResponse {
+  return {};
+}
+
+export const TagResourceResponse: MessageFns<TagResourceResponse> = {
+  encode(_: TagResourceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TagResourceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTagResourceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): TagResourceResponse {
+    return {};
+  },
+
+  toJSON(_: TagResourceResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TagResourceResponse>, I>>(base?: I): TagResourceResponse {
+    return TagResourceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TagResourceResponse>, I>>(_: I): TagResourceResponse {
+    const message = createBaseTagResourceResponse();
+    return message;
+  },
+};
+
+function createBaseUntagResourceRequest(): UntagResourceRequest {
+  return { resource: "", tagKeys: [] };
+}
+
+export const UntagResourceRequest: MessageFns<UntagResourceRequest> = {
+  encode(message: UntagResourceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.resource !== "") {
+      writer.uint32(10).string(message.resource);
+    }
+    for (const v of message.tagKeys) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UntagResourceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUntagResourceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tagKeys.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UntagResourceRequest {
+    return {
+      resource: isSet(object.resource) ? globalThis.String(object.resource) : "",
+      tagKeys: globalThis.Array.isArray(object?.tagKeys)
+        ? object.tagKeys.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.tag_keys)
+        ? object.tag_keys.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: UntagResourceRequest): unknown {
+    const obj: any = {};
+    if (message.resource !== "") {
+      obj.resource = message.resource;
+    }
+    if (message.tagKeys?.length) {
+      obj.tagKeys = message.tagKeys;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UntagResourceRequest>, I>>(base?: I): UntagResourceRequest {
+    return UntagResourceRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UntagResourceRequest>, I>>(object: I): UntagResourceRequest {
+    const message = createBaseUntagResourceRequest();
+    message.resource = object.resource ?? "";
+    message.tagKeys = object.tagKeys?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseUntagResourceResponse(): UntagResourceResponse {
+  return {};
+}
+
+export const UntagResourceResponse: MessageFns<UntagResourceResponse> = {
+  encode(_: UntagResourceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UntagResourceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUntagResourceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): UntagResourceResponse {
+    return {};
+  },
+
+  toJSON(_: UntagResourceResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UntagResourceResponse>, I>>(base?: I): UntagResourceResponse {
+    return UntagResourceResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UntagResourceResponse>, I>>(_: I): UntagResourceResponse {
+    const message = createBaseUntagResourceResponse();
+    return message;
+  },
+};
+
+function createBaseListTagsRequest(): ListTagsRequest {
+  return { resource: "" };
+}
+
+export const ListTagsRequest: MessageFns<ListTagsRequest> = {
+  encode(message: ListTagsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.resource !== "") {
+      writer.uint32(10).string(message.resource);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTagsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTagsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTagsRequest {
+    return { resource: isSet(object.resource) ? globalThis.String(object.resource) : "" };
+  },
+
+  toJSON(message: ListTagsRequest): unknown {
+    const obj: any = {};
+    if (message.resource !== "") {
+      obj.resource = message.resource;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTagsRequest>, I>>(base?: I): ListTagsRequest {
+    return ListTagsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTagsRequest>, I>>(object: I): ListTagsRequest {
+    const message = createBaseListTagsRequest();
+    message.resource = object.resource ?? "";
+    return message;
+  },
+};
+
+function createBaseListTagsResponse(): ListTagsResponse {
+  return { tags: {} };
+}
+
+export const ListTagsResponse: MessageFns<ListTagsResponse> = {
+  encode(message: ListTagsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.tags).forEach(([key, value]: [string, string]) => {
+      ListTagsResponse_TagsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTagsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTagsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = ListTagsResponse_TagsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.tags[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTagsResponse {
+    return {
+      tags: isObject(object.tags)
+        ? (globalThis.Object.entries(object.tags) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: ListTagsResponse): unknown {
+    const obj: any = {};
+    if (message.tags) {
+      const entries = globalThis.Object.entries(message.tags) as [string, string][];
+      if (entries.length > 0) {
+        obj.tags = {};
+        entries.forEach(([k, v]) => {
+          obj.tags[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTagsResponse>, I>>(base?: I): ListTagsResponse {
+    return ListTagsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTagsResponse>, I>>(object: I): ListTagsResponse {
+    const message = createBaseListTagsResponse();
+    message.tags = (globalThis.Object.entries(object.tags ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseListTagsResponse_TagsEntry(): ListTagsResponse_TagsEntry {
+  return { key: "", value: "" };
+}
+
+export const ListTagsResponse_TagsEntry: MessageFns<ListTagsResponse_TagsEntry> = {
+  encode(message: ListTagsResponse_TagsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTagsResponse_TagsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTagsResponse_TagsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTagsResponse_TagsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ListTagsResponse_TagsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTagsResponse_TagsEntry>, I>>(base?: I): ListTagsResponse_TagsEntry {
+    return ListTagsResponse_TagsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTagsResponse_TagsEntry>, I>>(object: I): ListTagsResponse_TagsEntry {
+    const message = createBaseListTagsResponse_TagsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseAddPermissionRequest(): AddPermissionRequest {
+  return {
+    functionName: "",
+    qualifier: "",
+    statementId: "",
+    action: "",
+    principal: "",
+    sourceArn: "",
+    sourceAccount: "",
+    eventSourceToken: "",
+    revisionId: "",
+    principalOrgId: "",
+    functionUrlAuthType: "",
+    invokedViaFunctionUrl: false,
+  };
+}
+
+export const AddPermissionRequest: MessageFns<AddPermissionRequest> = {
+  encode(message: AddPermissionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    if (message.statementId !== "") {
+      writer.uint32(26).string(message.statementId);
+    }
+    if (message.action !== "") {
+      writer.uint32(34).string(message.action);
+    }
+    if (message.principal !== "") {
+      writer.uint32(42).string(message.principal);
+    }
+    if (message.sourceArn !== "") {
+      writer.uint32(50).string(message.sourceArn);
+    }
+    if (message.sourceAccount !== "") {
+      writer.uint32(58).string(message.sourceAccount);
+    }
+    if (message.eventSourceToken !== "") {
+      writer.uint32(66).string(message.eventSourceToken);
+    }
+    if (message.revisionId !== "") {
+      writer.uint32(74).string(message.revisionId);
+    }
+    if (message.principalOrgId !== "") {
+      writer.uint32(82).string(message.principalOrgId);
+    }
+    if (message.functionUrlAuthType !== "") {
+      writer.uint32(90).string(message.functionUrlAuthType);
+    }
+    if (message.invokedViaFunctionUrl !== false) {
+      writer.uint32(96).bool(message.invokedViaFunctionUrl);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPermissionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPermissionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.statementId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.principal = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sourceArn = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sourceAccount = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.eventSourceToken = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.revisionId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.principalOrgId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.functionUrlAuthType = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.invokedViaFunctionUrl = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddPermissionRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      statementId: isSet(object.statementId)
+        ? globalThis.String(object.statementId)
+        : isSet(object.statement_id)
+        ? globalThis.String(object.statement_id)
+        : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      principal: isSet(object.principal) ? globalThis.String(object.principal) : "",
+      sourceArn: isSet(object.sourceArn)
+        ? globalThis.String(object.sourceArn)
+        : isSet(object.source_arn)
+        ? globalThis.String(object.source_arn)
+        : "",
+      sourceAccount: isSet(object.sourceAccount)
+        ? globalThis.String(object.sourceAccount)
+        : isSet(object.source_account)
+        ? globalThis.String(object.source_account)
+        : "",
+      eventSourceToken: isSet(object.eventSourceToken)
+        ? globalThis.String(object.eventSourceToken)
+        : isSet(object.event_source_token)
+        ? globalThis.String(object.event_source_token)
+        : "",
+      revisionId: isSet(object.revisionId)
+        ? globalThis.String(object.revisionId)
+        : isSet(object.revision_id)
+        ? globalThis.String(object.revision_id)
+        : "",
+      principalOrgId: isSet(object.principalOrgId)
+        ? globalThis.String(object.principalOrgId)
+        : isSet(object.principal_org_id)
+        ? globalThis.String(object.principal_org_id)
+        : "",
+      functionUrlAuthType: isSet(object.functionUrlAuthType)
+        ? globalThis.String(object.functionUrlAuthType)
+        : isSet(object.function_url_auth_type)
+        ? globalThis.String(object.function_url_auth_type)
+        : "",
+      invokedViaFunctionUrl: isSet(object.invokedViaFunctionUrl)
+        ? globalThis.Boolean(object.invokedViaFunctionUrl)
+        : isSet(object.invoked_via_function_url)
+        ? globalThis.Boolean(object.invoked_via_function_url)
+        : false,
+    };
+  },
+
+  toJSON(message: AddPermissionRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.statementId !== "") {
+      obj.statementId = message.statementId;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.principal !== "") {
+      obj.principal = message.principal;
+    }
+    if (message.sourceArn !== "") {
+      obj.sourceArn = message.sourceArn;
+    }
+    if (message.sourceAccount !== "") {
+      obj.sourceAccount = message.sourceAccount;
+    }
+    if (message.eventSourceToken !== "") {
+      obj.eventSourceToken = message.eventSourceToken;
+    }
+    if (message.revisionId !== "") {
+      obj.revisionId = message.revisionId;
+    }
+    if (message.principalOrgId !== "") {
+      obj.principalOrgId = message.principalOrgId;
+    }
+    if (message.functionUrlAuthType !== "") {
+      obj.functionUrlAuthType = message.functionUrlAuthType;
+    }
+    if (message.invokedViaFunctionUrl !== false) {
+      obj.invokedViaFunctionUrl = message.invokedViaFunctionUrl;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddPermissionRequest>, I>>(base?: I): AddPermissionRequest {
+    return AddPermissionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddPermissionRequest>, I>>(object: I): AddPermissionRequest {
+    const message = createBaseAddPermissionRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.statementId = object.statementId ?? "";
+    message.action = object.action ?? "";
+    message.principal = object.principal ?? "";
+    message.sourceArn = object.sourceArn ?? "";
+    message.sourceAccount = object.sourceAccount ?? "";
+    message.eventSourceToken = object.eventSourceToken ?? "";
+    message.revisionId = object.revisionId ?? "";
+    message.principalOrgId = object.principalOrgId ?? "";
+    message.functionUrlAuthType = object.functionUrlAuthType ?? "";
+    message.invokedViaFunctionUrl = object.invokedViaFunctionUrl ?? false;
+    return message;
+  },
+};
+
+function createBaseAddPermissionResponse(): AddPermissionResponse {
+  return { statement: "" };
+}
+
+export const AddPermissionResponse: MessageFns<AddPermissionResponse> = {
+  encode(message: AddPermissionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.statement !== "") {
+      writer.uint32(10).string(message.statement);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddPermissionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddPermissionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.statement = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddPermissionResponse {
+    return { statement: isSet(object.statement) ? globalThis.String(object.statement) : "" };
+  },
+
+  toJSON(message: AddPermissionResponse): unknown {
+    const obj: any = {};
+    if (message.statement !== "") {
+      obj.statement = message.statement;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddPermissionResponse>, I>>(base?: I): AddPermissionResponse {
+    return AddPermissionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddPermissionResponse>, I>>(object: I): AddPermissionResponse {
+    const message = createBaseAddPermissionResponse();
+    message.statement = object.statement ?? "";
+    return message;
+  },
+};
+
+function createBaseRemovePermissionRequest(): RemovePermissionRequest {
+  return { functionName: "", qualifier: "", statementId: "", revisionId: "" };
+}
+
+export const RemovePermissionRequest: MessageFns<RemovePermissionRequest> = {
+  encode(message: RemovePermissionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    if (message.statementId !== "") {
+      writer.uint32(26).string(message.statementId);
+    }
+    if (message.revisionId !== "") {
+      writer.uint32(34).string(message.revisionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePermissionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePermissionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.statementId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.revisionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemovePermissionRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      statementId: isSet(object.statementId)
+        ? globalThis.String(object.statementId)
+        : isSet(object.statement_id)
+        ? globalThis.String(object.statement_id)
+        : "",
+      revisionId: isSet(object.revisionId)
+        ? globalThis.String(object.revisionId)
+        : isSet(object.revision_id)
+        ? globalThis.String(object.revision_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemovePermissionRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.statementId !== "") {
+      obj.statementId = message.statementId;
+    }
+    if (message.revisionId !== "") {
+      obj.revisionId = message.revisionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemovePermissionRequest>, I>>(base?: I): RemovePermissionRequest {
+    return RemovePermissionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemovePermissionRequest>, I>>(object: I): RemovePermissionRequest {
+    const message = createBaseRemovePermissionRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.statementId = object.statementId ?? "";
+    message.revisionId = object.revisionId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemovePermissionResponse(): RemovePermissionResponse {
+  return {};
+}
+
+export const RemovePermissionResponse: MessageFns<RemovePermissionResponse> = {
+  encode(_: RemovePermissionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePermissionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePermissionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RemovePermissionResponse {
+    return {};
+  },
+
+  toJSON(_: RemovePermissionResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemovePermissionResponse>, I>>(base?: I): RemovePermissionResponse {
+    return RemovePermissionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemovePermissionResponse>, I>>(_: I): RemovePermissionResponse {
+    const message = createBaseRemovePermissionResponse();
+    return message;
+  },
+};
+
+function createBaseGetPolicyRequest(): GetPolicyRequest {
+  return { functionName: "", qualifier: "" };
+}
+
+export const GetPolicyRequest: MessageFns<GetPolicyRequest> = {
+  encode(message: GetPolicyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPolicyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPolicyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPolicyRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+    };
+  },
+
+  toJSON(message: GetPolicyRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetPolicyRequest>, I>>(base?: I): GetPolicyRequest {
+    return GetPolicyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetPolicyRequest>, I>>(object: I): GetPolicyRequest {
+    const message = createBaseGetPolicyRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    return message;
+  },
+};
+
+function createBaseGetPolicyResponse(): GetPolicyResponse {
+  return { policy: "", revisionId: "" };
+}
+
+export const GetPolicyResponse: MessageFns<GetPolicyResponse> = {
+  encode(message: GetPolicyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.policy !== "") {
+      writer.uint32(10).string(message.policy);
+    }
+    if (message.revisionId !== "") {
+      writer.uint32(18).string(message.revisionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPolicyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPolicyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.policy = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.revisionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPolicyResponse {
+    return {
+      policy: isSet(object.policy) ? globalThis.String(object.policy) : "",
+      revisionId: isSet(object.revisionId)
+        ? globalThis.String(object.revisionId)
+        : isSet(object.revision_id)
+        ? globalThis.String(object.revision_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetPolicyResponse): unknown {
+    const obj: any = {};
+    if (message.policy !== "") {
+      obj.policy = message.policy;
+    }
+    if (message.revisionId !== "") {
+      obj.revisionId = message.revisionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetPolicyResponse>, I>>(base?: I): GetPolicyResponse {
+    return GetPolicyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetPolicyResponse>, I>>(object: I): GetPolicyResponse {
+    const message = createBaseGetPolicyResponse();
+    message.policy = object.policy ?? "";
+    message.revisionId = object.revisionId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetRuntimeManagementConfigRequest(): GetRuntimeManagementConfigRequest {
+  return { functionName: "", qualifier: "" };
+}
+
+export const GetRuntimeManagementConfigRequest: MessageFns<GetRuntimeManagementConfigRequest> = {
+  encode(message: GetRuntimeManagementConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRuntimeManagementConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRuntimeManagementConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRuntimeManagementConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+    };
+  },
+
+  toJSON(message: GetRuntimeManagementConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRuntimeManagementConfigRequest>, I>>(
+    base?: I,
+  ): GetRuntimeManagementConfigRequest {
+    return GetRuntimeManagementConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRuntimeManagementConfigRequest>, I>>(
+    object: I,
+  ): GetRuntimeManagementConfigRequest {
+    const message = createBaseGetRuntimeManagementConfigRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    return message;
+  },
+};
+
+function createBaseGetRuntimeManagementConfigResponse(): GetRuntimeManagementConfigResponse {
+  return { updateRuntimeOn: "", functionArn: "" };
+}
+
+export const GetRuntimeManagementConfigResponse: MessageFns<GetRuntimeManagementConfigResponse> = {
+  encode(message: GetRuntimeManagementConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.updateRuntimeOn !== "") {
+      writer.uint32(10).string(message.updateRuntimeOn);
+    }
+    if (message.functionArn !== "") {
+      writer.uint32(18).string(message.functionArn);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRuntimeManagementConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRuntimeManagementConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.updateRuntimeOn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.functionArn = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRuntimeManagementConfigResponse {
+    return {
+      updateRuntimeOn: isSet(object.updateRuntimeOn)
+        ? globalThis.String(object.updateRuntimeOn)
+        : isSet(object.update_runtime_on)
+        ? globalThis.String(object.update_runtime_on)
+        : "",
+      functionArn: isSet(object.functionArn)
+        ? globalThis.String(object.functionArn)
+        : isSet(object.function_arn)
+        ? globalThis.String(object.function_arn)
+        : "",
+    };
+  },
+
+  toJSON(message: GetRuntimeManagementConfigResponse): unknown {
+    const obj: any = {};
+    if (message.updateRuntimeOn !== "") {
+      obj.updateRuntimeOn = message.updateRuntimeOn;
+    }
+    if (message.functionArn !== "") {
+      obj.functionArn = message.functionArn;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRuntimeManagementConfigResponse>, I>>(
+    base?: I,
+  ): GetRuntimeManagementConfigResponse {
+    return GetRuntimeManagementConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRuntimeManagementConfigResponse>, I>>(
+    object: I,
+  ): GetRuntimeManagementConfigResponse {
+    const message = createBaseGetRuntimeManagementConfigResponse();
+    message.updateRuntimeOn = object.updateRuntimeOn ?? "";
+    message.functionArn = object.functionArn ?? "";
+    return message;
+  },
+};
+
+function createBaseGetFunctionCodeSigningConfigRequest(): GetFunctionCodeSigningConfigRequest {
+  return { functionName: "" };
+}
+
+export const GetFunctionCodeSigningConfigRequest: MessageFns<GetFunctionCodeSigningConfigRequest> = {
+  encode(message: GetFunctionCodeSigningConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFunctionCodeSigningConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFunctionCodeSigningConfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFunctionCodeSigningConfigRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+    };
+  },
+
+  toJSON(message: GetFunctionCodeSigningConfigRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFunctionCodeSigningConfigRequest>, I>>(
+    base?: I,
+  ): GetFunctionCodeSigningConfigRequest {
+    return GetFunctionCodeSigningConfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFunctionCodeSigningConfigRequest>, I>>(
+    object: I,
+  ): GetFunctionCodeSigningConfigRequest {
+    const message = createBaseGetFunctionCodeSigningConfigRequest();
+    message.functionName = object.functionName ?? "";
+    return message;
+  },
+};
+
+function createBaseGetFunctionCodeSigningConfigResponse(): GetFunctionCodeSigningConfigResponse {
+  return { codeSigningConfigArn: "", functionName: "" };
+}
+
+export const GetFunctionCodeSigningConfigResponse: MessageFns<GetFunctionCodeSigningConfigResponse> = {
+  encode(message: GetFunctionCodeSigningConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.codeSigningConfigArn !== "") {
+      writer.uint32(10).string(message.codeSigningConfigArn);
+    }
+    if (message.functionName !== "") {
+      writer.uint32(18).string(message.functionName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFunctionCodeSigningConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFunctionCodeSigningConfigResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.codeSigningConfigArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFunctionCodeSigningConfigResponse {
+    return {
+      codeSigningConfigArn: isSet(object.codeSigningConfigArn)
+        ? globalThis.String(object.codeSigningConfigArn)
+        : isSet(object.code_signing_config_arn)
+        ? globalThis.String(object.code_signing_config_arn)
+        : "",
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+    };
+  },
+
+  toJSON(message: GetFunctionCodeSigningConfigResponse): unknown {
+    const obj: any = {};
+    if (message.codeSigningConfigArn !== "") {
+      obj.codeSigningConfigArn = message.codeSigningConfigArn;
+    }
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetFunctionCodeSigningConfigResponse>, I>>(
+    base?: I,
+  ): GetFunctionCodeSigningConfigResponse {
+    return GetFunctionCodeSigningConfigResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetFunctionCodeSigningConfigResponse>, I>>(
+    object: I,
+  ): GetFunctionCodeSigningConfigResponse {
+    const message = createBaseGetFunctionCodeSigningConfigResponse();
+    message.codeSigningConfigArn = object.codeSigningConfigArn ?? "";
+    message.functionName = object.functionName ?? "";
     return message;
   },
 };
@@ -16919,6 +19534,114 @@ export const LambdaService = {
     responseDeserialize: (value: Buffer): DeleteEventSourceMappingResponse =>
       DeleteEventSourceMappingResponse.decode(value),
   },
+  /** Lists a function's URLs ($LATEST's, then its aliases'), one page at a time. */
+  listFunctionUrlConfigs: {
+    path: "/lambent.v1.Lambda/ListFunctionUrlConfigs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListFunctionUrlConfigsRequest): Buffer =>
+      Buffer.from(ListFunctionUrlConfigsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListFunctionUrlConfigsRequest => ListFunctionUrlConfigsRequest.decode(value),
+    responseSerialize: (value: ListFunctionUrlConfigsResponse): Buffer =>
+      Buffer.from(ListFunctionUrlConfigsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListFunctionUrlConfigsResponse =>
+      ListFunctionUrlConfigsResponse.decode(value),
+  },
+  /** Adds tags to a function (by its unqualified ARN), or changes their values. */
+  tagResource: {
+    path: "/lambent.v1.Lambda/TagResource" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TagResourceRequest): Buffer => Buffer.from(TagResourceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TagResourceRequest => TagResourceRequest.decode(value),
+    responseSerialize: (value: TagResourceResponse): Buffer => Buffer.from(TagResourceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TagResourceResponse => TagResourceResponse.decode(value),
+  },
+  /** Removes tags from a function; keys it does not have are ignored. */
+  untagResource: {
+    path: "/lambent.v1.Lambda/UntagResource" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UntagResourceRequest): Buffer => Buffer.from(UntagResourceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UntagResourceRequest => UntagResourceRequest.decode(value),
+    responseSerialize: (value: UntagResourceResponse): Buffer =>
+      Buffer.from(UntagResourceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UntagResourceResponse => UntagResourceResponse.decode(value),
+  },
+  /** A function's tags. */
+  listTags: {
+    path: "/lambent.v1.Lambda/ListTags" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTagsRequest): Buffer => Buffer.from(ListTagsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTagsRequest => ListTagsRequest.decode(value),
+    responseSerialize: (value: ListTagsResponse): Buffer => Buffer.from(ListTagsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTagsResponse => ListTagsResponse.decode(value),
+  },
+  /**
+   * Adds a statement to the resource-based policy of a function, version or alias; ALREADY_EXISTS when
+   * its statement id is taken.
+   */
+  addPermission: {
+    path: "/lambent.v1.Lambda/AddPermission" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddPermissionRequest): Buffer => Buffer.from(AddPermissionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddPermissionRequest => AddPermissionRequest.decode(value),
+    responseSerialize: (value: AddPermissionResponse): Buffer =>
+      Buffer.from(AddPermissionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddPermissionResponse => AddPermissionResponse.decode(value),
+  },
+  /** Removes a statement from a policy; the policy goes with its last statement. */
+  removePermission: {
+    path: "/lambent.v1.Lambda/RemovePermission" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemovePermissionRequest): Buffer =>
+      Buffer.from(RemovePermissionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemovePermissionRequest => RemovePermissionRequest.decode(value),
+    responseSerialize: (value: RemovePermissionResponse): Buffer =>
+      Buffer.from(RemovePermissionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemovePermissionResponse => RemovePermissionResponse.decode(value),
+  },
+  /** A function's, version's or alias's resource-based policy; NOT_FOUND when it has none. */
+  getPolicy: {
+    path: "/lambent.v1.Lambda/GetPolicy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPolicyRequest): Buffer => Buffer.from(GetPolicyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPolicyRequest => GetPolicyRequest.decode(value),
+    responseSerialize: (value: GetPolicyResponse): Buffer => Buffer.from(GetPolicyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetPolicyResponse => GetPolicyResponse.decode(value),
+  },
+  /** How a function's runtime is updated: always "Auto" (Lambent updates runtimes). */
+  getRuntimeManagementConfig: {
+    path: "/lambent.v1.Lambda/GetRuntimeManagementConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRuntimeManagementConfigRequest): Buffer =>
+      Buffer.from(GetRuntimeManagementConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRuntimeManagementConfigRequest =>
+      GetRuntimeManagementConfigRequest.decode(value),
+    responseSerialize: (value: GetRuntimeManagementConfigResponse): Buffer =>
+      Buffer.from(GetRuntimeManagementConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRuntimeManagementConfigResponse =>
+      GetRuntimeManagementConfigResponse.decode(value),
+  },
+  /** A function's code signing config: none (Lambent verifies no signatures), so the ARN is empty. */
+  getFunctionCodeSigningConfig: {
+    path: "/lambent.v1.Lambda/GetFunctionCodeSigningConfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetFunctionCodeSigningConfigRequest): Buffer =>
+      Buffer.from(GetFunctionCodeSigningConfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetFunctionCodeSigningConfigRequest =>
+      GetFunctionCodeSigningConfigRequest.decode(value),
+    responseSerialize: (value: GetFunctionCodeSigningConfigResponse): Buffer =>
+      Buffer.from(GetFunctionCodeSigningConfigResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetFunctionCodeSigningConfigResponse =>
+      GetFunctionCodeSigningConfigResponse.decode(value),
+  },
 } as const;
 
 export interface LambdaServer extends UntypedServiceImplementation {
@@ -17081,6 +19804,30 @@ export interface LambdaServer extends UntypedServiceImplementation {
   updateEventSourceMapping: handleUnaryCall<UpdateEventSourceMappingRequest, UpdateEventSourceMappingResponse>;
   /** Deletes an event source mapping: polling stops; a queue mapping's consumer is deleted. */
   deleteEventSourceMapping: handleUnaryCall<DeleteEventSourceMappingRequest, DeleteEventSourceMappingResponse>;
+  /** Lists a function's URLs ($LATEST's, then its aliases'), one page at a time. */
+  listFunctionUrlConfigs: handleUnaryCall<ListFunctionUrlConfigsRequest, ListFunctionUrlConfigsResponse>;
+  /** Adds tags to a function (by its unqualified ARN), or changes their values. */
+  tagResource: handleUnaryCall<TagResourceRequest, TagResourceResponse>;
+  /** Removes tags from a function; keys it does not have are ignored. */
+  untagResource: handleUnaryCall<UntagResourceRequest, UntagResourceResponse>;
+  /** A function's tags. */
+  listTags: handleUnaryCall<ListTagsRequest, ListTagsResponse>;
+  /**
+   * Adds a statement to the resource-based policy of a function, version or alias; ALREADY_EXISTS when
+   * its statement id is taken.
+   */
+  addPermission: handleUnaryCall<AddPermissionRequest, AddPermissionResponse>;
+  /** Removes a statement from a policy; the policy goes with its last statement. */
+  removePermission: handleUnaryCall<RemovePermissionRequest, RemovePermissionResponse>;
+  /** A function's, version's or alias's resource-based policy; NOT_FOUND when it has none. */
+  getPolicy: handleUnaryCall<GetPolicyRequest, GetPolicyResponse>;
+  /** How a function's runtime is updated: always "Auto" (Lambent updates runtimes). */
+  getRuntimeManagementConfig: handleUnaryCall<GetRuntimeManagementConfigRequest, GetRuntimeManagementConfigResponse>;
+  /** A function's code signing config: none (Lambent verifies no signatures), so the ARN is empty. */
+  getFunctionCodeSigningConfig: handleUnaryCall<
+    GetFunctionCodeSigningConfigRequest,
+    GetFunctionCodeSigningConfigResponse
+  >;
 }
 
 export interface LambdaClient extends Client {
@@ -17888,6 +20635,153 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteEventSourceMappingResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists a function's URLs ($LATEST's, then its aliases'), one page at a time. */
+  listFunctionUrlConfigs(
+    request: ListFunctionUrlConfigsRequest,
+    callback: (error: ServiceError | null, response: ListFunctionUrlConfigsResponse) => void,
+  ): ClientUnaryCall;
+  listFunctionUrlConfigs(
+    request: ListFunctionUrlConfigsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListFunctionUrlConfigsResponse) => void,
+  ): ClientUnaryCall;
+  listFunctionUrlConfigs(
+    request: ListFunctionUrlConfigsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListFunctionUrlConfigsResponse) => void,
+  ): ClientUnaryCall;
+  /** Adds tags to a function (by its unqualified ARN), or changes their values. */
+  tagResource(
+    request: TagResourceRequest,
+    callback: (error: ServiceError | null, response: TagResourceResponse) => void,
+  ): ClientUnaryCall;
+  tagResource(
+    request: TagResourceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TagResourceResponse) => void,
+  ): ClientUnaryCall;
+  tagResource(
+    request: TagResourceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TagResourceResponse) => void,
+  ): ClientUnaryCall;
+  /** Removes tags from a function; keys it does not have are ignored. */
+  untagResource(
+    request: UntagResourceRequest,
+    callback: (error: ServiceError | null, response: UntagResourceResponse) => void,
+  ): ClientUnaryCall;
+  untagResource(
+    request: UntagResourceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UntagResourceResponse) => void,
+  ): ClientUnaryCall;
+  untagResource(
+    request: UntagResourceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UntagResourceResponse) => void,
+  ): ClientUnaryCall;
+  /** A function's tags. */
+  listTags(
+    request: ListTagsRequest,
+    callback: (error: ServiceError | null, response: ListTagsResponse) => void,
+  ): ClientUnaryCall;
+  listTags(
+    request: ListTagsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTagsResponse) => void,
+  ): ClientUnaryCall;
+  listTags(
+    request: ListTagsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTagsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Adds a statement to the resource-based policy of a function, version or alias; ALREADY_EXISTS when
+   * its statement id is taken.
+   */
+  addPermission(
+    request: AddPermissionRequest,
+    callback: (error: ServiceError | null, response: AddPermissionResponse) => void,
+  ): ClientUnaryCall;
+  addPermission(
+    request: AddPermissionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AddPermissionResponse) => void,
+  ): ClientUnaryCall;
+  addPermission(
+    request: AddPermissionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AddPermissionResponse) => void,
+  ): ClientUnaryCall;
+  /** Removes a statement from a policy; the policy goes with its last statement. */
+  removePermission(
+    request: RemovePermissionRequest,
+    callback: (error: ServiceError | null, response: RemovePermissionResponse) => void,
+  ): ClientUnaryCall;
+  removePermission(
+    request: RemovePermissionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemovePermissionResponse) => void,
+  ): ClientUnaryCall;
+  removePermission(
+    request: RemovePermissionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemovePermissionResponse) => void,
+  ): ClientUnaryCall;
+  /** A function's, version's or alias's resource-based policy; NOT_FOUND when it has none. */
+  getPolicy(
+    request: GetPolicyRequest,
+    callback: (error: ServiceError | null, response: GetPolicyResponse) => void,
+  ): ClientUnaryCall;
+  getPolicy(
+    request: GetPolicyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetPolicyResponse) => void,
+  ): ClientUnaryCall;
+  getPolicy(
+    request: GetPolicyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetPolicyResponse) => void,
+  ): ClientUnaryCall;
+  /** How a function's runtime is updated: always "Auto" (Lambent updates runtimes). */
+  getRuntimeManagementConfig(
+    request: GetRuntimeManagementConfigRequest,
+    callback: (error: ServiceError | null, response: GetRuntimeManagementConfigResponse) => void,
+  ): ClientUnaryCall;
+  getRuntimeManagementConfig(
+    request: GetRuntimeManagementConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRuntimeManagementConfigResponse) => void,
+  ): ClientUnaryCall;
+  getRuntimeManagementConfig(
+    request: GetRuntimeManagementConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRuntimeManagementConfigResponse) => void,
+  ): ClientUnaryCall;
+  /** A function's code signing config: none (Lambent verifies no signatures), so the ARN is empty. */
+  getFunctionCodeSigningConfig(
+    request: GetFunctionCodeSigningConfigRequest,
+    callback: (error: ServiceError | null, response: GetFunctionCodeSigningConfigResponse) => void,
+  ): ClientUnaryCall;
+  getFunctionCodeSigningConfig(
+    request: GetFunctionCodeSigningConfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetFunctionCodeSigningConfigResponse) => void,
+  ): ClientUnaryCall;
+  getFunctionCodeSigningConfig(
+    request: GetFunctionCodeSigningConfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetFunctionCodeSigningConfigResponse) => void,
   ): ClientUnaryCall;
 }
 

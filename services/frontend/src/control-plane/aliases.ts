@@ -5,8 +5,6 @@ import {
   LATEST,
   aliasUsesVersion,
   functionArn,
-  isValidAliasName,
-  isVersionNumber,
   parseFunctionReference,
   type AliasRecord,
   type AliasRouting,
@@ -15,7 +13,7 @@ import {
 } from "@lambent/registry/functions";
 import type { AliasConfiguration, ListAliasesResponse } from "@lambent/lambda-api";
 import { type Body, optionalObject, optionalString, requireBody, requireString } from "./fields.js";
-import { Limits } from "./function-settings.js";
+import { checkInput } from "./model-input.js";
 import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 import { checkRevision } from "./preconditions.js";
 
@@ -26,9 +24,10 @@ export class AliasOperations {
   ) {}
 
   async create(reference: string, input: unknown): Promise<AliasConfiguration> {
-    const functionName = unqualified(reference);
     const body = requireBody(input);
-    const name = readAliasName(requireString(body, "Name"));
+    checkInput("CreateAlias", { ...body, FunctionName: reference });
+    const functionName = this.unqualified(reference);
+    const name = requireString(body, "Name");
     const functionVersion = requireString(body, "FunctionVersion");
     const routing = readRouting(body) ?? undefined;
     validateAliasTarget(functionVersion, routing);
@@ -37,7 +36,7 @@ export class AliasOperations {
       functionName,
       name,
       functionVersion,
-      description: optionalString(body, "Description", Limits.descriptionLength) ?? "",
+      description: optionalString(body, "Description") ?? "",
       ...(routing ? { routing } : {}),
       revisionId: randomUUID(),
     };
@@ -48,9 +47,10 @@ export class AliasOperations {
   }
 
   async get(reference: string, aliasName: string): Promise<AliasConfiguration> {
-    const functionName = unqualified(reference);
-    const stored = await this.functions.aliases.get(functionName, readAliasName(aliasName));
-    if (!stored) throw this.aliasNotFound(functionName, aliasName);
+    checkInput("GetAlias", { FunctionName: reference, Name: aliasName });
+    const functionName = this.unqualified(reference);
+    const stored = await this.functions.aliases.get(functionName, aliasName);
+    if (!stored) throw resourceNotFound(`Cannot find alias arn: ${functionArn(this.scope, functionName, aliasName)}`);
     return toAliasConfiguration(this.scope, stored.alias);
   }
 
@@ -59,14 +59,14 @@ export class AliasOperations {
    * promotion onto the weighted version clears the weights with `RoutingConfig: {AdditionalVersionWeights: {}}`).
    */
   async update(reference: string, aliasName: string, input: unknown): Promise<AliasConfiguration> {
-    const functionName = unqualified(reference);
-    const name = readAliasName(aliasName);
     const body = requireBody(input);
+    checkInput("UpdateAlias", { ...body, FunctionName: reference, Name: aliasName });
+    const functionName = this.unqualified(reference);
+    const name = aliasName;
     const functionVersion = optionalString(body, "FunctionVersion");
-    const description = optionalString(body, "Description", Limits.descriptionLength);
+    const description = optionalString(body, "Description");
     const routing = readRouting(body);
     const expectedRevision = optionalString(body, "RevisionId");
-    if (functionVersion !== undefined) validateVersionName(functionVersion);
     await this.requireVersions(functionName, [
       ...(functionVersion !== undefined ? [functionVersion] : []),
       ...(routing ? [routing.version] : []),
@@ -82,11 +82,13 @@ export class AliasOperations {
 
   /** Deletes an alias; deleting one that does not exist succeeds, as in Lambda. */
   async delete(reference: string, aliasName: string): Promise<void> {
-    await this.functions.aliases.delete(unqualified(reference), readAliasName(aliasName));
+    checkInput("DeleteAlias", { FunctionName: reference, Name: aliasName });
+    await this.functions.aliases.delete(this.unqualified(reference), aliasName);
   }
 
   async list(reference: string, options: ListOptions & { functionVersion?: string }): Promise<ListAliasesResponse> {
-    const functionName = unqualified(reference);
+    checkInput("ListAliases", { FunctionName: reference, FunctionVersion: options.functionVersion, Marker: options.marker, MaxItems: options.maxItems });
+    const functionName = this.unqualified(reference);
     if (!(await this.functions.get(functionName, LATEST))) {
       throw resourceNotFound(`Function not found: ${functionArn(this.scope, functionName)}`);
     }
@@ -113,6 +115,12 @@ export class AliasOperations {
 
   private aliasNotFound(functionName: string, aliasName: string) {
     return resourceNotFound(`Alias not found: ${functionArn(this.scope, functionName, aliasName)}`);
+  }
+
+  private unqualified(reference: string): string {
+    const { functionName, qualifier } = parseFunctionReference(reference, undefined, this.scope);
+    if (qualifier !== undefined) throw invalidParameter("FunctionName must not carry a qualifier for alias operations");
+    return functionName;
   }
 }
 
@@ -144,9 +152,8 @@ export function moveAlias(current: AliasRecord, change: AliasChange): AliasRecor
   return next;
 }
 
-/** Lambda's rules for what an alias may point at. */
+/** Lambda's rules for what an alias may point at (the model's constraints were checked before). */
 export function validateAliasTarget(functionVersion: string, routing: AliasRouting | undefined): void {
-  validateVersionName(functionVersion);
   if (!routing) return;
   if (functionVersion === LATEST || routing.version === LATEST) {
     throw invalidParameter("$LATEST is not supported for an alias pointing to more than 1 version");
@@ -158,17 +165,9 @@ export function validateAliasTarget(functionVersion: string, routing: AliasRouti
   }
 }
 
-function validateVersionName(version: string): void {
-  if (version !== LATEST && !isVersionNumber(version)) {
-    throw invalidParameter(
-      `1 validation error detected: Value '${version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\$LATEST|[0-9]+)`,
-    );
-  }
-}
-
 /**
  * `RoutingConfig.AdditionalVersionWeights` from a request: undefined when not given, null when given
- * empty (no extra version), else the one extra version and its weight in (0, 1).
+ * empty (no extra version), else the one extra version and its weight (the model bounds both).
  */
 export function readRouting(body: Body): AliasRouting | null | undefined {
   const config = optionalObject(body, "RoutingConfig");
@@ -176,31 +175,12 @@ export function readRouting(body: Body): AliasRouting | null | undefined {
   const weights = optionalObject(config, "AdditionalVersionWeights") ?? {};
   const entries = Object.entries(weights);
   if (entries.length === 0) return null;
-  if (entries.length > 1) {
-    throw invalidParameter("RoutingConfig.AdditionalVersionWeights may name at most one version besides FunctionVersion");
-  }
+  if (entries.length > 1) throw invalidParameter("Number of items in AdditionalVersionWeights cannot be greater than 1");
   const [version, weight] = entries[0]!;
-  if (version === LATEST) throw invalidParameter("$LATEST is not supported for an alias pointing to more than 1 version");
-  validateVersionName(version);
-  if (typeof weight !== "number" || !Number.isFinite(weight) || weight <= 0 || weight >= 1) {
-    throw invalidParameter(`The weight of version ${version} in AdditionalVersionWeights must be a number greater than 0 and less than 1`);
+  if (typeof weight !== "number" || !Number.isFinite(weight)) {
+    throw invalidParameter(`The weight of version ${version} in AdditionalVersionWeights must be a number`);
   }
   return { version, weight };
-}
-
-function readAliasName(name: string): string {
-  if (!isValidAliasName(name)) {
-    throw invalidParameter(
-      `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+) and have length between 1 and 128`,
-    );
-  }
-  return name;
-}
-
-function unqualified(reference: string): string {
-  const { functionName, qualifier } = parseFunctionReference(reference);
-  if (qualifier !== undefined) throw invalidParameter("FunctionName must not carry a qualifier for alias operations");
-  return functionName;
 }
 
 export function toAliasConfiguration(scope: ArnScope, alias: AliasRecord): AliasConfiguration {

@@ -4,6 +4,18 @@ import { LambdaError } from "@lambent/errors";
 import type { QueueMapping, StreamMapping } from "@lambent/registry/event-sources";
 import { checkFieldsForKind, checkMappingRules, mergeSettings, readMappingSettings } from "./event-source-mapping-settings.js";
 import { stateOf } from "./event-source-mappings.js";
+import { checkInput } from "./model-input.js";
+
+/** The message of the ValidationException Lambda's model gives an UpdateEventSourceMapping body. */
+function modelRefusal(body: Record<string, unknown>): string {
+  try {
+    checkInput("UpdateEventSourceMapping", { ...body, UUID: "6d6f7a3c-8a5f-4d7e-9c1e-2b3a4c5d6e7f" });
+  } catch (error) {
+    expect((error as LambdaError).type).toBe("ValidationException");
+    return (error as LambdaError).message;
+  }
+  throw new Error("expected a refusal");
+}
 
 function refusal(action: () => unknown): string {
   try {
@@ -71,6 +83,7 @@ describe("readMappingSettings", () => {
       bisectBatchOnFunctionError: true,
       startingPosition: "AT_TIMESTAMP",
       startingPositionTimestamp: 1_700_000_000,
+      tumblingWindowInSeconds: 0,
     });
   });
 
@@ -82,22 +95,27 @@ describe("readMappingSettings", () => {
     });
   });
 
-  it("refuses values out of Lambda's ranges and what Lambent does not implement", () => {
-    expect(refusal(() => readMappingSettings({ BatchSize: 0 }))).toMatch(/batchSize/);
-    expect(refusal(() => readMappingSettings({ BatchSize: 10_001 }))).toMatch(/less than or equal to 10000/);
-    expect(refusal(() => readMappingSettings({ MaximumBatchingWindowInSeconds: 301 }))).toMatch(/maximumBatchingWindowInSeconds/);
-    expect(refusal(() => readMappingSettings({ MaximumRetryAttempts: -2 }))).toMatch(/maximumRetryAttempts/);
-    expect(refusal(() => readMappingSettings({ MaximumRecordAgeInSeconds: 30 }))).toMatch(/-1 \(unlimited\) or from 60/);
-    expect(refusal(() => readMappingSettings({ ParallelizationFactor: 11 }))).toMatch(/parallelizationFactor/);
-    expect(refusal(() => readMappingSettings({ ScalingConfig: { MaximumConcurrency: 1 } }))).toMatch(/maximumConcurrency/);
-    expect(refusal(() => readMappingSettings({ FunctionResponseTypes: ["Other"] }))).toMatch(/ReportBatchItemFailures/);
-    expect(refusal(() => readMappingSettings({ StartingPosition: "EARLIEST" }))).toMatch(/StartingPosition/);
+  it("leaves Lambda's ranges to its model, which words them as AWS does", () => {
+    expect(modelRefusal({ BatchSize: 0 })).toMatch(/Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1/);
+    expect(modelRefusal({ BatchSize: 10_001 })).toMatch(/less than or equal to 10000/);
+    expect(modelRefusal({ MaximumBatchingWindowInSeconds: 301 })).toMatch(/maximumBatchingWindowInSeconds/);
+    expect(modelRefusal({ MaximumRetryAttempts: -2 })).toMatch(/maximumRetryAttempts/);
+    expect(modelRefusal({ ParallelizationFactor: 11 })).toMatch(/parallelizationFactor/);
+    expect(modelRefusal({ ScalingConfig: { MaximumConcurrency: 1 } })).toMatch(/scalingConfig.maximumConcurrency/);
+    expect(modelRefusal({ FunctionResponseTypes: ["Other"] })).toMatch(/Member must satisfy enum value set: \[ReportBatchItemFailures\]/);
+    expect(() => checkInput("CreateEventSourceMapping", { FunctionName: "f", StartingPosition: "EARLIEST" })).toThrow(/Value 'EARLIEST' at 'startingPosition'/);
+  });
+
+  it("refuses what Lambda's own rules and Lambent refuse", () => {
+    expect(refusal(() => readMappingSettings({ MaximumRecordAgeInSeconds: 30 }))).toMatch(/-1 \(unlimited\) or at least 60/);
     expect(refusal(() => readMappingSettings({ DestinationConfig: { OnFailure: { Destination: "arn:aws:lambda:us-east-1:000000000000:function:f" } } }))).toMatch(
       /SNS topic or SQS queue/,
     );
     expect(refusal(() => readMappingSettings({ DestinationConfig: { OnSuccess: { Destination: "arn:aws:sqs:us-east-1:000000000000:ok" } } }))).toMatch(/OnSuccess/);
-    expect(refusal(() => readMappingSettings({ FilterCriteria: { Filters: [{ Pattern: "{}" }] } }))).toMatch(/FilterCriteria is not supported/);
-    expect(refusal(() => readMappingSettings({ TumblingWindowInSeconds: 60 }))).toMatch(/TumblingWindowInSeconds/);
+    expect(refusal(() => readMappingSettings({ FilterCriteria: { Filters: [{ Pattern: "{\"a\": \"b\"}" }] } }))).toBe("Invalid filter pattern definition.");
+    expect(readMappingSettings({ FilterCriteria: { Filters: [{ Pattern: "{\"a\": [\"b\"]}" }] } })).toEqual({ filters: ['{"a": ["b"]}'] });
+    expect(readMappingSettings({ FilterCriteria: {} })).toEqual({ filters: null });
+    expect(readMappingSettings({ TumblingWindowInSeconds: 60 })).toEqual({ tumblingWindowInSeconds: 60 });
   });
 });
 
@@ -105,6 +123,8 @@ describe("checkFieldsForKind and checkMappingRules", () => {
   it("refuses stream settings on a queue and queue settings on a stream", () => {
     expect(refusal(() => checkFieldsForKind({ StartingPosition: "LATEST" }, "queue"))).toMatch(/StartingPosition is not valid for a queue/);
     expect(refusal(() => checkFieldsForKind({ BisectBatchOnFunctionError: true }, "queue"))).toMatch(/queue/);
+    expect(refusal(() => checkFieldsForKind({ TumblingWindowInSeconds: 60 }, "queue"))).toMatch(/TumblingWindowInSeconds is not valid for a queue/);
+    expect(() => checkFieldsForKind({ TumblingWindowInSeconds: 0 }, "queue")).not.toThrow();
     expect(refusal(() => checkFieldsForKind({ ScalingConfig: { MaximumConcurrency: 5 } }, "stream"))).toMatch(/not valid for a stream/);
     expect(() => checkFieldsForKind({ ScalingConfig: {}, BatchSize: 5 }, "stream")).not.toThrow();
   });

@@ -2,20 +2,21 @@
 // type and range, which fields each kind of source takes, and the rules between fields. Pure, so every
 // rule is unit-tested without NATS (event-source-mapping-settings.test.ts).
 import { invalidParameter } from "@lambent/errors";
+import { FilterPatternError, compilePattern } from "@lambent/event-filter";
 import { ReportBatchItemFailures, StartingPositions, type EventSourceMapping, type StartingPosition } from "@lambent/registry/event-sources";
 import { parseDeadLetterTargetArn } from "@lambent/registry/functions";
 import { type Body, optionalBoolean, optionalInteger, optionalObject, optionalString } from "./fields.js";
 
-/** Lambda's bounds and defaults, and Lambent's for what Lambda does not have. */
+/**
+ * Lambda's defaults and the rules it keeps beyond its model (whose bounds model-input.ts checks first),
+ * and Lambent's for what Lambda does not have.
+ */
 export const MappingLimits = {
-  batchSize: { min: 1, max: 10_000, queueDefault: 10, streamDefault: 100 },
-  maximumBatchingWindowInSeconds: { min: 0, max: 300 },
+  batchSize: { queueDefault: 10, streamDefault: 100 },
   /** An SQS mapping with batches over 10 needs a batching window of at least a second. */
   queueBatchWithoutWindow: 10,
-  maximumRetryAttempts: { min: -1, max: 10_000 },
-  maximumRecordAgeInSeconds: { min: 60, max: 604_800 },
-  parallelizationFactor: { min: 1, max: 10 },
-  maximumConcurrency: { min: 2, max: 1000 },
+  /** -1 (no limit) or at least this; the model allows -1 to 604800. */
+  maximumRecordAgeInSeconds: { min: 60 },
   /** Lambent's: batches a queue mapping runs at once without ScalingConfig. */
   defaultQueueConcurrency: 10,
   /** Lambent's: an SQS queue's bounds and default visibility timeout. */
@@ -40,11 +41,14 @@ export interface MappingSettings {
   startingPosition?: StartingPosition;
   /** Epoch seconds. */
   startingPositionTimestamp?: number;
+  /** FilterCriteria's patterns; null (no filters given) removes them. */
+  filters?: string[] | null;
+  /** TumblingWindowInSeconds (0–900, the model's bounds); 0 turns windows off. */
+  tumblingWindowInSeconds?: number;
 }
 
 /** Lambda fields Lambent does not implement: refused when given a value, rather than silently ignored. */
 const UNSUPPORTED_FIELDS = [
-  "FilterCriteria",
   "KMSKeyArn",
   "MetricsConfig",
   "LoggingConfig",
@@ -60,7 +64,14 @@ const UNSUPPORTED_FIELDS = [
 ] as const;
 
 /** Fields only a stream (Kinesis-like) source takes, and only a queue (SQS-like) source takes. */
-const STREAM_ONLY = ["StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError"] as const;
+const STREAM_ONLY = [
+  "StartingPosition",
+  "StartingPositionTimestamp",
+  "ParallelizationFactor",
+  "MaximumRecordAgeInSeconds",
+  "BisectBatchOnFunctionError",
+  "TumblingWindowInSeconds",
+] as const;
 const QUEUE_ONLY = ["ScalingConfig", "VisibilityTimeoutSeconds"] as const;
 
 /** Reads every setting a Create or Update body may carry, checking types and ranges. */
@@ -68,22 +79,20 @@ export function readMappingSettings(body: Body): MappingSettings {
   for (const field of UNSUPPORTED_FIELDS) {
     if (isGiven(body[field])) throw invalidParameter(`${field} is not supported by Lambent`);
   }
-  const tumbling = optionalInteger(body, "TumblingWindowInSeconds", 0, 900);
-  if (tumbling !== undefined && tumbling !== 0) throw invalidParameter("TumblingWindowInSeconds is not supported by Lambent; leave it 0");
   const settings: MappingSettings = {};
   const set = <K extends keyof MappingSettings>(key: K, value: MappingSettings[K] | undefined): void => {
     if (value !== undefined) settings[key] = value;
   };
   set("enabled", optionalBoolean(body, "Enabled"));
-  const { batchSize, maximumBatchingWindowInSeconds: window, maximumRetryAttempts: retries, parallelizationFactor, visibilityTimeoutSeconds } = MappingLimits;
-  set("batchSize", optionalInteger(body, "BatchSize", batchSize.min, batchSize.max));
-  set("maximumBatchingWindowInSeconds", optionalInteger(body, "MaximumBatchingWindowInSeconds", window.min, window.max));
+  const { visibilityTimeoutSeconds } = MappingLimits;
+  set("batchSize", optionalInteger(body, "BatchSize"));
+  set("maximumBatchingWindowInSeconds", optionalInteger(body, "MaximumBatchingWindowInSeconds"));
   set("reportBatchItemFailures", readResponseTypes(body));
-  set("maximumRetryAttempts", optionalInteger(body, "MaximumRetryAttempts", retries.min, retries.max));
+  set("maximumRetryAttempts", optionalInteger(body, "MaximumRetryAttempts"));
   set("onFailure", readOnFailure(body));
   set("maximumConcurrency", readScalingConfig(body));
   set("visibilityTimeoutSeconds", optionalInteger(body, "VisibilityTimeoutSeconds", visibilityTimeoutSeconds.min, visibilityTimeoutSeconds.max));
-  set("parallelizationFactor", optionalInteger(body, "ParallelizationFactor", parallelizationFactor.min, parallelizationFactor.max));
+  set("parallelizationFactor", optionalInteger(body, "ParallelizationFactor"));
   set("maximumRecordAgeInSeconds", readMaximumRecordAge(body));
   set("bisectBatchOnFunctionError", optionalBoolean(body, "BisectBatchOnFunctionError"));
   const position = optionalString(body, "StartingPosition");
@@ -94,14 +103,37 @@ export function readMappingSettings(body: Body): MappingSettings {
     settings.startingPosition = position as StartingPosition;
   }
   set("startingPositionTimestamp", readTimestamp(body, "StartingPositionTimestamp"));
+  set("filters", readFilterCriteria(body));
+  set("tumblingWindowInSeconds", optionalInteger(body, "TumblingWindowInSeconds"));
   return settings;
+}
+
+/** FilterCriteria.Filters' patterns, each one Lambda can read; `{}` or no filters removes them (null). */
+function readFilterCriteria(body: Body): string[] | null | undefined {
+  const criteria = optionalObject(body, "FilterCriteria");
+  if (criteria === undefined) return undefined;
+  const filters = criteria["Filters"];
+  if (filters === undefined || filters === null) return null;
+  if (!Array.isArray(filters)) throw invalidParameter("FilterCriteria.Filters must be a list");
+  const patterns = filters.map((filter: unknown) => {
+    const pattern = typeof filter === "object" && filter !== null ? (filter as Record<string, unknown>)["Pattern"] : undefined;
+    if (typeof pattern !== "string") throw invalidParameter("Invalid filter pattern definition.");
+    try {
+      compilePattern(pattern);
+    } catch (error) {
+      if (error instanceof FilterPatternError) throw invalidParameter(error.message);
+      throw error;
+    }
+    return pattern;
+  });
+  return patterns.length === 0 ? null : patterns;
 }
 
 /** Refuses the fields the source's kind does not take (Lambda refuses StartingPosition for SQS, ScalingConfig for Kinesis). */
 export function checkFieldsForKind(body: Body, kind: EventSourceMapping["kind"]): void {
   const refused = kind === "queue" ? STREAM_ONLY : QUEUE_ONLY;
   for (const field of refused) {
-    if (isGiven(body[field])) {
+    if (isGiven(body[field], field)) {
       throw invalidParameter(
         kind === "queue"
           ? `${field} is not valid for a queue (SQS) event source; it applies to stream (Kinesis) event sources`
@@ -147,6 +179,8 @@ export function mergeSettings<M extends EventSourceMapping>(mapping: M, settings
   if (settings.maximumRetryAttempts !== undefined) next.maximumRetryAttempts = settings.maximumRetryAttempts;
   if (settings.onFailure === null) delete next.onFailure;
   else if (settings.onFailure !== undefined) next.onFailure = settings.onFailure;
+  if (settings.filters === null) delete next.filters;
+  else if (settings.filters !== undefined) next.filters = settings.filters;
   if (next.kind === "queue") {
     if (settings.maximumConcurrency === null) delete next.maximumConcurrency;
     else if (settings.maximumConcurrency !== undefined) next.maximumConcurrency = settings.maximumConcurrency;
@@ -155,12 +189,15 @@ export function mergeSettings<M extends EventSourceMapping>(mapping: M, settings
     if (settings.parallelizationFactor !== undefined) next.parallelizationFactor = settings.parallelizationFactor;
     if (settings.maximumRecordAgeInSeconds !== undefined) next.maximumRecordAgeInSeconds = settings.maximumRecordAgeInSeconds;
     if (settings.bisectBatchOnFunctionError !== undefined) next.bisectBatchOnFunctionError = settings.bisectBatchOnFunctionError;
+    if (settings.tumblingWindowInSeconds === 0) delete next.tumblingWindowInSeconds;
+    else if (settings.tumblingWindowInSeconds !== undefined) next.tumblingWindowInSeconds = settings.tumblingWindowInSeconds;
   }
   return next as M;
 }
 
-/** A value that counts as given: not absent, null, an empty list, an empty object or an empty string. */
-function isGiven(value: unknown): boolean {
+/** A value that counts as given: not absent, null, an empty list, an empty object or an empty string (nor a tumbling window of 0, which is none). */
+function isGiven(value: unknown, field?: string): boolean {
+  if (field === "TumblingWindowInSeconds" && value === 0) return false;
   if (value === undefined || value === null || value === "") return false;
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === "object") return Object.keys(value).length > 0;
@@ -186,25 +223,24 @@ function readOnFailure(body: Body): string | null | undefined {
   if (onSuccess !== undefined && isGiven(onSuccess["Destination"])) throw invalidParameter("DestinationConfig.OnSuccess is not supported for event source mappings");
   const onFailure = optionalObject(config, "OnFailure");
   if (onFailure === undefined) return undefined;
-  const destination = optionalString(onFailure, "Destination", 350);
+  const destination = optionalString(onFailure, "Destination");
   if (destination === undefined || destination === "") return null;
   parseDeadLetterTargetArn(destination);
   return destination;
 }
 
-/** ScalingConfig.MaximumConcurrency (2–1000); `{}` removes it. */
+/** ScalingConfig.MaximumConcurrency; `{}` removes it. */
 function readScalingConfig(body: Body): number | null | undefined {
   const config = optionalObject(body, "ScalingConfig");
   if (config === undefined) return undefined;
-  const { min, max } = MappingLimits.maximumConcurrency;
-  return optionalInteger(config, "MaximumConcurrency", min, max) ?? null;
+  return optionalInteger(config, "MaximumConcurrency") ?? null;
 }
 
-/** -1 (unlimited) or 60–604800, as Lambda allows. */
+/** -1 (unlimited) or at least 60, as Lambda allows (the model bounds it to 604800). */
 function readMaximumRecordAge(body: Body): number | undefined {
-  const age = optionalInteger(body, "MaximumRecordAgeInSeconds", -1, MappingLimits.maximumRecordAgeInSeconds.max);
+  const age = optionalInteger(body, "MaximumRecordAgeInSeconds");
   if (age === undefined || age === -1 || age >= MappingLimits.maximumRecordAgeInSeconds.min) return age;
-  throw invalidParameter(`MaximumRecordAgeInSeconds must be -1 (unlimited) or from ${MappingLimits.maximumRecordAgeInSeconds.min} to ${MappingLimits.maximumRecordAgeInSeconds.max}, got ${age}`);
+  throw invalidParameter(`MaximumRecordAgeInSeconds must be -1 (unlimited) or at least ${MappingLimits.maximumRecordAgeInSeconds.min}, got ${age}`);
 }
 
 /** A timestamp as the AWS SDK sends it (epoch seconds) or an ISO 8601 string; epoch seconds. */

@@ -34,6 +34,7 @@ import {
   readMappingSettings,
 } from "./event-source-mapping-settings.js";
 import { requireBody, requireString } from "./fields.js";
+import { checkInput } from "./model-input.js";
 import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 
 export interface ListEventSourceMappingsOptions extends ListOptions {
@@ -43,8 +44,11 @@ export interface ListEventSourceMappingsOptions extends ListOptions {
 
 /** Lambda answers at most 100 mappings per page, whatever MaxItems asks. */
 const MAX_PAGE = 100;
-/** Every change is the user's: Lambent does not disable mappings by itself. */
-const USER_INITIATED = "USER_INITIATED";
+/**
+ * Every change is the user's (Lambent does not disable mappings by itself), said as Lambda says it: a
+ * queue's mapping in SQS's words, a stream's in Kinesis'.
+ */
+const TRANSITION_REASON = { queue: "USER_INITIATED", stream: "User action" } as const;
 
 export class EventSourceMappings {
   constructor(
@@ -60,7 +64,8 @@ export class EventSourceMappings {
   /** CreateEventSourceMapping: answers State Creating; the leading scheduler starts polling it. */
   async create(input: unknown): Promise<EventSourceMappingConfiguration> {
     const body = requireBody(input);
-    const reference = parseFunctionReference(requireString(body, "FunctionName", 170));
+    checkInput("CreateEventSourceMapping", body);
+    const reference = parseFunctionReference(requireString(body, "FunctionName"), undefined, this.scope);
     const eventSourceArn = requireString(body, "EventSourceArn");
     const source = parseEventSourceArn(eventSourceArn);
     const settings = readMappingSettings(body);
@@ -85,6 +90,7 @@ export class EventSourceMappings {
       reportBatchItemFailures: settings.reportBatchItemFailures ?? false,
       maximumRetryAttempts: settings.maximumRetryAttempts ?? -1,
       ...(typeof settings.onFailure === "string" ? { onFailure: settings.onFailure } : {}),
+      ...(settings.filters ? { filters: settings.filters } : {}),
       revisionId: randomUUID(),
       lastModified: this.now(),
     };
@@ -106,7 +112,9 @@ export class EventSourceMappings {
       await this.jetstream.createQueueConsumer(info, queue);
       mapping = queue;
     } else {
-      if (settings.startingPosition === undefined) throw invalidParameter("StartingPosition is required for a stream (Kinesis) event source");
+      if (settings.startingPosition === undefined) {
+        throw invalidParameter("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.");
+      }
       const stream: StreamMapping = {
         ...common,
         kind: "stream",
@@ -117,6 +125,7 @@ export class EventSourceMappings {
         parallelizationFactor: settings.parallelizationFactor ?? 1,
         maximumRecordAgeInSeconds: settings.maximumRecordAgeInSeconds ?? -1,
         bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError ?? false,
+        ...(settings.tumblingWindowInSeconds ? { tumblingWindowInSeconds: settings.tumblingWindowInSeconds } : {}),
       };
       checkMappingRules(stream, this.now());
       const info = await this.jetstream.stream(source.stream);
@@ -138,13 +147,20 @@ export class EventSourceMappings {
   }
 
   async get(uuid: string): Promise<EventSourceMappingConfiguration> {
+    checkInput("GetEventSourceMapping", { UUID: uuid });
     const mapping = await this.require(uuid);
     return this.describe(mapping, (await this.mappings.getState(uuid))?.state);
   }
 
   /** ListEventSourceMappings: by UUID, optionally only one function's (any qualifier when FunctionName has none) or one source's. */
   async list(options: ListEventSourceMappingsOptions): Promise<ListEventSourceMappingsResponse> {
-    const reference = options.functionName !== undefined && options.functionName !== "" ? parseFunctionReference(options.functionName) : undefined;
+    checkInput("ListEventSourceMappings", {
+      FunctionName: options.functionName || undefined,
+      EventSourceArn: options.eventSourceArn || undefined,
+      Marker: options.marker,
+      MaxItems: options.maxItems,
+    });
+    const reference = options.functionName !== undefined && options.functionName !== "" ? parseFunctionReference(options.functionName, undefined, this.scope) : undefined;
     const maxItems = Math.min(parseListMaxItems(options.maxItems), MAX_PAGE);
     const all = (await this.mappings.list())
       .filter((mapping) => reference === undefined || (mapping.functionName === reference.functionName && (reference.qualifier === undefined || mapping.qualifier === reference.qualifier)))
@@ -160,9 +176,10 @@ export class EventSourceMappings {
   /** UpdateEventSourceMapping: the fields given change (FunctionName too); the source and starting position stay. */
   async update(uuid: string, input: unknown): Promise<EventSourceMappingConfiguration> {
     const body = requireBody(input);
+    checkInput("UpdateEventSourceMapping", { ...body, UUID: uuid });
     const settings = readMappingSettings(body);
     const name = body["FunctionName"];
-    const reference = typeof name === "string" && name !== "" ? parseFunctionReference(name) : undefined;
+    const reference = typeof name === "string" && name !== "" ? parseFunctionReference(name, undefined, this.scope) : undefined;
     if (name !== undefined && name !== null && typeof name !== "string") throw invalidParameter("FunctionName must be a string");
     if (reference) await this.requireFunction(reference.functionName, reference.qualifier);
     const updated = await this.mappings.update(checkUuid(uuid), async (current) => {
@@ -195,6 +212,7 @@ export class EventSourceMappings {
 
   /** DeleteEventSourceMapping: a queue mapping's consumer, then the mapping and its state (the scheduler stops polling it). */
   async delete(uuid: string): Promise<EventSourceMappingConfiguration> {
+    checkInput("DeleteEventSourceMapping", { UUID: uuid });
     const mapping = await this.require(uuid);
     const state = (await this.mappings.getState(uuid))?.state;
     // The consumer first: should that fail, the mapping is still there to delete again.
@@ -209,9 +227,9 @@ export class EventSourceMappings {
     return mapping;
   }
 
-  /** The function, and the version or alias named, must exist when the mapping is created or moved (as in Lambda). */
+  /** The function, and the version or alias named, must exist when the mapping is created or moved (as in Lambda, a 400). */
   private async requireFunction(functionName: string, qualifier: string | undefined): Promise<void> {
-    const missing = () => resourceNotFound(`Function not found: ${functionArn(this.scope, functionName, qualifier)}`);
+    const missing = () => invalidParameter("Function does not exist");
     if (qualifier === undefined || qualifier === LATEST || isVersionNumber(qualifier)) {
       if (!(await this.functions.get(functionName, qualifier ?? LATEST))) throw missing();
       return;
@@ -230,10 +248,10 @@ export class EventSourceMappings {
       MaximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds,
       FunctionResponseTypes: mapping.reportBatchItemFailures ? ["ReportBatchItemFailures"] : [],
       LastModified: mapping.lastModified / 1000,
-      LastProcessingResult: state?.lastProcessingResult ?? NO_RECORDS_PROCESSED,
       State: transition ?? stateOf(mapping, state),
-      StateTransitionReason: USER_INITIATED,
+      StateTransitionReason: TRANSITION_REASON[mapping.kind],
     };
+    if (mapping.filters !== undefined) described.FilterCriteria = { Filters: mapping.filters.map((pattern) => ({ Pattern: pattern })) };
     if (mapping.kind === "queue") {
       if (mapping.maximumConcurrency !== undefined) described.ScalingConfig = { MaximumConcurrency: mapping.maximumConcurrency };
       if (mapping.maximumRetryAttempts >= 0) described.MaximumRetryAttempts = mapping.maximumRetryAttempts;
@@ -241,13 +259,15 @@ export class EventSourceMappings {
       described.VisibilityTimeoutSeconds = mapping.visibilityTimeoutSeconds;
       return described;
     }
+    // Lambda reports the last batch's outcome for streams only.
+    described.LastProcessingResult = state?.lastProcessingResult ?? NO_RECORDS_PROCESSED;
     described.StartingPosition = mapping.startingPosition;
     if (mapping.startingPositionTimestamp !== undefined) described.StartingPositionTimestamp = mapping.startingPositionTimestamp;
     described.ParallelizationFactor = mapping.parallelizationFactor;
     described.MaximumRecordAgeInSeconds = mapping.maximumRecordAgeInSeconds;
     described.BisectBatchOnFunctionError = mapping.bisectBatchOnFunctionError;
     described.MaximumRetryAttempts = mapping.maximumRetryAttempts;
-    described.TumblingWindowInSeconds = 0;
+    described.TumblingWindowInSeconds = mapping.tumblingWindowInSeconds ?? 0;
     described.DestinationConfig = { OnFailure: mapping.onFailure !== undefined ? { Destination: mapping.onFailure } : {} };
     return described;
   }

@@ -24,7 +24,8 @@ export function requireString(body: Body, field: string, maxLength = Infinity): 
   return value;
 }
 
-export function optionalInteger(body: Body, field: string, min: number, max: number): number | undefined {
+/** An integer field; `min` and `max` are for Lambent's own bounds (Lambda's come from its model, model-input.ts). */
+export function optionalInteger(body: Body, field: string, min = -Infinity, max = Infinity): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value)) throw invalidParameter(`${field} must be an integer`);

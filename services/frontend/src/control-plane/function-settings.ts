@@ -1,7 +1,9 @@
-// The configurable settings of a function, validated as Lambda validates them.
-import { invalidParameter } from "@lambent/errors";
+// The configurable settings of a function, validated as Lambda validates them: the model's constraints
+// were checked before (model-input.ts); these are Lambda's own rules and Lambent's.
+import { invalidParameter, validationError } from "@lambent/errors";
 import { parseHandler } from "@lambent/bundler";
-import { parseDeadLetterTargetArn } from "@lambent/registry/functions";
+import { Constraint, shape, violationsMessage } from "@lambent/lambda-model";
+import { parseDeadLetterTargetArn, type LoggingSettings } from "@lambent/registry/functions";
 import {
   type Body,
   optionalInteger,
@@ -11,13 +13,18 @@ import {
   optionalStringMap,
 } from "./fields.js";
 
+/**
+ * Lambda's defaults, and the limits it sets beyond its model (which allows more memory and time to
+ * functions on capacity providers, which Lambent does not have).
+ */
 export const Limits = {
-  memoryMb: { min: 128, max: 10240, default: 128 },
-  timeoutSeconds: { min: 1, max: 900, default: 3 },
-  ephemeralStorageMb: { min: 512, max: 10240, default: 512 },
+  memoryMb: { max: 10240, default: 128 },
+  timeoutSeconds: { max: 900, default: 3 },
+  ephemeralStorageMb: { default: 512 },
   /** All environment variables together, counted as Lambda counts them (the JSON of the map). */
   environmentBytes: 4096,
-  descriptionLength: 256,
+  /** A function's own name; the model lets a reference be longer (an ARN). */
+  functionNameLength: 64,
 } as const;
 
 /** Variables the runtime sets itself; Lambda refuses them in a function's configuration. */
@@ -29,18 +36,31 @@ const RESERVED_VARIABLES = new Set([
   "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 ]);
 
-const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
-const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
-
-/** Node.js runtimes run in the isolate runtime: nodejs18.x and newer. */
-export function validateRuntime(runtime: string): string {
+/** Node.js runtimes of Lambda's model from 18 on: the ones the isolate runtime runs. */
+export const SUPPORTED_RUNTIMES: readonly string[] = (shape("Runtime").enum ?? []).filter((runtime) => {
   const match = /^nodejs(\d+)\.x$/.exec(runtime);
-  if (!match || Number(match[1]) < 18) {
-    throw invalidParameter(
-      `The runtime parameter of ${runtime} is not supported. Lambent runs Node.js functions: use nodejs18.x, nodejs20.x, nodejs22.x or newer.`,
-    );
+  return match !== null && Number(match[1]) >= 18;
+});
+
+/**
+ * A runtime Lambent runs. One Lambda does not know is refused in Lambda's words (its own check, not the
+ * request validation's); one Lambda knows but Lambent cannot run (Python, Java, …) says so.
+ */
+export function validateRuntime(runtime: string): string {
+  if (SUPPORTED_RUNTIMES.includes(runtime)) return runtime;
+  if (!(shape("Runtime").enum ?? []).includes(runtime)) {
+    throw invalidParameter(`Value ${runtime} at 'runtime' failed to satisfy constraint: ${Constraint.enumSet(SUPPORTED_RUNTIMES)} or be a valid ARN`);
   }
-  return runtime;
+  throw invalidParameter(
+    `The runtime parameter of ${runtime} is not supported. Lambent runs Node.js functions: use ${SUPPORTED_RUNTIMES.join(", ")}.`,
+  );
+}
+
+/** A limit of Lambda's own beyond its model, refused as its request validation refuses the model's. */
+function checkAtMost(field: string, value: number | undefined, max: number): void {
+  if (value !== undefined && value > max) {
+    throw validationError(violationsMessage([{ path: field, value: String(value), constraint: Constraint.maxValue(max) }]));
+  }
 }
 
 export interface FunctionSettings {
@@ -55,6 +75,9 @@ export interface FunctionSettings {
   architectures?: string[];
   /** `DeadLetterConfig.TargetArn`: an SNS or SQS ARN; `""` removes the target. */
   deadLetterTargetArn?: string;
+  tracingMode?: "Active" | "PassThrough";
+  /** The LoggingConfig fields given, laid over the current ones (withLogging). */
+  logging?: Partial<LoggingSettings>;
 }
 
 /** Reads the settings present in a CreateFunction or UpdateFunctionConfiguration body. */
@@ -68,41 +91,67 @@ export function readFunctionSettings(body: Body): FunctionSettings {
     settings.handler = handler;
   }
   const role = optionalString(body, "Role");
-  if (role !== undefined) {
-    if (!ROLE.test(role)) throw invalidParameter(`Role must be an IAM role ARN, e.g. arn:aws:iam::000000000000:role/name; got '${role}'`);
-    settings.role = role;
-  }
-  const memorySize = optionalInteger(body, "MemorySize", Limits.memoryMb.min, Limits.memoryMb.max);
+  if (role !== undefined) settings.role = role;
+  const memorySize = optionalInteger(body, "MemorySize");
+  checkAtMost("memorySize", memorySize, Limits.memoryMb.max);
   if (memorySize !== undefined) settings.memorySize = memorySize;
-  const timeout = optionalInteger(body, "Timeout", Limits.timeoutSeconds.min, Limits.timeoutSeconds.max);
+  const timeout = optionalInteger(body, "Timeout");
+  checkAtMost("timeout", timeout, Limits.timeoutSeconds.max);
   if (timeout !== undefined) settings.timeout = timeout;
-  const description = optionalString(body, "Description", Limits.descriptionLength);
+  const description = optionalString(body, "Description");
   if (description !== undefined) settings.description = description;
   const environment = optionalObject(body, "Environment");
   if (environment !== undefined) settings.environment = validateEnvironment(optionalStringMap(environment, "Variables") ?? {});
   const storage = optionalObject(body, "EphemeralStorage");
   if (storage !== undefined) {
-    const size = optionalInteger(storage, "Size", Limits.ephemeralStorageMb.min, Limits.ephemeralStorageMb.max);
+    const size = optionalInteger(storage, "Size");
     if (size !== undefined) settings.ephemeralStorageMb = size;
   }
   const architectures = optionalStringList(body, "Architectures");
-  if (architectures !== undefined) {
-    if (architectures.length !== 1 || !["x86_64", "arm64"].includes(architectures[0]!)) {
-      throw invalidParameter("Architectures must be [\"x86_64\"] or [\"arm64\"]");
-    }
-    settings.architectures = architectures;
-  }
+  if (architectures !== undefined) settings.architectures = architectures;
   const deadLetter = optionalObject(body, "DeadLetterConfig");
   if (deadLetter !== undefined) {
     const target = optionalString(deadLetter, "TargetArn") ?? "";
     if (target !== "") parseDeadLetterTargetArn(target);
     settings.deadLetterTargetArn = target;
   }
+  const tracing = optionalObject(body, "TracingConfig");
+  const tracingMode = tracing === undefined ? undefined : optionalString(tracing, "Mode");
+  if (tracingMode !== undefined) settings.tracingMode = tracingMode as FunctionSettings["tracingMode"];
+  const logging = optionalObject(body, "LoggingConfig");
+  if (logging !== undefined) settings.logging = readLogging(logging);
   const packageType = optionalString(body, "PackageType");
   if (packageType !== undefined && packageType !== "Zip") {
     throw invalidParameter(`PackageType ${packageType} is not supported; Lambent runs Zip packages`);
   }
   return settings;
+}
+
+function readLogging(logging: Body): Partial<LoggingSettings> {
+  const read: Partial<LoggingSettings> = {};
+  const logFormat = optionalString(logging, "LogFormat");
+  if (logFormat !== undefined) read.logFormat = logFormat as LoggingSettings["logFormat"];
+  const logGroup = optionalString(logging, "LogGroup");
+  if (logGroup !== undefined) read.logGroup = logGroup;
+  const applicationLogLevel = optionalString(logging, "ApplicationLogLevel");
+  if (applicationLogLevel !== undefined) read.applicationLogLevel = applicationLogLevel;
+  const systemLogLevel = optionalString(logging, "SystemLogLevel");
+  if (systemLogLevel !== undefined) read.systemLogLevel = systemLogLevel;
+  return read;
+}
+
+/**
+ * A function's logging settings with the fields given laid over them, as Lambda merges a partial
+ * LoggingConfig; the Text format keeps no log levels.
+ */
+export function withLogging(current: LoggingSettings | undefined, given: Partial<LoggingSettings> | undefined): LoggingSettings | undefined {
+  if (given === undefined) return current;
+  const next: LoggingSettings = { logFormat: "Text", ...current, ...given };
+  if (next.logFormat === "Text") {
+    delete next.applicationLogLevel;
+    delete next.systemLogLevel;
+  }
+  return next;
 }
 
 /** `record` with a dead-letter target change applied: undefined keeps it, `""` removes it. */
@@ -121,14 +170,10 @@ function validateEnvironment(variables: Record<string, string>): Record<string, 
       `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
     );
   }
-  const badKey = Object.keys(variables).find((key) => !ENV_KEY.test(key));
-  if (badKey !== undefined) {
-    throw invalidParameter(`Environment variable name '${badKey}' must start with a letter and contain only letters, digits and '_'`);
-  }
-  const size = Buffer.byteLength(JSON.stringify(variables));
-  if (size > Limits.environmentBytes) {
+  const measured = JSON.stringify(variables);
+  if (Buffer.byteLength(measured) > Limits.environmentBytes) {
     throw invalidParameter(
-      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${size} bytes`,
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured}`,
     );
   }
   return variables;

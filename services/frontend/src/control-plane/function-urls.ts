@@ -14,14 +14,14 @@ import {
   type FunctionUrlConfig,
   type FunctionUrlCors,
 } from "@lambent/registry/functions";
-import type { FunctionUrlConfigResponse, FunctionUrlCorsConfig } from "@lambent/lambda-api";
+import type { FunctionUrlConfigResponse, FunctionUrlCorsConfig, ListFunctionUrlConfigsResponse } from "@lambent/lambda-api";
 import { type Body, optionalBoolean, optionalInteger, optionalObject, optionalString, optionalStringList, requireBody } from "./fields.js";
+import { checkInput } from "./model-input.js";
+import { compareQualifierOrder } from "@lambent/registry/functions";
+import { paginate, type ListOptions } from "./pagination.js";
 
 /** Where function URLs are served, beneath the frontend's public URL. */
 export const FUNCTION_URL_PATH = "/lambent-url";
-
-/** Lambda's bound on Cors.MaxAge (seconds). */
-const MAX_CORS_AGE = 86_400;
 
 export class FunctionUrlOperations {
   /** @param publicUrl the frontend's public base URL (no trailing slash), read when a config is described */
@@ -34,9 +34,10 @@ export class FunctionUrlOperations {
   /** CreateFunctionUrlConfig: a qualifier has at most one URL (ResourceConflictException otherwise). */
   async create(reference: string, qualifierParameter: string | undefined, input: unknown): Promise<FunctionUrlConfigResponse> {
     const body = requireBody(input);
+    checkInput("CreateFunctionUrlConfig", { ...body, FunctionName: reference, Qualifier: qualifierParameter });
     const authType = readAuthType(body, true)!;
     const cors = readCors(body);
-    readInvokeMode(body);
+    const invokeMode = readInvokeMode(body);
     const { functionName, qualifier } = await this.existingTarget(reference, qualifierParameter);
     const now = Date.now();
     const config: FunctionUrlConfig = { functionName, qualifier, urlId: newUrlId(), authType, invokeMode: "BUFFERED", creationTime: now, lastModified: now };
@@ -44,12 +45,15 @@ export class FunctionUrlOperations {
     if (!(await this.functions.urlConfigs.create(config))) {
       throw resourceConflict(`Failed to create function url config for [functionArn = ${functionArn(this.scope, functionName, qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
     }
-    const { LastModifiedTime: _lastModified, ...created } = this.describe(config);
-    return created;
+    // Lambda's answer to a create has no LastModifiedTime, and the invoke mode only when the request set it.
+    const { LastModifiedTime: _lastModified, InvokeMode: _invokeMode, ...created } = this.describe(config);
+    return invokeMode === undefined ? created : { ...created, InvokeMode: invokeMode };
   }
 
+  /** The config of `$LATEST` or an alias; Lambda answers the same for a function or alias that does not exist. */
   async get(reference: string, qualifierParameter: string | undefined): Promise<FunctionUrlConfigResponse> {
-    const { functionName, qualifier } = await this.existingTarget(reference, qualifierParameter);
+    checkInput("GetFunctionUrlConfig", { FunctionName: reference, Qualifier: qualifierParameter });
+    const { functionName, qualifier } = parseTarget(reference, qualifierParameter, this.scope);
     const config = await this.functions.urlConfigs.get(functionName, qualifier);
     if (!config) throw this.noConfig(functionName, qualifier);
     return this.describe(config);
@@ -58,9 +62,10 @@ export class FunctionUrlOperations {
   /** UpdateFunctionUrlConfig: the fields given change (`Cors` replaced whole), the url id stays. */
   async update(reference: string, qualifierParameter: string | undefined, input: unknown): Promise<FunctionUrlConfigResponse> {
     const body = requireBody(input);
+    checkInput("UpdateFunctionUrlConfig", { ...body, FunctionName: reference, Qualifier: qualifierParameter });
     const authType = readAuthType(body, false);
     const cors = readCors(body);
-    readInvokeMode(body);
+    const invokeMode = readInvokeMode(body);
     const { functionName, qualifier } = await this.existingTarget(reference, qualifierParameter);
     const updated = await this.functions.urlConfigs.update(functionName, qualifier, (current) => {
       const next: FunctionUrlConfig = { ...current, lastModified: Date.now() };
@@ -69,14 +74,28 @@ export class FunctionUrlOperations {
       return next;
     });
     if (!updated) throw this.noConfig(functionName, qualifier);
-    return this.describe(updated);
+    // As to a create, Lambda answers an update with the invoke mode only when the request set it.
+    const { InvokeMode: _invokeMode, ...described } = this.describe(updated);
+    return invokeMode === undefined ? described : { ...described, InvokeMode: invokeMode };
   }
 
   /** Deletes a qualifier's URL; the alias need not exist any more, so a URL a half-done delete left can go. */
   async delete(reference: string, qualifierParameter: string | undefined): Promise<void> {
-    const { functionName, qualifier } = parseTarget(reference, qualifierParameter);
-    await this.requireFunction(functionName);
+    checkInput("DeleteFunctionUrlConfig", { FunctionName: reference, Qualifier: qualifierParameter });
+    const { functionName, qualifier } = parseTarget(reference, qualifierParameter, this.scope);
     if (!(await this.functions.urlConfigs.delete(functionName, qualifier))) throw this.noConfig(functionName, qualifier);
+  }
+
+  /** ListFunctionUrlConfigs: `$LATEST`'s URL first, then the aliases' by name. */
+  async list(reference: string, options: ListOptions): Promise<ListFunctionUrlConfigsResponse> {
+    checkInput("ListFunctionUrlConfigs", { FunctionName: reference, Marker: options.marker, MaxItems: options.maxItems });
+    const { functionName } = parseFunctionReference(reference, undefined, this.scope);
+    await this.requireFunction(functionName);
+    const configs = (await this.functions.urlConfigs.list(functionName)).sort((a, b) => compareQualifierOrder(a.qualifier, b.qualifier));
+    const page = paginate(configs, (config) => config.qualifier, compareQualifierOrder, options);
+    const response: ListFunctionUrlConfigsResponse = { FunctionUrlConfigs: page.items.map((config) => this.describe(config)) };
+    if (page.nextMarker !== undefined) response.NextMarker = page.nextMarker;
+    return response;
   }
 
   /** Drops every URL of a deleted function, or with a qualifier the URL of a deleted alias. */
@@ -91,35 +110,34 @@ export class FunctionUrlOperations {
 
   /** The function and qualifier a call names, both existing: `$LATEST` or an alias (Lambda takes no version here). */
   private async existingTarget(reference: string, qualifierParameter: string | undefined): Promise<{ functionName: string; qualifier: string }> {
-    const target = parseTarget(reference, qualifierParameter);
+    const target = parseTarget(reference, qualifierParameter, this.scope);
     const { functionName, qualifier } = target;
     await this.requireFunction(functionName);
     if (qualifier === LATEST) return target;
-    if (!(await this.functions.aliases.get(functionName, qualifier))) {
-      throw resourceNotFound(`Function not found: ${functionArn(this.scope, functionName, qualifier)}`);
-    }
+    if (!(await this.functions.aliases.get(functionName, qualifier))) throw resourceNotFound("Function does not exist");
     return target;
   }
 
   private async requireFunction(functionName: string): Promise<void> {
-    if (!(await this.functions.get(functionName, LATEST))) {
-      throw resourceNotFound(`Function not found: ${functionArn(this.scope, functionName)}`);
-    }
+    if (!(await this.functions.get(functionName, LATEST))) throw resourceNotFound("Function does not exist");
   }
 
-  private noConfig(functionName: string, qualifier: string) {
-    return resourceNotFound(`The resource you requested does not exist. (FunctionUrlConfig for ${functionArn(this.scope, functionName, qualifier)})`);
+  private noConfig(_functionName: string, _qualifier: string) {
+    return resourceNotFound("The resource you requested does not exist.");
   }
 }
 
-function parseTarget(reference: string, qualifierParameter: string | undefined): { functionName: string; qualifier: string } {
-  const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter);
+function parseTarget(reference: string, qualifierParameter: string | undefined, scope: ArnScope): { functionName: string; qualifier: string } {
+  const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter, scope);
   const target = qualifier ?? LATEST;
   if (isVersionNumber(target)) throw invalidParameter("Function URLs can only be created for an alias or $LATEST, not a version");
   return { functionName, qualifier: target };
 }
 
-/** `NONE`, or `AWS_IAM`: requests then carry a SigV4 signature by one of the frontend's access keys (http/sigv4.ts). */
+/**
+ * `NONE`, or `AWS_IAM`: requests then carry a SigV4 signature by one of the frontend's access keys
+ * (http/sigv4.ts). The model requires it on create and bounds it to those two.
+ */
 function readAuthType(body: Body, required: boolean): FunctionUrlAuthType | undefined {
   const authType = optionalString(body, "AuthType");
   if (authType === undefined) {
@@ -130,10 +148,10 @@ function readAuthType(body: Body, required: boolean): FunctionUrlAuthType | unde
   return authType as FunctionUrlAuthType;
 }
 
-function readInvokeMode(body: Body): void {
+function readInvokeMode(body: Body): "BUFFERED" | undefined {
   const mode = optionalString(body, "InvokeMode");
   if (mode === "RESPONSE_STREAM") throw invalidParameter("InvokeMode RESPONSE_STREAM is not supported by Lambent; use BUFFERED");
-  if (mode !== undefined && mode !== "BUFFERED") throw invalidParameter(`InvokeMode must be BUFFERED or RESPONSE_STREAM, got '${mode}'`);
+  return mode === undefined ? undefined : "BUFFERED";
 }
 
 export function readCors(body: Body): FunctionUrlCors | undefined {
@@ -148,7 +166,7 @@ export function readCors(body: Body): FunctionUrlCors | undefined {
   if (allowHeaders !== undefined) read.allowHeaders = allowHeaders;
   const exposeHeaders = optionalStringList(cors, "ExposeHeaders");
   if (exposeHeaders !== undefined) read.exposeHeaders = exposeHeaders;
-  const maxAge = optionalInteger(cors, "MaxAge", 0, MAX_CORS_AGE);
+  const maxAge = optionalInteger(cors, "MaxAge");
   if (maxAge !== undefined) read.maxAge = maxAge;
   const allowCredentials = optionalBoolean(cors, "AllowCredentials");
   if (allowCredentials !== undefined) read.allowCredentials = allowCredentials;

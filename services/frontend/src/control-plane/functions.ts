@@ -3,12 +3,14 @@
 // event-invoke-config.ts and queue-stats.ts.
 import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
+import { Constraint, violationsMessage } from "@lambent/lambda-model";
 import { buildBundle, unpackZip } from "@lambent/bundler";
 import type { QueueStats } from "@lambent/event-queue";
 import {
   CodeStore,
   FunctionStore,
   LATEST,
+  compareVersions,
   functionArn,
   isVersionNumber,
   lambdaTimestamp,
@@ -28,6 +30,11 @@ import type {
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
+  ListFunctionUrlConfigsResponse,
+  ListTagsResponse,
+  AddPermissionResponse,
+  GetPolicyResponse,
+  RuntimeManagementConfig,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
@@ -35,8 +42,9 @@ import type {
 } from "@lambent/lambda-api";
 import type { ControlPlane } from "../api.js";
 import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
-import { Limits, readFunctionSettings, withDeadLetterTarget } from "./function-settings.js";
+import { Limits, readFunctionSettings, withDeadLetterTarget, withLogging } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
+import { checkInput } from "./model-input.js";
 import { compareStrings, paginate, type ListOptions } from "./pagination.js";
 import { checkRevision as checkRevisionId } from "./preconditions.js";
 import { VersionOperations } from "./versions.js";
@@ -45,16 +53,17 @@ import { ConcurrencyOperations } from "./concurrency.js";
 import { EventInvokeConfigOperations } from "./event-invoke-config.js";
 import { FunctionUrlOperations } from "./function-urls.js";
 import { QueueStatsOperations } from "./queue-stats.js";
+import { TagOperations, checkTagCount } from "./tags.js";
+import { PolicyOperations } from "./policies.js";
 
 export interface FunctionControlPlaneOptions {
   scope: ArnScope;
   functions: FunctionStore;
   code: CodeStore;
-  /** Base URL where GetFunction's `Code.Location` downloads the package. */
-  codeLocationBase: () => string;
+  /** GetFunction's `Code.Location`: a time-limited URL the stored package downloads from. */
+  codeLocation: (packageObject: string) => string;
   /** The frontend's public base URL, beneath which function URLs are served. */
   publicUrl: () => string;
-  defaultRole: string;
   /** The account's concurrency limits, which reservations and provisioned concurrency must respect. */
   concurrencyLimits: ConcurrencyLimits;
   /** Provisioned environments of a version or alias the cluster has ready now (the leading scheduler's count). */
@@ -85,6 +94,8 @@ export class FunctionControlPlane implements ControlPlane {
   private readonly eventInvokeConfigs: EventInvokeConfigOperations;
   private readonly functionUrls: FunctionUrlOperations;
   private readonly queueStats: QueueStatsOperations;
+  private readonly tags: TagOperations;
+  private readonly policies: PolicyOperations;
   /** What names a function, version or alias and goes with it: the function's own keys and the rest. */
   private readonly dependents: FunctionDependent[];
   /** The dependents kept outside the function's own keys, which deleting the function's records leaves behind. */
@@ -102,18 +113,25 @@ export class FunctionControlPlane implements ControlPlane {
     this.eventInvokeConfigs = new EventInvokeConfigOperations(options.scope, options.functions);
     this.functionUrls = new FunctionUrlOperations(options.scope, options.functions, options.publicUrl);
     this.queueStats = new QueueStatsOperations(options.scope, options.functions, options.readQueueStats);
+    this.tags = new TagOperations(options.scope, options.functions);
+    this.policies = new PolicyOperations(options.scope, options.functions);
     this.kept = [this.concurrency, ...(options.dependents ?? [])];
-    this.dependents = [this.eventInvokeConfigs, this.functionUrls, ...this.kept];
+    this.dependents = [this.eventInvokeConfigs, this.functionUrls, this.policies, ...this.kept];
   }
 
   async createFunction(input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
-    const { functionName, qualifier } = parseFunctionReference(requireString(body, "FunctionName", 170));
+    checkInput("CreateFunction", body);
+    const reference = requireString(body, "FunctionName");
+    checkNameLength(reference);
+    const { functionName, qualifier } = parseFunctionReference(reference, undefined, this.options.scope);
     if (qualifier !== undefined) throw invalidParameter("FunctionName must not carry a qualifier on CreateFunction");
     const settings = readFunctionSettings(body);
-    if (settings.runtime === undefined) throw invalidParameter("Runtime is required for a Zip package");
-    if (settings.handler === undefined) throw invalidParameter("Handler is required for a Zip package");
+    if (settings.runtime === undefined || settings.handler === undefined) {
+      throw invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+    }
     const tags = optionalStringMap(body, "Tags") ?? {};
+    checkTagCount(tags);
     const publish = optionalBoolean(body, "Publish") ?? false;
     const zip = readZip(optionalObject(body, "Code") ?? {});
     const built = await this.buildCode(zip, settings.handler);
@@ -122,7 +140,7 @@ export class FunctionControlPlane implements ControlPlane {
       version: LATEST,
       runtime: settings.runtime,
       handler: settings.handler,
-      role: settings.role ?? this.options.defaultRole,
+      role: requireString(body, "Role"),
       memorySize: settings.memorySize ?? Limits.memoryMb.default,
       timeout: settings.timeout ?? Limits.timeoutSeconds.default,
       description: settings.description ?? "",
@@ -134,19 +152,24 @@ export class FunctionControlPlane implements ControlPlane {
       lastModified: lambdaTimestamp(),
       tags,
       ...(settings.deadLetterTargetArn ? { deadLetterTargetArn: settings.deadLetterTargetArn } : {}),
+      ...(settings.environment !== undefined ? { hasEnvironment: true } : {}),
+      ...(settings.tracingMode !== undefined ? { tracingMode: settings.tracingMode } : {}),
     };
+    const logging = withLogging(undefined, settings.logging);
+    if (logging !== undefined) record.logging = logging;
     await this.options.functions.create(record);
     const answered = publish ? await this.versions.publish(functionName) : record;
     // The package is built before the record is written, so the function is Active at once;
     // the answer still reports Pending, as Lambda's does, for clients that wait on the state.
-    return toFunctionConfiguration(this.options.scope, answered, { state: "Pending", lastUpdateStatus: "InProgress" });
+    return toFunctionConfiguration(this.options.scope, answered, "created");
   }
 
   async getFunction(reference: string, qualifierParameter?: string): Promise<GetFunctionResponse> {
-    const record = await this.resolve(reference, qualifierParameter);
+    checkInput("GetFunction", { FunctionName: reference, Qualifier: qualifierParameter });
+    const { record, qualifier } = await this.resolve(reference, qualifierParameter);
     const response: GetFunctionResponse = {
-      Configuration: toFunctionConfiguration(this.options.scope, record),
-      Code: { RepositoryType: "S3", Location: `${this.options.codeLocationBase()}/${record.packageObject}` },
+      Configuration: toFunctionConfiguration(this.options.scope, record, "read", qualifier),
+      Code: { RepositoryType: "S3", Location: this.options.codeLocation(record.packageObject) },
     };
     const [latest, reserved] = await Promise.all([
       record.version === LATEST ? record : this.options.functions.get(record.functionName).then((stored) => stored?.record),
@@ -158,15 +181,26 @@ export class FunctionControlPlane implements ControlPlane {
   }
 
   async getFunctionConfiguration(reference: string, qualifierParameter?: string): Promise<FunctionConfiguration> {
-    return toFunctionConfiguration(this.options.scope, await this.resolve(reference, qualifierParameter));
+    checkInput("GetFunctionConfiguration", { FunctionName: reference, Qualifier: qualifierParameter });
+    const { record, qualifier } = await this.resolve(reference, qualifierParameter);
+    return toFunctionConfiguration(this.options.scope, record, "read", qualifier);
   }
 
-  async listFunctions(options: ListOptions): Promise<ListFunctionsResponse> {
+  /**
+   * Every function's $LATEST by name; with `FunctionVersion: ALL`, every version of every function
+   * ($LATEST named with its qualified ARN, as Lambda names it then).
+   */
+  async listFunctions(options: ListOptions & { functionVersion?: string; masterRegion?: string }): Promise<ListFunctionsResponse> {
+    checkInput("ListFunctions", { Marker: options.marker, MaxItems: options.maxItems, FunctionVersion: options.functionVersion, MasterRegion: options.masterRegion });
     const names = await this.options.functions.listFunctionNames();
-    const page = paginate(names, (name) => name, compareStrings, options);
-    const records = await Promise.all(page.items.map((name) => this.options.functions.get(name)));
+    const all = options.functionVersion === "ALL";
+    const keys = all ? (await Promise.all(names.map(async (name) => (await this.options.functions.listVersions(name)).map((version) => `${name}:${version}`)))).flat() : names;
+    const page = paginate(keys, (key) => key, compareFunctionVersions, options);
+    const records = await Promise.all(page.items.map((key) => this.options.functions.get(...(key.split(":") as [string, string?]))));
     const response: ListFunctionsResponse = {
-      Functions: records.flatMap((stored) => (stored ? [toFunctionConfiguration(this.options.scope, stored.record)] : [])),
+      Functions: records.flatMap((stored) =>
+        stored ? [toFunctionConfiguration(this.options.scope, stored.record, "listed", all ? stored.record.version : undefined)] : [],
+      ),
     };
     if (page.nextMarker !== undefined) response.NextMarker = page.nextMarker;
     return response;
@@ -174,32 +208,35 @@ export class FunctionControlPlane implements ControlPlane {
 
   async updateFunctionCode(reference: string, input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
+    checkInput("UpdateFunctionCode", { ...body, FunctionName: reference });
     const functionName = this.unqualifiedName(reference);
     const zip = readZip(body);
     const expectedRevision = optionalString(body, "RevisionId");
     const dryRun = optionalBoolean(body, "DryRun") ?? false;
     const publish = optionalBoolean(body, "Publish") ?? false;
-    const current = await this.options.functions.require(functionName);
-    const built = await this.buildCode(zip, current.record.handler, dryRun);
-    if (dryRun) return toFunctionConfiguration(this.options.scope, { ...current.record, ...built });
+    const current = await this.requireLatest(functionName);
+    const built = await this.buildCode(zip, current.handler, dryRun);
+    if (dryRun) return toFunctionConfiguration(this.options.scope, { ...current, ...built }, "updated");
     const record = await this.options.functions.update(functionName, LATEST, (latest) => {
       checkRevision(latest, expectedRevision);
       return { ...latest, ...built, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
     });
-    const answered = publish ? await this.versions.publish(functionName, { codeSha256: record.codeSha256 }) : record;
-    return toFunctionConfiguration(this.options.scope, answered, { lastUpdateStatus: "InProgress" });
+    if (!publish) return toFunctionConfiguration(this.options.scope, record, "updated");
+    // Lambda answers with the version being created, as a create answers.
+    return toFunctionConfiguration(this.options.scope, await this.versions.publish(functionName, { codeSha256: record.codeSha256 }), "created");
   }
 
   async updateFunctionConfiguration(reference: string, input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
+    checkInput("UpdateFunctionConfiguration", { ...body, FunctionName: reference });
     const functionName = this.unqualifiedName(reference);
     const { deadLetterTargetArn, ...settings } = readFunctionSettings(body);
     const expectedRevision = optionalString(body, "RevisionId");
-    const current = await this.options.functions.require(functionName);
+    const current = await this.requireLatest(functionName);
     // A new handler may live in another file of the package: rebuild before anything is written.
     let rebuilt: Pick<BuiltCode, "bundleObject" | "handlerFile"> | undefined;
-    if (settings.handler !== undefined && settings.handler !== current.record.handler) {
-      const zip = await this.options.code.getPackage(current.record.packageObject);
+    if (settings.handler !== undefined && settings.handler !== current.handler) {
+      const zip = await this.options.code.getPackage(current.packageObject);
       if (!zip) throw new LambdaError("ServiceException", `Deployment package of ${functionName} is missing from the code store`);
       const { bundleObject, handlerFile } = await this.buildCode(zip, settings.handler);
       rebuilt = { bundleObject, handlerFile };
@@ -209,14 +246,19 @@ export class FunctionControlPlane implements ControlPlane {
       if (rebuilt === undefined && settings.handler !== undefined && settings.handler !== latest.handler) {
         throw new LambdaError("ResourceConflictException", "The function's code changed during the update; try again.");
       }
-      const next = { ...latest, ...definedOnly(settings), ...rebuilt, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+      const { logging: givenLogging, ...plain } = settings;
+      const next: FunctionVersionRecord = { ...latest, ...definedOnly(plain), ...rebuilt, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+      if (settings.environment !== undefined) next.hasEnvironment = true;
+      const logging = withLogging(latest.logging, givenLogging);
+      if (logging !== undefined) next.logging = logging;
       return withDeadLetterTarget(next, deadLetterTargetArn);
     });
-    return toFunctionConfiguration(this.options.scope, record, { lastUpdateStatus: "InProgress" });
+    return toFunctionConfiguration(this.options.scope, record, "updated");
   }
 
   async deleteFunction(reference: string, qualifierParameter?: string): Promise<void> {
-    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter);
+    checkInput("DeleteFunction", { FunctionName: reference, Qualifier: qualifierParameter });
+    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter, this.options.scope);
     if (qualifier === LATEST) {
       throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
@@ -241,18 +283,20 @@ export class FunctionControlPlane implements ControlPlane {
 
   async publishVersion(reference: string, input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input ?? {});
+    checkInput("PublishVersion", { ...body, FunctionName: reference });
     const codeSha256 = optionalString(body, "CodeSha256");
     const revisionId = optionalString(body, "RevisionId");
-    const description = optionalString(body, "Description", Limits.descriptionLength);
+    const description = optionalString(body, "Description");
     const record = await this.versions.publish(this.unqualifiedName(reference), {
       ...(codeSha256 !== undefined ? { codeSha256 } : {}),
       ...(revisionId !== undefined ? { revisionId } : {}),
       ...(description !== undefined ? { description } : {}),
     });
-    return toFunctionConfiguration(this.options.scope, record);
+    return toFunctionConfiguration(this.options.scope, record, "read");
   }
 
   listVersionsByFunction(reference: string, options: ListOptions): Promise<ListVersionsResponse> {
+    checkInput("ListVersionsByFunction", { FunctionName: reference, Marker: options.marker, MaxItems: options.maxItems });
     return this.versions.list(this.unqualifiedName(reference), options);
   }
 
@@ -270,7 +314,7 @@ export class FunctionControlPlane implements ControlPlane {
 
   async deleteAlias(reference: string, aliasName: string): Promise<void> {
     await this.aliases.delete(reference, aliasName);
-    const { functionName } = parseFunctionReference(reference);
+    const { functionName } = parseFunctionReference(reference, undefined, this.options.scope);
     await forget(this.dependents, functionName, aliasName);
   }
 
@@ -346,21 +390,56 @@ export class FunctionControlPlane implements ControlPlane {
     return this.functionUrls.delete(reference, qualifier);
   }
 
+  listFunctionUrlConfigs(reference: string, options: ListOptions): Promise<ListFunctionUrlConfigsResponse> {
+    return this.functionUrls.list(reference, options);
+  }
+
   getQueueStats(reference: string): Promise<QueueStatsResponse> {
     return this.queueStats.get(reference);
   }
 
+  tagResource(resource: string, body: unknown): Promise<void> {
+    return this.tags.tag(resource, body);
+  }
+
+  untagResource(resource: string, tagKeys: string[] | undefined): Promise<void> {
+    return this.tags.untag(resource, tagKeys);
+  }
+
+  listTags(resource: string): Promise<ListTagsResponse> {
+    return this.tags.list(resource);
+  }
+
+  addPermission(reference: string, qualifier: string | undefined, body: unknown): Promise<AddPermissionResponse> {
+    return this.policies.add(reference, qualifier, body);
+  }
+
+  removePermission(reference: string, statementId: string, qualifier: string | undefined, revisionId: string | undefined): Promise<void> {
+    return this.policies.remove(reference, statementId, qualifier, revisionId);
+  }
+
+  getPolicy(reference: string, qualifier: string | undefined): Promise<GetPolicyResponse> {
+    return this.policies.get(reference, qualifier);
+  }
+
+  /** Runtimes follow Lambent's own updates: the mode is Auto, which names no runtime version. */
+  async getRuntimeManagementConfig(reference: string, qualifierParameter: string | undefined): Promise<RuntimeManagementConfig> {
+    checkInput("GetRuntimeManagementConfig", { FunctionName: reference, Qualifier: qualifierParameter });
+    const { record, qualifier } = await this.resolve(reference, qualifierParameter);
+    return { UpdateRuntimeOn: "Auto", FunctionArn: functionArn(this.options.scope, record.functionName, qualifier) };
+  }
+
   private unqualifiedName(reference: string): string {
-    const { functionName, qualifier } = parseFunctionReference(reference);
+    const { functionName, qualifier } = parseFunctionReference(reference, undefined, this.options.scope);
     if (qualifier !== undefined && qualifier !== LATEST) {
       throw invalidParameter("Only $LATEST can be updated; published versions never change");
     }
     return functionName;
   }
 
-  /** The record a qualifier names: `$LATEST` (or none), a version, or an alias's primary version. */
-  private async resolve(reference: string, qualifierParameter?: string): Promise<FunctionVersionRecord> {
-    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter);
+  /** The record a qualifier names: `$LATEST` (or none), a version, or an alias's primary version; and the qualifier named. */
+  private async resolve(reference: string, qualifierParameter?: string): Promise<{ record: FunctionVersionRecord; qualifier: string | undefined }> {
+    const { functionName, qualifier } = parseFunctionReference(reference, qualifierParameter, this.options.scope);
     const notFound = () => resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName, qualifier)}`);
     let version = qualifier ?? LATEST;
     if (version !== LATEST && !isVersionNumber(version)) {
@@ -370,6 +449,12 @@ export class FunctionControlPlane implements ControlPlane {
     }
     const stored = await this.options.functions.get(functionName, version);
     if (!stored) throw notFound();
+    return { record: stored.record, qualifier };
+  }
+
+  private async requireLatest(functionName: string): Promise<FunctionVersionRecord> {
+    const stored = await this.options.functions.get(functionName, LATEST);
+    if (!stored) throw resourceNotFound(`Function not found: ${functionArn(this.options.scope, functionName)}`);
     return stored.record;
   }
 
@@ -395,6 +480,15 @@ export class FunctionControlPlane implements ControlPlane {
   }
 }
 
+/** A function's own name is at most 64 characters, though the model lets a reference (an ARN) be longer. */
+function checkNameLength(reference: string): void {
+  const at = reference.lastIndexOf("function:");
+  const name = at < 0 ? reference : reference.slice(at + "function:".length);
+  if (name.length > Limits.functionNameLength) {
+    throw invalidParameter(violationsMessage([{ path: "functionName", value: reference, constraint: Constraint.maxLength(Limits.functionNameLength) }]));
+  }
+}
+
 function readZip(code: Record<string, unknown>): Uint8Array {
   for (const unsupported of ["S3Bucket", "S3Key", "S3ObjectVersion", "ImageUri"]) {
     if (code[unsupported] !== undefined) {
@@ -412,6 +506,13 @@ function checkRevision(record: FunctionVersionRecord, expected: string | undefin
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+/** `name:version` keys by name, then $LATEST before versions in order (ListFunctions with FunctionVersion ALL). */
+function compareFunctionVersions(a: string, b: string): number {
+  const [nameA, versionA = LATEST] = a.split(":") as [string, string?];
+  const [nameB, versionB = LATEST] = b.split(":") as [string, string?];
+  return compareStrings(nameA, nameB) || compareVersions(versionA, versionB);
 }
 
 /** Drops, one after another, what each dependent keeps for a deleted function (or version or alias). */

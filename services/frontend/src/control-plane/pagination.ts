@@ -43,6 +43,7 @@ export function parseMaxItems(raw: string | number | undefined): number {
 
 function decodeMarker(marker: string): string {
   const key = Buffer.from(marker, "base64url").toString();
-  if (!/^\$?[a-zA-Z0-9_-]{1,128}$/.test(key)) throw invalidParameter("Marker is not valid");
+  // A name, qualifier or UUID, or `name:version` (ListFunctions with FunctionVersion ALL).
+  if (!/^[$a-zA-Z0-9_:-]{1,200}$/.test(key)) throw invalidParameter("Marker is not valid");
   return key;
 }

@@ -33,9 +33,10 @@ export class VersionOperations {
   ) {}
 
   /**
-   * Freezes $LATEST into the next version number, or answers the last published version when neither
-   * code nor configuration changed since. The number comes from a compare-and-set counter, so two
-   * publishers never share one and a deleted version's number is never handed out again.
+   * Freezes $LATEST into the next version number, or answers the last published version when $LATEST's
+   * code and configuration, its description included, are as they were when that version was published
+   * (PublishVersion's own Description alone makes no new version). The number comes from a compare-and-set
+   * counter, so two publishers never share one and a deleted version's number is never handed out again.
    */
   async publish(functionName: string, options: PublishOptions = {}): Promise<FunctionVersionRecord> {
     for (;;) {
@@ -46,7 +47,7 @@ export class VersionOperations {
       const counter = await this.functions.readVersionCounter(functionName);
       if (counter.lastVersion > 0) {
         const last = await this.functions.get(functionName, String(counter.lastVersion));
-        if (last && sameCodeAndConfiguration(latest, last.record)) return last.record;
+        if (last && unchangedSince(latest, last.record)) return last.record;
       }
       const number = await this.functions.claimVersionNumber(functionName, counter);
       if (number === undefined) continue;
@@ -56,6 +57,7 @@ export class VersionOperations {
         description: options.description ?? latest.description,
         revisionId: randomUUID(),
         lastModified: lambdaTimestamp(),
+        publishedFromDescription: latest.description,
         // Tags belong to the function and stay on $LATEST.
         tags: {},
       };
@@ -70,7 +72,8 @@ export class VersionOperations {
     const page = paginate(versions, (version) => version, compareVersions, options);
     const records = await Promise.all(page.items.map((version) => this.functions.get(functionName, version)));
     const response: ListVersionsResponse = {
-      Versions: records.flatMap((stored) => (stored ? [toFunctionConfiguration(this.scope, stored.record)] : [])),
+      // Lambda names each version by its qualified ARN here, $LATEST's too.
+      Versions: records.flatMap((stored) => (stored ? [toFunctionConfiguration(this.scope, stored.record, "listed", stored.record.version)] : [])),
     };
     if (page.nextMarker !== undefined) response.NextMarker = page.nextMarker;
     return response;
@@ -93,6 +96,11 @@ export class VersionOperations {
   }
 }
 
+/** Whether $LATEST is as it was when `version` was published from it, its description included. */
+function unchangedSince(latest: FunctionVersionRecord, version: FunctionVersionRecord): boolean {
+  return sameCodeAndConfiguration(latest, version) && latest.description === (version.publishedFromDescription ?? version.description);
+}
+
 /**
  * Whether two records run the same code with the same configuration. The description is the
  * version's own label and RevisionId, LastModified and tags are bookkeeping, so none of them counts.
@@ -109,6 +117,8 @@ export function sameCodeAndConfiguration(a: FunctionVersionRecord, b: FunctionVe
     a.timeout === b.timeout &&
     a.ephemeralStorageMb === b.ephemeralStorageMb &&
     a.deadLetterTargetArn === b.deadLetterTargetArn &&
+    (a.tracingMode ?? "PassThrough") === (b.tracingMode ?? "PassThrough") &&
+    JSON.stringify(a.logging ?? null) === JSON.stringify(b.logging ?? null) &&
     sameList(a.architectures, b.architectures) &&
     sameMap(a.environment, b.environment)
   );

@@ -4,11 +4,15 @@ import * as grpc from "@grpc/grpc-js";
 import { toLambdaError, type LambdaErrorType } from "@lambent/errors";
 
 export const GrpcStatusOfError: Record<LambdaErrorType, grpc.status> = {
+  ValidationException: grpc.status.INVALID_ARGUMENT,
   InvalidParameterValueException: grpc.status.INVALID_ARGUMENT,
   InvalidRequestContentException: grpc.status.INVALID_ARGUMENT,
   RequestTooLargeException: grpc.status.INVALID_ARGUMENT,
+  RequestEntityTooLargeException: grpc.status.INVALID_ARGUMENT,
   UnsupportedMediaTypeException: grpc.status.INVALID_ARGUMENT,
+  AccessDeniedException: grpc.status.PERMISSION_DENIED,
   ResourceNotFoundException: grpc.status.NOT_FOUND,
+  CodeSigningConfigNotFoundException: grpc.status.NOT_FOUND,
   ProvisionedConcurrencyConfigNotFoundException: grpc.status.NOT_FOUND,
   ResourceConflictException: grpc.status.ALREADY_EXISTS,
   ResourceNotReadyException: grpc.status.UNAVAILABLE,

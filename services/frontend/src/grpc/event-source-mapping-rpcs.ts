@@ -70,6 +70,7 @@ function commonBody(request: proto.CreateEventSourceMappingRequest | proto.Updat
     ParallelizationFactor: request.parallelizationFactor,
     MaximumRecordAgeInSeconds: request.maximumRecordAgeInSeconds,
     BisectBatchOnFunctionError: request.bisectBatchOnFunctionError,
+    TumblingWindowInSeconds: request.tumblingWindowInSeconds,
     MaximumRetryAttempts: request.maximumRetryAttempts,
     VisibilityTimeoutSeconds: request.visibilityTimeoutSeconds,
     DestinationConfig:
@@ -80,6 +81,7 @@ function commonBody(request: proto.CreateEventSourceMappingRequest | proto.Updat
             OnFailure: destination.onFailure === undefined ? undefined : { Destination: nonEmpty(destination.onFailure.destination) },
           },
     ScalingConfig: scaling === undefined ? undefined : scaling.maximumConcurrency === 0 ? {} : { MaximumConcurrency: scaling.maximumConcurrency },
+    FilterCriteria: request.filterCriteria === undefined ? undefined : { Filters: request.filterCriteria.patterns.map((pattern) => ({ Pattern: pattern })) },
   };
 }
 
@@ -93,7 +95,7 @@ function toProto(mapping: EventSourceMappingConfiguration): proto.EventSourceMap
     maximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds,
     functionResponseTypes: mapping.FunctionResponseTypes,
     lastModified: mapping.LastModified,
-    lastProcessingResult: mapping.LastProcessingResult,
+    lastProcessingResult: mapping.LastProcessingResult ?? "",
     state: mapping.State,
     stateTransitionReason: mapping.StateTransitionReason,
     startingPosition: mapping.StartingPosition ?? "",
@@ -102,12 +104,14 @@ function toProto(mapping: EventSourceMappingConfiguration): proto.EventSourceMap
   if (mapping.ParallelizationFactor !== undefined) converted.parallelizationFactor = mapping.ParallelizationFactor;
   if (mapping.MaximumRecordAgeInSeconds !== undefined) converted.maximumRecordAgeInSeconds = mapping.MaximumRecordAgeInSeconds;
   if (mapping.BisectBatchOnFunctionError !== undefined) converted.bisectBatchOnFunctionError = mapping.BisectBatchOnFunctionError;
+  if (mapping.TumblingWindowInSeconds !== undefined) converted.tumblingWindowInSeconds = mapping.TumblingWindowInSeconds;
   if (mapping.MaximumRetryAttempts !== undefined) converted.maximumRetryAttempts = mapping.MaximumRetryAttempts;
   if (mapping.DestinationConfig !== undefined) {
     converted.destinationConfig = { onSuccess: { destination: "" }, onFailure: { destination: mapping.DestinationConfig.OnFailure.Destination ?? "" } };
   }
   if (mapping.ScalingConfig !== undefined) converted.scalingConfig = { maximumConcurrency: mapping.ScalingConfig.MaximumConcurrency };
   if (mapping.VisibilityTimeoutSeconds !== undefined) converted.visibilityTimeoutSeconds = mapping.VisibilityTimeoutSeconds;
+  if (mapping.FilterCriteria !== undefined) converted.filterCriteria = { patterns: mapping.FilterCriteria.Filters.map((filter) => filter.Pattern) };
   return converted;
 }
 

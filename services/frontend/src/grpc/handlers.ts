@@ -9,24 +9,26 @@ import type {
   AliasConfiguration,
   FunctionConfiguration,
   FunctionEventInvokeConfig,
-  FunctionUrlConfigResponse,
   ProvisionedConcurrencyConfigListItem,
   ProvisionedConcurrencyConfiguration,
 } from "@lambent/lambda-api";
 import type { FrontendApi, InvokeOutput } from "../api.js";
 import type { ListOptions } from "../control-plane/pagination.js";
 import { getUsageRpc } from "./log-usage-rpcs.js";
-import { corsBody, toProtoCors } from "./cors-messages.js";
+import { corsBody } from "./cors-messages.js";
+import { toProtoFunctionUrlConfig } from "./function-url-messages.js";
 import { routeRpcs } from "./route-rpcs.js";
 import { triggerRpcs } from "./trigger-rpcs.js";
 import { eventSourceMappingRpcs } from "./event-source-mapping-rpcs.js";
+import { functionResourceRpcs } from "./function-resource-rpcs.js";
 import type { LambdaRpcHandlers } from "./lambda-methods.js";
 
-export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
+/** @param defaultRole the role of a function created without one (Lambda requires it; gRPC lets it be empty) */
+export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string): LambdaRpcHandlers {
   const { controlPlane, invoker } = api;
   return {
     async createFunction(request) {
-      const configuration = await controlPlane.createFunction(createFunctionBody(request));
+      const configuration = await controlPlane.createFunction({ ...createFunctionBody(request), Role: nonEmpty(request.role) ?? defaultRole });
       return { configuration: toProtoConfiguration(configuration) };
     },
 
@@ -269,6 +271,7 @@ export function createLambdaRpcHandlers(api: FrontendApi): LambdaRpcHandlers {
     ...routeRpcs(api),
     ...triggerRpcs(api),
     ...eventSourceMappingRpcs(api),
+    ...functionResourceRpcs(api),
   };
 }
 
@@ -376,12 +379,24 @@ function toProtoConfiguration(configuration: FunctionConfiguration): proto.Funct
     version: configuration.Version,
     environment: configuration.Environment?.Variables ?? {},
     revisionId: configuration.RevisionId,
-    state: configuration.State,
-    lastUpdateStatus: configuration.LastUpdateStatus,
+    state: configuration.State ?? "",
+    lastUpdateStatus: configuration.LastUpdateStatus ?? "",
     packageType: configuration.PackageType,
     architectures: configuration.Architectures,
     ephemeralStorageSize: configuration.EphemeralStorage.Size,
     deadLetterConfig: configuration.DeadLetterConfig === undefined ? undefined : { targetArn: configuration.DeadLetterConfig.TargetArn },
+    stateReason: configuration.StateReason ?? "",
+    stateReasonCode: configuration.StateReasonCode ?? "",
+    lastUpdateStatusReason: configuration.LastUpdateStatusReason ?? "",
+    lastUpdateStatusReasonCode: configuration.LastUpdateStatusReasonCode ?? "",
+    tracingMode: configuration.TracingConfig.Mode,
+    loggingConfig: {
+      logFormat: configuration.LoggingConfig.LogFormat,
+      logGroup: configuration.LoggingConfig.LogGroup,
+      applicationLogLevel: configuration.LoggingConfig.ApplicationLogLevel ?? "",
+      systemLogLevel: configuration.LoggingConfig.SystemLogLevel ?? "",
+    },
+    runtimeVersionArn: configuration.RuntimeVersionConfig?.RuntimeVersionArn ?? "",
   };
 }
 
@@ -428,18 +443,6 @@ function functionUrlBody(request: proto.CreateFunctionUrlConfigRequest | proto.U
   return { AuthType: nonEmpty(request.authType), InvokeMode: nonEmpty(request.invokeMode), Cors: corsBody(request.cors) };
 }
 
-function toProtoFunctionUrlConfig(config: FunctionUrlConfigResponse): proto.FunctionUrlConfig {
-  const converted: proto.FunctionUrlConfig = {
-    functionUrl: config.FunctionUrl,
-    functionArn: config.FunctionArn,
-    authType: config.AuthType,
-    creationTime: config.CreationTime,
-    lastModifiedTime: config.LastModifiedTime ?? "",
-    invokeMode: config.InvokeMode,
-  };
-  if (config.Cors !== undefined) converted.cors = toProtoCors(config.Cors);
-  return converted;
-}
 
 function nonEmpty(value: string): string | undefined {
   return value === "" ? undefined : value;

@@ -23,6 +23,11 @@ import type {
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
   QueueStatsResponse,
+  ListFunctionUrlConfigsResponse,
+  ListTagsResponse,
+  AddPermissionResponse,
+  GetPolicyResponse,
+  RuntimeManagementConfig,
 } from "@lambent/lambda-api";
 import type { FrontendApi, InvokeInput, InvokeOutput } from "../api.js";
 import type { ListOptions } from "../control-plane/pagination.js";
@@ -48,6 +53,10 @@ const configuration: FunctionConfiguration = {
   PackageType: "Zip",
   Architectures: ["x86_64"],
   EphemeralStorage: { Size: 512 },
+  TracingConfig: { Mode: "PassThrough" },
+  LoggingConfig: { LogFormat: "Text", LogGroup: "/aws/lambda/hello" },
+  SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+  RuntimeVersionConfig: { RuntimeVersionArn: "arn:aws:lambda:us-east-1::runtime:0123" },
 };
 
 const protoConfiguration: proto.FunctionConfiguration = {
@@ -70,6 +79,13 @@ const protoConfiguration: proto.FunctionConfiguration = {
   packageType: "Zip",
   architectures: ["x86_64"],
   ephemeralStorageSize: 512,
+  stateReason: "",
+  stateReasonCode: "",
+  lastUpdateStatusReason: "",
+  lastUpdateStatusReasonCode: "",
+  tracingMode: "PassThrough",
+  loggingConfig: { logFormat: "Text", logGroup: "/aws/lambda/hello", applicationLogLevel: "", systemLogLevel: "" },
+  runtimeVersionArn: "arn:aws:lambda:us-east-1::runtime:0123",
 };
 
 const alias: AliasConfiguration = {
@@ -285,6 +301,35 @@ class FakeApi implements FrontendApi {
     },
     deleteFunctionUrlConfig: async (functionName: string, qualifier: string | undefined): Promise<void> => {
       this.record("deleteFunctionUrlConfig", functionName, qualifier);
+    },
+    listFunctionUrlConfigs: async (functionName: string, options: ListOptions): Promise<ListFunctionUrlConfigsResponse> => {
+      this.record("listFunctionUrlConfigs", functionName, options);
+      return { FunctionUrlConfigs: [functionUrlConfig] };
+    },
+    tagResource: async (resource: string, body: unknown): Promise<void> => {
+      this.record("tagResource", resource, body);
+    },
+    untagResource: async (resource: string, tagKeys: string[] | undefined): Promise<void> => {
+      this.record("untagResource", resource, tagKeys);
+    },
+    listTags: async (resource: string): Promise<ListTagsResponse> => {
+      this.record("listTags", resource);
+      return { Tags: { team: "core" } };
+    },
+    addPermission: async (functionName: string, qualifier: string | undefined, body: unknown): Promise<AddPermissionResponse> => {
+      this.record("addPermission", functionName, qualifier, body);
+      return { Statement: '{"Sid":"s3"}' };
+    },
+    removePermission: async (functionName: string, statementId: string, qualifier: string | undefined, revisionId: string | undefined): Promise<void> => {
+      this.record("removePermission", functionName, statementId, qualifier, revisionId);
+    },
+    getPolicy: async (functionName: string, qualifier: string | undefined): Promise<GetPolicyResponse> => {
+      this.record("getPolicy", functionName, qualifier);
+      return { Policy: '{"Version":"2012-10-17","Id":"default","Statement":[]}', RevisionId: "rev-p" };
+    },
+    getRuntimeManagementConfig: async (functionName: string, qualifier: string | undefined): Promise<RuntimeManagementConfig> => {
+      this.record("getRuntimeManagementConfig", functionName, qualifier);
+      return { UpdateRuntimeOn: "Auto", FunctionArn: configuration.FunctionArn };
     },
     getQueueStats: async (functionName: string): Promise<QueueStatsResponse> => {
       this.record("getQueueStats", functionName);
@@ -1007,5 +1052,32 @@ describe("reflection", () => {
     } finally {
       reflection.close();
     }
+  });
+});
+
+describe("lambent.v1.Lambda tags, policies and runtime management", () => {
+  it("pass Lambda-shaped requests to the API and its answers back", async () => {
+    await call(client.tagResource.bind(client), proto.TagResourceRequest.fromPartial({ resource: configuration.FunctionArn, tags: { team: "core" } }));
+    expect(api.lastCall()).toEqual({ method: "tagResource", args: [configuration.FunctionArn, { Tags: { team: "core" } }] });
+    await call(client.untagResource.bind(client), proto.UntagResourceRequest.fromPartial({ resource: configuration.FunctionArn }));
+    expect(api.lastCall()).toEqual({ method: "untagResource", args: [configuration.FunctionArn, undefined] });
+    expect(await call(client.listTags.bind(client), proto.ListTagsRequest.fromPartial({ resource: configuration.FunctionArn }))).toEqual({ tags: { team: "core" } });
+
+    const added = await call(
+      client.addPermission.bind(client),
+      proto.AddPermissionRequest.fromPartial({ functionName: "hello", qualifier: "prod", statementId: "s3", action: "lambda:InvokeFunction", principal: "s3.amazonaws.com" }),
+    );
+    expect(added).toEqual({ statement: '{"Sid":"s3"}' });
+    expect(api.lastCall()).toMatchObject({ method: "addPermission", args: ["hello", "prod", { StatementId: "s3", Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com" }] });
+    await call(client.removePermission.bind(client), proto.RemovePermissionRequest.fromPartial({ functionName: "hello", statementId: "s3" }));
+    expect(api.lastCall()).toEqual({ method: "removePermission", args: ["hello", "s3", undefined, undefined] });
+    expect(await call(client.getPolicy.bind(client), proto.GetPolicyRequest.fromPartial({ functionName: "hello" }))).toEqual({
+      policy: '{"Version":"2012-10-17","Id":"default","Statement":[]}',
+      revisionId: "rev-p",
+    });
+    expect(await call(client.getRuntimeManagementConfig.bind(client), proto.GetRuntimeManagementConfigRequest.fromPartial({ functionName: "hello" }))).toEqual({
+      updateRuntimeOn: "Auto",
+      functionArn: configuration.FunctionArn,
+    });
   });
 });

@@ -21,6 +21,8 @@ export const LAMBDA_SERVICE_NAME = `${protobufPackage}.Lambda`;
 
 export interface GrpcServerOptions {
   logger: Logger;
+  /** The role CreateFunction gives a function whose request names none (gRPC's `role` may be empty). */
+  defaultRole?: string;
 }
 
 export interface GrpcServer {
@@ -43,7 +45,7 @@ export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): G
     "grpc.max_send_message_length": MAX_SEND_BYTES,
   });
 
-  server.addService(LambdaService, { ...toUnaryImplementation(createLambdaRpcHandlers(api), logger), getLogs: getLogsRpc(api, logger) });
+  server.addService(LambdaService, { ...toUnaryImplementation(createLambdaRpcHandlers(api, options.defaultRole), logger), getLogs: getLogsRpc(api, logger) });
   server.addService(Workflows.WorkflowsService, workflowRpcs(api.workflows, logger));
 
   const health = new HealthImplementation({ "": "NOT_SERVING", [LAMBDA_SERVICE_NAME]: "NOT_SERVING" });

@@ -2,11 +2,15 @@
 import type { LambdaErrorType } from "@lambent/errors";
 
 export const HttpStatusOfError: Record<LambdaErrorType, number> = {
+  ValidationException: 400,
   InvalidParameterValueException: 400,
   InvalidRequestContentException: 400,
   RequestTooLargeException: 413,
+  RequestEntityTooLargeException: 413,
   UnsupportedMediaTypeException: 415,
+  AccessDeniedException: 403,
   ResourceNotFoundException: 404,
+  CodeSigningConfigNotFoundException: 404,
   ProvisionedConcurrencyConfigNotFoundException: 404,
   ResourceConflictException: 409,
   ResourceNotReadyException: 502,

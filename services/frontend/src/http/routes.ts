@@ -1,6 +1,7 @@
 // The AWS Lambda REST API, one table: method + path → operation. Paths and status codes are Lambda's.
 import type { IncomingMessage } from "node:http";
-import { LambdaError, invalidParameter } from "@lambent/errors";
+import { LambdaError, invalidParameter, validationError } from "@lambent/errors";
+import { validateShape, violationsMessage } from "@lambent/lambda-model";
 import { ApiPaths } from "@lambent/lambda-api";
 import { InvocationTypes, LogTypes, payloadLimit, requestTooLarge, type InvocationType, type LogType } from "@lambent/protocol";
 import type { ListOptions } from "../control-plane/pagination.js";
@@ -10,6 +11,7 @@ import { logAndUsageRoutes } from "./log-usage-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
 import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
+import { functionResourceRoutes } from "./function-resource-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
@@ -33,8 +35,8 @@ export const routes: Route[] = [
     path: exactly(ApiPaths.invocations(SEGMENT)),
     operation: "Invoke",
     async handle(api, { request, params, query }) {
-      const invocationType = headerChoice(request, "x-amz-invocation-type", InvocationTypes, "RequestResponse");
-      const logType = headerChoice(request, "x-amz-log-type", LogTypes, "None");
+      const invocationType = headerChoice(request, "x-amz-invocation-type", InvocationTypes, "RequestResponse", "InvocationType");
+      const logType = headerChoice(request, "x-amz-log-type", LogTypes, "None", "LogType");
       const limit = payloadLimit(invocationType);
       const payload = await readBody(request, limit, () => requestTooLarge(limit));
       const clientContext = request.headers["x-amz-client-context"];
@@ -60,7 +62,14 @@ export const routes: Route[] = [
     path: withOptionalSlash(ApiPaths.functions),
     operation: "ListFunctions",
     handle: async (api, { query }) =>
-      json(200, await api.controlPlane.listFunctions(listOptions(query))),
+      json(
+        200,
+        await api.controlPlane.listFunctions({
+          ...listOptions(query),
+          ...optional("functionVersion", query.get("FunctionVersion") ?? undefined),
+          ...optional("masterRegion", query.get("MasterRegion") ?? undefined),
+        }),
+      ),
   },
   {
     method: "GET",
@@ -272,10 +281,17 @@ export const routes: Route[] = [
   },
   {
     method: "GET",
+    path: exactly(ApiPaths.functionUrlConfigs(SEGMENT)),
+    operation: "ListFunctionUrlConfigs",
+    handle: async (api, { params, query }) => json(200, await api.controlPlane.listFunctionUrlConfigs(params[0]!, listOptions(query))),
+  },
+  {
+    method: "GET",
     path: exactly(ApiPaths.queue(SEGMENT)),
     operation: "GetQueueStats",
     handle: async (api, { params }) => json(200, await api.controlPlane.getQueueStats(params[0]!)),
   },
+  ...functionResourceRoutes,
   ...logAndUsageRoutes,
   ...routeControlRoutes,
   ...triggerRoutes,
@@ -286,11 +302,13 @@ function listOptions(query: URLSearchParams): ListOptions {
   return { ...optional("marker", query.get("Marker") ?? undefined), ...optional("maxItems", query.get("MaxItems") ?? undefined) };
 }
 
-function headerChoice<T extends string>(request: IncomingMessage, name: string, allowed: readonly T[], fallback: T): T {
+/** A header whose value is one of the model's enum; another value breaks the model's constraint (`shape`). */
+function headerChoice<T extends string>(request: IncomingMessage, name: string, allowed: readonly T[], fallback: T, shape: string): T {
   const value = request.headers[name];
   if (value === undefined || value === "") return fallback;
   if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-  throw invalidParameter(`${name} must be one of ${allowed.join(", ")}`);
+  const path = shape.charAt(0).toLowerCase() + shape.slice(1);
+  throw validationError(violationsMessage(validateShape(shape, String(value), path)));
 }
 
 /** Spreads `{key: value}` only when the value is defined, for optional fields. */

@@ -2,7 +2,7 @@
 // `/livez`: this process answers), and package downloads for GetFunction's Code.Location.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
-import { resourceNotFound } from "@lambent/errors";
+import { LambdaError, resourceNotFound } from "@lambent/errors";
 import type { Logger } from "@lambent/telemetry";
 import { LIVENESS_PATH, METRICS_PATH, sendLive, sendMetrics, type MetricsRegistry } from "@lambent/telemetry";
 import type { FrontendApi, InvokeOutput } from "../api.js";
@@ -16,6 +16,7 @@ import { isLambentPath } from "./lambent-paths.js";
 import { serveRoute, type RouteServing } from "./http-route.js";
 import { isStepFunctionsRequest, serveStepFunctions } from "../workflows/sfn-http.js";
 import type { WorkflowOperations } from "../workflows/workflow-operations.js";
+import { CODE_DOWNLOAD_PATH, type CodeLocations } from "./code-location.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   health: () => Promise<{ healthy: boolean; detail: Record<string, unknown> }>;
   /** Bytes of a stored deployment package, for Code.Location downloads. */
   downloadPackage: (objectName: string) => Promise<Uint8Array | undefined>;
+  /** Checks the signature and lifetime of a Code.Location URL. */
+  codeLocations: CodeLocations;
   /** Served at GET /metrics when given. */
   metrics?: MetricsRegistry;
   /** Function URLs, served under /lambent-url/ when given. */
@@ -33,8 +36,6 @@ export interface HttpServerOptions {
   /** Step Functions' JSON protocol (`POST /` with `X-Amz-Target: AWSStepFunctions.*`) when given. */
   stepFunctions?: WorkflowOperations;
 }
-
-export const CODE_DOWNLOAD_PATH = "/lambent/code";
 
 export function createHttpServer(options: HttpServerOptions): Server {
   const server = createServer((request, response) => {
@@ -96,7 +97,7 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
       return;
     }
     if (method === "GET" && url.pathname.startsWith(CODE_DOWNLOAD_PATH + "/")) {
-      await sendPackage(options, url.pathname.slice(CODE_DOWNLOAD_PATH.length + 1), response);
+      await sendPackage(options, url.pathname.slice(CODE_DOWNLOAD_PATH.length + 1), url.searchParams, response);
       return;
     }
     throw resourceNotFound(`No Lambda API operation at ${method} ${url.pathname}`);
@@ -124,7 +125,12 @@ function sendInvokeOutput(response: ServerResponse, output: InvokeOutput): void 
   response.end(output.payload);
 }
 
-async function sendPackage(options: HttpServerOptions, objectName: string, response: ServerResponse): Promise<void> {
+/** A package by its Code.Location URL: signed by the cluster, and within its ten minutes. */
+async function sendPackage(options: HttpServerOptions, objectName: string, query: URLSearchParams, response: ServerResponse): Promise<void> {
+  const check = options.codeLocations.check(objectName, query);
+  if (check !== "valid") {
+    throw new LambdaError("AccessDeniedException", check === "expired" ? "Request has expired" : "The URL's signature does not match: take Code.Location from GetFunction");
+  }
   const bytes = /^package\/[0-9a-f]{64}$/.test(objectName) ? await options.downloadPackage(objectName) : undefined;
   if (!bytes) throw resourceNotFound(`No deployment package ${objectName}`);
   response.writeHead(200, { "Content-Type": "application/zip", "Content-Length": bytes.length });

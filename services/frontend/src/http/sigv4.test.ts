@@ -2,7 +2,7 @@
 // refuses any change to what was signed, unknown keys, the wrong scope and stale dates.
 import type { IncomingHttpHeaders } from "node:http";
 import { describe, expect, it } from "vitest";
-import { signedHeaders } from "../../../../test/fixtures/sigv4-signer.js";
+import { presignedQuery, signedHeaders } from "../../../../test/fixtures/sigv4-signer.js";
 import { verifySigV4, type SigV4Request } from "./sigv4.js";
 
 const KEYS = new Map([["AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"]]);
@@ -70,5 +70,38 @@ describe("verifySigV4", () => {
     expect(reasonOf(await signed({ path: "/x" }, undefined, undefined, undefined, "s3"))).toMatch(/signed for s3/);
     expect(reasonOf(await signed({ path: "/x" }), NOW + 16 * 60_000)).toMatch(/expired/);
     expect(reasonOf(await signed({ path: "/x" }), NOW - 16 * 60_000)).toMatch(/expired/);
+  });
+});
+
+describe("verifySigV4 with a presigned URL", () => {
+  /** Presigns as the SDK does, then gives the request as the frontend receives it: the signature in the query. */
+  async function presigned(request: Unsigned & { expiresIn?: number }, accessKeyId = "AKIDEXAMPLE"): Promise<SigV4Request> {
+    const method = request.method ?? "GET";
+    const host = "127.0.0.1:8080";
+    const query = await presignedQuery(
+      { method, host, path: request.path, query: request.query ?? {}, ...(request.headers ? { headers: request.headers } : {}), ...(request.body !== undefined ? { body: request.body } : {}) },
+      { accessKeyId, secretAccessKey: KEYS.get("AKIDEXAMPLE")! },
+      { signingDate: new Date(NOW), ...(request.expiresIn !== undefined ? { expiresIn: request.expiresIn } : {}) },
+    );
+    const rawQuery = new URLSearchParams(query).toString().replace(/\+/g, "%20");
+    return { method, rawUrl: `${request.path}?${rawQuery}`, headers: { host, ...request.headers }, body: Buffer.from(request.body ?? "") };
+  }
+
+  it("accepts what the SDK presigns, for as long as X-Amz-Expires says", async () => {
+    const request = await presigned({ path: "/lambent-url/abc/report", query: { day: "monday" }, expiresIn: 300 });
+    expect(verifySigV4(request, KEYS, SCOPE, NOW)).toEqual({ ok: true, accessKeyId: "AKIDEXAMPLE" });
+    expect(verifySigV4(request, KEYS, SCOPE, NOW + 299_000).ok).toBe(true);
+    expect(verifySigV4(request, KEYS, SCOPE, NOW + 301_000)).toEqual({ ok: false, reason: "the presigned URL has expired" });
+    const post = await presigned({ method: "POST", path: "/lambent-url/abc/", body: '{"n":1}' });
+    expect(verifySigV4(post, KEYS, SCOPE, NOW).ok).toBe(true);
+  });
+
+  it("refuses a changed path or query, an unknown key and a lifetime past seven days", async () => {
+    const request = await presigned({ path: "/lambent-url/abc/report", query: { day: "monday" } });
+    expect(verifySigV4({ ...request, rawUrl: request.rawUrl.replace("monday", "tuesday") }, KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "the signature does not match" });
+    expect(verifySigV4({ ...request, rawUrl: request.rawUrl.replace("/report", "/other") }, KEYS, SCOPE, NOW).ok).toBe(false);
+    expect(verifySigV4(await presigned({ path: "/x" }, "AKIDOTHER"), KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "access key AKIDOTHER is not known" });
+    const forever = { ...request, rawUrl: request.rawUrl.replace(/X-Amz-Expires=\d+/, "X-Amz-Expires=604801") };
+    expect(verifySigV4(forever, KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "X-Amz-Expires must be 1 to 604800 seconds" });
   });
 });

@@ -14,6 +14,7 @@ import { invocationSpan } from "../tracing/invoke-trace.js";
 import { parseFunctionReference, resolveTarget, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry/functions";
 import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
 import type { InvokeMetrics } from "../metrics/invoke-metrics.js";
+import { checkInput } from "../control-plane/model-input.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -53,9 +54,8 @@ export class NatsInvoker implements Invoker {
     const payload = checkPayload(input.payload, input.invocationType);
     const record = await resolveTarget(this.options.view, this.options.scope, functionName, qualifier);
     const requestId = randomUUID();
-    if (input.invocationType === "DryRun") {
-      return { statusCode: 204, requestId, payload: EMPTY, executedVersion: record.version };
-    }
+    // Lambda answers a dry run without the version it would have run.
+    if (input.invocationType === "DryRun") return { statusCode: 204, requestId, payload: EMPTY };
     this.options.metrics?.accepted(functionName, record.version, input.invocationType);
     const header: InvocationHeader = {
       requestId,
@@ -98,11 +98,13 @@ export class NatsInvoker implements Invoker {
     return error;
   }
 
+  /** Checked against Lambda's model and parsed once per distinct name and qualifier: callers repeat a few. */
   private parseReference(functionName: string, qualifier: string | undefined): FunctionReference {
     const key = qualifier === undefined ? functionName : `${functionName}\u0000${qualifier}`;
     let reference = this.references.get(key);
     if (!reference) {
-      reference = parseFunctionReference(functionName, qualifier);
+      checkInput("Invoke", { FunctionName: functionName, Qualifier: qualifier });
+      reference = parseFunctionReference(functionName, qualifier, this.options.scope);
       if (this.references.size >= REFERENCE_CACHE_LIMIT) this.references.clear();
       this.references.set(key, reference);
     }

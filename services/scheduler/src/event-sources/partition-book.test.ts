@@ -161,4 +161,26 @@ describe("PartitionBook", () => {
     expect(partitions.take(100)).toBeUndefined();
     expect(seqs(partitions.take(500)!.records)).toEqual([1]);
   });
+
+  it("with tumbling windows, never batches records of two windows together, nor waits for more once a later window's record is in", () => {
+    const partitions = book({ batchSize: 10, windowMs: 5_000, tumblingMs: 1_000 });
+    for (const [seq, arrivalMs] of [[1, 100], [2, 900], [3, 1_000], [4, 1_500]] as const) partitions.offer(record(seq, "a", 0, arrivalMs));
+    // The batch is ready at once, though the batching window has not passed: record 3 opens the next window.
+    const first = partitions.take(0)!;
+    expect(seqs(first.records)).toEqual([1, 2]);
+    partitions.finish("a", 2);
+    expect(partitions.take(0)).toBeUndefined();
+    expect(partitions.dueAt(0)).toBe(5_000);
+    expect(seqs(partitions.take(5_000)!.records)).toEqual([3, 4]);
+  });
+
+  it("holds back a partition its caller holds, and reports a partition's head and flight", () => {
+    const partitions = book();
+    partitions.offer(record(1, "a"));
+    partitions.offer(record(2, "b"));
+    expect(partitions.take(0, (subject) => subject === "a")!.subject).toBe("b");
+    expect(partitions.status("b")).toMatchObject({ inFlight: true, behind: false });
+    expect(partitions.status("a")).toMatchObject({ head: { seq: 1 }, inFlight: false });
+    expect(partitions.status("none")).toEqual({ head: undefined, inFlight: false, behind: false });
+  });
 });

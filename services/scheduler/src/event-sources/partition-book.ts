@@ -9,8 +9,9 @@
 // its later records are dropped (the partition is "behind") and read again once it has caught up (the
 // reader rewinds). The checkpoint is a position (every record below it is finished) and the last finished
 // sequence of each partition that is ahead of it; on resume, records at or below their partition's
-// finished sequence are skipped.
+// finished sequence are skipped. With tumbling windows a batch never spans two windows.
 import type { StreamRecordView } from "./source-events.js";
+import { windowStart } from "./tumbling-windows.js";
 
 export interface BufferedRecord extends StreamRecordView {
   /** When the reader buffered it (epoch ms): the batching window counts from here. */
@@ -26,6 +27,8 @@ export interface PartitionBookOptions {
   /** Largest event a batch may make (bytes); a batch stops before the record that would pass it. */
   maxBatchBytes: number;
   recordSize(record: StreamRecordView): number;
+  /** TumblingWindowInSeconds in ms: a batch holds records of one window (by arrival); 0 or absent: no windows. */
+  tumblingMs?: number;
 }
 
 export interface Checkpoint {
@@ -157,11 +160,12 @@ export class PartitionBook {
     return target;
   }
 
-  /** The next batch that may run now, oldest head first; undefined when none is ready. */
-  take(now: number): Batch | undefined {
+  /** The next batch that may run now, oldest head first, of a partition `held` does not hold back; undefined when none is ready. */
+  take(now: number, held?: (subject: string, head: BufferedRecord) => boolean): Batch | undefined {
     let chosen: Partition | undefined;
     for (const partition of this.partitions.values()) {
       if (!this.ready(partition, now)) continue;
+      if (held?.(partition.subject, partition.queue[0]!)) continue;
       if (!chosen || partition.queue[0]!.seq < chosen.queue[0]!.seq) chosen = partition;
     }
     if (!chosen) return undefined;
@@ -252,6 +256,12 @@ export class PartitionBook {
     return { position, partitions };
   }
 
+  /** A partition's head record, whether a batch of it is in flight, and whether it dropped records it must read again. */
+  status(subject: string): { head: BufferedRecord | undefined; inFlight: boolean; behind: boolean } {
+    const partition = this.partitions.get(subject);
+    return { head: partition?.queue[0], inFlight: (partition?.inFlight ?? 0) > 0, behind: partition?.behind ?? false };
+  }
+
   /** Arrival time of the oldest buffered record (epoch ms), for the iterator age while records wait. */
   oldestArrival(): number | undefined {
     let oldest: number | undefined;
@@ -273,7 +283,13 @@ export class PartitionBook {
    */
   private readyAt(partition: Partition): number {
     const waitsForMore =
-      this.options.windowMs > 0 && partition.queue.length < this.options.batchSize && partition.attempts === 0 && partition.limit === 0 && !partition.behind;
+      this.options.windowMs > 0 &&
+      partition.queue.length < this.options.batchSize &&
+      partition.attempts === 0 &&
+      partition.limit === 0 &&
+      !partition.behind &&
+      // A record of a later tumbling window ends the head's batch: nothing more can join it.
+      this.tumblingWindow(partition.queue[partition.queue.length - 1]!) === this.tumblingWindow(partition.queue[0]!);
     return waitsForMore ? Math.max(partition.notBefore, partition.queue[0]!.readAtMs + this.options.windowMs) : partition.notBefore;
   }
 
@@ -281,14 +297,22 @@ export class PartitionBook {
     const limit = partition.limit > 0 ? Math.min(partition.limit, this.options.batchSize) : this.options.batchSize;
     const records: BufferedRecord[] = [];
     let bytes = 0;
+    const window = this.tumblingWindow(partition.queue[0]!);
     for (const record of partition.queue) {
       if (records.length >= limit) break;
+      if (this.tumblingWindow(record) !== window) break;
       const size = this.options.recordSize(record);
       if (records.length > 0 && bytes + size > this.options.maxBatchBytes) break;
       records.push(record);
       bytes += size;
     }
     return records;
+  }
+
+  /** The start of the tumbling window a record falls in (epoch ms); 0 without windows. */
+  private tumblingWindow(record: BufferedRecord): number {
+    const size = this.options.tumblingMs ?? 0;
+    return size > 0 ? windowStart(record.arrivalMs, size) : 0;
   }
 
   /** A partition waiting out a failed batch: its later records may be dropped rather than hold up the reader. */

@@ -4,6 +4,7 @@
 //   success                          → ack
 //   function error or timeout        → nak with the visibility timeout: received again after it
 //   ReportBatchItemFailures          → only the listed messages go back; the rest are acked
+//   no FilterCriteria pattern matches → acked without running (deleted, as Lambda deletes it from SQS)
 //   received 1 + MaximumRetryAttempts times and failed again → the original message to
 //                                      DestinationConfig.OnFailure (when set), then ack
 //   a message past MAX_CALL_DEPTH    → not run: a recursive loop, which fails as a receive (as Lambda
@@ -16,6 +17,7 @@ import type { Consumer, JsMsg } from "@nats-io/jetstream";
 import { MAX_CALL_DEPTH, callDepthOf, nextHop } from "@lambent/protocol";
 import type { QueueMapping, StreamMapping } from "@lambent/registry/event-sources";
 import { RUNNING_INTERVAL_MS } from "../invocation/run-invocation.js";
+import { compilePattern, matchesAny, queueRecordView, type CompiledPattern } from "@lambent/event-filter";
 import { parseBatchItemFailures } from "./batch-response.js";
 import { sleep } from "./batch-invoker.js";
 import { StateLostError, type MappingStateWriter } from "./mapping-state.js";
@@ -48,12 +50,16 @@ export class QueuePoller implements Poller {
   private readonly slots = new Set<Promise<void>>();
   /** When this poller first received each message still unsettled, for ApproximateFirstReceiveTimestamp. */
   private readonly firstReceived = new Map<number, number>();
+  /** The mapping's FilterCriteria, compiled (the frontend checked them when it wrote the mapping). */
+  private filters: CompiledPattern[];
 
   constructor(
     private mapping: QueueMapping,
     private readonly writer: MappingStateWriter,
     private readonly deps: PollerDeps,
-  ) {}
+  ) {
+    this.filters = (mapping.filters ?? []).map(compilePattern);
+  }
 
   async start(): Promise<void> {
     await this.writer.claim(this.mapping);
@@ -71,6 +77,7 @@ export class QueuePoller implements Poller {
   async update(mapping: QueueMapping | StreamMapping): Promise<void> {
     if (mapping.kind !== "queue") throw new Error("a queue poller cannot poll a stream");
     this.mapping = mapping;
+    this.filters = (mapping.filters ?? []).map(compilePattern);
     await this.writer.update((state) => ({ ...state, applied: { revisionId: mapping.revisionId, enabled: mapping.enabled } })).catch((error: unknown) => this.onWriteFailed(error));
   }
 
@@ -197,31 +204,31 @@ export class QueuePoller implements Poller {
     const { mapping } = this;
     // Each message is a hop from the invocation that published it; the batch runs one call deeper than
     // its deepest message. A message past the limit does not run, and fails (one receive) on its own.
-    const batch: JsMsg[] = [];
+    const deepEnough: JsMsg[] = [];
     let deepest = 0;
     for (const message of received) {
       const depth = callDepthOf(message);
       if (nextHop(depth).kind === "run") {
-        batch.push(message);
+        deepEnough.push(message);
         deepest = Math.max(deepest, depth);
         continue;
       }
       this.deps.loops.stopped(mapping.functionName, "event_source_mapping", { uuid: mapping.uuid, seq: message.seq, callDepth: depth });
       await this.fail(message, MAX_CALL_DEPTH + 1);
     }
-    if (batch.length === 0) {
+    if (deepEnough.length === 0) {
       this.result(FUNCTION_CALL_FAILED);
       return;
     }
     const callDepth = deepest + 1;
     const now = this.deps.now();
     const source: SourceContext = { eventSourceArn: mapping.eventSourceArn, ...this.deps.scope };
-    const ids = batch.map((message) => queueMessageId(mapping.stream, message.seq));
-    const records = batch.map((message, index) => {
+    const allIds = deepEnough.map((message) => queueMessageId(mapping.stream, message.seq));
+    const allRecords = deepEnough.map((message, index) => {
       if (!this.firstReceived.has(message.seq)) this.firstReceived.set(message.seq, now);
       return sqsRecord(
         {
-          messageId: ids[index]!,
+          messageId: allIds[index]!,
           receiptHandle: receiptHandle(mapping.uuid, message.seq, message.info.deliveryCount),
           seq: message.seq,
           data: message.data,
@@ -233,6 +240,13 @@ export class QueuePoller implements Poller {
         source,
       );
     });
+    // Messages no filter lets through are deleted without running the function, as Lambda deletes them.
+    const kept = deepEnough.map((_message, index) => index).filter((index) => matchesAny(this.filters, queueRecordView(allRecords[index]!)));
+    for (const [index, message] of deepEnough.entries()) if (!kept.includes(index)) this.succeed(message);
+    if (kept.length === 0) return;
+    const batch = kept.map((index) => deepEnough[index]!);
+    const ids = kept.map((index) => allIds[index]!);
+    const records = kept.map((index) => allRecords[index]!);
     const payload = encoder.encode(JSON.stringify({ Records: records }));
     const outcome = await this.deps.invoker.invoke(
       mapping,

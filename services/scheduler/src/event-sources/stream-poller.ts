@@ -8,18 +8,25 @@
 // (each a hop from the invocation that published it); records past MAX_CALL_DEPTH, a recursive loop, are
 // given up at once, unrun (retrying could only stop them again), with the condition
 // RecursiveInvocationDropped. Progress is stored by compare-and-set after every
-// batch (mapping-state.ts), so a takeover resumes exactly where the last checkpoint stands.
+// batch (mapping-state.ts), so a takeover resumes exactly where the last checkpoint stands. Records no
+// FilterCriteria pattern matches are skipped as Lambda skips them: passed over without running, and finished.
+// With TumblingWindowInSeconds each partition's batches fall in windows (tumbling-windows.ts): every call
+// carries the window's state and answers the next one, which is stored with the checkpoint it goes with;
+// once the window is over a final call (no records) gets the final state, and until it succeeds the
+// partition's later windows wait.
 import { randomUUID } from "node:crypto";
 import { DeliverPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { MAX_CALL_DEPTH, callDepthOf, nextHop } from "@lambent/protocol";
-import { NO_RECORDS_PROCESSED, type QueueMapping, type StreamMapping } from "@lambent/registry/event-sources";
+import { NO_RECORDS_PROCESSED, type OpenWindow, type QueueMapping, type StreamMapping } from "@lambent/registry/event-sources";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
+import { compilePattern, matchesAny, streamRecordView, type CompiledPattern } from "@lambent/event-filter";
 import { parseBatchItemFailures } from "./batch-response.js";
 import { sleep, type BatchOutcome } from "./batch-invoker.js";
 import { StateLostError, type MappingStateWriter } from "./mapping-state.js";
 import { PartitionBook, type Batch, type BufferedRecord, type PartitionBookOptions } from "./partition-book.js";
 import { FUNCTION_CALL_FAILED, FUNCTION_NOT_FOUND, OK, type Poller, type PollerDeps } from "./poller.js";
 import { MAX_EVENT_BYTES, kinesisRecord, kinesisRecordSize, streamFailureRecord, type FailureCondition, type SourceContext } from "./source-events.js";
+import { MAX_WINDOW_STATE_BYTES, WINDOW_CLOSE_GRACE_MS, readWindowState, stateBytes, windowEventFields, windowStart } from "./tumbling-windows.js";
 
 /** Records the reader asks JetStream for at a time. */
 const READ_AHEAD = 256;
@@ -31,6 +38,8 @@ const READER_RETRY_MS = 2_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 /** When the on-failure destination cannot be reached, the batch waits this long before it is tried again. */
 const DESTINATION_RETRY_MS = 5_000;
+/** The stream's end is looked up at most this often while a window waits to close. */
+const CAUGHT_UP_CHECK_MS = 500;
 
 const encoder = new TextEncoder();
 
@@ -52,16 +61,32 @@ export class StreamPoller implements Poller {
   private lastArrival: number | undefined;
   private lastResult: string | undefined;
   private pumpScheduled = false;
+  /** The mapping's FilterCriteria, compiled (the frontend checked them when it wrote the mapping). */
+  private filters: CompiledPattern[];
+  /** Tumbling windows: each partition's open window. */
+  private readonly windows = new Map<string, OpenWindow>();
+  /** Partitions whose window's final call is in flight. */
+  private readonly closing = new Set<string>();
+  /** Partitions whose final call failed: how often, and when it may go again. */
+  private readonly closeRetries = new Map<string, { attempts: number; notBefore: number }>();
+  /** When (scheduler time) the reader was last seen to have read every record the stream held. */
+  private caughtUpAt = 0;
+  private caughtUpCheck: Promise<void> | undefined;
+  private lastCaughtUpCheck = 0;
 
   constructor(
     private mapping: StreamMapping,
     private readonly writer: MappingStateWriter,
     private readonly deps: PollerDeps,
-  ) {}
+  ) {
+    this.filters = (mapping.filters ?? []).map(compilePattern);
+  }
 
   async start(): Promise<void> {
     const state = await this.writer.claim(this.mapping);
     this.lastResult = state.lastProcessingResult;
+    this.windows.clear();
+    if (this.tumblingMs() > 0) for (const [subject, window] of Object.entries(state.windows ?? {})) this.windows.set(subject, window);
     this.book = new PartitionBook({ position: state.position ?? 1, partitions: state.partitions ?? {} }, this.bookOptions());
     this.running = true;
     this.openReader(this.book.readerPosition);
@@ -70,6 +95,9 @@ export class StreamPoller implements Poller {
   async update(mapping: StreamMapping | QueueMapping): Promise<void> {
     if (mapping.kind !== "stream") throw new Error("a stream poller cannot poll a queue");
     this.mapping = mapping;
+    this.filters = (mapping.filters ?? []).map(compilePattern);
+    // Windows turned off: the open ones end without a final call.
+    if (this.tumblingMs() === 0) this.windows.clear();
     this.book?.configure(this.bookOptions());
     await this.writer.update((state) => ({ ...state, applied: { revisionId: mapping.revisionId, enabled: mapping.enabled } })).catch((error: unknown) => this.onWriteFailed(error));
     this.pump();
@@ -99,9 +127,15 @@ export class StreamPoller implements Poller {
       windowMs: this.mapping.maximumBatchingWindowInSeconds * 1000,
       partitionCap: 2 * batchSize,
       totalCap: Math.max(TOTAL_CAP, 4 * batchSize),
-      maxBatchBytes: MAX_EVENT_BYTES - 1024,
+      // A windowed event carries the window's state too.
+      maxBatchBytes: MAX_EVENT_BYTES - 1024 - (this.tumblingMs() > 0 ? MAX_WINDOW_STATE_BYTES : 0),
       recordSize: kinesisRecordSize,
+      tumblingMs: this.tumblingMs(),
     };
+  }
+
+  private tumblingMs(): number {
+    return (this.mapping.tumblingWindowInSeconds ?? 0) * 1000;
   }
 
   /** Reads the stream from `from` on; opened again (from where reading stopped) when it fails or ends. */
@@ -190,21 +224,135 @@ export class StreamPoller implements Poller {
     }
     const now = this.deps.now();
     while (this.inFlight.size < this.mapping.parallelizationFactor) {
-      const batch = book.take(now);
+      const closing = this.windowToClose(now);
+      if (closing !== undefined) {
+        this.closing.add(closing);
+        this.track(
+          this.closeWindow(closing).catch((error: unknown) => {
+            this.deps.logger.error("event source window's final call failed in the scheduler", { uuid: this.mapping.uuid, subject: closing, err: error });
+          }),
+        );
+        continue;
+      }
+      const batch = book.take(now, (subject, head) => this.heldForWindow(subject, head));
       if (!batch) break;
-      const run: Promise<void> = this.run(batch)
-        .catch((error: unknown) => {
+      this.track(
+        this.run(batch).catch((error: unknown) => {
           this.deps.logger.error("event source batch failed in the scheduler", { uuid: this.mapping.uuid, subject: batch.subject, err: error });
           book.release(batch.subject);
-        })
-        .finally(() => {
-          this.inFlight.delete(run);
-          this.changed();
-        });
-      this.inFlight.add(run);
+        }),
+      );
     }
-    const due = book.dueAt(now);
-    if (due !== undefined && this.inFlight.size < this.mapping.parallelizationFactor) this.timer = setTimeout(() => this.pump(), due - now);
+    if (this.inFlight.size >= this.mapping.parallelizationFactor) return;
+    const dues = [book.dueAt(now), this.windowDueAt(now)].filter((due): due is number => due !== undefined);
+    if (dues.length > 0) this.timer = setTimeout(() => this.pump(), Math.max(0, Math.min(...dues) - now));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked: Promise<void> = work.finally(() => {
+      this.inFlight.delete(tracked);
+      this.changed();
+    });
+    this.inFlight.add(tracked);
+  }
+
+  /**
+   * A partition whose open window must get its final call now: a record of a later window waits behind
+   * it, or the window's end has passed with nothing of it left to read or run.
+   */
+  private windowToClose(now: number): string | undefined {
+    const sizeMs = this.tumblingMs();
+    if (sizeMs === 0) return undefined;
+    for (const [subject, window] of this.windows) {
+      if (this.closing.has(subject) || (this.closeRetries.get(subject)?.notBefore ?? 0) > now) continue;
+      const { head, inFlight, behind } = this.book!.status(subject);
+      if (inFlight) continue;
+      if (head !== undefined) {
+        if (windowStart(head.arrivalMs, sizeMs) > window.start) return subject;
+        continue;
+      }
+      if (behind) continue;
+      const closesAt = window.start + sizeMs + WINDOW_CLOSE_GRACE_MS;
+      if (now < closesAt) continue;
+      if (this.caughtUpAt >= closesAt) return subject;
+      this.checkCaughtUp(now);
+    }
+    return undefined;
+  }
+
+  /** When a window with nothing left to run may close, or its failed final call go again. */
+  private windowDueAt(now: number): number | undefined {
+    const sizeMs = this.tumblingMs();
+    if (sizeMs === 0) return undefined;
+    let due: number | undefined;
+    for (const [subject, window] of this.windows) {
+      if (this.closing.has(subject)) continue;
+      const at = Math.max(window.start + sizeMs + WINDOW_CLOSE_GRACE_MS, this.closeRetries.get(subject)?.notBefore ?? 0, this.lastCaughtUpCheck + CAUGHT_UP_CHECK_MS);
+      due = Math.min(due ?? Infinity, Math.max(at, now + 1));
+    }
+    return due;
+  }
+
+  /** Whether the reader has read every record the stream holds: then no record of an ended window is still to come. */
+  private checkCaughtUp(now: number): void {
+    if (this.caughtUpCheck || now - this.lastCaughtUpCheck < CAUGHT_UP_CHECK_MS) return;
+    this.lastCaughtUpCheck = now;
+    this.caughtUpCheck = (async () => {
+      try {
+        const lastSeq = (await this.deps.jsm.streams.info(this.mapping.stream)).state.last_seq;
+        if (this.book && this.book.readerPosition > lastSeq) this.caughtUpAt = Math.max(this.caughtUpAt, now);
+      } catch (error) {
+        this.deps.logger.warn("event source stream not readable: windows wait to close", { uuid: this.mapping.uuid, stream: this.mapping.stream, err: error });
+      } finally {
+        this.caughtUpCheck = undefined;
+      }
+      this.pump();
+    })();
+  }
+
+  /** A partition's batches wait while its window's final call runs, or while a record of a later window waits for that call. */
+  private heldForWindow(subject: string, head: BufferedRecord): boolean {
+    if (this.closing.has(subject)) return true;
+    const window = this.windows.get(subject);
+    return window !== undefined && windowStart(head.arrivalMs, this.tumblingMs()) > window.start;
+  }
+
+  /** The final call of a partition's window: once it succeeds the window is over; until then the partition waits. */
+  private async closeWindow(subject: string): Promise<void> {
+    try {
+      const window = this.windows.get(subject);
+      if (!window) return;
+      const outcome = await this.callWindow(window, false);
+      if (outcome.kind === "stopped") return;
+      if (outcome.kind === "functionMissing") {
+        this.functionMissingSince ??= this.deps.now();
+        this.result(FUNCTION_NOT_FOUND);
+        return;
+      }
+      if (outcome.functionError) {
+        const attempts = (this.closeRetries.get(subject)?.attempts ?? 0) + 1;
+        this.closeRetries.set(subject, { attempts, notBefore: this.deps.now() + this.backoffMs(attempts) });
+        this.deps.logger.warn("event source window's final call failed: it runs again", { uuid: this.mapping.uuid, subject, attempts });
+        this.result(FUNCTION_CALL_FAILED);
+        return;
+      }
+      this.closeRetries.delete(subject);
+      if (this.windows.get(subject) === window) this.windows.delete(subject);
+      this.result(OK);
+    } finally {
+      this.closing.delete(subject);
+    }
+  }
+
+  /** A final call without records: the window's end, or (`terminatedEarly`) its state grown too large. */
+  private callWindow(window: OpenWindow, terminatedEarly: boolean): Promise<BatchOutcome> {
+    const fields = windowEventFields({ window, sizeMs: this.tumblingMs(), final: true, terminatedEarly }, this.source());
+    // A window's final call carries no records: it is a first hop.
+    return this.deps.invoker.invoke(this.mapping, () => encoder.encode(JSON.stringify({ Records: [], ...fields })), { stopped: () => !this.running }, 1);
+  }
+
+  private backoffMs(attempts: number): number {
+    return Math.min(this.deps.retryBaseMs * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS);
   }
 
   private async recheckFunction(): Promise<void> {
@@ -264,17 +412,56 @@ export class StreamPoller implements Poller {
     }
     const running = runs === -1 ? batch : { ...batch, records: batch.records.slice(0, runs) };
     const callDepth = Math.max(...running.records.map((record) => record.callDepth ?? 0)) + 1;
+    // Records no filter lets through are finished without running; the function sees only the rest.
+    const kept = this.filters.length === 0 ? running.records : running.records.filter((record) => matchesAny(this.filters, streamRecordView(record.data)));
+    if (kept.length === 0) {
+      this.finish(running.subject, running.records);
+      return;
+    }
     const source = this.source();
+    const window = this.windowOf(running);
+    const sizeMs = this.tumblingMs();
     const outcome = await this.deps.invoker.invoke(
       mapping,
-      (record: FunctionVersionRecord) => encoder.encode(JSON.stringify({ Records: running.records.map((item) => kinesisRecord(item, source, record.role)) })),
+      (record: FunctionVersionRecord) =>
+        encoder.encode(
+          JSON.stringify({
+            Records: kept.map((item) => kinesisRecord(item, source, record.role)),
+            ...(window ? windowEventFields({ window, sizeMs, final: false, terminatedEarly: false }, source) : {}),
+          }),
+        ),
       { stopped: () => !this.running },
       callDepth,
     );
-    await this.settle(running, outcome, callDepth);
+    await this.settle(running, outcome, callDepth, window);
   }
 
-  private async settle(batch: Batch, outcome: BatchOutcome, callDepth: number): Promise<void> {
+  /** The window a batch runs in, with the state so far (a fresh one when its window is not open yet); undefined without windows. */
+  private windowOf(batch: Batch): OpenWindow | undefined {
+    const sizeMs = this.tumblingMs();
+    if (sizeMs === 0) return undefined;
+    const start = windowStart(batch.records[0]!.arrivalMs, sizeMs);
+    const open = this.windows.get(batch.subject);
+    // A record stamped before its open window (the clock stepped back) joins that window.
+    return open !== undefined && open.start >= start ? open : { start, state: {} };
+  }
+
+  /**
+   * The window after a call answered `state`: the same window with it, or, when the partitions' states
+   * together grow past Lambda's limit, ended early by a final call with it and going on with a fresh
+   * state. Undefined when that final call failed: the batch counts as failed.
+   */
+  private async nextWindow(subject: string, window: OpenWindow, state: Record<string, unknown>): Promise<OpenWindow | undefined> {
+    const next = { start: window.start, state };
+    const others = [...this.windows].filter(([other]) => other !== subject).map(([, open]) => open);
+    if (stateBytes([...others, next]) <= MAX_WINDOW_STATE_BYTES) return next;
+    this.deps.logger.warn("event source window state over 1 MB: the window ends early", { uuid: this.mapping.uuid, subject });
+    const outcome = await this.callWindow(next, true);
+    if (outcome.kind !== "answered" || outcome.functionError) return undefined;
+    return { start: window.start, state: {} };
+  }
+
+  private async settle(batch: Batch, outcome: BatchOutcome, callDepth: number, window?: OpenWindow): Promise<void> {
     const book = this.book!;
     const { mapping } = this;
     if (outcome.kind === "stopped") {
@@ -289,7 +476,18 @@ export class StreamPoller implements Poller {
     }
     let failedFrom = outcome.functionError ? 0 : batch.records.length;
     let bisect = mapping.bisectBatchOnFunctionError;
-    if (!outcome.functionError && mapping.reportBatchItemFailures) {
+    let answeredState: Record<string, unknown> | undefined;
+    if (!outcome.functionError && window) {
+      // Lambda counts a windowed call that answers no state as failed.
+      const answer = readWindowState(outcome.payload);
+      if (answer.kind === "unusable") {
+        this.deps.logger.warn("windowed call answered no state: the whole batch failed", { uuid: mapping.uuid, reason: answer.reason });
+        failedFrom = 0;
+      } else {
+        answeredState = answer.state;
+      }
+    }
+    if (failedFrom > 0 && mapping.reportBatchItemFailures) {
       const sequences = batch.records.map((record) => String(record.seq));
       const failures = parseBatchItemFailures(outcome.payload, new Set(sequences));
       if (failures.kind === "all") {
@@ -300,6 +498,12 @@ export class StreamPoller implements Poller {
         failedFrom = Math.min(...failures.identifiers.map((identifier) => sequences.indexOf(identifier)));
         bisect = false;
       }
+    }
+    if (window && answeredState !== undefined) {
+      const next = await this.nextWindow(batch.subject, window, answeredState);
+      // Stored with the records it counts, in the same checkpoint.
+      if (next) this.windows.set(batch.subject, next);
+      else failedFrom = 0;
     }
     if (failedFrom === batch.records.length) {
       this.finish(batch.subject, batch.records);
@@ -313,7 +517,7 @@ export class StreamPoller implements Poller {
       bisect,
       maximumRetryAttempts: mapping.maximumRetryAttempts,
       now: this.deps.now(),
-      backoffMs: (attempts) => Math.min(this.deps.retryBaseMs * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS),
+      backoffMs: (attempts) => this.backoffMs(attempts),
     });
     if (decision.kind === "giveUp") {
       const response = { executedVersion: outcome.executedVersion, ...(outcome.functionError ? { functionError: outcome.functionError } : {}) };
@@ -373,7 +577,12 @@ export class StreamPoller implements Poller {
   private saveCheckpoint(): void {
     const book = this.book!;
     this.writer
-      .update((state) => ({ ...state, ...book.checkpoint(), lastProcessingResult: this.lastResult ?? state.lastProcessingResult ?? NO_RECORDS_PROCESSED }))
+      .update((state) => {
+        const next = { ...state, ...book.checkpoint(), lastProcessingResult: this.lastResult ?? state.lastProcessingResult ?? NO_RECORDS_PROCESSED };
+        if (this.windows.size > 0) next.windows = Object.fromEntries(this.windows);
+        else delete next.windows;
+        return next;
+      })
       .catch((error: unknown) => this.onWriteFailed(error));
   }
 
