@@ -31,4 +31,15 @@ describe("proto/gen", () => {
       expect(readFileSync(join(committedDir, file), "utf8"), file).toBe(readFileSync(join(freshDir, file), "utf8"));
     }
   });
+
+  // The .proto files share the package lambent.v1, so a gRPC server loading them together refuses a name
+  // declared twice (it would not start at all): each message and service name must be unique across them.
+  it("declares each message and service name once across the package's .proto files", () => {
+    const protoSources = listFiles(join(protoDir, "lambent")).filter((file) => file.endsWith(".proto"));
+    const declared = protoSources.flatMap((file) =>
+      [...readFileSync(join(protoDir, "lambent", file), "utf8").matchAll(/^(?:message|service|enum)\s+(\w+)/gm)].map((match) => match[1]),
+    );
+    expect(declared.length).toBeGreaterThan(0);
+    expect(declared.filter((name, index) => declared.indexOf(name) !== index)).toEqual([]);
+  });
 });

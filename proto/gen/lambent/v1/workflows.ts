@@ -193,22 +193,22 @@ export interface ValidateStateMachineDefinitionResponse {
 }
 
 /** TagResource's input as AWS's JSON (`{}` when empty). */
-export interface TagResourceRequest {
+export interface WorkflowTagResourceRequest {
   inputJson: string;
 }
 
 /** TagResource's output as AWS's JSON. */
-export interface TagResourceResponse {
+export interface WorkflowTagResourceResponse {
   outputJson: string;
 }
 
 /** UntagResource's input as AWS's JSON (`{}` when empty). */
-export interface UntagResourceRequest {
+export interface WorkflowUntagResourceRequest {
   inputJson: string;
 }
 
 /** UntagResource's output as AWS's JSON. */
-export interface UntagResourceResponse {
+export interface WorkflowUntagResourceResponse {
   outputJson: string;
 }
 
@@ -2574,19 +2574,19 @@ export const ValidateStateMachineDefinitionResponse: MessageFns<ValidateStateMac
   },
 };
 
-function createBaseTagResourceRequest(): TagResourceRequest {
+function createBaseWorkflowTagResourceRequest(): WorkflowTagResourceRequest {
   return { inputJson: "" };
 }
 
-export const TagResourceRequest: MessageFns<TagResourceRequest> = {
-  encode(message: TagResourceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const WorkflowTagResourceRequest: MessageFns<WorkflowTagResourceRequest> = {
+  encode(message: WorkflowTagResourceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.inputJson !== "") {
       writer.uint32(10).string(message.inputJson);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): TagResourceRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkflowTagResourceRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2595,7 +2595,7 @@ export const TagResourceRequest: MessageFns<TagResourceRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseTagResourceRequest();
+      const message = createBaseWorkflowTagResourceRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2619,7 +2619,7 @@ export const TagResourceRequest: MessageFns<TagResourceRequest> = {
     }
   },
 
-  fromJSON(object: any): TagResourceRequest {
+  fromJSON(object: any): WorkflowTagResourceRequest {
     return {
       inputJson: isSet(object.inputJson)
         ? globalThis.String(object.inputJson)
@@ -2629,7 +2629,7 @@ export const TagResourceRequest: MessageFns<TagResourceRequest> = {
     };
   },
 
-  toJSON(message: TagResourceRequest): unknown {
+  toJSON(message: WorkflowTagResourceRequest): unknown {
     const obj: any = {};
     if (message.inputJson !== "") {
       obj.inputJson = message.inputJson;
@@ -2637,29 +2637,29 @@ export const TagResourceRequest: MessageFns<TagResourceRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<TagResourceRequest>, I>>(base?: I): TagResourceRequest {
-    return TagResourceRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<WorkflowTagResourceRequest>, I>>(base?: I): WorkflowTagResourceRequest {
+    return WorkflowTagResourceRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<TagResourceRequest>, I>>(object: I): TagResourceRequest {
-    const message = createBaseTagResourceRequest();
+  fromPartial<I extends Exact<DeepPartial<WorkflowTagResourceRequest>, I>>(object: I): WorkflowTagResourceRequest {
+    const message = createBaseWorkflowTagResourceRequest();
     message.inputJson = object.inputJson ?? "";
     return message;
   },
 };
 
-function createBaseTagResourceResponse(): TagResourceResponse {
+function createBaseWorkflowTagResourceResponse(): WorkflowTagResourceResponse {
   return { outputJson: "" };
 }
 
-export const TagResourceResponse: MessageFns<TagResourceResponse> = {
-  encode(message: TagResourceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const WorkflowTagResourceResponse: MessageFns<WorkflowTagResourceResponse> = {
+  encode(message: WorkflowTagResourceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.outputJson !== "") {
       writer.uint32(10).string(message.outputJson);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): TagResourceResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkflowTagResourceResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2668,7 +2668,7 @@ export const TagResourceResponse: MessageFns<TagResourceResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseTagResourceResponse();
+      const message = createBaseWorkflowTagResourceResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2692,7 +2692,7 @@ export const TagResourceResponse: MessageFns<TagResourceResponse> = {
     }
   },
 
-  fromJSON(object: any): TagResourceResponse {
+  fromJSON(object: any): WorkflowTagResourceResponse {
     return {
       outputJson: isSet(object.outputJson)
         ? globalThis.String(object.outputJson)
@@ -2702,7 +2702,7 @@ export const TagResourceResponse: MessageFns<TagResourceResponse> = {
     };
   },
 
-  toJSON(message: TagResourceResponse): unknown {
+  toJSON(message: WorkflowTagResourceResponse): unknown {
     const obj: any = {};
     if (message.outputJson !== "") {
       obj.outputJson = message.outputJson;
@@ -2710,29 +2710,29 @@ export const TagResourceResponse: MessageFns<TagResourceResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<TagResourceResponse>, I>>(base?: I): TagResourceResponse {
-    return TagResourceResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<WorkflowTagResourceResponse>, I>>(base?: I): WorkflowTagResourceResponse {
+    return WorkflowTagResourceResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<TagResourceResponse>, I>>(object: I): TagResourceResponse {
-    const message = createBaseTagResourceResponse();
+  fromPartial<I extends Exact<DeepPartial<WorkflowTagResourceResponse>, I>>(object: I): WorkflowTagResourceResponse {
+    const message = createBaseWorkflowTagResourceResponse();
     message.outputJson = object.outputJson ?? "";
     return message;
   },
 };
 
-function createBaseUntagResourceRequest(): UntagResourceRequest {
+function createBaseWorkflowUntagResourceRequest(): WorkflowUntagResourceRequest {
   return { inputJson: "" };
 }
 
-export const UntagResourceRequest: MessageFns<UntagResourceRequest> = {
-  encode(message: UntagResourceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const WorkflowUntagResourceRequest: MessageFns<WorkflowUntagResourceRequest> = {
+  encode(message: WorkflowUntagResourceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.inputJson !== "") {
       writer.uint32(10).string(message.inputJson);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): UntagResourceRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkflowUntagResourceRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2741,7 +2741,7 @@ export const UntagResourceRequest: MessageFns<UntagResourceRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseUntagResourceRequest();
+      const message = createBaseWorkflowUntagResourceRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2765,7 +2765,7 @@ export const UntagResourceRequest: MessageFns<UntagResourceRequest> = {
     }
   },
 
-  fromJSON(object: any): UntagResourceRequest {
+  fromJSON(object: any): WorkflowUntagResourceRequest {
     return {
       inputJson: isSet(object.inputJson)
         ? globalThis.String(object.inputJson)
@@ -2775,7 +2775,7 @@ export const UntagResourceRequest: MessageFns<UntagResourceRequest> = {
     };
   },
 
-  toJSON(message: UntagResourceRequest): unknown {
+  toJSON(message: WorkflowUntagResourceRequest): unknown {
     const obj: any = {};
     if (message.inputJson !== "") {
       obj.inputJson = message.inputJson;
@@ -2783,29 +2783,29 @@ export const UntagResourceRequest: MessageFns<UntagResourceRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<UntagResourceRequest>, I>>(base?: I): UntagResourceRequest {
-    return UntagResourceRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<WorkflowUntagResourceRequest>, I>>(base?: I): WorkflowUntagResourceRequest {
+    return WorkflowUntagResourceRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<UntagResourceRequest>, I>>(object: I): UntagResourceRequest {
-    const message = createBaseUntagResourceRequest();
+  fromPartial<I extends Exact<DeepPartial<WorkflowUntagResourceRequest>, I>>(object: I): WorkflowUntagResourceRequest {
+    const message = createBaseWorkflowUntagResourceRequest();
     message.inputJson = object.inputJson ?? "";
     return message;
   },
 };
 
-function createBaseUntagResourceResponse(): UntagResourceResponse {
+function createBaseWorkflowUntagResourceResponse(): WorkflowUntagResourceResponse {
   return { outputJson: "" };
 }
 
-export const UntagResourceResponse: MessageFns<UntagResourceResponse> = {
-  encode(message: UntagResourceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const WorkflowUntagResourceResponse: MessageFns<WorkflowUntagResourceResponse> = {
+  encode(message: WorkflowUntagResourceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.outputJson !== "") {
       writer.uint32(10).string(message.outputJson);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): UntagResourceResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkflowUntagResourceResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2814,7 +2814,7 @@ export const UntagResourceResponse: MessageFns<UntagResourceResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseUntagResourceResponse();
+      const message = createBaseWorkflowUntagResourceResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2838,7 +2838,7 @@ export const UntagResourceResponse: MessageFns<UntagResourceResponse> = {
     }
   },
 
-  fromJSON(object: any): UntagResourceResponse {
+  fromJSON(object: any): WorkflowUntagResourceResponse {
     return {
       outputJson: isSet(object.outputJson)
         ? globalThis.String(object.outputJson)
@@ -2848,7 +2848,7 @@ export const UntagResourceResponse: MessageFns<UntagResourceResponse> = {
     };
   },
 
-  toJSON(message: UntagResourceResponse): unknown {
+  toJSON(message: WorkflowUntagResourceResponse): unknown {
     const obj: any = {};
     if (message.outputJson !== "") {
       obj.outputJson = message.outputJson;
@@ -2856,11 +2856,13 @@ export const UntagResourceResponse: MessageFns<UntagResourceResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<UntagResourceResponse>, I>>(base?: I): UntagResourceResponse {
-    return UntagResourceResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<WorkflowUntagResourceResponse>, I>>(base?: I): WorkflowUntagResourceResponse {
+    return WorkflowUntagResourceResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<UntagResourceResponse>, I>>(object: I): UntagResourceResponse {
-    const message = createBaseUntagResourceResponse();
+  fromPartial<I extends Exact<DeepPartial<WorkflowUntagResourceResponse>, I>>(
+    object: I,
+  ): WorkflowUntagResourceResponse {
+    const message = createBaseWorkflowUntagResourceResponse();
     message.outputJson = object.outputJson ?? "";
     return message;
   },
@@ -3218,21 +3220,24 @@ export const WorkflowsService = {
     path: "/lambent.v1.Workflows/TagResource" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: TagResourceRequest): Buffer => Buffer.from(TagResourceRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): TagResourceRequest => TagResourceRequest.decode(value),
-    responseSerialize: (value: TagResourceResponse): Buffer => Buffer.from(TagResourceResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): TagResourceResponse => TagResourceResponse.decode(value),
+    requestSerialize: (value: WorkflowTagResourceRequest): Buffer =>
+      Buffer.from(WorkflowTagResourceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WorkflowTagResourceRequest => WorkflowTagResourceRequest.decode(value),
+    responseSerialize: (value: WorkflowTagResourceResponse): Buffer =>
+      Buffer.from(WorkflowTagResourceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WorkflowTagResourceResponse => WorkflowTagResourceResponse.decode(value),
   },
   /** Removes tags from a state machine. */
   untagResource: {
     path: "/lambent.v1.Workflows/UntagResource" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: UntagResourceRequest): Buffer => Buffer.from(UntagResourceRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): UntagResourceRequest => UntagResourceRequest.decode(value),
-    responseSerialize: (value: UntagResourceResponse): Buffer =>
-      Buffer.from(UntagResourceResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): UntagResourceResponse => UntagResourceResponse.decode(value),
+    requestSerialize: (value: WorkflowUntagResourceRequest): Buffer =>
+      Buffer.from(WorkflowUntagResourceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WorkflowUntagResourceRequest => WorkflowUntagResourceRequest.decode(value),
+    responseSerialize: (value: WorkflowUntagResourceResponse): Buffer =>
+      Buffer.from(WorkflowUntagResourceResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WorkflowUntagResourceResponse => WorkflowUntagResourceResponse.decode(value),
   },
   /** Lists a state machine's tags. */
   listTagsForResource: {
@@ -3288,9 +3293,9 @@ export interface WorkflowsServer extends UntypedServiceImplementation {
     ValidateStateMachineDefinitionResponse
   >;
   /** Adds tags to a state machine. */
-  tagResource: handleUnaryCall<TagResourceRequest, TagResourceResponse>;
+  tagResource: handleUnaryCall<WorkflowTagResourceRequest, WorkflowTagResourceResponse>;
   /** Removes tags from a state machine. */
-  untagResource: handleUnaryCall<UntagResourceRequest, UntagResourceResponse>;
+  untagResource: handleUnaryCall<WorkflowUntagResourceRequest, WorkflowUntagResourceResponse>;
   /** Lists a state machine's tags. */
   listTagsForResource: handleUnaryCall<ListTagsForResourceRequest, ListTagsForResourceResponse>;
 }
@@ -3554,35 +3559,35 @@ export interface WorkflowsClient extends Client {
   ): ClientUnaryCall;
   /** Adds tags to a state machine. */
   tagResource(
-    request: TagResourceRequest,
-    callback: (error: ServiceError | null, response: TagResourceResponse) => void,
+    request: WorkflowTagResourceRequest,
+    callback: (error: ServiceError | null, response: WorkflowTagResourceResponse) => void,
   ): ClientUnaryCall;
   tagResource(
-    request: TagResourceRequest,
+    request: WorkflowTagResourceRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: TagResourceResponse) => void,
+    callback: (error: ServiceError | null, response: WorkflowTagResourceResponse) => void,
   ): ClientUnaryCall;
   tagResource(
-    request: TagResourceRequest,
+    request: WorkflowTagResourceRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: TagResourceResponse) => void,
+    callback: (error: ServiceError | null, response: WorkflowTagResourceResponse) => void,
   ): ClientUnaryCall;
   /** Removes tags from a state machine. */
   untagResource(
-    request: UntagResourceRequest,
-    callback: (error: ServiceError | null, response: UntagResourceResponse) => void,
+    request: WorkflowUntagResourceRequest,
+    callback: (error: ServiceError | null, response: WorkflowUntagResourceResponse) => void,
   ): ClientUnaryCall;
   untagResource(
-    request: UntagResourceRequest,
+    request: WorkflowUntagResourceRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: UntagResourceResponse) => void,
+    callback: (error: ServiceError | null, response: WorkflowUntagResourceResponse) => void,
   ): ClientUnaryCall;
   untagResource(
-    request: UntagResourceRequest,
+    request: WorkflowUntagResourceRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: UntagResourceResponse) => void,
+    callback: (error: ServiceError | null, response: WorkflowUntagResourceResponse) => void,
   ): ClientUnaryCall;
   /** Lists a state machine's tags. */
   listTagsForResource(
