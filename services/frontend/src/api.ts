@@ -30,6 +30,7 @@ import type { ListOptions } from "./control-plane/pagination.js";
 import type { UsageReports } from "./control-plane/usage.js";
 import type { WorkflowOperations } from "./workflows/workflow-operations.js";
 import type { CodeSigningOperations } from "./control-plane/code-signing.js";
+import type { LayerOperations } from "./control-plane/layers.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -128,6 +129,8 @@ export interface FrontendApi {
   eventSourceMappings?: EventSourceMappings;
   /** AWS Step Functions (workflows/workflow-operations.ts); absent where the frontend was built without it. */
   workflows?: WorkflowOperations;
+  /** Lambda's layers (control-plane/layers.ts); calls fail with ServiceException where absent. */
+  layers?: LayerOperations;
   /** Lambda's code signing calls, answered as for an account without configs; calls fail with ServiceException where absent. */
   codeSigning?: CodeSigningOperations;
 }

@@ -12,6 +12,7 @@ import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
 import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
 import { functionResourceRoutes } from "./function-resource-routes.js";
+import { layerRoutes } from "./layer-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
@@ -292,6 +293,7 @@ export const routes: Route[] = [
     handle: async (api, { params }) => json(200, await api.controlPlane.getQueueStats(params[0]!)),
   },
   ...functionResourceRoutes,
+  ...layerRoutes,
   ...logAndUsageRoutes,
   ...routeControlRoutes,
   ...triggerRoutes,

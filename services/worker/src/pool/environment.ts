@@ -267,7 +267,9 @@ export class Environment {
     const { record, bundle } = settings;
     // Only code that imports `fs` waits for its package's files (unzipped once per worker).
     const pkg = bundle.readsFiles ? await bundle.host.packages.get(record.packageObject) : undefined;
-    const host = bundle.host.forEnvironment(pkg, record.ephemeralStorageMb, record.memorySize);
+    const layers = record.layers ?? [];
+    const opt = bundle.readsFiles && layers.length > 0 ? await bundle.host.packages.layers(layers.map((layer) => layer.contentObject)) : undefined;
+    const host = bundle.host.forEnvironment(pkg, record.ephemeralStorageMb, record.memorySize, opt);
     this.host = host;
     const isolate = this.isolate;
     const context = isolate.createContextSync();
