@@ -22,6 +22,7 @@ import type {
   QueueStatsResponse,
 } from "@lambent/lambda-api";
 import type { InvocationType, LogType } from "@lambent/protocol";
+import type { ResponseConsumer } from "./invoke/response-stream.js";
 import type { EventSourceMappings } from "./control-plane/event-source-mappings.js";
 import type { FunctionLogs } from "./control-plane/logs.js";
 import type { RouteOperations } from "./control-plane/routes.js";
@@ -109,9 +110,23 @@ export interface InvokeOutput {
   executedVersion?: string;
 }
 
+/** How a streamed invocation ended, once its bytes have all gone to the consumer. */
+export interface StreamedInvokeOutput {
+  requestId: string;
+  executedVersion: string;
+  /** The function failed (before or after it wrote): Lambda's error type and message. */
+  error?: { errorType: string; errorMessage: string };
+  logResult?: string;
+}
+
 /** Invocation; throws LambdaError for platform failures (not found, throttled, too large, …). */
 export interface Invoker {
   invoke(input: InvokeInput): Promise<InvokeOutput>;
+  /**
+   * A synchronous call whose answer is streamed to `consumer` as the function writes it
+   * (InvokeWithResponseStream, RESPONSE_STREAM function URLs). A failure before the stream starts throws.
+   */
+  invokeStream?(input: Omit<InvokeInput, "invocationType">, consumer: ResponseConsumer): Promise<StreamedInvokeOutput>;
 }
 
 export interface FrontendApi {
