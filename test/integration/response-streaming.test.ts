@@ -4,21 +4,48 @@
 // call; failures mid-stream in InvokeComplete; the 20 MB limit; a client that does not read holds the
 // function back rather than filling the platform's memory.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeWithResponseStreamCommand, LambdaClient, type InvokeWithResponseStreamResponseEvent } from "@aws-sdk/client-lambda";
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { CreateFunctionUrlConfigCommand, InvokeWithResponseStreamCommand, LambdaClient, type InvokeWithResponseStreamResponseEvent } from "@aws-sdk/client-lambda";
+import { startGate, type Gate } from "../fixtures/gate.js";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 
 let cluster: TestCluster;
 let lambda: LambdaClient;
+let gate: Gate;
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
+  gate = await startGate();
+  cluster = await startTestCluster({ env: { LAMBENT_FETCH_ALLOW: "127.0.0.1" } });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
 });
 afterAll(async () => {
   lambda?.destroy();
   await cluster?.stop();
+  await gate?.close();
 });
+
+/** Opens a function URL and resolves with the response as soon as its headers arrive. */
+function openUrl(url: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { method: "GET" }, resolve);
+    outgoing.on("error", reject);
+    outgoing.end();
+  });
+}
+
+/** The next piece of body the client receives. */
+function nextData(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => response.once("data", (data: Buffer) => resolve(data.toString("utf8"))));
+}
+
+function rest(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = "";
+    response.on("data", (data: Buffer) => (text += data.toString("utf8")));
+    response.on("end", () => resolve(text));
+  });
+}
 
 const streamer = zipFiles({
   "index.mjs": `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
@@ -59,5 +86,59 @@ describe("InvokeWithResponseStream", () => {
     const { chunks, complete } = await readEvents(output.EventStream);
     expect(chunks.join("")).toBe("chunk 0;chunk 1;");
     expect(complete).toMatchObject({ ErrorCode: "TypeError", ErrorDetails: "broke after 2" });
+  });
+});
+
+describe("function URLs in RESPONSE_STREAM mode", () => {
+  it("deliver the first chunk before the function ends: the function waits at the gate after writing it", async () => {
+    const gatedStreamer = zipFiles({
+      "index.mjs": `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+        responseStream = awslambda.HttpResponseStream.from(responseStream, { statusCode: 201, headers: { "x-stream": "yes" }, cookies: ["a=1"] });
+        responseStream.write("first;");
+        await (await fetch(process.env.GATE_URL + "/enter?key=url-stream")).text();
+        responseStream.write("second;");
+        responseStream.end();
+      });`,
+    });
+    await createTestFunction(lambda, "rs-url", gatedStreamer, { Environment: { Variables: { GATE_URL: gate.url } } });
+    const url = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "rs-url", AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }));
+    expect(url.InvokeMode).toBe("RESPONSE_STREAM");
+    gate.shut();
+    const response = await openUrl(`${cluster.httpUrl}${new URL(url.FunctionUrl!).pathname}`);
+    expect(response.statusCode).toBe(201);
+    expect(response.headers["x-stream"]).toBe("yes");
+    expect(response.headers["set-cookie"]).toEqual(["a=1"]);
+    expect(response.headers["transfer-encoding"]).toBe("chunked");
+    // The first chunk comes while the function runs: it then waits at the gate, which only the test opens.
+    expect(await nextData(response)).toBe("first;");
+    await gate.until(() => gate.inside("url-stream") === 1);
+    expect(response.complete).toBe(false);
+    const remainder = rest(response);
+    gate.open();
+    expect(await remainder).toBe("second;");
+  });
+});
+
+describe("limits", () => {
+  it("a stream past 20 MB ends with Function.ResponseSizeTooLarge in InvokeComplete", async () => {
+    const flood = zipFiles({
+      "index.mjs": `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+        const piece = new Uint8Array(1024 * 1024).fill(97);
+        for (let i = 0; i < 25; i++) {
+          if (!responseStream.write(piece)) await new Promise((resolve) => responseStream.once("drain", resolve));
+        }
+        responseStream.end();
+      });`,
+    });
+    await createTestFunction(lambda, "rs-flood", flood, { Timeout: 30 });
+    const output = await lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "rs-flood" }));
+    let bytes = 0;
+    let complete: InvokeWithResponseStreamResponseEvent["InvokeComplete"];
+    for await (const event of output.EventStream ?? []) {
+      if (event.PayloadChunk?.Payload) bytes += event.PayloadChunk.Payload.length;
+      if (event.InvokeComplete) complete = event.InvokeComplete;
+    }
+    expect(bytes).toBeLessThanOrEqual(20 * 1024 * 1024);
+    expect(complete).toMatchObject({ ErrorCode: "Function.ResponseSizeTooLarge" });
   });
 });
