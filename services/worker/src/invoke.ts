@@ -26,7 +26,13 @@ import type { WarmPool } from "./pool/warm-pool.js";
 import { startEnvironment, type EnvironmentRuntime } from "./cold-start.js";
 import type { LeaseObserver } from "./running-leases.js";
 import type { InvocationMetrics } from "./metrics/worker-metrics.js";
-import type { NatsResponseSink } from "./response-sink.js";
+import type { ResponseSink } from "./pool/environment.js";
+
+/** The worker's end of a streamed response (response-sink.ts): what the environment writes to, and the count the result names. */
+export interface StreamSink extends ResponseSink {
+  readonly pieces: number;
+  close(): void;
+}
 
 /** The registry read the hot path needs (RegistryView provides it). */
 export interface RevisionLookup {
@@ -54,7 +60,7 @@ export interface InvokerOptions {
   /** Told each call's duration and each cold start's init duration. */
   metrics?: InvocationMetrics;
   /** Opens the worker's end of a streamed response to the caller's subject; absent, calls are answered whole. */
-  responseSink?: (subject: string) => NatsResponseSink;
+  responseSink?: (subject: string) => StreamSink;
 }
 
 export interface InvocationReply {
@@ -180,7 +186,7 @@ export class Invoker {
   }
 
   /** The function's outcome as the caller's answer: result or error payload, log, metrics, the environment back to the pool. */
-  private answer(header: InvocationHeader, record: FunctionVersionRecord, key: string, ran: RanCall, log: LogBuffer, sink: NatsResponseSink | undefined): InvocationReply | Promise<InvocationReply> {
+  private answer(header: InvocationHeader, record: FunctionVersionRecord, key: string, ran: RanCall, log: LogBuffer, sink: StreamSink | undefined): InvocationReply | Promise<InvocationReply> {
     const { environment, outcome } = ran;
     const kept = this.options.pool.release(environment, outcome.reusable);
     if (!outcome.ok && outcome.error.trace && outcome.error.trace.length > 0 && this.options.traceMaps) {
@@ -197,7 +203,7 @@ export class Invoker {
     kept: boolean,
     log: LogBuffer,
     functionError: FunctionError | undefined,
-    sink: NatsResponseSink | undefined,
+    sink: StreamSink | undefined,
   ): InvocationReply {
     const { environment, cold, outcome } = ran;
     let body: Uint8Array;
@@ -308,7 +314,7 @@ export class Invoker {
   }
 
   /** The module failed to load: the call fails with the module's error, and the next call retries init. */
-  private async initFailed(header: InvocationHeader, record: FunctionVersionRecord, failure: InitFailure, log: LogBuffer, sink: NatsResponseSink | undefined): Promise<InvocationReply> {
+  private async initFailed(header: InvocationHeader, record: FunctionVersionRecord, failure: InitFailure, log: LogBuffer, sink: StreamSink | undefined): Promise<InvocationReply> {
     this.options.metrics?.initFailed(record.functionName, record.version, failure.initDurationMs);
     const error = await this.mapTrace(record, failure.error);
     for (const line of failure.lines) log.add(line);
