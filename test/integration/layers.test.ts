@@ -20,7 +20,10 @@ import {
   RemoveLayerVersionPermissionCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import * as grpc from "@grpc/grpc-js";
+import * as proto from "@lambent/proto";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { unaryCall } from "../fixtures/grpc-unary.js";
 import { createTestFunction } from "../fixtures/deploy.js";
 
 const LAYER_ARN = "arn:aws:lambda:us-east-1:000000000000:layer";
@@ -243,5 +246,32 @@ describe("the CLI", () => {
     const gone = await lambent("layer", "get", "lv-cli", "1");
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toContain("ResourceNotFoundException");
+  });
+});
+
+describe("gRPC", () => {
+  it("publishes, gets, lists and deletes layer versions", async () => {
+    const client = new proto.LambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
+    try {
+      const published = await unaryCall(client, client.publishLayerVersion, {
+        layerName: "lv-grpc",
+        zipFile: Buffer.from(greeterLayer("rpc")),
+        description: "over gRPC",
+        compatibleRuntimes: ["nodejs20.x"],
+        compatibleArchitectures: [],
+        licenseInfo: "",
+      });
+      expect(published.layerVersion).toMatchObject({ layerVersionArn: `${LAYER_ARN}:lv-grpc:1`, version: 1, description: "over gRPC", codeSize: greeterLayer("rpc").length });
+      const got = await unaryCall(client, client.getLayerVersion, { layerName: "lv-grpc", version: 1 });
+      expect(got.layerVersion?.codeSha256).toBe(published.layerVersion?.codeSha256);
+      const versions = await unaryCall(client, client.listLayerVersions, { layerName: "lv-grpc", marker: "", maxItems: 0, compatibleRuntime: "" });
+      expect(versions.layerVersions.map((version) => version.version)).toEqual([1]);
+      const layers = await unaryCall(client, client.listLayers, { marker: "", maxItems: 0, compatibleRuntime: "nodejs20.x" });
+      expect(layers.layers.find((layer) => layer.layerArn === `${LAYER_ARN}:lv-grpc`)?.version).toBe(1);
+      await unaryCall(client, client.deleteLayerVersion, { layerName: "lv-grpc", version: 1 });
+      await expect(unaryCall(client, client.getLayerVersion, { layerName: "lv-grpc", version: 1 })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    } finally {
+      client.close();
+    }
   });
 });

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { CreateFunctionUrlConfigCommand, InvokeWithResponseStreamCommand, LambdaClient, type InvokeWithResponseStreamResponseEvent } from "@aws-sdk/client-lambda";
+import * as grpc from "@grpc/grpc-js";
+import * as proto from "@lambent/proto";
 import { startGate, type Gate } from "../fixtures/gate.js";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
@@ -140,5 +142,39 @@ describe("limits", () => {
     }
     expect(bytes).toBeLessThanOrEqual(20 * 1024 * 1024);
     expect(complete).toMatchObject({ ErrorCode: "Function.ResponseSizeTooLarge" });
+  });
+});
+
+describe("gRPC InvokeWithResponseStream", () => {
+  function streamOverGrpc(request: Partial<proto.InvokeWithResponseStreamRequest>): Promise<proto.InvokeWithResponseStreamEvent[]> {
+    const client = new proto.LambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
+    return new Promise((resolve, reject) => {
+      const events: proto.InvokeWithResponseStreamEvent[] = [];
+      const call = client.invokeWithResponseStream({ functionName: "", qualifier: "", payload: Buffer.from("{}"), logType: proto.LogType.NONE, clientContext: "", ...request });
+      call.on("data", (event: proto.InvokeWithResponseStreamEvent) => events.push(event));
+      call.on("error", (error) => {
+        client.close();
+        reject(error);
+      });
+      call.on("end", () => {
+        client.close();
+        resolve(events);
+      });
+    });
+  }
+
+  it("streams the chunks in order, then invoke_complete; a failure mid-stream is in invoke_complete", async () => {
+    await createTestFunction(lambda, "rs-grpc", streamer);
+    const events = await streamOverGrpc({ functionName: "rs-grpc", payload: Buffer.from(JSON.stringify({ chunks: 3 })) });
+    const chunks = events.filter((event) => event.payloadChunk).map((event) => Buffer.from(event.payloadChunk!).toString("utf8"));
+    expect(chunks.join("")).toBe("chunk 0;chunk 1;chunk 2;");
+    expect(events.at(-1)?.invokeComplete).toMatchObject({ errorCode: "", executedVersion: "$LATEST" });
+
+    const failed = await streamOverGrpc({ functionName: "rs-grpc", payload: Buffer.from(JSON.stringify({ chunks: 1, fail: true })) });
+    expect(failed.at(-1)?.invokeComplete).toMatchObject({ errorCode: "TypeError", errorDetails: "broke after 1" });
+  });
+
+  it("answers a function that does not exist with NOT_FOUND before any message", async () => {
+    await expect(streamOverGrpc({ functionName: "rs-nobody" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
   });
 });

@@ -21,6 +21,7 @@ import { routeRpcs } from "./route-rpcs.js";
 import { triggerRpcs } from "./trigger-rpcs.js";
 import { eventSourceMappingRpcs } from "./event-source-mapping-rpcs.js";
 import { functionResourceRpcs } from "./function-resource-rpcs.js";
+import { layerRpcs } from "./layer-rpcs.js";
 import type { LambdaRpcHandlers } from "./lambda-methods.js";
 
 /** @param defaultRole the role of a function created without one (Lambda requires it; gRPC lets it be empty) */
@@ -272,6 +273,7 @@ export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string):
     ...triggerRpcs(api),
     ...eventSourceMappingRpcs(api),
     ...functionResourceRpcs(api),
+    ...layerRpcs(api),
   };
 }
 
@@ -431,7 +433,7 @@ function lambdaInvocationType(value: proto.InvocationType): LambdaInvocationType
   return type;
 }
 
-function lambdaLogType(value: proto.LogType): LambdaLogType {
+export function lambdaLogType(value: proto.LogType): LambdaLogType {
   const type = LogTypeOfProto[value];
   if (type === undefined) throw invalidParameter(`log_type ${value} is not one of NONE, TAIL`);
   return type;
