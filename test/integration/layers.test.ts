@@ -268,6 +268,18 @@ describe("gRPC", () => {
       expect(versions.layerVersions.map((version) => version.version)).toEqual([1]);
       const layers = await unaryCall(client, client.listLayers, { marker: "", maxItems: 0, compatibleRuntime: "nodejs20.x" });
       expect(layers.layers.find((layer) => layer.layerArn === `${LAYER_ARN}:lv-grpc`)?.version).toBe(1);
+      const created = await unaryCall(
+        client,
+        client.createFunction,
+        proto.CreateFunctionRequest.fromPartial({ functionName: "lv-grpc-user", runtime: "nodejs20.x", handler: "index.handler", zipFile: Buffer.from(usesGreeter), layers: [`${LAYER_ARN}:lv-grpc:1`] }),
+      );
+      expect(created.configuration?.layers).toEqual([{ arn: `${LAYER_ARN}:lv-grpc:1`, codeSize: greeterLayer("rpc").length }]);
+      // Without its layer the package no longer builds, so removing it is refused and nothing changes.
+      await expect(
+        unaryCall(client, client.updateFunctionConfiguration, proto.UpdateFunctionConfigurationRequest.fromPartial({ functionName: "lv-grpc-user", replaceLayers: true })),
+      ).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('Could not resolve "greeter"') });
+      const kept = await unaryCall(client, client.getFunctionConfiguration, proto.GetFunctionConfigurationRequest.fromPartial({ functionName: "lv-grpc-user" }));
+      expect(kept.configuration?.layers).toHaveLength(1);
       await unaryCall(client, client.deleteLayerVersion, { layerName: "lv-grpc", version: 1 });
       await expect(unaryCall(client, client.getLayerVersion, { layerName: "lv-grpc", version: 1 })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     } finally {

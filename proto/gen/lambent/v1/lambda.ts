@@ -197,6 +197,8 @@ export interface FunctionConfiguration {
     | undefined;
   /** The runtime's version; empty in list answers. */
   runtimeVersionArn: string;
+  /** The layer versions under /opt, in order. */
+  layers: FunctionLayer[];
 }
 
 export interface FunctionConfiguration_EnvironmentEntry {
@@ -252,7 +254,11 @@ export interface CreateFunctionRequest {
   publish: boolean;
   tags: { [key: string]: string };
   /** Where asynchronous events go after their last failed attempt; unset for none. */
-  deadLetterConfig?: DeadLetterConfig | undefined;
+  deadLetterConfig?:
+    | DeadLetterConfig
+    | undefined;
+  /** Layer version ARNs (at most 5), unpacked under /opt in this order. */
+  layers: string[];
 }
 
 export interface CreateFunctionRequest_EnvironmentEntry {
@@ -370,7 +376,13 @@ export interface UpdateFunctionConfigurationRequest {
   /** When set, the update fails with FAILED_PRECONDITION unless this is the function's current revision. */
   revisionId: string;
   /** The new dead-letter target; unset leaves it alone, an empty target_arn removes it. */
-  deadLetterConfig?: DeadLetterConfig | undefined;
+  deadLetterConfig?:
+    | DeadLetterConfig
+    | undefined;
+  /** The function's new layer version ARNs, in order, when replace_layers is set or the list is not empty. */
+  layers: string[];
+  /** Replace the layers even with an empty list (removes them). */
+  replaceLayers: boolean;
 }
 
 export interface UpdateFunctionConfigurationRequest_EnvironmentEntry {
@@ -463,6 +475,12 @@ export interface InvokeStreamComplete {
   logResult: string;
   executedVersion: string;
   requestId: string;
+}
+
+/** A layer version a function uses: its ARN and the zip's size. */
+export interface FunctionLayer {
+  arn: string;
+  codeSize: number;
 }
 
 /** A published layer version, as PublishLayerVersion and GetLayerVersion answer it. */
@@ -1725,6 +1743,7 @@ function createBaseFunctionConfiguration(): FunctionConfiguration {
     tracingMode: "",
     loggingConfig: undefined,
     runtimeVersionArn: "",
+    layers: [],
   };
 }
 
@@ -1810,6 +1829,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     }
     if (message.runtimeVersionArn !== "") {
       writer.uint32(218).string(message.runtimeVersionArn);
+    }
+    for (const v of message.layers) {
+      FunctionLayer.encode(v!, writer.uint32(226).fork()).join();
     }
     return writer;
   },
@@ -2046,6 +2068,14 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
             message.runtimeVersionArn = reader.string();
             continue;
           }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.layers.push(FunctionLayer.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2174,6 +2204,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
         : isSet(object.runtime_version_arn)
         ? globalThis.String(object.runtime_version_arn)
         : "",
+      layers: globalThis.Array.isArray(object?.layers)
+        ? object.layers.map((e: any) => FunctionLayer.fromJSON(e))
+        : [],
     };
   },
 
@@ -2266,6 +2299,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     if (message.runtimeVersionArn !== "") {
       obj.runtimeVersionArn = message.runtimeVersionArn;
     }
+    if (message.layers?.length) {
+      obj.layers = message.layers.map((e) => FunctionLayer.toJSON(e));
+    }
     return obj;
   },
 
@@ -2313,6 +2349,7 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
       ? LoggingConfig.fromPartial(object.loggingConfig)
       : undefined;
     message.runtimeVersionArn = object.runtimeVersionArn ?? "";
+    message.layers = object.layers?.map((e) => FunctionLayer.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2715,6 +2752,7 @@ function createBaseCreateFunctionRequest(): CreateFunctionRequest {
     publish: false,
     tags: {},
     deadLetterConfig: undefined,
+    layers: [],
   };
 }
 
@@ -2755,6 +2793,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
     });
     if (message.deadLetterConfig !== undefined) {
       DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(98).fork()).join();
+    }
+    for (const v of message.layers) {
+      writer.uint32(106).string(v!);
     }
     return writer;
   },
@@ -2874,6 +2915,14 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
             message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.layers.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2942,6 +2991,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
         : isSet(object.dead_letter_config)
         ? DeadLetterConfig.fromJSON(object.dead_letter_config)
         : undefined,
+      layers: globalThis.Array.isArray(object?.layers)
+        ? object.layers.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -2995,6 +3047,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
     if (message.deadLetterConfig !== undefined) {
       obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
     }
+    if (message.layers?.length) {
+      obj.layers = message.layers;
+    }
     return obj;
   },
 
@@ -3033,6 +3088,7 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
     message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
       ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
       : undefined;
+    message.layers = object.layers?.map((e) => e) || [];
     return message;
   },
 };
@@ -4245,6 +4301,8 @@ function createBaseUpdateFunctionConfigurationRequest(): UpdateFunctionConfigura
     replaceEnvironment: false,
     revisionId: "",
     deadLetterConfig: undefined,
+    layers: [],
+    replaceLayers: false,
   };
 }
 
@@ -4283,6 +4341,12 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     }
     if (message.deadLetterConfig !== undefined) {
       DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(90).fork()).join();
+    }
+    for (const v of message.layers) {
+      writer.uint32(98).string(v!);
+    }
+    if (message.replaceLayers !== false) {
+      writer.uint32(104).bool(message.replaceLayers);
     }
     return writer;
   },
@@ -4391,6 +4455,22 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
             message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.layers.push(reader.string());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.replaceLayers = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4449,6 +4529,14 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
         : isSet(object.dead_letter_config)
         ? DeadLetterConfig.fromJSON(object.dead_letter_config)
         : undefined,
+      layers: globalThis.Array.isArray(object?.layers)
+        ? object.layers.map((e: any) => globalThis.String(e))
+        : [],
+      replaceLayers: isSet(object.replaceLayers)
+        ? globalThis.Boolean(object.replaceLayers)
+        : isSet(object.replace_layers)
+        ? globalThis.Boolean(object.replace_layers)
+        : false,
     };
   },
 
@@ -4493,6 +4581,12 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     if (message.deadLetterConfig !== undefined) {
       obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
     }
+    if (message.layers?.length) {
+      obj.layers = message.layers;
+    }
+    if (message.replaceLayers !== false) {
+      obj.replaceLayers = message.replaceLayers;
+    }
     return obj;
   },
 
@@ -4526,6 +4620,8 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
       ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
       : undefined;
+    message.layers = object.layers?.map((e) => e) || [];
+    message.replaceLayers = object.replaceLayers ?? false;
     return message;
   },
 };
@@ -5581,6 +5677,95 @@ export const InvokeStreamComplete: MessageFns<InvokeStreamComplete> = {
     message.logResult = object.logResult ?? "";
     message.executedVersion = object.executedVersion ?? "";
     message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseFunctionLayer(): FunctionLayer {
+  return { arn: "", codeSize: 0 };
+}
+
+export const FunctionLayer: MessageFns<FunctionLayer> = {
+  encode(message: FunctionLayer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.arn !== "") {
+      writer.uint32(10).string(message.arn);
+    }
+    if (message.codeSize !== 0) {
+      writer.uint32(16).int64(message.codeSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FunctionLayer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFunctionLayer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.arn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.codeSize = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FunctionLayer {
+    return {
+      arn: isSet(object.arn) ? globalThis.String(object.arn) : "",
+      codeSize: isSet(object.codeSize)
+        ? globalThis.Number(object.codeSize)
+        : isSet(object.code_size)
+        ? globalThis.Number(object.code_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: FunctionLayer): unknown {
+    const obj: any = {};
+    if (message.arn !== "") {
+      obj.arn = message.arn;
+    }
+    if (message.codeSize !== 0) {
+      obj.codeSize = Math.round(message.codeSize);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FunctionLayer>, I>>(base?: I): FunctionLayer {
+    return FunctionLayer.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FunctionLayer>, I>>(object: I): FunctionLayer {
+    const message = createBaseFunctionLayer();
+    message.arn = object.arn ?? "";
+    message.codeSize = object.codeSize ?? 0;
     return message;
   },
 };

@@ -76,6 +76,7 @@ export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string):
         Environment: replaceEnvironment ? { Variables: request.environment } : undefined,
         RevisionId: nonEmpty(request.revisionId),
         DeadLetterConfig: lambdaDeadLetterConfig(request.deadLetterConfig),
+        Layers: request.replaceLayers || request.layers.length > 0 ? request.layers : undefined,
       };
       const configuration = await controlPlane.updateFunctionConfiguration(request.functionName, body);
       return { configuration: toProtoConfiguration(configuration) };
@@ -362,6 +363,7 @@ function createFunctionBody(request: proto.CreateFunctionRequest): Record<string
     Publish: request.publish || undefined,
     Tags: Object.keys(request.tags).length > 0 ? request.tags : undefined,
     DeadLetterConfig: lambdaDeadLetterConfig(request.deadLetterConfig),
+    Layers: request.layers.length > 0 ? request.layers : undefined,
   };
 }
 
@@ -399,6 +401,7 @@ function toProtoConfiguration(configuration: FunctionConfiguration): proto.Funct
       systemLogLevel: configuration.LoggingConfig.SystemLogLevel ?? "",
     },
     runtimeVersionArn: configuration.RuntimeVersionConfig?.RuntimeVersionArn ?? "",
+    layers: (configuration.Layers ?? []).map((layer) => ({ arn: layer.Arn, codeSize: layer.CodeSize })),
   };
 }
 
