@@ -121,6 +121,29 @@ describe("function URLs in RESPONSE_STREAM mode", () => {
   });
 });
 
+describe("a client that goes away mid-stream", () => {
+  it("lets the function run to its end, its further bytes dropped, instead of holding it until its timeout", async () => {
+    const long = zipFiles({
+      "index.mjs": `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+        const piece = new Uint8Array(256 * 1024).fill(98);
+        for (let i = 0; i < 16; i++) {
+          if (!responseStream.write(piece)) await new Promise((resolve) => responseStream.once("drain", resolve));
+        }
+        responseStream.end();
+        await (await fetch(process.env.GATE_URL + "/enter?key=gone-done")).text();
+      });`,
+    });
+    await createTestFunction(lambda, "rs-gone", long, { Timeout: 60, Environment: { Variables: { GATE_URL: gate.url } } });
+    const url = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "rs-gone", AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }));
+    gate.open();
+    const response = await openUrl(`${cluster.httpUrl}${new URL(url.FunctionUrl!).pathname}`);
+    await nextData(response);
+    response.destroy();
+    // 4 MB is four windows: the function only gets there if the platform keeps taking its bytes.
+    await gate.until(() => gate.entries("gone-done") === 1);
+  });
+});
+
 describe("limits", () => {
   it("a stream past 20 MB ends with Function.ResponseSizeTooLarge in InvokeComplete", async () => {
     const flood = zipFiles({

@@ -1,7 +1,8 @@
 // The caller's end of a streamed response (@lambent/protocol's response-stream.ts): pieces arrive on an
 // inbox of this call's own, in order, and each is handed to the consumer; once the consumer has passed it
 // on (its promise settles, e.g. when the HTTP response drained) the bytes are acknowledged, which lets the
-// function write as many more. So a slow client holds the function back instead of filling this process.
+// function write as many more. So a slow client holds the function back instead of filling this process;
+// a client that went away lets it run to its end, its bytes dropped here.
 import { createInbox, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { LambdaError } from "@lambent/errors";
 import { decodeResponsePiece, encodeResponseAck } from "@lambent/protocol";
@@ -83,8 +84,16 @@ export class ResponseStreamReader {
       if (piece.header.seq !== this.received) throw new LambdaError("ServiceException", "The response stream's pieces came out of order");
       this.received++;
       if (piece.header.ackTo !== undefined) ackTo = piece.header.ackTo;
-      if (!this.started) await this.begin(piece.header.contentType);
-      await this.consumer.write(piece.payload);
+      // Once the client is gone the rest is read and dropped, still acknowledged, so the function runs to
+      // its end rather than waiting for room until its timeout; the first failure is what finish() reports.
+      if (this.failure === undefined) {
+        try {
+          if (!this.started) await this.begin(piece.header.contentType);
+          await this.consumer.write(piece.payload);
+        } catch (error) {
+          this.failure = error;
+        }
+      }
       this.passedOn += piece.payload.length;
       if (ackTo !== undefined) this.nc.publish(ackTo, encodeResponseAck(this.passedOn));
       if (this.expected !== undefined && this.received >= this.expected) break;
