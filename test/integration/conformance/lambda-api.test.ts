@@ -805,6 +805,21 @@ describe("layers", () => {
     failedWith(await conform("GetLayerVersion", () => lambda.send(new GetLayerVersionCommand({ LayerName: "cl-layer", VersionNumber: 1 }))), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
   });
 
+  it("CreateFunction with Layers answers Layers: [{Arn, CodeSize}]; a missing version and more than five are refused in AWS's words", async () => {
+    const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: "cl-used", Content: { ZipFile: CODE } }));
+    const created = body(await conform("CreateFunction", () => createFunction("cl-with-layer", { Layers: [layer.LayerVersionArn] })));
+    expect(keys(created)).toEqual([...CREATED_KEYS, "Layers"].sort());
+    expect(created["Layers"]).toEqual([{ Arn: layer.LayerVersionArn, CodeSize: CODE.length }]);
+    const missing = `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:cl-none:3`;
+    failedWith(await conform("CreateFunction", () => createFunction("cl-missing-layer", { Layers: [missing] })), "InvalidParameterValueException", 400, `Layer version ${missing} does not exist.`);
+    failedWith(
+      await conform("CreateFunction", () => createFunction("cl-six-layers", { Layers: Array.from({ length: 6 }, () => layer.LayerVersionArn) })),
+      "InvalidParameterValueException",
+      400,
+      "Cannot reference more than 5 layers.",
+    );
+  });
+
   it("AddLayerVersionPermission, GetLayerVersionPolicy and RemoveLayerVersionPermission answer as AWS does", async () => {
     await lambda.send(new PublishLayerVersionCommand({ LayerName: "cl-policy", Content: { ZipFile: CODE } }));
     const added = body(
