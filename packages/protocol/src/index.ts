@@ -11,3 +11,4 @@ export * from "./invocation-payload.js";
 export * from "./trace-headers.js";
 export { isRecord } from "./guards.js";
 export * from "./local-frames.js";
+export * from "./response-stream.js";
