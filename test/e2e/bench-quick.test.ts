@@ -32,6 +32,9 @@ it("runs every scenario in quick mode and writes JSON and Markdown", async () =>
   expect(results.coldStart.small.init.p50).toBeGreaterThan(0);
   expect(results.density[0].warmEnvironments).toBe(20);
   expect(results.machine.cores).toBeGreaterThan(0);
+  expect(results.machineLoad.duringRun.busyCores).toBeGreaterThan(0);
+  for (const row of results.separateNodes) expect(row.result.errors.median, `separate nodes at ${row.concurrency}`).toBe(0);
+  expect(results.packageColdStart.firstCall.p50).toBeGreaterThan(0);
   for (const row of results.functionCalls) expect(row.viaCall.errors.median, `function calls at ${row.concurrency}`).toBe(0);
   for (const row of results.expressWorkflows) {
     expect(row.result.requestsPerSecond.median, `express ${row.machine}`).toBeGreaterThan(0);

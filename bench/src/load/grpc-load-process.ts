@@ -1,4 +1,4 @@
-// Load generator process for gRPC Invoke: N concurrent callers for a fixed time, printing a LoadRound.
+// Load generator process for gRPC Invoke: N concurrent callers for a fixed time, printing a GeneratorRound.
 import * as grpc from "@grpc/grpc-js";
 import { InvocationType, LambdaClient, LogType } from "@lambent/proto";
 import { closedLoop } from "../scenarios/concurrent-loops.js";

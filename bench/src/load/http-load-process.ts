@@ -1,7 +1,7 @@
-// Load generator process: autocannon against one URL, printing a LoadRound as JSON.
+// Load generator process: autocannon against one URL, printing a GeneratorRound as JSON.
 import autocannon from "autocannon";
 import type { HttpLoadOptions } from "./http-load-options.js";
-import type { LoadRound } from "../stats.js";
+import type { GeneratorRound } from "../stats.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as HttpLoadOptions;
 
@@ -18,7 +18,7 @@ const run = (durationSeconds: number) =>
 
 if (options.warmupSeconds > 0) await run(options.warmupSeconds);
 const result = await run(options.durationSeconds);
-const round: LoadRound = {
+const round: GeneratorRound = {
   requestsPerSecond: result.requests.average,
   p50: result.latency.p50,
   p90: result.latency.p90,

@@ -1,8 +1,8 @@
 // HTTP load in a separate process — wrk where installed (microsecond latencies), else autocannon — for a
-// bounded number of rounds.
+// bounded number of rounds, each with the machine's load during it.
 import { join } from "node:path";
 import { BENCH_DIST, runJsonProcess } from "../processes.js";
-import { combineRounds, type LoadResult, type LoadRound } from "../stats.js";
+import { combineRounds, measuredRound, type GeneratorRound, type LoadResult, type LoadRound } from "../stats.js";
 import type { HttpLoadOptions } from "./http-load-options.js";
 import { wrkAvailable, wrkRound } from "./wrk.js";
 
@@ -12,16 +12,18 @@ export async function httpLoad(options: HttpLoadOptions, rounds: number): Promis
   const results: LoadRound[] = [];
   if (httpLoadGenerator === "wrk") {
     if (options.warmupSeconds > 0) await wrkRound(options, options.warmupSeconds);
-    for (let round = 0; round < rounds; round++) results.push(await wrkRound(options, options.durationSeconds));
+    for (let round = 0; round < rounds; round++) results.push(await measuredRound(() => wrkRound(options, options.durationSeconds)));
     return combineRounds(results);
   }
   for (let round = 0; round < rounds; round++) {
     const first = round === 0;
     results.push(
-      await runJsonProcess<LoadRound>(
-        join(BENCH_DIST, "load", "http-load-process.js"),
-        { ...options, warmupSeconds: first ? options.warmupSeconds : 0 },
-        (options.durationSeconds + options.warmupSeconds + 30) * 1000,
+      await measuredRound(() =>
+        runJsonProcess<GeneratorRound>(
+          join(BENCH_DIST, "load", "http-load-process.js"),
+          { ...options, warmupSeconds: first ? options.warmupSeconds : 0 },
+          (options.durationSeconds + options.warmupSeconds + 30) * 1000,
+        ),
       ),
     );
   }

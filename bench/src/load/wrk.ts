@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { LoadRound } from "../stats.js";
+import type { GeneratorRound } from "../stats.js";
 import type { HttpLoadOptions } from "./http-load-options.js";
 
 const run = promisify(execFile);
@@ -19,7 +19,7 @@ export function wrkAvailable(): boolean {
   }
 }
 
-export async function wrkRound(options: HttpLoadOptions, durationSeconds: number): Promise<LoadRound> {
+export async function wrkRound(options: HttpLoadOptions, durationSeconds: number): Promise<GeneratorRound> {
   const directory = await mkdtemp(join(tmpdir(), "lambent-wrk-"));
   try {
     const script = join(directory, "post.lua");
@@ -46,7 +46,7 @@ function toMs(value: string): number {
   return match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
 }
 
-export function parseWrk(output: string): LoadRound {
+export function parseWrk(output: string): GeneratorRound {
   const percentile = (label: string): number => {
     const match = new RegExp(`^\\s*${label}%\\s+(\\S+)`, "m").exec(output);
     return match ? toMs(match[1]!) : Number.NaN;

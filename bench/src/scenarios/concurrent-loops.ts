@@ -1,7 +1,7 @@
 // Closed-loop load inside this process, for paths with no HTTP face (NATS request/reply).
-import { summarize, type LoadRound } from "../stats.js";
+import { summarize, type GeneratorRound } from "../stats.js";
 
-export async function closedLoop(concurrency: number, durationMs: number, call: () => Promise<void>): Promise<LoadRound> {
+export async function closedLoop(concurrency: number, durationMs: number, call: () => Promise<void>): Promise<GeneratorRound> {
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + durationMs;

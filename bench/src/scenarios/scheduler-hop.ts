@@ -2,14 +2,14 @@
 // worker, and through the scheduler (admission + placement + forward), from one client process.
 import { connect } from "@nats-io/transport-node";
 import { Subjects, decodeInvocationResult, encodeInvocation } from "@lambent/protocol";
-import type { LoadRound } from "../stats.js";
+import type { GeneratorRound } from "../stats.js";
 import type { DeployedFunction, LambentTarget } from "../targets/lambent.js";
 import { closedLoop } from "./concurrent-loops.js";
 
 export interface SchedulerHopResult {
   concurrency: number;
-  direct: LoadRound;
-  viaScheduler: LoadRound;
+  direct: GeneratorRound;
+  viaScheduler: GeneratorRound;
   /** p50 latency the hop adds, in ms. */
   addedP50Ms: number;
 }

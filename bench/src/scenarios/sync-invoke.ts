@@ -1,9 +1,8 @@
 // Sync invoke of a hello-world function: Lambent over HTTP and gRPC next to a bare Node.js server and
 // workerd serving the same handler, at several concurrencies.
-import { join } from "node:path";
+import { grpcLoad } from "../load/grpc-load.js";
 import { httpLoad } from "../load/http-load.js";
-import { BENCH_DIST, runJsonProcess } from "../processes.js";
-import { combineRounds, type LoadResult, type LoadRound } from "../stats.js";
+import type { LoadResult } from "../stats.js";
 import type { RunningTarget } from "../targets/baselines.js";
 import type { LambentTarget } from "../targets/lambent.js";
 
@@ -35,21 +34,8 @@ export async function syncInvoke(
     }
     const invokeUrl = `${targets.lambent.httpUrl}/2015-03-31/functions/${targets.functionName}/invocations`;
     rows.push({ target: "lambent-http", concurrency, result: await httpLoad({ ...load, url: invokeUrl, connections: concurrency }, options.rounds) });
-    rows.push({ target: "lambent-grpc", concurrency, result: await grpcLoad(targets.lambent.grpcAddress, targets.functionName, concurrency, options) });
+    const grpc = { address: targets.lambent.grpcAddress, functionName: targets.functionName, payload: BODY, connections: concurrency, ...options };
+    rows.push({ target: "lambent-grpc", concurrency, result: await grpcLoad(grpc) });
   }
   return rows;
-}
-
-async function grpcLoad(address: string, functionName: string, connections: number, options: SyncInvokeOptions): Promise<LoadResult> {
-  const rounds: LoadRound[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    rounds.push(
-      await runJsonProcess<LoadRound>(
-        join(BENCH_DIST, "load", "grpc-load-process.js"),
-        { address, functionName, payload: BODY, connections, durationSeconds: options.durationSeconds, warmupSeconds: round === 0 ? options.warmupSeconds : 0 },
-        (options.durationSeconds + options.warmupSeconds + 30) * 1000,
-      ),
-    );
-  }
-  return combineRounds(rounds);
 }

@@ -30,6 +30,33 @@ export async function startLambent(env: Record<string, string> = {}): Promise<La
   };
 }
 
+/**
+ * The multi-node shape on one machine: scheduler, worker and frontend each with its own LAMBENT_NODE_ID,
+ * so nothing takes the same-node shortcut and every call crosses NATS.
+ */
+export async function startLambentSeparateNodes(env: Record<string, string> = {}): Promise<LambentTarget> {
+  const dataDir = await mkdtemp(join(tmpdir(), "lambent-bench-"));
+  const cluster = await startLocalCluster({ dataDir, frontends: 0, workers: 0, env: { LAMBENT_LOG_LEVEL: "warn", LAMBENT_NODE_ID: "bench-node-a", ...env } });
+  try {
+    await cluster.add("worker", { LAMBENT_NODE_ID: "bench-node-b" });
+    await cluster.add("frontend", { LAMBENT_NODE_ID: "bench-node-c" });
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  const endpoint = cluster.endpoints[0]!;
+  await waitUntilHealthy(endpoint.httpUrl);
+  return {
+    cluster,
+    httpUrl: endpoint.httpUrl,
+    grpcAddress: endpoint.grpcAddress,
+    stop: async () => {
+      await cluster.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export function zipFolder(folder: string): Uint8Array {
   const files: Record<string, Uint8Array> = {};
   const walk = (directory: string): void => {

@@ -1,26 +1,60 @@
-// Deployment packages unzipped once per worker and kept by object name (content-addressed, so an entry
-// never goes stale) until a byte cap evicts the least recently used. They back the read-only /var/task
-// every environment of a version sees. Concurrent misses for one package share one fetch.
+// Deployment packages indexed once per sandbox process and kept by object name (content-addressed, so an
+// entry never goes stale) until a byte cap evicts the least recently used. They back the read-only
+// /var/task every environment of a version sees. Concurrent misses for one package share one fetch. A
+// file is inflated the first time any environment reads it, not when the package is indexed.
 import { posix } from "node:path";
 import { unzipSync } from "fflate";
 import { ContentCache } from "../content-cache.js";
+import { readZipIndex } from "./zip-index.js";
 
 export interface PackageSource {
   getPackage(objectName: string): Promise<Uint8Array | undefined>;
 }
 
+/** A package's files by path under the task root (a Map will do). */
+export interface PackageFiles {
+  get(path: string): Uint8Array | undefined;
+  has(path: string): boolean;
+}
+
 /** A package's files by path under the task root, and each directory's entries (in name order). */
 export interface PackageTree {
-  files: Map<string, Uint8Array>;
+  files: PackageFiles;
   directories: Map<string, Set<string>>;
+  /** What the package holds unzipped, for the cache's byte cap. */
   bytes: number;
+}
+
+/** Files inflated on first read and kept. */
+class LazyFiles implements PackageFiles {
+  private readonly inflated = new Map<string, Uint8Array>();
+
+  constructor(private readonly entries: Map<string, () => Uint8Array>) {}
+
+  get(path: string): Uint8Array | undefined {
+    const done = this.inflated.get(path);
+    if (done) return done;
+    const read = this.entries.get(path);
+    if (!read) return undefined;
+    const data = read();
+    this.inflated.set(path, data);
+    return data;
+  }
+
+  has(path: string): boolean {
+    return this.entries.has(path);
+  }
 }
 
 export const DEFAULT_PACKAGE_CACHE_BYTES = 256 * 1024 * 1024;
 
 export function packageTree(zip: Uint8Array): PackageTree {
-  const entries = unzipSync(zip);
-  const files = new Map<string, Uint8Array>();
+  const index = readZipIndex(zip);
+  // A layout the index does not read (ZIP64, unusual compression) is unzipped whole, as before.
+  const entries = index
+    ? index.map((entry) => ({ name: entry.name, size: entry.size, read: entry.read }))
+    : Object.entries(unzipSync(zip)).map(([name, data]) => ({ name, size: data.length, read: () => data }));
+  const files = new Map<string, () => Uint8Array>();
   const directories = new Map<string, Set<string>>([["", new Set()]]);
   let bytes = 0;
   // Makes a directory and links it into its parent, up the tree until a link is there already (a zip
@@ -37,7 +71,7 @@ export function packageTree(zip: Uint8Array): PackageTree {
       child = parent;
     }
   };
-  for (const [name, data] of Object.entries(entries)) {
+  for (const { name, size, read } of entries) {
     const path = posix.normalize(name.replace(/\\/g, "/")).replace(/^(\.\/)+|\/+$/g, "");
     if (path === "" || path === "." || path.startsWith("..") || path.startsWith("/")) continue;
     if (name.endsWith("/")) {
@@ -47,12 +81,12 @@ export function packageTree(zip: Uint8Array): PackageTree {
     const parent = posix.dirname(path) === "." ? "" : posix.dirname(path);
     addDirectory(parent);
     directories.get(parent)?.add(posix.basename(path));
-    files.set(path, data);
-    bytes += data.length;
+    files.set(path, read);
+    bytes += size;
   }
   // Listed in name order, as Lambda's file system lists a package.
   for (const [path, names] of directories) directories.set(path, new Set([...names].sort()));
-  return { files, directories, bytes };
+  return { files: new LazyFiles(files), directories, bytes: bytes + zip.length };
 }
 
 /** Layers merged as Lambda unpacks them under /opt, in order: a later layer's file replaces an earlier one's. */

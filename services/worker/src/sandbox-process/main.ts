@@ -9,6 +9,7 @@ import { connectNats, type CallCulprit } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
 import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
 import { MetricsRegistry, createLogger, startTracing, stopTracing } from "@lambent/telemetry";
+import { prepareSandboxCache } from "../pool/sandbox-script.js";
 import { buildWorker } from "../server.js";
 import { startInvocationObservers } from "../log-observers.js";
 import { SharedInlineWatch } from "./inline-watch.js";
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     },
   });
   abandon = () => worker.abandon();
+  prepareSandboxCache();
   await worker.start();
   process.on("message", (message: unknown) => {
     if (!isSupervisorRequest(message)) return;
