@@ -19,6 +19,9 @@ describe("mergeTrees", () => {
     const merged = mergeTrees([first, second]);
     expect(new TextDecoder().decode(merged.files.get("shared.txt"))).toBe("second");
     expect([...merged.directories.get("nodejs")!]).toEqual(["a.js", "b.js"]);
-    expect(merged.bytes).toBe("first".length + "second".length * 2);
+    expect(merged.files.has("nodejs/a.js")).toBe(true);
+    expect(merged.files.has("missing.js")).toBe(false);
+    // The merged view holds the layers' trees (their files inflated on first read), counted as they are.
+    expect(merged.bytes).toBe(first.bytes + second.bytes);
   });
 });

@@ -91,20 +91,34 @@ export function packageTree(zip: Uint8Array): PackageTree {
 
 /** Layers merged as Lambda unpacks them under /opt, in order: a later layer's file replaces an earlier one's. */
 export function mergeTrees(trees: readonly PackageTree[]): PackageTree {
-  const files = new Map<string, Uint8Array>();
   const directories = new Map<string, Set<string>>();
   for (const tree of trees) {
-    for (const [path, data] of tree.files) files.set(path, data);
     for (const [path, names] of tree.directories) {
       const merged = directories.get(path) ?? new Set<string>();
       for (const name of names) merged.add(name);
       directories.set(path, merged);
     }
   }
-  let bytes = 0;
-  for (const data of files.values()) bytes += data.length;
   for (const [path, names] of directories) directories.set(path, new Set([...names].sort()));
-  return { files, directories, bytes };
+  const bytes = trees.reduce((sum, tree) => sum + tree.bytes, 0);
+  return { files: new LayeredFiles(trees.map((tree) => tree.files)), directories, bytes };
+}
+
+/** The files of several layers seen as one, the last layer's file first; each stays inflated on first read. */
+class LayeredFiles implements PackageFiles {
+  constructor(private readonly layers: readonly PackageFiles[]) {}
+
+  get(path: string): Uint8Array | undefined {
+    for (let index = this.layers.length - 1; index >= 0; index--) {
+      const layer = this.layers[index]!;
+      if (layer.has(path)) return layer.get(path);
+    }
+    return undefined;
+  }
+
+  has(path: string): boolean {
+    return this.layers.some((layer) => layer.has(path));
+  }
 }
 
 export class PackageCache {
