@@ -1,11 +1,41 @@
-// How every Lambent process connects to NATS: one place for the client options.
+// How every Lambent process connects to NATS: one place for the client options, the service's credentials
+// and TLS, and the inbox its replies come back to (its permissions allow that one only).
 import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
+import { nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from "@nats-io/nats-core";
+import { inboxPrefixOf, type NatsIdentity } from "./nats-permissions.js";
 
-export function connectNats(natsUrl: string, name: string): Promise<NatsConnection> {
-  return connect({
-    servers: natsUrl.split(",").map((server) => server.trim()),
-    name,
+/** The service's NATS credentials and TLS files, as @lambent/config reads them. */
+export interface NatsClientAuth {
+  nkeySeed: string | undefined;
+  tls: { caFile: string | undefined; certFile: string | undefined; keyFile: string | undefined } | undefined;
+}
+
+export interface NatsClientOptions {
+  /** NATS_URL: one server or several, separated by commas. */
+  url: string;
+  /** The connection's name, as NATS's monitoring shows it. */
+  name: string;
+  identity: NatsIdentity;
+  auth: NatsClientAuth;
+}
+
+export function natsConnectionOptions(options: NatsClientOptions): ConnectionOptions {
+  const { auth } = options;
+  const tls = auth.tls;
+  return {
+    servers: options.url.split(",").map((server) => server.trim()),
+    name: options.name,
+    inboxPrefix: inboxPrefixOf(options.identity),
+    ...(auth.nkeySeed ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(auth.nkeySeed)) } : {}),
+    ...(tls
+      ? {
+          tls: {
+            ...(tls.caFile ? { caFile: tls.caFile } : {}),
+            ...(tls.certFile ? { certFile: tls.certFile } : {}),
+            ...(tls.keyFile ? { keyFile: tls.keyFile } : {}),
+          },
+        }
+      : {}),
     // Reconnect for as long as it takes: a NATS restart must not end a service.
     maxReconnectAttempts: -1,
     // Try again soon: while NATS is away, invocations and events cannot be accepted.
@@ -13,5 +43,9 @@ export function connectNats(natsUrl: string, name: string): Promise<NatsConnecti
     // Async stack traces build two Error objects per request; on the invoke path that is a tenth of
     // the frontend's CPU.
     noAsyncTraces: true,
-  });
+  };
+}
+
+export function connectNats(options: NatsClientOptions): Promise<NatsConnection> {
+  return connect(natsConnectionOptions(options));
 }
