@@ -101,7 +101,7 @@ describe("NATS authorization", () => {
   }, 60_000);
 
   it("refuses a client without credentials", async () => {
-    await expect(connect({ servers: cluster.natsUrl, name: "probe-anonymous", maxReconnectAttempts: 0 })).rejects.toBeInstanceOf(AuthorizationError);
+    await expect(connect({ ...cluster.natsOptions(), name: "probe-anonymous", maxReconnectAttempts: 0 })).rejects.toBeInstanceOf(AuthorizationError);
   });
 
   it("refuses a client with a key the server does not know", async () => {

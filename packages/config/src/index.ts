@@ -199,13 +199,13 @@ export function loadCommonConfig(env: Environment): CommonConfig {
   const mode = readMode(env);
   return {
     natsUrl: readNatsUrl(env),
-    natsAuth: readNatsAuth(env, mode, (variable, problem) => new ConfigError(variable, problem)),
     region,
     accountId,
     logLevel: readLogLevel(env),
     jetstreamReplicas: readInteger(env, "LAMBENT_JETSTREAM_REPLICAS", 1, 1, 5),
     mode,
     secrets: readSecrets(env, mode),
+    natsAuth: readNatsAuth(env, mode, (variable, problem) => new ConfigError(variable, problem)),
     concurrency: readConcurrencyLimits(env),
     logs: readLogRetention(env),
     tracing: readTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),

@@ -41,8 +41,9 @@ export interface LocalClusterOptions {
   signal?: AbortSignal;
   /**
    * Run the started nats-server with authorization: each service connects with its own NKey and
-   * permissions (@lambent/nats-auth), and a client without one is refused. Ignored with `natsUrl`: the
-   * services then use the credentials `env` gives them.
+   * permissions (@lambent/nats-auth), and a client without one is refused; an operator credential (every
+   * permission) is issued for the caller's own clients. Ignored with `natsUrl`: the services then use the
+   * credentials `env` gives them.
    */
   natsAuth?: boolean;
 }
@@ -81,7 +82,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 
   let nats: RunningNatsServer | undefined;
   const natsCredentials =
-    options.natsAuth && !options.natsUrl ? createNatsCredentials(Array.from({ length: AUTHENTICATED_WORKER_IDS }, (_, i) => `worker-${i}`)) : undefined;
+    options.natsAuth && !options.natsUrl ? createNatsCredentials(
+          Array.from({ length: AUTHENTICATED_WORKER_IDS }, (_, i) => `worker-${i}`),
+          { operator: true },
+        ) : undefined;
   if (!options.natsUrl) {
     const storeDir = join(options.dataDir, "nats");
     let port = options.natsPort;

@@ -17,6 +17,8 @@ export interface NatsCredentials {
   scheduler: NatsCredential;
   /** Worker id (LAMBENT_WORKER_ID) → that worker node's credential. */
   workers: Map<string, NatsCredential>;
+  /** Every permission, for an operator's tools; only when asked for. */
+  operator: NatsCredential | undefined;
 }
 
 const WORKER_ID = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -26,8 +28,8 @@ export function createNatsCredential(identity: NatsIdentity): NatsCredential {
   return { identity, publicKey: pair.getPublicKey(), seed: new TextDecoder().decode(pair.getSeed()) };
 }
 
-/** Fresh credentials for the frontends, the schedulers and each of `workerIds`. */
-export function createNatsCredentials(workerIds: readonly string[]): NatsCredentials {
+/** Fresh credentials for the frontends, the schedulers, each of `workerIds`, and an operator when `operator` is set. */
+export function createNatsCredentials(workerIds: readonly string[], options: { operator?: boolean } = {}): NatsCredentials {
   const workers = new Map<string, NatsCredential>();
   for (const workerId of workerIds) {
     if (!WORKER_ID.test(workerId)) throw new Error(`not a worker id (letters, digits, '-' and '_', at most 64): "${workerId}"`);
@@ -38,9 +40,10 @@ export function createNatsCredentials(workerIds: readonly string[]): NatsCredent
     frontend: createNatsCredential({ role: "frontend" }),
     scheduler: createNatsCredential({ role: "scheduler" }),
     workers,
+    operator: options.operator ? createNatsCredential({ role: "operator" }) : undefined,
   };
 }
 
 export function allCredentials(credentials: NatsCredentials): NatsCredential[] {
-  return [credentials.frontend, credentials.scheduler, ...credentials.workers.values()];
+  return [credentials.frontend, credentials.scheduler, ...credentials.workers.values(), ...(credentials.operator ? [credentials.operator] : [])];
 }

@@ -3,11 +3,14 @@
 // these (the generated server config, @lambent/nats-auth); docs/security.md explains each line.
 import { Buckets, Streams, Subjects } from "./subjects.js";
 
-export const NATS_ROLES = ["frontend", "scheduler", "worker"] as const;
+export const NATS_ROLES = ["frontend", "scheduler", "worker", "operator"] as const;
 export type NatsRole = (typeof NATS_ROLES)[number];
 
-/** Who a connection is: a worker node is one identity per worker id (its sandbox processes share it). */
-export type NatsIdentity = { role: "frontend" } | { role: "scheduler" } | { role: "worker"; workerNodeId: string };
+/**
+ * Who a connection is: a worker node is one identity per worker id (its sandbox processes share it). The
+ * operator is a person's tool (the `nats` CLI, tests) with every permission, issued only when asked for.
+ */
+export type NatsIdentity = { role: "frontend" } | { role: "scheduler" } | { role: "worker"; workerNodeId: string } | { role: "operator" };
 
 export interface SubjectPermission {
   allow: string[];
@@ -172,8 +175,13 @@ const SCHEDULER_PERMISSIONS: NatsPermissions = {
   },
 };
 
+/** Everything: for an operator's own tools, never for a service. */
+const OPERATOR_PERMISSIONS: NatsPermissions = { publish: { allow: [">"], deny: [] }, subscribe: { allow: [">"], deny: [] } };
+
 export function natsPermissionsOf(identity: NatsIdentity): NatsPermissions {
   switch (identity.role) {
+    case "operator":
+      return OPERATOR_PERMISSIONS;
     case "frontend":
       return FRONTEND_PERMISSIONS;
     case "scheduler":
