@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { connect } from "@nats-io/transport-node";
 import { AuthorizationError, PermissionViolationError, type NatsConnection, type Status } from "@nats-io/nats-core";
-import { natsConnectionOptions, type NatsIdentity } from "@lambent/protocol";
+import { connectNats, natsConnectionOptions, type NatsIdentity } from "@lambent/protocol";
 import type { NatsCredential } from "@lambent/nats-auth";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 
@@ -101,7 +101,7 @@ describe("NATS authorization", () => {
   }, 60_000);
 
   it("refuses a client without credentials", async () => {
-    await expect(connect({ ...cluster.natsOptions(), name: "probe-anonymous", maxReconnectAttempts: 0 })).rejects.toBeInstanceOf(AuthorizationError);
+    await expect(connect({ servers: cluster.natsUrl, name: "probe-anonymous", maxReconnectAttempts: 0 })).rejects.toBeInstanceOf(AuthorizationError);
   });
 
   it("refuses a client with a key the server does not know", async () => {
@@ -139,6 +139,12 @@ describe("NATS authorization", () => {
     ]) {
       await expectPublishRefused(worker, subject);
     }
+  });
+
+  it("stops a worker started with another worker's key, naming LAMBENT_WORKER_ID", async () => {
+    await expect(
+      connectNats({ url: cluster.natsUrl, name: "probe-worker", identity: { role: "worker", workerNodeId: "worker-1" }, auth: { nkeySeed: credentials().worker0.seed, tls: undefined } }),
+    ).rejects.toThrow(/NATS refused worker worker-1 its own subjects .*issued for another LAMBENT_WORKER_ID/);
   });
 
   it("lets a worker take its own calls, sent by the scheduler", async () => {

@@ -3,6 +3,7 @@
 import { connect } from "@nats-io/transport-node";
 import { nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from "@nats-io/nats-core";
 import { inboxPrefixOf, type NatsIdentity } from "./nats-permissions.js";
+import { Subjects } from "./subjects.js";
 
 /** The service's NATS credentials and TLS files, as @lambent/config reads them. */
 export interface NatsClientAuth {
@@ -46,6 +47,29 @@ export function natsConnectionOptions(options: NatsClientOptions): ConnectionOpt
   };
 }
 
-export function connectNats(options: NatsClientOptions): Promise<NatsConnection> {
-  return connect(natsConnectionOptions(options));
+export async function connectNats(options: NatsClientOptions): Promise<NatsConnection> {
+  const nc = await connect(natsConnectionOptions(options));
+  if (options.identity.role === "worker" && options.auth.nkeySeed) await checkOwnSubjects(nc, options.identity.workerNodeId);
+  return nc;
+}
+
+/**
+ * A worker's key is issued for one worker id: with another id, NATS would refuse every subscription of its
+ * own, quietly, and the worker would never get a call. Refused here, the worker does not start.
+ */
+async function checkOwnSubjects(nc: NatsConnection, workerNodeId: string): Promise<void> {
+  let refused: Error | undefined;
+  const probe = nc.subscribe(Subjects.workerNodeAll(workerNodeId), {
+    callback: (error) => {
+      if (error) refused = error;
+    },
+  });
+  // nats-server answers the subscription (a permission violation, if any) before the flush's pong.
+  await nc.flush();
+  if (!refused) {
+    probe.unsubscribe();
+    return;
+  }
+  await nc.close();
+  throw new Error(`NATS refused worker ${workerNodeId} its own subjects (${refused.message}): its NATS credentials were issued for another LAMBENT_WORKER_ID`);
 }
