@@ -6,6 +6,10 @@ import type {
   AddPermissionRequest,
   AddPermissionResponse,
   GetPolicyResponse,
+  LayerVersionResponse,
+  ListLayersResponse,
+  ListLayerVersionsResponse,
+  PublishLayerVersionRequest,
   ListTagsResponse,
   AliasConfiguration,
   CreateAliasRequest,
@@ -158,6 +162,13 @@ export interface ApiClient {
   addPermission(functionName: string, qualifier: string | undefined, request: AddPermissionRequest): Promise<AddPermissionResponse>;
   removePermission(functionName: string, statementId: string, qualifier?: string): Promise<void>;
   getPolicy(functionName: string, qualifier?: string): Promise<GetPolicyResponse>;
+  publishLayerVersion(layerName: string, request: PublishLayerVersionRequest): Promise<LayerVersionResponse>;
+  getLayerVersion(layerName: string, version: number): Promise<LayerVersionResponse>;
+  /** One page of a layer's versions, newest first. */
+  listLayerVersions(layerName: string, marker?: string): Promise<ListLayerVersionsResponse>;
+  /** One page of layers, each with its newest version. */
+  listLayers(marker?: string): Promise<ListLayersResponse>;
+  deleteLayerVersion(layerName: string, version: number): Promise<void>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -325,6 +336,13 @@ export function createApiClient(endpoint: string): ApiClient {
       await sendJson("DELETE", ApiPaths.policyStatement(segment(name), segment(statementId)), { Qualifier: qualifier });
     },
     getPolicy: async (name, qualifier) => asPolicy(await sendJson("GET", ApiPaths.policy(segment(name)), { Qualifier: qualifier })),
+    publishLayerVersion: async (layerName, request) => asLayerVersion(await sendJson("POST", ApiPaths.layerVersions(segment(layerName)), {}, request)),
+    getLayerVersion: async (layerName, version) => asLayerVersion(await sendJson("GET", ApiPaths.layerVersion(segment(layerName), String(version)), {})),
+    listLayerVersions: async (layerName, marker) => asLayerVersionList(await sendJson("GET", ApiPaths.layerVersions(segment(layerName)), { Marker: marker })),
+    listLayers: async (marker) => asLayerList(await sendJson("GET", ApiPaths.layers, { Marker: marker })),
+    deleteLayerVersion: async (layerName, version) => {
+      await sendJson("DELETE", ApiPaths.layerVersion(segment(layerName), String(version)), {});
+    },
   };
 }
 
@@ -513,6 +531,21 @@ function asTags(value: unknown): ListTagsResponse {
 function asStatement(value: unknown): AddPermissionResponse {
   if (isRecord(value) && typeof value.Statement === "string") return shaped<AddPermissionResponse>(value);
   throw new ApiError("InvalidResponse", "AddPermission answered without a Statement", 200);
+}
+
+function asLayerVersion(value: unknown): LayerVersionResponse {
+  if (isRecord(value) && typeof value.LayerVersionArn === "string" && typeof value.Version === "number") return shaped<LayerVersionResponse>(value);
+  throw new ApiError("InvalidResponse", "the layer call answered without a LayerVersionArn", 200);
+}
+
+function asLayerVersionList(value: unknown): ListLayerVersionsResponse {
+  if (isRecord(value) && Array.isArray(value.LayerVersions)) return shaped<ListLayerVersionsResponse>(value);
+  throw new ApiError("InvalidResponse", "ListLayerVersions answered without LayerVersions", 200);
+}
+
+function asLayerList(value: unknown): ListLayersResponse {
+  if (isRecord(value) && Array.isArray(value.Layers)) return shaped<ListLayersResponse>(value);
+  throw new ApiError("InvalidResponse", "ListLayers answered without Layers", 200);
 }
 
 function asPolicy(value: unknown): GetPolicyResponse {

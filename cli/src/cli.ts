@@ -25,6 +25,7 @@ import { versionsCommand } from "./commands/versions.js";
 import { workflowCommand } from "./commands/workflow.js";
 import { tagsCommand } from "./commands/tags.js";
 import { permissionCommand } from "./commands/permission.js";
+import { layerCommand } from "./commands/layer.js";
 import { writeLine } from "./output.js";
 
 export const ExitCode = {
@@ -55,6 +56,7 @@ export const commands: readonly Command[] = [
   workflowCommand,
   tagsCommand,
   permissionCommand,
+  layerCommand,
   queueCommand,
   logsCommand,
   usageCommand,

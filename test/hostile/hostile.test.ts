@@ -1,8 +1,9 @@
 // Hostile function code on a real cluster with the default egress policy: each attack fails inside the
 // function with a clear error, and the worker and the other functions carry on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { lambdaClientConfig, startTestCluster, type TestCluster } from "@lambent/testkit";
+import { strToU8, zipSync } from "fflate";
+import { InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient, ListLayerVersionsCommand, PublishLayerVersionCommand } from "@aws-sdk/client-lambda";
+import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { bystander, gzipBomb, hostileProbes, ownAddressUrls, reservedUrls } from "../fixtures/hostile-probes.js";
 
@@ -169,6 +170,79 @@ describe("hostile code", () => {
     expect(result["nats"]).toMatch(/^TypeError: fetch to http:\/\/127\.0\.0\.1:\d+ refused: .*loopback address/);
     expect(result["metadata"]).toMatch(/^TypeError: fetch to http:\/\/169\.254\.169\.254 refused: .*link-local address/);
     expect(result["localhost"]).toMatch(/^TypeError: fetch to http:\/\/localhost:\d+ refused: .*loopback address/);
+    await expectBystanderUnharmed();
+  });
+});
+
+async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return { name: (error as Error).name, message: (error as Error).message };
+  }
+  throw new Error("expected a refusal");
+}
+
+describe("hostile layers", () => {
+  it("a layer zip with a path out of /opt or a symbolic link is refused, and nothing is stored", async () => {
+    const escaping = zipSync({ "nodejs/ok.js": strToU8("1"), "../../var/task/index.js": strToU8("exports.handler = () => 'owned'") });
+    const escaped = await refusal(lambda.send(new PublishLayerVersionCommand({ LayerName: "evil-escape", Content: { ZipFile: escaping } })));
+    expect(escaped.name).toBe("InvalidParameterValueException");
+    expect(escaped.message).toContain("points outside the package");
+    // A link entry, as zip tools store one made on Unix: its data is the target, its mode S_IFLNK.
+    const linked = zipSync({ "nodejs/node_modules/x": [strToU8("/etc/passwd"), { os: 3, attrs: (0o120777 << 16) >>> 0 }] });
+    const link = await refusal(lambda.send(new PublishLayerVersionCommand({ LayerName: "evil-link", Content: { ZipFile: linked } })));
+    expect(link.name).toBe("InvalidParameterValueException");
+    expect(link.message).toContain("symbolic link");
+    for (const layerName of ["evil-escape", "evil-link"]) {
+      expect((await lambda.send(new ListLayerVersionsCommand({ LayerName: layerName }))).LayerVersions).toEqual([]);
+    }
+  });
+
+  it("/opt is read-only, and paths through it reach nothing else", async () => {
+    const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: "plain", Content: { ZipFile: zipFiles({ "data/a.txt": "layer data" }) } }));
+    const code = zipFiles({
+      "index.js": `const fs = require("fs");
+        const attempt = (fn) => { try { fn(); return "done"; } catch (error) { return error.code; } };
+        exports.handler = async () => ({
+          read: fs.readFileSync("/opt/data/a.txt", "utf8"),
+          write: attempt(() => fs.writeFileSync("/opt/data/a.txt", "changed")),
+          create: attempt(() => fs.writeFileSync("/opt/new.txt", "x")),
+          mkdir: attempt(() => fs.mkdirSync("/opt/dir")),
+          remove: attempt(() => fs.unlinkSync("/opt/data/a.txt")),
+          copyIn: attempt(() => { fs.writeFileSync("/tmp/x", "x"); fs.copyFileSync("/tmp/x", "/opt/data/x"); }),
+          dotdot: attempt(() => fs.readFileSync("/opt/../etc/passwd", "utf8")),
+          after: fs.readFileSync("/opt/data/a.txt", "utf8"),
+        });`,
+    });
+    await createTestFunction(lambda, "opt-writer", code, { Layers: [layer.LayerVersionArn!] });
+    const { error, payload } = await invoke("opt-writer");
+    expect(error).toBeUndefined();
+    expect(payload).toEqual({ read: "layer data", write: "EROFS", create: "EROFS", mkdir: "EROFS", remove: "EROFS", copyIn: "EROFS", dotdot: "ENOENT", after: "layer data" });
+    await expectBystanderUnharmed();
+  });
+});
+
+describe("hostile streams", () => {
+  // That the host takes no more than its window from such a function is services/worker/src/response-stream.test.ts's.
+  it("a function that streams 30 MB without waiting for 'drain' is cut at Lambda's 20 MB", async () => {
+    const flood = zipFiles({
+      "index.mjs": `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+        const piece = new Uint8Array(1024 * 1024).fill(122);
+        for (let i = 0; i < 30; i++) responseStream.write(piece);
+        responseStream.end();
+      });`,
+    });
+    await createTestFunction(lambda, "stream-flood", flood, { Timeout: 30, MemorySize: 256 });
+    const output = await lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: "stream-flood" }));
+    let bytes = 0;
+    let complete: { ErrorCode?: string } | undefined;
+    for await (const event of output.EventStream ?? []) {
+      if (event.PayloadChunk?.Payload) bytes += event.PayloadChunk.Payload.length;
+      if (event.InvokeComplete) complete = event.InvokeComplete;
+    }
+    expect(bytes).toBeLessThanOrEqual(20 * 1024 * 1024);
+    expect(complete?.ErrorCode).toBe("Function.ResponseSizeTooLarge");
     await expectBystanderUnharmed();
   });
 });

@@ -238,7 +238,13 @@ describe("scheduling across 2 frontends, 2 schedulers and 3 workers", () => {
       expect(answer.errorType).toBe("ServiceException");
       expect(answer.body).toMatch(/worker/);
     }
-    // The lost calls' slots are free again: three more run at once (reserved concurrency is 3).
+    // A frontend may fail the calls (their socket closed) before the leader hears the worker is silent;
+    // once the leader has removed it, the lost calls' slots are free again: three more run at once
+    // (reserved concurrency is 3).
+    await eventually(async () => (decodeJson((await nc.request(Subjects.schedulerStatus, undefined, { timeout: 2000 })).data) as ClusterStatus).workers === 2, {
+      deadline: 30_000,
+      message: "the leader never removed the killed worker",
+    });
     gate.shut();
     const next = Array.from({ length: 3 }, (_, i) => invoke("reserved-fn", { key: "k2" }, i % 2));
     await gate.until(() => gate.inside("k2") === 3);

@@ -36,10 +36,14 @@ import { Workflows } from "@lambent/proto";
 import { createTestFunction } from "../fixtures/deploy.js";
 import { unaryCall, unaryError } from "../fixtures/grpc-unary.js";
 import { ROLE, finished, fnArn, sfnClient } from "../fixtures/workflows.js";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { startS3Store, type S3Store } from "../fixtures/s3-store.js";
 
 let cluster: TestCluster;
 let lambda: LambdaClient;
 let sfn: SFNClient;
+/** The S3-compatible store Map states' ItemReaders read from. */
+let store: S3Store;
 
 /** `op` picks what the function does with its event. */
 const worker = zipFiles({
@@ -63,7 +67,12 @@ const worker = zipFiles({
 const tokenHolder = zipFiles({ "index.mjs": `export const handler = async (event) => ({ received: event.token });` });
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ schedulers: 1, workers: 1 });
+  store = await startS3Store(["items"]);
+  cluster = await startTestCluster({
+    schedulers: 1,
+    workers: 1,
+    env: { LAMBENT_WORKFLOW_S3_ENDPOINT: store.endpoint, LAMBENT_WORKFLOW_S3_ACCESS_KEY_ID: store.accessKeyId, LAMBENT_WORKFLOW_S3_SECRET_ACCESS_KEY: store.secretAccessKey },
+  });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
   sfn = sfnClient(cluster.httpUrl);
   await createTestFunction(lambda, "worker", worker, { Timeout: 30 });
@@ -74,6 +83,7 @@ afterAll(async () => {
   lambda?.destroy();
   sfn?.destroy();
   await cluster?.stop();
+  await store?.close();
 });
 
 async function machine(name: string, definition: object, type: "STANDARD" | "EXPRESS" = "STANDARD"): Promise<string> {
@@ -379,3 +389,61 @@ describe("lambent workflow (the CLI)", () => {
   });
 });
 
+describe("a Map's ItemReader", () => {
+  async function put(key: string, body: string): Promise<void> {
+    const s3 = new S3Client({ endpoint: store.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey } });
+    await s3.send(new PutObjectCommand({ Bucket: "items", Key: key, Body: body }));
+    s3.destroy();
+  }
+
+  const readerMap = (readerConfig: object, itemSelector?: object) => ({
+    StartAt: "Each",
+    States: {
+      Each: {
+        Type: "Map",
+        ItemReader: { Resource: "arn:aws:states:::s3:getObject", ReaderConfig: readerConfig, Parameters: { Bucket: "items", "Key.$": "$.key" } },
+        ...(itemSelector ? { ItemSelector: itemSelector } : {}),
+        MaxConcurrency: 4,
+        ItemProcessor: { StartAt: "Call", States: { Call: { Type: "Task", Resource: fnArn("worker"), End: true } } },
+        Catch: [{ ErrorEquals: ["States.ItemReaderFailed"], Next: "Unread" }],
+        End: true,
+      },
+      Unread: { Type: "Pass", End: true },
+    },
+  });
+
+  it("runs the Map over a JSON array read from the S3-compatible store, at most MaxItems of it", async () => {
+    await put("numbers.json", JSON.stringify(Array.from({ length: 20 }, (_, index) => ({ op: "double", value: index + 1 }))));
+    const arn = await machine("reader-json", readerMap({ InputType: "JSON", MaxItems: 12 }));
+    const done = await run(arn, { key: "numbers.json" });
+    expect(done.status).toBe("SUCCEEDED");
+    expect(JSON.parse(done.output!)).toEqual(Array.from({ length: 12 }, (_, index) => (index + 1) * 2));
+  });
+
+  it("reads CSV rows as objects named by the header row, and JSON Lines one value per line", async () => {
+    await put("people.csv", 'name,city\r\nAda,London\r\n"Hopper, Grace","New ""York"""\r\n');
+    const csv = await machine("reader-csv", readerMap({ InputType: "CSV", CSVHeaderLocation: "FIRST_ROW" }, { op: "echo", "row.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index" }));
+    const csvDone = await run(csv, { key: "people.csv" });
+    expect(csvDone.status).toBe("SUCCEEDED");
+    expect(JSON.parse(csvDone.output!)).toEqual([
+      { op: "echo", row: { name: "Ada", city: "London" }, index: 0 },
+      { op: "echo", row: { name: "Hopper, Grace", city: 'New "York"' }, index: 1 },
+    ]);
+    await put("adds.jsonl", '{"op":"add","a":1,"b":2}\n{"op":"add","a":3,"b":4}\n');
+    const jsonl = await machine("reader-jsonl", readerMap({ InputType: "JSONL" }));
+    const jsonlDone = await run(jsonl, { key: "adds.jsonl" });
+    expect(JSON.parse(jsonlDone.output!)).toEqual([{ sum: 3 }, { sum: 7 }]);
+  });
+
+  it("fails with States.ItemReaderFailed, which Catch catches, for a missing object or one that is not an array", async () => {
+    const arn = await machine("reader-missing", readerMap({ InputType: "JSON" }));
+    const missing = await run(arn, { key: "no-such-object.json" });
+    expect(missing.status).toBe("SUCCEEDED");
+    expect(JSON.parse(missing.output!)).toMatchObject({ Error: "States.ItemReaderFailed", Cause: expect.stringMatching(/NoSuchKey/) });
+    await put("object.json", JSON.stringify({ not: "an array" }));
+    const notArray = await run(arn, { key: "object.json" });
+    expect(JSON.parse(notArray.output!)).toMatchObject({ Error: "States.ItemReaderFailed" });
+    const types = (await history(missing.executionArn!)).map((event) => event.type);
+    expect(types).toContain("MapStateFailed");
+  });
+});

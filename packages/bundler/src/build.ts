@@ -34,11 +34,21 @@ export function findHandlerFile(files: PackageFiles, handler: string): string {
   );
 }
 
-export async function buildBundle(files: PackageFiles, handler: string): Promise<BuiltBundle> {
+/**
+ * Layers (a function's `Layers`, in order) are laid out as Lambda unpacks them under /opt, a later layer's
+ * files over an earlier one's, with `/opt/nodejs/node20/node_modules` and `/opt/nodejs/node_modules` on the
+ * module path after the package's own `node_modules`, as Lambda's NODE_PATH puts them.
+ */
+export async function buildBundle(files: PackageFiles, handler: string, layers: readonly PackageFiles[] = []): Promise<BuiltBundle> {
   const handlerFile = findHandlerFile(files, handler);
-  const root = await mkdtemp(join(tmpdir(), "lambent-build-"));
+  // `<tmp>/var/task` and `<tmp>/opt`: a layer file's path from the package root is `../../opt/…`, which
+  // the source map and `__dirname` resolve against /var/task to where the function sees it.
+  const top = await mkdtemp(join(tmpdir(), "lambent-build-"));
+  const root = join(top, "var", "task");
+  const opt = join(top, "opt");
   try {
     await writePackage(root, files);
+    for (const layer of layers) await writePackage(opt, layer);
     const result = await build({
       stdin: {
         contents: `import * as userModule from ${JSON.stringify("./" + handlerFile)};\nexport { userModule };\n`,
@@ -60,6 +70,7 @@ export async function buildBundle(files: PackageFiles, handler: string): Promise
       // Scope hoisting renames clashing names (`handler2`); keeping `.name` keeps the user's function and
       // class names in stack traces, error types and code that reads `constructor.name`.
       keepNames: true,
+      nodePaths: layers.length > 0 ? [join(opt, "nodejs", "node20", "node_modules"), join(opt, "nodejs", "node_modules")] : [],
       plugins: [isolateBuiltins, nativeAddons(root), packageLocations(root)],
     }).catch((error: unknown) => {
       throw buildFailure(error);
@@ -69,11 +80,12 @@ export async function buildBundle(files: PackageFiles, handler: string): Promise
     if (!code || !map) throw invalidParameter("Could not build the deployment package: no output");
     return { ...linkSourceMap(code.text, map.text), handlerFile };
   } finally {
-    await rm(root, { recursive: true, force: true });
+    await rm(top, { recursive: true, force: true });
   }
 }
 
 async function writePackage(root: string, files: PackageFiles): Promise<void> {
+  await mkdir(root, { recursive: true });
   const directories = new Set<string>();
   for (const path of files.keys()) directories.add(dirname(join(root, path)));
   for (const directory of directories) await mkdir(directory, { recursive: true });

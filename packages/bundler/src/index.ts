@@ -3,6 +3,7 @@
 export * from "./limits.js";
 export * from "./handler.js";
 export * from "./unpack.js";
+export { symbolicLinks } from "./zip-links.js";
 export * from "./build.js";
 export * from "./isolate-builtins.js";
 export { TASK_ROOT } from "./plugins.js";

@@ -28,6 +28,13 @@ describe("configuration", () => {
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "70000" })).toThrow(ConfigError);
     expect(() => loadSchedulerConfig({ LAMBENT_ACCOUNT_CONCURRENCY: "0" })).toThrow(/LAMBENT_ACCOUNT_CONCURRENCY/);
     expect(() => loadSchedulerConfig({ LAMBENT_KV_TRIGGER_CACHE_MB: "0" })).toThrow(/LAMBENT_KV_TRIGGER_CACHE_MB/);
+    expect(() => loadSchedulerConfig({ LAMBENT_WORKFLOW_S3_ENDPOINT: "ftp://store" })).toThrow(/LAMBENT_WORKFLOW_S3_ENDPOINT/);
+    expect(() => loadSchedulerConfig({ LAMBENT_WORKFLOW_S3_ENDPOINT: "http://store:9000" })).toThrow(/LAMBENT_WORKFLOW_S3_ACCESS_KEY_ID/);
+    expect(loadSchedulerConfig({ LAMBENT_WORKFLOW_S3_ENDPOINT: "http://store:9000/", LAMBENT_WORKFLOW_S3_ACCESS_KEY_ID: "k", LAMBENT_WORKFLOW_S3_SECRET_ACCESS_KEY: "s" }).workflowS3).toEqual({
+      endpoint: "http://store:9000",
+      accessKeyId: "k",
+      secretAccessKey: "s",
+    });
     expect(() => loadWorkerConfig({ LAMBENT_WORKER_ID: "bad id" })).toThrow(/LAMBENT_WORKER_ID/);
     expect(() => loadWorkerConfig({ NATS_URL: "http ://x" })).toThrow(/NATS_URL/);
     expect(() => loadWorkerConfig({ LAMBENT_LOG_LEVEL: "loud" })).toThrow(/LAMBENT_LOG_LEVEL/);

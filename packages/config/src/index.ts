@@ -279,6 +279,15 @@ export interface SchedulerConfig extends CommonConfig {
   esmRetryBaseMs: number;
   /** Where the scheduler serves Prometheus `/metrics`. */
   metrics: MetricsListenerConfig;
+  /** The S3-compatible store workflows' Map ItemReaders read from; undefined: none, and a reader fails. */
+  workflowS3: WorkflowS3Config | undefined;
+}
+
+export interface WorkflowS3Config {
+  /** The store's endpoint; objects are addressed path-style (`<endpoint>/<bucket>/<key>`). */
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 export function loadSchedulerConfig(env: Environment): SchedulerConfig {
@@ -290,7 +299,25 @@ export function loadSchedulerConfig(env: Environment): SchedulerConfig {
     kvTriggerCacheBytes: readInteger(env, "LAMBENT_KV_TRIGGER_CACHE_MB", 64, 1, 1_048_576) * 1024 * 1024,
     esmRetryBaseMs: readInteger(env, "LAMBENT_ESM_RETRY_BASE_MS", 1_000, 1, 60_000),
     metrics: readMetricsListener(env),
+    workflowS3: readWorkflowS3(env),
   };
+}
+
+function readWorkflowS3(env: Environment): WorkflowS3Config | undefined {
+  const endpoint = env["LAMBENT_WORKFLOW_S3_ENDPOINT"];
+  if (!endpoint) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new ConfigError("LAMBENT_WORKFLOW_S3_ENDPOINT", `must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError("LAMBENT_WORKFLOW_S3_ENDPOINT", `must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
+  const accessKeyId = env["LAMBENT_WORKFLOW_S3_ACCESS_KEY_ID"];
+  const secretAccessKey = env["LAMBENT_WORKFLOW_S3_SECRET_ACCESS_KEY"];
+  if (!accessKeyId) throw new ConfigError("LAMBENT_WORKFLOW_S3_ACCESS_KEY_ID", "is required with LAMBENT_WORKFLOW_S3_ENDPOINT");
+  if (!secretAccessKey) throw new ConfigError("LAMBENT_WORKFLOW_S3_SECRET_ACCESS_KEY", "is required with LAMBENT_WORKFLOW_S3_ENDPOINT");
+  return { endpoint: url.href.replace(/\/$/, ""), accessKeyId, secretAccessKey };
 }
 
 function readLeadership(env: Environment): { leaderRenewMs: number; leaderTimeoutMs: number } {

@@ -42,6 +42,8 @@ export interface FunctionConfiguration {
   RuntimeVersionConfig?: { RuntimeVersionArn: string };
   /** Present when the function has a dead-letter target (an SNS or SQS ARN). */
   DeadLetterConfig?: { TargetArn: string };
+  /** Present when the function uses layers: each version's ARN and zip size, in the order they apply. */
+  Layers?: { Arn: string; CodeSize: number }[];
 }
 
 /** Lambda's LoggingConfig; the levels come with the JSON format. */
@@ -83,6 +85,8 @@ export interface FunctionSettings {
   DeadLetterConfig?: { TargetArn: string };
   TracingConfig?: { Mode?: "Active" | "PassThrough" };
   LoggingConfig?: Partial<LoggingConfig>;
+  /** Layer version ARNs, at most 5; unpacked under /opt in this order. */
+  Layers?: string[];
 }
 
 /** CreateFunction's body; `Code.ZipFile` is the deployment package in base64. */

@@ -48,6 +48,17 @@ export type {
   UpdateTriggerRequest,
 } from "./triggers.js";
 export type { GetLogsResponse, LogEventResponse } from "./logs.js";
+export type {
+  AddLayerVersionPermissionRequest,
+  AddLayerVersionPermissionResponse,
+  GetLayerVersionPolicyResponse,
+  LayersListItem,
+  LayerVersionResponse,
+  LayerVersionsListItem,
+  ListLayersResponse,
+  ListLayerVersionsResponse,
+  PublishLayerVersionRequest,
+} from "./layers.js";
 export type { ListTagsResponse, TagResourceRequest } from "./tags.js";
 export type { AddPermissionRequest, AddPermissionResponse, GetPolicyResponse } from "./policies.js";
 export type { GetFunctionCodeSigningConfigResponse, ListCodeSigningConfigsResponse, RuntimeManagementConfig } from "./code-signing.js";

@@ -46,6 +46,19 @@ export const ApiPaths = {
   codeSigningConfigFunctions: (arn: string) => `/2020-04-22/code-signing-configs/${arn}/functions`,
   /** GetRuntimeManagementConfig. */
   runtimeManagementConfig: (name: string) => `/2021-07-20/functions/${name}/runtime-management-config`,
+  /** ListLayers (GET); with `?find=LayerVersion&Arn=` GetLayerVersionByArn. */
+  layers: "/2018-10-31/layers",
+  /** PublishLayerVersion (POST), ListLayerVersions (GET). */
+  layerVersions: (layerName: string) => `/2018-10-31/layers/${layerName}/versions`,
+  /** GetLayerVersion, DeleteLayerVersion. */
+  layerVersion: (layerName: string, version: string) => `/2018-10-31/layers/${layerName}/versions/${version}`,
+  /** AddLayerVersionPermission (POST), GetLayerVersionPolicy (GET). */
+  layerVersionPolicy: (layerName: string, version: string) => `/2018-10-31/layers/${layerName}/versions/${version}/policy`,
+  /** RemoveLayerVersionPermission. */
+  layerVersionPolicyStatement: (layerName: string, version: string, statementId: string) =>
+    `/2018-10-31/layers/${layerName}/versions/${version}/policy/${statementId}`,
+  /** InvokeWithResponseStream. */
+  responseStreamingInvocations: (name: string) => `/2021-11-15/functions/${name}/response-streaming-invocations`,
   eventSourceMappings: EVENT_SOURCE_MAPPINGS,
   eventSourceMapping: (uuid: string) => `${EVENT_SOURCE_MAPPINGS}/${uuid}`,
   /** Lambent's GetQueueStats. */

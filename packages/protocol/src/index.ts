@@ -12,3 +12,4 @@ export * from "./invocation-payload.js";
 export * from "./trace-headers.js";
 export { isRecord } from "./guards.js";
 export * from "./local-frames.js";
+export * from "./response-stream.js";

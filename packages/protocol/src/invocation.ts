@@ -52,6 +52,11 @@ export interface InvocationHeader {
    * outside. An event may carry MAX_CALL_DEPTH + 1: a hop the event runner stops instead of running.
    */
   callDepth?: number;
+  /**
+   * A streamed response (response-stream.ts): the subject the function's bytes go to as it writes them.
+   * The result frame then carries `streamedPieces`, and its payload is empty.
+   */
+  responseStream?: string;
 }
 
 export interface EventDelivery {
@@ -88,6 +93,8 @@ export interface InvocationResultHeader {
   declined?: true;
   /** The worker that ran the call: its environment is warm, so the caller may send the next one straight there. */
   workerId?: string;
+  /** A streamed response: how many pieces were published to the stream's subject. */
+  streamedPieces?: number;
 }
 
 export interface InvocationRequest {
@@ -149,6 +156,9 @@ function parseInvocationHeader(value: unknown): InvocationHeader {
   }
   if (value["keepSlot"] === true) header.keepSlot = true;
   if (typeof value["traceparent"] === "string" && value["traceparent"].length <= 256) header.traceparent = value["traceparent"];
+  if (typeof value["responseStream"] === "string" && value["responseStream"].length <= 256 && invocationType === "RequestResponse") {
+    header.responseStream = value["responseStream"];
+  }
   const event = value["event"];
   if (isRecord(event) && typeof event["enqueuedAt"] === "number" && typeof event["attempt"] === "number") {
     header.event = { enqueuedAt: event["enqueuedAt"], attempt: event["attempt"] };
@@ -177,6 +187,7 @@ function parseResultHeader(value: unknown): InvocationResultHeader {
   if (typeof value["logResult"] === "string") header.logResult = value["logResult"];
   if (value["declined"] === true) header.declined = true;
   if (typeof value["workerId"] === "string") header.workerId = value["workerId"];
+  if (typeof value["streamedPieces"] === "number" && Number.isSafeInteger(value["streamedPieces"])) header.streamedPieces = value["streamedPieces"];
   const failure = value["failure"];
   if (isRecord(failure)) {
     const type = failure["type"];

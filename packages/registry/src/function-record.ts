@@ -1,5 +1,6 @@
 // One version of a function's configuration, as services see it and as it is stored in KV.
 import type { SealedEnvironment } from "./environment-cipher.js";
+import type { FunctionLayer } from "./layer-version.js";
 
 export const LATEST = "$LATEST";
 
@@ -28,6 +29,11 @@ export interface FunctionVersionRecord {
   revisionId: string;
   /** Lambda's format: `2020-04-10T19:06:32.563+0000`. */
   lastModified: string;
+  /**
+   * Lambda's `Layers`: the layer versions unpacked under /opt, in order (a later one's files win). The
+   * bundle was built with their `nodejs/node_modules` on the module path. Absent when the function has none.
+   */
+  layers?: FunctionLayer[];
   /** Function-level tags; kept on the `$LATEST` record. */
   tags: Record<string, string>;
   /**

@@ -21,6 +21,9 @@ export const FUNCTION_URL_AUTH_TYPES = ["NONE", "AWS_IAM"] as const;
 export type FunctionUrlAuthType = (typeof FUNCTION_URL_AUTH_TYPES)[number];
 
 /** The JSON under `url.<function>.<qualifier>`. */
+export const FUNCTION_URL_INVOKE_MODES = ["BUFFERED", "RESPONSE_STREAM"] as const;
+export type FunctionUrlInvokeMode = (typeof FUNCTION_URL_INVOKE_MODES)[number];
+
 export interface FunctionUrlConfig {
   functionName: string;
   /** `$LATEST` or an alias name. */
@@ -29,7 +32,8 @@ export interface FunctionUrlConfig {
   urlId: string;
   /** `NONE`: anyone may call; `AWS_IAM`: requests must be signed (SigV4) with a key Lambent knows. */
   authType: FunctionUrlAuthType;
-  invokeMode: "BUFFERED";
+  /** `BUFFERED`: the answer is sent whole; `RESPONSE_STREAM`: as the function writes it. */
+  invokeMode: FunctionUrlInvokeMode;
   cors?: FunctionUrlCors;
   /** Epoch milliseconds. */
   creationTime: number;
@@ -70,7 +74,7 @@ export function decodeFunctionUrlConfig(key: string, value: Uint8Array): Functio
     typeof config["urlId"] === "string" &&
     URL_ID_PATTERN.test(config["urlId"]) &&
     (FUNCTION_URL_AUTH_TYPES as readonly unknown[]).includes(config["authType"]) &&
-    config["invokeMode"] === "BUFFERED" &&
+    (FUNCTION_URL_INVOKE_MODES as readonly unknown[]).includes(config["invokeMode"]) &&
     (config["cors"] === undefined || (typeof config["cors"] === "object" && config["cors"] !== null)) &&
     typeof config["creationTime"] === "number" &&
     typeof config["lastModified"] === "number";

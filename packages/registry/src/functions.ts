@@ -69,6 +69,8 @@ export {
   type FunctionUrlCors,
   FUNCTION_URL_AUTH_TYPES,
   type FunctionUrlAuthType,
+  FUNCTION_URL_INVOKE_MODES,
+  type FunctionUrlInvokeMode,
   type FunctionUrlConfig,
   functionUrlConfigKey,
   FUNCTION_URL_CONFIG_KEYS,

@@ -45,6 +45,17 @@ describe("definition checks", () => {
     expect(errors({ StartAt: "A", States: { A: { Type: "Choice", Choices: [{ Variable: "$.x", NumericEquals: "1", Next: "A" }] } } })).toContain("SCHEMA_VALIDATION_FAILED /States/A/Choices[0]/NumericEquals");
   });
 
+  it("checks a Map's ItemReader: its input type, MaxItems and given CSV headers", () => {
+    const map = (readerConfig: object) => ({
+      StartAt: "M",
+      States: { M: { Type: "Map", ItemReader: { Resource: "arn:aws:states:::s3:getObject", ReaderConfig: readerConfig, Parameters: { Bucket: "b", Key: "k" } }, ItemProcessor: { StartAt: "P", States: { P: { Type: "Pass", End: true } } }, End: true } },
+    });
+    expect(errors(map({ InputType: "CSV", CSVHeaderLocation: "FIRST_ROW", MaxItems: 10 }))).toEqual([]);
+    expect(errors(map({ InputType: "XML" }))).toEqual(["SCHEMA_VALIDATION_FAILED /States/M/ItemReader/ReaderConfig/InputType"]);
+    expect(errors(map({ InputType: "JSON", MaxItems: 0 }))).toEqual(["SCHEMA_VALIDATION_FAILED /States/M/ItemReader/ReaderConfig/MaxItems"]);
+    expect(errors(map({ InputType: "CSV", CSVHeaderLocation: "GIVEN" }))).toEqual(["SCHEMA_VALIDATION_FAILED /States/M/ItemReader/ReaderConfig"]);
+  });
+
   it("refuses resources Lambent cannot run", () => {
     expect(errors({ StartAt: "A", States: { A: { Type: "Task", Resource: "arn:aws:states:::sqs:sendMessage", End: true } } })).toEqual(["INVALID_RESOURCE /States/A/Resource"]);
   });

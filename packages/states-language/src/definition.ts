@@ -103,12 +103,29 @@ export interface MapState extends Common, WithResult {
   processor: StateMachine;
   itemsPath: JsonPath | null;
   itemSelector?: PayloadTemplate;
-  itemReader?: { resource: string; parameters?: PayloadTemplate };
+  itemReader?: ItemReader;
   maxConcurrency?: NumberOrPath;
   toleratedFailureCount?: NumberOrPath;
   toleratedFailurePercentage?: NumberOrPath;
 }
 export type State = PassState | TaskState | ChoiceState | WaitState | SucceedState | FailState | ParallelState | MapState;
+
+/** The item reader resource Lambent serves: one S3 object holding the Map's items. */
+export const S3_GET_OBJECT = "arn:aws:states:::s3:getObject";
+/** How an item reader's object is read: a JSON array, JSON Lines, or CSV with a header row. */
+export type ItemReaderInputType = "JSON" | "JSONL" | "CSV";
+export const ITEM_READER_INPUT_TYPES: readonly string[] = ["JSON", "JSONL", "CSV", "MANIFEST", "PARQUET"];
+
+/** A Map's ItemReader: where its items come from instead of its input. */
+export interface ItemReader {
+  resource: string;
+  /** Bucket and Key (and VersionId), as the Parameters template gives them. */
+  parameters?: PayloadTemplate;
+  inputType: string;
+  /** CSV's field names when ReaderConfig gives them (CSVHeaderLocation GIVEN); otherwise the first row. */
+  csvHeaders?: string[];
+  maxItems?: NumberOrPath;
+}
 
 export const STATE_TYPES = ["Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"] as const;
 
@@ -663,7 +680,23 @@ class Checker {
       if (!isObject(reader) || typeof reader["Resource"] !== "string") this.schema("These fields are required: [Resource]", `${at}/ItemReader`);
       else {
         const parameters = this.template(reader, "Parameters", `${at}/ItemReader`);
-        itemReader = { resource: reader["Resource"], ...(parameters ? { parameters } : {}) };
+        const config = reader["ReaderConfig"];
+        const inputType = isObject(config) && typeof config["InputType"] === "string" ? config["InputType"] : "JSON";
+        if (!ITEM_READER_INPUT_TYPES.includes(inputType)) {
+          this.schema(`Value is not a valid enum value: ${ITEM_READER_INPUT_TYPES.join(", ")}`, `${at}/ItemReader/ReaderConfig/InputType`);
+        }
+        const maxItems = isObject(config) ? this.numberOrPath(config, "MaxItems", `${at}/ItemReader/ReaderConfig`, false) : undefined;
+        const csvHeaders = isObject(config) && config["CSVHeaderLocation"] === "GIVEN" ? config["CSVHeaders"] : undefined;
+        if (isObject(config) && config["CSVHeaderLocation"] === "GIVEN" && !(Array.isArray(csvHeaders) && csvHeaders.length > 0 && csvHeaders.every((name) => typeof name === "string"))) {
+          this.schema("CSVHeaders must be a non-empty list of strings when CSVHeaderLocation is GIVEN", `${at}/ItemReader/ReaderConfig`);
+        }
+        itemReader = {
+          resource: reader["Resource"],
+          inputType,
+          ...(parameters ? { parameters } : {}),
+          ...(maxItems ? { maxItems } : {}),
+          ...(Array.isArray(csvHeaders) ? { csvHeaders: csvHeaders.filter((name): name is string => typeof name === "string") } : {}),
+        };
       }
     }
     const maxConcurrency = this.numberOrPath(json, "MaxConcurrency", at, true);

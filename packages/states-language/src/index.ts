@@ -9,11 +9,13 @@ export {
   type Diagnostic,
   type StateMachine,
   type State,
+  type ItemReader,
   type Retrier,
   type Catcher,
   type TaskResource,
   type ParseResult,
   STATE_TYPES,
+  S3_GET_OBJECT,
   parseDefinition,
   invalidDefinitionMessage,
   taskResource,
@@ -27,7 +29,9 @@ export {
   type Outcome,
   type CompletionDecision,
   type MachineStep,
+  type ItemRead,
   enterState,
+  mapOverItems,
   completeState,
   errorMatches,
   retryDelayMs,
@@ -37,3 +41,4 @@ export {
 } from "./interpreter.js";
 export { type LambdaCall, type LambdaAnswer, lambdaCall, lambdaResult } from "./lambda-task.js";
 export { StatesError, StatesErrors } from "./states-error.js";
+export { parseItems } from "./item-reader.js";

@@ -27,7 +27,19 @@ export type Decision =
   | { kind: "wait"; untilMs: number; then: Transition }
   | { kind: "task"; resource: TaskResource; input: Json; timeoutSeconds?: number; heartbeatSeconds?: number }
   | { kind: "parallel"; input: Json; branches: number }
-  | { kind: "map"; items: Json[]; maxConcurrency: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
+  | { kind: "map"; items: Json[]; maxConcurrency: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number }
+  | { kind: "readItems"; read: ItemRead };
+
+/** An ItemReader's read, its parameters applied: the runner reads the items, then calls `mapOverItems`. */
+export interface ItemRead {
+  resource: string;
+  parameters: Json;
+  inputType: string;
+  /** At most this many items are read (0: all). */
+  maxItems: number;
+  /** CSV's field names, when the definition gives them rather than the first row. */
+  csvHeaders?: string[];
+}
 
 /** What came of a task, of all branches of a Parallel, or of all items of a Map. */
 export type Outcome = { ok: true; result: Json } | { ok: false; error: string; cause: string };
@@ -172,12 +184,40 @@ function waitUntil(wait: Extract<State, { type: "Wait" }>["wait"], input: Json, 
 function enterMap(state: MapState, input: Json, context: ContextObject): Decision {
   const ctx = context as unknown as Json;
   const effective = effectiveInput(state.inputPath, input, ctx);
-  if (state.itemReader) throw new StatesError(StatesErrors.itemReaderFailed, `ItemReader resource ${state.itemReader.resource} is not available in Lambent`);
+  if (state.itemReader) {
+    const { resource, parameters, inputType, maxItems, csvHeaders } = state.itemReader;
+    return {
+      kind: "readItems",
+      read: {
+        resource,
+        inputType,
+        parameters: parameters ? applyTemplate(parameters, effective, ctx) : {},
+        maxItems: resolveNumber(maxItems, effective, ctx, "MaxItems") ?? 0,
+        ...(csvHeaders ? { csvHeaders } : {}),
+      },
+    };
+  }
   const items = state.itemsPath === null ? effective : readPath(state.itemsPath, effective, ctx);
   const list = state.itemsPath === null ? items : (items as { found: boolean; value?: Json }).found ? (items as { value: Json }).value : undefined;
   if (!Array.isArray(list)) {
     throw new StatesError(StatesErrors.runtime, `Item selector '${state.itemsPath?.text ?? "$"}' does not reference an array in the Map state's input`);
   }
+  return mapOf(state, list, effective, context);
+}
+
+/** The Map state `name` over the items its ItemReader read (the runner's answer to a `readItems` decision). */
+export function mapOverItems(machine: StateMachine, name: string, input: Json, context: ContextObject, items: Json[]): Decision {
+  const state = machine.states[name];
+  if (state?.type !== "Map") return { kind: "fail", error: StatesErrors.runtime, cause: `State '${name}' is not a Map state` };
+  try {
+    return mapOf(state, items, effectiveInput(state.inputPath, input, context as unknown as Json), context);
+  } catch (error) {
+    return toFailure(error);
+  }
+}
+
+function mapOf(state: MapState, list: Json[], effective: Json, context: ContextObject): Decision {
+  const ctx = context as unknown as Json;
   const selected = state.itemSelector
     ? list.map((value, index) => applyTemplate(state.itemSelector!, effective, { ...context, Map: { Item: { Index: index, Value: value } } } as unknown as Json))
     : list;

@@ -22,6 +22,7 @@ import type {
   QueueStatsResponse,
 } from "@lambent/lambda-api";
 import type { InvocationType, LogType } from "@lambent/protocol";
+import type { ResponseConsumer } from "./invoke/response-stream.js";
 import type { EventSourceMappings } from "./control-plane/event-source-mappings.js";
 import type { FunctionLogs } from "./control-plane/logs.js";
 import type { RouteOperations } from "./control-plane/routes.js";
@@ -30,6 +31,7 @@ import type { ListOptions } from "./control-plane/pagination.js";
 import type { UsageReports } from "./control-plane/usage.js";
 import type { WorkflowOperations } from "./workflows/workflow-operations.js";
 import type { CodeSigningOperations } from "./control-plane/code-signing.js";
+import type { LayerOperations } from "./control-plane/layers.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -108,9 +110,23 @@ export interface InvokeOutput {
   executedVersion?: string;
 }
 
+/** How a streamed invocation ended, once its bytes have all gone to the consumer. */
+export interface StreamedInvokeOutput {
+  requestId: string;
+  executedVersion: string;
+  /** The function failed (before or after it wrote): Lambda's error type and message. */
+  error?: { errorType: string; errorMessage: string };
+  logResult?: string;
+}
+
 /** Invocation; throws LambdaError for platform failures (not found, throttled, too large, …). */
 export interface Invoker {
   invoke(input: InvokeInput): Promise<InvokeOutput>;
+  /**
+   * A synchronous call whose answer is streamed to `consumer` as the function writes it
+   * (InvokeWithResponseStream, RESPONSE_STREAM function URLs). A failure before the stream starts throws.
+   */
+  invokeStream?(input: Omit<InvokeInput, "invocationType">, consumer: ResponseConsumer): Promise<StreamedInvokeOutput>;
 }
 
 export interface FrontendApi {
@@ -128,6 +144,8 @@ export interface FrontendApi {
   eventSourceMappings?: EventSourceMappings;
   /** AWS Step Functions (workflows/workflow-operations.ts); absent where the frontend was built without it. */
   workflows?: WorkflowOperations;
+  /** Lambda's layers (control-plane/layers.ts); calls fail with ServiceException where absent. */
+  layers?: LayerOperations;
   /** Lambda's code signing calls, answered as for an account without configs; calls fail with ServiceException where absent. */
   codeSigning?: CodeSigningOperations;
 }

@@ -11,6 +11,8 @@ import { EventSourceMappingStore } from "@lambent/registry/event-sources";
 import { KeySpaceView, ObservedWrites } from "@lambent/registry/kv";
 import { ROUTE_KEYS, RouteStore, decodeRoute, type RouteRecord } from "@lambent/registry/routes";
 import { TriggerStore } from "@lambent/registry/triggers";
+import { LayerStore } from "@lambent/registry/layers";
+import { LayerOperations } from "./control-plane/layers.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "./api.js";
@@ -74,6 +76,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const functions = new FunctionStore(buckets.functions, cipher, view);
   const routes = new RouteOperations(scope, new RouteStore(buckets.functions, new ObservedWrites(buckets.functions, routeView)), functions, publicUrl);
   const codeLocations = new CodeLocations(config.secrets.key, publicUrl);
+  const layers = new LayerOperations(scope, new LayerStore(buckets.functions), code, (contentObject) => codeLocations.locationOf(contentObject));
   const controlPlane = new FunctionControlPlane({
     scope,
     functions,
@@ -83,11 +86,12 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     concurrencyLimits: config.concurrency,
     provisionedAllocation: (functionName, qualifier) => requestProvisionedAllocation(nc, functionName, qualifier),
     readQueueStats: (functionName) => readQueueStats(nc, buckets.functions, functionName),
+    layers,
     dependents: [routes],
   });
   const metrics = deps.metrics ?? new MetricsRegistry();
   const invoker = new NatsInvoker({ nc, nodeId: config.nodeId, workerTimeoutMs: config.workerTimeoutMs, view, scope, metrics: createFrontendMetrics(metrics, nc) });
-  const api: FrontendApi = { controlPlane, invoker, routes, codeSigning: new CodeSigningOperations(scope, functions) };
+  const api: FrontendApi = { controlPlane, invoker, routes, layers, codeSigning: new CodeSigningOperations(scope, functions) };
   const readOnlyFunctions = new FunctionStore(buckets.functions, cipher);
   const jsm = await jetstreamManager(nc);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);

@@ -35,6 +35,7 @@ import { Triggers } from "./triggers/triggers.js";
 import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
 import { WorkflowStore, ensureHistoryStream, openWorkflowBucket } from "@lambent/workflow-store";
 import { LambdaTaskCalls } from "./workflows/task-calls.js";
+import { S3ItemSource } from "./workflows/item-source.js";
 import { WorkflowRunner } from "./workflows/workflow-runner.js";
 import { WorkflowMetrics } from "./workflows/workflow-observer.js";
 import { parseHeartbeat, parseJson, parseLeaseReleases, parseWorkerGone } from "@lambent/protocol";
@@ -144,11 +145,13 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   });
   registerEventSourceMetrics(metricsRegistry, eventSources);
   const [workflowBucket] = await Promise.all([openWorkflowBucket(nc, config.jetstreamReplicas), ensureHistoryStream(nc, config.jetstreamReplicas)]);
+  const itemSource = new S3ItemSource(config.workflowS3, config.region);
   const workflows: WorkflowRunner = new WorkflowRunner({
     nc,
     js,
     store: new WorkflowStore(workflowBucket),
     calls: new LambdaTaskCalls({ runner: ownCalls, js, view, scope, logger, running: () => workflows.running }),
+    items: itemSource,
     metrics: new WorkflowMetrics(metricsRegistry),
     logger,
     region: config.region,
@@ -239,6 +242,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       await stopLeaderTasks(leaderTasks, logger);
       await triggers.stop();
       ownCalls.requests.close();
+      itemSource.close();
       for (const subscription of subscriptions) subscription.unsubscribe();
       view.stop();
     },

@@ -110,6 +110,10 @@ export interface SandboxPacket {
   abortedFetches?: number[];
   /** Calls of other functions to start: the host answers each through `Runtime.called`. */
   calls?: [id: number, call: FunctionCallData][];
+  /** A streamed response's bytes, in order, within the credit the host gave (`Runtime.drained`). */
+  responseBytes?: Uint8Array[];
+  /** A streamed response's content type, once the function set it. */
+  responseContentType?: string;
 }
 
 /** Static facts about this execution environment, copied in once at boot. */
@@ -139,6 +143,8 @@ export interface InvocationInfo {
   invokedFunctionArn: string;
   /** JSON text of the client context, when the caller sent one. */
   clientContext?: string;
+  /** A streamed response's first credit in bytes; absent when the caller takes the answer whole. */
+  streamWindow?: number;
 }
 
 export interface FunctionErrorShape {
@@ -168,7 +174,9 @@ export interface Runtime {
   /** Finds the handler on the bundle's `userModule` export; an error shape when it is missing. */
   load(bundleNamespace: unknown): FunctionErrorShape | null;
   /** Starts the handler. Primitive arguments only: they cross into the isolate without a structured copy. */
-  invoke(eventJson: string, requestId: string, deadlineMs: number, invokedFunctionArn: string, clientContext: string | undefined): void;
+  invoke(eventJson: string, requestId: string, deadlineMs: number, invokedFunctionArn: string, clientContext: string | undefined, streamWindow: number | undefined): void;
+  /** The caller took `bytes` more of the streamed response: the function may write as many more. */
+  drained(bytes: number): void;
   /** Hands over the outbox (see SandboxPacket); undefined when it is empty. */
   take(): SandboxPacket | undefined;
   /** Runs the timers due at `nowMs` (epoch milliseconds). */

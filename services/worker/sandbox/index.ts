@@ -9,6 +9,7 @@ import { lambentRequire, registerBuiltins } from "./modules.js";
 import { bufferModule } from "./node/buffer.js";
 import { createProcess } from "./process.js";
 import { createRuntime } from "./runtime.js";
+import { createAwsLambdaGlobal } from "./response-stream.js";
 import { Timers } from "./timers.js";
 import { vendor } from "./vendor.js";
 import { getRandomValues, randomUUID, subtle, CryptoKey } from "./web/crypto.js";
@@ -55,6 +56,7 @@ function boot(call: HostCall, info: EnvironmentInfo): Runtime {
   for (const [name, value] of Object.entries({ TextEncoder, TextDecoder, atob, btoa, structuredClone, AbortController, AbortSignal, DOMException, Event, EventTarget, fetch, Headers, Request, Response })) {
     define(name, value);
   }
+  define("awslambda", createAwsLambdaGlobal());
   define("crypto", { getRandomValues, randomUUID, subtle, CryptoKey });
   define("CryptoKey", CryptoKey);
   const timeOrigin = Date.now();

@@ -27,6 +27,17 @@ let abortedFetches: number[] = [];
 let calls: [number, FunctionCallData][] = [];
 let wakeAt: number | null = null;
 let wakeChanged = false;
+let responseBytes: Uint8Array[] = [];
+let responseContentType: string | undefined;
+
+/** Bytes of a streamed response, within the host's credit (response-stream.ts). */
+export function pushResponseBytes(bytes: Uint8Array): void {
+  responseBytes.push(bytes);
+}
+
+export function setResponseContentType(contentType: string): void {
+  responseContentType = contentType;
+}
 
 /** A new invocation starts with room in its log. */
 export function openLog(): void {
@@ -101,6 +112,15 @@ export function take(): SandboxPacket | undefined {
   if (calls.length > 0) {
     add().calls = calls;
     calls = [];
+  }
+  // Before the outcome is read: the host passes the bytes on before it ends the stream.
+  if (responseContentType !== undefined) {
+    add().responseContentType = responseContentType;
+    responseContentType = undefined;
+  }
+  if (responseBytes.length > 0) {
+    add().responseBytes = responseBytes;
+    responseBytes = [];
   }
   return packet;
 }

@@ -7,6 +7,10 @@ import { ProcessExit } from "./process.js";
 import type { Timers } from "./timers.js";
 import { abandonCalls, settleCall } from "./lambent/functions.js";
 import { abandonFetches, settleFetch } from "./web/fetch.js";
+import { STREAMING_HANDLER, closeResponseStream, finished, openResponseStream, responseDrained } from "./response-stream.js";
+
+/** A streamed handler's result: its answer went to the stream. */
+const STREAMED = Symbol("streamed");
 
 type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
@@ -110,6 +114,17 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
         fail: (error: unknown) => fail(error ?? new Error("handled")),
         done: callback,
       };
+      if (invocation.streamWindow !== undefined) {
+        // A streamed response: the handler writes to the stream, and its end (or its failure) ends the call.
+        const responseStream = openResponseStream(invocation.streamWindow);
+        responseStream.on("error", (error) => fail(error));
+        const streaming = handler as unknown as (event: unknown, stream: unknown, context: unknown) => unknown;
+        Promise.resolve()
+          .then(() => streaming.call(handlerThis, event, responseStream, context))
+          .then(() => finished(responseStream))
+          .then(() => succeed(STREAMED), fail);
+        return;
+      }
       const returned = (handler as Handler).call(handlerThis, event, context, callback);
       if (isThenable(returned)) returned.then(succeed, fail);
     });
@@ -132,9 +147,11 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       return { errorType: "Runtime.HandlerNotFound", errorMessage: `${info.handler} is undefined or not exported`, trace: [] };
     },
 
-    invoke(eventJson, requestId, deadlineMs, invokedFunctionArn, clientContext) {
+    invoke(eventJson, requestId, deadlineMs, invokedFunctionArn, clientContext, streamWindow) {
       const invocation: InvocationInfo = { requestId, deadlineMs, invokedFunctionArn };
       if (clientContext !== undefined) invocation.clientContext = clientContext;
+      // Only a streamified handler streams; any other answers whole, as Lambda buffers it.
+      if (streamWindow !== undefined && (handler as unknown as Record<symbol, unknown>)[STREAMING_HANDLER] === "response") invocation.streamWindow = streamWindow;
       openLog();
       // The outcome waits in the outbox: the host takes it right after this entry when the handler
       // settled within it, or after whichever later entry (a timer, a fetch's answer) settles it.
@@ -158,6 +175,10 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
     called(id, ok, value) {
       settleCall(id, ok, value);
     },
+
+    drained(bytes) {
+      responseDrained(bytes);
+    },
   };
 
   async function invokeHandler(eventJson: string, invocation: InvocationInfo): Promise<InvocationOutcome> {
@@ -170,7 +191,8 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
         } catch (error) {
           return { ok: false, error: { ...describeError(error), errorType: "Runtime.UnmarshalError" }, fatal: false };
         }
-        return serialize(await run(event, invocation));
+        const result = await run(event, invocation);
+        return result === STREAMED ? { ok: true, body: "" } : serialize(result);
       } catch (error) {
         if (error instanceof ProcessExit) {
           return {
@@ -187,6 +209,7 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
 
   /** What an invocation leaves behind goes with it: timers, fetches and calls, asked for or running. */
   function endInvocation(): void {
+    closeResponseStream();
     timers.clearAll();
     abandonFetches();
     abandonCalls();

@@ -26,6 +26,13 @@ import type { WarmPool } from "./pool/warm-pool.js";
 import { startEnvironment, type EnvironmentRuntime } from "./cold-start.js";
 import type { LeaseObserver } from "./running-leases.js";
 import type { InvocationMetrics } from "./metrics/worker-metrics.js";
+import type { ResponseSink } from "./pool/environment.js";
+
+/** The worker's end of a streamed response (response-sink.ts): what the environment writes to, and the count the result names. */
+export interface StreamSink extends ResponseSink {
+  readonly pieces: number;
+  close(): void;
+}
 
 /** The registry read the hot path needs (RegistryView provides it). */
 export interface RevisionLookup {
@@ -52,6 +59,8 @@ export interface InvokerOptions {
   leases?: LeaseObserver;
   /** Told each call's duration and each cold start's init duration. */
   metrics?: InvocationMetrics;
+  /** Opens the worker's end of a streamed response to the caller's subject; absent, calls are answered whole. */
+  responseSink?: (subject: string) => StreamSink;
 }
 
 export interface InvocationReply {
@@ -156,40 +165,55 @@ export class Invoker {
     if (header.lease) this.options.leases?.sized(header.lease, record.memorySize);
     const key = environmentKey(record.functionName, record.version, record.revisionId);
     const log = new LogBuffer(header.requestId);
+    const sink = header.responseStream !== undefined ? this.options.responseSink?.(header.responseStream) : undefined;
     const runRequest = this.runRequest(record, header, payload, log);
+    if (sink) runRequest.stream = sink;
     const warm = pool.takeWarm(key);
     if (warm) {
       const ran = this.runOnce(warm, false, record, runRequest, log, trace);
       const next = (call: RanCall | undefined): InvocationReply | Promise<InvocationReply> =>
-        call ? this.answer(header, record, key, call, log) : this.runInAny(key, record, runRequest, header, log, trace).then((again) => this.answer(header, record, key, again, log));
+        call ? this.answer(header, record, key, call, log, sink) : this.runInAny(key, record, runRequest, header, log, trace).then((again) => this.answer(header, record, key, again, log, sink));
       return ran instanceof Promise ? ran.then(next) : next(ran);
     }
     return this.runInAny(key, record, runRequest, header, log, trace).then(
-      (ran) => this.answer(header, record, key, ran, log),
+      (ran) => this.answer(header, record, key, ran, log, sink),
       (error: unknown) => {
-        if (error instanceof InitFailure) return this.initFailed(header, record, error, log);
+        sink?.close();
+        if (error instanceof InitFailure) return this.initFailed(header, record, error, log, sink);
         throw error;
       },
     );
   }
 
   /** The function's outcome as the caller's answer: result or error payload, log, metrics, the environment back to the pool. */
-  private answer(header: InvocationHeader, record: FunctionVersionRecord, key: string, ran: RanCall, log: LogBuffer): InvocationReply | Promise<InvocationReply> {
+  private answer(header: InvocationHeader, record: FunctionVersionRecord, key: string, ran: RanCall, log: LogBuffer, sink: StreamSink | undefined): InvocationReply | Promise<InvocationReply> {
     const { environment, outcome } = ran;
     const kept = this.options.pool.release(environment, outcome.reusable);
     if (!outcome.ok && outcome.error.trace && outcome.error.trace.length > 0 && this.options.traceMaps) {
-      return this.mapTrace(record, outcome.error).then((error) => this.finish(header, record, key, ran, kept, log, error));
+      return this.mapTrace(record, outcome.error).then((error) => this.finish(header, record, key, ran, kept, log, error, sink));
     }
-    return this.finish(header, record, key, ran, kept, log, outcome.ok ? undefined : outcome.error);
+    return this.finish(header, record, key, ran, kept, log, outcome.ok ? undefined : outcome.error, sink);
   }
 
-  private finish(header: InvocationHeader, record: FunctionVersionRecord, key: string, ran: RanCall, kept: boolean, log: LogBuffer, functionError: FunctionError | undefined): InvocationReply {
+  private finish(
+    header: InvocationHeader,
+    record: FunctionVersionRecord,
+    key: string,
+    ran: RanCall,
+    kept: boolean,
+    log: LogBuffer,
+    functionError: FunctionError | undefined,
+    sink: StreamSink | undefined,
+  ): InvocationReply {
     const { environment, cold, outcome } = ran;
     let body: Uint8Array;
     let error = functionError;
     if (outcome.ok) {
       body = encoder.encode(outcome.body);
       if (body.length > MAX_RESPONSE_BYTES) error = responseTooLargeError();
+      // A handler that is not streamified answers a stream with its whole answer, as one piece.
+      else if (sink && body.length > 0) sink.write(body, "application/json");
+      if (sink) body = new Uint8Array(0);
     }
     if (error) {
       body = errorPayload(error);
@@ -209,6 +233,10 @@ export class Invoker {
     });
     const resultHeader: InvocationResultHeader = { requestId: header.requestId, executedVersion: record.version };
     if (error) resultHeader.functionError = "Unhandled";
+    if (sink) {
+      resultHeader.streamedPieces = sink.pieces;
+      sink.close();
+    }
     if (this.options.workerId !== undefined) resultHeader.workerId = this.options.workerId;
     this.finishLog(header, record, environment.logStreamName, log, resultHeader);
     const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: body! }), memoryMb: record.memorySize };
@@ -286,7 +314,7 @@ export class Invoker {
   }
 
   /** The module failed to load: the call fails with the module's error, and the next call retries init. */
-  private async initFailed(header: InvocationHeader, record: FunctionVersionRecord, failure: InitFailure, log: LogBuffer): Promise<InvocationReply> {
+  private async initFailed(header: InvocationHeader, record: FunctionVersionRecord, failure: InitFailure, log: LogBuffer, sink: StreamSink | undefined): Promise<InvocationReply> {
     this.options.metrics?.initFailed(record.functionName, record.version, failure.initDurationMs);
     const error = await this.mapTrace(record, failure.error);
     for (const line of failure.lines) log.add(line);
@@ -299,6 +327,7 @@ export class Invoker {
       initDurationMs: failure.initDurationMs,
     });
     const resultHeader: InvocationResultHeader = { requestId: header.requestId, executedVersion: record.version, functionError: "Unhandled" };
+    if (sink) resultHeader.streamedPieces = sink.pieces;
     this.finishLog(header, record, failure.logStreamName, log, resultHeader);
     const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: errorPayload(error) }) };
     if (header.lease) reply.lease = header.lease;

@@ -77,3 +77,11 @@ export function responseTooLargeError(): FunctionError {
     errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
   };
 }
+
+/** A streamed response past Lambda's 20 MB, in the words of the 6 MB one. */
+export function streamTooLargeError(): FunctionError {
+  return {
+    errorType: "Function.ResponseSizeTooLarge",
+    errorMessage: "Response payload size exceeded maximum allowed payload size (20971520 bytes).",
+  };
+}

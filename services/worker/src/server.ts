@@ -2,6 +2,7 @@
 // caller directly, gives leases back to the scheduler, keeps the provisioned environments the scheduler
 // asks for, and reports capacity and running leases in heartbeats (at once when a new leader asks).
 // `buildWorker` gets its NATS connection and registry from the caller, so tests run it in-process.
+import { NatsResponseSink } from "./response-sink.js";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
@@ -121,6 +122,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     traceMaps: new TraceMaps(deps.bundles),
     leases: running,
     metrics,
+    responseSink: (subject) => new NatsResponseSink(nc, subject),
   });
   const provisioner: Provisioner<Environment> = new Provisioner({
     pool,

@@ -4,6 +4,8 @@
 import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
 
 const TASK_URL = "file:///var/task/";
+/** A layer's files, under /opt (the bundle's map names them `../../opt/…` from the package root). */
+const OPT_URL = "file:///opt/";
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -35,6 +37,7 @@ export class StackTraceMapper {
       // V8 counts columns from 1, source maps from 0.
       const original = originalPositionFor(this.map, { line: Number(lineText), column: Number(columnText) - 1 });
       // Code esbuild wrote itself (module wrappers, interop helpers) has no original: the bundle's frame stays.
+      if (original.source?.startsWith(OPT_URL)) return `/opt/${original.source.slice(OPT_URL.length)}:${original.line}:${original.column + 1}`;
       if (original.source === null || !original.source.startsWith(TASK_URL)) return whole;
       return `/var/task/${original.source.slice(TASK_URL.length)}:${original.line}:${original.column + 1}`;
     });

@@ -6,7 +6,16 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  AddLayerVersionPermissionCommand,
   AddPermissionCommand,
+  DeleteLayerVersionCommand,
+  GetLayerVersionByArnCommand,
+  GetLayerVersionCommand,
+  GetLayerVersionPolicyCommand,
+  ListLayersCommand,
+  ListLayerVersionsCommand,
+  PublishLayerVersionCommand,
+  RemoveLayerVersionPermissionCommand,
   CreateAliasCommand,
   CreateCodeSigningConfigCommand,
   CreateEventSourceMappingCommand,
@@ -774,6 +783,65 @@ describe("code signing", () => {
       "InvalidParameterValueException",
       400,
       /code signing/,
+    );
+  });
+});
+
+describe("layers", () => {
+  const LAYER = `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:cl-layer`;
+
+  it("PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions and DeleteLayerVersion answer as AWS does", async () => {
+    const published = body(await conform("PublishLayerVersion", () => lambda.send(new PublishLayerVersionCommand({ LayerName: "cl-layer", Content: { ZipFile: CODE }, CompatibleRuntimes: ["nodejs20.x"] }))));
+    expect(keys(published)).toEqual(["CompatibleRuntimes", "Content", "CreatedDate", "Description", "LayerArn", "LayerVersionArn", "Version"]);
+    expect(keys(published["Content"])).toEqual(["CodeSha256", "CodeSize", "Location"]);
+    expect(published).toMatchObject({ LayerArn: LAYER, LayerVersionArn: `${LAYER}:1`, Version: 1, Description: "" });
+    expect(body(await conform("GetLayerVersion", () => lambda.send(new GetLayerVersionCommand({ LayerName: "cl-layer", VersionNumber: 1 }))))).toMatchObject({ LayerVersionArn: `${LAYER}:1` });
+    expect(body(await conform("GetLayerVersionByArn", () => lambda.send(new GetLayerVersionByArnCommand({ Arn: `${LAYER}:1` }))))).toMatchObject({ Version: 1 });
+    const versions = body(await conform("ListLayerVersions", () => lambda.send(new ListLayerVersionsCommand({ LayerName: "cl-layer" }))));
+    expect(keys((versions["LayerVersions"] as unknown[])[0])).toEqual(["CompatibleRuntimes", "CreatedDate", "Description", "LayerVersionArn", "Version"]);
+    const layers = body(await conform("ListLayers", () => lambda.send(new ListLayersCommand({}))));
+    expect((layers["Layers"] as { LayerName: string }[]).find((layer) => layer.LayerName === "cl-layer")).toMatchObject({ LayerArn: LAYER, LatestMatchingVersion: { Version: 1 } });
+    expect((await conform("DeleteLayerVersion", () => lambda.send(new DeleteLayerVersionCommand({ LayerName: "cl-layer", VersionNumber: 1 })))).raw.status).toBe(204);
+    failedWith(await conform("GetLayerVersion", () => lambda.send(new GetLayerVersionCommand({ LayerName: "cl-layer", VersionNumber: 1 }))), "ResourceNotFoundException", 404, "The resource you requested does not exist.");
+  });
+
+  it("CreateFunction with Layers answers Layers: [{Arn, CodeSize}]; a missing version and more than five are refused in AWS's words", async () => {
+    const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: "cl-used", Content: { ZipFile: CODE } }));
+    const created = body(await conform("CreateFunction", () => createFunction("cl-with-layer", { Layers: [layer.LayerVersionArn] })));
+    expect(keys(created)).toEqual([...CREATED_KEYS, "Layers"].sort());
+    expect(created["Layers"]).toEqual([{ Arn: layer.LayerVersionArn, CodeSize: CODE.length }]);
+    const missing = `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:cl-none:3`;
+    failedWith(await conform("CreateFunction", () => createFunction("cl-missing-layer", { Layers: [missing] })), "InvalidParameterValueException", 400, `Layer version ${missing} does not exist.`);
+    failedWith(
+      await conform("CreateFunction", () => createFunction("cl-six-layers", { Layers: Array.from({ length: 6 }, () => layer.LayerVersionArn) })),
+      "InvalidParameterValueException",
+      400,
+      "Cannot reference more than 5 layers.",
+    );
+  });
+
+  it("AddLayerVersionPermission, GetLayerVersionPolicy and RemoveLayerVersionPermission answer as AWS does", async () => {
+    await lambda.send(new PublishLayerVersionCommand({ LayerName: "cl-policy", Content: { ZipFile: CODE } }));
+    const added = body(
+      await conform("AddLayerVersionPermission", () =>
+        lambda.send(new AddLayerVersionPermissionCommand({ LayerName: "cl-policy", VersionNumber: 1, StatementId: "acct", Action: "lambda:GetLayerVersion", Principal: ACCOUNT })),
+      ),
+    );
+    expect(keys(added)).toEqual(["RevisionId", "Statement"]);
+    expect(JSON.parse(added["Statement"] as string)).toEqual({
+      Sid: "acct",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: "lambda:GetLayerVersion",
+      Resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:layer:cl-policy:1`,
+    });
+    expect(keys(body(await conform("GetLayerVersionPolicy", () => lambda.send(new GetLayerVersionPolicyCommand({ LayerName: "cl-policy", VersionNumber: 1 })))))).toEqual(["Policy", "RevisionId"]);
+    expect((await conform("RemoveLayerVersionPermission", () => lambda.send(new RemoveLayerVersionPermissionCommand({ LayerName: "cl-policy", VersionNumber: 1, StatementId: "acct" })))).raw.status).toBe(204);
+    failedWith(
+      await conform("RemoveLayerVersionPermission", () => lambda.send(new RemoveLayerVersionPermissionCommand({ LayerName: "cl-policy", VersionNumber: 1, StatementId: "acct" }))),
+      "ResourceNotFoundException",
+      404,
+      "Statement acct is not found in resource policy.",
     );
   });
 });

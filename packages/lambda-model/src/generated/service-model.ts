@@ -4,6 +4,7 @@ import type { ServiceModel } from "../service-model-types.js";
 
 /** The operations of the model: those Lambent serves. */
 export type OperationName =
+  | "AddLayerVersionPermission"
   | "AddPermission"
   | "CreateAlias"
   | "CreateCodeSigningConfig"
@@ -18,6 +19,7 @@ export type OperationName =
   | "DeleteFunctionConcurrency"
   | "DeleteFunctionEventInvokeConfig"
   | "DeleteFunctionUrlConfig"
+  | "DeleteLayerVersion"
   | "DeleteProvisionedConcurrencyConfig"
   | "GetAccountSettings"
   | "GetAlias"
@@ -29,10 +31,14 @@ export type OperationName =
   | "GetFunctionConfiguration"
   | "GetFunctionEventInvokeConfig"
   | "GetFunctionUrlConfig"
+  | "GetLayerVersion"
+  | "GetLayerVersionByArn"
+  | "GetLayerVersionPolicy"
   | "GetPolicy"
   | "GetProvisionedConcurrencyConfig"
   | "GetRuntimeManagementConfig"
   | "Invoke"
+  | "InvokeWithResponseStream"
   | "ListAliases"
   | "ListCodeSigningConfigs"
   | "ListEventSourceMappings"
@@ -40,14 +46,18 @@ export type OperationName =
   | "ListFunctionUrlConfigs"
   | "ListFunctions"
   | "ListFunctionsByCodeSigningConfig"
+  | "ListLayerVersions"
+  | "ListLayers"
   | "ListProvisionedConcurrencyConfigs"
   | "ListTags"
   | "ListVersionsByFunction"
+  | "PublishLayerVersion"
   | "PublishVersion"
   | "PutFunctionCodeSigningConfig"
   | "PutFunctionConcurrency"
   | "PutFunctionEventInvokeConfig"
   | "PutProvisionedConcurrencyConfig"
+  | "RemoveLayerVersionPermission"
   | "RemovePermission"
   | "TagResource"
   | "UntagResource"
@@ -126,6 +136,43 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
     "uid": "lambda-2015-03-31"
   },
   "operations": {
+    "AddLayerVersionPermission": {
+      "name": "AddLayerVersionPermission",
+      "http": {
+        "method": "POST",
+        "requestUri": "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
+        "responseCode": 201
+      },
+      "input": {
+        "shape": "AddLayerVersionPermissionRequest"
+      },
+      "output": {
+        "shape": "AddLayerVersionPermissionResponse"
+      },
+      "errors": [
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "ResourceConflictException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        },
+        {
+          "shape": "PolicyLengthExceededException"
+        },
+        {
+          "shape": "ResourceNotFoundException"
+        },
+        {
+          "shape": "PreconditionFailedException"
+        }
+      ]
+    },
     "AddPermission": {
       "name": "AddPermission",
       "http": {
@@ -560,6 +607,26 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
         }
       ]
     },
+    "DeleteLayerVersion": {
+      "name": "DeleteLayerVersion",
+      "http": {
+        "method": "DELETE",
+        "requestUri": "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
+        "responseCode": 204
+      },
+      "input": {
+        "shape": "DeleteLayerVersionRequest"
+      },
+      "errors": [
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        }
+      ],
+      "idempotent": true
+    },
     "DeleteProvisionedConcurrencyConfig": {
       "name": "DeleteProvisionedConcurrencyConfig",
       "http": {
@@ -870,6 +937,93 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       ],
       "readonly": true
     },
+    "GetLayerVersion": {
+      "name": "GetLayerVersion",
+      "http": {
+        "method": "GET",
+        "requestUri": "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}",
+        "responseCode": 200
+      },
+      "input": {
+        "shape": "GetLayerVersionRequest"
+      },
+      "output": {
+        "shape": "GetLayerVersionResponse"
+      },
+      "errors": [
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        },
+        {
+          "shape": "ResourceNotFoundException"
+        }
+      ],
+      "readonly": true
+    },
+    "GetLayerVersionByArn": {
+      "name": "GetLayerVersionByArn",
+      "http": {
+        "method": "GET",
+        "requestUri": "/2018-10-31/layers?find=LayerVersion",
+        "responseCode": 200
+      },
+      "input": {
+        "shape": "GetLayerVersionByArnRequest"
+      },
+      "output": {
+        "shape": "GetLayerVersionResponse"
+      },
+      "errors": [
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        },
+        {
+          "shape": "ResourceNotFoundException"
+        }
+      ],
+      "readonly": true
+    },
+    "GetLayerVersionPolicy": {
+      "name": "GetLayerVersionPolicy",
+      "http": {
+        "method": "GET",
+        "requestUri": "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy",
+        "responseCode": 200
+      },
+      "input": {
+        "shape": "GetLayerVersionPolicyRequest"
+      },
+      "output": {
+        "shape": "GetLayerVersionPolicyResponse"
+      },
+      "errors": [
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        },
+        {
+          "shape": "ResourceNotFoundException"
+        }
+      ],
+      "readonly": true
+    },
     "GetPolicy": {
       "name": "GetPolicy",
       "http": {
@@ -1084,6 +1238,127 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
         }
       ]
     },
+    "InvokeWithResponseStream": {
+      "name": "InvokeWithResponseStream",
+      "http": {
+        "method": "POST",
+        "requestUri": "/2021-11-15/functions/{FunctionName}/response-streaming-invocations",
+        "responseCode": 200
+      },
+      "input": {
+        "shape": "InvokeWithResponseStreamRequest"
+      },
+      "output": {
+        "shape": "InvokeWithResponseStreamResponse"
+      },
+      "errors": [
+        {
+          "shape": "ResourceNotReadyException"
+        },
+        {
+          "shape": "InvalidSecurityGroupIDException"
+        },
+        {
+          "shape": "SnapStartTimeoutException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        },
+        {
+          "shape": "EC2ThrottledException"
+        },
+        {
+          "shape": "EFSMountConnectivityException"
+        },
+        {
+          "shape": "SubnetIPAddressLimitReachedException"
+        },
+        {
+          "shape": "KMSAccessDeniedException"
+        },
+        {
+          "shape": "RequestTooLargeException"
+        },
+        {
+          "shape": "KMSDisabledException"
+        },
+        {
+          "shape": "UnsupportedMediaTypeException"
+        },
+        {
+          "shape": "S3FilesMountConnectivityException"
+        },
+        {
+          "shape": "SerializedRequestEntityTooLargeException"
+        },
+        {
+          "shape": "InvalidRuntimeException"
+        },
+        {
+          "shape": "NoPublishedVersionException"
+        },
+        {
+          "shape": "EC2UnexpectedException"
+        },
+        {
+          "shape": "InvalidSubnetIDException"
+        },
+        {
+          "shape": "KMSNotFoundException"
+        },
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "EC2AccessDeniedException"
+        },
+        {
+          "shape": "EFSIOException"
+        },
+        {
+          "shape": "KMSInvalidStateException"
+        },
+        {
+          "shape": "ResourceConflictException"
+        },
+        {
+          "shape": "ENILimitReachedException"
+        },
+        {
+          "shape": "SnapStartNotReadyException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "SnapStartException"
+        },
+        {
+          "shape": "RecursiveInvocationException"
+        },
+        {
+          "shape": "S3FilesMountFailureException"
+        },
+        {
+          "shape": "EFSMountTimeoutException"
+        },
+        {
+          "shape": "S3FilesMountTimeoutException"
+        },
+        {
+          "shape": "ResourceNotFoundException"
+        },
+        {
+          "shape": "InvalidRequestContentException"
+        },
+        {
+          "shape": "InvalidZipFileException"
+        },
+        {
+          "shape": "EFSMountFailureException"
+        }
+      ]
+    },
     "ListAliases": {
       "name": "ListAliases",
       "http": {
@@ -1275,6 +1550,61 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       ],
       "readonly": true
     },
+    "ListLayerVersions": {
+      "name": "ListLayerVersions",
+      "http": {
+        "method": "GET",
+        "requestUri": "/2018-10-31/layers/{LayerName}/versions",
+        "responseCode": 200
+      },
+      "input": {
+        "shape": "ListLayerVersionsRequest"
+      },
+      "output": {
+        "shape": "ListLayerVersionsResponse"
+      },
+      "errors": [
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        },
+        {
+          "shape": "ResourceNotFoundException"
+        }
+      ],
+      "readonly": true
+    },
+    "ListLayers": {
+      "name": "ListLayers",
+      "http": {
+        "method": "GET",
+        "requestUri": "/2018-10-31/layers",
+        "responseCode": 200
+      },
+      "input": {
+        "shape": "ListLayersRequest"
+      },
+      "output": {
+        "shape": "ListLayersResponse"
+      },
+      "errors": [
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        }
+      ],
+      "readonly": true
+    },
     "ListProvisionedConcurrencyConfigs": {
       "name": "ListProvisionedConcurrencyConfigs",
       "http": {
@@ -1361,6 +1691,37 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
         }
       ],
       "readonly": true
+    },
+    "PublishLayerVersion": {
+      "name": "PublishLayerVersion",
+      "http": {
+        "method": "POST",
+        "requestUri": "/2018-10-31/layers/{LayerName}/versions",
+        "responseCode": 201
+      },
+      "input": {
+        "shape": "PublishLayerVersionRequest"
+      },
+      "output": {
+        "shape": "PublishLayerVersionResponse"
+      },
+      "errors": [
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        },
+        {
+          "shape": "ResourceNotFoundException"
+        },
+        {
+          "shape": "CodeStorageExceededException"
+        }
+      ]
     },
     "PublishVersion": {
       "name": "PublishVersion",
@@ -1529,6 +1890,34 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
         }
       ],
       "idempotent": true
+    },
+    "RemoveLayerVersionPermission": {
+      "name": "RemoveLayerVersionPermission",
+      "http": {
+        "method": "DELETE",
+        "requestUri": "/2018-10-31/layers/{LayerName}/versions/{VersionNumber}/policy/{StatementId}",
+        "responseCode": 204
+      },
+      "input": {
+        "shape": "RemoveLayerVersionPermissionRequest"
+      },
+      "errors": [
+        {
+          "shape": "InvalidParameterValueException"
+        },
+        {
+          "shape": "ServiceException"
+        },
+        {
+          "shape": "TooManyRequestsException"
+        },
+        {
+          "shape": "ResourceNotFoundException"
+        },
+        {
+          "shape": "PreconditionFailedException"
+        }
+      ]
     },
     "RemovePermission": {
       "name": "RemovePermission",
@@ -1895,6 +2284,56 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       "type": "string",
       "pattern": "(lambda:[*]|lambda:[a-zA-Z]+|[*])"
     },
+    "AddLayerVersionPermissionRequest": {
+      "type": "structure",
+      "required": [
+        "LayerName",
+        "VersionNumber",
+        "StatementId",
+        "Action",
+        "Principal"
+      ],
+      "members": {
+        "LayerName": {
+          "shape": "LayerName",
+          "location": "uri",
+          "locationName": "LayerName"
+        },
+        "VersionNumber": {
+          "shape": "LayerVersionNumber",
+          "location": "uri",
+          "locationName": "VersionNumber"
+        },
+        "StatementId": {
+          "shape": "StatementId"
+        },
+        "Action": {
+          "shape": "LayerPermissionAllowedAction"
+        },
+        "Principal": {
+          "shape": "LayerPermissionAllowedPrincipal"
+        },
+        "OrganizationId": {
+          "shape": "OrganizationId"
+        },
+        "RevisionId": {
+          "shape": "String",
+          "location": "querystring",
+          "locationName": "RevisionId"
+        }
+      }
+    },
+    "AddLayerVersionPermissionResponse": {
+      "type": "structure",
+      "members": {
+        "Statement": {
+          "shape": "String"
+        },
+        "RevisionId": {
+          "shape": "String"
+        }
+      }
+    },
     "AddPermissionRequest": {
       "type": "structure",
       "required": [
@@ -2232,6 +2671,22 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       "max": 57,
       "min": 1,
       "pattern": "(^(?!(system\\x2e)))(^[_a-zA-Z0-9])([^$]*)"
+    },
+    "CompatibleArchitectures": {
+      "type": "list",
+      "member": {
+        "shape": "Architecture"
+      },
+      "max": 2,
+      "min": 0
+    },
+    "CompatibleRuntimes": {
+      "type": "list",
+      "member": {
+        "shape": "Runtime"
+      },
+      "max": 15,
+      "min": 0
     },
     "Concurrency": {
       "type": "structure",
@@ -2717,6 +3172,25 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
           "shape": "FunctionUrlQualifier",
           "location": "querystring",
           "locationName": "Qualifier"
+        }
+      }
+    },
+    "DeleteLayerVersionRequest": {
+      "type": "structure",
+      "required": [
+        "LayerName",
+        "VersionNumber"
+      ],
+      "members": {
+        "LayerName": {
+          "shape": "LayerName",
+          "location": "uri",
+          "locationName": "LayerName"
+        },
+        "VersionNumber": {
+          "shape": "LayerVersionNumber",
+          "location": "uri",
+          "locationName": "VersionNumber"
         }
       }
     },
@@ -3871,6 +4345,100 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
         }
       }
     },
+    "GetLayerVersionByArnRequest": {
+      "type": "structure",
+      "required": [
+        "Arn"
+      ],
+      "members": {
+        "Arn": {
+          "shape": "LayerVersionArn",
+          "location": "querystring",
+          "locationName": "Arn"
+        }
+      }
+    },
+    "GetLayerVersionPolicyRequest": {
+      "type": "structure",
+      "required": [
+        "LayerName",
+        "VersionNumber"
+      ],
+      "members": {
+        "LayerName": {
+          "shape": "LayerName",
+          "location": "uri",
+          "locationName": "LayerName"
+        },
+        "VersionNumber": {
+          "shape": "LayerVersionNumber",
+          "location": "uri",
+          "locationName": "VersionNumber"
+        }
+      }
+    },
+    "GetLayerVersionPolicyResponse": {
+      "type": "structure",
+      "members": {
+        "Policy": {
+          "shape": "String"
+        },
+        "RevisionId": {
+          "shape": "String"
+        }
+      }
+    },
+    "GetLayerVersionRequest": {
+      "type": "structure",
+      "required": [
+        "LayerName",
+        "VersionNumber"
+      ],
+      "members": {
+        "LayerName": {
+          "shape": "LayerName",
+          "location": "uri",
+          "locationName": "LayerName"
+        },
+        "VersionNumber": {
+          "shape": "LayerVersionNumber",
+          "location": "uri",
+          "locationName": "VersionNumber"
+        }
+      }
+    },
+    "GetLayerVersionResponse": {
+      "type": "structure",
+      "members": {
+        "Content": {
+          "shape": "LayerVersionContentOutput"
+        },
+        "LayerArn": {
+          "shape": "LayerArn"
+        },
+        "LayerVersionArn": {
+          "shape": "LayerVersionArn"
+        },
+        "Description": {
+          "shape": "Description"
+        },
+        "CreatedDate": {
+          "shape": "Timestamp"
+        },
+        "Version": {
+          "shape": "LayerVersionNumber"
+        },
+        "CompatibleRuntimes": {
+          "shape": "CompatibleRuntimes"
+        },
+        "LicenseInfo": {
+          "shape": "LicenseInfo"
+        },
+        "CompatibleArchitectures": {
+          "shape": "CompatibleArchitectures"
+        }
+      }
+    },
     "GetPolicyRequest": {
       "type": "structure",
       "required": [
@@ -4240,6 +4808,108 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
         "RESPONSE_STREAM"
       ]
     },
+    "InvokeResponseStreamUpdate": {
+      "type": "structure",
+      "members": {
+        "Payload": {
+          "shape": "Blob",
+          "eventpayload": true
+        }
+      },
+      "event": true
+    },
+    "InvokeWithResponseStreamCompleteEvent": {
+      "type": "structure",
+      "members": {
+        "ErrorCode": {
+          "shape": "String"
+        },
+        "ErrorDetails": {
+          "shape": "String"
+        },
+        "LogResult": {
+          "shape": "String"
+        }
+      },
+      "event": true
+    },
+    "InvokeWithResponseStreamRequest": {
+      "type": "structure",
+      "required": [
+        "FunctionName"
+      ],
+      "members": {
+        "FunctionName": {
+          "shape": "NamespacedFunctionName",
+          "location": "uri",
+          "locationName": "FunctionName"
+        },
+        "InvocationType": {
+          "shape": "ResponseStreamingInvocationType",
+          "location": "header",
+          "locationName": "X-Amz-Invocation-Type"
+        },
+        "LogType": {
+          "shape": "LogType",
+          "location": "header",
+          "locationName": "X-Amz-Log-Type"
+        },
+        "ClientContext": {
+          "shape": "String",
+          "location": "header",
+          "locationName": "X-Amz-Client-Context"
+        },
+        "Qualifier": {
+          "shape": "NumericLatestPublishedOrAliasQualifier",
+          "location": "querystring",
+          "locationName": "Qualifier"
+        },
+        "Payload": {
+          "shape": "Blob"
+        },
+        "TenantId": {
+          "shape": "TenantId",
+          "location": "header",
+          "locationName": "X-Amz-Tenant-Id"
+        }
+      },
+      "payload": "Payload"
+    },
+    "InvokeWithResponseStreamResponse": {
+      "type": "structure",
+      "members": {
+        "StatusCode": {
+          "shape": "Integer",
+          "location": "statusCode"
+        },
+        "ExecutedVersion": {
+          "shape": "Version",
+          "location": "header",
+          "locationName": "X-Amz-Executed-Version"
+        },
+        "EventStream": {
+          "shape": "InvokeWithResponseStreamResponseEvent"
+        },
+        "ResponseStreamContentType": {
+          "shape": "String",
+          "location": "header",
+          "locationName": "Content-Type"
+        }
+      },
+      "payload": "EventStream"
+    },
+    "InvokeWithResponseStreamResponseEvent": {
+      "type": "structure",
+      "members": {
+        "PayloadChunk": {
+          "shape": "InvokeResponseStreamUpdate"
+        },
+        "InvokeComplete": {
+          "shape": "InvokeWithResponseStreamCompleteEvent"
+        }
+      },
+      "eventstream": true
+    },
     "InvokedViaFunctionUrl": {
       "type": "boolean",
       "box": true
@@ -4459,11 +5129,33 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
         }
       }
     },
+    "LayerArn": {
+      "type": "string",
+      "max": 140,
+      "min": 1,
+      "pattern": "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+"
+    },
     "LayerList": {
       "type": "list",
       "member": {
         "shape": "LayerVersionArn"
       }
+    },
+    "LayerName": {
+      "type": "string",
+      "max": 140,
+      "min": 1,
+      "pattern": "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
+    },
+    "LayerPermissionAllowedAction": {
+      "type": "string",
+      "max": 22,
+      "min": 0,
+      "pattern": "lambda:GetLayerVersion"
+    },
+    "LayerPermissionAllowedPrincipal": {
+      "type": "string",
+      "pattern": "\\d{12}|\\*|arn:(aws[a-zA-Z-]*):iam::\\d{12}:root"
     },
     "LayerVersionArn": {
       "type": "string",
@@ -4471,11 +5163,108 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       "min": 1,
       "pattern": "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+"
     },
+    "LayerVersionContentInput": {
+      "type": "structure",
+      "members": {
+        "S3Bucket": {
+          "shape": "S3Bucket"
+        },
+        "S3Key": {
+          "shape": "S3Key"
+        },
+        "S3ObjectVersion": {
+          "shape": "S3ObjectVersion"
+        },
+        "ZipFile": {
+          "shape": "Blob"
+        }
+      }
+    },
+    "LayerVersionContentOutput": {
+      "type": "structure",
+      "members": {
+        "Location": {
+          "shape": "String"
+        },
+        "CodeSha256": {
+          "shape": "String"
+        },
+        "CodeSize": {
+          "shape": "Long"
+        },
+        "SigningProfileVersionArn": {
+          "shape": "String"
+        },
+        "SigningJobArn": {
+          "shape": "String"
+        }
+      }
+    },
+    "LayerVersionNumber": {
+      "type": "long"
+    },
+    "LayerVersionsList": {
+      "type": "list",
+      "member": {
+        "shape": "LayerVersionsListItem"
+      }
+    },
+    "LayerVersionsListItem": {
+      "type": "structure",
+      "members": {
+        "LayerVersionArn": {
+          "shape": "LayerVersionArn"
+        },
+        "Version": {
+          "shape": "LayerVersionNumber"
+        },
+        "Description": {
+          "shape": "Description"
+        },
+        "CreatedDate": {
+          "shape": "Timestamp"
+        },
+        "CompatibleRuntimes": {
+          "shape": "CompatibleRuntimes"
+        },
+        "LicenseInfo": {
+          "shape": "LicenseInfo"
+        },
+        "CompatibleArchitectures": {
+          "shape": "CompatibleArchitectures"
+        }
+      }
+    },
+    "LayersList": {
+      "type": "list",
+      "member": {
+        "shape": "LayersListItem"
+      }
+    },
+    "LayersListItem": {
+      "type": "structure",
+      "members": {
+        "LayerName": {
+          "shape": "LayerName"
+        },
+        "LayerArn": {
+          "shape": "LayerArn"
+        },
+        "LatestMatchingVersion": {
+          "shape": "LayerVersionsListItem"
+        }
+      }
+    },
     "LayersReferenceList": {
       "type": "list",
       "member": {
         "shape": "Layer"
       }
+    },
+    "LicenseInfo": {
+      "type": "string",
+      "max": 512,
+      "min": 0
     },
     "ListAliasesRequest": {
       "type": "structure",
@@ -4719,6 +5508,86 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
         }
       }
     },
+    "ListLayerVersionsRequest": {
+      "type": "structure",
+      "required": [
+        "LayerName"
+      ],
+      "members": {
+        "CompatibleRuntime": {
+          "shape": "Runtime",
+          "location": "querystring",
+          "locationName": "CompatibleRuntime"
+        },
+        "LayerName": {
+          "shape": "LayerName",
+          "location": "uri",
+          "locationName": "LayerName"
+        },
+        "Marker": {
+          "shape": "String",
+          "location": "querystring",
+          "locationName": "Marker"
+        },
+        "MaxItems": {
+          "shape": "MaxLayerListItems",
+          "location": "querystring",
+          "locationName": "MaxItems"
+        },
+        "CompatibleArchitecture": {
+          "shape": "Architecture",
+          "location": "querystring",
+          "locationName": "CompatibleArchitecture"
+        }
+      }
+    },
+    "ListLayerVersionsResponse": {
+      "type": "structure",
+      "members": {
+        "NextMarker": {
+          "shape": "String"
+        },
+        "LayerVersions": {
+          "shape": "LayerVersionsList"
+        }
+      }
+    },
+    "ListLayersRequest": {
+      "type": "structure",
+      "members": {
+        "CompatibleRuntime": {
+          "shape": "Runtime",
+          "location": "querystring",
+          "locationName": "CompatibleRuntime"
+        },
+        "Marker": {
+          "shape": "String",
+          "location": "querystring",
+          "locationName": "Marker"
+        },
+        "MaxItems": {
+          "shape": "MaxLayerListItems",
+          "location": "querystring",
+          "locationName": "MaxItems"
+        },
+        "CompatibleArchitecture": {
+          "shape": "Architecture",
+          "location": "querystring",
+          "locationName": "CompatibleArchitecture"
+        }
+      }
+    },
+    "ListLayersResponse": {
+      "type": "structure",
+      "members": {
+        "NextMarker": {
+          "shape": "String"
+        },
+        "Layers": {
+          "shape": "LayersList"
+        }
+      }
+    },
     "ListProvisionedConcurrencyConfigsRequest": {
       "type": "structure",
       "required": [
@@ -4876,6 +5745,12 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       "max": 50,
       "min": 1
     },
+    "MaxLayerListItems": {
+      "type": "integer",
+      "box": true,
+      "max": 50,
+      "min": 1
+    },
     "MaxListItems": {
       "type": "integer",
       "box": true,
@@ -5012,6 +5887,12 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
           "shape": "DestinationArn"
         }
       }
+    },
+    "OrganizationId": {
+      "type": "string",
+      "max": 34,
+      "min": 0,
+      "pattern": "o-[a-z0-9]{10,32}"
     },
     "Origin": {
       "type": "string",
@@ -5166,6 +6047,67 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       "max": 128,
       "min": 0,
       "pattern": "[a-zA-Z0-9-_]*"
+    },
+    "PublishLayerVersionRequest": {
+      "type": "structure",
+      "required": [
+        "LayerName",
+        "Content"
+      ],
+      "members": {
+        "LayerName": {
+          "shape": "LayerName",
+          "location": "uri",
+          "locationName": "LayerName"
+        },
+        "Description": {
+          "shape": "Description"
+        },
+        "Content": {
+          "shape": "LayerVersionContentInput"
+        },
+        "CompatibleRuntimes": {
+          "shape": "CompatibleRuntimes"
+        },
+        "LicenseInfo": {
+          "shape": "LicenseInfo"
+        },
+        "CompatibleArchitectures": {
+          "shape": "CompatibleArchitectures"
+        }
+      }
+    },
+    "PublishLayerVersionResponse": {
+      "type": "structure",
+      "members": {
+        "Content": {
+          "shape": "LayerVersionContentOutput"
+        },
+        "LayerArn": {
+          "shape": "LayerArn"
+        },
+        "LayerVersionArn": {
+          "shape": "LayerVersionArn"
+        },
+        "Description": {
+          "shape": "Description"
+        },
+        "CreatedDate": {
+          "shape": "Timestamp"
+        },
+        "Version": {
+          "shape": "LayerVersionNumber"
+        },
+        "CompatibleRuntimes": {
+          "shape": "CompatibleRuntimes"
+        },
+        "LicenseInfo": {
+          "shape": "LicenseInfo"
+        },
+        "CompatibleArchitectures": {
+          "shape": "CompatibleArchitectures"
+        }
+      }
     },
     "PublishVersionRequest": {
       "type": "structure",
@@ -5350,6 +6292,36 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       },
       "exception": true
     },
+    "RemoveLayerVersionPermissionRequest": {
+      "type": "structure",
+      "required": [
+        "LayerName",
+        "VersionNumber",
+        "StatementId"
+      ],
+      "members": {
+        "LayerName": {
+          "shape": "LayerName",
+          "location": "uri",
+          "locationName": "LayerName"
+        },
+        "VersionNumber": {
+          "shape": "LayerVersionNumber",
+          "location": "uri",
+          "locationName": "VersionNumber"
+        },
+        "StatementId": {
+          "shape": "StatementId",
+          "location": "uri",
+          "locationName": "StatementId"
+        },
+        "RevisionId": {
+          "shape": "String",
+          "location": "querystring",
+          "locationName": "RevisionId"
+        }
+      }
+    },
     "RemovePermissionRequest": {
       "type": "structure",
       "required": [
@@ -5467,6 +6439,13 @@ export const lambdaServiceModel: ServiceModel<OperationName> = {
       },
       "exception": true,
       "fault": true
+    },
+    "ResponseStreamingInvocationType": {
+      "type": "string",
+      "enum": [
+        "RequestResponse",
+        "DryRun"
+      ]
     },
     "RetentionPeriodInDays": {
       "type": "integer",

@@ -197,6 +197,8 @@ export interface FunctionConfiguration {
     | undefined;
   /** The runtime's version; empty in list answers. */
   runtimeVersionArn: string;
+  /** The layer versions under /opt, in order. */
+  layers: FunctionLayer[];
 }
 
 export interface FunctionConfiguration_EnvironmentEntry {
@@ -252,7 +254,11 @@ export interface CreateFunctionRequest {
   publish: boolean;
   tags: { [key: string]: string };
   /** Where asynchronous events go after their last failed attempt; unset for none. */
-  deadLetterConfig?: DeadLetterConfig | undefined;
+  deadLetterConfig?:
+    | DeadLetterConfig
+    | undefined;
+  /** Layer version ARNs (at most 5), unpacked under /opt in this order. */
+  layers: string[];
 }
 
 export interface CreateFunctionRequest_EnvironmentEntry {
@@ -370,7 +376,13 @@ export interface UpdateFunctionConfigurationRequest {
   /** When set, the update fails with FAILED_PRECONDITION unless this is the function's current revision. */
   revisionId: string;
   /** The new dead-letter target; unset leaves it alone, an empty target_arn removes it. */
-  deadLetterConfig?: DeadLetterConfig | undefined;
+  deadLetterConfig?:
+    | DeadLetterConfig
+    | undefined;
+  /** The function's new layer version ARNs, in order, when replace_layers is set or the list is not empty. */
+  layers: string[];
+  /** Replace the layers even with an empty list (removes them). */
+  replaceLayers: boolean;
 }
 
 export interface UpdateFunctionConfigurationRequest_EnvironmentEntry {
@@ -426,6 +438,123 @@ export interface InvokeResponse {
   payload: Buffer;
   /** The invocation's request id. */
   requestId: string;
+}
+
+/** InvokeWithResponseStream's input: Invoke's, always synchronous. */
+export interface InvokeWithResponseStreamRequest {
+  /** A name, "name:qualifier", partial or full ARN. */
+  functionName: string;
+  /** A version or alias; empty means $LATEST (or the qualifier inside function_name). */
+  qualifier: string;
+  /** The event, passed to the handler untouched (JSON). */
+  payload: Buffer;
+  logType: LogType;
+  /** Base64 of a JSON object, as in Lambda's X-Amz-Client-Context header. */
+  clientContext: string;
+}
+
+/**
+ * One message of InvokeWithResponseStream: a piece of the response, in the order the function wrote it,
+ * or, last, how the call ended.
+ */
+export interface InvokeWithResponseStreamEvent {
+  payloadChunk?: Buffer | undefined;
+  invokeComplete?: InvokeStreamComplete | undefined;
+}
+
+/**
+ * The end of a streamed invocation. A function's failure (before or after it wrote) is error_code and
+ * error_details, not a gRPC error; a call refused before it ran is a gRPC error with no message before it.
+ */
+export interface InvokeStreamComplete {
+  /** The error type, e.g. "TypeError" or "Sandbox.Timedout"; empty on success. */
+  errorCode: string;
+  /** The error message; empty on success. */
+  errorDetails: string;
+  /** Base64 of the last 4 KB of the log when log_type was TAIL. */
+  logResult: string;
+  executedVersion: string;
+  requestId: string;
+}
+
+/** A layer version a function uses: its ARN and the zip's size. */
+export interface FunctionLayer {
+  arn: string;
+  codeSize: number;
+}
+
+/** A published layer version, as PublishLayerVersion and GetLayerVersion answer it. */
+export interface LayerVersion {
+  layerArn: string;
+  layerVersionArn: string;
+  version: number;
+  description: string;
+  /** Lambda's format, e.g. 2018-11-27T15:10:45.123+0000. */
+  createdDate: string;
+  compatibleRuntimes: string[];
+  compatibleArchitectures: string[];
+  licenseInfo: string;
+  /** Base64 SHA-256 of the zip; empty in list answers. */
+  codeSha256: string;
+  /** Bytes of the zip; 0 in list answers. */
+  codeSize: number;
+}
+
+export interface PublishLayerVersionRequest {
+  /** The layer's name (or its ARN). */
+  layerName: string;
+  /** The zip: files under nodejs/node_modules are on functions' module path. */
+  zipFile: Buffer;
+  description: string;
+  compatibleRuntimes: string[];
+  compatibleArchitectures: string[];
+  licenseInfo: string;
+}
+
+export interface PublishLayerVersionResponse {
+  layerVersion?: LayerVersion | undefined;
+}
+
+export interface GetLayerVersionRequest {
+  layerName: string;
+  version: number;
+}
+
+export interface GetLayerVersionResponse {
+  layerVersion?: LayerVersion | undefined;
+}
+
+export interface ListLayersRequest {
+  marker: string;
+  maxItems: number;
+  /** Only layers with a version that names this runtime; empty: all. */
+  compatibleRuntime: string;
+}
+
+export interface ListLayersResponse {
+  /** Each layer's newest (matching) version. */
+  layers: LayerVersion[];
+  nextMarker: string;
+}
+
+export interface ListLayerVersionsRequest {
+  layerName: string;
+  marker: string;
+  maxItems: number;
+  compatibleRuntime: string;
+}
+
+export interface ListLayerVersionsResponse {
+  layerVersions: LayerVersion[];
+  nextMarker: string;
+}
+
+export interface DeleteLayerVersionRequest {
+  layerName: string;
+  version: number;
+}
+
+export interface DeleteLayerVersionResponse {
 }
 
 /** PublishVersion's input. */
@@ -1614,6 +1743,7 @@ function createBaseFunctionConfiguration(): FunctionConfiguration {
     tracingMode: "",
     loggingConfig: undefined,
     runtimeVersionArn: "",
+    layers: [],
   };
 }
 
@@ -1699,6 +1829,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     }
     if (message.runtimeVersionArn !== "") {
       writer.uint32(218).string(message.runtimeVersionArn);
+    }
+    for (const v of message.layers) {
+      FunctionLayer.encode(v!, writer.uint32(226).fork()).join();
     }
     return writer;
   },
@@ -1935,6 +2068,14 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
             message.runtimeVersionArn = reader.string();
             continue;
           }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.layers.push(FunctionLayer.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2063,6 +2204,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
         : isSet(object.runtime_version_arn)
         ? globalThis.String(object.runtime_version_arn)
         : "",
+      layers: globalThis.Array.isArray(object?.layers)
+        ? object.layers.map((e: any) => FunctionLayer.fromJSON(e))
+        : [],
     };
   },
 
@@ -2155,6 +2299,9 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
     if (message.runtimeVersionArn !== "") {
       obj.runtimeVersionArn = message.runtimeVersionArn;
     }
+    if (message.layers?.length) {
+      obj.layers = message.layers.map((e) => FunctionLayer.toJSON(e));
+    }
     return obj;
   },
 
@@ -2202,6 +2349,7 @@ export const FunctionConfiguration: MessageFns<FunctionConfiguration> = {
       ? LoggingConfig.fromPartial(object.loggingConfig)
       : undefined;
     message.runtimeVersionArn = object.runtimeVersionArn ?? "";
+    message.layers = object.layers?.map((e) => FunctionLayer.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2604,6 +2752,7 @@ function createBaseCreateFunctionRequest(): CreateFunctionRequest {
     publish: false,
     tags: {},
     deadLetterConfig: undefined,
+    layers: [],
   };
 }
 
@@ -2644,6 +2793,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
     });
     if (message.deadLetterConfig !== undefined) {
       DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(98).fork()).join();
+    }
+    for (const v of message.layers) {
+      writer.uint32(106).string(v!);
     }
     return writer;
   },
@@ -2763,6 +2915,14 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
             message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.layers.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2831,6 +2991,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
         : isSet(object.dead_letter_config)
         ? DeadLetterConfig.fromJSON(object.dead_letter_config)
         : undefined,
+      layers: globalThis.Array.isArray(object?.layers)
+        ? object.layers.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -2884,6 +3047,9 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
     if (message.deadLetterConfig !== undefined) {
       obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
     }
+    if (message.layers?.length) {
+      obj.layers = message.layers;
+    }
     return obj;
   },
 
@@ -2922,6 +3088,7 @@ export const CreateFunctionRequest: MessageFns<CreateFunctionRequest> = {
     message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
       ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
       : undefined;
+    message.layers = object.layers?.map((e) => e) || [];
     return message;
   },
 };
@@ -4134,6 +4301,8 @@ function createBaseUpdateFunctionConfigurationRequest(): UpdateFunctionConfigura
     replaceEnvironment: false,
     revisionId: "",
     deadLetterConfig: undefined,
+    layers: [],
+    replaceLayers: false,
   };
 }
 
@@ -4172,6 +4341,12 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     }
     if (message.deadLetterConfig !== undefined) {
       DeadLetterConfig.encode(message.deadLetterConfig, writer.uint32(90).fork()).join();
+    }
+    for (const v of message.layers) {
+      writer.uint32(98).string(v!);
+    }
+    if (message.replaceLayers !== false) {
+      writer.uint32(104).bool(message.replaceLayers);
     }
     return writer;
   },
@@ -4280,6 +4455,22 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
             message.deadLetterConfig = DeadLetterConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.layers.push(reader.string());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.replaceLayers = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4338,6 +4529,14 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
         : isSet(object.dead_letter_config)
         ? DeadLetterConfig.fromJSON(object.dead_letter_config)
         : undefined,
+      layers: globalThis.Array.isArray(object?.layers)
+        ? object.layers.map((e: any) => globalThis.String(e))
+        : [],
+      replaceLayers: isSet(object.replaceLayers)
+        ? globalThis.Boolean(object.replaceLayers)
+        : isSet(object.replace_layers)
+        ? globalThis.Boolean(object.replace_layers)
+        : false,
     };
   },
 
@@ -4382,6 +4581,12 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     if (message.deadLetterConfig !== undefined) {
       obj.deadLetterConfig = DeadLetterConfig.toJSON(message.deadLetterConfig);
     }
+    if (message.layers?.length) {
+      obj.layers = message.layers;
+    }
+    if (message.replaceLayers !== false) {
+      obj.replaceLayers = message.replaceLayers;
+    }
     return obj;
   },
 
@@ -4415,6 +4620,8 @@ export const UpdateFunctionConfigurationRequest: MessageFns<UpdateFunctionConfig
     message.deadLetterConfig = (object.deadLetterConfig !== undefined && object.deadLetterConfig !== null)
       ? DeadLetterConfig.fromPartial(object.deadLetterConfig)
       : undefined;
+    message.layers = object.layers?.map((e) => e) || [];
+    message.replaceLayers = object.replaceLayers ?? false;
     return message;
   },
 };
@@ -5073,6 +5280,1724 @@ export const InvokeResponse: MessageFns<InvokeResponse> = {
     message.executedVersion = object.executedVersion ?? "";
     message.payload = object.payload ?? Buffer.alloc(0);
     message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseInvokeWithResponseStreamRequest(): InvokeWithResponseStreamRequest {
+  return { functionName: "", qualifier: "", payload: Buffer.alloc(0), logType: 0, clientContext: "" };
+}
+
+export const InvokeWithResponseStreamRequest: MessageFns<InvokeWithResponseStreamRequest> = {
+  encode(message: InvokeWithResponseStreamRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.functionName !== "") {
+      writer.uint32(10).string(message.functionName);
+    }
+    if (message.qualifier !== "") {
+      writer.uint32(18).string(message.qualifier);
+    }
+    if (message.payload.length !== 0) {
+      writer.uint32(26).bytes(message.payload);
+    }
+    if (message.logType !== 0) {
+      writer.uint32(32).int32(message.logType);
+    }
+    if (message.clientContext !== "") {
+      writer.uint32(42).string(message.clientContext);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InvokeWithResponseStreamRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInvokeWithResponseStreamRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.functionName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.qualifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.payload = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.logType = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.clientContext = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InvokeWithResponseStreamRequest {
+    return {
+      functionName: isSet(object.functionName)
+        ? globalThis.String(object.functionName)
+        : isSet(object.function_name)
+        ? globalThis.String(object.function_name)
+        : "",
+      qualifier: isSet(object.qualifier) ? globalThis.String(object.qualifier) : "",
+      payload: isSet(object.payload) ? Buffer.from(bytesFromBase64(object.payload)) : Buffer.alloc(0),
+      logType: isSet(object.logType)
+        ? logTypeFromJSON(object.logType)
+        : isSet(object.log_type)
+        ? logTypeFromJSON(object.log_type)
+        : 0,
+      clientContext: isSet(object.clientContext)
+        ? globalThis.String(object.clientContext)
+        : isSet(object.client_context)
+        ? globalThis.String(object.client_context)
+        : "",
+    };
+  },
+
+  toJSON(message: InvokeWithResponseStreamRequest): unknown {
+    const obj: any = {};
+    if (message.functionName !== "") {
+      obj.functionName = message.functionName;
+    }
+    if (message.qualifier !== "") {
+      obj.qualifier = message.qualifier;
+    }
+    if (message.payload.length !== 0) {
+      obj.payload = base64FromBytes(message.payload);
+    }
+    if (message.logType !== 0) {
+      obj.logType = logTypeToJSON(message.logType);
+    }
+    if (message.clientContext !== "") {
+      obj.clientContext = message.clientContext;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InvokeWithResponseStreamRequest>, I>>(base?: I): InvokeWithResponseStreamRequest {
+    return InvokeWithResponseStreamRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InvokeWithResponseStreamRequest>, I>>(
+    object: I,
+  ): InvokeWithResponseStreamRequest {
+    const message = createBaseInvokeWithResponseStreamRequest();
+    message.functionName = object.functionName ?? "";
+    message.qualifier = object.qualifier ?? "";
+    message.payload = object.payload ?? Buffer.alloc(0);
+    message.logType = object.logType ?? 0;
+    message.clientContext = object.clientContext ?? "";
+    return message;
+  },
+};
+
+function createBaseInvokeWithResponseStreamEvent(): InvokeWithResponseStreamEvent {
+  return { payloadChunk: undefined, invokeComplete: undefined };
+}
+
+export const InvokeWithResponseStreamEvent: MessageFns<InvokeWithResponseStreamEvent> = {
+  encode(message: InvokeWithResponseStreamEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.payloadChunk !== undefined) {
+      writer.uint32(10).bytes(message.payloadChunk);
+    }
+    if (message.invokeComplete !== undefined) {
+      InvokeStreamComplete.encode(message.invokeComplete, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InvokeWithResponseStreamEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInvokeWithResponseStreamEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payloadChunk = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.invokeComplete = InvokeStreamComplete.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InvokeWithResponseStreamEvent {
+    return {
+      payloadChunk: isSet(object.payloadChunk)
+        ? Buffer.from(bytesFromBase64(object.payloadChunk))
+        : isSet(object.payload_chunk)
+        ? Buffer.from(bytesFromBase64(object.payload_chunk))
+        : undefined,
+      invokeComplete: isSet(object.invokeComplete)
+        ? InvokeStreamComplete.fromJSON(object.invokeComplete)
+        : isSet(object.invoke_complete)
+        ? InvokeStreamComplete.fromJSON(object.invoke_complete)
+        : undefined,
+    };
+  },
+
+  toJSON(message: InvokeWithResponseStreamEvent): unknown {
+    const obj: any = {};
+    if (message.payloadChunk !== undefined) {
+      obj.payloadChunk = base64FromBytes(message.payloadChunk);
+    }
+    if (message.invokeComplete !== undefined) {
+      obj.invokeComplete = InvokeStreamComplete.toJSON(message.invokeComplete);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InvokeWithResponseStreamEvent>, I>>(base?: I): InvokeWithResponseStreamEvent {
+    return InvokeWithResponseStreamEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InvokeWithResponseStreamEvent>, I>>(
+    object: I,
+  ): InvokeWithResponseStreamEvent {
+    const message = createBaseInvokeWithResponseStreamEvent();
+    message.payloadChunk = object.payloadChunk ?? undefined;
+    message.invokeComplete = (object.invokeComplete !== undefined && object.invokeComplete !== null)
+      ? InvokeStreamComplete.fromPartial(object.invokeComplete)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseInvokeStreamComplete(): InvokeStreamComplete {
+  return { errorCode: "", errorDetails: "", logResult: "", executedVersion: "", requestId: "" };
+}
+
+export const InvokeStreamComplete: MessageFns<InvokeStreamComplete> = {
+  encode(message: InvokeStreamComplete, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.errorCode !== "") {
+      writer.uint32(10).string(message.errorCode);
+    }
+    if (message.errorDetails !== "") {
+      writer.uint32(18).string(message.errorDetails);
+    }
+    if (message.logResult !== "") {
+      writer.uint32(26).string(message.logResult);
+    }
+    if (message.executedVersion !== "") {
+      writer.uint32(34).string(message.executedVersion);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(42).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InvokeStreamComplete {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInvokeStreamComplete();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.errorDetails = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.logResult = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.executedVersion = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InvokeStreamComplete {
+    return {
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : "",
+      errorDetails: isSet(object.errorDetails)
+        ? globalThis.String(object.errorDetails)
+        : isSet(object.error_details)
+        ? globalThis.String(object.error_details)
+        : "",
+      logResult: isSet(object.logResult)
+        ? globalThis.String(object.logResult)
+        : isSet(object.log_result)
+        ? globalThis.String(object.log_result)
+        : "",
+      executedVersion: isSet(object.executedVersion)
+        ? globalThis.String(object.executedVersion)
+        : isSet(object.executed_version)
+        ? globalThis.String(object.executed_version)
+        : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: InvokeStreamComplete): unknown {
+    const obj: any = {};
+    if (message.errorCode !== "") {
+      obj.errorCode = message.errorCode;
+    }
+    if (message.errorDetails !== "") {
+      obj.errorDetails = message.errorDetails;
+    }
+    if (message.logResult !== "") {
+      obj.logResult = message.logResult;
+    }
+    if (message.executedVersion !== "") {
+      obj.executedVersion = message.executedVersion;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InvokeStreamComplete>, I>>(base?: I): InvokeStreamComplete {
+    return InvokeStreamComplete.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InvokeStreamComplete>, I>>(object: I): InvokeStreamComplete {
+    const message = createBaseInvokeStreamComplete();
+    message.errorCode = object.errorCode ?? "";
+    message.errorDetails = object.errorDetails ?? "";
+    message.logResult = object.logResult ?? "";
+    message.executedVersion = object.executedVersion ?? "";
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseFunctionLayer(): FunctionLayer {
+  return { arn: "", codeSize: 0 };
+}
+
+export const FunctionLayer: MessageFns<FunctionLayer> = {
+  encode(message: FunctionLayer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.arn !== "") {
+      writer.uint32(10).string(message.arn);
+    }
+    if (message.codeSize !== 0) {
+      writer.uint32(16).int64(message.codeSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FunctionLayer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFunctionLayer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.arn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.codeSize = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FunctionLayer {
+    return {
+      arn: isSet(object.arn) ? globalThis.String(object.arn) : "",
+      codeSize: isSet(object.codeSize)
+        ? globalThis.Number(object.codeSize)
+        : isSet(object.code_size)
+        ? globalThis.Number(object.code_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: FunctionLayer): unknown {
+    const obj: any = {};
+    if (message.arn !== "") {
+      obj.arn = message.arn;
+    }
+    if (message.codeSize !== 0) {
+      obj.codeSize = Math.round(message.codeSize);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FunctionLayer>, I>>(base?: I): FunctionLayer {
+    return FunctionLayer.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FunctionLayer>, I>>(object: I): FunctionLayer {
+    const message = createBaseFunctionLayer();
+    message.arn = object.arn ?? "";
+    message.codeSize = object.codeSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseLayerVersion(): LayerVersion {
+  return {
+    layerArn: "",
+    layerVersionArn: "",
+    version: 0,
+    description: "",
+    createdDate: "",
+    compatibleRuntimes: [],
+    compatibleArchitectures: [],
+    licenseInfo: "",
+    codeSha256: "",
+    codeSize: 0,
+  };
+}
+
+export const LayerVersion: MessageFns<LayerVersion> = {
+  encode(message: LayerVersion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layerArn !== "") {
+      writer.uint32(10).string(message.layerArn);
+    }
+    if (message.layerVersionArn !== "") {
+      writer.uint32(18).string(message.layerVersionArn);
+    }
+    if (message.version !== 0) {
+      writer.uint32(24).int64(message.version);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.createdDate !== "") {
+      writer.uint32(42).string(message.createdDate);
+    }
+    for (const v of message.compatibleRuntimes) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.compatibleArchitectures) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.licenseInfo !== "") {
+      writer.uint32(66).string(message.licenseInfo);
+    }
+    if (message.codeSha256 !== "") {
+      writer.uint32(74).string(message.codeSha256);
+    }
+    if (message.codeSize !== 0) {
+      writer.uint32(80).int64(message.codeSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LayerVersion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLayerVersion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layerArn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.layerVersionArn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createdDate = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.compatibleRuntimes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.compatibleArchitectures.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.licenseInfo = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.codeSha256 = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.codeSize = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LayerVersion {
+    return {
+      layerArn: isSet(object.layerArn)
+        ? globalThis.String(object.layerArn)
+        : isSet(object.layer_arn)
+        ? globalThis.String(object.layer_arn)
+        : "",
+      layerVersionArn: isSet(object.layerVersionArn)
+        ? globalThis.String(object.layerVersionArn)
+        : isSet(object.layer_version_arn)
+        ? globalThis.String(object.layer_version_arn)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      createdDate: isSet(object.createdDate)
+        ? globalThis.String(object.createdDate)
+        : isSet(object.created_date)
+        ? globalThis.String(object.created_date)
+        : "",
+      compatibleRuntimes: globalThis.Array.isArray(object?.compatibleRuntimes)
+        ? object.compatibleRuntimes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.compatible_runtimes)
+        ? object.compatible_runtimes.map((e: any) => globalThis.String(e))
+        : [],
+      compatibleArchitectures: globalThis.Array.isArray(object?.compatibleArchitectures)
+        ? object.compatibleArchitectures.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.compatible_architectures)
+        ? object.compatible_architectures.map((e: any) => globalThis.String(e))
+        : [],
+      licenseInfo: isSet(object.licenseInfo)
+        ? globalThis.String(object.licenseInfo)
+        : isSet(object.license_info)
+        ? globalThis.String(object.license_info)
+        : "",
+      codeSha256: isSet(object.codeSha256)
+        ? globalThis.String(object.codeSha256)
+        : isSet(object.code_sha256)
+        ? globalThis.String(object.code_sha256)
+        : "",
+      codeSize: isSet(object.codeSize)
+        ? globalThis.Number(object.codeSize)
+        : isSet(object.code_size)
+        ? globalThis.Number(object.code_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: LayerVersion): unknown {
+    const obj: any = {};
+    if (message.layerArn !== "") {
+      obj.layerArn = message.layerArn;
+    }
+    if (message.layerVersionArn !== "") {
+      obj.layerVersionArn = message.layerVersionArn;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.createdDate !== "") {
+      obj.createdDate = message.createdDate;
+    }
+    if (message.compatibleRuntimes?.length) {
+      obj.compatibleRuntimes = message.compatibleRuntimes;
+    }
+    if (message.compatibleArchitectures?.length) {
+      obj.compatibleArchitectures = message.compatibleArchitectures;
+    }
+    if (message.licenseInfo !== "") {
+      obj.licenseInfo = message.licenseInfo;
+    }
+    if (message.codeSha256 !== "") {
+      obj.codeSha256 = message.codeSha256;
+    }
+    if (message.codeSize !== 0) {
+      obj.codeSize = Math.round(message.codeSize);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LayerVersion>, I>>(base?: I): LayerVersion {
+    return LayerVersion.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LayerVersion>, I>>(object: I): LayerVersion {
+    const message = createBaseLayerVersion();
+    message.layerArn = object.layerArn ?? "";
+    message.layerVersionArn = object.layerVersionArn ?? "";
+    message.version = object.version ?? 0;
+    message.description = object.description ?? "";
+    message.createdDate = object.createdDate ?? "";
+    message.compatibleRuntimes = object.compatibleRuntimes?.map((e) => e) || [];
+    message.compatibleArchitectures = object.compatibleArchitectures?.map((e) => e) || [];
+    message.licenseInfo = object.licenseInfo ?? "";
+    message.codeSha256 = object.codeSha256 ?? "";
+    message.codeSize = object.codeSize ?? 0;
+    return message;
+  },
+};
+
+function createBasePublishLayerVersionRequest(): PublishLayerVersionRequest {
+  return {
+    layerName: "",
+    zipFile: Buffer.alloc(0),
+    description: "",
+    compatibleRuntimes: [],
+    compatibleArchitectures: [],
+    licenseInfo: "",
+  };
+}
+
+export const PublishLayerVersionRequest: MessageFns<PublishLayerVersionRequest> = {
+  encode(message: PublishLayerVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layerName !== "") {
+      writer.uint32(10).string(message.layerName);
+    }
+    if (message.zipFile.length !== 0) {
+      writer.uint32(18).bytes(message.zipFile);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    for (const v of message.compatibleRuntimes) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.compatibleArchitectures) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.licenseInfo !== "") {
+      writer.uint32(50).string(message.licenseInfo);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishLayerVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishLayerVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layerName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.zipFile = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.compatibleRuntimes.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.compatibleArchitectures.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.licenseInfo = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishLayerVersionRequest {
+    return {
+      layerName: isSet(object.layerName)
+        ? globalThis.String(object.layerName)
+        : isSet(object.layer_name)
+        ? globalThis.String(object.layer_name)
+        : "",
+      zipFile: isSet(object.zipFile)
+        ? Buffer.from(bytesFromBase64(object.zipFile))
+        : isSet(object.zip_file)
+        ? Buffer.from(bytesFromBase64(object.zip_file))
+        : Buffer.alloc(0),
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      compatibleRuntimes: globalThis.Array.isArray(object?.compatibleRuntimes)
+        ? object.compatibleRuntimes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.compatible_runtimes)
+        ? object.compatible_runtimes.map((e: any) => globalThis.String(e))
+        : [],
+      compatibleArchitectures: globalThis.Array.isArray(object?.compatibleArchitectures)
+        ? object.compatibleArchitectures.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.compatible_architectures)
+        ? object.compatible_architectures.map((e: any) => globalThis.String(e))
+        : [],
+      licenseInfo: isSet(object.licenseInfo)
+        ? globalThis.String(object.licenseInfo)
+        : isSet(object.license_info)
+        ? globalThis.String(object.license_info)
+        : "",
+    };
+  },
+
+  toJSON(message: PublishLayerVersionRequest): unknown {
+    const obj: any = {};
+    if (message.layerName !== "") {
+      obj.layerName = message.layerName;
+    }
+    if (message.zipFile.length !== 0) {
+      obj.zipFile = base64FromBytes(message.zipFile);
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.compatibleRuntimes?.length) {
+      obj.compatibleRuntimes = message.compatibleRuntimes;
+    }
+    if (message.compatibleArchitectures?.length) {
+      obj.compatibleArchitectures = message.compatibleArchitectures;
+    }
+    if (message.licenseInfo !== "") {
+      obj.licenseInfo = message.licenseInfo;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishLayerVersionRequest>, I>>(base?: I): PublishLayerVersionRequest {
+    return PublishLayerVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishLayerVersionRequest>, I>>(object: I): PublishLayerVersionRequest {
+    const message = createBasePublishLayerVersionRequest();
+    message.layerName = object.layerName ?? "";
+    message.zipFile = object.zipFile ?? Buffer.alloc(0);
+    message.description = object.description ?? "";
+    message.compatibleRuntimes = object.compatibleRuntimes?.map((e) => e) || [];
+    message.compatibleArchitectures = object.compatibleArchitectures?.map((e) => e) || [];
+    message.licenseInfo = object.licenseInfo ?? "";
+    return message;
+  },
+};
+
+function createBasePublishLayerVersionResponse(): PublishLayerVersionResponse {
+  return { layerVersion: undefined };
+}
+
+export const PublishLayerVersionResponse: MessageFns<PublishLayerVersionResponse> = {
+  encode(message: PublishLayerVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layerVersion !== undefined) {
+      LayerVersion.encode(message.layerVersion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PublishLayerVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePublishLayerVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layerVersion = LayerVersion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PublishLayerVersionResponse {
+    return {
+      layerVersion: isSet(object.layerVersion)
+        ? LayerVersion.fromJSON(object.layerVersion)
+        : isSet(object.layer_version)
+        ? LayerVersion.fromJSON(object.layer_version)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PublishLayerVersionResponse): unknown {
+    const obj: any = {};
+    if (message.layerVersion !== undefined) {
+      obj.layerVersion = LayerVersion.toJSON(message.layerVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PublishLayerVersionResponse>, I>>(base?: I): PublishLayerVersionResponse {
+    return PublishLayerVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PublishLayerVersionResponse>, I>>(object: I): PublishLayerVersionResponse {
+    const message = createBasePublishLayerVersionResponse();
+    message.layerVersion = (object.layerVersion !== undefined && object.layerVersion !== null)
+      ? LayerVersion.fromPartial(object.layerVersion)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetLayerVersionRequest(): GetLayerVersionRequest {
+  return { layerName: "", version: 0 };
+}
+
+export const GetLayerVersionRequest: MessageFns<GetLayerVersionRequest> = {
+  encode(message: GetLayerVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layerName !== "") {
+      writer.uint32(10).string(message.layerName);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLayerVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLayerVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layerName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLayerVersionRequest {
+    return {
+      layerName: isSet(object.layerName)
+        ? globalThis.String(object.layerName)
+        : isSet(object.layer_name)
+        ? globalThis.String(object.layer_name)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: GetLayerVersionRequest): unknown {
+    const obj: any = {};
+    if (message.layerName !== "") {
+      obj.layerName = message.layerName;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLayerVersionRequest>, I>>(base?: I): GetLayerVersionRequest {
+    return GetLayerVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLayerVersionRequest>, I>>(object: I): GetLayerVersionRequest {
+    const message = createBaseGetLayerVersionRequest();
+    message.layerName = object.layerName ?? "";
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetLayerVersionResponse(): GetLayerVersionResponse {
+  return { layerVersion: undefined };
+}
+
+export const GetLayerVersionResponse: MessageFns<GetLayerVersionResponse> = {
+  encode(message: GetLayerVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layerVersion !== undefined) {
+      LayerVersion.encode(message.layerVersion, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetLayerVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetLayerVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layerVersion = LayerVersion.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetLayerVersionResponse {
+    return {
+      layerVersion: isSet(object.layerVersion)
+        ? LayerVersion.fromJSON(object.layerVersion)
+        : isSet(object.layer_version)
+        ? LayerVersion.fromJSON(object.layer_version)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetLayerVersionResponse): unknown {
+    const obj: any = {};
+    if (message.layerVersion !== undefined) {
+      obj.layerVersion = LayerVersion.toJSON(message.layerVersion);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetLayerVersionResponse>, I>>(base?: I): GetLayerVersionResponse {
+    return GetLayerVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetLayerVersionResponse>, I>>(object: I): GetLayerVersionResponse {
+    const message = createBaseGetLayerVersionResponse();
+    message.layerVersion = (object.layerVersion !== undefined && object.layerVersion !== null)
+      ? LayerVersion.fromPartial(object.layerVersion)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListLayersRequest(): ListLayersRequest {
+  return { marker: "", maxItems: 0, compatibleRuntime: "" };
+}
+
+export const ListLayersRequest: MessageFns<ListLayersRequest> = {
+  encode(message: ListLayersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.marker !== "") {
+      writer.uint32(10).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(16).int32(message.maxItems);
+    }
+    if (message.compatibleRuntime !== "") {
+      writer.uint32(26).string(message.compatibleRuntime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLayersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLayersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.compatibleRuntime = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLayersRequest {
+    return {
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+      compatibleRuntime: isSet(object.compatibleRuntime)
+        ? globalThis.String(object.compatibleRuntime)
+        : isSet(object.compatible_runtime)
+        ? globalThis.String(object.compatible_runtime)
+        : "",
+    };
+  },
+
+  toJSON(message: ListLayersRequest): unknown {
+    const obj: any = {};
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    if (message.compatibleRuntime !== "") {
+      obj.compatibleRuntime = message.compatibleRuntime;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLayersRequest>, I>>(base?: I): ListLayersRequest {
+    return ListLayersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLayersRequest>, I>>(object: I): ListLayersRequest {
+    const message = createBaseListLayersRequest();
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    message.compatibleRuntime = object.compatibleRuntime ?? "";
+    return message;
+  },
+};
+
+function createBaseListLayersResponse(): ListLayersResponse {
+  return { layers: [], nextMarker: "" };
+}
+
+export const ListLayersResponse: MessageFns<ListLayersResponse> = {
+  encode(message: ListLayersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.layers) {
+      LayerVersion.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLayersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLayersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layers.push(LayerVersion.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLayersResponse {
+    return {
+      layers: globalThis.Array.isArray(object?.layers) ? object.layers.map((e: any) => LayerVersion.fromJSON(e)) : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListLayersResponse): unknown {
+    const obj: any = {};
+    if (message.layers?.length) {
+      obj.layers = message.layers.map((e) => LayerVersion.toJSON(e));
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLayersResponse>, I>>(base?: I): ListLayersResponse {
+    return ListLayersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLayersResponse>, I>>(object: I): ListLayersResponse {
+    const message = createBaseListLayersResponse();
+    message.layers = object.layers?.map((e) => LayerVersion.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
+function createBaseListLayerVersionsRequest(): ListLayerVersionsRequest {
+  return { layerName: "", marker: "", maxItems: 0, compatibleRuntime: "" };
+}
+
+export const ListLayerVersionsRequest: MessageFns<ListLayerVersionsRequest> = {
+  encode(message: ListLayerVersionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layerName !== "") {
+      writer.uint32(10).string(message.layerName);
+    }
+    if (message.marker !== "") {
+      writer.uint32(18).string(message.marker);
+    }
+    if (message.maxItems !== 0) {
+      writer.uint32(24).int32(message.maxItems);
+    }
+    if (message.compatibleRuntime !== "") {
+      writer.uint32(34).string(message.compatibleRuntime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLayerVersionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLayerVersionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layerName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.marker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxItems = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.compatibleRuntime = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLayerVersionsRequest {
+    return {
+      layerName: isSet(object.layerName)
+        ? globalThis.String(object.layerName)
+        : isSet(object.layer_name)
+        ? globalThis.String(object.layer_name)
+        : "",
+      marker: isSet(object.marker) ? globalThis.String(object.marker) : "",
+      maxItems: isSet(object.maxItems)
+        ? globalThis.Number(object.maxItems)
+        : isSet(object.max_items)
+        ? globalThis.Number(object.max_items)
+        : 0,
+      compatibleRuntime: isSet(object.compatibleRuntime)
+        ? globalThis.String(object.compatibleRuntime)
+        : isSet(object.compatible_runtime)
+        ? globalThis.String(object.compatible_runtime)
+        : "",
+    };
+  },
+
+  toJSON(message: ListLayerVersionsRequest): unknown {
+    const obj: any = {};
+    if (message.layerName !== "") {
+      obj.layerName = message.layerName;
+    }
+    if (message.marker !== "") {
+      obj.marker = message.marker;
+    }
+    if (message.maxItems !== 0) {
+      obj.maxItems = Math.round(message.maxItems);
+    }
+    if (message.compatibleRuntime !== "") {
+      obj.compatibleRuntime = message.compatibleRuntime;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLayerVersionsRequest>, I>>(base?: I): ListLayerVersionsRequest {
+    return ListLayerVersionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLayerVersionsRequest>, I>>(object: I): ListLayerVersionsRequest {
+    const message = createBaseListLayerVersionsRequest();
+    message.layerName = object.layerName ?? "";
+    message.marker = object.marker ?? "";
+    message.maxItems = object.maxItems ?? 0;
+    message.compatibleRuntime = object.compatibleRuntime ?? "";
+    return message;
+  },
+};
+
+function createBaseListLayerVersionsResponse(): ListLayerVersionsResponse {
+  return { layerVersions: [], nextMarker: "" };
+}
+
+export const ListLayerVersionsResponse: MessageFns<ListLayerVersionsResponse> = {
+  encode(message: ListLayerVersionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.layerVersions) {
+      LayerVersion.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextMarker !== "") {
+      writer.uint32(18).string(message.nextMarker);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLayerVersionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListLayerVersionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layerVersions.push(LayerVersion.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextMarker = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListLayerVersionsResponse {
+    return {
+      layerVersions: globalThis.Array.isArray(object?.layerVersions)
+        ? object.layerVersions.map((e: any) => LayerVersion.fromJSON(e))
+        : globalThis.Array.isArray(object?.layer_versions)
+        ? object.layer_versions.map((e: any) => LayerVersion.fromJSON(e))
+        : [],
+      nextMarker: isSet(object.nextMarker)
+        ? globalThis.String(object.nextMarker)
+        : isSet(object.next_marker)
+        ? globalThis.String(object.next_marker)
+        : "",
+    };
+  },
+
+  toJSON(message: ListLayerVersionsResponse): unknown {
+    const obj: any = {};
+    if (message.layerVersions?.length) {
+      obj.layerVersions = message.layerVersions.map((e) => LayerVersion.toJSON(e));
+    }
+    if (message.nextMarker !== "") {
+      obj.nextMarker = message.nextMarker;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListLayerVersionsResponse>, I>>(base?: I): ListLayerVersionsResponse {
+    return ListLayerVersionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListLayerVersionsResponse>, I>>(object: I): ListLayerVersionsResponse {
+    const message = createBaseListLayerVersionsResponse();
+    message.layerVersions = object.layerVersions?.map((e) => LayerVersion.fromPartial(e)) || [];
+    message.nextMarker = object.nextMarker ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteLayerVersionRequest(): DeleteLayerVersionRequest {
+  return { layerName: "", version: 0 };
+}
+
+export const DeleteLayerVersionRequest: MessageFns<DeleteLayerVersionRequest> = {
+  encode(message: DeleteLayerVersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layerName !== "") {
+      writer.uint32(10).string(message.layerName);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteLayerVersionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteLayerVersionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.layerName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteLayerVersionRequest {
+    return {
+      layerName: isSet(object.layerName)
+        ? globalThis.String(object.layerName)
+        : isSet(object.layer_name)
+        ? globalThis.String(object.layer_name)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: DeleteLayerVersionRequest): unknown {
+    const obj: any = {};
+    if (message.layerName !== "") {
+      obj.layerName = message.layerName;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteLayerVersionRequest>, I>>(base?: I): DeleteLayerVersionRequest {
+    return DeleteLayerVersionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteLayerVersionRequest>, I>>(object: I): DeleteLayerVersionRequest {
+    const message = createBaseDeleteLayerVersionRequest();
+    message.layerName = object.layerName ?? "";
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseDeleteLayerVersionResponse(): DeleteLayerVersionResponse {
+  return {};
+}
+
+export const DeleteLayerVersionResponse: MessageFns<DeleteLayerVersionResponse> = {
+  encode(_: DeleteLayerVersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteLayerVersionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteLayerVersionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteLayerVersionResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteLayerVersionResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteLayerVersionResponse>, I>>(base?: I): DeleteLayerVersionResponse {
+    return DeleteLayerVersionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteLayerVersionResponse>, I>>(_: I): DeleteLayerVersionResponse {
+    const message = createBaseDeleteLayerVersionResponse();
     return message;
   },
 };
@@ -19005,6 +20930,80 @@ export const LambdaService = {
     responseDeserialize: (value: Buffer): InvokeResponse => InvokeResponse.decode(value),
   },
   /**
+   * Runs a function synchronously and streams its response as it writes it (a handler wrapped in
+   * awslambda.streamifyResponse; any other handler's answer comes as one chunk), then how the call ended.
+   */
+  invokeWithResponseStream: {
+    path: "/lambent.v1.Lambda/InvokeWithResponseStream" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: InvokeWithResponseStreamRequest): Buffer =>
+      Buffer.from(InvokeWithResponseStreamRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InvokeWithResponseStreamRequest =>
+      InvokeWithResponseStreamRequest.decode(value),
+    responseSerialize: (value: InvokeWithResponseStreamEvent): Buffer =>
+      Buffer.from(InvokeWithResponseStreamEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InvokeWithResponseStreamEvent => InvokeWithResponseStreamEvent.decode(value),
+  },
+  /** Publishes a zip as a layer's next version (unpacked under /opt for functions whose layers name it). */
+  publishLayerVersion: {
+    path: "/lambent.v1.Lambda/PublishLayerVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PublishLayerVersionRequest): Buffer =>
+      Buffer.from(PublishLayerVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PublishLayerVersionRequest => PublishLayerVersionRequest.decode(value),
+    responseSerialize: (value: PublishLayerVersionResponse): Buffer =>
+      Buffer.from(PublishLayerVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PublishLayerVersionResponse => PublishLayerVersionResponse.decode(value),
+  },
+  /** Returns one layer version; NOT_FOUND when there is none. */
+  getLayerVersion: {
+    path: "/lambent.v1.Lambda/GetLayerVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetLayerVersionRequest): Buffer =>
+      Buffer.from(GetLayerVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetLayerVersionRequest => GetLayerVersionRequest.decode(value),
+    responseSerialize: (value: GetLayerVersionResponse): Buffer =>
+      Buffer.from(GetLayerVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetLayerVersionResponse => GetLayerVersionResponse.decode(value),
+  },
+  /** Lists every layer with its newest version, one page at a time. */
+  listLayers: {
+    path: "/lambent.v1.Lambda/ListLayers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListLayersRequest): Buffer => Buffer.from(ListLayersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListLayersRequest => ListLayersRequest.decode(value),
+    responseSerialize: (value: ListLayersResponse): Buffer => Buffer.from(ListLayersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListLayersResponse => ListLayersResponse.decode(value),
+  },
+  /** Lists a layer's versions, newest first, one page at a time. */
+  listLayerVersions: {
+    path: "/lambent.v1.Lambda/ListLayerVersions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListLayerVersionsRequest): Buffer =>
+      Buffer.from(ListLayerVersionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListLayerVersionsRequest => ListLayerVersionsRequest.decode(value),
+    responseSerialize: (value: ListLayerVersionsResponse): Buffer =>
+      Buffer.from(ListLayerVersionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListLayerVersionsResponse => ListLayerVersionsResponse.decode(value),
+  },
+  /** Deletes a layer version; functions that use it keep it. Deleting one that is not there succeeds. */
+  deleteLayerVersion: {
+    path: "/lambent.v1.Lambda/DeleteLayerVersion" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteLayerVersionRequest): Buffer =>
+      Buffer.from(DeleteLayerVersionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteLayerVersionRequest => DeleteLayerVersionRequest.decode(value),
+    responseSerialize: (value: DeleteLayerVersionResponse): Buffer =>
+      Buffer.from(DeleteLayerVersionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteLayerVersionResponse => DeleteLayerVersionResponse.decode(value),
+  },
+  /**
    * Freezes $LATEST's code and configuration into a new numbered version; returns the latest version
    * unchanged when nothing changed since it was published.
    */
@@ -19662,6 +21661,21 @@ export interface LambdaServer extends UntypedServiceImplementation {
   /** Runs a function synchronously, queues an event for it, or only checks that it could run. */
   invoke: handleUnaryCall<InvokeRequest, InvokeResponse>;
   /**
+   * Runs a function synchronously and streams its response as it writes it (a handler wrapped in
+   * awslambda.streamifyResponse; any other handler's answer comes as one chunk), then how the call ended.
+   */
+  invokeWithResponseStream: handleServerStreamingCall<InvokeWithResponseStreamRequest, InvokeWithResponseStreamEvent>;
+  /** Publishes a zip as a layer's next version (unpacked under /opt for functions whose layers name it). */
+  publishLayerVersion: handleUnaryCall<PublishLayerVersionRequest, PublishLayerVersionResponse>;
+  /** Returns one layer version; NOT_FOUND when there is none. */
+  getLayerVersion: handleUnaryCall<GetLayerVersionRequest, GetLayerVersionResponse>;
+  /** Lists every layer with its newest version, one page at a time. */
+  listLayers: handleUnaryCall<ListLayersRequest, ListLayersResponse>;
+  /** Lists a layer's versions, newest first, one page at a time. */
+  listLayerVersions: handleUnaryCall<ListLayerVersionsRequest, ListLayerVersionsResponse>;
+  /** Deletes a layer version; functions that use it keep it. Deleting one that is not there succeeds. */
+  deleteLayerVersion: handleUnaryCall<DeleteLayerVersionRequest, DeleteLayerVersionResponse>;
+  /**
    * Freezes $LATEST's code and configuration into a new numbered version; returns the latest version
    * unchanged when nothing changed since it was published.
    */
@@ -19958,6 +21972,99 @@ export interface LambdaClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: InvokeResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Runs a function synchronously and streams its response as it writes it (a handler wrapped in
+   * awslambda.streamifyResponse; any other handler's answer comes as one chunk), then how the call ended.
+   */
+  invokeWithResponseStream(
+    request: InvokeWithResponseStreamRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<InvokeWithResponseStreamEvent>;
+  invokeWithResponseStream(
+    request: InvokeWithResponseStreamRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<InvokeWithResponseStreamEvent>;
+  /** Publishes a zip as a layer's next version (unpacked under /opt for functions whose layers name it). */
+  publishLayerVersion(
+    request: PublishLayerVersionRequest,
+    callback: (error: ServiceError | null, response: PublishLayerVersionResponse) => void,
+  ): ClientUnaryCall;
+  publishLayerVersion(
+    request: PublishLayerVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PublishLayerVersionResponse) => void,
+  ): ClientUnaryCall;
+  publishLayerVersion(
+    request: PublishLayerVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PublishLayerVersionResponse) => void,
+  ): ClientUnaryCall;
+  /** Returns one layer version; NOT_FOUND when there is none. */
+  getLayerVersion(
+    request: GetLayerVersionRequest,
+    callback: (error: ServiceError | null, response: GetLayerVersionResponse) => void,
+  ): ClientUnaryCall;
+  getLayerVersion(
+    request: GetLayerVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetLayerVersionResponse) => void,
+  ): ClientUnaryCall;
+  getLayerVersion(
+    request: GetLayerVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetLayerVersionResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists every layer with its newest version, one page at a time. */
+  listLayers(
+    request: ListLayersRequest,
+    callback: (error: ServiceError | null, response: ListLayersResponse) => void,
+  ): ClientUnaryCall;
+  listLayers(
+    request: ListLayersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListLayersResponse) => void,
+  ): ClientUnaryCall;
+  listLayers(
+    request: ListLayersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListLayersResponse) => void,
+  ): ClientUnaryCall;
+  /** Lists a layer's versions, newest first, one page at a time. */
+  listLayerVersions(
+    request: ListLayerVersionsRequest,
+    callback: (error: ServiceError | null, response: ListLayerVersionsResponse) => void,
+  ): ClientUnaryCall;
+  listLayerVersions(
+    request: ListLayerVersionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListLayerVersionsResponse) => void,
+  ): ClientUnaryCall;
+  listLayerVersions(
+    request: ListLayerVersionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListLayerVersionsResponse) => void,
+  ): ClientUnaryCall;
+  /** Deletes a layer version; functions that use it keep it. Deleting one that is not there succeeds. */
+  deleteLayerVersion(
+    request: DeleteLayerVersionRequest,
+    callback: (error: ServiceError | null, response: DeleteLayerVersionResponse) => void,
+  ): ClientUnaryCall;
+  deleteLayerVersion(
+    request: DeleteLayerVersionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteLayerVersionResponse) => void,
+  ): ClientUnaryCall;
+  deleteLayerVersion(
+    request: DeleteLayerVersionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteLayerVersionResponse) => void,
   ): ClientUnaryCall;
   /**
    * Freezes $LATEST's code and configuration into a new numbered version; returns the latest version

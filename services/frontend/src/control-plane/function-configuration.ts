@@ -45,6 +45,7 @@ export function toFunctionConfiguration(scope: ArnScope, record: FunctionVersion
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
   };
   if (record.hasEnvironment || Object.keys(record.environment).length > 0) configuration.Environment = { Variables: record.environment };
+  if (record.layers !== undefined && record.layers.length > 0) configuration.Layers = record.layers.map((layer) => ({ Arn: layer.arn, CodeSize: layer.codeSize }));
   if (record.deadLetterTargetArn !== undefined) configuration.DeadLetterConfig = { TargetArn: record.deadLetterTargetArn };
   if (view === "listed") return configuration;
   configuration.RuntimeVersionConfig = { RuntimeVersionArn: runtimeVersionArn(scope, record.runtime) };

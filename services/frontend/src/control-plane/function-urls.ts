@@ -11,6 +11,7 @@ import {
   type FunctionStore,
   FUNCTION_URL_AUTH_TYPES,
   type FunctionUrlAuthType,
+  type FunctionUrlInvokeMode,
   type FunctionUrlConfig,
   type FunctionUrlCors,
 } from "@lambent/registry/functions";
@@ -40,7 +41,7 @@ export class FunctionUrlOperations {
     const invokeMode = readInvokeMode(body);
     const { functionName, qualifier } = await this.existingTarget(reference, qualifierParameter);
     const now = Date.now();
-    const config: FunctionUrlConfig = { functionName, qualifier, urlId: newUrlId(), authType, invokeMode: "BUFFERED", creationTime: now, lastModified: now };
+    const config: FunctionUrlConfig = { functionName, qualifier, urlId: newUrlId(), authType, invokeMode: invokeMode ?? "BUFFERED", creationTime: now, lastModified: now };
     if (cors !== undefined) config.cors = cors;
     if (!(await this.functions.urlConfigs.create(config))) {
       throw resourceConflict(`Failed to create function url config for [functionArn = ${functionArn(this.scope, functionName, qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
@@ -71,6 +72,7 @@ export class FunctionUrlOperations {
       const next: FunctionUrlConfig = { ...current, lastModified: Date.now() };
       if (authType !== undefined) next.authType = authType;
       if (cors !== undefined) next.cors = cors;
+      if (invokeMode !== undefined) next.invokeMode = invokeMode;
       return next;
     });
     if (!updated) throw this.noConfig(functionName, qualifier);
@@ -148,10 +150,10 @@ function readAuthType(body: Body, required: boolean): FunctionUrlAuthType | unde
   return authType as FunctionUrlAuthType;
 }
 
-function readInvokeMode(body: Body): "BUFFERED" | undefined {
+/** The model's enum holds the value (model-input.ts): BUFFERED or RESPONSE_STREAM. */
+function readInvokeMode(body: Body): FunctionUrlInvokeMode | undefined {
   const mode = optionalString(body, "InvokeMode");
-  if (mode === "RESPONSE_STREAM") throw invalidParameter("InvokeMode RESPONSE_STREAM is not supported by Lambent; use BUFFERED");
-  return mode === undefined ? undefined : "BUFFERED";
+  return mode === "RESPONSE_STREAM" ? "RESPONSE_STREAM" : mode === undefined ? undefined : "BUFFERED";
 }
 
 export function readCors(body: Body): FunctionUrlCors | undefined {

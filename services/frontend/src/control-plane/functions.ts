@@ -4,7 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
 import { Constraint, violationsMessage } from "@lambent/lambda-model";
-import { buildBundle, unpackZip } from "@lambent/bundler";
+import { buildBundle, unpackZip, unzippedSizeOf } from "@lambent/bundler";
+import type { FunctionLayer } from "@lambent/registry/layers";
 import type { QueueStats } from "@lambent/event-queue";
 import {
   CodeStore,
@@ -41,7 +42,8 @@ import type {
   QueueStatsResponse,
 } from "@lambent/lambda-api";
 import type { ControlPlane } from "../api.js";
-import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringMap, requireBody, requireString } from "./fields.js";
+import { optionalBoolean, optionalBytes, optionalObject, optionalString, optionalStringList, optionalStringMap, requireBody, requireString } from "./fields.js";
+import type { LayerOperations } from "./layers.js";
 import { Limits, readFunctionSettings, withDeadLetterTarget, withLogging } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
 import { checkInput } from "./model-input.js";
@@ -70,6 +72,8 @@ export interface FunctionControlPlaneOptions {
   provisionedAllocation: (functionName: string, qualifier: string) => Promise<number>;
   /** What a function's asynchronous event queue holds and what became of its events (@lambent/event-queue). */
   readQueueStats: (functionName: string) => Promise<QueueStats>;
+  /** Layer versions, which a function's `Layers` name. */
+  layers: LayerOperations;
   /** Resources kept by other modules that go when the function, a version or an alias they name is deleted (routes, …). */
   dependents?: FunctionDependent[];
 }
@@ -86,6 +90,9 @@ interface BuiltCode {
   bundleObject: string;
   handlerFile: string;
 }
+
+/** The code fields of a record a rebuild replaces when the handler or the layers change. */
+type RebuiltCode = Pick<BuiltCode, "bundleObject" | "handlerFile"> & { layers?: FunctionLayer[] };
 
 export class FunctionControlPlane implements ControlPlane {
   private readonly versions: VersionOperations;
@@ -134,7 +141,8 @@ export class FunctionControlPlane implements ControlPlane {
     checkTagCount(tags);
     const publish = optionalBoolean(body, "Publish") ?? false;
     const zip = readZip(optionalObject(body, "Code") ?? {});
-    const built = await this.buildCode(zip, settings.handler);
+    const layers = await this.options.layers.resolveForFunction(optionalStringList(body, "Layers") ?? []);
+    const built = await this.buildCode(zip, settings.handler, layers);
     const record: FunctionVersionRecord = {
       functionName,
       version: LATEST,
@@ -151,6 +159,7 @@ export class FunctionControlPlane implements ControlPlane {
       revisionId: randomUUID(),
       lastModified: lambdaTimestamp(),
       tags,
+      ...(layers.length > 0 ? { layers } : {}),
       ...(settings.deadLetterTargetArn ? { deadLetterTargetArn: settings.deadLetterTargetArn } : {}),
       ...(settings.environment !== undefined ? { hasEnvironment: true } : {}),
       ...(settings.tracingMode !== undefined ? { tracingMode: settings.tracingMode } : {}),
@@ -215,7 +224,7 @@ export class FunctionControlPlane implements ControlPlane {
     const dryRun = optionalBoolean(body, "DryRun") ?? false;
     const publish = optionalBoolean(body, "Publish") ?? false;
     const current = await this.requireLatest(functionName);
-    const built = await this.buildCode(zip, current.handler, dryRun);
+    const built = await this.buildCode(zip, current.handler, current.layers ?? [], dryRun);
     if (dryRun) return toFunctionConfiguration(this.options.scope, { ...current, ...built }, "updated");
     const record = await this.options.functions.update(functionName, LATEST, (latest) => {
       checkRevision(latest, expectedRevision);
@@ -233,21 +242,26 @@ export class FunctionControlPlane implements ControlPlane {
     const { deadLetterTargetArn, ...settings } = readFunctionSettings(body);
     const expectedRevision = optionalString(body, "RevisionId");
     const current = await this.requireLatest(functionName);
-    // A new handler may live in another file of the package: rebuild before anything is written.
-    let rebuilt: Pick<BuiltCode, "bundleObject" | "handlerFile"> | undefined;
-    if (settings.handler !== undefined && settings.handler !== current.handler) {
+    // A new handler may live in another file of the package, and new layers change what its imports
+    // resolve to: rebuild before anything is written.
+    const layerArns = optionalStringList(body, "Layers");
+    const layers = layerArns === undefined ? undefined : await this.options.layers.resolveForFunction(layerArns);
+    const handlerChanged = settings.handler !== undefined && settings.handler !== current.handler;
+    let rebuilt: RebuiltCode | undefined;
+    if (handlerChanged || layers !== undefined) {
       const zip = await this.options.code.getPackage(current.packageObject);
       if (!zip) throw new LambdaError("ServiceException", `Deployment package of ${functionName} is missing from the code store`);
-      const { bundleObject, handlerFile } = await this.buildCode(zip, settings.handler);
-      rebuilt = { bundleObject, handlerFile };
+      const { bundleObject, handlerFile } = await this.buildCode(zip, settings.handler ?? current.handler, layers ?? current.layers ?? []);
+      rebuilt = { bundleObject, handlerFile, ...(layers !== undefined ? { layers } : {}) };
     }
     const record = await this.options.functions.update(functionName, LATEST, (latest) => {
       checkRevision(latest, expectedRevision);
-      if (rebuilt === undefined && settings.handler !== undefined && settings.handler !== latest.handler) {
+      if (rebuilt === undefined ? settings.handler !== undefined && settings.handler !== latest.handler : latest.packageObject !== current.packageObject) {
         throw new LambdaError("ResourceConflictException", "The function's code changed during the update; try again.");
       }
       const { logging: givenLogging, ...plain } = settings;
       const next: FunctionVersionRecord = { ...latest, ...definedOnly(plain), ...rebuilt, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+      if (next.layers?.length === 0) delete next.layers;
       if (settings.environment !== undefined) next.hasEnvironment = true;
       const logging = withLogging(latest.logging, givenLogging);
       if (logging !== undefined) next.logging = logging;
@@ -458,8 +472,10 @@ export class FunctionControlPlane implements ControlPlane {
     return stored.record;
   }
 
-  private async buildCode(zip: Uint8Array, handler: string, dryRun = false): Promise<BuiltCode> {
-    const bundle = await buildBundle(unpackZip(zip), handler);
+  private async buildCode(zip: Uint8Array, handler: string, layers: readonly FunctionLayer[], dryRun = false): Promise<BuiltCode> {
+    const files = unpackZip(zip);
+    const layerFiles = await this.options.layers.filesFor(layers, unzippedSizeOf(files));
+    const bundle = await buildBundle(files, handler, layerFiles);
     if (dryRun) return { codeSha256: "", codeSize: zip.length, packageObject: "", bundleObject: "", handlerFile: bundle.handlerFile };
     const code = this.options.code;
     const [stored, bundleObject] = await Promise.all([

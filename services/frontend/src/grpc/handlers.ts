@@ -21,6 +21,7 @@ import { routeRpcs } from "./route-rpcs.js";
 import { triggerRpcs } from "./trigger-rpcs.js";
 import { eventSourceMappingRpcs } from "./event-source-mapping-rpcs.js";
 import { functionResourceRpcs } from "./function-resource-rpcs.js";
+import { layerRpcs } from "./layer-rpcs.js";
 import type { LambdaRpcHandlers } from "./lambda-methods.js";
 
 /** @param defaultRole the role of a function created without one (Lambda requires it; gRPC lets it be empty) */
@@ -75,6 +76,7 @@ export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string):
         Environment: replaceEnvironment ? { Variables: request.environment } : undefined,
         RevisionId: nonEmpty(request.revisionId),
         DeadLetterConfig: lambdaDeadLetterConfig(request.deadLetterConfig),
+        Layers: request.replaceLayers || request.layers.length > 0 ? request.layers : undefined,
       };
       const configuration = await controlPlane.updateFunctionConfiguration(request.functionName, body);
       return { configuration: toProtoConfiguration(configuration) };
@@ -272,6 +274,7 @@ export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string):
     ...triggerRpcs(api),
     ...eventSourceMappingRpcs(api),
     ...functionResourceRpcs(api),
+    ...layerRpcs(api),
   };
 }
 
@@ -360,6 +363,7 @@ function createFunctionBody(request: proto.CreateFunctionRequest): Record<string
     Publish: request.publish || undefined,
     Tags: Object.keys(request.tags).length > 0 ? request.tags : undefined,
     DeadLetterConfig: lambdaDeadLetterConfig(request.deadLetterConfig),
+    Layers: request.layers.length > 0 ? request.layers : undefined,
   };
 }
 
@@ -397,6 +401,7 @@ function toProtoConfiguration(configuration: FunctionConfiguration): proto.Funct
       systemLogLevel: configuration.LoggingConfig.SystemLogLevel ?? "",
     },
     runtimeVersionArn: configuration.RuntimeVersionConfig?.RuntimeVersionArn ?? "",
+    layers: (configuration.Layers ?? []).map((layer) => ({ arn: layer.Arn, codeSize: layer.CodeSize })),
   };
 }
 
@@ -431,7 +436,7 @@ function lambdaInvocationType(value: proto.InvocationType): LambdaInvocationType
   return type;
 }
 
-function lambdaLogType(value: proto.LogType): LambdaLogType {
+export function lambdaLogType(value: proto.LogType): LambdaLogType {
   const type = LogTypeOfProto[value];
   if (type === undefined) throw invalidParameter(`log_type ${value} is not one of NONE, TAIL`);
   return type;

@@ -2,9 +2,9 @@
 // handlers that handlers.ts builds (trigger-rpcs.ts a part of it) and server.ts binds.
 import type * as proto from "@lambent/proto";
 
-/** The unary RPCs; the server-streaming ones are bound on their own (`GetLogs`, logs-stream.ts). */
+/** The unary RPCs; the server-streaming ones are bound on their own (`GetLogs`, `InvokeWithResponseStream`). */
 export type LambdaMethod = Exclude<keyof proto.LambdaService, StreamingLambdaMethod>;
-export type StreamingLambdaMethod = "getLogs";
+export type StreamingLambdaMethod = "getLogs" | "invokeWithResponseStream";
 export type RequestOf<M extends LambdaMethod> = ReturnType<proto.LambdaService[M]["requestDeserialize"]>;
 export type ResponseOf<M extends LambdaMethod> = Parameters<proto.LambdaService[M]["responseSerialize"]>[0];
 

@@ -86,6 +86,7 @@ const protoConfiguration: proto.FunctionConfiguration = {
   tracingMode: "PassThrough",
   loggingConfig: { logFormat: "Text", logGroup: "/aws/lambda/hello", applicationLogLevel: "", systemLogLevel: "" },
   runtimeVersionArn: "arn:aws:lambda:us-east-1::runtime:0123",
+  layers: [],
 };
 
 const alias: AliasConfiguration = {

@@ -12,7 +12,8 @@ import { traceGrpcCall } from "../tracing/request-spans.js";
 import type { FrontendApi } from "../api.js";
 import { toGrpcServiceError } from "./error-status.js";
 import { getLogsRpc } from "./log-usage-rpcs.js";
-import { createLambdaRpcHandlers } from "./handlers.js";
+import { createLambdaRpcHandlers, lambdaLogType } from "./handlers.js";
+import { invokeWithResponseStreamRpc } from "./response-stream-rpc.js";
 import { workflowRpcs } from "./workflow-rpcs.js";
 import type { LambdaMethod, LambdaRpcHandlers, RequestOf, ResponseOf } from "./lambda-methods.js";
 
@@ -45,7 +46,11 @@ export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): G
     "grpc.max_send_message_length": MAX_SEND_BYTES,
   });
 
-  server.addService(LambdaService, { ...toUnaryImplementation(createLambdaRpcHandlers(api, options.defaultRole), logger), getLogs: getLogsRpc(api, logger) });
+  server.addService(LambdaService, {
+    ...toUnaryImplementation(createLambdaRpcHandlers(api, options.defaultRole), logger),
+    getLogs: getLogsRpc(api, logger),
+    invokeWithResponseStream: invokeWithResponseStreamRpc(api, logger, lambdaLogType),
+  });
   server.addService(Workflows.WorkflowsService, workflowRpcs(api.workflows, logger));
 
   const health = new HealthImplementation({ "": "NOT_SERVING", [LAMBDA_SERVICE_NAME]: "NOT_SERVING" });

@@ -1,5 +1,6 @@
 // What function URLs and routes share: an HTTP request → Lambda's payload format 2.0 event → a synchronous
 // invoke through the usual invoke path → the function's answer as an HTTP response, with CORS.
+import { streamedHttpConsumer } from "./streamed-http.js";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { isUtf8 } from "node:buffer";
@@ -74,6 +75,8 @@ export interface HttpTarget {
   /** `$LATEST`, a version or an alias. */
   qualifier: string;
   cors?: FunctionUrlCors;
+  /** A function URL's: RESPONSE_STREAM answers as the function writes. */
+  invokeMode?: "BUFFERED" | "RESPONSE_STREAM";
 }
 
 /** Content types whose bodies reach the function as text; any other body goes as base64. */
@@ -162,6 +165,22 @@ export async function serveHttpInvocation(
         return;
       }
       eventSource = { ...source, ...granted };
+    }
+    if (target.invokeMode === "RESPONSE_STREAM" && invoker.invokeStream) {
+      const consumer = streamedHttpConsumer(response, cors);
+      const streamed = await invoker.invokeStream(
+        {
+          functionName: target.functionName,
+          ...(target.qualifier === LATEST ? {} : { qualifier: target.qualifier }),
+          payload: Buffer.from(JSON.stringify(httpApiEvent(request, eventSource, body))),
+          logType: "None",
+        },
+        consumer,
+      );
+      // A failure before anything was sent is the buffered answer's 502; after, the body just ends.
+      if (streamed.error && !consumer.sentHead) sendHttp(response, 502, { "content-type": "application/json", ...cors }, JSON.stringify({ Message: "Internal Server Error" }));
+      else response.end();
+      return;
     }
     const output = await invoker.invoke({
       functionName: target.functionName,

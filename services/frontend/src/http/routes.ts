@@ -12,6 +12,8 @@ import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
 import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
 import { functionResourceRoutes } from "./function-resource-routes.js";
+import { eventStreamConsumer, invokeCompleteEvent } from "./event-stream.js";
+import { layerRoutes } from "./layer-routes.js";
 
 /** CreateFunction carries a base64 zip of up to 50 MB, so control-plane bodies may be large. */
 const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
@@ -49,6 +51,30 @@ export const routes: Route[] = [
         ...optional("clientContext", typeof clientContext === "string" ? clientContext : undefined),
       });
       return { kind: "invoke", output };
+    },
+  },
+  {
+    method: "POST",
+    path: exactly(ApiPaths.responseStreamingInvocations(SEGMENT)),
+    operation: "InvokeWithResponseStream",
+    async handle(api, { request, response, params, query }) {
+      const invocationType = headerChoice(request, "x-amz-invocation-type", ["RequestResponse", "DryRun"] as const, "RequestResponse", "ResponseStreamingInvocationType");
+      const logType = headerChoice(request, "x-amz-log-type", LogTypes, "None", "LogType");
+      const limit = payloadLimit("RequestResponse");
+      const payload = await readBody(request, limit, () => requestTooLarge(limit));
+      const clientContext = request.headers["x-amz-client-context"];
+      const input = {
+        functionName: params[0]!,
+        ...optional("qualifier", qualifierOf(query)),
+        payload,
+        logType,
+        ...optional("clientContext", typeof clientContext === "string" ? clientContext : undefined),
+      };
+      if (invocationType === "DryRun") return { kind: "invoke", output: await api.invoker.invoke({ ...input, invocationType }) };
+      if (!api.invoker.invokeStream) throw new LambdaError("ServiceException", "Response streaming is not available on this frontend");
+      const output = await api.invoker.invokeStream(input, eventStreamConsumer(response));
+      response.end(invokeCompleteEvent(output));
+      return { kind: "written" };
     },
   },
   {
@@ -292,6 +318,7 @@ export const routes: Route[] = [
     handle: async (api, { params }) => json(200, await api.controlPlane.getQueueStats(params[0]!)),
   },
   ...functionResourceRoutes,
+  ...layerRoutes,
   ...logAndUsageRoutes,
   ...routeControlRoutes,
   ...triggerRoutes,

@@ -73,13 +73,14 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
       const match = route.path.exec(url.pathname);
       if (!match) continue;
       const params = match.slice(1).map((param) => decodeURIComponent(param));
-      const routeRequest = { request, params, query: url.searchParams };
+      const routeRequest = { request, response, params, query: url.searchParams };
       const tracing = tracer();
       const result = await (tracing.enabled
         ? traceHttpRoute(tracing, route.operation, request, response, () => route.handle(options.api, routeRequest))
         : route.handle(options.api, routeRequest));
       if (result.kind === "ndjson") await sendNdjson(response, result, randomUUID(), options.logger);
       else if (result.kind === "invoke") sendInvokeOutput(response, result.output);
+      else if (result.kind === "written") return;
       else sendJson(response, result.status, result.body, randomUUID());
       return;
     }

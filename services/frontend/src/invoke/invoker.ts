@@ -12,7 +12,8 @@ import { WarmCaller } from "@lambent/warm-path";
 import { tracer } from "@lambent/telemetry";
 import { invocationSpan } from "../tracing/invoke-trace.js";
 import { parseFunctionReference, resolveTarget, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry/functions";
-import type { InvokeInput, InvokeOutput, Invoker } from "../api.js";
+import type { InvokeInput, InvokeOutput, Invoker, StreamedInvokeOutput } from "../api.js";
+import { ResponseStreamReader, type ResponseConsumer } from "./response-stream.js";
 import type { InvokeMetrics } from "../metrics/invoke-metrics.js";
 import { checkInput } from "../control-plane/model-input.js";
 
@@ -86,6 +87,49 @@ export class NatsInvoker implements Invoker {
     return output;
   }
 
+  /** A synchronous call whose answer streams to `consumer` as the function writes it (response-stream.ts). */
+  async invokeStream(input: Omit<InvokeInput, "invocationType">, consumer: ResponseConsumer): Promise<StreamedInvokeOutput> {
+    const { functionName, qualifier } = this.parseReference(input.functionName, input.qualifier);
+    const payload = checkPayload(input.payload, "RequestResponse");
+    const record = await resolveTarget(this.options.view, this.options.scope, functionName, qualifier);
+    const requestId = randomUUID();
+    this.options.metrics?.accepted(functionName, record.version, "RequestResponse");
+    const reader = new ResponseStreamReader(this.options.nc, consumer, { requestId, executedVersion: record.version });
+    const header: InvocationHeader = {
+      requestId,
+      functionName,
+      qualifier: qualifier ?? "$LATEST",
+      version: record.version,
+      revisionId: record.revisionId,
+      invocationType: "RequestResponse",
+      logType: input.logType,
+      responseStream: reader.subject,
+    };
+    if (input.clientContext !== undefined) header.clientContext = input.clientContext;
+    const span = this.tracing.enabled ? invocationSpan(this.tracing, header) : undefined;
+    let result;
+    try {
+      result = await this.warm.call(header, payload, { timeoutMs: record.timeout * 1000 + REPLY_MARGIN_MS, traceparent: span?.traceparent, memoryMb: record.memorySize });
+    } catch (error) {
+      reader.abandon();
+      throw this.counted(functionName, record.version, error);
+    }
+    const failure = result.header.failure;
+    if (failure && !reader.hasStarted) {
+      reader.abandon();
+      throw this.counted(functionName, record.version, new LambdaError(failure.type, failure.message, failure.fields));
+    }
+    await reader.finish(result.header.streamedPieces ?? 0);
+    const output: StreamedInvokeOutput = { requestId, executedVersion: result.header.executedVersion };
+    if (failure) output.error = { errorType: failure.type, errorMessage: failure.message };
+    else if (result.header.functionError) {
+      this.options.metrics?.functionError(functionName, record.version);
+      output.error = functionErrorOf(result.payload);
+    }
+    if (result.header.logResult !== undefined) output.logResult = result.header.logResult;
+    return output;
+  }
+
   /** Accepts an asynchronous event: answered 202 once JetStream has stored it, never before. */
   private async enqueue(header: InvocationHeader, payload: Uint8Array, traceparent?: string): Promise<InvokeOutput> {
     await acceptEvent(this.events, header, payload, traceparent);
@@ -113,3 +157,13 @@ export class NatsInvoker implements Invoker {
 }
 
 const REFERENCE_CACHE_LIMIT = 10_000;
+
+/** A function error's type and message from its `{errorType, errorMessage, trace}` payload. */
+function functionErrorOf(payload: Uint8Array): { errorType: string; errorMessage: string } {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(payload)) as { errorType?: unknown; errorMessage?: unknown };
+    return { errorType: typeof parsed.errorType === "string" ? parsed.errorType : "Unhandled", errorMessage: typeof parsed.errorMessage === "string" ? parsed.errorMessage : "" };
+  } catch {
+    return { errorType: "Unhandled", errorMessage: "" };
+  }
+}

@@ -13,6 +13,7 @@ import {
   lambdaCall,
   lambdaResult,
   machineAt,
+  mapOverItems,
   StatesError,
   StatesErrors,
   toJsonText,
@@ -29,6 +30,7 @@ import {
 import type { FramePhase, FrameRecord, StoredHistoryEvent, TokenRecord } from "@lambent/workflow-store";
 import type { Logger } from "@lambent/telemetry";
 import type { DueTimers } from "./due-timers.js";
+import type { ItemSource } from "./item-source.js";
 
 /** What a task's function call came to. */
 export type TaskCallResult = { ok: true; answer: LambdaAnswer } | { ok: false; error: string; cause: string };
@@ -81,6 +83,8 @@ export interface ExecutionDriverOptions {
   store: DriverStore;
   calls: TaskCalls;
   timers: DueTimers;
+  /** Reads Map states' ItemReaders; without one, a reader fails with States.ItemReaderFailed. */
+  items?: ItemSource;
   logger: Logger;
   observer?: DriverObserver;
   now?: () => number;
@@ -288,7 +292,23 @@ export class ExecutionDriver {
       case "parallel":
       case "map":
         return this.startChildren(frame, decision, events);
+      case "readItems":
+        return this.readItems(frame, decision, events);
     }
+  }
+
+  /** A Map with an ItemReader: its items are read (again, after a crash), then it runs over them. */
+  private async readItems(frame: FrameRecord, decision: Extract<Decision, { kind: "readItems" }>, events: StoredHistoryEvent[]): Promise<void> {
+    let items: Json[];
+    try {
+      if (!this.options.items) throw new StatesError(StatesErrors.itemReaderFailed, "No ItemReader source is configured");
+      items = await this.options.items.read(decision.read);
+    } catch (error) {
+      if (!(error instanceof StatesError)) throw error;
+      events.push(this.event(frame, "MapStateFailed"));
+      return this.complete(frame, { ok: false, error: error.error, cause: error.cause }, events);
+    }
+    return this.apply(frame, mapOverItems(this.machineOf(frame), frame.state, frame.input, this.context(frame), items), events);
   }
 
   private async transition(frame: FrameRecord, transition: Transition, events: StoredHistoryEvent[]): Promise<void> {

@@ -14,6 +14,7 @@ import { SerialByKey } from "../serial-by-key.js";
 import { DueTimers } from "./due-timers.js";
 import { ExecutionDriver, type DriverStore, type ExecutionEnd, type TaskCalls } from "./execution-driver.js";
 import { workflowObserver, type WorkflowMetrics } from "./workflow-observer.js";
+import type { ItemSource } from "./item-source.js";
 
 /** How long a step that failed (NATS unreachable) waits before the execution is resumed from NATS. */
 const RESUME_DELAY_MS = 1_000;
@@ -32,6 +33,8 @@ export interface WorkflowRunnerOptions {
   js: JetStreamClient;
   store: WorkflowStore;
   calls: TaskCalls;
+  /** Where Map states' ItemReaders read their items. */
+  items: ItemSource;
   metrics: WorkflowMetrics;
   logger: Logger;
   region: string;
@@ -174,6 +177,7 @@ export class WorkflowRunner implements LeaderTask {
       execution: { key, arn: record.executionArn, name: record.name, stateMachineArn: record.stateMachineArn, stateMachineName: record.stateMachine, roleArn: record.roleArn, input, startDate: record.startDate, machine, region: this.options.region },
       store,
       calls: this.options.calls,
+      items: this.options.items,
       timers: this.timers,
       logger: this.options.logger,
       observer: workflowObserver({ executionArn: record.executionArn, ...(record.traceparent ? { traceparent: record.traceparent } : {}), type, metrics: this.options.metrics }),

@@ -1,5 +1,5 @@
 // One environment's file system as its function sees it: the deployment package read-only under
-// /var/task, and a writable /tmp held in memory, capped at the function's ephemeral storage, kept while
+// /var/task, its layers read-only under /opt, and a writable /tmp held in memory, capped at the function's ephemeral storage, kept while
 // the environment is warm and gone with it. Anything else does not exist (reads) or is not writable.
 // Failures are returned as Node-style codes (ENOENT, EROFS, …); the sandbox turns them into Node's errors.
 // Every operation is one synchronous host call on the sandbox process's main thread, so each is bounded
@@ -21,6 +21,8 @@ import type { PackageTree } from "./package-files.js";
 
 export const TASK_ROOT = "/var/task";
 export const TMP_ROOT = "/tmp";
+/** Where Lambda unpacks a function's layers. */
+export const OPT_ROOT = "/opt";
 
 export interface FsErrorShape {
   code: string;
@@ -202,7 +204,18 @@ export class EnvironmentFiles {
     private readonly pkg: PackageTree | undefined,
     private readonly tmpLimitBytes: number,
     private readonly meter?: StorageMeter,
+    /** The function's layers merged, a later layer's files over an earlier one's. */
+    private readonly opt?: PackageTree,
   ) {}
+
+  /** The read-only tree a path lies in (the package under /var/task, the layers under /opt) and its path there. */
+  private readOnly(path: string): { tree: PackageTree | undefined; inner: string } | undefined {
+    const task = within(path, TASK_ROOT);
+    if (task !== undefined) return { tree: this.pkg, inner: task };
+    const opt = within(path, OPT_ROOT);
+    if (opt !== undefined) return { tree: this.opt, inner: opt };
+    return undefined;
+  }
 
   /** Bytes /tmp holds now, names, directories and pieces included. */
   get tmpBytes(): number {
@@ -271,10 +284,10 @@ export class EnvironmentFiles {
       if (entry?.kind === "file") return { data: entry.data.read(offset, length), size: entry.data.size };
       return fail(entry ? "EISDIR" : "ENOENT", entry ? "read" : "open", path);
     }
-    const task = within(path, TASK_ROOT);
-    const data = task === undefined ? undefined : this.pkg?.files.get(task);
+    const mount = this.readOnly(path);
+    const data = mount?.tree?.files.get(mount.inner);
     if (data) return { data: data.slice(offset, offset + length), size: data.length };
-    if (task !== undefined && this.pkg?.directories.has(task)) return fail("EISDIR", "read", path);
+    if (mount?.tree?.directories.has(mount.inner)) return fail("EISDIR", "read", path);
     return fail("ENOENT", "open", path);
   }
 
@@ -286,13 +299,13 @@ export class EnvironmentFiles {
       if (entry) return { type: "directory", size: 4096, mtimeMs: entry.mtimeMs, writable: true };
       return fail("ENOENT", syscall, path);
     }
-    const task = within(path, TASK_ROOT);
-    if (task !== undefined && this.pkg) {
-      const data = this.pkg.files.get(task);
+    const mount = this.readOnly(path);
+    if (mount?.tree) {
+      const data = mount.tree.files.get(mount.inner);
       if (data) return { type: "file", size: data.length, mtimeMs: this.createdMs, writable: false };
-      if (this.pkg.directories.has(task)) return { type: "directory", size: 4096, mtimeMs: this.createdMs, writable: false };
+      if (mount.tree.directories.has(mount.inner)) return { type: "directory", size: 4096, mtimeMs: this.createdMs, writable: false };
     }
-    if (task === "" || path === "/" || path === "/var") return { type: "directory", size: 4096, mtimeMs: this.createdMs, writable: false };
+    if (mount?.inner === "" || path === "/" || path === "/var") return { type: "directory", size: 4096, mtimeMs: this.createdMs, writable: false };
     return fail("ENOENT", syscall, path);
   }
 
@@ -305,12 +318,15 @@ export class EnvironmentFiles {
       if (!entry) return fail("ENOENT", "scandir", path);
       return this.page(entry.children, offset, (name) => this.tmp.get(tmp === "" ? name : `${tmp}/${name}`)?.kind === "directory");
     }
-    const task = within(path, TASK_ROOT);
-    if (task !== undefined && this.pkg) {
-      const entries = this.pkg.directories.get(task);
-      if (entries) return this.page(entries, offset, (name) => this.pkg?.directories.has(task === "" ? name : `${task}/${name}`) === true);
-      if (this.pkg.files.has(task)) return fail("ENOTDIR", "scandir", path);
+    const mount = this.readOnly(path);
+    const tree = mount?.tree;
+    if (mount && tree) {
+      const inner = mount.inner;
+      const entries = tree.directories.get(inner);
+      if (entries) return this.page(entries, offset, (name) => tree.directories.has(inner === "" ? name : `${inner}/${name}`));
+      if (tree.files.has(inner)) return fail("ENOTDIR", "scandir", path);
     }
+    if (mount?.inner === "") return { names: [], directories: new Uint8Array(0), more: false };
     return fail("ENOENT", "scandir", path);
   }
 
@@ -334,7 +350,7 @@ export class EnvironmentFiles {
   private writable(path: string, syscall: string): string {
     const tmp = within(path, TMP_ROOT);
     if (tmp !== undefined) return tmp;
-    if (within(path, TASK_ROOT) !== undefined) return fail("EROFS", syscall, path);
+    if (this.readOnly(path) !== undefined) return fail("EROFS", syscall, path);
     return fail("EACCES", syscall, path);
   }
 
@@ -377,11 +393,11 @@ export class EnvironmentFiles {
     const tmpSource = within(from, TMP_ROOT);
     const sourceEntry = tmpSource === undefined ? undefined : this.tmp.get(tmpSource);
     if (sourceEntry?.kind === "directory") return fail("EISDIR", "copyfile", from, to);
-    const task = within(from, TASK_ROOT);
-    const packaged = task === undefined ? undefined : this.pkg?.files.get(task);
-    if (!sourceEntry && !packaged) return fail(task !== undefined && this.pkg?.directories.has(task) ? "EISDIR" : "ENOENT", "copyfile", from, to);
+    const mount = this.readOnly(from);
+    const packaged = mount?.tree?.files.get(mount.inner);
+    if (!sourceEntry && !packaged) return fail(mount?.tree?.directories.has(mount.inner) ? "EISDIR" : "ENOENT", "copyfile", from, to);
     const target = within(to, TMP_ROOT);
-    if (target === undefined) return fail(within(to, TASK_ROOT) !== undefined ? "EROFS" : "EACCES", "copyfile", from, to);
+    if (target === undefined) return fail(this.readOnly(to) !== undefined ? "EROFS" : "EACCES", "copyfile", from, to);
     const existing = this.tmp.get(target);
     if (existing && exclusive) return fail("EEXIST", "copyfile", from, to);
     if (target === "" || existing?.kind === "directory") return fail("EISDIR", "copyfile", from, to);

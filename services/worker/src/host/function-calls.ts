@@ -229,7 +229,8 @@ export class NatsFunctionCalls implements FunctionCalls {
     const { view, scope } = this.options;
     const record = await resolveTarget(view, scope, call.functionName, call.qualifier);
     span?.setAttribute("faas.version", record.version);
-    if (call.invocationType === "DryRun") return { statusCode: 204, payload: EMPTY, executedVersion: record.version };
+    // As Lambda answers a dry run: 204 and no ExecutedVersion.
+    if (call.invocationType === "DryRun") return { statusCode: 204, payload: EMPTY };
     const depth = caller.depth + 1;
     if (depth > MAX_CALL_DEPTH) {
       throw recursiveInvocation(

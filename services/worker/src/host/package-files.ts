@@ -23,12 +23,15 @@ export function packageTree(zip: Uint8Array): PackageTree {
   const files = new Map<string, Uint8Array>();
   const directories = new Map<string, Set<string>>([["", new Set()]]);
   let bytes = 0;
+  // Makes a directory and links it into its parent, up the tree until a link is there already (a zip
+  // need not list directories, and a deep file's ancestors may be new at every level).
   const addDirectory = (path: string): void => {
     let child = path;
-    while (child !== "" && !directories.has(child)) {
-      directories.set(child, new Set());
+    while (child !== "") {
+      if (!directories.has(child)) directories.set(child, new Set());
       const parent = posix.dirname(child) === "." ? "" : posix.dirname(child);
       const siblings = directories.get(parent) ?? new Set<string>();
+      if (siblings.has(posix.basename(child))) return;
       siblings.add(posix.basename(child));
       directories.set(parent, siblings);
       child = parent;
@@ -52,6 +55,24 @@ export function packageTree(zip: Uint8Array): PackageTree {
   return { files, directories, bytes };
 }
 
+/** Layers merged as Lambda unpacks them under /opt, in order: a later layer's file replaces an earlier one's. */
+export function mergeTrees(trees: readonly PackageTree[]): PackageTree {
+  const files = new Map<string, Uint8Array>();
+  const directories = new Map<string, Set<string>>();
+  for (const tree of trees) {
+    for (const [path, data] of tree.files) files.set(path, data);
+    for (const [path, names] of tree.directories) {
+      const merged = directories.get(path) ?? new Set<string>();
+      for (const name of names) merged.add(name);
+      directories.set(path, merged);
+    }
+  }
+  let bytes = 0;
+  for (const data of files.values()) bytes += data.length;
+  for (const [path, names] of directories) directories.set(path, new Set([...names].sort()));
+  return { files, directories, bytes };
+}
+
 export class PackageCache {
   private readonly cache: ContentCache<PackageTree>;
 
@@ -69,5 +90,11 @@ export class PackageCache {
   /** The unzipped package, or undefined when the code bucket does not have it. */
   get(objectName: string): PackageTree | Promise<PackageTree | undefined> {
     return this.cache.get(objectName);
+  }
+
+  /** A function's layers (their zips' object names, in order) merged into the tree /opt shows. */
+  async layers(objectNames: readonly string[]): Promise<PackageTree> {
+    const trees = await Promise.all(objectNames.map((name) => this.cache.get(name)));
+    return mergeTrees(trees.filter((tree): tree is PackageTree => tree !== undefined));
   }
 }

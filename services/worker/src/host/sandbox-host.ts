@@ -116,9 +116,9 @@ export class SandboxHost {
     this.functions = options.functions;
   }
 
-  /** One environment's host: its files (the package, when it reads files, and its own /tmp). */
-  forEnvironment(pkg: PackageTree | undefined, ephemeralStorageMb: number, memoryMb: number): EnvironmentHost {
-    return new EnvironmentHost(this, new EnvironmentFiles(pkg, ephemeralStorageMb * MB, this.storageMeter), memoryMb * MB, callLimits(memoryMb));
+  /** One environment's host: its files (the package and its layers, when it reads files, and its own /tmp). */
+  forEnvironment(pkg: PackageTree | undefined, ephemeralStorageMb: number, memoryMb: number, opt?: PackageTree): EnvironmentHost {
+    return new EnvironmentHost(this, new EnvironmentFiles(pkg, ephemeralStorageMb * MB, this.storageMeter, opt), memoryMb * MB, callLimits(memoryMb));
   }
 }
 

@@ -25,6 +25,8 @@ export interface SandboxPacket {
   fetches?: unknown;
   abortedFetches?: unknown;
   calls?: unknown;
+  responseBytes?: unknown;
+  responseContentType?: unknown;
 }
 
 /** A host call's answer: `[0, value]`, or `[1, error]` that the sandbox rethrows as its own Error. */

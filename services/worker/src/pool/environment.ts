@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
+import { RESPONSE_STREAM_MAX_BYTES } from "@lambent/protocol";
 import type { CachedBundle } from "../code-cache.js";
 import type { FetchResponseData, FetchTrace } from "../host/fetch.js";
 import type { CallerContext, FunctionCallFailure, FunctionCallOutput } from "../host/function-calls.js";
@@ -15,6 +16,9 @@ import type { EnvironmentHost } from "../host/sandbox-host.js";
 import {
   INIT_TIMEOUT_MS,
   MAX_FETCHES_IN_FLIGHT,
+  MAX_RESPONSE_BYTES,
+  responseTooLargeError,
+  streamTooLargeError,
   MAX_HOST_CALL_BYTES,
   MAX_LOG_BYTES_PER_INVOCATION,
   MAX_LOG_LINE_CHARS,
@@ -79,6 +83,19 @@ export interface RunRequest {
   trace?: FetchTrace | undefined;
   /** How many function-to-function calls deep this call is (0 or absent: invoked from outside). */
   callDepth?: number | undefined;
+  /** Where a streamed response's bytes go as the function writes them; absent: the answer is taken whole. */
+  stream?: ResponseSink | undefined;
+}
+
+/**
+ * The caller's side of a streamed response (response-sink.ts). The host passes the function's bytes on at
+ * once and lets it have at most `window` bytes the caller has not yet acknowledged.
+ */
+export interface ResponseSink {
+  readonly window: number;
+  write(bytes: Uint8Array, contentType: string | undefined): void;
+  /** Told how many more bytes the caller acknowledged, each time it does. */
+  onDrain(listener: (bytes: number) => void): void;
 }
 
 export type RunOutcome =
@@ -124,6 +141,14 @@ interface OpenCall {
   result: CallResult | undefined;
   /** Told of the end when someone waits for it (a call that did not end within its first entry). */
   waiter: ((result: CallResult) => void) | undefined;
+  /** Where a streamed response goes; absent, a streamified handler's bytes are gathered into the answer. */
+  stream: ResponseSink | undefined;
+  /** Response bytes taken from the sandbox so far. */
+  responseBytes: number;
+  /** Of those, the bytes the caller has not acknowledged (the sandbox's credit is the window less these). */
+  unacknowledged: number;
+  /** A streamified handler's bytes, when the caller takes the answer whole. */
+  gathered: Uint8Array[];
 }
 
 type CallResult = SandboxOutcome | { hostError: unknown };
@@ -218,6 +243,7 @@ export class Environment {
   private fireRef: ivm.Reference | undefined;
   private fetchedRef: ivm.Reference | undefined;
   private calledRef: ivm.Reference | undefined;
+  private drainedRef: ivm.Reference | undefined;
   private endRef: ivm.Reference | undefined;
 
   private constructor(
@@ -267,7 +293,9 @@ export class Environment {
     const { record, bundle } = settings;
     // Only code that imports `fs` waits for its package's files (unzipped once per worker).
     const pkg = bundle.readsFiles ? await bundle.host.packages.get(record.packageObject) : undefined;
-    const host = bundle.host.forEnvironment(pkg, record.ephemeralStorageMb, record.memorySize);
+    const layers = record.layers ?? [];
+    const opt = bundle.readsFiles && layers.length > 0 ? await bundle.host.packages.layers(layers.map((layer) => layer.contentObject)) : undefined;
+    const host = bundle.host.forEnvironment(pkg, record.ephemeralStorageMb, record.memorySize, opt);
     this.host = host;
     const isolate = this.isolate;
     const context = isolate.createContextSync();
@@ -301,6 +329,7 @@ export class Environment {
     this.fetchedRef = member("fetched");
     this.calledRef = member("called");
     this.endRef = member("end");
+    this.drainedRef = member("drained");
 
     // Init runs as a call without a handler: its lines are the first invocation's, and what it leaves
     // behind (timers, fetches) ends with it.
@@ -380,11 +409,20 @@ export class Environment {
     const deadlineMs = Date.now() + timeoutMs;
     this.lastRequestId = request.requestId;
     const call = this.openCall({ requestId: request.requestId, lines: request.lines, deadlineMs, trace: request.trace, depth: request.callDepth ?? 0 });
+    const stream = request.stream;
+    if (stream) {
+      call.stream = stream;
+      stream.onDrain((bytes) => {
+        call.unacknowledged = Math.max(0, call.unacknowledged - bytes);
+        this.enter(call, () => (this.drainedRef as ivm.Reference).apply(undefined, [bytes]));
+      });
+    }
     call.deadline = setTimeout(() => {
       this.timedOut = true;
       this.dispose();
     }, timeoutMs);
-    const args = [request.eventJson, request.requestId, deadlineMs, request.invokedFunctionArn, request.clientContext];
+    // Without a stream, a streamified handler's bytes are gathered (up to the synchronous answer's limit).
+    const args = [request.eventJson, request.requestId, deadlineMs, request.invokedFunctionArn, request.clientContext, stream ? stream.window : MAX_RESPONSE_BYTES + 1];
     if (this.history.next() === "inline") {
       if (this.startInline(call, args)) {
         const durationMs = performance.now() - started;
@@ -420,7 +458,10 @@ export class Environment {
       this.dispose();
       return { ok: false, error: outOfMemoryError(request.requestId, this.memoryMb), durationMs, maxMemoryUsedMb: this.memoryMb, reusable: false };
     }
-    if (result.ok) return { ok: true, body: result.body, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !this.disposed };
+    if (result.ok) {
+      const body = call.gathered.length > 0 ? Buffer.concat(call.gathered).toString("utf8") : result.body;
+      return { ok: true, body, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !this.disposed };
+    }
     return { ok: false, error: result.error, durationMs, maxMemoryUsedMb: memory.maxUsedMb, reusable: !result.fatal && !this.disposed };
   }
 
@@ -482,8 +523,38 @@ export class Environment {
     // would have gone out from a Node process before Lambda froze it.
     const host = this.host;
     if (host) this.startRequests(call, host, packet);
+    if ((packet.responseBytes !== undefined || packet.responseContentType !== undefined) && !this.takeResponse(call, packet)) return;
     if (typeof packet.outcome === "string") this.settle(call, decodeOutcome(packet.outcome));
     else if (packet.wakeAt === null || typeof packet.wakeAt === "number") this.arm(call, packet.wakeAt);
+  }
+
+  /**
+   * Passes a streamed response's bytes on, or gathers them for a whole answer, within the host's limits:
+   * the credit it gave (a sandbox that writes past it is broken or hostile, and its call fails), and
+   * Lambda's 20 MB for a stream (6 MB for a whole answer). False when the call failed here.
+   */
+  private takeResponse(call: OpenCall, packet: SandboxPacket): boolean {
+    const pieces = Array.isArray(packet.responseBytes) ? (packet.responseBytes as unknown[]).filter((piece): piece is Uint8Array => piece instanceof Uint8Array) : [];
+    const contentType = typeof packet.responseContentType === "string" ? packet.responseContentType.slice(0, 256) : undefined;
+    const bytes = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    const limit = call.stream ? RESPONSE_STREAM_MAX_BYTES : MAX_RESPONSE_BYTES;
+    if (call.responseBytes + bytes > limit) {
+      this.settle(call, { ok: false, error: { ...(call.stream ? streamTooLargeError() : responseTooLargeError()), trace: [] }, fatal: false });
+      return false;
+    }
+    if (call.stream && call.unacknowledged + bytes > call.stream.window) {
+      this.settle(call, { hostError: new Error("the response stream was written past its credit") });
+      return false;
+    }
+    call.responseBytes += bytes;
+    if (!call.stream) {
+      call.gathered.push(...pieces);
+      return true;
+    }
+    call.unacknowledged += bytes;
+    if (pieces.length === 0) call.stream.write(new Uint8Array(0), contentType);
+    pieces.forEach((piece, index) => call.stream!.write(piece, index === 0 ? contentType : undefined));
+    return true;
   }
 
   private startRequests(call: OpenCall, host: EnvironmentHost, packet: SandboxPacket): void {
@@ -607,6 +678,10 @@ export class Environment {
       fetchesInFlight: 0,
       result: undefined,
       waiter: undefined,
+      stream: undefined,
+      responseBytes: 0,
+      unacknowledged: 0,
+      gathered: [],
     };
     this.call = call;
     return call;

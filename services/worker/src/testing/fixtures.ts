@@ -11,7 +11,7 @@ import { createLogger } from "@lambent/telemetry";
 import { CodeCache } from "../code-cache.js";
 import type { FunctionCalls } from "../host/function-calls.js";
 import { SandboxHost } from "../host/sandbox-host.js";
-import { Invoker } from "../invoke.js";
+import { Invoker, type StreamSink } from "../invoke.js";
 import type { InvocationLog } from "../log-buffer.js";
 import type { Environment, EnvironmentTracker } from "../pool/environment.js";
 import type { StorageMeter } from "../host/filesystem.js";
@@ -86,7 +86,7 @@ export const DEFAULT_FETCH_POLICY: FetchPolicyConfig = { allow: [], deny: [], ti
 
 export function testInvoker(
   poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number } = {},
-  sandbox: { fetch?: Partial<FetchPolicyConfig>; functions?: FunctionCalls; storageMeter?: StorageMeter; tracker?: EnvironmentTracker } = {},
+  sandbox: { fetch?: Partial<FetchPolicyConfig>; functions?: FunctionCalls; storageMeter?: StorageMeter; tracker?: EnvironmentTracker; responseSink?: (subject: string) => StreamSink } = {},
 ): TestInvoker {
   buildSandbox();
   const records = new Map<string, FunctionVersionRecord>();
@@ -116,6 +116,7 @@ export function testInvoker(
     pool,
     logSink: { write: (log) => void logs.push(log) },
     logger: createLogger({ service: "worker-test", level: "error", write: () => undefined }),
+    ...(sandbox.responseSink ? { responseSink: sandbox.responseSink } : {}),
   });
   return {
     invoker,
