@@ -116,6 +116,14 @@ export class RequestReply {
   }
 }
 
+/**
+ * A new inbox under the connection's own prefix: a service's NATS permissions let it subscribe there and
+ * nowhere else (`createInbox()` alone would make `_INBOX.…`, which no service may hear).
+ */
+export function connectionInbox(nc: NatsConnection): string {
+  return createInbox(inboxPrefixOfConnection(nc));
+}
+
 /** The inbox prefix the connection was opened with (nats.js keeps its options on the connection object). */
 function inboxPrefixOfConnection(nc: NatsConnection): string | undefined {
   const options = (nc as NatsConnection & { options?: { inboxPrefix?: unknown } }).options;
