@@ -1,7 +1,10 @@
 // `npm start`: a whole local cluster in one command. Starts its own nats-server (storing under
 // LAMBENT_DATA_DIR) unless NATS_URL is set, then a scheduler, a worker and a frontend, and keeps them
 // running: a process that dies is started again with back-off, and says so. One that dies while the
-// cluster starts fails the start. Ctrl-C stops everything, restarting nothing.
+// cluster starts fails the start. Ctrl-C stops everything, restarting nothing. Its own nats-server requires
+// credentials: each service gets a fresh NKey with its permissions, generated at every start; with NATS_URL
+// the services use the credentials the environment gives them (LAMBENT_NATS_NKEY_SEED…).
+import { writeFile } from "node:fs/promises";
 import { resolve, join } from "node:path";
 import { loadFrontendConfig } from "@lambent/config";
 import { describeSupervisionEvent, startLocalCluster, waitUntilHealthy, type LocalCluster } from "@lambent/local-cluster";
@@ -42,6 +45,7 @@ process.on("exit", () => {
 console.log(`Starting Lambent (data in ${join(dataDir, "nats")})…`);
 cluster = await startLocalCluster({
   ...(env["NATS_URL"] ? { natsUrl: env["NATS_URL"] } : {}),
+  natsAuth: true,
   dataDir,
   natsPort,
   httpPort: frontendConfig.httpPort,
@@ -64,6 +68,10 @@ cluster = await startLocalCluster({
   process.exit(1);
 });
 const endpoint = cluster.endpoints[0]!;
+/** The operator's key, for the `nats` CLI (`nats --nkey <file>`): every permission, so readable by the owner only. */
+const operatorKeyFile = join(dataDir, "nats", "operator.nk");
+const operator = cluster.natsCredentials?.operator;
+if (operator) await writeFile(operatorKeyFile, `${operator.seed}\n`, { mode: 0o600 });
 await waitUntilHealthy(endpoint.httpUrl).catch(async (error: unknown) => {
   if (stopping) return;
   stopping = true;
@@ -76,7 +84,7 @@ if (!stopping) {
 Lambent is running.
   HTTP (AWS Lambda API): ${endpoint.httpUrl}
   gRPC (lambent.v1):     ${endpoint.grpcAddress}
-  NATS:                  ${cluster.natsUrl}
+  NATS:                  ${cluster.natsUrl} (${operator ? `each service on its own key; yours for the nats CLI: ${operatorKeyFile}` : "the credentials in the environment"})
 
 Try:  npx lambent deploy examples/hello --name hello && npx lambent invoke hello --payload '{"name":"you"}'
 Stop with Ctrl-C.`);

@@ -34,7 +34,7 @@ beforeAll(async () => {
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
   sfn = sfnClient(cluster.httpUrl);
-  nc = await connect({ servers: cluster.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  nc = await connect({ ...cluster.natsOptions(), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   await createTestFunction(lambda, "gated", gated, { Timeout: 60, Environment: { Variables: { GATE_URL: gate.url } } });
   await createTestFunction(lambda, "held", gated, { Timeout: 120, Environment: { Variables: { GATE_URL: holdGate.url } } });
 }, 180_000);

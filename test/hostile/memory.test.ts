@@ -39,7 +39,7 @@ beforeAll(async () => {
     },
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   await createTestFunction(lambda, "bystander", handler(`return { ok: true };`));
   for (const probe of memoryProbes) await createTestFunction(lambda, probe.name, probe.code, probe.config);
   await createTestFunction(

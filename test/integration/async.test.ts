@@ -15,6 +15,7 @@ import {
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer, waitUntilHealthy, type RunningNatsServer } from "@lambent/local-cluster";
+import { natsAuthorizationBlock } from "@lambent/nats-auth";
 import { Subjects, decodeJson, type ClusterStatus, type WorkerHeartbeat } from "@lambent/protocol";
 import { lambdaClientConfig, startTestCluster, workerRunning, zipFiles, type TestCluster } from "@lambent/testkit";
 import * as grpc from "@grpc/grpc-js";
@@ -63,7 +64,7 @@ beforeAll(async () => {
     },
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  nc = await connect({ servers: cluster.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  nc = await connect({ ...cluster.natsOptions(), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 }, 120_000);
 
 afterAll(async () => {
@@ -335,7 +336,12 @@ describe("asynchronous invocation", () => {
     for (let i = 0; i < 3; i++) sent.add(await sendEvent("async-restart", { n: i }));
     const port = cluster.nats!.port;
     await cluster.nats!.stop();
-    restartedNats = await startNatsServer({ storeDir: join(cluster.dataDir, "nats"), port });
+    // The same users and permissions as before: the services reconnect with their own credentials.
+    restartedNats = await startNatsServer({
+      storeDir: join(cluster.dataDir, "nats"),
+      port,
+      ...(cluster.natsCredentials ? { extraConfig: natsAuthorizationBlock(cluster.natsCredentials) } : {}),
+    });
     // The test's own connection reconnects like the services do.
     const successes = collect("test.restart.success");
     await waitUntilHealthy(cluster.httpUrl);

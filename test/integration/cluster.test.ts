@@ -105,7 +105,7 @@ describe("a local cluster", () => {
 async function findBusyWorker(cluster: TestCluster) {
   const { connect } = await import("@nats-io/transport-node");
   const { Subjects, decodeJson } = await import("@lambent/protocol");
-  const nc = await connect({ servers: cluster.natsUrl });
+  const nc = await connect({ ...cluster.natsOptions() });
   try {
     const subscription = nc.subscribe(Subjects.workerHeartbeat);
     for await (const message of subscription) {

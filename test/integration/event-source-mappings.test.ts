@@ -61,7 +61,7 @@ beforeAll(async () => {
     },
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   js = jetstream(nc);
   jsm = await jetstreamManager(nc);
   functionsKv = await new Kvm(nc).open(Buckets.functions);

@@ -87,7 +87,7 @@ beforeAll(async () => {
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_BSP_SCHEDULE_DELAY: "20", LAMBENT_FETCH_ALLOW: "127.0.0.1" },
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   await createTestFunction(lambda, "caller", caller, { Timeout: 60 });
   await createTestFunction(lambda, "callee", callee);
   await lambda.send(new PublishVersionCommand({ FunctionName: "callee" }));

@@ -36,7 +36,7 @@ let functionsKv: KV;
 beforeAll(async () => {
   cluster = await startTestCluster();
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   functionsKv = await new Kvm(nc).open(Buckets.functions);
 }, 120_000);
 

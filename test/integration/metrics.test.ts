@@ -45,7 +45,7 @@ async function invoke(name: string, invocationType = "RequestResponse"): Promise
 beforeAll(async () => {
   // Retries follow at once, so an event's whole life fits in the test.
   cluster = await startTestCluster({ env: { LAMBENT_ASYNC_RETRY_BASE_MS: "0" } });
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   endpoints.frontend = `http://127.0.0.1:${String(cluster.frontends[0]!.ready["metricsPort"])}`;
   endpoints.scheduler = `http://127.0.0.1:${String(cluster.schedulers[0]!.ready["metricsPort"])}`;
   endpoints.worker = `http://127.0.0.1:${String(cluster.workers[0]!.ready["metricsPort"])}`;

@@ -163,7 +163,7 @@ describe("stack traces", () => {
   }
 
   it("stores the bundle's source map beside it, which maps the trace to the user's files", async () => {
-    const nc = await connect({ servers: cluster.natsUrl });
+    const nc = await connect({ ...cluster.natsOptions() });
     try {
       const { code } = await openRegistryBuckets(nc);
       const codeStore = new CodeStore(code);

@@ -42,7 +42,7 @@ beforeAll(async () => {
     },
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   nc.subscribe(Subjects.workerHeartbeat, {
     callback: (_error, msg) => {
       const beat = decodeJson(msg.data) as WorkerHeartbeat;

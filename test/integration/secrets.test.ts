@@ -25,7 +25,7 @@ let functions: KV;
 beforeAll(async () => {
   cluster = await startTestCluster({ env: { LAMBENT_SECRETS_KEY: randomBytes(32).toString("base64"), LAMBENT_MODE: "production" } });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   functions = await new Kvm(nc).open(Buckets.functions);
 });
 afterAll(async () => {

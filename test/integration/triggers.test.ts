@@ -36,7 +36,7 @@ beforeAll(async () => {
   });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
   grpcClient = new proto.LambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   jsm = await jetstreamManager(nc);
 }, 120_000);
 

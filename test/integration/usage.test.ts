@@ -33,7 +33,7 @@ beforeAll(async () => {
   });
   lambda = new AwsLambdaClient(lambdaClientConfig(cluster.httpUrl));
   grpcClient = new GrpcLambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   kv = await new Kvm(nc).open(Buckets.functions);
 }, 120_000);
 

@@ -52,7 +52,7 @@ describe("configuration", () => {
     });
 
     it("reads LAMBENT_SECRETS_KEY as base64 of 32 bytes", () => {
-      const config = loadWorkerConfig({ LAMBENT_SECRETS_KEY: key, LAMBENT_MODE: "production" });
+      const config = loadWorkerConfig({ LAMBENT_SECRETS_KEY: key, LAMBENT_MODE: "production", LAMBENT_NATS_NKEY_SEED: `SU${"A".repeat(56)}`, LAMBENT_WORKER_ID: "w1" });
       expect(config.mode).toBe("production");
       expect(config.secrets).toEqual({ key: new Uint8Array(Buffer.alloc(32, 7)), isDevelopmentKey: false });
       // The worker's own settings are still there.

@@ -3,10 +3,12 @@
 import { availableParallelism, hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { readNatsAuth, type NatsAuthConfig } from "./nats-auth.js";
 import type { Environment } from "./environment.js";
 import { readTracingConfig, type TracingConfig } from "./tracing.js";
 
 export type { Environment } from "./environment.js";
+export type { NatsAuthConfig, NatsTlsConfig } from "./nats-auth.js";
 export { TRACE_SAMPLER_NAMES, readTracingConfig, type TraceSamplerName, type TracingConfig } from "./tracing.js";
 
 export class ConfigError extends Error {
@@ -52,9 +54,13 @@ function readLogLevel(env: Environment): LogLevel {
   return level as LogLevel;
 }
 
+/** A worker's sandbox processes are `<node id>.<index>-<generation>` (sandboxWorkerId in @lambent/protocol). */
+const SANDBOX_SUFFIX = /\.\d+-\d+$/;
+
 function readId(env: Environment, variable: string, prefix: string): string {
   const id = readString(env, variable, `${prefix}-${hostname().replace(/[^a-zA-Z0-9-]/g, "")}-${randomBytes(3).toString("hex")}`);
-  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(id)) throw new ConfigError(variable, `only letters, digits, '-' and '_' allowed, got "${id}"`);
+  const own = variable === "LAMBENT_WORKER_ID" ? id.replace(SANDBOX_SUFFIX, "") : id;
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(own)) throw new ConfigError(variable, `only letters, digits, '-' and '_' allowed (at most 64), got "${id}"`);
   return id;
 }
 
@@ -112,6 +118,8 @@ function readSecrets(env: Environment, mode: Mode): SecretsConfig {
 /** What every service needs: where NATS is, who we are in ARNs, how loud to log, the secrets key. */
 export interface CommonConfig {
   natsUrl: string;
+  /** This service's NATS credentials and TLS files (required in production mode). */
+  natsAuth: NatsAuthConfig;
   region: string;
   accountId: string;
   logLevel: LogLevel;
@@ -197,6 +205,7 @@ export function loadCommonConfig(env: Environment): CommonConfig {
     jetstreamReplicas: readInteger(env, "LAMBENT_JETSTREAM_REPLICAS", 1, 1, 5),
     mode,
     secrets: readSecrets(env, mode),
+    natsAuth: readNatsAuth(env, mode, (variable, problem) => new ConfigError(variable, problem)),
     concurrency: readConcurrencyLimits(env),
     logs: readLogRetention(env),
     tracing: readTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
@@ -378,9 +387,14 @@ function readList(env: Environment, variable: string): string[] {
 }
 
 export function loadWorkerConfig(env: Environment): WorkerConfig {
+  const common = loadCommonConfig(env);
+  if (common.mode === "production" && !env["LAMBENT_WORKER_ID"]) {
+    // A worker node's NATS credentials are issued for one worker id: a random one could not use them.
+    throw new ConfigError("LAMBENT_WORKER_ID", "required when LAMBENT_MODE is production: the worker id its NATS credentials were issued for");
+  }
   const memoryMb = readInteger(env, "LAMBENT_WORKER_MEMORY_MB", 16384, 128, 16_777_216);
   return {
-    ...loadCommonConfig(env),
+    ...common,
     workerId: readId(env, "LAMBENT_WORKER_ID", "worker"),
     sandboxes: readInteger(env, "LAMBENT_SANDBOXES", Math.min(availableParallelism(), 8), 1, 256),
     sandboxRestartMaxMs: readInteger(env, "LAMBENT_SANDBOX_RESTART_MAX_MS", 30_000, 250, 3_600_000),

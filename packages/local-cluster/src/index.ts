@@ -2,7 +2,7 @@
 // the tests both use it.
 export { NATS_MAX_PAYLOAD, startNatsServer, type NatsServerOptions, type RunningNatsServer } from "./nats-server.js";
 export { serviceEntry, startService, type RunningService, type ServiceName, type ServiceOptions } from "./service-process.js";
-export { startLocalCluster, type LocalCluster, type LocalClusterOptions } from "./local-cluster.js";
+export { AUTHENTICATED_WORKER_IDS, startLocalCluster, type LocalCluster, type LocalClusterOptions } from "./local-cluster.js";
 export {
   DEFAULT_RESTART_POLICY,
   RestartBackoff,

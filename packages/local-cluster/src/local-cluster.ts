@@ -2,6 +2,7 @@
 // `restart` on (as `npm start` runs it), a process that dies is started again with back-off (supervisor.ts);
 // tests leave it off, so a service they kill stays dead.
 import { join } from "node:path";
+import { createNatsCredentials, natsAuthorizationBlock, natsCredentialEnv, type NatsCredentials } from "@lambent/nats-auth";
 import { startNatsServer, type RunningNatsServer } from "./nats-server.js";
 import { startService, type RunningService, type ServiceName } from "./service-process.js";
 import { DEFAULT_RESTART_POLICY, Supervisor, type Launched, type RestartPolicy, type SupervisionEvent } from "./supervisor.js";
@@ -38,10 +39,22 @@ export interface LocalClusterOptions {
   detached?: boolean;
   /** Aborting it while the cluster starts stops whatever has started, and the start rejects. */
   signal?: AbortSignal;
+  /**
+   * Run the started nats-server with authorization: each service connects with its own NKey and
+   * permissions (@lambent/nats-auth), and a client without one is refused; an operator credential (every
+   * permission) is issued for the caller's own clients. Ignored with `natsUrl`: the services then use the
+   * credentials `env` gives them.
+   */
+  natsAuth?: boolean;
 }
+
+/** Worker nodes the generated server config has credentials for (`worker-0`…): `add("worker")` takes the next. */
+export const AUTHENTICATED_WORKER_IDS = 16;
 
 export interface LocalCluster {
   natsUrl: string;
+  /** The services' NATS credentials when the started nats-server requires them (`natsAuth`). */
+  natsCredentials: NatsCredentials | undefined;
   nats: RunningNatsServer | undefined;
   frontends: RunningService[];
   schedulers: RunningService[];
@@ -68,6 +81,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
 
   let nats: RunningNatsServer | undefined;
+  const natsCredentials =
+    options.natsAuth && !options.natsUrl ? createNatsCredentials(
+          Array.from({ length: AUTHENTICATED_WORKER_IDS }, (_, i) => `worker-${i}`),
+          { operator: true },
+        ) : undefined;
   if (!options.natsUrl) {
     const storeDir = join(options.dataDir, "nats");
     let port = options.natsPort;
@@ -78,6 +96,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         ...(options.onLog ? { onLog: (line: string) => options.onLog!("nats", line) } : {}),
         ...(signal ? { signal } : {}),
         ...(options.detached ? { detached: true } : {}),
+        ...(natsCredentials ? { extraConfig: natsAuthorizationBlock(natsCredentials) } : {}),
       }),
     );
     nats = started instanceof Supervisor ? supervisedNats(started) : started;
@@ -88,6 +107,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const counters: Record<ServiceName, number> = { frontend: 0, scheduler: 0, worker: 0 };
   const cluster: LocalCluster = {
     natsUrl,
+    natsCredentials,
     nats,
     frontends: [],
     schedulers: [],
@@ -96,7 +116,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     add: async (name, env = {}) => {
       const index = counters[name]++;
       const label = `${name}-${index}`;
-      const serviceEnv: Record<string, string> = { NATS_URL: natsUrl, ...options.env, ...env };
+      const serviceEnv: Record<string, string> = { NATS_URL: natsUrl, ...options.env, ...env, ...credentialEnv(natsCredentials, name, index) };
       if (name === "frontend") {
         serviceEnv["LAMBENT_HTTP_PORT"] ??= String(index === 0 ? (options.httpPort ?? 0) : 0);
         serviceEnv["LAMBENT_GRPC_PORT"] ??= String(index === 0 ? (options.grpcPort ?? 0) : 0);
@@ -142,6 +162,15 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     throw error;
   }
   return cluster;
+}
+
+/** The credential a service started by the cluster connects with (none when the server needs none). */
+function credentialEnv(credentials: NatsCredentials | undefined, name: ServiceName, index: number): Record<string, string> {
+  if (!credentials) return {};
+  if (name !== "worker") return natsCredentialEnv(credentials[name]);
+  const worker = credentials.workers.get(`worker-${index}`);
+  if (!worker) throw new Error(`the authenticated nats-server has credentials for ${AUTHENTICATED_WORKER_IDS} workers; worker ${index} has none`);
+  return natsCredentialEnv(worker);
 }
 
 function restartPolicy(restart: LocalClusterOptions["restart"]): RestartPolicy | undefined {

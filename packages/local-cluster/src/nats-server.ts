@@ -20,6 +20,8 @@ export interface NatsServerOptions {
   detached?: boolean;
   /** Aborting it before the server is ready kills the process, and the start rejects. */
   signal?: AbortSignal;
+  /** More server configuration, e.g. an `authorization` block (@lambent/nats-auth). */
+  extraConfig?: string;
 }
 
 export interface RunningNatsServer {
@@ -40,14 +42,17 @@ const LISTENING = /Listening for client connections on [^\s]*:(\d+)/;
 export async function startNatsServer(options: NatsServerOptions): Promise<RunningNatsServer> {
   await mkdir(options.storeDir, { recursive: true });
   const configFile = join(options.storeDir, "nats-server.conf");
+  // The config may hold the services' public keys and permissions: readable by its owner only.
   await writeFile(
     configFile,
     [
       `listen: "127.0.0.1:${options.port && options.port > 0 ? options.port : -1}"`,
       `max_payload: ${NATS_MAX_PAYLOAD}`,
       `jetstream { store_dir: ${JSON.stringify(options.storeDir)} }`,
+      options.extraConfig ?? "",
       "",
     ].join("\n"),
+    { mode: 0o600 },
   );
   const binary = options.binary ?? process.env["NATS_SERVER_BIN"] ?? "nats-server";
   const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false });

@@ -5,6 +5,7 @@ export { CALL_DEPTH_HEADER, MAX_CALL_DEPTH, callDepthOf, nextHop, withCallDepth,
 export * from "./cluster.js";
 export * from "./frame.js";
 export * from "./connect.js";
+export * from "./nats-permissions.js";
 export * from "./request-reply.js";
 export * from "./leader-request.js";
 export * from "./invocation-payload.js";

@@ -29,7 +29,8 @@ export class RequestReply {
   private next = 1;
 
   constructor(private readonly nc: NatsConnection) {
-    this.prefix = createInbox();
+    // The connection's own inbox prefix: its NATS permissions let it subscribe there and nowhere else.
+    this.prefix = createInbox(inboxPrefixOfConnection(nc));
     this.subscription = nc.subscribe(`${this.prefix}.*`, { callback: (_error, msg) => this.settle(msg) });
     this.sweeper = setInterval(() => this.sweep(performance.now()), SWEEP_MS);
     this.sweeper.unref();
@@ -113,4 +114,18 @@ export class RequestReply {
       pending.reject(new RequestTimeoutError(`no answer on ${pending.subject} in time`));
     }
   }
+}
+
+/**
+ * A new inbox under the connection's own prefix: a service's NATS permissions let it subscribe there and
+ * nowhere else (`createInbox()` alone would make `_INBOX.…`, which no service may hear).
+ */
+export function connectionInbox(nc: NatsConnection): string {
+  return createInbox(inboxPrefixOfConnection(nc));
+}
+
+/** The inbox prefix the connection was opened with (nats.js keeps its options on the connection object). */
+function inboxPrefixOfConnection(nc: NatsConnection): string | undefined {
+  const options = (nc as NatsConnection & { options?: { inboxPrefix?: unknown } }).options;
+  return typeof options?.inboxPrefix === "string" && options.inboxPrefix !== "" ? options.inboxPrefix : undefined;
 }

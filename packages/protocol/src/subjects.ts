@@ -19,6 +19,11 @@ export const Subjects = {
    */
   workerInvoke: (workerId: string) => `lambent.worker.${workerId}.invoke`,
   /**
+   * Every subject of the worker node `workerNodeId` and of its sandbox processes (`<node>.<index>-<generation>`,
+   * see sandboxWorkerId): the one pattern a worker node's NATS credentials may subscribe to.
+   */
+  workerNodeAll: (workerNodeId: string) => `lambent.worker.${workerNodeId}.>`,
+  /**
    * Leader → one worker (request/reply): give back the kept slots you are not using (SlotRecall), so a
    * call that would otherwise be throttled can run.
    */
@@ -89,3 +94,18 @@ export const Buckets = {
   /** KV: cluster coordination (the scheduler leadership record). */
   cluster: "lambent_cluster",
 } as const;
+
+/**
+ * The worker id of sandbox process `index` (its `generation`-th start) of worker node `workerNodeId`. The
+ * node id is a subject token of its own, so one NATS credential per worker node can be limited to its own
+ * subjects (`lambent.worker.<node>.>`; NATS wildcards match whole tokens only).
+ */
+export function sandboxWorkerId(workerNodeId: string, index: number, generation: number): string {
+  return `${workerNodeId}.${index}-${generation}`;
+}
+
+/** The worker node a worker id belongs to: the id itself, or a sandbox process's node (see sandboxWorkerId). */
+export function workerNodeOf(workerId: string): string {
+  const dot = workerId.indexOf(".");
+  return dot < 0 ? workerId : workerId.slice(0, dot);
+}

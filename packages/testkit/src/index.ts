@@ -4,6 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
+import type { ConnectionOptions } from "@nats-io/nats-core";
+import { natsConnectionOptions } from "@lambent/protocol";
 import { describeSupervisionEvent, startLocalCluster, waitUntilHealthy, type LocalCluster, type LocalClusterOptions } from "@lambent/local-cluster";
 
 export { eventually, type EventuallyOptions } from "./eventually.js";
@@ -15,9 +17,18 @@ export interface TestCluster extends LocalCluster {
   dataDir: string;
   /** Everything the processes logged, for failure messages. */
   logs(): string;
+  /**
+   * How a test's own NATS client connects: with the operator credential (every permission) when the
+   * cluster's nats-server requires credentials, as it does unless a test passes `natsAuth: false`.
+   */
+  natsOptions(): ConnectionOptions;
 }
 
-/** Restarts stay off unless a test asks for them (`restart: true`): a service a test kills stays dead. */
+/**
+ * Restarts stay off unless a test asks for them (`restart: true`): a service a test kills stays dead. NATS
+ * authorization is on unless a test turns it off (`natsAuth: false`), so every test runs each service on
+ * its own permissions.
+ */
 export type TestClusterOptions = Omit<LocalClusterOptions, "dataDir" | "onLog">;
 
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
@@ -32,6 +43,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     // One sandbox process per worker unless a test asks for more: enough to run function code behind the
     // process wall, without a process per core for every worker of every test.
     cluster = await startLocalCluster({
+      natsAuth: true,
       ...options,
       env: { LAMBENT_SANDBOXES: "1", ...options.env },
       dataDir,
@@ -53,9 +65,13 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     grpcAddress: first.grpcAddress,
     dataDir,
     logs: () => lines.join("\n"),
+    natsOptions: () => testClientOptions(cluster),
     stop: async () => {
       await cluster.stop();
       await rm(dataDir, { recursive: true, force: true });
+      // Every test proves the permission table complete: a service refused by NATS fails the test file.
+      const violations = serviceViolations(lines);
+      if (violations.length > 0) throw new Error(`nats-server refused Lambent's own services:\n${violations.join("\n")}`);
     },
   };
 }
@@ -81,4 +97,16 @@ export function lambdaClientConfig(httpUrl: string) {
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
     maxAttempts: 1,
   };
+}
+
+function testClientOptions(cluster: LocalCluster): ConnectionOptions {
+  const operator = cluster.natsCredentials?.operator;
+  if (!operator) return { servers: cluster.natsUrl };
+  const options = natsConnectionOptions({ url: cluster.natsUrl, name: "test", identity: operator.identity, auth: { nkeySeed: operator.seed, tls: undefined } });
+  return { servers: options.servers, name: "test", inboxPrefix: options.inboxPrefix, authenticator: options.authenticator };
+}
+
+/** Permission violations nats-server logged for Lambent's services (their connections are named `lambent-…`). */
+function serviceViolations(lines: readonly string[]): string[] {
+  return lines.filter((line) => line.startsWith("[nats]") && / Violation - /.test(line) && /:lambent-/.test(line));
 }

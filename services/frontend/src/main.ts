@@ -9,7 +9,7 @@ import { buildFrontend } from "./server.js";
 const config = loadFrontendConfig(process.env);
 const logger = createLogger({ service: "frontend", level: config.logLevel });
 startTracing({ service: "lambent-frontend", ...config.tracing });
-const nc = await connectNats(config.natsUrl, "lambent-frontend");
+const nc = await connectNats({ url: config.natsUrl, name: "lambent-frontend", identity: { role: "frontend" }, auth: config.natsAuth });
 const frontend = await buildFrontend(config, { nc, logger, metrics: new MetricsRegistry({ defaultMetrics: true }) });
 const ports = await frontend.listen();
 logger.lifecycle("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host, metricsPort: ports.httpPort });

@@ -9,7 +9,7 @@ import { buildScheduler } from "./server.js";
 const config = loadSchedulerConfig(process.env);
 const logger = createLogger({ service: "scheduler", level: config.logLevel });
 startTracing({ service: "lambent-scheduler", ...config.tracing });
-const nc = await connectNats(config.natsUrl, `lambent-${config.schedulerId}`);
+const nc = await connectNats({ url: config.natsUrl, name: `lambent-${config.schedulerId}`, identity: { role: "scheduler" }, auth: config.natsAuth });
 const metrics = new MetricsRegistry({ defaultMetrics: true });
 const scheduler = await buildScheduler(config, { nc, logger, metrics });
 await scheduler.start();

@@ -2,7 +2,7 @@
 // runs. It connects to NATS only to announce a sandbox process that ended without leaving, serves the
 // sum of its sandboxes' metrics, and on SIGTERM or SIGINT drains them all and exits 0. Run with
 // `node --no-node-snapshot`: the sandbox processes inherit its Node.js flags (isolated-vm needs that one).
-import { connectNats, encodeJson, Subjects } from "@lambent/protocol";
+import { connectNats, encodeJson, Subjects, workerNodeOf } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
 import { AggregatedMetrics, MetricsRegistry, createLogger, listenForMetrics } from "@lambent/telemetry";
 import { SandboxSupervisor } from "./supervisor/sandbox-supervisor.js";
@@ -10,7 +10,12 @@ import { SandboxSupervisor } from "./supervisor/sandbox-supervisor.js";
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger({ service: "worker", level: config.logLevel }).child({ workerId: config.workerId });
-  const nc = await connectNats(config.natsUrl, `lambent-worker-${config.workerId}`);
+  const nc = await connectNats({
+    url: config.natsUrl,
+    name: `lambent-worker-${config.workerId}`,
+    identity: { role: "worker", workerNodeId: workerNodeOf(config.workerId) },
+    auth: config.natsAuth,
+  });
   const supervisor = new SandboxSupervisor({
     config,
     logger,

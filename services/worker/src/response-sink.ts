@@ -2,8 +2,9 @@
 // go to the caller's subject in pieces, in order, as the environment takes them from the sandbox, and the
 // caller's acknowledgements come back on an inbox of this sink's own. What the function may still write is
 // the window less what the caller has not acknowledged, so nothing here holds bytes for a slow client.
-import { createInbox, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import {
+  connectionInbox,
   RESPONSE_STREAM_PIECE_BYTES,
   RESPONSE_STREAM_WINDOW_BYTES,
   decodeResponseAck,
@@ -20,13 +21,15 @@ export class NatsResponseSink implements ResponseSink {
   private acknowledged = 0;
   private contentType: string | undefined;
   private listener: ((bytes: number) => void) | undefined;
-  private readonly ackTo = createInbox();
+  /** Where the caller's acknowledgements come: an inbox under this worker's own prefix. */
+  private readonly ackTo: string;
   private readonly acks: Subscription;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly subject: string,
   ) {
+    this.ackTo = connectionInbox(nc);
     this.acks = nc.subscribe(this.ackTo, {
       callback: (error, message) => {
         if (error) return;

@@ -119,7 +119,7 @@ beforeAll(async () => {
   cluster = await startTestCluster();
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
   answers = recordAnswers(lambda);
-  nc = await connect({ servers: cluster.natsUrl });
+  nc = await connect({ ...cluster.natsOptions() });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: "CONFORMANCE_QUEUES", subjects: ["cq.>"], retention: RetentionPolicy.Workqueue });
   await jsm.streams.add({ name: "CONFORMANCE_STREAM", subjects: ["cs.>"] });

@@ -3,9 +3,9 @@
 // on (its promise settles, e.g. when the HTTP response drained) the bytes are acknowledged, which lets the
 // function write as many more. So a slow client holds the function back instead of filling this process;
 // a client that went away lets it run to its end, its bytes dropped here.
-import { createInbox, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { LambdaError } from "@lambent/errors";
-import { decodeResponsePiece, encodeResponseAck } from "@lambent/protocol";
+import { connectionInbox, decodeResponsePiece, encodeResponseAck } from "@lambent/protocol";
 
 /** Where the pieces go, as they come. */
 export interface ResponseConsumer {
@@ -25,7 +25,8 @@ export interface StreamedCall {
 const STRAGGLER_WAIT_MS = 30_000;
 
 export class ResponseStreamReader {
-  readonly subject = createInbox();
+  /** Where the worker sends the pieces: an inbox under this frontend's own prefix. */
+  readonly subject: string;
   private readonly subscription: Subscription;
   private received = 0;
   private passedOn = 0;
@@ -39,6 +40,7 @@ export class ResponseStreamReader {
     private readonly consumer: ResponseConsumer,
     private readonly call: StreamedCall,
   ) {
+    this.subject = connectionInbox(nc);
     this.subscription = nc.subscribe(this.subject);
     // Kept, not thrown: finish() reports it once the call's result is in.
     this.done = this.read().catch((error: unknown) => {

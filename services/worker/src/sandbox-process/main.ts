@@ -5,7 +5,7 @@
 // crosses its memory wall (memory-wall.ts), the watchdog thread does when the main thread itself is stuck.
 // It answers its supervisor's requests for metrics, and exits at once if the supervisor goes away. Run
 // with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
-import { connectNats, type CallCulprit } from "@lambent/protocol";
+import { connectNats, workerNodeOf, type CallCulprit } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
 import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
 import { MetricsRegistry, createLogger, startTracing, stopTracing } from "@lambent/telemetry";
@@ -32,7 +32,12 @@ async function main(): Promise<void> {
   // The supervisor is gone (killed with the node): so is this process, at once, like a crash.
   process.on("disconnect", () => process.exit(1));
   startTracing({ service: "lambent-worker", ...config.tracing });
-  const nc = await connectNats(config.natsUrl, `lambent-worker-${config.workerId}`);
+  const nc = await connectNats({
+    url: config.natsUrl,
+    name: `lambent-worker-${config.workerId}`,
+    identity: { role: "worker", workerNodeId: workerNodeOf(config.workerId) },
+    auth: config.natsAuth,
+  });
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   await view.start();

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { WorkerConfig } from "@lambent/config";
-import type { WorkerGone } from "@lambent/protocol";
+import { sandboxWorkerId, type WorkerGone } from "@lambent/protocol";
 import type { Logger, MetricSnapshot } from "@lambent/telemetry";
 import { parseReport, REPORT_FD, type SandboxReport } from "../sandbox-process/report-channel.js";
 import { isSandboxMessage } from "../sandbox-process/supervisor-messages.js";
@@ -106,7 +106,7 @@ export class SandboxSupervisor {
   /** Starts sandbox `index` (its `generation`-th process) and resolves once it is ready. */
   private launch(index: number, generation: number): Promise<void> {
     const { config, logger } = this.options;
-    const workerId = `${config.workerId.slice(0, 48)}-${index}-${generation}`;
+    const workerId = sandboxWorkerId(config.workerId, index, generation);
     const share = (total: number, least: number): string => String(Math.max(least, Math.floor(total / config.sandboxes)));
     const child = spawn(process.execPath, [...process.execArgv, SANDBOX_MAIN.pathname], {
       env: {
