@@ -82,7 +82,11 @@ describe("workflows at scale and through faults", () => {
       }),
     );
     const items = Array.from({ length: 1000 }, (_, index) => index);
+    // Held shut until ten items are inside at once, so the peak is reached however fast the machine is.
+    gate.shut();
     const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(items) }));
+    await gate.until(() => gate.inside("map") === 10);
+    gate.open();
     const done = await finished(sfn, started.executionArn!, 600_000);
     expect(done.status).toBe("SUCCEEDED");
     expect(JSON.parse(done.output!)).toEqual({ count: 1000 });
