@@ -44,6 +44,9 @@ import type {
   UpdateAliasRequest,
   UpdateTriggerRequest,
   UsageReport,
+  PutRoleCredentialsRequest,
+  RoleCredentialsDescription,
+  ListRoleCredentialsResponse,
 } from "@lambent/lambda-api";
 import { ApiPaths } from "@lambent/lambda-api";
 
@@ -139,6 +142,9 @@ export interface ApiClient {
   followLogs(functionName: string, options: LogsOptions, signal: AbortSignal): AsyncIterable<LogEventResponse>;
   /** Every function's usage, or one function's. */
   getUsage(functionName?: string): Promise<UsageReport>;
+  putRoleCredentials(request: PutRoleCredentialsRequest): Promise<RoleCredentialsDescription>;
+  listRoleCredentials(): Promise<ListRoleCredentialsResponse>;
+  deleteRoleCredentials(roleArn: string): Promise<void>;
   createRoute(request: CreateRouteRequest): Promise<RouteConfiguration>;
   getRoute(routeId: string): Promise<RouteConfiguration>;
   /** One page of routes, all of them or `functionName`'s. */
@@ -290,6 +296,17 @@ export function createApiClient(endpoint: string): ApiClient {
     followLogs: (name, options, signal) => followLogLines(send, ApiPaths.logs(segment(name)), logsQuery(options), signal),
     getUsage: async (name) =>
       asUsage(await sendJson("GET", name === undefined ? ApiPaths.usage : ApiPaths.functionUsage(segment(name)), {})),
+    putRoleCredentials: async (request) => asRoleCredentials(await sendJson("PUT", ApiPaths.roleCredentials, {}, request), "PutRoleCredentials"),
+    listRoleCredentials: async () => {
+      const value = await sendJson("GET", ApiPaths.roleCredentials, {});
+      if (isRecord(value) && Array.isArray(value.RoleCredentials)) {
+        return { RoleCredentials: value.RoleCredentials.map((item: unknown) => asRoleCredentials(item, "ListRoleCredentials")) };
+      }
+      throw new ApiError("InvalidResponse", "ListRoleCredentials answered without RoleCredentials", 200);
+    },
+    deleteRoleCredentials: async (roleArn) => {
+      await sendJson("DELETE", ApiPaths.roleCredentials, { RoleArn: roleArn });
+    },
     createRoute: async (request) => asRoute(await sendJson("POST", ApiPaths.routes, {}, request), "CreateRoute"),
     getRoute: async (routeId) => asRoute(await sendJson("GET", ApiPaths.route(segment(routeId)), {}), "GetRoute"),
     listRoutes: async (options = {}) =>
@@ -475,6 +492,11 @@ function asLogs(value: unknown): GetLogsResponse {
 
 function isLogEvent(value: unknown): value is LogEventResponse {
   return isRecord(value) && typeof value.Message === "string" && typeof value.RequestId === "string" && typeof value.Timestamp === "number";
+}
+
+function asRoleCredentials(value: unknown, operation: string): RoleCredentialsDescription {
+  if (isRecord(value) && typeof value.RoleArn === "string" && typeof value.AccessKeyId === "string") return shaped<RoleCredentialsDescription>(value);
+  throw new ApiError("InvalidResponse", `${operation} answered without RoleArn and AccessKeyId`, 200);
 }
 
 function asUsage(value: unknown): UsageReport {

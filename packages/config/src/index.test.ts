@@ -23,6 +23,15 @@ describe("configuration", () => {
     expect(() => loadWorkerConfig({ LAMBENT_SANDBOX_MEMORY_MARGIN_MB: "8" })).toThrow(/LAMBENT_SANDBOX_MEMORY_MARGIN_MB/);
   });
 
+  it("puts the operator's AWS endpoints in functions' environments under the SDK's names", () => {
+    expect(loadWorkerConfig({}).awsEndpoints).toEqual({});
+    expect(
+      loadWorkerConfig({ LAMBENT_AWS_ENDPOINT_URL: "http://aws.internal:4566", LAMBENT_AWS_ENDPOINT_URL_S3: "https://s3.internal", LAMBENT_AWS_ENDPOINT_URL_DYNAMODB: "" }).awsEndpoints,
+    ).toEqual({ AWS_ENDPOINT_URL: "http://aws.internal:4566", AWS_ENDPOINT_URL_S3: "https://s3.internal" });
+    expect(() => loadWorkerConfig({ LAMBENT_AWS_ENDPOINT_URL_S3: "s3.internal" })).toThrow(/LAMBENT_AWS_ENDPOINT_URL_S3/);
+    expect(() => loadWorkerConfig({ LAMBENT_AWS_ENDPOINT_URL: "ftp://x" })).toThrow(/LAMBENT_AWS_ENDPOINT_URL/);
+  });
+
   it("names the variable when a value is bad", () => {
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "eighty" })).toThrow(/LAMBENT_HTTP_PORT/);
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "70000" })).toThrow(ConfigError);

@@ -355,8 +355,34 @@ export interface WorkerConfig extends CommonConfig {
   heartbeatMs: number;
   /** Egress policy and limits for functions' `fetch`, which the worker carries out for them. */
   fetch: FetchPolicyConfig;
+  /**
+   * AWS service endpoints put in every function's environment (`LAMBENT_AWS_ENDPOINT_URL[_<SERVICE>]` →
+   * `AWS_ENDPOINT_URL[_<SERVICE>]`), so the AWS SDK reaches the stores the operator runs; a function's own
+   * variables of the same name win.
+   */
+  awsEndpoints: Record<string, string>;
   /** Where the worker serves Prometheus `/metrics`. */
   metrics: MetricsListenerConfig;
+}
+
+const AWS_ENDPOINT_VARIABLE = /^LAMBENT_(AWS_ENDPOINT_URL(?:_[A-Z0-9_]+)?)$/;
+
+/** `LAMBENT_AWS_ENDPOINT_URL` and `LAMBENT_AWS_ENDPOINT_URL_<SERVICE>`, each an http(s) URL. */
+function readAwsEndpoints(env: Environment): Record<string, string> {
+  const endpoints: Record<string, string> = {};
+  for (const [variable, value] of Object.entries(env)) {
+    const name = AWS_ENDPOINT_VARIABLE.exec(variable)?.[1];
+    if (!name || value === undefined || value === "") continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(variable, `expected an http or https URL, got "${value}"`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(variable, `expected an http or https URL, got "${value}"`);
+    endpoints[name] = value;
+  }
+  return endpoints;
 }
 
 /** The scheduler's and worker's own HTTP listener for `/metrics` (the frontend serves it on its HTTP port). */
@@ -410,6 +436,7 @@ export function loadWorkerConfig(env: Environment): WorkerConfig {
       timeoutMs: readInteger(env, "LAMBENT_FETCH_TIMEOUT_MS", 30_000, 100, 900_000),
       maxResponseBytes: readInteger(env, "LAMBENT_FETCH_MAX_RESPONSE_BYTES", 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
+    awsEndpoints: readAwsEndpoints(env),
     metrics: readMetricsListener(env),
   };
 }

@@ -63,3 +63,4 @@ export type { ListTagsResponse, TagResourceRequest } from "./tags.js";
 export type { AddPermissionRequest, AddPermissionResponse, GetPolicyResponse } from "./policies.js";
 export type { GetFunctionCodeSigningConfigResponse, ListCodeSigningConfigsResponse, RuntimeManagementConfig } from "./code-signing.js";
 export type { FunctionUsage, UsageFigures, UsageReport, VersionUsage } from "./usage.js";
+export type { PutRoleCredentialsRequest, RoleCredentialsDescription, ListRoleCredentialsResponse } from "./role-credentials.js";

@@ -75,4 +75,6 @@ export const ApiPaths = {
   /** Lambent's CreateTrigger (POST), ListTriggers (GET). */
   triggers: `${LAMBENT}/triggers`,
   trigger: (name: string) => `${LAMBENT}/triggers/${name}`,
+  /** Lambent's PutRoleCredentials (PUT), ListRoleCredentials (GET), DeleteRoleCredentials (DELETE `?RoleArn=`). */
+  roleCredentials: `${LAMBENT}/role-credentials`,
 } as const;

@@ -102,3 +102,13 @@ export {
 export { type StoredPackage, sourceMapObjectName, CodeStore } from "./code-store.js";
 export { RegistryView } from "./registry-view.js";
 export { type RegistryBuckets, openRegistryBuckets } from "./open.js";
+export {
+  ROLE_CREDENTIALS_KEYS,
+  type RoleCredentials,
+  type RoleCredentialsSummary,
+  roleCredentialsKey,
+  isValidRoleArn,
+  validateRoleCredentials,
+  RoleCredentialsStore,
+  RoleCredentialsView,
+} from "./role-credentials.js";

@@ -32,6 +32,7 @@ import type { UsageReports } from "./control-plane/usage.js";
 import type { WorkflowOperations } from "./workflows/workflow-operations.js";
 import type { CodeSigningOperations } from "./control-plane/code-signing.js";
 import type { LayerOperations } from "./control-plane/layers.js";
+import type { RoleCredentialOperations } from "./control-plane/role-credentials.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -146,6 +147,8 @@ export interface FrontendApi {
   workflows?: WorkflowOperations;
   /** Lambda's layers (control-plane/layers.ts); calls fail with ServiceException where absent. */
   layers?: LayerOperations;
+  /** Lambent's role credentials (control-plane/role-credentials.ts); calls fail with ServiceException where absent. */
+  roleCredentials?: RoleCredentialOperations;
   /** Lambda's code signing calls, answered as for an account without configs; calls fail with ServiceException where absent. */
   codeSigning?: CodeSigningOperations;
 }

@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
-import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
+import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, RoleCredentialsStore, openRegistryBuckets } from "@lambent/registry/functions";
 import { EventSourceMappingStore } from "@lambent/registry/event-sources";
 import { KeySpaceView, ObservedWrites } from "@lambent/registry/kv";
 import { ROUTE_KEYS, RouteStore, decodeRoute, type RouteRecord } from "@lambent/registry/routes";
@@ -26,6 +26,7 @@ import { buildGrpcServer } from "./grpc/server.js";
 import { ensureLogStream } from "@lambent/log-stream";
 import { FunctionLogs } from "./control-plane/logs.js";
 import { UsageReports } from "./control-plane/usage.js";
+import { RoleCredentialOperations } from "./control-plane/role-credentials.js";
 import { TriggerOperations } from "./control-plane/triggers.js";
 import { EventSourceMappings } from "./control-plane/event-source-mappings.js";
 import { EventSourceJetStream } from "./control-plane/event-source-jetstream.js";
@@ -96,6 +97,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   const jsm = await jetstreamManager(nc);
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
+  api.roleCredentials = new RoleCredentialOperations(new RoleCredentialsStore(buckets.functions, cipher));
   api.triggers = new TriggerOperations({
     scope,
     triggers: new TriggerStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)),

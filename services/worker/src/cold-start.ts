@@ -5,6 +5,7 @@ import { serviceError } from "@lambent/errors";
 import type { CodeCache } from "./code-cache.js";
 import { Environment, type CatastropheListener, type EnvironmentTracker, type InlineWatch } from "./pool/environment.js";
 import type { EntryModes } from "./pool/entry-modes.js";
+import type { PlatformVariables } from "./platform-variables.js";
 
 /** What every environment of this process shares: how calls are entered, and who hears of a catastrophe. */
 export interface EnvironmentRuntime {
@@ -13,6 +14,8 @@ export interface EnvironmentRuntime {
   onCatastrophe?: CatastropheListener | undefined;
   /** Hears of every environment made and gone (the sandbox process's memory wall). */
   tracker?: EnvironmentTracker | undefined;
+  /** The operator's AWS endpoints and the execution roles' credentials, for environment variables. */
+  platform?: PlatformVariables | undefined;
 }
 
 export interface ColdStart {

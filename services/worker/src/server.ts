@@ -40,6 +40,7 @@ import { KeptSlots } from "./kept-slots.js";
 import { LocalCalls } from "./local-calls.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { WorkerMetrics } from "./metrics/worker-metrics.js";
+import { PlatformVariables, type RoleCredentialsLookup } from "./platform-variables.js";
 
 export interface WorkerDeps {
   nc: NatsConnection;
@@ -68,6 +69,8 @@ export interface WorkerDeps {
   environmentRuntime?: Partial<EnvironmentRuntime>;
   /** Hears how much functions hold in /tmp across the process (the sandbox process's memory wall). */
   storageMeter?: StorageMeter;
+  /** Execution roles' credentials (a started RoleCredentialsView); without it functions get none. */
+  roleCredentials?: RoleCredentialsLookup;
 }
 
 /** How often kept slots are checked for having gone unused too long. */
@@ -108,7 +111,11 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     : undefined;
   const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions, storageMeter: deps.storageMeter }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();
-  const runtime: EnvironmentRuntime = { modes: new EntryModes(), ...deps.environmentRuntime };
+  const runtime: EnvironmentRuntime = {
+    modes: new EntryModes(),
+    platform: new PlatformVariables(config.awsEndpoints, deps.roleCredentials),
+    ...deps.environmentRuntime,
+  };
   const invoker = new Invoker({
     workerId: config.workerId,
     runtime,

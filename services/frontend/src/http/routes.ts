@@ -8,6 +8,7 @@ import type { ListOptions } from "../control-plane/pagination.js";
 import { parseJsonBody, readBody } from "./body.js";
 import { SEGMENT, exactly, withOptionalSlash, type Route, type RouteResult } from "./api-route.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";
+import { roleCredentialRoutes } from "./role-credential-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
 import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
@@ -320,6 +321,7 @@ export const routes: Route[] = [
   ...functionResourceRoutes,
   ...layerRoutes,
   ...logAndUsageRoutes,
+  ...roleCredentialRoutes,
   ...routeControlRoutes,
   ...triggerRoutes,
   ...eventSourceMappingRoutes,

@@ -31,6 +31,7 @@ import {
 import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
 import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, withoutHostPaths, type HostReply, type SandboxOutcome, type SandboxPacket } from "./boundary.js";
 import { EntryHistory, EntryModes, INLINE_SLICE_MS } from "./entry-modes.js";
+import type { PlatformVariables } from "../platform-variables.js";
 
 const MEMORY_SAMPLE_MIN_CPU_MS = 1;
 const MEMORY_SAMPLE_INTERVAL_MS = 250;
@@ -68,6 +69,8 @@ export interface EnvironmentSettings {
   inlineWatch?: InlineWatch | undefined;
   onCatastrophe?: CatastropheListener | undefined;
   tracker?: EnvironmentTracker | undefined;
+  /** The operator's AWS endpoints and the role's credentials for the function's environment variables. */
+  platform?: PlatformVariables | undefined;
 }
 
 export interface RunRequest {
@@ -165,8 +168,9 @@ function logStreamName(version: string, id: string, now: Date): string {
   return `${day}/[${version}]${id}`;
 }
 
-function lambdaEnvironment(record: FunctionVersionRecord, region: string, streamName: string): Record<string, string> {
+function lambdaEnvironment(record: FunctionVersionRecord, region: string, streamName: string, platform: PlatformVariables | undefined): Record<string, string> {
   return {
+    ...platform?.defaultsFor(),
     ...record.environment,
     AWS_LAMBDA_FUNCTION_NAME: record.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: record.version,
@@ -181,6 +185,7 @@ function lambdaEnvironment(record: FunctionVersionRecord, region: string, stream
     _HANDLER: record.handler,
     TZ: ":UTC",
     LANG: "en_US.UTF-8",
+    ...platform?.credentialsFor(record),
   };
 }
 
@@ -310,7 +315,7 @@ export class Environment {
       logStreamName: this.logStreamName,
       handler: record.handler,
       handlerFile,
-      env: lambdaEnvironment(record, settings.region, this.logStreamName),
+      env: lambdaEnvironment(record, settings.region, this.logStreamName, settings.platform),
       callLimits: host.callLimits,
       hostCallBytes: MAX_HOST_CALL_BYTES,
     };

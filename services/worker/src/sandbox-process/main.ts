@@ -7,7 +7,7 @@
 // with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
 import { connectNats, workerNodeOf, type CallCulprit } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
-import { CodeStore, EnvironmentCipher, RegistryView, openRegistryBuckets } from "@lambent/registry/functions";
+import { CodeStore, EnvironmentCipher, RegistryView, RoleCredentialsView, openRegistryBuckets } from "@lambent/registry/functions";
 import { MetricsRegistry, createLogger, startTracing, stopTracing } from "@lambent/telemetry";
 import { prepareSandboxCache } from "../pool/sandbox-script.js";
 import { buildWorker } from "../server.js";
@@ -39,8 +39,12 @@ async function main(): Promise<void> {
     auth: config.natsAuth,
   });
   const buckets = await openRegistryBuckets(nc, config.jetstreamReplicas);
-  const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
-  await view.start();
+  const cipher = EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields));
+  const view = new RegistryView(buckets.functions, cipher);
+  const roleCredentials = new RoleCredentialsView(buckets.functions, cipher, (key, error) =>
+    logger.warn("role credentials cannot be opened: functions with the role get none", { key, error: String(error) }),
+  );
+  await Promise.all([view.start(), roleCredentials.start()]);
   const observers = await startInvocationObservers(nc, buckets.functions, config, logger);
   const metrics = new MetricsRegistry({ defaultMetrics: true });
   // The process's share of the memory, and its margin above it (the process itself, what the host holds
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
     logSink: observers.sink,
     metrics,
     storageMeter: wall,
+    roleCredentials,
     environmentRuntime: {
       inlineWatch,
       tracker: wall,
@@ -103,6 +108,7 @@ async function main(): Promise<void> {
       .then(async () => {
         await observers.stop();
         view.stop();
+        roleCredentials.stop();
         await nc.close();
         await stopTracing();
         await inlineWatch.stop();
