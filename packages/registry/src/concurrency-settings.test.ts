@@ -1,12 +1,7 @@
 // The account's concurrency rules as pure functions, and the settings document's compare-and-set store
 // over a real nats-server.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { KV } from "@nats-io/kv";
-import { startNatsServer, type RunningNatsServer } from "@lambent/local-cluster";
+import { describe, expect, it } from "vitest";
+import { useFunctionsBucket } from "./testing/functions-bucket.js";
 import {
   CONCURRENCY_SETTINGS_KEY,
   ConcurrencyStore,
@@ -21,7 +16,6 @@ import {
   type ConcurrencySettings,
 } from "./concurrency-settings.js";
 import { ObservedWrites } from "./observed-writes.js";
-import { openRegistryBuckets } from "./open.js";
 
 const limits = { accountLimit: 20, unreservedMinimum: 5 };
 const invalid = (run: () => unknown, message?: RegExp) =>
@@ -147,24 +141,9 @@ describe("decodeConcurrencySettings", () => {
 });
 
 describe("ConcurrencyStore", () => {
-  let server: RunningNatsServer;
-  let dir: string;
-  let nc: NatsConnection;
-  let kv: KV;
-  const store = () => new ConcurrencyStore(kv, new ObservedWrites(kv, undefined));
+  const bucket = useFunctionsBucket("concurrency-settings-test");
+  const store = () => new ConcurrencyStore(bucket.kv, new ObservedWrites(bucket.kv, undefined));
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "concurrency-settings-test-"));
-    server = await startNatsServer({ storeDir: dir });
-    nc = await connect({ servers: server.url });
-    kv = (await openRegistryBuckets(nc)).functions;
-  });
-
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it("reads empty settings before the first write, then what was written", async () => {
     expect(await store().read()).toEqual(emptyConcurrencySettings());
@@ -185,13 +164,13 @@ describe("ConcurrencyStore", () => {
   });
 
   it("writes nothing when the change answers the current settings", async () => {
-    const before = (await kv.get(CONCURRENCY_SETTINGS_KEY))!.revision;
+    const before = (await bucket.kv.get(CONCURRENCY_SETTINGS_KEY))!.revision;
     await store().update((current) => withoutFunction(current, "nobody"));
-    expect((await kv.get(CONCURRENCY_SETTINGS_KEY))!.revision).toBe(before);
+    expect((await bucket.kv.get(CONCURRENCY_SETTINGS_KEY))!.revision).toBe(before);
   });
 
   it("starts again from empty settings after the document was deleted", async () => {
-    await kv.delete(CONCURRENCY_SETTINGS_KEY);
+    await bucket.kv.delete(CONCURRENCY_SETTINGS_KEY);
     expect(await store().read()).toEqual(emptyConcurrencySettings());
     await store().update((current) => withReservation(current, limits, "h", 2));
     expect((await store().read()).reserved).toEqual({ h: 2 });

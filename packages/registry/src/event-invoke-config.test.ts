@@ -1,19 +1,13 @@
 // EventInvokeConfigStore and the registry view's cache of it over a real nats-server: keys, compare-and-set
 // updates, listing order, deletes, the view's snapshot at start and its watch afterwards.
-import { mkdtemp, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { KV } from "@nats-io/kv";
-import { startNatsServer, type RunningNatsServer } from "@lambent/local-cluster";
+import { describe, expect, it } from "vitest";
+import { useFunctionsBucket } from "./testing/functions-bucket.js";
 import { eventually } from "@lambent/testkit";
 import { EnvironmentCipher } from "./environment-cipher.js";
 import { LATEST, type FunctionVersionRecord } from "./function-record.js";
 import { FunctionStore } from "./function-store.js";
 import { RegistryView } from "./registry-view.js";
-import { openRegistryBuckets } from "./open.js";
 import {
   DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
@@ -25,12 +19,9 @@ import {
   type EventInvokeConfig,
 } from "./event-invoke-config.js";
 
-let server: RunningNatsServer;
-let dir: string;
-let nc: NatsConnection;
-let kv: KV;
+const bucket = useFunctionsBucket("registry-eventconfig-test");
 const cipher = new EnvironmentCipher([randomBytes(32)]);
-const store = (): FunctionStore => new FunctionStore(kv, cipher);
+const store = (): FunctionStore => new FunctionStore(bucket.kv, cipher);
 const encoder = new TextEncoder();
 
 /** Resolves once `assertion` passes: the view follows KV through a watch, which offers the test no event. */
@@ -72,18 +63,6 @@ function record(functionName: string): FunctionVersionRecord {
   };
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "registry-eventconfig-test-"));
-  server = await startNatsServer({ storeDir: dir });
-  nc = await connect({ servers: server.url });
-  kv = (await openRegistryBuckets(nc)).functions;
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe("keys and decoding", () => {
   it("spells $LATEST as LATEST in the key and reads it back", () => {
@@ -120,7 +99,7 @@ describe("EventInvokeConfigStore", () => {
     expect(await configs.get("stored", LATEST)).toBeUndefined();
     await configs.put(config("stored", LATEST, { maximumRetryAttempts: 0, onSuccess: "arn:aws:sns:us-east-1:000000000000:ok" }));
     expect(await configs.get("stored", LATEST)).toMatchObject({ maximumRetryAttempts: 0, onSuccess: "arn:aws:sns:us-east-1:000000000000:ok" });
-    expect((await kv.get("eventconfig.stored.LATEST"))?.operation).toBe("PUT");
+    expect((await bucket.kv.get("eventconfig.stored.LATEST"))?.operation).toBe("PUT");
     await configs.put(config("stored", LATEST, { maximumEventAgeInSeconds: 60 }));
     const replaced = await configs.get("stored", LATEST);
     expect(replaced).toMatchObject({ maximumEventAgeInSeconds: 60 });
@@ -179,7 +158,7 @@ describe("RegistryView event invoke configs", () => {
     const configs = store().eventInvokeConfigs;
     await configs.put(config("cached", LATEST, { maximumRetryAttempts: 1 }));
     await configs.put(config("cached", "prod", { maximumRetryAttempts: 0 }));
-    const view = new RegistryView(kv, cipher);
+    const view = new RegistryView(bucket.kv, cipher);
     await view.start();
     try {
       expect(view.cachedEventInvokeConfig("cached", LATEST)?.maximumRetryAttempts).toBe(1);
@@ -198,8 +177,8 @@ describe("RegistryView event invoke configs", () => {
   });
 
   it("reads the writes of a store it observes at once", async () => {
-    const view = new RegistryView(kv, cipher);
-    const observed = new FunctionStore(kv, cipher, view);
+    const view = new RegistryView(bucket.kv, cipher);
+    const observed = new FunctionStore(bucket.kv, cipher, view);
     // Not started: only the observed writes can fill the cache.
     await observed.eventInvokeConfigs.put(config("observed", "3", { onFailure: "arn:aws:sqs:us-east-1:000000000000:dlq" }));
     expect(view.cachedEventInvokeConfig("observed", "3")?.onFailure).toBe("arn:aws:sqs:us-east-1:000000000000:dlq");
@@ -208,12 +187,12 @@ describe("RegistryView event invoke configs", () => {
   });
 
   it("caches a malformed config as none", async () => {
-    const view = new RegistryView(kv, cipher);
+    const view = new RegistryView(bucket.kv, cipher);
     await view.start();
     try {
       await store().eventInvokeConfigs.put(config("garbled", LATEST, { maximumRetryAttempts: 0 }));
       await viewFollows(() => expect(view.cachedEventInvokeConfig("garbled", LATEST)?.maximumRetryAttempts).toBe(0));
-      await kv.put(eventInvokeConfigKey("garbled", LATEST), JSON.stringify({ nonsense: true }));
+      await bucket.kv.put(eventInvokeConfigKey("garbled", LATEST), JSON.stringify({ nonsense: true }));
       await viewFollows(() => expect(view.cachedEventInvokeConfig("garbled", LATEST)).toBeUndefined());
     } finally {
       view.stop();

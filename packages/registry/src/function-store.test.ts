@@ -1,26 +1,17 @@
 // FunctionStore and RegistryView over a real nats-server: environment variables sealed in KV, plain
 // to callers, and records from before encryption still read.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { KV } from "@nats-io/kv";
-import { startNatsServer, type RunningNatsServer } from "@lambent/local-cluster";
+import { describe, expect, it } from "vitest";
+import { useFunctionsBucket } from "./testing/functions-bucket.js";
 import { eventually } from "@lambent/testkit";
 import { EnvironmentCipher, EnvironmentCipherError } from "./environment-cipher.js";
 import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } from "./function-record.js";
 import { FunctionStore, functionKey } from "./function-store.js";
 import { RegistryView } from "./registry-view.js";
-import { openRegistryBuckets } from "./open.js";
 
-let server: RunningNatsServer;
-let dir: string;
-let nc: NatsConnection;
-let kv: KV;
+const bucket = useFunctionsBucket("registry-test");
 const cipher = new EnvironmentCipher([randomBytes(32)]);
-const store = (): FunctionStore => new FunctionStore(kv, cipher);
+const store = (): FunctionStore => new FunctionStore(bucket.kv, cipher);
 
 /** Resolves once `assertion` passes: the view follows KV through a watch, which offers the test no event. */
 function viewFollows(assertion: () => void): Promise<boolean> {
@@ -60,22 +51,10 @@ function record(functionName: string, environment: Record<string, string>): Func
 }
 
 async function raw(functionName: string): Promise<string> {
-  const entry = await kv.get(functionKey(functionName, LATEST));
+  const entry = await bucket.kv.get(functionKey(functionName, LATEST));
   return entry!.string();
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "registry-test-"));
-  server = await startNatsServer({ storeDir: dir });
-  nc = await connect({ servers: server.url });
-  kv = (await openRegistryBuckets(nc)).functions;
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe("FunctionStore", () => {
   it("stores the environment sealed and reads it back in plaintext", async () => {
@@ -99,7 +78,7 @@ describe("FunctionStore", () => {
   });
 
   it("reads records written before encryption existed, and seals them on the next update", async () => {
-    await kv.put(functionKey("legacy", LATEST), JSON.stringify(record("legacy", { OLD: SECRET })));
+    await bucket.kv.put(functionKey("legacy", LATEST), JSON.stringify(record("legacy", { OLD: SECRET })));
     expect((await store().require("legacy")).record.environment).toEqual({ OLD: SECRET });
     await store().update("legacy", LATEST, (current) => ({ ...current, revisionId: "r2" }));
     expect(await raw("legacy")).not.toContain(SECRET);
@@ -114,7 +93,7 @@ describe("FunctionStore", () => {
 
   it("fails clearly when read with another key", async () => {
     await store().create(record("other-key", { A: SECRET }));
-    const stranger = new FunctionStore(kv, new EnvironmentCipher([randomBytes(32)]));
+    const stranger = new FunctionStore(bucket.kv, new EnvironmentCipher([randomBytes(32)]));
     await expect(stranger.get("other-key")).rejects.toThrow(EnvironmentCipherError);
     await expect(stranger.get("other-key")).rejects.toThrow(/other-key:\$LATEST were sealed with key/);
   });
@@ -124,17 +103,17 @@ describe("FunctionStore", () => {
     await store().create(record("thief", { TOKEN: "mine" }));
     const victim = JSON.parse(await raw("victim")) as StoredFunctionVersionRecord;
     const thief = JSON.parse(await raw("thief")) as StoredFunctionVersionRecord;
-    await kv.put(functionKey("thief", LATEST), JSON.stringify({ ...thief, sealedEnvironment: victim.sealedEnvironment }));
+    await bucket.kv.put(functionKey("thief", LATEST), JSON.stringify({ ...thief, sealedEnvironment: victim.sealedEnvironment }));
     await expect(store().get("thief")).rejects.toThrow(/thief:\$LATEST failed authentication/);
     // A whole record copied under another key is refused too.
-    await kv.put(functionKey("thief", LATEST), JSON.stringify(victim));
+    await bucket.kv.put(functionKey("thief", LATEST), JSON.stringify(victim));
     await expect(store().get("thief")).rejects.toThrow(/record under fn\.thief\.LATEST is for victim/);
   });
 });
 
 describe("RegistryView", () => {
   it("caches records decrypted, and drops ones it cannot decrypt", async () => {
-    const view = new RegistryView(kv, cipher);
+    const view = new RegistryView(bucket.kv, cipher);
     await view.start();
     try {
       await store().create(record("viewed", { A: SECRET }));
@@ -142,7 +121,7 @@ describe("RegistryView", () => {
 
       const stored = JSON.parse(await raw("viewed")) as StoredFunctionVersionRecord;
       const tampered = { ...stored.sealedEnvironment!, data: Buffer.from("garbage").toString("base64") };
-      await kv.put(functionKey("viewed", LATEST), JSON.stringify({ ...stored, revisionId: "r9", sealedEnvironment: tampered }));
+      await bucket.kv.put(functionKey("viewed", LATEST), JSON.stringify({ ...stored, revisionId: "r9", sealedEnvironment: tampered }));
       await viewFollows(() => expect(view.cached("viewed")).toBeUndefined());
       await expect(view.get("viewed")).rejects.toThrow(/viewed:\$LATEST failed authentication/);
     } finally {
@@ -153,12 +132,12 @@ describe("RegistryView", () => {
 
 describe("RegistryView ordering", () => {
   it("reads the writes of a store it observes at once, and never takes an older revision over a newer one", async () => {
-    const view = new RegistryView(kv, cipher);
-    const observed = new FunctionStore(kv, cipher, view);
+    const view = new RegistryView(bucket.kv, cipher);
+    const observed = new FunctionStore(bucket.kv, cipher, view);
     // Not started: no watch, so only the observed writes can fill the cache.
     await observed.create(record("ordered", { V: "one" }));
     expect(view.cached("ordered")?.environment).toEqual({ V: "one" });
-    const oldBytes = (await kv.get(functionKey("ordered", LATEST)))!;
+    const oldBytes = (await bucket.kv.get(functionKey("ordered", LATEST)))!;
     await observed.update("ordered", LATEST, (current) => ({ ...current, environment: { V: "two" } }));
     expect(view.cached("ordered")?.environment).toEqual({ V: "two" });
     // A late delivery of the first revision (as a watch or a slow read may bring it) is ignored.
@@ -211,7 +190,7 @@ describe("version numbers", () => {
 describe("aliases", () => {
   it("are created once, updated by compare-and-set, listed by name and followed by the view", async () => {
     const aliases = store().aliases;
-    const view = new RegistryView(kv, cipher);
+    const view = new RegistryView(bucket.kv, cipher);
     await view.start();
     try {
       const prod = { functionName: "aliased", name: "prod", functionVersion: "1", description: "", revisionId: "a1" };

@@ -1,39 +1,17 @@
 // Role credentials over a real nats-server: sealed in KV, listed without their secrets, and followed by
 // the workers' view as they are set, rotated and removed.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { KV } from "@nats-io/kv";
-import { startNatsServer, type RunningNatsServer } from "@lambent/local-cluster";
+import { describe, expect, it } from "vitest";
 import { eventually } from "@lambent/testkit";
 import { EnvironmentCipher } from "./environment-cipher.js";
-import { openRegistryBuckets } from "./open.js";
+import { useFunctionsBucket } from "./testing/functions-bucket.js";
 import { RoleCredentialsStore, RoleCredentialsView, roleCredentialsKey, validateRoleCredentials } from "./role-credentials.js";
 
-let server: RunningNatsServer;
-let dir: string;
-let nc: NatsConnection;
-let kv: KV;
+const bucket = useFunctionsBucket("role-credentials-test");
 const cipher = new EnvironmentCipher([randomBytes(32)]);
 const ROLE = "arn:aws:iam::123456789012:role/service-role/reader";
 const OTHER_ROLE = "arn:aws:iam::123456789012:role/writer";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "role-credentials-test-"));
-  server = await startNatsServer({ storeDir: dir });
-  nc = await connect({ servers: server.url });
-  kv = (await openRegistryBuckets(nc)).functions;
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 const follows = (check: () => boolean): Promise<boolean> => eventually(check, { deadline: 30_000, message: "the view never followed the change" });
 
@@ -47,16 +25,16 @@ describe("role credentials", () => {
   });
 
   it("stores the secret sealed, lists without it, and the view follows a set, a rotation and a removal", async () => {
-    const store = new RoleCredentialsStore(kv, cipher);
+    const store = new RoleCredentialsStore(bucket.kv, cipher);
     const unreadable: string[] = [];
-    const view = new RoleCredentialsView(kv, cipher, (key) => unreadable.push(key));
+    const view = new RoleCredentialsView(bucket.kv, cipher, (key) => unreadable.push(key));
     await store.put(ROLE, { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: SECRET, sessionToken: "token-1" });
     await view.start();
     try {
       expect(view.environmentOf(ROLE)).toEqual({ AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: "token-1" });
       expect(view.environmentOf(OTHER_ROLE)).toBeUndefined();
 
-      const raw = (await kv.get(roleCredentialsKey(ROLE)))!.string();
+      const raw = (await bucket.kv.get(roleCredentialsKey(ROLE)))!.string();
       expect(raw).not.toContain(SECRET);
       expect(raw).not.toContain("token-1");
       const listed = await store.list();
@@ -68,7 +46,7 @@ describe("role credentials", () => {
       expect(view.environmentOf(ROLE)).toEqual({ AWS_ACCESS_KEY_ID: "AKIAI44QH8DHBEXAMPLE", AWS_SECRET_ACCESS_KEY: "rotated" });
 
       // A sealed secret copied under another role's key does not open there.
-      await kv.put(roleCredentialsKey(OTHER_ROLE), raw.replace(ROLE, OTHER_ROLE));
+      await bucket.kv.put(roleCredentialsKey(OTHER_ROLE), raw.replace(ROLE, OTHER_ROLE));
       await follows(() => unreadable.includes(roleCredentialsKey(OTHER_ROLE)));
       expect(view.environmentOf(OTHER_ROLE)).toBeUndefined();
 
