@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { LambdaErrorTypes } from "@lambent/errors";
-import { HttpStatusOfError } from "../../services/frontend/src/http/error-status.js";
+import { HttpStatusOfError } from "@lambent/errors";
 import { GrpcStatusOfError } from "../../services/frontend/src/grpc/error-status.js";
 import { GrpcStatusOfSfnError, HttpStatusOfSfnError } from "../../services/frontend/src/workflows/sfn-error.js";
 

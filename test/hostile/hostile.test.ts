@@ -149,6 +149,37 @@ describe("hostile code", () => {
     expect((await invoke("bystander")).payload).toMatchObject({ ok: true });
   });
 
+  it("the in-function Lambda endpoint keeps the call limits, and names that only look like it go through the egress policy", async () => {
+    await createTestFunction(
+      lambda,
+      "endpoint-flood",
+      zipFiles({
+        "index.mjs": `export const handler = async () => {
+          const url = "http://lambda.lambent.internal/2015-03-31/functions/bystander/invocations";
+          const outcomes = await Promise.all(Array.from({ length: 300 }, () =>
+            fetch(url, { method: "POST", body: "{}" }).then((response) => String(response.status), (error) => error.name)));
+          const counts = {};
+          for (const outcome of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+          const disguised = {};
+          for (const trick of ["http://lambda.lambent.internal@169.254.169.254/", "http://169.254.169.254/#lambda.lambent.internal"]) {
+            disguised[trick] = await fetch(trick).then((response) => response.status, (error) => error.message);
+          }
+          return { counts, disguised };
+        };`,
+      }),
+      { Timeout: 30 },
+    );
+    const { error, payload } = await invoke("endpoint-flood");
+    expect(error).toBeUndefined();
+    const { counts, disguised } = payload as { counts: Record<string, number>; disguised: Record<string, unknown> };
+    // Every request settled: the calls that fit ran, the rest were refused at once, none left hanging.
+    expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBe(300);
+    expect(counts["200"]).toBeGreaterThan(0);
+    expect((counts["429"] ?? 0) + (counts["TypeError"] ?? 0)).toBeGreaterThan(0);
+    for (const outcome of Object.values(disguised)) expect(String(outcome)).toMatch(/refused|not allowed|denied/i);
+    await expectBystanderUnharmed();
+  });
+
   it("fetch to the machine's own addresses and to reserved ranges is refused, in every IPv6 disguise", async () => {
     const own = ownAddressUrls(cluster.httpUrl);
     const reserved = reservedUrls(cluster.httpUrl);

@@ -84,3 +84,23 @@ export const provisionedConcurrencyConfigNotFound = (): LambdaError =>
   new LambdaError("ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
 
 export const recursiveInvocation = (message: string): LambdaError => new LambdaError("RecursiveInvocationException", message);
+
+/** Lambda error type → HTTP status: the one table (the frontend answers with it, the in-function Lambda endpoint too), checked exhaustive by the compiler. */
+export const HttpStatusOfError: Record<LambdaErrorType, number> = {
+  ValidationException: 400,
+  InvalidParameterValueException: 400,
+  InvalidRequestContentException: 400,
+  RequestTooLargeException: 413,
+  RequestEntityTooLargeException: 413,
+  UnsupportedMediaTypeException: 415,
+  AccessDeniedException: 403,
+  ResourceNotFoundException: 404,
+  CodeSigningConfigNotFoundException: 404,
+  ProvisionedConcurrencyConfigNotFoundException: 404,
+  ResourceConflictException: 409,
+  ResourceNotReadyException: 502,
+  PreconditionFailedException: 412,
+  TooManyRequestsException: 429,
+  RecursiveInvocationException: 400,
+  ServiceException: 500,
+};

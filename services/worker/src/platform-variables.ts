@@ -1,8 +1,10 @@
 // Variables the platform adds to a function's environment besides Lambda's own: the AWS endpoints the
-// operator configured (beneath the function's own variables, which may point elsewhere) and the
+// operator configured and Lambent's own Lambda endpoint (beneath the function's own variables, which may
+// point elsewhere) and the
 // credentials of the function's execution role (above them: Lambda reserves those names). Read once per
 // environment, as it starts, never per call.
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
+import { LAMBDA_ENDPOINT_URL } from "./host/lambda-endpoint.js";
 
 /** The role credentials the worker knows (a started RoleCredentialsView). */
 export interface RoleCredentialsLookup {
@@ -10,11 +12,16 @@ export interface RoleCredentialsLookup {
 }
 
 export class PlatformVariables {
+  private readonly endpoints: Readonly<Record<string, string>>;
+
   constructor(
-    /** `AWS_ENDPOINT_URL[_<SERVICE>]` → URL. */
-    private readonly endpoints: Readonly<Record<string, string>>,
+    /** `AWS_ENDPOINT_URL[_<SERVICE>]` → URL, from the operator. */
+    endpoints: Readonly<Record<string, string>>,
     private readonly roles: RoleCredentialsLookup | undefined,
-  ) {}
+  ) {
+    // The SDK's LambdaClient reaches Lambent itself unless the operator points it elsewhere.
+    this.endpoints = Object.freeze({ AWS_ENDPOINT_URL_LAMBDA: LAMBDA_ENDPOINT_URL, ...endpoints });
+  }
 
   /** Variables the function's own may replace. */
   defaultsFor(): Readonly<Record<string, string>> {

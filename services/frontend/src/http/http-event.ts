@@ -9,7 +9,7 @@ import { toLambdaError } from "@lambent/errors";
 import type { Invoker } from "../api.js";
 import { PayloadLimits, requestTooLarge } from "@lambent/protocol";
 import { readBody } from "./body.js";
-import { HttpStatusOfError } from "./error-status.js";
+import { HttpStatusOfError } from "@lambent/errors";
 
 /** Lambda's payload format 2.0, as function URLs and API Gateway HTTP APIs send it. */
 export interface HttpApiEvent {

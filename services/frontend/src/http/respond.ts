@@ -2,7 +2,7 @@
 import type { ServerResponse } from "node:http";
 import { toLambdaError } from "@lambent/errors";
 import { errorBodyModel } from "@lambent/lambda-model";
-import { HttpStatusOfError } from "./error-status.js";
+import { HttpStatusOfError } from "@lambent/errors";
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, requestId: string): void {
   const text = body === undefined ? "" : JSON.stringify(body);

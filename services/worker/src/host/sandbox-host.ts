@@ -26,6 +26,7 @@ import {
   type FunctionCalls,
 } from "./function-calls.js";
 import { PackageCache, type PackageSource, type PackageTree } from "./package-files.js";
+import { errorAnswer, invokeAnswer, invokeRequestOf, isLambdaEndpoint } from "./lambda-endpoint.js";
 import { MAX_HOST_CALL_BYTES, MAX_ZLIB_BYTES, MAX_ZLIB_JOBS } from "../limits.js";
 
 const MB = 1024 * 1024;
@@ -251,7 +252,8 @@ export class EnvironmentHost {
    * environment's fetches hold on the host together (request bodies, responses as they are read) is capped
    * at the function's memory size: the answers go into its isolate anyway.
    */
-  startFetch(id: number, request: FetchRequestData, deliver: FetchDelivery, trace?: FetchTrace): void {
+  startFetch(id: number, request: FetchRequestData, deliver: FetchDelivery, trace?: FetchTrace, caller?: CallerContext): void {
+    if (isLambdaEndpoint(request.url)) return this.startEndpointCall(id, request, deliver, caller);
     const controller = new AbortController();
     let held = 0;
     const budget: FetchBudget = {
@@ -282,8 +284,31 @@ export class EnvironmentHost {
     );
   }
 
+  /**
+   * A request to the in-function Lambda endpoint: an Invoke goes out as a function call (its limits and
+   * admission), answered as Lambda's REST API answers. Such calls are kept among the function calls under
+   * the fetch id negated, so they never meet a `lambent:functions` call's id.
+   */
+  private startEndpointCall(id: number, request: FetchRequestData, deliver: FetchDelivery, caller: CallerContext | undefined): void {
+    const parsed = invokeRequestOf(request);
+    if ("answer" in parsed) return deliver(id, true, parsed.answer);
+    this.startCall(
+      -id,
+      parsed.call,
+      (_callId, ok, value) => deliver(id, true, ok ? invokeAnswer(request.url, value as FunctionCallOutput) : errorAnswer(request.url, value as FunctionCallFailure)),
+      caller,
+    );
+  }
+
   /** Aborts one fetch the function gave up on; true when it was still running. */
   abortFetch(id: number): boolean {
+    const call = this.pendingCalls.get(-id);
+    if (call) {
+      call.controller.abort(new Error("the function aborted the request"));
+      this.pendingCalls.delete(-id);
+      this.callBytes -= call.size;
+      return true;
+    }
     const controller = this.pendingFetches.get(id);
     if (!controller) return false;
     this.pendingFetches.delete(id);

@@ -587,6 +587,7 @@ export class Environment {
         this.deliver(call, this.fetchedRef, [fetchId, ok, response]);
       },
       call.trace,
+      call.caller,
     );
   }
 

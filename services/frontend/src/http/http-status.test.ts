@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LambdaErrorTypes } from "@lambent/errors";
+import { HttpStatusOfError, LambdaErrorTypes } from "@lambent/errors";
 import { errorBodyModel } from "@lambent/lambda-model";
-import { HttpStatusOfError } from "./error-status.js";
 import { errorBody } from "./respond.js";
 
 describe("HttpStatusOfError", () => {
