@@ -208,7 +208,7 @@ describe("packages refused at deploy", () => {
       },
       /node_modules\/fast\/index\.js:1:26: Cannot use native addon node_modules\/fast\/build\/Release\/fast\.node: the isolate runtime runs JavaScript only$/,
     ],
-    ["a built-in the isolate does not offer", "pkg-child-process", { "index.js": "const { spawn } = require('child_process');\nexports.handler = spawn;" }, /index\.js:1:27: module 'child_process' is a Node\.js built-in that the isolate runtime does not offer$/],
+    ["a static import of a built-in the isolate does not offer", "pkg-repl", { "index.mjs": "import repl from 'repl';\nexport const handler = () => repl;" }, /index\.mjs:1:18: module 'repl' is a Node\.js built-in that the isolate runtime does not offer$/],
     ["a syntax error", "pkg-syntax", { "index.ts": "import { f } from './lib/f';\nexport const handler = f;", "lib/f.ts": "export const f = () => {\n  return 1 +;\n};" }, /lib\/f\.ts:2:\d+: Unexpected ";"$/],
     ["a missing dependency", "pkg-missing-dep", { "index.mjs": "import left from 'left-pad';\nexport const handler = () => left('x', 3);" }, /index\.mjs:1:18: Could not resolve "left-pad"/],
   ];

@@ -76,9 +76,16 @@ describe("bundles", () => {
     expect(error.message).toMatch(/^Could not build the deployment package: index\.js:1:20: /);
   });
 
-  it("refuses built-ins the isolate does not offer", async () => {
-    const error = await buildError({ "index.js": "\nrequire('child_process')" });
-    expect(error.message).toMatch(/index\.js:2:9: module 'child_process' is a Node\.js built-in that the isolate runtime does not offer/);
+  it("refuses a static import of a built-in the isolate does not offer", async () => {
+    const error = await buildError({ "index.mjs": "\nimport repl from 'repl'; export const handler = () => repl;" });
+    expect(error.message).toMatch(/index\.mjs:2:18: module 'repl' is a Node\.js built-in that the isolate runtime does not offer/);
+  });
+
+  it("deploys a require of a missing built-in, which throws where it runs so try/catch can probe for it", async () => {
+    const userModule = evaluate(await buildBundle(pkg({
+      "index.js": "let found; try { require('repl'); found = 'yes'; } catch (error) { found = error.code + ': ' + error.message; }\nexports.found = found;",
+    }), "index.found"));
+    expect(userModule["found"]).toBe("MODULE_NOT_FOUND: Cannot find module 'repl': a Node.js built-in that the isolate runtime does not offer");
   });
 
   it("refuses zips that are not zips or that escape the package", () => {

@@ -23,15 +23,21 @@ export const isolateBuiltins: Plugin = {
       if (LAMBENT_MODULES.includes(args.path)) return { path: args.path, namespace: "lambent-builtin" };
       if (!BUILTIN_NAMES.has(args.path)) return undefined;
       const name = args.path.replace(/^node:/, "");
-      if (!ISOLATE_BUILTINS.includes(name)) {
-        return {
-          errors: [{ text: `module '${args.path}' is a Node.js built-in that the isolate runtime does not offer` }],
-        };
+      if (ISOLATE_BUILTINS.includes(name)) return { path: name, namespace: "lambent-builtin" };
+      // A static import cannot be caught, so it fails the deploy. A `require` or `import()` may sit in a
+      // try/catch (packages probe for optional built-ins that way): it deploys, and throws where it runs
+      // with Node's error for a module that is not there.
+      if (args.kind === "import-statement") {
+        return { errors: [{ text: `module '${args.path}' is a Node.js built-in that the isolate runtime does not offer` }] };
       }
-      return { path: name, namespace: "lambent-builtin" };
+      return { path: args.path, namespace: "lambent-missing-builtin" };
     });
     pluginBuild.onLoad({ filter: /.*/, namespace: "lambent-builtin" }, (args) => ({
       contents: `module.exports = globalThis.__lambentRequire(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "lambent-missing-builtin" }, (args) => ({
+      contents: `const error = new Error(${JSON.stringify(`Cannot find module '${args.path}': a Node.js built-in that the isolate runtime does not offer`)});\nerror.code = "MODULE_NOT_FOUND";\nthrow error;`,
       loader: "js",
     }));
   },

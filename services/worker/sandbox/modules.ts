@@ -6,11 +6,18 @@
 import type { EnvironmentInfo } from "./host.js";
 import { createFunctions } from "./lambent/functions.js";
 import { createAssertModule } from "./node/assert.js";
+import { createAsyncHooks } from "./node/async-hooks.js";
 import { bufferModule } from "./node/buffer.js";
 import { createCrypto } from "./node/crypto.js";
+import { createDiagnosticsChannel } from "./node/diagnostics-channel.js";
+import { createDomain } from "./node/domain.js";
 import { createFs } from "./node/fs.js";
+import { createModule } from "./node/module.js";
 import { createOs } from "./node/os.js";
+import { createPerfHooks, createV8 } from "./node/perf-hooks.js";
 import { createTimers } from "./node/timers.js";
+import { createTty } from "./node/tty.js";
+import { childProcess, cluster, dgram, dns, http2, net, tls, workerThreads } from "./node/unsupported.js";
 import { createUrl } from "./node/url.js";
 import { createUtil } from "./node/util.js";
 import { createZlib } from "./node/zlib.js";
@@ -62,6 +69,26 @@ export function registerBuiltins(info: EnvironmentInfo): void {
     ["timers", () => timers().timers],
     ["timers/promises", () => timers().promises],
     ["zlib", createZlib],
+    ["async_hooks", createAsyncHooks],
+    ["diagnostics_channel", createDiagnosticsChannel],
+    ["punycode", vendor.punycode],
+    ["console", () => (globalThis as unknown as { console: unknown }).console],
+    ["constants", () => ({ ...(fs().fs["constants"] as object) })],
+    ["domain", () => createDomain(vendor.events() as never)],
+    ["module", () => createModule(() => [...builtins.keys()].filter((name) => !name.includes(":")), lambentRequire)],
+    ["perf_hooks", createPerfHooks],
+    ["v8", () => createV8(info.memoryLimitInMB)],
+    ["tty", createTty],
+    // Importable only: each call fails with ERR_METHOD_NOT_IMPLEMENTED (node/unsupported.ts).
+    ["child_process", childProcess],
+    ["worker_threads", workerThreads],
+    ["cluster", cluster],
+    ["dgram", dgram],
+    ["net", net],
+    ["tls", tls],
+    ["dns", dns],
+    ["dns/promises", () => dns()["promises"]],
+    ["http2", http2],
     ["lambent:functions", () => createFunctions(info.callLimits)],
   ];
   for (const [name, factory] of entries) builtins.set(name, factory);

@@ -6,6 +6,7 @@
 // before (Runtime.drained). The host checks the credit again on its side.
 import { vendor } from "./vendor.js";
 import { pushResponseBytes, setResponseContentType } from "./outbox.js";
+import { utf8Encode } from "./web/encoding.js";
 
 /** The marker Lambda's runtime reads on a streamified handler. */
 export const STREAMING_HANDLER = Symbol.for("aws.lambda.runtime.handler.streaming");
@@ -36,7 +37,7 @@ let held: { data: Uint8Array; callback: (error?: Error | null) => void } | undef
 
 function toBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === "string") return new TextEncoder().encode(chunk);
+  if (typeof chunk === "string") return utf8Encode(chunk);
   throw new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array');
 }
 

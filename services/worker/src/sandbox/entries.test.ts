@@ -47,12 +47,17 @@ describe("entering isolates", () => {
        const text = zlib.gunzipSync(zlib.gzipSync(event.text ?? "")).toString();
        return { calls: globalThis.calls, text };`,
     );
-    for (let call = 1; call <= PROMOTE_AFTER_QUICK_CALLS + 1; call++) await t.invoke(name);
-    // Module state says whether the same environment served: the inline attempt was dropped unseen.
-    const packed = await t.invoke(name, { text: "packed" });
-    expect(packed.json).toEqual({ calls: 1, text: "packed" });
-    expect(packed.log.match(/attempt/g)).toHaveLength(1);
-    expect((await t.invoke(name, { text: "again" })).json).toEqual({ calls: 2, text: "again" });
+    // Which of these calls first goes inline depends on how much CPU the first ones took; whichever it
+    // is, its inline attempt is dropped unseen and it runs again in a fresh environment.
+    const answers = [];
+    for (let call = 1; call <= PROMOTE_AFTER_QUICK_CALLS + 2; call++) answers.push(await t.invoke(name, { text: `call ${call}` }));
+    for (const [index, answer] of answers.entries()) {
+      expect((answer.json as { text: string }).text).toBe(`call ${index + 1}`);
+      expect(answer.log.match(/attempt/g)).toHaveLength(1);
+    }
+    // Module state says which environment served: a count that started over is a fresh one.
+    const counts = answers.map((answer) => (answer.json as { calls: number }).calls);
+    expect(counts.slice(1).some((count) => count === 1)).toBe(true);
   });
 
   it("runs timers set by the thousand with one host wake-up at a time", async () => {

@@ -178,6 +178,80 @@ describe("built-in modules", () => {
   });
 
   it("an unknown built-in is MODULE_NOT_FOUND", async () => {
-    expect(await run(`try { require("child_process"); } catch (e) { return e.code; }`)).toBe("MODULE_NOT_FOUND");
+    expect(await run(`try { require("repl"); } catch (e) { return e.code; }`)).toBe("MODULE_NOT_FOUND");
+  });
+
+  it("importable-only built-ins load, and each call fails with Node's error for an unimplemented method", async () => {
+    expect(
+      await run(`const refusal = (call) => { try { call(); return "ran"; } catch (e) { return e.code + " " + e.message; } };
+        const cp = require("node:child_process"); const wt = require("worker_threads"); const net = require("net");
+        return [refusal(() => cp.spawn("ls")), refusal(() => cp.execSync("id")), refusal(() => new wt.Worker("x.js")), wt.isMainThread,
+          refusal(() => require("cluster").fork()), refusal(() => require("dgram").createSocket("udp4")), refusal(() => net.connect(5432, "db")),
+          net.isIP("10.0.0.1"), net.isIP("::1"), net.isIP("db"), refusal(() => require("tls").connect(443, "x")), refusal(() => require("dns").lookup("x", () => {})),
+          refusal(() => require("http2").connect("https://x")), typeof require("dns/promises").lookup];`),
+    ).toEqual([
+      "ERR_METHOD_NOT_IMPLEMENTED The child_process.spawn() method is not implemented in Lambent's isolate runtime",
+      "ERR_METHOD_NOT_IMPLEMENTED The child_process.execSync() method is not implemented in Lambent's isolate runtime",
+      "ERR_METHOD_NOT_IMPLEMENTED The new worker_threads.Worker() method is not implemented in Lambent's isolate runtime",
+      true,
+      "ERR_METHOD_NOT_IMPLEMENTED The cluster.fork() method is not implemented in Lambent's isolate runtime",
+      "ERR_METHOD_NOT_IMPLEMENTED The dgram.createSocket() method is not implemented in Lambent's isolate runtime",
+      "ERR_METHOD_NOT_IMPLEMENTED The net.connect() method is not implemented in Lambent's isolate runtime",
+      4, 6, 0,
+      "ERR_METHOD_NOT_IMPLEMENTED The tls.connect() method is not implemented in Lambent's isolate runtime",
+      "ERR_METHOD_NOT_IMPLEMENTED The dns.lookup() method is not implemented in Lambent's isolate runtime",
+      "ERR_METHOD_NOT_IMPLEMENTED The http2.connect() method is not implemented in Lambent's isolate runtime",
+      "function",
+    ]);
+  });
+
+  it("tty, console, constants, punycode, module, perf_hooks and v8", async () => {
+    expect(
+      await run(`const tty = require("tty"); const mod = require("node:module"); const v8 = require("v8");
+        const req = mod.createRequire("/var/task/index.js");
+        let missing; try { req("left-pad"); } catch (e) { missing = e.code; }
+        return [tty.isatty(1), require("console") === console, require("constants").O_CREAT, require("punycode").encode("mañana"),
+          mod.isBuiltin("node:fs"), mod.isBuiltin("left-pad"), mod.builtinModules.includes("path"), req("path") === require("path"), missing,
+          typeof require("perf_hooks").performance.now(), v8.getHeapStatistics().heap_size_limit];`),
+    ).toEqual([false, true, 64, "maana-pta", true, false, true, true, "MODULE_NOT_FOUND", "number", 128 * 1024 * 1024]);
+  });
+
+  it("async_hooks: AsyncLocalStorage keeps a run's store across awaits and timers, and restores the outer one", async () => {
+    expect(
+      await run(`const { AsyncLocalStorage, AsyncResource, createHook } = require("async_hooks");
+        const als = new AsyncLocalStorage();
+        const seen = [];
+        const inner = als.run({ id: 1 }, async () => {
+          seen.push(als.getStore().id);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          seen.push(als.getStore().id);
+          als.run({ id: 2 }, () => seen.push(als.getStore().id));
+          seen.push(als.getStore().id);
+          return "done";
+        });
+        const result = await inner;
+        return [seen, result, als.getStore() ?? "none", new AsyncResource("X").runInAsyncScope((a) => a + 1, null, 1), createHook({}).enable() !== undefined];`),
+    ).toEqual([[1, 1, 2, 1], "done", "none", 2, true]);
+  });
+
+  it("diagnostics_channel publishes to subscribers and traces promises", async () => {
+    expect(
+      await run(`const dc = require("diagnostics_channel");
+        const got = [];
+        dc.subscribe("app", (message, name) => got.push([name, message]));
+        dc.channel("app").publish({ n: 1 });
+        const traced = dc.tracingChannel("work");
+        traced.subscribe({ start: () => got.push("start"), asyncEnd: (context) => got.push(["asyncEnd", context.result]) });
+        const value = await traced.tracePromise(async () => 42, {});
+        return [got, value, dc.hasSubscribers("app"), dc.hasSubscribers("nobody")];`),
+    ).toEqual([[["app", { n: 1 }], "start", ["asyncEnd", 42]], 42, true, false]);
+  });
+
+  it("domain hands a synchronous throw to its error listeners", async () => {
+    expect(
+      await run(`const d = require("domain").create(); let caught;
+        d.on("error", (e) => (caught = e.message)); d.run(() => { throw new Error("boom"); });
+        return caught;`),
+    ).toBe("boom");
   });
 });
