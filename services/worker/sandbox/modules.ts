@@ -12,6 +12,7 @@ import { createCrypto } from "./node/crypto.js";
 import { createDiagnosticsChannel } from "./node/diagnostics-channel.js";
 import { createDomain } from "./node/domain.js";
 import { createFs } from "./node/fs.js";
+import { createHttp } from "./node/http.js";
 import { createModule } from "./node/module.js";
 import { createOs } from "./node/os.js";
 import { createPerfHooks, createV8 } from "./node/perf-hooks.js";
@@ -88,6 +89,8 @@ export function registerBuiltins(info: EnvironmentInfo): void {
     ["tls", tls],
     ["dns", dns],
     ["dns/promises", () => dns()["promises"]],
+    ["http", () => createHttp("http:")],
+    ["https", () => createHttp("https:")],
     ["http2", http2],
     ["lambent:functions", () => createFunctions(info.callLimits)],
   ];
