@@ -81,6 +81,12 @@ describe("bundles", () => {
     expect(error.message).toMatch(/index\.mjs:2:18: module 'repl' is a Node\.js built-in that the isolate runtime does not offer/);
   });
 
+  it("resolves built-ins whose names have digits (http2, v8) to the runtime's, not to a require at run time", async () => {
+    const bundle = await buildBundle(pkg({ "index.js": "require('node:http2'); require('v8');\nexports.handler = () => 1;" }), "index.handler");
+    expect(bundle.code).toContain('__lambentRequire("http2")');
+    expect(bundle.code).toContain('__lambentRequire("v8")');
+  });
+
   it("deploys a require of a missing built-in, which throws where it runs so try/catch can probe for it", async () => {
     const userModule = evaluate(await buildBundle(pkg({
       "index.js": "let found; try { require('repl'); found = 'yes'; } catch (error) { found = error.code + ': ' + error.message; }\nexports.found = found;",

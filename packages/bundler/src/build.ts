@@ -8,11 +8,12 @@
 import { createHash } from "node:crypto";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { build, type Message } from "esbuild";
 import { invalidParameter } from "@lambent/errors";
 import { HANDLER_EXTENSIONS, parseHandler } from "./handler.js";
-import { isolateBuiltins, nativeAddons, packageLocations } from "./plugins.js";
+import { isolateBuiltins, nativeAddons, packageLocations, packagePath } from "./plugins.js";
+import { nameRuntimeFiles, runtimeSdk } from "./runtime-sdk.js";
 import type { PackageFiles } from "./unpack.js";
 
 export interface BuiltBundle {
@@ -71,14 +72,14 @@ export async function buildBundle(files: PackageFiles, handler: string, layers: 
       // class names in stack traces, error types and code that reads `constructor.name`.
       keepNames: true,
       nodePaths: layers.length > 0 ? [join(opt, "nodejs", "node20", "node_modules"), join(opt, "nodejs", "node_modules")] : [],
-      plugins: [isolateBuiltins, nativeAddons(root), packageLocations(root)],
+      plugins: [isolateBuiltins, runtimeSdk, nativeAddons(root), packageLocations(root)],
     }).catch((error: unknown) => {
-      throw buildFailure(error);
+      throw buildFailure(error, root);
     });
     const code = result.outputFiles.find((file) => file.path.endsWith(".js"));
     const map = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
     if (!code || !map) throw invalidParameter("Could not build the deployment package: no output");
-    return { ...linkSourceMap(code.text, map.text), handlerFile };
+    return { ...linkSourceMap(nameRuntimeFiles(code.text, root), map.text, root), handlerFile };
   } finally {
     await rm(top, { recursive: true, force: true });
   }
@@ -100,21 +101,21 @@ const BUNDLE_FILE = "lambent-bundle.js";
  * map's hash. Code and map are stored content-addressed, and equal code can come from differently laid-out
  * sources; with the id in the code, one bundle's hash names exactly one map.
  */
-function linkSourceMap(code: string, mapText: string): { code: string; sourceMap: string } {
+function linkSourceMap(code: string, mapText: string, root: string): { code: string; sourceMap: string } {
   const map = JSON.parse(mapText) as { file?: string; sources: string[]; debugId?: string };
   delete map.file;
-  map.sources = map.sources.map((source) => source.replace(/^\.\//, ""));
+  map.sources = map.sources.map((source) => packagePath(root, resolve(root, source)));
   const hex = createHash("sha256").update(JSON.stringify(map)).digest("hex");
   const debugId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   map.debugId = debugId;
   return { code: `${code.endsWith("\n") ? code : `${code}\n`}//# debugId=${debugId}\n`, sourceMap: JSON.stringify(map) };
 }
 
-function buildFailure(error: unknown): Error {
+function buildFailure(error: unknown, root: string): Error {
   const messages = (error as { errors?: Message[] }).errors ?? [];
   const first = messages?.[0];
   if (!first) return invalidParameter(`Could not build the deployment package: ${error instanceof Error ? error.message : String(error)}`);
-  const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : "";
+  const where = first.location ? `${packagePath(root, resolve(root, first.location.file))}:${first.location.line}:${first.location.column + 1}: ` : "";
   const more = messages.length > 1 ? ` (and ${messages.length - 1} more error${messages.length > 2 ? "s" : ""})` : "";
   return invalidParameter(`Could not build the deployment package: ${where}${first.text}${more}`);
 }

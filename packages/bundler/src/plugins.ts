@@ -2,16 +2,20 @@
 // `lambent:` modules) through the runtime's `__lambentRequire`, native addons refused by name, and each source file's own location under /var/task.
 import { readFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import { basename, join, posix, relative, resolve, sep } from "node:path";
+import { basename, join, posix, resolve } from "node:path";
 import { transform, type Loader, type Message, type PartialMessage, type Plugin } from "esbuild";
 import { ISOLATE_BUILTINS, LAMBENT_MODULES } from "./isolate-builtins.js";
+import { runtimeModulePath } from "./runtime-sdk.js";
 
 /** Where Lambda puts the package, and so where the function's code believes it lives. */
 export const TASK_ROOT = "/var/task";
 
-/** A path inside the package, with forward slashes, relative to its root. */
+/**
+ * A file's path, with forward slashes, relative to the package's root (/var/task): the runtime's own
+ * modules (its AWS SDK) are under ../runtime/node_modules, where Lambda keeps them.
+ */
 export function packagePath(root: string, absolutePath: string): string {
-  return relative(root, absolutePath).split(sep).join("/");
+  return runtimeModulePath(root, absolutePath);
 }
 
 const BUILTIN_NAMES = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
@@ -19,7 +23,7 @@ const BUILTIN_NAMES = new Set(builtinModules.flatMap((name) => [name, `node:${na
 export const isolateBuiltins: Plugin = {
   name: "lambent-isolate-builtins",
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+    pluginBuild.onResolve({ filter: /^[a-z0-9_:/]+$/ }, (args) => {
       if (LAMBENT_MODULES.includes(args.path)) return { path: args.path, namespace: "lambent-builtin" };
       if (!BUILTIN_NAMES.has(args.path)) return undefined;
       const name = args.path.replace(/^node:/, "");

@@ -14,7 +14,8 @@ export const ROLE_CREDENTIALS_KEYS = "role-credentials.>";
 /** Lambda's pattern for a function's `Role`. */
 const ROLE_ARN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-/]+$/;
 /** IAM's access key ids: 16–128 word characters. */
-const ACCESS_KEY_ID = /^[\w]{16,128}$/;
+// AWS's own keys are 16 to 128 characters; S3-compatible stores an operator maps roles to use shorter ones.
+const ACCESS_KEY_ID = /^[\w]{3,128}$/;
 const MAX_SECRET_LENGTH = 1024;
 const MAX_SESSION_TOKEN_LENGTH = 8192;
 
@@ -60,7 +61,7 @@ export function validateRoleCredentials(roleArn: unknown, credentials: Partial<R
   }
   const { accessKeyId, secretAccessKey, sessionToken } = credentials;
   if (typeof accessKeyId !== "string" || !ACCESS_KEY_ID.test(accessKeyId)) {
-    throw invalidParameter("AccessKeyId must be 16 to 128 letters, digits or underscores");
+    throw invalidParameter("AccessKeyId must be 3 to 128 letters, digits or underscores");
   }
   if (typeof secretAccessKey !== "string" || secretAccessKey.length === 0 || secretAccessKey.length > MAX_SECRET_LENGTH) {
     throw invalidParameter(`SecretAccessKey must be a string of 1 to ${MAX_SECRET_LENGTH} characters`);
