@@ -49,3 +49,5 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
 function describeError(error: Error): LogFields {
   return { name: error.name, message: error.message, stack: error.stack };
 }
+
+export { handleProcessFaults } from "./process-faults.js";

@@ -1,13 +1,14 @@
 // Frontend process: configuration → NATS → servers → ready; drains on SIGTERM/SIGINT.
 import { connectNats } from "@lambent/protocol";
 import { loadFrontendConfig } from "@lambent/config";
-import { createLogger } from "@lambent/telemetry";
+import { createLogger, handleProcessFaults } from "@lambent/telemetry";
 import { startTracing, stopTracing } from "@lambent/telemetry";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { buildFrontend } from "./server.js";
 
 const config = loadFrontendConfig(process.env);
 const logger = createLogger({ service: "frontend", level: config.logLevel });
+handleProcessFaults(logger);
 startTracing({ service: "lambent-frontend", ...config.tracing });
 const nc = await connectNats({ url: config.natsUrl, name: "lambent-frontend", identity: { role: "frontend" }, auth: config.natsAuth });
 const frontend = await buildFrontend(config, { nc, logger, metrics: new MetricsRegistry({ defaultMetrics: true }) });

@@ -11,15 +11,63 @@ export interface LeaderTask {
   stop(): Promise<void>;
 }
 
-/** Starts every task; a task that fails to start is logged and does not hold back the others. */
-export function startLeaderTasks(tasks: readonly LeaderTask[], logger: Logger): void {
-  for (const task of tasks) {
-    task.start().catch((error: unknown) => logger.error("leader task did not start", { task: task.name, err: error }));
-  }
+export interface LeaderTaskRetry {
+  firstDelayMs: number;
+  maxDelayMs: number;
 }
 
-export async function stopLeaderTasks(tasks: readonly LeaderTask[], logger: Logger): Promise<void> {
-  await Promise.all(
-    tasks.map((task) => task.stop().catch((error: unknown) => logger.error("leader task did not stop cleanly", { task: task.name, err: error }))),
-  );
+/** While JetStream elects its own leaders, starting a consumer times out for a few seconds. */
+const RETRY: LeaderTaskRetry = { firstDelayMs: 250, maxDelayMs: 10_000 };
+
+/**
+ * The leader's tasks for each term it leads. A task that fails to start (NATS failing over under it) is
+ * stopped and started again, backing off, for as long as the term lasts: a leader never leads without
+ * its event runner. A term ends with `stop`; a start still under way then is stopped once it finishes.
+ */
+export class LeaderTasks {
+  /** Counts terms: work belonging to an earlier one is dropped or undone. */
+  private term = 0;
+  private readonly retries = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly tasks: readonly LeaderTask[],
+    private readonly logger: Logger,
+    private readonly retry: LeaderTaskRetry = RETRY,
+  ) {}
+
+  /** Starts every task; one that fails does not hold back the others. */
+  start(): void {
+    const term = ++this.term;
+    for (const task of this.tasks) void this.startTask(task, term, this.retry.firstDelayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.term++;
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
+    await Promise.all(this.tasks.map((task) => this.stopTask(task)));
+  }
+
+  private async startTask(task: LeaderTask, term: number, delayMs: number): Promise<void> {
+    try {
+      await task.start();
+      if (term !== this.term) await this.stopTask(task);
+      return;
+    } catch (error) {
+      if (term !== this.term) return;
+      this.logger.error("leader task did not start: trying again", { task: task.name, err: error, retryInMs: delayMs });
+    }
+    // A half-made start (a view opened, a flag set) is undone so the next start begins from nothing.
+    await this.stopTask(task);
+    if (term !== this.term) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      if (term === this.term) void this.startTask(task, term, Math.min(delayMs * 2, this.retry.maxDelayMs));
+    }, delayMs);
+    this.retries.add(timer);
+  }
+
+  private stopTask(task: LeaderTask): Promise<void> {
+    return task.stop().catch((error: unknown) => this.logger.error("leader task did not stop cleanly", { task: task.name, err: error }));
+  }
 }

@@ -1,13 +1,14 @@
 // Scheduler process: configuration → NATS → subscriptions → ready; stops on SIGTERM/SIGINT.
 import { connectNats } from "@lambent/protocol";
 import { loadSchedulerConfig } from "@lambent/config";
-import { createLogger } from "@lambent/telemetry";
+import { createLogger, handleProcessFaults } from "@lambent/telemetry";
 import { startTracing, stopTracing } from "@lambent/telemetry";
 import { MetricsRegistry, listenForMetrics } from "@lambent/telemetry";
 import { buildScheduler } from "./server.js";
 
 const config = loadSchedulerConfig(process.env);
 const logger = createLogger({ service: "scheduler", level: config.logLevel });
+handleProcessFaults(logger);
 startTracing({ service: "lambent-scheduler", ...config.tracing });
 const nc = await connectNats({ url: config.natsUrl, name: `lambent-${config.schedulerId}`, identity: { role: "scheduler" }, auth: config.natsAuth });
 const metrics = new MetricsRegistry({ defaultMetrics: true });

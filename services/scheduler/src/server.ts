@@ -32,7 +32,7 @@ import { readEventSettings } from "./async-queue/event-settings.js";
 import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";
 import { BatchInvoker } from "./event-sources/batch-invoker.js";
 import { Triggers } from "./triggers/triggers.js";
-import { startLeaderTasks, stopLeaderTasks, type LeaderTask } from "./leader-task.js";
+import { LeaderTasks } from "./leader-task.js";
 import { WorkflowStore, ensureHistoryStream, openWorkflowBucket } from "@lambent/workflow-store";
 import { LambdaTaskCalls } from "./workflows/task-calls.js";
 import { S3ItemSource } from "./workflows/item-source.js";
@@ -158,7 +158,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     now,
   });
   /** Everything besides admission that only the leader runs. */
-  const leaderTasks: LeaderTask[] = [{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources, workflows];
+  const leaderTasks = new LeaderTasks([{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources, workflows], logger);
 
   // Leadership: elected, recover the running calls from the workers, then lead; deposed, stand by.
   /** Subscriptions held only while leading. */
@@ -174,12 +174,12 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
         nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: subscriber(logger, (msg) => provisioning.answerStatus(msg)) }),
       ];
       provisioning.reconcile();
-      startLeaderTasks(leaderTasks, logger);
+      leaderTasks.start();
     },
     standDown: () => {
       for (const subscription of leaderSubscriptions) subscription.unsubscribe();
       leaderSubscriptions = [];
-      void stopLeaderTasks(leaderTasks, logger);
+      void leaderTasks.stop();
     },
     adoptedCalls: () => leases.size,
     workerTimeoutMs: config.workerTimeoutMs,
@@ -239,7 +239,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
       clearInterval(sweeper);
       metrics.stop();
       await leadership.stop();
-      await stopLeaderTasks(leaderTasks, logger);
+      await leaderTasks.stop();
       await triggers.stop();
       ownCalls.requests.close();
       itemSource.close();

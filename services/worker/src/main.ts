@@ -4,12 +4,13 @@
 // `node --no-node-snapshot`: the sandbox processes inherit its Node.js flags (isolated-vm needs that one).
 import { connectNats, encodeJson, Subjects, workerNodeOf } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
-import { AggregatedMetrics, MetricsRegistry, createLogger, listenForMetrics } from "@lambent/telemetry";
+import { AggregatedMetrics, MetricsRegistry, createLogger, handleProcessFaults, listenForMetrics } from "@lambent/telemetry";
 import { SandboxSupervisor } from "./supervisor/sandbox-supervisor.js";
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger({ service: "worker", level: config.logLevel }).child({ workerId: config.workerId });
+  handleProcessFaults(logger);
   const nc = await connectNats({
     url: config.natsUrl,
     name: `lambent-worker-${config.workerId}`,
