@@ -238,10 +238,11 @@ describe("isolation", () => {
     t.deploy(functionRecord(), esmBundle(`const userModule = { handler: async function () {
       const p = this.constructor.constructor("return process")();
       const g = (() => {}).constructor("return globalThis")();
-      let required;
-      try { __lambentRequire("child_process"); } catch (error) { required = error.message; }
+      let required, spawned;
+      try { __lambentRequire("inspector"); } catch (error) { required = error.message; }
+      try { __lambentRequire("child_process").execSync("id"); } catch (error) { spawned = error.code; }
       return { pid: p.pid, binding: typeof p.binding, dlopen: typeof p.dlopen, mainModule: typeof p.mainModule,
-        require: typeof g.require, buffer: typeof g.Buffer, required, same: p === process };
+        require: typeof g.require, buffer: typeof g.Buffer, required, spawned, same: p === process };
     } };`));
     expect((await t.invoke("fn")).json).toEqual({
       pid: 1,
@@ -250,7 +251,8 @@ describe("isolation", () => {
       mainModule: "undefined",
       require: "undefined",
       buffer: "function",
-      required: "Cannot find module 'child_process'",
+      required: "Cannot find module 'inspector'",
+      spawned: "ERR_METHOD_NOT_IMPLEMENTED",
       same: true,
     });
   });
