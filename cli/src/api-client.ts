@@ -1,6 +1,7 @@
 // A small typed client for the AWS Lambda REST API a Lambent cluster speaks: one function per operation.
 // Responses are checked for shape when they arrive; errors become ApiError or EndpointUnreachableError.
 // The shapes and paths are the frontend's own (@lambent/lambda-api).
+import { signingFetch } from "@lambent/request-signing";
 import type {
   AccountSettings,
   AddPermissionRequest,
@@ -179,6 +180,7 @@ export interface ApiClient {
 
 export function createApiClient(endpoint: string): ApiClient {
   const base = endpoint.replace(/\/+$/, "");
+  const fetch = signingFetch("lambda");
 
   async function send(method: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {
     const url = new URL(base + path);

@@ -3,6 +3,7 @@
 // @lambent/sfn-api (types only). Errors come back as the CLI's ApiError with AWS's error type.
 import type { StepFunctionsOperation, StepFunctionsOperations } from "@lambent/sfn-api";
 import { ApiError, EndpointUnreachableError } from "./api-client.js";
+import { signingFetch } from "@lambent/request-signing";
 
 export type SfnInput<Op extends StepFunctionsOperation> = StepFunctionsOperations[Op]["input"];
 export type SfnOutput<Op extends StepFunctionsOperation> = StepFunctionsOperations[Op]["output"];
@@ -14,6 +15,7 @@ export interface SfnClient {
 
 export function createSfnClient(endpoint: string): SfnClient {
   const base = endpoint.replace(/\/+$/, "");
+  const fetch = signingFetch("states");
   return {
     endpoint: base,
     async call(operation, input) {

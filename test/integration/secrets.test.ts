@@ -23,7 +23,8 @@ let nc: NatsConnection;
 let functions: KV;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ env: { LAMBENT_SECRETS_KEY: randomBytes(32).toString("base64"), LAMBENT_MODE: "production" } });
+  // Production signs API calls: the test clients' key (lambdaClientConfig's) is the cluster's.
+  cluster = await startTestCluster({ env: { LAMBENT_SECRETS_KEY: randomBytes(32).toString("base64"), LAMBENT_MODE: "production", LAMBENT_ACCESS_KEYS: "test:test" } });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
   nc = await connect({ ...cluster.natsOptions() });
   functions = await new Kvm(nc).open(Buckets.functions);
@@ -99,5 +100,14 @@ describe("environment variables at rest", () => {
       readyTimeoutMs: 20_000,
     });
     await expect(started).rejects.toThrow(/exited .*before it was ready[\s\S]*LAMBENT_SECRETS_KEY/);
+  });
+
+  it("need access keys in production: a frontend without any exits naming LAMBENT_ACCESS_KEYS", async () => {
+    const started = startService({
+      name: "frontend",
+      env: { NATS_URL: cluster.natsUrl, LAMBENT_MODE: "production", LAMBENT_SECRETS_KEY: randomBytes(32).toString("base64"), LAMBENT_NATS_NKEY_SEED: `SU${"A".repeat(56)}`, LAMBENT_ACCESS_KEYS: "", LAMBENT_HTTP_PORT: "0", LAMBENT_GRPC_PORT: "0" },
+      readyTimeoutMs: 20_000,
+    });
+    await expect(started).rejects.toThrow(/exited .*before it was ready[\s\S]*LAMBENT_ACCESS_KEYS: required when API requests must be signed/);
   });
 });

@@ -87,6 +87,10 @@ describe("configuration", () => {
   describe("access keys", () => {
     it("reads id:secret pairs, none by default", () => {
       expect(loadFrontendConfig({}).accessKeys.size).toBe(0);
+      expect(loadFrontendConfig({}).apiAuth).toBe("none");
+      expect(loadFrontendConfig({ LAMBENT_API_AUTH: "sigv4", LAMBENT_ACCESS_KEYS: "AKIDONE:secret" }).apiAuth).toBe("sigv4");
+      expect(() => loadFrontendConfig({ LAMBENT_API_AUTH: "sigv4" })).toThrow(/^LAMBENT_ACCESS_KEYS: required when API requests must be signed/);
+      expect(() => loadFrontendConfig({ LAMBENT_API_AUTH: "basic" })).toThrow(/LAMBENT_API_AUTH: expected one of sigv4, none/);
       const keys = loadFrontendConfig({ LAMBENT_ACCESS_KEYS: "AKIDONE:s3cr/et+1, AKIDTWO:other" }).accessKeys;
       expect([...keys]).toEqual([["AKIDONE", "s3cr/et+1"], ["AKIDTWO", "other"]]);
     });

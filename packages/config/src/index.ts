@@ -230,20 +230,43 @@ export interface FrontendConfig extends CommonConfig {
   prices: UsagePricesConfig;
   /** Visibility timeout of new queue event source mappings that do not set their own, in seconds. */
   esmVisibilityTimeoutSeconds: number;
-  /** Access key id → secret access key: who may call function URLs with AuthType AWS_IAM (SigV4). */
+  /** Access key id → secret access key: who may call the API (when `apiAuth` is sigv4) and function URLs with AuthType AWS_IAM (SigV4). */
   accessKeys: ReadonlyMap<string, string>;
+  /** `sigv4`: every REST and Step Functions API request is signed by one of `accessKeys`; `none`: open. */
+  apiAuth: ApiAuthMode;
+}
+
+export const API_AUTH_MODES = ["sigv4", "none"] as const;
+export type ApiAuthMode = (typeof API_AUTH_MODES)[number];
+
+/** `LAMBENT_API_AUTH`: `sigv4` by default in production, `none` in development; sigv4 needs access keys. */
+function readApiAuth(env: Environment, mode: Mode, accessKeys: ReadonlyMap<string, string>): ApiAuthMode {
+  const value = readString(env, "LAMBENT_API_AUTH", mode === "production" ? "sigv4" : "none");
+  if (!(API_AUTH_MODES as readonly string[]).includes(value)) {
+    throw new ConfigError("LAMBENT_API_AUTH", `expected one of ${API_AUTH_MODES.join(", ")}, got "${value}"`);
+  }
+  if (value === "sigv4" && accessKeys.size === 0) {
+    throw new ConfigError(
+      "LAMBENT_ACCESS_KEYS",
+      `required when API requests must be signed (LAMBENT_API_AUTH=sigv4${mode === "production" ? ", the default when LAMBENT_MODE is production" : ""}): ACCESS_KEY_ID:SECRET_ACCESS_KEY pairs`,
+    );
+  }
+  return value as ApiAuthMode;
 }
 
 export function loadFrontendConfig(env: Environment): FrontendConfig {
+  const common = loadCommonConfig(env);
+  const accessKeys = readAccessKeys(env);
   return {
-    ...loadCommonConfig(env),
+    ...common,
     host: readString(env, "LAMBENT_HOST", "127.0.0.1"),
     httpPort: readPort(env, "LAMBENT_HTTP_PORT", 8080),
     grpcPort: readPort(env, "LAMBENT_GRPC_PORT", 50051),
     publicUrl: env["LAMBENT_PUBLIC_URL"] || undefined,
     prices: readUsagePrices(env),
     esmVisibilityTimeoutSeconds: readInteger(env, "LAMBENT_ESM_VISIBILITY_TIMEOUT_SECONDS", 30, 1, 43_200),
-    accessKeys: readAccessKeys(env),
+    accessKeys,
+    apiAuth: readApiAuth(env, common.mode, accessKeys),
   };
 }
 

@@ -13,7 +13,8 @@ startTracing({ service: "lambent-frontend", ...config.tracing });
 const nc = await connectNats({ url: config.natsUrl, name: "lambent-frontend", identity: { role: "frontend" }, auth: config.natsAuth });
 const frontend = await buildFrontend(config, { nc, logger, metrics: new MetricsRegistry({ defaultMetrics: true }) });
 const ports = await frontend.listen();
-logger.lifecycle("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host, metricsPort: ports.httpPort });
+logger.lifecycle("ready", { httpPort: ports.httpPort, grpcPort: ports.grpcPort, host: config.host, metricsPort: ports.httpPort, apiAuth: config.apiAuth });
+if (config.apiAuth === "none") logger.warn("the API is open to whoever reaches its ports (LAMBENT_API_AUTH=none): set LAMBENT_API_AUTH=sigv4 and LAMBENT_ACCESS_KEYS to require signed calls", { host: config.host });
 
 let stopping = false;
 const stop = async (signal: string): Promise<void> => {

@@ -107,6 +107,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc, jsm), config.esmVisibilityTimeoutSeconds);
   const [workflowBucket] = await Promise.all([openWorkflowBucket(nc, config.jetstreamReplicas), ensureHistoryStream(nc, config.jetstreamReplicas)]);
   api.workflows = new WorkflowOperations({ nc, js: jetstream(nc), store: new WorkflowStore(workflowBucket), scope });
+  const apiAuth = config.apiAuth === "sigv4" ? { accessKeys: config.accessKeys, region: config.region } : undefined;
   const httpServer = createHttpServer({
     api,
     logger,
@@ -121,8 +122,9 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     },
     routes: { table: new RouteTable(routeView), invoker, accountId: config.accountId },
     stepFunctions: api.workflows,
+    ...(apiAuth ? { apiAuth } : {}),
   });
-  const grpcServer = buildGrpcServer(api, { logger, defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default` });
+  const grpcServer = buildGrpcServer(api, { logger, defaultRole: `arn:aws:iam::${config.accountId}:role/lambent-default`, ...(apiAuth ? { auth: apiAuth } : {}) });
 
   return {
     api,

@@ -11,6 +11,8 @@ import { tracer } from "@lambent/telemetry";
 import { traceGrpcCall } from "../tracing/request-spans.js";
 import type { FrontendApi } from "../api.js";
 import { toGrpcServiceError } from "./error-status.js";
+import type { ApiAuth } from "../http/api-auth.js";
+import { signedCallsOnly } from "./signed-calls.js";
 import { getLogsRpc } from "./log-usage-rpcs.js";
 import { createLambdaRpcHandlers, lambdaLogType } from "./handlers.js";
 import { invokeWithResponseStreamRpc } from "./response-stream-rpc.js";
@@ -22,6 +24,8 @@ export const LAMBDA_SERVICE_NAME = `${protobufPackage}.Lambda`;
 
 export interface GrpcServerOptions {
   logger: Logger;
+  /** When given, every call must be signed with one of these keys (LAMBENT_API_AUTH=sigv4). */
+  auth?: ApiAuth;
   /** The role CreateFunction gives a function whose request names none (gRPC's `role` may be empty). */
   defaultRole?: string;
 }
@@ -44,6 +48,7 @@ export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): G
     // answered as RequestTooLargeException rather than cut off by the transport.
     "grpc.max_receive_message_length": MAX_RECEIVE_BYTES,
     "grpc.max_send_message_length": MAX_SEND_BYTES,
+    ...(options.auth ? { interceptors: [signedCallsOnly(options.auth)] } : {}),
   });
 
   server.addService(LambdaService, {

@@ -4,8 +4,20 @@ import { LambdaError } from "@lambent/errors";
 
 const EMPTY = Buffer.alloc(0);
 
+/** Bodies read ahead of routing (to check a request's signature), which the route's own read then takes. */
+const readAhead = new WeakMap<IncomingMessage, Buffer>();
+
+/** Reads the body now and keeps it for the route's `readBody`. */
+export async function readBodyAhead(request: IncomingMessage, limit: number, tooLarge: () => LambdaError): Promise<Buffer> {
+  const body = await readBody(request, limit, tooLarge);
+  readAhead.set(request, body);
+  return body;
+}
+
 /** Events rather than an async iterator: this runs on every invocation, and iterators cost more. */
 export function readBody(request: IncomingMessage, limit: number, tooLarge: () => LambdaError): Promise<Buffer> {
+  const ahead = readAhead.get(request);
+  if (ahead !== undefined) return ahead.length > limit ? Promise.reject(tooLarge()) : Promise.resolve(ahead);
   const declared = Number(request.headers["content-length"] ?? 0);
   if (declared > limit) {
     request.resume();

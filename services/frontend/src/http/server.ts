@@ -17,6 +17,7 @@ import { serveRoute, type RouteServing } from "./http-route.js";
 import { isStepFunctionsRequest, serveStepFunctions } from "../workflows/sfn-http.js";
 import type { WorkflowOperations } from "../workflows/workflow-operations.js";
 import { CODE_DOWNLOAD_PATH, type CodeLocations } from "./code-location.js";
+import { authenticate, type ApiAuth } from "./api-auth.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -35,6 +36,13 @@ export interface HttpServerOptions {
   routes?: RouteServing;
   /** Step Functions' JSON protocol (`POST /` with `X-Amz-Target: AWSStepFunctions.*`) when given. */
   stepFunctions?: WorkflowOperations;
+  /** When given, every API request must be signed with one of these keys (LAMBENT_API_AUTH=sigv4). */
+  apiAuth?: ApiAuth;
+}
+
+/** What answers without a signature: probes, metrics, and package downloads the cluster signed itself. */
+function isOpenPath(method: string, pathname: string): boolean {
+  return method === "GET" && (pathname === LIVENESS_PATH || pathname === "/healthz" || pathname === METRICS_PATH || pathname.startsWith(CODE_DOWNLOAD_PATH + "/"));
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -49,7 +57,8 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
   const url = new URL(request.url ?? "/", "http://lambent");
   const method = request.method ?? "GET";
   if (options.stepFunctions && isStepFunctionsRequest(method, url.pathname, request)) {
-    await serveStepFunctions(options.stepFunctions, options.logger, request, response);
+    const apiAuth = options.apiAuth;
+    await serveStepFunctions(options.stepFunctions, options.logger, request, response, apiAuth && ((signed) => authenticate(apiAuth, signed, "states")));
     return;
   }
   // Function URLs and routes answer every failure they can themselves; a throw is a broken connection or a bug.
@@ -68,6 +77,7 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
     return;
   }
   try {
+    if (options.apiAuth && !isOpenPath(method, url.pathname)) await authenticate(options.apiAuth, request, "lambda");
     for (const route of routes) {
       if (route.method !== method) continue;
       const match = route.path.exec(url.pathname);

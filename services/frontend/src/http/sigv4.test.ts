@@ -91,17 +91,17 @@ describe("verifySigV4 with a presigned URL", () => {
     const request = await presigned({ path: "/lambent-url/abc/report", query: { day: "monday" }, expiresIn: 300 });
     expect(verifySigV4(request, KEYS, SCOPE, NOW)).toEqual({ ok: true, accessKeyId: "AKIDEXAMPLE" });
     expect(verifySigV4(request, KEYS, SCOPE, NOW + 299_000).ok).toBe(true);
-    expect(verifySigV4(request, KEYS, SCOPE, NOW + 301_000)).toEqual({ ok: false, reason: "the presigned URL has expired" });
+    expect(verifySigV4(request, KEYS, SCOPE, NOW + 301_000)).toEqual({ ok: false, reason: "the presigned URL has expired", refusal: "expired" });
     const post = await presigned({ method: "POST", path: "/lambent-url/abc/", body: '{"n":1}' });
     expect(verifySigV4(post, KEYS, SCOPE, NOW).ok).toBe(true);
   });
 
   it("refuses a changed path or query, an unknown key and a lifetime past seven days", async () => {
     const request = await presigned({ path: "/lambent-url/abc/report", query: { day: "monday" } });
-    expect(verifySigV4({ ...request, rawUrl: request.rawUrl.replace("monday", "tuesday") }, KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "the signature does not match" });
+    expect(verifySigV4({ ...request, rawUrl: request.rawUrl.replace("monday", "tuesday") }, KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "the signature does not match", refusal: "mismatch" });
     expect(verifySigV4({ ...request, rawUrl: request.rawUrl.replace("/report", "/other") }, KEYS, SCOPE, NOW).ok).toBe(false);
-    expect(verifySigV4(await presigned({ path: "/x" }, "AKIDOTHER"), KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "access key AKIDOTHER is not known" });
+    expect(verifySigV4(await presigned({ path: "/x" }, "AKIDOTHER"), KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "access key AKIDOTHER is not known", refusal: "unknown-key" });
     const forever = { ...request, rawUrl: request.rawUrl.replace(/X-Amz-Expires=\d+/, "X-Amz-Expires=604801") };
-    expect(verifySigV4(forever, KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "X-Amz-Expires must be 1 to 604800 seconds" });
+    expect(verifySigV4(forever, KEYS, SCOPE, NOW)).toEqual({ ok: false, reason: "X-Amz-Expires must be 1 to 604800 seconds", refusal: "mismatch" });
   });
 });

@@ -23,7 +23,10 @@ export interface SigV4Scope {
   service: string;
 }
 
-export type SigV4Result = { ok: true; accessKeyId: string } | { ok: false; reason: string };
+/** Why a signature was refused, as AWS tells them apart: no signature, a key it does not know, one too old, or a wrong one. */
+export type SigV4Refusal = "missing" | "unknown-key" | "expired" | "mismatch";
+
+export type SigV4Result = { ok: true; accessKeyId: string } | { ok: false; reason: string; refusal: SigV4Refusal };
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
 const MAX_CLOCK_SKEW_MS = 15 * 60_000;
@@ -39,7 +42,7 @@ export function verifySigV4(request: SigV4Request, keys: ReadonlyMap<string, str
   if (authorization !== undefined) return verifyHeader(request, authorization, keys, scope, now);
   const query = new URLSearchParams(queryOf(request.rawUrl));
   if (query.has("X-Amz-Algorithm")) return verifyPresigned(request, query, keys, scope, now);
-  return refuse("the request is not signed (no Authorization header and no presigned query string)");
+  return refuse("the request is not signed (no Authorization header and no presigned query string)", "missing");
 }
 
 /** The signature is in the Authorization header; the request is dated within 15 minutes of now. */
@@ -50,7 +53,7 @@ function verifyHeader(request: SigV4Request, authorization: string, keys: Readon
   const amzDate = single(request.headers["x-amz-date"]);
   const signedAt = amzDate === undefined ? undefined : parseAmzDate(amzDate);
   if (amzDate === undefined || signedAt === undefined) return refuse("the request has no valid X-Amz-Date");
-  if (Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS) return refuse("the signature has expired (or is dated in the future)");
+  if (Math.abs(now - signedAt) > MAX_CLOCK_SKEW_MS) return refuse("the signature has expired (or is dated in the future)", "expired");
   const bodyHash = sha256Hex(request.body);
   const claimedHash = single(request.headers["x-amz-content-sha256"]);
   if (claimedHash !== undefined && claimedHash !== bodyHash) return refuse("the body does not match X-Amz-Content-Sha256");
@@ -71,8 +74,8 @@ function verifyPresigned(request: SigV4Request, query: URLSearchParams, keys: Re
   const signedAt = amzDate === null ? undefined : parseAmzDate(amzDate);
   if (amzDate === null || signedAt === undefined) return refuse("the presigned URL has no valid X-Amz-Date");
   if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS) return refuse(`X-Amz-Expires must be 1 to ${MAX_PRESIGNED_SECONDS} seconds`);
-  if (now < signedAt - MAX_CLOCK_SKEW_MS) return refuse("the presigned URL is dated in the future");
-  if (now > signedAt + expires * 1000) return refuse("the presigned URL has expired");
+  if (now < signedAt - MAX_CLOCK_SKEW_MS) return refuse("the presigned URL is dated in the future", "expired");
+  if (now > signedAt + expires * 1000) return refuse("the presigned URL has expired", "expired");
   return verifySignature(
     request,
     { credential, signedHeaderList, signature, amzDate, payloadHashes: [sha256Hex(request.body), UNSIGNED_PAYLOAD], omitFromQuery: "X-Amz-Signature" },
@@ -96,7 +99,7 @@ function verifySignature(request: SigV4Request, signed: Signed, keys: ReadonlyMa
   const [accessKeyId, date, region, service, terminator, ...extra] = signed.credential.split("/");
   if (!accessKeyId || !date || terminator !== "aws4_request" || extra.length > 0) return refuse("the credential scope is malformed");
   const secret = keys.get(accessKeyId);
-  if (secret === undefined) return refuse(`access key ${accessKeyId} is not known`);
+  if (secret === undefined) return refuse(`access key ${accessKeyId} is not known`, "unknown-key");
   if (region !== scope.region || service !== scope.service) return refuse(`the request is signed for ${service} in ${region}, not ${scope.service} in ${scope.region}`);
   if (!signed.amzDate.startsWith(date)) return refuse("X-Amz-Date is not the credential scope's date");
 
@@ -194,6 +197,14 @@ function hmac(key: Buffer, data: string): Buffer {
   return createHmac("sha256", key).update(data, "utf8").digest();
 }
 
-function refuse(reason: string): SigV4Result {
-  return { ok: false, reason };
+function refuse(reason: string, refusal: SigV4Refusal = "mismatch"): SigV4Result {
+  return { ok: false, reason, refusal };
+}
+
+/** The access key a request says it is signed with, read before its body is: unsigned requests and unknown keys are refused without reading it. */
+export function claimedAccessKey(request: Pick<SigV4Request, "rawUrl" | "headers">): string | undefined {
+  const authorization = single(request.headers["authorization"]);
+  const credential =
+    authorization !== undefined ? /Credential=([^,\s/]+)\//.exec(authorization)?.[1] : new URLSearchParams(queryOf(request.rawUrl)).get("X-Amz-Credential")?.split("/")[0];
+  return credential || undefined;
 }

@@ -23,6 +23,9 @@ export const GrpcStatusOfSfnError = {
   StateMachineAlreadyExists: grpc.status.ALREADY_EXISTS,
   ExecutionAlreadyExists: grpc.status.ALREADY_EXISTS,
   TaskTimedOut: grpc.status.FAILED_PRECONDITION,
+  MissingAuthenticationTokenException: grpc.status.UNAUTHENTICATED,
+  UnrecognizedClientException: grpc.status.UNAUTHENTICATED,
+  InvalidSignatureException: grpc.status.UNAUTHENTICATED,
   ServiceUnavailable: grpc.status.UNAVAILABLE,
   InternalFailure: grpc.status.INTERNAL,
 } as const satisfies Record<string, grpc.status>;
@@ -51,6 +54,9 @@ export const HttpStatusOfSfnError: Record<SfnErrorType, number> = {
   StateMachineAlreadyExists: 400,
   ExecutionAlreadyExists: 400,
   TaskTimedOut: 400,
+  MissingAuthenticationTokenException: 403,
+  UnrecognizedClientException: 400,
+  InvalidSignatureException: 400,
   ServiceUnavailable: 503,
   InternalFailure: 500,
 };

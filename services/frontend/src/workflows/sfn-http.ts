@@ -8,7 +8,7 @@ import { CONTENT_TYPE, TARGET_PREFIX, stepFunctionsModel, validateInput, type St
 import type { Logger } from "@lambent/telemetry";
 import { readBody } from "../http/body.js";
 import { LambdaError } from "@lambent/errors";
-import { SfnError } from "./sfn-error.js";
+import { SfnError, type SfnErrorType } from "./sfn-error.js";
 import type { WorkflowOperations } from "./workflow-operations.js";
 
 /** A request body is at most the largest input (1 MiB of definition or execution input) and room around it. */
@@ -53,10 +53,27 @@ export async function callStepFunctions(operations: WorkflowOperations, operatio
   return handler(operations, body);
 }
 
-export async function serveStepFunctions(operations: WorkflowOperations, logger: Logger, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** The signature check a request passes first when the API requires one (http/api-auth.ts). */
+export type SfnAuthentication = (request: IncomingMessage) => Promise<unknown>;
+
+const AUTH_ERRORS = new Set(["MissingAuthenticationTokenException", "UnrecognizedClientException", "InvalidSignatureException"] as const);
+
+export async function serveStepFunctions(
+  operations: WorkflowOperations,
+  logger: Logger,
+  request: IncomingMessage,
+  response: ServerResponse,
+  authenticate?: SfnAuthentication,
+): Promise<void> {
   const requestId = randomUUID();
   const operation = String(request.headers["x-amz-target"]).slice(TARGET_PREFIX.length);
   try {
+    if (authenticate) {
+      await authenticate(request).catch((error: unknown) => {
+        const type = error instanceof LambdaError ? error.type : undefined;
+        throw type !== undefined && (AUTH_ERRORS as Set<string>).has(type) ? new SfnError(type as SfnErrorType, error instanceof Error ? error.message : "") : error;
+      });
+    }
     const bytes = await readBody(request, MAX_BODY_BYTES, () => new LambdaError("RequestTooLargeException", "Request must be smaller than 2 MiB"));
     let body: unknown;
     try {

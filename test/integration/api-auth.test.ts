@@ -1,0 +1,161 @@
+// Signed API calls on a real cluster with LAMBENT_API_AUTH=sigv4: the AWS SDKs and the CLI sign with a key
+// of LAMBENT_ACCESS_KEYS and are served; unsigned, unknown-key, wrong-secret, expired and tampered
+// requests are refused as AWS refuses them, over HTTP and gRPC; probes and function URLs with AuthType
+// NONE stay open.
+import { execFile } from "node:child_process";
+import * as grpc from "@grpc/grpc-js";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateFunctionUrlConfigCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
+import * as proto from "@lambent/proto";
+import { signGrpcCall } from "@lambent/request-signing";
+import { startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { createTestFunction } from "../fixtures/deploy.js";
+import { signedHeaders } from "../fixtures/sigv4-signer.js";
+
+const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
+const KEY = { accessKeyId: "AKIDLAMBENTADMIN", secretAccessKey: "c2VjcmV0LWFkbWluLWtleQ" };
+
+let cluster: TestCluster;
+
+function lambdaAs(credentials: { accessKeyId: string; secretAccessKey: string }, extra: { systemClockOffset?: number } = {}): LambdaClient {
+  return new LambdaClient({ endpoint: cluster.httpUrl, region: "us-east-1", credentials, maxAttempts: 1, ...extra });
+}
+
+async function refusal(send: () => Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
+  try {
+    await send();
+  } catch (error) {
+    const failure = error as Error & { $metadata?: { httpStatusCode?: number } };
+    return { name: failure.name, message: failure.message, status: failure.$metadata?.httpStatusCode };
+  }
+  throw new Error("expected the call to be refused");
+}
+
+function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
+    execFile(process.execPath, [CLI, ...args], { env: { ...clean, LAMBENT_ENDPOINT: cluster.httpUrl, AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_CONFIG_FILE: "/nonexistent", ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ env: { LAMBENT_API_AUTH: "sigv4", LAMBENT_ACCESS_KEYS: `${KEY.accessKeyId}:${KEY.secretAccessKey}` } });
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+describe("signed API calls", () => {
+  it("serves the AWS SDK signing with a known key, over Lambda's and Step Functions' APIs", async () => {
+    const lambda = lambdaAs(KEY);
+    await createTestFunction(lambda, "signed-hello", zipFiles({ "index.js": "exports.handler = async (event) => ({ hello: event.name });" }));
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "signed-hello", Payload: JSON.stringify({ name: "signed" }) }));
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toEqual({ hello: "signed" });
+    const sfn = new SFNClient({ endpoint: cluster.httpUrl, region: "us-east-1", credentials: KEY, maxAttempts: 1 });
+    expect((await sfn.send(new ListStateMachinesCommand({}))).stateMachines).toEqual([]);
+    const stranger = new SFNClient({ endpoint: cluster.httpUrl, region: "us-east-1", credentials: { accessKeyId: "AKIDSTRANGER", secretAccessKey: "x" }, maxAttempts: 1 });
+    expect((await refusal(() => stranger.send(new ListStateMachinesCommand({})))).name).toBe("UnrecognizedClientException");
+  });
+
+  it("refuses an unknown key, a wrong secret and a stale signature as AWS does", async () => {
+    expect(await refusal(() => lambdaAs({ accessKeyId: "AKIDSTRANGER", secretAccessKey: KEY.secretAccessKey }).send(new ListFunctionsCommand({})))).toEqual({
+      name: "UnrecognizedClientException",
+      message: "The security token included in the request is invalid.",
+      status: 403,
+    });
+    expect(await refusal(() => lambdaAs({ ...KEY, secretAccessKey: "not-the-secret" }).send(new ListFunctionsCommand({})))).toMatchObject({
+      name: "InvalidSignatureException",
+      message: expect.stringMatching(/^The request signature we calculated does not match the signature you provided/),
+      status: 403,
+    });
+    const stale = await refusal(() => lambdaAs(KEY, { systemClockOffset: -20 * 60_000 }).send(new ListFunctionsCommand({})));
+    expect(stale).toMatchObject({ name: "InvalidSignatureException", message: expect.stringMatching(/^Signature expired/), status: 403 });
+  });
+
+  it("refuses an unsigned request and a signed one whose body was changed on the way", async () => {
+    const unsigned = await fetch(`${cluster.httpUrl}/2015-03-31/functions/`);
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get("x-amzn-errortype")).toBe("MissingAuthenticationTokenException");
+    expect(await unsigned.json()).toMatchObject({ message: "Missing Authentication Token" });
+
+    const url = new URL(`${cluster.httpUrl}/2015-03-31/functions/signed-hello/invocations`);
+    const headers = await signedHeaders({ method: "POST", host: url.host, path: url.pathname, body: '{"name":"ann"}' }, KEY);
+    const { host: _host, ...sent } = headers;
+    const honest = await fetch(url, { method: "POST", headers: sent, body: '{"name":"ann"}' });
+    expect(await honest.json()).toEqual({ hello: "ann" });
+    const tampered = await fetch(url, { method: "POST", headers: sent, body: '{"name":"eve"}' });
+    expect(tampered.status).toBe(403);
+    expect(tampered.headers.get("x-amzn-errortype")).toBe("InvalidSignatureException");
+  });
+
+  it("keeps probes open, and function URLs to their own AuthType", async () => {
+    expect((await fetch(`${cluster.httpUrl}/healthz`)).status).toBe(200);
+    const url = await lambdaAs(KEY).send(new CreateFunctionUrlConfigCommand({ FunctionName: "signed-hello", AuthType: "NONE" }));
+    const answer = await fetch(`${url.FunctionUrl}?name=x`, { method: "POST", body: JSON.stringify({ name: "public" }) });
+    expect(answer.status).toBe(200);
+  });
+
+  it("signs the CLI's requests with the credentials the AWS CLI would use", async () => {
+    const signed = await cli({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey, AWS_REGION: "us-east-1" }, "list");
+    expect(signed.code, signed.stderr).toBe(0);
+    expect(signed.stdout).toContain("signed-hello");
+    const unsigned = await cli({}, "list");
+    expect(unsigned.code).not.toBe(0);
+    expect(unsigned.stderr).toContain("MissingAuthenticationTokenException");
+  });
+});
+
+describe("signed gRPC calls", () => {
+  const LIST = "/lambent.v1.Lambda/ListFunctions";
+
+  function listFunctions(client: proto.LambdaClient, metadata: Record<string, string>): Promise<proto.ListFunctionsResponse> {
+    const sent = new grpc.Metadata();
+    for (const [name, value] of Object.entries(metadata)) sent.set(name, value);
+    return new Promise((resolve, reject) =>
+      client.listFunctions(proto.ListFunctionsRequest.fromPartial({}), sent, { deadline: Date.now() + 30_000 }, (error, response) => (error ? reject(error) : resolve(response))),
+    );
+  }
+
+  async function grpcRefusal(client: proto.LambdaClient, metadata: Record<string, string>): Promise<{ code: grpc.status; errorType: unknown }> {
+    const error = await listFunctions(client, metadata).then(
+      () => undefined,
+      (failure: grpc.ServiceError) => failure,
+    );
+    expect(error, "expected the call to be refused").toBeDefined();
+    return { code: error!.code, errorType: error!.metadata.get("x-amzn-errortype")[0] };
+  }
+
+  it("serves a call signed with a known key, and refuses unsigned, unknown-key, wrong-secret, stale and replayed-elsewhere ones", async () => {
+    const client = new proto.LambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
+    try {
+      const listed = await listFunctions(client, await signGrpcCall(LIST, KEY, "us-east-1"));
+      expect(listed.functions.map((fn) => fn.functionName)).toContain("signed-hello");
+      const unauthenticated = grpc.status.UNAUTHENTICATED;
+      expect(await grpcRefusal(client, {})).toEqual({ code: unauthenticated, errorType: "MissingAuthenticationTokenException" });
+      expect(await grpcRefusal(client, await signGrpcCall(LIST, { accessKeyId: "AKIDSTRANGER", secretAccessKey: "x" }, "us-east-1"))).toEqual({
+        code: unauthenticated,
+        errorType: "UnrecognizedClientException",
+      });
+      expect(await grpcRefusal(client, await signGrpcCall(LIST, { ...KEY, secretAccessKey: "wrong" }, "us-east-1"))).toEqual({ code: unauthenticated, errorType: "InvalidSignatureException" });
+      expect(await grpcRefusal(client, await signGrpcCall(LIST, KEY, "us-east-1", new Date(Date.now() - 20 * 60_000)))).toEqual({
+        code: unauthenticated,
+        errorType: "InvalidSignatureException",
+      });
+      // A signature is for one method: taken from ListFunctions, it does not open DeleteFunction.
+      const stolen = await signGrpcCall(LIST, KEY, "us-east-1");
+      const deleted = await new Promise<grpc.ServiceError | null>((resolve) => {
+        const sent = new grpc.Metadata();
+        for (const [name, value] of Object.entries(stolen)) sent.set(name, value);
+        client.deleteFunction(proto.DeleteFunctionRequest.fromPartial({ functionName: "signed-hello" }), sent, { deadline: Date.now() + 30_000 }, (error) => resolve(error));
+      });
+      expect(deleted?.code).toBe(unauthenticated);
+    } finally {
+      client.close();
+    }
+  });
+});
