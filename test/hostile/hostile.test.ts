@@ -203,6 +203,40 @@ describe("hostile code", () => {
     expect(result["localhost"]).toMatch(/^TypeError: fetch to http:\/\/localhost:\d+ refused: .*loopback address/);
     await expectBystanderUnharmed();
   });
+
+  it("Node's http and https reach no further than fetch, and sockets and processes are not there at all", async () => {
+    await createTestFunction(
+      lambda,
+      "node-net",
+      zipFiles({
+        "index.js": `const http = require("http"), https = require("node:https"), net = require("net"), cp = require("child_process"), dns = require("dns");
+const attempt = (module, url) => new Promise((resolve) => {
+  const request = module.get(url, (response) => resolve("answered " + response.statusCode));
+  request.on("error", (error) => resolve(error.code + ": " + error.message));
+});
+const refused = (call) => { try { call(); return "ran"; } catch (error) { return error.code; } };
+exports.handler = async (event) => ({
+  nats: await attempt(http, event.nats),
+  frontend: await attempt(http, event.frontend),
+  metadata: await attempt(http, "http://169.254.169.254/latest/meta-data/"),
+  metadataTls: await attempt(https, "https://169.254.169.254/"),
+  tcp: refused(() => net.connect(Number(new URL(event.nats).port), "127.0.0.1")),
+  shell: refused(() => cp.execSync("cat /etc/passwd")),
+  lookup: refused(() => dns.lookup("localhost", () => {})),
+});`,
+      }),
+    );
+    const natsPort = new URL(cluster.natsUrl).port;
+    const { error, payload } = await invoke("node-net", { nats: `http://127.0.0.1:${natsPort}/`, frontend: `${cluster.httpUrl}/healthz` });
+    expect(error).toBeUndefined();
+    const result = payload as Record<string, string>;
+    expect(result["nats"]).toMatch(/^ECONNREFUSED: fetch to http:\/\/127\.0\.0\.1:\d+ refused: .*loopback address/);
+    expect(result["frontend"]).toMatch(/^ECONNREFUSED: fetch to http:\/\/127\.0\.0\.1:\d+ refused: .*loopback address/);
+    expect(result["metadata"]).toMatch(/^ECONNREFUSED: fetch to http:\/\/169\.254\.169\.254 refused: .*link-local address/);
+    expect(result["metadataTls"]).toMatch(/^ECONNREFUSED: fetch to https:\/\/169\.254\.169\.254 refused: .*link-local address/);
+    expect([result["tcp"], result["shell"], result["lookup"]]).toEqual(["ERR_METHOD_NOT_IMPLEMENTED", "ERR_METHOD_NOT_IMPLEMENTED", "ERR_METHOD_NOT_IMPLEMENTED"]);
+    await expectBystanderUnharmed();
+  });
 });
 
 async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
