@@ -5,6 +5,7 @@ import { callHost, hostCallBytes } from "../host-access.js";
 import { utf8Encode } from "../web/encoding.js";
 import { vendor } from "../vendor.js";
 import { Buffer } from "./buffer.js";
+import { createDescriptors, type Descriptors } from "./fs-descriptors.js";
 
 const ERRNO: Record<string, [number, string]> = {
   ENOENT: [-2, "no such file or directory"],
@@ -18,6 +19,8 @@ const ERRNO: Record<string, [number, string]> = {
   EBUSY: [-16, "resource busy or locked"],
   ERR_FS_EISDIR: [-21, "is a directory"],
   ENAMETOOLONG: [-36, "name too long"],
+  EBADF: [-9, "bad file descriptor"],
+  EMFILE: [-24, "too many open files"],
 };
 
 /** Node's largest file read in one go (kIoMaxLength). */
@@ -221,6 +224,19 @@ function listAll(path: string): { names: string[]; directories: boolean[] } {
   }
 }
 
+function descriptorsOver(existsSync: (path: unknown) => boolean): Descriptors {
+  return createDescriptors({
+    pathOf,
+    exists: (path) => existsSync(path),
+    stat: (path) => new Stats(run("stat", path) as HostStat),
+    readAt: (path, offset, length) => (run("read", path, offset, Math.min(length, hostCallBytes())) as { data: Uint8Array }).data,
+    readAll,
+    write: writeAll,
+    encode: (text, encoding) => dataOf(text, encoding === undefined ? undefined : { encoding }),
+    fail: (code, syscall, path) => fsError({ code, syscall, path }),
+  });
+}
+
 function createSync() {
   const readFileSync = (path: unknown, options?: Options): unknown => decode(readAll(pathOf(path)), encodingOf(options));
   const statSync = (path: unknown, options?: { throwIfNoEntry?: boolean }): Stats | undefined => {
@@ -284,12 +300,83 @@ function createSync() {
       return path;
     },
   };
-  return sync;
+  const descriptors = descriptorsOver(sync.existsSync);
+  return {
+    ...sync,
+    openSync: descriptors.openSync,
+    closeSync: descriptors.closeSync,
+    readSync: descriptors.readSync,
+    writeSync: descriptors.writeSync,
+    ftruncateSync: descriptors.ftruncateSync,
+    fsyncSync: descriptors.fsyncSync,
+    fdatasyncSync: descriptors.fsyncSync,
+    fstatSync: (fd: unknown): Stats => statSync(descriptors.fstatPath(fd)) as Stats,
+    fstatPathOf: descriptors.fstatPath,
+  };
 }
 
 type SyncFs = ReturnType<typeof createSync>;
 
 const ASYNC_NAMES = ["readFile", "stat", "lstat", "writeFile", "appendFile", "readdir", "mkdir", "access", "unlink", "rmdir", "rm", "rename", "copyFile", "realpath", "mkdtemp"] as const;
+/** Descriptor calls with callbacks: `read` and `write` answer with the bytes and the buffer, as Node's do. */
+const DESCRIPTOR_NAMES = ["open", "close", "fstat", "ftruncate", "fsync", "fdatasync"] as const;
+
+/** Node's callback form of a synchronous call: the last argument is called with (error, result) later. */
+function withCallback(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => void {
+  return (...args: unknown[]) => {
+    const callback = args.pop();
+    if (typeof callback !== "function") throw new TypeError('The "cb" argument must be of type function');
+    let result: unknown;
+    let failure: unknown = null;
+    try {
+      result = fn(...args);
+    } catch (error) {
+      failure = error;
+    }
+    queueMicrotask(() => (failure ? callback(failure) : callback(null, result)));
+  };
+}
+
+/** `fs/promises`' FileHandle: a descriptor with its operations as methods that answer promises. */
+class FileHandle {
+  constructor(
+    readonly fd: number,
+    private readonly files: SyncFs,
+  ) {}
+  private run<T>(call: () => T): Promise<T> {
+    return new Promise((resolve) => resolve(call()));
+  }
+  read(buffer: Uint8Array, offset?: number, length?: number, position?: number | null): Promise<{ bytesRead: number; buffer: Uint8Array }> {
+    return this.run(() => ({ bytesRead: this.files.readSync(this.fd, buffer, offset, length, position), buffer }));
+  }
+  write(data: unknown, ...rest: unknown[]): Promise<{ bytesWritten: number; buffer: unknown }> {
+    return this.run(() => ({ bytesWritten: this.files.writeSync(this.fd, data, ...rest), buffer: data }));
+  }
+  readFile(options?: Options): Promise<unknown> {
+    return this.run(() => this.files.readFileSync(this.files.fstatPathOf(this.fd), options));
+  }
+  writeFile(data: unknown, options?: Options): Promise<void> {
+    return this.run(() => {
+      this.files.ftruncateSync(this.fd, 0);
+      this.files.writeSync(this.fd, dataOf(data, options));
+    });
+  }
+  appendFile(data: unknown, options?: Options): Promise<void> {
+    return this.run(() => void this.files.appendFileSync(this.files.fstatPathOf(this.fd), data, options));
+  }
+  stat(): Promise<Stats> {
+    return this.run(() => this.files.fstatSync(this.fd));
+  }
+  truncate(length = 0): Promise<void> {
+    return this.run(() => this.files.ftruncateSync(this.fd, length));
+  }
+  sync(): Promise<void> {
+    return this.run(() => this.files.fsyncSync(this.fd));
+  }
+  close(): Promise<void> {
+    return this.run(() => this.files.closeSync(this.fd));
+  }
+}
 
 function promisesOf(sync: SyncFs): Record<string, unknown> {
   const promises: Record<string, unknown> = { constants };
@@ -297,28 +384,26 @@ function promisesOf(sync: SyncFs): Record<string, unknown> {
     const fn = sync[`${name}Sync`] as (...args: unknown[]) => unknown;
     promises[name] = (...args: unknown[]) => new Promise((resolve) => resolve(fn(...args)));
   }
+  promises["open"] = (path: unknown, flags?: unknown) => new Promise((resolve) => resolve(new FileHandle(sync.openSync(path, flags), sync)));
   return promises;
 }
 
 export function createFs(): { fs: Record<string, unknown>; promises: Record<string, unknown> } {
   const sync = createSync();
   const promises = promisesOf(sync);
-  const fs: Record<string, unknown> = { ...sync, promises, constants, Stats, Dirent };
-  for (const name of ASYNC_NAMES) {
-    const fn = sync[`${name}Sync`] as (...args: unknown[]) => unknown;
-    fs[name] = (...args: unknown[]) => {
-      const callback = args.pop();
-      if (typeof callback !== "function") throw new TypeError('The "cb" argument must be of type function');
-      let result: unknown;
-      let failure: unknown = null;
-      try {
-        result = fn(...args);
-      } catch (error) {
-        failure = error;
-      }
-      queueMicrotask(() => (failure ? callback(failure) : callback(null, result)));
-    };
-  }
+  // fstatPathOf serves FileHandle; it is not Node's, so functions do not see it.
+  const { fstatPathOf: _fstatPathOf, ...nodeSync } = sync;
+  const fs: Record<string, unknown> = { ...nodeSync, promises, constants, Stats, Dirent };
+  for (const name of ASYNC_NAMES) fs[name] = withCallback(sync[`${name}Sync`] as (...args: unknown[]) => unknown);
+  for (const name of DESCRIPTOR_NAMES) fs[name] = withCallback(sync[`${name}Sync`] as (...args: unknown[]) => unknown);
+  fs["read"] = (fd: unknown, buffer: Uint8Array, ...rest: unknown[]) => {
+    const callback = rest.pop() as (error: unknown, bytesRead?: number, buffer?: Uint8Array) => void;
+    withCallback(() => sync.readSync(fd, buffer, ...rest))((error: unknown, bytesRead?: number) => callback(error, bytesRead, buffer));
+  };
+  fs["write"] = (fd: unknown, data: unknown, ...rest: unknown[]) => {
+    const callback = rest.pop() as (error: unknown, written?: number, data?: unknown) => void;
+    withCallback(() => sync.writeSync(fd, data, ...rest))((error: unknown, written?: number) => callback(error, written, data));
+  };
   fs["exists"] = (path: unknown, callback: (exists: boolean) => void) => {
     const exists = sync.existsSync(path);
     queueMicrotask(() => callback(exists));

@@ -57,6 +57,41 @@ describe("fs", () => {
     ]);
   });
 
+  it("reads and writes through file descriptors, sync, callback and FileHandle, as SeBS's wrappers do", async () => {
+    const name = deploy(
+      t,
+      `const out = fs.openSync("/tmp/log.txt", "w");
+       fs.writeSync(out, "hello ");
+       fs.writeSync(out, Buffer.from("brave new world"), 6, 9);
+       fs.writeSync(out, "HELLO", 0);
+       const size = fs.fstatSync(out).size;
+       fs.closeSync(out);
+       const input = fs.openSync("/tmp/log.txt", "r");
+       const buffer = Buffer.alloc(5);
+       const first = fs.readSync(input, buffer, 0, 5, null);
+       const firstText = buffer.toString();
+       const second = fs.readSync(input, buffer, { offset: 0, length: 5 });
+       const secondText = buffer.subarray(0, second).toString();
+       const atEnd = fs.readSync(input, buffer, 0, 5, 100);
+       let badWrite; try { fs.writeSync(input, "x"); } catch (e) { badWrite = e.code; }
+       fs.closeSync(input);
+       let closedTwice; try { fs.closeSync(input); } catch (e) { closedTwice = e.code + " " + e.syscall; }
+       let missing; try { fs.openSync("/tmp/none.txt", "r"); } catch (e) { missing = e.code; }
+       let exclusive; try { fs.openSync("/tmp/log.txt", "wx"); } catch (e) { exclusive = e.code; }
+       let readOnly; try { fs.openSync("/var/task/index.js", "w"); } catch (e) { readOnly = e.code; }
+       const appended = await new Promise((resolve, reject) => fs.open("/tmp/log.txt", "a", (e, fd) => e ? reject(e) : fs.write(fd, "!", (e2, written) => e2 ? reject(e2) : fs.close(fd, () => resolve(written)))));
+       const handle = await require("fs/promises").open("/tmp/log.txt", "r+");
+       const { bytesRead } = await handle.read(Buffer.alloc(3), 0, 3, 0);
+       await handle.truncate(5);
+       const stat = await handle.stat();
+       await handle.close();
+       return [size, first, firstText, second, secondText, atEnd, badWrite, closedTwice, missing, exclusive, readOnly, appended, bytesRead, stat.size,
+         fs.readFileSync("/tmp/log.txt", "utf8")];`,
+      files,
+    );
+    expect(await result(t, name)).toEqual([15, 5, "HELLO", 5, " new ", 0, "EBADF", "EBADF close", "ENOENT", "EEXIST", "EROFS", 1, 3, 5, "HELLO"]);
+  });
+
   it("keeps /tmp while warm, per environment, and within ephemeral storage", async () => {
     const name = deploy(
       t,
