@@ -1,7 +1,9 @@
-// `crypto`: createHash, createHmac, random bytes and UUIDs, timingSafeEqual and webcrypto. The host
+// `crypto`: createHash, createHmac, random bytes and UUIDs, timingSafeEqual, webcrypto, and keys and
+// signatures (crypto-keys.ts). The host
 // computes every digest and random byte (web/crypto.ts); input is gathered here until `digest`.
 import { getRandomValues, hostDigest, randomBytes as hostRandomBytes, randomUUID, subtle, webcrypto } from "../web/crypto.js";
 import { Buffer } from "./buffer.js";
+import { createKeyCrypto, secretOf } from "./crypto-keys.js";
 
 const HASHES = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
 const ALIASES: Record<string, string> = { "sha-1": "sha1", "sha-224": "sha224", "sha-256": "sha256", "sha-384": "sha384", "sha-512": "sha512", rsa_sha256: "sha256" };
@@ -95,10 +97,7 @@ function timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean {
 export function createCrypto(): Record<string, unknown> {
   return {
     createHash: (algorithm: string) => new Digest("hash", algorithmOf(algorithm)),
-    createHmac: (algorithm: string, key: unknown) => {
-      const secret = key !== null && typeof key === "object" && "secret" in key ? (key as { secret: Uint8Array }).secret : bytesOf(key);
-      return new Digest("hmac", algorithmOf(algorithm), secret);
-    },
+    createHmac: (algorithm: string, key: unknown) => new Digest("hmac", algorithmOf(algorithm), secretOf(key)),
     hash: (algorithm: string, data: unknown, encoding = "hex") => new Digest("hash", algorithmOf(algorithm)).update(data).digest(encoding),
     getHashes: () => [...HASHES],
     randomBytes,
@@ -115,6 +114,7 @@ export function createCrypto(): Record<string, unknown> {
     timingSafeEqual,
     webcrypto,
     subtle,
-    constants: {},
+    ...createKeyCrypto(),
+    constants: { RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6, RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2 },
   };
 }

@@ -27,6 +27,7 @@ import {
 } from "./function-calls.js";
 import { PackageCache, type PackageSource, type PackageTree } from "./package-files.js";
 import { errorAnswer, invokeAnswer, invokeRequestOf, isLambdaEndpoint } from "./lambda-endpoint.js";
+import { parseKey, publicHalf, signData, verifyData } from "./key-crypto.js";
 import { MAX_HOST_CALL_BYTES, MAX_ZLIB_BYTES, MAX_ZLIB_JOBS } from "../limits.js";
 
 const MB = 1024 * 1024;
@@ -208,6 +209,14 @@ export class EnvironmentHost {
       }
       case "uuid":
         return randomUUID();
+      case "key.parse":
+        return parseKey(args[0], args[1]);
+      case "key.public":
+        return publicHalf(args[0]);
+      case "sign":
+        return signData(args[0], args[1], args[2], args[3]);
+      case "verify":
+        return verifyData(args[0], args[1], args[2], args[3], args[4], args[5]);
       default:
         if (op.startsWith("fs.")) return this.files.call(op.slice(3), args);
         throw new Error(`unknown host call ${op}`);

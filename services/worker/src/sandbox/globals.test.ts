@@ -1,5 +1,6 @@
 // The globals and built-in modules code inside the isolate has: each is used the way function code
 // uses it, through a real isolate.
+import { createHmac, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { esmBundle, functionRecord, testInvoker } from "../testing/fixtures.js";
 
@@ -142,6 +143,55 @@ describe("built-in modules", () => {
           crypto.createHash("sha512").update(Buffer.from("abc")).digest("hex").slice(0, 16), crypto.createHmac("sha256", "key").update("The quick brown fox jumps over the lazy dog").digest("hex"),
           crypto.randomBytes(8).length, Buffer.isBuffer(crypto.randomBytes(1)), crypto.timingSafeEqual(Buffer.from("a"), Buffer.from("a")), typeof crypto.randomUUID(), typeof crypto.webcrypto.subtle.digest];`),
     ).toEqual(["900150983cd24fb0d6963f7d28e17f72", "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=", "ddaf35a193617aba", "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8", 8, true, true, "string", "function"]);
+  });
+
+  it("crypto keys and signatures: RSA, ECDSA and Ed25519 sign and verify as Node's do, secret keys feed HMAC", async () => {
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const ed = generateKeyPairSync("ed25519");
+    const pem = (key: { export(options: object): string | Buffer }, type: "pkcs8" | "spki") => String(key.export({ format: "pem", type }));
+    const event = {
+      rsaPrivate: pem(rsa.privateKey, "pkcs8"),
+      rsaPublic: pem(rsa.publicKey, "spki"),
+      ecPrivate: pem(ec.privateKey, "pkcs8"),
+      edPrivate: pem(ed.privateKey, "pkcs8"),
+      nodeSignature: nodeSign("sha256", Buffer.from("from node"), rsa.privateKey).toString("base64"),
+    };
+    const answer = (await run(
+      `const crypto = require("crypto");
+        const rsaKey = crypto.createPrivateKey(event.rsaPrivate);
+        const rsaSignature = crypto.createSign("RSA-SHA256").update("signed ").update("here").sign(event.rsaPrivate, "base64");
+        const ecSignature = crypto.createSign("sha256").update("ec data").sign({ key: event.ecPrivate, dsaEncoding: "ieee-p1363" }).toString("base64");
+        const edSignature = crypto.sign(null, Buffer.from("ed data"), event.edPrivate).toString("base64");
+        const secret = crypto.createSecretKey(Buffer.from("hush"));
+        let wrongType; try { crypto.createSign("sha256").update("x").sign(secret); } catch (e) { wrongType = e.code; }
+        let garbage; try { crypto.createPrivateKey("not a key"); } catch (e) { garbage = e.message.length > 0; }
+        return {
+          rsaSignature, ecSignature, edSignature,
+          verifiesNode: crypto.createVerify("RSA-SHA256").update("from node").verify(event.rsaPublic, event.nodeSignature, "base64"),
+          rejectsTampered: crypto.verify("sha256", Buffer.from("from nobody"), event.rsaPublic, Buffer.from(event.nodeSignature, "base64")),
+          verifiesWithPrivate: crypto.createVerify("sha256").update("signed here").verify(event.rsaPrivate, rsaSignature, "base64"),
+          keyType: [rsaKey.type, rsaKey.asymmetricKeyType, rsaKey.asymmetricKeyDetails.modulusLength, rsaKey instanceof crypto.KeyObject],
+          publicPem: crypto.createPublicKey(rsaKey).export({ format: "pem", type: "spki" }),
+          hmac: crypto.createHmac("sha256", secret).update("m").digest("hex"),
+          secretSize: secret.symmetricKeySize, wrongType, garbage,
+        };`,
+      event,
+    )) as Record<string, unknown>;
+    expect(nodeVerify("sha256", Buffer.from("signed here"), rsa.publicKey, Buffer.from(answer["rsaSignature"] as string, "base64"))).toBe(true);
+    expect(nodeVerify("sha256", Buffer.from("ec data"), { key: ec.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(answer["ecSignature"] as string, "base64"))).toBe(true);
+    expect(nodeVerify(null, Buffer.from("ed data"), ed.publicKey, Buffer.from(answer["edSignature"] as string, "base64"))).toBe(true);
+    expect(answer).toMatchObject({
+      verifiesNode: true,
+      rejectsTampered: false,
+      verifiesWithPrivate: true,
+      keyType: ["private", "rsa", 2048, true],
+      publicPem: pem(createPublicKey(rsa.privateKey), "spki"),
+      secretSize: 4,
+      wrongType: "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE",
+      garbage: true,
+    });
+    expect(answer["hmac"]).toBe(createHmac("sha256", "hush").update("m").digest("hex"));
   });
 
   it("stream and stream/promises pipeline", async () => {
