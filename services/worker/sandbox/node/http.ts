@@ -92,7 +92,11 @@ function requestOptions(args: unknown[], defaultProtocol: string): { options: Re
   let options: RequestOptions = {};
   const first = args[0];
   let rest = args;
-  if (typeof first === "string" || (typeof first === "object" && first !== null && "pathname" in first && "hostname" in first)) {
+  // Node's test for a WHATWG URL: `url.parse()`'s objects have `auth` and `path`, and are options.
+  const isUrl = (value: unknown): boolean =>
+    typeof value === "object" && value !== null && Boolean((value as { href?: unknown }).href) && Boolean((value as { protocol?: unknown }).protocol) &&
+    (value as { auth?: unknown }).auth === undefined && (value as { path?: unknown }).path === undefined;
+  if (typeof first === "string" || isUrl(first)) {
     const URLClass = (globalThis as unknown as { URL: new (url: string) => UrlLike }).URL;
     const url = typeof first === "string" ? new URLClass(first) : (first as UrlLike);
     options = {
@@ -267,7 +271,7 @@ export function createHttp(defaultProtocol: "http:" | "https:"): Record<string, 
       for (const [name, value] of Array.isArray(headers) ? headers : Object.entries(headers)) {
         if (value !== undefined) this.setHeader(name, value);
       }
-      if (options.auth !== undefined && !this.hasHeader("authorization")) {
+      if (typeof options.auth === "string" && !this.hasHeader("authorization")) {
         this.setHeader("Authorization", `Basic ${Buffer.from(options.auth).toString("base64")}`);
       }
       if (callback) this.once("response", callback);
