@@ -3,6 +3,7 @@
 // computes every digest and random byte (web/crypto.ts); input is gathered here until `digest`.
 import { getRandomValues, hostDigest, randomBytes as hostRandomBytes, randomUUID, subtle, webcrypto } from "../web/crypto.js";
 import { Buffer } from "./buffer.js";
+import { createCipherCrypto } from "./crypto-ciphers.js";
 import { createKeyCrypto, secretOf } from "./crypto-keys.js";
 
 const HASHES = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
@@ -115,6 +116,7 @@ export function createCrypto(): Record<string, unknown> {
     webcrypto,
     subtle,
     ...createKeyCrypto(),
+    ...createCipherCrypto(),
     constants: { RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6, RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2 },
   };
 }

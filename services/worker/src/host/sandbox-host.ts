@@ -28,6 +28,8 @@ import {
 import { PackageCache, type PackageSource, type PackageTree } from "./package-files.js";
 import { errorAnswer, invokeAnswer, invokeRequestOf, isLambdaEndpoint } from "./lambda-endpoint.js";
 import { parseKey, publicHalf, signData, verifyData } from "./key-crypto.js";
+import { CipherSessions } from "./cipher-sessions.js";
+import { deriveKey } from "./key-derivation.js";
 import { MAX_HOST_CALL_BYTES, MAX_ZLIB_BYTES, MAX_ZLIB_JOBS } from "../limits.js";
 
 const MB = 1024 * 1024;
@@ -172,6 +174,8 @@ export class EnvironmentHost {
   private conversion: AbortController | undefined;
   /** Bytes the environment's fetches hold on the host now; at most the function's memory size. */
   private fetchBytes = 0;
+  /** The environment's open ciphers (createCipheriv, createDecipheriv). */
+  private readonly ciphers = new CipherSessions();
 
   constructor(
     private readonly shared: SandboxHost,
@@ -217,6 +221,18 @@ export class EnvironmentHost {
         return signData(args[0], args[1], args[2], args[3]);
       case "verify":
         return verifyData(args[0], args[1], args[2], args[3], args[4], args[5]);
+      case "cipher.start":
+        return this.ciphers.start(args[0], args[1], args[2], args[3], args[4]);
+      case "cipher.update":
+        return this.ciphers.update(args[0], args[1]);
+      case "cipher.aad":
+        return void this.ciphers.setAAD(args[0], args[1], args[2]);
+      case "cipher.tag":
+        return void this.ciphers.setAuthTag(args[0], args[1]);
+      case "cipher.padding":
+        return void this.ciphers.setAutoPadding(args[0], args[1]);
+      case "cipher.final":
+        return this.ciphers.final(args[0]);
       default:
         if (op.startsWith("fs.")) return this.files.call(op.slice(3), args);
         throw new Error(`unknown host call ${op}`);
@@ -228,6 +244,11 @@ export class EnvironmentHost {
    * The input and the output may each be min(the function's memory size, MAX_ZLIB_BYTES).
    */
   async wait(op: string, args: unknown[]): Promise<Uint8Array> {
+    if (op === "kdf") {
+      // Shares the conversions' slots: at most a few derivations and conversions run on libuv's pool at once.
+      const controller = new AbortController();
+      return this.shared.conversions.run(controller.signal, () => deriveKey(args[0], args.slice(1)));
+    }
     if (op !== "zlib") throw new Error(`unknown host call ${op}`);
     const [method, input, options] = args;
     const create = ZLIB_STREAMS[String(method)];

@@ -1,6 +1,6 @@
 // The globals and built-in modules code inside the isolate has: each is used the way function code
 // uses it, through a real isolate.
-import { createHmac, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from "node:crypto";
+import { createCipheriv, createHmac, createPublicKey, generateKeyPairSync, hkdfSync, pbkdf2Sync, scryptSync, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { esmBundle, functionRecord, testInvoker } from "../testing/fixtures.js";
 
@@ -192,6 +192,51 @@ describe("built-in modules", () => {
       garbage: true,
     });
     expect(answer["hmac"]).toBe(createHmac("sha256", "hush").update("m").digest("hex"));
+  });
+
+  it("crypto ciphers and key derivations give Node's bytes, and refuse tampering and unbounded work", async () => {
+    const key = Buffer.alloc(32, 7);
+    const iv = Buffer.alloc(12, 3);
+    const answer = (await run(
+      `const crypto = require("crypto");
+        const key = Buffer.alloc(32, 7), iv = Buffer.alloc(12, 3), iv16 = Buffer.alloc(16, 5);
+        const gcm = crypto.createCipheriv("aes-256-gcm", key, iv);
+        gcm.setAAD(Buffer.from("header"));
+        const sealed = Buffer.concat([gcm.update("secret ", "utf8"), gcm.update(Buffer.from("message")), gcm.final()]);
+        const tag = gcm.getAuthTag();
+        const open = crypto.createDecipheriv("aes-256-gcm", key, iv);
+        open.setAAD(Buffer.from("header")); open.setAuthTag(tag);
+        const opened = open.update(sealed, undefined, "utf8") + open.final("utf8");
+        let tampered; try { const bad = crypto.createDecipheriv("aes-256-gcm", key, iv); bad.setAAD(Buffer.from("header")); bad.setAuthTag(Buffer.alloc(16)); bad.update(sealed); bad.final(); } catch (e) { tampered = e.message; }
+        const cbc = crypto.createCipheriv("aes-256-cbc", key, iv16);
+        const cbcHex = cbc.update("block cipher text", "utf8", "hex") + cbc.final("hex");
+        let unknown; try { crypto.createCipheriv("des-ede3-cbc", Buffer.alloc(24), Buffer.alloc(8)); } catch (e) { unknown = e.code; }
+        let tooMany; try { crypto.pbkdf2Sync("pw", "salt", 50_000_000, 32, "sha256"); } catch (e) { tooMany = e.code; }
+        const viaCallback = await new Promise((resolve, reject) => crypto.pbkdf2("pw", "salt", 1000, 16, "sha1", (e, k) => e ? reject(e) : resolve(k.toString("hex"))));
+        return {
+          sealed: sealed.toString("hex"), tag: tag.toString("hex"), opened, tampered, cbcHex, unknown, tooMany, viaCallback,
+          pbkdf2: crypto.pbkdf2Sync("pw", "salt", 10000, 32, "sha256").toString("hex"),
+          scrypt: crypto.scryptSync("pw", "salt", 32, { N: 1024 }).toString("hex"),
+          hkdf: Buffer.from(crypto.hkdfSync("sha256", "ikm", "salt", "info", 42)).toString("hex"),
+        };`,
+    )) as Record<string, unknown>;
+    const gcm = createCipheriv("aes-256-gcm", key, iv);
+    gcm.setAAD(Buffer.from("header"));
+    const sealed = Buffer.concat([gcm.update("secret message"), gcm.final()]);
+    const cbc = createCipheriv("aes-256-cbc", key, Buffer.alloc(16, 5));
+    expect(answer).toEqual({
+      sealed: sealed.toString("hex"),
+      tag: gcm.getAuthTag().toString("hex"),
+      opened: "secret message",
+      tampered: "Unsupported state or unable to authenticate data",
+      cbcHex: cbc.update("block cipher text", "utf8", "hex") + cbc.final("hex"),
+      unknown: "ERR_CRYPTO_UNKNOWN_CIPHER",
+      tooMany: "ERR_OUT_OF_RANGE",
+      viaCallback: pbkdf2Sync("pw", "salt", 1000, 16, "sha1").toString("hex"),
+      pbkdf2: pbkdf2Sync("pw", "salt", 10000, 32, "sha256").toString("hex"),
+      scrypt: scryptSync("pw", "salt", 32, { N: 1024 }).toString("hex"),
+      hkdf: Buffer.from(hkdfSync("sha256", "ikm", "salt", "info", 42)).toString("hex"),
+    });
   });
 
   it("stream and stream/promises pipeline", async () => {
