@@ -32,6 +32,7 @@ export const ISOLATE_BUILTINS: readonly string[] = [
   "process",
   "punycode",
   "querystring",
+  "readline",
   "stream",
   "stream/promises",
   "string_decoder",

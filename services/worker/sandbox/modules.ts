@@ -16,6 +16,7 @@ import { createHttp } from "./node/http.js";
 import { createModule } from "./node/module.js";
 import { createOs } from "./node/os.js";
 import { createPerfHooks, createV8 } from "./node/perf-hooks.js";
+import { createReadline } from "./node/readline.js";
 import { createTimers } from "./node/timers.js";
 import { createTty } from "./node/tty.js";
 import { childProcess, cluster, dgram, dns, http2, net, tls, workerThreads } from "./node/unsupported.js";
@@ -78,6 +79,7 @@ export function registerBuiltins(info: EnvironmentInfo): void {
     ["domain", () => createDomain(vendor.events() as never)],
     ["module", () => createModule(() => [...builtins.keys()].filter((name) => !name.includes(":")), lambentRequire)],
     ["perf_hooks", createPerfHooks],
+    ["readline", () => createReadline(vendor.events() as never)],
     ["v8", () => createV8(info.memoryLimitInMB)],
     ["tty", createTty],
     // Importable only: each call fails with ERR_METHOD_NOT_IMPLEMENTED (node/unsupported.ts).

@@ -342,6 +342,19 @@ describe("built-in modules", () => {
     ).toEqual([[["app", { n: 1 }], "start", ["asyncEnd", 42]], 42, true, false]);
   });
 
+  it("readline walks a stream line by line, with events and with for await", async () => {
+    expect(
+      await run(`const readline = require("readline"); const { Readable } = require("stream");
+        const seen = [];
+        const events = readline.createInterface({ input: Readable.from(["one\\ntw", "o\\r\\nthree"]) });
+        events.on("line", (line) => seen.push(line));
+        await new Promise((resolve) => events.on("close", resolve));
+        const iterated = [];
+        for await (const line of readline.createInterface({ input: Readable.from([Buffer.from("a\\nb\\n")]), crlfDelay: Infinity })) iterated.push(line);
+        return [seen, iterated];`),
+    ).toEqual([["one", "two", "three"], ["a", "b"]]);
+  });
+
   it("domain hands a synchronous throw to its error listeners", async () => {
     expect(
       await run(`const d = require("domain").create(); let caught;
