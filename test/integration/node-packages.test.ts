@@ -1,6 +1,7 @@
 // Real npm packages deployed unchanged, each handler run twice on the same event, in Lambent and in this
 // Node process, and the answers compared: jsonwebtoken (HMAC and RSA), axios and node-fetch (through the
-// runtime's http), debug and uuid. The packages come from this repository's node_modules.
+// runtime's http), express behind serverless-http (the runtime's http.ServerResponse), debug and uuid.
+// The packages come from this repository's node_modules.
 import { createServer, type Server } from "node:http";
 import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
@@ -65,6 +66,48 @@ exports.handler = async (event) => {
   return { json, posted: [posted.status, posted.headers.get("content-type"), await posted.json()] };
 };`,
     event: () => ({ base }),
+  },
+  {
+    name: "express",
+    packages: ["express", "serverless-http"],
+    source: `const express = require("express");
+const serverless = require("serverless-http");
+const app = express();
+app.use(express.json());
+app.get("/users/:id", (req, res) => res.set("x-powered", "lambent").json({ id: req.params.id, q: req.query.q, ua: req.get("user-agent") }));
+app.post("/users", (req, res) => res.status(201).json({ created: req.body }));
+app.use((req, res) => res.status(404).send("not here: " + req.path));
+exports.handler = serverless(app);`,
+    event: () => ({
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/users/42",
+      rawQueryString: "q=cats",
+      headers: { "user-agent": "curl/8", host: "abc.lambda-url.us-east-1.on.aws" },
+      queryStringParameters: { q: "cats" },
+      requestContext: { http: { method: "GET", path: "/users/42", protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "curl/8" }, requestId: "r1", stage: "$default", timeEpoch: 0 },
+      isBase64Encoded: false,
+    }),
+  },
+  {
+    name: "express-post",
+    packages: ["express", "serverless-http"],
+    source: `const express = require("express");
+const serverless = require("serverless-http");
+const app = express();
+app.use(express.json());
+app.post("/users", (req, res) => res.status(201).json({ created: req.body }));
+exports.handler = serverless(app);`,
+    event: () => ({
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/users",
+      rawQueryString: "",
+      headers: { "content-type": "application/json", host: "abc.lambda-url.us-east-1.on.aws" },
+      requestContext: { http: { method: "POST", path: "/users", protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: "curl/8" }, requestId: "r2", stage: "$default", timeEpoch: 0 },
+      body: JSON.stringify({ name: "Ada" }),
+      isBase64Encoded: false,
+    }),
   },
   {
     name: "uuid-and-debug",

@@ -5,6 +5,7 @@
 // timeouts code sets on it, so clients written for Node's sockets (the AWS SDK's handler, axios,
 // node-fetch) work unchanged. Servers cannot be created: a function's server is Lambda's event source.
 import { bufferModule } from "./buffer.js";
+import { createServerSide } from "./http-response.js";
 import { notImplemented, type NodeError } from "./unsupported.js";
 import { vendor } from "../vendor.js";
 
@@ -232,11 +233,15 @@ export function createHttp(defaultProtocol: "http:" | "https:"): Record<string, 
       });
     }
     _read(): void {}
+    get connection(): unknown {
+      return this.socket;
+    }
     setTimeout(ms: number, callback?: Listener): this {
       (this.socket as { setTimeout?: (ms: number, cb?: Listener) => unknown } | null)?.setTimeout?.(ms, callback);
       return this;
     }
   }
+  const { OutgoingMessage, ServerResponse } = createServerSide(EventEmitter, STATUS_CODES);
 
   class ClientRequest extends stream.Writable {
     readonly method: string;
@@ -437,6 +442,8 @@ export function createHttp(defaultProtocol: "http:" | "https:"): Record<string, 
     globalAgent,
     ClientRequest,
     IncomingMessage,
+    OutgoingMessage,
+    ServerResponse,
     request,
     get,
     createServer: refuseServer,

@@ -116,6 +116,25 @@ describe("http client", () => {
     expect(await result(strict, name, { base })).toMatch(/^ECONNREFUSED fetch to http:\/\/127\.0\.0\.1:\d+ refused: .*loopback address/);
   });
 
+  it("answers in process with ServerResponse: the status line and headers ahead of the body, then 'finish'", async () => {
+    const name = deploy(
+      t,
+      `const written = [];
+       const response = new http.ServerResponse({ method: "GET" });
+       response.assignSocket({ writable: true, write: (data, encoding, callback) => { written.push(String(data)); if (typeof callback === "function") callback(); } });
+       response.setHeader("Content-Type", "text/plain");
+       response.statusCode = 201;
+       response.write("hello ");
+       let late; try { response.setHeader("x-late", "1"); } catch (error) { late = error.code; }
+       const finished = new Promise((resolve) => response.on("finish", resolve));
+       response.end("world");
+       await finished;
+       const head = written[0].split("\\r\\n");
+       return [head[0], head.includes("Content-Type: text/plain"), written.slice(1), response.headersSent, response.finished, late, response.getHeaders()["content-type"]];`,
+    );
+    expect(await result(t, name, { base })).toEqual(["HTTP/1.1 201 Created", true, ["hello ", "world"], true, true, "ERR_HTTP_HEADERS_SENT", "text/plain"]);
+  });
+
   it("offers https with its own agent, and no servers", async () => {
     const name = deploy(
       t,
