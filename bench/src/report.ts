@@ -54,6 +54,7 @@ export function toMarkdown(results: BenchResults): string {
     results.schedulerHop && schedulerHopSection(results.schedulerHop),
     results.coldStart && coldStartSection(results.coldStart),
     results.packageColdStart && packageColdStartSection(results.packageColdStart),
+    results.sdkColdStart && packageColdStartSection(results.sdkColdStart),
     results.density && densitySection(results.density),
     results.async && asyncSection(results.async),
     results.tracing && tracingSection(results.tracing),
@@ -141,7 +142,7 @@ function coldStartSection(cold: ColdStartResult): string[] {
 
 function packageColdStartSection(cold: PackageColdStartResult): string[] {
   return [
-    `### First call after deploy, a function bundling ${cold.dependency} (${cold.functions} fresh functions, ${Math.round(cold.zipBytes / 1024)} KB zip; p50 / p99 / max ms)`,
+    `### First call after deploy, a function using ${cold.dependency} (${cold.functions} fresh functions, ${Math.round(cold.zipBytes / 1024)} KB zip; p50 / p99 / max ms)`,
     "",
     "| deploy (CreateFunction) | first call end to end | Init Duration in the worker | second call end to end |",
     "|---|---|---|---|",

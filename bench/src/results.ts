@@ -27,6 +27,7 @@ export interface BenchResults {
   schedulerHop?: SchedulerHopResult[];
   coldStart?: ColdStartResult;
   packageColdStart?: PackageColdStartResult;
+  sdkColdStart?: PackageColdStartResult;
   density?: DensityResult[];
   async?: AsyncEventsResult;
   tracing?: TracingOverheadResult;

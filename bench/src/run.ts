@@ -14,7 +14,7 @@ import { coldStart } from "./scenarios/cold-start.js";
 import { density } from "./scenarios/density.js";
 import { functionCalls } from "./scenarios/function-calls.js";
 import { expressWorkflows } from "./scenarios/express-workflows.js";
-import { packageColdStart } from "./scenarios/package-cold-start.js";
+import { AWS_SDK_S3, packageColdStart } from "./scenarios/package-cold-start.js";
 import { separateNodes } from "./scenarios/separate-nodes.js";
 import { schedulerHop } from "./scenarios/scheduler-hop.js";
 import { syncInvoke } from "./scenarios/sync-invoke.js";
@@ -22,7 +22,7 @@ import { tracingOverhead } from "./scenarios/tracing-overhead.js";
 import { startBareNode, startWorkerd, type RunningTarget } from "./targets/baselines.js";
 import { HELLO_FOLDER, deployFunction, startLambent, zipFolder } from "./targets/lambent.js";
 
-const SCENARIOS = ["sync", "separate-nodes", "tracing", "calls", "workflows", "hop", "cold", "package-cold", "density", "async"] as const;
+const SCENARIOS = ["sync", "separate-nodes", "tracing", "calls", "workflows", "hop", "cold", "package-cold", "sdk-cold", "density", "async"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -106,6 +106,10 @@ try {
   if (runs("package-cold")) {
     log("cold start of a function bundling handlebars");
     results.packageColdStart = await packageColdStart(lambent, plan.packageColdFunctions);
+  }
+  if (runs("sdk-cold")) {
+    log("cold start of a function using the runtime's AWS SDK");
+    results.sdkColdStart = await packageColdStart(lambent, plan.packageColdFunctions, AWS_SDK_S3);
   }
   if (runs("density")) {
     log("density");
