@@ -112,3 +112,4 @@ export {
   RoleCredentialsStore,
   RoleCredentialsView,
 } from "./role-credentials.js";
+export { API_KEY_KEYS, type ApiKeySummary, type ApiKeyGrant, apiKeyKey, ApiKeyStore, ApiKeysView } from "./api-keys.js";
