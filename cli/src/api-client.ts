@@ -48,6 +48,10 @@ import type {
   PutRoleCredentialsRequest,
   RoleCredentialsDescription,
   ListRoleCredentialsResponse,
+  AccessKeyDescription,
+  CreateAccessKeyRequest,
+  CreatedAccessKey,
+  ListAccessKeysResponse,
 } from "@lambent/lambda-api";
 import { ApiPaths } from "@lambent/lambda-api";
 
@@ -146,6 +150,10 @@ export interface ApiClient {
   putRoleCredentials(request: PutRoleCredentialsRequest): Promise<RoleCredentialsDescription>;
   listRoleCredentials(): Promise<ListRoleCredentialsResponse>;
   deleteRoleCredentials(roleArn: string): Promise<void>;
+  createAccessKey(request: CreateAccessKeyRequest): Promise<CreatedAccessKey>;
+  listAccessKeys(): Promise<ListAccessKeysResponse>;
+  putAccessKeyPolicy(accessKeyId: string, policy: unknown): Promise<AccessKeyDescription>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
   createRoute(request: CreateRouteRequest): Promise<RouteConfiguration>;
   getRoute(routeId: string): Promise<RouteConfiguration>;
   /** One page of routes, all of them or `functionName`'s. */
@@ -308,6 +316,20 @@ export function createApiClient(endpoint: string): ApiClient {
     },
     deleteRoleCredentials: async (roleArn) => {
       await sendJson("DELETE", ApiPaths.roleCredentials, { RoleArn: roleArn });
+    },
+    createAccessKey: async (request) => {
+      const value = await sendJson("POST", ApiPaths.accessKeys, {}, request);
+      if (isRecord(value) && typeof value.SecretAccessKey === "string" && typeof value.AccessKeyId === "string") return shaped<CreatedAccessKey>(value);
+      throw new ApiError("InvalidResponse", "CreateAccessKey answered without SecretAccessKey", 201);
+    },
+    listAccessKeys: async () => {
+      const value = await sendJson("GET", ApiPaths.accessKeys, {});
+      if (isRecord(value) && Array.isArray(value.AccessKeys)) return { AccessKeys: value.AccessKeys.map((item: unknown) => asAccessKey(item, "ListAccessKeys")) };
+      throw new ApiError("InvalidResponse", "ListAccessKeys answered without AccessKeys", 200);
+    },
+    putAccessKeyPolicy: async (accessKeyId, policy) => asAccessKey(await sendJson("PUT", ApiPaths.accessKeyPolicy(segment(accessKeyId)), {}, { Policy: policy }), "PutAccessKeyPolicy"),
+    deleteAccessKey: async (accessKeyId) => {
+      await sendJson("DELETE", ApiPaths.accessKey(segment(accessKeyId)), {});
     },
     createRoute: async (request) => asRoute(await sendJson("POST", ApiPaths.routes, {}, request), "CreateRoute"),
     getRoute: async (routeId) => asRoute(await sendJson("GET", ApiPaths.route(segment(routeId)), {}), "GetRoute"),
@@ -499,6 +521,11 @@ function isLogEvent(value: unknown): value is LogEventResponse {
 function asRoleCredentials(value: unknown, operation: string): RoleCredentialsDescription {
   if (isRecord(value) && typeof value.RoleArn === "string" && typeof value.AccessKeyId === "string") return shaped<RoleCredentialsDescription>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without RoleArn and AccessKeyId`, 200);
+}
+
+function asAccessKey(value: unknown, operation: string): AccessKeyDescription {
+  if (isRecord(value) && typeof value.AccessKeyId === "string" && typeof value.UserName === "string") return shaped<AccessKeyDescription>(value);
+  throw new ApiError("InvalidResponse", `${operation} answered without AccessKeyId and UserName`, 200);
 }
 
 function asUsage(value: unknown): UsageReport {

@@ -4,6 +4,7 @@ import { ApiError, EndpointUnreachableError } from "./api-client.js";
 import { COMMON_USAGE, UsageError, type CliIo, type Command } from "./command.js";
 import { accountCommand } from "./commands/account.js";
 import { roleCommand } from "./commands/role.js";
+import { keyCommand } from "./commands/key.js";
 import { aliasCommand } from "./commands/alias.js";
 import { concurrencyCommand } from "./commands/concurrency.js";
 import { deleteCommand } from "./commands/delete.js";
@@ -63,6 +64,7 @@ export const commands: readonly Command[] = [
   usageCommand,
   accountCommand,
   roleCommand,
+  keyCommand,
 ];
 
 /** Common options that take a value, so they can precede the command name. */

@@ -6,7 +6,8 @@ import { execFile } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateFunctionUrlConfigCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionUrlConfigCommand, DeleteFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { eventually } from "@lambent/testkit";
 import { ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
 import * as proto from "@lambent/proto";
 import { signGrpcCall } from "@lambent/request-signing";
@@ -159,3 +160,97 @@ describe("signed gRPC calls", () => {
     }
   });
 });
+
+describe("users' access keys and their policies", () => {
+  const FN = "arn:aws:lambda:us-east-1:000000000000:function:";
+
+  async function createKey(userName: string, policy: unknown): Promise<{ AccessKeyId: string; SecretAccessKey: string }> {
+    const made = await cli({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey, AWS_REGION: "us-east-1" }, "key", "create", userName, "--policy", await policyFile(policy), "--json");
+    expect(made.code, made.stderr).toBe(0);
+    const key = JSON.parse(made.stdout) as { AccessKeyId: string; SecretAccessKey: string };
+    // Every frontend follows new keys from KV; this one takes it within moments, no restart.
+    await eventually(async () => (await refusal(() => lambdaAs({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }).send(new ListFunctionsCommand({}))).catch(() => ({ name: "served" }))).name !== "UnrecognizedClientException", {
+      deadline: 30_000,
+      message: "the frontend never took the new key",
+    });
+    return key;
+  }
+
+  it("allows a user's key only what its policy allows, an explicit deny winning, in AWS's words", async () => {
+    await createTestFunction(lambdaAs(KEY), "policy-open", zipFiles({ "index.js": "exports.handler = async () => 'open';" }));
+    await createTestFunction(lambdaAs(KEY), "policy-closed", zipFiles({ "index.js": "exports.handler = async () => 'closed';" }));
+    const key = await createKey("invoker", {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["lambda:InvokeFunction", "lambda:Get*"], Resource: `${FN}policy-*` },
+        { Effect: "Deny", Action: "lambda:GetFunctionConfiguration", Resource: `${FN}policy-closed` },
+      ],
+    });
+    const user = lambdaAs({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+    const out = await user.send(new InvokeCommand({ FunctionName: "policy-open" }));
+    expect(Buffer.from(out.Payload!).toString()).toBe('"open"');
+    expect((await user.send(new GetFunctionConfigurationCommand({ FunctionName: "policy-open" }))).FunctionName).toBe("policy-open");
+
+    expect(await refusal(() => user.send(new DeleteFunctionCommand({ FunctionName: "policy-open" })))).toEqual({
+      name: "AccessDeniedException",
+      message: `User: arn:aws:iam::000000000000:user/invoker is not authorized to perform: lambda:DeleteFunction on resource: ${FN}policy-open because no identity-based policy allows the lambda:DeleteFunction action`,
+      status: 403,
+    });
+    expect(await refusal(() => user.send(new GetFunctionConfigurationCommand({ FunctionName: "policy-closed" })))).toMatchObject({
+      name: "AccessDeniedException",
+      message: expect.stringMatching(/lambda:GetFunctionConfiguration on resource: .*policy-closed with an explicit deny in an identity-based policy$/),
+    });
+    expect((await refusal(() => user.send(new InvokeCommand({ FunctionName: "signed-hello" })))).name).toBe("AccessDeniedException");
+    // Keys are the operator's to hand out: this user's policy does not allow lambent:CreateAccessKey.
+    const keysUrl = new URL(`${cluster.httpUrl}/lambent/2024-01-01/access-keys`);
+    const body = JSON.stringify({ UserName: "escalated", Policy: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } });
+    const { host: _host, ...signed } = await signedHeaders({ method: "POST", host: keysUrl.host, path: keysUrl.pathname, body, headers: { "content-type": "application/json" } }, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+    const escalation = await fetch(keysUrl, { method: "POST", headers: signed, body });
+    expect(escalation.status).toBe(403);
+    expect(escalation.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
+    expect(((await escalation.json()) as { message: string }).message).toMatch(/not authorized to perform: lambent:CreateAccessKey on resource: \*/);
+    expect((await refusal(() => new SFNClient({ endpoint: cluster.httpUrl, region: "us-east-1", credentials: { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }, maxAttempts: 1 }).send(new ListStateMachinesCommand({})))).name).toBe("AccessDeniedException");
+  });
+
+  it("holds gRPC calls to the same policy, by the function the request names", async () => {
+    const key = await createKey("grpc-invoker", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `${FN}policy-open` }] });
+    const client = new proto.LambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
+    const invoke = async (functionName: string): Promise<grpc.ServiceError | null> => {
+      const metadata = new grpc.Metadata();
+      for (const [name, value] of Object.entries(await signGrpcCall("/lambent.v1.Lambda/Invoke", { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }, "us-east-1"))) metadata.set(name, value);
+      return new Promise((resolve) => client.invoke(proto.InvokeRequest.fromPartial({ functionName, payload: Buffer.from("{}") }), metadata, { deadline: Date.now() + 30_000 }, (error) => resolve(error)));
+    };
+    try {
+      expect(await invoke("policy-open")).toBeNull();
+      const denied = await invoke("policy-closed");
+      expect(denied?.code).toBe(grpc.status.PERMISSION_DENIED);
+      expect(denied?.metadata.get("x-amzn-errortype")[0]).toBe("AccessDeniedException");
+    } finally {
+      client.close();
+    }
+  });
+
+  it("takes a changed policy and a deleted key without a restart", async () => {
+    const key = await createKey("rotating", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:ListFunctions", Resource: "*" }] });
+    const user = lambdaAs({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+    expect((await user.send(new ListFunctionsCommand({}))).Functions?.length).toBeGreaterThan(0);
+    const admin = { AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey, AWS_REGION: "us-east-1" };
+    const changed = await cli(admin, "key", "policy", key.AccessKeyId, "--policy", await policyFile({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "lambda:*", Resource: "*" }] }));
+    expect(changed.code, changed.stderr).toBe(0);
+    await eventually(async () => (await refusal(() => user.send(new ListFunctionsCommand({}))).catch(() => ({ name: "served" }))).name === "AccessDeniedException", { deadline: 30_000, message: "the new policy never applied" });
+    const listed = await cli(admin, "key", "list");
+    expect(listed.stdout).toContain(key.AccessKeyId);
+    expect(listed.stdout).not.toContain(key.SecretAccessKey);
+    expect((await cli(admin, "key", "delete", key.AccessKeyId)).code).toBe(0);
+    await eventually(async () => (await refusal(() => user.send(new ListFunctionsCommand({}))).catch(() => ({ name: "served" }))).name === "UnrecognizedClientException", { deadline: 30_000, message: "the deleted key was still taken" });
+  });
+});
+
+async function policyFile(policy: unknown): Promise<string> {
+  const { mkdtemp, writeFile } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const path = join(await mkdtemp(join(tmpdir(), "lambent-policy-")), "policy.json");
+  await writeFile(path, JSON.stringify(policy));
+  return path;
+}

@@ -77,4 +77,10 @@ export const ApiPaths = {
   trigger: (name: string) => `${LAMBENT}/triggers/${name}`,
   /** Lambent's PutRoleCredentials (PUT), ListRoleCredentials (GET), DeleteRoleCredentials (DELETE `?RoleArn=`). */
   roleCredentials: `${LAMBENT}/role-credentials`,
+  /** Lambent's CreateAccessKey (POST), ListAccessKeys (GET). */
+  accessKeys: `${LAMBENT}/access-keys`,
+  /** Lambent's DeleteAccessKey (DELETE). */
+  accessKey: (accessKeyId: string) => `${LAMBENT}/access-keys/${accessKeyId}`,
+  /** Lambent's PutAccessKeyPolicy (PUT). */
+  accessKeyPolicy: (accessKeyId: string) => `${LAMBENT}/access-keys/${accessKeyId}/policy`,
 } as const;

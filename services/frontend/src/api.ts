@@ -33,6 +33,7 @@ import type { WorkflowOperations } from "./workflows/workflow-operations.js";
 import type { CodeSigningOperations } from "./control-plane/code-signing.js";
 import type { LayerOperations } from "./control-plane/layers.js";
 import type { RoleCredentialOperations } from "./control-plane/role-credentials.js";
+import type { AccessKeyOperations } from "./control-plane/access-keys.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -149,6 +150,8 @@ export interface FrontendApi {
   layers?: LayerOperations;
   /** Lambent's role credentials (control-plane/role-credentials.ts); calls fail with ServiceException where absent. */
   roleCredentials?: RoleCredentialOperations;
+  /** Lambent's access keys for users of the API; absent in frontends built without them (tests). */
+  accessKeys?: AccessKeyOperations;
   /** Lambda's code signing calls, answered as for an account without configs; calls fail with ServiceException where absent. */
   codeSigning?: CodeSigningOperations;
 }

@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
-import { CodeStore, EnvironmentCipher, FunctionStore, RegistryView, RoleCredentialsStore, openRegistryBuckets } from "@lambent/registry/functions";
+import { ApiKeyStore, ApiKeysView, CodeStore, EnvironmentCipher, FunctionStore, RegistryView, RoleCredentialsStore, openRegistryBuckets } from "@lambent/registry/functions";
 import { EventSourceMappingStore } from "@lambent/registry/event-sources";
 import { KeySpaceView, ObservedWrites } from "@lambent/registry/kv";
 import { ROUTE_KEYS, RouteStore, decodeRoute, type RouteRecord } from "@lambent/registry/routes";
@@ -27,6 +27,7 @@ import { ensureLogStream } from "@lambent/log-stream";
 import { FunctionLogs } from "./control-plane/logs.js";
 import { UsageReports } from "./control-plane/usage.js";
 import { RoleCredentialOperations } from "./control-plane/role-credentials.js";
+import { AccessKeyOperations } from "./control-plane/access-keys.js";
 import { TriggerOperations } from "./control-plane/triggers.js";
 import { EventSourceMappings } from "./control-plane/event-source-mappings.js";
 import { EventSourceJetStream } from "./control-plane/event-source-jetstream.js";
@@ -98,6 +99,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   api.logs = new FunctionLogs(nc, scope, readOnlyFunctions);
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
   api.roleCredentials = new RoleCredentialOperations(new RoleCredentialsStore(buckets.functions, cipher));
+  api.accessKeys = new AccessKeyOperations(new ApiKeyStore(buckets.functions, cipher), config.accountId);
   api.triggers = new TriggerOperations({
     scope,
     triggers: new TriggerStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)),
@@ -107,7 +109,10 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc, jsm), config.esmVisibilityTimeoutSeconds);
   const [workflowBucket] = await Promise.all([openWorkflowBucket(nc, config.jetstreamReplicas), ensureHistoryStream(nc, config.jetstreamReplicas)]);
   api.workflows = new WorkflowOperations({ nc, js: jetstream(nc), store: new WorkflowStore(workflowBucket), scope });
-  const apiAuth = config.apiAuth === "sigv4" ? { accessKeys: config.accessKeys, region: config.region } : undefined;
+  // Users' keys are followed only where calls are signed: an open API has no one to tell apart.
+  const userKeys = config.apiAuth === "sigv4" ? new ApiKeysView(buckets.functions, cipher, (key, error) => logger.warn("access key unreadable: not accepted", { key, err: error })) : undefined;
+  await userKeys?.start();
+  const apiAuth = config.apiAuth === "sigv4" ? { accessKeys: config.accessKeys, region: config.region, accountId: config.accountId, ...(userKeys ? { userKeys } : {}) } : undefined;
   const httpServer = createHttpServer({
     api,
     logger,
@@ -144,6 +149,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
       invoker.close();
       view.stop();
       routeView.stop();
+      userKeys?.stop();
     },
   };
 }

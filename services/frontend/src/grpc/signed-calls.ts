@@ -1,10 +1,14 @@
 // gRPC's side of LAMBENT_API_AUTH=sigv4: every call carries `authorization` and `x-amz-date` metadata, a
 // SigV4 signature by one of the cluster's access keys over the method's path (as @lambent/request-signing's
 // signGrpcCall makes it), and is refused with UNAUTHENTICATED and AWS's error type otherwise, before the
-// handler sees the message. Health checks and reflection stay open, as /healthz does over HTTP.
+// handler sees the message. A user's key is then held to its policy (http/api-authorization.ts) once the
+// request message says which function it is for. Health checks and reflection stay open, as /healthz does
+// over HTTP.
 import * as grpc from "@grpc/grpc-js";
 import { GRPC_SIGNING_HOST } from "@lambent/request-signing";
-import { refusal, type ApiAuth } from "../http/api-auth.js";
+import { LambdaError } from "@lambent/errors";
+import { refusal, secretLookup, type ApiAuth } from "../http/api-auth.js";
+import { authorize, callerOf, type ApiCaller } from "../http/api-authorization.js";
 import { verifySigV4 } from "../http/sigv4.js";
 import { toGrpcServiceError } from "./error-status.js";
 
@@ -18,8 +22,33 @@ function metadataHeaders(metadata: grpc.Metadata): Record<string, string> {
   return { ...headers, host: GRPC_SIGNING_HOST };
 }
 
+/** Lambda's IAM action names where they differ from the RPC's; Workflows' RPCs are Step Functions'. */
+const LAMBDA_ACTIONS: Record<string, string> = { Invoke: "InvokeFunction", InvokeWithResponseStream: "InvokeFunction" };
+
+function actionOf(path: string): string {
+  const [, service = "", method = ""] = /^\/([^/]+)\/([^/]+)$/.exec(path) ?? [];
+  if (service.endsWith(".Workflows")) return `states:${method}`;
+  return `lambda:${LAMBDA_ACTIONS[method] ?? method}`;
+}
+
+/** The function a request message names (its `functionName`, and `qualifier`), as an ARN; else `*`. */
+function resourceOf(message: unknown, auth: ApiAuth): string {
+  const fields = (typeof message === "object" && message !== null ? message : {}) as { functionName?: unknown; qualifier?: unknown };
+  if (typeof fields.functionName !== "string" || fields.functionName === "") return "*";
+  const name = fields.functionName;
+  const arn = name.startsWith("arn:") ? name : `arn:aws:lambda:${auth.region}:${auth.accountId ?? "000000000000"}:function:${name}`;
+  return typeof fields.qualifier === "string" && fields.qualifier !== "" && !/:function:[^:]+:/.test(arn) ? `${arn}:${fields.qualifier}` : arn;
+}
+
+function send(call: grpc.ServerInterceptingCallInterface, error: LambdaError): void {
+  const status = toGrpcServiceError(error);
+  call.sendStatus({ code: status.code, details: status.details, metadata: status.metadata });
+}
+
 export function signedCallsOnly(auth: ApiAuth): grpc.ServerInterceptor {
+  const keys = secretLookup(auth);
   return (method, call) => {
+    let caller: ApiCaller | undefined;
     const listener = new grpc.ServerListenerBuilder()
       .withOnReceiveMetadata((metadata, next) => {
         if (OPEN_SERVICES.some((prefix) => method.path.startsWith(prefix))) {
@@ -30,13 +59,22 @@ export function signedCallsOnly(auth: ApiAuth): grpc.ServerInterceptor {
         const verdict =
           headers["authorization"] === undefined
             ? ({ ok: false, refusal: "missing" } as const)
-            : verifySigV4({ method: "POST", rawUrl: method.path, headers, body: new Uint8Array(0) }, auth.accessKeys, { region: auth.region, service: "lambda" }, (auth.now ?? Date.now)());
-        if (verdict.ok) {
-          next(metadata);
+            : verifySigV4({ method: "POST", rawUrl: method.path, headers, body: new Uint8Array(0) }, keys, { region: auth.region, service: "lambda" }, (auth.now ?? Date.now)());
+        if (!verdict.ok) {
+          send(call, refusal(verdict.refusal));
           return;
         }
-        const error = toGrpcServiceError(refusal(verdict.refusal));
-        call.sendStatus({ code: error.code, details: error.details, metadata: error.metadata });
+        caller = callerOf(auth, verdict.accessKeyId);
+        next(metadata);
+      })
+      .withOnReceiveMessage((message, next) => {
+        try {
+          if (caller) authorize(caller, { action: actionOf(method.path), resource: resourceOf(message, auth) });
+        } catch (error) {
+          send(call, error as LambdaError);
+          return;
+        }
+        next(message);
       })
       .build();
     return new grpc.ServerInterceptingCall(call, new grpc.ResponderBuilder().withStart((next) => next(listener)).build());

@@ -7,13 +7,16 @@
 // calls are signed too (grpc/signed-calls.ts).
 import type { IncomingMessage } from "node:http";
 import { LambdaError } from "@lambent/errors";
+import { callerOf, type ApiAuth, type ApiCaller } from "./api-authorization.js";
+
+export type { ApiAuth } from "./api-authorization.js";
 import { readBodyAhead } from "./body.js";
 import { claimedAccessKey, verifySigV4, type SigV4Refusal } from "./sigv4.js";
 
-export interface ApiAuth {
-  accessKeys: ReadonlyMap<string, string>;
-  region: string;
-  now?: () => number;
+
+/** The secret of a key, the operator's first. */
+export function secretLookup(auth: ApiAuth): { get(accessKeyId: string): string | undefined } {
+  return { get: (accessKeyId) => auth.accessKeys.get(accessKeyId) ?? auth.userKeys?.get(accessKeyId)?.secretAccessKey };
 }
 
 /** The largest body an API call carries (CreateFunction's base64 zip); a signed request may be that big. */
@@ -36,14 +39,15 @@ export function refusal(kind: SigV4Refusal): LambdaError {
   }
 }
 
-/** Throws the AWS error for a request not signed by a known key for `service` in the cluster's region. */
-export async function authenticate(auth: ApiAuth, request: IncomingMessage, service: "lambda" | "states"): Promise<string> {
+/** Who signed the request, or the AWS error for one not signed by a known key for `service` in the cluster's region. */
+export async function authenticate(auth: ApiAuth, request: IncomingMessage, service: "lambda" | "states"): Promise<ApiCaller> {
   const rawUrl = request.url ?? "/";
+  const keys = secretLookup(auth);
   const claimed = claimedAccessKey({ rawUrl, headers: request.headers });
   if (claimed === undefined) throw refusal("missing");
-  if (!auth.accessKeys.has(claimed)) throw refusal("unknown-key");
+  if (keys.get(claimed) === undefined) throw refusal("unknown-key");
   const body = await readBodyAhead(request, SIGNED_BODY_LIMIT, () => new LambdaError("RequestTooLargeException", `Request must be smaller than ${SIGNED_BODY_LIMIT} bytes`));
-  const verdict = verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, auth.accessKeys, { region: auth.region, service }, (auth.now ?? Date.now)());
+  const verdict = verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, keys, { region: auth.region, service }, (auth.now ?? Date.now)());
   if (!verdict.ok) throw refusal(verdict.refusal);
-  return verdict.accessKeyId;
+  return callerOf(auth, verdict.accessKeyId);
 }

@@ -9,6 +9,7 @@ import { parseJsonBody, readBody } from "./body.js";
 import { SEGMENT, exactly, withOptionalSlash, type Route, type RouteResult } from "./api-route.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";
 import { roleCredentialRoutes } from "./role-credential-routes.js";
+import { accessKeyRoutes } from "./access-key-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
 import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
@@ -322,6 +323,7 @@ export const routes: Route[] = [
   ...layerRoutes,
   ...logAndUsageRoutes,
   ...roleCredentialRoutes,
+  ...accessKeyRoutes,
   ...routeControlRoutes,
   ...triggerRoutes,
   ...eventSourceMappingRoutes,

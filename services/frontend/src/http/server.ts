@@ -18,6 +18,7 @@ import { isStepFunctionsRequest, serveStepFunctions } from "../workflows/sfn-htt
 import type { WorkflowOperations } from "../workflows/workflow-operations.js";
 import { CODE_DOWNLOAD_PATH, type CodeLocations } from "./code-location.js";
 import { authenticate, type ApiAuth } from "./api-auth.js";
+import { authorize, iamRequestOf, type ApiCaller } from "./api-authorization.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -58,7 +59,14 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
   const method = request.method ?? "GET";
   if (options.stepFunctions && isStepFunctionsRequest(method, url.pathname, request)) {
     const apiAuth = options.apiAuth;
-    await serveStepFunctions(options.stepFunctions, options.logger, request, response, apiAuth && ((signed) => authenticate(apiAuth, signed, "states")));
+    const target = String(request.headers["x-amz-target"] ?? "").replace(/^AWSStepFunctions\./, "");
+    await serveStepFunctions(
+      options.stepFunctions,
+      options.logger,
+      request,
+      response,
+      apiAuth && (async (signed) => authorize(await authenticate(apiAuth, signed, "states"), { action: `states:${target}`, resource: "*" })),
+    );
     return;
   }
   // Function URLs and routes answer every failure they can themselves; a throw is a broken connection or a bug.
@@ -77,12 +85,15 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
     return;
   }
   try {
-    if (options.apiAuth && !isOpenPath(method, url.pathname)) await authenticate(options.apiAuth, request, "lambda");
+    const caller: ApiCaller | undefined = options.apiAuth && !isOpenPath(method, url.pathname) ? await authenticate(options.apiAuth, request, "lambda") : undefined;
     for (const route of routes) {
       if (route.method !== method) continue;
       const match = route.path.exec(url.pathname);
       if (!match) continue;
       const params = match.slice(1).map((param) => decodeURIComponent(param));
+      if (caller && options.apiAuth) {
+        authorize(caller, iamRequestOf(route.operation, url.pathname, params, url.searchParams, { region: options.apiAuth.region, accountId: options.apiAuth.accountId ?? "000000000000" }));
+      }
       const routeRequest = { request, response, params, query: url.searchParams };
       const tracing = tracer();
       const result = await (tracing.enabled

@@ -36,8 +36,13 @@ const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
+/** Access key id → secret: a Map, or anything that looks keys up the same way. */
+export interface SecretLookup {
+  get(accessKeyId: string): string | undefined;
+}
+
 /** Whether `request` is signed by one of `keys` (access key id → secret) for `scope`, at `now`. */
-export function verifySigV4(request: SigV4Request, keys: ReadonlyMap<string, string>, scope: SigV4Scope, now: number): SigV4Result {
+export function verifySigV4(request: SigV4Request, keys: SecretLookup, scope: SigV4Scope, now: number): SigV4Result {
   const authorization = single(request.headers["authorization"]);
   if (authorization !== undefined) return verifyHeader(request, authorization, keys, scope, now);
   const query = new URLSearchParams(queryOf(request.rawUrl));
@@ -46,7 +51,7 @@ export function verifySigV4(request: SigV4Request, keys: ReadonlyMap<string, str
 }
 
 /** The signature is in the Authorization header; the request is dated within 15 minutes of now. */
-function verifyHeader(request: SigV4Request, authorization: string, keys: ReadonlyMap<string, string>, scope: SigV4Scope, now: number): SigV4Result {
+function verifyHeader(request: SigV4Request, authorization: string, keys: SecretLookup, scope: SigV4Scope, now: number): SigV4Result {
   const parsed = AUTHORIZATION.exec(authorization.trim());
   if (!parsed) return refuse(`the Authorization header is not ${ALGORITHM} with Credential, SignedHeaders and Signature`);
   const [, credential, signedHeaderList, signature] = parsed as unknown as [string, string, string, string];
@@ -61,7 +66,7 @@ function verifyHeader(request: SigV4Request, authorization: string, keys: Readon
 }
 
 /** The signature is in the query string; the URL is valid from its date for X-Amz-Expires seconds. */
-function verifyPresigned(request: SigV4Request, query: URLSearchParams, keys: ReadonlyMap<string, string>, scope: SigV4Scope, now: number): SigV4Result {
+function verifyPresigned(request: SigV4Request, query: URLSearchParams, keys: SecretLookup, scope: SigV4Scope, now: number): SigV4Result {
   if (query.get("X-Amz-Algorithm") !== ALGORITHM) return refuse(`X-Amz-Algorithm is not ${ALGORITHM}`);
   const credential = query.get("X-Amz-Credential");
   const signedHeaderList = query.get("X-Amz-SignedHeaders");
@@ -95,7 +100,7 @@ interface Signed {
   omitFromQuery: string | undefined;
 }
 
-function verifySignature(request: SigV4Request, signed: Signed, keys: ReadonlyMap<string, string>, scope: SigV4Scope): SigV4Result {
+function verifySignature(request: SigV4Request, signed: Signed, keys: SecretLookup, scope: SigV4Scope): SigV4Result {
   const [accessKeyId, date, region, service, terminator, ...extra] = signed.credential.split("/");
   if (!accessKeyId || !date || terminator !== "aws4_request" || extra.length > 0) return refuse("the credential scope is malformed");
   const secret = keys.get(accessKeyId);

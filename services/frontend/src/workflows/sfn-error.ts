@@ -26,6 +26,7 @@ export const GrpcStatusOfSfnError = {
   MissingAuthenticationTokenException: grpc.status.UNAUTHENTICATED,
   UnrecognizedClientException: grpc.status.UNAUTHENTICATED,
   InvalidSignatureException: grpc.status.UNAUTHENTICATED,
+  AccessDeniedException: grpc.status.PERMISSION_DENIED,
   ServiceUnavailable: grpc.status.UNAVAILABLE,
   InternalFailure: grpc.status.INTERNAL,
 } as const satisfies Record<string, grpc.status>;
@@ -57,6 +58,7 @@ export const HttpStatusOfSfnError: Record<SfnErrorType, number> = {
   MissingAuthenticationTokenException: 403,
   UnrecognizedClientException: 400,
   InvalidSignatureException: 400,
+  AccessDeniedException: 400,
   ServiceUnavailable: 503,
   InternalFailure: 500,
 };

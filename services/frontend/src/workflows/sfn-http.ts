@@ -56,7 +56,7 @@ export async function callStepFunctions(operations: WorkflowOperations, operatio
 /** The signature check a request passes first when the API requires one (http/api-auth.ts). */
 export type SfnAuthentication = (request: IncomingMessage) => Promise<unknown>;
 
-const AUTH_ERRORS = new Set(["MissingAuthenticationTokenException", "UnrecognizedClientException", "InvalidSignatureException"] as const);
+const AUTH_ERRORS = new Set(["MissingAuthenticationTokenException", "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException"] as const);
 
 export async function serveStepFunctions(
   operations: WorkflowOperations,

@@ -1,0 +1,48 @@
+// Lambent's access keys calls in the REST table (routes.ts), beside its role credentials.
+import { LambdaError, serviceError } from "@lambent/errors";
+import { ApiPaths } from "@lambent/lambda-api";
+import type { FrontendApi } from "../api.js";
+import type { AccessKeyOperations } from "../control-plane/access-keys.js";
+import { parseJsonBody, readBody } from "./body.js";
+import { SEGMENT, exactly, withOptionalSlash, type Route } from "./api-route.js";
+
+/** A user name and a policy document. */
+const BODY_LIMIT = 64 * 1024;
+
+function accessKeysOf(api: FrontendApi): AccessKeyOperations {
+  if (!api.accessKeys) throw serviceError("Access keys are not available on this frontend");
+  return api.accessKeys;
+}
+
+const body = async (request: Parameters<Route["handle"]>[1]["request"]): Promise<unknown> =>
+  parseJsonBody(await readBody(request, BODY_LIMIT, () => new LambdaError("RequestTooLargeException", `Request must be smaller than ${BODY_LIMIT} bytes`)));
+
+export const accessKeyRoutes: Route[] = [
+  {
+    method: "POST",
+    path: withOptionalSlash(ApiPaths.accessKeys),
+    operation: "CreateAccessKey",
+    handle: async (api, { request }) => ({ kind: "json", status: 201, body: await accessKeysOf(api).create(await body(request)) }),
+  },
+  {
+    method: "GET",
+    path: withOptionalSlash(ApiPaths.accessKeys),
+    operation: "ListAccessKeys",
+    handle: async (api) => ({ kind: "json", status: 200, body: await accessKeysOf(api).list() }),
+  },
+  {
+    method: "PUT",
+    path: exactly(ApiPaths.accessKeyPolicy(SEGMENT)),
+    operation: "PutAccessKeyPolicy",
+    handle: async (api, { request, params }) => ({ kind: "json", status: 200, body: await accessKeysOf(api).putPolicy(params[0]!, await body(request)) }),
+  },
+  {
+    method: "DELETE",
+    path: exactly(ApiPaths.accessKey(SEGMENT)),
+    operation: "DeleteAccessKey",
+    async handle(api, { params }) {
+      await accessKeysOf(api).delete(params[0]!);
+      return { kind: "json", status: 204 };
+    },
+  },
+];
