@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateFunctionUrlConfigCommand, DeleteFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { eventually } from "@lambent/testkit";
 import { ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
 import * as proto from "@lambent/proto";
@@ -225,6 +225,31 @@ describe("users' access keys and their policies", () => {
       const denied = await invoke("policy-closed");
       expect(denied?.code).toBe(grpc.status.PERMISSION_DENIED);
       expect(denied?.metadata.get("x-amzn-errortype")[0]).toBe("AccessDeniedException");
+    } finally {
+      client.close();
+    }
+  });
+
+  it("lets a function's resource policy (AddPermission) grant Invoke to a user its identity policy does not", async () => {
+    const key = await createKey("partner", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:ListFunctions", Resource: "*" }] });
+    const user = lambdaAs({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+    expect((await refusal(() => user.send(new InvokeCommand({ FunctionName: "policy-closed" })))).name).toBe("AccessDeniedException");
+    await lambdaAs(KEY).send(
+      new AddPermissionCommand({ FunctionName: "policy-closed", StatementId: "partner-invokes", Action: "lambda:InvokeFunction", Principal: "arn:aws:iam::000000000000:user/partner" }),
+    );
+    const out = await user.send(new InvokeCommand({ FunctionName: "policy-closed" }));
+    expect(Buffer.from(out.Payload!).toString()).toBe('"closed"');
+    // The grant is for Invoke only.
+    expect((await refusal(() => user.send(new GetFunctionConfigurationCommand({ FunctionName: "policy-closed" })))).name).toBe("AccessDeniedException");
+
+    const client = new proto.LambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
+    try {
+      const metadata = new grpc.Metadata();
+      for (const [name, value] of Object.entries(await signGrpcCall("/lambent.v1.Lambda/Invoke", { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }, "us-east-1"))) metadata.set(name, value);
+      const failure = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.invoke(proto.InvokeRequest.fromPartial({ functionName: "policy-closed", payload: Buffer.from("{}") }), metadata, { deadline: Date.now() + 30_000 }, (error) => resolve(error)),
+      );
+      expect(failure).toBeNull();
     } finally {
       client.close();
     }

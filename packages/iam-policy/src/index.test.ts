@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accessDeniedMessage, evaluatePolicy, parsePolicy } from "./index.js";
+import { accessDeniedMessage, evaluatePolicy, parsePolicy, resourcePolicyAllows } from "./index.js";
 
 const FN = "arn:aws:lambda:us-east-1:000000000000:function:";
 
@@ -38,5 +38,23 @@ describe("identity policies", () => {
     expect(accessDeniedMessage("arn:aws:iam::000000000000:user/ci", "lambda:DeleteFunction", `${FN}x`, "implicit-deny")).toBe(
       `User: arn:aws:iam::000000000000:user/ci is not authorized to perform: lambda:DeleteFunction on resource: ${FN}x because no identity-based policy allows the lambda:DeleteFunction action`,
     );
+  });
+});
+
+describe("resource policies", () => {
+  const USER = "arn:aws:iam::000000000000:user/partner";
+  const policy = (statement: Record<string, unknown>) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `${FN}x`, ...statement }] });
+
+  it("grants the principal it names, or everyone, the action it names", () => {
+    expect(resourcePolicyAllows(policy({ Principal: { AWS: USER } }), USER, "lambda:InvokeFunction")).toBe(true);
+    expect(resourcePolicyAllows(policy({ Principal: "*" }), USER, "lambda:InvokeFunction")).toBe(true);
+    expect(resourcePolicyAllows(policy({ Principal: { AWS: [USER] } }), USER, "lambda:GetFunction")).toBe(false);
+    expect(resourcePolicyAllows(policy({ Principal: { AWS: "arn:aws:iam::000000000000:user/other" } }), USER, "lambda:InvokeFunction")).toBe(false);
+  });
+
+  it("grants nothing through a service principal or a statement with a condition", () => {
+    expect(resourcePolicyAllows(policy({ Principal: { Service: "s3.amazonaws.com" } }), USER, "lambda:InvokeFunction")).toBe(false);
+    expect(resourcePolicyAllows(policy({ Principal: "*", Condition: { ArnLike: { "AWS:SourceArn": "arn:aws:s3:::bucket" } } }), USER, "lambda:InvokeFunction")).toBe(false);
+    expect(resourcePolicyAllows(undefined, USER, "lambda:InvokeFunction")).toBe(false);
   });
 });

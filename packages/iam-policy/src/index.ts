@@ -88,3 +88,23 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
   const why = decision === "explicit-deny" ? `with an explicit deny in an identity-based policy` : `because no identity-based policy allows the ${action} action`;
   return `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
 }
+
+/**
+ * Whether a resource policy (a function's, from AddPermission) lets `principalArn` take `action`: an Allow
+ * statement naming that principal (or `*`) and the action, with no Condition (a condition is about
+ * another service's call, never a user's).
+ */
+export function resourcePolicyAllows(document: unknown, principalArn: string, action: string): boolean {
+  const statements = (typeof document === "object" && document !== null ? (document as { Statement?: unknown }).Statement : undefined) ?? [];
+  if (!Array.isArray(statements)) return false;
+  return statements.some((raw: unknown) => {
+    if (typeof raw !== "object" || raw === null) return false;
+    const statement = raw as Record<string, unknown>;
+    if (statement["Effect"] !== "Allow" || statement["Condition"] !== undefined) return false;
+    const actions = [statement["Action"]].flat().filter((item): item is string => typeof item === "string");
+    if (!actions.some((pattern) => matches(pattern, action, true))) return false;
+    const principal = statement["Principal"];
+    const named = principal === "*" ? ["*"] : typeof principal === "object" && principal !== null ? [(principal as Record<string, unknown>)["AWS"]].flat() : [];
+    return named.some((entry) => entry === "*" || entry === principalArn);
+  });
+}

@@ -48,7 +48,9 @@ export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): G
     // answered as RequestTooLargeException rather than cut off by the transport.
     "grpc.max_receive_message_length": MAX_RECEIVE_BYTES,
     "grpc.max_send_message_length": MAX_SEND_BYTES,
-    ...(options.auth ? { interceptors: [signedCallsOnly(options.auth)] } : {}),
+    ...(options.auth
+      ? { interceptors: [signedCallsOnly(options.auth, async (name, qualifier) => JSON.parse((await api.controlPlane.getPolicy(name, qualifier)).Policy ?? "{}") as unknown)] }
+      : {}),
   });
 
   server.addService(LambdaService, {

@@ -8,7 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import { GRPC_SIGNING_HOST } from "@lambent/request-signing";
 import { LambdaError } from "@lambent/errors";
 import { refusal, secretLookup, type ApiAuth } from "../http/api-auth.js";
-import { authorize, callerOf, type ApiCaller } from "../http/api-authorization.js";
+import { authorizeCall, callerOf, type ApiCaller } from "../http/api-authorization.js";
 import { verifySigV4 } from "../http/sigv4.js";
 import { toGrpcServiceError } from "./error-status.js";
 
@@ -45,7 +45,10 @@ function send(call: grpc.ServerInterceptingCallInterface, error: LambdaError): v
   call.sendStatus({ code: status.code, details: status.details, metadata: status.metadata });
 }
 
-export function signedCallsOnly(auth: ApiAuth): grpc.ServerInterceptor {
+/** A function's resource policy document (AddPermission's), read only for an Invoke its caller's policy does not allow. */
+export type FunctionPolicyReader = (functionName: string, qualifier: string | undefined) => Promise<unknown>;
+
+export function signedCallsOnly(auth: ApiAuth, functionPolicy: FunctionPolicyReader): grpc.ServerInterceptor {
   const keys = secretLookup(auth);
   return (method, call) => {
     let caller: ApiCaller | undefined;
@@ -68,13 +71,16 @@ export function signedCallsOnly(auth: ApiAuth): grpc.ServerInterceptor {
         next(metadata);
       })
       .withOnReceiveMessage((message, next) => {
-        try {
-          if (caller) authorize(caller, { action: actionOf(method.path), resource: resourceOf(message, auth) });
-        } catch (error) {
-          send(call, error as LambdaError);
+        if (!caller) {
+          next(message);
           return;
         }
-        next(message);
+        const fields = (typeof message === "object" && message !== null ? message : {}) as { functionName?: unknown; qualifier?: unknown };
+        const qualifier = typeof fields.qualifier === "string" && fields.qualifier !== "" ? fields.qualifier : undefined;
+        authorizeCall(caller, { action: actionOf(method.path), resource: resourceOf(message, auth) }, () => functionPolicy(String(fields.functionName ?? ""), qualifier)).then(
+          () => next(message),
+          (error: unknown) => send(call, error as LambdaError),
+        );
       })
       .build();
     return new grpc.ServerInterceptingCall(call, new grpc.ResponderBuilder().withStart((next) => next(listener)).build());

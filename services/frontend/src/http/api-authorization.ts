@@ -4,7 +4,7 @@
 // Step Functions') on a resource (the function's, layer's or mapping's ARN, else `*`), refused with
 // AccessDeniedException in AWS's words.
 import { LambdaError } from "@lambent/errors";
-import { accessDeniedMessage, evaluatePolicy, parsePolicy, type IdentityPolicy } from "@lambent/iam-policy";
+import { accessDeniedMessage, evaluatePolicy, parsePolicy, resourcePolicyAllows, type IdentityPolicy } from "@lambent/iam-policy";
 export interface ApiAuth {
   /** The operator's keys (LAMBENT_ACCESS_KEYS): they may do everything. */
   accessKeys: ReadonlyMap<string, string>;
@@ -80,9 +80,25 @@ function otherResource(pathname: string, params: readonly string[], scope: { reg
   return "*";
 }
 
-/** Throws AccessDeniedException unless the caller may take `request`. */
+/** Throws AccessDeniedException unless the caller's identity policy lets it take `request`. */
 export function authorize(caller: ApiCaller, request: IamRequest): void {
   if (!caller.policy) return;
   const decision = evaluatePolicy(caller.policy, request.action, request.resource);
   if (decision !== "allow") throw new LambdaError("AccessDeniedException", accessDeniedMessage(caller.principalArn, request.action, request.resource, decision));
+}
+
+/**
+ * As `authorize`, and as in Lambda an Invoke the identity policy does not allow (nor deny) is allowed
+ * when the function's resource policy (AddPermission) names the caller. `functionPolicy` reads it only
+ * then: every other call is decided without a read.
+ */
+export async function authorizeCall(caller: ApiCaller, request: IamRequest, functionPolicy: () => Promise<unknown>): Promise<void> {
+  if (!caller.policy) return;
+  const decision = evaluatePolicy(caller.policy, request.action, request.resource);
+  if (decision === "allow") return;
+  if (decision === "implicit-deny" && request.action === "lambda:InvokeFunction") {
+    const document = await functionPolicy().catch(() => undefined);
+    if (resourcePolicyAllows(document, caller.principalArn, request.action)) return;
+  }
+  throw new LambdaError("AccessDeniedException", accessDeniedMessage(caller.principalArn, request.action, request.resource, decision));
 }

@@ -18,7 +18,7 @@ import { isStepFunctionsRequest, serveStepFunctions } from "../workflows/sfn-htt
 import type { WorkflowOperations } from "../workflows/workflow-operations.js";
 import { CODE_DOWNLOAD_PATH, type CodeLocations } from "./code-location.js";
 import { authenticate, type ApiAuth } from "./api-auth.js";
-import { authorize, iamRequestOf, type ApiCaller } from "./api-authorization.js";
+import { authorize, authorizeCall, iamRequestOf, type ApiCaller } from "./api-authorization.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -92,7 +92,9 @@ async function handle(options: HttpServerOptions, request: IncomingMessage, resp
       if (!match) continue;
       const params = match.slice(1).map((param) => decodeURIComponent(param));
       if (caller && options.apiAuth) {
-        authorize(caller, iamRequestOf(route.operation, url.pathname, params, url.searchParams, { region: options.apiAuth.region, accountId: options.apiAuth.accountId ?? "000000000000" }));
+        const iam = iamRequestOf(route.operation, url.pathname, params, url.searchParams, { region: options.apiAuth.region, accountId: options.apiAuth.accountId ?? "000000000000" });
+        const qualifier = url.searchParams.get("Qualifier") ?? undefined;
+        await authorizeCall(caller, iam, async () => JSON.parse((await options.api.controlPlane.getPolicy(params[0] ?? "", qualifier)).Policy ?? "{}") as unknown);
       }
       const routeRequest = { request, response, params, query: url.searchParams };
       const tracing = tracer();
