@@ -49,6 +49,8 @@ import type {
   RoleCredentialsDescription,
   ListRoleCredentialsResponse,
   AccessKeyDescription,
+  RolePolicyDescription,
+  ListRolePoliciesResponse,
   CreateAccessKeyRequest,
   CreatedAccessKey,
   ListAccessKeysResponse,
@@ -154,6 +156,9 @@ export interface ApiClient {
   listAccessKeys(): Promise<ListAccessKeysResponse>;
   putAccessKeyPolicy(accessKeyId: string, policy: unknown): Promise<AccessKeyDescription>;
   deleteAccessKey(accessKeyId: string): Promise<void>;
+  putRolePolicy(roleArn: string, policy: unknown): Promise<RolePolicyDescription>;
+  listRolePolicies(): Promise<ListRolePoliciesResponse>;
+  deleteRolePolicy(roleArn: string): Promise<void>;
   createRoute(request: CreateRouteRequest): Promise<RouteConfiguration>;
   getRoute(routeId: string): Promise<RouteConfiguration>;
   /** One page of routes, all of them or `functionName`'s. */
@@ -330,6 +335,15 @@ export function createApiClient(endpoint: string): ApiClient {
     putAccessKeyPolicy: async (accessKeyId, policy) => asAccessKey(await sendJson("PUT", ApiPaths.accessKeyPolicy(segment(accessKeyId)), {}, { Policy: policy }), "PutAccessKeyPolicy"),
     deleteAccessKey: async (accessKeyId) => {
       await sendJson("DELETE", ApiPaths.accessKey(segment(accessKeyId)), {});
+    },
+    putRolePolicy: async (roleArn, policy) => asRolePolicy(await sendJson("PUT", ApiPaths.rolePolicies, {}, { RoleArn: roleArn, Policy: policy }), "PutRolePolicy"),
+    listRolePolicies: async () => {
+      const value = await sendJson("GET", ApiPaths.rolePolicies, {});
+      if (isRecord(value) && Array.isArray(value.RolePolicies)) return { RolePolicies: value.RolePolicies.map((item: unknown) => asRolePolicy(item, "ListRolePolicies")) };
+      throw new ApiError("InvalidResponse", "ListRolePolicies answered without RolePolicies", 200);
+    },
+    deleteRolePolicy: async (roleArn) => {
+      await sendJson("DELETE", ApiPaths.rolePolicies, { RoleArn: roleArn });
     },
     createRoute: async (request) => asRoute(await sendJson("POST", ApiPaths.routes, {}, request), "CreateRoute"),
     getRoute: async (routeId) => asRoute(await sendJson("GET", ApiPaths.route(segment(routeId)), {}), "GetRoute"),
@@ -521,6 +535,11 @@ function isLogEvent(value: unknown): value is LogEventResponse {
 function asRoleCredentials(value: unknown, operation: string): RoleCredentialsDescription {
   if (isRecord(value) && typeof value.RoleArn === "string" && typeof value.AccessKeyId === "string") return shaped<RoleCredentialsDescription>(value);
   throw new ApiError("InvalidResponse", `${operation} answered without RoleArn and AccessKeyId`, 200);
+}
+
+function asRolePolicy(value: unknown, operation: string): RolePolicyDescription {
+  if (isRecord(value) && typeof value.RoleArn === "string" && typeof value.UpdatedAt === "string") return shaped<RolePolicyDescription>(value);
+  throw new ApiError("InvalidResponse", `${operation} answered without RoleArn`, 200);
 }
 
 function asAccessKey(value: unknown, operation: string): AccessKeyDescription {

@@ -1,11 +1,11 @@
-// Execution role credentials and the operator's AWS endpoints on a real cluster: set over the API and the
+// Execution role credentials, role policies and the operator's AWS endpoints on a real cluster: set over the API and the
 // CLI, found by functions in the variables the AWS SDK reads (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN, AWS_ENDPOINT_URL_S3), never answered back, given only to the role's functions.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
-import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { eventually, lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 
 const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
@@ -105,5 +105,62 @@ describe("role credentials", () => {
     expect(malformed.status).toBe(400);
     expect((await api("DELETE", undefined, "?RoleArn=")).status).toBe(400);
     expect((await api("DELETE", undefined, `?RoleArn=${encodeURIComponent("arn:aws:iam::000000000000:role/nobody")}`)).status).toBe(404);
+  });
+});
+
+describe("role policies", () => {
+  const CALLER_ROLE = "arn:aws:iam::000000000000:role/narrow-caller";
+  const FN = "arn:aws:lambda:us-east-1:000000000000:function:";
+  const callsBoth = zipFiles({
+    "index.mjs": `import { invoke } from "lambent:functions";
+const outcome = (call) => call.then((out) => out.Payload.transformToString(), (error) => error.name + ": " + error.message);
+export const handler = async () => ({ allowed: await outcome(invoke("policy-target-allowed", {})), other: await outcome(invoke("policy-target-other", {})) });`,
+  });
+
+  it("holds a role's functions to its policy when they invoke others, and frees them when it is removed", async () => {
+    const answers = zipFiles({ "index.js": "exports.handler = async () => 'answered';" });
+    await createTestFunction(lambda, "policy-target-allowed", answers);
+    await createTestFunction(lambda, "policy-target-other", answers);
+    await createTestFunction(lambda, "policy-caller", callsBoth, { Role: CALLER_ROLE });
+    expect(await invoke("policy-caller")).toEqual({ allowed: '"answered"', other: '"answered"' });
+
+    const { mkdtemp, writeFile, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const policyDirectory = await mkdtemp(`${tmpdir()}/lambent-role-policy-`);
+    const policyFile = `${policyDirectory}/policy.json`;
+    await writeFile(policyFile, JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `${FN}policy-target-allowed` }] }));
+    try {
+      expect(await cli("role", "policy", CALLER_ROLE, "--policy", policyFile)).toMatchObject({ code: 0 });
+    } finally {
+      await rm(policyDirectory, { recursive: true, force: true });
+    }
+    const denied = await eventually(async () => {
+      const answer = await invoke("policy-caller");
+      return answer["other"] !== '"answered"' && answer;
+    }, { deadline: 30_000, message: "the role's policy never applied" });
+    expect(denied).toEqual({
+      allowed: '"answered"',
+      other: `AccessDeniedException: User: ${CALLER_ROLE} is not authorized to perform: lambda:InvokeFunction on resource: ${FN}policy-target-other because no identity-based policy allows the lambda:InvokeFunction action`,
+    });
+    expect((await cli("role", "policies")).stdout).toContain(CALLER_ROLE);
+
+    expect(await cli("role", "policy", CALLER_ROLE, "--remove")).toMatchObject({ code: 0 });
+    await eventually(async () => (await invoke("policy-caller"))["other"] === '"answered"', { deadline: 30_000, message: "the removed policy still applied" });
+  });
+
+  it("refuses a policy it cannot honour, or a name that is not a role", async () => {
+    const bad = await fetch(`${cluster.httpUrl}/lambent/2024-01-01/role-policies`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ RoleArn: CALLER_ROLE, Policy: { Statement: [{ Effect: "Perhaps", Action: "lambda:*", Resource: "*" }] } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/Effect must be Allow or Deny/);
+    const notRole = await fetch(`${cluster.httpUrl}/lambent/2024-01-01/role-policies`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ RoleArn: "arn:aws:iam::000000000000:user/alice", Policy: { Statement: [{ Effect: "Allow", Action: "lambda:*", Resource: "*" }] } }),
+    });
+    expect(notRole.status).toBe(400);
   });
 });

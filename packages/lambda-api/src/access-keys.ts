@@ -31,3 +31,19 @@ export interface ListAccessKeysResponse {
 export interface PutAccessKeyPolicyRequest {
   Policy: unknown;
 }
+
+/** PutRolePolicy's request body: what an execution role's functions may do when they call Lambent. */
+export interface PutRolePolicyRequest {
+  RoleArn: string;
+  Policy: unknown;
+}
+
+export interface RolePolicyDescription {
+  RoleArn: string;
+  Policy: unknown;
+  UpdatedAt: string;
+}
+
+export interface ListRolePoliciesResponse {
+  RolePolicies: RolePolicyDescription[];
+}

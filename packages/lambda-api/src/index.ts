@@ -64,4 +64,13 @@ export type { AddPermissionRequest, AddPermissionResponse, GetPolicyResponse } f
 export type { GetFunctionCodeSigningConfigResponse, ListCodeSigningConfigsResponse, RuntimeManagementConfig } from "./code-signing.js";
 export type { FunctionUsage, UsageFigures, UsageReport, VersionUsage } from "./usage.js";
 export type { PutRoleCredentialsRequest, RoleCredentialsDescription, ListRoleCredentialsResponse } from "./role-credentials.js";
-export type { AccessKeyDescription, CreateAccessKeyRequest, CreatedAccessKey, ListAccessKeysResponse, PutAccessKeyPolicyRequest } from "./access-keys.js";
+export type {
+  AccessKeyDescription,
+  CreateAccessKeyRequest,
+  CreatedAccessKey,
+  ListAccessKeysResponse,
+  ListRolePoliciesResponse,
+  PutAccessKeyPolicyRequest,
+  PutRolePolicyRequest,
+  RolePolicyDescription,
+} from "./access-keys.js";

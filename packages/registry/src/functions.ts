@@ -113,3 +113,4 @@ export {
   RoleCredentialsView,
 } from "./role-credentials.js";
 export { API_KEY_KEYS, type ApiKeySummary, type ApiKeyGrant, apiKeyKey, ApiKeyStore, ApiKeysView } from "./api-keys.js";
+export { ROLE_POLICY_KEYS, type RolePolicySummary, rolePolicyKey, RolePolicyStore, RolePoliciesView } from "./role-policies.js";

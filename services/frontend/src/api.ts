@@ -34,6 +34,7 @@ import type { CodeSigningOperations } from "./control-plane/code-signing.js";
 import type { LayerOperations } from "./control-plane/layers.js";
 import type { RoleCredentialOperations } from "./control-plane/role-credentials.js";
 import type { AccessKeyOperations } from "./control-plane/access-keys.js";
+import type { RolePolicyOperations } from "./control-plane/role-policies.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -152,6 +153,8 @@ export interface FrontendApi {
   roleCredentials?: RoleCredentialOperations;
   /** Lambent's access keys for users of the API; absent in frontends built without them (tests). */
   accessKeys?: AccessKeyOperations;
+  /** Lambent's execution role policies; absent in frontends built without them (tests). */
+  rolePolicies?: RolePolicyOperations;
   /** Lambda's code signing calls, answered as for an account without configs; calls fail with ServiceException where absent. */
   codeSigning?: CodeSigningOperations;
 }

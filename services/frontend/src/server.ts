@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { FrontendConfig } from "@lambent/config";
 import { Subjects, decodeJson, type ClusterStatus } from "@lambent/protocol";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
-import { ApiKeyStore, ApiKeysView, CodeStore, EnvironmentCipher, FunctionStore, RegistryView, RoleCredentialsStore, openRegistryBuckets } from "@lambent/registry/functions";
+import { ApiKeyStore, ApiKeysView, CodeStore, EnvironmentCipher, FunctionStore, RegistryView, RoleCredentialsStore, RolePolicyStore, openRegistryBuckets } from "@lambent/registry/functions";
 import { EventSourceMappingStore } from "@lambent/registry/event-sources";
 import { KeySpaceView, ObservedWrites } from "@lambent/registry/kv";
 import { ROUTE_KEYS, RouteStore, decodeRoute, type RouteRecord } from "@lambent/registry/routes";
@@ -28,6 +28,7 @@ import { FunctionLogs } from "./control-plane/logs.js";
 import { UsageReports } from "./control-plane/usage.js";
 import { RoleCredentialOperations } from "./control-plane/role-credentials.js";
 import { AccessKeyOperations } from "./control-plane/access-keys.js";
+import { RolePolicyOperations } from "./control-plane/role-policies.js";
 import { TriggerOperations } from "./control-plane/triggers.js";
 import { EventSourceMappings } from "./control-plane/event-source-mappings.js";
 import { EventSourceJetStream } from "./control-plane/event-source-jetstream.js";
@@ -100,6 +101,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   api.usage = new UsageReports(buckets.functions, scope, readOnlyFunctions, config.prices);
   api.roleCredentials = new RoleCredentialOperations(new RoleCredentialsStore(buckets.functions, cipher));
   api.accessKeys = new AccessKeyOperations(new ApiKeyStore(buckets.functions, cipher), config.accountId);
+  api.rolePolicies = new RolePolicyOperations(new RolePolicyStore(buckets.functions));
   api.triggers = new TriggerOperations({
     scope,
     triggers: new TriggerStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)),

@@ -71,6 +71,8 @@ export interface WorkerDeps {
   storageMeter?: StorageMeter;
   /** Execution roles' credentials (a started RoleCredentialsView); without it functions get none. */
   roleCredentials?: RoleCredentialsLookup;
+  /** Execution roles' policies (a started RolePoliciesView); without it a function may call any other. */
+  rolePolicies?: { get(roleArn: string): { policy: unknown } | undefined };
 }
 
 /** How often kept slots are checked for having gone unused too long. */
@@ -107,7 +109,15 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   });
   const metrics = new WorkerMetrics(deps.metrics ?? new MetricsRegistry(), { nc, pool });
   const functions = deps.targets
-    ? new NatsFunctionCalls({ nc, nodeId: config.nodeId, workerTimeoutMs: config.workerTimeoutMs, view: deps.targets, scope: { region: config.region, accountId: config.accountId }, metrics })
+    ? new NatsFunctionCalls({
+        nc,
+        nodeId: config.nodeId,
+        workerTimeoutMs: config.workerTimeoutMs,
+        view: deps.targets,
+        scope: { region: config.region, accountId: config.accountId },
+        metrics,
+        rolePolicies: deps.rolePolicies,
+      })
     : undefined;
   const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions, storageMeter: deps.storageMeter }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();

@@ -1,8 +1,9 @@
-// Lambent's access keys calls in the REST table (routes.ts), beside its role credentials.
+// Lambent's access keys and role policies calls in the REST table (routes.ts), beside its role credentials.
 import { LambdaError, serviceError } from "@lambent/errors";
 import { ApiPaths } from "@lambent/lambda-api";
 import type { FrontendApi } from "../api.js";
 import type { AccessKeyOperations } from "../control-plane/access-keys.js";
+import type { RolePolicyOperations } from "../control-plane/role-policies.js";
 import { parseJsonBody, readBody } from "./body.js";
 import { SEGMENT, exactly, withOptionalSlash, type Route } from "./api-route.js";
 
@@ -12,6 +13,11 @@ const BODY_LIMIT = 64 * 1024;
 function accessKeysOf(api: FrontendApi): AccessKeyOperations {
   if (!api.accessKeys) throw serviceError("Access keys are not available on this frontend");
   return api.accessKeys;
+}
+
+function rolePoliciesOf(api: FrontendApi): RolePolicyOperations {
+  if (!api.rolePolicies) throw serviceError("Role policies are not available on this frontend");
+  return api.rolePolicies;
 }
 
 const body = async (request: Parameters<Route["handle"]>[1]["request"]): Promise<unknown> =>
@@ -42,6 +48,27 @@ export const accessKeyRoutes: Route[] = [
     operation: "DeleteAccessKey",
     async handle(api, { params }) {
       await accessKeysOf(api).delete(params[0]!);
+      return { kind: "json", status: 204 };
+    },
+  },
+  {
+    method: "PUT",
+    path: withOptionalSlash(ApiPaths.rolePolicies),
+    operation: "PutRolePolicy",
+    handle: async (api, { request }) => ({ kind: "json", status: 200, body: await rolePoliciesOf(api).put(await body(request)) }),
+  },
+  {
+    method: "GET",
+    path: withOptionalSlash(ApiPaths.rolePolicies),
+    operation: "ListRolePolicies",
+    handle: async (api) => ({ kind: "json", status: 200, body: await rolePoliciesOf(api).list() }),
+  },
+  {
+    method: "DELETE",
+    path: withOptionalSlash(ApiPaths.rolePolicies),
+    operation: "DeleteRolePolicy",
+    async handle(api, { query }) {
+      await rolePoliciesOf(api).delete(query.get("RoleArn"));
       return { kind: "json", status: 204 };
     },
   },

@@ -26,6 +26,7 @@ import {
 } from "@lambent/protocol";
 import { LATEST, functionArn, parseFunctionReference, resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry/functions";
 import type { TraceSpan } from "@lambent/telemetry";
+import { accessDeniedMessage, evaluatePolicy, parsePolicy, type IdentityPolicy } from "@lambent/iam-policy";
 import { MAX_RESPONSE_BYTES } from "../limits.js";
 import type { FunctionCallMetrics } from "../metrics/worker-metrics.js";
 import type { FetchTrace } from "./fetch.js";
@@ -108,6 +109,8 @@ export interface CallerContext {
   deadlineMs: number;
   /** Its handler span, when traced. */
   trace?: FetchTrace | undefined;
+  /** Its function's execution role: a role the operator gave a policy may call only what the policy allows. */
+  roleArn?: string | undefined;
 }
 
 function enumError(field: string, value: string, allowed: readonly string[]): LambdaError {
@@ -184,6 +187,25 @@ export interface NatsFunctionCallsOptions {
   scope: ArnScope;
   /** Counts each call by callee, type and outcome; absent, nothing is counted. */
   metrics?: FunctionCallMetrics | undefined;
+  /** Roles' identity policies (a started RolePoliciesView); a role without one may call any function. */
+  rolePolicies?: { get(roleArn: string): { policy: unknown } | undefined } | undefined;
+}
+
+/** Policies parsed once per stored document; one that no longer parses allows nothing. */
+const parsedPolicies = new WeakMap<object, IdentityPolicy>();
+const NOTHING: IdentityPolicy = { Version: "2012-10-17", Statement: [] };
+
+function parsedPolicy(record: { policy: unknown }): IdentityPolicy {
+  let policy = parsedPolicies.get(record);
+  if (!policy) {
+    try {
+      policy = parsePolicy(record.policy);
+    } catch {
+      policy = NOTHING;
+    }
+    parsedPolicies.set(record, policy);
+  }
+  return policy;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -201,6 +223,16 @@ export class NatsFunctionCalls implements FunctionCalls {
 
   close(): void {
     this.warm.close();
+  }
+
+  /** A role the operator gave a policy invokes only the functions it allows (lambda:InvokeFunction). */
+  private authorize(call: FunctionCall, caller: CallerContext): void {
+    const role = caller.roleArn === undefined ? undefined : this.options.rolePolicies?.get(caller.roleArn);
+    if (!role || caller.roleArn === undefined) return;
+    const action = "lambda:InvokeFunction";
+    const resource = functionArn(this.options.scope, call.functionName, call.qualifier);
+    const decision = evaluatePolicy(parsedPolicy(role), action, resource);
+    if (decision !== "allow") throw new LambdaError("AccessDeniedException", accessDeniedMessage(caller.roleArn, action, resource, decision));
   }
 
   async call(call: FunctionCall, caller: CallerContext, signal: AbortSignal): Promise<FunctionCallOutput> {
@@ -227,6 +259,7 @@ export class NatsFunctionCalls implements FunctionCalls {
 
   private async send(call: FunctionCall, caller: CallerContext, signal: AbortSignal, span: TraceSpan | undefined): Promise<FunctionCallOutput> {
     const { view, scope } = this.options;
+    this.authorize(call, caller);
     const record = await resolveTarget(view, scope, call.functionName, call.qualifier);
     span?.setAttribute("faas.version", record.version);
     // As Lambda answers a dry run: 204 and no ExecutedVersion.

@@ -676,7 +676,7 @@ export class Environment {
       loggedBytes: 0,
       deadlineMs: fields.deadlineMs,
       // The module's initialisation has no caller: function calls are refused while it runs.
-      caller: fields.requestId ? { requestId: fields.requestId, depth: fields.depth ?? 0, deadlineMs: fields.deadlineMs, trace: fields.trace } : undefined,
+      caller: fields.requestId ? { requestId: fields.requestId, depth: fields.depth ?? 0, deadlineMs: fields.deadlineMs, trace: fields.trace, roleArn: this.record.role } : undefined,
       trace: fields.trace,
       deadline: undefined,
       wake: undefined,

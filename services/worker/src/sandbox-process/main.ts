@@ -7,7 +7,7 @@
 // with `node --no-node-snapshot` (isolated-vm needs it on Node 20).
 import { connectNats, workerNodeOf, type CallCulprit } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
-import { CodeStore, EnvironmentCipher, RegistryView, RoleCredentialsView, openRegistryBuckets } from "@lambent/registry/functions";
+import { CodeStore, EnvironmentCipher, RegistryView, RoleCredentialsView, RolePoliciesView, openRegistryBuckets } from "@lambent/registry/functions";
 import { MetricsRegistry, createLogger, handleProcessFaults, startTracing, stopTracing } from "@lambent/telemetry";
 import { prepareSandboxCache } from "../pool/sandbox-script.js";
 import { buildWorker } from "../server.js";
@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   const roleCredentials = new RoleCredentialsView(buckets.functions, cipher, (key, error) =>
     logger.warn("role credentials cannot be opened: functions with the role get none", { key, error: String(error) }),
   );
-  await Promise.all([view.start(), roleCredentials.start()]);
+  const rolePolicies = new RolePoliciesView(buckets.functions, (key, error) =>
+    logger.warn("role policy unreadable: ignored", { key, error: String(error) }),
+  );
+  await Promise.all([view.start(), roleCredentials.start(), rolePolicies.start()]);
   const observers = await startInvocationObservers(nc, buckets.functions, config, logger);
   const metrics = new MetricsRegistry({ defaultMetrics: true });
   // The process's share of the memory, and its margin above it (the process itself, what the host holds
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     metrics,
     storageMeter: wall,
     roleCredentials,
+    rolePolicies,
     environmentRuntime: {
       inlineWatch,
       tracker: wall,
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
         await observers.stop();
         view.stop();
         roleCredentials.stop();
+        rolePolicies.stop();
         await nc.close();
         await stopTracing();
         await inlineWatch.stop();
