@@ -79,12 +79,21 @@ await waitUntilHealthy(endpoint.httpUrl).catch(async (error: unknown) => {
   await cluster?.stop();
   process.exit(1);
 });
+/** Who can call the API, as the frontends were started. */
+function apiAccess(): string {
+  if (process.env["LAMBENT_API_AUTH"] === "sigv4") return "only signed with a key of LAMBENT_ACCESS_KEYS or a user's key (lambent key)";
+  const host = process.env["LAMBENT_HOST"] || "127.0.0.1";
+  const loopback = host === "127.0.0.1" || host === "localhost" || host === "::1";
+  return `not authenticated (development), listening on ${host}${loopback ? ": this machine only" : ": ANYONE WHO REACHES IT"}; LAMBENT_API_AUTH=sigv4 requires signatures`;
+}
+
 if (!stopping) {
   console.log(`
 Lambent is running.
   HTTP (AWS Lambda API): ${endpoint.httpUrl}
   gRPC (lambent.v1):     ${endpoint.grpcAddress}
   NATS:                  ${cluster.natsUrl} (${operator ? `each service on its own key; yours for the nats CLI: ${operatorKeyFile}` : "the credentials in the environment"})
+  API calls:             ${apiAccess()}
 
 Try:  npx lambent deploy examples/hello --name hello && npx lambent invoke hello --payload '{"name":"you"}'
 Stop with Ctrl-C.`);
