@@ -6,7 +6,7 @@
 // over HTTP.
 import * as grpc from "@grpc/grpc-js";
 import { GRPC_SIGNING_HOST } from "@lambent/request-signing";
-import { LambdaError } from "@lambent/errors";
+import { LambdaError, toLambdaError } from "@lambent/errors";
 import { refusal, secretLookup, type ApiAuth } from "../http/api-auth.js";
 import { authorizeCall, callerOf, type ApiCaller } from "../http/api-authorization.js";
 import { verifySigV4 } from "../http/sigv4.js";
@@ -59,16 +59,21 @@ export function signedCallsOnly(auth: ApiAuth, functionPolicy: FunctionPolicyRea
           return;
         }
         const headers = metadataHeaders(metadata);
-        const verdict =
-          headers["authorization"] === undefined
-            ? ({ ok: false, refusal: "missing" } as const)
-            : verifySigV4({ method: "POST", rawUrl: method.path, headers, body: new Uint8Array(0) }, keys, { region: auth.region, service: "lambda" }, (auth.now ?? Date.now)());
-        if (!verdict.ok) {
-          send(call, refusal(verdict.refusal));
+        if (headers["authorization"] === undefined) {
+          send(call, refusal("missing"));
           return;
         }
-        caller = callerOf(auth, verdict.accessKeyId);
-        next(metadata);
+        verifySigV4({ method: "POST", rawUrl: method.path, headers, body: new Uint8Array(0) }, keys, { region: auth.region, service: "lambda" }, (auth.now ?? Date.now)()).then(
+          (verdict) => {
+            if (!verdict.ok) {
+              send(call, refusal(verdict.refusal));
+              return;
+            }
+            caller = callerOf(auth, verdict.accessKeyId);
+            next(metadata);
+          },
+          (error: unknown) => send(call, toLambdaError(error)),
+        );
       })
       .withOnReceiveMessage((message, next) => {
         if (!caller) {

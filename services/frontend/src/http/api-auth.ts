@@ -47,7 +47,7 @@ export async function authenticate(auth: ApiAuth, request: IncomingMessage, serv
   if (claimed === undefined) throw refusal("missing");
   if (keys.get(claimed) === undefined) throw refusal("unknown-key");
   const body = await readBodyAhead(request, SIGNED_BODY_LIMIT, () => new LambdaError("RequestTooLargeException", `Request must be smaller than ${SIGNED_BODY_LIMIT} bytes`));
-  const verdict = verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, keys, { region: auth.region, service }, (auth.now ?? Date.now)());
+  const verdict = await verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, keys, { region: auth.region, service }, (auth.now ?? Date.now)());
   if (!verdict.ok) throw refusal(verdict.refusal);
   return callerOf(auth, verdict.accessKeyId);
 }

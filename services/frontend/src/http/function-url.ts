@@ -43,9 +43,9 @@ function functionUrlSource(urlId: string, rawPath: string, rawQueryString: strin
 
 /** AuthType AWS_IAM: a SigV4 signature for `lambda` in the cluster's region by a known key, as Lambda checks it. */
 function iamAuthorizer(iam: FunctionUrlServing["iam"]): HttpAuthorizer {
-  return (request, body) => {
+  return async (request, body) => {
     const rawUrl = request.url ?? "/";
-    const verdict = verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, iam.accessKeys, { region: iam.region, service: "lambda" }, (iam.now ?? Date.now)());
+    const verdict = await verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, iam.accessKeys, { region: iam.region, service: "lambda" }, (iam.now ?? Date.now)());
     if (!verdict.ok) return undefined;
     const { accessKeyId } = verdict;
     return {

@@ -67,7 +67,7 @@ export interface HttpEventSource {
  * Checks a request once its body is read (a signature covers the body): what the event gains, or
  * undefined to answer 403 `{"Message":"Forbidden"}` without invoking.
  */
-export type HttpAuthorizer = (request: IncomingMessage, body: Buffer) => Pick<HttpEventSource, "accountId" | "authorizer"> | undefined;
+export type HttpAuthorizer = (request: IncomingMessage, body: Buffer) => Promise<Pick<HttpEventSource, "accountId" | "authorizer"> | undefined>;
 
 /** The function a request invokes, and the CORS settings that apply to it. */
 export interface HttpTarget {
@@ -159,7 +159,7 @@ export async function serveHttpInvocation(
     const body = await readBody(request, PayloadLimits.syncBytes, () => requestTooLarge(PayloadLimits.syncBytes));
     let eventSource = source;
     if (authorize) {
-      const granted = authorize(request, body);
+      const granted = await authorize(request, body);
       if (!granted) {
         sendHttp(response, 403, { "content-type": "application/json", ...cors }, JSON.stringify({ Message: "Forbidden" }));
         return;

@@ -4,11 +4,14 @@
 // signature comes either in an `Authorization: AWS4-HMAC-SHA256 …` header, dated within 15 minutes of
 // now, or in the query string of a presigned URL (`X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`,
 // `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Signature`), valid from its date for its `X-Amz-Expires`
-// seconds (at most seven days) and signed over the body's hash or `UNSIGNED-PAYLOAD`. The canonical
-// request is built as the AWS SDKs build it (path segments normalised and URI-encoded again, query
-// parameters sorted and encoded, header values trimmed).
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+// seconds (at most seven days) and signed over the body's hash or `UNSIGNED-PAYLOAD`. The expected
+// signature is computed by the AWS SDK's own signer (@smithy/signature-v4) over the request as received
+// (its path as sent, its query, the headers it names as signed, its body): this module only decides which
+// key, scope and time a request may claim.
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { Sha256 } from "@lambent/request-signing";
+import { SignatureV4 } from "@smithy/signature-v4";
 
 export interface SigV4Request {
   method: string;
@@ -42,16 +45,16 @@ export interface SecretLookup {
 }
 
 /** Whether `request` is signed by one of `keys` (access key id → secret) for `scope`, at `now`. */
-export function verifySigV4(request: SigV4Request, keys: SecretLookup, scope: SigV4Scope, now: number): SigV4Result {
+export function verifySigV4(request: SigV4Request, keys: SecretLookup, scope: SigV4Scope, now: number): Promise<SigV4Result> {
   const authorization = single(request.headers["authorization"]);
   if (authorization !== undefined) return verifyHeader(request, authorization, keys, scope, now);
   const query = new URLSearchParams(queryOf(request.rawUrl));
   if (query.has("X-Amz-Algorithm")) return verifyPresigned(request, query, keys, scope, now);
-  return refuse("the request is not signed (no Authorization header and no presigned query string)", "missing");
+  return Promise.resolve(refuse("the request is not signed (no Authorization header and no presigned query string)", "missing"));
 }
 
 /** The signature is in the Authorization header; the request is dated within 15 minutes of now. */
-function verifyHeader(request: SigV4Request, authorization: string, keys: SecretLookup, scope: SigV4Scope, now: number): SigV4Result {
+async function verifyHeader(request: SigV4Request, authorization: string, keys: SecretLookup, scope: SigV4Scope, now: number): Promise<SigV4Result> {
   const parsed = AUTHORIZATION.exec(authorization.trim());
   if (!parsed) return refuse(`the Authorization header is not ${ALGORITHM} with Credential, SignedHeaders and Signature`);
   const [, credential, signedHeaderList, signature] = parsed as unknown as [string, string, string, string];
@@ -62,11 +65,11 @@ function verifyHeader(request: SigV4Request, authorization: string, keys: Secret
   const bodyHash = sha256Hex(request.body);
   const claimedHash = single(request.headers["x-amz-content-sha256"]);
   if (claimedHash !== undefined && claimedHash !== bodyHash) return refuse("the body does not match X-Amz-Content-Sha256");
-  return verifySignature(request, { credential, signedHeaderList, signature, amzDate, payloadHashes: [claimedHash ?? bodyHash], omitFromQuery: undefined }, keys, scope);
+  return verifySignature(request, { credential, signedHeaderList, signature, amzDate, signedAt, presignedFor: undefined }, keys, scope);
 }
 
 /** The signature is in the query string; the URL is valid from its date for X-Amz-Expires seconds. */
-function verifyPresigned(request: SigV4Request, query: URLSearchParams, keys: SecretLookup, scope: SigV4Scope, now: number): SigV4Result {
+async function verifyPresigned(request: SigV4Request, query: URLSearchParams, keys: SecretLookup, scope: SigV4Scope, now: number): Promise<SigV4Result> {
   if (query.get("X-Amz-Algorithm") !== ALGORITHM) return refuse(`X-Amz-Algorithm is not ${ALGORITHM}`);
   const credential = query.get("X-Amz-Credential");
   const signedHeaderList = query.get("X-Amz-SignedHeaders");
@@ -81,12 +84,7 @@ function verifyPresigned(request: SigV4Request, query: URLSearchParams, keys: Se
   if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS) return refuse(`X-Amz-Expires must be 1 to ${MAX_PRESIGNED_SECONDS} seconds`);
   if (now < signedAt - MAX_CLOCK_SKEW_MS) return refuse("the presigned URL is dated in the future", "expired");
   if (now > signedAt + expires * 1000) return refuse("the presigned URL has expired", "expired");
-  return verifySignature(
-    request,
-    { credential, signedHeaderList, signature, amzDate, payloadHashes: [sha256Hex(request.body), UNSIGNED_PAYLOAD], omitFromQuery: "X-Amz-Signature" },
-    keys,
-    scope,
-  );
+  return verifySignature(request, { credential, signedHeaderList, signature, amzDate, signedAt, presignedFor: expires }, keys, scope);
 }
 
 interface Signed {
@@ -94,13 +92,12 @@ interface Signed {
   signedHeaderList: string;
   signature: string;
   amzDate: string;
-  /** The payload hashes the signer may have used; any one matching will do. */
-  payloadHashes: string[];
-  /** A query parameter the signature does not cover (the presigned signature itself). */
-  omitFromQuery: string | undefined;
+  signedAt: number;
+  /** A presigned URL's lifetime in seconds; undefined for a signature in the Authorization header. */
+  presignedFor: number | undefined;
 }
 
-function verifySignature(request: SigV4Request, signed: Signed, keys: SecretLookup, scope: SigV4Scope): SigV4Result {
+async function verifySignature(request: SigV4Request, signed: Signed, keys: SecretLookup, scope: SigV4Scope): Promise<SigV4Result> {
   const [accessKeyId, date, region, service, terminator, ...extra] = signed.credential.split("/");
   if (!accessKeyId || !date || terminator !== "aws4_request" || extra.length > 0) return refuse("the credential scope is malformed");
   const secret = keys.get(accessKeyId);
@@ -113,27 +110,42 @@ function verifySignature(request: SigV4Request, signed: Signed, keys: SecretLook
   if (signedHeaders.some((name, index) => name === "" || name !== name.toLowerCase() || (index > 0 && signedHeaders[index - 1]! >= name))) {
     return refuse("SignedHeaders is not a sorted list of lower-case header names");
   }
-  const canonicalHeaders = [];
+  const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     const value = request.headers[name];
     if (value === undefined) return refuse(`signed header ${name} is missing`);
-    canonicalHeaders.push(`${name}:${(Array.isArray(value) ? value.join(",") : value).trim().replace(/\s+/g, " ")}\n`);
+    headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
+  const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey: secret }, region, service, sha256: Sha256, uriEscapePath: true, applyChecksum: false });
   const queryAt = request.rawUrl.indexOf("?");
-  const credentialScope = `${date}/${region}/${service}/aws4_request`;
-  const signingKey = [date, region, service, "aws4_request"].reduce<Buffer>((key, part) => hmac(key, part), Buffer.from(`AWS4${secret}`, "utf8"));
+  const base = {
+    method: request.method,
+    protocol: "https:",
+    hostname: "",
+    path: queryAt === -1 ? request.rawUrl : request.rawUrl.slice(0, queryAt),
+    query: queryMap(queryOf(request.rawUrl), signed.presignedFor === undefined ? undefined : "X-Amz-Signature"),
+    body: request.body,
+  };
+  const signableHeaders = new Set(signedHeaders);
+  const signingDate = new Date(signed.signedAt);
   const given = Buffer.from(signed.signature, "hex");
-  for (const payloadHash of signed.payloadHashes) {
-    const canonicalRequest = [
-      request.method,
-      canonicalPath(queryAt === -1 ? request.rawUrl : request.rawUrl.slice(0, queryAt)),
-      canonicalQuery(queryOf(request.rawUrl), signed.omitFromQuery),
-      canonicalHeaders.join(""),
-      signed.signedHeaderList,
-      payloadHash,
-    ].join("\n");
-    const stringToSign = [ALGORITHM, signed.amzDate, credentialScope, sha256Hex(canonicalRequest)].join("\n");
-    if (timingSafeEqual(hmac(signingKey, stringToSign), given)) return { ok: true, accessKeyId };
+  const matches = (computed: string | undefined): boolean => computed !== undefined && /^[0-9a-f]{64}$/.test(computed) && timingSafeEqual(Buffer.from(computed, "hex"), given);
+  if (signed.presignedFor === undefined) {
+    // A body hash the client sent in X-Amz-Content-Sha256 is what it signed over, signed as a header or not.
+    const claimed = single(request.headers["x-amz-content-sha256"]);
+    const withHash = claimed !== undefined && !signableHeaders.has("x-amz-content-sha256") ? { ...headers, "x-amz-content-sha256": claimed } : headers;
+    const out = await signer.sign({ ...base, headers: withHash }, { signingDate, signableHeaders, unsignableHeaders: new Set(["x-amz-content-sha256"].filter((name) => !signableHeaders.has(name))) });
+    const authorization = String(out.headers["authorization"] ?? "");
+    return matches(/Signature=([0-9a-f]{64})$/.exec(authorization)?.[1]) ? { ok: true, accessKeyId } : refuse("the signature does not match");
+  }
+  // A presigned URL is signed over the body's hash, or over UNSIGNED-PAYLOAD.
+  for (const payload of [undefined, UNSIGNED_PAYLOAD]) {
+    const out = await signer.presign(
+      { ...base, headers: payload === undefined ? headers : { ...headers, "x-amz-content-sha256": payload } },
+      { signingDate, expiresIn: signed.presignedFor, signableHeaders, unsignableHeaders: new Set(["x-amz-content-sha256"]) },
+    );
+    const computed = out.query?.["X-Amz-Signature"];
+    if (matches(typeof computed === "string" ? computed : undefined)) return { ok: true, accessKeyId };
   }
   return refuse("the signature does not match");
 }
@@ -143,34 +155,19 @@ function queryOf(rawUrl: string): string {
   return queryAt === -1 ? "" : rawUrl.slice(queryAt + 1);
 }
 
-/** The path as the SDKs sign it: empty and `.` segments dropped, `..` resolved, then URI-encoded once more. */
-function canonicalPath(rawPath: string): string {
-  const segments: string[] = [];
-  for (const segment of rawPath.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") segments.pop();
-    else segments.push(segment);
-  }
-  const normalised = `${rawPath.startsWith("/") ? "/" : ""}${segments.join("/")}${segments.length > 0 && rawPath.endsWith("/") ? "/" : ""}`;
-  return escapeUri(normalised).replace(/%2F/g, "/");
-}
-
-/** Parameters decoded, encoded again as RFC 3986 wants, sorted by name and then value; `omit` left out. */
-function canonicalQuery(rawQuery: string, omit: string | undefined): string {
-  const pairs: string[] = [];
+/** The query's parameters decoded, as the signer takes them (repeated names as lists); `omit` left out. */
+function queryMap(rawQuery: string, omit: string | undefined): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
   for (const part of rawQuery.split("&")) {
     if (part === "") continue;
     const equals = part.indexOf("=");
     const name = decode(equals === -1 ? part : part.slice(0, equals));
     if (name === omit) continue;
     const value = equals === -1 ? "" : decode(part.slice(equals + 1));
-    pairs.push(`${escapeUri(name)}=${escapeUri(value)}`);
+    const present = query[name];
+    query[name] = present === undefined ? value : [...(Array.isArray(present) ? present : [present]), value];
   }
-  return pairs.sort().join("&");
-}
-
-function escapeUri(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return query;
 }
 
 /** A malformed escape is signed as it was sent. */
@@ -196,10 +193,6 @@ function single(value: string | string[] | undefined): string | undefined {
 
 function sha256Hex(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");
-}
-
-function hmac(key: Buffer, data: string): Buffer {
-  return createHmac("sha256", key).update(data, "utf8").digest();
 }
 
 function refuse(reason: string, refusal: SigV4Refusal = "mismatch"): SigV4Result {
