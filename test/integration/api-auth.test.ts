@@ -101,10 +101,41 @@ describe("signed API calls", () => {
     expect(answer.status).toBe(200);
   });
 
+  it("serves the AWS CLI signing with a profile, and refuses it with a wrong secret", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const directory = await mkdtemp(`${tmpdir()}/lambent-aws-profile-`);
+    await writeFile(
+      `${directory}/credentials`,
+      `[lambent]\naws_access_key_id = ${KEY.accessKeyId}\naws_secret_access_key = ${KEY.secretAccessKey}\n[wrong]\naws_access_key_id = ${KEY.accessKeyId}\naws_secret_access_key = not-the-secret\n`,
+    );
+    const aws = (profile: string): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const env = { PATH: process.env["PATH"] ?? "", HOME: directory, AWS_SHARED_CREDENTIALS_FILE: `${directory}/credentials`, AWS_CONFIG_FILE: `${directory}/config` };
+        execFile("aws", ["lambda", "list-functions", "--endpoint-url", cluster.httpUrl, "--region", "us-east-1", "--profile", profile, "--output", "json"], { env }, (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+        );
+      });
+    const served = await aws("lambent");
+    expect(served.code, served.stderr).toBe(0);
+    expect(served.stdout).toContain("signed-hello");
+    const refused = await aws("wrong");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("InvalidSignatureException");
+  });
+
   it("signs the CLI's requests with the credentials the AWS CLI would use", async () => {
     const signed = await cli({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey, AWS_REGION: "us-east-1" }, "list");
     expect(signed.code, signed.stderr).toBe(0);
     expect(signed.stdout).toContain("signed-hello");
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const directory = await mkdtemp(`${tmpdir()}/lambent-cli-profile-`);
+    await writeFile(`${directory}/credentials`, `[ops]\naws_access_key_id = ${KEY.accessKeyId}\naws_secret_access_key = ${KEY.secretAccessKey}\n`);
+    await writeFile(`${directory}/config`, "[profile ops]\nregion = us-east-1\n");
+    const fromProfile = await cli({ AWS_PROFILE: "ops", AWS_SHARED_CREDENTIALS_FILE: `${directory}/credentials`, AWS_CONFIG_FILE: `${directory}/config` }, "list");
+    expect(fromProfile.code, fromProfile.stderr).toBe(0);
+    expect(fromProfile.stdout).toContain("signed-hello");
     const unsigned = await cli({}, "list");
     expect(unsigned.code).not.toBe(0);
     expect(unsigned.stderr).toContain("MissingAuthenticationTokenException");
