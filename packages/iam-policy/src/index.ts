@@ -108,3 +108,24 @@ export function resourcePolicyAllows(document: unknown, principalArn: string, ac
     return named.some((entry) => entry === "*" || entry === principalArn);
   });
 }
+
+/** A policy that no longer parses (written by an older version, or damaged) allows nothing. */
+const NOTHING: IdentityPolicy = { Version: "2012-10-17", Statement: [] };
+const parsedRecords = new WeakMap<object, IdentityPolicy>();
+
+/**
+ * The policy of a stored record, parsed once per record object: views hand out the same frozen record
+ * until it changes, so a call's check costs no parse.
+ */
+export function policyOfRecord(record: { policy: unknown }): IdentityPolicy {
+  let policy = parsedRecords.get(record);
+  if (!policy) {
+    try {
+      policy = parsePolicy(record.policy);
+    } catch {
+      policy = NOTHING;
+    }
+    parsedRecords.set(record, policy);
+  }
+  return policy;
+}

@@ -4,7 +4,7 @@
 // Step Functions') on a resource (the function's, layer's or mapping's ARN, else `*`), refused with
 // AccessDeniedException in AWS's words.
 import { LambdaError } from "@lambent/errors";
-import { accessDeniedMessage, evaluatePolicy, parsePolicy, resourcePolicyAllows, type IdentityPolicy } from "@lambent/iam-policy";
+import { accessDeniedMessage, evaluatePolicy, policyOfRecord, resourcePolicyAllows, type IdentityPolicy } from "@lambent/iam-policy";
 export interface ApiAuth {
   /** The operator's keys (LAMBENT_ACCESS_KEYS): they may do everything. */
   accessKeys: ReadonlyMap<string, string>;
@@ -25,30 +25,12 @@ export interface ApiCaller {
   policy: IdentityPolicy | undefined;
 }
 
-/** A stored policy that no longer parses allows nothing. */
-const NOTHING: IdentityPolicy = { Version: "2012-10-17", Statement: [] };
-/** Policies parsed once per stored document (the view hands out the same frozen record until it changes). */
-const parsed = new WeakMap<object, IdentityPolicy>();
-
-function policyOf(grant: { policy: unknown }): IdentityPolicy {
-  let policy = parsed.get(grant);
-  if (!policy) {
-    try {
-      policy = parsePolicy(grant.policy);
-    } catch {
-      policy = NOTHING;
-    }
-    parsed.set(grant, policy);
-  }
-  return policy;
-}
-
 export function callerOf(auth: ApiAuth, accessKeyId: string): ApiCaller {
   const account = auth.accountId ?? "000000000000";
   if (auth.accessKeys.has(accessKeyId)) return { principalArn: `arn:aws:iam::${account}:root`, policy: undefined };
   const grant = auth.userKeys?.get(accessKeyId);
-  if (!grant) return { principalArn: `arn:aws:iam::${account}:user/unknown`, policy: NOTHING };
-  return { principalArn: `arn:aws:iam::${account}:user/${grant.userName}`, policy: policyOf(grant) };
+  if (!grant) return { principalArn: `arn:aws:iam::${account}:user/unknown`, policy: { Version: "2012-10-17", Statement: [] } };
+  return { principalArn: `arn:aws:iam::${account}:user/${grant.userName}`, policy: policyOfRecord(grant) };
 }
 
 export interface IamRequest {

@@ -3,7 +3,7 @@
 // hkdf, which run on the host's thread pool while the isolate waits (src/host/key-derivation.ts).
 import { callHost, callHostWaiting } from "../host-access.js";
 import { Buffer } from "./buffer.js";
-import { secretOf } from "./crypto-keys.js";
+import { answerLater, secretOf } from "./crypto-keys.js";
 
 function bytesOf(data: unknown, encoding?: string): Uint8Array {
   if (typeof data === "string") return new Uint8Array(Buffer().from(data, encoding ?? "utf8"));
@@ -93,16 +93,7 @@ function derive(kind: string, args: unknown[]): unknown {
   return Buffer().from(callHostWaiting("kdf", kind, ...args) as Uint8Array);
 }
 
-function later(callback: Callback, compute: () => unknown): void {
-  let value: unknown;
-  let failure: Error | null = null;
-  try {
-    value = compute();
-  } catch (error) {
-    failure = error as Error;
-  }
-  queueMicrotask(() => (failure ? callback(failure) : callback(null, value)));
-}
+const later = (callback: Callback, compute: () => unknown): void => answerLater(callback, compute);
 
 const pbkdf2Sync = (password: unknown, salt: unknown, iterations: number, keylen: number, digest: string): unknown =>
   derive("pbkdf2", [bytesOf(password), bytesOf(salt), iterations, keylen, digest]);

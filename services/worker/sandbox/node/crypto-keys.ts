@@ -211,8 +211,8 @@ class Verify extends Gathered {
   }
 }
 
-function oneShot<T>(callback: ((error: Error | null, value?: T) => void) | undefined, compute: () => T): T | undefined {
-  if (!callback) return compute();
+/** Node's callback form of a call computed now: the callback hears (error) or (null, value) later. */
+export function answerLater<T>(callback: (error: Error | null, value?: T) => void, compute: () => T): void {
   let value: T | undefined;
   let failure: Error | null = null;
   try {
@@ -221,6 +221,11 @@ function oneShot<T>(callback: ((error: Error | null, value?: T) => void) | undef
     failure = error as Error;
   }
   queueMicrotask(() => (failure ? callback(failure) : callback(null, value)));
+}
+
+function oneShot<T>(callback: ((error: Error | null, value?: T) => void) | undefined, compute: () => T): T | undefined {
+  if (!callback) return compute();
+  answerLater(callback, compute);
   return undefined;
 }
 

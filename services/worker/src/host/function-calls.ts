@@ -26,7 +26,7 @@ import {
 } from "@lambent/protocol";
 import { LATEST, functionArn, parseFunctionReference, resolveTarget, type ArnScope, type RegistryView } from "@lambent/registry/functions";
 import type { TraceSpan } from "@lambent/telemetry";
-import { accessDeniedMessage, evaluatePolicy, parsePolicy, type IdentityPolicy } from "@lambent/iam-policy";
+import { accessDeniedMessage, evaluatePolicy, policyOfRecord } from "@lambent/iam-policy";
 import { MAX_RESPONSE_BYTES } from "../limits.js";
 import type { FunctionCallMetrics } from "../metrics/worker-metrics.js";
 import type { FetchTrace } from "./fetch.js";
@@ -191,23 +191,6 @@ export interface NatsFunctionCallsOptions {
   rolePolicies?: { get(roleArn: string): { policy: unknown } | undefined } | undefined;
 }
 
-/** Policies parsed once per stored document; one that no longer parses allows nothing. */
-const parsedPolicies = new WeakMap<object, IdentityPolicy>();
-const NOTHING: IdentityPolicy = { Version: "2012-10-17", Statement: [] };
-
-function parsedPolicy(record: { policy: unknown }): IdentityPolicy {
-  let policy = parsedPolicies.get(record);
-  if (!policy) {
-    try {
-      policy = parsePolicy(record.policy);
-    } catch {
-      policy = NOTHING;
-    }
-    parsedPolicies.set(record, policy);
-  }
-  return policy;
-}
-
 const EMPTY = new Uint8Array(0);
 
 export const CALL_SPAN_PREFIX = "invoke ";
@@ -231,7 +214,7 @@ export class NatsFunctionCalls implements FunctionCalls {
     if (!role || caller.roleArn === undefined) return;
     const action = "lambda:InvokeFunction";
     const resource = functionArn(this.options.scope, call.functionName, call.qualifier);
-    const decision = evaluatePolicy(parsedPolicy(role), action, resource);
+    const decision = evaluatePolicy(policyOfRecord(role), action, resource);
     if (decision !== "allow") throw new LambdaError("AccessDeniedException", accessDeniedMessage(caller.roleArn, action, resource, decision));
   }
 
