@@ -286,6 +286,21 @@ describe("users' access keys and their policies", () => {
     }
   });
 
+  it("lets a user's key call a function URL with AuthType AWS_IAM when its policy allows lambda:InvokeFunctionUrl", async () => {
+    await createTestFunction(lambdaAs(KEY), "url-iam", zipFiles({ "index.js": "exports.handler = async (event) => ({ statusCode: 200, body: event.requestContext.authorizer.iam.userArn });" }));
+    const url = new URL((await lambdaAs(KEY).send(new CreateFunctionUrlConfigCommand({ FunctionName: "url-iam", AuthType: "AWS_IAM" }))).FunctionUrl!);
+    const allowed = await createKey("url-caller", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunctionUrl", Resource: `${FN}url-iam` }] });
+    const other = await createKey("url-stranger", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "*" }] });
+    const call = async (key: { AccessKeyId: string; SecretAccessKey: string }): Promise<Response> => {
+      const { host: _host, ...headers } = await signedHeaders({ method: "GET", host: url.host, path: url.pathname }, { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+      return fetch(url, { headers });
+    };
+    const served = await call(allowed);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe("arn:aws:iam::000000000000:user/url-caller");
+    expect((await call(other)).status).toBe(403);
+  });
+
   it("takes a changed policy and a deleted key without a restart", async () => {
     const key = await createKey("rotating", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:ListFunctions", Resource: "*" }] });
     const user = lambdaAs({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });

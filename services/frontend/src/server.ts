@@ -111,10 +111,10 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   api.eventSourceMappings = new EventSourceMappings(scope, readOnlyFunctions, new EventSourceMappingStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)), new EventSourceJetStream(nc, jsm), config.esmVisibilityTimeoutSeconds);
   const [workflowBucket] = await Promise.all([openWorkflowBucket(nc, config.jetstreamReplicas), ensureHistoryStream(nc, config.jetstreamReplicas)]);
   api.workflows = new WorkflowOperations({ nc, js: jetstream(nc), store: new WorkflowStore(workflowBucket), scope });
-  // Users' keys are followed only where calls are signed: an open API has no one to tell apart.
-  const userKeys = config.apiAuth === "sigv4" ? new ApiKeysView(buckets.functions, cipher, (key, error) => logger.warn("access key unreadable: not accepted", { key, err: error })) : undefined;
-  await userKeys?.start();
-  const apiAuth = config.apiAuth === "sigv4" ? { accessKeys: config.accessKeys, region: config.region, accountId: config.accountId, ...(userKeys ? { userKeys } : {}) } : undefined;
+  // Users' keys: for signed API calls, and for function URLs with AuthType AWS_IAM on any cluster.
+  const userKeys = new ApiKeysView(buckets.functions, cipher, (key, error) => logger.warn("access key unreadable: not accepted", { key, err: error }));
+  await userKeys.start();
+  const apiAuth = config.apiAuth === "sigv4" ? { accessKeys: config.accessKeys, region: config.region, accountId: config.accountId, userKeys } : undefined;
   const httpServer = createHttpServer({
     api,
     logger,
@@ -125,7 +125,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
     functionUrls: {
       configOf: (urlId) => view.functionUrlConfig(urlId),
       invoker,
-      iam: { accessKeys: config.accessKeys, region: config.region, accountId: config.accountId },
+      iam: { accessKeys: config.accessKeys, userKeys, region: config.region, accountId: config.accountId },
     },
     routes: { table: new RouteTable(routeView), invoker, accountId: config.accountId },
     stepFunctions: api.workflows,
@@ -151,7 +151,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
       invoker.close();
       view.stop();
       routeView.stop();
-      userKeys?.stop();
+      userKeys.stop();
     },
   };
 }

@@ -5,6 +5,8 @@ import type { FunctionUrlConfig } from "@lambent/registry/functions";
 import type { Invoker } from "../api.js";
 import { FUNCTION_URL_PATH } from "../control-plane/function-urls.js";
 import { serveHttpInvocation, sendNotFound, type HttpAuthorizer, type HttpEventSource } from "./http-event.js";
+import { evaluatePolicy, policyOfRecord } from "@lambent/iam-policy";
+import type { ApiKeyLookup } from "./api-authorization.js";
 import { verifySigV4 } from "./sigv4.js";
 
 export { FUNCTION_URL_PATH };
@@ -13,8 +15,11 @@ export interface FunctionUrlServing {
   /** The config with this url id (the registry view's cache). */
   configOf(urlId: string): FunctionUrlConfig | undefined;
   invoker: Invoker;
-  /** Who may call URLs with AuthType AWS_IAM: access keys, and the cluster's region and account. */
-  iam: { accessKeys: ReadonlyMap<string, string>; region: string; accountId: string; now?: () => number };
+  /**
+   * Who may call URLs with AuthType AWS_IAM: the operator's access keys, users' keys whose policy allows
+   * `lambda:InvokeFunctionUrl` on the function, and the cluster's region and account.
+   */
+  iam: { accessKeys: ReadonlyMap<string, string>; userKeys?: ApiKeyLookup; region: string; accountId: string; now?: () => number };
 }
 
 /** Whether a request is for a function URL; then `serveFunctionUrl` answers it. */
@@ -33,7 +38,7 @@ export async function serveFunctionUrl(serving: FunctionUrlServing, request: Inc
     return;
   }
   const source = functionUrlSource(urlId, slash === -1 ? "/" : rest.slice(slash), queryAt === -1 ? "" : rawUrl.slice(queryAt + 1));
-  await serveHttpInvocation(serving.invoker, config, source, request, response, config.authType === "AWS_IAM" ? iamAuthorizer(serving.iam) : undefined);
+  await serveHttpInvocation(serving.invoker, config, source, request, response, config.authType === "AWS_IAM" ? iamAuthorizer(serving.iam, config) : undefined);
 }
 
 /** A function URL's event: route key `$default`, the path after the url id, account "anonymous" until a signature names one. */
@@ -41,13 +46,20 @@ function functionUrlSource(urlId: string, rawPath: string, rawQueryString: strin
   return { rawPath, rawQueryString, routeKey: "$default", apiId: urlId, accountId: "anonymous" };
 }
 
-/** AuthType AWS_IAM: a SigV4 signature for `lambda` in the cluster's region by a known key, as Lambda checks it. */
-function iamAuthorizer(iam: FunctionUrlServing["iam"]): HttpAuthorizer {
+/**
+ * AuthType AWS_IAM: a SigV4 signature for `lambda` in the cluster's region by a known key, as Lambda checks
+ * it; a user's key also needs its policy to allow `lambda:InvokeFunctionUrl` on the function.
+ */
+function iamAuthorizer(iam: FunctionUrlServing["iam"], config: FunctionUrlConfig): HttpAuthorizer {
+  const keys = { get: (id: string) => iam.accessKeys.get(id) ?? iam.userKeys?.get(id)?.secretAccessKey };
+  const functionArn = `arn:aws:lambda:${iam.region}:${iam.accountId}:function:${config.functionName}${config.qualifier === "$LATEST" ? "" : `:${config.qualifier}`}`;
   return async (request, body) => {
     const rawUrl = request.url ?? "/";
-    const verdict = await verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, iam.accessKeys, { region: iam.region, service: "lambda" }, (iam.now ?? Date.now)());
+    const verdict = await verifySigV4({ method: request.method ?? "GET", rawUrl, headers: request.headers, body }, keys, { region: iam.region, service: "lambda" }, (iam.now ?? Date.now)());
     if (!verdict.ok) return undefined;
     const { accessKeyId } = verdict;
+    const user = iam.accessKeys.has(accessKeyId) ? undefined : iam.userKeys?.get(accessKeyId);
+    if (user && evaluatePolicy(policyOfRecord(user), "lambda:InvokeFunctionUrl", functionArn) !== "allow") return undefined;
     return {
       accountId: iam.accountId,
       authorizer: {
@@ -57,7 +69,7 @@ function iamAuthorizer(iam: FunctionUrlServing["iam"]): HttpAuthorizer {
           callerId: accessKeyId,
           cognitoIdentity: null,
           principalOrgId: null,
-          userArn: `arn:aws:iam::${iam.accountId}:user/${accessKeyId}`,
+          userArn: `arn:aws:iam::${iam.accountId}:user/${user?.userName ?? accessKeyId}`,
           userId: accessKeyId,
         },
       },
