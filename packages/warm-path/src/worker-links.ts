@@ -8,8 +8,11 @@ import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
 import {
   LocalFrameReader,
   LocalFrameWriter,
+  NoRespondersError,
   RequestReply,
+  RequestTimeoutError,
   Subjects,
+  declinedResult,
   failureResult,
   outOfMemoryResult,
   type WorkerGone,
@@ -145,7 +148,7 @@ export class WorkerLinks {
     }
     const target = link;
     return new Promise<Uint8Array>((resolve, reject) => {
-      const pending: Pending = { call, resolve, reject, resend: () => this.viaNats(workerId, call, frame, options).then(resolve, reject) };
+      const pending: Pending = { call, resolve, reject, resend: () => this.resendViaNats(workerId, call, frame, options).then(resolve, reject) };
       const id = target.send(frame, pending);
       const timer = setTimeout(() => {
         if (target.pending.delete(id)) resolve(failureResult(call.requestId, call.version, { type: "ServiceException", message: "The invocation did not complete in time" }));
@@ -185,6 +188,23 @@ export class WorkerLinks {
     }, LOST_SOCKET_WAIT_MS).unref();
     // Until then the calls stay findable for workerGone.
     this.sockets.set(workerId, link);
+  }
+
+  /**
+   * A call whose socket never connected, sent again over NATS. The socket may be refused because its
+   * worker died (its socket file outlives a SIGKILL) before anyone said so: when nothing listens on the
+   * worker's subject, the call is declined (nothing ran), so the caller forgets the route and goes the
+   * long way instead of waiting out the call's timeout.
+   */
+  private resendViaNats(workerId: string, call: DirectCall, frame: Uint8Array, options: SendOptions): Promise<Uint8Array> {
+    return this.requests.request(Subjects.workerInvoke(workerId), frame, options.timeoutMs, options.headers, options.signal).then(
+      (msg) => msg.data,
+      (error: unknown) => {
+        if (error instanceof NoRespondersError) return declinedResult(call.requestId, call.version, workerId);
+        if (error instanceof RequestTimeoutError) return failureResult(call.requestId, call.version, { type: "ServiceException", message: "The invocation did not complete in time" });
+        throw error;
+      },
+    );
   }
 
   private viaNats(workerId: string, call: DirectCall, frame: Uint8Array, options: SendOptions): Promise<Uint8Array> {
