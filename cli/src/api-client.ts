@@ -49,6 +49,7 @@ import type {
   RoleCredentialsDescription,
   ListRoleCredentialsResponse,
   AccessKeyDescription,
+  ClusterDescription,
   RolePolicyDescription,
   ListRolePoliciesResponse,
   CreateAccessKeyRequest,
@@ -159,6 +160,7 @@ export interface ApiClient {
   putRolePolicy(roleArn: string, policy: unknown): Promise<RolePolicyDescription>;
   listRolePolicies(): Promise<ListRolePoliciesResponse>;
   deleteRolePolicy(roleArn: string): Promise<void>;
+  getCluster(): Promise<ClusterDescription>;
   createRoute(request: CreateRouteRequest): Promise<RouteConfiguration>;
   getRoute(routeId: string): Promise<RouteConfiguration>;
   /** One page of routes, all of them or `functionName`'s. */
@@ -344,6 +346,11 @@ export function createApiClient(endpoint: string): ApiClient {
     },
     deleteRolePolicy: async (roleArn) => {
       await sendJson("DELETE", ApiPaths.rolePolicies, { RoleArn: roleArn });
+    },
+    getCluster: async () => {
+      const value = await sendJson("GET", ApiPaths.cluster, {});
+      if (isRecord(value) && Array.isArray(value.Workers) && Array.isArray(value.Streams) && isRecord(value.Nats)) return shaped<ClusterDescription>(value);
+      throw new ApiError("InvalidResponse", "GetCluster answered without Workers, Streams and Nats", 200);
     },
     createRoute: async (request) => asRoute(await sendJson("POST", ApiPaths.routes, {}, request), "CreateRoute"),
     getRoute: async (routeId) => asRoute(await sendJson("GET", ApiPaths.route(segment(routeId)), {}), "GetRoute"),

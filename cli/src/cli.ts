@@ -5,6 +5,7 @@ import { COMMON_USAGE, UsageError, type CliIo, type Command } from "./command.js
 import { accountCommand } from "./commands/account.js";
 import { roleCommand } from "./commands/role.js";
 import { keyCommand } from "./commands/key.js";
+import { clusterCommand } from "./commands/cluster.js";
 import { aliasCommand } from "./commands/alias.js";
 import { concurrencyCommand } from "./commands/concurrency.js";
 import { deleteCommand } from "./commands/delete.js";
@@ -65,6 +66,7 @@ export const commands: readonly Command[] = [
   accountCommand,
   roleCommand,
   keyCommand,
+  clusterCommand,
 ];
 
 /** Common options that take a value, so they can precede the command name. */

@@ -74,3 +74,4 @@ export type {
   PutRolePolicyRequest,
   RolePolicyDescription,
 } from "./access-keys.js";
+export type { ClusterDescription, ClusterStream, ClusterWorker } from "./cluster.js";

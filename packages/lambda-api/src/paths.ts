@@ -81,6 +81,8 @@ export const ApiPaths = {
   accessKeys: `${LAMBENT}/access-keys`,
   /** Lambent's DeleteAccessKey (DELETE). */
   accessKey: (accessKeyId: string) => `${LAMBENT}/access-keys/${accessKeyId}`,
+  /** Lambent's GetCluster (GET). */
+  cluster: `${LAMBENT}/cluster`,
   /** Lambent's PutRolePolicy (PUT), ListRolePolicies (GET), DeleteRolePolicy (DELETE `?RoleArn=`). */
   rolePolicies: `${LAMBENT}/role-policies`,
   /** Lambent's PutAccessKeyPolicy (PUT). */

@@ -103,6 +103,25 @@ export interface ClusterStatus {
   term: number;
   workers: number;
   inFlight: number;
+  /** Each worker as the leader knows it: only when the request asked for `{ "detail": true }`. */
+  workerList?: WorkerSummary[];
+}
+
+/** A worker in the leader's table, for the operator's view of the cluster. */
+export interface WorkerSummary {
+  workerId: string;
+  node: string | undefined;
+  memoryMb: number;
+  maxEnvironments: number;
+  /** Environments alive (busy or idle). */
+  environments: number;
+  busy: number;
+  busyMemoryMb: number;
+  /** Provisioned environments, all versions together. */
+  provisioned: number;
+  draining: boolean;
+  /** Milliseconds since its last heartbeat reached the leader. */
+  heardMsAgo: number;
 }
 
 /** Identifies an environment's code and configuration: a change to either means a new environment. */

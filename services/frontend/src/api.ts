@@ -35,6 +35,7 @@ import type { LayerOperations } from "./control-plane/layers.js";
 import type { RoleCredentialOperations } from "./control-plane/role-credentials.js";
 import type { AccessKeyOperations } from "./control-plane/access-keys.js";
 import type { RolePolicyOperations } from "./control-plane/role-policies.js";
+import type { ClusterOperations } from "./control-plane/cluster.js";
 
 /**
  * Control-plane operations. Request bodies arrive as `unknown` (parsed JSON, or a plain object a gRPC
@@ -155,6 +156,8 @@ export interface FrontendApi {
   accessKeys?: AccessKeyOperations;
   /** Lambent's execution role policies; absent in frontends built without them (tests). */
   rolePolicies?: RolePolicyOperations;
+  /** Lambent's view of the cluster (GetCluster); absent in frontends built without NATS management (tests). */
+  cluster?: ClusterOperations;
   /** Lambda's code signing calls, answered as for an account without configs; calls fail with ServiceException where absent. */
   codeSigning?: CodeSigningOperations;
 }

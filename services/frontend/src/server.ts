@@ -29,6 +29,7 @@ import { UsageReports } from "./control-plane/usage.js";
 import { RoleCredentialOperations } from "./control-plane/role-credentials.js";
 import { AccessKeyOperations } from "./control-plane/access-keys.js";
 import { RolePolicyOperations } from "./control-plane/role-policies.js";
+import { ClusterOperations } from "./control-plane/cluster.js";
 import { TriggerOperations } from "./control-plane/triggers.js";
 import { EventSourceMappings } from "./control-plane/event-source-mappings.js";
 import { EventSourceJetStream } from "./control-plane/event-source-jetstream.js";
@@ -102,6 +103,7 @@ export async function buildFrontend(config: FrontendConfig, deps: FrontendDeps):
   api.roleCredentials = new RoleCredentialOperations(new RoleCredentialsStore(buckets.functions, cipher));
   api.accessKeys = new AccessKeyOperations(new ApiKeyStore(buckets.functions, cipher), config.accountId);
   api.rolePolicies = new RolePolicyOperations(new RolePolicyStore(buckets.functions));
+  api.cluster = new ClusterOperations(nc, jsm);
   api.triggers = new TriggerOperations({
     scope,
     triggers: new TriggerStore(buckets.functions, new ObservedWrites(buckets.functions, undefined)),

@@ -9,7 +9,7 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { Kvm } from "@nats-io/kv";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { SchedulerConfig } from "@lambent/config";
-import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus } from "@lambent/protocol";
+import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus, type WorkerSummary } from "@lambent/protocol";
 import { EnvironmentCipher, RegistryView, functionArn, openRegistryBuckets } from "@lambent/registry/functions";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import { MetricsRegistry, type Logger } from "@lambent/telemetry";
@@ -59,6 +59,30 @@ export interface Scheduler {
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): SchedulerState;
+}
+
+/** A status request asking for every worker: `{ "detail": true }`; an empty one is the health check's. */
+function wantsDetail(data: Uint8Array): boolean {
+  if (data.length === 0) return false;
+  const asked = parseJson(data);
+  return typeof asked === "object" && asked !== null && (asked as { detail?: unknown }).detail === true;
+}
+
+function workerSummaries(workers: WorkerTable, at: number): WorkerSummary[] {
+  return [...workers.all()]
+    .map((worker) => ({
+      workerId: worker.workerId,
+      node: worker.node,
+      memoryMb: worker.memoryMb,
+      maxEnvironments: worker.maxEnvironments,
+      environments: worker.environments,
+      busy: worker.busy,
+      busyMemoryMb: worker.busyMemoryMb,
+      provisioned: Object.values(worker.provisioned).reduce((sum, count) => sum + count, 0),
+      draining: worker.draining,
+      heardMsAgo: Math.max(0, at - worker.lastSeen),
+    }))
+    .sort((a, b) => a.workerId.localeCompare(b.workerId));
 }
 
 export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDeps): Promise<Scheduler> {
@@ -170,7 +194,10 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     lead: () => {
       leaderSubscriptions = [
         nc.subscribe(Subjects.schedulerInvokeAll, { queue: QueueGroups.schedulers, callback: subscriber(logger, (msg) => dispatcher.place(msg)) }),
-        nc.subscribe(Subjects.schedulerStatus, { queue: QueueGroups.schedulers, callback: subscriber(logger, (msg) => msg.respond(encodeJson(status()))) }),
+        nc.subscribe(Subjects.schedulerStatus, {
+          queue: QueueGroups.schedulers,
+          callback: subscriber(logger, (msg) => msg.respond(encodeJson(wantsDetail(msg.data) ? { ...status(), workerList: workerSummaries(workers, now()) } : status()))),
+        }),
         nc.subscribe(Subjects.schedulerProvisioned, { queue: QueueGroups.schedulers, callback: subscriber(logger, (msg) => provisioning.answerStatus(msg)) }),
       ];
       provisioning.reconcile();

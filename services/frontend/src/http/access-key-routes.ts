@@ -1,9 +1,11 @@
-// Lambent's access keys and role policies calls in the REST table (routes.ts), beside its role credentials.
+// Lambent's operator calls in the REST table (routes.ts), beside its role credentials: access keys, role
+// policies, and the view of the cluster.
 import { LambdaError, serviceError } from "@lambent/errors";
 import { ApiPaths } from "@lambent/lambda-api";
 import type { FrontendApi } from "../api.js";
 import type { AccessKeyOperations } from "../control-plane/access-keys.js";
 import type { RolePolicyOperations } from "../control-plane/role-policies.js";
+import type { ClusterOperations } from "../control-plane/cluster.js";
 import { parseJsonBody, readBody } from "./body.js";
 import { SEGMENT, exactly, withOptionalSlash, type Route } from "./api-route.js";
 
@@ -15,6 +17,11 @@ function accessKeysOf(api: FrontendApi): AccessKeyOperations {
   return api.accessKeys;
 }
 
+function clusterOf(api: FrontendApi): ClusterOperations {
+  if (!api.cluster) throw serviceError("The cluster view is not available on this frontend");
+  return api.cluster;
+}
+
 function rolePoliciesOf(api: FrontendApi): RolePolicyOperations {
   if (!api.rolePolicies) throw serviceError("Role policies are not available on this frontend");
   return api.rolePolicies;
@@ -24,6 +31,12 @@ const body = async (request: Parameters<Route["handle"]>[1]["request"]): Promise
   parseJsonBody(await readBody(request, BODY_LIMIT, () => new LambdaError("RequestTooLargeException", `Request must be smaller than ${BODY_LIMIT} bytes`)));
 
 export const accessKeyRoutes: Route[] = [
+  {
+    method: "GET",
+    path: withOptionalSlash(ApiPaths.cluster),
+    operation: "GetCluster",
+    handle: async (api) => ({ kind: "json", status: 200, body: await clusterOf(api).describe() }),
+  },
   {
     method: "POST",
     path: withOptionalSlash(ApiPaths.accessKeys),

@@ -4,6 +4,8 @@ import type { WorkerState } from "./worker-table.js";
 
 const worker = (workerId: string, provisioned: Record<string, number> = {}, draining = false): WorkerState => ({
   workerId,
+  node: undefined,
+  environments: 0,
   memoryMb: 4096,
   maxEnvironments: 100,
   busy: 0,

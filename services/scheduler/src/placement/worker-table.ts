@@ -4,6 +4,10 @@ import type { RunningLease, WorkerHeartbeat } from "@lambent/protocol";
 
 export interface WorkerState {
   workerId: string;
+  /** The node (LAMBENT_NODE_ID) the worker runs on, as it reports it. */
+  node: string | undefined;
+  /** Environments alive there (busy or idle), as last reported. */
+  environments: number;
   /** Memory the worker offers to environments, in MB. */
   memoryMb: number;
   maxEnvironments: number;
@@ -28,6 +32,8 @@ export class WorkerTable {
   heartbeat(beat: WorkerHeartbeat, now: number): WorkerState {
     const state: WorkerState = {
       workerId: beat.workerId,
+      node: beat.node,
+      environments: beat.environments,
       memoryMb: beat.memoryMb,
       maxEnvironments: beat.maxEnvironments,
       busy: beat.busy,
