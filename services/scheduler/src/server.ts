@@ -24,6 +24,7 @@ import { Dispatcher } from "./placement/dispatcher.js";
 import { LeaseKeeper } from "./placement/lease-keeper.js";
 import { Provisioning } from "./placement/provisioning.js";
 import { WorkerTable } from "./placement/worker-table.js";
+import { raiseReplicas } from "./stream-replicas.js";
 import type { InvocationRunner } from "./invocation/run-invocation.js";
 import { LoopStops } from "./invocation/loop-stops.js";
 import { destinationSender } from "./async-queue/destinations.js";
@@ -93,6 +94,8 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     new Kvm(nc).create(Buckets.cluster, { history: 1, storage: "file", replicas: config.jetstreamReplicas }),
     ensureEventStream(nc, { replicas: config.jetstreamReplicas }),
   ]);
+  const raised = await raiseReplicas(await jetstreamManager(nc), config.jetstreamReplicas, nc.info?.cluster);
+  if (raised.length > 0) logger.info("streams raised to the replicas asked for", { streams: raised, replicas: config.jetstreamReplicas });
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   const scope = { region: config.region, accountId: config.accountId };
   const metricsRegistry = deps.metrics ?? new MetricsRegistry();
