@@ -66,10 +66,21 @@ export function parsePolicy(input: unknown): IdentityPolicy {
   };
 }
 
+/** Compiled patterns: a call's check compiles none of the policy's patterns again. Bounded for any policies. */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 4096;
+
 /** `*` any run of characters, `?` one; actions match regardless of case, as IAM's do. */
 function matches(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
+  const key = `${ignoreCase ? "i" : "c"}${pattern}`;
+  let regex = compiled.get(key);
+  if (!regex) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    regex = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, regex);
+  }
+  return regex.test(value);
 }
 
 export function evaluatePolicy(policy: IdentityPolicy, action: string, resource: string): PolicyDecision {

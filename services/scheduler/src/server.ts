@@ -94,7 +94,8 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     new Kvm(nc).create(Buckets.cluster, { history: 1, storage: "file", replicas: config.jetstreamReplicas }),
     ensureEventStream(nc, { replicas: config.jetstreamReplicas }),
   ]);
-  const raised = await raiseReplicas(await jetstreamManager(nc), config.jetstreamReplicas, nc.info?.cluster);
+  const jsm = await jetstreamManager(nc);
+  const raised = await raiseReplicas(jsm, config.jetstreamReplicas, nc.info?.cluster);
   if (raised.length > 0) logger.info("streams raised to the replicas asked for", { streams: raised, replicas: config.jetstreamReplicas });
   const view = new RegistryView(buckets.functions, EnvironmentCipher.fromSecrets(config.secrets, (message, fields) => logger.warn(message, fields)));
   const scope = { region: config.region, accountId: config.accountId };
@@ -137,7 +138,6 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
 
   // Work the scheduler raises itself, dispatched like a synchronous call with the answer coming here.
   const js = jetstream(nc);
-  const jsm = await jetstreamManager(nc);
   const ownCalls: InvocationRunner = { requests: new RequestReply(nc), dispatch: (request, replyTo, span) => dispatcher.admit(request, replyTo, span) };
   // Every hop the scheduler makes (a destination, a trigger, an event source batch) counts towards a
   // recursive loop's depth; the hops it refuses are reported here.

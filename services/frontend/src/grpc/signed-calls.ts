@@ -8,7 +8,7 @@ import * as grpc from "@grpc/grpc-js";
 import { GRPC_SIGNING_HOST } from "@lambent/request-signing";
 import { LambdaError, toLambdaError } from "@lambent/errors";
 import { refusal, secretLookup, type ApiAuth } from "../http/api-auth.js";
-import { authorizeCall, callerOf, type ApiCaller } from "../http/api-authorization.js";
+import { authorizeCall, callerOf, functionResourceArn, lambdaAction, type ApiCaller } from "../http/api-authorization.js";
 import { verifySigV4 } from "../http/sigv4.js";
 import { toGrpcServiceError } from "./error-status.js";
 
@@ -22,22 +22,18 @@ function metadataHeaders(metadata: grpc.Metadata): Record<string, string> {
   return { ...headers, host: GRPC_SIGNING_HOST };
 }
 
-/** Lambda's IAM action names where they differ from the RPC's; Workflows' RPCs are Step Functions'. */
-const LAMBDA_ACTIONS: Record<string, string> = { Invoke: "InvokeFunction", InvokeWithResponseStream: "InvokeFunction" };
-
+/** The RPC's IAM action: Lambda's RPCs as the REST operations of the same name, Workflows' as Step Functions'. */
 function actionOf(path: string): string {
   const [, service = "", method = ""] = /^\/([^/]+)\/([^/]+)$/.exec(path) ?? [];
-  if (service.endsWith(".Workflows")) return `states:${method}`;
-  return `lambda:${LAMBDA_ACTIONS[method] ?? method}`;
+  return service.endsWith(".Workflows") ? `states:${method}` : lambdaAction(method);
 }
 
 /** The function a request message names (its `functionName`, and `qualifier`), as an ARN; else `*`. */
 function resourceOf(message: unknown, auth: ApiAuth): string {
   const fields = (typeof message === "object" && message !== null ? message : {}) as { functionName?: unknown; qualifier?: unknown };
   if (typeof fields.functionName !== "string" || fields.functionName === "") return "*";
-  const name = fields.functionName;
-  const arn = name.startsWith("arn:") ? name : `arn:aws:lambda:${auth.region}:${auth.accountId ?? "000000000000"}:function:${name}`;
-  return typeof fields.qualifier === "string" && fields.qualifier !== "" && !/:function:[^:]+:/.test(arn) ? `${arn}:${fields.qualifier}` : arn;
+  const qualifier = typeof fields.qualifier === "string" && fields.qualifier !== "" ? fields.qualifier : undefined;
+  return functionResourceArn(fields.functionName, qualifier, { region: auth.region, accountId: auth.accountId ?? "000000000000" });
 }
 
 function send(call: grpc.ServerInterceptingCallInterface, error: LambdaError): void {

@@ -41,17 +41,27 @@ export interface IamRequest {
 /** Lambda's IAM action names where they differ from its operations'. */
 const LAMBDA_ACTIONS: Record<string, string> = { Invoke: "InvokeFunction", InvokeWithResponseStream: "InvokeFunction" };
 
+/** A Lambda operation's IAM action (`lambda:InvokeFunction` for Invoke), over REST and gRPC alike. */
+export const lambdaAction = (operation: string): string => `lambda:${LAMBDA_ACTIONS[operation] ?? operation}`;
+
 /** The IAM action and resource of a REST call: `pathname` as requested, `params` as the route captured them. */
 export function iamRequestOf(operation: string, pathname: string, params: readonly string[], query: URLSearchParams, scope: { region: string; accountId: string }): IamRequest {
   if (pathname.startsWith("/lambent")) return { action: `lambent:${operation}`, resource: functionResource(pathname, params, query, scope) ?? "*" };
-  return { action: `lambda:${LAMBDA_ACTIONS[operation] ?? operation}`, resource: functionResource(pathname, params, query, scope) ?? otherResource(pathname, params, scope) };
+  return { action: lambdaAction(operation), resource: functionResource(pathname, params, query, scope) ?? otherResource(pathname, params, scope) };
 }
 
 function functionResource(pathname: string, params: readonly string[], query: URLSearchParams, scope: { region: string; accountId: string }): string | undefined {
   if (!/\/functions\/[^/]+/.test(pathname) || params.length === 0) return undefined;
-  const name = params[0]!;
-  const arn = name.startsWith("arn:") ? name : name.includes(":") ? `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name.replace(/^function:/, "")}` : `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name}`;
-  const qualifier = query.get("Qualifier");
+  return functionResourceArn(params[0]!, query.get("Qualifier") ?? undefined, scope);
+}
+
+/**
+ * The ARN a function reference (a name, `name:qualifier`, a partial or full ARN) is authorized as, with
+ * the call's qualifier when the reference has none. Lenient: a malformed name is refused by the call's
+ * own checks, after this.
+ */
+export function functionResourceArn(name: string, qualifier: string | undefined, scope: { region: string; accountId: string }): string {
+  const arn = name.startsWith("arn:") ? name : `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name.replace(/^function:/, "")}`;
   return qualifier && !/:function:[^:]+:/.test(arn) ? `${arn}:${qualifier}` : arn;
 }
 
