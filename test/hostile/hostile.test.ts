@@ -42,6 +42,38 @@ async function expectBystanderUnharmed(): Promise<void> {
 }
 
 describe("hostile code", () => {
+  it("crypto and fs hold their host-side resources to bounds: ciphers, derivations and descriptors", async () => {
+    await createTestFunction(
+      lambda,
+      "host-hoarder",
+      zipFiles({
+        "index.js": `const crypto = require("crypto"), fs = require("fs");
+const attempt = (call) => { try { call(); return "ran"; } catch (error) { return error.code ?? error.message; } };
+exports.handler = async () => {
+  const ciphers = [];
+  const opened = attempt(() => { for (let i = 0; i < 300; i++) ciphers.push(crypto.createCipheriv("aes-256-gcm", Buffer.alloc(32), Buffer.alloc(12))); });
+  const descriptors = attempt(() => { for (let i = 0; i < 1100; i++) fs.openSync("/tmp/hoard", "a"); });
+  return {
+    ciphers: [ciphers.length, opened],
+    descriptors,
+    pbkdf2: attempt(() => crypto.pbkdf2Sync("pw", "salt", 100_000_000, 32, "sha256")),
+    scrypt: attempt(() => crypto.scryptSync("pw", "salt", 32, { N: 2 ** 20, r: 16 })),
+    keylen: attempt(() => crypto.hkdfSync("sha256", "k", "s", "i", 1 << 20)),
+  };
+};`,
+      }),
+    );
+    const { error, payload } = await invoke("host-hoarder");
+    expect(error).toBeUndefined();
+    const result = payload as Record<string, unknown>;
+    expect(result["ciphers"]).toEqual([256, expect.stringMatching(/At most 256 ciphers may be open at once/)]);
+    expect(result["descriptors"]).toBe("EMFILE");
+    expect(result["pbkdf2"]).toBe("ERR_OUT_OF_RANGE");
+    expect(result["scrypt"]).toBe("ERR_CRYPTO_INVALID_SCRYPT_PARAMS");
+    expect(result["keylen"]).toBe("ERR_OUT_OF_RANGE");
+    await expectBystanderUnharmed();
+  });
+
   it("constructor-chain escapes reach only the isolate's own process", async () => {
     const { error, payload } = await invoke("escape");
     expect(error).toBeUndefined();
