@@ -8,7 +8,7 @@
 import { connectNats, workerNodeOf, type CallCulprit } from "@lambent/protocol";
 import { loadWorkerConfig } from "@lambent/config";
 import { CodeStore, EnvironmentCipher, RegistryView, RoleCredentialsView, RolePoliciesView, openRegistryBuckets } from "@lambent/registry/functions";
-import { MetricsRegistry, createLogger, handleProcessFaults, startTracing, stopTracing } from "@lambent/telemetry";
+import { MetricsRegistry, createLogger, startTracing, stopTracing } from "@lambent/telemetry";
 import { prepareSandboxCache } from "../pool/sandbox-script.js";
 import { buildWorker } from "../server.js";
 import { startInvocationObservers } from "../log-observers.js";
@@ -26,7 +26,6 @@ const MB = 1024 * 1024;
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env);
   const logger = createLogger({ service: "worker", level: config.logLevel }).child({ workerId: config.workerId });
-  handleProcessFaults(logger);
   const send = (message: SandboxMessage): void => {
     if (process.send) process.send(message);
   };
