@@ -88,8 +88,8 @@ class SocketLink {
 
 export class WorkerLinks {
   private readonly sockets = new Map<string, SocketLink>();
-  /** Workers whose socket failed: reached over NATS from then on. */
-  private readonly noSocket = new Set<string>();
+  /** The socket path that failed to connect, by worker: reached over NATS until it announces another. */
+  private readonly noSocket = new Map<string, string>();
   /** Calls sent over NATS, by worker. */
   private readonly natsPending = new Map<string, Map<Pending, (reason: Error) => void>>();
   private readonly loads = new Map<string, number>();
@@ -114,7 +114,7 @@ export class WorkerLinks {
       else this.loads.set(workerId, load);
     };
     const worker = this.directory.worker(workerId);
-    const sent = worker && this.directory.isLocal(worker) && !this.noSocket.has(workerId) ? this.viaSocket(workerId, worker.socket!, call, frame, options) : this.viaNats(workerId, call, frame, options);
+    const sent = worker && this.directory.isLocal(worker) && this.noSocket.get(workerId) !== worker.socket ? this.viaSocket(workerId, worker.socket!, call, frame, options) : this.viaNats(workerId, call, frame, options);
     return sent.finally(done);
   }
 
@@ -143,7 +143,7 @@ export class WorkerLinks {
   private viaSocket(workerId: string, path: string, call: DirectCall, frame: Uint8Array, options: SendOptions): Promise<Uint8Array> {
     let link = this.sockets.get(workerId);
     if (!link || link.closed) {
-      link = new SocketLink(connect(path), (closed) => this.socketClosed(workerId, closed));
+      link = new SocketLink(connect(path), (closed) => this.socketClosed(workerId, path, closed));
       this.sockets.set(workerId, link);
     }
     const target = link;
@@ -172,11 +172,12 @@ export class WorkerLinks {
   }
 
   /** A socket closed under its calls: the worker's goodbye (with its culprit) answers them; failing that, a wait. */
-  private socketClosed(workerId: string, link: SocketLink): void {
+  private socketClosed(workerId: string, path: string, link: SocketLink): void {
     if (this.sockets.get(workerId) === link) this.sockets.delete(workerId);
     if (!link.connected) {
-      // Never connected (no socket there, or not ours to open): nothing was sent; NATS from now on.
-      this.noSocket.add(workerId);
+      // Never connected (no socket there, or not ours to open): nothing was sent; NATS until the worker
+      // announces another socket.
+      this.noSocket.set(workerId, path);
       for (const pending of link.pending.values()) pending.resend?.();
       link.pending.clear();
       return;

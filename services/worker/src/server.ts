@@ -4,7 +4,6 @@
 // `buildWorker` gets its NATS connection and registry from the caller, so tests run it in-process.
 import { NatsResponseSink } from "./response-sink.js";
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { WorkerConfig } from "@lambent/config";
 import type { RegistryView } from "@lambent/registry/functions";
@@ -37,7 +36,7 @@ import { Provisioner } from "./provisioner.js";
 import { RunningLeases } from "./running-leases.js";
 import { CallIntake } from "./call-intake.js";
 import { KeptSlots } from "./kept-slots.js";
-import { LocalCalls } from "./local-calls.js";
+import { LocalCalls, localSocketPath } from "./local-calls.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { WorkerMetrics } from "./metrics/worker-metrics.js";
 import { PlatformVariables, type RoleCredentialsLookup } from "./platform-variables.js";
@@ -167,7 +166,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   const kept = new KeptSlots();
   const intake = new CallIntake({ workerId: config.workerId, invoker, running, kept, releases, logger });
   metrics.trackConcurrency(() => intake.runningPerFunction());
-  const local = config.runDir ? new LocalCalls(join(config.runDir, `${config.workerId}.sock`), intake, logger) : undefined;
+  const local = config.runDir ? new LocalCalls(localSocketPath(config.runDir, config.workerId), intake, logger, config.workerId) : undefined;
 
   const status = (): WorkerStatus => {
     // A kept slot's first call is also a running lease until it ends: reported once.
