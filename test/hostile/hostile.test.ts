@@ -236,7 +236,7 @@ exports.handler = async () => {
     await expectBystanderUnharmed();
   });
 
-  it("Node's http and https reach no further than fetch, and sockets and processes are not there at all", async () => {
+  it("Node's http and https, sockets and name lookups reach no further than fetch, and processes are not there at all", async () => {
     await createTestFunction(
       lambda,
       "node-net",
@@ -247,14 +247,15 @@ const attempt = (module, url) => new Promise((resolve) => {
   request.on("error", (error) => resolve(error.code + ": " + error.message));
 });
 const refused = (call) => { try { call(); return "ran"; } catch (error) { return error.code; } };
+const failed = (start) => new Promise((resolve) => start((error) => resolve(error ? error.code : "ran")));
 exports.handler = async (event) => ({
   nats: await attempt(http, event.nats),
   frontend: await attempt(http, event.frontend),
   metadata: await attempt(http, "http://169.254.169.254/latest/meta-data/"),
   metadataTls: await attempt(https, "https://169.254.169.254/"),
-  tcp: refused(() => net.connect(Number(new URL(event.nats).port), "127.0.0.1")),
+  tcp: await failed((done) => net.connect(Number(new URL(event.nats).port), "127.0.0.1", () => done()).on("error", done)),
   shell: refused(() => cp.execSync("cat /etc/passwd")),
-  lookup: refused(() => dns.lookup("localhost", () => {})),
+  lookup: await failed((done) => dns.lookup("localhost", done)),
 });`,
       }),
     );
@@ -266,7 +267,7 @@ exports.handler = async (event) => ({
     expect(result["frontend"]).toMatch(/^ECONNREFUSED: fetch to http:\/\/127\.0\.0\.1:\d+ refused: .*loopback address/);
     expect(result["metadata"]).toMatch(/^ECONNREFUSED: fetch to http:\/\/169\.254\.169\.254 refused: .*link-local address/);
     expect(result["metadataTls"]).toMatch(/^ECONNREFUSED: fetch to https:\/\/169\.254\.169\.254 refused: .*link-local address/);
-    expect([result["tcp"], result["shell"], result["lookup"]]).toEqual(["ERR_METHOD_NOT_IMPLEMENTED", "ERR_METHOD_NOT_IMPLEMENTED", "ERR_METHOD_NOT_IMPLEMENTED"]);
+    expect([result["tcp"], result["shell"], result["lookup"]]).toEqual(["EACCES", "ERR_METHOD_NOT_IMPLEMENTED", "ENOTFOUND"]);
     await expectBystanderUnharmed();
   });
 });

@@ -42,6 +42,7 @@ export const ISOLATE_BUILTINS: readonly string[] = [
   "tty",
   "url",
   "util",
+  "util/types",
   "v8",
   "worker_threads",
   "zlib",

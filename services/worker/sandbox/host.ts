@@ -185,6 +185,8 @@ export interface Runtime {
   fetched(id: number, ok: boolean, value: FetchResponseData | string): void;
   /** The host's answer to a function call: ok with Lambda's Invoke output, or the platform's failure. */
   called(id: number, ok: boolean, value: FunctionCallOutput | FunctionCallFailure): void;
+  /** Events wait for the environment's sockets or name lookups: the sandbox polls for them (`net.poll`). */
+  sockets(): void;
   /** The host ended the invocation (or the module's initialisation): its timers, fetches and calls go. */
   end(): void;
 }

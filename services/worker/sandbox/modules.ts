@@ -2,7 +2,7 @@
 // ISOLATE_BUILTINS names them). Each is built on its first require and kept for the environment's life.
 // `buffer`, `events`, `stream`, `path`, `querystring` and `string_decoder` are well-known pure-JS ports
 // bundled into the sandbox (sandbox/vendor.ts); the rest are the sandbox's own, backed by the host where
-// they must be (crypto, fs, zlib). Lambent's own modules (`lambent:functions`) sit beside them.
+// they must be (crypto, fs, zlib, net, tls, dns). Lambent's own modules (`lambent:functions`) sit beside them.
 import type { EnvironmentInfo } from "./host.js";
 import { createFunctions } from "./lambent/functions.js";
 import { createAssertModule } from "./node/assert.js";
@@ -13,15 +13,18 @@ import { createDiagnosticsChannel } from "./node/diagnostics-channel.js";
 import { createDomain } from "./node/domain.js";
 import { createFs } from "./node/fs.js";
 import { createHttp } from "./node/http.js";
+import { createDns } from "./node/dns.js";
 import { createModule } from "./node/module.js";
+import { createNet } from "./node/net.js";
 import { createOs } from "./node/os.js";
 import { createPerfHooks, createV8 } from "./node/perf-hooks.js";
 import { createReadline } from "./node/readline.js";
+import { createTls } from "./node/tls.js";
 import { createTimers } from "./node/timers.js";
 import { createTty } from "./node/tty.js";
-import { childProcess, cluster, dgram, dns, http2, net, tls, workerThreads } from "./node/unsupported.js";
+import { childProcess, cluster, dgram, http2, workerThreads } from "./node/unsupported.js";
 import { createUrl } from "./node/url.js";
-import { createUtil } from "./node/util.js";
+import { createUtil, types as utilTypes } from "./node/util.js";
 import { createZlib } from "./node/zlib.js";
 import { vendor } from "./vendor.js";
 
@@ -46,10 +49,12 @@ export function registerBuiltins(info: EnvironmentInfo): void {
   const assert = once(createAssertModule);
   const timers = once(createTimers);
   const stream = once(vendor.stream);
+  const dns = once(createDns);
   const entries: [string, () => unknown][] = [
     ["buffer", bufferModule],
     ["events", vendor.events],
     ["util", createUtil],
+    ["util/types", () => utilTypes],
     // path-browserify is Node's posix path; `resolve` starts from process.cwd(), the task root.
     ["path", vendor.path],
     ["path/posix", vendor.path],
@@ -87,8 +92,9 @@ export function registerBuiltins(info: EnvironmentInfo): void {
     ["worker_threads", workerThreads],
     ["cluster", cluster],
     ["dgram", dgram],
-    ["net", net],
-    ["tls", tls],
+    // Sockets and name lookups carried out by the host under the egress policy (host/sockets.ts).
+    ["net", createNet],
+    ["tls", createTls],
     ["dns", dns],
     ["dns/promises", () => dns()["promises"]],
     ["http", () => createHttp("http:")],

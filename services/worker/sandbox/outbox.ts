@@ -84,6 +84,14 @@ export function setWake(dueAt: number | null): void {
   wakeChanged = true;
 }
 
+/**
+ * Hands the pending wake-up to the host again at the next take: a timer set after the last invocation
+ * ended (a client reconnecting when its sockets were closed) is the next invocation's, which the host arms.
+ */
+export function resendWake(): void {
+  if (wakeAt !== null) wakeChanged = true;
+}
+
 /** Everything gathered since the last take; undefined when there is nothing. */
 export function take(): SandboxPacket | undefined {
   let packet: SandboxPacket | undefined;

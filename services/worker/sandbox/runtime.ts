@@ -1,12 +1,13 @@
 // Lambda's Node.js programming model: find the handler, build `context`, run the handler in async or
 // callback style, and turn its outcome (a result or any kind of failure) into plain data for the host.
 import { encodeOutcome, type EnvironmentInfo, type FunctionErrorShape, type InvocationInfo, type InvocationOutcome, type Runtime } from "./host.js";
-import { openLog, settle, take } from "./outbox.js";
+import { openLog, resendWake, settle, take } from "./outbox.js";
 import { current } from "./invocation-state.js";
 import { ProcessExit } from "./process.js";
 import type { Timers } from "./timers.js";
 import { abandonCalls, settleCall } from "./lambent/functions.js";
 import { abandonFetches, settleFetch } from "./web/fetch.js";
+import { abandonSockets, pollSockets } from "./node/net.js";
 import { STREAMING_HANDLER, closeResponseStream, finished, openResponseStream, responseDrained } from "./response-stream.js";
 
 /** A streamed handler's result: its answer went to the stream. */
@@ -159,6 +160,7 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       // Only a streamified handler streams; any other answers whole, as Lambda buffers it.
       if (streamWindow !== undefined && (handler as unknown as Record<symbol, unknown>)[STREAMING_HANDLER] === "response") invocation.streamWindow = streamWindow;
       openLog();
+      resendWake();
       // The outcome waits in the outbox: the host takes it right after this entry when the handler
       // settled within it, or after whichever later entry (a timer, a fetch's answer) settles it.
       void invokeHandler(eventJson, invocation).then((outcome) => settle(encodeOutcome(outcome)));
@@ -184,6 +186,10 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
 
     drained(bytes) {
       responseDrained(bytes);
+    },
+
+    sockets() {
+      pollSockets();
     },
   };
 
@@ -213,12 +219,13 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       }
   }
 
-  /** What an invocation leaves behind goes with it: timers, fetches and calls, asked for or running. */
+  /** What an invocation leaves behind goes with it: timers, fetches, calls and sockets, asked for or running. */
   function endInvocation(): void {
     closeResponseStream();
     timers.clearAll();
     abandonFetches();
     abandonCalls();
+    abandonSockets();
     current.fail = undefined;
     current.requestId = undefined;
   }

@@ -15,8 +15,17 @@ export interface BufferClass {
   concat(list: Uint8Array[]): Uint8Array;
 }
 
+/** V8's longest string on 64-bit machines, as Node 20 reports it. */
+const MAX_STRING_LENGTH = 2 ** 29 - 24;
+
 export function bufferModule(): BufferModule {
-  return vendor.buffer() as BufferModule;
+  const module = vendor.buffer() as BufferModule;
+  // Node's `buffer.constants` and `kStringMaxLength`, which the package lacks (ioredis reads them).
+  if (module["constants"] === undefined) {
+    module["constants"] = { MAX_LENGTH: module["kMaxLength"], MAX_STRING_LENGTH };
+    module["kStringMaxLength"] = MAX_STRING_LENGTH;
+  }
+  return module;
 }
 
 export function Buffer(): BufferClass {

@@ -1,4 +1,4 @@
-// Built-ins that import fine but cannot work in an isolate (processes, threads, raw sockets): packages
+// Built-ins that import fine but cannot work in an isolate (processes, threads, datagram sockets): packages
 // that import them and never call them (the AWS SDK's credential chain, `debug`, libc detection) load,
 // and a call fails there, at call time, with Node's own error for an unimplemented method.
 
@@ -62,29 +62,6 @@ export const cluster = (): Record<string, unknown> =>
 
 export const dgram = (): Record<string, unknown> =>
   createUnsupported("dgram", { functions: ["createSocket"], classes: ["Socket"] });
-
-export const net = (): Record<string, unknown> => {
-  const isIPv4 = (input: unknown): boolean => /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(String(input));
-  const isIPv6 = (input: unknown): boolean => /^[0-9a-fA-F:]+(%.+)?$/.test(String(input)) && String(input).includes(":");
-  return createUnsupported("net", {
-    functions: ["connect", "createConnection", "createServer"],
-    classes: ["Socket", "Server", "BlockList", "SocketAddress"],
-    values: { isIP: (input: unknown) => (isIPv4(input) ? 4 : isIPv6(input) ? 6 : 0), isIPv4, isIPv6 },
-  });
-};
-
-export const tls = (): Record<string, unknown> =>
-  createUnsupported("tls", {
-    functions: ["connect", "createServer", "createSecureContext", "checkServerIdentity"],
-    classes: ["TLSSocket", "Server", "SecureContext"],
-    values: { DEFAULT_MIN_VERSION: "TLSv1.2", DEFAULT_MAX_VERSION: "TLSv1.3", rootCertificates: [], getCiphers: () => [] },
-  });
-
-export const dns = (): Record<string, unknown> => {
-  const names = ["lookup", "lookupService", "resolve", "resolve4", "resolve6", "resolveAny", "resolveCname", "resolveMx", "resolveNs", "resolveSrv", "resolveTxt", "reverse"];
-  const promises = createUnsupported("dns.promises", { functions: names });
-  return { ...createUnsupported("dns", { functions: [...names, "setServers", "setDefaultResultOrder"], classes: ["Resolver"] }), promises, getServers: () => [] };
-};
 
 export const http2 = (): Record<string, unknown> =>
   createUnsupported("http2", {

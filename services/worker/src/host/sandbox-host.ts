@@ -1,6 +1,7 @@
 // What the host does on a function's behalf, beyond logging and timers: hashing and random bytes with
 // node:crypto, compression with node:zlib, file operations on the environment's file system, `fetch` under
-// the egress policy, and invoking other functions (`lambent:functions`, host/function-calls.ts).
+// the egress policy, TCP and TLS sockets under the same policy (host/sockets.ts), and invoking other
+// functions (`lambent:functions`, host/function-calls.ts).
 // `SandboxHost` is shared by the worker's environments; `EnvironmentHost` is one environment's share of
 // it, and cancels that environment's pending fetches, function calls and conversions when an invocation
 // ends. Synchronous calls run on the sandbox process's main thread, so each is bounded (src/limits.ts);
@@ -30,6 +31,7 @@ import { errorAnswer, invokeAnswer, invokeRequestOf, isLambdaEndpoint } from "./
 import { parseKey, publicHalf, signData, verifyData } from "./key-crypto.js";
 import { CipherSessions } from "./cipher-sessions.js";
 import { deriveKey } from "./key-derivation.js";
+import { SocketTable } from "./sockets.js";
 import { MAX_HOST_CALL_BYTES, MAX_ZLIB_BYTES, MAX_ZLIB_JOBS } from "../limits.js";
 
 const MB = 1024 * 1024;
@@ -176,6 +178,8 @@ export class EnvironmentHost {
   private fetchBytes = 0;
   /** The environment's open ciphers (createCipheriv, createDecipheriv). */
   private readonly ciphers = new CipherSessions();
+  /** The environment's TCP and TLS sockets and name lookups (`net`, `tls`, `dns`), closed when the call ends. */
+  readonly sockets: SocketTable;
 
   constructor(
     private readonly shared: SandboxHost,
@@ -184,7 +188,9 @@ export class EnvironmentHost {
     private readonly maxResultBytes: number,
     /** Copied into the isolate at boot: the sandbox keeps calls within them, and the host holds it to them. */
     readonly callLimits: FunctionCallLimits,
-  ) {}
+  ) {
+    this.sockets = new SocketTable({ policy: shared.policy, connectTimeoutMs: shared.fetchLimits.timeoutMs });
+  }
 
   /** A synchronous call from the sandbox. Throws (as a plain Error the sandbox sees) on bad input. */
   call(op: string, args: unknown[]): unknown {
@@ -235,6 +241,7 @@ export class EnvironmentHost {
         return this.ciphers.final(args[0]);
       default:
         if (op.startsWith("fs.")) return this.files.call(op.slice(3), args);
+        if (op.startsWith("net.")) return this.sockets.call(op.slice(4), args);
         throw new Error(`unknown host call ${op}`);
     }
   }

@@ -1,7 +1,8 @@
 // An execution environment: one isolate (its own heap and memory cap) with the runtime booted and one
 // function version's module loaded. It runs one invocation at a time. This is the one place the host
 // enters the isolate: it starts a call inline or threaded (entry-modes.ts), drives the call's timers,
-// fetches and function calls from the outbox it takes after every entry (boundary.ts), and holds every
+// fetches and function calls from the outbox it takes after every entry (boundary.ts), wakes it for its
+// sockets' events (host/sockets.ts), and holds every
 // limit on its own side: the time limit (disposing the isolate ends even a tight loop), the memory cap
 // (isolated-vm's limit, and the host's own check of the heap after each call), and what each call may
 // make the host hold (log bytes, fetches, function calls).
@@ -249,6 +250,7 @@ export class Environment {
   private fetchedRef: ivm.Reference | undefined;
   private calledRef: ivm.Reference | undefined;
   private drainedRef: ivm.Reference | undefined;
+  private socketsRef: ivm.Reference | undefined;
   private endRef: ivm.Reference | undefined;
 
   private constructor(
@@ -335,6 +337,7 @@ export class Environment {
     this.calledRef = member("called");
     this.endRef = member("end");
     this.drainedRef = member("drained");
+    this.socketsRef = member("sockets");
 
     // Init runs as a call without a handler: its lines are the first invocation's, and what it leaves
     // behind (timers, fetches) ends with it.
@@ -691,6 +694,8 @@ export class Environment {
       gathered: [],
     };
     this.call = call;
+    // Socket events wake the isolate to poll for them, for as long as this call is open.
+    this.host?.sockets.onEvents(() => this.enter(call, () => (this.socketsRef as ivm.Reference).apply(undefined, [])));
     return call;
   }
 
@@ -717,6 +722,8 @@ export class Environment {
     this.host?.cancelFetches();
     this.host?.cancelCalls();
     this.host?.cancelConversion();
+    this.host?.sockets.onEvents(undefined);
+    this.host?.sockets.closeAll();
   }
 
   /** Memory this environment holds while idle, in MB: its heap (not its cap) and its /tmp, which lives in worker memory. */
