@@ -1,0 +1,287 @@
+// AWS::Serverless::Function and AWS::Lambda::Function, resolved properties → a FunctionPlan. A property
+// Lambent cannot honour is refused, naming it; one that has no effect here is accepted with a warning.
+import { isAbsolute, resolve } from "node:path";
+import type { FunctionSettings, FunctionUrlConfigRequest } from "@lambent/lambda-api";
+import { ResolveError } from "./errors.js";
+import { planEvents } from "./events.js";
+import type { Resolved } from "./intrinsics.js";
+import type { CodeSource, FunctionPlan } from "./model.js";
+import { integer, map, oneOf, shortHash, text, type Properties } from "./values.js";
+
+/** What lambent deploy does with each property of AWS::Serverless::Function; a property not listed is refused. */
+const SERVERLESS_PROPERTIES: Readonly<Record<string, "used" | string>> = {
+  CodeUri: "used",
+  InlineCode: "used",
+  Handler: "used",
+  Runtime: "used",
+  FunctionName: "used",
+  MemorySize: "used",
+  Timeout: "used",
+  Description: "used",
+  Environment: "used",
+  ReservedConcurrentExecutions: "used",
+  AutoPublishAlias: "used",
+  FunctionUrlConfig: "used",
+  Events: "used",
+  Role: "used",
+  Tags: "used",
+  Layers: "used",
+  DeadLetterQueue: "used",
+  Tracing: "used",
+  LoggingConfig: "used",
+  PackageType: "used",
+  Architectures: "has no effect: Lambent runs every function in a V8 isolate on the host's architecture",
+  Policies: "is not applied: a function's AWS permissions come from the credentials and policy the operator gives its role (lambent role)",
+  PermissionsBoundary: "is not applied: Lambent does not create IAM roles",
+  EphemeralStorage: "has no effect: /tmp is sized by Lambent's own limits",
+  AutoPublishCodeSha256: "has no effect: a version is published on every deploy",
+  AutoPublishAliasAllProperties: "has no effect: a version is published on every deploy",
+  RuntimeManagementConfig: "has no effect: Lambent runs the runtime it has",
+  PropagateTags: "has no effect: lambent deploy creates no other taggable resources",
+};
+
+/** Why a property that is refused cannot be deployed, when there is more to say than "not supported". */
+const REFUSED_BECAUSE: Readonly<Record<string, string>> = {
+  DeploymentPreference: "gradual deployments are not built yet",
+  ProvisionedConcurrencyConfig: "is not deployed from templates yet: use lambent provisioned after the deploy",
+  EventInvokeConfig: "is not deployed from templates yet: use lambent event-config after the deploy",
+  VpcConfig: "Lambent runs functions in isolates, without VPCs",
+  FileSystemConfigs: "Lambent has no EFS",
+  ImageUri: "Lambent runs zip packages, not container images",
+  ImageConfig: "Lambent runs zip packages, not container images",
+  CodeSigningConfigArn: "Lambent has no code signing",
+  KmsKeyArn: "Lambent has no KMS",
+  SnapStart: "Lambent has no SnapStart",
+  VersionDescription: "is not supported with AutoPublishAlias yet",
+};
+
+const LAMBDA_PROPERTIES: Readonly<Record<string, "used" | string>> = {
+  Code: "used",
+  Handler: "used",
+  Runtime: "used",
+  FunctionName: "used",
+  MemorySize: "used",
+  Timeout: "used",
+  Description: "used",
+  Environment: "used",
+  ReservedConcurrentExecutions: "used",
+  Role: "used",
+  Tags: "used",
+  Layers: "used",
+  DeadLetterConfig: "used",
+  TracingConfig: "used",
+  LoggingConfig: "used",
+  PackageType: "used",
+  Architectures: SERVERLESS_PROPERTIES.Architectures!,
+  EphemeralStorage: SERVERLESS_PROPERTIES.EphemeralStorage!,
+  RuntimeManagementConfig: SERVERLESS_PROPERTIES.RuntimeManagementConfig!,
+};
+
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
+
+export interface FunctionContext {
+  logicalId: string;
+  functionName: string;
+  templateFolder: string;
+  /** The role a function without Role runs as. */
+  defaultRole: string;
+  stackName: string;
+  warnings: string[];
+}
+
+/** The name a function gets: FunctionName, or `<stack>-<LogicalId>` cut to 64 characters with a hash to keep it unique. */
+export function defaultFunctionName(stackName: string, logicalId: string): string {
+  const name = `${stackName}-${logicalId}`;
+  return name.length <= 64 ? name : `${name.slice(0, 55)}-${shortHash(name)}`;
+}
+
+export function checkFunctionName(name: string): string {
+  if (!FUNCTION_NAME.test(name)) throw new ResolveError(`'${name}' is not a function name: 1 to 64 letters, digits, '-' or '_'`, "FunctionName");
+  return name;
+}
+
+export function planServerlessFunction(properties: Properties, context: FunctionContext): FunctionPlan {
+  checkProperties(properties, SERVERLESS_PROPERTIES, "AWS::Serverless::Function", context);
+  if (properties.PackageType !== undefined && properties.PackageType !== "Zip") throw new ResolveError("only Zip packages are supported: Lambent runs no container images", "PackageType");
+  const code = serverlessCode(properties, context.templateFolder);
+  const settings = commonSettings(properties, code);
+  if (properties.Tracing !== undefined) settings.TracingConfig = { Mode: oneOf(properties.Tracing, ["Active", "PassThrough"], "Tracing") };
+  if (properties.DeadLetterQueue !== undefined) {
+    const dlq = map(properties.DeadLetterQueue, "DeadLetterQueue");
+    oneOf(dlq.Type, ["SQS", "SNS"], "DeadLetterQueue.Type");
+    settings.DeadLetterConfig = { TargetArn: text(dlq.TargetArn, "DeadLetterQueue.TargetArn") };
+  }
+  const tags = properties.Tags === undefined ? {} : stringMap(properties.Tags, "Tags");
+  const alias = properties.AutoPublishAlias === undefined ? undefined : text(properties.AutoPublishAlias, "AutoPublishAlias");
+  if (alias !== undefined && !ALIAS_NAME.test(alias)) throw new ResolveError(`'${alias}' is not an alias name: letters, digits, '-' or '_', not only digits`, "AutoPublishAlias");
+  const plan: FunctionPlan = {
+    logicalId: context.logicalId,
+    functionName: context.functionName,
+    code,
+    role: properties.Role === undefined ? context.defaultRole : text(properties.Role, "Role"),
+    settings,
+    tags: { ...tags, "lambent:stack": context.stackName, "lambent:logical-id": context.logicalId },
+    routes: [],
+    schedules: [],
+  };
+  if (alias !== undefined) plan.alias = alias;
+  const reserved = reservedConcurrency(properties);
+  if (reserved !== undefined) plan.reservedConcurrency = reserved;
+  if (properties.FunctionUrlConfig !== undefined) plan.url = urlConfig(properties.FunctionUrlConfig);
+  if (properties.Events !== undefined) Object.assign(plan, planEvents(properties.Events, context.functionName));
+  return plan;
+}
+
+export function planLambdaFunction(properties: Properties, context: FunctionContext): FunctionPlan {
+  checkProperties(properties, LAMBDA_PROPERTIES, "AWS::Lambda::Function", context);
+  if (properties.PackageType !== undefined && properties.PackageType !== "Zip") throw new ResolveError("only Zip packages are supported: Lambent runs no container images", "PackageType");
+  const code = lambdaCode(properties.Code, context.templateFolder);
+  const settings = commonSettings(properties, code);
+  if (properties.TracingConfig !== undefined) settings.TracingConfig = { Mode: oneOf(map(properties.TracingConfig, "TracingConfig").Mode, ["Active", "PassThrough"], "TracingConfig.Mode") };
+  if (properties.DeadLetterConfig !== undefined) settings.DeadLetterConfig = { TargetArn: text(map(properties.DeadLetterConfig, "DeadLetterConfig").TargetArn, "DeadLetterConfig.TargetArn") };
+  const tags: Record<string, string> = {};
+  if (properties.Tags !== undefined) {
+    if (!Array.isArray(properties.Tags)) throw new ResolveError("must be a list of {Key, Value}", "Tags");
+    properties.Tags.forEach((tag, index) => {
+      const entry = map(tag, `Tags[${index}]`);
+      tags[text(entry.Key, `Tags[${index}].Key`)] = text(entry.Value, `Tags[${index}].Value`);
+    });
+  }
+  const plan: FunctionPlan = {
+    logicalId: context.logicalId,
+    functionName: context.functionName,
+    code,
+    role: properties.Role === undefined ? context.defaultRole : text(properties.Role, "Role"),
+    settings,
+    tags: { ...tags, "lambent:stack": context.stackName, "lambent:logical-id": context.logicalId },
+    routes: [],
+    schedules: [],
+  };
+  const reserved = reservedConcurrency(properties);
+  if (reserved !== undefined) plan.reservedConcurrency = reserved;
+  return plan;
+}
+
+function checkProperties(properties: Properties, known: Readonly<Record<string, string>>, type: string, context: FunctionContext): void {
+  for (const key of Object.keys(properties)) {
+    const use = known[key];
+    if (use === undefined) {
+      const because = REFUSED_BECAUSE[key];
+      throw new ResolveError(`${type} property ${key} is not supported by Lambent${because ? `: ${because}` : ""}`, key);
+    }
+    if (use !== "used") context.warnings.push(`${context.logicalId}: ${key} ${use}`);
+  }
+}
+
+function commonSettings(properties: Properties, code: CodeSource): FunctionSettings & { Handler: string; Runtime: string } {
+  if (properties.Runtime === undefined) throw new ResolveError("is required", "Runtime");
+  const runtime = text(properties.Runtime, "Runtime");
+  const version = /^nodejs(\d+)\.x$/.exec(runtime);
+  if (version === null || Number(version[1]) < 18) throw new ResolveError(`${runtime} is not a runtime Lambent runs: Lambent runs Node.js 18 and later (nodejs18.x, nodejs20.x, nodejs22.x)`, "Runtime");
+  if (properties.Handler === undefined) throw new ResolveError("is required", "Handler");
+  const handler = text(properties.Handler, "Handler");
+  if (!/^[^\s]+\.[A-Za-z_$][\w$]*$/.test(handler)) throw new ResolveError(`'${handler}' is not file.export`, "Handler");
+  if (code.kind === "inline" && !handler.startsWith("index.")) throw new ResolveError(`inline code is the file index.js, so the handler must be index.<export>, not '${handler}'`, "Handler");
+  const settings: FunctionSettings & { Handler: string; Runtime: string } = {
+    Handler: handler,
+    Runtime: runtime,
+    // SAM's and CloudFormation's defaults, so a property removed from the template is reset on the next deploy.
+    MemorySize: integer(properties.MemorySize ?? 128, "MemorySize", 128, 10240),
+    Timeout: integer(properties.Timeout ?? 3, "Timeout", 1, 900),
+    Description: properties.Description === undefined ? "" : text(properties.Description, "Description"),
+    Environment: { Variables: {} },
+  };
+  if (properties.Environment !== undefined) {
+    const environment = map(properties.Environment, "Environment");
+    for (const key of Object.keys(environment)) if (key !== "Variables") throw new ResolveError(`Environment.${key} is not supported: only Variables`, `Environment.${key}`);
+    if (environment.Variables !== undefined) settings.Environment = { Variables: stringMap(environment.Variables, "Environment.Variables") };
+  }
+  if (properties.Layers !== undefined) {
+    if (!Array.isArray(properties.Layers)) throw new ResolveError("must be a list of layer version ARNs", "Layers");
+    settings.Layers = properties.Layers.map((layer, index) => text(layer, `Layers[${index}]`));
+  }
+  if (properties.LoggingConfig !== undefined) {
+    const logging = map(properties.LoggingConfig, "LoggingConfig");
+    const config: NonNullable<FunctionSettings["LoggingConfig"]> = {};
+    for (const [key, value] of Object.entries(logging)) {
+      if (key === "LogFormat") config.LogFormat = oneOf(value, ["Text", "JSON"], "LoggingConfig.LogFormat");
+      else if (key === "ApplicationLogLevel" || key === "SystemLogLevel" || key === "LogGroup") config[key] = text(value, `LoggingConfig.${key}`);
+      else throw new ResolveError(`LoggingConfig.${key} is not supported`, `LoggingConfig.${key}`);
+    }
+    settings.LoggingConfig = config;
+  }
+  return settings;
+}
+
+function serverlessCode(properties: Properties, folder: string): CodeSource {
+  if (properties.CodeUri !== undefined && properties.InlineCode !== undefined) throw new ResolveError("give CodeUri or InlineCode, not both", "CodeUri");
+  if (properties.InlineCode !== undefined) return { kind: "inline", fileName: "index.js", source: text(properties.InlineCode, "InlineCode") };
+  if (properties.CodeUri === undefined) throw new ResolveError("is required (or InlineCode): the folder or zip of the function's code", "CodeUri");
+  if (typeof properties.CodeUri !== "string") throw new ResolveError("must be a local folder or zip file: Lambent does not read code from S3", "CodeUri");
+  return localCode(properties.CodeUri, folder, "CodeUri");
+}
+
+function lambdaCode(code: Resolved | undefined, folder: string): CodeSource {
+  if (code === undefined) throw new ResolveError("is required", "Code");
+  if (typeof code === "string") return localCode(code, folder, "Code");
+  const fields = map(code, "Code");
+  for (const key of Object.keys(fields)) {
+    if (key !== "ZipFile") throw new ResolveError(`Code.${key} is not supported: give Code.ZipFile (inline) or a local path (Lambent does not read code from S3)`, `Code.${key}`);
+  }
+  return { kind: "inline", fileName: "index.js", source: text(fields.ZipFile, "Code.ZipFile") };
+}
+
+function localCode(uri: string, folder: string, property: string): CodeSource {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) throw new ResolveError(`'${uri}' is not a local path: Lambent does not read code from S3 or URLs`, property);
+  const path = isAbsolute(uri) ? uri : resolve(folder, uri);
+  return /\.(zip|jar)$/i.test(uri) ? { kind: "zip", path } : { kind: "folder", path };
+}
+
+function reservedConcurrency(properties: Properties): number | undefined {
+  if (properties.ReservedConcurrentExecutions === undefined) return undefined;
+  return integer(properties.ReservedConcurrentExecutions, "ReservedConcurrentExecutions", 0, Number.MAX_SAFE_INTEGER);
+}
+
+function urlConfig(value: Resolved): FunctionUrlConfigRequest {
+  const config = map(value, "FunctionUrlConfig");
+  const request: FunctionUrlConfigRequest = { AuthType: oneOf(config.AuthType, ["NONE", "AWS_IAM"], "FunctionUrlConfig.AuthType") };
+  for (const key of Object.keys(config)) {
+    if (key !== "AuthType" && key !== "Cors" && key !== "InvokeMode") throw new ResolveError(`FunctionUrlConfig.${key} is not supported`, `FunctionUrlConfig.${key}`);
+  }
+  if (config.InvokeMode !== undefined) request.InvokeMode = oneOf(config.InvokeMode, ["BUFFERED", "RESPONSE_STREAM"], "FunctionUrlConfig.InvokeMode");
+  if (config.Cors !== undefined) request.Cors = corsConfig(config.Cors);
+  return request;
+}
+
+function corsConfig(value: Resolved): NonNullable<FunctionUrlConfigRequest["Cors"]> {
+  const cors = map(value, "FunctionUrlConfig.Cors");
+  const result: NonNullable<FunctionUrlConfigRequest["Cors"]> = {};
+  for (const [key, item] of Object.entries(cors)) {
+    const property = `FunctionUrlConfig.Cors.${key}`;
+    switch (key) {
+      case "AllowOrigins":
+      case "AllowMethods":
+      case "AllowHeaders":
+      case "ExposeHeaders":
+        if (!Array.isArray(item)) throw new ResolveError("must be a list", property);
+        result[key] = item.map((entry, index) => text(entry, `${property}[${index}]`));
+        break;
+      case "MaxAge":
+        result.MaxAge = integer(item, property, 0, 86400);
+        break;
+      case "AllowCredentials":
+        if (typeof item !== "boolean") throw new ResolveError("must be true or false", property);
+        result.AllowCredentials = item;
+        break;
+      default:
+        throw new ResolveError("is not a CORS setting", property);
+    }
+  }
+  return result;
+}
+
+function stringMap(value: Resolved, property: string): Record<string, string> {
+  const entries = map(value, property);
+  return Object.fromEntries(Object.entries(entries).map(([key, item]) => [key, text(item, `${property}.${key}`)]));
+}

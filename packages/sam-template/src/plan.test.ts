@@ -1,0 +1,374 @@
+import { describe, expect, it } from "vitest";
+import { TemplateError } from "./errors.js";
+import { mergeGlobals } from "./globals.js";
+import type { PlanOptions, TemplatePlan } from "./model.js";
+import { parseParameterOverrides } from "./parameters.js";
+import { planTemplate } from "./plan.js";
+
+const OPTIONS: PlanOptions = { templatePath: "/apps/shop/template.yaml", stackName: "shop", facts: { region: "eu-west-1", accountId: "123456789012" } };
+
+function plan(text: string, options: Partial<PlanOptions> = {}): TemplatePlan {
+  return planTemplate(text, { ...OPTIONS, ...options });
+}
+
+/** The problems a template is refused for, one line each. */
+function refusal(text: string, options: Partial<PlanOptions> = {}): string[] {
+  try {
+    plan(text, options);
+  } catch (error) {
+    if (error instanceof TemplateError) return error.message.split("\n");
+    throw error;
+  }
+  throw new Error("the template was not refused");
+}
+
+const HELLO = `
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Timeout: 3
+Resources:
+  HelloWorldFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello-world/
+      Handler: app.lambdaHandler
+      Runtime: nodejs20.x
+      Architectures: [x86_64]
+      Events:
+        HelloWorld:
+          Type: Api
+          Properties: { Path: /hello, Method: get }
+Outputs:
+  HelloWorldApi:
+    Value: !Sub "https://\${ServerlessRestApi}.execute-api.\${AWS::Region}.amazonaws.com/Prod/hello/"
+  HelloWorldFunction:
+    Value: !GetAtt HelloWorldFunction.Arn
+  HelloWorldFunctionIamRole:
+    Value: !GetAtt HelloWorldFunctionRole.Arn
+  ApiId:
+    Value: !Ref ServerlessRestApi
+`;
+
+describe("planTemplate", () => {
+  it("plans the sam init hello world: a function named after the stack, its route, and honest outputs", () => {
+    const result = plan(HELLO);
+    expect(result.functions).toHaveLength(1);
+    const [fn] = result.functions;
+    expect(fn).toMatchObject({
+      logicalId: "HelloWorldFunction",
+      functionName: "shop-HelloWorldFunction",
+      code: { kind: "folder", path: "/apps/shop/hello-world" },
+      role: "arn:aws:iam::123456789012:role/lambent",
+      settings: { Handler: "app.lambdaHandler", Runtime: "nodejs20.x", Timeout: 3, MemorySize: 128, Environment: { Variables: {} } },
+      routes: [{ eventId: "HelloWorld", path: "/hello", methods: ["GET"] }],
+      schedules: [],
+      tags: { "lambent:stack": "shop", "lambent:logical-id": "HelloWorldFunction" },
+    });
+    expect(result.warnings).toEqual([expect.stringMatching(/^HelloWorldFunction: Architectures has no effect/)]);
+    const outputs = Object.fromEntries(result.outputs.map((output) => [output.name, output]));
+    expect(outputs.HelloWorldApi).toEqual({ name: "HelloWorldApi", unavailable: expect.stringMatching(/known after the deploy/) });
+    expect(outputs.HelloWorldFunction!.value).toBe("arn:aws:lambda:eu-west-1:123456789012:function:shop-HelloWorldFunction");
+    expect(outputs.HelloWorldFunctionIamRole!.value).toBe("arn:aws:iam::123456789012:role/lambent");
+    expect(outputs.ApiId!.unavailable).toMatch(/ServerlessRestApi is API Gateway's id/);
+  });
+
+  it("resolves the API URL output to the route base once it is known", () => {
+    const result = plan(HELLO, { facts: { ...OPTIONS.facts, routeBaseUrl: "http://10.0.0.5:8080" } });
+    expect(result.outputs.find((output) => output.name === "HelloWorldApi")!.value).toBe("http://10.0.0.5:8080/hello/");
+  });
+
+  it("resolves Ref, Sub, GetAtt, Join, Select, Split, FindInMap, If and pseudo parameters in properties", () => {
+    const result = plan(`
+Parameters:
+  Stage: { Type: String, Default: dev, AllowedValues: [dev, prod] }
+  Sizes: { Type: CommaDelimitedList, Default: "256,512" }
+Mappings:
+  Tiers: { dev: { Memory: 128 }, prod: { Memory: 1024 } }
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  NotProd: !Not [!Condition IsProd]
+  Both: !And [!Condition NotProd, !Or [!Equals [a, a], !Equals [a, b]]]
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: ./api
+      Handler: index.handler
+      Runtime: nodejs22.x
+      MemorySize: !FindInMap [Tiers, !Ref Stage, Memory]
+      Description: !Join ["-", [!Ref Stage, !Select [1, !Ref Sizes], !Select [0, !Split [":", "a:b"]]]]
+      Environment:
+        Variables:
+          WORKER: !Ref Worker
+          WORKER_ARN: !GetAtt Worker.Arn
+          WHERE: !Sub "\${AWS::StackName} in \${AWS::Region} on \${AWS::Partition} for \${AWS::AccountId}"
+          LITERAL: !Sub "\${!NotAVariable} \${Name}"
+          NAMED: !Sub ["\${Greeting}", { Greeting: hi }]
+          PROD_ONLY: !If [IsProd, "yes", !Ref AWS::NoValue]
+          BOTH: !If [Both, "both", "neither"]
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: !Sub "\${AWS::StackName}-worker-\${Stage}"
+      Code: { ZipFile: "exports.handler = async () => 1;" }
+      Handler: index.handler
+      Runtime: nodejs20.x
+`.replace("${Name}", "${Stage}"));
+    const api = result.functions.find((fn) => fn.logicalId === "Api")!;
+    expect(api.settings.MemorySize).toBe(128);
+    expect(api.settings.Description).toBe("dev-512-a");
+    expect(api.settings.Environment!.Variables).toEqual({
+      WORKER: "shop-worker-dev",
+      WORKER_ARN: "arn:aws:lambda:eu-west-1:123456789012:function:shop-worker-dev",
+      WHERE: "shop in eu-west-1 on aws for 123456789012",
+      LITERAL: "${NotAVariable} dev",
+      NAMED: "hi",
+      BOTH: "both",
+    });
+    const worker = result.functions.find((fn) => fn.logicalId === "Worker")!;
+    expect(worker.code).toEqual({ kind: "inline", fileName: "index.js", source: "exports.handler = async () => 1;" });
+  });
+
+  it("takes parameter overrides, holding them to AllowedValues, patterns and number bounds", () => {
+    const template = `
+Parameters:
+  Stage: { Type: String, AllowedValues: [dev, prod] }
+  Memory: { Type: Number, Default: 256, MinValue: 128, MaxValue: 1024 }
+  Prefix: { Type: String, Default: app, AllowedPattern: "[a-z]+" }
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      MemorySize: !Ref Memory
+      FunctionName: !Sub "\${Prefix}-\${Stage}"
+  ProdOnly:
+    Type: AWS::Serverless::Function
+    Condition: IsProd
+    Properties: { CodeUri: fn, Handler: index.handler, Runtime: nodejs20.x }
+`;
+    const prod = plan(template, { parameterOverrides: parseParameterOverrides(["Stage=prod", "ParameterKey=Memory,ParameterValue=512"]) });
+    expect(prod.functions.map((fn) => [fn.functionName, fn.settings.MemorySize])).toEqual([
+      ["app-prod", 512],
+      ["shop-ProdOnly", 128],
+    ]);
+    expect(plan(template, { parameterOverrides: { Stage: "dev" } }).functions.map((fn) => fn.logicalId)).toEqual(["Fn"]);
+    expect(refusal(template)).toEqual(["Parameters.Stage: has no Default, so it must be given: --parameter-overrides Stage=VALUE"]);
+    expect(refusal(template, { parameterOverrides: { Stage: "qa" } })).toEqual(["Parameters.Stage: 'qa' is not one of AllowedValues dev, prod"]);
+    expect(refusal(template, { parameterOverrides: { Stage: "dev", Memory: "2048", Prefix: "App", Extra: "1" } })).toEqual([
+      "Parameters.Extra: is given in --parameter-overrides but the template declares no such parameter",
+      "Parameters.Memory: 2048 is above MaxValue 1024",
+      "Parameters.Prefix: 'App' does not match AllowedPattern [a-z]+",
+    ]);
+  });
+
+  it("merges Globals as SAM does: maps key by key, lists appended, scalars replaced", () => {
+    const result = plan(`
+Globals:
+  Function:
+    Runtime: nodejs18.x
+    Handler: index.handler
+    MemorySize: 256
+    Environment: { Variables: { TABLE: orders, STAGE: dev } }
+    Layers: ["arn:aws:lambda:eu-west-1:123456789012:layer:base:1"]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn.zip
+      Runtime: nodejs20.x
+      Environment: { Variables: { STAGE: prod } }
+      Layers: ["arn:aws:lambda:eu-west-1:123456789012:layer:extra:2"]
+`);
+    expect(result.functions[0]).toMatchObject({
+      code: { kind: "zip", path: "/apps/shop/fn.zip" },
+      settings: {
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        MemorySize: 256,
+        Environment: { Variables: { TABLE: "orders", STAGE: "prod" } },
+        Layers: ["arn:aws:lambda:eu-west-1:123456789012:layer:base:1", "arn:aws:lambda:eu-west-1:123456789012:layer:extra:2"],
+      },
+    });
+    expect(mergeGlobals({ A: { Ref: "X" } }, { A: { Ref: "Y" } })).toEqual({ A: { Ref: "Y" } });
+  });
+
+  it("plans routes, schedules, an alias, a function URL, reserved concurrency and a permission", () => {
+    const result = plan(`
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      AutoPublishAlias: live
+      ReservedConcurrentExecutions: 5
+      FunctionUrlConfig: { AuthType: NONE, Cors: { AllowOrigins: ["*"], MaxAge: 60 } }
+      Events:
+        Proxy: { Type: HttpApi, Properties: { Path: "/shop/{proxy+}", Method: ANY } }
+        Everything: { Type: HttpApi }
+        Nightly: { Type: Schedule, Properties: { Schedule: "cron(0 2 * * ? *)", Input: '{"job":"nightly"}' } }
+        Berlin: { Type: ScheduleV2, Properties: { ScheduleExpression: "rate(5 minutes)", ScheduleExpressionTimezone: Europe/Berlin, State: DISABLED } }
+  Allow:
+    Type: AWS::Lambda::Permission
+    Properties: { Action: "lambda:InvokeFunction", FunctionName: !GetAtt Fn.Arn, Principal: "123456789012" }
+Outputs:
+  Alias: { Value: !Ref FnAliaslive }
+  Url: { Value: !GetAtt FnUrl.FunctionUrl }
+`, { facts: { ...OPTIONS.facts, functionUrls: { "shop-Fn": "http://x/lambent-url/abc/" } } });
+    expect(result.functions[0]).toMatchObject({
+      alias: "live",
+      reservedConcurrency: 5,
+      url: { AuthType: "NONE", Cors: { AllowOrigins: ["*"], MaxAge: 60 } },
+      routes: [
+        { eventId: "Proxy", path: "/shop", methods: ["ANY"] },
+        { eventId: "Everything", path: "/", methods: ["ANY"] },
+      ],
+      schedules: [
+        { eventId: "Nightly", name: "shop-Fn-Nightly", expression: "cron(0 2 * * ? *)", input: '{"job":"nightly"}', enabled: true },
+        { eventId: "Berlin", name: "shop-Fn-Berlin", expression: "rate(5 minutes)", timezone: "Europe/Berlin", enabled: false },
+      ],
+    });
+    expect(result.permissions).toEqual([{ logicalId: "Allow", functionName: "shop-Fn", request: { StatementId: "Allow", Action: "lambda:InvokeFunction", Principal: "123456789012" } }]);
+    expect(result.outputs).toEqual([
+      { name: "Alias", value: "arn:aws:lambda:eu-west-1:123456789012:function:shop-Fn:live" },
+      { name: "Url", value: "http://x/lambent-url/abc/" },
+    ]);
+  });
+
+  it("refuses what Lambent cannot do, naming the resource and the property or type, every problem at once", () => {
+    const lines = refusal(`
+Resources:
+  Good:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: fn, Handler: index.handler, Runtime: nodejs20.x }
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: { TableName: orders }
+  Queue:
+    Type: AWS::SQS::Queue
+  Python:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: fn, Handler: app.handler, Runtime: python3.12 }
+  Vpc:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: fn, Handler: index.handler, Runtime: nodejs20.x, VpcConfig: { SubnetIds: [a] } }
+  Canary:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: fn, Handler: index.handler, Runtime: nodejs20.x, AutoPublishAlias: live, DeploymentPreference: { Type: Canary10Percent5Minutes } }
+  Queued:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Jobs: { Type: SQS, Properties: { Queue: arn:aws:sqs:eu-west-1:123456789012:jobs } }
+        Item: { Type: Api, Properties: { Path: "/items/{id}", Method: get } }
+  FromS3:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: s3://bucket/key.zip, Handler: index.handler, Runtime: nodejs20.x }
+`);
+    expect(lines).toEqual([
+      "Table: Type: resource type AWS::DynamoDB::Table is not supported by Lambent: Lambent has no DynamoDB",
+      "Queue: Type: resource type AWS::SQS::Queue is not supported by Lambent",
+      "Python: Runtime: python3.12 is not a runtime Lambent runs: Lambent runs Node.js 18 and later (nodejs18.x, nodejs20.x, nodejs22.x)",
+      "Vpc: VpcConfig: AWS::Serverless::Function property VpcConfig is not supported by Lambent: Lambent runs functions in isolates, without VPCs",
+      "Canary: DeploymentPreference: AWS::Serverless::Function property DeploymentPreference is not supported by Lambent: gradual deployments are not built yet",
+      "Queued: Events.Jobs.Type: event type SQS is not supported by Lambent: event source mappings are not deployed from templates yet",
+      "FromS3: CodeUri: 's3://bucket/key.zip' is not a local path: Lambent does not read code from S3 or URLs",
+    ]);
+    expect(refusal(`
+Resources:
+  Item:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Get: { Type: Api, Properties: { Path: "/items/{id}", Method: get } }
+`)).toEqual(["Item: Events.Get.Properties.Path: '/items/{id}': a path parameter other than a trailing {proxy+} is not supported by Lambent's routes, which match a prefix"]);
+  });
+
+  it("refuses two functions on one path and method, a bad reference, a bad schedule and an unknown section", () => {
+    expect(refusal(`
+Transform: AWS::LanguageExtensions
+Rules: {}
+Globals:
+  Api: { Cors: "'*'" }
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: a
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Environment: { Variables: { TABLE: !Ref Missing } }
+`)).toEqual([
+      "Rules: the template section Rules is not supported by Lambent",
+      'Transform: "AWS::LanguageExtensions" is not supported by Lambent: only AWS::Serverless-2016-10-31',
+      "Globals.Api: Globals for Api are not supported by Lambent: only Globals.Function",
+    ]);
+    expect(refusal(`
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: a
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Environment: { Variables: { TABLE: !Ref Missing } }
+      Events:
+        Root: { Type: Api, Properties: { Path: /orders, Method: get } }
+  B:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: b
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Root: { Type: HttpApi, Properties: { Path: "/orders/{proxy+}", Method: any } }
+        Tick: { Type: Schedule, Properties: { Schedule: "every day" } }
+`)).toEqual([
+      "A: Environment.Variables.TABLE: Ref Missing names no parameter or resource of the template",
+      expect.stringMatching(/^B: Events\.Tick\.Properties\.Schedule: 'every day' is not a schedule expression/),
+    ]);
+    expect(refusal(`
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: a
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Root: { Type: Api, Properties: { Path: /orders, Method: get } }
+  B:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: b
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Root: { Type: HttpApi, Properties: { Path: "/orders/{proxy+}", Method: any } }
+`)).toEqual(["B: Events.Root: ANY /orders is also served by A.Events.Root: a path and method belong to one route"]);
+  });
+
+  it("refuses a template whose last function has an error, so none of it is planned", () => {
+    const lines = refusal(`
+Resources:
+  First: { Type: AWS::Serverless::Function, Properties: { CodeUri: a, Handler: index.handler, Runtime: nodejs20.x } }
+  Second: { Type: AWS::Serverless::Function, Properties: { CodeUri: b, Handler: index.handler, Runtime: nodejs20.x } }
+  Last: { Type: AWS::Serverless::Function, Properties: { CodeUri: c, Handler: index.handler, Runtime: nodejs20.x, MemorySize: 20000 } }
+`);
+    expect(lines).toEqual(["Last: MemorySize: must be a whole number from 128 to 10240, not 20000"]);
+  });
+});
