@@ -1,10 +1,13 @@
-// `lambent deploy`: zip a folder and create the function, or update its code (and configuration) if it exists.
+// `lambent deploy`: zip a folder and create the function, or update its code (and configuration) if it exists;
+// given a SAM template (or a folder with template.yaml), deploy what it describes (template-deploy.ts).
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { FunctionConfiguration, FunctionSettings } from "@lambent/lambda-api";
+import { parseParameterOverrides, ResolveError } from "@lambent/sam-template";
 import { ApiError, createApiClient, type ApiClient } from "../api-client.js";
 import { COMMON_USAGE, UsageError, parseCommandArgs, parsePositiveInteger, type CliIo, type Command } from "../command.js";
 import { formatBytes, writeJson, writeLine } from "../output.js";
+import { deployTemplate, findTemplate, takeParameterOverrides } from "../template-deploy.js";
 import { zipFolder } from "../zip-folder.js";
 
 /** Lambent does not check roles; CreateFunction still requires one, as Lambda does. */
@@ -27,16 +30,24 @@ const OPTIONS = {
   env: { type: "string", multiple: true },
   description: { type: "string" },
   dlq: { type: "string" },
+  "stack-name": { type: "string" },
 } as const;
 
 export const deployCommand: Command = {
   name: "deploy",
-  summary: "zip a folder and create or update a function",
+  summary: "zip a folder and create or update a function, or deploy a SAM template",
   usage: `Usage: lambent deploy <dir> --name NAME [options]
+       lambent deploy <template.yaml | dir with template.yaml> [--stack-name S] [--parameter-overrides K=V …]
 
 Zips <dir> (node_modules included, .git left out) and creates the function, or updates its code when it
 exists. Configuration flags given on an update also update the configuration; --env replaces all of the
 function's environment variables.
+
+Given a SAM template, or a folder holding template.yaml or template.yml (and no --name), deploys every
+function the template describes with its routes, schedules, alias, URL and concurrency, named
+<stack>-<LogicalId> unless it has a FunctionName, and prints the Outputs. The whole template is checked
+and every package built first: a template Lambent cannot deploy changes nothing. Deploying it again
+updates it in place. See docs/apps.md.
 
 Options:
   --name NAME          function name (required)
@@ -50,18 +61,38 @@ Options:
                        arn:aws:sns:<region>:<account>:<subject> or arn:aws:sqs:<region>:<account>:<subject>;
                        '' removes it on an update
 
+Template options:
+  --stack-name S       the stack's name (default: the template's folder name)
+  --parameter-overrides K=V …
+                       template parameters, as SAM spells them (also ParameterKey=K,ParameterValue=V)
+
 ${COMMON_USAGE}`,
   run: runDeploy,
 };
 
 export async function runDeploy(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals, common } = parseCommandArgs(args, OPTIONS, io, 1);
+  const overrides = takeParameterOverrides(args);
+  const { values, positionals, common } = parseCommandArgs(overrides.args, OPTIONS, io, 1);
   if (common.help) {
     io.stdout.write(`${deployCommand.usage}\n`);
     return 0;
   }
   const name = values.name;
-  if (name === undefined || name === "") throw new UsageError("--name is required");
+  const template = name === undefined ? await findTemplate(resolve(io.cwd, positionals[0]!)) : undefined;
+  if (template !== undefined) {
+    const functionFlags = (["handler", "runtime", "memory", "timeout", "env", "description", "dlq"] as const).filter((flag) => values[flag] !== undefined);
+    if (functionFlags.length > 0) throw new UsageError(`--${functionFlags[0]} is for a function folder; a template sets its functions' configuration`);
+    let parameterOverrides: Record<string, string>;
+    try {
+      parameterOverrides = parseParameterOverrides(overrides.pairs);
+    } catch (error) {
+      if (error instanceof ResolveError) throw new UsageError(`--parameter-overrides: ${error.message}`);
+      throw error;
+    }
+    return deployTemplate({ templatePath: template, ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}), parameterOverrides, endpoint: common.endpoint, json: common.json }, io);
+  }
+  if (values["stack-name"] !== undefined || overrides.pairs.length > 0) throw new UsageError(`--stack-name and --parameter-overrides are for a template, and '${positionals[0]}' is not one (nor a folder with template.yaml)`);
+  if (name === undefined || name === "") throw new UsageError("--name is required (or give a SAM template, or a folder with template.yaml)");
   const settings = parseSettings(values);
   const folder = resolve(io.cwd, positionals[0]!);
   const folderStat = await stat(folder).catch(() => undefined);

@@ -1,0 +1,73 @@
+// Builds the deployment zip of every function a template plans, before anything is deployed: a folder
+// zipped, a zip file read, inline code packed as index.js; each checked to hold its handler's module.
+import { readFile, stat } from "node:fs/promises";
+import { unzipSync, zipSync } from "fflate";
+import type { CodeSource, FunctionPlan, TemplateProblem } from "@lambent/sam-template";
+import { zipFolder } from "./zip-folder.js";
+
+/** A handler's module may be any of these, as the runtime loads it. */
+const MODULE_EXTENSIONS = [".js", ".mjs", ".cjs", ".ts"];
+const ENTRY_TIME = new Date("2000-01-01T00:00:00Z");
+
+export interface BuiltPackage {
+  /** The zip, base64, as CreateFunction and UpdateFunctionCode take it. */
+  zipFile: string;
+  bytes: number;
+}
+
+/** Builds every function's package; the problems name the resource and its code property. */
+export async function buildPackages(functions: readonly FunctionPlan[]): Promise<{ packages: Map<string, BuiltPackage>; problems: TemplateProblem[] }> {
+  const packages = new Map<string, BuiltPackage>();
+  const problems: TemplateProblem[] = [];
+  for (const fn of functions) {
+    try {
+      const zip = await zipOf(fn.code);
+      const files = zipEntries(zip);
+      const module = fn.settings.Handler.slice(0, fn.settings.Handler.lastIndexOf("."));
+      if (!MODULE_EXTENSIONS.some((extension) => files.has(`${module}${extension}`))) {
+        throw new Error(`the handler ${fn.settings.Handler} needs ${module}.js (or .mjs, .cjs, .ts) in ${describeCode(fn.code)}, which has no such file`);
+      }
+      packages.set(fn.logicalId, { zipFile: Buffer.from(zip).toString("base64"), bytes: zip.byteLength });
+    } catch (error) {
+      problems.push({ where: fn.logicalId, property: codeProperty(fn.code), message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { packages, problems };
+}
+
+async function zipOf(code: CodeSource): Promise<Uint8Array> {
+  if (code.kind === "inline") return zipSync({ [code.fileName]: [new TextEncoder().encode(code.source), { mtime: ENTRY_TIME }] });
+  const found = await stat(code.path).catch(() => undefined);
+  if (code.kind === "zip") {
+    if (!found?.isFile()) throw new Error(`${code.path} is not a file`);
+    return new Uint8Array(await readFile(code.path));
+  }
+  if (!found?.isDirectory()) throw new Error(`${code.path} is not a folder`);
+  const { zip, fileCount } = await zipFolder(code.path);
+  if (fileCount === 0) throw new Error(`${code.path} has no files to deploy`);
+  return zip;
+}
+
+/** The names of a zip's files, read without inflating them. */
+function zipEntries(zip: Uint8Array): Set<string> {
+  const names = new Set<string>();
+  try {
+    unzipSync(zip, {
+      filter: (file) => {
+        names.add(file.name);
+        return false;
+      },
+    });
+  } catch (error) {
+    throw new Error(`is not a zip file (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return names;
+}
+
+function describeCode(code: CodeSource): string {
+  return code.kind === "inline" ? "the inline code" : code.path;
+}
+
+function codeProperty(code: CodeSource): string {
+  return code.kind === "inline" ? "InlineCode" : "CodeUri";
+}

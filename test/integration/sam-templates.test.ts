@@ -1,0 +1,118 @@
+// SAM templates deployed unchanged with `lambent deploy` on a real cluster: the sam init hello world
+// answering on its route, a template with parameters, an alias, a URL and a schedule updated in place,
+// and templates refused before anything changes — one with an error in its last function, one asking
+// for a resource Lambent does not have.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestCluster, type TestCluster } from "@lambent/testkit";
+
+const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../fixtures/sam/", import.meta.url));
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function lambent(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, LAMBENT_ENDPOINT: cluster.httpUrl } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function json<T>(...args: string[]): Promise<T> {
+  const result = await lambent(...args, "--json");
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+interface DeployAnswer {
+  StackName: string;
+  Functions: { LogicalId: string; FunctionName: string; FunctionArn: string; Action: string; Version?: string; FunctionUrl?: string; Routes: string[] }[];
+  Outputs: Record<string, string | null>;
+}
+
+async function functionNames(): Promise<string[]> {
+  return (await json<{ Functions: { FunctionName: string }[] }>("list")).Functions.map((fn) => fn.FunctionName);
+}
+
+describe("lambent deploy with a SAM template", () => {
+  it("deploys the sam init hello world, answers on its route, prints its Outputs, and updates in place", async () => {
+    const deployed = await lambent("deploy", `${FIXTURES}hello-world`, "--stack-name", "sam-app");
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(deployed.stdout).toContain("created sam-app-HelloWorldFunction (HelloWorldFunction)");
+    expect(deployed.stdout).toContain(`HelloWorldApi: ${cluster.httpUrl}/hello/`);
+    expect(deployed.stdout).toMatch(/HelloWorldFunction: arn:aws:lambda:[^:]+:\d{12}:function:sam-app-HelloWorldFunction\n/);
+    expect(deployed.stdout).toMatch(/HelloWorldFunctionIamRole: arn:aws:iam::\d{12}:role\/lambent\n/);
+    expect(deployed.stderr).toMatch(/warning: HelloWorldFunction: Architectures has no effect/);
+
+    const answer = await fetch(`${cluster.httpUrl}/hello/`);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ message: "hello world" });
+    expect((await fetch(`${cluster.httpUrl}/hello`, { method: "POST" })).status).toBe(404);
+
+    const again = await json<DeployAnswer>("deploy", `${FIXTURES}hello-world/template.yaml`, "--stack-name", "sam-app");
+    expect(again.Functions).toEqual([expect.objectContaining({ LogicalId: "HelloWorldFunction", Action: "updated", Routes: [`${cluster.httpUrl}/hello`] })]);
+    expect(again.Outputs.HelloWorldApi).toBe(`${cluster.httpUrl}/hello/`);
+    const routes = await json<{ Routes: { Path: string }[] }>("route", "list", "--function", "sam-app-HelloWorldFunction");
+    expect(routes.Routes.map((route) => route.Path)).toEqual(["/hello"]);
+    expect(await (await fetch(`${cluster.httpUrl}/hello`)).json()).toEqual({ message: "hello world" });
+  });
+
+  it("takes parameter overrides and, deployed again with others, updates the function, its alias and its schedule in place", async () => {
+    const first = await json<DeployAnswer>("deploy", `${FIXTURES}schedule-api`, "--stack-name", "greeter", "--parameter-overrides", "Greeting=hi");
+    expect(first.Functions).toEqual([expect.objectContaining({ FunctionName: "greeter-greet", Action: "created", Version: "1" })]);
+    expect(first.Outputs.GreetApi).toBe(`${cluster.httpUrl}/greet`);
+    expect(first.Outputs.GreetAlias).toMatch(/:function:greeter-greet:live$/);
+    expect(first.Outputs.GreetUrl).toBe(first.Functions[0]!.FunctionUrl);
+    expect(await (await fetch(`${cluster.httpUrl}/greet/Ada`)).json()).toEqual({ message: "hi, Ada", stage: "dev" });
+    const viaUrl = await fetch(`${first.Outputs.GreetUrl!.replace(/\/$/, "")}/anything`);
+    expect(viaUrl.status).toBe(200);
+    const trigger = await json<{ Name: string; Qualifier: string; Schedule: { Expression: string; Timezone: string; Input?: string } }>("trigger", "get", "greeter-greet-Warm");
+    expect(trigger).toMatchObject({ Qualifier: "live", Schedule: { Expression: "rate(1 hour)", Timezone: "Europe/Berlin", Input: '{"warm":true}' } });
+
+    const second = await json<DeployAnswer>("deploy", `${FIXTURES}schedule-api/template.yaml`, "--stack-name", "greeter", "--parameter-overrides", "Greeting=hey", "Stage=prod");
+    expect(second.Functions).toEqual([expect.objectContaining({ Action: "updated", Version: "2" })]);
+    expect(await (await fetch(`${cluster.httpUrl}/greet/Ada`)).json()).toEqual({ message: "hey, Ada", stage: "prod" });
+    const got = await json<{ Concurrency?: { ReservedConcurrentExecutions: number } }>("get", "greeter-greet");
+    expect(got.Concurrency).toEqual({ ReservedConcurrentExecutions: 10 });
+    const triggers = await json<{ Triggers: { Name: string }[] }>("trigger", "list", "--function", "greeter-greet");
+    expect(triggers.Triggers.map((item) => item.Name)).toEqual(["greeter-greet-Warm"]);
+
+    const refused = await lambent("deploy", `${FIXTURES}schedule-api`, "--stack-name", "greeter", "--parameter-overrides", "Stage=qa");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("Parameters.Stage: 'qa' is not one of AllowedValues dev, prod");
+  });
+
+  it("changes nothing when the last function of a template has an error", async () => {
+    const result = await lambent("deploy", `${FIXTURES}last-function-error`, "--stack-name", "broken");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("nothing was changed");
+    expect(result.stderr).toMatch(/CreateOrderFunction: CodeUri: the handler create\.handler needs create\.js/);
+    expect((await functionNames()).filter((name) => name.startsWith("broken-"))).toEqual([]);
+    expect((await fetch(`${cluster.httpUrl}/broken-orders`)).status).toBe(404);
+    expect((await lambent("trigger", "get", "broken-NightlyFunction-Nightly")).code).toBe(1);
+  });
+
+  it("refuses a template with a resource type Lambent does not have, naming it, before anything changes", async () => {
+    const result = await lambent("deploy", `${FIXTURES}unsupported-resource/template.yaml`, "--stack-name", "jobs");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("JobsQueue: Type: resource type AWS::SQS::Queue is not supported by Lambent");
+    expect((await functionNames()).filter((name) => name.startsWith("jobs-"))).toEqual([]);
+  });
+
+  it("keeps deploying a plain function folder with --name, and refuses template flags there", async () => {
+    const plain = await lambent("deploy", `${FIXTURES}hello-world/hello-world`, "--name", "plain-hello", "--handler", "app.lambdaHandler");
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain("created function plain-hello");
+    const mixed = await lambent("deploy", `${FIXTURES}hello-world/hello-world`, "--stack-name", "x");
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--stack-name and --parameter-overrides are for a template/);
+  });
+});
