@@ -3,7 +3,7 @@
 // in temp dirs), each handler run in Lambent and in this Node process on the same event, and the answers
 // compared. The egress policy opens loopback for them, as an operator opens a database's address.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, connect, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -49,13 +49,21 @@ function postgresBin(): string {
   return join(root, versions[0], "bin");
 }
 
-/** PostgreSQL will not run as root: as root, its commands run as `nobody`, which then owns the directory. */
-function postgresUser(directory: string): { uid?: number; gid?: number } {
+/** PostgreSQL will not run as root: as root, its commands run as `nobody`, which then owns the paths given. */
+function postgresUser(...paths: string[]): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   const uid = Number(execFileSync("id", ["-u", "nobody"]).toString().trim());
   const gid = Number(execFileSync("id", ["-g", "nobody"]).toString().trim());
-  chownSync(directory, uid, gid);
+  for (const path of paths) chownSync(path, uid, gid);
   return { uid, gid };
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost, made with openssl (which Debian's postgresql package brings). */
+function certificate(directory: string): { cert: string; key: string } {
+  const cert = join(directory, "server.crt");
+  const key = join(directory, "server.key");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "2"], { stdio: "ignore" });
+  return { cert, key };
 }
 
 let cluster: TestCluster;
@@ -63,7 +71,10 @@ let lambda: LambdaClient;
 let redis: ChildProcess;
 let postgres: ChildProcess;
 let redisPort: number;
+let redisTlsPort: number;
 let pgPort: number;
+/** The servers' certificate, which TLS clients are given as their `ca`. */
+let ca: string;
 const directories: string[] = [];
 
 const cases = [
@@ -124,6 +135,40 @@ exports.handler = async (event) => {
   return { set, got, counted, profile, queue, piped, transaction, large, failure, greetingTtl, status: redis.status };
 };`,
   },
+  {
+    name: "pg-ssl",
+    packages: ["pg", "pg-cloudflare"],
+    source: `const { Client } = require("pg");
+exports.handler = async (event) => {
+  const client = new Client({ host: "127.0.0.1", port: event.pgPort, user: "postgres", database: "postgres", ssl: { ca: event.ca } });
+  await client.connect();
+  const ssl = (await client.query("SELECT ssl, version IS NOT NULL AS versioned FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).rows[0];
+  const sum = (await client.query("SELECT $1::int + $2::int AS sum", [40, 2])).rows[0].sum;
+  await client.end();
+  let untrusted;
+  const stranger = new Client({ host: "127.0.0.1", port: event.pgPort, user: "postgres", database: "postgres", ssl: { rejectUnauthorized: true } });
+  try { await stranger.connect(); untrusted = "connected"; } catch (error) { untrusted = [error.code, error.message]; }
+  return { ssl, sum, untrusted };
+};`,
+  },
+  {
+    name: "ioredis-tls",
+    packages: ["ioredis"],
+    source: `const Redis = require("ioredis");
+exports.handler = async (event) => {
+  const redis = new Redis({ host: "127.0.0.1", port: event.redisTlsPort, tls: { ca: event.ca }, lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  await redis.set("over-tls", "secret");
+  const got = await redis.get("over-tls");
+  await redis.quit();
+  const stranger = new Redis({ host: "127.0.0.1", port: event.redisTlsPort, tls: {}, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  stranger.on("error", () => {});
+  let untrusted;
+  try { await stranger.connect(); untrusted = "connected"; } catch (error) { untrusted = [error.code, error.message]; }
+  stranger.disconnect();
+  return { got, untrusted };
+};`,
+  },
 ];
 
 /** The handler run by this process's Node, requiring the same packages from node_modules. */
@@ -136,21 +181,34 @@ async function inNode(source: string, event: unknown): Promise<unknown> {
 beforeAll(async () => {
   const redisDirectory = mkdtempSync(join(tmpdir(), "lambent-redis-"));
   directories.push(redisDirectory);
+  const tls = certificate(redisDirectory);
+  ca = readFileSync(tls.cert, "utf8");
   redisPort = await freePort();
-  redis = spawn("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDirectory], { stdio: "ignore" });
+  redisTlsPort = await freePort();
+  redis = spawn(
+    "redis-server",
+    ["--port", String(redisPort), "--tls-port", String(redisTlsPort), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key, "--tls-auth-clients", "no", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDirectory],
+    { stdio: "ignore" },
+  );
 
   const pgDirectory = mkdtempSync(join(tmpdir(), "lambent-pg-"));
   directories.push(pgDirectory);
   pgPort = await freePort();
   const bin = postgresBin();
   const data = join(pgDirectory, "data");
-  const user = postgresUser(pgDirectory);
+  // PostgreSQL takes a key only its own user may read, and reads both from its own directory.
+  const pgKey = join(pgDirectory, "server.key");
+  const pgCert = join(pgDirectory, "server.crt");
+  copyFileSync(tls.key, pgKey);
+  copyFileSync(tls.cert, pgCert);
+  chmodSync(pgKey, 0o600);
+  const user = postgresUser(pgDirectory, pgKey, pgCert);
   execFileSync(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], { stdio: "ignore", ...user });
-  postgres = spawn(join(bin, "postgres"), ["-D", data, "-p", String(pgPort), "-k", pgDirectory, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"], { stdio: "ignore", ...user });
+  postgres = spawn(join(bin, "postgres"), ["-D", data, "-p", String(pgPort), "-k", pgDirectory, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "ssl=on", "-c", `ssl_cert_file=${pgCert}`, "-c", `ssl_key_file=${pgKey}`], { stdio: "ignore", ...user });
 
   cluster = await startTestCluster({ env: { LAMBENT_FETCH_ALLOW: "127.0.0.1" } });
   lambda = new LambdaClient(lambdaClientConfig(cluster.httpUrl));
-  await Promise.all([listening(redisPort, redis), listening(pgPort, postgres)]);
+  await Promise.all([listening(redisPort, redis), listening(redisTlsPort, redis), listening(pgPort, postgres)]);
 }, 120_000);
 
 afterAll(async () => {
@@ -170,7 +228,7 @@ afterAll(async () => {
 describe("database drivers over the runtime's sockets", () => {
   it.each(cases)("$name gives Node's answer", async ({ name, packages, source }) => {
     await createTestFunction(lambda, `sockets-${name}`, zipFiles({ "index.js": source, ...packageTree(packages) }), { Timeout: 30, MemorySize: 256 });
-    const event = { pgPort, redisPort };
+    const event = { pgPort, redisPort, redisTlsPort, ca };
     const out = await lambda.send(new InvokeCommand({ FunctionName: `sockets-${name}`, Payload: JSON.stringify(event) }));
     const payload = Buffer.from(out.Payload!).toString();
     expect(out.FunctionError, payload).toBeUndefined();

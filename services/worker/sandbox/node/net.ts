@@ -170,6 +170,8 @@ export function socketClasses(): SocketClasses {
     private noDelay: boolean | undefined;
     private keepAlive: [boolean, number] | undefined;
     private hadError = false;
+    /** The plain socket a TLS socket was put over (tls.connect({ socket })). */
+    private underlying: HostSocket | undefined;
 
     constructor(options: SocketOptions = {}) {
       super({ allowHalfOpen: Boolean(options.allowHalfOpen), emitClose: true, autoDestroy: true, decodeStrings: true });
@@ -218,8 +220,10 @@ export function socketClasses(): SocketClasses {
     adopt(from: HostSocket, settings: TlsSettings): void {
       const id = from.hostId;
       if (id === undefined || from.connecting) throw nodeError(Error, "tls.connect({ socket }) needs a connected net.Socket", "ERR_METHOD_NOT_IMPLEMENTED");
-      // The plain socket stays open but hears nothing more: its bytes are this socket's now, as in Node.
+      // The plain socket stays open but hears nothing more: its bytes are this socket's now, as in Node,
+      // and it closes when this one does (pg waits for the plain socket's `close`).
       from.hostId = undefined;
+      this.underlying = from;
       this.hostId = id;
       this.secure = true;
       this.pending = false;
@@ -350,6 +354,9 @@ export function socketClasses(): SocketClasses {
 
     _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
       if (error) this.hadError = true;
+      const underlying = this.underlying;
+      this.underlying = undefined;
+      if (underlying) queueMicrotask(() => underlying.destroy());
       if (this.idle) clearTimeout(this.idle);
       this.idle = undefined;
       this.connecting = false;

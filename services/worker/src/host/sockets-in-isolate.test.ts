@@ -1,7 +1,12 @@
 // `net`, `tls` and `dns` inside the isolate, over the host's socket table, against a real TCP server: Node's
 // socket API and events, the egress policy's refusals as Node-shaped errors, and sockets ended with the call.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { esmBundle, functionRecord, testInvoker, type TestInvoker } from "../testing/fixtures.js";
 
@@ -111,6 +116,48 @@ return { loopback: await tryConnect("127.0.0.1", event.port), metadata: await tr
     await expect.poll(() => peers.length).toBe(before + 1);
     const peer = peers[peers.length - 1] as Socket;
     await expect.poll(() => peer.destroyed || peer.readableEnded).toBe(true);
+  });
+
+  it("puts TLS over a connected socket, as pg does after its SSLRequest, checking the server's certificate", async () => {
+    // A server that answers "S" to "ssl?", then speaks TLS on the same connection.
+    const directory = mkdtempSync(join(tmpdir(), "lambent-tls-"));
+    const [cert, key] = [join(directory, "cert.pem"), join(directory, "key.pem")];
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "2"], { stdio: "ignore" });
+    const ca = readFileSync(cert, "utf8");
+    const tlsServer = createServer((plain) => {
+      plain.once("data", () => {
+        plain.write("S");
+        const secure = new TLSSocket(plain, { isServer: true, cert: readFileSync(cert), key: readFileSync(key) });
+        secure.on("data", (chunk) => secure.write(`secure:${chunk.toString()}`));
+        secure.on("error", () => undefined);
+      });
+    });
+    await new Promise<void>((resolve) => tlsServer.listen(0, "127.0.0.1", resolve));
+    const tlsPort = (tlsServer.address() as AddressInfo).port;
+    try {
+      const name = deploy(
+        t,
+        `const upgrade = (options) => new Promise((resolve) => {
+  const plain = new net.Socket();
+  plain.connect(event.port, "127.0.0.1");
+  plain.once("data", () => {
+    const secure = tls.connect({ socket: plain, ...options });
+    secure.once("secureConnect", () => { secure.write("hello"); secure.once("data", (d) => { resolve([secure.authorized, secure.encrypted, d.toString()]); secure.destroy(); }); });
+    secure.on("error", (e) => resolve(e.code));
+  });
+  plain.write("ssl?");
+});
+return { trusted: await upgrade({ ca: event.ca }), untrusted: await upgrade({}), unchecked: await upgrade({ rejectUnauthorized: false }) };`,
+      );
+      expect(await result(t, name, { port: tlsPort, ca })).toEqual({
+        trusted: [true, true, "secure:hello"],
+        untrusted: "DEPTH_ZERO_SELF_SIGNED_CERT",
+        unchecked: [false, true, "secure:hello"],
+      });
+    } finally {
+      tlsServer.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it("fails a TLS handshake with a server that does not speak TLS", async () => {

@@ -138,16 +138,17 @@ export class SocketTable {
         return this.upgrade(args[0], args[1]);
       case "write":
         return this.write(args[0], args[1]);
+      // Ending or tuning a socket the peer has closed already does nothing, as in Node.
       case "end":
-        return void this.entry(args[0]).stream?.end();
+        return void this.entries.get(Number(args[0]))?.stream?.end();
       case "destroy":
         return void this.destroy(Number(args[0]));
       case "flow":
         return void this.flow(args[0], args[1] !== false);
       case "nodelay":
-        return void this.entry(args[0]).stream?.setNoDelay(args[1] !== false);
+        return void this.entries.get(Number(args[0]))?.stream?.setNoDelay(args[1] !== false);
       case "keepalive":
-        return void this.entry(args[0]).stream?.setKeepAlive(args[1] !== false, Number(args[2]) || 0);
+        return void this.entries.get(Number(args[0]))?.stream?.setKeepAlive(args[1] !== false, Number(args[2]) || 0);
       case "lookup":
         return this.lookup(String(args[0]), String(args[1] ?? "lookup"), Number(args[2]) || 0);
       case "poll":
