@@ -4,17 +4,23 @@
 // small IDNA stand-in. Whitespace and syntax are minified, identifiers not: functions and classes keep
 // their own names (`constructor.name`, error types) without esbuild's keepNames, whose `__name` wrapper
 // would run for every closure made on every call.
+// The file is written whole under a temporary name and renamed into place: test processes build it while
+// others read it, and a reader must never see a half-written runtime.
 import { build } from "esbuild";
+import { rename, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const shims = fileURLToPath(new URL("../sandbox/node/shims.ts", import.meta.url));
 const idna = fileURLToPath(new URL("../sandbox/node/idna.ts", import.meta.url));
 
-await build({
+const outfile = fileURLToPath(new URL("../dist/sandbox.js", import.meta.url));
+
+const result = await build({
   absWorkingDir: root,
   entryPoints: ["sandbox/index.ts"],
-  outfile: "dist/sandbox.js",
+  outfile,
+  write: false,
   bundle: true,
   format: "iife",
   target: "es2022",
@@ -34,3 +40,8 @@ await build({
     },
   ],
 });
+
+const [output] = result.outputFiles;
+const temporary = `${outfile}.${process.pid}.tmp`;
+await writeFile(temporary, output.contents);
+await rename(temporary, outfile);

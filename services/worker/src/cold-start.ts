@@ -6,6 +6,7 @@ import type { CodeCache } from "./code-cache.js";
 import { Environment, type CatastropheListener, type EnvironmentTracker, type InlineWatch } from "./pool/environment.js";
 import type { EntryModes } from "./pool/entry-modes.js";
 import type { PlatformVariables } from "./platform-variables.js";
+import type { SpareIsolates } from "./pool/spare-isolates.js";
 
 /** What every environment of this process shares: how calls are entered, and who hears of a catastrophe. */
 export interface EnvironmentRuntime {
@@ -16,6 +17,8 @@ export interface EnvironmentRuntime {
   tracker?: EnvironmentTracker | undefined;
   /** The operator's AWS endpoints and the execution roles' credentials, for environment variables. */
   platform?: PlatformVariables | undefined;
+  /** Blank isolates made ahead of cold starts (pool/spare-isolates.ts). */
+  spares?: SpareIsolates | undefined;
 }
 
 export interface ColdStart {

@@ -29,7 +29,8 @@ import {
   timeoutError,
   type FunctionError,
 } from "../limits.js";
-import { compileSandbox, type CompiledScript } from "./sandbox-script.js";
+import type { CompiledScript } from "./sandbox-script.js";
+import { makeBlankIsolate, type BlankIsolate, type SpareIsolates } from "./spare-isolates.js";
 import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, withoutHostPaths, type HostReply, type SandboxOutcome, type SandboxPacket } from "./boundary.js";
 import { EntryHistory, EntryModes, INLINE_SLICE_MS } from "./entry-modes.js";
 import type { PlatformVariables } from "../platform-variables.js";
@@ -72,6 +73,8 @@ export interface EnvironmentSettings {
   tracker?: EnvironmentTracker | undefined;
   /** The operator's AWS endpoints and the role's credentials for the function's environment variables. */
   platform?: PlatformVariables | undefined;
+  /** Blank isolates made ahead of cold starts; absent, each environment makes its own. */
+  spares?: SpareIsolates | undefined;
 }
 
 export interface RunRequest {
@@ -241,6 +244,8 @@ export class Environment {
   private lastMeasuredAt = -Infinity;
   private cpuTimeAtLastMeasure = 0n;
   private readonly isolate: ivm.Isolate;
+  /** The isolate and context this environment was made in (a spare, or made for it). */
+  private readonly blank: BlankIsolate;
   private readonly history: EntryHistory;
   private readonly inlineWatch: InlineWatch | undefined;
   private tracker: EnvironmentTracker | undefined;
@@ -266,15 +271,14 @@ export class Environment {
     this.lastRequestId = settings.requestId;
     this.tracker = settings.tracker;
     const onCatastrophe = settings.onCatastrophe;
-    this.isolate = new ivm.Isolate({
-      memoryLimit: record.memorySize,
-      onCatastrophicError: (message) => {
-        this.wrecked = true;
-        const requestId = this.call?.requestId;
-        if (this.call) this.settle(this.call, { hostError: new Error(message) });
-        onCatastrophe?.(this, requestId, message);
-      },
-    });
+    this.blank = settings.spares ? settings.spares.take(record.memorySize) : makeBlankIsolate(record.memorySize);
+    this.isolate = this.blank.isolate;
+    this.blank.catastrophe.handler = (message) => {
+      this.wrecked = true;
+      const requestId = this.call?.requestId;
+      if (this.call) this.settle(this.call, { hostError: new Error(message) });
+      onCatastrophe?.(this, requestId, message);
+    };
     this.tracker?.track(this);
   }
 
@@ -290,9 +294,11 @@ export class Environment {
       const failure = environment.describeInitFailure(error, settings.requestId);
       const maxMemoryUsedMb = environment.measureMemory().maxUsedMb;
       environment.dispose();
+      settings.spares?.replenish(settings.record.memorySize);
       throw new InitFailure(failure, initDurationMs, lines, maxMemoryUsedMb, environment.logStreamName);
     }
     environment.initDurationMs = performance.now() - started;
+    settings.spares?.replenish(settings.record.memorySize);
     return environment;
   }
 
@@ -304,9 +310,7 @@ export class Environment {
     const opt = bundle.readsFiles && layers.length > 0 ? await bundle.host.packages.layers(layers.map((layer) => layer.contentObject)) : undefined;
     const host = bundle.host.forEnvironment(pkg, record.ephemeralStorageMb, record.memorySize, opt);
     this.host = host;
-    const isolate = this.isolate;
-    const context = isolate.createContextSync();
-    compileSandbox(isolate).runSync(context);
+    const context = this.blank.context;
     const boot = context.global.getSync("__lambentBoot", { reference: true }) as ivm.Reference;
     const handlerFile = record.handlerFile;
     const info = {

@@ -16,6 +16,7 @@ import { SharedInlineWatch } from "./inline-watch.js";
 import { MemoryWall } from "./memory-wall.js";
 import { sendReport } from "./report-channel.js";
 import { isSupervisorRequest, type SandboxMessage } from "./supervisor-messages.js";
+import { SpareIsolates } from "../pool/spare-isolates.js";
 
 /** An inline entry may hold the main thread for 50 ms; one that has not returned after this never will. */
 const HUNG_AFTER_MS = 3_000;
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     environmentRuntime: {
       inlineWatch,
       tracker: wall,
+      spares: new SpareIsolates(),
       onCatastrophe: (environment, requestId, message) => {
         const culprit = requestId ? { requestId, functionName: environment.record.functionName, version: environment.record.version } : undefined;
         endOutOfMemory(message, culprit, "an isolate ran out of memory fatally");
