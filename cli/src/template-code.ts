@@ -1,6 +1,9 @@
 // Builds the deployment zip of every function a template plans, before anything is deployed: a folder
-// zipped, a zip file read, inline code packed as index.js; each checked to hold its handler's module.
+// zipped, a zip file read, inline code packed as index.js; each checked to hold its handler's module, and
+// a folder's handler module checked for syntax errors.
+import { execFile } from "node:child_process";
 import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { unzipSync, zipSync } from "fflate";
 import type { CodeSource, FunctionPlan, TemplateProblem } from "@lambent/sam-template";
 import { zipFolder } from "./zip-folder.js";
@@ -24,9 +27,9 @@ export async function buildPackages(functions: readonly FunctionPlan[]): Promise
       const zip = await zipOf(fn.code);
       const files = zipEntries(zip);
       const module = fn.settings.Handler.slice(0, fn.settings.Handler.lastIndexOf("."));
-      if (!MODULE_EXTENSIONS.some((extension) => files.has(`${module}${extension}`))) {
-        throw new Error(`the handler ${fn.settings.Handler} needs ${module}.js (or .mjs, .cjs, .ts) in ${describeCode(fn.code)}, which has no such file`);
-      }
+      const file = MODULE_EXTENSIONS.map((extension) => `${module}${extension}`).find((name) => files.has(name));
+      if (file === undefined) throw new Error(`the handler ${fn.settings.Handler} needs ${module}.js (or .mjs, .cjs, .ts) in ${describeCode(fn.code)}, which has no such file`);
+      if (fn.code.kind === "folder" && !file.endsWith(".ts")) await checkSyntax(join(fn.code.path, file));
       packages.set(fn.logicalId, { zipFile: Buffer.from(zip).toString("base64"), bytes: zip.byteLength });
     } catch (error) {
       problems.push({ where: fn.logicalId, property: codeProperty(fn.code), message: error instanceof Error ? error.message : String(error) });
@@ -46,6 +49,22 @@ async function zipOf(code: CodeSource): Promise<Uint8Array> {
   const { zip, fileCount } = await zipFolder(code.path);
   if (fileCount === 0) throw new Error(`${code.path} has no files to deploy`);
   return zip;
+}
+
+/**
+ * Node's own syntax check of the handler's module, so a typo in the last function's handler refuses the
+ * template before anything changes. Errors in the files it imports are the deploy-time bundler's to find.
+ */
+function checkSyntax(path: string): Promise<void> {
+  return new Promise((done, fail) => {
+    execFile(process.execPath, ["--check", path], { timeout: 30_000 }, (error, _stdout, stderr) => {
+      // A Node without module detection reads ESM syntax in a .js file as CommonJS; the bundler decides those.
+      if (error === null || /Cannot use import statement outside a module|Unexpected token 'export'/.test(stderr)) return done();
+      const lines = stderr.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("    at ") && !line.startsWith("Node.js v"));
+      const syntax = lines.find((line) => /Error:/.test(line)) ?? "it does not compile";
+      fail(new Error(`${lines[0] ?? path}: ${syntax}`));
+    });
+  });
 }
 
 /** The names of a zip's files, read without inflating them. */

@@ -3,6 +3,9 @@
 // and templates refused before anything changes — one with an error in its last function, one asking
 // for a resource Lambent does not have.
 import { execFile } from "node:child_process";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCluster, type TestCluster } from "@lambent/testkit";
@@ -91,10 +94,20 @@ describe("lambent deploy with a SAM template", () => {
   });
 
   it("changes nothing when the last function of a template has an error", async () => {
-    const result = await lambent("deploy", `${FIXTURES}last-function-error`, "--stack-name", "broken");
+    const missing = await lambent("deploy", `${FIXTURES}last-function-error`, "--stack-name", "broken");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("nothing was changed");
+    expect(missing.stderr).toMatch(/CreateOrderFunction: CodeUri: the handler create\.handler needs create\.js/);
+
+    // The same template whose last handler is there but does not compile (written here: the linter would trip on it).
+    const copy = await mkdtemp(join(tmpdir(), "lambent-sam-broken-"));
+    await cp(`${FIXTURES}last-function-error`, copy, { recursive: true });
+    await writeFile(join(copy, "orders", "create.mjs"), `export const handler = async (event) => {\n  const order = JSON.parse(event.body ?? "{}";\n  return { statusCode: 201, body: JSON.stringify(order) };\n};\n`);
+    const result = await lambent("deploy", copy, "--stack-name", "broken");
+    await rm(copy, { recursive: true, force: true });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("nothing was changed");
-    expect(result.stderr).toMatch(/CreateOrderFunction: CodeUri: the handler create\.handler needs create\.js/);
+    expect(result.stderr).toMatch(/CreateOrderFunction: CodeUri: .*create\.mjs:2: SyntaxError/);
     expect((await functionNames()).filter((name) => name.startsWith("broken-"))).toEqual([]);
     expect((await fetch(`${cluster.httpUrl}/broken-orders`)).status).toBe(404);
     expect((await lambent("trigger", "get", "broken-NightlyFunction-Nightly")).code).toBe(1);

@@ -1,0 +1,73 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { zipSync } from "fflate";
+import type { FunctionPlan } from "@lambent/sam-template";
+import { UsageError } from "./command.js";
+import { buildPackages } from "./template-code.js";
+import { findTemplate, takeParameterOverrides } from "./template-deploy.js";
+
+let folder: string;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), "lambent-template-"));
+  await mkdir(join(folder, "app", "src"), { recursive: true });
+  await writeFile(join(folder, "template.yml"), "Resources: {}\n");
+  await writeFile(join(folder, "app", "src", "good.mjs"), "export const handler = async () => 1;\n");
+  await writeFile(join(folder, "app", "broken.cjs"), "exports.handler = async () => { return 1 +; };\n");
+  await writeFile(join(folder, "bundle.zip"), zipSync({ "main.js": new TextEncoder().encode("exports.run = () => 1;") }));
+});
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+function fn(logicalId: string, code: FunctionPlan["code"], handler: string): FunctionPlan {
+  return { logicalId, functionName: logicalId, code, role: "r", settings: { Handler: handler, Runtime: "nodejs20.x" }, tags: {}, routes: [], schedules: [] };
+}
+
+describe("takeParameterOverrides", () => {
+  it("takes the pairs after the flag, in one value or many, and leaves the other arguments", () => {
+    expect(takeParameterOverrides(["app", "--parameter-overrides", "A=1", "B=x=y", "--stack-name", "s"])).toEqual({ args: ["app", "--stack-name", "s"], pairs: ["A=1", "B=x=y"] });
+    expect(takeParameterOverrides(["--parameter-overrides", "A=1 B=2", "app"])).toEqual({ args: ["app"], pairs: ["A=1", "B=2"] });
+    expect(takeParameterOverrides(["--parameter-overrides=ParameterKey=A,ParameterValue=1"]).pairs).toEqual(["ParameterKey=A,ParameterValue=1"]);
+    expect(takeParameterOverrides(["--parameter-overrides", "Title=a b"]).pairs).toEqual(["Title=a b"]);
+    expect(() => takeParameterOverrides(["--parameter-overrides", "app"])).toThrow(UsageError);
+  });
+});
+
+describe("findTemplate", () => {
+  it("takes a file, or template.yaml or template.yml in a folder, and nothing else", async () => {
+    expect(await findTemplate(folder)).toBe(join(folder, "template.yml"));
+    expect(await findTemplate(join(folder, "template.yml"))).toBe(join(folder, "template.yml"));
+    expect(await findTemplate(join(folder, "app"))).toBeUndefined();
+    expect(await findTemplate(join(folder, "missing"))).toBeUndefined();
+  });
+});
+
+describe("buildPackages", () => {
+  it("zips folders, reads zips and packs inline code, each holding its handler's module", async () => {
+    const { packages, problems } = await buildPackages([
+      fn("Folder", { kind: "folder", path: join(folder, "app") }, "src/good.handler"),
+      fn("Zip", { kind: "zip", path: join(folder, "bundle.zip") }, "main.run"),
+      fn("Inline", { kind: "inline", fileName: "index.js", source: "exports.handler = async () => 1;" }, "index.handler"),
+    ]);
+    expect(problems).toEqual([]);
+    expect([...packages.keys()]).toEqual(["Folder", "Zip", "Inline"]);
+  });
+
+  it("names each function whose code is missing, lacks its handler's module or does not compile", async () => {
+    const { problems } = await buildPackages([
+      fn("Missing", { kind: "folder", path: join(folder, "nowhere") }, "index.handler"),
+      fn("NoModule", { kind: "folder", path: join(folder, "app") }, "index.handler"),
+      fn("Broken", { kind: "folder", path: join(folder, "app") }, "broken.handler"),
+      fn("NotZip", { kind: "zip", path: join(folder, "template.yml") }, "main.run"),
+    ]);
+    expect(problems).toEqual([
+      { where: "Missing", property: "CodeUri", message: `${join(folder, "nowhere")} is not a folder` },
+      { where: "NoModule", property: "CodeUri", message: `the handler index.handler needs index.js (or .mjs, .cjs, .ts) in ${join(folder, "app")}, which has no such file` },
+      { where: "Broken", property: "CodeUri", message: expect.stringMatching(/broken\.cjs:1: SyntaxError: Unexpected token/) },
+      { where: "NotZip", property: "CodeUri", message: expect.stringMatching(/^is not a zip file/) },
+    ]);
+  });
+});
