@@ -3,7 +3,7 @@
 // updated in place with its alias, URL, concurrency, routes and schedules, and the Outputs printed.
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import type { FunctionConfiguration, RouteConfiguration } from "@lambent/lambda-api";
+import type { FunctionConfiguration, FunctionSettings, RouteConfiguration } from "@lambent/lambda-api";
 import { describeProblem, planTemplate, TemplateError, type DeployFacts, type FunctionPlan, type TemplatePlan, type TemplateProblem } from "@lambent/sam-template";
 import { ApiError, createApiClient, type ApiClient } from "./api-client.js";
 import { UsageError, type CliIo } from "./command.js";
@@ -196,7 +196,15 @@ async function deployFunction(client: ApiClient, fn: FunctionPlan, built: BuiltP
     await settle(client, name);
     await client.updateFunctionCode(name, built.zipFile);
     await settle(client, name);
-    configuration = await client.updateFunctionConfiguration(name, fn.settings);
+    // What the template leaves out goes back to Lambda's default, as CloudFormation's update does.
+    const settings: FunctionSettings & { Role: string } = {
+      Layers: [],
+      DeadLetterConfig: { TargetArn: "" },
+      TracingConfig: { Mode: "PassThrough" },
+      ...fn.settings,
+      Role: fn.role,
+    };
+    configuration = await client.updateFunctionConfiguration(name, settings);
   }
   await client.tagResource(configuration.FunctionArn, fn.tags);
   const result: DeployedFunction = { plan: fn, action: exists ? "updated" : "created", configuration, routes: [] };

@@ -138,7 +138,7 @@ function resolveRef(argument: unknown, scope: IntrinsicScope, path: string): Res
   const parameter = scope.parameters.get(argument);
   if (parameter !== undefined) return parameter;
   const resource = scope.resources.get(argument);
-  if (resource !== undefined) return resource.ref();
+  if (resource !== undefined) return atPath(path, resource.ref);
   throw new ResolveError(`Ref ${argument} names no parameter or resource of the template`, path || undefined);
 }
 
@@ -155,7 +155,17 @@ function attributeOf(logicalId: string, attribute: string, scope: IntrinsicScope
   if (resource === undefined) throw new ResolveError(`Fn::GetAtt ${logicalId}.${attribute} names no resource of the template`, path || undefined);
   const value = resource.attributes[attribute];
   if (value === undefined) throw new ResolveError(`Fn::GetAtt ${logicalId}.${attribute}: ${resource.type} has no attribute ${attribute} on Lambent`, path || undefined);
-  return value();
+  return atPath(path, value);
+}
+
+/** Runs a resource's value getter, naming the property in an error that does not name one yet. */
+function atPath(path: string, get: () => string): string {
+  try {
+    return get();
+  } catch (error) {
+    if (!(error instanceof ResolveError) || error.property !== undefined || path === "") throw error;
+    throw new (error.constructor as typeof ResolveError)(error.message, path);
+  }
 }
 
 /** `${Name}`, `${Resource.Attribute}`, `${!Literal}`; with a variable map, its names first. */

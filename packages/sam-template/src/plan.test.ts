@@ -362,6 +362,43 @@ Resources:
 `)).toEqual(["B: Events.Root: ANY /orders is also served by A.Events.Root: a path and method belong to one route"]);
   });
 
+  it("names the reason when a property refers to a refused resource or one whose Condition is false", () => {
+    expect(refusal(`
+Parameters:
+  Stage: { Type: String, Default: dev }
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Jobs: { Type: AWS::SQS::Queue }
+  Audit:
+    Type: AWS::Serverless::Function
+    Condition: IsProd
+    Properties: { CodeUri: a, Handler: index.handler, Runtime: nodejs20.x }
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: w
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Environment: { Variables: { QUEUE: !Ref Jobs, AUDIT: !GetAtt Audit.Arn } }
+`)).toEqual([
+      "Jobs: Type: resource type AWS::SQS::Queue is not supported by Lambent",
+      "Worker: Environment.Variables.QUEUE: refers to Jobs, of the type AWS::SQS::Queue, which Lambent does not support",
+    ]);
+    expect(refusal(`
+Conditions:
+  Never: !Equals [a, b]
+Resources:
+  Audit:
+    Type: AWS::Serverless::Function
+    Condition: Never
+    Properties: { CodeUri: a, Handler: index.handler, Runtime: nodejs20.x }
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: w, Handler: index.handler, Runtime: nodejs20.x, Description: !GetAtt Audit.Arn }
+`)).toEqual(["Worker: Description: refers to Audit, which is left out: its Condition Never is false"]);
+  });
+
   it("refuses a template whose last function has an error, so none of it is planned", () => {
     const lines = refusal(`
 Resources:

@@ -35,6 +35,14 @@ const REFUSED_TYPE_BECAUSE: Readonly<Record<string, string>> = {
 
 export const DEFAULT_ROLE_NAME = "lambent";
 
+/** A resource that is not deployed: a reference to it is refused with the reason. */
+function leftOut(type: string, reason: string): ResourceValues {
+  const refuse = (): never => {
+    throw new ResolveError(`refers to ${reason}`);
+  };
+  return { type, ref: refuse, attributes: new Proxy({}, { get: () => refuse }) };
+}
+
 /** Plans a template from its text; throws TemplateError listing every problem found. */
 export function planTemplate(templateText: string, options: PlanOptions): TemplatePlan {
   const template = parseTemplateText(templateText, options.templatePath);
@@ -77,7 +85,7 @@ class TemplatePlanner {
     for (const [logicalId, declaration] of included) {
       this.attempt({ where: logicalId }, () => {
         if (FUNCTION_TYPES.has(declaration.Type as string)) functions.push(this.planFunction(logicalId, declaration));
-        else permissions.push(this.planPermission(logicalId, declaration, functions, included));
+        else permissions.push(this.planPermission(logicalId, declaration, included));
       });
     }
     this.checkAcrossFunctions(functions);
@@ -150,10 +158,17 @@ class TemplatePlanner {
       this.attempt({ where: logicalId }, () => {
         if (declaration === null || typeof declaration !== "object") throw new ResolveError("must be a map with Type and Properties");
         for (const key of Object.keys(declaration)) if (!RESOURCE_KEYS.has(key)) throw new ResolveError(`the resource attribute ${key} is not supported by Lambent`, key);
-        if (declaration.Condition !== undefined && !this.condition(text(declaration.Condition as Resolved, "Condition"))) return;
         const type = typeof declaration.Type === "string" ? declaration.Type : "(none)";
+        if (declaration.Condition !== undefined) {
+          const condition = text(declaration.Condition as Resolved, "Condition");
+          if (!this.condition(condition)) {
+            this.resources.set(logicalId, leftOut(type, `${logicalId}, which is left out: its Condition ${condition} is false`));
+            return;
+          }
+        }
         if (!FUNCTION_TYPES.has(type) && type !== "AWS::Lambda::Permission") {
           const because = REFUSED_TYPE_BECAUSE[type];
+          this.resources.set(logicalId, leftOut(type, `${logicalId}, of the type ${type}, which Lambent does not support`));
           throw new ResolveError(`resource type ${type} is not supported by Lambent${because ? `: ${because}` : ""}`, "Type");
         }
         included.push([logicalId, declaration]);
@@ -234,7 +249,7 @@ class TemplatePlanner {
     return type === "AWS::Serverless::Function" ? planServerlessFunction(properties_, context) : planLambdaFunction(properties_, context);
   }
 
-  private planPermission(logicalId: string, declaration: Record<string, unknown>, functions: readonly FunctionPlan[], included: [string, Record<string, unknown>][]): PermissionPlan {
+  private planPermission(logicalId: string, declaration: Record<string, unknown>, included: [string, Record<string, unknown>][]): PermissionPlan {
     const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
     const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
     for (const key of Object.keys(properties)) {
@@ -246,7 +261,6 @@ class TemplatePlanner {
     const functionName = arn ? arn[1]! : target;
     const templateNames = new Set(included.filter(([, item]) => FUNCTION_TYPES.has(item.Type as string)).map(([id]) => this.resources.get(id)!.ref()));
     if (!templateNames.has(functionName)) throw new ResolveError(`names ${target}, which is not a function of this template`, "FunctionName");
-    void functions;
     const request: PermissionPlan["request"] = { StatementId: logicalId, Action: text(properties.Action, "Action"), Principal: text(properties.Principal, "Principal") };
     for (const key of ["SourceArn", "SourceAccount", "EventSourceToken", "PrincipalOrgID"] as const) if (properties[key] !== undefined) request[key] = text(properties[key], key);
     if (properties.FunctionUrlAuthType !== undefined) request.FunctionUrlAuthType = text(properties.FunctionUrlAuthType, "FunctionUrlAuthType") === "AWS_IAM" ? "AWS_IAM" : "NONE";
