@@ -15,7 +15,15 @@ const EVENT_PROPERTIES: Readonly<Record<string, ReadonlySet<string>>> = {
   Api: new Set(["Path", "Method"]),
   HttpApi: new Set(["Path", "Method", "PayloadFormatVersion", "TimeoutInMillis"]),
   Schedule: new Set(["Schedule", "Input", "Enabled", "State", "Name", "Description"]),
-  ScheduleV2: new Set(["ScheduleExpression", "ScheduleExpressionTimezone", "Input", "State", "Name", "Description"]),
+  ScheduleV2: new Set(["ScheduleExpression", "ScheduleExpressionTimezone", "Input", "State", "Name", "Description", "FlexibleTimeWindow"]),
+};
+
+/** Why an event property is refused, where there is more to say than "not supported". */
+const REFUSED_PROPERTY_BECAUSE: Readonly<Record<string, string>> = {
+  RetryPolicy: "a schedule's events are retried as the function's asynchronous events are: set them with lambent event-config",
+  DeadLetterConfig: "a schedule's failed events go to the function's own dead-letter target and destinations",
+  Auth: "Lambent's routes have no authorizers",
+  RequestParameters: "Lambent's routes pass every parameter through",
 };
 
 const REFUSED_EVENT_BECAUSE: Readonly<Record<string, string>> = {
@@ -40,7 +48,9 @@ export function planEvents(value: Resolved, functionName: string): { routes: Rou
     }
     const properties = fields.Properties === undefined ? {} : map(fields.Properties, `${where}.Properties`);
     for (const key of Object.keys(properties)) {
-      if (!allowed.has(key)) throw new ResolveError(`${type} event property ${key} is not supported by Lambent`, `${where}.Properties.${key}`);
+      if (allowed.has(key)) continue;
+      const because = REFUSED_PROPERTY_BECAUSE[key];
+      throw new ResolveError(`${type} event property ${key} is not supported by Lambent${because ? `: ${because}` : ""}`, `${where}.Properties.${key}`);
     }
     if (type === "Api" || type === "HttpApi") routes.push(routeOf(eventId, type, properties, where));
     else schedules.push(scheduleOf(eventId, type, properties, where, functionName));
@@ -96,6 +106,10 @@ function scheduleOf(eventId: string, type: string, properties: Record<string, Re
     enabled = properties.Enabled;
   }
   if (properties.State !== undefined) enabled = oneOf(properties.State, ["ENABLED", "DISABLED"], `${where}.Properties.State`) === "ENABLED";
+  if (properties.FlexibleTimeWindow !== undefined) {
+    const window = map(properties.FlexibleTimeWindow, `${where}.Properties.FlexibleTimeWindow`);
+    if (window.Mode !== "OFF") throw new ResolveError("only Mode OFF is supported: Lambent fires every schedule at its time", `${where}.Properties.FlexibleTimeWindow`);
+  }
   const plan: SchedulePlan = { eventId, name, expression, enabled };
   if (properties.ScheduleExpressionTimezone !== undefined) {
     const timezone = text(properties.ScheduleExpressionTimezone, `${where}.Properties.ScheduleExpressionTimezone`);

@@ -215,7 +215,7 @@ Resources:
         Proxy: { Type: HttpApi, Properties: { Path: "/shop/{proxy+}", Method: ANY } }
         Everything: { Type: HttpApi }
         Nightly: { Type: Schedule, Properties: { Schedule: "cron(0 2 * * ? *)", Input: '{"job":"nightly"}' } }
-        Berlin: { Type: ScheduleV2, Properties: { ScheduleExpression: "rate(5 minutes)", ScheduleExpressionTimezone: Europe/Berlin, State: DISABLED } }
+        Berlin: { Type: ScheduleV2, Properties: { ScheduleExpression: "rate(5 minutes)", ScheduleExpressionTimezone: Europe/Berlin, State: DISABLED, FlexibleTimeWindow: { Mode: "OFF" } } }
   Allow:
     Type: AWS::Lambda::Permission
     Properties: { Action: "lambda:InvokeFunction", FunctionName: !GetAtt Fn.Arn, Principal: "123456789012" }
@@ -360,6 +360,93 @@ Resources:
       Events:
         Root: { Type: HttpApi, Properties: { Path: "/orders/{proxy+}", Method: any } }
 `)).toEqual(["B: Events.Root: ANY /orders is also served by A.Events.Root: a path and method belong to one route"]);
+  });
+
+  it("serves the events of explicit APIs as routes, and points their URL outputs at them", () => {
+    const template = `
+Resources:
+  HttpApi:
+    Type: AWS::Serverless::HttpApi
+  RestApi:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: prod }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Post: { Type: HttpApi, Properties: { Path: /, Method: post, ApiId: !Ref HttpApi } }
+        Items: { Type: Api, Properties: { Path: /items, Method: get, RestApiId: !Ref RestApi } }
+Outputs:
+  HttpUrl: { Value: !Sub "https://\${HttpApi}.execute-api.\${AWS::Region}.amazonaws.com/" }
+  RestUrl: { Value: !Sub "https://\${RestApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/prod/items" }
+  Id: { Value: !Ref HttpApi }
+`;
+    const result = plan(template, { facts: { ...OPTIONS.facts, routeBaseUrl: "http://lambent:8080" } });
+    expect(result.functions[0]!.routes).toEqual([
+      { eventId: "Post", path: "/", methods: ["POST"] },
+      { eventId: "Items", path: "/items", methods: ["GET"] },
+    ]);
+    expect(result.outputs).toEqual([
+      { name: "HttpUrl", value: "http://lambent:8080/" },
+      { name: "RestUrl", value: "http://lambent:8080/items" },
+      { name: "Id", unavailable: expect.stringMatching(/^HttpApi is API Gateway's id/) },
+    ]);
+    expect(refusal(`
+Resources:
+  HttpApi:
+    Type: AWS::Serverless::HttpApi
+    Properties: { CorsConfiguration: { AllowOrigins: ["*"] } }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Post: { Type: HttpApi, Properties: { Path: /, Method: post, ApiId: some-api-id } }
+`)).toEqual([
+      "HttpApi: CorsConfiguration: AWS::Serverless::HttpApi property CorsConfiguration is not supported by Lambent: an API's events are served as plain routes",
+      "Fn: Events.Post.Properties.ApiId: HttpApi event property ApiId is not supported by Lambent",
+    ]);
+  });
+
+  it("takes an IAM role as the name its functions run as, with a warning that its policies are not applied", () => {
+    const result = plan(`
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      Path: /service/
+      AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }] }
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Role: !GetAtt Role.Arn
+`);
+    expect(result.functions[0]!.role).toBe("arn:aws:iam::123456789012:role/service/shop-Role");
+    expect(result.warnings).toEqual([expect.stringMatching(/^Role: Lambent does not create IAM roles: functions run as arn:aws:iam::123456789012:role\/service\/shop-Role/)]);
+    expect(refusal(`
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Poll:
+          Type: ScheduleV2
+          Properties: { ScheduleExpression: "rate(1 hour)", RetryPolicy: { MaximumRetryAttempts: 0 } }
+`)).toEqual([
+      "Fn: Events.Poll.Properties.RetryPolicy: ScheduleV2 event property RetryPolicy is not supported by Lambent: a schedule's events are retried as the function's asynchronous events are: set them with lambent event-config",
+    ]);
   });
 
   it("names the reason when a property refers to a refused resource or one whose Condition is false", () => {

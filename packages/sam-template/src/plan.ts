@@ -16,12 +16,22 @@ const TOP_LEVEL = new Set(["AWSTemplateFormatVersion", "Transform", "Description
 const FUNCTION_TYPES = new Set(["AWS::Serverless::Function", "AWS::Lambda::Function"]);
 /** Resource attributes CloudFormation reads itself; none changes what Lambent deploys. */
 const RESOURCE_KEYS = new Set(["Type", "Properties", "Condition", "DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy", "CreationPolicy"]);
+/**
+ * Explicit APIs Lambent serves as it serves the implicit one: their events become routes on Lambent's own
+ * URL. Only properties that change nothing about the routes are taken; the rest (Auth, CORS, a definition
+ * body, domains) are refused, naming them.
+ */
+const API_TYPES: Readonly<Record<string, { event: string; idProperty: string; rest: boolean; properties: ReadonlySet<string> }>> = {
+  "AWS::Serverless::Api": { event: "Api", idProperty: "RestApiId", rest: true, properties: new Set(["StageName", "Name", "Description"]) },
+  "AWS::Serverless::HttpApi": { event: "HttpApi", idProperty: "ApiId", rest: false, properties: new Set(["StageName", "Description"]) },
+};
+/** An IAM role is a name on Lambent: functions run as it, and the operator gives it credentials and a policy (lambent role). */
+const ROLE_TYPE = "AWS::IAM::Role";
+const ROLE_PROPERTIES = new Set(["RoleName", "Path", "AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns", "PermissionsBoundary", "Description", "MaxSessionDuration", "Tags"]);
 const PERMISSION_PROPERTIES = new Set(["Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "EventSourceToken", "PrincipalOrgID", "FunctionUrlAuthType"]);
 
 /** Why a resource type is refused, where there is more to say than "not supported". */
 const REFUSED_TYPE_BECAUSE: Readonly<Record<string, string>> = {
-  "AWS::Serverless::Api": "explicit APIs are not deployed yet: Api events without RestApiId become Lambent routes",
-  "AWS::Serverless::HttpApi": "explicit APIs are not deployed yet: HttpApi events without ApiId become Lambent routes",
   "AWS::Serverless::LayerVersion": "layers are not deployed from templates yet: publish with lambent layer and list the ARN in Layers",
   "AWS::Lambda::LayerVersion": "layers are not deployed from templates yet: publish with lambent layer and list the ARN in Layers",
   "AWS::Serverless::StateMachine": "state machines are not deployed from templates yet",
@@ -30,7 +40,6 @@ const REFUSED_TYPE_BECAUSE: Readonly<Record<string, string>> = {
   "AWS::Lambda::Version": "use AutoPublishAlias on the function",
   "AWS::Serverless::SimpleTable": "Lambent has no DynamoDB",
   "AWS::DynamoDB::Table": "Lambent has no DynamoDB",
-  "AWS::IAM::Role": "Lambent does not create IAM roles: name the role in the function's Role and give it credentials with lambent role",
 };
 
 export const DEFAULT_ROLE_NAME = "lambent";
@@ -55,6 +64,8 @@ class TemplatePlanner {
   private readonly parameters = new Map<string, string | string[]>();
   private readonly conditions = new Map<string, boolean | "evaluating">();
   private readonly resources = new Map<string, ResourceValues>();
+  /** Every API whose events become routes, implicit or explicit, by logical id: whether it is a REST API (its URLs carry a stage). */
+  private readonly apis = new Map<string, { rest: boolean }>();
   private readonly scope: IntrinsicScope;
   private readonly declaredConditions: Record<string, unknown>;
   private readonly resourceDeclarations: Record<string, Record<string, unknown>>;
@@ -85,6 +96,8 @@ class TemplatePlanner {
     for (const [logicalId, declaration] of included) {
       this.attempt({ where: logicalId }, () => {
         if (FUNCTION_TYPES.has(declaration.Type as string)) functions.push(this.planFunction(logicalId, declaration));
+        else if (Object.hasOwn(API_TYPES, declaration.Type as string)) this.checkApi(declaration);
+        else if (declaration.Type === ROLE_TYPE) this.checkRole(logicalId, declaration);
         else permissions.push(this.planPermission(logicalId, declaration, included));
       });
     }
@@ -166,7 +179,7 @@ class TemplatePlanner {
             return;
           }
         }
-        if (!FUNCTION_TYPES.has(type) && type !== "AWS::Lambda::Permission") {
+        if (!FUNCTION_TYPES.has(type) && !Object.hasOwn(API_TYPES, type) && type !== ROLE_TYPE && type !== "AWS::Lambda::Permission") {
           const because = REFUSED_TYPE_BECAUSE[type];
           this.resources.set(logicalId, leftOut(type, `${logicalId}, of the type ${type}, which Lambent does not support`));
           throw new ResolveError(`resource type ${type} is not supported by Lambent${because ? `: ${because}` : ""}`, "Type");
@@ -191,10 +204,30 @@ class TemplatePlanner {
       names.set(logicalId, name);
       return name;
     };
+    const apiNote = "is API Gateway's id for an API; Lambent serves the template's Api and HttpApi events as routes on its own URL";
     let hasRestApi = false;
     let hasHttpApi = false;
     for (const [logicalId, declaration] of included) {
       const type = declaration.Type as string;
+      if (type === ROLE_TYPE) {
+        const properties = (declaration.Properties ?? {}) as Record<string, unknown>;
+        const name = (): string => {
+          const given = properties.RoleName === undefined ? NO_VALUE : resolveValue(properties.RoleName, this.scope, "RoleName");
+          return given === NO_VALUE ? defaultFunctionName(this.options.stackName, logicalId) : text(given, "RoleName");
+        };
+        const arn = (): string => {
+          const path = properties.Path === undefined ? "/" : text(resolveValue(properties.Path, this.scope, "Path"), "Path");
+          return `arn:aws:iam::${accountId}:role${path}${name()}`;
+        };
+        this.resources.set(logicalId, { type, ref: name, attributes: { Arn: arn, RoleId: name } });
+        continue;
+      }
+      const api = API_TYPES[type];
+      if (api !== undefined) {
+        this.apis.set(logicalId, { rest: api.rest });
+        this.resources.set(logicalId, { type, ref: unavailable(`${logicalId} ${apiNote}`), attributes: {} });
+        continue;
+      }
       if (!FUNCTION_TYPES.has(type)) {
         this.resources.set(logicalId, { type, ref: unavailable(`${type} ${logicalId} has no value on Lambent`), attributes: {} });
         continue;
@@ -226,15 +259,20 @@ class TemplatePlanner {
         if (event?.Type === "HttpApi") hasHttpApi = true;
       }
     }
-    const apiNote = "is API Gateway's id for the implicit API; Lambent serves the template's Api and HttpApi events as routes on its own URL";
-    if (hasRestApi) this.resources.set("ServerlessRestApi", { type: "AWS::ApiGateway::RestApi", ref: unavailable(`ServerlessRestApi ${apiNote}`), attributes: {} });
-    if (hasHttpApi) this.resources.set("ServerlessHttpApi", { type: "AWS::ApiGatewayV2::Api", ref: unavailable(`ServerlessHttpApi ${apiNote}`), attributes: {} });
+    if (hasRestApi && !this.resources.has("ServerlessRestApi")) {
+      this.apis.set("ServerlessRestApi", { rest: true });
+      this.resources.set("ServerlessRestApi", { type: "AWS::ApiGateway::RestApi", ref: unavailable(`ServerlessRestApi ${apiNote}`), attributes: {} });
+    }
+    if (hasHttpApi && !this.resources.has("ServerlessHttpApi")) {
+      this.apis.set("ServerlessHttpApi", { rest: false });
+      this.resources.set("ServerlessHttpApi", { type: "AWS::ApiGatewayV2::Api", ref: unavailable(`ServerlessHttpApi ${apiNote}`), attributes: {} });
+    }
   }
 
   private planFunction(logicalId: string, declaration: Record<string, unknown>): FunctionPlan {
     const type = declaration.Type as string;
     const properties = (declaration.Properties ?? {}) as Record<string, unknown>;
-    const merged = type === "AWS::Serverless::Function" ? mergeGlobals(this.section("Globals").Function, properties) : properties;
+    const merged = type === "AWS::Serverless::Function" ? this.withoutApiIds(mergeGlobals(this.section("Globals").Function, properties) as Record<string, unknown>) : properties;
     const resolved = resolveValue(merged, this.scope);
     const functionName = this.resources.get(logicalId)!.ref();
     const context = {
@@ -247,6 +285,53 @@ class TemplatePlanner {
     };
     const properties_ = map(resolved === NO_VALUE ? {} : resolved, "Properties");
     return type === "AWS::Serverless::Function" ? planServerlessFunction(properties_, context) : planLambdaFunction(properties_, context);
+  }
+
+  /** An IAM role: its name and path are used; what it grants is not applied, and the warning says so. */
+  private checkRole(logicalId: string, declaration: Record<string, unknown>): void {
+    const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    for (const key of Object.keys(properties)) {
+      if (!ROLE_PROPERTIES.has(key)) throw new ResolveError(`${ROLE_TYPE} property ${key} is not supported by Lambent`, key);
+    }
+    const arn = this.resources.get(logicalId)!.attributes.Arn!();
+    this.warnings.push(`${logicalId}: Lambent does not create IAM roles: functions run as ${arn}, whose policies here are not applied; give it credentials and a policy with lambent role`);
+  }
+
+  /** An explicit API's properties: only those that leave its routes as the implicit API's would be. */
+  private checkApi(declaration: Record<string, unknown>): void {
+    const api = API_TYPES[declaration.Type as string]!;
+    const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    for (const key of Object.keys(properties)) {
+      if (!api.properties.has(key)) throw new ResolveError(`${declaration.Type as string} property ${key} is not supported by Lambent: an API's events are served as plain routes`, key);
+    }
+    if (!api.rest && properties.StageName !== undefined && text(properties.StageName, "StageName") !== "$default") {
+      throw new ResolveError("only the $default stage is supported: Lambent's routes have no stage in their path", "StageName");
+    }
+  }
+
+  /**
+   * Drops an Api or HttpApi event's RestApiId or ApiId when it is `!Ref` to an explicit API of the template,
+   * whose events are routes like the implicit API's. Anything else there is left for the event check to refuse.
+   */
+  private withoutApiIds(properties: Record<string, unknown>): Record<string, unknown> {
+    const events = properties.Events;
+    if (events === null || typeof events !== "object" || Array.isArray(events)) return properties;
+    const copy: Record<string, unknown> = {};
+    for (const [eventId, event] of Object.entries(events as Record<string, unknown>)) {
+      copy[eventId] = event;
+      if (event === null || typeof event !== "object") continue;
+      const { Type: eventType, Properties: eventProperties } = event as { Type?: unknown; Properties?: unknown };
+      const api = Object.values(API_TYPES).find((candidate) => candidate.event === eventType);
+      if (api === undefined || eventProperties === null || typeof eventProperties !== "object") continue;
+      const reference = (eventProperties as Record<string, unknown>)[api.idProperty] as { Ref?: unknown } | undefined;
+      const target = typeof reference?.Ref === "string" ? this.resourceDeclarations[reference.Ref] : undefined;
+      if (target === undefined || API_TYPES[target.Type as string] !== api) continue;
+      const { [api.idProperty]: _detached, ...rest } = eventProperties as Record<string, unknown>;
+      copy[eventId] = { ...(event as Record<string, unknown>), Properties: rest };
+    }
+    return { ...properties, Events: copy };
   }
 
   private planPermission(logicalId: string, declaration: Record<string, unknown>, included: [string, Record<string, unknown>][]): PermissionPlan {
@@ -319,9 +404,9 @@ class TemplatePlanner {
   }
 
   /**
-   * SAM's outputs spell the implicit API's URL as `https://${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com/Prod/…`
-   * (or ServerlessHttpApi without a stage). On Lambent the same paths are routes beneath the route base URL,
-   * so that prefix becomes the base URL once it is known.
+   * SAM's outputs spell an API's URL as `https://${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com/Prod/…`
+   * (a REST API, with its stage), or `https://${MyHttpApi}.execute-api.${AWS::Region}.amazonaws.com/…`. On Lambent
+   * the same paths are routes beneath the route base URL, so that prefix becomes the base URL once it is known.
    */
   private apiUrlsAsRoutes(value: unknown): unknown {
     if (value === null || typeof value !== "object") return value;
@@ -331,11 +416,18 @@ class TemplatePlanner {
       const argument = entries[0]![1];
       const rewrite = (template: unknown): unknown => {
         if (typeof template !== "string") return template;
-        const pattern = /https:\/\/\$\{(ServerlessRestApi|ServerlessHttpApi)\}\.execute-api\.\$\{AWS::Region\}\.(?:amazonaws\.com|\$\{AWS::URLSuffix\})(?:\/(?:Prod|Stage))?/g;
-        if (!pattern.test(template)) return template;
-        const base = this.options.facts.routeBaseUrl;
-        if (base === undefined) throw new UnavailableValueError("the URL of the template's routes is known after the deploy");
-        return template.replace(pattern, base.replace(/\$\{/g, "${!"));
+        const pattern = /https:\/\/\$\{([A-Za-z0-9]+)\}\.execute-api\.\$\{AWS::Region\}\.(?:amazonaws\.com|\$\{AWS::URLSuffix\})(\/[^/]*)?/g;
+        let found = false;
+        const rewritten = template.replace(pattern, (whole, apiId: string, stage: string | undefined) => {
+          const api = this.apis.get(apiId);
+          if (api === undefined) return whole;
+          const base = this.options.facts.routeBaseUrl;
+          if (base === undefined) throw new UnavailableValueError("the URL of the template's routes is known after the deploy");
+          found = true;
+          // A REST API's URL carries its stage as the first segment; Lambent's routes have none.
+          return base.replace(/\$\{/g, "${!") + (api.rest || stage === undefined ? "" : stage);
+        });
+        return found ? rewritten : template;
       };
       return { "Fn::Sub": Array.isArray(argument) ? [rewrite(argument[0]), ...argument.slice(1)] : rewrite(argument) };
     }
