@@ -80,11 +80,16 @@ describe("lambent deploy with a SAM template", () => {
     const trigger = await json<{ Name: string; Qualifier: string; Schedule: { Expression: string; Timezone: string; Input?: string } }>("trigger", "get", "greeter-greet-Warm");
     expect(trigger).toMatchObject({ Qualifier: "live", Schedule: { Expression: "rate(1 hour)", Timezone: "Europe/Berlin", Input: '{"warm":true}' } });
 
+    const policy = await json<{ Policy: string }>("permission", "greeter-greet", "--qualifier", "live");
+    expect(JSON.parse(policy.Policy).Statement).toEqual([expect.objectContaining({ Sid: "PartnerInvokePermission", Action: "lambda:InvokeFunction", Principal: { AWS: "arn:aws:iam::111122223333:root" } })]);
+
     const second = await json<DeployAnswer>("deploy", `${FIXTURES}schedule-api/template.yaml`, "--stack-name", "greeter", "--parameter-overrides", "Greeting=hey", "Stage=prod");
     expect(second.Functions).toEqual([expect.objectContaining({ Action: "updated", Version: "2" })]);
     expect(await (await fetch(`${cluster.httpUrl}/greet/Ada`)).json()).toEqual({ message: "hey, Ada", stage: "prod" });
     const got = await json<{ Concurrency?: { ReservedConcurrentExecutions: number } }>("get", "greeter-greet");
     expect(got.Concurrency).toEqual({ ReservedConcurrentExecutions: 10 });
+    const again = await json<{ Policy: string }>("permission", "greeter-greet", "--qualifier", "live");
+    expect(JSON.parse(again.Policy).Statement).toHaveLength(1);
     const triggers = await json<{ Triggers: { Name: string }[] }>("trigger", "list", "--function", "greeter-greet");
     expect(triggers.Triggers.map((item) => item.Name)).toEqual(["greeter-greet-Warm"]);
 
