@@ -57,6 +57,12 @@ export function takeParameterOverrides(args: readonly string[]): { args: string[
   return { args: rest, pairs };
 }
 
+/** What this deploy created, so a deploy that fails midway can remove it again. */
+interface MadeByDeploy {
+  functions: string[];
+  triggers: string[];
+}
+
 /** What one function's deploy did, for the summary. */
 interface DeployedFunction {
   plan: FunctionPlan;
@@ -100,12 +106,21 @@ export async function deployTemplate(options: TemplateDeployOptions, io: CliIo):
   for (const warning of plan.warnings) writeLine(io.stderr, `warning: ${warning}`);
 
   const deployed: DeployedFunction[] = [];
-  for (const fn of plan.functions) deployed.push(await deployFunction(client, fn, packages.get(fn.logicalId)!, existing.get(fn.logicalId)?.Configuration !== undefined, existing.get(fn.logicalId)?.Concurrency !== undefined));
-  await applyRoutes(client, deployed);
-  for (const fn of plan.functions) await applySchedules(client, fn);
-  for (const permission of plan.permissions) {
-    await getOrUndefined(() => client.removePermission(permission.functionName, permission.request.StatementId, permission.qualifier));
-    await client.addPermission(permission.functionName, permission.qualifier, permission.request);
+  const made: MadeByDeploy = { functions: [], triggers: [] };
+  try {
+    for (const fn of plan.functions) {
+      const found = existing.get(fn.logicalId);
+      deployed.push(await deployFunction(client, fn, packages.get(fn.logicalId)!, found !== undefined, found?.Concurrency !== undefined, made));
+    }
+    await applyRoutes(client, deployed);
+    for (const fn of plan.functions) await applySchedules(client, fn, made);
+    for (const permission of plan.permissions) {
+      await getOrUndefined(() => client.removePermission(permission.functionName, permission.request.StatementId, permission.qualifier));
+      await client.addPermission(permission.functionName, permission.qualifier, permission.request);
+    }
+  } catch (error) {
+    await undoWhatWasMade(client, made, plan, existing, io);
+    throw error;
   }
 
   const outputs = planOf(factsAfter(facts, deployed)).outputs;
@@ -187,11 +202,12 @@ async function conflictsWithCluster(client: ApiClient, plan: TemplatePlan): Prom
   return problems;
 }
 
-async function deployFunction(client: ApiClient, fn: FunctionPlan, built: BuiltPackage, exists: boolean, hadConcurrency: boolean): Promise<DeployedFunction> {
+async function deployFunction(client: ApiClient, fn: FunctionPlan, built: BuiltPackage, exists: boolean, hadConcurrency: boolean, made: MadeByDeploy): Promise<DeployedFunction> {
   const name = fn.functionName;
   let configuration: FunctionConfiguration;
   if (!exists) {
     configuration = await client.createFunction({ FunctionName: name, Role: fn.role, ...fn.settings, Code: { ZipFile: built.zipFile } });
+    made.functions.push(name);
   } else {
     await settle(client, name);
     await client.updateFunctionCode(name, built.zipFile);
@@ -254,7 +270,7 @@ async function applyRoutes(client: ApiClient, deployed: DeployedFunction[]): Pro
 }
 
 /** Each schedule created or updated by name; a schedule trigger named for the function's events that the template no longer lists is removed. */
-async function applySchedules(client: ApiClient, fn: FunctionPlan): Promise<void> {
+async function applySchedules(client: ApiClient, fn: FunctionPlan, made: MadeByDeploy): Promise<void> {
   const qualifier = fn.alias ?? "$LATEST";
   for (const schedule of fn.schedules) {
     const existing = await getOrUndefined(() => client.getTrigger(schedule.name));
@@ -262,6 +278,7 @@ async function applySchedules(client: ApiClient, fn: FunctionPlan): Promise<void
     if (existing === undefined) {
       const { Input, ...created } = source;
       await client.createTrigger({ Name: schedule.name, FunctionName: fn.functionName, Qualifier: qualifier, Enabled: schedule.enabled, Description: schedule.description ?? "", Schedule: Input === "" ? created : { ...created, Input } });
+      made.triggers.push(schedule.name);
     } else {
       await client.updateTrigger(schedule.name, { Enabled: schedule.enabled, Qualifier: qualifier, Description: schedule.description ?? "", Schedule: { Timezone: "UTC", ...source } });
     }
@@ -271,6 +288,23 @@ async function applySchedules(client: ApiClient, fn: FunctionPlan): Promise<void
   for (const trigger of Triggers) {
     if (trigger.Schedule !== undefined && trigger.Name.startsWith(`${fn.functionName}-`) && !wanted.has(trigger.Name)) await client.deleteTrigger(trigger.Name);
   }
+}
+
+/**
+ * After a failure midway: the functions and triggers this deploy created are deleted again (a function's
+ * routes, URL and permissions go with it), so a first deploy that fails leaves nothing behind. Functions that
+ * existed and were already updated stay updated, and the message says which: undoing those needs the
+ * application revisions that are not built yet.
+ */
+async function undoWhatWasMade(client: ApiClient, made: MadeByDeploy, plan: TemplatePlan, existing: ReadonlyMap<string, unknown>, io: CliIo): Promise<void> {
+  const failedUndo: string[] = [];
+  for (const name of made.triggers) await client.deleteTrigger(name).catch(() => failedUndo.push(`trigger ${name}`));
+  for (const name of made.functions) await client.deleteFunction(name).catch(() => failedUndo.push(`function ${name}`));
+  writeLine(io.stderr, "error: the deploy failed midway");
+  if (made.functions.length > 0) writeLine(io.stderr, `  removed again the functions it had created: ${made.functions.join(", ")}`);
+  const updated = plan.functions.filter((fn) => existing.has(fn.logicalId)).map((fn) => fn.functionName);
+  if (updated.length > 0) writeLine(io.stderr, `  functions that existed before may already be updated (there is no rollback yet): ${updated.join(", ")}`);
+  if (failedUndo.length > 0) writeLine(io.stderr, `  could not remove: ${failedUndo.join(", ")}`);
 }
 
 /** Waits while the function is Pending or an update is InProgress: Lambda refuses the next change meanwhile. */

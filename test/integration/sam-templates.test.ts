@@ -118,6 +118,21 @@ describe("lambent deploy with a SAM template", () => {
     expect((await lambent("trigger", "get", "broken-NightlyFunction-Nightly")).code).toBe(1);
   });
 
+  it("removes what it created again when a function fails at create, after the checks, so a first deploy leaves nothing", async () => {
+    // The last handler compiles but imports a file that is not there: only the deploy-time bundler finds that.
+    const copy = await mkdtemp(join(tmpdir(), "lambent-sam-midway-"));
+    await cp(`${FIXTURES}last-function-error`, copy, { recursive: true });
+    await writeFile(join(copy, "orders", "create.mjs"), `import { save } from "./store.mjs";\nexport const handler = async (event) => ({ statusCode: 201, body: JSON.stringify(await save(event.body)) });\n`);
+    const result = await lambent("deploy", copy, "--stack-name", "midway");
+    await rm(copy, { recursive: true, force: true });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("removed again the functions it had created: midway-ListOrdersFunction, midway-NightlyFunction");
+    expect(result.stderr).toMatch(/store\.mjs/);
+    expect((await functionNames()).filter((name) => name.startsWith("midway-"))).toEqual([]);
+    expect((await fetch(`${cluster.httpUrl}/broken-orders`)).status).toBe(404);
+    expect((await lambent("trigger", "get", "midway-NightlyFunction-Nightly")).code).toBe(1);
+  });
+
   it("refuses a template with a resource type Lambent does not have, naming it, before anything changes", async () => {
     const result = await lambent("deploy", `${FIXTURES}unsupported-resource/template.yaml`, "--stack-name", "jobs");
     expect(result.code).toBe(1);
