@@ -137,6 +137,17 @@ describe("the socket table", () => {
     sockets.closeAll();
   });
 
+  it("refuses TLS settings too large to parse before it connects, and a failed handshake is the socket's error", async () => {
+    const { sockets, next } = table();
+    expect(() => sockets.call("connect", ["127.0.0.1", port, { ca: ["x".repeat(2 * 1024 * 1024)] }])).toThrow(RangeError);
+    const id = sockets.call("connect", ["127.0.0.1", port, { ca: ["not a certificate"] }]) as number;
+    await next(is(id, "connect"));
+    // The echo server answers the TLS hello with plain text.
+    expect((await next(is(id, "error")))[2]).toMatchObject({ code: "ERR_SSL_WRONG_VERSION_NUMBER" });
+    await next(is(id, "close"));
+    expect(sockets.size).toBe(0);
+  });
+
   it("reports a refused connection as Node does", async () => {
     const closedServer = createServer();
     await new Promise<void>((resolve) => closedServer.listen(0, "127.0.0.1", resolve));

@@ -10,6 +10,7 @@ import { lookup, resolve4, resolve6 } from "node:dns/promises";
 import { connect as connectTcp, isIP, type Socket } from "node:net";
 import { connect as connectTls, type ConnectionOptions, type TLSSocket } from "node:tls";
 import type { EgressPolicy } from "./egress-policy.js";
+import { MAX_HOST_CALL_BYTES } from "../limits.js";
 
 /** Sockets an environment may have open at once. */
 export const MAX_OPEN_SOCKETS = 32;
@@ -88,6 +89,9 @@ function errorData(error: unknown, fallback: Partial<SocketErrorData> = {}): Soc
 function tlsOptions(settings: unknown, host: string): ConnectionOptions {
   const given = (typeof settings === "object" && settings !== null ? settings : {}) as Record<string, unknown>;
   const strings = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : undefined);
+  // Certificates and keys are parsed on the main thread every environment shares: at most one host call's worth.
+  const size = [given["ca"], given["cert"], given["key"]].flatMap((value) => strings(value) ?? []).reduce((sum, text) => sum + text.length, 0);
+  if (size > MAX_HOST_CALL_BYTES) throw new RangeError(`TLS certificates and keys may be at most ${MAX_HOST_CALL_BYTES} bytes together`);
   const options: ConnectionOptions = { rejectUnauthorized: given["rejectUnauthorized"] !== false };
   const servername = typeof given["servername"] === "string" ? given["servername"] : isIP(host) ? undefined : host;
   if (servername) options.servername = servername;
@@ -181,6 +185,8 @@ export class SocketTable {
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw Object.assign(new RangeError(`Port should be > 0 and < 65536. Received ${port}.`), { code: "ERR_SOCKET_BAD_PORT" });
     if (this.entries.size >= MAX_OPEN_SOCKETS) throw Object.assign(new Error(`An environment may have at most ${MAX_OPEN_SOCKETS} sockets open at once`), { code: "EMFILE" });
     if (this.opened >= MAX_SOCKETS_PER_INVOCATION) throw Object.assign(new Error(`An invocation may open at most ${MAX_SOCKETS_PER_INVOCATION} sockets`), { code: "EMFILE" });
+    // Checked now, so a bad setting is the caller's error rather than a failure after the connection.
+    const secureOptions = tls === null ? null : tlsOptions(tls, host);
     this.opened++;
     const id = this.next++;
     const entry: Entry = { stream: undefined, queue: [], unread: 0, flowing: true, detach: () => undefined };
@@ -194,7 +200,7 @@ export class SocketTable {
         socket.once("connect", () => {
           clearTimeout(timer);
           this.push(id, entry, ["connect", { remoteAddress: address, remotePort: port, remoteFamily: isIP(address) === 6 ? "IPv6" : "IPv4", localAddress: socket.localAddress ?? "", localPort: socket.localPort ?? 0 }]);
-          if (tls !== null) this.upgrade(id, tls, host);
+          if (secureOptions) this.secureConnected(id, entry, secureOptions);
         });
         socket.once("close", () => clearTimeout(timer));
         this.attach(id, entry, socket);
@@ -230,24 +236,47 @@ export class SocketTable {
     return (addresses[0] as { address: string }).address;
   }
 
-  /** Puts TLS over a connected socket (tls.connect, or tls.connect({ socket }) on an open one). */
-  private upgrade(id: unknown, settings: unknown, host?: string): null {
+  /** tls.connect({ socket }): TLS over a socket the sandbox connected before. */
+  private upgrade(id: unknown, settings: unknown): null {
     const entry = this.entry(id);
     const raw = entry.stream;
-    if (!raw || raw.connecting) throw Object.assign(new Error("The socket is not connected"), { code: "ENOTCONN" });
-    entry.detach();
-    const secure = connectTls({ ...tlsOptions(settings, host ?? (raw.remoteAddress as string)), socket: raw });
-    secure.once("secureConnect", () => {
-      this.push(Number(id), entry, ["secure", { authorized: secure.authorized, authorizationError: secure.authorizationError ? String(secure.authorizationError) : null, alpnProtocol: secure.alpnProtocol ?? false, protocol: secure.getProtocol() }]);
-    });
-    this.attach(Number(id), entry, secure);
+    if (!raw || raw.connecting || raw.destroyed) throw Object.assign(new Error("The socket is not connected"), { code: "ENOTCONN" });
+    this.secure(Number(id), entry, tlsOptions(settings, raw.remoteAddress ?? ""));
     return null;
+  }
+
+  /** tls.connect to a host and port: TLS once the connection is made; a failure to start it is the socket's error. */
+  private secureConnected(id: number, entry: Entry, options: ConnectionOptions): void {
+    try {
+      this.secure(id, entry, options);
+    } catch (error) {
+      this.push(id, entry, ["error", errorData(error, { code: "ERR_SSL_INTERNAL_ERROR" })]);
+      entry.stream?.destroy();
+    }
+  }
+
+  /** Puts TLS over the entry's connected socket; the plain socket keeps its listeners if TLS cannot start. */
+  private secure(id: number, entry: Entry, options: ConnectionOptions): void {
+    const raw = entry.stream as Socket;
+    entry.detach();
+    let secure: TLSSocket;
+    try {
+      secure = connectTls({ ...options, socket: raw });
+    } catch (error) {
+      this.attach(id, entry, raw);
+      throw error;
+    }
+    secure.once("secureConnect", () => {
+      this.push(id, entry, ["secure", { authorized: secure.authorized, authorizationError: secure.authorizationError ? String(secure.authorizationError) : null, alpnProtocol: secure.alpnProtocol ?? false, protocol: secure.getProtocol() }]);
+    });
+    this.attach(id, entry, secure);
   }
 
   private attach(id: number, entry: Entry, stream: Socket | TLSSocket): void {
     entry.stream = stream;
     const onData = (chunk: Buffer): void => {
-      this.push(id, entry, ["data", new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)]);
+      // A copy of the chunk's own bytes: a view would carry its whole buffer (which may be a pool) into the isolate.
+      this.push(id, entry, ["data", new Uint8Array(chunk)]);
       entry.unread += chunk.length;
       if (entry.unread >= SOCKET_READ_BUFFER_BYTES) stream.pause();
     };
