@@ -3,7 +3,7 @@
 // connected `net.Socket` (`tls.connect({ socket })`, as pg upgrades after its SSLRequest). The server's
 // certificate is checked on the host (`rejectUnauthorized`, `ca`, `servername`); no servers.
 import { Buffer } from "./buffer.js";
-import { normalizeConnect, socketClasses, type HostSocket, type TlsSettings } from "./net.js";
+import { isIP, normalizeConnect, socketClasses, type HostSocket, type TlsSettings } from "./net.js";
 import { createUnsupported } from "./unsupported.js";
 
 type Listener = (...args: unknown[]) => void;
@@ -61,12 +61,12 @@ export function createTls(): Record<string, unknown> {
     if (options.socket !== undefined) {
       if (!(options.socket instanceof Socket)) throw Object.assign(new Error("tls.connect({ socket }) takes a net.Socket in Lambent's isolate runtime"), { code: "ERR_METHOD_NOT_IMPLEMENTED" });
       const raw = options.socket as HostSocket;
-      if (settings.servername === undefined && raw.remoteAddress !== undefined && typeof options.host === "string") settings.servername = options.host;
+      if (settings.servername === undefined && typeof options.host === "string" && !isIP(options.host)) settings.servername = options.host;
       socket.adopt(raw, settings);
       return socket;
     }
     const host = options.host ?? "localhost";
-    if (settings.servername === undefined && !/^[\d.]+$|:/.test(host)) settings.servername = host;
+    if (settings.servername === undefined && !isIP(host)) settings.servername = host;
     socket.dial(Number(options.port), host, settings);
     return socket;
   };

@@ -66,6 +66,10 @@ socket.on("connect", () => events.push("connect"));
 socket.on("ready", () => events.push("ready"));
 const echoed = await new Promise((resolve, reject) => { socket.once("data", (d) => resolve(d.toString())); socket.on("error", reject); socket.write("hello"); });
 const remote = [socket.remoteAddress, socket.remotePort, socket.readyState];
+socket.setTimeout(30);
+await new Promise((resolve) => socket.once("timeout", resolve));
+socket.setTimeout(0);
+events.push("timeout");
 const rest = await new Promise((resolve) => { let text = ""; socket.on("data", (d) => (text += d)); socket.on("end", () => events.push("end")); socket.on("close", (hadError) => { events.push("close:" + hadError); resolve(text); }); socket.write("quit"); });
 return { echoed, remote, rest, events, isIP: [net.isIP("::1"), net.isIP("10.0.0.1"), net.isIP("host"), net.isIPv4("1.2.3.4"), net.isIPv6("::ffff:1.2.3.4")] };`,
     );
@@ -73,7 +77,7 @@ return { echoed, remote, rest, events, isIP: [net.isIP("::1"), net.isIP("10.0.0.
       echoed: "echo:hello",
       remote: ["127.0.0.1", port, "open"],
       rest: "bye",
-      events: ["connect", "ready", "end", "close:false"],
+      events: ["connect", "ready", "timeout", "end", "close:false"],
       isIP: [6, 4, 0, true, true],
     });
   });

@@ -335,13 +335,13 @@ export class SocketTable {
     if (this.lookups >= MAX_LOOKUPS_IN_FLIGHT) throw Object.assign(new Error(`An environment may have at most ${MAX_LOOKUPS_IN_FLIGHT} name lookups in flight`), { code: "EAI_AGAIN" });
     const resolver = kind === "resolve4" ? resolve4 : kind === "resolve6" ? resolve6 : kind === "lookup" ? undefined : null;
     if (resolver === null) throw new Error(`unknown lookup ${kind}`);
-    this.lookups++;
-    const id = this.next++;
-    const generation = this.generation;
     const syscall = kind === "lookup" ? "getaddrinfo" : `query${kind === "resolve4" ? "A" : "Aaaa"}`;
     const answer = resolver
       ? resolver(hostname).then((addresses) => addresses.map((address) => ({ address, family: kind === "resolve4" ? 4 : 6 })))
       : lookup(hostname, { all: true, verbatim: true, family: family === 4 || family === 6 ? family : 0 });
+    this.lookups++;
+    const id = this.next++;
+    const generation = this.generation;
     void answer.then(
       (addresses) => {
         const allowed = addresses.filter(({ address }) => this.options.policy.decide(hostname, address).allowed);
