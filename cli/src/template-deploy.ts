@@ -61,6 +61,8 @@ export function takeParameterOverrides(args: readonly string[]): { args: string[
 interface MadeByDeploy {
   functions: string[];
   triggers: string[];
+  /** Existing functions whose update had begun. */
+  updated: string[];
 }
 
 /** What one function's deploy did, for the summary. */
@@ -106,12 +108,15 @@ export async function deployTemplate(options: TemplateDeployOptions, io: CliIo):
   for (const warning of plan.warnings) writeLine(io.stderr, `warning: ${warning}`);
 
   const deployed: DeployedFunction[] = [];
-  const made: MadeByDeploy = { functions: [], triggers: [] };
+  const made: MadeByDeploy = { functions: [], triggers: [], updated: [] };
+  // New functions first: a failure among them is undone in full, before any existing function is touched.
+  const order = [...plan.functions.filter((fn) => !existing.has(fn.logicalId)), ...plan.functions.filter((fn) => existing.has(fn.logicalId))];
   try {
-    for (const fn of plan.functions) {
+    for (const fn of order) {
       const found = existing.get(fn.logicalId);
       deployed.push(await deployFunction(client, fn, packages.get(fn.logicalId)!, found !== undefined, found?.Concurrency !== undefined, made));
     }
+    deployed.sort((a, b) => plan.functions.indexOf(a.plan) - plan.functions.indexOf(b.plan));
     await applyRoutes(client, deployed);
     for (const fn of plan.functions) await applySchedules(client, fn, made);
     for (const permission of plan.permissions) {
@@ -119,7 +124,7 @@ export async function deployTemplate(options: TemplateDeployOptions, io: CliIo):
       await client.addPermission(permission.functionName, permission.qualifier, permission.request);
     }
   } catch (error) {
-    await undoWhatWasMade(client, made, plan, existing, io);
+    await undoWhatWasMade(client, made, io);
     throw error;
   }
 
@@ -210,6 +215,7 @@ async function deployFunction(client: ApiClient, fn: FunctionPlan, built: BuiltP
     made.functions.push(name);
   } else {
     await settle(client, name);
+    made.updated.push(name);
     await client.updateFunctionCode(name, built.zipFile);
     await settle(client, name);
     // What the template leaves out goes back to Lambda's default, as CloudFormation's update does.
@@ -296,14 +302,17 @@ async function applySchedules(client: ApiClient, fn: FunctionPlan, made: MadeByD
  * existed and were already updated stay updated, and the message says which: undoing those needs the
  * application revisions that are not built yet.
  */
-async function undoWhatWasMade(client: ApiClient, made: MadeByDeploy, plan: TemplatePlan, existing: ReadonlyMap<string, unknown>, io: CliIo): Promise<void> {
+async function undoWhatWasMade(client: ApiClient, made: MadeByDeploy, io: CliIo): Promise<void> {
   const failedUndo: string[] = [];
   for (const name of made.triggers) await client.deleteTrigger(name).catch(() => failedUndo.push(`trigger ${name}`));
   for (const name of made.functions) await client.deleteFunction(name).catch(() => failedUndo.push(`function ${name}`));
+  if (made.functions.length === 0 && made.triggers.length === 0 && made.updated.length === 0) {
+    writeLine(io.stderr, "error: the deploy failed at its first change; nothing was changed");
+    return;
+  }
   writeLine(io.stderr, "error: the deploy failed midway");
   if (made.functions.length > 0) writeLine(io.stderr, `  removed again the functions it had created: ${made.functions.join(", ")}`);
-  const updated = plan.functions.filter((fn) => existing.has(fn.logicalId)).map((fn) => fn.functionName);
-  if (updated.length > 0) writeLine(io.stderr, `  functions that existed before may already be updated (there is no rollback yet): ${updated.join(", ")}`);
+  if (made.updated.length > 0) writeLine(io.stderr, `  functions that existed before and were updated stay updated (there is no rollback yet): ${made.updated.join(", ")}`);
   if (failedUndo.length > 0) writeLine(io.stderr, `  could not remove: ${failedUndo.join(", ")}`);
 }
 

@@ -3,7 +3,7 @@
 // and templates refused before anything changes — one with an error in its last function, one asking
 // for a resource Lambent does not have.
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,10 +127,32 @@ describe("lambent deploy with a SAM template", () => {
     await rm(copy, { recursive: true, force: true });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("removed again the functions it had created: midway-ListOrdersFunction, midway-NightlyFunction");
-    expect(result.stderr).toMatch(/store\.mjs/);
+    expect(result.stderr).toMatch(/Could not resolve "\.\/store\.mjs"/);
     expect((await functionNames()).filter((name) => name.startsWith("midway-"))).toEqual([]);
     expect((await fetch(`${cluster.httpUrl}/broken-orders`)).status).toBe(404);
     expect((await lambent("trigger", "get", "midway-NightlyFunction-Nightly")).code).toBe(1);
+  });
+
+  it("leaves a deployed stack untouched when a function the new template adds fails at create", async () => {
+    const copy = await mkdtemp(join(tmpdir(), "lambent-sam-grow-"));
+    await cp(`${FIXTURES}last-function-error`, copy, { recursive: true });
+    const template = await readFile(join(copy, "template.yaml"), "utf8");
+    // First the stack without its last function, which deploys.
+    await writeFile(join(copy, "template.yaml"), template.slice(0, template.indexOf("  CreateOrderFunction:")).replaceAll("/broken-orders", "/grow-orders"));
+    const first = await lambent("deploy", copy, "--stack-name", "grow");
+    expect(first.code, first.stderr).toBe(0);
+    expect(await (await fetch(`${cluster.httpUrl}/grow-orders`)).text()).toBe("[]");
+    // Then the whole template, the list changed and the new last function importing a file that is not there.
+    await writeFile(join(copy, "template.yaml"), template.replaceAll("/broken-orders", "/grow-orders"));
+    await writeFile(join(copy, "orders", "list.mjs"), `export const handler = async () => ({ statusCode: 200, body: "[1]" });\n`);
+    await writeFile(join(copy, "orders", "create.mjs"), `import { save } from "./store.mjs";\nexport const handler = async (event) => ({ statusCode: 201, body: JSON.stringify(await save(event.body)) });\n`);
+    const second = await lambent("deploy", copy, "--stack-name", "grow");
+    await rm(copy, { recursive: true, force: true });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain("nothing was changed");
+    expect(second.stderr).toMatch(/Could not resolve "\.\/store\.mjs"/);
+    expect(await (await fetch(`${cluster.httpUrl}/grow-orders`)).text()).toBe("[]");
+    expect((await functionNames()).filter((name) => name.startsWith("grow-")).sort()).toEqual(["grow-ListOrdersFunction", "grow-NightlyFunction"]);
   });
 
   it("refuses a template with a resource type Lambent does not have, naming it, before anything changes", async () => {
