@@ -68,7 +68,7 @@ describe("lambent deploy with a SAM template", () => {
     expect(await (await fetch(`${cluster.httpUrl}/hello`)).json()).toEqual({ message: "hello world" });
   });
 
-  it("takes parameter overrides and, deployed again with others, updates the function, its alias and its schedule in place", async () => {
+  it("takes parameter overrides and, deployed again with others, updates the function, its alias and its schedule in place; unchanged, publishes nothing new", async () => {
     const first = await json<DeployAnswer>("deploy", `${FIXTURES}schedule-api`, "--stack-name", "greeter", "--parameter-overrides", "Greeting=hi");
     expect(first.Functions).toEqual([expect.objectContaining({ FunctionName: "greeter-greet", Action: "created", Version: "1" })]);
     expect(first.Outputs.GreetApi).toBe(`${cluster.httpUrl}/greet`);
@@ -92,6 +92,9 @@ describe("lambent deploy with a SAM template", () => {
     expect(JSON.parse(again.Policy).Statement).toHaveLength(1);
     const triggers = await json<{ Triggers: { Name: string }[] }>("trigger", "list", "--function", "greeter-greet");
     expect(triggers.Triggers.map((item) => item.Name)).toEqual(["greeter-greet-Warm"]);
+
+    const unchanged = await json<DeployAnswer>("deploy", `${FIXTURES}schedule-api`, "--stack-name", "greeter", "--parameter-overrides", "Greeting=hey Stage=prod");
+    expect(unchanged.Functions).toEqual([expect.objectContaining({ Action: "updated", Version: "2" })]);
 
     const refused = await lambent("deploy", `${FIXTURES}schedule-api`, "--stack-name", "greeter", "--parameter-overrides", "Stage=qa");
     expect(refused.code).toBe(1);
