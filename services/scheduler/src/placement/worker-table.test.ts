@@ -51,4 +51,30 @@ describe("worker table", () => {
     table.heartbeat(beat("b"), 100);
     expect(table.silentSince(50)).toEqual(["a"]);
   });
+
+  it("keeps its index of warm environments true to the workers' own reports", () => {
+    const table = new WorkerTable();
+    table.heartbeat(beat("roomy", {}, 0, 8192), 0);
+    table.heartbeat(beat("w", { "f:1:r": 1 }, 2), 0);
+    // A newer heartbeat no longer reports the environment (reaped): the roomiest worker gets the call.
+    table.heartbeat(beat("w", {}, 2), 1);
+    expect(table.place("f:1:r", 128)?.workerId).toBe("roomy");
+    // An environment idle again after a call is found warm.
+    table.released("w", 128, "f:1:r");
+    expect(table.place("f:1:r", 128)?.workerId).toBe("w");
+    // A worker that is gone holds no warm environment any more.
+    table.environmentIdle("w", "f:1:r");
+    table.remove("w");
+    expect(table.place("f:1:r", 128)?.workerId).toBe("roomy");
+  });
+
+  it("among warm workers picks the least busy, and skips draining and full ones", () => {
+    const table = new WorkerTable();
+    table.heartbeat(beat("busy", { k: 1 }, 6), 0);
+    table.heartbeat(beat("quiet", { k: 1 }, 1), 0);
+    table.heartbeat({ ...beat("draining", { k: 1 }, 0), draining: true }, 0);
+    table.heartbeat(beat("full", { k: 1 }, 10), 0);
+    expect(table.place("k", 128)?.workerId).toBe("quiet");
+    expect(table.place("k", 128)?.workerId).toBe("busy");
+  });
 });
