@@ -31,7 +31,7 @@ import { errorAnswer, invokeAnswer, invokeRequestOf, isLambdaEndpoint } from "./
 import { parseKey, publicHalf, signData, verifyData } from "./key-crypto.js";
 import { CipherSessions } from "./cipher-sessions.js";
 import { deriveKey } from "./key-derivation.js";
-import { SocketTable } from "./sockets.js";
+import { SocketSlots, SocketTable } from "./sockets.js";
 import { MAX_HOST_CALL_BYTES, MAX_ZLIB_BYTES, MAX_ZLIB_JOBS } from "../limits.js";
 
 const MB = 1024 * 1024;
@@ -112,6 +112,8 @@ export class SandboxHost {
   readonly packages: PackageCache;
   readonly functions: FunctionCalls | undefined;
   readonly conversions = new JobSlots(MAX_ZLIB_JOBS);
+  /** Sockets the process's environments hold together. */
+  readonly sockets = new SocketSlots();
   private readonly storageMeter: StorageMeter | undefined;
 
   constructor(options: SandboxHostOptions) {
@@ -189,7 +191,7 @@ export class EnvironmentHost {
     /** Copied into the isolate at boot: the sandbox keeps calls within them, and the host holds it to them. */
     readonly callLimits: FunctionCallLimits,
   ) {
-    this.sockets = new SocketTable({ policy: shared.policy, connectTimeoutMs: shared.fetchLimits.timeoutMs });
+    this.sockets = new SocketTable({ policy: shared.policy, connectTimeoutMs: shared.fetchLimits.timeoutMs, slots: shared.sockets });
   }
 
   /** A synchronous call from the sandbox. Throws (as a plain Error the sandbox sees) on bad input. */

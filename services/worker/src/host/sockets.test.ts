@@ -4,14 +4,14 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EgressPolicy } from "./egress-policy.js";
-import { MAX_OPEN_SOCKETS, SOCKET_READ_BUFFER_BYTES, SOCKET_WRITE_BUFFER_BYTES, SocketTable, type SocketEvent } from "./sockets.js";
+import { MAX_OPEN_SOCKETS, SOCKET_READ_BUFFER_BYTES, SOCKET_WRITE_BUFFER_BYTES, SocketSlots, SocketTable, type SocketEvent } from "./sockets.js";
 
 const open = new EgressPolicy({ allow: ["127.0.0.1"], deny: [] });
 const strict = new EgressPolicy({ allow: [], deny: [] });
 
 /** A table whose events are gathered as the sandbox would poll them. */
-function table(policy = open): { sockets: SocketTable; events: SocketEvent[]; next(predicate: (event: SocketEvent) => boolean): Promise<SocketEvent> } {
-  const sockets = new SocketTable({ policy, connectTimeoutMs: 2000 });
+function table(policy = open, slots = new SocketSlots()): { sockets: SocketTable; events: SocketEvent[]; next(predicate: (event: SocketEvent) => boolean): Promise<SocketEvent> } {
+  const sockets = new SocketTable({ policy, connectTimeoutMs: 2000, slots });
   const events: SocketEvent[] = [];
   const waiters: (() => void)[] = [];
   sockets.onEvents(() =>
@@ -93,6 +93,25 @@ describe("the socket table", () => {
     expect(() => sockets.call("connect", ["127.0.0.1", port, null])).toThrow(expect.objectContaining({ code: "EMFILE" }) as Error);
     sockets.closeAll();
     expect(sockets.size).toBe(0);
+  });
+
+  it("holds a process's environments together to the process's cap, and gives slots back as sockets close", async () => {
+    const slots = new SocketSlots(3);
+    const [first, second] = [table(open, slots), table(open, slots)];
+    const ids = [first.sockets.call("connect", ["127.0.0.1", port, null]) as number, first.sockets.call("connect", ["127.0.0.1", port, null]) as number];
+    second.sockets.call("connect", ["127.0.0.1", port, null]);
+    expect(() => second.sockets.call("connect", ["127.0.0.1", port, null])).toThrow(/as many sockets as it may/);
+    first.sockets.call("destroy", [ids[0]]);
+    expect(slots.held).toBe(2);
+    second.sockets.call("connect", ["127.0.0.1", port, null]);
+    expect(slots.held).toBe(3);
+    first.sockets.closeAll();
+    second.sockets.closeAll();
+    expect(slots.held).toBe(0);
+    const refused = table(strict, slots);
+    const id = refused.sockets.call("connect", ["10.0.0.1", port, null]) as number;
+    await refused.next(is(id, "close"));
+    expect(slots.held).toBe(0);
   });
 
   it("closes every socket when the invocation ends, and an id means nothing afterwards or in another table", async () => {

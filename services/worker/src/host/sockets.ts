@@ -16,6 +16,8 @@ import { MAX_HOST_CALL_BYTES } from "../limits.js";
 export const MAX_OPEN_SOCKETS = 32;
 /** Sockets one invocation may open in all (a connect-and-close loop stops here). */
 export const MAX_SOCKETS_PER_INVOCATION = 256;
+/** Sockets one sandbox process holds for all its environments together, well within its descriptors. */
+export const MAX_PROCESS_SOCKETS = 4096;
 /** Name lookups an environment may have in flight at once. */
 export const MAX_LOOKUPS_IN_FLIGHT = 16;
 /** Unread bytes the host keeps for one socket before it pauses reading from the network. */
@@ -59,6 +61,8 @@ export interface TlsSettings {
 type Queued = SocketEvent extends [number, ...infer Rest] ? Rest : never;
 
 interface Entry {
+  /** A socket (which holds one of the process's slots) or a lookup's answer. */
+  socket: boolean;
   stream: Socket | TLSSocket | undefined;
   queue: Queued[];
   /** Bytes of `data` events in the queue. */
@@ -69,9 +73,16 @@ interface Entry {
   detach: () => void;
 }
 
+/** The sockets a sandbox process's environments hold together, shared by their tables. */
+export class SocketSlots {
+  held = 0;
+  constructor(readonly max = MAX_PROCESS_SOCKETS) {}
+}
+
 export interface SocketTableOptions {
   policy: EgressPolicy;
   connectTimeoutMs: number;
+  slots: SocketSlots;
 }
 
 function errorData(error: unknown, fallback: Partial<SocketErrorData> = {}): SocketErrorData {
@@ -165,11 +176,7 @@ export class SocketTable {
   /** Ends every socket and lookup: the invocation that opened them has ended. */
   closeAll(): void {
     this.generation++;
-    for (const entry of this.entries.values()) {
-      entry.detach();
-      entry.stream?.destroy();
-    }
-    this.entries.clear();
+    for (const id of [...this.entries.keys()]) this.drop(id);
     this.lookups = 0;
     this.opened = 0;
     this.wakePending = false;
@@ -185,11 +192,14 @@ export class SocketTable {
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw Object.assign(new RangeError(`Port should be > 0 and < 65536. Received ${port}.`), { code: "ERR_SOCKET_BAD_PORT" });
     if (this.entries.size >= MAX_OPEN_SOCKETS) throw Object.assign(new Error(`An environment may have at most ${MAX_OPEN_SOCKETS} sockets open at once`), { code: "EMFILE" });
     if (this.opened >= MAX_SOCKETS_PER_INVOCATION) throw Object.assign(new Error(`An invocation may open at most ${MAX_SOCKETS_PER_INVOCATION} sockets`), { code: "EMFILE" });
+    const slots = this.options.slots;
+    if (slots.held >= slots.max) throw Object.assign(new Error("This worker holds as many sockets as it may; try again later"), { code: "EMFILE" });
     // Checked now, so a bad setting is the caller's error rather than a failure after the connection.
     const secureOptions = tls === null ? null : tlsOptions(tls, host);
     this.opened++;
+    slots.held++;
     const id = this.next++;
-    const entry: Entry = { stream: undefined, queue: [], unread: 0, flowing: true, detach: () => undefined };
+    const entry: Entry = { socket: true, stream: undefined, queue: [], unread: 0, flowing: true, detach: () => undefined };
     this.entries.set(id, entry);
     const generation = this.generation;
     void this.dial(host, port).then(
@@ -323,11 +333,17 @@ export class SocketTable {
   }
 
   private destroy(id: number): void {
+    this.drop(id);
+  }
+
+  /** Forgets a socket or lookup, destroying its socket and giving back its slot. */
+  private drop(id: number): void {
     const entry = this.entries.get(id);
     if (!entry) return;
+    this.entries.delete(id);
     entry.detach();
     entry.stream?.destroy();
-    this.entries.delete(id);
+    if (entry.socket) this.options.slots.held--;
   }
 
   /** A name lookup (`lookup`, `resolve4`, `resolve6`); the answer, less the addresses the policy refuses, comes as an event. */
@@ -358,7 +374,7 @@ export class SocketTable {
   private answer(generation: number, id: number, answer: { address: string; family: number }[] | SocketErrorData): void {
     if (this.generation !== generation) return;
     this.lookups--;
-    const entry: Entry = { stream: undefined, queue: [["lookup", answer]], unread: 0, flowing: true, detach: () => undefined };
+    const entry: Entry = { socket: false, stream: undefined, queue: [["lookup", answer]], unread: 0, flowing: true, detach: () => undefined };
     this.entries.set(id, entry);
     this.wakeIfReady();
   }
@@ -400,7 +416,7 @@ export class SocketTable {
         }
         events.push([id, ...event] as SocketEvent);
         if (event[0] === "close" || event[0] === "lookup") {
-          this.entries.delete(id);
+          this.drop(id);
           break;
         }
       }
