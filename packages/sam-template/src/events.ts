@@ -4,7 +4,7 @@ import { isValidTimeZone, parseScheduleExpression } from "@lambent/schedule-expr
 import { ResolveError } from "./errors.js";
 import type { Resolved } from "./intrinsics.js";
 import type { RoutePlan, SchedulePlan } from "./model.js";
-import { map, oneOf, shortHash, text } from "./values.js";
+import { map, oneOf, own, shortHash, text } from "./values.js";
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
 const TRIGGER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -41,15 +41,15 @@ export function planEvents(value: Resolved, functionName: string): { routes: Rou
     const where = `Events.${eventId}`;
     const fields = map(event, where);
     const type = text(fields.Type, `${where}.Type`);
-    const allowed = EVENT_PROPERTIES[type];
+    const allowed = own(EVENT_PROPERTIES, type);
     if (allowed === undefined) {
-      const because = REFUSED_EVENT_BECAUSE[type];
+      const because = own(REFUSED_EVENT_BECAUSE, type);
       throw new ResolveError(`event type ${type} is not supported by Lambent${because ? `: ${because}` : ""}`, `${where}.Type`);
     }
     const properties = fields.Properties === undefined ? {} : map(fields.Properties, `${where}.Properties`);
     for (const key of Object.keys(properties)) {
       if (allowed.has(key)) continue;
-      const because = REFUSED_PROPERTY_BECAUSE[key];
+      const because = own(REFUSED_PROPERTY_BECAUSE, key);
       throw new ResolveError(`${type} event property ${key} is not supported by Lambent${because ? `: ${because}` : ""}`, `${where}.Properties.${key}`);
     }
     if (type === "Api" || type === "HttpApi") routes.push(routeOf(eventId, type, properties, where));

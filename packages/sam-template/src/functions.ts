@@ -6,7 +6,7 @@ import { ResolveError } from "./errors.js";
 import { planEvents } from "./events.js";
 import type { Resolved } from "./intrinsics.js";
 import type { CodeSource, FunctionPlan } from "./model.js";
-import { integer, map, oneOf, shortHash, text, type Properties } from "./values.js";
+import { integer, map, oneOf, own, shortHash, text, type Properties } from "./values.js";
 
 /** What lambent deploy does with each property of AWS::Serverless::Function; a property not listed is refused. */
 const SERVERLESS_PROPERTIES: Readonly<Record<string, "used" | string>> = {
@@ -165,9 +165,9 @@ export function planLambdaFunction(properties: Properties, context: FunctionCont
 
 function checkProperties(properties: Properties, known: Readonly<Record<string, string>>, type: string, context: FunctionContext): void {
   for (const key of Object.keys(properties)) {
-    const use = known[key];
+    const use = own(known, key);
     if (use === undefined) {
-      const because = REFUSED_BECAUSE[key];
+      const because = own(REFUSED_BECAUSE, key);
       throw new ResolveError(`${type} property ${key} is not supported by Lambent${because ? `: ${because}` : ""}`, key);
     }
     if (use !== "used") context.warnings.push(`${context.logicalId}: ${key} ${use}`);

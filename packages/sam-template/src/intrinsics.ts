@@ -120,7 +120,7 @@ function resolveFunction(key: string, argument: unknown, scope: IntrinsicScope, 
     }
     case "Fn::FindInMap": {
       const [map, top, second] = fixedList(argument, 3, key, path).map((item) => asText(resolveValue(item, scope, path), key, path));
-      const found = (scope.mappings[map!] as Record<string, Record<string, unknown>> | undefined)?.[top!]?.[second!];
+      const found = ownEntry(ownEntry(ownEntry(scope.mappings, map!), top!), second!);
       if (found === undefined) throw new ResolveError(`Fn::FindInMap finds nothing at ${map}.${top}.${second} in Mappings`, path);
       return resolveValue(found, scope, path);
     }
@@ -191,6 +191,11 @@ function resolveSub(argument: unknown, scope: IntrinsicScope, path: string): Res
     if (resolved === NO_VALUE) throw new ResolveError(`Fn::Sub cannot use ${whole}`, path);
     return asText(resolved, "Fn::Sub", path);
   });
+}
+
+/** A map's own entry, or undefined; never one of Object's own properties. */
+function ownEntry(value: unknown, key: string): unknown {
+  return value !== null && typeof value === "object" && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 function fixedList(argument: unknown, length: number, key: string, path: string): unknown[] {

@@ -9,7 +9,7 @@ import { evaluateCondition, NO_VALUE, resolveValue, unavailable, type IntrinsicS
 import type { FunctionPlan, OutputPlan, PermissionPlan, PlanOptions, TemplatePlan } from "./model.js";
 import { parseTemplateText } from "./parse.js";
 import { resolveParameter, type ParameterDeclaration } from "./parameters.js";
-import { map, text } from "./values.js";
+import { map, own, text } from "./values.js";
 
 const SERVERLESS_TRANSFORM = "AWS::Serverless-2016-10-31";
 const TOP_LEVEL = new Set(["AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Parameters", "Mappings", "Conditions", "Globals", "Resources", "Outputs"]);
@@ -180,7 +180,7 @@ class TemplatePlanner {
           }
         }
         if (!FUNCTION_TYPES.has(type) && !Object.hasOwn(API_TYPES, type) && type !== ROLE_TYPE && type !== "AWS::Lambda::Permission") {
-          const because = REFUSED_TYPE_BECAUSE[type];
+          const because = own(REFUSED_TYPE_BECAUSE, type);
           this.resources.set(logicalId, leftOut(type, `${logicalId}, of the type ${type}, which Lambent does not support`));
           throw new ResolveError(`resource type ${type} is not supported by Lambent${because ? `: ${because}` : ""}`, "Type");
         }
@@ -222,7 +222,7 @@ class TemplatePlanner {
         this.resources.set(logicalId, { type, ref: name, attributes: { Arn: arn, RoleId: name } });
         continue;
       }
-      const api = API_TYPES[type];
+      const api = own(API_TYPES, type);
       if (api !== undefined) {
         this.apis.set(logicalId, { rest: api.rest });
         this.resources.set(logicalId, { type, ref: unavailable(`${logicalId} ${apiNote}`), attributes: {} });
@@ -300,7 +300,7 @@ class TemplatePlanner {
 
   /** An explicit API's properties: only those that leave its routes as the implicit API's would be. */
   private checkApi(declaration: Record<string, unknown>): void {
-    const api = API_TYPES[declaration.Type as string]!;
+    const api = own(API_TYPES, declaration.Type as string)!;
     const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
     const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
     for (const key of Object.keys(properties)) {
@@ -326,8 +326,8 @@ class TemplatePlanner {
       const api = Object.values(API_TYPES).find((candidate) => candidate.event === eventType);
       if (api === undefined || eventProperties === null || typeof eventProperties !== "object") continue;
       const reference = (eventProperties as Record<string, unknown>)[api.idProperty] as { Ref?: unknown } | undefined;
-      const target = typeof reference?.Ref === "string" ? this.resourceDeclarations[reference.Ref] : undefined;
-      if (target === undefined || API_TYPES[target.Type as string] !== api) continue;
+      const target = typeof reference?.Ref === "string" ? own(this.resourceDeclarations, reference.Ref) : undefined;
+      if (target === undefined || target === null || own(API_TYPES, String(target.Type)) !== api) continue;
       const { [api.idProperty]: _detached, ...rest } = eventProperties as Record<string, unknown>;
       copy[eventId] = { ...(event as Record<string, unknown>), Properties: rest };
     }
