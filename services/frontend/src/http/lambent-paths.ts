@@ -1,12 +1,13 @@
 // The paths the frontend keeps for itself: Lambda's dated API paths (`/2015-03-31/…`), everything under
-// `/lambent…` (Lambent's API, function URLs, code downloads), `/healthz`, `/livez` and `/metrics`. A request for any
-// other path is for a route; a route may not be created beneath one of these.
+// `/lambent…` (Lambent's API, function URLs, code downloads), `/healthz`, `/livez`, `/metrics` and the web
+// console's `/console`. A request for any other path is for a route; a route may not be created beneath one
+// of these.
 import { LIVENESS_PATH, METRICS_PATH } from "@lambent/telemetry";
 
 /** Lambda versions each API by date: `/2015-03-31/functions`, `/2021-10-31/functions/{name}/url`, … */
 const DATED = /^\/\d{4}-\d{2}-\d{2}(?:\/|$)/;
 const LAMBENT = "/lambent";
-const OWN_SEGMENTS = new Set(["healthz", LIVENESS_PATH.slice(1), METRICS_PATH.slice(1)]);
+const OWN_SEGMENTS = new Set(["healthz", LIVENESS_PATH.slice(1), METRICS_PATH.slice(1), "console"]);
 
 /**
  * Whether a request path belongs to Lambent (its API and service paths) rather than to the routes. Every

@@ -76,17 +76,17 @@ describe("RouteTable", () => {
 });
 
 describe("Lambent's own paths", () => {
-  it("are the dated API paths, /lambent…, /healthz, /livez and /metrics", () => {
-    for (const path of ["/2015-03-31/functions/f/invocations", "/2021-10-31", "/lambent/2024-01-01/routes", "/lambent-url/abc/", "/lambentx", "/healthz", "/livez", "/metrics", "/metrics/x"]) {
+  it("are the dated API paths, /lambent…, /healthz, /livez, /metrics and /console", () => {
+    for (const path of ["/2015-03-31/functions/f/invocations", "/2021-10-31", "/lambent/2024-01-01/routes", "/lambent-url/abc/", "/lambentx", "/healthz", "/livez", "/metrics", "/metrics/x", "/console", "/console/functions/f"]) {
       expect(isLambentPath(path), path).toBe(true);
     }
-    for (const path of ["/", "", "/shop", "/2015-report", "/2015-03-31x/a", "/2015-03-3a", "/2015/03/31", "/healthzz", "/metrics-dashboard", "/Lambent"]) {
+    for (const path of ["/", "", "/shop", "/2015-report", "/2015-03-31x/a", "/2015-03-3a", "/2015/03/31", "/healthzz", "/metrics-dashboard", "/consoles", "/Lambent"]) {
       expect(isLambentPath(path), path).toBe(false);
     }
   });
 
   it("are refused as route prefixes, in any case of lambent", () => {
-    for (const path of ["/2015-03-31", "/2019-09-30/x", "/lambent", "/lambent-url/x", "/LAMBENT/x", "/healthz", "/livez", "/metrics/x"]) {
+    for (const path of ["/2015-03-31", "/2019-09-30/x", "/lambent", "/lambent-url/x", "/LAMBENT/x", "/healthz", "/livez", "/metrics/x", "/console"]) {
       expect(reservedRoutePathReason(path), path).toMatch(/reserved/);
     }
     for (const path of ["/", "/shop", "/2015-report", "/metrics-dashboard"]) expect(reservedRoutePathReason(path), path).toBeUndefined();

@@ -1,5 +1,5 @@
 // The HTTP face: Lambda's REST API, function URLs, routes, health (`/healthz`: the cluster can serve;
-// `/livez`: this process answers), and package downloads for GetFunction's Code.Location.
+// `/livez`: this process answers), package downloads for GetFunction's Code.Location, and the web console.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { LambdaError, resourceNotFound } from "@lambent/errors";
@@ -19,6 +19,7 @@ import type { WorkflowOperations } from "../workflows/workflow-operations.js";
 import { CODE_DOWNLOAD_PATH, type CodeLocations } from "./code-location.js";
 import { authenticate, type ApiAuth } from "./api-auth.js";
 import { authorize, authorizeCall, iamRequestOf, type ApiCaller } from "./api-authorization.js";
+import { ConsoleAssets, isConsolePath } from "./console-assets.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -47,16 +48,25 @@ function isOpenPath(method: string, pathname: string): boolean {
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
+  const consoleAssets = new ConsoleAssets({ signed: options.apiAuth !== undefined, region: options.apiAuth?.region ?? "us-east-1" });
   const server = createServer((request, response) => {
-    void handle(options, request, response);
+    void handle(options, consoleAssets, request, response);
   });
   server.keepAliveTimeout = 65_000;
   return server;
 }
 
-async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(options: HttpServerOptions, consoleAssets: ConsoleAssets, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://lambent");
   const method = request.method ?? "GET";
+  if (isConsolePath(url.pathname)) {
+    await consoleAssets.serve(method, url.pathname, response).catch((error: unknown) => {
+      options.logger.error("console request failed", { method, path: url.pathname, err: error });
+      if (!response.headersSent) response.writeHead(500).end();
+      else response.destroy();
+    });
+    return;
+  }
   if (options.stepFunctions && isStepFunctionsRequest(method, url.pathname, request)) {
     const apiAuth = options.apiAuth;
     const target = String(request.headers["x-amz-target"] ?? "").replace(/^AWSStepFunctions\./, "");

@@ -1,0 +1,45 @@
+// One function: its tabs (Test, Configuration, Versions and aliases) over one GetFunction.
+import type { LambdaApi } from "./api.js";
+import { ErrorNotice, Link, useLoad } from "./components.js";
+import { ConfigurationPanel } from "./configuration-panel.js";
+import { hrefOf, type FunctionTab } from "./router.js";
+import { TestPanel } from "./test-panel.js";
+import { VersionsPanel } from "./versions-panel.js";
+
+const TAB_LABELS: Record<FunctionTab, string> = { test: "Test", configuration: "Configuration", versions: "Versions and aliases" };
+
+export function FunctionPage(props: { api: LambdaApi; name: string; tab: FunctionTab }) {
+  const fn = useLoad(() => props.api.getFunction(props.name), `function:${props.name}`);
+  const configuration = fn.data?.Configuration;
+  return (
+    <section aria-labelledby="function-title">
+      <p class="breadcrumb">
+        <Link href={hrefOf({ page: "functions" })}>Functions</Link> / <span>{props.name}</span>
+      </p>
+      <h1 id="function-title">{props.name}</h1>
+      {configuration ? (
+        <p class="summary">
+          {configuration.Runtime} · {configuration.MemorySize} MB · {configuration.Timeout} s timeout · {configuration.State ?? "Active"}
+        </p>
+      ) : null}
+      <nav class="tabs" aria-label="Function">
+        {(Object.keys(TAB_LABELS) as FunctionTab[]).map((tab) => (
+          <Link key={tab} href={hrefOf({ page: "function", name: props.name, tab })} current={tab === props.tab}>
+            {TAB_LABELS[tab]}
+          </Link>
+        ))}
+      </nav>
+      {fn.error ? <ErrorNotice error={fn.error} /> : null}
+      {fn.loading && !fn.data ? <p aria-live="polite">Loading…</p> : null}
+      {configuration ? (
+        props.tab === "test" ? (
+          <TestPanel api={props.api} name={props.name} />
+        ) : props.tab === "configuration" ? (
+          <ConfigurationPanel api={props.api} configuration={configuration} />
+        ) : (
+          <VersionsPanel api={props.api} name={props.name} />
+        )
+      ) : null}
+    </section>
+  );
+}

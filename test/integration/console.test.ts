@@ -1,0 +1,190 @@
+// The web console in a real Chromium against a real cluster that takes only signed calls: sign-in with an
+// access key (a wrong secret refused as AWS refuses it), a function created from a zip, a test event run
+// with its response, summary and log line, environment values masked until revealed, reserved concurrency
+// set to 0 and the throttle shown, an alias's traffic shifted, a delete after confirmation, and the list at
+// phone width. With CONSOLE_SCREENSHOTS=1 the main pages are saved to docs/console/ as PNGs.
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { CreateAliasCommand, LambdaClient, PublishVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
+import { createTestFunction } from "../fixtures/deploy.js";
+
+const KEY = { accessKeyId: "AKIDCONSOLEADMIN", secretAccessKey: "Y29uc29sZS1hZG1pbi1zZWNyZXQ" };
+const SCREENSHOTS = process.env["CONSOLE_SCREENSHOTS"] === "1" ? fileURLToPath(new URL("../../docs/console/", import.meta.url)) : undefined;
+
+const HANDLER = `exports.handler = async (event) => {
+  console.log("hello from the console", event.name);
+  return { greeting: "hi " + event.name };
+};
+`;
+
+let cluster: TestCluster;
+let lambda: LambdaClient;
+let browser: Browser;
+let page: Page;
+
+/** Debian's chromium: Playwright's own browser download is not used. */
+function chromiumPath(): string {
+  try {
+    return execFileSync("which", ["chromium"], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error("The console tests drive Debian's chromium: apt-get install chromium");
+  }
+}
+
+async function screenshot(name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ env: { LAMBENT_API_AUTH: "sigv4", LAMBENT_ACCESS_KEYS: `${KEY.accessKeyId}:${KEY.secretAccessKey}` } });
+  lambda = new LambdaClient({ endpoint: cluster.httpUrl, region: "us-east-1", credentials: KEY, maxAttempts: 1 });
+  await createTestFunction(lambda, "console-other", zipFiles({ "index.js": "exports.handler = async () => 'other';" }), { MemorySize: 256 });
+  browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  lambda?.destroy();
+  await cluster?.stop();
+});
+
+describe("the web console", () => {
+  it("signs in with an access key, typed at the keyboard, after refusing a wrong secret", async () => {
+    await page.goto(`${cluster.httpUrl}/console/`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await screenshot("sign-in");
+    await page.getByLabel("Access key ID").focus();
+    await page.keyboard.type(KEY.accessKeyId);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("not-the-secret");
+    await page.keyboard.press("Enter");
+    const refusal = page.getByRole("alert");
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain("InvalidSignatureException");
+
+    await page.getByLabel("Secret access key").fill(KEY.secretAccessKey);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: /^Functions/ }).waitFor();
+    await page.getByRole("link", { name: "console-other" }).waitFor();
+    // Page expressions as text: the tests are type-checked without the DOM's types.
+    expect(await page.evaluate("sessionStorage.length")).toBe(1);
+    expect(await page.evaluate("localStorage.length")).toBe(0);
+  });
+
+  it("creates a function from a zip and opens it", async () => {
+    await page.getByRole("button", { name: "Create function" }).click();
+    await page.getByLabel("Function name").fill("console-hello");
+    await page.getByLabel("Memory (MB)").fill("192");
+    await page.getByLabel("Code (.zip)").setInputFiles({ name: "hello.zip", mimeType: "application/zip", buffer: Buffer.from(zipFiles({ "index.js": HANDLER })) });
+    await page.getByRole("form", { name: "Create a function from a zip" }).getByRole("button", { name: "Create function" }).click();
+    await page.getByRole("heading", { name: "console-hello" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/console/functions/console-hello");
+    expect(await page.locator(".summary").textContent()).toContain("192 MB");
+  });
+
+  it("runs a test event and shows the response, the REPORT summary and the log line", async () => {
+    await page.getByLabel("Event JSON").fill(JSON.stringify({ name: "Ada" }));
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    const result = page.getByRole("region", { name: "Executing function: succeeded" });
+    await result.waitFor();
+    expect(await result.locator(".response").textContent()).toContain('"greeting": "hi Ada"');
+    expect(await result.locator(".log-output").textContent()).toMatch(/INFO\thello from the console Ada/);
+    const summary = await result.locator(".summary-list").textContent();
+    expect(summary).toMatch(/Billed duration\d+\.00 ms/);
+    expect(summary).toContain("Resources configured192 MB");
+    await screenshot("test");
+  });
+
+  it("lists functions with runtime, memory and last change, filtered by the search", async () => {
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Functions" }).click();
+    const row = page.getByRole("row", { name: /console-hello/ });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/console-hellonodejs20\.x192 MB/);
+    await screenshot("functions");
+    await page.getByPlaceholder("Search functions by name or runtime").fill("other");
+    await page.getByRole("row", { name: /console-hello/ }).waitFor({ state: "detached" });
+    expect(await page.getByRole("row", { name: /console-other/ }).count()).toBe(1);
+    await page.getByPlaceholder("Search functions by name or runtime").fill("");
+  });
+
+  it("shows the environment masked until revealed, and sets reserved concurrency to 0, after which a test is throttled", async () => {
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "console-hello", Environment: { Variables: { GREETING: "hi", DATABASE_PASSWORD: "s3cret-value" } } }));
+    await page.getByRole("link", { name: "console-hello" }).click();
+    await page.getByRole("link", { name: "Configuration" }).click();
+    const environment = page.getByRole("region", { name: "Environment variables" });
+    await environment.getByText("DATABASE_PASSWORD").waitFor();
+    expect(await environment.textContent()).not.toContain("s3cret-value");
+    await environment.getByRole("button", { name: "Reveal values" }).click();
+    await environment.getByText("s3cret-value").waitFor();
+    await environment.getByRole("button", { name: "Hide values" }).click();
+
+    await page.getByLabel("Reserved concurrency").fill("0");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Reserved concurrency set to 0.").waitFor();
+    await page.getByText("Reserved concurrency: 0 (every call is throttled).").waitFor();
+    await screenshot("configuration");
+
+    // The environment changed above, so no environment of this revision is warm anywhere: the call goes
+    // to the leading scheduler, which holds it to the reservation.
+    await page.getByRole("link", { name: "Test", exact: true }).click();
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    const throttle = page.getByRole("alert");
+    await throttle.waitFor();
+    expect(await throttle.textContent()).toMatch(/^Executing function: refused\. TooManyRequestsException: .*\(ReservedFunctionConcurrentInvocationLimitExceeded\)$/);
+    await screenshot("throttle");
+
+    await page.getByRole("link", { name: "Configuration" }).click();
+    await page.getByRole("button", { name: "Remove reservation" }).click();
+    await page.getByText("Reservation removed").waitFor();
+  });
+
+  it("lists versions and aliases and shifts 10% of an alias's traffic to another version", async () => {
+    await lambda.send(new PublishVersionCommand({ FunctionName: "console-hello" }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: "console-hello", Name: "live", FunctionVersion: "1" }));
+    await page.getByRole("link", { name: "Versions and aliases" }).click();
+    await page.getByRole("heading", { name: "live → version 1" }).waitFor();
+    // A version is published only when the function changed since the last one, as in Lambda.
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "console-hello", Environment: { Variables: { GREETING: "hello" } } }));
+    await page.getByRole("button", { name: "Publish new version" }).click();
+    await page.getByRole("rowheader", { name: "2", exact: true }).waitFor();
+    const alias = page.getByRole("form", { name: "Alias live" });
+    await alias.getByLabel("Additional version").selectOption("2");
+    await alias.getByLabel("Weight (%)").fill("10");
+    await alias.getByRole("button", { name: "Save routing" }).click();
+    await page.getByRole("heading", { name: "live → version 1 (10% to version 2)" }).waitFor();
+    await screenshot("versions");
+  });
+
+  it("deletes a function after a confirmation", async () => {
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Functions" }).click();
+    await page.getByRole("button", { name: "Delete console-other" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete console-other?" });
+    await dialog.waitFor();
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    expect(await page.getByRole("row", { name: /console-other/ }).count()).toBe(1);
+    await page.getByRole("button", { name: "Delete console-other" }).click();
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("row", { name: /console-other/ }).waitFor({ state: "detached" });
+    await page.getByRole("row", { name: /console-hello/ }).waitFor();
+  });
+
+  it("fits a phone's width without sideways scrolling", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.getByRole("row", { name: /console-hello/ }).waitFor();
+    expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
+    await screenshot("functions-phone");
+  });
+});
