@@ -204,10 +204,10 @@ export function socketClasses(): SocketClasses {
 
     dial(port: number, host: string, tls: TlsSettings | null): void {
       if (this.hostId !== undefined || this.connecting) throw nodeError(Error, "Socket is already connected", "ERR_SOCKET_CONNECTING");
+      if (!Number.isInteger(port) || port <= 0 || port > 65535) throw nodeError(RangeError, `Port should be > 0 and < 65536. Received ${String(port)}.`, "ERR_SOCKET_BAD_PORT");
       this.connecting = true;
       this.secure = tls !== null;
       try {
-        if (!Number.isInteger(port) || port <= 0 || port > 65535) throw nodeError(RangeError, `Port should be > 0 and < 65536. Received ${String(port)}.`, "ERR_SOCKET_BAD_PORT");
         this.hostId = callHost("net.connect", host, port, tls) as number;
       } catch (error) {
         this.connecting = false;
@@ -220,6 +220,7 @@ export function socketClasses(): SocketClasses {
     adopt(from: HostSocket, settings: TlsSettings): void {
       const id = from.hostId;
       if (id === undefined || from.connecting) throw nodeError(Error, "tls.connect({ socket }) needs a connected net.Socket", "ERR_METHOD_NOT_IMPLEMENTED");
+      callHost("net.upgrade", id, settings);
       // The plain socket stays open but hears nothing more: its bytes are this socket's now, as in Node,
       // and it closes when this one does (pg waits for the plain socket's `close`).
       from.hostId = undefined;
@@ -229,7 +230,6 @@ export function socketClasses(): SocketClasses {
       this.pending = false;
       this.remoteAddress = from.remoteAddress;
       this.remotePort = from.remotePort;
-      callHost("net.upgrade", id, settings);
       watchHost(id, (kind, value) => this.hostEvent(kind, value));
     }
 
