@@ -91,6 +91,7 @@ if (!stopping) {
   console.log(`
 Lambent is running.
   HTTP (AWS Lambda API): ${endpoint.httpUrl}
+  Web console:           ${endpoint.httpUrl}/console/
   gRPC (lambent.v1):     ${endpoint.grpcAddress}
   NATS:                  ${cluster.natsUrl} (${operator ? `each service on its own key; yours for the nats CLI: ${operatorKeyFile}` : "the credentials in the environment"})
   API calls:             ${apiAccess()}
