@@ -41,3 +41,20 @@ it("runs every scenario in quick mode and writes JSON and Markdown", async () =>
     expect(row.result.errors.median, `express ${row.machine} errors`).toBe(0);
   }
 }, 300_000);
+
+it("runs the leader benchmark in quick mode: the simulated workers' calls are admitted by a real scheduler", async () => {
+  const leaderOut = await mkdtemp(join(tmpdir(), "lambent-bench-leader-test-"));
+  try {
+    const script = new URL("../../bench/dist/leader-scale.js", import.meta.url).pathname;
+    await run(process.execPath, [script, "--quick", "--out", leaderOut], { timeout: 120_000 });
+    const json = (await readdir(leaderOut)).find((file) => file.startsWith("leader-") && file.endsWith("-quick.json"));
+    expect(json).toBeDefined();
+    const { points } = JSON.parse(await readFile(join(leaderOut, json!), "utf8")) as { points: { admittedPerSecond: number; refused: number; leaderCores: number }[] };
+    expect(points).toHaveLength(1);
+    expect(points[0]!.admittedPerSecond).toBeGreaterThan(0);
+    expect(points[0]!.refused).toBe(0);
+    expect(points[0]!.leaderCores).toBeGreaterThan(0);
+  } finally {
+    await rm(leaderOut, { recursive: true, force: true });
+  }
+}, 150_000);
