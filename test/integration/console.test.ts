@@ -25,6 +25,8 @@ let cluster: TestCluster;
 let lambda: LambdaClient;
 let browser: Browser;
 let page: Page;
+/** Uncaught errors in the page and what its Content-Security-Policy refused: none are expected. */
+const pageProblems: string[] = [];
 
 /** Debian's chromium: Playwright's own browser download is not used. */
 function chromiumPath(): string {
@@ -51,6 +53,10 @@ beforeAll(async () => {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.on("pageerror", (error) => pageProblems.push(error.message));
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) pageProblems.push(message.text());
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -186,5 +192,9 @@ describe("the web console", () => {
     await page.getByRole("row", { name: /console-hello/ }).waitFor();
     expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
     await screenshot("functions-phone");
+  });
+
+  it("ran without an uncaught error or a refusal of its Content-Security-Policy", () => {
+    expect(pageProblems).toEqual([]);
   });
 });
