@@ -115,19 +115,8 @@ export function planServerlessFunction(properties: Properties, context: Function
   const tags = properties.Tags === undefined ? {} : stringMap(properties.Tags, "Tags");
   const alias = properties.AutoPublishAlias === undefined ? undefined : text(properties.AutoPublishAlias, "AutoPublishAlias");
   if (alias !== undefined && !ALIAS_NAME.test(alias)) throw new ResolveError(`'${alias}' is not an alias name: letters, digits, '-' or '_', not only digits`, "AutoPublishAlias");
-  const plan: FunctionPlan = {
-    logicalId: context.logicalId,
-    functionName: context.functionName,
-    code,
-    role: properties.Role === undefined ? context.defaultRole : text(properties.Role, "Role"),
-    settings,
-    tags: { ...tags, "lambent:stack": context.stackName, "lambent:logical-id": context.logicalId },
-    routes: [],
-    schedules: [],
-  };
+  const plan = basePlan(properties, context, code, settings, tags);
   if (alias !== undefined) plan.alias = alias;
-  const reserved = reservedConcurrency(properties);
-  if (reserved !== undefined) plan.reservedConcurrency = reserved;
   if (properties.FunctionUrlConfig !== undefined) plan.url = urlConfig(properties.FunctionUrlConfig);
   if (properties.Events !== undefined) Object.assign(plan, planEvents(properties.Events, context.functionName));
   return plan;
@@ -148,6 +137,11 @@ export function planLambdaFunction(properties: Properties, context: FunctionCont
       tags[text(entry.Key, `Tags[${index}].Key`)] = text(entry.Value, `Tags[${index}].Value`);
     });
   }
+  return basePlan(properties, context, code, settings, tags);
+}
+
+/** What both function types plan alike: names, code, role, settings, tags and reserved concurrency. */
+function basePlan(properties: Properties, context: FunctionContext, code: FunctionPlan["code"], settings: FunctionPlan["settings"], tags: Record<string, string>): FunctionPlan {
   const plan: FunctionPlan = {
     logicalId: context.logicalId,
     functionName: context.functionName,
