@@ -1,8 +1,9 @@
 // The web console in a real Chromium against a real cluster that takes only signed calls: sign-in with an
 // access key (a wrong secret refused as AWS refuses it), a function created from a zip, a test event run
-// with its response, summary and log line, environment values masked until revealed, reserved concurrency
-// set to 0 and the throttle shown, an alias's traffic shifted, a delete after confirmation, and the list at
-// phone width. With CONSOLE_SCREENSHOTS=1 the main pages are saved to docs/console/ as PNGs.
+// with its response, summary and log line, environment values masked until revealed, memory and timeout
+// changed, reserved concurrency set to 0 and the throttle shown, an alias's traffic shifted, a delete
+// after confirmation, and the list at phone width. With CONSOLE_SCREENSHOTS=1 the main pages are saved to
+// docs/console/ as PNGs.
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -124,7 +125,7 @@ describe("the web console", () => {
     await page.getByPlaceholder("Search functions by name or runtime").fill("");
   });
 
-  it("shows the environment masked until revealed, and sets reserved concurrency to 0, after which a test is throttled", async () => {
+  it("shows the environment masked until revealed, changes memory and timeout, and sets reserved concurrency to 0, after which a test is throttled", async () => {
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "console-hello", Environment: { Variables: { GREETING: "hi", DATABASE_PASSWORD: "s3cret-value" } } }));
     await page.getByRole("link", { name: "console-hello" }).click();
     await page.getByRole("link", { name: "Configuration" }).click();
@@ -134,6 +135,12 @@ describe("the web console", () => {
     await environment.getByRole("button", { name: "Reveal values" }).click();
     await environment.getByText("s3cret-value").waitFor();
     await environment.getByRole("button", { name: "Hide values" }).click();
+
+    const settings = page.getByRole("form", { name: "Memory and timeout" });
+    await settings.getByLabel("Memory (MB)").fill("256");
+    await settings.getByLabel("Timeout (seconds)").fill("5");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("nodejs20.x · 256 MB · 5 s timeout").waitFor();
 
     await page.getByLabel("Reserved concurrency").fill("0");
     await page.getByRole("button", { name: "Save", exact: true }).click();

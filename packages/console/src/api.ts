@@ -71,6 +71,11 @@ export class LambdaApi {
     return this.json("POST", ApiPaths.functions, { body: request });
   }
 
+  /** UpdateFunctionConfiguration with the settings given; the others stay as they are. */
+  updateConfiguration(name: string, settings: { MemorySize?: number; Timeout?: number }): Promise<FunctionConfiguration> {
+    return this.json("PUT", ApiPaths.functionConfiguration(segment(name)), { body: settings });
+  }
+
   async deleteFunction(name: string): Promise<void> {
     await this.call("DELETE", ApiPaths.function(segment(name)));
   }

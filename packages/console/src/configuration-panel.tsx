@@ -1,12 +1,12 @@
-// A function's configuration: general settings, its environment (values masked until revealed), and
-// reserved concurrency, which can be set (0 stops every call with a throttle) or removed.
+// A function's configuration: general settings (memory and timeout editable), its environment (values
+// masked until revealed), and reserved concurrency, which can be set (0 throttles every call) or removed.
 import { useState } from "preact/hooks";
 import type { FunctionConfiguration } from "@lambent/lambda-api";
 import type { LambdaApi } from "./api.js";
 import { ErrorNotice, useLoad } from "./components.js";
 import { formatTime } from "./format.js";
 
-export function ConfigurationPanel(props: { api: LambdaApi; configuration: FunctionConfiguration }) {
+export function ConfigurationPanel(props: { api: LambdaApi; configuration: FunctionConfiguration; onChanged: () => void }) {
   const { configuration } = props;
   const rows: [string, string][] = [
     ["Runtime", configuration.Runtime],
@@ -31,10 +31,49 @@ export function ConfigurationPanel(props: { api: LambdaApi; configuration: Funct
             </div>
           ))}
         </dl>
+        <SettingsForm api={props.api} configuration={configuration} onChanged={props.onChanged} />
       </section>
       <EnvironmentSection variables={configuration.Environment?.Variables ?? {}} />
       <ConcurrencySection api={props.api} name={configuration.FunctionName} />
     </div>
+  );
+}
+
+function SettingsForm(props: { api: LambdaApi; configuration: FunctionConfiguration; onChanged: () => void }) {
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState(false);
+  const { configuration } = props;
+
+  const save = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    setError(undefined);
+    setSaved(false);
+    try {
+      await props.api.updateConfiguration(configuration.FunctionName, { MemorySize: Number(form.get("memory")), Timeout: Number(form.get("timeout")) });
+      setSaved(true);
+      props.onChanged();
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  return (
+    <form class="inline-form settings" aria-label="Memory and timeout" onSubmit={(event) => void save(event)}>
+      <label>
+        Memory (MB)
+        <input name="memory" type="number" min={128} max={10240} step={1} required defaultValue={String(configuration.MemorySize)} key={`memory:${configuration.MemorySize}`} />
+      </label>
+      <label>
+        Timeout (seconds)
+        <input name="timeout" type="number" min={1} max={900} step={1} required defaultValue={String(configuration.Timeout)} key={`timeout:${configuration.Timeout}`} />
+      </label>
+      <button type="submit" class="primary">
+        Save settings
+      </button>
+      <div aria-live="polite">{saved ? <p class="notice notice-ok">Memory and timeout saved.</p> : null}</div>
+      {error ? <ErrorNotice error={error} title="Could not change the settings." /> : null}
+    </form>
   );
 }
 

@@ -35,7 +35,7 @@ export function FunctionPage(props: { api: LambdaApi; name: string; tab: Functio
         props.tab === "test" ? (
           <TestPanel api={props.api} name={props.name} />
         ) : props.tab === "configuration" ? (
-          <ConfigurationPanel api={props.api} configuration={configuration} />
+          <ConfigurationPanel api={props.api} configuration={configuration} onChanged={fn.reload} />
         ) : (
           <VersionsPanel api={props.api} name={props.name} />
         )
