@@ -22,6 +22,7 @@ beforeAll(async () => {
     lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: "arn:aws:iam::000000000000:role/test", Code: { ZipFile: zip }, Timeout: timeout }));
   await create("warm-hello", hello);
   await create("one-at-a-time", hello);
+  await create("kept-busy", hello);
   await create("spinner", spinner, 5);
   await create("bystander", hello);
 }, 120_000);
@@ -43,6 +44,19 @@ async function invoke(functionName: string, event: unknown, frontend = 0): Promi
 }
 
 describe("the warm path", () => {
+  it("throttles a function kept busy on its kept slot once its reservation is lowered to 0: the slot goes back as its call ends", async () => {
+    // Calls one after another keep the worker's slot in use, so it never lingers unused long enough to go back by itself.
+    for (let i = 0; i < 5; i++) expect((await invoke("kept-busy", { name: String(i) })).status).toBe(200);
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "kept-busy", ReservedConcurrentExecutions: 0 }));
+    let calls = 0;
+    let answer = await invoke("kept-busy", { name: "after" });
+    // The leader hears of the change through the configuration bucket, a moment after the API answered.
+    while (answer.status === 200 && ++calls < 2_000) answer = await invoke("kept-busy", { name: "after" });
+    expect(answer).toMatchObject({ status: 429, errorType: "TooManyRequestsException" });
+    // From then on the limit holds for every call.
+    for (let i = 0; i < 5; i++) expect((await invoke("kept-busy", { name: "later" })).status).toBe(429);
+  });
+
   it("keeps reserved concurrency exact across frontends: an unused kept slot is recalled, not a reason to throttle", async () => {
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "one-at-a-time", ReservedConcurrentExecutions: 1 }));
     // Each call through the other frontend finds the one slot kept by the worker for the first frontend's call.

@@ -214,6 +214,11 @@ export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {
 /** Leader → one worker: give back the kept slots you are not using (of one function, or all). */
 export interface SlotRecall {
   functionName?: string;
+  /**
+   * The slots in use go back too, each as its call ends, instead of being kept for the next call: a
+   * concurrency limit was lowered below what is kept, and calls on kept slots never reach the leader.
+   */
+  inUseToo?: boolean;
 }
 
 /** The worker's answer, sent after the releases of the slots it gave back. */
@@ -223,7 +228,9 @@ export interface SlotRecallAnswer {
 
 export function parseSlotRecall(value: unknown): SlotRecall | undefined {
   if (!isRecord(value)) return undefined;
-  return typeof value["functionName"] === "string" ? { functionName: value["functionName"] } : {};
+  const recall: SlotRecall = typeof value["functionName"] === "string" ? { functionName: value["functionName"] } : {};
+  if (value["inUseToo"] === true) recall.inUseToo = true;
+  return recall;
 }
 
 const LOSS_REASONS: readonly WorkerLossReason[] = ["left", "crashed", "out-of-memory", "hung", "silent"];

@@ -9,7 +9,7 @@ import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { Kvm } from "@nats-io/kv";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { SchedulerConfig } from "@lambent/config";
-import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus, type WorkerSummary } from "@lambent/protocol";
+import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus, type SlotRecall, type WorkerSummary } from "@lambent/protocol";
 import { EnvironmentCipher, RegistryView, functionArn, openRegistryBuckets } from "@lambent/registry/functions";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
 import { MetricsRegistry, type Logger } from "@lambent/telemetry";
@@ -134,6 +134,16 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     recall: (workerIds, functionName) => recallKeptSlots(nc, workerIds, functionName),
     logger,
   });
+  /**
+   * A limit lowered under calls already admitted: the slots workers keep above it go back, the ones in
+   * use as their calls end. Calls on kept slots never reach the leader, so without this a function kept
+   * busy would go on running past a reservation lowered to 0.
+   */
+  const enforceLoweredLimits = (): void => {
+    const { functions, unreservedPool } = admission.excess();
+    for (const functionName of functions) void recallKeptSlots(nc, leases.keptSlotHolders(functionName), functionName, true);
+    if (unreservedPool) void recallKeptSlots(nc, leases.keptSlotHolders(undefined), undefined, true);
+  };
   const status = (): SchedulerState => ({ schedulerId: config.schedulerId, role: recovery.role, term: recovery.term, workers: workers.size, inFlight: admission.inFlight });
 
   // Work the scheduler raises itself, dispatched like a synchronous call with the answer coming here.
@@ -242,7 +252,9 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     async start() {
       await view.start();
       view.onConcurrencySettings(() => {
-        if (recovery.role === "leader") provisioning.reconcile();
+        if (recovery.role !== "leader") return;
+        provisioning.reconcile();
+        enforceLoweredLimits();
       });
       subscriptions.push(
         nc.subscribe(Subjects.workerHeartbeat, {
@@ -283,8 +295,8 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
 const RECALL_TIMEOUT_MS = 250;
 
 /** Asks each worker for its unused kept slots; resolves once every one has answered (its releases came first) or timed out. */
-async function recallKeptSlots(nc: NatsConnection, workerIds: string[], functionName: string | undefined): Promise<void> {
-  const recall = encodeJson(functionName !== undefined ? { functionName } : {});
+async function recallKeptSlots(nc: NatsConnection, workerIds: string[], functionName: string | undefined, inUseToo = false): Promise<void> {
+  const recall = encodeJson({ ...(functionName !== undefined ? { functionName } : {}), ...(inUseToo ? { inUseToo } : {}) } satisfies SlotRecall);
   await Promise.all(workerIds.map((workerId) => nc.request(Subjects.workerRecall(workerId), recall, { timeout: RECALL_TIMEOUT_MS }).catch(() => undefined)));
 }
 

@@ -106,9 +106,11 @@ export class CallIntake {
         this.release(note);
       } else if (reply.noRoom) {
         // Straight to us, but no room for another environment here: nothing ran, the scheduler places it.
+        this.returnIfRecalled(slot);
         respond?.(declinedResult(header.requestId, header.version, this.options.workerId));
         return;
       }
+      this.returnIfRecalled(slot);
     } else if (lease) {
       const release: LeaseRelease = { term: lease.term, leaseId: lease.leaseId };
       if (reply.idleEnvironment !== undefined) release.idleEnvironment = reply.idleEnvironment;
@@ -133,6 +135,16 @@ export class CallIntake {
     for (const slot of given) this.options.releases.add({ term: slot.lease.term, leaseId: slot.lease.leaseId });
     if (given.length > 0) this.options.releases.flush();
     return given.length;
+  }
+
+  /** Marks the kept slots in use that `give` chooses to go back as their calls end (a lowered limit). */
+  giveBackWhenDone(give: (slot: KeptSlot) => boolean): number {
+    return this.options.kept.returnWhenDone(give);
+  }
+
+  /** A slot recalled while its call ran goes back now that the call has ended. */
+  private returnIfRecalled(slot: KeptSlot): void {
+    if (slot.returning) this.giveBack((candidate) => candidate === slot);
   }
 
   /** Kept slots unused for KEPT_SLOT_LINGER_MS go back to the scheduler. */

@@ -24,4 +24,19 @@ describe("kept slots", () => {
     expect(slots.size).toBe(0);
     expect(slots.list()).toEqual([]);
   });
+
+  it("gives a slot recalled while in use back when its call ends, and keeps the others", () => {
+    const slots = new KeptSlots();
+    const busy = slots.add({ term: 1, leaseId: 1, kept: true }, "fn", 128);
+    const other = slots.add({ term: 1, leaseId: 2, kept: true }, "other", 128);
+    expect(slots.returnWhenDone((slot) => slot.functionName === "fn")).toBe(1);
+    expect(busy.returning).toBe(true);
+    expect(other.returning).toBeUndefined();
+    // Marked once: a second recall counts nothing more.
+    expect(slots.returnWhenDone((slot) => slot.functionName === "fn")).toBe(0);
+    slots.free(busy);
+    // A returning slot is not handed to the next call; it goes back with the other free ones.
+    expect(slots.take("fn")).toBeUndefined();
+    expect(slots.giveBack((slot) => slot === busy)).toEqual([busy]);
+  });
 });

@@ -11,6 +11,8 @@ export interface KeptSlot {
   busy: boolean;
   /** performance.now() milliseconds of the last call's end. */
   lastUsed: number;
+  /** Recalled while in use: given back when its call ends instead of being kept. */
+  returning?: boolean;
 }
 
 export class KeptSlots {
@@ -35,7 +37,7 @@ export class KeptSlots {
     const slots = this.byFunction.get(functionName);
     if (!slots) return undefined;
     for (const slot of slots) {
-      if (slot.busy) continue;
+      if (slot.busy || slot.returning) continue;
       slot.busy = true;
       return slot;
     }
@@ -57,6 +59,19 @@ export class KeptSlots {
     }
     this.count -= given.length;
     return given;
+  }
+
+  /** Marks the slots in use that `give` chooses to go back when their calls end; returns how many. */
+  returnWhenDone(give: (slot: KeptSlot) => boolean): number {
+    let marked = 0;
+    for (const slots of this.byFunction.values()) {
+      for (const slot of slots) {
+        if (!slot.busy || slot.returning || !give(slot)) continue;
+        slot.returning = true;
+        marked++;
+      }
+    }
+    return marked;
   }
 
   /** Free slots unused since `before` (performance.now() milliseconds). */

@@ -35,7 +35,7 @@ import { WarmPool } from "./pool/warm-pool.js";
 import { Provisioner } from "./provisioner.js";
 import { RunningLeases } from "./running-leases.js";
 import { CallIntake } from "./call-intake.js";
-import { KeptSlots } from "./kept-slots.js";
+import { KeptSlots, type KeptSlot } from "./kept-slots.js";
 import { LocalCalls, localSocketPath } from "./local-calls.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { WorkerMetrics } from "./metrics/worker-metrics.js";
@@ -204,7 +204,9 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       recall = undefined;
     }
     const functionName = recall?.functionName;
-    const released = intake.giveBack((slot) => functionName === undefined || slot.functionName === functionName);
+    const chosen = (slot: KeptSlot): boolean => functionName === undefined || slot.functionName === functionName;
+    const released = intake.giveBack(chosen);
+    if (recall?.inUseToo) intake.giveBackWhenDone(chosen);
     // The releases went out first: the scheduler has them when it reads this answer.
     if (msg.reply) msg.respond(encodeJson({ released } satisfies SlotRecallAnswer));
   };

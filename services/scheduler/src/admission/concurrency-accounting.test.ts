@@ -49,4 +49,16 @@ describe("concurrency accounting", () => {
     for (let i = 0; i < 3; i++) expect(admission.tryAcquire("b")).toBeUndefined();
     expect(admission.tryAcquire("b")?.fields["Reason"]).toBe("ConcurrentInvocationLimitExceeded");
   });
+
+  it("names what runs above limits lowered under admitted calls", () => {
+    const { admission, set } = accounting({ reserved: {}, provisioned: {} });
+    admission.tryAcquire("a");
+    admission.tryAcquire("b");
+    admission.tryAcquire("b");
+    expect(admission.excess()).toEqual({ functions: [], unreservedPool: false });
+    set({ reserved: { a: 0, b: 2 }, provisioned: {} });
+    expect(admission.excess().functions).toEqual(["a"]);
+    admission.release("a");
+    expect(admission.excess().functions).toEqual([]);
+  });
 });

@@ -55,6 +55,19 @@ export class ConcurrencyAccounting {
     return this.total;
   }
 
+  /**
+   * What runs above the limits as they are now (they were lowered under calls already admitted): the
+   * reserved functions over their reservation, and whether the unreserved functions together are over
+   * their pool.
+   */
+  excess(): { functions: string[]; unreservedPool: boolean } {
+    const settings = this.derive();
+    const functions = Object.entries(settings.reserved)
+      .filter(([functionName, reservation]) => (this.running.get(functionName) ?? 0) > reservation)
+      .map(([functionName]) => functionName);
+    return { functions, unreservedPool: this.unreservedInUse() > this.unreservedPool };
+  }
+
   /** Calls of functions without a reservation: everything less the reserved functions' calls. */
   private unreservedInUse(): number {
     let reservedInUse = 0;
