@@ -35,6 +35,7 @@ export const ISOLATE_BUILTINS: readonly string[] = [
   "readline",
   "stream",
   "stream/promises",
+  "stream/web",
   "string_decoder",
   "timers",
   "timers/promises",

@@ -1,7 +1,7 @@
 // The isolate's entry: defines `__lambentBoot`, which the host calls once with its one capability. Boot
 // installs the Node-like globals (one module per surface) and returns the runtime the host drives.
-// Globals backed by bundled packages (Buffer, URL) are built on first use, so a cold start pays only
-// for what the function touches.
+// Globals backed by bundled packages (Buffer, URL, the WHATWG streams) are built on first use, so a cold
+// start pays only for what the function touches.
 import { createConsole } from "./console.js";
 import { setHostCall } from "./host-access.js";
 import type { EnvironmentInfo, HostCall, Runtime } from "./host.js";
@@ -17,6 +17,7 @@ import { atob, btoa, TextDecoder, TextEncoder } from "./web/encoding.js";
 import { AbortController, AbortSignal, DOMException, Event, EventTarget } from "./web/event-target.js";
 import { fetch, Headers, Request, Response } from "./web/fetch.js";
 import { structuredClone } from "./web/structured-clone.js";
+import { WEB_STREAM_NAMES } from "./web/streams.js";
 import { installWebAssembly } from "./web/webassembly.js";
 
 function boot(call: HostCall, info: EnvironmentInfo): Runtime {
@@ -64,6 +65,7 @@ function boot(call: HostCall, info: EnvironmentInfo): Runtime {
   lazy("Buffer", () => bufferModule().Buffer);
   lazy("URL", () => vendor.whatwgUrl().URL);
   lazy("URLSearchParams", () => vendor.whatwgUrl().URLSearchParams);
+  for (const name of WEB_STREAM_NAMES) lazy(name, () => (lambentRequire("stream/web") as Record<string, unknown>)[name]);
   return createRuntime(info, timers);
 }
 

@@ -1,7 +1,7 @@
 // Built-in modules bundled code reaches through `globalThis.__lambentRequire(name)` (the bundler's
 // ISOLATE_BUILTINS names them). Each is built on its first require and kept for the environment's life.
-// `buffer`, `events`, `stream`, `path`, `querystring` and `string_decoder` are well-known pure-JS ports
-// bundled into the sandbox (sandbox/vendor.ts); the rest are the sandbox's own, backed by the host where
+// `buffer`, `events`, `stream`, `stream/web`, `path`, `querystring` and `string_decoder` are well-known
+// pure-JS ports bundled into the sandbox (sandbox/vendor.ts); the rest are the sandbox's own, backed by the host where
 // they must be (crypto, fs, zlib, net, tls, dns). Lambent's own modules (`lambent:functions`) sit beside them.
 import type { EnvironmentInfo } from "./host.js";
 import { createFunctions } from "./lambent/functions.js";
@@ -19,6 +19,7 @@ import { createNet } from "./node/net.js";
 import { createOs } from "./node/os.js";
 import { createPerfHooks, createV8 } from "./node/perf-hooks.js";
 import { createReadline } from "./node/readline.js";
+import { createStream } from "./node/stream.js";
 import { createTls } from "./node/tls.js";
 import { createTimers } from "./node/timers.js";
 import { createTty } from "./node/tty.js";
@@ -27,6 +28,7 @@ import { createUrl } from "./node/url.js";
 import { createUtil, types as utilTypes } from "./node/util.js";
 import { createZlib } from "./node/zlib.js";
 import { vendor } from "./vendor.js";
+import { createWebStreams } from "./web/streams.js";
 
 const builtins = new Map<string, () => unknown>();
 const loaded = new Map<string, unknown>();
@@ -48,7 +50,8 @@ export function registerBuiltins(info: EnvironmentInfo): void {
   const fs = once(createFs);
   const assert = once(createAssertModule);
   const timers = once(createTimers);
-  const stream = once(vendor.stream);
+  const webStreams = once(() => createWebStreams(() => lambentRequire("zlib") as never));
+  const stream = once(() => createStream(webStreams) as unknown as Record<string, unknown>);
   const dns = once(createDns);
   const entries: [string, () => unknown][] = [
     ["buffer", bufferModule],
@@ -69,6 +72,7 @@ export function registerBuiltins(info: EnvironmentInfo): void {
     ["crypto", createCrypto],
     ["stream", () => stream()],
     ["stream/promises", () => stream()["promises"]],
+    ["stream/web", webStreams],
     ["fs", () => fs().fs],
     ["fs/promises", () => fs().promises],
     ["os", () => createOs(info.memoryLimitInMB)],

@@ -11,5 +11,6 @@ export const vendor = {
   querystring: () => require("querystring-es3") as { parse(text: string): Record<string, unknown>; stringify(value: unknown): string } & Record<string, unknown>,
   stringDecoder: () => require("string_decoder"),
   whatwgUrl: () => require("whatwg-url") as { URL: unknown; URLSearchParams: unknown },
+  webStreams: () => require("web-streams-polyfill") as Record<string, unknown>,
   punycode: () => require("punycode/") as { encode(input: string): string; toUnicode(input: string): string },
 };

@@ -57,7 +57,9 @@ function walk(roots) {
         if (holder === value && "value" in descriptor) push(descriptor.value, name);
         if (descriptor.get) {
           push(descriptor.get, name + "<get>");
-          try { push(Reflect.apply(descriptor.get, value, []), name); } catch {}
+          // A getter read off a prototype may answer a rejected promise (a web stream reader's closed, as in
+          // Node); the walk handles it, or it would end the runtime as an unhandled rejection.
+          try { const got = Reflect.apply(descriptor.get, value, []); if (got instanceof Promise) got.catch(() => undefined); push(got, name); } catch {}
         }
         if (descriptor.set) push(descriptor.set, name + "<set>");
       }
