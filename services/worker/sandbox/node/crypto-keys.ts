@@ -6,7 +6,7 @@ import { callHost } from "../host-access.js";
 import { CryptoKey } from "../web/crypto.js";
 import { Buffer } from "./buffer.js";
 
-interface ParsedKey {
+export interface ParsedKey {
   type: "public" | "private";
   asymmetricKeyType: string;
   details: { modulusLength?: number; publicExponent?: number; namedCurve?: string };
@@ -52,6 +52,14 @@ export class KeyObject {
       if (options?.format === "jwk") return { kty: "oct", k: Buffer().from(bytes).toString("base64url") };
       return Buffer().from(bytes);
     }
+    // PKCS #1, SEC 1, an encrypted PEM and a JWK are made by the host (src/host/key-generation.ts).
+    const given = options as { format?: string; type?: string; cipher?: unknown; passphrase?: unknown } | undefined;
+    if (given?.format === "jwk" || given?.type === "pkcs1" || given?.type === "sec1" || given?.cipher !== undefined) {
+      const passphrase = typeof given.passphrase === "string" ? given.passphrase : given.passphrase === undefined ? undefined : bytesOf(given.passphrase);
+      const settings = { format: given.format, type: given.type, ...(typeof given.cipher === "string" ? { cipher: given.cipher } : {}), ...(passphrase !== undefined ? { passphrase } : {}) };
+      const out = callHost("key.export", this.type, bytes, settings);
+      return out instanceof Uint8Array ? Buffer().from(out) : out;
+    }
     const der = Buffer().from(bytes);
     if (options?.format === "der") return der;
     const label = this.type === "private" ? "PRIVATE KEY" : "PUBLIC KEY";
@@ -65,6 +73,16 @@ export class KeyObject {
     const b = material.get(other) as Uint8Array;
     return a.length === b.length && a.every((byte, i) => byte === b[i]);
   }
+}
+
+/** A public or private key's DER bytes (SPKI or PKCS #8), for the other crypto modules of the sandbox. */
+export function derOf(key: KeyObject): Uint8Array {
+  return material.get(key) as Uint8Array;
+}
+
+/** A KeyObject for a key the host described (generateKeyPair). */
+export function keyObjectOf(parsed: ParsedKey): KeyObject {
+  return new KeyObject(parsed.type, parsed.der, parsed);
 }
 
 /** The secret bytes of an HMAC key, whatever form it came in (Web Crypto's CryptoKey too, as Node takes it). */
@@ -87,7 +105,13 @@ function keyInput(key: unknown): { key: string | Uint8Array; format?: string; ty
   if (ArrayBuffer.isView(key)) return { key: bytesOf(key) };
   if (typeof key === "object" && key !== null && "key" in key) {
     const given = key as { key: unknown; format?: unknown; type?: unknown; passphrase?: unknown; encoding?: unknown };
-    if (given.format === "jwk") throw Object.assign(new Error("JWK keys are not supported by this runtime's crypto: use PEM or DER"), { code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM" });
+    if (given.format === "jwk") {
+      if (typeof given.key !== "object" || given.key === null) throw Object.assign(new TypeError('The "key.key" property must be of type object'), { code: "ERR_INVALID_ARG_TYPE" });
+      // Only the JWK's string members cross to the host, which builds the key from them.
+      const jwk: Record<string, string> = {};
+      for (const [name, value] of Object.entries(given.key)) if (typeof value === "string") jwk[name] = value;
+      return { key: jwk as unknown as string, format: "jwk" };
+    }
     const inner = typeof given.key === "string" ? given.key : bytesOf(given.key);
     return {
       key: inner,
@@ -104,12 +128,12 @@ function parsed(kind: "public" | "private", key: unknown): KeyObject {
   return new KeyObject(result.type, result.der, result);
 }
 
-function createPrivateKey(key: unknown): KeyObject {
+export function createPrivateKey(key: unknown): KeyObject {
   if (key instanceof KeyObject) throw invalidArg("key", key);
   return parsed("private", key);
 }
 
-function createPublicKey(key: unknown): KeyObject {
+export function createPublicKey(key: unknown): KeyObject {
   if (key instanceof KeyObject) {
     if (key.type === "public") return key;
     if (key.type !== "private") throw Object.assign(new TypeError(`Invalid key object type ${key.type}, expected private.`), { code: "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE" });

@@ -1,9 +1,10 @@
-// `crypto`: createHash, createHmac, random bytes and UUIDs, timingSafeEqual, webcrypto, and keys and
-// signatures (crypto-keys.ts). The host
+// `crypto`: createHash, createHmac, random bytes and UUIDs, timingSafeEqual, webcrypto, keys and
+// signatures (crypto-keys.ts), and key pairs, RSA encryption and ECDH (crypto-key-pairs.ts). The host
 // computes every digest and random byte (web/crypto.ts); input is gathered here until `digest`.
 import { getRandomValues, hostDigest, randomBytes as hostRandomBytes, randomUUID, subtle, webcrypto } from "../web/crypto.js";
 import { Buffer } from "./buffer.js";
 import { createCipherCrypto } from "./crypto-ciphers.js";
+import { createKeyPairCrypto } from "./crypto-key-pairs.js";
 import { createKeyCrypto, secretOf } from "./crypto-keys.js";
 
 const HASHES = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
@@ -117,6 +118,7 @@ export function createCrypto(): Record<string, unknown> {
     subtle,
     ...createKeyCrypto(),
     ...createCipherCrypto(),
+    ...createKeyPairCrypto(),
     constants: { RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6, RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2 },
   };
 }

@@ -23,9 +23,9 @@ describe("host key crypto", () => {
     expect(verifyData(null, new Uint8Array(Buffer.from("other")), "public", publicHalf(der).der, signature, {})).toBe(false);
   });
 
-  it("refuses keys that do not sign, garbage, and input that is not bytes", () => {
-    const x25519 = String(generateKeyPairSync("x25519").privateKey.export({ format: "pem", type: "pkcs8" }));
-    expect(() => parseKey("private", { key: x25519 })).toThrow(/Unsupported key type x25519/);
+  it("refuses keys of other types, garbage, and input that is not bytes", () => {
+    const dsa = String(generateKeyPairSync("dsa", { modulusLength: 1024, divisorLength: 160 }).privateKey.export({ format: "pem", type: "pkcs8" }));
+    expect(() => parseKey("private", { key: dsa })).toThrow(/Unsupported key type dsa/);
     expect(() => parseKey("private", { key: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" })).toThrow();
     expect(() => parseKey("private", { key: 42 })).toThrow(/must be a string or bytes/);
     expect(() => signData(null, "text", new Uint8Array(1), {})).toThrow(/must be bytes/);

@@ -2,11 +2,12 @@
 // verify): the host parses keys and signs with Node's crypto, the isolate holds only a key's DER bytes.
 // Every input has been copied out of the isolate and is checked here; keys are held to sizes whose work
 // is short (RSA up to 8192 bits), so one call cannot hold the host's main thread for long.
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject, type PrivateKeyInput, type PublicKeyInput } from "node:crypto";
+import { createPrivateKey, createPublicKey, sign, verify, type JsonWebKey, type KeyObject, type PrivateKeyInput, type PublicKeyInput } from "node:crypto";
 
 /** An RSA key this size signs in tens of milliseconds; larger ones are refused. */
 export const MAX_RSA_BITS = 8192;
-const KEY_TYPES = new Set(["rsa", "rsa-pss", "ec", "ed25519", "ed448"]);
+const JWK_FIELDS = ["kty", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi"];
+const KEY_TYPES = new Set(["rsa", "rsa-pss", "ec", "ed25519", "ed448", "x25519", "x448"]);
 
 export interface ParsedKey {
   type: "public" | "private";
@@ -23,7 +24,7 @@ function bytes(value: unknown, what: string): Uint8Array | string {
 
 function checked(key: KeyObject): KeyObject {
   const type = key.asymmetricKeyType ?? "";
-  if (!KEY_TYPES.has(type)) throw new Error(`Unsupported key type ${type || "unknown"}: RSA, RSA-PSS, EC, Ed25519 and Ed448 keys are supported`);
+  if (!KEY_TYPES.has(type)) throw new Error(`Unsupported key type ${type || "unknown"}: RSA, RSA-PSS, EC, Ed25519, Ed448, X25519 and X448 keys are supported`);
   const bits = key.asymmetricKeyDetails?.modulusLength;
   if (bits !== undefined && bits > MAX_RSA_BITS) throw new RangeError(`RSA keys may be at most ${MAX_RSA_BITS} bits; this one has ${bits}`);
   return key;
@@ -44,6 +45,20 @@ function describe(key: KeyObject): ParsedKey {
   };
 }
 
+/** A key Node made (generateKeyPair), described as parseKey describes the keys it parses. */
+export function parsedKeyOf(key: KeyObject): ParsedKey {
+  return describe(checked(key));
+}
+
+/** A JWK as the function gave it, reduced to the members keys are built from. */
+export function jwkOf(value: unknown): JsonWebKey {
+  const given = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof given["kty"] !== "string") throw Object.assign(new TypeError('The "key.kty" property must be of type string'), { code: "ERR_INVALID_ARG_TYPE" });
+  const jwk: Record<string, string> = {};
+  for (const field of JWK_FIELDS) if (typeof given[field] === "string") jwk[field] = given[field];
+  return jwk;
+}
+
 interface KeyInput {
   key: unknown;
   format?: unknown;
@@ -51,9 +66,14 @@ interface KeyInput {
   passphrase?: unknown;
 }
 
-/** A key as the function gave it (PEM text, DER bytes with its type, or a private key for its public half). */
+/** A key as the function gave it (PEM text, DER bytes with its type, a JWK, or a private key for its public half). */
 export function parseKey(kind: unknown, input: unknown): ParsedKey {
   const given = (typeof input === "object" && input !== null ? input : {}) as KeyInput;
+  if (given.format === "jwk") {
+    const jwk = { key: jwkOf(given.key), format: "jwk" as const };
+    if (kind === "private") return describe(checked(createPrivateKey(jwk)));
+    if (kind === "public") return describe(checked(createPublicKey(jwk)));
+  }
   const format = given.format === "der" ? "der" : "pem";
   const options = {
     key: bytes(given.key, "the key") as string | Buffer,

@@ -31,6 +31,7 @@ import { errorAnswer, invokeAnswer, invokeRequestOf, isLambdaEndpoint } from "./
 import { parseKey, publicHalf, signData, verifyData } from "./key-crypto.js";
 import { CipherSessions } from "./cipher-sessions.js";
 import { deriveKey } from "./key-derivation.js";
+import { agreeSecret, ecdh, exportKey, generatePair, rsaCrypt, untilAborted, type GeneratedPair } from "./key-generation.js";
 import { SocketSlots, SocketTable } from "./sockets.js";
 import { MAX_HOST_CALL_BYTES, MAX_ZLIB_BYTES, MAX_ZLIB_JOBS } from "../limits.js";
 
@@ -229,6 +230,14 @@ export class EnvironmentHost {
         return signData(args[0], args[1], args[2], args[3]);
       case "verify":
         return verifyData(args[0], args[1], args[2], args[3], args[4], args[5]);
+      case "key.export":
+        return exportKey(args[0], args[1], args[2]);
+      case "key.rsa":
+        return rsaCrypt(args[0], args[1], args[2], args[3], hostBytes(args[4], "the data"));
+      case "key.agree":
+        return agreeSecret(args[0], args[1], args[2]);
+      case "ecdh":
+        return ecdh(args[0], args.slice(1));
       case "cipher.start":
         return this.ciphers.start(args[0], args[1], args[2], args[3], args[4]);
       case "cipher.update":
@@ -249,10 +258,22 @@ export class EnvironmentHost {
   }
 
   /**
-   * A call the isolate waits for while the host works off its main thread: `zlib` (method, bytes, options).
-   * The input and the output may each be min(the function's memory size, MAX_ZLIB_BYTES).
+   * A call the isolate waits for while the host works off its main thread: `zlib` (method, bytes, options),
+   * `kdf` (a key derivation) or `keygen` (a key pair: type, options). The zlib input and the output may each be min(the function's memory size, MAX_ZLIB_BYTES).
    */
-  async wait(op: string, args: unknown[]): Promise<Uint8Array> {
+  wait(op: "keygen", args: unknown[]): Promise<GeneratedPair>;
+  wait(op: string, args: unknown[]): Promise<Uint8Array>;
+  async wait(op: string, args: unknown[]): Promise<Uint8Array | GeneratedPair> {
+    if (op === "keygen") {
+      // A generation holds its slot until it finishes, even when the invocation ends first and the isolate stops waiting.
+      const controller = new AbortController();
+      this.conversion = controller;
+      try {
+        return await untilAborted(this.shared.conversions.run(controller.signal, () => generatePair(args[0], args[1])), controller.signal);
+      } finally {
+        if (this.conversion === controller) this.conversion = undefined;
+      }
+    }
     if (op === "kdf") {
       // Shares the conversions' slots: at most a few derivations and conversions run on libuv's pool at once.
       const controller = new AbortController();

@@ -644,12 +644,12 @@ export class Environment {
   }
 
   /**
-   * The isolate's host call: never throws into the isolate, so no host stack crosses. `zlib` and `kdf`
-   * (key derivations) are awaited by the isolate (applySyncPromise): each answers with a promise of the
+   * The isolate's host call: never throws into the isolate, so no host stack crosses. `zlib`, `kdf`
+   * (key derivations) and `keygen` (key pairs) are awaited by the isolate (applySyncPromise): each answers with a promise of the
    * reply, copied in when it settles.
    */
   private hostCall(op: unknown, args: unknown): HostReply | Promise<unknown> {
-    if (op === "zlib" || op === "kdf") return this.hostWait(String(op), Array.isArray(args) ? args : []);
+    if (op === "zlib" || op === "kdf" || op === "keygen") return this.hostWait(String(op), Array.isArray(args) ? args : []);
     try {
       const list = Array.isArray(args) ? args : [];
       if (op === "log") return [0, this.call ? this.appendLines(this.call, list[0]) : false];
