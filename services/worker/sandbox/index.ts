@@ -17,7 +17,7 @@ import { atob, btoa, TextDecoder, TextEncoder } from "./web/encoding.js";
 import { AbortController, AbortSignal, DOMException, Event, EventTarget } from "./web/event-target.js";
 import { fetch, Headers, Request, Response } from "./web/fetch.js";
 import { structuredClone } from "./web/structured-clone.js";
-import { WEB_STREAM_NAMES } from "./web/streams.js";
+import { WEB_STREAM_NAMES, webStreams } from "./web/streams.js";
 import { installWebAssembly } from "./web/webassembly.js";
 
 function boot(call: HostCall, info: EnvironmentInfo): Runtime {
@@ -65,7 +65,7 @@ function boot(call: HostCall, info: EnvironmentInfo): Runtime {
   lazy("Buffer", () => bufferModule().Buffer);
   lazy("URL", () => vendor.whatwgUrl().URL);
   lazy("URLSearchParams", () => vendor.whatwgUrl().URLSearchParams);
-  for (const name of WEB_STREAM_NAMES) lazy(name, () => (lambentRequire("stream/web") as Record<string, unknown>)[name]);
+  for (const name of WEB_STREAM_NAMES) lazy(name, () => webStreams()[name]);
   return createRuntime(info, timers);
 }
 

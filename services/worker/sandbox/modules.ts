@@ -28,7 +28,7 @@ import { createUrl } from "./node/url.js";
 import { createUtil, types as utilTypes } from "./node/util.js";
 import { createZlib } from "./node/zlib.js";
 import { vendor } from "./vendor.js";
-import { createWebStreams } from "./web/streams.js";
+import { webStreams } from "./web/streams.js";
 
 const builtins = new Map<string, () => unknown>();
 const loaded = new Map<string, unknown>();
@@ -50,7 +50,6 @@ export function registerBuiltins(info: EnvironmentInfo): void {
   const fs = once(createFs);
   const assert = once(createAssertModule);
   const timers = once(createTimers);
-  const webStreams = once(() => createWebStreams(() => lambentRequire("zlib") as never));
   const stream = once(() => createStream(webStreams) as unknown as Record<string, unknown>);
   const dns = once(createDns);
   const entries: [string, () => unknown][] = [

@@ -6,6 +6,7 @@ import { abortFetch, startFetch } from "../outbox.js";
 import type { FetchRequestData, FetchResponseData } from "../host.js";
 import { toBytes, utf8Decode, utf8Encode } from "./encoding.js";
 import { AbortSignal, DOMException } from "./event-target.js";
+import { webStreams } from "./streams.js";
 
 type HeadersInit = Headers | Record<string, string> | Iterable<[string, string]>;
 type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParamsLike | null | undefined;
@@ -109,17 +110,11 @@ function extractBody(body: BodyInit): { bytes: Uint8Array | null; type: string |
   return { bytes: utf8Encode(String(body)), type: "text/plain;charset=UTF-8" };
 }
 
-/** The part of a ReadableStream code reads a body through: one reader (a single chunk) or `for await`. */
-interface BodyStream {
-  readonly locked: boolean;
-  getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }>; releaseLock(): void; cancel(): Promise<void> };
-  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array>;
-}
-
 abstract class Body {
   /** The whole body: the host delivers responses fully read, and request bodies are read at once. */
   protected data: Uint8Array | null;
   private used = false;
+  private stream: unknown = null;
   abstract readonly headers: Headers;
 
   constructor(data: Uint8Array | null) {
@@ -130,28 +125,20 @@ abstract class Body {
     return this.used;
   }
 
-  /** A minimal stream over the body (null when there is none); reading it uses the body up. */
-  get body(): BodyStream | null {
+  /**
+   * The body as a byte ReadableStream (null when there is none), the same one on every read of `body`. It
+   * hands over the whole body as one chunk when first read, and that uses the body up.
+   */
+  get body(): unknown {
     if (!this.data) return null;
-    const consume = (): Uint8Array => this.consume();
-    let done = false;
-    return {
-      locked: false,
-      getReader: () => ({
-        read: async () => {
-          if (done) return { done: true };
-          done = true;
-          return { done: false, value: consume() };
-        },
-        releaseLock: () => undefined,
-        cancel: async () => {
-          done = true;
-        },
-      }),
-      async *[Symbol.asyncIterator]() {
-        yield consume();
+    this.stream ??= new (webStreams().ReadableStream)({
+      type: "bytes",
+      pull: (controller: { enqueue(chunk: Uint8Array): void; close(): void }) => {
+        controller.enqueue(this.consume().slice());
+        controller.close();
       },
-    };
+    });
+    return this.stream;
   }
 
   protected consume(): Uint8Array {

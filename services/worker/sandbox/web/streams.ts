@@ -4,6 +4,7 @@
 // and compression transforms are written here over the sandbox's TextEncoder/TextDecoder and zlib.
 // Everything a stream holds lives in the isolate's heap, so the function's memory size bounds it, and
 // nothing outlives the environment.
+import { createZlib } from "../node/zlib.js";
 import { vendor } from "../vendor.js";
 import { TextDecoder, utf8Encode } from "./encoding.js";
 
@@ -82,8 +83,10 @@ function compressionFormat(format: unknown): "gzip" | "deflate" | "deflate-raw" 
   throw error;
 }
 
-/** Builds the streams and the transforms over them; `zlib` is the runtime's module, required when used. */
-export function createWebStreams(zlib: () => Zlib): WebStreams {
+/** Builds the streams and the transforms over them; `zlib` is built when a compression stream first runs. */
+function createWebStreams(): WebStreams {
+  let zlibFunctions: Zlib | undefined;
+  const zlib = (): Zlib => (zlibFunctions ??= createZlib() as unknown as Zlib);
   const ponyfill = vendor.webStreams();
   const TransformStream = ponyfill["TransformStream"] as TransformStreamClass;
 
@@ -191,4 +194,11 @@ export function createWebStreams(zlib: () => Zlib): WebStreams {
   const module: Record<string, unknown> = {};
   for (const name of WEB_STREAM_NAMES) module[name] = own[name] ?? ponyfill[name];
   return module as WebStreams;
+}
+
+let built: WebStreams | undefined;
+
+/** `stream/web`, built on first use and then the same for the environment's life (one class per name). */
+export function webStreams(): WebStreams {
+  return (built ??= createWebStreams());
 }

@@ -226,6 +226,23 @@ describe("between Node streams and web streams", () => {
   });
 });
 
+describe("fetch bodies", () => {
+  it("a Response's body is a byte ReadableStream, the same on every read, used up when read", async () => {
+    await sameAsNode(`const { Readable } = require("stream"); const { pipeline } = require("stream/promises");
+      const response = new Response("héllo");
+      const body = response.body;
+      const shape = [body instanceof ReadableStream, body === response.body, response.bodyUsed, body.locked];
+      const bytes = []; for await (const chunk of body) bytes.push(...chunk);
+      let again; try { await response.text(); } catch (e) { again = e.name; }
+      const untouched = new Response("still here"); untouched.body;
+      const byob = await new Response("abcdef").body.getReader({ mode: "byob" }).read(new Uint8Array(4));
+      let text = ""; for await (const part of new Response("decoded").body.pipeThrough(new TextDecoderStream())) text += part;
+      let viaNode = ""; for await (const chunk of Readable.fromWeb(new Response("node side").body)) viaNode += chunk;
+      const out = []; await pipeline(new Response("piped").body, new (require("stream").Writable)({ write(c, _e, cb) { out.push(c.toString()); cb(); } }));
+      return [shape, Buffer.from(bytes).toString(), response.bodyUsed, again, await untouched.text(), Buffer.from(byob.value).toString(), text, viaNode, out, new Response(null).body, new Response("").body === null];`);
+  });
+});
+
 describe("streams a function leaves behind", () => {
   it("a stream enqueued into forever is bounded by the memory size; a bystander runs on", async () => {
     const flood = deploy(`const stream = new ReadableStream({ start(c) { for (;;) c.enqueue(new Uint8Array(1 << 20).fill(1)); } }); return "unreachable";`, { memorySize: 128, timeout: 30 });
