@@ -9,7 +9,14 @@ import { AbortSignal, DOMException } from "./event-target.js";
 import { webStreams } from "./streams.js";
 
 type HeadersInit = Headers | Record<string, string> | Iterable<[string, string]>;
-type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParamsLike | null | undefined;
+type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParamsLike | StreamBody | null | undefined;
+
+/** The part of a ReadableStream (stream/web) a body given as one is read through. */
+interface StreamBody {
+  readonly locked: boolean;
+  getReader(): { read(): Promise<{ done: boolean; value?: unknown }> };
+  tee(): [StreamBody, StreamBody];
+}
 
 interface URLSearchParamsLike {
   toString(): string;
@@ -100,9 +107,14 @@ export class Headers {
   }
 }
 
+function isStreamBody(body: unknown): body is StreamBody {
+  return Object.prototype.toString.call(body) === "[object ReadableStream]" && body instanceof webStreams().ReadableStream;
+}
+
 /** A body as bytes, and the content type it implies when the caller set none. */
 function extractBody(body: BodyInit): { bytes: Uint8Array | null; type: string | null } {
   if (body === null || body === undefined) return { bytes: null, type: null };
+  if (isStreamBody(body)) throw new TypeError("A ReadableStream request body is not supported: read it into bytes first");
   if (typeof body === "string") return { bytes: utf8Encode(body), type: "text/plain;charset=UTF-8" };
   if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return { bytes: toBytes(body).slice(), type: null };
   const tag = Object.prototype.toString.call(body);
@@ -114,11 +126,15 @@ abstract class Body {
   /** The whole body: the host delivers responses fully read, and request bodies are read at once. */
   protected data: Uint8Array | null;
   private used = false;
-  private stream: unknown = null;
+  /** The body's stream: given to the constructor (a Response made from a ReadableStream), or made on first read of `body`. */
+  private stream: StreamBody | null;
+  private readonly fromStream: boolean;
   abstract readonly headers: Headers;
 
-  constructor(data: Uint8Array | null) {
+  constructor(data: Uint8Array | null, stream: StreamBody | null = null) {
     this.data = data;
+    this.stream = stream;
+    this.fromStream = stream !== null;
   }
 
   get bodyUsed(): boolean {
@@ -126,19 +142,51 @@ abstract class Body {
   }
 
   /**
-   * The body as a byte ReadableStream (null when there is none), the same one on every read of `body`. It
-   * hands over the whole body as one chunk when first read, and that uses the body up.
+   * The body as a byte ReadableStream (null when there is none), the same one on every read of `body`. Over
+   * bytes, it hands them over as one chunk when first read, and that uses the body up.
    */
   get body(): unknown {
-    if (!this.data) return null;
+    if (!this.data) return this.stream;
     this.stream ??= new (webStreams().ReadableStream)({
       type: "bytes",
       pull: (controller: { enqueue(chunk: Uint8Array): void; close(): void }) => {
         controller.enqueue(this.consume().slice());
         controller.close();
       },
-    });
+    }) as StreamBody;
     return this.stream;
+  }
+
+  /** The whole body, read from its stream when it was made from one. */
+  protected async consumeAll(): Promise<Uint8Array> {
+    if (!this.fromStream || !this.stream) return this.consume();
+    if (this.used || this.stream.locked) throw new TypeError("Body is unusable: Body has already been read");
+    this.used = true;
+    const reader = this.stream.getReader();
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!(value instanceof Uint8Array)) throw new TypeError("Received non-Uint8Array chunk");
+      chunks.push(value);
+      length += value.byteLength;
+    }
+    const out = new Uint8Array(length);
+    let offset = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return out;
+  }
+
+  /** For clone(): a stream body split in two, one half kept here and the other returned. */
+  protected teeStream(): StreamBody | null {
+    if (!this.fromStream || !this.stream) return null;
+    const [kept, given] = this.stream.tee();
+    this.stream = kept;
+    return given;
   }
 
   protected consume(): Uint8Array {
@@ -148,14 +196,14 @@ abstract class Body {
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = this.consume();
+    const bytes = await this.consumeAll();
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
   async bytes(): Promise<Uint8Array> {
-    return this.consume().slice();
+    return (await this.consumeAll()).slice();
   }
   async text(): Promise<string> {
-    return utf8Decode(this.consume());
+    return utf8Decode(await this.consumeAll());
   }
   async json(): Promise<unknown> {
     return JSON.parse(await this.text());
@@ -233,8 +281,9 @@ export class Response extends Body {
   redirected = false;
 
   constructor(body?: BodyInit, init: ResponseInit = {}) {
-    const { bytes, type } = extractBody(body);
-    super(bytes);
+    const stream = isStreamBody(body) ? body : null;
+    const { bytes, type } = stream ? { bytes: null, type: null } : extractBody(body);
+    super(bytes, stream);
     const status = init.status ?? 200;
     if (!(status >= 200 && status <= 599)) throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
     this.status = status;
@@ -249,6 +298,8 @@ export class Response extends Body {
 
   clone(): Response {
     if (this.bodyUsed) throw new TypeError("Response body is already used");
+    const given = this.teeStream();
+    if (given) return new Response(given, { status: this.status, statusText: this.statusText, headers: this.headers });
     return fromHost({ url: this.url, status: this.status, statusText: this.statusText, headers: [...this.headers.entries()], body: this.data ?? new Uint8Array(0), redirected: this.redirected });
   }
 

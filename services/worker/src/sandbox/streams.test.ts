@@ -241,6 +241,28 @@ describe("fetch bodies", () => {
       const out = []; await pipeline(new Response("piped").body, new (require("stream").Writable)({ write(c, _e, cb) { out.push(c.toString()); cb(); } }));
       return [shape, Buffer.from(bytes).toString(), response.bodyUsed, again, await untouched.text(), Buffer.from(byob.value).toString(), text, viaNode, out, new Response(null).body, new Response("").body === null];`);
   });
+  it("a Response made from a ReadableStream reads it whole, clones by teeing it, and refuses chunks that are not bytes", async () => {
+    await sameAsNode(`const { Readable } = require("stream");
+      const encode = (text) => new TextEncoder().encode(text);
+      const source = () => new ReadableStream({ start(c) { c.enqueue(encode("from ")); c.enqueue(encode("stream")); c.close(); } });
+      const made = new Response(source());
+      const shape = [made.body instanceof ReadableStream, made.body === made.body, made.bodyUsed];
+      const text = await made.text();
+      let again; try { await made.text(); } catch (e) { again = e.name; }
+      const json = await new Response(new ReadableStream({ start(c) { c.enqueue(encode('{"a":[1,2]}')); c.close(); } })).json();
+      const fromNode = await new Response(Readable.toWeb(Readable.from([Buffer.from("node "), Buffer.from("chunks")]))).text();
+      const original = new Response(source(), { status: 201, headers: { "x-a": "b" } }); const copy = original.clone();
+      const cloned = [await original.text(), await copy.text(), copy.status, copy.headers.get("x-a")];
+      let notBytes; try { await new Response(new ReadableStream({ start(c) { c.enqueue("text"); c.close(); } })).text(); } catch (e) { notBytes = e.name; }
+      const bytes = Array.from(new Uint8Array(await new Response(source()).arrayBuffer()).subarray(0, 4));
+      return [shape, text, made.bodyUsed, again, json, fromNode, cloned, notBytes, bytes];`);
+  });
+
+  it("a ReadableStream request body is refused with a TypeError rather than sent as text", async () => {
+    expect(
+      await inIsolate(`try { new Request("http://example.test/", { method: "POST", body: new ReadableStream(), duplex: "half" }); return "made"; } catch (e) { return [e.name, e.message]; }`),
+    ).toEqual(["TypeError", "A ReadableStream request body is not supported: read it into bytes first"]);
+  });
 });
 
 describe("streams a function leaves behind", () => {
