@@ -122,7 +122,10 @@ describe("stream/web and the WHATWG stream globals", () => {
       const written = [];
       await make().pipeThrough(upper).pipeTo(new WritableStream({ write(chunk) { written.push(chunk); }, close() { written.push("closed"); } }));
       let locked; const s = make(); s.getReader(); try { s.getReader(); } catch (e) { locked = [e.name, e.code]; }
-      return [first, second, end, iterated, both, written, s.locked, locked && locked[0]];`);
+      const fromIterables = [];
+      for await (const v of ReadableStream.from([1, 2])) fromIterables.push(v);
+      for await (const v of ReadableStream.from((async function* () { yield "async"; })())) fromIterables.push(v);
+      return [first, second, end, iterated, both, written, s.locked, locked && locked[0], fromIterables];`);
   });
 
   it("backpressure follows the queuing strategies; errors and cancels reach the source", async () => {
