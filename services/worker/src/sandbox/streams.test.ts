@@ -1,7 +1,10 @@
 // `stream`, `stream/promises`, `stream/web` and the WHATWG stream globals inside the isolate, each used the
 // way packages use it; where the code is deterministic, the same code runs in this Node process too and
 // the isolate must give Node's answer.
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { buildBundle } from "@lambent/bundler";
 import { afterAll, describe, expect, it } from "vitest";
 import { esmBundle, functionRecord, testInvoker } from "../testing/fixtures.js";
 
@@ -265,6 +268,46 @@ describe("fetch bodies", () => {
     expect(
       await inIsolate(`try { new Request("http://example.test/", { method: "POST", body: new ReadableStream(), duplex: "half" }); return "made"; } catch (e) { return [e.name, e.message]; }`),
     ).toEqual(["TypeError", "A ReadableStream request body is not supported: read it into bytes first"]);
+  });
+});
+
+/** The top-level .js files, lib/ and package.json of installed packages, as a deployment package holds them. */
+function installedPackages(names: string[]): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of names) {
+    const directory = join(nodeRequire.resolve(`${name}/package.json`), "..");
+    for (const entry of readdirSync(directory, { recursive: true, withFileTypes: true })) {
+      const path = join(entry.parentPath, entry.name).slice(directory.length + 1);
+      if (entry.isFile() && (path === "package.json" || path.endsWith(".js"))) files.set(`node_modules/${name}/${path}`, new Uint8Array(readFileSync(join(directory, path))));
+    }
+  }
+  return files;
+}
+
+describe("packages built on stream", () => {
+  it("split2 through pump, and combined-stream over the legacy Stream, give Node's answers", async () => {
+    const source = `const split2 = require("split2"); const pump = require("pump"); const CombinedStream = require("combined-stream");
+const stream = require("stream"); const { Readable, Writable } = stream;
+exports.handler = async () => {
+  const lines = [];
+  await new Promise((resolve, reject) => pump(Readable.from(["a\\nb", "\\nc\\n", "d"]), split2(), new Writable({ objectMode: true, write(line, _e, cb) { lines.push(line); cb(); } }), (e) => (e ? reject(e) : resolve())));
+  const combined = CombinedStream.create();
+  combined.append("head "); combined.append(Readable.from(["middle "])); combined.append((next) => next("tail"));
+  const joined = await new Promise((resolve) => { const parts = []; combined.pipe(new Writable({ write(c, _e, cb) { parts.push(String(c)); cb(); }, final(cb) { resolve(parts.join("")); cb(); } })); });
+  let broken; await new Promise((resolve) => pump(Readable.from(['{"ok":1}', "\\nnot json\\n"]), split2(JSON.parse), new Writable({ objectMode: true, write(_l, _e, cb) { cb(); } }), (e) => { broken = e && e.name; resolve(); }));
+  return [lines, joined, combined instanceof stream, combined instanceof stream.Stream, broken];
+};`;
+    const files = installedPackages(["split2", "pump", "end-of-stream", "once", "wrappy", "combined-stream", "delayed-stream"]);
+    files.set("index.js", new TextEncoder().encode(source));
+    const bundle = await buildBundle(files, "index.handler");
+    t.deploy(functionRecord({ functionName: "stream-packages" }), bundle.code);
+    const result = await t.invoke("stream-packages", {});
+    expect(result.header.functionError, result.text).toBeUndefined();
+    const exports: { handler?: () => Promise<unknown> } = {};
+    new Function("require", "exports", source)(nodeRequire, exports);
+    const node = JSON.parse(JSON.stringify(await exports.handler?.())) as unknown;
+    expect(result.json).toEqual(node);
+    expect(node).toEqual([["a", "b", "c", "d"], "head middle tail", true, true, "SyntaxError"]);
   });
 });
 
