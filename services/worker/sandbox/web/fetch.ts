@@ -3,7 +3,7 @@
 // the invocation that started it: `abandonFetches` runs when the invocation ends, and an answer arriving
 // later is dropped, so nothing settles in the next invocation.
 import { abortFetch, startFetch } from "../outbox.js";
-import type { FetchRequestData, FetchResponseData } from "../host.js";
+import type { FetchResponseData } from "../host.js";
 import { toBytes, utf8Decode, utf8Encode } from "./encoding.js";
 import { AbortSignal, DOMException } from "./event-target.js";
 import { webStreams } from "./streams.js";
@@ -114,7 +114,6 @@ function isStreamBody(body: unknown): body is StreamBody {
 /** A body as bytes, and the content type it implies when the caller set none. */
 function extractBody(body: BodyInit): { bytes: Uint8Array | null; type: string | null } {
   if (body === null || body === undefined) return { bytes: null, type: null };
-  if (isStreamBody(body)) throw new TypeError("A ReadableStream request body is not supported: read it into bytes first");
   if (typeof body === "string") return { bytes: utf8Encode(body), type: "text/plain;charset=UTF-8" };
   if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return { bytes: toBytes(body).slice(), type: null };
   const tag = Object.prototype.toString.call(body);
@@ -181,8 +180,12 @@ abstract class Body {
     return out;
   }
 
+  protected isStreamed(): boolean {
+    return this.fromStream;
+  }
+
   /** For clone(): a stream body split in two, one half kept here and the other returned. */
-  protected teeStream(): StreamBody | null {
+  teeStream(): StreamBody | null {
     if (!this.fromStream || !this.stream) return null;
     const [kept, given] = this.stream.tee();
     this.stream = kept;
@@ -218,6 +221,8 @@ export interface RequestInit {
   body?: BodyInit;
   redirect?: "follow" | "manual" | "error";
   signal?: AbortSignal | null;
+  /** Required with a ReadableStream body, as in Node; the stream is read whole before the request is sent. */
+  duplex?: "half";
 }
 
 function absoluteUrl(input: unknown): string {
@@ -241,9 +246,11 @@ export class Request extends Body {
     const method = String(init.method ?? base?.method ?? "GET").toUpperCase();
     const normalized = METHODS.has(method) ? method : String(init.method ?? base?.method);
     if (!TOKEN.test(normalized)) throw new TypeError(`'${normalized}' is not a valid HTTP method.`);
-    const { bytes, type } = init.body !== undefined ? extractBody(init.body) : { bytes: base ? base.data : null, type: null };
-    if (bytes && (normalized === "GET" || normalized === "HEAD")) throw new TypeError("Request with GET/HEAD method cannot have body.");
-    super(bytes);
+    const stream = init.body !== undefined ? (isStreamBody(init.body) ? init.body : null) : (base?.teeStream() ?? null);
+    if (stream && init.body !== undefined && init.duplex !== "half") throw new TypeError("RequestInit: duplex option is required when sending a body.");
+    const { bytes, type } = stream ? { bytes: null, type: null } : init.body !== undefined ? extractBody(init.body) : { bytes: base ? base.data : null, type: null };
+    if ((bytes || stream) && (normalized === "GET" || normalized === "HEAD")) throw new TypeError("Request with GET/HEAD method cannot have body.");
+    super(bytes, stream);
     this.url = base ? base.url : absoluteUrl(typeof input === "string" ? input : (input as { href: string }).href);
     this.method = normalized;
     this.headers = new Headers(init.headers ?? base?.headers);
@@ -252,14 +259,14 @@ export class Request extends Body {
     this.signal = init.signal ?? base?.signal ?? new AbortSignal();
   }
 
-  /** The body for the host, without using it up. */
-  bodyBytes(): Uint8Array | null {
-    return this.data;
+  /** The body for the host: bytes as they are, without using them up, or, for a stream, its bytes once it is read whole. */
+  bodyForHost(): Uint8Array | null | Promise<Uint8Array> {
+    return this.isStreamed() ? this.consumeAll() : this.data;
   }
 
   clone(): Request {
     if (this.bodyUsed) throw new TypeError("Request body is already used");
-    return new Request(this, { body: this.data ? this.data.slice() : null });
+    return this.isStreamed() ? new Request(this) : new Request(this, { body: this.data ? this.data.slice() : null });
   }
   get [Symbol.toStringTag](): string {
     return "Request";
@@ -357,8 +364,18 @@ export function fetch(input: string | Request | { href: string }, init?: Request
       },
       { once: true },
     );
-    const data: FetchRequestData = { url: request.url, method: request.method, headers: request.headers.pairs(), body: request.bodyBytes(), redirect: request.redirect };
-    startFetch(id, data);
+    const send = (body: Uint8Array | null): void => {
+      if (pending.has(id)) startFetch(id, { url: request.url, method: request.method, headers: request.headers.pairs(), body, redirect: request.redirect });
+    };
+    const body = request.bodyForHost();
+    if (!(body instanceof Promise)) {
+      send(body);
+      return;
+    }
+    // A stream body is read here first; an abort, or the invocation's end, while it is read leaves nothing to send.
+    body.then(send, (error: unknown) => {
+      if (pending.delete(id)) reject(error);
+    });
   });
 }
 

@@ -2,6 +2,8 @@
 // way packages use it; where the code is deterministic, the same code runs in this Node process too and
 // the isolate must give Node's answer.
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { buildBundle } from "@lambent/bundler";
@@ -264,10 +266,34 @@ describe("fetch bodies", () => {
       return [shape, text, made.bodyUsed, again, json, fromNode, cloned, notBytes, bytes];`);
   });
 
-  it("a ReadableStream request body is refused with a TypeError rather than sent as text", async () => {
-    expect(
-      await inIsolate(`try { new Request("http://example.test/", { method: "POST", body: new ReadableStream(), duplex: "half" }); return "made"; } catch (e) { return [e.name, e.message]; }`),
-    ).toEqual(["TypeError", "A ReadableStream request body is not supported: read it into bytes first"]);
+  it("a Request takes a ReadableStream body with duplex: 'half', as in Node, and fetch sends it read whole", async () => {
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => response.end(JSON.stringify({ method: request.method, body: Buffer.concat(chunks).toString() })));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const allowed = testInvoker({}, { fetch: { allow: ["127.0.0.1"] } });
+    try {
+      const body = `const encode = (text) => new TextEncoder().encode(text);
+        const source = () => new ReadableStream({ start(c) { c.enqueue(encode("streamed ")); c.enqueue(encode("upload")); c.close(); } });
+        let refused; try { new Request("http://example.test/", { method: "POST", body: source() }); } catch (e) { refused = [e.name, e.message]; }
+        let bodyOnGet; try { new Request("http://example.test/", { body: source(), duplex: "half" }); } catch (e) { bodyOnGet = e.name; }
+        const request = new Request("http://example.test/", { method: "PUT", body: source(), duplex: "half" }); const copy = request.clone();
+        const read = [await request.text(), await copy.text()];
+        const sent = await (await fetch(event.base, { method: "POST", body: source(), duplex: "half" })).json();
+        return [refused, bodyOnGet, read, sent];`;
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      allowed.deploy(functionRecord({ functionName: "stream-upload" }), esmBundle(`const userModule = { handler: async (event) => { ${body} } };`));
+      const result = await allowed.invoke("stream-upload", { base });
+      expect(result.header.functionError, result.text).toBeUndefined();
+      const node = JSON.parse(JSON.stringify(await new AsyncFunction("require", "event", body)(nodeRequire, { base }))) as unknown;
+      expect(result.json).toEqual(node);
+      expect(node).toEqual([["TypeError", "RequestInit: duplex option is required when sending a body."], "TypeError", ["streamed upload", "streamed upload"], { method: "POST", body: "streamed upload" }]);
+    } finally {
+      allowed.close();
+      server.close();
+    }
   });
 });
 
