@@ -230,7 +230,8 @@ describe("between Node streams and web streams", () => {
       const { readable, writable } = Duplex.toWeb(new PassThrough());
       const writer = writable.getWriter(); writer.write(new TextEncoder().encode("echo")); writer.close();
       const back = []; for await (const chunk of readable) back.push(Buffer.from(chunk).toString());
-      return [text, back];`);
+      let viaFrom = ""; for await (const chunk of Duplex.from(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("from web")); c.close(); } }))) viaFrom += chunk;
+      return [text, back, viaFrom];`);
   });
 });
 
