@@ -2,5 +2,6 @@
 // esbuild resolves `require` of bundled packages at build time; the timers are the runtime's own.
 declare function require(id: string): unknown;
 declare function setTimeout(callback: () => void, ms?: number): unknown;
+declare function clearTimeout(handle: unknown): void;
 declare function queueMicrotask(callback: () => void): void;
 declare const console: { warn(...args: unknown[]): void; log(...args: unknown[]): void };

@@ -21,6 +21,9 @@ const MAX_STRING_LENGTH = 2 ** 29 - 24;
 export function bufferModule(): BufferModule {
   const module = vendor.buffer() as BufferModule;
   // Node's `buffer.constants` and `kStringMaxLength`, which the package lacks (ioredis reads them).
+  // The bundler renamed the package's `Buffer` function to keep bundled names apart; code checks
+  // `value.constructor.name === "Buffer"`, as it may in Node.
+  if ((module.Buffer as unknown as { name: string }).name !== "Buffer") Object.defineProperty(module.Buffer, "name", { value: "Buffer" });
   if (module["constants"] === undefined) {
     module["constants"] = { MAX_LENGTH: module["kMaxLength"], MAX_STRING_LENGTH };
     module["kStringMaxLength"] = MAX_STRING_LENGTH;

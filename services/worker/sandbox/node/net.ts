@@ -348,7 +348,7 @@ export function socketClasses(): SocketClasses {
     }
 
     /** Node's `close` says whether the socket closed because of an error. */
-    emit(event: string, ...args: unknown[]): boolean {
+    override emit(event: string, ...args: unknown[]): boolean {
       return event === "close" && args.length === 0 ? super.emit("close", this.hadError) : super.emit(event, ...args);
     }
 

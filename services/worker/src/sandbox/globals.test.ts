@@ -31,6 +31,10 @@ describe("globals", () => {
     ).toEqual([11, "héllo 🌍", "héllo 🌍", "\ufffd"]);
   });
 
+  it("Buffer answers to its own name, as packages that check constructor.name expect", async () => {
+    expect(await run(`return [Buffer.name, Buffer.from("x").constructor.name, Buffer.isBuffer(Buffer.from("x"))];`)).toEqual(["Buffer", "Buffer", true]);
+  });
+
   it("atob and btoa", async () => {
     expect(await run(`return [btoa("hello"), atob("aGVsbG8="), btoa("ab"), atob(" aGk= ")];`)).toEqual(["aGVsbG8=", "hello", "YWI=", "hi"]);
   });
