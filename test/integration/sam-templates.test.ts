@@ -12,6 +12,8 @@ import { startTestCluster, type TestCluster } from "@lambent/testkit";
 
 const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
 const FIXTURES = fileURLToPath(new URL("../fixtures/sam/", import.meta.url));
+/** The hello world application `sam init` makes, as the README deploys it. */
+const SAM_APP = fileURLToPath(new URL("../../examples/sam-app", import.meta.url));
 let cluster: TestCluster;
 
 beforeAll(async () => {
@@ -47,7 +49,7 @@ async function functionNames(): Promise<string[]> {
 
 describe("lambent deploy with a SAM template", () => {
   it("deploys the sam init hello world, answers on its route, prints its Outputs, and updates in place", async () => {
-    const deployed = await lambent("deploy", `${FIXTURES}hello-world`, "--stack-name", "sam-app");
+    const deployed = await lambent("deploy", SAM_APP, "--stack-name", "sam-app");
     expect(deployed.code, deployed.stderr).toBe(0);
     expect(deployed.stdout).toContain("created sam-app-HelloWorldFunction (HelloWorldFunction)");
     expect(deployed.stdout).toContain(`HelloWorldApi: ${cluster.httpUrl}/hello/`);
@@ -60,7 +62,7 @@ describe("lambent deploy with a SAM template", () => {
     expect(await answer.json()).toEqual({ message: "hello world" });
     expect((await fetch(`${cluster.httpUrl}/hello`, { method: "POST" })).status).toBe(404);
 
-    const again = await json<DeployAnswer>("deploy", `${FIXTURES}hello-world/template.yaml`, "--stack-name", "sam-app");
+    const again = await json<DeployAnswer>("deploy", `${SAM_APP}/template.yaml`, "--stack-name", "sam-app");
     expect(again.Functions).toEqual([expect.objectContaining({ LogicalId: "HelloWorldFunction", Action: "updated", Routes: [`${cluster.httpUrl}/hello`] })]);
     expect(again.Outputs.HelloWorldApi).toBe(`${cluster.httpUrl}/hello/`);
     const routes = await json<{ Routes: { Path: string }[] }>("route", "list", "--function", "sam-app-HelloWorldFunction");
@@ -166,10 +168,10 @@ describe("lambent deploy with a SAM template", () => {
   });
 
   it("keeps deploying a plain function folder with --name, and refuses template flags there", async () => {
-    const plain = await lambent("deploy", `${FIXTURES}hello-world/hello-world`, "--name", "plain-hello", "--handler", "app.lambdaHandler");
+    const plain = await lambent("deploy", `${SAM_APP}/hello-world`, "--name", "plain-hello", "--handler", "app.lambdaHandler");
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toContain("created function plain-hello");
-    const mixed = await lambent("deploy", `${FIXTURES}hello-world/hello-world`, "--stack-name", "x");
+    const mixed = await lambent("deploy", `${SAM_APP}/hello-world`, "--stack-name", "x");
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/--stack-name and --parameter-overrides are for a template/);
   });

@@ -4,18 +4,7 @@
 import { callHost, callHostWaiting } from "../host-access.js";
 import { Buffer } from "./buffer.js";
 import { answerLater, secretOf } from "./crypto-keys.js";
-
-function bytesOf(data: unknown, encoding?: string): Uint8Array {
-  if (typeof data === "string") return new Uint8Array(Buffer().from(data, encoding ?? "utf8"));
-  if (data instanceof ArrayBuffer) return new Uint8Array(data).slice();
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-  throw Object.assign(new TypeError(`The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${typeof data}`), { code: "ERR_INVALID_ARG_TYPE" });
-}
-
-function output(bytes: Uint8Array, encoding?: string): unknown {
-  const buffer = Buffer().from(bytes);
-  return encoding === undefined || encoding === "buffer" ? buffer : buffer.toString(encoding);
-}
+import { bytesOf, output } from "./crypto-bytes.js";
 
 class CipherBase {
   protected readonly id: number;
