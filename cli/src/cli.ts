@@ -29,6 +29,7 @@ import { workflowCommand } from "./commands/workflow.js";
 import { tagsCommand } from "./commands/tags.js";
 import { permissionCommand } from "./commands/permission.js";
 import { layerCommand } from "./commands/layer.js";
+import { appCommand } from "./commands/app.js";
 import { writeLine } from "./output.js";
 
 export const ExitCode = {
@@ -41,6 +42,7 @@ export const ExitCode = {
 
 export const commands: readonly Command[] = [
   deployCommand,
+  appCommand,
   invokeCommand,
   listCommand,
   getCommand,

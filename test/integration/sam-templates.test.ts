@@ -175,4 +175,26 @@ describe("lambent deploy with a SAM template", () => {
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/--stack-name and --parameter-overrides are for a template/);
   });
+
+  it("lists the applications by their stacks and deletes one with its triggers, leaving every other function alone", async () => {
+    const listed = await json<{ Applications: { StackName: string; Functions: { FunctionName: string; LogicalId: string }[] }[] }>("app", "list");
+    const stacks = Object.fromEntries(listed.Applications.map((app) => [app.StackName, app.Functions.map((fn) => fn.FunctionName)]));
+    expect(stacks["sam-app"]).toEqual(["sam-app-HelloWorldFunction"]);
+    expect(stacks["greeter"]).toEqual(["greeter-greet"]);
+    // A function deployed with --name belongs to no application.
+    expect(Object.values(stacks).flat()).not.toContain("plain-hello");
+    const triggersBefore = await json<{ Triggers: { Name: string }[] }>("trigger", "list", "--function", "greeter-greet");
+    expect(triggersBefore.Triggers.length).toBeGreaterThan(0);
+
+    const deleted = await json<{ StackName: string; DeletedFunctions: string[]; DeletedTriggers: string[] }>("app", "delete", "greeter");
+    expect(deleted.DeletedFunctions).toEqual(["greeter-greet"]);
+    expect(deleted.DeletedTriggers.sort()).toEqual(triggersBefore.Triggers.map((trigger) => trigger.Name).sort());
+    const names = await functionNames();
+    expect(names).not.toContain("greeter-greet");
+    expect(names).toEqual(expect.arrayContaining(["sam-app-HelloWorldFunction", "plain-hello"]));
+    expect((await json<{ Triggers: { Name: string }[] }>("trigger", "list")).Triggers.map((trigger) => trigger.Name)).not.toEqual(expect.arrayContaining(deleted.DeletedTriggers));
+    const again = await lambent("app", "delete", "greeter");
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/no application named 'greeter'/);
+  });
 });
