@@ -9,6 +9,7 @@ import { ApiError, createApiClient, type ApiClient } from "./api-client.js";
 import { UsageError, type CliIo } from "./command.js";
 import { writeJson, writeLine } from "./output.js";
 import { buildPackages, type BuiltPackage } from "./template-code.js";
+import { removeStackFunction, stackFunctions } from "./applications.js";
 
 const TEMPLATE_NAMES = ["template.yaml", "template.yml"];
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -127,6 +128,10 @@ export async function deployTemplate(options: TemplateDeployOptions, io: CliIo):
     await undoWhatWasMade(client, made, io);
     throw error;
   }
+  // What the stack had and the template no longer lists goes, once everything it lists is in place.
+  const listed = new Set(plan.functions.map((fn) => fn.functionName));
+  const removed = ((await stackFunctions(client)).get(stackName) ?? []).filter((fn) => !listed.has(fn.FunctionName));
+  for (const fn of removed) await removeStackFunction(client, fn.FunctionName);
 
   const outputs = planOf(factsAfter(facts, deployed)).outputs;
   if (options.json) {
@@ -134,6 +139,7 @@ export async function deployTemplate(options: TemplateDeployOptions, io: CliIo):
       StackName: stackName,
       Functions: deployed.map((item) => ({ LogicalId: item.plan.logicalId, FunctionName: item.plan.functionName, FunctionArn: item.configuration.FunctionArn, Action: item.action, ...(item.version ? { Version: item.version } : {}), ...(item.url ? { FunctionUrl: item.url } : {}), Routes: item.routes.map((route) => route.RouteUrl) })),
       Outputs: Object.fromEntries(outputs.map((output) => [output.name, output.value ?? null])),
+      Removed: removed.map((fn) => ({ LogicalId: fn.LogicalId, FunctionName: fn.FunctionName })),
     });
     return 0;
   }
@@ -144,6 +150,7 @@ export async function deployTemplate(options: TemplateDeployOptions, io: CliIo):
     for (const schedule of item.plan.schedules) writeLine(io.stdout, `    schedule  ${schedule.name}: ${schedule.expression}${schedule.enabled ? "" : " (disabled)"}`);
     if (item.url) writeLine(io.stdout, `    url    ${item.url}`);
   }
+  for (const fn of removed) writeLine(io.stdout, `  removed ${fn.FunctionName} (${fn.LogicalId}): no longer in the template`);
   if (outputs.length > 0) {
     writeLine(io.stdout, "Outputs:");
     for (const output of outputs) {

@@ -197,4 +197,46 @@ describe("lambent deploy with a SAM template", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/no application named 'greeter'/);
   });
+
+  it("removes a function the template no longer lists, with its trigger, when deployed again", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "lambent-sam-pair-"));
+    try {
+      await cp(`${SAM_APP}/hello-world`, join(folder, "hello-world"), { recursive: true });
+      const functionResource = (id: string, extra = "") => `  ${id}:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello-world/
+      Handler: app.lambdaHandler
+      Runtime: nodejs20.x
+      Events:
+        Get:
+          Type: HttpApi
+          Properties:
+            Path: /pair-${id.toLowerCase()}
+            Method: get
+${extra}`;
+      const nightly = `        Nightly:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 day)
+`;
+      await writeFile(join(folder, "template.yaml"), `Transform: AWS::Serverless-2016-10-31\nResources:\n${functionResource("Kept")}${functionResource("Dropped", nightly)}`);
+      const first = await json<DeployAnswer>("deploy", folder, "--stack-name", "pair");
+      expect(first.Functions.map((fn) => fn.FunctionName).sort()).toEqual(["pair-Dropped", "pair-Kept"]);
+      const droppedTriggers = (await json<{ Triggers: { Name: string }[] }>("trigger", "list", "--function", "pair-Dropped")).Triggers.map((trigger) => trigger.Name);
+      expect(droppedTriggers).toHaveLength(1);
+
+      await writeFile(join(folder, "template.yaml"), `Transform: AWS::Serverless-2016-10-31\nResources:\n${functionResource("Kept")}`);
+      const second = await json<DeployAnswer & { Removed: { LogicalId: string; FunctionName: string }[] }>("deploy", folder, "--stack-name", "pair");
+      expect(second.Removed).toEqual([{ LogicalId: "Dropped", FunctionName: "pair-Dropped" }]);
+      const names = await functionNames();
+      expect(names).toContain("pair-Kept");
+      expect(names).not.toContain("pair-Dropped");
+      expect((await json<{ Triggers: { Name: string }[] }>("trigger", "list")).Triggers.map((trigger) => trigger.Name)).not.toContain(droppedTriggers[0]);
+      // Functions of other stacks are never a stack's to remove.
+      expect(names).toContain("sam-app-HelloWorldFunction");
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });

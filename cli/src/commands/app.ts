@@ -2,13 +2,10 @@
 // each function it makes with `lambent:stack`, so a stack is found by its functions' tags; deleting it
 // removes those functions (their routes, URLs and permissions go with them) and the triggers that invoke
 // them, and nothing else.
-import { collectPages, createApiClient, type ApiClient } from "../api-client.js";
+import { createApiClient } from "../api-client.js";
+import { removeStackFunction, stackFunctions } from "../applications.js";
 import { COMMON_USAGE, UsageError, parseCommandArgs, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
 import { formatTable, writeJson, writeLine } from "../output.js";
-
-/** The tag a template deploy puts on every function it makes (packages/sam-template). */
-const STACK_TAG = "lambent:stack";
-const LOGICAL_ID_TAG = "lambent:logical-id";
 
 const VALUE_OPTIONS = new Set(["--endpoint"]);
 
@@ -40,30 +37,10 @@ export function runApp(args: string[], io: CliIo): Promise<number> {
   return runSubcommand(appCommand, SUBCOMMANDS, VALUE_OPTIONS, args, io);
 }
 
-interface StackFunction {
-  FunctionName: string;
-  LogicalId: string;
-}
-
-/** Every stack's functions, by stack name, from the functions' tags. */
-async function stacks(client: ApiClient): Promise<Map<string, StackFunction[]>> {
-  const functions = await collectPages((marker) => client.listFunctions(marker), (page) => page.Functions);
-  const byStack = new Map<string, StackFunction[]>();
-  for (const { FunctionName } of functions) {
-    const tags = (await client.getFunction(FunctionName)).Tags ?? {};
-    const stack = tags[STACK_TAG];
-    if (stack === undefined) continue;
-    let list = byStack.get(stack);
-    if (!list) byStack.set(stack, (list = []));
-    list.push({ FunctionName, LogicalId: tags[LOGICAL_ID_TAG] ?? "" });
-  }
-  return byStack;
-}
-
 async function runAppList(args: string[], io: CliIo): Promise<number> {
   const { common } = parseCommandArgs(args, {}, io, 0);
   if (common.help) return help(io);
-  const found = [...(await stacks(createApiClient(common.endpoint)))].sort(([a], [b]) => (a < b ? -1 : 1));
+  const found = [...(await stackFunctions(createApiClient(common.endpoint)))].sort(([a], [b]) => (a < b ? -1 : 1));
   if (common.json) {
     writeJson(io.stdout, { Applications: found.map(([StackName, Functions]) => ({ StackName, Functions })) });
     return 0;
@@ -81,18 +58,10 @@ async function runAppDelete(args: string[], io: CliIo): Promise<number> {
   if (common.help) return help(io);
   const stackName = positionals[0]!;
   const client = createApiClient(common.endpoint);
-  const functions = (await stacks(client)).get(stackName);
+  const functions = (await stackFunctions(client)).get(stackName);
   if (functions === undefined) throw new UsageError(`no application named '${stackName}': lambent app list shows them`);
   const deletedTriggers: string[] = [];
-  for (const { FunctionName } of functions) {
-    // A trigger of a deleted function could never run again: it goes with the function.
-    const triggers = await collectPages((marker) => client.listTriggers({ functionName: FunctionName, ...(marker ? { marker } : {}) }), (page) => page.Triggers);
-    for (const trigger of triggers) {
-      await client.deleteTrigger(trigger.Name);
-      deletedTriggers.push(trigger.Name);
-    }
-    await client.deleteFunction(FunctionName);
-  }
+  for (const { FunctionName } of functions) deletedTriggers.push(...(await removeStackFunction(client, FunctionName)));
   const deletedFunctions = functions.map((fn) => fn.FunctionName);
   if (common.json) writeJson(io.stdout, { StackName: stackName, DeletedFunctions: deletedFunctions, DeletedTriggers: deletedTriggers });
   else {
