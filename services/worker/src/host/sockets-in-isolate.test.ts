@@ -8,24 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { esmBundle, functionRecord, testInvoker, type TestInvoker } from "../testing/fixtures.js";
+import { answerOf, functionRecord, handlerBundle, testInvoker, type TestInvoker } from "../testing/fixtures.js";
 
 let counter = 0;
 function deploy(t: TestInvoker, body: string): string {
   const name = `net-${++counter}`;
-  t.deploy(
-    functionRecord({ functionName: name, timeout: 10 }),
-    esmBundle(`const require = (name) => globalThis.__lambentRequire(name);
-const net = require("node:net"), tls = require("node:tls"), dns = require("node:dns");
-const userModule = { handler: async (event) => { ${body} } };`),
-  );
+  t.deploy(functionRecord({ functionName: name, timeout: 10 }), handlerBundle(body, `const net = require("node:net"), tls = require("node:tls"), dns = require("node:dns");`));
   return name;
-}
-
-async function result(t: TestInvoker, name: string, event: unknown = {}): Promise<unknown> {
-  const reply = await t.invoke(name, event);
-  if (reply.header.functionError) throw new Error(`function failed: ${reply.text}`);
-  return reply.json;
 }
 
 describe("net in the isolate", () => {
@@ -73,7 +62,7 @@ events.push("timeout");
 const rest = await new Promise((resolve) => { let text = ""; socket.on("data", (d) => (text += d)); socket.on("end", () => events.push("end")); socket.on("close", (hadError) => { events.push("close:" + hadError); resolve(text); }); socket.write("quit"); });
 return { echoed, remote, rest, events, isIP: [net.isIP("::1"), net.isIP("10.0.0.1"), net.isIP("host"), net.isIPv4("1.2.3.4"), net.isIPv6("::ffff:1.2.3.4")] };`,
     );
-    expect(await result(t, name, { port })).toEqual({
+    expect(await answerOf(t, name, { port })).toEqual({
       echoed: "echo:hello",
       remote: ["127.0.0.1", port, "open"],
       rest: "bye",
@@ -92,7 +81,7 @@ let size = 0, ok = true;
 for await (const chunk of socket) { for (const byte of chunk) if (byte !== 97) ok = false; size += chunk.length; await new Promise((r) => setTimeout(r, 0)); }
 return { size, ok, bytesRead: socket.bytesRead };`,
     );
-    expect(await result(t, name, { port })).toEqual({ size: 3 * 1024 * 1024, ok: true, bytesRead: 3 * 1024 * 1024 });
+    expect(await answerOf(t, name, { port })).toEqual({ size: 3 * 1024 * 1024, ok: true, bytesRead: 3 * 1024 * 1024 });
   });
 
   it("refuses what the egress policy refuses, with Node's shape of error, and servers", async () => {
@@ -103,7 +92,7 @@ let server; try { net.createServer(); } catch (e) { server = e.code; }
 let lookup; try { await dns.promises.lookup("localhost"); } catch (e) { lookup = e.code; }
 return { loopback: await tryConnect("127.0.0.1", event.port), metadata: await tryConnect("169.254.169.254", 80), private: await tryConnect("10.0.0.1", 5432), server, lookup, literal: await dns.promises.lookup("127.0.0.1") };`,
     );
-    expect(await result(strict, name, { port })).toEqual({
+    expect(await answerOf(strict, name, { port })).toEqual({
       loopback: ["EACCES", "connect", true],
       metadata: ["EACCES", "connect", true],
       private: ["EACCES", "connect", true],
@@ -116,7 +105,7 @@ return { loopback: await tryConnect("127.0.0.1", event.port), metadata: await tr
   it("closes a socket left open when the call ends", async () => {
     const name = deploy(t, `const s = net.connect(event.port, "127.0.0.1"); await new Promise((r) => s.once("connect", r)); s.write("ping"); return "left open";`);
     const before = peers.length;
-    expect(await result(t, name, { port })).toBe("left open");
+    expect(await answerOf(t, name, { port })).toBe("left open");
     await expect.poll(() => peers.length).toBe(before + 1);
     const peer = peers[peers.length - 1] as Socket;
     await expect.poll(() => peer.destroyed || peer.readableEnded).toBe(true);
@@ -153,7 +142,7 @@ return { loopback: await tryConnect("127.0.0.1", event.port), metadata: await tr
 });
 return { trusted: await upgrade({ ca: event.ca }), untrusted: await upgrade({}), unchecked: await upgrade({ rejectUnauthorized: false }) };`,
       );
-      expect(await result(t, name, { port: tlsPort, ca })).toEqual({
+      expect(await answerOf(t, name, { port: tlsPort, ca })).toEqual({
         trusted: [true, true, "secure:hello"],
         untrusted: "DEPTH_ZERO_SELF_SIGNED_CERT",
         unchecked: [false, true, "secure:hello"],
@@ -166,6 +155,6 @@ return { trusted: await upgrade({ ca: event.ca }), untrusted: await upgrade({}),
 
   it("fails a TLS handshake with a server that does not speak TLS", async () => {
     const name = deploy(t, `return await new Promise((resolve) => { const s = tls.connect({ port: event.port, host: "127.0.0.1", rejectUnauthorized: false }); s.on("secureConnect", () => resolve("secure")); s.on("error", (e) => resolve(typeof e.message)); });`);
-    expect(await result(t, name, { port })).toBe("string");
+    expect(await answerOf(t, name, { port })).toBe("string");
   });
 });

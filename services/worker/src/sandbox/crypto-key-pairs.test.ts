@@ -2,7 +2,7 @@
 // this process; and a function that generates keys without end is held to the host's caps.
 import { createECDH, createHash, createPrivateKey, createPublicKey, diffieHellman, ECDH, generateKeyPairSync, privateDecrypt, publicEncrypt, sign, verify } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { esmBundle, functionRecord, testInvoker } from "../testing/fixtures.js";
+import { answerOf, functionRecord, handlerBundle, testInvoker } from "../testing/fixtures.js";
 
 const t = testInvoker();
 afterAll(() => t.close());
@@ -10,19 +10,13 @@ afterAll(() => t.close());
 let counter = 0;
 function deploy(body: string, timeout = 10): string {
   const name = `key-pairs-${++counter}`;
-  t.deploy(
-    functionRecord({ functionName: name, timeout }),
-    esmBundle(`const require = (name) => globalThis.__lambentRequire(name);
-const userModule = { handler: async (event) => { ${body} } };`),
-  );
+  t.deploy(functionRecord({ functionName: name, timeout }), handlerBundle(body));
   return name;
 }
 
 /** Runs `body` (the handler's async body; `require` is the runtime's) in a fresh function and returns its result. */
 async function run(body: string, event: unknown = {}): Promise<Record<string, unknown>> {
-  const result = await t.invoke(deploy(body), event);
-  if (result.header.functionError) throw new Error(`function failed: ${result.text}`);
-  return result.json as Record<string, unknown>;
+  return (await answerOf(t, deploy(body), event)) as Record<string, unknown>;
 }
 
 const message = Buffer.from("signed in one place, verified in the other");

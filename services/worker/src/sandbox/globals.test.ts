@@ -2,7 +2,7 @@
 // uses it, through a real isolate.
 import { createCipheriv, createHmac, createPublicKey, generateKeyPairSync, hkdfSync, pbkdf2Sync, scryptSync, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { esmBundle, functionRecord, testInvoker } from "../testing/fixtures.js";
+import { answerOf, functionRecord, handlerBundle, testInvoker } from "../testing/fixtures.js";
 
 const t = testInvoker();
 afterAll(() => t.close());
@@ -11,14 +11,8 @@ let counter = 0;
 /** Runs `body` (the handler's async body; `require` is the runtime's) in a fresh function and returns its result. */
 async function run(body: string, event: unknown = {}): Promise<unknown> {
   const name = `globals-${++counter}`;
-  t.deploy(
-    functionRecord({ functionName: name }),
-    esmBundle(`const require = (name) => globalThis.__lambentRequire(name);
-const userModule = { handler: async (event) => { ${body} } };`),
-  );
-  const result = await t.invoke(name, event);
-  if (result.header.functionError) throw new Error(`function failed: ${result.text}`);
-  return result.json;
+  t.deploy(functionRecord({ functionName: name }), handlerBundle(body));
+  return answerOf(t, name, event);
 }
 
 describe("globals", () => {

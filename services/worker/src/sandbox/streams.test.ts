@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { buildBundle } from "@lambent/bundler";
 import { afterAll, describe, expect, it } from "vitest";
-import { esmBundle, functionRecord, testInvoker } from "../testing/fixtures.js";
+import { answerOf, functionRecord, handlerBundle, testInvoker } from "../testing/fixtures.js";
 
 const t = testInvoker();
 afterAll(() => t.close());
@@ -17,18 +17,12 @@ let counter = 0;
 /** Deploys `body` (an async handler body; `require` is the runtime's) as a fresh function and returns its name. */
 function deploy(body: string, options: { memorySize?: number; timeout?: number } = {}): string {
   const name = `streams-${++counter}`;
-  t.deploy(
-    functionRecord({ functionName: name, ...options }),
-    esmBundle(`const require = (name) => globalThis.__lambentRequire(name);
-const userModule = { handler: async (event) => { ${body} } };`),
-  );
+  t.deploy(functionRecord({ functionName: name, ...options }), handlerBundle(body));
   return name;
 }
 
-async function inIsolate(body: string): Promise<unknown> {
-  const result = await t.invoke(deploy(body), {});
-  if (result.header.functionError) throw new Error(`function failed: ${result.text}`);
-  return result.json;
+function inIsolate(body: string): Promise<unknown> {
+  return answerOf(t, deploy(body));
 }
 
 const nodeRequire = createRequire(import.meta.url);
@@ -285,11 +279,10 @@ describe("fetch bodies", () => {
         const sent = await (await fetch(event.base, { method: "POST", body: source(), duplex: "half" })).json();
         return [refused, bodyOnGet, read, sent];`;
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      allowed.deploy(functionRecord({ functionName: "stream-upload" }), esmBundle(`const userModule = { handler: async (event) => { ${body} } };`));
-      const result = await allowed.invoke("stream-upload", { base });
-      expect(result.header.functionError, result.text).toBeUndefined();
+      allowed.deploy(functionRecord({ functionName: "stream-upload" }), handlerBundle(body));
+      const isolate = await answerOf(allowed, "stream-upload", { base });
       const node = JSON.parse(JSON.stringify(await new AsyncFunction("require", "event", body)(nodeRequire, { base }))) as unknown;
-      expect(result.json).toEqual(node);
+      expect(isolate).toEqual(node);
       expect(node).toEqual([["TypeError", "RequestInit: duplex option is required when sending a body."], "TypeError", ["streamed upload", "streamed upload"], { method: "POST", body: "streamed upload" }]);
     } finally {
       allowed.close();

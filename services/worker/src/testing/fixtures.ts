@@ -63,6 +63,22 @@ export function esmBundle(body: string): string {
   return `${body}\nexport { userModule };\n`;
 }
 
+/**
+ * A bundle whose handler is the async function body `body` (with `event` in scope), `require` the
+ * runtime's, and `preamble` (module-scope code, e.g. requires) before the handler.
+ */
+export function handlerBundle(body: string, preamble?: string): string {
+  return esmBundle(`const require = (name) => globalThis.__lambentRequire(name);
+${preamble === undefined ? "" : `${preamble}\n`}const userModule = { handler: async (event) => { ${body} } };`);
+}
+
+/** The function's JSON answer; a function error fails the test with the function's own words. */
+export async function answerOf(t: TestInvoker, functionName: string, event: unknown = {}): Promise<unknown> {
+  const reply = await t.invoke(functionName, event);
+  if (reply.header.functionError) throw new Error(`function failed: ${reply.text}`);
+  return reply.json;
+}
+
 export interface TestInvoker {
   invoker: Invoker;
   pool: WarmPool<Environment>;
