@@ -8,10 +8,8 @@ import type { Resolved } from "./intrinsics.js";
 import type { CodeSource, FunctionPlan } from "./model.js";
 import { integer, map, oneOf, own, shortHash, text, type Properties } from "./values.js";
 
-/** What lambent deploy does with each property of AWS::Serverless::Function; a property not listed is refused. */
-const SERVERLESS_PROPERTIES: Readonly<Record<string, "used" | string>> = {
-  CodeUri: "used",
-  InlineCode: "used",
+/** Properties both function types share, and what lambent deploy does with each. */
+const SHARED_PROPERTIES: Readonly<Record<string, "used" | string>> = {
   Handler: "used",
   Runtime: "used",
   FunctionName: "used",
@@ -20,23 +18,30 @@ const SERVERLESS_PROPERTIES: Readonly<Record<string, "used" | string>> = {
   Description: "used",
   Environment: "used",
   ReservedConcurrentExecutions: "used",
-  AutoPublishAlias: "used",
-  FunctionUrlConfig: "used",
-  Events: "used",
   Role: "used",
   Tags: "used",
   Layers: "used",
-  DeadLetterQueue: "used",
-  Tracing: "used",
   LoggingConfig: "used",
   PackageType: "used",
   Architectures: "has no effect: Lambent runs every function in a V8 isolate on the host's architecture",
+  EphemeralStorage: "has no effect: /tmp is sized by Lambent's own limits",
+  RuntimeManagementConfig: "has no effect: Lambent runs the runtime it has",
+};
+
+/** What lambent deploy does with each property of AWS::Serverless::Function; a property not listed is refused. */
+const SERVERLESS_PROPERTIES: Readonly<Record<string, "used" | string>> = {
+  ...SHARED_PROPERTIES,
+  CodeUri: "used",
+  InlineCode: "used",
+  AutoPublishAlias: "used",
+  FunctionUrlConfig: "used",
+  Events: "used",
+  DeadLetterQueue: "used",
+  Tracing: "used",
   Policies: "is not applied: a function's AWS permissions come from the credentials and policy the operator gives its role (lambent role)",
   PermissionsBoundary: "is not applied: Lambent does not create IAM roles",
-  EphemeralStorage: "has no effect: /tmp is sized by Lambent's own limits",
   AutoPublishCodeSha256: "has no effect: a version is published on every deploy",
   AutoPublishAliasAllProperties: "has no effect: a version is published on every deploy",
-  RuntimeManagementConfig: "has no effect: Lambent runs the runtime it has",
   PropagateTags: "has no effect: lambent deploy creates no other taggable resources",
 };
 
@@ -55,26 +60,12 @@ const REFUSED_BECAUSE: Readonly<Record<string, string>> = {
   VersionDescription: "is not supported with AutoPublishAlias yet",
 };
 
+/** The same for AWS::Lambda::Function. */
 const LAMBDA_PROPERTIES: Readonly<Record<string, "used" | string>> = {
+  ...SHARED_PROPERTIES,
   Code: "used",
-  Handler: "used",
-  Runtime: "used",
-  FunctionName: "used",
-  MemorySize: "used",
-  Timeout: "used",
-  Description: "used",
-  Environment: "used",
-  ReservedConcurrentExecutions: "used",
-  Role: "used",
-  Tags: "used",
-  Layers: "used",
   DeadLetterConfig: "used",
   TracingConfig: "used",
-  LoggingConfig: "used",
-  PackageType: "used",
-  Architectures: SERVERLESS_PROPERTIES.Architectures!,
-  EphemeralStorage: SERVERLESS_PROPERTIES.EphemeralStorage!,
-  RuntimeManagementConfig: SERVERLESS_PROPERTIES.RuntimeManagementConfig!,
 };
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
