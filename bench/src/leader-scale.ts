@@ -7,7 +7,6 @@
 // hops and the leader), calls admitted per second, refusals, and the leader's CPU from /proc. The
 // simulated cluster's own CPU is reported too: when it nears a core, it, not the leader, is the limit.
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +24,7 @@ import {
   type LeaseRelease,
   type WorkerHeartbeat,
 } from "@lambent/protocol";
+import { machineCpuSeconds, processCpuSeconds } from "./machine-load.js";
 import { machineFacts } from "./report.js";
 import { percentile } from "./stats.js";
 
@@ -53,13 +53,6 @@ export interface LeaderPoint {
 const TICK_MS = 10;
 const HEARTBEAT_MS = 1_000;
 const MEMORY_PER_WORKER_MB = 1_000_000;
-
-/** CPU seconds a process has used, from /proc (user + system). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Workers that take every call placed on them, answer at once and give the lease back in one batch per turn. */
 class SimulatedWorkers {
@@ -198,13 +191,6 @@ export interface LeaderPlan {
   seconds: number;
 }
 
-/** CPU seconds the whole machine has used (all cores), from /proc/stat. */
-function machineCpuSeconds(): number {
-  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  // user, nice, system, (idle, iowait excluded), irq, softirq, steal
-  return (fields[0]! + fields[1]! + fields[2]! + fields[5]! + fields[6]! + fields[7]!) / 100;
-}
-
 export async function leaderScale(plan: LeaderPlan, log: (message: string) => void): Promise<LeaderPoint[]> {
   const storeDir = await mkdtemp(join(tmpdir(), "lambent-leader-bench-"));
   const nats = await startNatsServer({ storeDir });
@@ -224,14 +210,14 @@ export async function leaderScale(plan: LeaderPlan, log: (message: string) => vo
         for (const rate of plan.rates) {
           const pid = scheduler.process.pid!;
           const natsPid = nats.process.pid!;
-          const leaderBefore = cpuSeconds(pid);
-          const natsBefore = cpuSeconds(natsPid);
+          const leaderBefore = processCpuSeconds(pid);
+          const natsBefore = processCpuSeconds(natsPid);
           const machineBefore = machineCpuSeconds();
           const selfBefore = process.cpuUsage();
           const result = await offer(nc, functionNames, rate, plan.seconds);
           const self = process.cpuUsage(selfBefore);
-          const leaderSeconds = cpuSeconds(pid) - leaderBefore;
-          const natsSeconds = cpuSeconds(natsPid) - natsBefore;
+          const leaderSeconds = processCpuSeconds(pid) - leaderBefore;
+          const natsSeconds = processCpuSeconds(natsPid) - natsBefore;
           const selfSeconds = (self.user + self.system) / 1e6;
           const machineSeconds = machineCpuSeconds() - machineBefore;
           const sorted = result.latencies.sort((a, b) => a - b);

@@ -50,6 +50,16 @@ function machineBusyTicks(): number {
   return user! + nice! + system! + irq! + softirq! + steal!;
 }
 
+/** CPU seconds a process has used (user and system); NaN when it cannot be read. */
+export function processCpuSeconds(pid: number): number {
+  return (readProcessTimes(pid)?.ticks ?? Number.NaN) / TICKS_PER_SECOND;
+}
+
+/** CPU seconds the whole machine has been busy, all cores together. */
+export function machineCpuSeconds(): number {
+  return machineBusyTicks() / TICKS_PER_SECOND;
+}
+
 export function cpuSnapshot(): CpuSnapshot {
   const processes = new Map<number, ProcessTimes>();
   try {
