@@ -310,6 +310,11 @@ export class Environment {
     const opt = bundle.readsFiles && layers.length > 0 ? await bundle.host.packages.layers(layers.map((layer) => layer.contentObject)) : undefined;
     const host = bundle.host.forEnvironment(pkg, record.ephemeralStorageMb, record.memorySize, opt);
     this.host = host;
+    // Socket events wake the isolate to poll for them while a call is open (sockets close as calls end).
+    host.sockets.onEvents(() => {
+      const call = this.call;
+      if (call) this.enter(call, () => (this.socketsRef as ivm.Reference).apply(undefined, []));
+    });
     const context = this.blank.context;
     const boot = context.global.getSync("__lambentBoot", { reference: true }) as ivm.Reference;
     const handlerFile = record.handlerFile;
@@ -698,8 +703,6 @@ export class Environment {
       gathered: [],
     };
     this.call = call;
-    // Socket events wake the isolate to poll for them, for as long as this call is open.
-    this.host?.sockets.onEvents(() => this.enter(call, () => (this.socketsRef as ivm.Reference).apply(undefined, [])));
     return call;
   }
 
@@ -726,7 +729,6 @@ export class Environment {
     this.host?.cancelFetches();
     this.host?.cancelCalls();
     this.host?.cancelConversion();
-    this.host?.sockets.onEvents(undefined);
     this.host?.sockets.closeAll();
   }
 
