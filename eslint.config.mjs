@@ -75,7 +75,7 @@ const noCycle = {
 };
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "proto/gen/**", "bench/results/**", ".lambent/**", "**/*.cjs", "**/scripts/*.mjs", "eslint.config.mjs", "bench/fixtures/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "proto/gen/**", "bench/results/**", ".lambent/**", "**/*.cjs", "**/scripts/*.mjs", "eslint.config.mjs", "bench/fixtures/**", "test/fixtures/compat-corpus/**", "test/fixtures/python-requests/**", "test/fixtures/serverless-patterns/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

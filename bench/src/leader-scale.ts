@@ -189,6 +189,8 @@ export interface LeaderPlan {
   clusters: { workers: number; functions: number }[];
   rates: number[];
   seconds: number;
+  /** Node.js flags for the scheduler, e.g. `--cpu-prof` to profile the leader. */
+  schedulerFlags?: string[];
 }
 
 export async function leaderScale(plan: LeaderPlan, log: (message: string) => void): Promise<LeaderPoint[]> {
@@ -197,7 +199,7 @@ export async function leaderScale(plan: LeaderPlan, log: (message: string) => vo
   const points: LeaderPoint[] = [];
   try {
     for (const cluster of plan.clusters) {
-      const scheduler = await startService({ name: "scheduler", env: { NATS_URL: nats.url, LAMBENT_SCHEDULER_ID: `leader-bench-${cluster.workers}`, LAMBENT_LOG_LEVEL: "warn" } });
+      const scheduler = await startService({ name: "scheduler", env: { NATS_URL: nats.url, LAMBENT_SCHEDULER_ID: `leader-bench-${cluster.workers}`, LAMBENT_LOG_LEVEL: "warn" }, nodeFlags: plan.schedulerFlags ?? [] });
       const nc = await connect({ servers: nats.url });
       const functionNames = Array.from({ length: cluster.functions }, (_, i) => `fn-${i}`);
       const workers = new SimulatedWorkers(
@@ -270,8 +272,9 @@ export function leaderMarkdown(points: readonly LeaderPoint[]): string {
 
 // Run as a script (not when imported by a test).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, out: { type: "string" } } });
-  const plan: LeaderPlan = values.quick
+  // --profile DIR writes a V8 CPU profile of each scheduler there (one per cluster size), to open in a browser's devtools.
+  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, out: { type: "string" }, profile: { type: "string" } } });
+  const base: LeaderPlan = values.quick
     ? { clusters: [{ workers: 10, functions: 100 }], rates: [500], seconds: 1 }
     : {
         clusters: [
@@ -282,6 +285,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         rates: [1_000, 2_500, 5_000, 10_000, 20_000],
         seconds: 5,
       };
+  const plan: LeaderPlan = values.profile ? { ...base, schedulerFlags: ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] } : base;
   const log = (message: string): void => console.error(`[bench:leader] ${message}`);
   const points = await leaderScale(plan, log);
   const machine = machineFacts();

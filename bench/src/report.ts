@@ -133,10 +133,16 @@ function coldStartSection(cold: ColdStartResult): string[] {
   return [
     `### Cold start (${cold.functions} fresh functions each; p50 / p99 / max ms)`,
     "",
-    "| function | first call end to end | Init Duration in the worker | warm call end to end |",
-    "|---|---|---|---|",
-    `| small | ${latency(cold.small.endToEnd)} | ${latency(cold.small.init)} | ${latency(cold.small.warmEndToEnd)} |`,
-    `| ~${Math.round(cold.large.bundleBytes / 1024)} KB bundle | ${latency(cold.large.endToEnd)} | ${latency(cold.large.init)} | – |`,
+    "| function | first call end to end | Init Duration in the worker | warm call end to end | Max Memory Used MB (p50 / p99 / max) |",
+    "|---|---|---|---|---|",
+    `| small | ${latency(cold.small.endToEnd)} | ${latency(cold.small.init)} | ${latency(cold.small.warmEndToEnd)} | ${cold.small.maxMemoryUsedMb ? latency(cold.small.maxMemoryUsedMb) : "–"} |`,
+    `| ~${Math.round(cold.large.bundleBytes / 1024)} KB bundle | ${latency(cold.large.endToEnd)} | ${latency(cold.large.init)} | – | – |`,
+    ...(cold.python
+      ? [`| small, python3.12, back to back | ${latency(cold.python.endToEnd)} | ${latency(cold.python.init)} | ${latency(cold.python.warmEndToEnd)} | ${latency(cold.python.maxMemoryUsedMb)} |`]
+      : []),
+    ...(cold.pythonSpaced
+      ? [`| small, python3.12, 3 s apart (spare ready) | ${latency(cold.pythonSpaced.endToEnd)} | ${latency(cold.pythonSpaced.init)} | ${latency(cold.pythonSpaced.warmEndToEnd)} | ${latency(cold.pythonSpaced.maxMemoryUsedMb)} |`]
+      : []),
   ];
 }
 

@@ -45,6 +45,7 @@ import type {
   UpdateAliasRequest,
   UpdateTriggerRequest,
   UsageReport,
+  UsagePeriodQuery,
   PutRoleCredentialsRequest,
   RoleCredentialsDescription,
   ListRoleCredentialsResponse,
@@ -55,6 +56,12 @@ import type {
   CreateAccessKeyRequest,
   CreatedAccessKey,
   ListAccessKeysResponse,
+  AcquireApplicationLockRequest,
+  AcquireApplicationLockResponse,
+  ApplicationLockDescription,
+  ApplicationRevisionDescription,
+  ListApplicationsResponse,
+  UpdateApplicationLockRequest,
 } from "@lambent/lambda-api";
 import { ApiPaths } from "@lambent/lambda-api";
 
@@ -95,6 +102,16 @@ export class ApiError extends Error {
     readonly status: number,
   ) {
     super(message);
+  }
+}
+
+/** The answer, or undefined when the API says the thing is not there (404). */
+export async function getOrUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
   }
 }
 
@@ -149,7 +166,7 @@ export interface ApiClient {
   /** The lines since `options.since`, then new ones as they come, until `signal` aborts. */
   followLogs(functionName: string, options: LogsOptions, signal: AbortSignal): AsyncIterable<LogEventResponse>;
   /** Every function's usage, or one function's. */
-  getUsage(functionName?: string): Promise<UsageReport>;
+  getUsage(functionName?: string, period?: UsagePeriodQuery): Promise<UsageReport>;
   putRoleCredentials(request: PutRoleCredentialsRequest): Promise<RoleCredentialsDescription>;
   listRoleCredentials(): Promise<ListRoleCredentialsResponse>;
   deleteRoleCredentials(roleArn: string): Promise<void>;
@@ -191,6 +208,16 @@ export interface ApiClient {
   /** One page of layers, each with its newest version. */
   listLayers(marker?: string): Promise<ListLayersResponse>;
   deleteLayerVersion(layerName: string, version: number): Promise<void>;
+  listApplications(): Promise<ListApplicationsResponse>;
+  acquireApplicationLock(stackName: string, request: AcquireApplicationLockRequest): Promise<AcquireApplicationLockResponse>;
+  getApplicationLock(stackName: string): Promise<ApplicationLockDescription>;
+  updateApplicationLock(stackName: string, request: UpdateApplicationLockRequest): Promise<ApplicationLockDescription>;
+  releaseApplicationLock(stackName: string, lockId: string): Promise<void>;
+  createApplicationRevision(stackName: string, lockId: string, document: Record<string, unknown>): Promise<ApplicationRevisionDescription>;
+  listApplicationRevisions(stackName: string): Promise<ApplicationRevisionDescription[]>;
+  getApplicationRevision(stackName: string, revision: number): Promise<ApplicationRevisionDescription>;
+  /** Forgets the stack's revisions; by the holder of its lock. */
+  deleteApplication(stackName: string, lockId: string): Promise<void>;
 }
 
 export function createApiClient(endpoint: string): ApiClient {
@@ -311,8 +338,8 @@ export function createApiClient(endpoint: string): ApiClient {
     getQueueStats: async (name) => asQueueStats(await sendJson("GET", ApiPaths.queue(segment(name)), {})),
     getLogs: async (name, options = {}) => asLogs(await sendJson("GET", ApiPaths.logs(segment(name)), logsQuery(options))),
     followLogs: (name, options, signal) => followLogLines(send, ApiPaths.logs(segment(name)), logsQuery(options), signal),
-    getUsage: async (name) =>
-      asUsage(await sendJson("GET", name === undefined ? ApiPaths.usage : ApiPaths.functionUsage(segment(name)), {})),
+    getUsage: async (name, period = {}) =>
+      asUsage(await sendJson("GET", name === undefined ? ApiPaths.usage : ApiPaths.functionUsage(segment(name)), { start: period.Start, end: period.End })),
     putRoleCredentials: async (request) => asRoleCredentials(await sendJson("PUT", ApiPaths.roleCredentials, {}, request), "PutRoleCredentials"),
     listRoleCredentials: async () => {
       const value = await sendJson("GET", ApiPaths.roleCredentials, {});
@@ -370,6 +397,33 @@ export function createApiClient(endpoint: string): ApiClient {
     updateTrigger: async (name, request) => asTrigger(await sendJson("PUT", ApiPaths.trigger(segment(name)), {}, request), "UpdateTrigger"),
     deleteTrigger: async (name) => {
       await sendJson("DELETE", ApiPaths.trigger(segment(name)), {});
+    },
+    listApplications: async () => {
+      const value = await sendJson("GET", ApiPaths.applications, {});
+      if (isRecord(value) && Array.isArray(value.Applications)) return shaped<ListApplicationsResponse>(value);
+      throw new ApiError("InvalidResponse", "ListApplications answered without Applications", 200);
+    },
+    acquireApplicationLock: async (stack, request) => {
+      const value = await sendJson("PUT", ApiPaths.applicationLock(segment(stack)), {}, request);
+      if (isRecord(value) && isRecord(value.Lock)) return { Lock: asApplicationLock(value.Lock, "AcquireApplicationLock"), ...(isRecord(value.AbandonedLock) ? { AbandonedLock: asApplicationLock(value.AbandonedLock, "AcquireApplicationLock") } : {}) };
+      throw new ApiError("InvalidResponse", "AcquireApplicationLock answered without a Lock", 201);
+    },
+    getApplicationLock: async (stack) => asApplicationLock(await sendJson("GET", ApiPaths.applicationLock(segment(stack)), {}), "GetApplicationLock"),
+    updateApplicationLock: async (stack, request) => asApplicationLock(await sendJson("POST", ApiPaths.applicationLock(segment(stack)), {}, request), "UpdateApplicationLock"),
+    releaseApplicationLock: async (stack, lockId) => {
+      await sendJson("DELETE", ApiPaths.applicationLock(segment(stack)), { LockId: lockId });
+    },
+    createApplicationRevision: async (stack, lockId, document) =>
+      asApplicationRevision(await sendJson("POST", ApiPaths.applicationRevisions(segment(stack)), {}, { LockId: lockId, Document: document }), "CreateApplicationRevision"),
+    listApplicationRevisions: async (stack) => {
+      const value = await sendJson("GET", ApiPaths.applicationRevisions(segment(stack)), {});
+      if (isRecord(value) && Array.isArray(value.Revisions)) return value.Revisions.map((item: unknown) => asApplicationRevision(item, "ListApplicationRevisions"));
+      throw new ApiError("InvalidResponse", "ListApplicationRevisions answered without Revisions", 200);
+    },
+    getApplicationRevision: async (stack, revision) =>
+      asApplicationRevision(await sendJson("GET", ApiPaths.applicationRevision(segment(stack), String(revision)), {}), "GetApplicationRevision"),
+    deleteApplication: async (stack, lockId) => {
+      await sendJson("DELETE", ApiPaths.application(segment(stack)), { LockId: lockId });
     },
     createEventSourceMapping: async (request) => asEventSourceMapping(await sendJson("POST", ApiPaths.eventSourceMappings, {}, request), "CreateEventSourceMapping"),
     getEventSourceMapping: async (uuid) =>
@@ -517,7 +571,10 @@ function asProvisionedConfig(value: unknown, operation: string): ProvisionedConc
 }
 
 function asEventInvokeConfig(value: unknown, operation: string): FunctionEventInvokeConfig {
-  if (isRecord(value) && typeof value.FunctionArn === "string" && typeof value.MaximumRetryAttempts === "number") return shaped<FunctionEventInvokeConfig>(value);
+  // A config may set only destinations: Lambda then leaves MaximumRetryAttempts and MaximumEventAgeInSeconds out.
+  if (isRecord(value) && typeof value.FunctionArn === "string" && (value.MaximumRetryAttempts === undefined || typeof value.MaximumRetryAttempts === "number")) {
+    return shaped<FunctionEventInvokeConfig>(value);
+  }
   throw new ApiError("InvalidResponse", `${operation} answered without a FunctionEventInvokeConfig`, 200);
 }
 
@@ -667,4 +724,14 @@ function asTrigger(value: unknown, operation: string): TriggerConfiguration {
     return shaped<TriggerConfiguration>(value);
   }
   throw new ApiError("InvalidResponse", `${operation} answered without a trigger`, 200);
+}
+
+function asApplicationLock(value: unknown, operation: string): ApplicationLockDescription {
+  if (isRecord(value) && typeof value.LockId === "string" && typeof value.Owner === "string" && isRecord(value.Journal)) return shaped<ApplicationLockDescription>(value);
+  throw new ApiError("InvalidResponse", `${operation} answered without a lock`, 200);
+}
+
+function asApplicationRevision(value: unknown, operation: string): ApplicationRevisionDescription {
+  if (isRecord(value) && typeof value.Revision === "number" && isRecord(value.Document)) return shaped<ApplicationRevisionDescription>(value);
+  throw new ApiError("InvalidResponse", `${operation} answered without a revision`, 200);
 }

@@ -10,6 +10,7 @@ import { aliasCommand } from "./commands/alias.js";
 import { concurrencyCommand } from "./commands/concurrency.js";
 import { deleteCommand } from "./commands/delete.js";
 import { deployCommand } from "./commands/deploy.js";
+import { devCommand } from "./commands/dev.js";
 import { eventConfigCommand } from "./commands/event-config.js";
 import { getCommand } from "./commands/get.js";
 import { invokeCommand } from "./commands/invoke.js";
@@ -42,6 +43,7 @@ export const ExitCode = {
 
 export const commands: readonly Command[] = [
   deployCommand,
+  devCommand,
   appCommand,
   invokeCommand,
   listCommand,

@@ -8,7 +8,9 @@ import { unzipSync, zipSync } from "fflate";
 import type { CodeSource, FunctionPlan, TemplateProblem } from "@lambent/sam-template";
 import { zipFolder } from "./zip-folder.js";
 
-/** A handler's module may be any of these, as the runtime loads it. */
+/** The runtime whose handlers are Python modules. */
+const PYTHON_RUNTIME = "python3.12";
+/** A Node.js handler's module may be any of these, as the runtime loads it. */
 const MODULE_EXTENSIONS = [".js", ".mjs", ".cjs", ".ts"];
 const ENTRY_TIME = new Date("2000-01-01T00:00:00Z");
 
@@ -27,9 +29,16 @@ export async function buildPackages(functions: readonly FunctionPlan[]): Promise
       const zip = await zipOf(fn.code);
       const files = zipEntries(zip);
       const module = fn.settings.Handler.slice(0, fn.settings.Handler.lastIndexOf("."));
-      const file = MODULE_EXTENSIONS.map((extension) => `${module}${extension}`).find((name) => files.has(name));
-      if (file === undefined) throw new Error(`the handler ${fn.settings.Handler} needs ${module}.js (or .mjs, .cjs, .ts) in ${describeCode(fn.code)}, which has no such file`);
-      if (fn.code.kind === "folder" && !file.endsWith(".ts")) await checkSyntax(join(fn.code.path, file));
+      if (fn.settings.Runtime === PYTHON_RUNTIME) {
+        // Python's handler names a module by its dotted path (package.module); the isolate's interpreter
+        // finds its syntax errors when it imports it.
+        const file = `${module.replaceAll(".", "/")}.py`;
+        if (!files.has(file)) throw new Error(`the handler ${fn.settings.Handler} needs ${file} in ${describeCode(fn.code)}, which has no such file`);
+      } else {
+        const file = MODULE_EXTENSIONS.map((extension) => `${module}${extension}`).find((name) => files.has(name));
+        if (file === undefined) throw new Error(`the handler ${fn.settings.Handler} needs ${module}.js (or .mjs, .cjs, .ts) in ${describeCode(fn.code)}, which has no such file`);
+        if (fn.code.kind === "folder" && !file.endsWith(".ts")) await checkSyntax(join(fn.code.path, file));
+      }
       packages.set(fn.logicalId, { zipFile: Buffer.from(zip).toString("base64"), bytes: zip.byteLength });
     } catch (error) {
       problems.push({ where: fn.logicalId, property: codeProperty(fn.code), message: error instanceof Error ? error.message : String(error) });

@@ -16,14 +16,16 @@ beforeAll(async () => {
   await writeFile(join(folder, "template.yml"), "Resources: {}\n");
   await writeFile(join(folder, "app", "src", "good.mjs"), "export const handler = async () => 1;\n");
   await writeFile(join(folder, "app", "broken.cjs"), "exports.handler = async () => { return 1 +; };\n");
+  await mkdir(join(folder, "py", "greeter"), { recursive: true });
+  await writeFile(join(folder, "py", "greeter", "app.py"), "def lambda_handler(event, context):\n    return event\n");
   await writeFile(join(folder, "bundle.zip"), zipSync({ "main.js": new TextEncoder().encode("exports.run = () => 1;") }));
 });
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-function fn(logicalId: string, code: FunctionPlan["code"], handler: string): FunctionPlan {
-  return { logicalId, functionName: logicalId, code, role: "r", settings: { Handler: handler, Runtime: "nodejs20.x" }, tags: {}, routes: [], schedules: [] };
+function fn(logicalId: string, code: FunctionPlan["code"], handler: string, runtime = "nodejs20.x"): FunctionPlan {
+  return { logicalId, functionName: logicalId, code, role: "r", settings: { Handler: handler, Runtime: runtime }, tags: {}, routes: [], schedules: [] };
 }
 
 describe("takeParameterOverrides", () => {
@@ -54,6 +56,16 @@ describe("buildPackages", () => {
     ]);
     expect(problems).toEqual([]);
     expect([...packages.keys()]).toEqual(["Folder", "Zip", "Inline"]);
+  });
+
+  it("finds a Python handler's module by its dotted path, as a .py file", async () => {
+    const { packages, problems } = await buildPackages([
+      fn("Package", { kind: "folder", path: join(folder, "py") }, "greeter.app.lambda_handler", "python3.12"),
+      fn("Inline", { kind: "inline", fileName: "index.py", source: "def handler(event, context):\n    return 1\n" }, "index.handler", "python3.12"),
+      fn("NoModule", { kind: "folder", path: join(folder, "py") }, "app.lambda_handler", "python3.12"),
+    ]);
+    expect([...packages.keys()]).toEqual(["Package", "Inline"]);
+    expect(problems).toEqual([{ where: "NoModule", property: "CodeUri", message: `the handler app.lambda_handler needs app.py in ${join(folder, "py")}, which has no such file` }]);
   });
 
   it("names each function whose code is missing, lacks its handler's module or does not compile", async () => {

@@ -1,22 +1,27 @@
 // `lambent deploy <template.yaml | folder with one>`: a SAM template planned and checked in full, every
 // package built and the cluster read for conflicts before the first change; then each function created or
-// updated in place with its alias, URL, concurrency, routes and schedules, and the Outputs printed.
+// updated in place with its alias, URL, concurrency, routes and schedules (its layers published first), and
+// the Outputs printed.
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import type { FunctionConfiguration, FunctionSettings, RouteConfiguration } from "@lambent/lambda-api";
-import { describeProblem, planTemplate, TemplateError, type DeployFacts, type FunctionPlan, type TemplatePlan, type TemplateProblem } from "@lambent/sam-template";
-import { ApiError, createApiClient, type ApiClient } from "./api-client.js";
+import type { GetFunctionResponse, RouteConfiguration } from "@lambent/lambda-api";
+import { describeProblem, parseParameterOverrides, planTemplate, ResolveError, TemplateError, type DeployFacts, type FunctionPlan, type TemplatePlan, type TemplateProblem } from "@lambent/sam-template";
+import { createApiClient, getOrUndefined, type ApiClient } from "./api-client.js";
 import { UsageError, type CliIo } from "./command.js";
 import { writeJson, writeLine } from "./output.js";
-import { buildPackages, type BuiltPackage } from "./template-code.js";
-import { removeStackFunction, stackFunctions } from "./applications.js";
+import { buildPackages } from "./template-code.js";
+import type { DeployedFunction } from "./stack-apply.js";
+import { applyAsRevision, currentRevision } from "./stack-revision.js";
+import { describeDeployment, followDeployments } from "./stack-deployments.js";
+import { listStateMachines, sfnClientOf, stateMachineConflicts } from "./stack-state-machines.js";
+import { diffRevision, packageSha256, revisionDocumentOf, type RevisionLayer } from "./application-revision.js";
+import { buildLayers, layerChanges, layerVersionArnsOf, unchangedLayers, type LayerApply } from "./stack-layers.js";
+import { notificationConflicts } from "./stack-notifications.js";
 
 const TEMPLATE_NAMES = ["template.yaml", "template.yml"];
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 /** Lambent's defaults (LAMBENT_REGION, LAMBENT_ACCOUNT_ID), for a cluster with no function to read them from. */
 const DEFAULT_FACTS: DeployFacts = { region: "us-east-1", accountId: "000000000000" };
-const SETTLE_WAIT_MS = 60_000;
-const SETTLE_POLL_MS = 250;
 
 export interface TemplateDeployOptions {
   templatePath: string;
@@ -24,6 +29,8 @@ export interface TemplateDeployOptions {
   parameterOverrides: Record<string, string>;
   endpoint: string;
   json: boolean;
+  /** Follow the template's gradual deployments until each is over; the exit code says whether all succeeded. */
+  wait?: boolean;
 }
 
 /** The template a deploy argument names: the file itself, or template.yaml / template.yml in the folder; undefined for a folder without one. */
@@ -58,34 +65,45 @@ export function takeParameterOverrides(args: readonly string[]): { args: string[
   return { args: rest, pairs };
 }
 
-/** What this deploy created, so a deploy that fails midway can remove it again. */
-interface MadeByDeploy {
-  functions: string[];
-  triggers: string[];
-  /** Existing functions whose update had begun. */
-  updated: string[];
+/** The overrides' pairs as the template's parameter values; a malformed pair is the user's error. */
+export function parameterOverridesOf(pairs: readonly string[]): Record<string, string> {
+  try {
+    return parseParameterOverrides(pairs);
+  } catch (error) {
+    if (error instanceof ResolveError) throw new UsageError(`--parameter-overrides: ${error.message}`);
+    throw error;
+  }
 }
 
-/** What one function's deploy did, for the summary. */
-interface DeployedFunction {
-  plan: FunctionPlan;
-  action: "created" | "updated";
-  configuration: FunctionConfiguration;
-  version?: string;
-  url?: string;
-  routes: RouteConfiguration[];
+/** A template planned, its packages built and the cluster checked; `problems` refuse it. */
+interface PreparedTemplate {
+  stackName: string;
+  templatePath: string;
+  text: string;
+  client: ApiClient;
+  facts: DeployFacts;
+  plan: TemplatePlan;
+  packages: Map<string, string>;
+  existing: Map<string, GetFunctionResponse>;
+  /** The template's layers, built, with those unchanged since the current revision; absent without layers. */
+  layers?: LayerApply;
+  planOf(facts: DeployFacts): TemplatePlan;
 }
 
-export async function deployTemplate(options: TemplateDeployOptions, io: CliIo): Promise<number> {
+/** A stack named for the template's folder, when --stack-name is not given. */
+export function defaultStackName(templatePath: string): string {
+  return basename(dirname(resolve(templatePath))).replace(/[^A-Za-z0-9-]/g, "-");
+}
+
+/** Everything that can refuse the template, before the first change: a refusal is printed and answered as the exit code. */
+async function prepareTemplate(options: Omit<TemplateDeployOptions, "json">, io: CliIo): Promise<PreparedTemplate | number> {
   const templatePath = resolve(options.templatePath);
-  const stackName = options.stackName ?? basename(dirname(templatePath)).replace(/[^A-Za-z0-9-]/g, "-");
+  const stackName = options.stackName ?? defaultStackName(templatePath);
   if (!STACK_NAME.test(stackName)) throw new UsageError(`'${stackName}' is not a stack name: a letter, then letters, digits and '-' (128 at most); give --stack-name`);
   const text = await readFile(templatePath, "utf8");
   const client = createApiClient(options.endpoint);
   const facts = await clusterFacts(client);
   const planOf = (known: DeployFacts): TemplatePlan => planTemplate(text, { templatePath, stackName, parameterOverrides: options.parameterOverrides, facts: known });
-
-  // Everything that can refuse the template happens before the first change.
   let plan: TemplatePlan;
   try {
     plan = planOf(facts);
@@ -94,60 +112,95 @@ export async function deployTemplate(options: TemplateDeployOptions, io: CliIo):
     throw error;
   }
   const { packages, problems } = await buildPackages(plan.functions);
-  const existing = new Map<string, Awaited<ReturnType<ApiClient["getFunction"]>>>();
-  for (const fn of plan.functions) {
-    const found = await getOrUndefined(() => client.getFunction(fn.functionName));
-    if (found === undefined) continue;
-    existing.set(fn.logicalId, found);
-    const owner = found.Tags?.["lambent:stack"];
-    if (owner !== stackName) {
-      problems.push({ where: fn.logicalId, message: `the function ${fn.functionName} exists and ${owner === undefined ? "was not deployed from a template" : `belongs to the stack ${owner}`}; give this one another FunctionName` });
-    }
-  }
+  const layerPlans = plan.layers ?? [];
+  const builtLayers = await buildLayers(layerPlans);
+  problems.push(...builtLayers.problems);
+  const existing = await checkOwnership(client, stackName, plan.functions, problems);
   problems.push(...(await conflictsWithCluster(client, plan)));
+  problems.push(...(await notificationConflicts(client, plan.functions)));
+  if (plan.stateMachines !== undefined) problems.push(...stateMachineConflicts(stackName, plan.stateMachines, await listStateMachines(sfnClientOf(options.endpoint))));
   if (problems.length > 0) return refuse(problems, io);
   for (const warning of plan.warnings) writeLine(io.stderr, `warning: ${warning}`);
+  const zips = new Map([...packages].map(([logicalId, built]) => [logicalId, built.zipFile]));
+  if (layerPlans.length === 0) return { stackName, templatePath, text, client, facts, plan, packages: zips, existing, planOf };
+  // A layer unchanged since the current revision keeps its version: the functions are planned with its ARN.
+  const current = await currentRevision(client, stackName);
+  const recorded = current === undefined ? [] : (revisionDocumentOf(current.Document, current.Revision).Layers ?? []);
+  const known = await unchangedLayers(client, layerPlans, builtLayers.packages, recorded);
+  const layers: LayerApply = { plans: layerPlans, packages: builtLayers.packages, known, functionsWith: (arns) => planOf({ ...facts, layerVersionArns: arns }).functions };
+  return { stackName, templatePath, text, client, facts, plan: planOf({ ...facts, layerVersionArns: layerVersionArnsOf([...known.values()]) }), packages: zips, existing, layers, planOf };
+}
 
-  const deployed: DeployedFunction[] = [];
-  const made: MadeByDeploy = { functions: [], triggers: [], updated: [] };
-  // New functions first: a failure among them is undone in full, before any existing function is touched.
-  const order = [...plan.functions.filter((fn) => !existing.has(fn.logicalId)), ...plan.functions.filter((fn) => existing.has(fn.logicalId))];
-  try {
-    for (const fn of order) {
-      const found = existing.get(fn.logicalId);
-      deployed.push(await deployFunction(client, fn, packages.get(fn.logicalId)!, found !== undefined, found?.Concurrency !== undefined, made));
-    }
-    deployed.sort((a, b) => plan.functions.indexOf(a.plan) - plan.functions.indexOf(b.plan));
-    await applyRoutes(client, deployed);
-    for (const fn of plan.functions) await applySchedules(client, fn, made);
-    for (const permission of plan.permissions) {
-      await getOrUndefined(() => client.removePermission(permission.functionName, permission.request.StatementId, permission.qualifier));
-      await client.addPermission(permission.functionName, permission.qualifier, permission.request);
-    }
-  } catch (error) {
-    await undoWhatWasMade(client, made, io);
-    throw error;
+/** `lambent app diff`: what deploying the template would change against the stack's current revision; changes nothing. */
+export async function diffTemplate(options: TemplateDeployOptions, io: CliIo): Promise<number> {
+  const prepared = await prepareTemplate(options, io);
+  if (typeof prepared === "number") return prepared;
+  const { client, stackName, plan, packages } = prepared;
+  const current = await currentRevision(client, stackName);
+  const currentDocument = current === undefined ? undefined : revisionDocumentOf(current.Document, current.Revision);
+  const changes = [
+    ...diffRevision(
+      currentDocument,
+      plan.functions.map((fn) => ({ plan: fn, packageSha256: packageSha256(packages.get(fn.logicalId)!) })),
+      plan.permissions,
+      plan.stateMachines ?? [],
+    ),
+    ...layerChanges(currentDocument?.Layers ?? [], prepared.layers),
+  ];
+  if (options.json) {
+    writeJson(io.stdout, { StackName: stackName, CurrentRevision: current?.Revision ?? 0, Changes: changes.map((change) => ({ Action: change.action, Resource: change.resource, LogicalId: change.logicalId, Details: change.details })) });
+    return 0;
   }
-  // What the stack had and the template no longer lists goes, once everything it lists is in place.
-  const listed = new Set(plan.functions.map((fn) => fn.functionName));
-  const removed = ((await stackFunctions(client)).get(stackName) ?? []).filter((fn) => !listed.has(fn.FunctionName));
-  for (const fn of removed) await removeStackFunction(client, fn.FunctionName);
+  writeLine(io.stdout, `stack ${stackName}, against ${current === undefined ? "nothing deployed" : `revision ${current.Revision}`}: ${changes.length === 0 ? "no changes" : `${changes.length} change${changes.length === 1 ? "" : "s"}`}`);
+  const sign = { add: "+", change: "~", remove: "-" } as const;
+  for (const change of changes) {
+    writeLine(io.stdout, `  ${sign[change.action]} ${change.resource} (${change.logicalId})`);
+    for (const detail of change.details) writeLine(io.stdout, `      ${detail}`);
+  }
+  return 0;
+}
 
-  const outputs = planOf(factsAfter(facts, deployed)).outputs;
+export async function deployTemplate(options: TemplateDeployOptions, io: CliIo): Promise<number> {
+  const prepared = await prepareTemplate(options, io);
+  if (typeof prepared === "number") return prepared;
+  const { client, stackName, plan, packages: zips, existing, text, templatePath, facts, planOf, layers: layerApply } = prepared;
+  const document = {
+    Operation: "deploy" as const,
+    Template: text,
+    TemplatePath: templatePath,
+    Parameters: options.parameterOverrides,
+  };
+  const { deployed, removed, revision, layers } = await applyAsRevision(
+    client,
+    { stackName, functions: plan.functions, permissions: plan.permissions, stateMachines: plan.stateMachines ?? [], packages: zips, existing, document, operation: "deploy", ...(layerApply ? { layers: layerApply } : {}) },
+    io,
+  );
+  const layerAction = (layer: RevisionLayer): string => (layerApply?.known.has(layer.LogicalId) ? "unchanged" : "published");
+
+  const outputs = planOf({ ...factsAfter(facts, deployed), layerVersionArns: layerVersionArnsOf(layers) }).outputs;
+  const gradual = deployed.filter((item) => item.deployment !== undefined);
+  const ended = options.wait === true && gradual.length > 0 ? await followDeployments(client, stackName, revision, io, options.json) : undefined;
+  const exitCode = ended === undefined || ended.every((deployment) => deployment.Status === "Succeeded") ? 0 : 1;
   if (options.json) {
     writeJson(io.stdout, {
       StackName: stackName,
-      Functions: deployed.map((item) => ({ LogicalId: item.plan.logicalId, FunctionName: item.plan.functionName, FunctionArn: item.configuration.FunctionArn, Action: item.action, ...(item.version ? { Version: item.version } : {}), ...(item.url ? { FunctionUrl: item.url } : {}), Routes: item.routes.map((route) => route.RouteUrl) })),
+      Revision: revision,
+      ...(ended !== undefined ? { Deployments: ended } : {}),
+      Functions: deployed.map((item) => ({ LogicalId: item.plan.logicalId, FunctionName: item.plan.functionName, FunctionArn: item.configuration.FunctionArn, Action: item.action, ...(item.version ? { Version: item.version } : {}), ...(item.deployment ? { Deployment: { Config: item.plan.deployment!.config, FromVersion: item.deployment.fromVersion, ToVersion: item.deployment.toVersion } } : {}), ...(item.url ? { FunctionUrl: item.url } : {}), Routes: item.routes.map((route) => route.RouteUrl) })),
       Outputs: Object.fromEntries(outputs.map((output) => [output.name, output.value ?? null])),
       Removed: removed.map((fn) => ({ LogicalId: fn.LogicalId, FunctionName: fn.FunctionName })),
+      ...(layers.length > 0 ? { Layers: layers.map((layer) => ({ LogicalId: layer.LogicalId, LayerName: layer.LayerName, LayerVersionArn: layer.LayerVersionArn, Action: layerAction(layer) })) } : {}),
     });
-    return 0;
+    return exitCode;
   }
-  writeLine(io.stdout, `deployed stack ${stackName}: ${deployed.length} function${deployed.length === 1 ? "" : "s"}`);
+  writeLine(io.stdout, `deployed stack ${stackName}: ${deployed.length} function${deployed.length === 1 ? "" : "s"}, revision ${revision}`);
+  for (const layer of layers) writeLine(io.stdout, `  layer ${layer.LayerName} (${layer.LogicalId}): version ${layer.Version}, ${layerAction(layer)}`);
   for (const item of deployed) {
-    writeLine(io.stdout, `  ${item.action} ${item.plan.functionName} (${item.plan.logicalId})${item.version ? `, version ${item.version} as ${item.plan.alias}` : ""}`);
+    writeLine(io.stdout, `  ${item.action} ${item.plan.functionName} (${item.plan.logicalId})${item.version ? `, version ${item.version} ${item.deployment ? "published" : `as ${item.plan.alias}`}` : ""}`);
+    if (item.deployment) writeLine(io.stdout, `    gradual deployment ${item.plan.deployment!.config}: ${item.plan.alias} moves from version ${item.deployment.fromVersion} to ${item.deployment.toVersion}${ended ? "" : ` (lambent app history ${stackName} shows how far)`}`);
     for (const route of item.routes) writeLine(io.stdout, `    route  ${route.Methods.join(",")} ${route.RouteUrl}`);
     for (const schedule of item.plan.schedules) writeLine(io.stdout, `    schedule  ${schedule.name}: ${schedule.expression}${schedule.enabled ? "" : " (disabled)"}`);
+    for (const trigger of item.plan.notifications ?? []) writeLine(io.stdout, `    trigger  ${trigger.name}: ${trigger.topic ? `topic ${trigger.topic.Subject}` : `bucket ${trigger.bucket!.Bucket}`}`);
     if (item.url) writeLine(io.stdout, `    url    ${item.url}`);
   }
   for (const fn of removed) writeLine(io.stdout, `  removed ${fn.FunctionName} (${fn.LogicalId}): no longer in the template`);
@@ -158,7 +211,26 @@ export async function deployTemplate(options: TemplateDeployOptions, io: CliIo):
       if (output.description) writeLine(io.stdout, `    ${output.description}`);
     }
   }
-  return 0;
+  if (ended !== undefined) {
+    writeLine(io.stdout, "Deployments:");
+    for (const deployment of ended) writeLine(io.stdout, `  ${describeDeployment(deployment)}`);
+  }
+  return exitCode;
+}
+
+/** Each function of the plan that exists must be this stack's; the ones that exist, by logical id. */
+async function checkOwnership(client: ApiClient, stackName: string, functions: readonly FunctionPlan[], problems: TemplateProblem[]): Promise<Map<string, GetFunctionResponse>> {
+  const existing = new Map<string, GetFunctionResponse>();
+  for (const fn of functions) {
+    const found = await getOrUndefined(() => client.getFunction(fn.functionName));
+    if (found === undefined) continue;
+    existing.set(fn.logicalId, found);
+    const owner = found.Tags?.["lambent:stack"];
+    if (owner !== stackName) {
+      problems.push({ where: fn.logicalId, message: `the function ${fn.functionName} exists and ${owner === undefined ? "was not deployed from a template" : `belongs to the stack ${owner}`}; give this one another FunctionName` });
+    }
+  }
+  return existing;
 }
 
 function refuse(problems: readonly TemplateProblem[], io: CliIo): number {
@@ -168,7 +240,7 @@ function refuse(problems: readonly TemplateProblem[], io: CliIo): number {
 }
 
 /** The cluster's region and account, read from any function's ARN; Lambent's defaults on an empty cluster. */
-async function clusterFacts(client: ApiClient): Promise<DeployFacts> {
+export async function clusterFacts(client: ApiClient): Promise<DeployFacts> {
   const { Functions } = await client.listFunctions();
   const arn = Functions[0] ? parseArn(Functions[0].FunctionArn) : undefined;
   return arn ?? DEFAULT_FACTS;
@@ -204,6 +276,14 @@ async function conflictsWithCluster(client: ApiClient, plan: TemplatePlan): Prom
       const clash = routes.find((other) => other.Path === route.path && !ours.has(other.FunctionName) && (other.Methods.includes("ANY") || route.methods.includes("ANY") || other.Methods.some((method) => route.methods.includes(method))));
       if (clash) problems.push({ where: fn.logicalId, property: `Events.${route.eventId}`, message: `${route.methods.join(",")} ${route.path} is already a route of the function ${clash.FunctionName}` });
     }
+    // A function destination outside the template must exist: PutFunctionEventInvokeConfig refuses one that does not.
+    for (const [field, target] of Object.entries(fn.eventInvokeConfig?.DestinationConfig ?? {})) {
+      const destination = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(target?.Destination ?? "")?.[1];
+      if (destination === undefined || ours.has(destination)) continue;
+      if ((await getOrUndefined(() => client.getFunction(destination))) === undefined) {
+        problems.push({ where: fn.logicalId, property: `EventInvokeConfig.DestinationConfig.${field}.Destination`, message: `the function ${destination} does not exist` });
+      }
+    }
     for (const schedule of fn.schedules) {
       const trigger = await getOrUndefined(() => client.getTrigger(schedule.name));
       if (trigger !== undefined && (trigger.FunctionName !== fn.functionName || trigger.Schedule === undefined)) {
@@ -212,134 +292,4 @@ async function conflictsWithCluster(client: ApiClient, plan: TemplatePlan): Prom
     }
   }
   return problems;
-}
-
-async function deployFunction(client: ApiClient, fn: FunctionPlan, built: BuiltPackage, exists: boolean, hadConcurrency: boolean, made: MadeByDeploy): Promise<DeployedFunction> {
-  const name = fn.functionName;
-  let configuration: FunctionConfiguration;
-  if (!exists) {
-    configuration = await client.createFunction({ FunctionName: name, Role: fn.role, ...fn.settings, Code: { ZipFile: built.zipFile } });
-    made.functions.push(name);
-  } else {
-    await settle(client, name);
-    made.updated.push(name);
-    await client.updateFunctionCode(name, built.zipFile);
-    await settle(client, name);
-    // What the template leaves out goes back to Lambda's default, as CloudFormation's update does.
-    const settings: FunctionSettings & { Role: string } = {
-      Layers: [],
-      DeadLetterConfig: { TargetArn: "" },
-      TracingConfig: { Mode: "PassThrough" },
-      ...fn.settings,
-      Role: fn.role,
-    };
-    configuration = await client.updateFunctionConfiguration(name, settings);
-  }
-  await client.tagResource(configuration.FunctionArn, fn.tags);
-  const result: DeployedFunction = { plan: fn, action: exists ? "updated" : "created", configuration, routes: [] };
-  if (fn.alias !== undefined) {
-    await settle(client, name);
-    const version = (await client.publishVersion(name)).Version;
-    const alias = await getOrUndefined(() => client.getAlias(name, fn.alias!));
-    if (alias === undefined) await client.createAlias(name, { Name: fn.alias, FunctionVersion: version });
-    else await client.updateAlias(name, fn.alias, { FunctionVersion: version });
-    result.version = version;
-  }
-  if (fn.reservedConcurrency !== undefined) await client.putFunctionConcurrency(name, fn.reservedConcurrency);
-  else if (hadConcurrency) await client.deleteFunctionConcurrency(name);
-  const current = await getOrUndefined(() => client.getFunctionUrlConfig(name, fn.alias));
-  if (fn.url !== undefined) result.url = (current === undefined ? await client.createFunctionUrlConfig(name, fn.alias, fn.url) : await client.updateFunctionUrlConfig(name, fn.alias, fn.url)).FunctionUrl;
-  else if (current !== undefined) await client.deleteFunctionUrlConfig(name, fn.alias);
-  return result;
-}
-
-/**
- * The template's functions end with exactly the routes it lists: a route is never changed in place, so one
- * that differs is removed and added again. Every stale route goes first, so a path may move between two of
- * the template's functions in one deploy.
- */
-async function applyRoutes(client: ApiClient, deployed: DeployedFunction[]): Promise<void> {
-  const wanted = (item: DeployedFunction): { path: string; methods: string[]; qualifier: string }[] =>
-    item.plan.routes.map((route) => ({ path: route.path, methods: route.methods, qualifier: item.plan.alias ?? "$LATEST" }));
-  const same = (route: RouteConfiguration, want: { path: string; methods: string[]; qualifier: string }): boolean =>
-    route.Path === want.path && route.Qualifier === want.qualifier && route.Methods.length === want.methods.length && want.methods.every((method) => route.Methods.includes(method));
-  const kept = new Map<DeployedFunction, RouteConfiguration[]>();
-  for (const item of deployed) {
-    const current = (await client.listRoutes({ functionName: item.plan.functionName })).Routes;
-    const keep: RouteConfiguration[] = [];
-    for (const route of current) {
-      if (wanted(item).some((want) => same(route, want))) keep.push(route);
-      else await client.deleteRoute(route.RouteId);
-    }
-    kept.set(item, keep);
-  }
-  for (const item of deployed) {
-    const keep = kept.get(item)!;
-    for (const want of wanted(item)) {
-      const route = keep.find((candidate) => same(candidate, want)) ?? (await client.createRoute({ Path: want.path, Methods: want.methods, FunctionName: item.plan.functionName, Qualifier: want.qualifier }));
-      item.routes.push(route);
-    }
-  }
-}
-
-/** Each schedule created or updated by name; a schedule trigger named for the function's events that the template no longer lists is removed. */
-async function applySchedules(client: ApiClient, fn: FunctionPlan, made: MadeByDeploy): Promise<void> {
-  const qualifier = fn.alias ?? "$LATEST";
-  for (const schedule of fn.schedules) {
-    const existing = await getOrUndefined(() => client.getTrigger(schedule.name));
-    const source = { Expression: schedule.expression, ...(schedule.timezone ? { Timezone: schedule.timezone } : {}), Input: schedule.input ?? "" };
-    if (existing === undefined) {
-      const { Input, ...created } = source;
-      await client.createTrigger({ Name: schedule.name, FunctionName: fn.functionName, Qualifier: qualifier, Enabled: schedule.enabled, Description: schedule.description ?? "", Schedule: Input === "" ? created : { ...created, Input } });
-      made.triggers.push(schedule.name);
-    } else {
-      await client.updateTrigger(schedule.name, { Enabled: schedule.enabled, Qualifier: qualifier, Description: schedule.description ?? "", Schedule: { Timezone: "UTC", ...source } });
-    }
-  }
-  const wanted = new Set(fn.schedules.map((schedule) => schedule.name));
-  const { Triggers } = await client.listTriggers({ functionName: fn.functionName });
-  for (const trigger of Triggers) {
-    if (trigger.Schedule !== undefined && trigger.Name.startsWith(`${fn.functionName}-`) && !wanted.has(trigger.Name)) await client.deleteTrigger(trigger.Name);
-  }
-}
-
-/**
- * After a failure midway: the functions and triggers this deploy created are deleted again (a function's
- * routes, URL and permissions go with it), so a first deploy that fails leaves nothing behind. Functions that
- * existed and were already updated stay updated, and the message says which: undoing those needs the
- * application revisions that are not built yet.
- */
-async function undoWhatWasMade(client: ApiClient, made: MadeByDeploy, io: CliIo): Promise<void> {
-  const failedUndo: string[] = [];
-  for (const name of made.triggers) await client.deleteTrigger(name).catch(() => failedUndo.push(`trigger ${name}`));
-  for (const name of made.functions) await client.deleteFunction(name).catch(() => failedUndo.push(`function ${name}`));
-  if (made.functions.length === 0 && made.triggers.length === 0 && made.updated.length === 0) {
-    writeLine(io.stderr, "error: the deploy failed at its first change; nothing was changed");
-    return;
-  }
-  writeLine(io.stderr, "error: the deploy failed midway");
-  if (made.functions.length > 0) writeLine(io.stderr, `  removed again the functions it had created: ${made.functions.join(", ")}`);
-  if (made.updated.length > 0) writeLine(io.stderr, `  functions that existed before and were updated stay updated (there is no rollback yet): ${made.updated.join(", ")}`);
-  if (failedUndo.length > 0) writeLine(io.stderr, `  could not remove: ${failedUndo.join(", ")}`);
-}
-
-/** Waits while the function is Pending or an update is InProgress: Lambda refuses the next change meanwhile. */
-async function settle(client: ApiClient, name: string): Promise<void> {
-  const deadline = Date.now() + SETTLE_WAIT_MS;
-  for (;;) {
-    const configuration = await client.getFunctionConfiguration(name);
-    if (configuration.State !== "Pending" && configuration.LastUpdateStatus !== "InProgress") return;
-    if (Date.now() > deadline) throw new ApiError("ResourceConflictException", `${name} is still being updated`, 409);
-    await new Promise((done) => setTimeout(done, SETTLE_POLL_MS));
-  }
-}
-
-/** The answer, or undefined when the API says the thing is not there (404). */
-async function getOrUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return undefined;
-    throw error;
-  }
 }

@@ -6,8 +6,10 @@ import { LambdaErrorTypes } from "@lambent/errors";
 import { HttpStatusOfError } from "@lambent/errors";
 import { GrpcStatusOfError } from "../../services/frontend/src/grpc/error-status.js";
 import { GrpcStatusOfSfnError, HttpStatusOfSfnError } from "../../services/frontend/src/workflows/sfn-error.js";
+import { HttpStatusOfCodeDeployError } from "../../services/frontend/src/function-api/codedeploy.js";
 
-const [lambdaPart, sfnPart] = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8").split("## Step Functions errors");
+const [lambdaPart, rest] = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8").split("## Step Functions errors");
+const [sfnPart, codeDeployPart] = (rest ?? "").split("## CodeDeploy errors");
 
 const rowsOf = (text: string) =>
   text
@@ -16,6 +18,10 @@ const rowsOf = (text: string) =>
     .filter((match): match is RegExpExecArray => match !== null);
 const rows = rowsOf(lambdaPart!);
 const sfnRows = rowsOf(sfnPart ?? "");
+const codeDeployRows = (codeDeployPart ?? "")
+  .split("\n")
+  .map((line) => /^\| `(\w+)` \| (\d{3}) \|/.exec(line))
+  .filter((match): match is RegExpExecArray => match !== null);
 
 describe("docs/errors.md", () => {
   it("lists every error type exactly once", () => {
@@ -29,6 +35,11 @@ describe("docs/errors.md", () => {
 
   it("lists every Step Functions error type exactly once", () => {
     expect(sfnRows.map((row) => row[1]).sort()).toEqual(Object.keys(GrpcStatusOfSfnError).sort());
+  });
+
+  it("lists every CodeDeploy error type exactly once, with its HTTP status", () => {
+    expect(codeDeployRows.map((row) => row[1]).sort()).toEqual(Object.keys(HttpStatusOfCodeDeployError).sort());
+    for (const row of codeDeployRows) expect(HttpStatusOfCodeDeployError[row[1] as keyof typeof HttpStatusOfCodeDeployError], row[1]).toBe(Number(row[2]));
   });
 
   it.each(sfnRows.map((row) => [row[1]!, Number(row[2]), row[3]!] as const))("Step Functions' %s is HTTP %i and gRPC %s", (type, http, code) => {

@@ -130,6 +130,17 @@ exports.handler = async () => {
     await expectBystanderUnharmed();
   });
 
+  it("a line that looks like a REPORT comes before the platform's own, which is always the log's last", async () => {
+    const forged = "REPORT RequestId: forged\tDuration: 0.01 ms\tBilled Duration: 1 ms\tMemory Size: 10240 MB\tMax Memory Used: 1 MB\t";
+    const code = `exports.handler = async () => { console.log(${JSON.stringify(`x\n${forged}`)}); process.stdout.write(${JSON.stringify(`${forged}\n`)}); return "forged"; };`;
+    await createTestFunction(lambda, "report-forger", zipFiles({ "index.js": code }));
+    const answer = await lambda.send(new InvokeCommand({ FunctionName: "report-forger", LogType: "Tail" }));
+    const lines = Buffer.from(answer.LogResult!, "base64").toString("utf8").split("\n").filter((line) => line !== "");
+    // The console reads the last line as the REPORT (packages/console/src/log-result.ts).
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`^REPORT RequestId: ${answer.$metadata.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB`));
+    expect(lines.some((line) => line.includes("REPORT RequestId: forged"))).toBe(true);
+  });
+
   it("a flood of 256 KB lines is capped at the invocation's log limit, and the worker does not keep it", async () => {
     const before = await workerResidentBytes();
     const { error, payload, log } = await invoke("deluge");

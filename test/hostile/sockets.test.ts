@@ -1,8 +1,9 @@
-// Hostile function code with `net`, `tls` and `dns` on a real cluster: sockets reach only what the egress
+// Hostile function code with `net`, `tls`, `dns` and `http2` on a real cluster: sockets reach only what the egress
 // policy allows (here one loopback address, 127.0.0.2, where this test's own server listens; the cluster
 // itself is on 127.0.0.1), the host holds its socket caps and bounds what it buffers for a slow reader,
 // closes what a call leaves open, and keeps each environment's sockets its own. After each attack an
 // ordinary function on the same worker still answers.
+import { createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -198,5 +199,77 @@ return { written: results.filter((result) => result === "written").length, codes
     expect(connections[before]!.received).toBe("owner;");
     expect(connections.length).toBe(before + 1);
     await expectBystanderUnharmed();
+  });
+});
+
+describe("hostile http2", () => {
+  it("sessions reach only what the policy allows, a reader that takes nothing holds the server back, and a session left open is closed", async () => {
+    // An h2c server on the allowed address: /flood sends until HTTP/2's flow control stops it, /hang never answers.
+    const h2 = createHttp2Server();
+    const sessions: ServerHttp2Session[] = [];
+    let flooded = 0;
+    h2.on("session", (session: ServerHttp2Session) => sessions.push(session));
+    h2.on("stream", (stream, headers) => {
+      stream.on("error", () => undefined);
+      if (headers[":path"] === "/hang") return;
+      stream.respond({ ":status": 200 });
+      const piece = Buffer.alloc(64 * 1024, 120);
+      const pump = (): void => {
+        while (flooded < FLOOD_BYTES && !stream.destroyed) {
+          flooded += piece.length;
+          if (!stream.write(piece)) return void stream.once("drain", pump);
+        }
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => h2.listen(0, SERVER_ADDRESS, resolve));
+    const h2Url = `http://${SERVER_ADDRESS}:${(h2.address() as AddressInfo).port}`;
+    try {
+      await createTestFunction(
+        lambda,
+        "http2-hostile",
+        zipFiles({
+          "index.js": `const http2 = require("http2");
+const attempt = (authority) => new Promise((resolve) => {
+  const session = http2.connect(authority);
+  session.on("error", (error) => resolve(error.code + " " + error.message));
+  session.on("connect", () => { resolve("connected"); session.destroy(); });
+});
+exports.handler = async (event) => {
+  if (event.leave) {
+    const session = http2.connect(event.url);
+    session.request({ ":path": "/hang" }).on("error", () => {});
+    await new Promise((resolve) => session.once("connect", resolve));
+    return "left open";
+  }
+  const refused = { frontend: await attempt(event.frontend), nats: await attempt("http://" + new URL(event.nats).host), metadata: await attempt("http://169.254.169.254") };
+  const session = http2.connect(event.url);
+  const stream = session.request({ ":path": "/flood" });
+  stream.pause();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const buffered = stream.readableLength;
+  session.destroy();
+  return { refused, buffered };
+};`,
+        }),
+        { Timeout: 10 },
+      );
+      const { error, payload } = await invoke("http2-hostile", { url: h2Url, frontend: cluster.httpUrl, nats: cluster.natsUrl });
+      expect(error).toBeUndefined();
+      const { refused, buffered } = payload as { refused: Record<string, string>; buffered: number };
+      for (const name of ["frontend", "nats", "metadata"]) expect(refused[name], name).toMatch(/^EACCES connect EACCES .* refused: .*(loopback|link-local) address/);
+      // The server could send only HTTP/2's window and what the buffers on the way take: nowhere near the flood.
+      expect(flooded).toBeLessThan(32 * 1024 * 1024);
+      expect(buffered).toBeLessThan(1024 * 1024);
+
+      const before = sessions.length;
+      expect(await invoke("http2-hostile", { url: h2Url, leave: true })).toEqual({ payload: "left open" });
+      const left = sessions[before]!;
+      await expect.poll(() => left.destroyed, { timeout: 5000 }).toBe(true);
+      await expectBystanderUnharmed();
+    } finally {
+      for (const session of sessions) session.destroy();
+      h2.close();
+    }
   });
 });

@@ -16,8 +16,8 @@ import { connect, type NatsConnection, type Subscription } from "@nats-io/transp
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer, waitUntilHealthy, type RunningNatsServer } from "@lambent/local-cluster";
 import { natsAuthorizationBlock } from "@lambent/nats-auth";
-import { Subjects, decodeJson, type ClusterStatus, type WorkerHeartbeat } from "@lambent/protocol";
-import { lambdaClientConfig, startTestCluster, workerRunning, zipFiles, type TestCluster } from "@lambent/testkit";
+import { Subjects, decodeInvocation, decodeJson, type ClusterStatus, type InvocationHeader, type LeaseReleases, type WorkerHeartbeat } from "@lambent/protocol";
+import { eventually, lambdaClientConfig, startTestCluster, workerRunning, zipFiles, type TestCluster } from "@lambent/testkit";
 import * as grpc from "@grpc/grpc-js";
 import * as proto from "@lambent/proto";
 import { startGate, type Gate } from "../fixtures/gate.js";
@@ -153,6 +153,42 @@ describe("asynchronous invocation", () => {
     expect(viaSdk.StatusCode).toBe(202);
     await successes.until(2);
     successes.stop();
+  });
+
+  it("frees an event's slot on its answer: the worker sends no release of its own", async () => {
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: "async-ok", DestinationConfig: { OnSuccess: { Destination: arn("sns", "test.async-answer.success") } } }),
+    );
+    const successes = collect("test.async-answer.success");
+    const placed: InvocationHeader[] = [];
+    // Sandbox processes' subjects are `<node>.<sandbox>` deep: every worker subject, the invocations kept.
+    const invokes = nc.subscribe(Subjects.workerNodeAll("*"), {
+      callback: (_error, msg) => {
+        if (msg.subject.endsWith(".invoke")) placed.push(decodeInvocation(msg.data).header);
+      },
+    });
+    const released: string[] = [];
+    const releases = nc.subscribe(Subjects.schedulerRelease, {
+      callback: (_error, msg) => {
+        for (const release of (decodeJson(msg.data) as LeaseReleases).releases) released.push(`${release.term}.${release.leaseId}`);
+      },
+    });
+    try {
+      const requestId = await sendEvent("async-ok", { n: 11 });
+      await successes.until(1);
+      const lease = placed.find((header) => header.requestId === requestId)?.lease;
+      expect(lease).toMatchObject({ answerReleases: true });
+      await eventually(async () => (decodeJson((await nc.request(Subjects.schedulerStatus, undefined, { timeout: 2000 })).data) as ClusterStatus).inFlight === 0, {
+        deadline: 30_000,
+        message: "the event's slot was never freed",
+      });
+      await nc.flush();
+      expect(released).not.toContain(`${lease!.term}.${lease!.leaseId}`);
+    } finally {
+      invokes.unsubscribe();
+      releases.unsubscribe();
+      successes.stop();
+    }
   });
 
   it("accepts an event over gRPC with status 202 and runs it", async () => {

@@ -1,13 +1,11 @@
 // The lambent CLI against a real cluster: deploy a folder, invoke, list, get, delete.
-import { execFile } from "node:child_process";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCluster, type TestCluster } from "@lambent/testkit";
+import { runCli, type CliResult } from "../fixtures/cli.js";
 
-const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
 let cluster: TestCluster;
 let folder: string;
 
@@ -23,12 +21,8 @@ afterAll(async () => {
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 
-function lambent(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, LAMBENT_ENDPOINT: cluster.httpUrl } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function lambent(...args: string[]): Promise<CliResult> {
+  return runCli(cluster.httpUrl, args);
 }
 
 describe("lambent CLI", () => {

@@ -1,7 +1,9 @@
 // The web console in a real Chromium against a real cluster that takes only signed calls: sign-in with an
 // access key (a wrong secret refused as AWS refuses it), a function created from a zip, a test event run
 // with its response, summary and log line, environment values masked until revealed, memory and timeout
-// changed, reserved concurrency set to 0 and the throttle shown, an alias's traffic shifted, a delete
+// changed, reserved concurrency set to 0 and the throttle shown, the run and the throttle charted (Monitor
+// tab, list sparklines), the log tailed live with a filter and one invocation's detail, an alias's
+// traffic shifted, a single-file function edited in the code editor, a delete, the cluster page
 // after confirmation, and the list at phone width. With CONSOLE_SCREENSHOTS=1 the main pages are saved to
 // docs/console/ as PNGs.
 import { execFileSync } from "node:child_process";
@@ -9,7 +11,16 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { CreateAliasCommand, LambdaClient, PublishVersionCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateAliasCommand,
+  InvokeCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
 
@@ -113,16 +124,51 @@ describe("the web console", () => {
     await screenshot("test");
   });
 
+  it("saves a test event in the cluster and loads it again after a reload", async () => {
+    const event = JSON.stringify({ name: "Saved" });
+    await page.getByLabel("Event JSON").fill(event);
+    const saved = page.getByRole("group", { name: "Saved test events" });
+    await saved.getByLabel("Save as").fill("saved-one");
+    await saved.getByRole("button", { name: "Save event" }).click();
+    await saved.getByRole("status").getByText("Saved saved-one.").waitFor();
+    await page.reload();
+    await page.getByLabel("Saved event").selectOption("saved-one");
+    expect(await page.getByLabel("Event JSON").inputValue()).toBe(event);
+    await page.getByLabel("Event JSON").fill(JSON.stringify({ name: "Ada" }));
+  });
+
+  it("tails the log live with a filter, and opens one invocation's detail", async () => {
+    await page.getByRole("link", { name: "Logs" }).click();
+    const lines = page.getByRole("list", { name: "Log lines" });
+    await lines.getByText(/hello from the console Ada/).waitFor();
+    // A line written after the tail opened arrives without a reload.
+    await lambda.send(new InvokeCommand({ FunctionName: "console-hello", Payload: JSON.stringify({ name: "Grace" }) }));
+    await lines.getByText(/hello from the console Grace/).waitFor();
+    await page.getByLabel("Filter").fill("console grace");
+    await lines.getByText(/hello from the console Ada/).waitFor({ state: "detached" });
+    expect(await lines.getByRole("listitem").count()).toBe(1);
+    await screenshot("logs");
+
+    await lines.getByRole("listitem").getByRole("link").click();
+    const detail = page.getByRole("region", { name: /^Invocation / });
+    await detail.getByText("Billed duration", { exact: true }).waitFor();
+    expect(await detail.locator(".log-output").textContent()).toMatch(/^START RequestId: \S+ Version: \$LATEST\n.*INFO\thello from the console Grace\nEND RequestId: \S+\nREPORT RequestId:/s);
+    expect(await detail.getByRole("definition").first().textContent()).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new URL(page.url()).pathname).toMatch(/^\/console\/functions\/console-hello\/logs\/[0-9a-f-]{36}$/);
+    await screenshot("invocation");
+  });
+
   it("lists functions with runtime, memory and last change, filtered by the search", async () => {
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Functions" }).click();
     const row = page.getByRole("row", { name: /console-hello/ });
     await row.waitFor();
     expect(await row.textContent()).toMatch(/console-hellonodejs20\.x192 MB/);
+    await row.getByRole("img", { name: /^Invocations, last 30 minutes/ }).waitFor();
     await screenshot("functions");
-    await page.getByPlaceholder("Search functions by name or runtime").fill("other");
+    await page.getByPlaceholder("Search functions by name").fill("other");
     await page.getByRole("row", { name: /console-hello/ }).waitFor({ state: "detached" });
     expect(await page.getByRole("row", { name: /console-other/ }).count()).toBe(1);
-    await page.getByPlaceholder("Search functions by name or runtime").fill("");
+    await page.getByPlaceholder("Search functions by name").fill("");
   });
 
   it("shows the environment masked until revealed, changes memory and timeout, and sets reserved concurrency to 0, after which a test is throttled", async () => {
@@ -162,6 +208,49 @@ describe("the web console", () => {
     await page.getByText("Reservation removed").waitFor();
   });
 
+  it("charts the run and the throttle on the Monitor tab, and shows them in the list's sparklines", async () => {
+    await page.getByRole("link", { name: "Monitor" }).click();
+    // Workers and the leader publish their minutes every few seconds; the tab refreshes itself.
+    await page.getByRole("img", { name: /^Invocations and errors: [1-9]\d* invocations, 0 errors$/ }).waitFor();
+    await page.getByRole("img", { name: /^Throttles: [1-9]\d* throttled$/ }).waitFor();
+    expect(await page.getByRole("img", { name: /^Duration: p99 at most \d+ ms$/ }).count()).toBe(1);
+    await screenshot("monitor");
+
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Functions" }).click();
+    const row = page.getByRole("row", { name: /console-hello/ });
+    await row.getByRole("img", { name: /^Throttles, last 30 minutes: [1-9]/ }).waitFor();
+    expect(await row.getByRole("img", { name: /^Invocations, last 30 minutes: [1-9]/ }).count()).toBe(1);
+    await row.getByRole("link", { name: "console-hello" }).click();
+  });
+
+  it("shows a dead letter with its payload on the Async queue tab, and redrives it to the function", async () => {
+    const nc = await connect(cluster.natsOptions());
+    try {
+      await (await jetstreamManager(nc)).streams.add({ name: "CONSOLE_DLQ", subjects: ["console.dlq"] });
+    } finally {
+      await nc.close();
+    }
+    await createTestFunction(lambda, "console-failing", zipFiles({ "index.js": "exports.handler = async (event) => { throw new Error('order ' + event.order + ' refused'); };" }), {
+      DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:console.dlq" },
+    });
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "console-failing", MaximumRetryAttempts: 0 }));
+    await lambda.send(new InvokeCommand({ FunctionName: "console-failing", InvocationType: "Event", Payload: JSON.stringify({ order: 7 }) }));
+
+    await page.goto(`${cluster.httpUrl}/console/functions/console-failing/queue`);
+    const letters = page.getByRole("list", { name: "Dead letters" });
+    await letters.getByText('{"order":7}').waitFor();
+    expect(await letters.getByRole("listitem").textContent()).toMatch(/^Error order 7 refused/);
+    const deadLettered = page.locator(".totals div", { hasText: "Dead-lettered" }).getByRole("definition");
+    await deadLettered.getByText("1", { exact: true }).waitFor();
+    await screenshot("queue");
+
+    await page.getByRole("button", { name: "Redrive all" }).click();
+    await page.getByRole("status").getByText("1 dead letter sent back to console-failing.").waitFor();
+    // It fails again, so the queue counts a second dead letter, from the redriven run.
+    await deadLettered.getByText("2", { exact: true }).waitFor();
+    await page.goto(`${cluster.httpUrl}/console/functions/console-hello`);
+  });
+
   it("lists versions and aliases and shifts 10% of an alias's traffic to another version", async () => {
     await lambda.send(new PublishVersionCommand({ FunctionName: "console-hello" }));
     await lambda.send(new CreateAliasCommand({ FunctionName: "console-hello", Name: "live", FunctionVersion: "1" }));
@@ -179,6 +268,28 @@ describe("the web console", () => {
     await screenshot("versions");
   });
 
+  it("edits a single-file function in the code editor, with highlighting, and runs the saved code", async () => {
+    await page.getByRole("link", { name: "Code", exact: true }).click();
+    const editor = page.getByRole("textbox", { name: "Code of index.js" });
+    await editor.waitFor();
+    expect(await editor.textContent()).toContain('console.log("hello from the console", event.name);');
+    // Highlighting marks tokens with spans of their own; the editor parses in idle time, so wait for them.
+    await editor.locator(".cm-line span").nth(3).waitFor();
+    await editor.click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.insertText(HANDLER.replace('"hi "', '"hey "'));
+    await page.getByRole("button", { name: "Save code" }).click();
+    await page.getByRole("status").getByText("Saved index.js: the function runs the new code from its next call.").waitFor();
+    await screenshot("code");
+
+    await page.getByRole("link", { name: "Test", exact: true }).click();
+    await page.getByLabel("Event JSON").fill(JSON.stringify({ name: "Ada" }));
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    const result = page.getByRole("region", { name: "Executing function: succeeded" });
+    await result.waitFor();
+    expect(await result.locator(".response").textContent()).toContain('"greeting": "hey Ada"');
+  });
+
   it("deletes a function after a confirmation", async () => {
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Functions" }).click();
     await page.getByRole("button", { name: "Delete console-other" }).click();
@@ -193,12 +304,32 @@ describe("the web console", () => {
     await page.getByRole("row", { name: /console-hello/ }).waitFor();
   });
 
+  it("shows the cluster: the leader and its term, the workers with their environments and memory, and the queues", async () => {
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Cluster" }).click();
+    const leader = page.getByRole("region", { name: "Leader" });
+    await leader.getByRole("term").getByText("Term").waitFor();
+    expect(await leader.getByRole("definition").nth(1).textContent()).toMatch(/^[1-9]\d*$/);
+    const workers = page.getByRole("table", { name: /^Workers \(\d+\)$/ });
+    expect(await workers.getByRole("row").count()).toBeGreaterThan(1);
+    expect(await workers.getByRole("row").nth(1).textContent()).toMatch(/\d+ of \d+ MB/);
+    const streams = page.getByRole("table", { name: "Queues and streams" });
+    await streams.getByRole("rowheader", { name: "LAMBENT_EVENTS" }).waitFor();
+    expect(await streams.getByRole("rowheader", { name: "LAMBENT_METRICS" }).count()).toBe(1);
+    await screenshot("cluster");
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Functions" }).click();
+  });
+
   it("fits a phone's width without sideways scrolling", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
-    await page.getByRole("row", { name: /console-hello/ }).waitFor();
+    await page.getByRole("row", { name: /console-hello/ }).getByRole("img", { name: /^Invocations, last 30 minutes/ }).waitFor();
     expect(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
     await screenshot("functions-phone");
+  });
+
+  it("lists workflows with calls signed for Step Functions", async () => {
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Workflows" }).click();
+    await page.getByText("No state machines yet").waitFor();
   });
 
   it("ran without an uncaught error or a refusal of its Content-Security-Policy", () => {

@@ -107,7 +107,7 @@ describe("CreateFunction", () => {
   it.each([
     ["a handler without an export", { Handler: "index" }, /Handler/],
     ["a handler whose file is missing", { Handler: "missing.handler" }, /missing\.js/],
-    ["an unsupported runtime", { Runtime: "python3.12" }, /runtime/],
+    ["an unsupported runtime", { Runtime: "python3.11" }, /runtime/],
     ["a zip that is not a zip", { Code: { ZipFile: new Uint8Array([1, 2, 3, 4]) } }, /unzip/],
     ["code that does not parse", { Code: { ZipFile: zipFiles({ "index.js": "exports.handler = (" }) } }, /index\.js:1/],
     ["reserved environment variables", { Environment: { Variables: { AWS_REGION: "x" } } }, /reserved/],

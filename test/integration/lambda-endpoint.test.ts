@@ -1,6 +1,8 @@
 // Lambda's API inside functions: a function's request to http://lambda.lambent.internal (its
-// AWS_ENDPOINT_URL_LAMBDA) never leaves the worker; Invoke runs the callee as a function call and answers
-// as Lambda's REST API does, every other operation is refused in Lambda's error model.
+// AWS_ENDPOINT_URL_LAMBDA) never goes through the egress policy: Invoke runs the callee as a function
+// call and answers as Lambda's REST API does; every other operation is served by a frontend as the
+// function's role, which on this cluster (API calls not signed, the role without a policy) may read and
+// not write.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
@@ -73,7 +75,7 @@ describe("the Lambda endpoint inside functions", () => {
     expect(dryRun.status).toBe(204);
   });
 
-  it("refuses an unknown function, a bad payload and every other operation in Lambda's error model", async () => {
+  it("refuses an unknown function and a bad payload in Lambda's error model", async () => {
     const missing = await through({ path: invocations("nobody"), method: "POST", body: "{}" });
     expect(missing).toMatchObject({ status: 404, headers: { "x-amzn-errortype": "ResourceNotFoundException" } });
     expect(JSON.parse(missing.body)).toMatchObject({ Type: "User", message: expect.stringContaining("nobody") });
@@ -81,8 +83,18 @@ describe("the Lambda endpoint inside functions", () => {
     const badJson = await through({ path: invocations("callee"), method: "POST", body: "{not json" });
     expect(badJson).toMatchObject({ status: 400, headers: { "x-amzn-errortype": "InvalidRequestContentException" } });
 
+  });
+
+  it("serves reads as the function's role, refuses writes and answers an unknown path as the API does", async () => {
     const list = await through({ path: "/2015-03-31/functions/", method: "GET" });
-    expect(list).toMatchObject({ status: 403, headers: { "x-amzn-errortype": "AccessDeniedException" } });
-    expect(JSON.parse(list.body).message).toContain("only Invoke");
+    expect(list.status).toBe(200);
+    expect((JSON.parse(list.body) as { Functions: { FunctionName: string }[] }).Functions.map((fn) => fn.FunctionName).sort()).toEqual(["callee", "caller"]);
+
+    const remove = await through({ path: "/2015-03-31/functions/callee", method: "DELETE" });
+    expect(remove).toMatchObject({ status: 403, headers: { "x-amzn-errortype": "AccessDeniedException" } });
+    expect(JSON.parse(remove.body).message).toContain("User: arn:aws:iam::000000000000:role/test is not authorized to perform: lambda:DeleteFunction");
+
+    const nowhere = await through({ path: "/2015-03-31/nowhere", method: "GET" });
+    expect(nowhere).toMatchObject({ status: 404, headers: { "x-amzn-errortype": "ResourceNotFoundException" } });
   });
 });

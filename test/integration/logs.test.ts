@@ -1,15 +1,14 @@
 // Function logs on a real cluster: the REPORT line tells what ran, a call's lines come back by request id
 // over HTTP, gRPC and the CLI, and following sees new invocations' lines as they finish.
-import { execFile, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { InvokeCommand, LambdaClient as AwsLambdaClient } from "@aws-sdk/client-lambda";
 import { LambdaClient as GrpcLambdaClient, type LogEvent as GrpcLogEvent } from "@lambent/proto";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
+import { CLI, runCli, type CliResult } from "../fixtures/cli.js";
 
-const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
 const LOGS = (name: string) => `/lambent/2024-01-01/functions/${name}/logs`;
 
 interface LogEvent {
@@ -113,12 +112,8 @@ function reportFields(report: string): Record<string, number> {
   return fields;
 }
 
-function lambent(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, LAMBENT_ENDPOINT: cluster.httpUrl } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function lambent(...args: string[]): Promise<CliResult> {
+  return runCli(cluster.httpUrl, args);
 }
 
 describe("function logs", () => {

@@ -118,11 +118,20 @@ describe("NATS authorization", () => {
     for (const subject of ["lambent.worker.worker-1.0-0.invoke", "lambent.worker.worker-1.>", "lambent.worker.*.invoke", "_INBOX.>", "_INBOX.frontend.>", "_INBOX.worker.worker-1.>", ">"]) {
       await expectSubscribeRefused(worker, subject);
     }
-    // Posing as a scheduler: taking placements, status and workflow wakes; recalling or provisioning slots; leading.
+    // Posing as a scheduler: taking placements, status and workflow wakes; recalling or provisioning slots;
+    // renewing its own or another worker's lease on kept slots (a cut-off worker would go on serving them); leading.
     for (const subject of ["lambent.sched.invoke.*", "lambent.sched.release", "lambent.sched.status", "lambent.sfn.wake", "lambent.event.*"]) {
       await expectSubscribeRefused(worker, subject);
     }
-    for (const subject of ["lambent.worker.worker-1.0-0.recall", "lambent.worker.worker-1.0-0.provision", "lambent.worker.report", "$KV.lambent_cluster.leader", "lambent.sfn.wake"]) {
+    for (const subject of [
+      "lambent.worker.worker-1.0-0.recall",
+      "lambent.worker.worker-1.0-0.provision",
+      "lambent.worker.worker-0.0-0.lease",
+      "lambent.worker.worker-1.0-0.lease",
+      "lambent.worker.report",
+      "$KV.lambent_cluster.leader",
+      "lambent.sfn.wake",
+    ]) {
       await expectPublishRefused(worker, subject);
     }
     // Writing code or configuration; reading queued events (payloads), workflows, the cluster record, logs.
@@ -160,7 +169,7 @@ describe("NATS authorization", () => {
 
   it("keeps a frontend from speaking as a worker or a scheduler", async () => {
     const frontend = await connectAs(credentials().frontend);
-    for (const subject of ["lambent.worker.heartbeat", "lambent.worker.gone", "lambent.sched.release", "lambent.worker.report", "lambent.worker.worker-0.0-0.recall", "$KV.lambent_cluster.leader"]) {
+    for (const subject of ["lambent.worker.heartbeat", "lambent.worker.gone", "lambent.sched.release", "lambent.worker.report", "lambent.worker.worker-0.0-0.recall", "lambent.worker.worker-0.0-0.lease", "$KV.lambent_cluster.leader"]) {
       await expectPublishRefused(frontend, subject);
     }
     for (const subject of ["lambent.worker.worker-0.0-0.invoke", "lambent.sched.invoke.*", "lambent.event.*", "_INBOX.>", "_INBOX.scheduler.>"]) {

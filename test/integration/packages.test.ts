@@ -206,7 +206,7 @@ describe("packages refused at deploy", () => {
         "node_modules/fast/index.js": "module.exports = require('./build/Release/fast.node');",
         "node_modules/fast/build/Release/fast.node": "\u007fELF",
       },
-      /node_modules\/fast\/index\.js:1:26: Cannot use native addon node_modules\/fast\/build\/Release\/fast\.node: the isolate runtime runs JavaScript only$/,
+      /node_modules\/fast\/index\.js:1:26: Cannot use native addon node_modules\/fast\/build\/Release\/fast\.node: Lambent runs JavaScript and WebAssembly, not native addons$/,
     ],
     ["a static import of a built-in the isolate does not offer", "pkg-repl", { "index.mjs": "import repl from 'repl';\nexport const handler = () => repl;" }, /index\.mjs:1:18: module 'repl' is a Node\.js built-in that the isolate runtime does not offer$/],
     ["a syntax error", "pkg-syntax", { "index.ts": "import { f } from './lib/f';\nexport const handler = f;", "lib/f.ts": "export const f = () => {\n  return 1 +;\n};" }, /lib\/f\.ts:2:\d+: Unexpected ";"$/],
@@ -238,14 +238,14 @@ describe("packages refused at deploy", () => {
       lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "pkg-update", ZipFile: zipFiles({ "index.js": "require('./addon.node');", "addon.node": "x" }) })),
     );
     expect(error.name).toBe("InvalidParameterValueException");
-    expect(error.message).toMatch(/index\.js:1:9: Cannot use native addon addon\.node: the isolate runtime runs JavaScript only$/);
+    expect(error.message).toMatch(/index\.js:1:9: Cannot use native addon addon\.node: Lambent runs JavaScript and WebAssembly, not native addons$/);
     expect(await invoke("pkg-update", {})).toEqual({ body: "v1" });
   });
 
-  it("deploys a dynamic require it cannot resolve, which fails clearly when it runs", async () => {
+  it("deploys a dynamic require it cannot resolve, which fails as Node's require does when it runs", async () => {
     await createTestFunction(lambda, "pkg-dynamic", zipFiles({ "index.js": "exports.handler = async (event) => require(event.module);" }));
     const { functionError, body } = await invoke("pkg-dynamic", { module: "./plugins/a" });
     expect(functionError).toBe("Unhandled");
-    expect(body).toMatchObject({ errorType: "Error", errorMessage: 'Dynamic require of "./plugins/a" is not supported' });
+    expect(body).toMatchObject({ errorType: "Error", errorMessage: "Cannot find module './plugins/a'\nRequire stack:\n- /var/task/index.js" });
   });
 });

@@ -1,8 +1,7 @@
 // Usage metering on a real cluster: requests counted exactly per function version, GB-seconds equal to
 // memory × billed duration summed over the calls, cost at the configured prices, the same over HTTP,
-// gRPC and the CLI, and a deleted function's usage gone with it.
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
+// gRPC and the CLI, and a deleted function's usage gone with it; a period's report from the hourly buckets,
+// and bad periods refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as grpc from "@grpc/grpc-js";
 import { DeleteFunctionCommand, InvokeCommand, LambdaClient as AwsLambdaClient, PublishVersionCommand } from "@aws-sdk/client-lambda";
@@ -12,8 +11,8 @@ import { LambdaClient as GrpcLambdaClient, type GetUsageResponse } from "@lamben
 import { Buckets } from "@lambent/protocol";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { createTestFunction } from "../fixtures/deploy.js";
+import { runCli, type CliResult } from "../fixtures/cli.js";
 
-const CLI = fileURLToPath(new URL("../../cli/dist/main.js", import.meta.url));
 const PRICE_PER_MILLION_REQUESTS = 2;
 const PRICE_PER_GB_SECOND = 0.5;
 
@@ -26,6 +25,7 @@ let lambda: AwsLambdaClient;
 let grpcClient: GrpcLambdaClient;
 let nc: NatsConnection;
 let kv: KV;
+let hours: KV;
 
 beforeAll(async () => {
   cluster = await startTestCluster({
@@ -35,6 +35,7 @@ beforeAll(async () => {
   grpcClient = new GrpcLambdaClient(cluster.grpcAddress, grpc.credentials.createInsecure());
   nc = await connect({ ...cluster.natsOptions() });
   kv = await new Kvm(nc).open(Buckets.functions);
+  hours = await new Kvm(nc).open(Buckets.usage);
 }, 120_000);
 
 afterAll(async () => {
@@ -70,12 +71,23 @@ async function awaitMetered(key: string, requests: number): Promise<void> {
   }
 }
 
-function lambent(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, LAMBENT_ENDPOINT: cluster.httpUrl } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+/** Resolves once the function's hourly documents add up to `requests` calls of `$LATEST`. */
+async function awaitMeteredHours(functionName: string, requests: number): Promise<void> {
+  const counted = new Map<string, number>();
+  const watcher = await hours.watch({ key: `*.*.${functionName}.LATEST` });
+  try {
+    for await (const entry of watcher) {
+      if (entry.operation !== "PUT") continue;
+      counted.set(entry.key, (JSON.parse(new TextDecoder().decode(entry.value)) as { requests: number }).requests);
+      if ([...counted.values()].reduce((a, b) => a + b, 0) >= requests) return;
+    }
+  } finally {
+    watcher.stop();
+  }
+}
+
+function lambent(...args: string[]): Promise<CliResult> {
+  return runCli(cluster.httpUrl, args);
 }
 
 interface Figures {
@@ -87,6 +99,8 @@ interface Figures {
 interface Report extends Figures {
   Functions: (Figures & { FunctionName: string; Versions: (Figures & { Version: string })[] })[];
   Prices: { PerMillionRequests: number; PerGbSecond: number };
+  Period?: { Start: string; End: string };
+  Daily?: (Figures & { Date: string })[];
 }
 
 const gbSeconds = (memoryMb: number, billed: number[]): number => billed.reduce((sum, ms) => sum + (memoryMb / 1024) * (ms / 1000), 0);
@@ -131,7 +145,7 @@ describe("usage metering", () => {
     expect(all.GbSeconds).toBeCloseTo(fn!.GbSeconds, 12);
 
     const overGrpc = await new Promise<GetUsageResponse>((resolve, reject) =>
-      grpcClient.getUsage({ functionName: "metered" }, (error, answer) => (error ? reject(error) : resolve(answer))),
+      grpcClient.getUsage({ functionName: "metered", start: "", end: "" }, (error, answer) => (error ? reject(error) : resolve(answer))),
     );
     expect(overGrpc.functions[0]!.versions.map((version) => [version.version, version.usage!.requests])).toEqual([
       ["$LATEST", 5],
@@ -158,5 +172,76 @@ describe("usage metering", () => {
     expect(keys).toEqual([]);
     const missing = await fetch(`${cluster.httpUrl}/lambent/2024-01-01/functions/short-lived/usage`);
     expect(missing.status).toBe(404);
+  });
+
+  it("reports a period from the hourly buckets: this period's calls, none in a past one", async () => {
+    await createTestFunction(lambda, "periodic", sleeper, { MemorySize: 512 });
+    const billed: number[] = [];
+    for (let i = 0; i < 4; i++) billed.push(await invokeBilled("periodic", undefined, 5));
+    await awaitMeteredHours("periodic", 4);
+    const usageOf = async (query: string): Promise<Report> => {
+      const response = await fetch(`${cluster.httpUrl}/lambent/2024-01-01/functions/periodic/usage?${query}`);
+      expect(response.status, await response.clone().text()).toBe(200);
+      return (await response.json()) as Report;
+    };
+
+    const since = new Date(Date.now() - 24 * 3_600_000).toISOString();
+    const today = await usageOf(`start=${encodeURIComponent(since)}`);
+    expect(today.Requests).toBe(4);
+    expect(today.BilledDurationMs).toBe(billed.reduce((a, b) => a + b, 0));
+    expect(today.GbSeconds).toBeCloseTo(gbSeconds(512, billed), 12);
+    expect(today.EstimatedCost).toBeCloseTo(cost(4, gbSeconds(512, billed)), 12);
+    expect(today.Functions[0]!.Versions.map((version) => [version.Version, version.Requests])).toEqual([["$LATEST", 4]]);
+    expect(new Date(today.Period!.Start).getTime() % 3_600_000).toBe(0);
+    expect(today.Daily!.reduce((sum, day) => sum + day.Requests, 0)).toBe(4);
+    expect(today.Daily!.at(-1)!.Date).toBe(new Date().toISOString().slice(0, 10));
+
+    // A week that ended ten days ago, in epoch seconds: the function ran in none of it.
+    const tenDaysAgo = Math.floor(Date.now() / 1000) - 10 * 86_400;
+    const past = await usageOf(`start=${tenDaysAgo - 7 * 86_400}&end=${tenDaysAgo}`);
+    expect(past.Requests).toBe(0);
+    expect(past.Functions[0]).toMatchObject({ FunctionName: "periodic", Requests: 0, Versions: [] });
+    expect(past.Daily!.length).toBeGreaterThanOrEqual(7);
+    expect(past.Daily!.every((day) => day.Requests === 0)).toBe(true);
+
+    // Every function for the period: the others created in this file ran outside the function's filter.
+    const all = (await (await fetch(`${cluster.httpUrl}/lambent/2024-01-01/usage?start=${encodeURIComponent(since)}`)).json()) as Report;
+    expect(all.Functions.find((fn) => fn.FunctionName === "periodic")!.Requests).toBe(4);
+
+    const overGrpc = await new Promise<GetUsageResponse>((resolve, reject) =>
+      grpcClient.getUsage({ functionName: "periodic", start: since, end: "" }, (error, answer) => (error ? reject(error) : resolve(answer))),
+    );
+    expect(overGrpc.total!.requests).toBe(4);
+    expect(overGrpc.periodStart).toBe(today.Period!.Start);
+    expect(overGrpc.daily.reduce((sum, day) => sum + day.usage!.requests, 0)).toBe(4);
+
+    const cli = await lambent("usage", "periodic", "--since", "24h", "--json");
+    expect(cli.code, cli.stderr).toBe(0);
+    expect((JSON.parse(cli.stdout) as Report).Requests).toBe(4);
+    const cliPast = await lambent("usage", "periodic", "--since", String(tenDaysAgo - 86_400), "--until", String(tenDaysAgo));
+    expect(cliPast.code, cliPast.stderr).toBe(0);
+    expect(cliPast.stdout).toMatch(/^periodic\s+\(all\)\s+0\s/m);
+    expect(cliPast.stdout).toMatch(/^Period: /m);
+  });
+
+  it("refuses a malformed period, an end before its start and a range too large, over HTTP, gRPC and the CLI", async () => {
+    for (const [query, message] of [
+      ["start=last-tuesday", /Start must be an ISO 8601 time/],
+      ["start=2026-12-02T00:00:00Z&end=2026-12-01T00:00:00Z", /must be after Start/],
+      ["start=2025-01-01T00:00:00Z&end=2026-01-01T00:00:00Z", /at most 93 days/],
+      ["end=2026-12-01T00:00:00Z", /Start is required/],
+    ] as const) {
+      const response = await fetch(`${cluster.httpUrl}/lambent/2024-01-01/usage?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.headers.get("x-amzn-errortype")).toBe("InvalidParameterValueException");
+      expect(((await response.json()) as { message: string }).message).toMatch(message);
+    }
+    const overGrpc = await new Promise<grpc.ServiceError>((resolve, reject) =>
+      grpcClient.getUsage({ functionName: "", start: "2026-12-02", end: "2026-12-01" }, (error) => (error ? resolve(error) : reject(new Error("answered")))),
+    );
+    expect(overGrpc.code).toBe(grpc.status.INVALID_ARGUMENT);
+    const cli = await lambent("usage", "--since", "2025-01-01", "--until", "2026-01-01");
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toMatch(/at most 93 days/);
   });
 });

@@ -1,10 +1,24 @@
 // The warm path on real processes: once a function has run, its calls go straight from a frontend to the
-// worker that keeps a warm environment and a slot for it (they keep working with every scheduler
-// stopped); reserved concurrency still holds across frontends, since a slot one worker keeps unused is
-// recalled before another frontend's call would be throttled; and a function spinning in a loop until
-// its timeout does not hold up another function's calls in the same sandbox process.
+// worker that keeps a warm environment and a slot for it, for as long as a leader acknowledges the worker's
+// heartbeats (with every scheduler stopped, the worker declines them after half the worker timeout and
+// takes them again once a scheduler returns); reserved concurrency still holds across frontends, since a
+// slot one worker keeps unused is recalled before another frontend's call would be throttled; and a
+// function spinning in a loop until its timeout does not hold up another function's calls in the same
+// sandbox process.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateFunctionCommand, LambdaClient, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  Subjects,
+  decodeInvocationResult,
+  encodeInvocation,
+  parseHeartbeat,
+  parseHeartbeatAck,
+  parseJson,
+  type HeartbeatAck,
+  type InvocationResult,
+  type WorkerHeartbeat,
+} from "@lambent/protocol";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
 import { hello } from "../fixtures/functions.js";
 
@@ -84,13 +98,94 @@ describe("the warm path", () => {
     expect(order).toEqual(["bystander", "bystander", "bystander", "spinner"]);
   });
 
-  it("serves a warm function's calls with every scheduler stopped", async () => {
-    expect((await invoke("warm-hello", { name: "warm" })).status).toBe(200);
-    await Promise.all(cluster.schedulers.map((scheduler) => scheduler.stop()));
-    for (let i = 0; i < 5; i++) {
-      const answer = await invoke("warm-hello", { name: String(i) });
-      expect(answer.status).toBe(200);
-      expect(JSON.parse(answer.body)).toMatchObject({ message: `hello ${i}` });
+  it("serves warm calls while a leader acknowledges the worker's heartbeats, declines them once none has for half the worker timeout, and serves them again when a scheduler returns", async () => {
+    const nc = await connect(cluster.natsOptions());
+    const route = await warmRoute(nc, "warm-hello");
+    try {
+      // Calls sent straight to the worker one after another keep its kept slot in use, so it never goes
+      // back unused: only the fence can turn them away.
+      let schedulersStopping = false;
+      const direct = (async () => {
+        for (let calls = 0; calls < 100_000; calls++) {
+          const answer = await route.call(calls);
+          if (answer.header.declined) return { declinedWhileSchedulersStopping: schedulersStopping, calls };
+          expect(answer.header.functionError).toBeUndefined();
+        }
+        return { declinedWhileSchedulersStopping: false, calls: 100_000 };
+      })();
+      schedulersStopping = true;
+      await Promise.all(cluster.schedulers.map((scheduler) => scheduler.stop()));
+      const declined = await direct;
+      expect(declined.declinedWhileSchedulersStopping).toBe(true);
+      // The worker gives its kept slot back at its next sweep: from then on its heartbeats list none.
+      let beat = await route.nextHeartbeat();
+      for (let beats = 1; beats < 10 && beat.running.some((lease) => lease.kept); beats++) beat = await route.nextHeartbeat();
+      expect(beat.running.filter((lease) => lease.kept)).toEqual([]);
+
+      const acknowledged = route.nextAcknowledgement();
+      await cluster.add("scheduler");
+      // Once the new scheduler acknowledges the worker's heartbeat, it knows the worker and leads (or is about to).
+      expect((await acknowledged).term).toBeGreaterThan(0);
+      for (let i = 0; i < 5; i++) {
+        const answer = await invoke("warm-hello", { name: String(i) });
+        expect(answer, cluster.logs().slice(-6000)).toMatchObject({ status: 200, errorType: null });
+        expect(JSON.parse(answer.body)).toMatchObject({ message: `hello ${i}` });
+      }
+      // The new leader granted a kept slot again, and acknowledges the worker: a call sent straight runs.
+      const again = await route.call(0);
+      expect(again.header.declined).toBeUndefined();
+      expect(JSON.parse(new TextDecoder().decode(again.payload))).toMatchObject({ message: "hello straight 0" });
+    } finally {
+      route.close();
+      await nc.close();
     }
   });
 });
+
+/**
+ * Where a warm function's calls can go straight: warms it through the frontend until a worker's heartbeat
+ * lists a kept slot of it and an idle environment (whose key names the revision), then sends calls to that
+ * worker over NATS as a caller's warm path does, without a lease.
+ */
+async function warmRoute(nc: NatsConnection, functionName: string) {
+  let found: { workerId: string; revisionId: string } | undefined;
+  let beatWaiters: ((beat: WorkerHeartbeat) => void)[] = [];
+  const prefix = `${functionName}:$LATEST:`;
+  const heartbeats = nc.subscribe(Subjects.workerHeartbeat, {
+    callback: (_error, msg) => {
+      const beat = parseHeartbeat(parseJson(msg.data));
+      if (!beat) return;
+      const idleKey = Object.keys(beat.idle).find((key) => key.startsWith(prefix));
+      if (!found && idleKey && beat.running.some((lease) => lease.kept && lease.functionName === functionName)) {
+        found = { workerId: beat.workerId, revisionId: idleKey.slice(prefix.length) };
+      }
+      if (found?.workerId !== beat.workerId) return;
+      for (const wake of beatWaiters) wake(beat);
+      beatWaiters = [];
+    },
+  });
+  for (let calls = 0; !found && calls < 5_000; calls++) expect((await invoke(functionName, { name: "warm" })).status).toBe(200);
+  expect(found).toBeDefined();
+  const { workerId, revisionId } = found!;
+  return {
+    call: async (n: number): Promise<InvocationResult> => {
+      const frame = encodeInvocation({
+        header: { requestId: `straight-${n}`, functionName, qualifier: "$LATEST", version: "$LATEST", revisionId, invocationType: "RequestResponse", logType: "None" },
+        payload: new TextEncoder().encode(JSON.stringify({ name: `straight ${n}` })),
+      });
+      return decodeInvocationResult((await nc.request(Subjects.workerInvoke(workerId), frame, { timeout: 30_000 })).data);
+    },
+    nextHeartbeat: () => new Promise<WorkerHeartbeat>((resolve) => beatWaiters.push(resolve)),
+    /** The next acknowledgement a leader sends the worker (its lease on kept slots). */
+    nextAcknowledgement: async (): Promise<HeartbeatAck> => {
+      const acks = nc.subscribe(Subjects.workerLease(workerId), { max: 1 });
+      await nc.flush();
+      for await (const msg of acks) {
+        const ack = parseHeartbeatAck(parseJson(msg.data));
+        if (ack) return ack;
+      }
+      throw new Error(`no acknowledgement reached ${workerId}`);
+    },
+    close: () => heartbeats.unsubscribe(),
+  };
+}

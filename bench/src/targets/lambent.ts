@@ -78,14 +78,13 @@ export interface DeployedFunction {
   revisionId: string;
 }
 
-export async function deployFunction(httpUrl: string, name: string, zip: Uint8Array, memorySize = 128): Promise<DeployedFunction> {
+export async function deployFunction(httpUrl: string, name: string, zip: Uint8Array, memorySize = 128, runtime: { Runtime: string; Handler: string } = { Runtime: "nodejs20.x", Handler: "index.handler" }): Promise<DeployedFunction> {
   const response = await fetch(`${httpUrl}/2015-03-31/functions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
+      ...runtime,
       Role: "arn:aws:iam::000000000000:role/bench",
       MemorySize: memorySize,
       Code: { ZipFile: Buffer.from(zip).toString("base64") },
@@ -102,6 +101,8 @@ export interface InvokeTiming {
   /** From the REPORT line, when the call was a cold start. */
   initDurationMs: number | undefined;
   durationMs: number | undefined;
+  /** REPORT's Max Memory Used: the environment's heap, and for Python its wasm memory. */
+  maxMemoryUsedMb: number | undefined;
 }
 
 /** One invocation with the log tail, timed end to end. */
@@ -117,10 +118,12 @@ export async function invokeWithReport(httpUrl: string, name: string, payload = 
   const log = Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString();
   const init = /Init Duration: ([\d.]+) ms/.exec(log);
   const duration = /\tDuration: ([\d.]+) ms/.exec(log);
+  const memory = /Max Memory Used: (\d+) MB/.exec(log);
   return {
     status: response.status,
     totalMs,
     initDurationMs: init ? Number(init[1]) : undefined,
     durationMs: duration ? Number(duration[1]) : undefined,
+    maxMemoryUsedMb: memory ? Number(memory[1]) : undefined,
   };
 }

@@ -3,11 +3,10 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { FunctionConfiguration, FunctionSettings } from "@lambent/lambda-api";
-import { parseParameterOverrides, ResolveError } from "@lambent/sam-template";
 import { ApiError, createApiClient, type ApiClient } from "../api-client.js";
 import { COMMON_USAGE, UsageError, parseCommandArgs, parsePositiveInteger, type CliIo, type Command } from "../command.js";
 import { formatBytes, writeJson, writeLine } from "../output.js";
-import { deployTemplate, findTemplate, takeParameterOverrides } from "../template-deploy.js";
+import { deployTemplate, findTemplate, parameterOverridesOf, takeParameterOverrides } from "../template-deploy.js";
 import { zipFolder } from "../zip-folder.js";
 
 /** Lambent does not check roles; CreateFunction still requires one, as Lambda does. */
@@ -31,6 +30,7 @@ const OPTIONS = {
   description: { type: "string" },
   dlq: { type: "string" },
   "stack-name": { type: "string" },
+  wait: { type: "boolean", default: false },
 } as const;
 
 export const deployCommand: Command = {
@@ -65,6 +65,9 @@ Template options:
   --stack-name S       the stack's name (default: the template's folder name)
   --parameter-overrides K=V …
                        template parameters, as SAM spells them (also ParameterKey=K,ParameterValue=V)
+  --wait               follow the gradual deployments (DeploymentPreference) the deploy starts until
+                       each is over; exits 1 when one rolled back or failed. Without it the deploy
+                       returns once they are started, and lambent app history shows them
 
 ${COMMON_USAGE}`,
   run: runDeploy,
@@ -82,16 +85,10 @@ export async function runDeploy(args: string[], io: CliIo): Promise<number> {
   if (template !== undefined) {
     const functionFlags = (["handler", "runtime", "memory", "timeout", "env", "description", "dlq"] as const).filter((flag) => values[flag] !== undefined);
     if (functionFlags.length > 0) throw new UsageError(`--${functionFlags[0]} is for a function folder; a template sets its functions' configuration`);
-    let parameterOverrides: Record<string, string>;
-    try {
-      parameterOverrides = parseParameterOverrides(overrides.pairs);
-    } catch (error) {
-      if (error instanceof ResolveError) throw new UsageError(`--parameter-overrides: ${error.message}`);
-      throw error;
-    }
-    return deployTemplate({ templatePath: template, ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}), parameterOverrides, endpoint: common.endpoint, json: common.json }, io);
+    const parameterOverrides = parameterOverridesOf(overrides.pairs);
+    return deployTemplate({ templatePath: template, ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}), parameterOverrides, endpoint: common.endpoint, json: common.json, wait: values.wait }, io);
   }
-  if (values["stack-name"] !== undefined || overrides.pairs.length > 0) throw new UsageError(`--stack-name and --parameter-overrides are for a template, and '${positionals[0]}' is not one (nor a folder with template.yaml)`);
+  if (values["stack-name"] !== undefined || overrides.pairs.length > 0 || values.wait) throw new UsageError(`--stack-name, --parameter-overrides and --wait are for a template, and '${positionals[0]}' is not one (nor a folder with template.yaml)`);
   if (name === undefined || name === "") throw new UsageError("--name is required (or give a SAM template, or a folder with template.yaml)");
   const settings = parseSettings(values);
   const folder = resolve(io.cwd, positionals[0]!);

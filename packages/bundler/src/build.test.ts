@@ -245,7 +245,7 @@ describe("packages the isolate cannot run", () => {
     });
     expect(error.type).toBe("InvalidParameterValueException");
     expect(error.message).toBe(
-      "Could not build the deployment package: node_modules/fast/index.js:1:26: Cannot use native addon node_modules/fast/build/Release/fast.node: the isolate runtime runs JavaScript only",
+      "Could not build the deployment package: node_modules/fast/index.js:1:26: Cannot use native addon node_modules/fast/build/Release/fast.node: Lambent runs JavaScript and WebAssembly, not native addons",
     );
   });
 
@@ -255,12 +255,90 @@ describe("packages the isolate cannot run", () => {
       "node_modules/addon/package.json": '{"name":"addon","main":"addon.node"}',
       "node_modules/addon/addon.node": "\u007fELF",
     });
-    expect(error.message).toMatch(/Cannot use native addon node_modules\/addon\/addon\.node: the isolate runtime runs JavaScript only/);
+    expect(error.message).toMatch(/Cannot use native addon node_modules\/addon\/addon\.node: Lambent runs JavaScript and WebAssembly, not native addons/);
   });
 
-  it("builds a dynamic require it cannot resolve, which fails clearly when it runs", async () => {
-    const handler = await handlerOf({ "index.js": "exports.handler = (name) => require(name);" });
-    expect(() => handler("./anything")).toThrow(/Dynamic require of "\.\/anything" is not supported/);
+  // sharp 0.34's way: the addon is a dependency of its own, found by a name built when the code runs.
+  const sharpLike = {
+    "index.js": "const img = require('img'); exports.handler = () => img();",
+    "node_modules/img/package.json": '{"name":"img","main":"lib/index.js","optionalDependencies":{"@img/img-linux-x64":"1.0.0"}}',
+    "node_modules/img/lib/index.js": "const platform = 'linux-x64';\nmodule.exports = () => require(`@img/img-${platform}/img.node`);",
+    "node_modules/@img/img-linux-x64/package.json": '{"name":"@img/img-linux-x64","exports":{"./img.node":"./lib/img-linux-x64.node"}}',
+    "node_modules/@img/img-linux-x64/lib/img-linux-x64.node": "\u007fELF",
+  };
+
+  it("refuses a package that loads its dependency's native addon by a computed name, naming the package", async () => {
+    const error = await buildError(sharpLike);
+    expect(error.type).toBe("InvalidParameterValueException");
+    expect(error.message).toBe(
+      "Could not build the deployment package: img: native addon (node_modules/@img/img-linux-x64/lib/img-linux-x64.node); Lambent runs JavaScript and WebAssembly, not native addons",
+    );
+  });
+
+  it("refuses a package that loads its own native addon by a computed name", async () => {
+    const error = await buildError({
+      "index.js": "exports.handler = () => require('hash')();",
+      "node_modules/hash/package.json": '{"name":"hash","main":"index.js","gypfile":true}',
+      "node_modules/hash/index.js": "const dir = __dirname + '/build/Release/';\nmodule.exports = () => require(dir + 'hash.node');",
+      "node_modules/hash/build/Release/hash.node": "\u007fELF",
+    });
+    expect(error.message).toBe("Could not build the deployment package: hash: native addon (node_modules/hash/build/Release/hash.node); Lambent runs JavaScript and WebAssembly, not native addons");
+  });
+
+  it("deploys a package whose native addon the handler does not import", async () => {
+    const handler = await handlerOf({ ...sharpLike, "index.js": "exports.handler = () => 'no images';" });
+    expect(handler()).toBe("no images");
+  });
+
+  it("deploys an optional native accelerator its importer works without (ws and bufferutil, msgpackr and msgpackr-extract)", async () => {
+    const accelerator = (name: string) => ({
+      [`node_modules/${name}/package.json`]: `{"name":"${name}","main":"index.js","gypfile":true}`,
+      [`node_modules/${name}/index.js`]: "const dir = __dirname + '/prebuilds/';\ntry { module.exports = require(dir + 'native.node'); } catch { module.exports = { fast: false }; }",
+      [`node_modules/${name}/prebuilds/native.node`]: "\u007fELF",
+    });
+    const handler = await handlerOf({
+      "index.js": "const ws = require('ws'); const pack = require('pack'); exports.handler = () => [ws.fast, pack.fast];",
+      "node_modules/ws/package.json": '{"name":"ws","main":"index.js","peerDependencies":{"bufferutil":"^4"},"peerDependenciesMeta":{"bufferutil":{"optional":true}}}',
+      "node_modules/ws/index.js": "let fast = false;\ntry { fast = require('bufferutil').fast; } catch { fast = false; }\nmodule.exports = { fast };",
+      "node_modules/pack/package.json": '{"name":"pack","main":"index.js","optionalDependencies":{"pack-extract":"1.0.0"}}',
+      "node_modules/pack/index.js": "let fast = false;\ntry { fast = require('pack-extract').fast; } catch { fast = false; }\nmodule.exports = { fast };",
+      ...accelerator("bufferutil"),
+      ...accelerator("pack-extract"),
+    });
+    const runtime = globalThis as { __lambentRequireFrom?: unknown };
+    runtime.__lambentRequireFrom = () => (name: string) => {
+      throw new Error(`Cannot find module '${name}'`);
+    };
+    try {
+      expect(handler()).toEqual([false, false]);
+    } finally {
+      delete runtime.__lambentRequireFrom;
+    }
+  });
+
+  it("points a require it cannot resolve at the runtime's require for that file, with the bundle's CommonJS modules", async () => {
+    const asked: unknown[] = [];
+    const runtime = globalThis as { __lambentRequireFrom?: unknown };
+    // The runtime's require, as the isolate defines it before the bundle runs.
+    runtime.__lambentRequireFrom = (file: string, bundled: () => Record<string, () => unknown>) => (name: string) => {
+      asked.push([file, name, Object.keys(bundled()).sort()]);
+      return bundled()["node_modules/lib/index.js"]!();
+    };
+    try {
+      const handler = await handlerOf({
+        "index.js": "const lib = require('lib'); exports.handler = (name) => lib.load(name);",
+        "node_modules/lib/index.js": "'use strict';\nconst aliased = require;\nmodule.exports = { load: (name) => aliased('./data/' + name), label: 'require(x) in a string stays' };",
+      });
+      expect(handler("fr")).toMatchObject({ label: "require(x) in a string stays" });
+    } finally {
+      delete runtime.__lambentRequireFrom;
+    }
+    expect(asked).toEqual([["node_modules/lib/index.js", "./data/fr", ["index.js", "node_modules/lib/index.js"]]]);
+  });
+
+  it("leaves a file that binds its own require (a browserify bundle) as it is", async () => {
+    const handler = await handlerOf({ "index.js": "exports.handler = () => (function (require) { return require('x' + 1); })((name) => name.toUpperCase());" });
+    expect(handler()).toBe("X1");
   });
 
   it("bundles every file a require with a path pattern can reach", async () => {

@@ -11,7 +11,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { build, type Message } from "esbuild";
 import { invalidParameter } from "@lambent/errors";
+import { bundledModulesTable } from "./dynamic-require.js";
 import { HANDLER_EXTENSIONS, parseHandler } from "./handler.js";
+import { NATIVE_ADDON_REASON, neededNativeAddons } from "./native-addons.js";
 import { isolateBuiltins, nativeAddons, packageLocations, packagePath } from "./plugins.js";
 import { nameRuntimeFiles, runtimeSdk } from "./runtime-sdk.js";
 import type { PackageFiles } from "./unpack.js";
@@ -61,6 +63,7 @@ export async function buildBundle(files: PackageFiles, handler: string, layers: 
       outfile: join(root, BUNDLE_FILE),
       bundle: true,
       write: false,
+      metafile: true,
       sourcemap: "external",
       sourcesContent: false,
       format: "esm",
@@ -76,10 +79,21 @@ export async function buildBundle(files: PackageFiles, handler: string, layers: 
     }).catch((error: unknown) => {
       throw buildFailure(error, root);
     });
+    const nodeFiles = [
+      ...[...files.keys()].filter((path) => path.endsWith(".node")),
+      ...layers.flatMap((layer) => [...layer.keys()].filter((path) => path.endsWith(".node")).map((path) => packagePath(root, join(opt, path)))),
+    ];
+    const addons = neededNativeAddons(root, result.metafile, nodeFiles);
+    if (addons.length > 0) {
+      const more = addons.length > 1 ? ` (and ${addons.length - 1} more)` : "";
+      throw invalidParameter(`Could not build the deployment package: ${addons[0]}; ${NATIVE_ADDON_REASON}${more}`);
+    }
     const code = result.outputFiles.find((file) => file.path.endsWith(".js"));
     const map = result.outputFiles.find((file) => file.path.endsWith(".js.map"));
     if (!code || !map) throw invalidParameter("Could not build the deployment package: no output");
-    return { ...linkSourceMap(nameRuntimeFiles(code.text, root), map.text, root), handlerFile };
+    // Appended, so the source map's lines stay as they are.
+    const bundled = code.text + bundledModulesTable(code.text);
+    return { ...linkSourceMap(nameRuntimeFiles(bundled, root), map.text, root), handlerFile };
   } finally {
     await rm(top, { recursive: true, force: true });
   }

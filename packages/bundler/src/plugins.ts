@@ -1,10 +1,13 @@
 // The esbuild plugins that adapt a Lambda package to the isolate: built-ins (Node's and Lambent's own
-// `lambent:` modules) through the runtime's `__lambentRequire`, native addons refused by name, and each source file's own location under /var/task.
+// `lambent:` modules) through the runtime's `__lambentRequire`, native addons required by a written name refused (native-addons.ts finds the others), and each source file's own location under /var/task
+// (and its computed requires, through the runtime's require for that file: dynamic-require.ts).
 import { readFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { basename, join, posix, resolve } from "node:path";
 import { transform, type Loader, type Message, type PartialMessage, type Plugin } from "esbuild";
 import { ISOLATE_BUILTINS, LAMBENT_MODULES } from "./isolate-builtins.js";
+import { NATIVE_ADDON_REASON } from "./native-addons.js";
+import { withRuntimeRequire } from "./dynamic-require.js";
 import { runtimeModulePath } from "./runtime-sdk.js";
 
 /** Where Lambda puts the package, and so where the function's code believes it lives. */
@@ -48,7 +51,7 @@ export const isolateBuiltins: Plugin = {
 };
 
 const nativeAddonError = (path: string) => ({
-  errors: [{ text: `Cannot use native addon ${path}: the isolate runtime runs JavaScript only` }],
+  errors: [{ text: `Cannot use native addon ${path}: ${NATIVE_ADDON_REASON}` }],
 });
 
 /** A `.node` file is machine code for the host's Node.js; an isolate cannot load it, so deploy fails. */
@@ -96,10 +99,11 @@ export function packageLocations(root: string): Plugin {
     name: "lambent-package-locations",
     setup(pluginBuild) {
       pluginBuild.onLoad({ filter: SOURCE_FILE, namespace: "file" }, async (args) => {
-        const source = await readFile(args.path, "utf8");
         const loader = loaderFor(args.path);
-        if (!MENTIONS_LOCATION.test(source)) return { contents: source, loader };
         const file = packagePath(root, args.path);
+        const read = await readFile(args.path, "utf8");
+        const source = (loader === "js" && withRuntimeRequire(read, file)) || read;
+        if (!MENTIONS_LOCATION.test(source)) return { contents: source, loader };
         const filename = posix.join(TASK_ROOT, file);
         const dirname = posix.dirname(filename);
         const tsconfigRaw = loader === "ts" || loader === "tsx" ? await packageTsconfig() : undefined;

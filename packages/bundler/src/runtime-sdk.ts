@@ -14,6 +14,7 @@ const RUNTIME_FROM_TASK = "../runtime/node_modules";
 
 /** Clients the runtime provides; each resolves, with its dependencies, from the runtime's node_modules. */
 export const RUNTIME_SDK_CLIENTS: readonly string[] = [
+  "@aws-sdk/client-codedeploy",
   "@aws-sdk/client-dynamodb",
   "@aws-sdk/client-eventbridge",
   "@aws-sdk/client-kinesis",

@@ -14,6 +14,8 @@ describe("configuration", () => {
     expect(loadSchedulerConfig({}).concurrency).toEqual({ accountLimit: 1000, unreservedMinimum: 100 });
     expect(loadSchedulerConfig({}).kvTriggerCacheBytes).toBe(64 * 1024 * 1024);
     expect(loadSchedulerConfig({ LAMBENT_KV_TRIGGER_CACHE_MB: "8" }).kvTriggerCacheBytes).toBe(8 * 1024 * 1024);
+    expect(loadSchedulerConfig({}).deploymentErrorRate).toEqual({ marginPercent: 10, minCalls: 5 });
+    expect(loadSchedulerConfig({ LAMBENT_DEPLOYMENT_ERROR_RATE_MARGIN_PERCENT: "100", LAMBENT_DEPLOYMENT_ERROR_RATE_MIN_CALLS: "20" }).deploymentErrorRate).toEqual({ marginPercent: 100, minCalls: 20 });
   });
 
   it("gives a sandbox process a memory margin of its own share, at least 1 GB, unless told", () => {
@@ -36,6 +38,8 @@ describe("configuration", () => {
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "eighty" })).toThrow(/LAMBENT_HTTP_PORT/);
     expect(() => loadFrontendConfig({ LAMBENT_HTTP_PORT: "70000" })).toThrow(ConfigError);
     expect(() => loadSchedulerConfig({ LAMBENT_ACCOUNT_CONCURRENCY: "0" })).toThrow(/LAMBENT_ACCOUNT_CONCURRENCY/);
+    expect(() => loadSchedulerConfig({ LAMBENT_DEPLOYMENT_ERROR_RATE_MARGIN_PERCENT: "101" })).toThrow(/LAMBENT_DEPLOYMENT_ERROR_RATE_MARGIN_PERCENT/);
+    expect(() => loadSchedulerConfig({ LAMBENT_DEPLOYMENT_ERROR_RATE_MIN_CALLS: "0" })).toThrow(/LAMBENT_DEPLOYMENT_ERROR_RATE_MIN_CALLS/);
     expect(() => loadSchedulerConfig({ LAMBENT_KV_TRIGGER_CACHE_MB: "0" })).toThrow(/LAMBENT_KV_TRIGGER_CACHE_MB/);
     expect(() => loadSchedulerConfig({ LAMBENT_WORKFLOW_S3_ENDPOINT: "ftp://store" })).toThrow(/LAMBENT_WORKFLOW_S3_ENDPOINT/);
     expect(() => loadSchedulerConfig({ LAMBENT_WORKFLOW_S3_ENDPOINT: "http://store:9000" })).toThrow(/LAMBENT_WORKFLOW_S3_ACCESS_KEY_ID/);
@@ -81,6 +85,15 @@ describe("configuration", () => {
       expect(() => loadFrontendConfig({ LAMBENT_SECRETS_KEY: short })).toThrow(/LAMBENT_SECRETS_KEY: expected base64 of 32 bytes, got 16 bytes/);
       expect(() => loadFrontendConfig({ LAMBENT_SECRETS_KEY: "not base64!" })).not.toThrow(/not base64!/);
       expect(() => loadFrontendConfig({ LAMBENT_MODE: "staging" })).toThrow(/LAMBENT_MODE/);
+    });
+  });
+
+  describe("the console's trace link", () => {
+    it("is unset by default and must be an http(s) URL holding {traceId}", () => {
+      expect(loadFrontendConfig({}).consoleTraceUrl).toBeUndefined();
+      expect(loadFrontendConfig({ LAMBENT_CONSOLE_TRACE_URL: "http://jaeger:16686/trace/{traceId}" }).consoleTraceUrl).toBe("http://jaeger:16686/trace/{traceId}");
+      expect(() => loadFrontendConfig({ LAMBENT_CONSOLE_TRACE_URL: "http://jaeger:16686/search" })).toThrow(/^LAMBENT_CONSOLE_TRACE_URL: expected an http or https URL holding \{traceId\}/);
+      expect(() => loadFrontendConfig({ LAMBENT_CONSOLE_TRACE_URL: "javascript:alert(1)//{traceId}" })).toThrow(/LAMBENT_CONSOLE_TRACE_URL/);
     });
   });
 

@@ -132,6 +132,8 @@ export interface CommonConfig {
   concurrency: ConcurrencyLimitsConfig;
   /** How long and how much of functions' logs the log stream keeps (workers and frontends both create it). */
   logs: LogRetentionConfig;
+  /** Days the hourly usage buckets are kept (the `lambent_usage` KV bucket's max age). */
+  usageRetentionDays: number;
   /** Where spans go and which are kept (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_SAMPLER*, LAMBENT_TRACE_SAMPLE_RATIO). */
   tracing: TracingConfig;
   /** The machine (node) this service runs on: services on the same node reach each other without NATS. */
@@ -208,6 +210,7 @@ export function loadCommonConfig(env: Environment): CommonConfig {
     natsAuth: readNatsAuth(env, mode, (variable, problem) => new ConfigError(variable, problem)),
     concurrency: readConcurrencyLimits(env),
     logs: readLogRetention(env),
+    usageRetentionDays: readInteger(env, "LAMBENT_USAGE_RETENTION_DAYS", 90, 1, 3_660),
     tracing: readTracingConfig(env, (variable, problem) => new ConfigError(variable, problem)),
     nodeId: readNodeId(env),
     workerTimeoutMs: readInteger(env, "LAMBENT_WORKER_TIMEOUT_MS", 5000, 100, 600_000),
@@ -234,6 +237,8 @@ export interface FrontendConfig extends CommonConfig {
   accessKeys: ReadonlyMap<string, string>;
   /** `sigv4`: every REST and Step Functions API request is signed by one of `accessKeys`; `none`: open. */
   apiAuth: ApiAuthMode;
+  /** Where the console links a trace id: an http(s) URL holding `{traceId}`; unset, the id is shown to copy. */
+  consoleTraceUrl: string | undefined;
 }
 
 export const API_AUTH_MODES = ["sigv4", "none"] as const;
@@ -267,7 +272,18 @@ export function loadFrontendConfig(env: Environment): FrontendConfig {
     esmVisibilityTimeoutSeconds: readInteger(env, "LAMBENT_ESM_VISIBILITY_TIMEOUT_SECONDS", 30, 1, 43_200),
     accessKeys,
     apiAuth: readApiAuth(env, common.mode, accessKeys),
+    consoleTraceUrl: readTraceUrl(env),
   };
+}
+
+/** `LAMBENT_CONSOLE_TRACE_URL`: a trace viewer's page for one trace, `{traceId}` standing for the id. */
+function readTraceUrl(env: Environment): string | undefined {
+  const value = env["LAMBENT_CONSOLE_TRACE_URL"]?.trim();
+  if (!value) return undefined;
+  if (!/^https?:\/\/[^\s"<>]+$/.test(value) || !value.includes("{traceId}")) {
+    throw new ConfigError("LAMBENT_CONSOLE_TRACE_URL", `expected an http or https URL holding {traceId}, got "${value}"`);
+  }
+  return value;
 }
 
 /** `LAMBENT_ACCESS_KEYS`: `ACCESS_KEY_ID:SECRET_ACCESS_KEY` pairs separated by commas. */
@@ -300,6 +316,13 @@ export interface SchedulerConfig extends CommonConfig {
   kvTriggerCacheBytes: number;
   /** Delay before a failed stream batch (event source mapping) runs again; it doubles with each retry, up to a minute. */
   esmRetryBaseMs: number;
+  /** Gradual deployments' waits as a share of the configured minutes (1: as configured); tests shorten them. */
+  deploymentTimeScale: number;
+  /**
+   * A gradual deployment rolls back when the new version's error rate through the alias is above the old
+   * version's by more than `marginPercent` points, once it answered `minCalls` (LAMBENT_DEPLOYMENT_ERROR_RATE_*).
+   */
+  deploymentErrorRate: { marginPercent: number; minCalls: number };
   /** Where the scheduler serves Prometheus `/metrics`. */
   metrics: MetricsListenerConfig;
   /** The S3-compatible store workflows' Map ItemReaders read from; undefined: none, and a reader fails. */
@@ -321,6 +344,11 @@ export function loadSchedulerConfig(env: Environment): SchedulerConfig {
     asyncRetryBaseMs: readInteger(env, "LAMBENT_ASYNC_RETRY_BASE_MS", 60_000, 0, 3_600_000),
     kvTriggerCacheBytes: readInteger(env, "LAMBENT_KV_TRIGGER_CACHE_MB", 64, 1, 1_048_576) * 1024 * 1024,
     esmRetryBaseMs: readInteger(env, "LAMBENT_ESM_RETRY_BASE_MS", 1_000, 1, 60_000),
+    deploymentTimeScale: readInteger(env, "LAMBENT_DEPLOYMENT_TIME_PERCENT", 100, 1, 100) / 100,
+    deploymentErrorRate: {
+      marginPercent: readInteger(env, "LAMBENT_DEPLOYMENT_ERROR_RATE_MARGIN_PERCENT", 10, 0, 100),
+      minCalls: readInteger(env, "LAMBENT_DEPLOYMENT_ERROR_RATE_MIN_CALLS", 5, 1, 1_000_000),
+    },
     metrics: readMetricsListener(env),
     workflowS3: readWorkflowS3(env),
   };
@@ -373,6 +401,8 @@ export interface WorkerConfig extends CommonConfig {
   sandboxMemoryMarginMb: number;
   /** How many execution environments (warm or busy) this worker holds at most. */
   maxEnvironments: number;
+  /** Python interpreters each sandbox process keeps started ahead of cold starts (0 or 1). */
+  pythonSpares: number;
   /** An environment idle this long is reaped. */
   idleTimeoutMs: number;
   heartbeatMs: number;
@@ -451,6 +481,7 @@ export function loadWorkerConfig(env: Environment): WorkerConfig {
     memoryMb,
     sandboxMemoryMarginMb: readInteger(env, "LAMBENT_SANDBOX_MEMORY_MARGIN_MB", Math.max(1024, memoryMb), 64, 16_777_216),
     maxEnvironments: readInteger(env, "LAMBENT_WORKER_MAX_ENVIRONMENTS", 1000, 1, 1_000_000),
+    pythonSpares: readInteger(env, "LAMBENT_PYTHON_SPARES", 1, 0, 1),
     idleTimeoutMs: readInteger(env, "LAMBENT_IDLE_TIMEOUT_MS", 600_000, 1000, 86_400_000),
     heartbeatMs: readInteger(env, "LAMBENT_HEARTBEAT_MS", 1000, 50, 60_000),
     fetch: {

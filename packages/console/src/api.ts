@@ -4,14 +4,29 @@
 import { ApiPaths } from "@lambent/lambda-api";
 import type {
   AliasConfiguration,
+  ClusterDescription,
   CreateFunctionRequest,
   FunctionConcurrency,
   FunctionConfiguration,
+  GetFunctionMetricsResponse,
+  GetFunctionsMetricsResponse,
   GetFunctionResponse,
+  GetLogsResponse,
+  LogEventResponse,
+  ListDeadLettersResponse,
+  ListTestEventsResponse,
+  QueueStatsResponse,
+  RedriveDeadLettersResponse,
+  TestEvent,
+  UsageReport,
+  UsagePeriodQuery,
   ListAliasesResponse,
   ListFunctionsResponse,
   ListVersionsResponse,
+  SearchFunctionsResponse,
 } from "@lambent/lambda-api";
+import type { StepFunctionsOperation, StepFunctionsOperations } from "@lambent/sfn-api";
+import { splitLines } from "./ndjson-lines.js";
 import { signRequest, type AccessKey } from "./signing.js";
 
 export class ApiError extends Error {
@@ -38,9 +53,14 @@ export interface InvokeResult {
 }
 
 interface CallOptions {
+  /** What the signature is for: Lambda's REST API, or Step Functions' JSON protocol. */
+  service?: "lambda" | "states";
   query?: Record<string, string>;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The body's content type; JSON unless said. */
+  contentType?: string;
+  signal?: AbortSignal;
 }
 
 const segment = encodeURIComponent;
@@ -52,15 +72,9 @@ export class LambdaApi {
     private readonly accessKey: AccessKey | undefined,
   ) {}
 
-  async listFunctions(): Promise<FunctionConfiguration[]> {
-    const functions: FunctionConfiguration[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.json<ListFunctionsResponse>("GET", ApiPaths.functions, { query: { MaxItems: "50", ...(marker ? { Marker: marker } : {}) } });
-      functions.push(...page.Functions);
-      marker = page.NextMarker ?? undefined;
-    } while (marker);
-    return functions;
+  /** One signed ListFunctions call of one item: whether the API takes this key (sign-in checks it so). */
+  async checkAccess(): Promise<void> {
+    await this.json<ListFunctionsResponse>("GET", ApiPaths.functions, { query: { MaxItems: "1" } });
   }
 
   getFunction(name: string): Promise<GetFunctionResponse> {
@@ -123,6 +137,108 @@ export class LambdaApi {
     return this.json("PUT", ApiPaths.alias(segment(name), segment(alias)), { body: { RoutingConfig: { AdditionalVersionWeights } } });
   }
 
+  /** Lambent's metrics history: one point per minute since `since` (`30m`, `3h`). */
+  getMetrics(name: string, since: string): Promise<GetFunctionMetricsResponse> {
+    return this.json("GET", ApiPaths.functionMetrics(segment(name)), { query: { since } });
+  }
+
+  /** Lambent's GetLogs: the lines since `since` (`15m`, an ISO time), only `requestId`'s when given. */
+  async getLogs(name: string, options: { since: string; requestId?: string }): Promise<LogEventResponse[]> {
+    const query: Record<string, string> = { since: options.since, ...(options.requestId ? { requestId: options.requestId } : {}) };
+    return (await this.json<GetLogsResponse>("GET", ApiPaths.logs(segment(name)), { query })).Events;
+  }
+
+  /**
+   * GetLogs with `follow=true`: the lines since `since`, then each new one as it is stored, handed to
+   * `onEvents` a batch at a time, until `signal` aborts (the promise then resolves).
+   */
+  async followLogs(name: string, since: string, signal: AbortSignal, onEvents: (events: LogEventResponse[]) => void): Promise<void> {
+    const response = await this.call("GET", ApiPaths.logs(segment(name)), { query: { since, follow: "true" }, signal });
+    const reader = response.body?.getReader();
+    if (!reader) return;
+    const decoder = new TextDecoder();
+    let pending = "";
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        const split = splitLines(pending, decoder.decode(value, { stream: true }));
+        pending = split.rest;
+        if (split.lines.length > 0) onEvents(split.lines.map((line) => JSON.parse(line) as LogEventResponse));
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+  }
+
+  async listTestEvents(name: string): Promise<TestEvent[]> {
+    return (await this.json<ListTestEventsResponse>("GET", ApiPaths.testEvents(segment(name)))).TestEvents;
+  }
+
+  saveTestEvent(name: string, eventName: string, event: string): Promise<TestEvent> {
+    return this.json("PUT", ApiPaths.testEvent(segment(name), segment(eventName)), { body: { Event: event } });
+  }
+
+  async deleteTestEvent(name: string, eventName: string): Promise<void> {
+    await this.call("DELETE", ApiPaths.testEvent(segment(name), segment(eventName)));
+  }
+
+  getQueueStats(name: string): Promise<QueueStatsResponse> {
+    return this.json("GET", ApiPaths.queue(segment(name)));
+  }
+
+  listDeadLetters(name: string): Promise<ListDeadLettersResponse> {
+    return this.json("GET", ApiPaths.deadLetters(segment(name)));
+  }
+
+  redriveDeadLetters(name: string, sequences: number[]): Promise<RedriveDeadLettersResponse> {
+    return this.json("POST", ApiPaths.deadLetterRedrive(segment(name)), { body: { Sequences: sequences } });
+  }
+
+  /** UpdateFunctionCode with a zip (base64); the function's other settings stay. */
+  updateFunctionCode(name: string, zipFileBase64: string): Promise<FunctionConfiguration> {
+    return this.json("PUT", ApiPaths.functionCode(segment(name)), { body: { ZipFile: zipFileBase64 } });
+  }
+
+  /** Lambent's SearchFunctions: the page at `offset` of the functions whose name holds `search`, with the counts, and with `metricsSince` the page's minutes. */
+  searchFunctions(search: string, offset: number, maxItems: number, metricsSince?: string): Promise<SearchFunctionsResponse> {
+    const query: Record<string, string> = { Search: search, Offset: String(offset), MaxItems: String(maxItems) };
+    if (metricsSince !== undefined) query.MetricsSince = metricsSince;
+    return this.json("GET", ApiPaths.searchFunctions, { query });
+  }
+
+  /** Lambent's GetFunctionsMetrics: several functions' minutes in one call. */
+  getFunctionsMetrics(names: readonly string[], since: string): Promise<GetFunctionsMetricsResponse> {
+    return this.json("GET", ApiPaths.metrics, { query: { FunctionNames: names.join(","), since } });
+  }
+
+  /** Lambent's GetUsage: every function's metered requests, billed duration and GB-seconds, priced; all time, or in a period. */
+  getUsage(period: UsagePeriodQuery = {}): Promise<UsageReport> {
+    const query: Record<string, string> = {};
+    if (period.Start !== undefined) query["start"] = period.Start;
+    if (period.End !== undefined) query["end"] = period.End;
+    return this.json("GET", ApiPaths.usage, { query });
+  }
+
+  /** Lambent's GetCluster. */
+  getCluster(): Promise<ClusterDescription> {
+    return this.json("GET", ApiPaths.cluster);
+  }
+
+  /**
+   * One Step Functions operation over its JSON protocol (`POST /`, `X-Amz-Target: AWSStepFunctions.<op>`),
+   * as the frontend serves it beside the REST API, signed for the `states` service.
+   */
+  stepFunctions<Op extends StepFunctionsOperation>(operation: Op, input: StepFunctionsOperations[Op]["input"]): Promise<StepFunctionsOperations[Op]["output"]> {
+    return this.json("POST", "/", {
+      service: "states",
+      body: input,
+      contentType: "application/x-amz-json-1.0",
+      headers: { "x-amz-target": `AWSStepFunctions.${operation}` },
+    });
+  }
+
   private async json<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
     const response = await this.call(method, path, options);
     const text = await response.text();
@@ -134,20 +250,27 @@ export class LambdaApi {
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
     const body = options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     const headers = { ...options.headers };
-    const signed = this.accessKey ? await signRequest(this.accessKey, this.region, { method, url, headers, ...(body !== undefined ? { body } : {}) }) : headers;
-    const response = await fetch(url, { method, headers: { ...signed, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body } : {}) });
+    const signed = this.accessKey ? await signRequest(this.accessKey, this.region, { method, url, headers, ...(body !== undefined ? { body } : {}) }, options.service) : headers;
+    const response = await fetch(url, {
+      method,
+      headers: { ...signed, ...(body !== undefined ? { "content-type": options.contentType ?? "application/json" } : {}) },
+      ...(body !== undefined ? { body } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (!response.ok) throw await apiErrorOf(response);
     return response;
   }
 }
 
 async function apiErrorOf(response: Response): Promise<ApiError> {
-  const type = response.headers.get("x-amzn-errortype")?.split(":")[0] ?? `HTTP ${response.status}`;
+  let type = response.headers.get("x-amzn-errortype")?.split(":")[0] ?? `HTTP ${response.status}`;
   let message = response.statusText;
   let reason: string | undefined;
   try {
-    const body = (await response.json()) as { message?: unknown; Message?: unknown; Reason?: unknown };
+    const body = (await response.json()) as { message?: unknown; Message?: unknown; Reason?: unknown; __type?: unknown };
     const text = body.message ?? body.Message;
+    // Step Functions names its error in the body (`__type`, sometimes with a namespace before a '#').
+    if (typeof body.__type === "string" && !response.headers.has("x-amzn-errortype")) type = body.__type.split("#").pop() ?? body.__type;
     if (typeof text === "string") message = text;
     if (typeof body.Reason === "string") reason = body.Reason;
   } catch {

@@ -1,12 +1,15 @@
 // The console's frame: sign-in when the API takes only signed calls, then the header and the page the URL names.
 import { useMemo, useState } from "preact/hooks";
 import { LambdaApi } from "./api.js";
+import { ClusterPage } from "./cluster-page.js";
 import { Link } from "./components.js";
 import { FunctionPage } from "./function-page.js";
 import { FunctionsPage } from "./functions-page.js";
 import { hrefOf, useRoute } from "./router.js";
 import { consoleSettings, storeAccessKey, storedAccessKey } from "./session.js";
 import { SignIn } from "./sign-in.js";
+import { UsagePage } from "./usage-page.js";
+import { WorkflowPage, WorkflowsPage } from "./workflows-page.js";
 import type { AccessKey } from "./signing.js";
 
 export function App() {
@@ -37,6 +40,15 @@ export function App() {
           <Link href={hrefOf({ page: "functions" })} current={route.page === "functions"}>
             Functions
           </Link>
+          <Link href={hrefOf({ page: "workflows" })} current={route.page === "workflows" || route.page === "workflow"}>
+            Workflows
+          </Link>
+          <Link href={hrefOf({ page: "usage" })} current={route.page === "usage"}>
+            Usage
+          </Link>
+          <Link href={hrefOf({ page: "cluster" })} current={route.page === "cluster"}>
+            Cluster
+          </Link>
         </nav>
         {settings.signed && accessKey ? (
           <div class="identity">
@@ -51,7 +63,15 @@ export function App() {
         {settings.signed && !accessKey ? (
           <SignIn region={settings.region} onSignIn={signIn} />
         ) : route.page === "function" ? (
-          <FunctionPage api={api} name={route.name} tab={route.tab} />
+          <FunctionPage api={api} name={route.name} tab={route.tab} requestId={route.requestId} />
+        ) : route.page === "cluster" ? (
+          <ClusterPage api={api} />
+        ) : route.page === "usage" ? (
+          <UsagePage api={api} />
+        ) : route.page === "workflows" ? (
+          <WorkflowsPage api={api} />
+        ) : route.page === "workflow" ? (
+          <WorkflowPage api={api} stateMachine={route.stateMachine} execution={route.execution} />
         ) : (
           <FunctionsPage api={api} />
         )}

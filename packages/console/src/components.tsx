@@ -1,7 +1,7 @@
 // Small pieces every page uses: in-app links, error notices, the confirmation dialog, and a hook that
-// loads data from the API with its loading and error states.
+// loads data from the API with its loading and error states, and one that repeats a call while shown.
 import type { ComponentChildren } from "preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "./api.js";
 import { followLink } from "./router.js";
 
@@ -39,7 +39,8 @@ export interface Loaded<T> {
 export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
   const [generation, setGeneration] = useState(0);
-  useEffect(() => {
+  // Before the browser paints: the call starts with the render that needs it, not a frame later.
+  useLayoutEffect(() => {
     let current = true;
     setState((previous) => ({ ...previous, loading: true }));
     load().then(
@@ -53,6 +54,18 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   }, [key, generation]);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   return { ...state, reload };
+}
+
+/** Calls `tick` every `intervalMs` while the component is shown and the tab is visible. */
+export function useInterval(tick: () => void, intervalMs: number): void {
+  const latest = useRef(tick);
+  latest.current = tick;
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === "visible") latest.current();
+    }, intervalMs);
+    return () => window.clearInterval(timer);
+  }, [intervalMs]);
 }
 
 /** A modal question: focus moves into it, Escape cancels, and focus returns to where it was when it closes. */

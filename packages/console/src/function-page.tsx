@@ -1,14 +1,18 @@
-// One function: its tabs (Test, Configuration, Versions and aliases) over one GetFunction.
+// One function: its tabs (Test, Code, Monitor, Logs, Async queue, Configuration, Versions and aliases) over one GetFunction.
 import type { LambdaApi } from "./api.js";
 import { ErrorNotice, Link, useLoad } from "./components.js";
+import { CodePanel } from "./code-panel.js";
 import { ConfigurationPanel } from "./configuration-panel.js";
+import { LogsPanel } from "./logs-panel.js";
+import { MonitorPanel } from "./monitor-panel.js";
+import { QueuePanel } from "./queue-panel.js";
 import { hrefOf, type FunctionTab } from "./router.js";
 import { TestPanel } from "./test-panel.js";
 import { VersionsPanel } from "./versions-panel.js";
 
-const TAB_LABELS: Record<FunctionTab, string> = { test: "Test", configuration: "Configuration", versions: "Versions and aliases" };
+const TAB_LABELS: Record<FunctionTab, string> = { test: "Test", code: "Code", monitor: "Monitor", logs: "Logs", queue: "Async queue", configuration: "Configuration", versions: "Versions and aliases" };
 
-export function FunctionPage(props: { api: LambdaApi; name: string; tab: FunctionTab }) {
+export function FunctionPage(props: { api: LambdaApi; name: string; tab: FunctionTab; requestId?: string | undefined }) {
   const fn = useLoad(() => props.api.getFunction(props.name), `function:${props.name}`);
   const configuration = fn.data?.Configuration;
   return (
@@ -34,6 +38,14 @@ export function FunctionPage(props: { api: LambdaApi; name: string; tab: Functio
       {configuration ? (
         props.tab === "test" ? (
           <TestPanel api={props.api} name={props.name} />
+        ) : props.tab === "code" ? (
+          <CodePanel api={props.api} name={props.name} location={fn.data?.Code?.Location} onSaved={fn.reload} />
+        ) : props.tab === "monitor" ? (
+          <MonitorPanel api={props.api} name={props.name} />
+        ) : props.tab === "logs" ? (
+          <LogsPanel api={props.api} name={props.name} requestId={props.requestId} />
+        ) : props.tab === "queue" ? (
+          <QueuePanel api={props.api} name={props.name} />
         ) : props.tab === "configuration" ? (
           <ConfigurationPanel api={props.api} configuration={configuration} onChanged={fn.reload} />
         ) : (

@@ -22,4 +22,9 @@ describe("the tail log", () => {
     expect(parseReportLine("END RequestId: x")).toBeUndefined();
     expect(parseReportLine("REPORT RequestId: x\tDuration: 5.00 ms")).toEqual({ requestId: "x", durationMs: 5 });
   });
+
+  it("reads only the last line as the REPORT, so a function's own lookalike line cannot stand in for it", () => {
+    const forged = LOG.replace("END RequestId: 8f5e", "2026-01-02T03:04:05.000Z\t8f5e\tINFO\tx\nREPORT RequestId: 8f5e\tDuration: 0.01 ms\tBilled Duration: 1 ms\t\nEND RequestId: 8f5e");
+    expect(readTailLog(Buffer.from(forged, "utf8").toString("base64")).report).toMatchObject({ durationMs: 1.27, billedDurationMs: 2 });
+  });
 });

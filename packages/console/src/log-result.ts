@@ -53,7 +53,10 @@ export function parseReportLine(line: string): InvocationReport | undefined {
 
 export function readTailLog(encoded: string): TailLog {
   const text = decodeBase64Text(encoded);
-  const reportLine = text.split("\n").find((line) => line.startsWith("REPORT "));
+  // The platform's REPORT line is the log's last: a line the function printed to look like one comes before it.
+  const lines = text.split("\n").filter((line) => line !== "");
+  const last = lines[lines.length - 1];
+  const reportLine = last?.startsWith("REPORT ") ? last : undefined;
   const report = reportLine === undefined ? undefined : parseReportLine(reportLine);
   return report ? { text, report } : { text };
 }

@@ -1,28 +1,9 @@
 // Client routes under /console: the URL names the page, so a link can be shared and reloaded (the
 // frontend answers every /console/* path with the app).
 import { useEffect, useState } from "preact/hooks";
+import { routeOf, type Route } from "./routes.js";
 
-export const CONSOLE_BASE = "/console";
-
-export type FunctionTab = "test" | "configuration" | "versions";
-
-export type Route = { page: "functions" } | { page: "function"; name: string; tab: FunctionTab };
-
-const TABS: readonly FunctionTab[] = ["test", "configuration", "versions"];
-
-export function routeOf(pathname: string): Route {
-  const match = /^\/console\/functions\/([^/]+)(?:\/([^/]+))?\/?$/.exec(pathname);
-  if (match) {
-    const tab = TABS.find((candidate) => candidate === match[2]) ?? "test";
-    return { page: "function", name: decodeURIComponent(match[1]!), tab };
-  }
-  return { page: "functions" };
-}
-
-export function hrefOf(route: Route): string {
-  if (route.page === "functions") return `${CONSOLE_BASE}/`;
-  return `${CONSOLE_BASE}/functions/${encodeURIComponent(route.name)}${route.tab === "test" ? "" : `/${route.tab}`}`;
-}
+export { CONSOLE_BASE, hrefOf, routeOf, type FunctionTab, type Route } from "./routes.js";
 
 const listeners = new Set<() => void>();
 

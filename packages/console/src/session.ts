@@ -8,11 +8,14 @@ export interface ConsoleSettings {
   /** Whether the API takes only signed calls (LAMBENT_API_AUTH=sigv4). */
   signed: boolean;
   region: string;
+  /** A trace viewer's page with `{traceId}` in it (LAMBENT_CONSOLE_TRACE_URL), when one is set. */
+  traceUrl?: string;
 }
 
 export function consoleSettings(): ConsoleSettings {
   const meta = (name: string): string => document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? "";
-  return { signed: meta("lambent-auth") === "sigv4", region: meta("lambent-region") || "us-east-1" };
+  const traceUrl = meta("lambent-trace-url");
+  return { signed: meta("lambent-auth") === "sigv4", region: meta("lambent-region") || "us-east-1", ...(/^https?:\/\//.test(traceUrl) ? { traceUrl } : {}) };
 }
 
 export function storedAccessKey(): AccessKey | undefined {

@@ -15,7 +15,7 @@ export function SignIn(props: { region: string; onSignIn: (key: AccessKey) => vo
     setBusy(true);
     setError(undefined);
     try {
-      await new LambdaApi(props.region, key).listFunctions();
+      await new LambdaApi(props.region, key).checkAccess();
       props.onSignIn(key);
     } catch (failure) {
       setError(failure);

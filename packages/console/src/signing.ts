@@ -18,8 +18,8 @@ export interface UnsignedRequest {
 }
 
 /** The request's headers with X-Amz-Date and Authorization added; Host is signed but left for the browser to send. */
-export async function signRequest(key: AccessKey, region: string, request: UnsignedRequest): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ credentials: key, region, service: "lambda", sha256: Sha256 });
+export async function signRequest(key: AccessKey, region: string, request: UnsignedRequest, service: "lambda" | "states" = "lambda"): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ credentials: key, region, service, sha256: Sha256 });
   const signed = await signer.sign({
     method: request.method,
     protocol: request.url.protocol,

@@ -1,10 +1,11 @@
-// Test: a JSON event, a synchronous Invoke with LogType Tail, and the answer as Lambda's console shows it:
+// Test: a JSON event (typed, or one of the function's saved events), a synchronous Invoke with LogType Tail, and the answer as Lambda's console shows it:
 // succeeded or failed, the response, a summary from the REPORT line, and the log output. A refused call
 // (a throttle, a missing function) is shown as the API's error.
 import { useState } from "preact/hooks";
 import type { InvokeResult, LambdaApi } from "./api.js";
 import { ErrorNotice } from "./components.js";
 import { readTailLog, type InvocationReport } from "./log-result.js";
+import { SavedEvents } from "./saved-events.js";
 
 const DEFAULT_EVENT = JSON.stringify({ key1: "value1", key2: "value2", key3: "value3" }, null, 2);
 
@@ -40,6 +41,15 @@ export function TestPanel(props: { api: LambdaApi; name: string }) {
     <div class="test-panel">
       <form class="panel" onSubmit={(submitted) => void run(submitted)}>
         <h2>Test event</h2>
+        <SavedEvents
+          api={props.api}
+          name={props.name}
+          event={event}
+          onLoad={(loaded) => {
+            editedEvents.set(props.name, loaded);
+            setEvent(loaded);
+          }}
+        />
         <label for="event-json">Event JSON</label>
         <textarea
           id="event-json"

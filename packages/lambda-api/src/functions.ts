@@ -1,5 +1,6 @@
 // Functions and their versions: Lambda's FunctionConfiguration and the calls that create, read, list,
 // update and publish it.
+import type { GetFunctionsMetricsResponse } from "./metrics-history.js";
 
 export interface EnvironmentResponse {
   Variables: Record<string, string>;
@@ -66,6 +67,20 @@ export interface GetFunctionResponse {
 export interface ListFunctionsResponse {
   Functions: FunctionConfiguration[];
   NextMarker?: string;
+}
+
+/** Lambent's SearchFunctions: one page of the functions whose name holds the search, with the counts the console's pager shows. */
+export interface SearchFunctionsResponse {
+  Functions: FunctionConfiguration[];
+  /** Functions whose name holds the search (all of them without one). */
+  Matched: number;
+  /** Every function. */
+  Total: number;
+  /**
+   * With `MetricsSince`, the page's functions' minutes since then, as GetFunctionsMetrics answers them;
+   * left out by a frontend that cannot read the metrics history.
+   */
+  Metrics?: GetFunctionsMetricsResponse;
 }
 
 export interface ListVersionsResponse {

@@ -12,6 +12,7 @@ export type {
   ListVersionsResponse,
   LoggingConfig,
   PublishVersionRequest,
+  SearchFunctionsResponse,
 } from "./functions.js";
 export type { AliasConfiguration, AliasRoutingConfiguration, CreateAliasRequest, ListAliasesResponse, UpdateAliasRequest } from "./aliases.js";
 export type {
@@ -48,6 +49,9 @@ export type {
   UpdateTriggerRequest,
 } from "./triggers.js";
 export type { GetLogsResponse, LogEventResponse } from "./logs.js";
+export type { GetFunctionMetricsResponse, GetFunctionsMetricsResponse, MetricsPoint } from "./metrics-history.js";
+export type { ListTestEventsResponse, TestEvent } from "./test-events.js";
+export type { DeadLetter, ListDeadLettersResponse, RedriveDeadLettersResponse } from "./dead-letters.js";
 export type {
   AddLayerVersionPermissionRequest,
   AddLayerVersionPermissionResponse,
@@ -62,7 +66,7 @@ export type {
 export type { ListTagsResponse, TagResourceRequest } from "./tags.js";
 export type { AddPermissionRequest, AddPermissionResponse, GetPolicyResponse } from "./policies.js";
 export type { GetFunctionCodeSigningConfigResponse, ListCodeSigningConfigsResponse, RuntimeManagementConfig } from "./code-signing.js";
-export type { FunctionUsage, UsageFigures, UsageReport, VersionUsage } from "./usage.js";
+export type { DailyUsage, FunctionUsage, UsageFigures, UsagePeriodQuery, UsageReport, VersionUsage } from "./usage.js";
 export type { PutRoleCredentialsRequest, RoleCredentialsDescription, ListRoleCredentialsResponse } from "./role-credentials.js";
 export type {
   AccessKeyDescription,
@@ -75,3 +79,15 @@ export type {
   RolePolicyDescription,
 } from "./access-keys.js";
 export type { ClusterDescription, ClusterStream, ClusterWorker } from "./cluster.js";
+export type {
+  AcquireApplicationLockRequest,
+  AcquireApplicationLockResponse,
+  ApplicationLockDescription,
+  ApplicationDeployment,
+  ApplicationRevisionDescription,
+  ApplicationSummary,
+  CreateApplicationRevisionRequest,
+  ListApplicationRevisionsResponse,
+  ListApplicationsResponse,
+  UpdateApplicationLockRequest,
+} from "./applications.js";

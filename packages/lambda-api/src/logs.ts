@@ -9,6 +9,8 @@ export interface LogEventResponse {
   LogStreamName: string;
   /** The line as Lambda writes it: `START …`, `<time>\t<request id>\t<LEVEL>\t<message>`, `END …`, `REPORT …`. */
   Message: string;
+  /** The invocation's OpenTelemetry trace id (32 hex digits), present when the call was traced. */
+  TraceId?: string;
 }
 
 /** GetLogs' answer; with `follow=true` the lines come instead as NDJSON, one LogEventResponse each. */

@@ -65,6 +65,20 @@ export const ApiPaths = {
   queue: (name: string) => `${LAMBENT}/functions/${name}/queue`,
   /** Lambent's GetLogs. */
   logs: (name: string) => `${LAMBENT}/functions/${name}/logs`,
+  /** Lambent's GetFunctionMetrics. */
+  functionMetrics: (name: string) => `${LAMBENT}/functions/${name}/metrics`,
+  /** Lambent's GetFunctionsMetrics: several functions' minutes at once (`?FunctionNames=a,b&since=`). */
+  metrics: `${LAMBENT}/metrics`,
+  /** Lambent's SearchFunctions: a page of functions by name (`?Search=&Offset=&MaxItems=`), with counts, and its minutes with `&MetricsSince=`. */
+  searchFunctions: `${LAMBENT}/functions`,
+  /** Lambent's ListTestEvents (GET). */
+  testEvents: (name: string) => `${LAMBENT}/functions/${name}/test-events`,
+  /** Lambent's PutTestEvent (PUT), DeleteTestEvent (DELETE). */
+  testEvent: (name: string, eventName: string) => `${LAMBENT}/functions/${name}/test-events/${eventName}`,
+  /** Lambent's ListDeadLetters (GET). */
+  deadLetters: (name: string) => `${LAMBENT}/functions/${name}/dead-letters`,
+  /** Lambent's RedriveDeadLetters (POST). */
+  deadLetterRedrive: (name: string) => `${LAMBENT}/functions/${name}/dead-letters/redrive`,
   /** Lambent's GetUsage: every function. */
   usage: `${LAMBENT}/usage`,
   /** Lambent's GetFunctionUsage. */
@@ -85,6 +99,16 @@ export const ApiPaths = {
   cluster: `${LAMBENT}/cluster`,
   /** Lambent's PutRolePolicy (PUT), ListRolePolicies (GET), DeleteRolePolicy (DELETE `?RoleArn=`). */
   rolePolicies: `${LAMBENT}/role-policies`,
+  /** Lambent's ListApplications (GET). */
+  applications: `${LAMBENT}/applications`,
+  /** Lambent's DeleteApplication (DELETE `?LockId=`): forgets the stack's revisions. */
+  application: (stack: string) => `${LAMBENT}/applications/${stack}`,
+  /** Lambent's ListApplicationRevisions (GET), CreateApplicationRevision (POST). */
+  applicationRevisions: (stack: string) => `${LAMBENT}/applications/${stack}/revisions`,
+  /** Lambent's GetApplicationRevision (GET). */
+  applicationRevision: (stack: string, revision: string) => `${LAMBENT}/applications/${stack}/revisions/${revision}`,
+  /** Lambent's GetApplicationLock (GET), AcquireApplicationLock (PUT), UpdateApplicationLock (POST), ReleaseApplicationLock (DELETE `?LockId=`). */
+  applicationLock: (stack: string) => `${LAMBENT}/applications/${stack}/lock`,
   /** Lambent's PutAccessKeyPolicy (PUT). */
   accessKeyPolicy: (accessKeyId: string) => `${LAMBENT}/access-keys/${accessKeyId}/policy`,
 } as const;

@@ -23,6 +23,8 @@ export interface LocalClusterOptions {
   env?: Record<string, string>;
   /** Extra Node.js flags for every service process (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
+  /** A command every service runs under (see `ServiceOptions.launcher`), e.g. to run in a network namespace. */
+  launcher?: string[];
   onLog?: (service: string, line: string) => void;
   /**
    * Start a process that dies (a service, or the nats-server started here) again, after a back-off; `true`
@@ -126,6 +128,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           name,
           env: serviceEnv,
           ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
+          ...(options.launcher ? { launcher: options.launcher } : {}),
           ...(options.onLog ? { onLog: (line: string) => options.onLog!(label, line) } : {}),
           ...(signal ? { signal } : {}),
           ...(options.detached ? { detached: true } : {}),

@@ -9,6 +9,13 @@ export interface NatsServerOptions {
   storeDir: string;
   /** Client port; 0 picks a free one. */
   port?: number;
+  /** Address the client port binds to; loopback by default. */
+  host?: string;
+  /**
+   * A command the server runs under, e.g. `["ip", "netns", "exec", "<namespace>"]`: it must exec the
+   * server in its own place, so that killing the child kills the server.
+   */
+  launcher?: string[];
   /** The binary to run; `NATS_SERVER_BIN` or `nats-server` on the PATH by default. */
   binary?: string;
   /** Every line nats-server logs, for diagnostics. */
@@ -46,7 +53,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
   await writeFile(
     configFile,
     [
-      `listen: "127.0.0.1:${options.port && options.port > 0 ? options.port : -1}"`,
+      `listen: "${options.host ?? "127.0.0.1"}:${options.port && options.port > 0 ? options.port : -1}"`,
       `max_payload: ${NATS_MAX_PAYLOAD}`,
       `jetstream { store_dir: ${JSON.stringify(options.storeDir)} }`,
       options.extraConfig ?? "",
@@ -55,7 +62,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
     { mode: 0o600 },
   );
   const binary = options.binary ?? process.env["NATS_SERVER_BIN"] ?? "nats-server";
-  const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false });
+  const [command, ...args] = [...(options.launcher ?? []), binary, "-c", configFile];
+  const child = spawn(command!, args, { stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false });
   // A start given up: the process ends, and its exit rejects the start below.
   const abort = (): void => {
     child.kill("SIGKILL");
@@ -89,7 +97,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
     else options.signal?.addEventListener("abort", abort, { once: true });
   }).finally(() => options.signal?.removeEventListener("abort", abort));
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url: `nats://${options.host ?? "127.0.0.1"}:${port}`,
     port,
     process: child,
     stop: () => stopProcess(child, "SIGTERM"),

@@ -23,6 +23,11 @@ export interface ServiceOptions {
   detached?: boolean;
   /** Aborting it before the service is ready kills the process, and the start rejects. */
   signal?: AbortSignal;
+  /**
+   * A command the service runs under, e.g. `["ip", "netns", "exec", "<namespace>"]`: it must exec Node in
+   * its own place, so that killing the child kills the service.
+   */
+  launcher?: string[];
 }
 
 export interface RunningService {
@@ -51,7 +56,8 @@ const NODE_FLAGS: Record<ServiceName, string[]> = {
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const flags = [...NODE_FLAGS[options.name], ...(options.nodeFlags ?? [])];
-  const child = spawn(process.execPath, [...flags, serviceEntry(options.name)], {
+  const [command, ...args] = [...(options.launcher ?? []), process.execPath, ...flags, serviceEntry(options.name)];
+  const child = spawn(command!, args, {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.detached ?? false,

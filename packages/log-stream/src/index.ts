@@ -1,4 +1,6 @@
-// Functions' logs on JetStream: the stream, shipping one invocation's lines into it, and reading them back.
+// Functions' logs and per-minute metrics on JetStream: the streams, writing into them, and reading them back.
 export * from "./log-record.js";
 export * from "./log-stream.js";
 export * from "./log-reader.js";
+export * from "./metric-minutes.js";
+export * from "./metrics-stream.js";

@@ -21,6 +21,8 @@ export interface LogEvent {
   logStreamName: string;
   requestId: string;
   message: string;
+  /** The invocation's trace id, when it was traced. */
+  traceId?: string;
 }
 
 async function orderedConsumer(nc: NatsConnection, query: LogQuery): Promise<Consumer> {
@@ -35,7 +37,9 @@ function eventsOf(msg: JsMsg, query: LogQuery): LogEvent[] {
   for (const record of decodeLogRecords(msg.data)) {
     if (query.requestId !== undefined && record.requestId !== query.requestId) continue;
     for (const message of record.lines) {
-      events.push({ timestamp: record.timestamp, version: record.version, logStreamName: record.logStreamName, requestId: record.requestId, message });
+      const event: LogEvent = { timestamp: record.timestamp, version: record.version, logStreamName: record.logStreamName, requestId: record.requestId, message };
+      if (record.traceId !== undefined) event.traceId = record.traceId;
+      events.push(event);
     }
   }
   return events;

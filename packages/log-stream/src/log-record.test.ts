@@ -20,6 +20,12 @@ describe("log records", () => {
     expect(decodeLogRecord(new TextEncoder().encode("not json"))).toBeUndefined();
   });
 
+  it("carries a traced call's trace id, and refuses one that is not 32 hex digits", () => {
+    const traced = { ...record(["END RequestId: r1"]), traceId: "4bf92f3577b34da6a3ce929d0e0e4736" };
+    expect(decodeLogRecords(encodeLogRecords([traced]))).toEqual([traced]);
+    expect(decodeLogRecord(encodeLogRecord({ ...traced, traceId: "<script>" }))).toBeUndefined();
+  });
+
   it("keeps a small record whole and splits a large one into parts that fit, lines in order", () => {
     expect(encodeLogRecordParts(record(["a"]), 10_000)).toHaveLength(1);
     const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${"x".repeat(100)}`);

@@ -15,7 +15,11 @@ export interface FunctionLogRecord {
   /** When the invocation finished, epoch milliseconds. */
   timestamp: number;
   lines: string[];
+  /** The invocation's OpenTelemetry trace id (32 lowercase hex digits), when the call was traced. */
+  traceId?: string;
 }
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -62,6 +66,7 @@ function checkRecord(value: unknown): FunctionLogRecord | undefined {
   if (!strings.every((field) => typeof record[field] === "string")) return undefined;
   if (typeof record["timestamp"] !== "number" || !Array.isArray(record["lines"])) return undefined;
   if (!record["lines"].every((line) => typeof line === "string")) return undefined;
+  if (record["traceId"] !== undefined && (typeof record["traceId"] !== "string" || !TRACE_ID.test(record["traceId"]))) return undefined;
   return value as FunctionLogRecord;
 }
 

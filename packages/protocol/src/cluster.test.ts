@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   encodeJson,
   parseHeartbeat,
+  parseHeartbeatAck,
   parseJson,
   parseLeaseReleases,
   parseProvisionRequest,
@@ -70,6 +71,19 @@ describe("parseHeartbeat", () => {
   it("refuses a message without a worker id or a capacity", () => {
     for (const bad of [undefined, null, [], "w", { maxEnvironments: 4 }, { workerId: "w" }, { workerId: 1, maxEnvironments: 4 }]) {
       expect(parseHeartbeat(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe("parseHeartbeatAck", () => {
+  it("accepts a term and the heartbeat's send time, and the heartbeat keeps its send time", () => {
+    expect(parseHeartbeatAck({ term: 7, sentAt: 1234.5 })).toEqual({ term: 7, sentAt: 1234.5 });
+    expect(parseHeartbeat({ workerId: "w", maxEnvironments: 1, sentAt: 99.25 })?.sentAt).toBe(99.25);
+  });
+
+  it("refuses an acknowledgement without a real term or send time", () => {
+    for (const bad of [undefined, null, [], { term: 7 }, { sentAt: 1 }, { term: 0, sentAt: 1 }, { term: 1.5, sentAt: 1 }, { term: "7", sentAt: 1 }, { term: 7, sentAt: "1" }]) {
+      expect(parseHeartbeatAck(bad)).toBeUndefined();
     }
   });
 });

@@ -24,6 +24,17 @@ export interface WorkerHeartbeat {
   node?: string;
   /** The Unix socket callers on the same node send calls to, skipping NATS. */
   socket?: string;
+  /**
+   * When the worker sent this heartbeat, on its own monotonic clock (milliseconds): the leader echoes it in
+   * its HeartbeatAck, so the worker's lease runs from the send, however late the answer arrives.
+   */
+  sentAt?: number;
+}
+
+/** Leader → one worker: the heartbeat sent at `sentAt` was heard by the scheduler leading in `term`. */
+export interface HeartbeatAck {
+  term: number;
+  sentAt: number;
 }
 
 /**
@@ -195,7 +206,16 @@ export function parseHeartbeat(value: unknown): WorkerHeartbeat | undefined {
     draining: value["draining"] === true,
     ...(typeof value["node"] === "string" ? { node: value["node"] } : {}),
     ...(typeof value["socket"] === "string" ? { socket: value["socket"] } : {}),
+    ...(typeof value["sentAt"] === "number" && Number.isFinite(value["sentAt"]) ? { sentAt: value["sentAt"] } : {}),
   };
+}
+
+export function parseHeartbeatAck(value: unknown): HeartbeatAck | undefined {
+  if (!isRecord(value)) return undefined;
+  const { term, sentAt } = value;
+  if (typeof term !== "number" || !Number.isSafeInteger(term) || term < 1) return undefined;
+  if (typeof sentAt !== "number" || !Number.isFinite(sentAt)) return undefined;
+  return { term, sentAt };
 }
 
 export function parseLeaseReleases(value: unknown): LeaseReleases | undefined {

@@ -41,6 +41,11 @@ export function natsConnectionOptions(options: NatsClientOptions): ConnectionOpt
     maxReconnectAttempts: -1,
     // Try again soon: while NATS is away, invocations and events cannot be accepted.
     reconnectTimeWait: 250,
+    // A server cut off by the network (no RST, nothing answers) is noticed only by pings: ask every 2 s
+    // and move to another server once 2 go unanswered, instead of NATS's default of minutes (a service on
+    // the far side of a partition would stay there, cut off from the cluster, for that long).
+    pingInterval: 2_000,
+    maxPingOut: 2,
     // Async stack traces build two Error objects per request; on the invoke path that is a tenth of
     // the frontend's CPU.
     noAsyncTraces: true,

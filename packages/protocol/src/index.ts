@@ -13,3 +13,4 @@ export * from "./trace-headers.js";
 export { isRecord } from "./guards.js";
 export * from "./local-frames.js";
 export * from "./response-stream.js";
+export * from "./function-api.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FrameError, encodeFrame } from "./frame.js";
 import { MAX_CALL_DEPTH } from "./call-depth.js";
-import { decodeInvocation, encodeInvocation, type InvocationHeader } from "./invocation.js";
+import { decodeInvocation, encodeInvocation, withLease, type InvocationHeader } from "./invocation.js";
 
 const header: InvocationHeader = {
   requestId: "r1",
@@ -36,3 +36,48 @@ describe("the call depth in an invocation header", () => {
     );
   });
 });
+
+describe("withLease", () => {
+  const payload = new TextEncoder().encode('{"name":"é"}');
+
+  it("gives the frame encodeInvocation gives for the header with the lease, payload bytes untouched", () => {
+    const traced: InvocationHeader = { ...header, keepSlot: true, traceparent: "00-abc-def-01", clientContext: "e30=" };
+    for (const lease of [{ term: 3, leaseId: 70_000 }, { term: 1, leaseId: 2, kept: true }, { term: 4, leaseId: 5, answerReleases: true }]) {
+      const placed = withLease(encodeInvocation({ header: traced, payload }), lease);
+      expect(Array.from(placed)).toEqual(Array.from(encodeInvocation({ header: { ...traced, lease }, payload })));
+      const decoded = decodeInvocation(placed);
+      expect(decoded.header).toEqual({ ...traced, lease });
+      expect(Array.from(decoded.payload)).toEqual(Array.from(payload));
+    }
+  });
+
+  it("reads a frame inside a larger buffer, and overrides a lease the header already had", () => {
+    const frame = encodeInvocation({ header: { ...header, lease: { term: 1, leaseId: 1 } }, payload });
+    const outer = new Uint8Array(frame.length + 7);
+    outer.set(frame, 3);
+    const decoded = decodeInvocation(withLease(outer.subarray(3, 3 + frame.length), { term: 2, leaseId: 9 }));
+    expect(decoded.header.lease).toEqual({ term: 2, leaseId: 9 });
+    expect(Array.from(decoded.payload)).toEqual(Array.from(payload));
+  });
+
+  it("keeps a header written with whitespace or non-ASCII text valid", () => {
+    const text = JSON.stringify({ ...header, requestId: "ré€" }, null, 2) + " \n";
+    const bytes = new TextEncoder().encode(text);
+    const frame = new Uint8Array(4 + bytes.length + payload.length);
+    new DataView(frame.buffer).setUint32(0, bytes.length);
+    frame.set(bytes, 4);
+    frame.set(payload, 4 + bytes.length);
+    const decoded = decodeInvocation(withLease(frame, { term: 5, leaseId: 6 }));
+    expect(decoded.header).toEqual({ ...header, requestId: "ré€", lease: { term: 5, leaseId: 6 } });
+    expect(Array.from(decoded.payload)).toEqual(Array.from(payload));
+  });
+
+  it("adds the lease to an empty header and refuses a frame that is not one", () => {
+    expect(decodeFrameHeader(withLease(encodeFrame({}), { term: 1, leaseId: 2 }))).toEqual({ lease: { term: 1, leaseId: 2 } });
+    expect(() => withLease(new Uint8Array([0, 0, 0, 9]), { term: 1, leaseId: 2 })).toThrow(FrameError);
+  });
+});
+
+function decodeFrameHeader(frame: Uint8Array): unknown {
+  return JSON.parse(new TextDecoder().decode(frame.subarray(4)));
+}

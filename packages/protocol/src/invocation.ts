@@ -1,6 +1,6 @@
 // Invocation messages: what the frontend asks for, and what the worker answers.
 import { isLambdaErrorType, type LambdaErrorType } from "@lambent/errors";
-import { FrameError, decodeFrame, encodeFrame } from "./frame.js";
+import { FrameError, decodeFrame, encodeFrame, frameHeaderLength } from "./frame.js";
 import { isRecord } from "./guards.js";
 import { MAX_CALL_DEPTH } from "./call-depth.js";
 
@@ -22,6 +22,13 @@ export interface Lease {
    * straight to that worker, which runs them within the slots it keeps (see docs/scheduling.md).
    */
   kept?: boolean;
+  /**
+   * The call's answer releases the slot: the scheduler that placed the call also waits for its answer
+   * (an event, an event-source batch, a workflow task) and closes the lease when the answer comes, so
+   * the worker sends no release of its own. One message fewer per call, and the scheduler knows the
+   * environment is idle before it places the next call.
+   */
+  answerReleases?: boolean;
 }
 
 export interface InvocationHeader {
@@ -95,6 +102,11 @@ export interface InvocationResultHeader {
   workerId?: string;
   /** A streamed response: how many pieces were published to the stream's subject. */
   streamedPieces?: number;
+  /**
+   * On the answer to a call whose lease the answer releases (`Lease.answerReleases`): the environment it
+   * ran in, idle again; absent when that environment was discarded.
+   */
+  idleEnvironment?: string;
 }
 
 export interface InvocationRequest {
@@ -109,6 +121,44 @@ export interface InvocationResult {
 
 export function encodeInvocation(request: InvocationRequest): Uint8Array {
   return encodeFrame(request.header, request.payload);
+}
+
+/**
+ * The frame of a call `decodeInvocation` accepted, with `lease` added to its header: the header's JSON is
+ * reused up to its closing brace and the lease written after it, and the payload's bytes are copied as
+ * they are. The leader places every call this way, without encoding the header again. A lease already in
+ * the header is overridden (JSON's last duplicate key wins, and the parser reads only the last).
+ */
+export function withLease(frame: Uint8Array, lease: Lease): Uint8Array {
+  const headerLength = frameHeaderLength(frame);
+  // The header decoded as a JSON object, so its last byte that is not whitespace is its closing brace.
+  let close = 4 + headerLength - 1;
+  while (close > 4 && frame[close] !== 0x7d) close--;
+  if (frame[close] !== 0x7d) throw new FrameError("invocation header must be an object");
+  const empty = isEmptyObject(frame, close);
+  const suffix = `${empty ? "" : ","}"lease":${JSON.stringify(lease)}}`;
+  // The suffix is ASCII (field names, numbers, booleans): one byte per character.
+  const newHeaderLength = close - 4 + suffix.length;
+  const payloadStart = 4 + headerLength;
+  const out = new Uint8Array(4 + newHeaderLength + (frame.length - payloadStart));
+  out[0] = newHeaderLength >>> 24;
+  out[1] = (newHeaderLength >>> 16) & 0xff;
+  out[2] = (newHeaderLength >>> 8) & 0xff;
+  out[3] = newHeaderLength & 0xff;
+  out.set(frame.subarray(4, close), 4);
+  for (let i = 0; i < suffix.length; i++) out[close + i] = suffix.charCodeAt(i);
+  out.set(frame.subarray(payloadStart), 4 + newHeaderLength);
+  return out;
+}
+
+/** Whether the header's bytes before its closing brace at `close` are only `{` and whitespace. */
+function isEmptyObject(frame: Uint8Array, close: number): boolean {
+  for (let i = close - 1; i >= 4; i--) {
+    const byte = frame[i]!;
+    if (byte === 0x7b) return true;
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  }
+  return false;
 }
 
 export function decodeInvocation(bytes: Uint8Array): InvocationRequest {
@@ -153,6 +203,7 @@ function parseInvocationHeader(value: unknown): InvocationHeader {
   if (isRecord(lease) && typeof lease["term"] === "number" && typeof lease["leaseId"] === "number") {
     header.lease = { term: lease["term"], leaseId: lease["leaseId"] };
     if (lease["kept"] === true) header.lease.kept = true;
+    if (lease["answerReleases"] === true) header.lease.answerReleases = true;
   }
   if (value["keepSlot"] === true) header.keepSlot = true;
   if (typeof value["traceparent"] === "string" && value["traceparent"].length <= 256) header.traceparent = value["traceparent"];
@@ -188,6 +239,7 @@ function parseResultHeader(value: unknown): InvocationResultHeader {
   if (value["declined"] === true) header.declined = true;
   if (typeof value["workerId"] === "string") header.workerId = value["workerId"];
   if (typeof value["streamedPieces"] === "number" && Number.isSafeInteger(value["streamedPieces"])) header.streamedPieces = value["streamedPieces"];
+  if (typeof value["idleEnvironment"] === "string") header.idleEnvironment = value["idleEnvironment"];
   const failure = value["failure"];
   if (isRecord(failure)) {
     const type = failure["type"];

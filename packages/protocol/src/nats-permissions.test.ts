@@ -47,4 +47,14 @@ describe("the NATS permission table", () => {
     expect(permits(worker.publish, Subjects.workerRecall("w2.0-0"))).toBe(false);
     expect(permits(worker.subscribe, Subjects.schedulerInvoke("f"))).toBe(false);
   });
+
+  it("lets only a scheduler grant a worker's lease on its kept slots", () => {
+    for (const identity of [{ role: "frontend" }, { role: "worker", workerNodeId: "w2" }, { role: "worker", workerNodeId: "w1" }] as const) {
+      expect(permits(natsPermissionsOf(identity).publish, Subjects.workerLease("w1.0-0")), identity.role).toBe(false);
+      expect(permits(natsPermissionsOf(identity).publish, Subjects.workerLease("w1")), identity.role).toBe(false);
+    }
+    expect(permits(natsPermissionsOf({ role: "scheduler" }).publish, Subjects.workerLease("w1.0-0"))).toBe(true);
+    expect(permits(natsPermissionsOf({ role: "worker", workerNodeId: "w1" }).subscribe, Subjects.workerLease("w1.0-0"))).toBe(true);
+    expect(permits(natsPermissionsOf({ role: "scheduler" }).subscribe, Subjects.workerLease("w1.0-0"))).toBe(false);
+  });
 });

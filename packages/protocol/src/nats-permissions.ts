@@ -34,7 +34,7 @@ export function inboxPrefixOf(identity: NatsIdentity): string {
 const ANY_INBOX = "_INBOX.>";
 
 /** A worker subject of any worker: a worker node (`<node>`) or one of its sandbox processes (`<node>.<i>-<g>`). */
-function anyWorker(verb: "invoke" | "recall" | "provision"): string[] {
+function anyWorker(verb: "invoke" | "recall" | "provision" | "lease"): string[] {
   return [`lambent.worker.*.${verb}`, `lambent.worker.*.*.${verb}`];
 }
 
@@ -71,6 +71,7 @@ const JETSTREAM_INFO = ["$JS.API.INFO", "$JS.API.STREAM.NAMES"];
 const WORKER_DENIED_PUBLISH = [
   ...anyWorker("recall"),
   ...anyWorker("provision"),
+  ...anyWorker("lease"),
   Subjects.workerReport,
   `$KV.${Buckets.cluster}.>`,
   `$O.${Buckets.code}.>`,
@@ -79,6 +80,7 @@ const WORKER_DENIED_PUBLISH = [
 function workerPermissions(workerNodeId: string): NatsPermissions {
   const kvFunctions = Streams.keyValue(Buckets.functions);
   const objCode = Streams.objectStore(Buckets.code);
+  const kvUsage = Streams.keyValue(Buckets.usage);
   return {
     publish: {
       allow: [
@@ -90,16 +92,25 @@ function workerPermissions(workerNodeId: string): NatsPermissions {
         Subjects.schedulerInvokeAll,
         ...anyWorker("invoke"),
         Subjects.asyncEventAll,
+        // Functions' Lambda API requests other than Invoke, served by the frontends as the function's role.
+        Subjects.functionApi,
         Subjects.functionLogsAll,
+        Subjects.functionMetricsAll,
         // Usage counters are the only keys a worker writes in the functions bucket.
         `${Subjects.keyValuePrefix(Buckets.functions)}usage.>`,
+        // The hourly usage buckets: this bucket holds nothing else.
+        `${Subjects.keyValuePrefix(Buckets.usage)}>`,
         ...JETSTREAM_INFO,
         ...readStream(kvFunctions),
         ...readStream(objCode),
         ...createStream(kvFunctions),
+        ...readStream(kvUsage),
+        ...createStream(kvUsage),
         ...createStream(objCode),
         ...createStream(Streams.logs),
         `$JS.API.STREAM.INFO.${Streams.logs}`,
+        ...createStream(Streams.metrics),
+        `$JS.API.STREAM.INFO.${Streams.metrics}`,
         `$JS.API.STREAM.INFO.${Streams.events}`,
         ANY_INBOX,
       ],
@@ -137,6 +148,8 @@ const FRONTEND_PERMISSIONS: NatsPermissions = {
       Subjects.workflowHistoryAll,
       `$KV.${Buckets.functions}.>`,
       `$KV.${Buckets.workflows}.>`,
+      `$KV.${Buckets.applications}.>`,
+      `$KV.${Buckets.usage}.>`,
       `$O.${Buckets.code}.>`,
       "$JS.API.>",
       "$JS.ACK.>",
@@ -150,11 +163,12 @@ const FRONTEND_PERMISSIONS: NatsPermissions = {
       Subjects.schedulerRelease,
       ...anyWorker("recall"),
       ...anyWorker("provision"),
+      ...anyWorker("lease"),
       `$KV.${Buckets.cluster}.>`,
     ],
   },
   subscribe: {
-    allow: [Subjects.workerHeartbeat, Subjects.workerGone, `${inboxPrefixOf({ role: "frontend" })}.>`],
+    allow: [Subjects.workerHeartbeat, Subjects.workerGone, Subjects.functionApi, `${inboxPrefixOf({ role: "frontend" })}.>`],
     deny: [],
   },
 };
@@ -171,7 +185,7 @@ const SCHEDULER_PERMISSIONS: NatsPermissions = {
   },
   subscribe: {
     allow: [">"],
-    deny: [...anyWorker("invoke"), ...anyWorker("recall"), ...anyWorker("provision"), `${inboxPrefixOf({ role: "frontend" })}.>`, "_INBOX.worker.>"],
+    deny: [...anyWorker("invoke"), ...anyWorker("recall"), ...anyWorker("provision"), ...anyWorker("lease"), `${inboxPrefixOf({ role: "frontend" })}.>`, "_INBOX.worker.>"],
   },
 };
 

@@ -28,6 +28,11 @@ export const Subjects = {
    * call that would otherwise be throttled can run.
    */
   workerRecall: (workerId: string) => `lambent.worker.${workerId}.recall`,
+  /**
+   * The leading (or recovering) scheduler → one worker: its heartbeat was heard (HeartbeatAck, with the
+   * leader's term). The acknowledgement is the worker's lease on its kept slots (see scheduler-lease.ts).
+   */
+  workerLease: (workerId: string) => `lambent.worker.${workerId}.lease`,
   /** Scheduler → one worker: keep this many provisioned environments of a version (ProvisionRequest). */
   workerProvision: (workerId: string) => `lambent.worker.${workerId}.provision`,
   /** A new leader → every worker: send a heartbeat now, so running calls are counted before admitting more. */
@@ -42,6 +47,9 @@ export const Subjects = {
   /** Worker → the log stream: one finished invocation's log lines (a FunctionLogRecord, @lambent/log-stream). */
   functionLogs: (functionName: string) => `lambent.logs.${functionName}`,
   functionLogsAll: "lambent.logs.*",
+  /** Worker and scheduler → the metrics stream: a function's per-minute counts since the last flush (a MinuteMetrics record, @lambent/log-stream). */
+  functionMetrics: (functionName: string) => `lambent.metrics.${functionName}`,
+  functionMetricsAll: "lambent.metrics.*",
   /** Step Functions history: the events of one execution (`<state machine key>.<execution key>`), in stream LAMBENT_SFN_HISTORY. */
   workflowHistory: (executionKey: string) => `lambent.sfn.history.${executionKey}`,
   workflowHistoryAll: "lambent.sfn.history.>",
@@ -49,6 +57,11 @@ export const Subjects = {
   workflowWake: "lambent.sfn.wake",
   /** Frontend → the leading scheduler (queue group): run an express execution now and answer its result (StartSyncExecution). */
   workflowSync: "lambent.sfn.sync",
+  /**
+   * Worker → the frontends (queue group `frontends`): a function's request to Lambda's REST API other than
+   * Invoke, served as its execution role (a FunctionApiRequest frame; function-api.ts).
+   */
+  functionApi: "lambent.api.function",
   /** JetStream Object Store: every object's metadata in a bucket; a put or a delete writes one message. */
   objectMetaAll: (bucket: string) => `$O.${bucket}.M.>`,
   /** JetStream KV: the keys of a bucket a filter selects (`orders.*`, `>`); the key follows the prefix. */
@@ -61,6 +74,8 @@ export const Streams = {
   events: "LAMBENT_EVENTS",
   /** JetStream: functions' log lines, kept for LAMBENT_LOG_RETENTION_HOURS (or until LAMBENT_LOG_MAX_BYTES). */
   logs: "LAMBENT_LOGS",
+  /** JetStream: functions' per-minute metrics (invocations, errors, throttles, durations, concurrency), kept a few hours. */
+  metrics: "LAMBENT_METRICS",
   /** JetStream: Step Functions executions' history events, one subject per execution. */
   workflowHistory: "LAMBENT_SFN_HISTORY",
   /** A JetStream Object Store bucket's stream (not Lambent's: a bucket a trigger watches). */
@@ -80,6 +95,8 @@ export const Consumers = {
 
 export const QueueGroups = {
   schedulers: "lambent-schedulers",
+  /** Every frontend serves functions' Lambda API requests in this group, so one of them takes each. */
+  frontends: "lambent-frontends",
   /** Every scheduler subscribes to a topic trigger's subject in this group, so one of them takes each message. */
   trigger: (triggerName: string) => `lambent-trigger-${triggerName}`,
 } as const;
@@ -91,8 +108,12 @@ export const Buckets = {
   code: "lambent_code",
   /** KV: Step Functions state machines, executions, their running state and task tokens. */
   workflows: "lambent_workflows",
+  /** KV: metered usage per hour, function and version, kept LAMBENT_USAGE_RETENTION_DAYS. */
+  usage: "lambent_usage",
   /** KV: cluster coordination (the scheduler leadership record). */
   cluster: "lambent_cluster",
+  /** KV: applications deployed from templates: their revisions, and the lock and journal of a deploy under way. */
+  applications: "lambent_applications",
 } as const;
 
 /**

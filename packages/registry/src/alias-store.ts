@@ -4,6 +4,7 @@ import type { KV } from "@nats-io/kv";
 import type { AliasRecord } from "./alias-record.js";
 import { createIfAbsent, updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
+import { listKeys } from "./kv-keys.js";
 
 export const aliasKey = (functionName: string, aliasName: string): string => `alias.${functionName}.${aliasName}`;
 
@@ -71,7 +72,7 @@ export class AliasStore {
   /** All aliases of a function, sorted by name. */
   async list(functionName: string): Promise<AliasRecord[]> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(`alias.${functionName}.*`)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, `alias.${functionName}.*`)));
     const aliases = await Promise.all(keys.map((key) => this.get(functionName, parseAliasKey(key)!.aliasName)));
     return aliases.flatMap((stored) => (stored ? [stored.alias] : [])).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { KV } from "@nats-io/kv";
 import { KeySpaceView } from "./key-space-view.js";
 import { isSealedEnvironment, type EnvironmentCipher, type EnvironmentScope, type SealedEnvironment } from "./environment-cipher.js";
+import { listKeys } from "./kv-keys.js";
 
 export const API_KEY_KEYS = "api-key.>";
 const KEY_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -99,7 +100,7 @@ export class ApiKeyStore {
 
   async list(): Promise<ApiKeySummary[]> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(API_KEY_KEYS)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, API_KEY_KEYS)));
     const summaries: ApiKeySummary[] = [];
     for (const key of keys) {
       const entry = await this.kv.get(key);

@@ -3,9 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { useFunctionsBucket } from "./testing/functions-bucket.js";
+import { functionRecord } from "./testing/function-records.js";
 import { eventually } from "@lambent/testkit";
 import { EnvironmentCipher } from "./environment-cipher.js";
-import { LATEST, type FunctionVersionRecord } from "./function-record.js";
+import { LATEST } from "./function-record.js";
 import { FunctionStore } from "./function-store.js";
 import { RegistryView } from "./registry-view.js";
 import {
@@ -37,30 +38,6 @@ function viewFollows(assertion: () => void): Promise<boolean> {
 
 function config(functionName: string, qualifier: string, fields: Partial<EventInvokeConfig> = {}): EventInvokeConfig {
   return { ...emptyEventInvokeConfig(functionName, qualifier, 1_700_000_000_000), ...fields };
-}
-
-function record(functionName: string): FunctionVersionRecord {
-  return {
-    functionName,
-    version: LATEST,
-    runtime: "nodejs20.x",
-    handler: "index.handler",
-    role: "arn:aws:iam::000000000000:role/test",
-    memorySize: 128,
-    timeout: 3,
-    description: "",
-    environment: {},
-    ephemeralStorageMb: 512,
-    architectures: ["x86_64"],
-    codeSha256: "sha",
-    codeSize: 1,
-    packageObject: "package",
-    bundleObject: "bundle",
-    handlerFile: "index.mjs",
-    revisionId: "r1",
-    lastModified: "2020-04-10T19:06:32.563+0000",
-    tags: {},
-  };
 }
 
 
@@ -145,7 +122,7 @@ describe("EventInvokeConfigStore", () => {
 
   it("go with their function", async () => {
     const functions = store();
-    await functions.create(record("doomed"));
+    await functions.create(functionRecord("doomed"));
     await functions.eventInvokeConfigs.put(config("doomed", LATEST));
     await functions.eventInvokeConfigs.put(config("doomed", "prod"));
     await functions.deleteFunction("doomed");

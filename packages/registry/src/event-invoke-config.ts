@@ -7,6 +7,7 @@ import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 import { isVersionNumber } from "./alias-record.js";
 import { updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
+import { listKeys } from "./kv-keys.js";
 
 /** Lambda retries a failed asynchronous invocation twice unless configured otherwise. */
 export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 2;
@@ -148,7 +149,7 @@ export class EventInvokeConfigStore {
   /** Every config of a function, in compareQualifierOrder. */
   async list(functionName: string): Promise<EventInvokeConfig[]> {
     const qualifiers: string[] = [];
-    for await (const key of await this.kv.keys(`eventconfig.${functionName}.*`)) {
+    for (const key of await listKeys(this.kv, `eventconfig.${functionName}.*`)) {
       const parsed = parseEventInvokeConfigKey(key);
       if (parsed) qualifiers.push(parsed.qualifier);
     }
@@ -159,7 +160,7 @@ export class EventInvokeConfigStore {
   /** Purges every config of a function (FunctionStore.deleteFunction does this too, with the rest of the function). */
   async deleteAll(functionName: string): Promise<void> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(`eventconfig.${functionName}.*`)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, `eventconfig.${functionName}.*`)));
     for (const key of keys) await this.writes.purge(key);
   }
 }

@@ -6,6 +6,7 @@ import type { KV } from "@nats-io/kv";
 import { isRecord } from "@lambent/protocol";
 import { updateByRevision, writeAtRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
+import { listKeys } from "./kv-keys.js";
 
 export const ReportBatchItemFailures = "ReportBatchItemFailures";
 export const StartingPositions = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"] as const;
@@ -185,7 +186,7 @@ export class EventSourceMappingStore {
   /** Every mapping; unreadable ones are left out. */
   async list(): Promise<EventSourceMapping[]> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(EVENT_SOURCE_MAPPING_KEYS)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, EVENT_SOURCE_MAPPING_KEYS)));
     const mappings = await Promise.all(
       keys.map(async (key) => {
         const entry = await this.kv.get(key);

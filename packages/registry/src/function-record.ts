@@ -78,3 +78,11 @@ export type StoredFunctionVersionRecord = Omit<FunctionVersionRecord, "environme
 export function lambdaTimestamp(date: Date = new Date()): string {
   return date.toISOString().replace("Z", "+0000");
 }
+
+/** The Python runtime Lambent runs: the CPython version Pyodide ships (the worker's `pyodide` dependency). */
+export const PYTHON_RUNTIME = "python3.12";
+
+/** Whether a function of this runtime is Python, run by Pyodide, rather than Node.js. */
+export function isPythonRuntime(runtime: string): boolean {
+  return runtime === PYTHON_RUNTIME;
+}

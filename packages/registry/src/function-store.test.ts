@@ -3,9 +3,10 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { useFunctionsBucket } from "./testing/functions-bucket.js";
+import { functionRecord } from "./testing/function-records.js";
 import { eventually } from "@lambent/testkit";
 import { EnvironmentCipher, EnvironmentCipherError } from "./environment-cipher.js";
-import { LATEST, type FunctionVersionRecord, type StoredFunctionVersionRecord } from "./function-record.js";
+import { LATEST, type StoredFunctionVersionRecord } from "./function-record.js";
 import { FunctionStore, functionKey } from "./function-store.js";
 import { RegistryView } from "./registry-view.js";
 
@@ -26,39 +27,14 @@ function viewFollows(assertion: () => void): Promise<boolean> {
 
 const SECRET = "s3cr3t-value-that-must-not-leak";
 
-function record(functionName: string, environment: Record<string, string>): FunctionVersionRecord {
-  return {
-    functionName,
-    version: LATEST,
-    runtime: "nodejs20.x",
-    handler: "index.handler",
-    role: "arn:aws:iam::000000000000:role/test",
-    memorySize: 128,
-    timeout: 3,
-    description: "",
-    environment,
-    ephemeralStorageMb: 512,
-    architectures: ["x86_64"],
-    codeSha256: "sha",
-    codeSize: 1,
-    packageObject: "package",
-    bundleObject: "bundle",
-    handlerFile: "index.mjs",
-    revisionId: "r1",
-    lastModified: "2020-04-10T19:06:32.563+0000",
-    tags: {},
-  };
-}
-
 async function raw(functionName: string): Promise<string> {
   const entry = await bucket.kv.get(functionKey(functionName, LATEST));
   return entry!.string();
 }
 
-
 describe("FunctionStore", () => {
   it("stores the environment sealed and reads it back in plaintext", async () => {
-    await store().create(record("sealed", { DB_PASSWORD: SECRET }));
+    await store().create(functionRecord("sealed", { environment: { DB_PASSWORD: SECRET } }));
     const stored = JSON.parse(await raw("sealed")) as StoredFunctionVersionRecord;
     expect(stored.environment).toBeUndefined();
     expect(stored.sealedEnvironment).toMatchObject({ alg: "AES-256-GCM", keyId: cipher.keyId });
@@ -68,7 +44,7 @@ describe("FunctionStore", () => {
   });
 
   it("reseals on update, with a fresh IV", async () => {
-    await store().create(record("resealed", { A: SECRET }));
+    await store().create(functionRecord("resealed", { environment: { A: SECRET } }));
     const before = JSON.parse(await raw("resealed")) as StoredFunctionVersionRecord;
     const updated = await store().update("resealed", LATEST, (current) => ({ ...current, environment: { ...current.environment, B: "two" } }));
     expect(updated.environment).toEqual({ A: SECRET, B: "two" });
@@ -78,7 +54,7 @@ describe("FunctionStore", () => {
   });
 
   it("reads records written before encryption existed, and seals them on the next update", async () => {
-    await bucket.kv.put(functionKey("legacy", LATEST), JSON.stringify(record("legacy", { OLD: SECRET })));
+    await bucket.kv.put(functionKey("legacy", LATEST), JSON.stringify(functionRecord("legacy", { environment: { OLD: SECRET } })));
     expect((await store().require("legacy")).record.environment).toEqual({ OLD: SECRET });
     await store().update("legacy", LATEST, (current) => ({ ...current, revisionId: "r2" }));
     expect(await raw("legacy")).not.toContain(SECRET);
@@ -86,21 +62,21 @@ describe("FunctionStore", () => {
   });
 
   it("keeps an empty environment plain", async () => {
-    await store().create(record("empty", {}));
+    await store().create(functionRecord("empty", { environment: {} }));
     expect((JSON.parse(await raw("empty")) as StoredFunctionVersionRecord).environment).toEqual({});
     expect((await store().require("empty")).record.environment).toEqual({});
   });
 
   it("fails clearly when read with another key", async () => {
-    await store().create(record("other-key", { A: SECRET }));
+    await store().create(functionRecord("other-key", { environment: { A: SECRET } }));
     const stranger = new FunctionStore(bucket.kv, new EnvironmentCipher([randomBytes(32)]));
     await expect(stranger.get("other-key")).rejects.toThrow(EnvironmentCipherError);
     await expect(stranger.get("other-key")).rejects.toThrow(/other-key:\$LATEST were sealed with key/);
   });
 
   it("refuses a sealed environment moved into another function's record", async () => {
-    await store().create(record("victim", { TOKEN: SECRET }));
-    await store().create(record("thief", { TOKEN: "mine" }));
+    await store().create(functionRecord("victim", { environment: { TOKEN: SECRET } }));
+    await store().create(functionRecord("thief", { environment: { TOKEN: "mine" } }));
     const victim = JSON.parse(await raw("victim")) as StoredFunctionVersionRecord;
     const thief = JSON.parse(await raw("thief")) as StoredFunctionVersionRecord;
     await bucket.kv.put(functionKey("thief", LATEST), JSON.stringify({ ...thief, sealedEnvironment: victim.sealedEnvironment }));
@@ -116,7 +92,7 @@ describe("RegistryView", () => {
     const view = new RegistryView(bucket.kv, cipher);
     await view.start();
     try {
-      await store().create(record("viewed", { A: SECRET }));
+      await store().create(functionRecord("viewed", { environment: { A: SECRET } }));
       await viewFollows(() => expect(view.cached("viewed")?.environment).toEqual({ A: SECRET }));
 
       const stored = JSON.parse(await raw("viewed")) as StoredFunctionVersionRecord;
@@ -135,7 +111,7 @@ describe("RegistryView ordering", () => {
     const view = new RegistryView(bucket.kv, cipher);
     const observed = new FunctionStore(bucket.kv, cipher, view);
     // Not started: no watch, so only the observed writes can fill the cache.
-    await observed.create(record("ordered", { V: "one" }));
+    await observed.create(functionRecord("ordered", { environment: { V: "one" } }));
     expect(view.cached("ordered")?.environment).toEqual({ V: "one" });
     const oldBytes = (await bucket.kv.get(functionKey("ordered", LATEST)))!;
     await observed.update("ordered", LATEST, (current) => ({ ...current, environment: { V: "two" } }));
@@ -158,23 +134,23 @@ describe("version numbers", () => {
   }
 
   it("hands out 1, 2, … and never the same number twice, even to concurrent publishers", async () => {
-    await store().create(record("numbered", {}));
+    await store().create(functionRecord("numbered", { environment: {} }));
     expect(await claim("numbered")).toBe(1);
     const numbers = await Promise.all(Array.from({ length: 8 }, () => claim("numbered")));
     expect([...numbers].sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it("refuses a claim made from a stale read", async () => {
-    await store().create(record("stale-counter", {}));
+    await store().create(functionRecord("stale-counter", { environment: {} }));
     const seen = await store().readVersionCounter("stale-counter");
     expect(await store().claimVersionNumber("stale-counter", seen)).toBe(1);
     expect(await store().claimVersionNumber("stale-counter", seen)).toBeUndefined();
   });
 
   it("does not reuse a deleted version's number, and starts over when the whole function goes", async () => {
-    await store().create(record("renumbered", {}));
+    await store().create(functionRecord("renumbered", { environment: {} }));
     expect(await claim("renumbered")).toBe(1);
-    await store().create({ ...record("renumbered", {}), version: "1" });
+    await store().create({ ...functionRecord("renumbered", { environment: {} }), version: "1" });
     expect(await store().listVersions("renumbered")).toEqual([LATEST, "1"]);
     expect(await store().deleteVersion("renumbered", "1")).toBe(true);
     expect(await store().deleteVersion("renumbered", "1")).toBe(false);
@@ -182,7 +158,7 @@ describe("version numbers", () => {
     await store().aliases.create({ functionName: "renumbered", name: "prod", functionVersion: LATEST, description: "", revisionId: "a" });
     await store().deleteFunction("renumbered");
     expect(await store().aliases.get("renumbered", "prod")).toBeUndefined();
-    await store().create(record("renumbered", {}));
+    await store().create(functionRecord("renumbered", { environment: {} }));
     expect(await claim("renumbered")).toBe(1);
   });
 });

@@ -20,7 +20,9 @@ import { FunctionUrlConfigStore } from "./function-url-config.js";
 import { ResourcePolicyStore } from "./resource-policy.js";
 import { createIfAbsent, updateByRevision, writeAtRevision } from "./compare-and-set.js";
 import { ObservedWrites, type WriteObserver } from "./observed-writes.js";
+import { testEventKeysOf } from "./test-event-store.js";
 import { usageKeysOf } from "./usage-record.js";
+import { listKeys } from "./kv-keys.js";
 
 export const functionKey = (functionName: string, version: string): string =>
   `fn.${functionName}.${versionKeyToken(version)}`;
@@ -157,7 +159,7 @@ export class FunctionStore {
   /** The function's versions: `$LATEST` first, then published numbers ascending. */
   async listVersions(functionName: string): Promise<string[]> {
     const versions: string[] = [];
-    for await (const key of await this.kv.keys(`fn.${functionName}.*`)) {
+    for (const key of await listKeys(this.kv, `fn.${functionName}.*`)) {
       const parsed = parseFunctionKey(key);
       if (parsed) versions.push(parsed.version);
     }
@@ -181,7 +183,7 @@ export class FunctionStore {
     return written === undefined ? undefined : next;
   }
 
-  /** Deletes a function with all its versions, aliases, event invoke configs, function URLs and policies. */
+  /** Deletes a function with all its versions, aliases, event invoke configs, function URLs, policies and saved test events. */
   async deleteFunction(functionName: string): Promise<void> {
     const keys = await this.keysOf(functionName);
     if (!keys.includes(functionKey(functionName, LATEST))) {
@@ -196,7 +198,7 @@ export class FunctionStore {
   /** Names of all functions, sorted. */
   async listFunctionNames(): Promise<string[]> {
     const names: string[] = [];
-    for await (const key of await this.kv.keys("fn.*.LATEST")) {
+    for (const key of await listKeys(this.kv, "fn.*.LATEST")) {
       const parsed = parseFunctionKey(key);
       if (parsed) names.push(parsed.functionName);
     }
@@ -214,9 +216,9 @@ export class FunctionStore {
       versionCounterKey(functionName),
       eventCountersKey(functionName),
     ];
-    filters.push(usageKeysOf(functionName));
+    filters.push(usageKeysOf(functionName), testEventKeysOf(functionName));
     for (const filter of filters) {
-      for await (const key of await this.kv.keys(filter)) keys.push(key);
+      keys.push(...(await listKeys(this.kv, filter)));
     }
     return keys;
   }

@@ -6,6 +6,7 @@ import type { KV } from "@nats-io/kv";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 import { createIfAbsent, updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
+import { listKeys } from "./kv-keys.js";
 
 /** Lambda's CORS settings of a function URL. */
 export interface FunctionUrlCors {
@@ -135,7 +136,7 @@ export class FunctionUrlConfigStore {
   /** Every config of a function, in no particular order. */
   async list(functionName: string): Promise<FunctionUrlConfig[]> {
     const qualifiers: string[] = [];
-    for await (const key of await this.kv.keys(`url.${functionName}.*`)) {
+    for (const key of await listKeys(this.kv, `url.${functionName}.*`)) {
       const parsed = parseFunctionUrlConfigKey(key);
       if (parsed) qualifiers.push(parsed.qualifier);
     }
@@ -146,7 +147,7 @@ export class FunctionUrlConfigStore {
   /** Purges every config of a function (FunctionStore.deleteFunction does this too, with the rest of the function). */
   async deleteAll(functionName: string): Promise<void> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(`url.${functionName}.*`)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, `url.${functionName}.*`)));
     for (const key of keys) await this.writes.purge(key);
   }
 }

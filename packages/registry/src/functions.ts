@@ -1,7 +1,7 @@
 // Functions: version records, names and ARNs, aliases, version numbers and per-function settings
 // (concurrency, event invoke configs and destinations, URLs, resource policies) in KV with sealed environments, code in the
 // Object Store, the cached view the hot path reads, and opening the buckets.
-export { LATEST, type FunctionVersionRecord, type LoggingSettings, type StoredFunctionVersionRecord, lambdaTimestamp } from "./function-record.js";
+export { LATEST, PYTHON_RUNTIME, isPythonRuntime, type FunctionVersionRecord, type LoggingSettings, type StoredFunctionVersionRecord, lambdaTimestamp } from "./function-record.js";
 export {
   type FunctionReference,
   isValidFunctionName,
@@ -101,6 +101,7 @@ export {
 } from "./environment-cipher.js";
 export { type StoredPackage, sourceMapObjectName, CodeStore } from "./code-store.js";
 export { RegistryView } from "./registry-view.js";
+export { FunctionNamesView } from "./function-names.js";
 export { type RegistryBuckets, openRegistryBuckets } from "./open.js";
 export {
   ROLE_CREDENTIALS_KEYS,
@@ -114,3 +115,4 @@ export {
 } from "./role-credentials.js";
 export { API_KEY_KEYS, type ApiKeySummary, type ApiKeyGrant, apiKeyKey, ApiKeyStore, ApiKeysView } from "./api-keys.js";
 export { ROLE_POLICY_KEYS, type RolePolicySummary, rolePolicyKey, RolePolicyStore, RolePoliciesView } from "./role-policies.js";
+export { MAX_TEST_EVENTS, MAX_TEST_EVENT_BYTES, TEST_EVENT_NAME, TestEventStore, type TestEventRecord, testEventKey } from "./test-event-store.js";

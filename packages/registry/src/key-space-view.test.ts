@@ -1,5 +1,5 @@
 // KeySpaceView over a real nats-server: loads what exists, follows puts and deletes from another
-// connection, skips malformed values, and never goes back to an older revision.
+// connection, skips malformed values, keeps keys alone when asked to, and never goes back to an older revision.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,6 +64,28 @@ describe("KeySpaceView", () => {
       await kv.delete("item.b");
       expect(await removed).toEqual({ value: undefined, previous: { count: 2 } });
       expect(view.get("item.b")).toBeUndefined();
+    } finally {
+      view.stop();
+    }
+  });
+
+  it("keeps only which keys hold a value when asked for keys only, never decoding a value", async () => {
+    await kv.put("name.a", "not json");
+    await kv.put("name.gone", "x");
+    await kv.delete("name.gone");
+    const seen: number[] = [];
+    const view = new KeySpaceView(kv, { filter: "name.>", keysOnly: true, decode: (_key, value) => seen.push(value.length) });
+    await view.start();
+    try {
+      expect([...view.values()].map(([key]) => key)).toEqual(["name.a"]);
+      const added = nextChange(view, "name.b");
+      await kv.put("name.b", JSON.stringify({ count: 2 }));
+      expect((await added).previous).toBeUndefined();
+      const removed = nextChange(view, "name.a");
+      await kv.delete("name.a");
+      expect((await removed).value).toBeUndefined();
+      expect([...view.values()].map(([key]) => key)).toEqual(["name.b"]);
+      expect(seen.every((length) => length === 0)).toBe(true);
     } finally {
       view.stop();
     }

@@ -2,10 +2,12 @@
 // enumerates: the frontend serves every route, the leading scheduler runs every trigger and mapping. The
 // whole space is loaded before `start` resolves, then kept current by a watch; every entry keeps its KV
 // revision, so an update older than what the copy holds (a late watch delivery after a fresh read) is
-// ignored. Listeners hear each change once, with the value before and after.
+// ignored. Listeners hear each change once, with the value before and after. A view of keys only (the
+// names a listing pages through) watches the messages' headers and never reads a value.
 import type { KV, KvWatchEntry } from "@nats-io/kv";
 import type { QueuedIterator } from "@nats-io/nats-core";
 import type { WriteObserver } from "./observed-writes.js";
+import { listKeys } from "./kv-keys.js";
 
 export type KeySpaceListener<T> = (key: string, value: T | undefined, previous: T | undefined) => void;
 
@@ -15,7 +17,11 @@ export interface KeySpaceViewOptions<T> {
   /** Parses a stored value; a throw marks the key unreadable, and it is left out (and `onMalformed` told). */
   decode(key: string, value: Uint8Array): T;
   onMalformed?(key: string, error: unknown): void;
+  /** Only which keys hold a value matters: `decode` is given an empty value, and no value is read or sent. */
+  keysOnly?: boolean;
 }
+
+const NO_VALUE = new Uint8Array(0);
 
 interface Revisioned<T> {
   value: T | undefined;
@@ -34,10 +40,17 @@ export class KeySpaceView<T> implements WriteObserver {
 
   /** Watches first, then reads every key, so no change between the two is missed. */
   async start(): Promise<void> {
-    this.watcher = await this.kv.watch({ key: this.options.filter });
+    const keysOnly = this.options.keysOnly === true;
+    this.watcher = await this.kv.watch({ key: this.options.filter, headers_only: keysOnly });
     void this.follow(this.watcher);
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(this.options.filter)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, this.options.filter)));
+    // A listed key holds a value; at revision 0 it gives way to anything the watch brings, which ends at
+    // each key's latest message.
+    if (keysOnly) {
+      for (const key of keys) this.written(key, NO_VALUE, 0);
+      return;
+    }
     await Promise.all(
       keys.map(async (key) => {
         const entry = await this.kv.get(key);
@@ -72,7 +85,7 @@ export class KeySpaceView<T> implements WriteObserver {
     let decoded: T | undefined;
     if (value !== undefined) {
       try {
-        decoded = this.options.decode(key, value);
+        decoded = this.options.decode(key, this.options.keysOnly === true ? NO_VALUE : value);
       } catch (error) {
         this.options.onMalformed?.(key, error);
       }

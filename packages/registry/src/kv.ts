@@ -12,5 +12,6 @@ export {
   createIfAbsent,
 } from "./compare-and-set.js";
 export { type BatchedCountersOptions, BatchedCounters } from "./batched-counters.js";
-export { type WriteObserver, ObservedWrites } from "./observed-writes.js";
+export { type WriteObserver, ObservedWrites, observeAll } from "./observed-writes.js";
 export { type KeySpaceListener, type KeySpaceViewOptions, KeySpaceView } from "./key-space-view.js";
+export { listKeys } from "./kv-keys.js";

@@ -4,6 +4,7 @@
 // zip in the code Object Store (`package/<sha256>`, content-addressed like a function's package).
 import type { KV } from "@nats-io/kv";
 import { updateByRevision } from "./compare-and-set.js";
+import { listKeys } from "./kv-keys.js";
 
 /** One statement of a layer version's permission policy, as Lambda writes it. */
 export interface LayerPolicyStatement {
@@ -122,7 +123,7 @@ export class LayerStore {
 
   private async readAll(filter: string): Promise<LayerVersionRecord[]> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(filter)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, filter)));
     const records = await Promise.all(
       keys.map(async (key) => {
         const entry = await this.kv.get(key);

@@ -55,3 +55,12 @@ export class ObservedWrites implements RevisionedKv {
     if (marker) this.observer.written(key, undefined, marker.revision);
   }
 }
+
+/** One observer that tells each of several (a frontend's registry view and its function names) of every write. */
+export function observeAll(...observers: WriteObserver[]): WriteObserver {
+  return {
+    written(key, value, revision) {
+      for (const observer of observers) observer.written(key, value, revision);
+    },
+  };
+}

@@ -21,6 +21,7 @@ import {
   type EventInvokeConfig,
 } from "./event-invoke-config.js";
 import { FUNCTION_URL_CONFIG_KEYS, decodeFunctionUrlConfig, parseFunctionUrlConfigKey, type FunctionUrlConfig } from "./function-url-config.js";
+import { listKeys } from "./kv-keys.js";
 
 /** A cached value as of a KV revision; `value` undefined marks a key deleted (or unreadable) at it. */
 interface Revisioned<T> {
@@ -155,7 +156,7 @@ export class RegistryView implements WriteObserver {
 
   private async loadAll(filter: string): Promise<void> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(filter)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, filter)));
     await Promise.all(
       keys.map(async (key) => {
         const entry = await this.kv.get(key);

@@ -6,6 +6,7 @@ import type { KV } from "@nats-io/kv";
 import { versionFromKeyToken, versionKeyToken } from "./function-name.js";
 import { updateByRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
+import { listKeys } from "./kv-keys.js";
 
 /** One IAM statement as Lambda writes it: `Principal` is `"*"` or `{Service | AWS: …}`. */
 export interface PolicyStatement {
@@ -106,7 +107,7 @@ export class ResourcePolicyStore {
   /** Purges every policy of a function (FunctionStore.deleteFunction does this too, with the rest of the function). */
   async deleteAll(functionName: string): Promise<void> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(`policy.${functionName}.*`)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, `policy.${functionName}.*`)));
     for (const key of keys) await this.writes.purge(key);
   }
 }

@@ -8,6 +8,7 @@ import type { KV } from "@nats-io/kv";
 import { invalidParameter } from "@lambent/errors";
 import { KeySpaceView } from "./key-space-view.js";
 import { isSealedEnvironment, type EnvironmentCipher, type EnvironmentScope, type SealedEnvironment } from "./environment-cipher.js";
+import { listKeys } from "./kv-keys.js";
 
 export const ROLE_CREDENTIALS_KEYS = "role-credentials.>";
 
@@ -122,7 +123,7 @@ export class RoleCredentialsStore {
 
   async list(): Promise<RoleCredentialsSummary[]> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(ROLE_CREDENTIALS_KEYS)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, ROLE_CREDENTIALS_KEYS)));
     const summaries: RoleCredentialsSummary[] = [];
     for (const key of keys) {
       const entry = await this.kv.get(key);

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { KV } from "@nats-io/kv";
 import { KeySpaceView } from "./key-space-view.js";
+import { listKeys } from "./kv-keys.js";
 
 export const ROLE_POLICY_KEYS = "role-policy.>";
 
@@ -37,6 +38,12 @@ export class RolePolicyStore {
     return stored;
   }
 
+  /** The role's policy record, when the operator gave it one. */
+  async get(roleArn: string): Promise<RolePolicySummary | undefined> {
+    const entry = await this.kv.get(rolePolicyKey(roleArn));
+    return entry?.operation === "PUT" ? decode(entry.value) : undefined;
+  }
+
   /** False when the role had none. */
   async delete(roleArn: string): Promise<boolean> {
     const key = rolePolicyKey(roleArn);
@@ -48,7 +55,7 @@ export class RolePolicyStore {
 
   async list(): Promise<RolePolicySummary[]> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(ROLE_POLICY_KEYS)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, ROLE_POLICY_KEYS)));
     const found: RolePolicySummary[] = [];
     for (const key of keys) {
       const entry = await this.kv.get(key);

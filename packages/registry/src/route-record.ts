@@ -7,6 +7,7 @@ import type { KV } from "@nats-io/kv";
 import type { FunctionUrlCors } from "./function-url-config.js";
 import { createIfAbsent } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
+import { listKeys } from "./kv-keys.js";
 
 /** Every method a route may name; `ANY` alone stands for all of them. */
 export const ROUTE_METHODS = ["ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"] as const;
@@ -128,7 +129,7 @@ export class RouteStore {
   /** Every readable route with its KV revision, in no particular order. */
   async list(): Promise<StoredRoute[]> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(ROUTE_KEYS)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, ROUTE_KEYS)));
     const entries = await Promise.all(keys.map((key) => this.kv.get(key)));
     const routes: StoredRoute[] = [];
     for (const entry of entries) {

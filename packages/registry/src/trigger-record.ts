@@ -5,6 +5,7 @@
 import type { KV } from "@nats-io/kv";
 import { createIfAbsent, updateByRevision, writeAtRevision } from "./compare-and-set.js";
 import type { ObservedWrites } from "./observed-writes.js";
+import { listKeys } from "./kv-keys.js";
 
 /** Letters, digits, `-` and `_`, 1 to 64 characters: also a KV key token and a consumer name part. */
 export const TRIGGER_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -157,7 +158,7 @@ export class TriggerStore {
   /** Every readable trigger, by name. */
   async list(): Promise<TriggerRecord[]> {
     const keys: string[] = [];
-    for await (const key of await this.kv.keys(TRIGGER_KEYS)) keys.push(key);
+    keys.push(...(await listKeys(this.kv, TRIGGER_KEYS)));
     const records = await Promise.all(
       keys.map(async (key) => {
         const entry = await this.kv.get(key);

@@ -1,9 +1,12 @@
-// A function's Events: Api and HttpApi → Lambent routes, Schedule and ScheduleV2 → schedule triggers.
-// Other event types, and properties of these Lambent has nothing for, are refused, naming them.
+// A function's Events: Api and HttpApi → Lambent routes, Schedule and ScheduleV2 → schedule triggers, SQS
+// and Kinesis → event source mappings, S3 and SNS → bucket and topic triggers. Other event types, and properties of these Lambent has nothing for,
+// are refused, naming them.
 import { isValidTimeZone, parseScheduleExpression } from "@lambent/schedule-expression";
 import { ResolveError } from "./errors.js";
 import type { Resolved } from "./intrinsics.js";
-import type { RoutePlan, SchedulePlan } from "./model.js";
+import type { MappingPlan, NotificationPlan, RoutePlan, SchedulePlan } from "./model.js";
+import { mappingOf, MAPPING_EVENT_PROPERTIES } from "./mappings.js";
+import { bucketNotificationOf, NOTIFICATION_EVENT_PROPERTIES, REFUSED_NOTIFICATION_PROPERTY_BECAUSE, topicNotificationOf } from "./notifications.js";
 import { map, oneOf, own, shortHash, text } from "./values.js";
 
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
@@ -16,6 +19,8 @@ const EVENT_PROPERTIES: Readonly<Record<string, ReadonlySet<string>>> = {
   HttpApi: new Set(["Path", "Method", "PayloadFormatVersion", "TimeoutInMillis"]),
   Schedule: new Set(["Schedule", "Input", "Enabled", "State", "Name", "Description"]),
   ScheduleV2: new Set(["ScheduleExpression", "ScheduleExpressionTimezone", "Input", "State", "Name", "Description", "FlexibleTimeWindow"]),
+  ...MAPPING_EVENT_PROPERTIES,
+  ...NOTIFICATION_EVENT_PROPERTIES,
 };
 
 /** Why an event property is refused, where there is more to say than "not supported". */
@@ -24,19 +29,18 @@ const REFUSED_PROPERTY_BECAUSE: Readonly<Record<string, string>> = {
   DeadLetterConfig: "a schedule's failed events go to the function's own dead-letter target and destinations",
   Auth: "Lambent's routes have no authorizers",
   RequestParameters: "Lambent's routes pass every parameter through",
+  ...REFUSED_NOTIFICATION_PROPERTY_BECAUSE,
 };
 
 const REFUSED_EVENT_BECAUSE: Readonly<Record<string, string>> = {
-  SQS: "event source mappings are not deployed from templates yet",
-  Kinesis: "event source mappings are not deployed from templates yet",
-  DynamoDB: "event source mappings are not deployed from templates yet",
-  S3: "bucket triggers are not deployed from templates yet",
-  SNS: "topic triggers are not deployed from templates yet",
+  DynamoDB: "Lambent's event source mappings read JetStream queues (SQS) and streams (Kinesis); it has no DynamoDB streams",
 };
 
-export function planEvents(value: Resolved, functionName: string): { routes: RoutePlan[]; schedules: SchedulePlan[] } {
+export function planEvents(value: Resolved, functionName: string): { routes: RoutePlan[]; schedules: SchedulePlan[]; mappings?: MappingPlan[]; notifications?: NotificationPlan[] } {
   const routes: RoutePlan[] = [];
   const schedules: SchedulePlan[] = [];
+  const mappings: MappingPlan[] = [];
+  const notifications: NotificationPlan[] = [];
   for (const [eventId, event] of Object.entries(map(value, "Events"))) {
     const where = `Events.${eventId}`;
     const fields = map(event, where);
@@ -53,9 +57,12 @@ export function planEvents(value: Resolved, functionName: string): { routes: Rou
       throw new ResolveError(`${type} event property ${key} is not supported by Lambent${because ? `: ${because}` : ""}`, `${where}.Properties.${key}`);
     }
     if (type === "Api" || type === "HttpApi") routes.push(routeOf(eventId, type, properties, where));
+    else if (type === "SQS" || type === "Kinesis") mappings.push(mappingOf(eventId, type, properties, `${where}.Properties`));
+    else if (type === "S3") notifications.push(bucketNotificationOf(eventId, triggerName(functionName, eventId), properties, `${where}.Properties`));
+    else if (type === "SNS") notifications.push(topicNotificationOf(eventId, triggerName(functionName, eventId), properties, `${where}.Properties`));
     else schedules.push(scheduleOf(eventId, type, properties, where, functionName));
   }
-  return { routes, schedules };
+  return { routes, schedules, ...(mappings.length > 0 ? { mappings } : {}), ...(notifications.length > 0 ? { notifications } : {}) };
 }
 
 function routeOf(eventId: string, type: string, properties: Record<string, Resolved>, where: string): RoutePlan {

@@ -1,7 +1,7 @@
 // AWS::Serverless::Function and AWS::Lambda::Function, resolved properties → a FunctionPlan. A property
 // Lambent cannot honour is refused, naming it; one that has no effect here is accepted with a warning.
 import { isAbsolute, resolve } from "node:path";
-import type { FunctionSettings, FunctionUrlConfigRequest } from "@lambent/lambda-api";
+import type { EventInvokeConfigRequest, FunctionSettings, FunctionUrlConfigRequest } from "@lambent/lambda-api";
 import { ResolveError } from "./errors.js";
 import { planEvents } from "./events.js";
 import type { Resolved } from "./intrinsics.js";
@@ -34,10 +34,13 @@ const SERVERLESS_PROPERTIES: Readonly<Record<string, "used" | string>> = {
   CodeUri: "used",
   InlineCode: "used",
   AutoPublishAlias: "used",
+  DeploymentPreference: "used",
   FunctionUrlConfig: "used",
   Events: "used",
   DeadLetterQueue: "used",
   Tracing: "used",
+  ProvisionedConcurrencyConfig: "used",
+  EventInvokeConfig: "used",
   Policies: "is not applied: a function's AWS permissions come from the credentials and policy the operator gives its role (lambent role)",
   PermissionsBoundary: "is not applied: Lambent does not create IAM roles",
   AutoPublishCodeSha256: "has no effect: a version is published on every deploy",
@@ -47,9 +50,6 @@ const SERVERLESS_PROPERTIES: Readonly<Record<string, "used" | string>> = {
 
 /** Why a property that is refused cannot be deployed, when there is more to say than "not supported". */
 const REFUSED_BECAUSE: Readonly<Record<string, string>> = {
-  DeploymentPreference: "gradual deployments are not built yet",
-  ProvisionedConcurrencyConfig: "is not deployed from templates yet: use lambent provisioned after the deploy",
-  EventInvokeConfig: "is not deployed from templates yet: use lambent event-config after the deploy",
   VpcConfig: "Lambent runs functions in isolates, without VPCs",
   FileSystemConfigs: "Lambent has no EFS",
   ImageUri: "Lambent runs zip packages, not container images",
@@ -95,8 +95,9 @@ export function checkFunctionName(name: string): string {
 export function planServerlessFunction(properties: Properties, context: FunctionContext): FunctionPlan {
   checkProperties(properties, SERVERLESS_PROPERTIES, "AWS::Serverless::Function", context);
   if (properties.PackageType !== undefined && properties.PackageType !== "Zip") throw new ResolveError("only Zip packages are supported: Lambent runs no container images", "PackageType");
-  const code = serverlessCode(properties, context.templateFolder);
-  const settings = commonSettings(properties, code);
+  const runtime = runtimeOf(properties);
+  const code = serverlessCode(properties, context.templateFolder, runtime);
+  const settings = commonSettings(properties, code, runtime);
   if (properties.Tracing !== undefined) settings.TracingConfig = { Mode: oneOf(properties.Tracing, ["Active", "PassThrough"], "Tracing") };
   if (properties.DeadLetterQueue !== undefined) {
     const dlq = map(properties.DeadLetterQueue, "DeadLetterQueue");
@@ -108,6 +109,11 @@ export function planServerlessFunction(properties: Properties, context: Function
   if (alias !== undefined && !ALIAS_NAME.test(alias)) throw new ResolveError(`'${alias}' is not an alias name: letters, digits, '-' or '_', not only digits`, "AutoPublishAlias");
   const plan = basePlan(properties, context, code, settings, tags);
   if (alias !== undefined) plan.alias = alias;
+  if (properties.ProvisionedConcurrencyConfig !== undefined) {
+    if (alias === undefined) throw new ResolveError("needs AutoPublishAlias: provisioned concurrency is set on the alias, as SAM sets it", "ProvisionedConcurrencyConfig");
+    plan.provisionedConcurrency = provisionedConcurrency(properties.ProvisionedConcurrencyConfig, "ProvisionedConcurrencyConfig");
+  }
+  if (properties.EventInvokeConfig !== undefined) plan.eventInvokeConfig = serverlessEventInvokeConfig(properties.EventInvokeConfig, context.functionName);
   if (properties.FunctionUrlConfig !== undefined) plan.url = urlConfig(properties.FunctionUrlConfig);
   if (properties.Events !== undefined) Object.assign(plan, planEvents(properties.Events, context.functionName));
   return plan;
@@ -116,8 +122,9 @@ export function planServerlessFunction(properties: Properties, context: Function
 export function planLambdaFunction(properties: Properties, context: FunctionContext): FunctionPlan {
   checkProperties(properties, LAMBDA_PROPERTIES, "AWS::Lambda::Function", context);
   if (properties.PackageType !== undefined && properties.PackageType !== "Zip") throw new ResolveError("only Zip packages are supported: Lambent runs no container images", "PackageType");
-  const code = lambdaCode(properties.Code, context.templateFolder);
-  const settings = commonSettings(properties, code);
+  const runtime = runtimeOf(properties);
+  const code = lambdaCode(properties.Code, context.templateFolder, runtime);
+  const settings = commonSettings(properties, code, runtime);
   if (properties.TracingConfig !== undefined) settings.TracingConfig = { Mode: oneOf(map(properties.TracingConfig, "TracingConfig").Mode, ["Active", "PassThrough"], "TracingConfig.Mode") };
   if (properties.DeadLetterConfig !== undefined) settings.DeadLetterConfig = { TargetArn: text(map(properties.DeadLetterConfig, "DeadLetterConfig").TargetArn, "DeadLetterConfig.TargetArn") };
   const tags: Record<string, string> = {};
@@ -159,15 +166,29 @@ function checkProperties(properties: Properties, known: Readonly<Record<string, 
   }
 }
 
-function commonSettings(properties: Properties, code: CodeSource): FunctionSettings & { Handler: string; Runtime: string } {
+/** The Python runtime Lambent runs (Pyodide's CPython); every other runtime it runs is Node.js 18 or later. */
+const PYTHON_RUNTIME = "python3.12";
+
+/** The function's runtime, checked to be one Lambent runs. */
+function runtimeOf(properties: Properties): string {
   if (properties.Runtime === undefined) throw new ResolveError("is required", "Runtime");
   const runtime = text(properties.Runtime, "Runtime");
+  if (runtime === PYTHON_RUNTIME) return runtime;
   const version = /^nodejs(\d+)\.x$/.exec(runtime);
-  if (version === null || Number(version[1]) < 18) throw new ResolveError(`${runtime} is not a runtime Lambent runs: Lambent runs Node.js 18 and later (nodejs18.x, nodejs20.x, nodejs22.x)`, "Runtime");
+  if (version === null || Number(version[1]) < 18) throw new ResolveError(`${runtime} is not a runtime Lambent runs: Lambent runs Node.js 18 and later (nodejs18.x, nodejs20.x, nodejs22.x) and ${PYTHON_RUNTIME}`, "Runtime");
+  return runtime;
+}
+
+/** Inline code is written as index.py for Python, as CloudFormation's ZipFile does, else as index.js. */
+function inlineFileName(runtime: string): string {
+  return runtime === PYTHON_RUNTIME ? "index.py" : "index.js";
+}
+
+function commonSettings(properties: Properties, code: CodeSource, runtime: string): FunctionSettings & { Handler: string; Runtime: string } {
   if (properties.Handler === undefined) throw new ResolveError("is required", "Handler");
   const handler = text(properties.Handler, "Handler");
   if (!/^[^\s]+\.[A-Za-z_$][\w$]*$/.test(handler)) throw new ResolveError(`'${handler}' is not file.export`, "Handler");
-  if (code.kind === "inline" && !handler.startsWith("index.")) throw new ResolveError(`inline code is the file index.js, so the handler must be index.<export>, not '${handler}'`, "Handler");
+  if (code.kind === "inline" && !handler.startsWith("index.")) throw new ResolveError(`inline code is the file ${code.fileName}, so the handler must be index.<function>, not '${handler}'`, "Handler");
   const settings: FunctionSettings & { Handler: string; Runtime: string } = {
     Handler: handler,
     Runtime: runtime,
@@ -199,22 +220,22 @@ function commonSettings(properties: Properties, code: CodeSource): FunctionSetti
   return settings;
 }
 
-function serverlessCode(properties: Properties, folder: string): CodeSource {
+function serverlessCode(properties: Properties, folder: string, runtime: string): CodeSource {
   if (properties.CodeUri !== undefined && properties.InlineCode !== undefined) throw new ResolveError("give CodeUri or InlineCode, not both", "CodeUri");
-  if (properties.InlineCode !== undefined) return { kind: "inline", fileName: "index.js", source: text(properties.InlineCode, "InlineCode") };
+  if (properties.InlineCode !== undefined) return { kind: "inline", fileName: inlineFileName(runtime), source: text(properties.InlineCode, "InlineCode") };
   if (properties.CodeUri === undefined) throw new ResolveError("is required (or InlineCode): the folder or zip of the function's code", "CodeUri");
   if (typeof properties.CodeUri !== "string") throw new ResolveError("must be a local folder or zip file: Lambent does not read code from S3", "CodeUri");
   return localCode(properties.CodeUri, folder, "CodeUri");
 }
 
-function lambdaCode(code: Resolved | undefined, folder: string): CodeSource {
+function lambdaCode(code: Resolved | undefined, folder: string, runtime: string): CodeSource {
   if (code === undefined) throw new ResolveError("is required", "Code");
   if (typeof code === "string") return localCode(code, folder, "Code");
   const fields = map(code, "Code");
   for (const key of Object.keys(fields)) {
     if (key !== "ZipFile") throw new ResolveError(`Code.${key} is not supported: give Code.ZipFile (inline) or a local path (Lambent does not read code from S3)`, `Code.${key}`);
   }
-  return { kind: "inline", fileName: "index.js", source: text(fields.ZipFile, "Code.ZipFile") };
+  return { kind: "inline", fileName: inlineFileName(runtime), source: text(fields.ZipFile, "Code.ZipFile") };
 }
 
 function localCode(uri: string, folder: string, property: string): CodeSource {
@@ -226,6 +247,87 @@ function localCode(uri: string, folder: string, property: string): CodeSource {
 function reservedConcurrency(properties: Properties): number | undefined {
   if (properties.ReservedConcurrentExecutions === undefined) return undefined;
   return integer(properties.ReservedConcurrentExecutions, "ReservedConcurrentExecutions", 0, Number.MAX_SAFE_INTEGER);
+}
+
+/** ProvisionedConcurrencyConfig: `ProvisionedConcurrentExecutions` alone, at least 1. */
+export function provisionedConcurrency(value: Resolved, property: string): number {
+  const config = map(value, property);
+  for (const key of Object.keys(config)) if (key !== "ProvisionedConcurrentExecutions") throw new ResolveError(`${property}.${key} is not supported`, `${property}.${key}`);
+  if (config.ProvisionedConcurrentExecutions === undefined) throw new ResolveError("is required", `${property}.ProvisionedConcurrentExecutions`);
+  return integer(config.ProvisionedConcurrentExecutions, `${property}.ProvisionedConcurrentExecutions`, 1, Number.MAX_SAFE_INTEGER);
+}
+
+/**
+ * The destination types SAM's EventInvokeConfig names, and the ARN service each must be; Lambent delivers
+ * to queues, topics and functions (PutFunctionEventInvokeConfig refuses the rest).
+ */
+const DESTINATION_TYPES: Readonly<Record<string, { service: string } | { refused: string }>> = {
+  SQS: { service: "sqs" },
+  SNS: { service: "sns" },
+  Lambda: { service: "lambda" },
+  EventBridge: { refused: "Lambent has no EventBridge: send the outcome to an SQS queue, SNS topic or function" },
+  S3Bucket: { refused: "Lambent does not deliver destinations to buckets: send the outcome to an SQS queue, SNS topic or function" },
+};
+const DESTINATION_ARN = /^arn:aws[a-zA-Z-]*:([^:]+):[^:]*:[^:]*:.+$/;
+
+/** AWS::Serverless::Function's EventInvokeConfig: each destination with its Type, as SAM defines it. */
+function serverlessEventInvokeConfig(value: Resolved, functionName: string): EventInvokeConfigRequest {
+  return eventInvokeConfig(value, "EventInvokeConfig", functionName, true);
+}
+
+/**
+ * An EventInvokeConfig as PutFunctionEventInvokeConfig takes it (`property` undefined: a resource's own
+ * properties). `typed`: SAM's form, where each destination
+ * carries a Type; otherwise (AWS::Lambda::EventInvokeConfig) the ARN says what it is. A destination Lambent
+ * cannot deliver to, or the function itself, is refused here rather than by the cluster midway.
+ */
+export function eventInvokeConfig(value: Resolved, property: string | undefined, functionName: string, typed: boolean): EventInvokeConfigRequest {
+  const config = map(value, property ?? "Properties");
+  const request: EventInvokeConfigRequest = {};
+  for (const [key, item] of Object.entries(config)) {
+    const name = property === undefined ? key : `${property}.${key}`;
+    if (key === "MaximumEventAgeInSeconds") request.MaximumEventAgeInSeconds = integer(item, name, 60, 21600);
+    else if (key === "MaximumRetryAttempts") request.MaximumRetryAttempts = integer(item, name, 0, 2);
+    else if (key === "DestinationConfig") {
+      const destinations = map(item, name);
+      const planned: NonNullable<EventInvokeConfigRequest["DestinationConfig"]> = {};
+      for (const [field, target] of Object.entries(destinations)) {
+        if (field !== "OnSuccess" && field !== "OnFailure") throw new ResolveError(`${name}.${field} is not supported: only OnSuccess and OnFailure`, `${name}.${field}`);
+        planned[field] = { Destination: destination(target, `${name}.${field}`, functionName, typed) };
+      }
+      request.DestinationConfig = planned;
+    } else if (typed || (key !== "FunctionName" && key !== "Qualifier")) throw new ResolveError(`${name} is not supported`, name);
+  }
+  if (request.MaximumEventAgeInSeconds === undefined && request.MaximumRetryAttempts === undefined && request.DestinationConfig === undefined) {
+    throw new ResolveError("sets nothing: give MaximumEventAgeInSeconds, MaximumRetryAttempts or DestinationConfig", property);
+  }
+  return request;
+}
+
+function destination(value: Resolved, property: string, functionName: string, typed: boolean): string {
+  const target = map(value, property);
+  for (const key of Object.keys(target)) {
+    if (key !== "Destination" && !(typed && key === "Type")) throw new ResolveError(`${property}.${key} is not supported`, `${property}.${key}`);
+  }
+  let typeOf: { type: string; service: string } | undefined;
+  if (typed) {
+    const type = oneOf(target.Type, Object.keys(DESTINATION_TYPES), `${property}.Type`);
+    const kind = DESTINATION_TYPES[type]!;
+    if ("refused" in kind) throw new ResolveError(`Type ${type} is not supported by Lambent: ${kind.refused}`, `${property}.Type`);
+    typeOf = { type, service: kind.service };
+  }
+  if (target.Destination === undefined) {
+    throw new ResolveError(`is required: Lambent creates no queues or topics for a destination, give the ARN of one that exists`, `${property}.Destination`);
+  }
+  const arn = text(target.Destination, `${property}.Destination`);
+  const found = DESTINATION_ARN.exec(arn)?.[1];
+  if (found === undefined || !["sqs", "sns", "lambda"].includes(found)) {
+    throw new ResolveError(`'${arn}' is not an SQS queue, SNS topic or function ARN: Lambent delivers destinations to nothing else`, `${property}.Destination`);
+  }
+  if (typeOf !== undefined && found !== typeOf.service) throw new ResolveError(`'${arn}' does not match its Type ${typeOf.type}: the ARN must be arn:aws:${typeOf.service}:…`, `${property}.Destination`);
+  const ownFunction = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(arn)?.[1];
+  if (ownFunction === functionName) throw new ResolveError("is the function itself: a function cannot be its own destination", `${property}.Destination`);
+  return arn;
 }
 
 function urlConfig(value: Resolved): FunctionUrlConfigRequest {

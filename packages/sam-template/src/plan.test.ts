@@ -1,26 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { TemplateError } from "./errors.js";
 import { mergeGlobals } from "./globals.js";
-import type { PlanOptions, TemplatePlan } from "./model.js";
 import { parseParameterOverrides } from "./parameters.js";
-import { planTemplate } from "./plan.js";
-
-const OPTIONS: PlanOptions = { templatePath: "/apps/shop/template.yaml", stackName: "shop", facts: { region: "eu-west-1", accountId: "123456789012" } };
-
-function plan(text: string, options: Partial<PlanOptions> = {}): TemplatePlan {
-  return planTemplate(text, { ...OPTIONS, ...options });
-}
-
-/** The problems a template is refused for, one line each. */
-function refusal(text: string, options: Partial<PlanOptions> = {}): string[] {
-  try {
-    plan(text, options);
-  } catch (error) {
-    if (error instanceof TemplateError) return error.message.split("\n");
-    throw error;
-  }
-  throw new Error("the template was not refused");
-}
+import { OPTIONS, plan, refusal } from "./testing/plans.js";
 
 const HELLO = `
 AWSTemplateFormatVersion: '2010-09-09'
@@ -52,6 +33,14 @@ Outputs:
 `;
 
 describe("planTemplate", () => {
+  it("takes a Description beside a resource's Type with a warning, as serverless-patterns' eventbridge-lambda has it, and still refuses other unknown attributes", () => {
+    const described = HELLO.replace("    Type: AWS::Serverless::Function\n", "    Type: AWS::Serverless::Function\n    Description: Invoked by an API\n");
+    const result = plan(described);
+    expect(result.functions.map((fn) => fn.logicalId)).toEqual(["HelloWorldFunction"]);
+    expect(result.warnings).toContain("HelloWorldFunction: the resource attribute Description has no effect (a function's Description goes under Properties)");
+    expect(refusal(HELLO.replace("    Type: AWS::Serverless::Function\n", "    Type: AWS::Serverless::Function\n    Comment: no\n"))).toContainEqual(expect.stringContaining("HelloWorldFunction: Comment: the resource attribute Comment is not supported by Lambent"));
+  });
+
   it("plans the sam init hello world: a function named after the stack, its route, and honest outputs", () => {
     const result = plan(HELLO);
     expect(result.functions).toHaveLength(1);
@@ -72,6 +61,21 @@ describe("planTemplate", () => {
     expect(outputs.HelloWorldFunction!.value).toBe("arn:aws:lambda:eu-west-1:123456789012:function:shop-HelloWorldFunction");
     expect(outputs.HelloWorldFunctionIamRole!.value).toBe("arn:aws:iam::123456789012:role/lambent");
     expect(outputs.ApiId!.unavailable).toMatch(/ServerlessRestApi is API Gateway's id/);
+  });
+
+  it("plans Python functions: python3.12 from a folder, and inline code written as index.py", () => {
+    const result = plan(`
+Resources:
+  Greeter:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: greeter, Handler: app.lambda_handler, Runtime: python3.12 }
+  Inline:
+    Type: AWS::Lambda::Function
+    Properties: { Handler: index.handler, Runtime: python3.12, Role: arn:aws:iam::123456789012:role/lambent, Code: { ZipFile: "def handler(event, context):\\n    return event" } }
+`);
+    const [greeter, inline] = result.functions;
+    expect(greeter).toMatchObject({ code: { kind: "folder", path: "/apps/shop/greeter" }, settings: { Handler: "app.lambda_handler", Runtime: "python3.12" } });
+    expect(inline).toMatchObject({ code: { kind: "inline", fileName: "index.py" }, settings: { Handler: "index.handler", Runtime: "python3.12" } });
   });
 
   it("resolves the API URL output to the route base once it is known", () => {
@@ -243,6 +247,138 @@ Outputs:
     ]);
   });
 
+  it("plans SQS and Kinesis events and AWS::Lambda::EventSourceMapping resources as event source mappings of their function", () => {
+    const planned = plan(`
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Jobs:
+          Type: SQS
+          Properties: { Queue: arn:aws:sqs:eu-west-1:123456789012:jobs, BatchSize: 5, FunctionResponseTypes: [ReportBatchItemFailures], ScalingConfig: { MaximumConcurrency: 4 } }
+        Clicks:
+          Type: Kinesis
+          Properties: { Stream: arn:aws:kinesis:eu-west-1:123456789012:stream/clicks, StartingPosition: TRIM_HORIZON, MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Type: SQS, Destination: arn:aws:sqs:eu-west-1:123456789012:failed } } }
+  Orders:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      EventSourceArn: arn:aws:sqs:eu-west-1:123456789012:orders
+      Enabled: false
+      FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["order"]}}' }] }
+`);
+    expect(planned.functions[0]!.mappings).toEqual([
+      { eventId: "Jobs", eventSourceArn: "arn:aws:sqs:eu-west-1:123456789012:jobs", settings: { BatchSize: 5, FunctionResponseTypes: ["ReportBatchItemFailures"], ScalingConfig: { MaximumConcurrency: 4 } } },
+      { eventId: "Clicks", eventSourceArn: "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks", settings: { StartingPosition: "TRIM_HORIZON", MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:eu-west-1:123456789012:failed" } } } },
+      { eventId: "Orders", eventSourceArn: "arn:aws:sqs:eu-west-1:123456789012:orders", settings: { Enabled: false, FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["order"]}}' }] } } },
+    ]);
+    expect(refusal(`
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        Jobs: { Type: SQS, Properties: { Queue: arn:aws:sqs:eu-west-1:123456789012:jobs, KmsKeyArn: k } }
+        Clicks: { Type: Kinesis, Properties: { Stream: arn:aws:kinesis:eu-west-1:123456789012:stream/clicks } }
+  Elsewhere:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: { FunctionName: other-function, EventSourceArn: arn:aws:sqs:eu-west-1:123456789012:jobs }
+  Table:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: { FunctionName: !Ref Worker, EventSourceArn: arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/x }
+`)).toEqual([
+      "Worker: Events.Jobs.Properties.KmsKeyArn: SQS event property KmsKeyArn is not supported by Lambent",
+      "Elsewhere: FunctionName: names other-function, which is not a function of this template",
+      "Table: EventSourceArn: Lambent has no DynamoDB streams: its mappings read JetStream queues (arn:aws:sqs:…) and streams (arn:aws:kinesis:…:stream/…)",
+    ]);
+  });
+
+  it("plans an AWS::Lambda::Alias on the template's AWS::Lambda::Version of a function as the function's alias", () => {
+    const planned = plan(`
+Resources:
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties: { Code: { ZipFile: "exports.handler = async () => 1;" }, Handler: index.handler, Runtime: nodejs20.x, Role: arn:aws:iam::123456789012:role/r }
+  WorkerVersion:
+    Type: AWS::Lambda::Version
+    Properties: { FunctionName: !Ref Worker }
+  Live:
+    Type: AWS::Lambda::Alias
+    Properties: { FunctionName: !Ref Worker, FunctionVersion: !GetAtt WorkerVersion.Version, Name: live }
+Outputs:
+  LiveArn: { Value: !Ref Live }
+  Version: { Value: !GetAtt WorkerVersion.Version }
+`);
+    expect(planned.functions[0]!.alias).toBe("live");
+    expect(planned.outputs).toEqual([
+      { name: "LiveArn", value: "arn:aws:lambda:eu-west-1:123456789012:function:shop-Worker:live" },
+      { name: "Version", unavailable: "the version WorkerVersion is known after the deploy" },
+    ]);
+    expect(refusal(`
+Resources:
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties: { Code: { ZipFile: "exports.handler = async () => 1;" }, Handler: index.handler, Runtime: nodejs20.x, Role: arn:aws:iam::123456789012:role/r }
+  Pinned:
+    Type: AWS::Lambda::Alias
+    Properties: { FunctionName: !Ref Worker, FunctionVersion: "1", Name: pinned }
+  Weighted:
+    Type: AWS::Lambda::Alias
+    Properties: { FunctionName: !Ref Worker, FunctionVersion: "1", Name: w, RoutingConfig: { AdditionalVersionWeights: [] } }
+`)).toEqual([
+      "Pinned: FunctionVersion: must be !GetAtt <Version>.Version of an AWS::Lambda::Version of the template: the version each deploy freezes",
+      "Weighted: RoutingConfig: AWS::Lambda::Alias property RoutingConfig is not supported by Lambent: weighted aliases are not deployed from templates",
+    ]);
+  });
+
+  it("plans an AWS::Serverless::StateMachine with its substitutions, name, role and tags; refuses its Events", () => {
+    const planned = plan(`
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: fn, Handler: index.handler, Runtime: nodejs20.x }
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Type: EXPRESS
+      Policies: [AWSLambdaRole]
+      DefinitionSubstitutions: { WorkerArn: !GetAtt Worker.Arn }
+      Definition:
+        StartAt: Work
+        States:
+          Work: { Type: Task, Resource: "\${WorkerArn}", End: true }
+Outputs:
+  FlowArn: { Value: !Ref Flow }
+`);
+    expect(planned.stateMachines).toEqual([
+      {
+        logicalId: "Flow",
+        name: "shop-Flow",
+        definition: JSON.stringify({ StartAt: "Work", States: { Work: { Type: "Task", Resource: "arn:aws:lambda:eu-west-1:123456789012:function:shop-Worker", End: true } } }),
+        roleArn: "arn:aws:iam::123456789012:role/lambent",
+        type: "EXPRESS",
+        tags: { "lambent:stack": "shop", "lambent:logical-id": "Flow" },
+      },
+    ]);
+    expect(planned.outputs).toEqual([{ name: "FlowArn", value: "arn:aws:states:eu-west-1:123456789012:stateMachine:shop-Flow" }]);
+    expect(planned.warnings).toContain("Flow: Policies has no effect: Lambent does not create IAM roles");
+    expect(refusal(`
+Resources:
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition: { StartAt: A, States: { A: { Type: Succeed } } }
+      Events: { Nightly: { Type: Schedule, Properties: { Schedule: rate(1 day) } } }
+`)).toEqual(["Flow: Events: AWS::Serverless::StateMachine property Events is not supported by Lambent: start executions with lambent workflow or a function's schedule"]);
+  });
+
   it("refuses what Lambent cannot do, naming the resource and the property or type, every problem at once", () => {
     const lines = refusal(`
 Resources:
@@ -256,13 +392,13 @@ Resources:
     Type: AWS::SQS::Queue
   Python:
     Type: AWS::Serverless::Function
-    Properties: { CodeUri: fn, Handler: app.handler, Runtime: python3.12 }
+    Properties: { CodeUri: fn, Handler: app.handler, Runtime: python3.11 }
   Vpc:
     Type: AWS::Serverless::Function
     Properties: { CodeUri: fn, Handler: index.handler, Runtime: nodejs20.x, VpcConfig: { SubnetIds: [a] } }
   Canary:
     Type: AWS::Serverless::Function
-    Properties: { CodeUri: fn, Handler: index.handler, Runtime: nodejs20.x, AutoPublishAlias: live, DeploymentPreference: { Type: Canary10Percent5Minutes } }
+    Properties: { CodeUri: fn, Handler: index.handler, Runtime: nodejs20.x, AutoPublishAlias: live, DeploymentPreference: { Type: Canary10Percent5Minutes, TriggerConfigurations: [] } }
   Queued:
     Type: AWS::Serverless::Function
     Properties:
@@ -270,7 +406,7 @@ Resources:
       Handler: index.handler
       Runtime: nodejs20.x
       Events:
-        Jobs: { Type: SQS, Properties: { Queue: arn:aws:sqs:eu-west-1:123456789012:jobs } }
+        Jobs: { Type: DynamoDB, Properties: { Stream: arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/x, StartingPosition: LATEST } }
         Item: { Type: Api, Properties: { Path: "/items/{id}", Method: get } }
   FromS3:
     Type: AWS::Serverless::Function
@@ -279,11 +415,11 @@ Resources:
     expect(lines).toEqual([
       "Table: Type: resource type AWS::DynamoDB::Table is not supported by Lambent: Lambent has no DynamoDB",
       "Queue: Type: resource type AWS::SQS::Queue is not supported by Lambent",
-      "Python: Runtime: python3.12 is not a runtime Lambent runs: Lambent runs Node.js 18 and later (nodejs18.x, nodejs20.x, nodejs22.x)",
+      "Python: Runtime: python3.11 is not a runtime Lambent runs: Lambent runs Node.js 18 and later (nodejs18.x, nodejs20.x, nodejs22.x) and python3.12",
       "Vpc: VpcConfig: AWS::Serverless::Function property VpcConfig is not supported by Lambent: Lambent runs functions in isolates, without VPCs",
-      "Canary: DeploymentPreference: AWS::Serverless::Function property DeploymentPreference is not supported by Lambent: gradual deployments are not built yet",
-      "Queued: Events.Jobs.Type: event type SQS is not supported by Lambent: event source mappings are not deployed from templates yet",
+      "Queued: Events.Jobs.Type: event type DynamoDB is not supported by Lambent: Lambent's event source mappings read JetStream queues (SQS) and streams (Kinesis); it has no DynamoDB streams",
       "FromS3: CodeUri: 's3://bucket/key.zip' is not a local path: Lambent does not read code from S3 or URLs",
+      "Canary: DeploymentPreference.TriggerConfigurations: is not supported by Lambent",
     ]);
     expect(refusal(`
 Resources:

@@ -3,11 +3,16 @@
 // resolved as far as the facts allow. Every problem is collected, and any one of them refuses the template.
 import { dirname } from "node:path";
 import { ResolveError, TemplateError, UnavailableValueError, type TemplateProblem } from "./errors.js";
-import { defaultFunctionName, checkFunctionName, planLambdaFunction, planServerlessFunction } from "./functions.js";
+import { defaultFunctionName, checkFunctionName, eventInvokeConfig, planLambdaFunction, planServerlessFunction, provisionedConcurrency } from "./functions.js";
+import { ALARM_TYPE, DEPLOYMENT_CONFIG_TYPE, markNewVersion, planAlarm, planDeploymentConfig, planDeploymentPreference } from "./deployment-preference.js";
 import { mergeGlobals } from "./globals.js";
 import { evaluateCondition, NO_VALUE, resolveValue, unavailable, type IntrinsicScope, type Resolved, type ResourceValues } from "./intrinsics.js";
-import type { FunctionPlan, OutputPlan, PermissionPlan, PlanOptions, TemplatePlan } from "./model.js";
+import { BUCKET_TYPE, checkBucketName, checkNameResource, checkTopicName, defaultBucketName, defaultTopicName, TOPIC_TYPE } from "./notifications.js";
+import { checkLayerName, defaultLayerName, LAYER_TYPE, layerVersionArn, PENDING_LAYER_VERSION, planLayer } from "./layers.js";
+import type { AlarmPlan, FunctionPlan, TrafficRouting, LayerPlan, OutputPlan, PermissionPlan, PlanOptions, StateMachinePlan, TemplatePlan } from "./model.js";
 import { parseTemplateText } from "./parse.js";
+import { MAPPING_RESOURCE_SETTINGS, mappingSettings, sourceArn } from "./mappings.js";
+import { defaultStateMachineName, planStateMachine, STATE_MACHINE_TYPE } from "./state-machines.js";
 import { resolveParameter, type ParameterDeclaration } from "./parameters.js";
 import { map, own, text } from "./values.js";
 
@@ -28,21 +33,31 @@ const API_TYPES: Readonly<Record<string, { event: string; idProperty: string; re
 /** An IAM role is a name on Lambent: functions run as it, and the operator gives it credentials and a policy (lambent role). */
 const ROLE_TYPE = "AWS::IAM::Role";
 const ROLE_PROPERTIES = new Set(["RoleName", "Path", "AssumeRolePolicyDocument", "Policies", "ManagedPolicyArns", "PermissionsBoundary", "Description", "MaxSessionDuration", "Tags"]);
+const MAPPING_TYPE = "AWS::Lambda::EventSourceMapping";
+/**
+ * A version of a template function is the version every deploy freezes; an alias of it, moved to that
+ * version, is what AutoPublishAlias makes. Properties beyond those are refused.
+ */
+const VERSION_TYPE = "AWS::Lambda::Version";
+const ALIAS_TYPE = "AWS::Lambda::Alias";
+const VERSION_PROPERTIES = new Set(["FunctionName", "Description", "CodeSha256"]);
+const ALIAS_PROPERTIES = new Set(["FunctionName", "FunctionVersion", "Name", "Description", "ProvisionedConcurrencyConfig"]);
+/** A template function's EventInvokeConfig, on the qualifier it has from the template: its alias, or $LATEST. */
+const EVENT_INVOKE_TYPE = "AWS::Lambda::EventInvokeConfig";
+const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
 const PERMISSION_PROPERTIES = new Set(["Action", "FunctionName", "Principal", "SourceArn", "SourceAccount", "EventSourceToken", "PrincipalOrgID", "FunctionUrlAuthType"]);
 
 /** Why a resource type is refused, where there is more to say than "not supported". */
 const REFUSED_TYPE_BECAUSE: Readonly<Record<string, string>> = {
-  "AWS::Serverless::LayerVersion": "layers are not deployed from templates yet: publish with lambent layer and list the ARN in Layers",
-  "AWS::Lambda::LayerVersion": "layers are not deployed from templates yet: publish with lambent layer and list the ARN in Layers",
-  "AWS::Serverless::StateMachine": "state machines are not deployed from templates yet",
-  "AWS::Lambda::EventSourceMapping": "event source mappings are not deployed from templates yet",
-  "AWS::Lambda::Alias": "use AutoPublishAlias on the function",
-  "AWS::Lambda::Version": "use AutoPublishAlias on the function",
+  "AWS::Lambda::LayerVersion": "its Content is read from S3: declare the layer as an AWS::Serverless::LayerVersion with a local ContentUri",
   "AWS::Serverless::SimpleTable": "Lambent has no DynamoDB",
   "AWS::DynamoDB::Table": "Lambent has no DynamoDB",
 };
 
 export const DEFAULT_ROLE_NAME = "lambent";
+
+/** Resources a DeploymentPreference refers to: a custom deployment configuration, and alarms over Lambent's metrics. */
+const DEPLOYMENT_TYPES = new Set([DEPLOYMENT_CONFIG_TYPE, ALARM_TYPE]);
 
 /** A resource that is not deployed: a reference to it is refused with the reason. */
 function leftOut(type: string, reason: string): ResourceValues {
@@ -69,6 +84,10 @@ class TemplatePlanner {
   private readonly scope: IntrinsicScope;
   private readonly declaredConditions: Record<string, unknown>;
   private readonly resourceDeclarations: Record<string, Record<string, unknown>>;
+  /** Each function's resolved DeploymentPreference, planned once the configurations and alarms are. */
+  private readonly preferences = new Map<FunctionPlan, Resolved>();
+  private readonly deploymentConfigs = new Map<string, TrafficRouting>();
+  private readonly alarms = new Map<string, AlarmPlan>();
 
   constructor(
     private readonly template: Record<string, unknown>,
@@ -93,18 +112,37 @@ class TemplatePlanner {
     this.describeResources(included);
     const functions: FunctionPlan[] = [];
     const permissions: PermissionPlan[] = [];
+    const mappings: [string, Record<string, unknown>][] = [];
+    const stateMachines: StateMachinePlan[] = [];
+    const layers: LayerPlan[] = [];
     for (const [logicalId, declaration] of included) {
       this.attempt({ where: logicalId }, () => {
         if (FUNCTION_TYPES.has(declaration.Type as string)) functions.push(this.planFunction(logicalId, declaration));
         else if (Object.hasOwn(API_TYPES, declaration.Type as string)) this.checkApi(declaration);
         else if (declaration.Type === ROLE_TYPE) this.checkRole(logicalId, declaration);
+        else if (declaration.Type === MAPPING_TYPE || declaration.Type === ALIAS_TYPE || declaration.Type === EVENT_INVOKE_TYPE) mappings.push([logicalId, declaration]);
+        else if (declaration.Type === VERSION_TYPE) this.checkVersion(logicalId, declaration, included);
+        else if (declaration.Type === STATE_MACHINE_TYPE) stateMachines.push(this.planStateMachine(logicalId, declaration));
+        else if (DEPLOYMENT_TYPES.has(declaration.Type as string)) this.planDeploymentResource(logicalId, declaration);
+        else if (declaration.Type === LAYER_TYPE) layers.push(this.planLayer(logicalId, declaration, layers));
+        else if (declaration.Type === BUCKET_TYPE || declaration.Type === TOPIC_TYPE) this.checkNameResource(logicalId, declaration);
         else permissions.push(this.planPermission(logicalId, declaration, included));
       });
     }
+    // Mapping resources once every function is planned: each joins the function it names.
+    for (const [logicalId, declaration] of mappings) {
+      if (declaration.Type === EVENT_INVOKE_TYPE) continue;
+      this.attempt({ where: logicalId }, () => (declaration.Type === ALIAS_TYPE ? this.planAlias(logicalId, declaration, functions, included) : this.planMappingResource(logicalId, declaration, functions, included)));
+    }
+    // Once every alias is known: an EventInvokeConfig names the qualifier it applies to.
+    for (const [logicalId, declaration] of mappings) {
+      if (declaration.Type === EVENT_INVOKE_TYPE) this.attempt({ where: logicalId }, () => this.planEventInvokeResource(declaration, functions, included));
+    }
+    this.planDeploymentPreferences(functions);
     this.checkAcrossFunctions(functions);
     const outputs = this.planOutputs();
     if (this.problems.length > 0) throw new TemplateError(this.problems);
-    const plan: TemplatePlan = { stackName: this.options.stackName, functions, permissions, outputs, warnings: this.warnings };
+    const plan: TemplatePlan = { stackName: this.options.stackName, functions, permissions, ...(stateMachines.length > 0 ? { stateMachines } : {}), ...(layers.length > 0 ? { layers } : {}), outputs, warnings: this.warnings };
     if (typeof this.template.Description === "string") plan.description = this.template.Description.trim();
     return plan;
   }
@@ -170,7 +208,9 @@ class TemplatePlanner {
     for (const [logicalId, declaration] of Object.entries(this.resourceDeclarations)) {
       this.attempt({ where: logicalId }, () => {
         if (declaration === null || typeof declaration !== "object") throw new ResolveError("must be a map with Type and Properties");
-        for (const key of Object.keys(declaration)) if (!RESOURCE_KEYS.has(key)) throw new ResolveError(`the resource attribute ${key} is not supported by Lambent`, key);
+        for (const key of Object.keys(declaration)) if (!RESOURCE_KEYS.has(key) && key !== "Description") throw new ResolveError(`the resource attribute ${key} is not supported by Lambent`, key);
+        // A Description beside Type rather than under Properties is a note the template's author left; serverless-patterns' templates carry them.
+        if (declaration.Description !== undefined) this.warnings.push(`${logicalId}: the resource attribute Description has no effect (a function's Description goes under Properties)`);
         const type = typeof declaration.Type === "string" ? declaration.Type : "(none)";
         if (declaration.Condition !== undefined) {
           const condition = text(declaration.Condition as Resolved, "Condition");
@@ -179,7 +219,7 @@ class TemplatePlanner {
             return;
           }
         }
-        if (!FUNCTION_TYPES.has(type) && !Object.hasOwn(API_TYPES, type) && type !== ROLE_TYPE && type !== "AWS::Lambda::Permission") {
+        if (!FUNCTION_TYPES.has(type) && !Object.hasOwn(API_TYPES, type) && type !== ROLE_TYPE && type !== "AWS::Lambda::Permission" && type !== MAPPING_TYPE && type !== VERSION_TYPE && type !== ALIAS_TYPE && type !== EVENT_INVOKE_TYPE && type !== STATE_MACHINE_TYPE && type !== LAYER_TYPE && type !== BUCKET_TYPE && type !== TOPIC_TYPE && !DEPLOYMENT_TYPES.has(type)) {
           const because = own(REFUSED_TYPE_BECAUSE, type);
           this.resources.set(logicalId, leftOut(type, `${logicalId}, of the type ${type}, which Lambent does not support`));
           throw new ResolveError(`resource type ${type} is not supported by Lambent${because ? `: ${because}` : ""}`, "Type");
@@ -226,6 +266,54 @@ class TemplatePlanner {
       if (api !== undefined) {
         this.apis.set(logicalId, { rest: api.rest });
         this.resources.set(logicalId, { type, ref: unavailable(`${logicalId} ${apiNote}`), attributes: {} });
+        continue;
+      }
+      if (type === STATE_MACHINE_TYPE) {
+        const properties = (declaration.Properties ?? {}) as Record<string, unknown>;
+        const name = (): string => (properties.Name === undefined ? defaultStateMachineName(this.options.stackName, logicalId) : text(resolveValue(properties.Name, this.scope, "Name"), "Name"));
+        const arn = (): string => `arn:aws:states:${region}:${accountId}:stateMachine:${name()}`;
+        this.resources.set(logicalId, { type, ref: arn, attributes: { Arn: arn, Name: name } });
+        continue;
+      }
+      if (type === BUCKET_TYPE || type === TOPIC_TYPE) {
+        const properties = (declaration.Properties ?? {}) as Record<string, unknown>;
+        const nameProperty = type === BUCKET_TYPE ? "BucketName" : "TopicName";
+        const name = (): string => {
+          if (properties[nameProperty] === undefined) return type === BUCKET_TYPE ? defaultBucketName(this.options.stackName, logicalId) : defaultTopicName(this.options.stackName, logicalId);
+          const given = text(resolveValue(properties[nameProperty], this.scope, nameProperty), nameProperty);
+          return type === BUCKET_TYPE ? checkBucketName(given) : checkTopicName(given);
+        };
+        const topicArn = (): string => `arn:aws:sns:${region}:${accountId}:${name()}`;
+        this.resources.set(logicalId, type === BUCKET_TYPE ? { type, ref: name, attributes: { Arn: () => `arn:aws:s3:::${name()}` } } : { type, ref: topicArn, attributes: { TopicArn: topicArn, TopicName: name } });
+        continue;
+      }
+      if (type === LAYER_TYPE) {
+        const properties = (declaration.Properties ?? {}) as Record<string, unknown>;
+        const name = (): string => (properties.LayerName === undefined ? defaultLayerName(this.options.stackName, logicalId) : checkLayerName(text(resolveValue(properties.LayerName, this.scope, "LayerName"), "LayerName")));
+        const arn = (): string => this.options.facts.layerVersionArns?.[logicalId] ?? layerVersionArn(region, accountId, name(), PENDING_LAYER_VERSION);
+        this.resources.set(logicalId, { type, ref: arn, attributes: {} });
+        continue;
+      }
+      if (DEPLOYMENT_TYPES.has(type)) {
+        const properties = (declaration.Properties ?? {}) as Record<string, unknown>;
+        const nameProperty = type === ALARM_TYPE ? "AlarmName" : "DeploymentConfigName";
+        const name = (): string => (properties[nameProperty] === undefined ? defaultFunctionName(this.options.stackName, logicalId) : text(resolveValue(properties[nameProperty], this.scope, nameProperty), nameProperty));
+        this.resources.set(logicalId, { type, ref: name, attributes: type === ALARM_TYPE ? { Arn: () => `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name()}` } : {} });
+        continue;
+      }
+      if (type === VERSION_TYPE) {
+        const later = unavailable(`the version ${logicalId} is known after the deploy`);
+        this.resources.set(logicalId, { type, ref: later, attributes: { Version: later } });
+        continue;
+      }
+      if (type === ALIAS_TYPE) {
+        const properties = (declaration.Properties ?? {}) as Record<string, unknown>;
+        const aliasArn = (): string => {
+          const target = text(resolveValue(properties.FunctionName, this.scope, "FunctionName"), "FunctionName");
+          const functionName = /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)$/.exec(target)?.[1] ?? target;
+          return `arn:aws:lambda:${region}:${accountId}:function:${functionName}:${text(resolveValue(properties.Name, this.scope, "Name"), "Name")}`;
+        };
+        this.resources.set(logicalId, { type, ref: aliasArn, attributes: { AliasArn: aliasArn } });
         continue;
       }
       if (!FUNCTION_TYPES.has(type)) {
@@ -284,7 +372,64 @@ class TemplatePlanner {
       warnings: this.warnings,
     };
     const properties_ = map(resolved === NO_VALUE ? {} : resolved, "Properties");
-    return type === "AWS::Serverless::Function" ? planServerlessFunction(properties_, context) : planLambdaFunction(properties_, context);
+    if (type !== "AWS::Serverless::Function") return planLambdaFunction(properties_, context);
+    const plan = planServerlessFunction(properties_, context);
+    if (properties_.DeploymentPreference !== undefined) this.preferences.set(plan, properties_.DeploymentPreference);
+    return plan;
+  }
+
+  /** An AWS::CodeDeploy::DeploymentConfig or AWS::CloudWatch::Alarm, kept by the name a Ref to it gives. */
+  private planDeploymentResource(logicalId: string, declaration: Record<string, unknown>): void {
+    const typeOf = (id: string): unknown => this.resourceDeclarations[id]?.Type;
+    // An alarm's ExecutedVersion may name the version the deploy publishes, unknown until then.
+    const isNewVersion = (id: string, attribute: string): boolean => (attribute === "Version.Version" && FUNCTION_TYPES.has(typeOf(id) as string)) || (attribute === "Version" && typeOf(id) === VERSION_TYPE);
+    const declared = declaration.Type === ALARM_TYPE ? markNewVersion(declaration.Properties ?? {}, isNewVersion) : (declaration.Properties ?? {});
+    const resolved = resolveValue(declared, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    const name = this.resources.get(logicalId)!.ref();
+    if (declaration.Type === ALARM_TYPE) this.alarms.set(name, planAlarm(properties, name, this.warnings, logicalId));
+    else this.deploymentConfigs.set(name, planDeploymentConfig(properties));
+  }
+
+  /** Each function's DeploymentPreference, once its alias (AutoPublishAlias or an AWS::Lambda::Alias) is known. */
+  private planDeploymentPreferences(functions: readonly FunctionPlan[]): void {
+    const functionNames = new Set(functions.map((fn) => fn.functionName));
+    for (const [fn, preference] of this.preferences) {
+      this.attempt({ where: fn.logicalId }, () => {
+        const deployment = planDeploymentPreference(preference, { logicalId: fn.logicalId, functionName: fn.functionName, alias: fn.alias, configs: this.deploymentConfigs, alarms: this.alarms, functionNames, warnings: this.warnings });
+        if (deployment !== undefined) fn.deployment = deployment;
+      });
+    }
+  }
+
+  private planStateMachine(logicalId: string, declaration: Record<string, unknown>): StateMachinePlan {
+    const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    return planStateMachine(properties, {
+      logicalId,
+      name: this.resources.get(logicalId)!.attributes.Name!(),
+      templateFolder: dirname(this.options.templatePath),
+      defaultRole: `arn:aws:iam::${this.options.facts.accountId}:role/${DEFAULT_ROLE_NAME}`,
+      stackName: this.options.stackName,
+      warnings: this.warnings,
+    });
+  }
+
+  /** An AWS::S3::Bucket or AWS::SNS::Topic: a name of an Object Store bucket or a NATS subject. */
+  private checkNameResource(logicalId: string, declaration: Record<string, unknown>): void {
+    const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    const resource = this.resources.get(logicalId)!;
+    checkNameResource(declaration.Type as string, properties, logicalId, resource.type === BUCKET_TYPE ? resource.ref() : resource.attributes.TopicName!(), this.warnings);
+  }
+
+  private planLayer(logicalId: string, declaration: Record<string, unknown>, planned: readonly LayerPlan[]): LayerPlan {
+    const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    const layerName = properties.LayerName === undefined ? defaultLayerName(this.options.stackName, logicalId) : checkLayerName(text(properties.LayerName, "LayerName"));
+    const other = planned.find((layer) => layer.layerName === layerName);
+    if (other !== undefined) throw new ResolveError(`${layerName} is also the name of ${other.logicalId}`, "LayerName");
+    return planLayer(properties, { logicalId, layerName, templateFolder: dirname(this.options.templatePath), warnings: this.warnings });
   }
 
   /** An IAM role: its name and path are used; what it grants is not applied, and the warning says so. */
@@ -354,6 +499,95 @@ class TemplatePlanner {
     return plan;
   }
 
+  /** The template function a FunctionName names (by name or unqualified ARN), or a ResolveError. */
+  private templateFunction(target: string, included: [string, Record<string, unknown>][]): string {
+    const arn = /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)(?::([^:]+))?$/.exec(target);
+    if (arn?.[2] !== undefined) throw new ResolveError("name the function, not a version or alias of it", "FunctionName");
+    const functionName = arn ? arn[1]! : target;
+    const templateNames = new Set(included.filter(([, item]) => FUNCTION_TYPES.has(item.Type as string)).map(([id]) => this.resources.get(id)!.ref()));
+    if (!templateNames.has(functionName)) throw new ResolveError(`names ${target}, which is not a function of this template`, "FunctionName");
+    return functionName;
+  }
+
+  /** An AWS::Lambda::Version: the version each deploy freezes of its function. */
+  private checkVersion(logicalId: string, declaration: Record<string, unknown>, included: [string, Record<string, unknown>][]): void {
+    const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    for (const key of Object.keys(properties)) {
+      if (!VERSION_PROPERTIES.has(key)) {
+        const because = key === "ProvisionedConcurrencyConfig" ? ": the version is a new one on every deploy; give the ProvisionedConcurrencyConfig to an AWS::Lambda::Alias on it, or to the function with AutoPublishAlias" : "";
+        throw new ResolveError(`${VERSION_TYPE} property ${key} is not supported by Lambent${because}`, key);
+      }
+    }
+    if (properties.FunctionName === undefined) throw new ResolveError("is required", "FunctionName");
+    this.templateFunction(text(properties.FunctionName, "FunctionName"), included);
+    if (properties.Description !== undefined || properties.CodeSha256 !== undefined) this.warnings.push(`${logicalId}: Description and CodeSha256 have no effect: the version is the one each deploy freezes`);
+  }
+
+  /** An AWS::Lambda::Alias of a template function, on the version of it the template declares: the function's alias. */
+  private planAlias(logicalId: string, declaration: Record<string, unknown>, functions: FunctionPlan[], included: [string, Record<string, unknown>][]): void {
+    const raw = (declaration.Properties ?? {}) as Record<string, unknown>;
+    for (const key of Object.keys(raw)) {
+      if (!ALIAS_PROPERTIES.has(key)) throw new ResolveError(`${ALIAS_TYPE} property ${key} is not supported by Lambent${key === "RoutingConfig" ? ": weighted aliases are not deployed from templates" : ""}`, key);
+    }
+    for (const key of ["FunctionName", "FunctionVersion", "Name"]) if (raw[key] === undefined) throw new ResolveError("is required", key);
+    const functionName = this.templateFunction(text(resolveValue(raw.FunctionName, this.scope, "FunctionName"), "FunctionName"), included);
+    const name = text(resolveValue(raw.Name, this.scope, "Name"), "Name");
+    if (!ALIAS_NAME.test(name)) throw new ResolveError(`'${name}' is not an alias name: letters, digits, '-' or '_', not only digits`, "Name");
+    // The version is known only once deployed, so the alias must name it by reference: !GetAtt <Version>.Version.
+    const getAtt = (raw.FunctionVersion as { "Fn::GetAtt"?: unknown } | null)?.["Fn::GetAtt"];
+    const versionId = Array.isArray(getAtt) && getAtt[1] === "Version" && typeof getAtt[0] === "string" ? getAtt[0] : undefined;
+    const version = versionId === undefined ? undefined : included.find(([id, item]) => id === versionId && item.Type === VERSION_TYPE)?.[1];
+    if (version === undefined) throw new ResolveError(`must be !GetAtt <Version>.Version of an ${VERSION_TYPE} of the template: the version each deploy freezes`, "FunctionVersion");
+    const versionOf = text(resolveValue(((version.Properties ?? {}) as Record<string, unknown>).FunctionName, this.scope, "FunctionName"), "FunctionName");
+    if (this.templateFunction(versionOf, included) !== functionName) throw new ResolveError(`${versionId} is a version of another function`, "FunctionVersion");
+    if (raw.Description !== undefined) this.warnings.push(`${logicalId}: Description has no effect`);
+    const fn = functions.find((candidate) => candidate.functionName === functionName);
+    if (fn === undefined) return;
+    if (fn.alias !== undefined && fn.alias !== name) throw new ResolveError(`${fn.logicalId} has the alias ${fn.alias} already: Lambent deploys one alias per function from a template`, "Name");
+    fn.alias = name;
+    if (raw.ProvisionedConcurrencyConfig !== undefined) {
+      if (fn.provisionedConcurrency !== undefined) throw new ResolveError(`${fn.logicalId} sets the alias's ProvisionedConcurrencyConfig already`, "ProvisionedConcurrencyConfig");
+      fn.provisionedConcurrency = provisionedConcurrency(resolveValue(raw.ProvisionedConcurrencyConfig, this.scope, "ProvisionedConcurrencyConfig"), "ProvisionedConcurrencyConfig");
+    }
+  }
+
+  /** An AWS::Lambda::EventInvokeConfig of a template function, on its alias (or on $LATEST when it has none). */
+  private planEventInvokeResource(declaration: Record<string, unknown>, functions: FunctionPlan[], included: [string, Record<string, unknown>][]): void {
+    const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    for (const key of ["FunctionName", "Qualifier"]) if (properties[key] === undefined) throw new ResolveError("is required", key);
+    const functionName = this.templateFunction(text(properties.FunctionName, "FunctionName"), included);
+    const fn = functions.find((candidate) => candidate.functionName === functionName);
+    const config = eventInvokeConfig(properties, undefined, functionName, false);
+    if (fn === undefined) return;
+    const qualifier = text(properties.Qualifier, "Qualifier");
+    const expected = fn.alias ?? "$LATEST";
+    if (qualifier !== expected) throw new ResolveError(`'${qualifier}' is not ${expected}: Lambent applies a template function's EventInvokeConfig to its alias, or to $LATEST when it has none`, "Qualifier");
+    if (fn.eventInvokeConfig !== undefined) throw new ResolveError(`${fn.logicalId} has an EventInvokeConfig already`, "FunctionName");
+    fn.eventInvokeConfig = config;
+  }
+
+  /** An AWS::Lambda::EventSourceMapping: a mapping of the template function it names. */
+  private planMappingResource(logicalId: string, declaration: Record<string, unknown>, functions: FunctionPlan[], included: [string, Record<string, unknown>][]): void {
+    const resolved = resolveValue(declaration.Properties ?? {}, this.scope);
+    const properties = map(resolved === NO_VALUE ? {} : resolved, "Properties");
+    for (const key of Object.keys(properties)) {
+      if (key !== "FunctionName" && key !== "EventSourceArn" && !MAPPING_RESOURCE_SETTINGS.has(key)) throw new ResolveError(`AWS::Lambda::EventSourceMapping property ${key} is not supported by Lambent`, key);
+    }
+    for (const key of ["FunctionName", "EventSourceArn"]) if (properties[key] === undefined) throw new ResolveError("is required", key);
+    const target = text(properties.FunctionName, "FunctionName");
+    const arn = /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)(?::([^:]+))?$/.exec(target);
+    if (arn?.[2] !== undefined) throw new ResolveError("a mapping of a version or alias is not deployed from templates: name the function", "FunctionName");
+    const functionName = arn ? arn[1]! : target;
+    const templateNames = new Set(included.filter(([, item]) => FUNCTION_TYPES.has(item.Type as string)).map(([id]) => this.resources.get(id)!.ref()));
+    if (!templateNames.has(functionName)) throw new ResolveError(`names ${target}, which is not a function of this template`, "FunctionName");
+    const mapping = { eventId: logicalId, eventSourceArn: sourceArn(text(properties.EventSourceArn, "EventSourceArn"), "EventSourceArn"), settings: mappingSettings(properties, "Properties") };
+    // A function refused for a problem of its own is not planned: that problem is listed already.
+    const fn = functions.find((candidate) => candidate.functionName === functionName);
+    if (fn) fn.mappings = [...(fn.mappings ?? []), mapping];
+  }
+
   /** Names, routes and trigger names are each one function's: two resources claiming one are refused. */
   private checkAcrossFunctions(functions: readonly FunctionPlan[]): void {
     const names = new Map<string, string>();
@@ -363,6 +597,12 @@ class TemplatePlanner {
       const other = names.get(fn.functionName);
       if (other !== undefined) this.problems.push({ where: fn.logicalId, property: "FunctionName", message: `${fn.functionName} is also the name of ${other}` });
       names.set(fn.functionName, fn.logicalId);
+      const sources = new Map<string, string>();
+      for (const mapping of fn.mappings ?? []) {
+        const earlier = sources.get(mapping.eventSourceArn);
+        if (earlier !== undefined) this.problems.push({ where: fn.logicalId, property: mapping.eventId, message: `${mapping.eventSourceArn} is also read by ${earlier}: a function maps one source once` });
+        sources.set(mapping.eventSourceArn, mapping.eventId);
+      }
       for (const route of fn.routes) {
         for (const method of route.methods) {
           const keys = method === "ANY" ? [`${route.path} ANY`, ...[...routes.keys()].filter((key) => key.startsWith(`${route.path} `))] : [`${route.path} ${method}`, `${route.path} ANY`];

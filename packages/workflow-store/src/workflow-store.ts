@@ -8,7 +8,7 @@
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { Buckets } from "@lambent/protocol";
-import { updateByRevision, writeAtRevision, type RevisionUpdate } from "@lambent/registry/kv";
+import { listKeys, updateByRevision, writeAtRevision, type RevisionUpdate } from "@lambent/registry/kv";
 import { keyToken } from "./names.js";
 import type { ExecutionRecord, FrameRecord, StateMachineRecord, TokenRecord } from "./records.js";
 
@@ -121,8 +121,6 @@ export class WorkflowStore {
   }
 
   private async keys(filter: string): Promise<string[]> {
-    const out: string[] = [];
-    for await (const key of await this.kv.keys(filter)) out.push(key);
-    return out;
+    return listKeys(this.kv, filter);
   }
 }

@@ -11,6 +11,7 @@ import type {
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
+  SearchFunctionsResponse,
   ListFunctionUrlConfigsResponse,
   ListTagsResponse,
   AddPermissionResponse,
@@ -25,8 +26,12 @@ import type { InvocationType, LogType } from "@lambent/protocol";
 import type { ResponseConsumer } from "./invoke/response-stream.js";
 import type { EventSourceMappings } from "./control-plane/event-source-mappings.js";
 import type { FunctionLogs } from "./control-plane/logs.js";
+import type { FunctionMetrics } from "./control-plane/metrics-history.js";
+import type { TestEventOperations } from "./control-plane/test-events.js";
+import type { DeadLetterOperations } from "./control-plane/dead-letters.js";
 import type { RouteOperations } from "./control-plane/routes.js";
 import type { TriggerOperations } from "./control-plane/triggers.js";
+import type { ApplicationOperations } from "./control-plane/applications.js";
 import type { ListOptions } from "./control-plane/pagination.js";
 import type { UsageReports } from "./control-plane/usage.js";
 import type { WorkflowOperations } from "./workflows/workflow-operations.js";
@@ -48,6 +53,8 @@ export interface ControlPlane {
   getFunctionConfiguration(functionName: string, qualifier?: string): Promise<FunctionConfiguration>;
   /** `functionVersion: "ALL"` lists every version of every function. */
   listFunctions(options: ListOptions & { functionVersion?: string; masterRegion?: string }): Promise<ListFunctionsResponse>;
+  /** Lambent's SearchFunctions: a page of functions whose name holds `search`, with the counts. */
+  searchFunctions(options: { search?: string | undefined; offset?: string | undefined; maxItems?: string | undefined }): Promise<SearchFunctionsResponse>;
   updateFunctionCode(functionName: string, body: unknown): Promise<FunctionConfiguration>;
   updateFunctionConfiguration(functionName: string, body: unknown): Promise<FunctionConfiguration>;
   /** Without a qualifier: the whole function with its versions and aliases; with a version: that version. */
@@ -138,12 +145,20 @@ export interface FrontendApi {
   invoker: Invoker;
   /** Lambent's function logs (control-plane/logs.ts); calls fail with ServiceException where absent. */
   logs?: FunctionLogs;
+  /** Lambent's metrics history (control-plane/metrics-history.ts); calls fail with ServiceException where absent. */
+  metrics?: FunctionMetrics;
+  /** Lambent's saved test events (control-plane/test-events.ts); calls fail with ServiceException where absent. */
+  testEvents?: TestEventOperations;
+  /** Lambent's dead-letter queue calls (control-plane/dead-letters.ts); calls fail with ServiceException where absent. */
+  deadLetters?: DeadLetterOperations;
   /** Lambent's usage report (control-plane/usage.ts); calls fail with ServiceException where absent. */
   usage?: UsageReports;
   /** Lambent's routes (control-plane/routes.ts); calls fail with ServiceException where absent. */
   routes?: RouteOperations;
   /** Lambent's triggers (control-plane/triggers.ts); calls fail with ServiceException where absent. */
   triggers?: TriggerOperations;
+  /** Lambent's applications: revisions and deploy locks (control-plane/applications.ts); calls fail with ServiceException where absent. */
+  applications?: ApplicationOperations;
   /** Lambda's event source mappings (control-plane/event-source-mappings.ts); calls fail with ServiceException where absent. */
   eventSourceMappings?: EventSourceMappings;
   /** AWS Step Functions (workflows/workflow-operations.ts); absent where the frontend was built without it. */

@@ -4,14 +4,15 @@
 // events (async-queue/) and event-source batches (event-sources/) through the same dispatcher and fires
 // triggers into the event stream (triggers/; every scheduler serves topic triggers). Every scheduler
 // follows workers' heartbeats, so a standby can take over without losing count of running calls
-// (leadership/). This file only wires those parts together and subscribes them to their subjects.
+// (leadership/); the leader acknowledges each, which is the worker's lease on its kept slots. This file only wires those parts together and subscribes them to their subjects.
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import { Kvm } from "@nats-io/kv";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { SchedulerConfig } from "@lambent/config";
-import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus, type SlotRecall, type WorkerSummary } from "@lambent/protocol";
+import { Buckets, QueueGroups, RequestReply, Subjects, encodeJson, type ClusterStatus, type HeartbeatAck, type SlotRecall, type WorkerSummary } from "@lambent/protocol";
 import { EnvironmentCipher, RegistryView, functionArn, openRegistryBuckets } from "@lambent/registry/functions";
 import { ensureEventStream, readQueueStats } from "@lambent/event-queue";
+import { MetricsRecorder, ensureMetricsStream } from "@lambent/log-stream";
 import { MetricsRegistry, type Logger } from "@lambent/telemetry";
 import { MeteredConcurrencyAccounting } from "./metrics/metered-concurrency.js";
 import { MeteredEventCounterBook } from "./metrics/metered-event-counters.js";
@@ -24,6 +25,7 @@ import { Dispatcher } from "./placement/dispatcher.js";
 import { LeaseKeeper } from "./placement/lease-keeper.js";
 import { Provisioning } from "./placement/provisioning.js";
 import { WorkerTable } from "./placement/worker-table.js";
+import { TurnPublisher } from "./placement/turn-publisher.js";
 import { raiseReplicas } from "./stream-replicas.js";
 import type { InvocationRunner } from "./invocation/run-invocation.js";
 import { LoopStops } from "./invocation/loop-stops.js";
@@ -34,6 +36,7 @@ import { MappingSupervisor } from "./event-sources/mapping-supervisor.js";
 import { BatchInvoker } from "./event-sources/batch-invoker.js";
 import { Triggers } from "./triggers/triggers.js";
 import { LeaderTasks } from "./leader-task.js";
+import { buildDeploymentRunner } from "./deployments/build.js";
 import { WorkflowStore, ensureHistoryStream, openWorkflowBucket } from "@lambent/workflow-store";
 import { LambdaTaskCalls } from "./workflows/task-calls.js";
 import { S3ItemSource } from "./workflows/item-source.js";
@@ -93,6 +96,7 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     openRegistryBuckets(nc, config.jetstreamReplicas),
     new Kvm(nc).create(Buckets.cluster, { history: 1, storage: "file", replicas: config.jetstreamReplicas }),
     ensureEventStream(nc, { replicas: config.jetstreamReplicas }),
+    ensureMetricsStream(nc, config.jetstreamReplicas),
   ]);
   const jsm = await jetstreamManager(nc);
   const raised = await raiseReplicas(jsm, config.jetstreamReplicas, nc.info?.cluster);
@@ -121,15 +125,20 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     isLeading: () => recovery.role === "leader",
     readQueue: (functionName) => readQueueStats(nc, buckets.functions, functionName),
     logger,
+    history: new MetricsRecorder(nc, (error) => logger.warn("metrics not recorded", { err: error })),
   });
   const containment = new Containment(now);
+  const toWorkers = new TurnPublisher(
+    (subject, data, options) => nc.publish(subject, data, options),
+    (error, subject) => logger.error("message to a worker not sent", { subject, err: error }),
+  );
   const dispatcher = new Dispatcher({
     containment,
     admission,
     workers,
     leases,
     cachedRecord: (functionName, version) => view.cached(functionName, version),
-    publish: (subject, data, options) => nc.publish(subject, data, options),
+    publish: (subject, data, options) => toWorkers.publish(subject, data, options),
     refused: (header, error) => metrics.refused(header, error),
     recall: (workerIds, functionName) => recallKeptSlots(nc, workerIds, functionName),
     logger,
@@ -148,7 +157,12 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
 
   // Work the scheduler raises itself, dispatched like a synchronous call with the answer coming here.
   const js = jetstream(nc);
-  const ownCalls: InvocationRunner = { requests: new RequestReply(nc), dispatch: (request, replyTo, span) => dispatcher.admit(request, replyTo, span) };
+  // Their answers come here, so the answer itself releases the slot (no separate release from the worker).
+  const ownCalls: InvocationRunner = {
+    requests: new RequestReply(nc),
+    dispatch: (request, replyTo, span) => dispatcher.admit(request, replyTo, span, { answerReleases: true }),
+    answered: (lease, idleEnvironment) => leases.answered({ term: lease.term, leaseId: lease.leaseId, ...(idleEnvironment !== undefined ? { idleEnvironment } : {}) }),
+  };
   // Every hop the scheduler makes (a destination, a trigger, an event source batch) counts towards a
   // recursive loop's depth; the hops it refuses are reported here.
   const loops = new LoopStops(metricsRegistry, logger);
@@ -194,8 +208,9 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     region: config.region,
     now,
   });
+  const deployments = await buildDeploymentRunner({ nc, js, functionsKv: buckets.functions, view, scope, runner: ownCalls, replicas: config.jetstreamReplicas, timeScale: config.deploymentTimeScale, errorRate: config.deploymentErrorRate, logger, now });
   /** Everything besides admission that only the leader runs. */
-  const leaderTasks = new LeaderTasks([{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources, workflows], logger);
+  const leaderTasks = new LeaderTasks([{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources, workflows, deployments], logger);
 
   // Leadership: elected, recover the running calls from the workers, then lead; deposed, stand by.
   /** Subscriptions held only while leading. */
@@ -261,6 +276,9 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
           callback: clusterMessage(logger, parseHeartbeat, (beat) => {
             leases.heartbeat(beat);
             recovery.reported(beat.workerId);
+            // The leader (or the scheduler recovering to lead) answers: the worker's lease on its kept slots.
+            const term = recovery.term;
+            if (term !== 0 && beat.sentAt !== undefined) toWorkers.publish(Subjects.workerLease(beat.workerId), encodeJson({ term, sentAt: beat.sentAt } satisfies HeartbeatAck));
           }),
         }),
         nc.subscribe(Subjects.workerGone, {

@@ -14,7 +14,8 @@
  * flushes the outbox's lines early; false when the invocation's log is full), `wasm` (bytes: how far the environment's live WebAssembly memories may
  * grow together) and `fs.<op>` (path, …) answering `{ ok, value }` or `{ ok: false, error: { code, syscall,
  * path } }`. None carries more than EnvironmentInfo.hostCallBytes. Called with `applySyncPromise` for work
- * the host does off its main thread while the isolate waits: `zlib` (method, bytes, options).
+ * the host does off its main thread while the isolate waits: `zlib` (method, bytes, options), and `fetch`
+ * (FetchRequestData, timeout in ms or 0: a Python function's blocking HTTP, answered with FetchResponseData).
  */
 export interface HostCall {
   applySync(receiver: undefined, args: [op: string, args: unknown[]], options: { arguments: { copy: true }; result: { copy: true } }): HostReply;
@@ -133,6 +134,8 @@ export interface EnvironmentInfo {
   callLimits: FunctionCallLimits;
   /** The most bytes one synchronous host call may carry either way; larger data goes in pieces. */
   hostCallBytes: number;
+  /** Set for a Python function: boot returns the Python runtime (python/runtime.ts). */
+  language?: "python";
 }
 
 /** Per-invocation facts, copied in with each call. */
@@ -173,8 +176,19 @@ export function encodeOutcome(outcome: InvocationOutcome): string {
 export interface Runtime {
   /** Finds the handler on the bundle's `userModule` export; an error shape when it is missing. */
   load(bundleNamespace: unknown): FunctionErrorShape | null;
-  /** Starts the handler. Primitive arguments only: they cross into the isolate without a structured copy. */
-  invoke(eventJson: string, requestId: string, deadlineMs: number, invokedFunctionArn: string, clientContext: string | undefined, streamWindow: number | undefined): void;
+  /**
+   * Starts the handler. Primitive arguments only: they cross into the isolate without a structured copy.
+   * `traceHeader` is the call's trace as X-Ray writes it, the handler's `process.env._X_AMZN_TRACE_ID`.
+   */
+  invoke(
+    eventJson: string,
+    requestId: string,
+    deadlineMs: number,
+    invokedFunctionArn: string,
+    clientContext: string | undefined,
+    streamWindow: number | undefined,
+    traceHeader: string | undefined,
+  ): void;
   /** The caller took `bytes` more of the streamed response: the function may write as many more. */
   drained(bytes: number): void;
   /** Hands over the outbox (see SandboxPacket); undefined when it is empty. */

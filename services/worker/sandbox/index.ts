@@ -7,8 +7,11 @@ import { setHostCall } from "./host-access.js";
 import type { EnvironmentInfo, HostCall, Runtime } from "./host.js";
 import { lambentRequire, registerBuiltins } from "./modules.js";
 import { bufferModule } from "./node/buffer.js";
+import { requireFrom } from "./package-require.js";
 import { createProcess } from "./process.js";
 import { createRuntime } from "./runtime.js";
+import { takePyodideFactory } from "./python/pyodide.js";
+import { createPythonRuntime } from "./python/runtime.js";
 import { createAwsLambdaGlobal } from "./response-stream.js";
 import { Timers } from "./timers.js";
 import { vendor } from "./vendor.js";
@@ -48,6 +51,7 @@ function boot(call: HostCall, info: EnvironmentInfo): Runtime {
   define("console", createConsole());
   define("process", createProcess(info.env));
   define("__lambentRequire", lambentRequire);
+  define("__lambentRequireFrom", requireFrom);
   define("__dirname", "/var/task");
   define("__filename", `/var/task/${info.handlerFile}`);
   const timerGlobals: Record<string, unknown> = {};
@@ -66,6 +70,15 @@ function boot(call: HostCall, info: EnvironmentInfo): Runtime {
   lazy("URL", () => vendor.whatwgUrl().URL);
   lazy("URLSearchParams", () => vendor.whatwgUrl().URLSearchParams);
   for (const name of WEB_STREAM_NAMES) lazy(name, () => webStreams()[name]);
+  if (info.language === "python") {
+    takePyodideFactory();
+    // A spare interpreter is booted with a stand-in's facts and bound to a function later, in place.
+    return createPythonRuntime(info, timers, (bound) => {
+      Object.assign(info, bound);
+      define("process", createProcess(info.env));
+      define("__filename", `/var/task/${info.handlerFile}`);
+    });
+  }
   return createRuntime(info, timers);
 }
 

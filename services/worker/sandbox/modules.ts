@@ -7,6 +7,7 @@ import type { EnvironmentInfo } from "./host.js";
 import { createFunctions } from "./lambent/functions.js";
 import { createAssertModule } from "./node/assert.js";
 import { createAsyncHooks } from "./node/async-hooks.js";
+import { createConsoleClass } from "./node/console.js";
 import { bufferModule } from "./node/buffer.js";
 import { createCrypto } from "./node/crypto.js";
 import { createDiagnosticsChannel } from "./node/diagnostics-channel.js";
@@ -23,7 +24,8 @@ import { createStream } from "./node/stream.js";
 import { createTls } from "./node/tls.js";
 import { createTimers } from "./node/timers.js";
 import { createTty } from "./node/tty.js";
-import { childProcess, cluster, dgram, http2, workerThreads } from "./node/unsupported.js";
+import { childProcess, cluster, dgram, workerThreads } from "./node/unsupported.js";
+import { createHttp2 } from "./node/http2.js";
 import { createUrl } from "./node/url.js";
 import { createUtil, types as utilTypes } from "./node/util.js";
 import { createZlib } from "./node/zlib.js";
@@ -82,7 +84,8 @@ export function registerBuiltins(info: EnvironmentInfo): void {
     ["async_hooks", createAsyncHooks],
     ["diagnostics_channel", createDiagnosticsChannel],
     ["punycode", vendor.punycode],
-    ["console", () => (globalThis as unknown as { console: unknown }).console],
+    // Node's module is the global console, which carries the Console class too.
+    ["console", () => Object.assign((globalThis as unknown as { console: object }).console, { Console: createConsoleClass() })],
     ["constants", () => ({ ...(fs().fs["constants"] as object) })],
     ["domain", () => createDomain(vendor.events() as never)],
     ["module", () => createModule(() => [...builtins.keys()].filter((name) => !name.includes(":")), lambentRequire)],
@@ -95,17 +98,22 @@ export function registerBuiltins(info: EnvironmentInfo): void {
     ["worker_threads", workerThreads],
     ["cluster", cluster],
     ["dgram", dgram],
-    // Sockets and name lookups carried out by the host under the egress policy (host/sockets.ts).
+    // Sockets, name lookups and HTTP/2 sessions carried out by the host under the egress policy (host/sockets.ts, host/http2-client.ts).
     ["net", createNet],
     ["tls", createTls],
     ["dns", dns],
     ["dns/promises", () => dns()["promises"]],
     ["http", () => createHttp("http:")],
     ["https", () => createHttp("https:")],
-    ["http2", http2],
+    ["http2", createHttp2],
     ["lambent:functions", () => createFunctions(info.callLimits)],
   ];
   for (const [name, factory] of entries) builtins.set(name, factory);
+}
+
+/** Whether `name` (with or without `node:`) is one of the runtime's modules. */
+export function hasBuiltin(name: string): boolean {
+  return builtins.has(name.startsWith("node:") ? name.slice(5) : name);
 }
 
 export function lambentRequire(name: unknown): unknown {

@@ -2,6 +2,7 @@
 // callback style, and turn its outcome (a result or any kind of failure) into plain data for the host.
 import { encodeOutcome, type EnvironmentInfo, type FunctionErrorShape, type InvocationInfo, type InvocationOutcome, type Runtime } from "./host.js";
 import { openLog, resendWake, settle, take } from "./outbox.js";
+import { loopIsEmpty } from "./event-loop.js";
 import { current } from "./invocation-state.js";
 import { ProcessExit } from "./process.js";
 import type { Timers } from "./timers.js";
@@ -10,10 +11,24 @@ import { abandonFetches, settleFetch } from "./web/fetch.js";
 import { abandonSockets, pollSockets } from "./node/net.js";
 import { STREAMING_HANDLER, closeResponseStream, finished, openResponseStream, responseDrained } from "./response-stream.js";
 
+/** Lambda's variable for the call's X-Ray trace header (`Root=1-…;Parent=…;Sampled=…`). */
+const TRACE_VARIABLE = "_X_AMZN_TRACE_ID";
+
 /** A streamed handler's result: its answer went to the stream. */
 const STREAMED = Symbol("streamed");
 
 type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
+
+/**
+ * A callback-style answer that waits for the event loop to empty, as Lambda's runtime answers on Node's
+ * `beforeExit`: the null of a handler that returned without calling back, or the result of a callback
+ * called while `context.callbackWaitsForEmptyEventLoop` is true. `claim` is false once the call has
+ * answered some other way (an error, `context.succeed`, the handler's promise).
+ */
+interface IdleAnswer {
+  result: unknown;
+  claim(): boolean;
+}
 
 /** `src/app.routes.get` → `["routes", "get"]`: after the last `/`, everything past the first dot. */
 export function exportPathOf(handler: string): string[] {
@@ -74,6 +89,9 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
     logStreamName: info.logStreamName,
   };
 
+  /** The running call's answer once its event loop is empty; undefined for async handlers. */
+  let idleAnswer: IdleAnswer | undefined;
+
   function run(event: unknown, invocation: InvocationInfo): Promise<unknown> {
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -87,8 +105,22 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
         settled = true;
         reject(error === undefined ? new Error("Handler failed with undefined") : error);
       };
+      const claim = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        return true;
+      };
+      const answerWhenIdle = (result: unknown): void => {
+        if (!settled) idleAnswer = { result, claim };
+      };
+      // Only the first call counts, as in Lambda; an error answers at once, a result when the event loop
+      // is empty unless the handler said not to wait (the setting is read when the callback is called).
+      let calledBack = false;
       const callback = (error?: unknown, result?: unknown): void => {
+        if (calledBack) return;
+        calledBack = true;
         if (error !== undefined && error !== null) fail(error);
+        else if (context.callbackWaitsForEmptyEventLoop) answerWhenIdle(result);
         else succeed(result);
       };
       current.fail = (error, fatal) => {
@@ -134,6 +166,7 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       }
       const returned = (handler as Handler).call(handlerThis, event, context, callback);
       if (isThenable(returned)) returned.then(succeed, fail);
+      else if (!calledBack) answerWhenIdle(undefined);
     });
   }
 
@@ -154,8 +187,11 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       return { errorType: "Runtime.HandlerNotFound", errorMessage: `${info.handler} is undefined or not exported`, trace: [] };
     },
 
-    invoke(eventJson, requestId, deadlineMs, invokedFunctionArn, clientContext, streamWindow) {
+    invoke(eventJson, requestId, deadlineMs, invokedFunctionArn, clientContext, streamWindow, traceHeader) {
       const invocation: InvocationInfo = { requestId, deadlineMs, invokedFunctionArn };
+      // As Lambda's runtime does: each call's trace, and none left from an earlier call when it has none.
+      if (traceHeader !== undefined) info.env[TRACE_VARIABLE] = traceHeader;
+      else if (info.env[TRACE_VARIABLE] !== undefined) delete info.env[TRACE_VARIABLE];
       if (clientContext !== undefined) invocation.clientContext = clientContext;
       // Only a streamified handler streams; any other answers whole, as Lambda buffers it.
       if (streamWindow !== undefined && (handler as unknown as Record<symbol, unknown>)[STREAMING_HANDLER] === "response") invocation.streamWindow = streamWindow;
@@ -166,7 +202,10 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       void invokeHandler(eventJson, invocation).then((outcome) => settle(encodeOutcome(outcome)));
     },
 
-    take,
+    take() {
+      if (idleAnswer !== undefined && loopIsEmpty(timers)) answerIdle(idleAnswer);
+      return take();
+    },
 
     end() {
       endInvocation();
@@ -219,8 +258,21 @@ export function createRuntime(info: EnvironmentInfo, timers: Timers): Runtime {
       }
   }
 
+  /**
+   * The event loop is empty (checked as the host takes the outbox, after each entry and its microtasks):
+   * the waiting answer is the call's outcome, settled here rather than through the handler's promise so
+   * that this very take carries it.
+   */
+  function answerIdle(answer: IdleAnswer): void {
+    idleAnswer = undefined;
+    if (!answer.claim()) return;
+    settle(encodeOutcome(serialize(answer.result)));
+    endInvocation();
+  }
+
   /** What an invocation leaves behind goes with it: timers, fetches, calls and sockets, asked for or running. */
   function endInvocation(): void {
+    idleAnswer = undefined;
     closeResponseStream();
     timers.clearAll();
     abandonFetches();

@@ -1,7 +1,8 @@
 // Timers, kept entirely in the sandbox: the host holds one wake-up per environment (the earliest due
 // time, handed over in the outbox) and enters `fire` when it comes, so a function's timers cost the host
 // nothing however many it sets. Every timer belongs to the invocation that set it: `clearAll` runs when an
-// invocation ends, so nothing carries over into the next one.
+// invocation ends, so nothing carries over into the next one. A timer keeps the event loop alive
+// (event-loop.ts) until it is unref'd, as in Node.
 import { reportUncaught } from "./invocation-state.js";
 import { setWake } from "./outbox.js";
 
@@ -14,6 +15,8 @@ interface PendingTimer {
   repeat: boolean;
   delay: number;
   dueAt: number;
+  /** Whether the timer keeps the event loop alive. */
+  ref: boolean;
 }
 
 const MAX_DELAY = 2_147_483_647;
@@ -24,18 +27,23 @@ const MAX_PENDING_TIMERS = 100_000;
 class Timeout {
   readonly #id: number;
   readonly #timers: Timers;
+  #ref = true;
   constructor(id: number, timers: Timers) {
     this.#id = id;
     this.#timers = timers;
   }
   ref(): this {
+    this.#ref = true;
+    this.#timers.setRef(this.#id, true);
     return this;
   }
   unref(): this {
+    this.#ref = false;
+    this.#timers.setRef(this.#id, false);
     return this;
   }
   hasRef(): boolean {
-    return true;
+    return this.#ref;
   }
   refresh(): this {
     this.#timers.refresh(this.#id);
@@ -52,6 +60,13 @@ class Timeout {
     if (typeof handle === "number") return handle;
     return handle instanceof Timeout ? handle.#id : undefined;
   }
+}
+
+/** Unrefs a timer handle (one of ours, or whatever function code put in the globals' place) and hands it back. */
+export function unref<T>(handle: T): T {
+  const unrefMethod = (handle as { unref?: unknown } | null | undefined)?.unref;
+  if (typeof unrefMethod === "function") unrefMethod.call(handle);
+  return handle;
 }
 
 /** A min-heap of due times; entries whose timer was cleared or re-armed are skipped when they surface. */
@@ -106,6 +121,8 @@ export class Timers {
   readonly #heap = new DueHeap();
   #nextId = 1;
   #seq = 0;
+  /** Pending timers that keep the event loop alive. */
+  #refed = 0;
 
   set(callback: unknown, delay: unknown, args: unknown[], repeat: boolean): Timeout {
     if (typeof callback !== "function") {
@@ -118,14 +135,26 @@ export class Timers {
     let ms = Number(delay);
     if (!(ms >= 1 && ms <= MAX_DELAY)) ms = 1;
     ms = Math.trunc(ms);
-    this.#arm({ id, callback: callback as Callback, args, repeat, delay: ms, dueAt: Date.now() + ms, seq: 0 });
+    this.#arm({ id, callback: callback as Callback, args, repeat, delay: ms, dueAt: Date.now() + ms, ref: true, seq: 0 });
     return new Timeout(id, this);
   }
 
   clear(handle: unknown): void {
     const id = Timeout.idOf(handle);
-    if (id === undefined || !this.#pending.delete(id)) return;
+    if (id === undefined || !this.#forget(id)) return;
     this.#reportWake();
+  }
+
+  setRef(id: number, ref: boolean): void {
+    const timer = this.#pending.get(id);
+    if (!timer || timer.ref === ref) return;
+    timer.ref = ref;
+    this.#refed += ref ? 1 : -1;
+  }
+
+  /** Whether a pending timer keeps the event loop alive. */
+  pending(): boolean {
+    return this.#refed > 0;
   }
 
   refresh(id: number): void {
@@ -145,7 +174,7 @@ export class Timers {
     for (const timer of due) {
       if (this.#pending.get(timer.id) !== timer) continue;
       if (timer.repeat) this.#arm({ ...timer, dueAt: now + timer.delay });
-      else this.#pending.delete(timer.id);
+      else this.#forget(timer.id);
       try {
         timer.callback(...timer.args);
       } catch (error) {
@@ -158,6 +187,7 @@ export class Timers {
   /** Forgets every pending timer. */
   clearAll(): void {
     this.#pending.clear();
+    this.#refed = 0;
     this.#heap.clear();
     setWake(null);
   }
@@ -183,9 +213,21 @@ export class Timers {
 
   #arm(timer: PendingTimer & { seq: number }): void {
     const armed = { ...timer, seq: ++this.#seq };
+    const previous = this.#pending.get(armed.id);
+    if (armed.ref) this.#refed++;
+    if (previous?.ref) this.#refed--;
     this.#pending.set(armed.id, armed);
     this.#heap.push(armed.dueAt, armed.id, armed.seq);
     this.#reportWake();
+  }
+
+  /** Drops a pending timer; false when it was not pending. */
+  #forget(id: number): boolean {
+    const timer = this.#pending.get(id);
+    if (!timer) return false;
+    this.#pending.delete(id);
+    if (timer.ref) this.#refed--;
+    return true;
   }
 
   /** Tells the outbox when the earliest live timer is due (stale heap entries are dropped first). */

@@ -30,6 +30,8 @@ const result = await build({
   minifySyntax: true,
   minifyIdentifiers: false,
   logLevel: "warning",
+  // The Python runtime module is written into the interpreter's file system as text.
+  loader: { ".py": "text" },
   plugins: [
     {
       name: "sandbox-shims",

@@ -1,12 +1,14 @@
 // Every call message a worker takes, from NATS or from a caller on the same node (local-calls.ts), and
 // what happens to its slot. Three kinds:
-//   placed by the scheduler, one-shot lease  → run, release the slot (events, event-source batches)
+//   placed by the scheduler, one-shot lease  → run, release the slot (events, event-source batches: their
+//                                              answer goes to the scheduler and releases it there)
 //   placed by the scheduler, kept lease      → run, keep the slot for later calls; tell the scheduler the
 //                                              environment is idle again
-//   sent straight here, no lease             → run within a free kept slot of the function, or decline
+//   sent straight here, no lease             → run within a free kept slot of the function while the
+//                                              leader's lease holds (scheduler-lease.ts), or decline
 //                                              (nothing runs; the caller goes through the scheduler)
-// A worker therefore never runs more of a function's calls than the scheduler admitted, yet a warm call
-// needs no scheduler at all.
+// A worker therefore never runs more of a function's calls than the scheduler admitted, and a warm call
+// needs no scheduler for as long as the leader has lately acknowledged the worker's heartbeats.
 import { LATEST } from "@lambent/registry/functions";
 import { decodeInvocation, declinedResult, failureResult, type InvocationRequest, type LeaseRelease } from "@lambent/protocol";
 import type { Logger } from "@lambent/telemetry";
@@ -14,6 +16,7 @@ import type { Invoker, InvocationReply } from "./invoke.js";
 import type { KeptSlot, KeptSlots } from "./kept-slots.js";
 import type { ReleaseBatcher } from "./release-batcher.js";
 import type { RunningLeases } from "./running-leases.js";
+import type { SchedulerLease } from "./scheduler-lease.js";
 
 /** How long a kept slot may go unused before the worker gives it back to the scheduler. */
 export const KEPT_SLOT_LINGER_MS = 2_000;
@@ -23,9 +26,13 @@ export interface CallIntakeOptions {
   invoker: Invoker;
   running: RunningLeases;
   kept: KeptSlots;
+  /** Whether a leader has lately acknowledged a heartbeat: without it, kept slots are not used. */
+  lease: Pick<SchedulerLease, "held">;
   releases: ReleaseBatcher;
   logger: Logger;
 }
+
+const everySlot = (): boolean => true;
 
 /** Sends a call's answer back the way the call came. */
 export type Respond = (result: Uint8Array) => void;
@@ -61,7 +68,7 @@ export class CallIntake {
     const { header } = request;
     let slot: KeptSlot | undefined;
     if (!header.lease) {
-      slot = this.draining ? undefined : this.options.kept.take(header.functionName);
+      slot = this.draining || !this.options.lease.held() ? undefined : this.options.kept.take(header.functionName);
       if (!slot) {
         respond?.(declinedResult(header.requestId, header.version, this.options.workerId));
         return;
@@ -99,7 +106,10 @@ export class CallIntake {
     if (slot) {
       if (reply.memoryMb !== undefined) slot.memoryMb = reply.memoryMb;
       this.options.kept.free(slot);
-      if (lease) {
+      if (reply.stale) {
+        // Placed by a leader that may no longer count the slot: it goes back rather than stay kept here.
+        this.giveBack((candidate) => candidate === slot);
+      } else if (lease) {
         // The scheduler placed this call: it learns the environment is idle (the slot stays here).
         const note: LeaseRelease = { term: lease.term, leaseId: lease.leaseId, kept: true };
         if (reply.idleEnvironment !== undefined) note.idleEnvironment = reply.idleEnvironment;
@@ -111,7 +121,8 @@ export class CallIntake {
         return;
       }
       this.returnIfRecalled(slot);
-    } else if (lease) {
+    } else if (lease && !(lease.answerReleases && respond)) {
+      // (A lease the answer releases is closed by the scheduler that gets the answer.)
       const release: LeaseRelease = { term: lease.term, leaseId: lease.leaseId };
       if (reply.idleEnvironment !== undefined) release.idleEnvironment = reply.idleEnvironment;
       this.release(release);
@@ -147,9 +158,17 @@ export class CallIntake {
     if (slot.returning) this.giveBack((candidate) => candidate === slot);
   }
 
-  /** Kept slots unused for KEPT_SLOT_LINGER_MS go back to the scheduler. */
+  /**
+   * Kept slots unused for KEPT_SLOT_LINGER_MS go back to the scheduler. With the lease lapsed every one
+   * goes back, the ones in use as their calls end: the leader may already count them free.
+   */
   giveBackLingering(): void {
     if (this.options.kept.size === 0) return;
+    if (!this.options.lease.held()) {
+      this.giveBack(everySlot);
+      this.giveBackWhenDone(everySlot);
+      return;
+    }
     this.giveBack(this.options.kept.idleSince(performance.now() - KEPT_SLOT_LINGER_MS));
   }
 

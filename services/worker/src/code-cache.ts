@@ -12,8 +12,11 @@ export interface BundleSource extends PackageSource, SourceMapSource {
   getBundle(objectName: string): Promise<string | undefined>;
 }
 
-/** Matches the bundler's built-in imports of `fs` and `fs/promises`, which need the package's files. */
-const READS_FILES = /__lambentRequire\("(?:node:)?fs(?:\/promises)?"\)/;
+/**
+ * Matches the bundler's built-in imports of `fs` and `fs/promises`, and its computed requires (resolved
+ * from the package's files when they run), which need the package's files.
+ */
+const READS_FILES = /__lambentRequire\("(?:node:)?fs(?:\/promises)?"\)|__lambentRequireFrom\(/;
 
 export interface CachedBundle {
   objectName: string;

@@ -164,7 +164,8 @@ describe("failures", () => {
   });
 
   it("kills only the environment that runs out of memory", async () => {
-    t.deploy(functionRecord({ functionName: "hog" }), esmBundle(`const userModule = { handler: async () => { const all = []; while (true) all.push(new Array(100000).fill(Math.random())); } };`));
+    // A long timeout: the memory cap, not the clock, must end it, however slow the machine.
+    t.deploy(functionRecord({ functionName: "hog", timeout: 120 }), esmBundle(`const userModule = { handler: async () => { const all = []; while (true) all.push(new Array(100000).fill(Math.random())); } };`));
     t.deploy(functionRecord({ functionName: "calm" }), esmBundle(`let n = 0; const userModule = { handler: async () => ++n };`));
     expect((await t.invoke("calm")).json).toBe(1);
     const [hog, calm] = await Promise.all([t.invoke("hog"), t.invoke("calm")]);

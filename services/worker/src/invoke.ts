@@ -3,7 +3,7 @@
 // Never throws: every failure becomes a result the caller can read.
 import { Buffer } from "node:buffer";
 import { LATEST, functionArn, type FunctionVersionRecord } from "@lambent/registry/functions";
-import { resourceNotFound, toLambdaError } from "@lambent/errors";
+import { LambdaError, resourceNotFound, toLambdaError } from "@lambent/errors";
 import {
   decodeInvocation,
   encodeInvocationResult,
@@ -61,6 +61,21 @@ export interface InvokerOptions {
   metrics?: InvocationMetrics;
   /** Opens the worker's end of a streamed response to the caller's subject; absent, calls are answered whole. */
   responseSink?: (subject: string) => StreamSink;
+  /** Whether a placed call that waited (for its record or an environment) may still start; absent, it always may. */
+  placement?: PlacementFence;
+}
+
+/** The worker's lease on the leader's attention (scheduler-lease.ts), as a placed call's last check before it starts. */
+export interface PlacementFence {
+  time(): number;
+  mayStart(term: number, arrivedAt: number): boolean;
+}
+
+/** Thrown, before the call starts, for a placed call whose slot may have been given away while it waited. */
+class StalePlacement extends LambdaError {
+  constructor() {
+    super("ServiceException", "The call waited here while its scheduler lost the leadership or this worker lost its leader; it did not run. Call again.");
+  }
 }
 
 export interface InvocationReply {
@@ -68,6 +83,8 @@ export interface InvocationReply {
   result: Uint8Array;
   /** The scheduler's lease on this call, to release now. */
   lease?: Lease;
+  /** The call did not start: it was placed by a deposed leader, or waited through a long lapse of the lease. */
+  stale?: true;
   /** The environment key, when the environment that ran the call stays warm. */
   idleEnvironment?: string;
   /** The function's memory size, once its record was found. */
@@ -119,9 +136,17 @@ export class Invoker {
     const { header } = request;
     if (header.lease) this.options.leases?.started(header.lease, header.functionName);
     const trace = this.tracing.enabled ? InvocationTrace.start(this.tracing, traceparent, header) : undefined;
+    const fence = this.options.placement;
+    const lease = header.lease;
+    const arrivedAt = lease && fence ? fence.time() : 0;
+    // Checked only after a wait: a call that starts at once started while its placement held.
+    const mayStart = lease && fence ? (): void => {
+          if (!fence.mayStart(lease.term, arrivedAt)) throw new StalePlacement();
+        }
+      : undefined;
     let reply: InvocationReply | Promise<InvocationReply>;
     try {
-      reply = this.invoke(request, trace);
+      reply = this.invoke(request, trace, mayStart);
     } catch (error) {
       reply = this.failed(header, error, trace);
     }
@@ -145,26 +170,29 @@ export class Invoker {
     };
     if (header.lease) reply.lease = header.lease;
     if (failure.type === "TooManyRequestsException" && failure.fields["Reason"] === "ConcurrentInvocationLimitExceeded") reply.noRoom = true;
+    if (error instanceof StalePlacement) reply.stale = true;
     return reply;
   }
 
-  private invoke(request: InvocationRequest, trace: InvocationTrace | undefined): InvocationReply | Promise<InvocationReply> {
+  private invoke(request: InvocationRequest, trace: InvocationTrace | undefined, mayStart: (() => void) | undefined): InvocationReply | Promise<InvocationReply> {
     const { header } = request;
     const { registry } = this.options;
     const record = registry.cachedRevision?.(header.functionName, header.version, header.revisionId);
-    if (record) return this.invokeRecord(record, request, trace);
+    if (record) return this.invokeRecord(record, request, trace, mayStart);
     return registry.getRevision(header.functionName, header.version, header.revisionId).then((found) => {
       if (!found) throw resourceNotFound(`Function not found: ${this.arn(header.functionName, header.qualifier)}`);
-      return this.invokeRecord(found, request, trace);
+      mayStart?.();
+      return this.invokeRecord(found, request, trace, mayStart);
     });
   }
 
   /** The call of a known version: in an idle warm environment at once when there is one, else once one is started. */
-  private invokeRecord(record: FunctionVersionRecord, { header, payload }: InvocationRequest, trace: InvocationTrace | undefined): InvocationReply | Promise<InvocationReply> {
+  private invokeRecord(record: FunctionVersionRecord, { header, payload }: InvocationRequest, trace: InvocationTrace | undefined, mayStart: (() => void) | undefined): InvocationReply | Promise<InvocationReply> {
     const { pool } = this.options;
     if (header.lease) this.options.leases?.sized(header.lease, record.memorySize);
     const key = environmentKey(record.functionName, record.version, record.revisionId);
     const log = new LogBuffer(header.requestId);
+    if (trace) log.traceId = trace.traceId;
     const sink = header.responseStream !== undefined ? this.options.responseSink?.(header.responseStream) : undefined;
     const runRequest = this.runRequest(record, header, payload, log);
     if (sink) runRequest.stream = sink;
@@ -172,10 +200,10 @@ export class Invoker {
     if (warm) {
       const ran = this.runOnce(warm, false, record, runRequest, log, trace);
       const next = (call: RanCall | undefined): InvocationReply | Promise<InvocationReply> =>
-        call ? this.answer(header, record, key, call, log, sink) : this.runInAny(key, record, runRequest, header, log, trace).then((again) => this.answer(header, record, key, again, log, sink));
+        call ? this.answer(header, record, key, call, log, sink) : this.runInAny(key, record, runRequest, header, log, trace, mayStart).then((again) => this.answer(header, record, key, again, log, sink));
       return ran instanceof Promise ? ran.then(next) : next(ran);
     }
-    return this.runInAny(key, record, runRequest, header, log, trace).then(
+    return this.runInAny(key, record, runRequest, header, log, trace, mayStart).then(
       (ran) => this.answer(header, record, key, ran, log, sink),
       (error: unknown) => {
         sink?.close();
@@ -238,6 +266,7 @@ export class Invoker {
       sink.close();
     }
     if (this.options.workerId !== undefined) resultHeader.workerId = this.options.workerId;
+    if (kept && header.lease?.answerReleases) resultHeader.idleEnvironment = key;
     this.finishLog(header, record, environment.logStreamName, log, resultHeader);
     const reply: InvocationReply = { result: encodeInvocationResult({ header: resultHeader, payload: body! }), memoryMb: record.memorySize };
     if (header.lease) reply.lease = header.lease;
@@ -298,10 +327,24 @@ export class Invoker {
   }
 
   /** Takes an environment (warm, or started for this call) until a run of the call comes to an outcome. */
-  private async runInAny(key: string, record: FunctionVersionRecord, runRequest: RunRequest, header: InvocationHeader, log: LogBuffer, trace: InvocationTrace | undefined): Promise<RanCall> {
+  private async runInAny(
+    key: string,
+    record: FunctionVersionRecord,
+    runRequest: RunRequest,
+    header: InvocationHeader,
+    log: LogBuffer,
+    trace: InvocationTrace | undefined,
+    mayStart: (() => void) | undefined,
+  ): Promise<RanCall> {
     const start = () => startEnvironment(this.options.code, this.options.runtime, { key, record, region: this.options.region, requestId: header.requestId });
     for (;;) {
       const { environment, cold } = await this.options.pool.acquire(key, record.memorySize, () => (trace ? trace.init(start) : start()));
+      try {
+        mayStart?.();
+      } catch (error) {
+        this.options.pool.release(environment, true);
+        throw error;
+      }
       const ran = await this.runOnce(environment, cold, record, runRequest, log, trace);
       if (ran) return ran;
     }
@@ -339,11 +382,14 @@ export class Invoker {
     this.options.logSink.write({
       functionName: record.functionName,
       version: record.version,
+      qualifier: header.qualifier,
       logGroupName: `/aws/lambda/${record.functionName}`,
       logStreamName,
       requestId: header.requestId,
       lines: log.lines,
+      ...(log.traceId !== undefined ? { traceId: log.traceId } : {}),
       ...(log.billing ? { billing: log.billing } : {}),
+      ...(resultHeader.functionError ? { functionError: true } : {}),
     });
   }
 

@@ -53,6 +53,9 @@ export interface FunctionError {
   errorType: string;
   errorMessage: string;
   trace?: string[];
+  /** A Python function's error names its call and lists its traceback as Lambda's Python runtime does. */
+  requestId?: string;
+  stackTrace?: string[];
 }
 
 export function timeoutError(requestId: string, timeoutSeconds: number): FunctionError {

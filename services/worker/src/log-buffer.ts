@@ -6,12 +6,18 @@ import { TAIL_LOG_BYTES } from "./limits.js";
 export interface InvocationLog {
   functionName: string;
   version: string;
+  /** The qualifier the caller named (`$LATEST` when none): with `version`, the call's version series in the metrics history. */
+  qualifier?: string;
   logGroupName: string;
   logStreamName: string;
   requestId: string;
   lines: string[];
+  /** The invocation's OpenTelemetry trace id (32 hex digits), when tracing is on. */
+  traceId?: string;
   /** What the invocation is billed for (from its REPORT line); absent when no REPORT was written. */
   billing?: Billing;
+  /** The call ended in a function error (X-Amz-Function-Error: Unhandled). */
+  functionError?: boolean;
 }
 
 /** The REPORT line's billing fields: usage metering adds them up. */
@@ -42,6 +48,8 @@ export class LogBuffer {
   readonly lines: string[] = [];
   /** Set by `end`. */
   billing: Billing | undefined;
+  /** The call's trace id, when it is traced: carried into the log record beside the lines. */
+  traceId: string | undefined;
 
   constructor(readonly requestId: string) {}
 

@@ -26,6 +26,7 @@ export class LogShipper implements InvocationLogSink {
       requestId: log.requestId,
       timestamp: Date.now(),
       lines: log.lines,
+      ...(log.traceId !== undefined ? { traceId: log.traceId } : {}),
     });
     this.scheduled ??= setImmediate(() => this.flush());
   }

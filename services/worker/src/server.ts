@@ -1,6 +1,7 @@
 // The worker service: takes invocations from its NATS subject, runs them in the warm pool, answers each
 // caller directly, gives leases back to the scheduler, keeps the provisioned environments the scheduler
-// asks for, and reports capacity and running leases in heartbeats (at once when a new leader asks).
+// asks for, and reports capacity and running leases in heartbeats (at once when a new leader asks); the
+// leader's acknowledgements of those heartbeats are its lease on its kept slots (scheduler-lease.ts).
 // `buildWorker` gets its NATS connection and registry from the caller, so tests run it in-process.
 import { NatsResponseSink } from "./response-sink.js";
 import { randomUUID } from "node:crypto";
@@ -11,6 +12,8 @@ import {
   Subjects,
   decodeJson,
   encodeJson,
+  parseHeartbeatAck,
+  parseJson,
   parseProvisionRequest,
   parseSlotRecall,
   traceparentOf,
@@ -29,13 +32,16 @@ import { Invoker, type InvocationReply, type RevisionLookup } from "./invoke.js"
 import { SandboxHost } from "./host/sandbox-host.js";
 import type { StorageMeter } from "./host/filesystem.js";
 import { NatsFunctionCalls } from "./host/function-calls.js";
+import { NatsFunctionApiCalls } from "./host/function-api-calls.js";
 import { discardLogs, type InvocationLogSink } from "./log-buffer.js";
 import type { Environment } from "./pool/environment.js";
 import { WarmPool } from "./pool/warm-pool.js";
+import { PythonSpares } from "./python/python-spares.js";
 import { Provisioner } from "./provisioner.js";
 import { RunningLeases } from "./running-leases.js";
 import { CallIntake } from "./call-intake.js";
 import { KeptSlots, type KeptSlot } from "./kept-slots.js";
+import { SchedulerLease } from "./scheduler-lease.js";
 import { LocalCalls, localSocketPath } from "./local-calls.js";
 import { MetricsRegistry } from "@lambent/telemetry";
 import { WorkerMetrics } from "./metrics/worker-metrics.js";
@@ -99,9 +105,12 @@ export interface Worker {
 export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   const { nc } = deps;
   const logger = (deps.logger ?? createLogger({ service: "worker", level: config.logLevel })).child({ workerId: config.workerId });
+  // One Python interpreter started ahead of cold starts, once a Python function has started here, when the memory has room.
+  const pythonSpares: PythonSpares = new PythonSpares({ roomFor: (memoryMb: number): boolean => config.pythonSpares > 0 && pool.hasRoomFor(memoryMb) });
   const pool = new WarmPool<Environment>({
     maxEnvironments: config.maxEnvironments,
     memoryMb: config.memoryMb,
+    spareMemory: pythonSpares,
     idleTimeoutMs: config.idleTimeoutMs,
     onDiscard: (environment, reason) => logger.debug("environment discarded", { key: environment.key, reason }),
     onProvisionedLost: (key) => provisioner.replace(key),
@@ -118,15 +127,19 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
         rolePolicies: deps.rolePolicies,
       })
     : undefined;
-  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions, storageMeter: deps.storageMeter }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
+  const functionApi = deps.targets ? new NatsFunctionApiCalls(nc) : undefined;
+  const code = new CodeCache(deps.bundles, new SandboxHost({ fetch: config.fetch, packages: deps.bundles, functions, functionApi, storageMeter: deps.storageMeter }), deps.codeCacheBytes ?? DEFAULT_CODE_CACHE_BYTES);
   const running = new RunningLeases();
   const runtime: EnvironmentRuntime = {
     modes: new EntryModes(),
     platform: new PlatformVariables(config.awsEndpoints, deps.roleCredentials),
+    pythonSpares,
     ...deps.environmentRuntime,
   };
+  const lease = new SchedulerLease(config.workerTimeoutMs / 2);
   const invoker = new Invoker({
     workerId: config.workerId,
+    placement: lease,
     runtime,
     region: config.region,
     accountId: config.accountId,
@@ -164,7 +177,9 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
 
   const releases = new ReleaseBatcher(nc, config.workerId);
   const kept = new KeptSlots();
-  const intake = new CallIntake({ workerId: config.workerId, invoker, running, kept, releases, logger });
+  // Half the worker timeout: the leader frees a silent worker's slots only after the whole of it.
+  let leaseHeld = false;
+  const intake = new CallIntake({ workerId: config.workerId, invoker, running, kept, lease, releases, logger });
   metrics.trackConcurrency(() => intake.runningPerFunction());
   const local = config.runDir ? new LocalCalls(localSocketPath(config.runDir, config.workerId), intake, logger, config.workerId) : undefined;
 
@@ -188,8 +203,30 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   function publishHeartbeat(): void {
     if (gone) return;
     const { inFlight: _inFlight, ...beat } = status();
-    nc.publish(Subjects.workerHeartbeat, encodeJson(beat satisfies WorkerHeartbeat));
+    nc.publish(Subjects.workerHeartbeat, encodeJson({ ...beat, sentAt: lease.sendTime() } satisfies WorkerHeartbeat));
   }
+
+  const onLeaseAck = (msg: Msg): void => {
+    const ack = parseHeartbeatAck(parseJson(msg.data));
+    if (ack && !lease.acknowledged(ack)) logger.debug("heartbeat acknowledged by an earlier term's leader: ignored", { term: ack.term, highestTerm: lease.term });
+  };
+
+  const onReportRequest = (msg: Msg): void => {
+    const request = parseJson(msg.data);
+    if (typeof request === "object" && request !== null && "term" in request && typeof request.term === "number") lease.heardOfTerm(request.term);
+    publishHeartbeat();
+  };
+
+  /** Gives back kept slots gone unused, or every one once the lease has lapsed; says when the lease lapses or returns. */
+  const sweepKeptSlots = (): void => {
+    const held = lease.held();
+    if (held !== leaseHeld) {
+      leaseHeld = held;
+      if (held) logger.info("a leader acknowledges heartbeats: calls sent straight here run in kept slots", { term: lease.term });
+      else logger.warn("no leader acknowledged a heartbeat within half the worker timeout: calls sent straight here are declined", { keptSlots: kept.size });
+    }
+    intake.giveBackLingering();
+  };
 
   const tracing = tracer();
   const onInvoke = (msg: Msg): void => {
@@ -242,12 +279,13 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       controlSubscriptions = [
         subscribe(Subjects.workerProvision(config.workerId), onProvision),
         subscribe(Subjects.workerRecall(config.workerId), onRecall),
-        subscribe(Subjects.workerReport, () => publishHeartbeat()),
+        subscribe(Subjects.workerReport, onReportRequest),
+        subscribe(Subjects.workerLease(config.workerId), onLeaseAck),
       ];
       publishHeartbeat();
       heartbeat = setInterval(publishHeartbeat, config.heartbeatMs);
       heartbeat.unref();
-      lingerSweep = setInterval(() => intake.giveBackLingering(), KEPT_SLOT_SWEEP_MS);
+      lingerSweep = setInterval(sweepKeptSlots, KEPT_SLOT_SWEEP_MS);
       lingerSweep.unref();
       await nc.flush();
     },
@@ -275,6 +313,8 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       for (const subscription of controlSubscriptions) subscription.unsubscribe();
       await nc.flush();
       functions?.close();
+      functionApi?.close();
+      pythonSpares.close();
       pool.close();
     },
 

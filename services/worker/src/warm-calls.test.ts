@@ -23,7 +23,7 @@ import {
 } from "@lambent/protocol";
 import { createLogger } from "@lambent/telemetry";
 import { buildWorker, type Worker } from "./server.js";
-import { buildSandbox, esmBundle, functionRecord } from "./testing/fixtures.js";
+import { acknowledgeHeartbeats, buildSandbox, esmBundle, functionRecord } from "./testing/fixtures.js";
 
 let server: RunningNatsServer;
 let dir: string;
@@ -36,7 +36,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "warm-calls-test-"));
   server = await startNatsServer({ storeDir: join(dir, "nats") });
   nc = await connect({ servers: server.url });
-  const config = loadWorkerConfig({ NATS_URL: server.url, LAMBENT_WORKER_ID: "w3", LAMBENT_HEARTBEAT_MS: "60000", LAMBENT_RUN_DIR: join(dir, "run"), LAMBENT_FETCH_ALLOW: "127.0.0.1" });
+  // The test is the leader: it acknowledges the worker's heartbeats, its lease on kept slots. The
+  // longest worker timeout makes the one acknowledgement of the first heartbeat last the whole file.
+  acknowledgeHeartbeats(nc, 1);
+  const config = loadWorkerConfig({
+    NATS_URL: server.url,
+    LAMBENT_WORKER_ID: "w3",
+    LAMBENT_HEARTBEAT_MS: "60000",
+    LAMBENT_WORKER_TIMEOUT_MS: "600000",
+    LAMBENT_RUN_DIR: join(dir, "run"),
+    LAMBENT_FETCH_ALLOW: "127.0.0.1",
+  });
   const record = functionRecord({ timeout: 30 });
   worker = buildWorker(config, {
     nc,

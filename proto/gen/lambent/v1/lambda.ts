@@ -1122,12 +1122,17 @@ export interface LogEvent {
   logStreamName: string;
   /** The line as Lambda writes it: "START ...", "<time>\t<request id>\t<LEVEL>\t<message>", "END ...", "REPORT ...". */
   message: string;
+  /** The invocation's OpenTelemetry trace id (32 hex digits); empty when the call was not traced. */
+  traceId: string;
 }
 
 /** GetUsage's input. */
 export interface GetUsageRequest {
   /** One function (a name, partial or full ARN, without a qualifier); empty means every function. */
   functionName: string;
+  /** The period (ISO 8601, or epoch seconds or milliseconds); both empty means all time, an empty end now. */
+  start: string;
+  end: string;
 }
 
 /**
@@ -1154,12 +1159,25 @@ export interface FunctionUsage {
   versions: VersionUsage[];
 }
 
-/** GetUsage's output: the functions asked for and their sum. */
+/** One UTC day of a period's usage. */
+export interface DailyUsage {
+  /** YYYY-MM-DD. */
+  date: string;
+  usage?: UsageFigures | undefined;
+}
+
+/**
+ * GetUsage's output: the functions asked for and their sum; with a period, its bounds (widened to whole
+ * UTC hours) and the sum per UTC day.
+ */
 export interface GetUsageResponse {
   functions: FunctionUsage[];
   total?: UsageFigures | undefined;
   pricePerMillionRequests: number;
   pricePerGbSecond: number;
+  periodStart: string;
+  periodEnd: string;
+  daily: DailyUsage[];
 }
 
 /** A route: a function qualifier served at a path prefix (whole segments) and methods on every frontend. */
@@ -13378,7 +13396,7 @@ export const GetLogsRequest: MessageFns<GetLogsRequest> = {
 };
 
 function createBaseLogEvent(): LogEvent {
-  return { timestamp: 0, requestId: "", version: "", logStreamName: "", message: "" };
+  return { timestamp: 0, requestId: "", version: "", logStreamName: "", message: "", traceId: "" };
 }
 
 export const LogEvent: MessageFns<LogEvent> = {
@@ -13397,6 +13415,9 @@ export const LogEvent: MessageFns<LogEvent> = {
     }
     if (message.message !== "") {
       writer.uint32(42).string(message.message);
+    }
+    if (message.traceId !== "") {
+      writer.uint32(50).string(message.traceId);
     }
     return writer;
   },
@@ -13454,6 +13475,14 @@ export const LogEvent: MessageFns<LogEvent> = {
             message.message = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.traceId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -13481,6 +13510,11 @@ export const LogEvent: MessageFns<LogEvent> = {
         ? globalThis.String(object.log_stream_name)
         : "",
       message: isSet(object.message) ? globalThis.String(object.message) : "",
+      traceId: isSet(object.traceId)
+        ? globalThis.String(object.traceId)
+        : isSet(object.trace_id)
+        ? globalThis.String(object.trace_id)
+        : "",
     };
   },
 
@@ -13501,6 +13535,9 @@ export const LogEvent: MessageFns<LogEvent> = {
     if (message.message !== "") {
       obj.message = message.message;
     }
+    if (message.traceId !== "") {
+      obj.traceId = message.traceId;
+    }
     return obj;
   },
 
@@ -13514,18 +13551,25 @@ export const LogEvent: MessageFns<LogEvent> = {
     message.version = object.version ?? "";
     message.logStreamName = object.logStreamName ?? "";
     message.message = object.message ?? "";
+    message.traceId = object.traceId ?? "";
     return message;
   },
 };
 
 function createBaseGetUsageRequest(): GetUsageRequest {
-  return { functionName: "" };
+  return { functionName: "", start: "", end: "" };
 }
 
 export const GetUsageRequest: MessageFns<GetUsageRequest> = {
   encode(message: GetUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.functionName !== "") {
       writer.uint32(10).string(message.functionName);
+    }
+    if (message.start !== "") {
+      writer.uint32(18).string(message.start);
+    }
+    if (message.end !== "") {
+      writer.uint32(26).string(message.end);
     }
     return writer;
   },
@@ -13551,6 +13595,22 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
             message.functionName = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.start = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.end = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -13570,6 +13630,8 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
         : isSet(object.function_name)
         ? globalThis.String(object.function_name)
         : "",
+      start: isSet(object.start) ? globalThis.String(object.start) : "",
+      end: isSet(object.end) ? globalThis.String(object.end) : "",
     };
   },
 
@@ -13577,6 +13639,12 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
     const obj: any = {};
     if (message.functionName !== "") {
       obj.functionName = message.functionName;
+    }
+    if (message.start !== "") {
+      obj.start = message.start;
+    }
+    if (message.end !== "") {
+      obj.end = message.end;
     }
     return obj;
   },
@@ -13587,6 +13655,8 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetUsageRequest>, I>>(object: I): GetUsageRequest {
     const message = createBaseGetUsageRequest();
     message.functionName = object.functionName ?? "";
+    message.start = object.start ?? "";
+    message.end = object.end ?? "";
     return message;
   },
 };
@@ -13916,8 +13986,103 @@ export const FunctionUsage: MessageFns<FunctionUsage> = {
   },
 };
 
+function createBaseDailyUsage(): DailyUsage {
+  return { date: "", usage: undefined };
+}
+
+export const DailyUsage: MessageFns<DailyUsage> = {
+  encode(message: DailyUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.date !== "") {
+      writer.uint32(10).string(message.date);
+    }
+    if (message.usage !== undefined) {
+      UsageFigures.encode(message.usage, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DailyUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDailyUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.date = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.usage = UsageFigures.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DailyUsage {
+    return {
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+      usage: isSet(object.usage) ? UsageFigures.fromJSON(object.usage) : undefined,
+    };
+  },
+
+  toJSON(message: DailyUsage): unknown {
+    const obj: any = {};
+    if (message.date !== "") {
+      obj.date = message.date;
+    }
+    if (message.usage !== undefined) {
+      obj.usage = UsageFigures.toJSON(message.usage);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DailyUsage>, I>>(base?: I): DailyUsage {
+    return DailyUsage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DailyUsage>, I>>(object: I): DailyUsage {
+    const message = createBaseDailyUsage();
+    message.date = object.date ?? "";
+    message.usage = (object.usage !== undefined && object.usage !== null)
+      ? UsageFigures.fromPartial(object.usage)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseGetUsageResponse(): GetUsageResponse {
-  return { functions: [], total: undefined, pricePerMillionRequests: 0, pricePerGbSecond: 0 };
+  return {
+    functions: [],
+    total: undefined,
+    pricePerMillionRequests: 0,
+    pricePerGbSecond: 0,
+    periodStart: "",
+    periodEnd: "",
+    daily: [],
+  };
 }
 
 export const GetUsageResponse: MessageFns<GetUsageResponse> = {
@@ -13933,6 +14098,15 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     }
     if (message.pricePerGbSecond !== 0) {
       writer.uint32(33).double(message.pricePerGbSecond);
+    }
+    if (message.periodStart !== "") {
+      writer.uint32(42).string(message.periodStart);
+    }
+    if (message.periodEnd !== "") {
+      writer.uint32(50).string(message.periodEnd);
+    }
+    for (const v of message.daily) {
+      DailyUsage.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -13982,6 +14156,30 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
             message.pricePerGbSecond = reader.double();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.periodStart = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.periodEnd = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.daily.push(DailyUsage.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -14010,6 +14208,19 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
         : isSet(object.price_per_gb_second)
         ? globalThis.Number(object.price_per_gb_second)
         : 0,
+      periodStart: isSet(object.periodStart)
+        ? globalThis.String(object.periodStart)
+        : isSet(object.period_start)
+        ? globalThis.String(object.period_start)
+        : "",
+      periodEnd: isSet(object.periodEnd)
+        ? globalThis.String(object.periodEnd)
+        : isSet(object.period_end)
+        ? globalThis.String(object.period_end)
+        : "",
+      daily: globalThis.Array.isArray(object?.daily)
+        ? object.daily.map((e: any) => DailyUsage.fromJSON(e))
+        : [],
     };
   },
 
@@ -14027,6 +14238,15 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
     if (message.pricePerGbSecond !== 0) {
       obj.pricePerGbSecond = floatToJson(message.pricePerGbSecond);
     }
+    if (message.periodStart !== "") {
+      obj.periodStart = message.periodStart;
+    }
+    if (message.periodEnd !== "") {
+      obj.periodEnd = message.periodEnd;
+    }
+    if (message.daily?.length) {
+      obj.daily = message.daily.map((e) => DailyUsage.toJSON(e));
+    }
     return obj;
   },
 
@@ -14041,6 +14261,9 @@ export const GetUsageResponse: MessageFns<GetUsageResponse> = {
       : undefined;
     message.pricePerMillionRequests = object.pricePerMillionRequests ?? 0;
     message.pricePerGbSecond = object.pricePerGbSecond ?? 0;
+    message.periodStart = object.periodStart ?? "";
+    message.periodEnd = object.periodEnd ?? "";
+    message.daily = object.daily?.map((e) => DailyUsage.fromPartial(e)) || [];
     return message;
   },
 };

@@ -3,7 +3,7 @@
 import { invalidParameter, validationError } from "@lambent/errors";
 import { parseHandler } from "@lambent/bundler";
 import { Constraint, shape, violationsMessage } from "@lambent/lambda-model";
-import { parseDeadLetterTargetArn, type LoggingSettings } from "@lambent/registry/functions";
+import { PYTHON_RUNTIME, parseDeadLetterTargetArn, type LoggingSettings } from "@lambent/registry/functions";
 import {
   type Body,
   optionalInteger,
@@ -36,15 +36,15 @@ const RESERVED_VARIABLES = new Set([
   "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 ]);
 
-/** Node.js runtimes of Lambda's model from 18 on: the ones the isolate runtime runs. */
+/** Node.js runtimes of Lambda's model from 18 on, and the Python that Pyodide ships: the ones the isolate runtime runs. */
 export const SUPPORTED_RUNTIMES: readonly string[] = (shape("Runtime").enum ?? []).filter((runtime) => {
   const match = /^nodejs(\d+)\.x$/.exec(runtime);
-  return match !== null && Number(match[1]) >= 18;
+  return (match !== null && Number(match[1]) >= 18) || runtime === PYTHON_RUNTIME;
 });
 
 /**
  * A runtime Lambent runs. One Lambda does not know is refused in Lambda's words (its own check, not the
- * request validation's); one Lambda knows but Lambent cannot run (Python, Java, …) says so.
+ * request validation's); one Lambda knows but Lambent cannot run (Java, another Python, …) says so.
  */
 export function validateRuntime(runtime: string): string {
   if (SUPPORTED_RUNTIMES.includes(runtime)) return runtime;
@@ -52,7 +52,7 @@ export function validateRuntime(runtime: string): string {
     throw invalidParameter(`Value ${runtime} at 'runtime' failed to satisfy constraint: ${Constraint.enumSet(SUPPORTED_RUNTIMES)} or be a valid ARN`);
   }
   throw invalidParameter(
-    `The runtime parameter of ${runtime} is not supported. Lambent runs Node.js functions: use ${SUPPORTED_RUNTIMES.join(", ")}.`,
+    `The runtime parameter of ${runtime} is not supported. Lambent runs Node.js and Python functions: use ${SUPPORTED_RUNTIMES.join(", ")}.`,
   );
 }
 

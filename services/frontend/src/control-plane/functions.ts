@@ -4,8 +4,9 @@
 import { randomUUID } from "node:crypto";
 import { LambdaError, invalidParameter, resourceNotFound } from "@lambent/errors";
 import { Constraint, violationsMessage } from "@lambent/lambda-model";
-import { buildBundle, unpackZip, unzippedSizeOf } from "@lambent/bundler";
+import { buildBundle, unpackZip, unzippedSizeOf, type PackageFiles } from "@lambent/bundler";
 import type { FunctionLayer } from "@lambent/registry/layers";
+import { pythonBundle, pythonHandlerFile } from "./python-code.js";
 import type { QueueStats } from "@lambent/event-queue";
 import {
   CodeStore,
@@ -19,6 +20,7 @@ import {
   type ArnScope,
   type ConcurrencyLimits,
   type FunctionVersionRecord,
+  isPythonRuntime,
 } from "@lambent/registry/functions";
 import type {
   AccountSettings,
@@ -31,6 +33,7 @@ import type {
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
+  SearchFunctionsResponse,
   ListFunctionUrlConfigsResponse,
   ListTagsResponse,
   AddPermissionResponse,
@@ -47,7 +50,7 @@ import type { LayerOperations } from "./layers.js";
 import { Limits, readFunctionSettings, withDeadLetterTarget, withLogging } from "./function-settings.js";
 import { toFunctionConfiguration } from "./function-configuration.js";
 import { checkInput } from "./model-input.js";
-import { compareStrings, paginate, type ListOptions } from "./pagination.js";
+import { compareStrings, paginate, parseMaxItems, type ListOptions } from "./pagination.js";
 import { checkRevision as checkRevisionId } from "./preconditions.js";
 import { VersionOperations } from "./versions.js";
 import { AliasOperations } from "./aliases.js";
@@ -76,6 +79,16 @@ export interface FunctionControlPlaneOptions {
   layers: LayerOperations;
   /** Resources kept by other modules that go when the function, a version or an alias they name is deleted (routes, …). */
   dependents?: FunctionDependent[];
+  /** What the console's list (SearchFunctions) pages through, from this frontend's watched copies. */
+  listing: FunctionListing;
+}
+
+/** Every function's name and its `$LATEST`, kept in memory (@lambent/registry's FunctionNamesView and RegistryView). */
+export interface FunctionListing {
+  /** Every function's name, in code-unit order. */
+  names(): readonly string[];
+  /** A function's `$LATEST`; undefined when the function is gone. */
+  latest(functionName: string): Promise<FunctionVersionRecord | undefined>;
 }
 
 export interface FunctionDependent {
@@ -142,7 +155,7 @@ export class FunctionControlPlane implements ControlPlane {
     const publish = optionalBoolean(body, "Publish") ?? false;
     const zip = readZip(optionalObject(body, "Code") ?? {});
     const layers = await this.options.layers.resolveForFunction(optionalStringList(body, "Layers") ?? []);
-    const built = await this.buildCode(zip, settings.handler, layers);
+    const built = await this.buildCode(zip, settings.runtime, settings.handler, layers);
     const record: FunctionVersionRecord = {
       functionName,
       version: LATEST,
@@ -215,6 +228,27 @@ export class FunctionControlPlane implements ControlPlane {
     return response;
   }
 
+  /**
+   * Lambent's SearchFunctions, for the console's list: the page at `offset` of the functions whose name
+   * holds `search` (case-insensitive), by name, and how many match and exist. Names and records come from
+   * this frontend's watched copies: nothing is listed or read from KV per request.
+   */
+  async searchFunctions(options: { search?: string | undefined; offset?: string | undefined; maxItems?: string | undefined }): Promise<SearchFunctionsResponse> {
+    const maxItems = parseMaxItems(options.maxItems);
+    const offset = options.offset === undefined || options.offset === "" ? 0 : /^\d{1,9}$/.test(options.offset) ? Number(options.offset) : Number.NaN;
+    if (!Number.isInteger(offset)) throw invalidParameter(`Offset must be a whole number, got '${options.offset ?? ""}'`);
+    const needle = (options.search ?? "").trim().toLowerCase();
+    if (needle.length > 170) throw invalidParameter("Search must be at most 170 characters long");
+    const names = this.options.listing.names();
+    const matched = needle === "" ? names : names.filter((name) => name.toLowerCase().includes(needle));
+    const records = await Promise.all(matched.slice(offset, offset + maxItems).map((name) => this.options.listing.latest(name)));
+    return {
+      Functions: records.flatMap((record) => (record ? [toFunctionConfiguration(this.options.scope, record, "listed")] : [])),
+      Matched: matched.length,
+      Total: names.length,
+    };
+  }
+
   async updateFunctionCode(reference: string, input: unknown): Promise<FunctionConfiguration> {
     const body = requireBody(input);
     checkInput("UpdateFunctionCode", { ...body, FunctionName: reference });
@@ -224,7 +258,7 @@ export class FunctionControlPlane implements ControlPlane {
     const dryRun = optionalBoolean(body, "DryRun") ?? false;
     const publish = optionalBoolean(body, "Publish") ?? false;
     const current = await this.requireLatest(functionName);
-    const built = await this.buildCode(zip, current.handler, current.layers ?? [], dryRun);
+    const built = await this.buildCode(zip, current.runtime, current.handler, current.layers ?? [], dryRun);
     if (dryRun) return toFunctionConfiguration(this.options.scope, { ...current, ...built }, "updated");
     const record = await this.options.functions.update(functionName, LATEST, (latest) => {
       checkRevision(latest, expectedRevision);
@@ -247,11 +281,13 @@ export class FunctionControlPlane implements ControlPlane {
     const layerArns = optionalStringList(body, "Layers");
     const layers = layerArns === undefined ? undefined : await this.options.layers.resolveForFunction(layerArns);
     const handlerChanged = settings.handler !== undefined && settings.handler !== current.handler;
+    // Between Node.js and Python the same package is built another way.
+    const languageChanged = settings.runtime !== undefined && isPythonRuntime(settings.runtime) !== isPythonRuntime(current.runtime);
     let rebuilt: RebuiltCode | undefined;
-    if (handlerChanged || layers !== undefined) {
+    if (handlerChanged || languageChanged || layers !== undefined) {
       const zip = await this.options.code.getPackage(current.packageObject);
       if (!zip) throw new LambdaError("ServiceException", `Deployment package of ${functionName} is missing from the code store`);
-      const { bundleObject, handlerFile } = await this.buildCode(zip, settings.handler ?? current.handler, layers ?? current.layers ?? []);
+      const { bundleObject, handlerFile } = await this.buildCode(zip, settings.runtime ?? current.runtime, settings.handler ?? current.handler, layers ?? current.layers ?? []);
       rebuilt = { bundleObject, handlerFile, ...(layers !== undefined ? { layers } : {}) };
     }
     const record = await this.options.functions.update(functionName, LATEST, (latest) => {
@@ -472,10 +508,10 @@ export class FunctionControlPlane implements ControlPlane {
     return stored.record;
   }
 
-  private async buildCode(zip: Uint8Array, handler: string, layers: readonly FunctionLayer[], dryRun = false): Promise<BuiltCode> {
+  private async buildCode(zip: Uint8Array, runtime: string, handler: string, layers: readonly FunctionLayer[], dryRun = false): Promise<BuiltCode> {
     const files = unpackZip(zip);
     const layerFiles = await this.options.layers.filesFor(layers, unzippedSizeOf(files));
-    const bundle = await buildBundle(files, handler, layerFiles);
+    const bundle = isPythonRuntime(runtime) ? pythonBundleOf(files, handler) : await buildBundle(files, handler, layerFiles);
     if (dryRun) return { codeSha256: "", codeSize: zip.length, packageObject: "", bundleObject: "", handlerFile: bundle.handlerFile };
     const code = this.options.code;
     const [stored, bundleObject] = await Promise.all([
@@ -534,4 +570,10 @@ function compareFunctionVersions(a: string, b: string): number {
 /** Drops, one after another, what each dependent keeps for a deleted function (or version or alias). */
 async function forget(dependents: readonly FunctionDependent[], functionName: string, qualifier?: string): Promise<void> {
   for (const dependent of dependents) await dependent.forget(functionName, qualifier);
+}
+
+/** A Python function's "bundle": its handler's module file, and no source map (Python's trace names its own files). */
+function pythonBundleOf(files: PackageFiles, handler: string): { code: string; sourceMap: string; handlerFile: string } {
+  const handlerFile = pythonHandlerFile(files, handler);
+  return { code: pythonBundle(handlerFile), sourceMap: "", handlerFile };
 }

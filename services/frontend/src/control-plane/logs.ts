@@ -73,7 +73,9 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 function toLogEventResponse(event: LogEvent): LogEventResponse {
-  return { Timestamp: event.timestamp, RequestId: event.requestId, Version: event.version, LogStreamName: event.logStreamName, Message: event.message };
+  const response: LogEventResponse = { Timestamp: event.timestamp, RequestId: event.requestId, Version: event.version, LogStreamName: event.logStreamName, Message: event.message };
+  if (event.traceId !== undefined) response.TraceId = event.traceId;
+  return response;
 }
 
 /** The API's log calls, or a ServiceException when this frontend was built without them. */

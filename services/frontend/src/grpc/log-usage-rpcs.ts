@@ -1,6 +1,6 @@
 // GetLogs (server streaming) and GetUsage over the API's log and usage calls: the gRPC twins of the REST
 // routes in http/log-usage-routes.ts.
-import * as grpc from "@grpc/grpc-js";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { LogEventResponse, UsageFigures as ReportFigures, UsageReport } from "@lambent/lambda-api";
 import type * as proto from "@lambent/proto";
 import type { Logger } from "@lambent/telemetry";
@@ -8,10 +8,12 @@ import type { FrontendApi } from "../api.js";
 import { logsOf, type LogsRequest } from "../control-plane/logs.js";
 import { usageOf } from "../control-plane/usage.js";
 import { toGrpcServiceError } from "./error-status.js";
+import type { ServerStreamingHandler } from "./http2-grpc-server.js";
 
 export async function getUsageRpc(api: FrontendApi, request: proto.GetUsageRequest): Promise<proto.GetUsageResponse> {
   const usage = usageOf(api);
-  const report = request.functionName === "" ? await usage.all() : await usage.ofFunction(request.functionName);
+  const period = { Start: request.start || undefined, End: request.end || undefined };
+  const report = request.functionName === "" ? await usage.all(period) : await usage.ofFunction(request.functionName, period);
   return toProtoUsage(report);
 }
 
@@ -25,6 +27,9 @@ function toProtoUsage(report: UsageReport): proto.GetUsageResponse {
     total: figures(report),
     pricePerMillionRequests: report.Prices.PerMillionRequests,
     pricePerGbSecond: report.Prices.PerGbSecond,
+    periodStart: report.Period?.Start ?? "",
+    periodEnd: report.Period?.End ?? "",
+    daily: (report.Daily ?? []).map((day) => ({ date: day.Date, usage: figures(day) })),
   };
 }
 
@@ -33,7 +38,7 @@ function figures(usage: ReportFigures): proto.UsageFigures {
 }
 
 /** GetLogs: every line as one message; ends after the stored lines, or on cancel when following. */
-export function getLogsRpc(api: FrontendApi, logger: Logger): grpc.handleServerStreamingCall<proto.GetLogsRequest, proto.LogEvent> {
+export function getLogsRpc(api: FrontendApi, logger: Logger): ServerStreamingHandler<proto.GetLogsRequest> {
   return (call) => {
     const { request } = call;
     const query: LogsRequest = {
@@ -58,7 +63,7 @@ export function getLogsRpc(api: FrontendApi, logger: Logger): grpc.handleServerS
       () => call.end(),
       (error: unknown) => {
         const serviceError = toGrpcServiceError(error);
-        if (serviceError.code === grpc.status.INTERNAL) logger.error("gRPC call failed", { method: "getLogs", err: error });
+        if (serviceError.code === GrpcStatus.INTERNAL) logger.error("gRPC call failed", { method: "getLogs", err: error });
         // A server stream's error event sets its status and ends it.
         call.emit("error", serviceError);
       },
@@ -67,5 +72,5 @@ export function getLogsRpc(api: FrontendApi, logger: Logger): grpc.handleServerS
 }
 
 function toProtoLogEvent(event: LogEventResponse): proto.LogEvent {
-  return { timestamp: event.Timestamp, requestId: event.RequestId, version: event.Version, logStreamName: event.LogStreamName, message: event.Message };
+  return { timestamp: event.Timestamp, requestId: event.RequestId, version: event.Version, logStreamName: event.LogStreamName, message: event.Message, traceId: event.TraceId ?? "" };
 }

@@ -1,19 +1,20 @@
 // InvokeWithResponseStream over gRPC (server streaming): a payload_chunk message per piece of the
-// function's response as it comes, each written once grpc-js took the previous one (its write callback),
+// function's response as it comes, each written once the HTTP/2 stream took the previous one (its write callback),
 // so a slow client holds the function back; then invoke_complete with how the call ended.
-import * as grpc from "@grpc/grpc-js";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import { serviceError } from "@lambent/errors";
 import type * as proto from "@lambent/proto";
 import type { Logger } from "@lambent/telemetry";
 import type { FrontendApi } from "../api.js";
 import { toGrpcServiceError } from "./error-status.js";
+import type { ServerStreamingHandler } from "./http2-grpc-server.js";
 
 /** InvokeWithResponseStream: a payload_chunk message per piece as it comes, then invoke_complete. */
 export function invokeWithResponseStreamRpc(
   api: FrontendApi,
   logger: Logger,
   logTypeOf: (value: proto.LogType) => "None" | "Tail",
-): grpc.handleServerStreamingCall<proto.InvokeWithResponseStreamRequest, proto.InvokeWithResponseStreamEvent> {
+): ServerStreamingHandler<proto.InvokeWithResponseStreamRequest> {
   return (call) => {
     const { request } = call;
     const send = (event: proto.InvokeWithResponseStreamEvent): Promise<void> =>
@@ -48,7 +49,7 @@ export function invokeWithResponseStreamRpc(
       () => call.end(),
       (error: unknown) => {
         const serviceError = toGrpcServiceError(error);
-        if (serviceError.code === grpc.status.INTERNAL) logger.error("gRPC call failed", { method: "invokeWithResponseStream", err: error });
+        if (serviceError.code === GrpcStatus.INTERNAL) logger.error("gRPC call failed", { method: "invokeWithResponseStream", err: error });
         call.emit("error", serviceError);
       },
     );

@@ -19,6 +19,7 @@ import type {
   ListAliasesResponse,
   ListFunctionEventInvokeConfigsResponse,
   ListFunctionsResponse,
+  SearchFunctionsResponse,
   ListProvisionedConcurrencyConfigsResponse,
   ListVersionsResponse,
   ProvisionedConcurrencyConfiguration,
@@ -185,6 +186,10 @@ class FakeApi implements FrontendApi {
     listFunctions: async (options: { marker?: string; maxItems?: string | number }): Promise<ListFunctionsResponse> => {
       this.record("listFunctions", options);
       return { Functions: [configuration, { ...configuration, FunctionName: "other", Environment: undefined }], NextMarker: "m2" };
+    },
+    searchFunctions: async (options: { search?: string | undefined }): Promise<SearchFunctionsResponse> => {
+      this.record("searchFunctions", options);
+      return { Functions: [configuration], Matched: 1, Total: 2 };
     },
     updateFunctionCode: async (functionName: string, body: unknown): Promise<FunctionConfiguration> => {
       this.record("updateFunctionCode", functionName, body);
@@ -375,16 +380,14 @@ let client: proto.LambdaClient;
 
 beforeAll(async () => {
   grpcServer = buildGrpcServer(api, { logger: createLogger({ service: "frontend-test", write: () => {} }) });
-  const port = await new Promise<number>((resolve, reject) =>
-    grpcServer.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
+  const port = await grpcServer.server.listen("127.0.0.1", 0);
   address = `127.0.0.1:${port}`;
   client = new proto.LambdaClient(address, grpc.credentials.createInsecure());
 });
 
 afterAll(async () => {
   client.close();
-  await new Promise<void>((resolve) => grpcServer.server.tryShutdown(() => resolve()));
+  await grpcServer.server.close();
 });
 
 beforeEach(() => {

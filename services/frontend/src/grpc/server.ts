@@ -1,7 +1,9 @@
 // The frontend's gRPC face: lambent.v1.Lambda over the FrontendApi, plus the standard health and
-// reflection services. Binding and shutdown stay with the caller, so tests can listen on port 0.
+// reflection services, served on Node's own HTTP/2 server (http2-grpc-server.ts; grpc-js's server cost
+// the frontend nearly three times an HTTP Invoke's CPU, docs/performance.md). Binding and shutdown stay
+// with the caller, so tests can listen on port 0.
 import { dirname } from "node:path";
-import * as grpc from "@grpc/grpc-js";
+import { status as GrpcStatus, type ServiceDefinition } from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from "grpc-health-check";
@@ -13,6 +15,7 @@ import type { FrontendApi } from "../api.js";
 import { toGrpcServiceError } from "./error-status.js";
 import type { ApiAuth } from "../http/api-auth.js";
 import { signedCallsOnly } from "./signed-calls.js";
+import { Http2GrpcServer, type ServiceImplementation, type UnaryHandler } from "./http2-grpc-server.js";
 import { getLogsRpc } from "./log-usage-rpcs.js";
 import { createLambdaRpcHandlers, lambdaLogType } from "./handlers.js";
 import { invokeWithResponseStreamRpc } from "./response-stream-rpc.js";
@@ -31,8 +34,8 @@ export interface GrpcServerOptions {
 }
 
 export interface GrpcServer {
-  /** Unbound: the caller binds it (`bindAsync`) and shuts it down. */
-  server: grpc.Server;
+  /** Unbound: the caller listens (`listen`) and closes it. */
+  server: Http2GrpcServer;
   /** Health status of the server ("") and of lambent.v1.Lambda; NOT_SERVING until set to true. */
   setServing(serving: boolean): void;
 }
@@ -43,27 +46,29 @@ const MAX_SEND_BYTES = 8 * 1024 * 1024;
 
 export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): GrpcServer {
   const logger = options.logger.child({ component: "grpc" });
-  const server = new grpc.Server({
+  const server = new Http2GrpcServer({
+    logger,
     // Zips of up to 50 MB arrive as bytes, and invoke payloads past 6 MB must reach our own check to be
     // answered as RequestTooLargeException rather than cut off by the transport.
-    "grpc.max_receive_message_length": MAX_RECEIVE_BYTES,
-    "grpc.max_send_message_length": MAX_SEND_BYTES,
+    maxReceiveBytes: MAX_RECEIVE_BYTES,
+    maxSendBytes: MAX_SEND_BYTES,
     ...(options.auth
-      ? { interceptors: [signedCallsOnly(options.auth, async (name, qualifier) => JSON.parse((await api.controlPlane.getPolicy(name, qualifier)).Policy ?? "{}") as unknown)] }
+      ? { gate: signedCallsOnly(options.auth, async (name, qualifier) => JSON.parse((await api.controlPlane.getPolicy(name, qualifier)).Policy ?? "{}") as unknown) }
       : {}),
   });
 
-  server.addService(LambdaService, {
+  server.addService(LambdaService as unknown as ServiceDefinition, {
     ...toUnaryImplementation(createLambdaRpcHandlers(api, options.defaultRole), logger),
     getLogs: getLogsRpc(api, logger),
     invokeWithResponseStream: invokeWithResponseStreamRpc(api, logger, lambdaLogType),
   });
-  server.addService(Workflows.WorkflowsService, workflowRpcs(api.workflows, logger));
+  server.addService(Workflows.WorkflowsService as unknown as ServiceDefinition, workflowRpcs(api.workflows, logger));
 
+  // Both helpers only call `addService`, which this server has in grpc-js's shape.
   const health = new HealthImplementation({ "": "NOT_SERVING", [LAMBDA_SERVICE_NAME]: "NOT_SERVING" });
-  health.addToServer(server);
+  health.addToServer(server as unknown as Parameters<HealthImplementation["addToServer"]>[0]);
 
-  new ReflectionService(loadReflectedProtos()).addToServer(server);
+  new ReflectionService(loadReflectedProtos()).addToServer(server as unknown as Parameters<ReflectionService["addToServer"]>[0]);
 
   return {
     server,
@@ -75,9 +80,9 @@ export function buildGrpcServer(api: FrontendApi, options: GrpcServerOptions): G
   };
 }
 
-/** Wraps each RPC handler for grpc-js: answers with its result, or with its error as a gRPC status. */
-function toUnaryImplementation(handlers: LambdaRpcHandlers, logger: Logger): grpc.UntypedServiceImplementation {
-  const bind = <M extends LambdaMethod>(method: M): grpc.handleUnaryCall<RequestOf<M>, ResponseOf<M>> => {
+/** Wraps each RPC handler: answers with its result, or with its error as a gRPC status. */
+function toUnaryImplementation(handlers: LambdaRpcHandlers, logger: Logger): ServiceImplementation {
+  const bind = <M extends LambdaMethod>(method: M): UnaryHandler<RequestOf<M>, ResponseOf<M>> => {
     const handle = handlers[method];
     return (call, callback) => {
       const tracing = tracer();
@@ -85,13 +90,13 @@ function toUnaryImplementation(handlers: LambdaRpcHandlers, logger: Logger): grp
         (response) => callback(null, response),
         (error: unknown) => {
           const serviceError = toGrpcServiceError(error);
-          if (serviceError.code === grpc.status.INTERNAL) logger.error("gRPC call failed", { method, err: error });
+          if (serviceError.code === GrpcStatus.INTERNAL) logger.error("gRPC call failed", { method, err: error });
           callback(serviceError);
         },
       );
     };
   };
-  const implementation: grpc.UntypedServiceImplementation = {};
+  const implementation: ServiceImplementation = {};
   for (const method of Object.keys(handlers) as LambdaMethod[]) implementation[method] = bind(method);
   return implementation;
 }

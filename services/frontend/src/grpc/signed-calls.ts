@@ -4,17 +4,16 @@
 // handler sees the message. A user's key is then held to its policy (http/api-authorization.ts) once the
 // request message says which function it is for. Health checks and reflection stay open, as /healthz does
 // over HTTP.
-import * as grpc from "@grpc/grpc-js";
+import type { Metadata } from "@grpc/grpc-js";
 import { GRPC_SIGNING_HOST } from "@lambent/request-signing";
-import { LambdaError, toLambdaError } from "@lambent/errors";
 import { refusal, secretLookup, type ApiAuth } from "../http/api-auth.js";
-import { authorizeCall, callerOf, functionResourceArn, lambdaAction, type ApiCaller } from "../http/api-authorization.js";
+import { authorizeCall, callerOf, functionResourceArn, lambdaAction } from "../http/api-authorization.js";
 import { verifySigV4 } from "../http/sigv4.js";
-import { toGrpcServiceError } from "./error-status.js";
+import type { CallGate } from "./http2-grpc-server.js";
 
 const OPEN_SERVICES = ["/grpc.health.v1.Health/", "/grpc.reflection."];
 
-function metadataHeaders(metadata: grpc.Metadata): Record<string, string> {
+function metadataHeaders(metadata: Metadata): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(metadata.getMap())) {
     if (typeof values === "string") headers[name] = values;
@@ -36,54 +35,23 @@ function resourceOf(message: unknown, auth: ApiAuth): string {
   return functionResourceArn(fields.functionName, qualifier, { region: auth.region, accountId: auth.accountId ?? "000000000000" });
 }
 
-function send(call: grpc.ServerInterceptingCallInterface, error: LambdaError): void {
-  const status = toGrpcServiceError(error);
-  call.sendStatus({ code: status.code, details: status.details, metadata: status.metadata });
-}
-
 /** A function's resource policy document (AddPermission's), read only for an Invoke its caller's policy does not allow. */
 export type FunctionPolicyReader = (functionName: string, qualifier: string | undefined) => Promise<unknown>;
 
-export function signedCallsOnly(auth: ApiAuth, functionPolicy: FunctionPolicyReader): grpc.ServerInterceptor {
+/** The gate every call passes before its handler: a valid signature, then the caller's policy for this message. */
+export function signedCallsOnly(auth: ApiAuth, functionPolicy: FunctionPolicyReader): CallGate {
   const keys = secretLookup(auth);
-  return (method, call) => {
-    let caller: ApiCaller | undefined;
-    const listener = new grpc.ServerListenerBuilder()
-      .withOnReceiveMetadata((metadata, next) => {
-        if (OPEN_SERVICES.some((prefix) => method.path.startsWith(prefix))) {
-          next(metadata);
-          return;
-        }
-        const headers = metadataHeaders(metadata);
-        if (headers["authorization"] === undefined) {
-          send(call, refusal("missing"));
-          return;
-        }
-        verifySigV4({ method: "POST", rawUrl: method.path, headers, body: new Uint8Array(0) }, keys, { region: auth.region, service: "lambda" }, (auth.now ?? Date.now)()).then(
-          (verdict) => {
-            if (!verdict.ok) {
-              send(call, refusal(verdict.refusal));
-              return;
-            }
-            caller = callerOf(auth, verdict.accessKeyId);
-            next(metadata);
-          },
-          (error: unknown) => send(call, toLambdaError(error)),
-        );
-      })
-      .withOnReceiveMessage((message, next) => {
-        if (!caller) {
-          next(message);
-          return;
-        }
-        const fields = (typeof message === "object" && message !== null ? message : {}) as { functionName?: unknown; qualifier?: unknown };
-        const qualifier = typeof fields.qualifier === "string" && fields.qualifier !== "" ? fields.qualifier : undefined;
-        authorizeCall(caller, { action: actionOf(method.path), resource: resourceOf(message, auth) }, () => functionPolicy(String(fields.functionName ?? ""), qualifier)).then(
-          () => next(message),
-          (error: unknown) => send(call, error as LambdaError),
-        );
-      })
-      .build();
-    return new grpc.ServerInterceptingCall(call, new grpc.ResponderBuilder().withStart((next) => next(listener)).build());
+  return (path, metadata, message) => {
+    if (OPEN_SERVICES.some((prefix) => path.startsWith(prefix))) return undefined;
+    return (async () => {
+      const headers = metadataHeaders(metadata);
+      if (headers["authorization"] === undefined) throw refusal("missing");
+      const verdict = await verifySigV4({ method: "POST", rawUrl: path, headers, body: new Uint8Array(0) }, keys, { region: auth.region, service: "lambda" }, (auth.now ?? Date.now)());
+      if (!verdict.ok) throw refusal(verdict.refusal);
+      const caller = callerOf(auth, verdict.accessKeyId);
+      const fields = (typeof message === "object" && message !== null ? message : {}) as { functionName?: unknown; qualifier?: unknown };
+      const qualifier = typeof fields.qualifier === "string" && fields.qualifier !== "" ? fields.qualifier : undefined;
+      await authorizeCall(caller, { action: actionOf(path), resource: resourceOf(message, auth) }, () => functionPolicy(String(fields.functionName ?? ""), qualifier));
+    })();
   };
 }

@@ -10,7 +10,7 @@ import { ConsoleAssets, isConsolePath } from "./console-assets.js";
 
 const directory = mkdtempSync(join(tmpdir(), "lambent-console-"));
 mkdirSync(join(directory, "assets"));
-writeFileSync(join(directory, "index.html"), '<meta name="lambent-auth" content="%AUTH%"><meta name="lambent-region" content="%REGION%"><script src="/console/assets/main-ABC.js"></script>');
+writeFileSync(join(directory, "index.html"), '<meta name="lambent-auth" content="%AUTH%"><meta name="lambent-region" content="%REGION%"><meta name="lambent-trace-url" content="%TRACE_URL%"><script src="/console/assets/main-ABC.js"></script>');
 writeFileSync(join(directory, "assets", "main-ABC.js"), "console.log(1)");
 writeFileSync(join(directory, "assets", "console-DEF.css"), "body{}");
 
@@ -25,7 +25,7 @@ async function serve(assets: ConsoleAssets): Promise<string> {
 
 let base: string;
 beforeAll(async () => {
-  base = await serve(new ConsoleAssets({ signed: true, region: "eu-west-1", directory }));
+  base = await serve(new ConsoleAssets({ signed: true, region: "eu-west-1", traceUrl: 'https://traces.example/trace/{traceId}?q="x"', directory }));
 });
 afterAll(() => {
   for (const server of servers) server.close();
@@ -55,7 +55,7 @@ describe("the console's files", () => {
       expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
       expect(page.headers.get("cache-control")).toBe("no-cache");
       expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
-      expect(await page.text()).toBe('<meta name="lambent-auth" content="sigv4"><meta name="lambent-region" content="eu-west-1"><script src="/console/assets/main-ABC.js"></script>');
+      expect(await page.text()).toBe('<meta name="lambent-auth" content="sigv4"><meta name="lambent-region" content="eu-west-1"><meta name="lambent-trace-url" content="https://traces.example/trace/{traceId}?q=&quot;x&quot;"><script src="/console/assets/main-ABC.js"></script>');
     }
     const open = await serve(new ConsoleAssets({ signed: false, region: "us-east-1", directory }));
     expect(await (await fetch(`${open}/console/`)).text()).toContain('content="none"');

@@ -34,6 +34,8 @@ export interface ConsoleAssetsOptions {
   signed: boolean;
   /** The region calls are signed for. */
   region: string;
+  /** Where a trace id links to (LAMBENT_CONSOLE_TRACE_URL, `{traceId}` in it). */
+  traceUrl?: string | undefined;
   /** The console's build; packages/console's dist/ unless given. */
   directory?: string;
 }
@@ -87,7 +89,7 @@ export class ConsoleAssets {
     if (directory === undefined) return undefined;
     try {
       const template = await readFile(join(directory, "index.html"), "utf8");
-      const page = Buffer.from(template.replace("%AUTH%", this.options.signed ? "sigv4" : "none").replace("%REGION%", escapeAttribute(this.options.region)));
+      const page = Buffer.from(template.replace("%AUTH%", this.options.signed ? "sigv4" : "none").replace("%REGION%", escapeAttribute(this.options.region)).replace("%TRACE_URL%", escapeAttribute(this.options.traceUrl ?? "")));
       const assets = new Map<string, { body: Buffer; contentType: string }>();
       for (const name of await readdir(join(directory, "assets"))) {
         const contentType = CONTENT_TYPES[extname(name)];

@@ -1,7 +1,8 @@
-// Lambent's log and usage operations in the REST table (routes.ts): beside Lambda's, dated like them.
+// Lambent's log, metrics history and usage operations in the REST table (routes.ts): beside Lambda's, dated like them.
 import { invalidParameter } from "@lambent/errors";
-import { ApiPaths } from "@lambent/lambda-api";
+import { ApiPaths, type UsagePeriodQuery } from "@lambent/lambda-api";
 import { logsOf } from "../control-plane/logs.js";
+import { metricsOf } from "../control-plane/metrics-history.js";
 import { usageOf } from "../control-plane/usage.js";
 import { SEGMENT, exactly, withOptionalSlash, type Route } from "./api-route.js";
 
@@ -26,14 +27,34 @@ export const logAndUsageRoutes: Route[] = [
   },
   {
     method: "GET",
+    path: exactly(ApiPaths.functionMetrics(SEGMENT)),
+    operation: "GetFunctionMetrics",
+    handle: async (api, { params, query }) => ({
+      kind: "json",
+      status: 200,
+      body: await metricsOf(api).get({
+        functionName: params[0]!,
+        since: query.get("since") ?? undefined,
+        qualifier: query.get("Qualifier") ?? undefined,
+        executedVersion: query.get("ExecutedVersion") ?? undefined,
+      }),
+    }),
+  },
+  {
+    method: "GET",
     path: withOptionalSlash(ApiPaths.usage),
     operation: "GetUsage",
-    handle: async (api) => ({ kind: "json", status: 200, body: await usageOf(api).all() }),
+    handle: async (api, { query }) => ({ kind: "json", status: 200, body: await usageOf(api).all(periodQuery(query)) }),
   },
   {
     method: "GET",
     path: exactly(ApiPaths.functionUsage(SEGMENT)),
     operation: "GetFunctionUsage",
-    handle: async (api, { params }) => ({ kind: "json", status: 200, body: await usageOf(api).ofFunction(params[0]!) }),
+    handle: async (api, { params, query }) => ({ kind: "json", status: 200, body: await usageOf(api).ofFunction(params[0]!, periodQuery(query)) }),
   },
 ];
+
+/** `?start=&end=` of the usage calls. */
+function periodQuery(query: URLSearchParams): UsagePeriodQuery {
+  return { Start: query.get("start") ?? undefined, End: query.get("end") ?? undefined };
+}

@@ -8,10 +8,12 @@ import type { ListOptions } from "../control-plane/pagination.js";
 import { parseJsonBody, readBody } from "./body.js";
 import { SEGMENT, exactly, withOptionalSlash, type Route, type RouteResult } from "./api-route.js";
 import { logAndUsageRoutes } from "./log-usage-routes.js";
+import { consoleRoutes } from "./console-routes.js";
 import { roleCredentialRoutes } from "./role-credential-routes.js";
 import { accessKeyRoutes } from "./access-key-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
+import { applicationRoutes } from "./application-routes.js";
 import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
 import { functionResourceRoutes } from "./function-resource-routes.js";
 import { eventStreamConsumer, invokeCompleteEvent } from "./event-stream.js";
@@ -322,10 +324,12 @@ export const routes: Route[] = [
   ...functionResourceRoutes,
   ...layerRoutes,
   ...logAndUsageRoutes,
+  ...consoleRoutes,
   ...roleCredentialRoutes,
   ...accessKeyRoutes,
   ...routeControlRoutes,
   ...triggerRoutes,
+  ...applicationRoutes,
   ...eventSourceMappingRoutes,
 ];
 

@@ -1,5 +1,6 @@
 // The HTTP face: Lambda's REST API, function URLs, routes, health (`/healthz`: the cluster can serve;
 // `/livez`: this process answers), package downloads for GetFunction's Code.Location, and the web console.
+// Functions' own API requests (function-api/) come in on connections of their own and reach only the API.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { LambdaError, resourceNotFound } from "@lambent/errors";
@@ -20,6 +21,7 @@ import { CODE_DOWNLOAD_PATH, type CodeLocations } from "./code-location.js";
 import { authenticate, type ApiAuth } from "./api-auth.js";
 import { authorize, authorizeCall, iamRequestOf, type ApiCaller } from "./api-authorization.js";
 import { ConsoleAssets, isConsolePath } from "./console-assets.js";
+import { functionCallerOf } from "../function-api/bridge.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -40,6 +42,10 @@ export interface HttpServerOptions {
   stepFunctions?: WorkflowOperations;
   /** When given, every API request must be signed with one of these keys (LAMBENT_API_AUTH=sigv4). */
   apiAuth?: ApiAuth;
+  /** The cluster's region and account, which ARNs are authorized in. */
+  scope: { region: string; accountId: string };
+  /** Where the console links a trace id (LAMBENT_CONSOLE_TRACE_URL). */
+  consoleTraceUrl?: string | undefined;
 }
 
 /** What answers without a signature: probes, metrics, and package downloads the cluster signed itself. */
@@ -48,7 +54,7 @@ function isOpenPath(method: string, pathname: string): boolean {
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
-  const consoleAssets = new ConsoleAssets({ signed: options.apiAuth !== undefined, region: options.apiAuth?.region ?? "us-east-1" });
+  const consoleAssets = new ConsoleAssets({ signed: options.apiAuth !== undefined, region: options.apiAuth?.region ?? "us-east-1", traceUrl: options.consoleTraceUrl });
   const server = createServer((request, response) => {
     void handle(options, consoleAssets, request, response);
   });
@@ -59,6 +65,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
 async function handle(options: HttpServerOptions, consoleAssets: ConsoleAssets, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://lambent");
   const method = request.method ?? "GET";
+  const asFunction = functionCallerOf(request);
+  if (asFunction) {
+    await serveApi(options, request, response, url, method, asFunction);
+    return;
+  }
   if (isConsolePath(url.pathname)) {
     await consoleAssets.serve(method, url.pathname, response).catch((error: unknown) => {
       options.logger.error("console request failed", { method, path: url.pathname, err: error });
@@ -94,15 +105,29 @@ async function handle(options: HttpServerOptions, consoleAssets: ConsoleAssets, 
     });
     return;
   }
+  await serveApi(options, request, response, url, method, undefined);
+}
+
+/** Operations a function reaches another way (its worker runs Invoke as a function call, with the call depth counted). */
+const NOT_FOR_FUNCTIONS = new Set(["Invoke", "InvokeWithResponseStream"]);
+
+/**
+ * Lambda's REST API and Lambent's own, and the open paths. `asFunction` is the caller of a function's own
+ * request (function-api/bridge.ts): it is authorized as that caller, and reaches the API's routes only.
+ */
+async function serveApi(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse, url: URL, method: string, asFunction: ApiCaller | undefined): Promise<void> {
   try {
-    const caller: ApiCaller | undefined = options.apiAuth && !isOpenPath(method, url.pathname) ? await authenticate(options.apiAuth, request, "lambda") : undefined;
+    const caller: ApiCaller | undefined = asFunction ?? (options.apiAuth && !isOpenPath(method, url.pathname) ? await authenticate(options.apiAuth, request, "lambda") : undefined);
     for (const route of routes) {
       if (route.method !== method) continue;
       const match = route.path.exec(url.pathname);
       if (!match) continue;
+      if (asFunction && NOT_FOR_FUNCTIONS.has(route.operation)) {
+        throw new LambdaError("AccessDeniedException", `Functions call ${route.operation} through POST /2015-03-31/functions/{FunctionName}/invocations, which runs as a function call`);
+      }
       const params = match.slice(1).map((param) => decodeURIComponent(param));
-      if (caller && options.apiAuth) {
-        const iam = iamRequestOf(route.operation, url.pathname, params, url.searchParams, { region: options.apiAuth.region, accountId: options.apiAuth.accountId ?? "000000000000" });
+      if (caller) {
+        const iam = iamRequestOf(route.operation, url.pathname, params, url.searchParams, options.scope);
         const qualifier = url.searchParams.get("Qualifier") ?? undefined;
         await authorizeCall(caller, iam, async () => JSON.parse((await options.api.controlPlane.getPolicy(params[0] ?? "", qualifier)).Policy ?? "{}") as unknown);
       }
@@ -117,6 +142,7 @@ async function handle(options: HttpServerOptions, consoleAssets: ConsoleAssets, 
       else sendJson(response, result.status, result.body, randomUUID());
       return;
     }
+    if (asFunction) throw resourceNotFound(`No Lambda API operation at ${method} ${url.pathname}`);
     if (method === "GET" && url.pathname === METRICS_PATH && options.metrics) {
       await sendMetrics(options.metrics, response);
       return;

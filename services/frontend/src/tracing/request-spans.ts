@@ -2,7 +2,7 @@
 // continues the caller's trace (`traceparent`, else `X-Amzn-Trace-Id`) and is made the request's active
 // span, so the invoker sends it on to the scheduler; the trace id goes back to the caller.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Metadata, type ServerUnaryCall } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
 import type { TraceSpan, Tracer } from "@lambent/telemetry";
 
 /** The response header (HTTP) and metadata key (gRPC, lower case) that return the trace id. */
@@ -31,7 +31,12 @@ export async function traceHttpRoute<T>(
 }
 
 /** Runs one gRPC method under a server span; the trace id goes out in the response's initial metadata. */
-export async function traceGrpcCall<T>(tracer: Tracer, method: string, call: ServerUnaryCall<unknown, unknown>, run: () => Promise<T>): Promise<T> {
+export async function traceGrpcCall<T>(
+  tracer: Tracer,
+  method: string,
+  call: { metadata: Metadata; sendMetadata(metadata: Metadata): void },
+  run: () => Promise<T>,
+): Promise<T> {
   const text = (key: string): string | undefined => {
     const value = call.metadata.get(key)[0];
     return typeof value === "string" ? value : undefined;

@@ -3,7 +3,7 @@
 // scheduler's own inbox. What comes back says whose fault a failure is: refused (throttled, no worker)
 // and the platform's failures are not the function's, so callers retry them without counting a retry.
 import type { LambdaError } from "@lambent/errors";
-import { REPLY_MARGIN_MS, Subjects, decodeInvocationResult, type InvocationRequest, type RequestReply, type ServiceFailure } from "@lambent/protocol";
+import { REPLY_MARGIN_MS, Subjects, decodeInvocationResult, type InvocationRequest, type Lease, type RequestReply, type ServiceFailure } from "@lambent/protocol";
 import { tracer, type TraceSpan } from "@lambent/telemetry";
 import { endAdmission, startAdmission } from "../tracing/admission-spans.js";
 
@@ -21,6 +21,11 @@ export interface InvocationRunner {
   requests: RequestReply;
   /** Admits and places the call with the worker's answer going to `replyTo`; an error when it cannot run now. */
   dispatch(request: InvocationRequest, replyTo: string, span?: TraceSpan): LambdaError | undefined | Promise<LambdaError | undefined>;
+  /**
+   * The answer to a call whose lease `dispatch` marked `answerReleases` came: close the lease (the worker
+   * sends no release for it). Required of a runner whose dispatch marks leases so.
+   */
+  answered?(lease: Lease, idleEnvironment: string | undefined): void;
 }
 
 export interface RunHooks {
@@ -60,6 +65,8 @@ export async function runInvocation(runner: InvocationRunner, request: Invocatio
   } finally {
     clearInterval(keepAlive);
   }
+  const lease = request.header.lease;
+  if (lease?.answerReleases) runner.answered?.(lease, answer.header.idleEnvironment);
   if (answer.header.failure) return { kind: "platformFailure", failure: answer.header.failure };
   return {
     kind: "answered",

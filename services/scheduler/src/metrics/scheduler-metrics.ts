@@ -1,7 +1,9 @@
 // The scheduler's metrics: throttles as admission decides them, calls running per function, the event
-// queue (sampled while leading) and what happened to events, and the NATS connection's state.
+// queue (sampled while leading) and what happened to events, and the NATS connection's state. Throttles
+// and concurrency also go to the metrics history (@lambent/log-stream), the console's charts.
 import type { LambdaError } from "@lambent/errors";
 import type { EventCounters } from "@lambent/event-queue";
+import type { MetricsRecorder } from "@lambent/log-stream";
 import type { InvocationHeader } from "@lambent/protocol";
 import { trackNatsConnection, type Counter, type CounterSeries, type Logger, type MetricsRegistry, type ObservableConnection } from "@lambent/telemetry";
 import type { MeteredConcurrencyAccounting } from "./metered-concurrency.js";
@@ -13,7 +15,12 @@ export interface SchedulerMetricsOptions {
   isLeading: () => boolean;
   readQueue: QueueSamplerOptions["read"];
   logger: Logger;
+  /** Where throttles and sampled concurrency are added up per minute for the history. */
+  history?: MetricsRecorder;
 }
+
+/** How often the leader samples each function's slots into the history. */
+const CONCURRENCY_SAMPLE_INTERVAL_MS = 1_000;
 
 export class SchedulerMetrics {
   private readonly throttles: Counter;
@@ -21,8 +28,12 @@ export class SchedulerMetrics {
   private readonly deadLetters: Counter;
   private readonly succeeded: Counter;
   private readonly queue: QueueSampler;
+  private concurrencySampler: NodeJS.Timeout | undefined;
 
-  constructor(registry: MetricsRegistry, options: SchedulerMetricsOptions) {
+  constructor(
+    registry: MetricsRegistry,
+    private readonly options: SchedulerMetricsOptions,
+  ) {
     trackNatsConnection(registry, options.nc);
     this.throttles = registry.counter(
       "lambent_throttles_total",
@@ -60,10 +71,21 @@ export class SchedulerMetrics {
 
   start(): void {
     this.queue.start();
+    const { history, admission, isLeading } = this.options;
+    if (!history) return;
+    history.start();
+    this.concurrencySampler ??= setInterval(() => {
+      if (!isLeading()) return;
+      for (const [functionName, slots] of admission.runningPerFunction()) history.concurrency(functionName, slots);
+    }, CONCURRENCY_SAMPLE_INTERVAL_MS);
+    this.concurrencySampler.unref();
   }
 
   stop(): void {
     this.queue.stop();
+    clearInterval(this.concurrencySampler);
+    this.concurrencySampler = undefined;
+    this.options.history?.stop();
   }
 
   /** Counts a refusal that is a throttle, and gives the error back to answer with. */
@@ -72,6 +94,7 @@ export class SchedulerMetrics {
     if (event) this.queue.seen(header.functionName);
     if (error.type === "TooManyRequestsException") {
       this.throttles.labels(header.functionName, error.fields["Reason"] ?? "Unknown", event ? "event" : "sync").inc();
+      this.options.history?.throttled(header.functionName, header.qualifier, header.version);
     }
     return error;
   }

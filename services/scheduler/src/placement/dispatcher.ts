@@ -3,7 +3,7 @@
 // batches all enter here. No disk write, no KV read: limits and records are cached.
 import type { Msg, PublishOptions } from "@nats-io/nats-core";
 import { serviceError, throttled, type LambdaError } from "@lambent/errors";
-import { Subjects, decodeInvocation, encodeInvocation, environmentKey, failureResult, traceparentOf, type InvocationHeader, type InvocationRequest } from "@lambent/protocol";
+import { Subjects, decodeInvocation, encodeInvocation, environmentKey, failureResult, traceparentOf, withLease, type InvocationHeader, type InvocationRequest } from "@lambent/protocol";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { tracer, type Logger, type TraceSpan } from "@lambent/telemetry";
 import type { ConcurrencyAccounting } from "../admission/concurrency-accounting.js";
@@ -35,6 +35,20 @@ export interface DispatcherOptions {
   logger: Logger;
 }
 
+/** How a call is placed beyond admission itself. */
+export interface Placement {
+  /**
+   * The caller waits for the answer on this scheduler and closes the lease when it comes (LeaseKeeper's
+   * `answered`): the worker sends no release. Only for calls the scheduler raises itself.
+   */
+  answerReleases?: boolean;
+  /**
+   * The call's frame as it came, its header unchanged: the call is forwarded as these bytes with the
+   * lease added to the header (`withLease`) instead of its header being encoded again.
+   */
+  frame?: Uint8Array;
+}
+
 /** What `place` reads of a synchronous call's message and how it answers a refusal. */
 export type InvocationMessage = Pick<Msg, "data" | "reply" | "headers" | "respond">;
 
@@ -58,7 +72,7 @@ export class Dispatcher {
       if (span) endAdmission(span, refused);
       if (refused) answerFailure(msg, request.header.requestId, request.header.version, refused);
     };
-    const refused = this.admit(request, msg.reply, span);
+    const refused = this.admit(request, msg.reply, span, { frame: msg.data });
     if (refused instanceof Promise) void refused.then(finish);
     else finish(refused);
   }
@@ -68,8 +82,8 @@ export class Dispatcher {
    * those back (one round trip, only then) and tries again: kept slots never throttle a call that would
    * have run without them.
    */
-  admit(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined | Promise<LambdaError | undefined> {
-    const refused = this.tryDispatch(request, replyTo, span);
+  admit(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan, placement: Placement = {}): LambdaError | undefined | Promise<LambdaError | undefined> {
+    const refused = this.tryDispatch(request, replyTo, span, placement);
     if (!refused) return undefined;
     const { recall, leases } = this.options;
     const functionName = request.header.functionName;
@@ -78,7 +92,7 @@ export class Dispatcher {
     const holders = recall && refused.type === "TooManyRequestsException" && reason !== "FunctionCrashedSandbox" ? leases.keptSlotHolders(onlyThisFunction ? functionName : undefined) : [];
     if (holders.length === 0) return this.options.refused(request.header, refused);
     return recall!(holders, onlyThisFunction ? functionName : undefined).then(() => {
-      const again = this.tryDispatch(request, replyTo, span);
+      const again = this.tryDispatch(request, replyTo, span, placement);
       return again ? this.options.refused(request.header, again) : undefined;
     });
   }
@@ -93,7 +107,7 @@ export class Dispatcher {
   }
 
   /** `dispatch` without counting a refusal. */
-  private tryDispatch(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan): LambdaError | undefined {
+  private tryDispatch(request: InvocationRequest, replyTo: string | undefined, span?: TraceSpan, placement: Placement = {}): LambdaError | undefined {
     const { admission, workers, leases } = this.options;
     const { header, payload } = request;
     const held = this.options.containment?.check(header.functionName);
@@ -113,9 +127,14 @@ export class Dispatcher {
       { workerId: worker.workerId, functionName: header.functionName, memoryMb, requestId: header.requestId, version: header.version, replyTo, kept },
       record?.timeout,
     );
-    header.lease = kept ? { term: lease.term, leaseId: lease.leaseId, kept: true } : { term: lease.term, leaseId: lease.leaseId };
+    header.lease = kept
+      ? { term: lease.term, leaseId: lease.leaseId, kept: true }
+      : placement.answerReleases
+        ? { term: lease.term, leaseId: lease.leaseId, answerReleases: true }
+        : { term: lease.term, leaseId: lease.leaseId };
     const options = span ? workerPublishOptions(replyTo, span, worker.workerId) : replyTo ? { reply: replyTo } : undefined;
-    this.options.publish(Subjects.workerInvoke(worker.workerId), encodeInvocation({ header, payload }), options);
+    const frame = placement.frame ? withLease(placement.frame, header.lease) : encodeInvocation({ header, payload });
+    this.options.publish(Subjects.workerInvoke(worker.workerId), frame, options);
     return undefined;
   }
 }

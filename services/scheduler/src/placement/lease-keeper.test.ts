@@ -66,6 +66,28 @@ describe("lease keeper", () => {
     expect(leases.size).toBe(2);
   });
 
+  it("closes a lease on its call's answer as a release would, once, and not after the worker was lost or standing by", () => {
+    const { leases, admission, workers, run, standBy } = keeper();
+    workers.heartbeat(beat("a"), 0);
+    const answered = run("f", "a");
+    const lost = run("g", "a");
+    leases.answered({ term: answered.term, leaseId: answered.leaseId, idleEnvironment: "f:$LATEST:r1" });
+    expect(admission.inFlight).toBe(1);
+    expect(workers.get("a")?.busy).toBe(1);
+    expect(workers.get("a")?.idle.get("f:$LATEST:r1")).toBe(1);
+    // The same answer again (or a release after it) frees nothing more.
+    leases.answered({ term: answered.term, leaseId: answered.leaseId });
+    leases.released({ workerId: "a", releases: [{ term: answered.term, leaseId: answered.leaseId }] });
+    expect(admission.inFlight).toBe(1);
+    // A lost worker's failure answer reaches the caller after the lease was closed: nothing twice.
+    leases.workerLost({ workerId: "a", reason: "crashed" });
+    expect(admission.inFlight).toBe(0);
+    leases.answered({ term: lost.term, leaseId: lost.leaseId });
+    expect(admission.inFlight).toBe(0);
+    standBy();
+    expect(() => leases.answered({ term: 7, leaseId: 99 })).not.toThrow();
+  });
+
   it("gives a released call's slot back and marks its environment idle, once", () => {
     const { leases, admission, workers, run } = keeper();
     workers.heartbeat(beat("a"), 0);

@@ -1,7 +1,7 @@
 // The slots running calls hold, from the lease the dispatcher opens until it closes: released by the
 // worker, failed when the worker is lost, reclaimed when it outlives the call, or adopted from a worker's
 // report when an earlier leader opened it. Leases exist only while this scheduler leads or recovers.
-import { failureResult, outOfMemoryResult, type WorkerGone, type WorkerLossReason, type LeaseReleases, type WorkerHeartbeat } from "@lambent/protocol";
+import { failureResult, outOfMemoryResult, type WorkerGone, type WorkerLossReason, type LeaseRelease, type LeaseReleases, type WorkerHeartbeat } from "@lambent/protocol";
 import type { Logger } from "@lambent/telemetry";
 import type { ConcurrencyAccounting } from "../admission/concurrency-accounting.js";
 import { LeaseTable, type Lease } from "./leases.js";
@@ -44,7 +44,9 @@ export class LeaseKeeper {
 
   /** Opens a lease in the current term for a call of `timeoutSeconds` (DEFAULT_TIMEOUT_S when unknown). */
   open(fields: LeaseFields, timeoutSeconds: number | undefined): Lease {
-    return this.leases.open(this.options.term(), { ...fields, kept: fields.kept === true, expiresAt: this.expiry(timeoutSeconds) });
+    // Named fields rather than a spread: a lease is opened per admitted call.
+    const { workerId, functionName, memoryMb, requestId, version, replyTo } = fields;
+    return this.leases.open(this.options.term(), { workerId, functionName, memoryMb, requestId, version, replyTo, kept: fields.kept === true, expiresAt: this.expiry(timeoutSeconds) });
   }
 
   /** Records a worker's heartbeat and, unless standing by, reconciles its running calls with our leases. */
@@ -69,6 +71,19 @@ export class LeaseKeeper {
       admission.release(lease.functionName);
       workers.released(message.workerId, lease.memoryMb, idleEnvironment);
     }
+  }
+
+  /**
+   * The answer to a call this scheduler raised came back (its lease marked `answerReleases`): the slot is
+   * free and the environment idle again, as a worker's release would say. A lease already closed (its
+   * worker lost, the lease expired) or of a term this scheduler no longer leads is left alone.
+   */
+  answered(release: Pick<LeaseRelease, "term" | "leaseId" | "idleEnvironment">): void {
+    if (this.options.term() === 0) return;
+    const lease = this.leases.close(release.term, release.leaseId);
+    if (!lease) return;
+    this.options.admission.release(lease.functionName);
+    this.options.workers.released(lease.workerId, lease.memoryMb, release.idleEnvironment);
   }
 
   /** Workers that keep slots (of `functionName`, or of any function): a recall may free some. */
@@ -151,7 +166,9 @@ export class LeaseKeeper {
       });
       admission.take(running.functionName);
     }
-    const ended = this.leases.closeWhere((lease) => lease.workerId === worker.workerId && lease.term !== term && !listed.has(`${lease.term}.${lease.leaseId}`));
+    // Only earlier terms' leases are looked at: every heartbeat comes here, and scanning the current
+    // term's leases (all of the calls in flight) for each one cost the leader more as it got busier.
+    const ended = this.leases.closeWhere((lease) => lease.workerId === worker.workerId && !listed.has(`${lease.term}.${lease.leaseId}`), term);
     for (const lease of ended) admission.release(lease.functionName);
   }
 

@@ -18,56 +18,78 @@ export interface Lease {
   kept: boolean;
 }
 
-const leaseKey = (term: number, leaseId: number): string => `${term}.${leaseId}`;
-
 export class LeaseTable {
-  private readonly leases = new Map<string, Lease>();
+  /**
+   * Term → lease id → lease. Numbers as keys, not a `${term}.${leaseId}` string per lookup: a lease is
+   * opened and closed for every admitted call, and building and hashing those strings was a measurable
+   * part of the leader's CPU per call.
+   */
+  private readonly terms = new Map<number, Map<number, Lease>>();
+  private count = 0;
   private nextId = 1;
 
   /** Opens a lease in `term` with the next number. */
   open(term: number, fields: Omit<Lease, "leaseId" | "term">): Lease {
-    const lease: Lease = { ...fields, term, leaseId: this.nextId++ };
-    this.leases.set(leaseKey(term, lease.leaseId), lease);
+    // Named fields rather than a spread: a lease is opened per admitted call.
+    const { workerId, functionName, memoryMb, requestId, version, replyTo, expiresAt, kept } = fields;
+    const lease: Lease = { term, leaseId: this.nextId++, workerId, functionName, memoryMb, requestId, version, replyTo, expiresAt, kept };
+    this.put(lease);
     return lease;
   }
 
   /** Records a lease another term opened (a call a worker reports running). */
   adopt(lease: Lease): void {
-    this.leases.set(leaseKey(lease.term, lease.leaseId), lease);
+    this.put(lease);
   }
 
   has(term: number, leaseId: number): boolean {
-    return this.leases.has(leaseKey(term, leaseId));
+    return this.terms.get(term)?.has(leaseId) === true;
   }
 
   /** Closes a lease; undefined when it was already closed (a late or duplicate release). */
   close(term: number, leaseId: number): Lease | undefined {
-    const key = leaseKey(term, leaseId);
-    const lease = this.leases.get(key);
-    if (lease) this.leases.delete(key);
+    const leases = this.terms.get(term);
+    const lease = leases?.get(leaseId);
+    if (!lease) return undefined;
+    leases!.delete(leaseId);
+    this.count -= 1;
+    if (leases!.size === 0) this.terms.delete(term);
     return lease;
   }
 
-  /** Closes and returns the leases matching `predicate`. */
-  closeWhere(predicate: (lease: Lease) => boolean): Lease[] {
+  /** Closes and returns the leases matching `predicate`; of terms other than `exceptTerm` only, when given. */
+  closeWhere(predicate: (lease: Lease) => boolean, exceptTerm?: number): Lease[] {
     const closed: Lease[] = [];
-    for (const [key, lease] of this.leases) {
-      if (!predicate(lease)) continue;
-      this.leases.delete(key);
-      closed.push(lease);
+    for (const [term, leases] of this.terms) {
+      if (term === exceptTerm) continue;
+      for (const [leaseId, lease] of leases) {
+        if (!predicate(lease)) continue;
+        leases.delete(leaseId);
+        closed.push(lease);
+      }
+      if (leases.size === 0) this.terms.delete(term);
     }
+    this.count -= closed.length;
     return closed;
   }
 
-  all(): IterableIterator<Lease> {
-    return this.leases.values();
+  *all(): IterableIterator<Lease> {
+    for (const leases of this.terms.values()) yield* leases.values();
   }
 
   clear(): void {
-    this.leases.clear();
+    this.terms.clear();
+    this.count = 0;
   }
 
   get size(): number {
-    return this.leases.size;
+    return this.count;
+  }
+
+  private put(lease: Lease): void {
+    let leases = this.terms.get(lease.term);
+    if (!leases) this.terms.set(lease.term, (leases = new Map()));
+    if (!leases.has(lease.leaseId)) this.count += 1;
+    leases.set(lease.leaseId, lease);
   }
 }

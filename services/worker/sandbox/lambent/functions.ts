@@ -143,6 +143,11 @@ export function settleCall(id: number, ok: boolean, value: FunctionCallOutput | 
   startWaiting();
 }
 
+/** Whether a call is running or waiting for room. */
+export function callsPending(): boolean {
+  return running.size > 0 || waiting.length > 0;
+}
+
 /** The invocation has ended: its calls never settle, and waiting ones never start. */
 export function abandonCalls(): void {
   running.clear();

@@ -1,7 +1,7 @@
 // `crypto`'s ciphers and key derivations: createCipheriv/createDecipheriv (AES CBC, CTR, GCM, ECB and
 // ChaCha20-Poly1305; the host holds each open cipher, src/host/cipher-sessions.ts) and pbkdf2, scrypt and
 // hkdf, which run on the host's thread pool while the isolate waits (src/host/key-derivation.ts).
-import { callHost, callHostWaiting } from "../host-access.js";
+import { callHost, callHostWaiting, hostCallBytes } from "../host-access.js";
 import { Buffer } from "./buffer.js";
 import { answerLater, secretOf } from "./crypto-keys.js";
 import { bytesOf, output } from "./crypto-bytes.js";
@@ -22,7 +22,13 @@ class CipherBase {
 
   update(data: unknown, inputEncoding?: string, outputEncoding?: string): unknown {
     this.open();
-    return output(callHost("cipher.update", this.id, bytesOf(data, inputEncoding)) as Uint8Array, outputEncoding);
+    const input = bytesOf(data, inputEncoding);
+    // One host call carries at most hostCallBytes: longer input goes in pieces, their outputs joined.
+    const piece = hostCallBytes();
+    if (input.length <= piece) return output(callHost("cipher.update", this.id, input) as Uint8Array, outputEncoding);
+    const outputs: Uint8Array[] = [];
+    for (let start = 0; start < input.length; start += piece) outputs.push(callHost("cipher.update", this.id, input.subarray(start, start + piece)) as Uint8Array);
+    return output(Buffer().concat(outputs), outputEncoding);
   }
 
   final(outputEncoding?: string): unknown {

@@ -3,7 +3,7 @@
 // Node build use them. The host parses keys and signs (src/host/key-crypto.ts); a KeyObject here holds
 // its DER bytes (or a secret's bytes) where function code cannot reach them.
 import { callHost } from "../host-access.js";
-import { CryptoKey } from "../web/crypto.js";
+import { isCryptoKey, keyDescription, secretOfCryptoKey } from "../web/crypto-key.js";
 import { Buffer } from "./buffer.js";
 
 export interface ParsedKey {
@@ -67,6 +67,18 @@ export class KeyObject {
     return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
   }
 
+  get [Symbol.toStringTag](): string {
+    return "KeyObject";
+  }
+
+  /** KeyObject.from(cryptoKey): the same key as a KeyObject, as Node converts it. */
+  static from(key: unknown): KeyObject {
+    const { type, material } = keyDescription(key);
+    if (type === "secret") return new KeyObject("secret", material);
+    const result = callHost("key.parse", type, { key: material, format: "der", type: type === "public" ? "spki" : "pkcs8" }) as ParsedKey;
+    return new KeyObject(result.type, result.der, result);
+  }
+
   equals(other: unknown): boolean {
     if (!(other instanceof KeyObject) || other.type !== this.type) return false;
     const a = material.get(this) as Uint8Array;
@@ -87,7 +99,7 @@ export function keyObjectOf(parsed: ParsedKey): KeyObject {
 
 /** The secret bytes of an HMAC key, whatever form it came in (Web Crypto's CryptoKey too, as Node takes it). */
 export function secretOf(key: unknown): Uint8Array {
-  if (key instanceof CryptoKey) return key.secret;
+  if (isCryptoKey(key)) return secretOfCryptoKey(key);
   if (key instanceof KeyObject) {
     if (key.type !== "secret") throw Object.assign(new TypeError(`Invalid key object type ${key.type}, expected secret.`), { code: "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE" });
     return material.get(key) as Uint8Array;
@@ -155,21 +167,29 @@ function digestOf(algorithm: unknown): string {
 
 type SigningKey = KeyObject | string | Uint8Array | { key: unknown; passphrase?: unknown; padding?: number; saltLength?: number; dsaEncoding?: string };
 
+/** A KeyObject given as itself, as a CryptoKey, or as `{ key }` with either, as Node takes them. */
+function givenKeyObject(key: SigningKey): KeyObject | undefined {
+  const inner: unknown = typeof key === "object" && !(key instanceof KeyObject) && !ArrayBuffer.isView(key) && !isCryptoKey(key) ? (key as { key: unknown }).key : key;
+  if (inner instanceof KeyObject) return inner;
+  return isCryptoKey(inner) ? KeyObject.from(inner) : undefined;
+}
+
 function privateKeyOf(key: SigningKey): { der: Uint8Array; options: Record<string, unknown> } {
   const options = typeof key === "object" && !(key instanceof KeyObject) && !ArrayBuffer.isView(key) ? optionsOf(key) : {};
-  const object = key instanceof KeyObject ? key : createPrivateKey(key);
+  const object = givenKeyObject(key) ?? createPrivateKey(key);
   if (object.type !== "private") throw Object.assign(new TypeError(`Invalid key object type ${object.type}, expected private.`), { code: "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE" });
   return { der: material.get(object) as Uint8Array, options };
 }
 
 function verifyingKeyOf(key: SigningKey): { kind: "public" | "private"; der: Uint8Array; options: Record<string, unknown> } {
   const options = typeof key === "object" && !(key instanceof KeyObject) && !ArrayBuffer.isView(key) ? optionsOf(key) : {};
-  if (key instanceof KeyObject) {
-    if (key.type === "secret") throw Object.assign(new TypeError("Invalid key object type secret, expected public."), { code: "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE" });
-    return { kind: key.type, der: material.get(key) as Uint8Array, options };
+  const given = givenKeyObject(key);
+  if (given) {
+    if (given.type === "secret") throw Object.assign(new TypeError("Invalid key object type secret, expected public."), { code: "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE" });
+    return { kind: given.type, der: material.get(given) as Uint8Array, options };
   }
   // PEM text may hold a private key; its public half verifies, as in Node.
-  const text = typeof key === "string" ? key : typeof key === "object" && !ArrayBuffer.isView(key) && typeof key.key === "string" ? key.key : "";
+  const text = typeof key === "string" ? key : typeof key === "object" && !(key instanceof KeyObject) && !ArrayBuffer.isView(key) && typeof key.key === "string" ? key.key : "";
   const object = /PRIVATE KEY-----/.test(text) ? createPrivateKey(key) : createPublicKey(key);
   return { kind: object.type as "public" | "private", der: material.get(object) as Uint8Array, options };
 }

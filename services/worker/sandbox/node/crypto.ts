@@ -1,9 +1,11 @@
 // `crypto`: createHash, createHmac, random bytes and UUIDs, timingSafeEqual, webcrypto, keys and
-// signatures (crypto-keys.ts), and key pairs, RSA encryption and ECDH (crypto-key-pairs.ts). The host
+// signatures (crypto-keys.ts), key pairs, RSA encryption and ECDH (crypto-key-pairs.ts), and finite-field
+// Diffie-Hellman (crypto-dh.ts). The host
 // computes every digest and random byte (web/crypto.ts); input is gathered here until `digest`.
 import { getRandomValues, hostDigest, randomBytes as hostRandomBytes, randomUUID, subtle, webcrypto } from "../web/crypto.js";
 import { Buffer } from "./buffer.js";
 import { createCipherCrypto } from "./crypto-ciphers.js";
+import { createDiffieHellmanCrypto } from "./crypto-dh.js";
 import { createKeyPairCrypto } from "./crypto-key-pairs.js";
 import { createKeyCrypto, secretOf } from "./crypto-keys.js";
 
@@ -119,6 +121,7 @@ export function createCrypto(): Record<string, unknown> {
     ...createKeyCrypto(),
     ...createCipherCrypto(),
     ...createKeyPairCrypto(),
+    ...createDiffieHellmanCrypto(),
     constants: { RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6, RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2 },
   };
 }

@@ -6,6 +6,7 @@ import { utf8Encode } from "../web/encoding.js";
 import { vendor } from "../vendor.js";
 import { Buffer } from "./buffer.js";
 import { createDescriptors, type Descriptors } from "./fs-descriptors.js";
+import { fsStreamClasses, type StreamOptions } from "./fs-streams.js";
 
 const ERRNO: Record<string, [number, string]> = {
   ENOENT: [-2, "no such file or directory"],
@@ -408,24 +409,20 @@ export function createFs(): { fs: Record<string, unknown>; promises: Record<stri
     const exists = sync.existsSync(path);
     queueMicrotask(() => callback(exists));
   };
-  fs["createReadStream"] = (path: unknown, options?: Options) => {
-    const { Readable } = vendor.stream() as { Readable: { from(chunks: unknown[], options?: unknown): unknown } };
-    const data = sync.readFileSync(path, options);
-    return Readable.from([data], { objectMode: false });
-  };
-  fs["createWriteStream"] = (path: unknown, options?: Options) => {
-    const { Writable } = vendor.stream() as { Writable: new (options: unknown) => unknown };
-    sync.writeFileSync(path, "", options);
-    return new Writable({
-      write(chunk: unknown, encoding: string, callback: (error?: unknown) => void) {
-        try {
-          sync.appendFileSync(path, chunk, encoding === "buffer" ? undefined : encoding);
-          callback();
-        } catch (error) {
-          callback(error);
-        }
-      },
+  // Built on first use: they need the stream module, which most functions never load.
+  let streams: ReturnType<typeof fsStreamClasses> | undefined;
+  const streamClasses = (): ReturnType<typeof fsStreamClasses> => (streams ??= fsStreamClasses(sync));
+  // Accessors that can be replaced and redefined, as Node's are: graceful-fs patches them in place.
+  for (const name of ["ReadStream", "WriteStream"] as const) {
+    let replaced: unknown;
+    Object.defineProperty(fs, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => replaced ?? streamClasses()[name],
+      set: (value: unknown) => void (replaced = value),
     });
-  };
+  }
+  fs["createReadStream"] = (path: unknown, options?: StreamOptions) => new (streamClasses().ReadStream)(path, options);
+  fs["createWriteStream"] = (path: unknown, options?: StreamOptions) => new (streamClasses().WriteStream)(path, options);
   return { fs, promises };
 }

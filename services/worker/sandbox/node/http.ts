@@ -8,6 +8,7 @@ import { bufferModule } from "./buffer.js";
 import { createServerSide } from "./http-response.js";
 import { notImplemented, type NodeError } from "./unsupported.js";
 import { vendor } from "../vendor.js";
+import { unref } from "../timers.js";
 
 type Listener = (...args: unknown[]) => void;
 interface Emitter {
@@ -152,7 +153,7 @@ function socketStandIn(EventEmitter: EmitterClass): Emitter & Record<string, unk
     setTimeout(ms: number, callback?: Listener) {
       clear();
       if (callback) socket.once("timeout", callback);
-      if (Number(ms) > 0) idle = setTimeout(() => socket.emit("timeout"), Number(ms));
+      if (Number(ms) > 0) idle = unref(setTimeout(() => socket.emit("timeout"), Number(ms)));
       return socket;
     },
     destroy() {
@@ -325,7 +326,8 @@ export function createHttp(defaultProtocol: "http:" | "https:"): Record<string, 
     setTimeout(ms: number, callback?: Listener): this {
       if (callback) this.once("timeout", callback);
       if (this.#timeout !== undefined) clearTimeout(this.#timeout);
-      this.#timeout = Number(ms) > 0 ? setTimeout(() => this.emit("timeout"), Number(ms)) : undefined;
+      // As a socket's timeout in Node, it keeps no event loop alive on its own.
+      this.#timeout = Number(ms) > 0 ? unref(setTimeout(() => this.emit("timeout"), Number(ms))) : undefined;
       return this;
     }
 

@@ -3,10 +3,12 @@
 // Events (connect, data, end, errors, close, name lookups' answers) wait on the host until it wakes the
 // sandbox to poll for them (`Runtime.sockets`). Reads are flow-controlled: a socket whose reader is full
 // tells the host to stop handing it data, and the host then stops reading from the network. Writes
-// wait for the host's `drain`. Every socket ends with the invocation that opened it. Servers cannot be
-// created: a function's server is Lambda's event source.
+// wait for the host's `drain`. Every socket ends with the invocation that opened it, and keeps its event
+// loop alive until then unless it is unref'd. Servers cannot be created: a function's server is Lambda's
+// event source.
 import { callHost } from "../host-access.js";
 import { reportUncaught } from "../invocation-state.js";
+import { unref } from "../timers.js";
 import { vendor } from "../vendor.js";
 import { Buffer } from "./buffer.js";
 import { createUnsupported, type NodeError } from "./unsupported.js";
@@ -16,10 +18,31 @@ const WRITE_PIECE_BYTES = 64 * 1024;
 
 type HostEventHandler = (kind: string, value: unknown) => void;
 const handlers = new Map<number, HostEventHandler>();
+/** Of the ids heard, those of unref'd sockets: they do not keep the event loop alive. */
+const unrefed = new Set<number>();
 
 /** Hears the host's events for `id` (a socket, or a name lookup) until its last one. */
-export function watchHost(id: number, handler: HostEventHandler): void {
+export function watchHost(id: number, handler: HostEventHandler, ref = true): void {
   handlers.set(id, handler);
+  if (ref) unrefed.delete(id);
+  else unrefed.add(id);
+}
+
+/** Whether the socket or session `id` keeps the event loop alive (its ref() and unref()). */
+export function refHost(id: number, ref: boolean): void {
+  if (!handlers.has(id)) return;
+  if (ref) unrefed.delete(id);
+  else unrefed.add(id);
+}
+
+function unwatch(id: number): void {
+  handlers.delete(id);
+  unrefed.delete(id);
+}
+
+/** Whether a socket or a name lookup keeps the event loop alive. */
+export function socketsPending(): boolean {
+  return handlers.size > unrefed.size;
 }
 
 /** The host has events for this environment's sockets: hand each to its socket. */
@@ -27,7 +50,7 @@ export function pollSockets(): void {
   const events = callHost("net.poll") as [number, string, unknown][];
   for (const [id, kind, value] of events) {
     const handler = handlers.get(id);
-    if (kind === "close" || kind === "lookup") handlers.delete(id);
+    if (kind === "close" || kind === "lookup") unwatch(id);
     try {
       handler?.(kind, value);
     } catch (error) {
@@ -40,6 +63,7 @@ export function pollSockets(): void {
 export function abandonSockets(): void {
   const open = [...handlers.values()];
   handlers.clear();
+  unrefed.clear();
   for (const handler of open) {
     try {
       handler("abandon", undefined);
@@ -170,6 +194,8 @@ export function socketClasses(): SocketClasses {
     private noDelay: boolean | undefined;
     private keepAlive: [boolean, number] | undefined;
     private hadError = false;
+    /** Whether the socket keeps the event loop alive (ref, unref). */
+    private refed = true;
     /** The plain socket a TLS socket was put over (tls.connect({ socket })). */
     private underlying: HostSocket | undefined;
 
@@ -214,7 +240,7 @@ export function socketClasses(): SocketClasses {
         queueMicrotask(() => this.destroy(error as Error));
         return;
       }
-      watchHost(this.hostId, (kind, value) => this.hostEvent(kind, value));
+      watchHost(this.hostId, (kind, value) => this.hostEvent(kind, value), this.refed);
     }
 
     adopt(from: HostSocket, settings: TlsSettings): void {
@@ -230,7 +256,7 @@ export function socketClasses(): SocketClasses {
       this.pending = false;
       this.remoteAddress = from.remoteAddress;
       this.remotePort = from.remotePort;
-      watchHost(id, (kind, value) => this.hostEvent(kind, value));
+      watchHost(id, (kind, value) => this.hostEvent(kind, value), this.refed);
     }
 
     private hostEvent(kind: string, value: unknown): void {
@@ -363,7 +389,7 @@ export function socketClasses(): SocketClasses {
       const id = this.hostId;
       this.hostId = undefined;
       if (id !== undefined) {
-        handlers.delete(id);
+        unwatch(id);
         try {
           callHost("net.destroy", id);
         } catch {
@@ -387,7 +413,8 @@ export function socketClasses(): SocketClasses {
     private touch(): void {
       if (this.idle) clearTimeout(this.idle);
       this.idle = undefined;
-      if (this.timeout && !this.destroyed) this.idle = setTimeout(() => this.emit("timeout"), this.timeout);
+      // Node's socket timeouts keep no event loop alive on their own.
+      if (this.timeout && !this.destroyed) this.idle = unref(setTimeout(() => this.emit("timeout"), this.timeout));
     }
 
     setNoDelay(noDelay = true): this {
@@ -403,10 +430,14 @@ export function socketClasses(): SocketClasses {
     }
 
     ref(): this {
+      this.refed = true;
+      if (this.hostId !== undefined) refHost(this.hostId, true);
       return this;
     }
 
     unref(): this {
+      this.refed = false;
+      if (this.hostId !== undefined) refHost(this.hostId, false);
       return this;
     }
 

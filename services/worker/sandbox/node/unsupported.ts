@@ -62,9 +62,3 @@ export const cluster = (): Record<string, unknown> =>
 
 export const dgram = (): Record<string, unknown> =>
   createUnsupported("dgram", { functions: ["createSocket"], classes: ["Socket"] });
-
-export const http2 = (): Record<string, unknown> =>
-  createUnsupported("http2", {
-    functions: ["connect", "createServer", "createSecureServer"],
-    values: { constants: {}, sensitiveHeaders: Symbol("nodejs.http2.sensitiveHeaders"), getDefaultSettings: () => ({}) },
-  });

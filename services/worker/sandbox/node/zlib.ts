@@ -20,6 +20,19 @@ const STREAMS: Record<string, Method> = {
   createBrotliDecompress: "brotliDecompress",
 };
 
+/** The class of each stream form, by Node's name: packages subclass them (crc32-stream extends DeflateRaw). */
+const CLASS_NAMES: Record<Method, string> = {
+  gzip: "Gzip",
+  gunzip: "Gunzip",
+  deflate: "Deflate",
+  inflate: "Inflate",
+  deflateRaw: "DeflateRaw",
+  inflateRaw: "InflateRaw",
+  unzip: "Unzip",
+  brotliCompress: "BrotliCompress",
+  brotliDecompress: "BrotliDecompress",
+};
+
 const constants = {
   Z_NO_FLUSH: 0,
   Z_PARTIAL_FLUSH: 1,
@@ -72,6 +85,60 @@ function convert(method: Method, input: unknown, options?: unknown): unknown {
   return Buffer().from(callHostWaiting("zlib", method, bytesOf(input), optionsOf(options)) as Uint8Array);
 }
 
+interface TransformBase {
+  destroy(error?: unknown): unknown;
+}
+type TransformClass = new (options?: unknown) => TransformBase;
+type Callback = (error?: unknown, data?: unknown) => void;
+
+/**
+ * A Transform that gathers its input and converts it when it ends. `_transform` and `_flush` are methods
+ * of the class, as in Node, so a subclass's own `_transform` can count the bytes and call `super`'s.
+ */
+function zlibStreamClass(method: Method): new (options?: unknown) => TransformBase {
+  const { Transform } = vendor.stream() as unknown as { Transform: TransformClass };
+  class ZlibStream extends Transform {
+    bytesWritten = 0;
+    readonly #chunks: Uint8Array[] = [];
+    readonly #options: unknown;
+    constructor(options?: unknown) {
+      super(options);
+      this.#options = options;
+    }
+    _transform(chunk: unknown, _encoding: string, callback: Callback): void {
+      const bytes = bytesOf(chunk);
+      this.#chunks.push(bytes);
+      this.bytesWritten += bytes.byteLength;
+      callback();
+    }
+    _flush(callback: Callback): void {
+      let output: unknown;
+      try {
+        output = convert(method, Buffer().concat(this.#chunks), this.#options);
+      } catch (error) {
+        callback(error);
+        return;
+      }
+      this.#chunks.length = 0;
+      callback(null, output);
+    }
+    /** Everything is converted at the end, so there is nothing to flush early. */
+    flush(kind?: unknown, callback?: () => void): void {
+      const done = typeof kind === "function" ? (kind as () => void) : callback;
+      if (done) queueMicrotask(done);
+    }
+    params(_level: unknown, _strategy: unknown, callback?: () => void): void {
+      if (callback) queueMicrotask(callback);
+    }
+    close(callback?: () => void): void {
+      this.destroy();
+      if (callback) queueMicrotask(callback);
+    }
+  }
+  Object.defineProperty(ZlibStream, "name", { value: CLASS_NAMES[method] });
+  return ZlibStream;
+}
+
 export function createZlib(): Record<string, unknown> {
   const zlib: Record<string, unknown> = { constants, ...constants };
   for (const method of METHODS) {
@@ -90,23 +157,9 @@ export function createZlib(): Record<string, unknown> {
     };
   }
   for (const [name, method] of Object.entries(STREAMS)) {
-    zlib[name] = (options?: unknown) => {
-      const { Transform } = vendor.stream() as { Transform: new (options: unknown) => unknown };
-      const chunks: Uint8Array[] = [];
-      return new Transform({
-        transform(chunk: unknown, _encoding: string, callback: (error?: unknown) => void) {
-          chunks.push(bytesOf(chunk));
-          callback();
-        },
-        flush(callback: (error?: unknown, data?: unknown) => void) {
-          try {
-            callback(null, convert(method, Buffer().concat(chunks), options));
-          } catch (error) {
-            callback(error);
-          }
-        },
-      });
-    };
+    const StreamClass = zlibStreamClass(method);
+    zlib[StreamClass.name] = StreamClass;
+    zlib[name] = (options?: unknown) => new StreamClass(options);
   }
   return zlib;
 }

@@ -388,6 +388,11 @@ export function settleFetch(id: number, ok: boolean, value: FetchResponseData | 
   else entry.reject(new TypeError(String(value)));
 }
 
+/** Whether a fetch is still waiting for the host's answer (or for its body to be read). */
+export function fetchesPending(): boolean {
+  return pending.size > 0;
+}
+
 /** The invocation has ended: its fetches never settle. */
 export function abandonFetches(): void {
   pending.clear();

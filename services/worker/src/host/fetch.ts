@@ -47,9 +47,22 @@ export interface FetchResponseData {
   redirected: boolean;
 }
 
+/**
+ * Why a fetch failed, for callers that answer each kind differently (a Python function's urllib raises
+ * TimeoutError, PermissionError or socket.gaierror): the time ran out, the egress policy refused the
+ * address, the name did not resolve, the response was larger than allowed.
+ */
+export type FetchFailureCode = "ETIMEDOUT" | "EACCES" | "ENOTFOUND" | "EFBIG";
+
 /** A fetch the host would not or could not carry out; the function sees a TypeError with this message. */
 export class FetchFailure extends Error {
   override readonly name = "FetchFailure";
+  constructor(
+    message: string,
+    readonly code?: FetchFailureCode,
+  ) {
+    super(message);
+  }
 }
 
 /** The span a traced invocation's fetches are children of, and the tracer that makes them. */
@@ -105,7 +118,7 @@ async function fetchFollowing(policy: EgressPolicy, limits: FetchLimits, request
   let url = parseUrl(request.url);
   for (let hop = 0; ; hop++) {
     const response = await fetchOnce(policy, limits, url, current, combined, budget).catch((error: unknown) => {
-      if (deadline.aborted) throw new FetchFailure(`fetch failed: no response from ${url.host} within ${limits.timeoutMs} ms`);
+      if (deadline.aborted) throw new FetchFailure(`fetch failed: no response from ${url.host} within ${limits.timeoutMs} ms`, "ETIMEDOUT");
       if (signal.aborted) throw new FetchFailure("fetch failed: the invocation ended");
       throw error;
     });
@@ -145,13 +158,13 @@ async function resolveChecked(policy: EgressPolicy, url: URL): Promise<{ address
     try {
       addresses = await lookup(hostname, { all: true, verbatim: true });
     } catch (error) {
-      throw new FetchFailure(`fetch failed: could not resolve ${hostname} (${(error as { code?: string }).code ?? "error"})`);
+      throw new FetchFailure(`fetch failed: could not resolve ${hostname} (${(error as { code?: string }).code ?? "error"})`, "ENOTFOUND");
     }
   }
-  if (addresses.length === 0) throw new FetchFailure(`fetch failed: could not resolve ${hostname}`);
+  if (addresses.length === 0) throw new FetchFailure(`fetch failed: could not resolve ${hostname}`, "ENOTFOUND");
   for (const { address } of addresses) {
     const decision = policy.decide(hostname, address);
-    if (!decision.allowed) throw new FetchFailure(`fetch to ${url.origin} refused: ${decision.reason}`);
+    if (!decision.allowed) throw new FetchFailure(`fetch to ${url.origin} refused: ${decision.reason}`, "EACCES");
   }
   const first = addresses[0] as { address: string; family: number };
   return { address: first.address, family: first.family === 6 ? 6 : 4 };
@@ -211,11 +224,11 @@ async function readCapped(stream: Readable, maxBytes: number, signal: AbortSigna
       size += bytes.length;
       if (size > maxBytes) {
         stream.destroy();
-        throw new FetchFailure(`fetch failed: the response body is larger than ${maxBytes} bytes`);
+        throw new FetchFailure(`fetch failed: the response body is larger than ${maxBytes} bytes`, "EFBIG");
       }
       if (!budget.take(bytes.length)) {
         stream.destroy();
-        throw new FetchFailure("fetch failed: this invocation's fetches together hold more bytes than its memory size");
+        throw new FetchFailure("fetch failed: this invocation's fetches together hold more bytes than its memory size", "EFBIG");
       }
       chunks.push(bytes);
     }

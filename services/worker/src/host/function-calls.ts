@@ -111,6 +111,8 @@ export interface CallerContext {
   trace?: FetchTrace | undefined;
   /** Its function's execution role: a role the operator gave a policy may call only what the policy allows. */
   roleArn?: string | undefined;
+  /** Its function's name: who asks, with the role, when it calls Lambda's API. */
+  functionName?: string | undefined;
 }
 
 function enumError(field: string, value: string, allowed: readonly string[]): LambdaError {

@@ -2,7 +2,8 @@
 // http://lambda.lambent.internal (the runtime's default AWS_ENDPOINT_URL_LAMBDA), reaches Lambent itself
 // without the egress policy opening the cluster's own network. The host takes such a request before it
 // leaves the machine: Invoke becomes a function call, with the same checks, limits, admission and tracing
-// as `lambent:functions`, answered in Lambda's REST shape; any other operation is refused.
+// as `lambent:functions`, answered in Lambda's REST shape; any other operation goes to the frontends
+// (function-api-calls.ts), which serve it as the function's execution role.
 import { HttpStatusOfError, isLambdaErrorType } from "@lambent/errors";
 import type { FetchRequestData, FetchResponseData } from "./fetch.js";
 import type { FunctionCallData, FunctionCallFailure, FunctionCallOutput } from "./function-calls.js";
@@ -23,18 +24,14 @@ export function isLambdaEndpoint(url: string): boolean {
 
 const header = (request: FetchRequestData, name: string): string | undefined => request.headers.find(([key]) => key.toLowerCase() === name)?.[1];
 
-/** The Invoke request as a function call's data, or the error answer for anything that is not an Invoke. */
-export function invokeRequestOf(request: FetchRequestData): { call: FunctionCallData } | { answer: FetchResponseData } {
+/**
+ * An Invoke request as a function call's data, or the error answer for a malformed one; undefined for
+ * any other operation, which the frontends serve.
+ */
+export function invokeRequestOf(request: FetchRequestData): { call: FunctionCallData } | { answer: FetchResponseData } | undefined {
   const url = new URL(request.url);
   const match = INVOKE_PATH.exec(url.pathname);
-  if (request.method.toUpperCase() !== "POST" || !match) {
-    return {
-      answer: errorAnswer(request.url, {
-        type: "AccessDeniedException",
-        message: `Functions reach only Invoke (POST /2015-03-31/functions/{FunctionName}/invocations) at ${LAMBDA_ENDPOINT_HOST}, not ${request.method} ${url.pathname}`,
-      }),
-    };
-  }
+  if (request.method.toUpperCase() !== "POST" || !match) return undefined;
   let functionName: string;
   try {
     functionName = decodeURIComponent(match[1]!);

@@ -1,7 +1,9 @@
 // What the host does on a function's behalf, beyond logging and timers: hashing and random bytes with
 // node:crypto, compression with node:zlib, file operations on the environment's file system, `fetch` under
-// the egress policy, TCP and TLS sockets under the same policy (host/sockets.ts), and invoking other
-// functions (`lambent:functions`, host/function-calls.ts).
+// the egress policy, TCP and TLS sockets and HTTP/2 sessions under the same policy (host/sockets.ts,
+// host/http2-client.ts), invoking other functions (`lambent:functions`, host/function-calls.ts), and
+// Lambda's API at lambda.lambent.internal (host/lambda-endpoint.ts: Invoke as a function call, the rest
+// through host/function-api-calls.ts).
 // `SandboxHost` is shared by the worker's environments; `EnvironmentHost` is one environment's share of
 // it, and cancels that environment's pending fetches, function calls and conversions when an invocation
 // ends. Synchronous calls run on the sandbox process's main thread, so each is bounded (src/limits.ts);
@@ -11,6 +13,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as zlib from "node:zlib";
 import type { FetchPolicyConfig } from "@lambent/config";
+import type { FunctionApiEndpoint } from "@lambent/protocol";
 import { EgressPolicy } from "./egress-policy.js";
 import { FetchFailure, hostFetch, type FetchBudget, type FetchLimits, type FetchRequestData, type FetchResponseData, type FetchTrace } from "./fetch.js";
 import { EnvironmentFiles, type StorageMeter } from "./filesystem.js";
@@ -28,11 +31,16 @@ import {
 } from "./function-calls.js";
 import { PackageCache, type PackageSource, type PackageTree } from "./package-files.js";
 import { errorAnswer, invokeAnswer, invokeRequestOf, isLambdaEndpoint } from "./lambda-endpoint.js";
+import { isCodeDeployEndpoint } from "./codedeploy-endpoint.js";
+import type { FunctionApiCalls } from "./function-api-calls.js";
 import { parseKey, publicHalf, signData, verifyData } from "./key-crypto.js";
 import { CipherSessions } from "./cipher-sessions.js";
+import { webCryptoCall } from "./web-crypto.js";
 import { deriveKey } from "./key-derivation.js";
+import { diffieHellmanCall, diffieHellmanGroup, generateSafePrime } from "./diffie-hellman.js";
 import { agreeSecret, ecdh, exportKey, generatePair, rsaCrypt, untilAborted, type GeneratedPair } from "./key-generation.js";
-import { SocketSlots, SocketTable } from "./sockets.js";
+import { SocketSlots } from "./sockets.js";
+import { ConnectionTable } from "./http2-client.js";
 import { MAX_HOST_CALL_BYTES, MAX_ZLIB_BYTES, MAX_ZLIB_JOBS } from "../limits.js";
 
 const MB = 1024 * 1024;
@@ -103,6 +111,8 @@ export interface SandboxHostOptions {
   packageCacheBytes?: number;
   /** Carries out functions' calls of other functions; without it those calls fail with ServiceException. */
   functions?: FunctionCalls | undefined;
+  /** Carries out functions' Lambda API requests other than Invoke; without it those fail with ServiceException. */
+  functionApi?: FunctionApiCalls | undefined;
   /** Hears how much every environment holds in /tmp together. */
   storageMeter?: StorageMeter | undefined;
 }
@@ -112,6 +122,7 @@ export class SandboxHost {
   readonly fetchLimits: FetchLimits;
   readonly packages: PackageCache;
   readonly functions: FunctionCalls | undefined;
+  readonly functionApi: FunctionApiCalls | undefined;
   readonly conversions = new JobSlots(MAX_ZLIB_JOBS);
   /** Sockets the process's environments hold together. */
   readonly sockets = new SocketSlots();
@@ -123,6 +134,7 @@ export class SandboxHost {
     this.fetchLimits = { timeoutMs: options.fetch.timeoutMs, maxResponseBytes: options.fetch.maxResponseBytes };
     this.packages = new PackageCache(options.packages, options.packageCacheBytes);
     this.functions = options.functions;
+    this.functionApi = options.functionApi;
   }
 
   /** One environment's host: its files (the package and its layers, when it reads files, and its own /tmp). */
@@ -179,10 +191,14 @@ export class EnvironmentHost {
   private conversion: AbortController | undefined;
   /** Bytes the environment's fetches hold on the host now; at most the function's memory size. */
   private fetchBytes = 0;
+  /** Ids of fetches the isolate waits for, above any id the sandbox gives its own fetches. */
+  private nextWaitingFetchId = 2 ** 40;
+  /** Settles the fetch the isolate waits for, when its invocation ends first. */
+  private endWaitingFetch: (() => void) | undefined;
   /** The environment's open ciphers (createCipheriv, createDecipheriv). */
   private readonly ciphers = new CipherSessions();
-  /** The environment's TCP and TLS sockets and name lookups (`net`, `tls`, `dns`), closed when the call ends. */
-  readonly sockets: SocketTable;
+  /** The environment's TCP and TLS sockets, name lookups and HTTP/2 sessions (`net`, `tls`, `dns`, `http2`), closed when the call ends. */
+  readonly sockets: ConnectionTable;
 
   constructor(
     private readonly shared: SandboxHost,
@@ -192,7 +208,7 @@ export class EnvironmentHost {
     /** Copied into the isolate at boot: the sandbox keeps calls within them, and the host holds it to them. */
     readonly callLimits: FunctionCallLimits,
   ) {
-    this.sockets = new SocketTable({ policy: shared.policy, connectTimeoutMs: shared.fetchLimits.timeoutMs, slots: shared.sockets });
+    this.sockets = new ConnectionTable({ policy: shared.policy, connectTimeoutMs: shared.fetchLimits.timeoutMs, slots: shared.sockets });
   }
 
   /** A synchronous call from the sandbox. Throws (as a plain Error the sandbox sees) on bad input. */
@@ -238,18 +254,24 @@ export class EnvironmentHost {
         return agreeSecret(args[0], args[1], args[2]);
       case "ecdh":
         return ecdh(args[0], args.slice(1));
+      case "dh.group":
+        return diffieHellmanGroup(args[0]);
+      case "dh":
+        return diffieHellmanCall(args[0], args.slice(1));
       case "cipher.start":
-        return this.ciphers.start(args[0], args[1], args[2], args[3], args[4]);
+        return this.ciphers.start(args[0], args[1], hostBytes(args[2], "key"), args[3] === null ? null : hostBytes(args[3], "iv"), args[4]);
       case "cipher.update":
-        return this.ciphers.update(args[0], args[1]);
+        return this.ciphers.update(args[0], hostBytes(args[1], "data"));
       case "cipher.aad":
-        return void this.ciphers.setAAD(args[0], args[1], args[2]);
+        return void this.ciphers.setAAD(args[0], hostBytes(args[1], "aad"), args[2]);
       case "cipher.tag":
-        return void this.ciphers.setAuthTag(args[0], args[1]);
+        return void this.ciphers.setAuthTag(args[0], hostBytes(args[1], "authTag"));
       case "cipher.padding":
         return void this.ciphers.setAutoPadding(args[0], args[1]);
       case "cipher.final":
         return this.ciphers.final(args[0]);
+      case "subtle":
+        return webCryptoCall(args[0], args.slice(1));
       default:
         if (op.startsWith("fs.")) return this.files.call(op.slice(3), args);
         if (op.startsWith("net.")) return this.sockets.call(op.slice(4), args);
@@ -259,7 +281,7 @@ export class EnvironmentHost {
 
   /**
    * A call the isolate waits for while the host works off its main thread: `zlib` (method, bytes, options),
-   * `kdf` (a key derivation) or `keygen` (a key pair: type, options). The zlib input and the output may each be min(the function's memory size, MAX_ZLIB_BYTES).
+   * `kdf` (a key derivation), `keygen` (a key pair: type, options) or `dhprime` (a safe prime of a length). The zlib input and the output may each be min(the function's memory size, MAX_ZLIB_BYTES).
    */
   wait(op: "keygen", args: unknown[]): Promise<GeneratedPair>;
   wait(op: string, args: unknown[]): Promise<Uint8Array>;
@@ -270,6 +292,16 @@ export class EnvironmentHost {
       this.conversion = controller;
       try {
         return await untilAborted(this.shared.conversions.run(controller.signal, () => generatePair(args[0], args[1])), controller.signal);
+      } finally {
+        if (this.conversion === controller) this.conversion = undefined;
+      }
+    }
+    if (op === "dhprime") {
+      // Like a key pair: a prime search holds its pool slot until it finishes.
+      const controller = new AbortController();
+      this.conversion = controller;
+      try {
+        return await untilAborted(this.shared.conversions.run(controller.signal, () => generateSafePrime(args[0])), controller.signal);
       } finally {
         if (this.conversion === controller) this.conversion = undefined;
       }
@@ -314,19 +346,11 @@ export class EnvironmentHost {
    */
   startFetch(id: number, request: FetchRequestData, deliver: FetchDelivery, trace?: FetchTrace, caller?: CallerContext): void {
     if (isLambdaEndpoint(request.url)) return this.startEndpointCall(id, request, deliver, caller);
+    if (isCodeDeployEndpoint(request.url)) return this.startApiCall(id, request, deliver, caller, "codedeploy");
     const controller = new AbortController();
-    let held = 0;
-    const budget: FetchBudget = {
-      take: (bytes) => {
-        if (this.fetchBytes + bytes > this.maxResultBytes) return false;
-        this.fetchBytes += bytes;
-        held += bytes;
-        return true;
-      },
-    };
+    const { budget, release } = this.fetchBudget();
     const settle = (): boolean => {
-      this.fetchBytes -= held;
-      held = 0;
+      release();
       return this.pendingFetches.delete(id);
     };
     if (!budget.take(request.body?.length ?? 0)) {
@@ -344,13 +368,77 @@ export class EnvironmentHost {
     );
   }
 
+  /** One fetch's share of what the environment's fetches hold together; `release` gives it back. */
+  private fetchBudget(): { budget: FetchBudget; release(): void } {
+    let held = 0;
+    return {
+      budget: {
+        take: (bytes) => {
+          if (this.fetchBytes + bytes > this.maxResultBytes) return false;
+          this.fetchBytes += bytes;
+          held += bytes;
+          return true;
+        },
+      },
+      release: () => {
+        this.fetchBytes -= held;
+        held = 0;
+      },
+    };
+  }
+
+  /**
+   * A fetch the isolate waits for (a Python function's urllib, http.client and requests block until it
+   * answers): carried out as startFetch carries one out, under the same policy, byte budget and
+   * cancellation, within `timeoutMs` when the function asked for less time than the policy gives. The
+   * promise always settles, with the response or a FetchFailure whose code says why, so the isolate's
+   * thread is let go even when the invocation ends first.
+   */
+  fetchWaiting(request: FetchRequestData, timeoutMs: number, trace?: FetchTrace, caller?: CallerContext): Promise<FetchResponseData> {
+    const id = this.nextWaitingFetchId++;
+    const waiting = new Promise<FetchResponseData>((resolve, reject) => {
+      this.endWaitingFetch = () => reject(new FetchFailure("fetch failed: the invocation ended"));
+      if (isLambdaEndpoint(request.url)) {
+        return this.startEndpointCall(id, request, (_id, ok, value) => (ok ? resolve(value as FetchResponseData) : reject(new FetchFailure(String(value)))), caller);
+      }
+      if (isCodeDeployEndpoint(request.url)) {
+        return this.startApiCall(id, request, (_id, ok, value) => (ok ? resolve(value as FetchResponseData) : reject(new FetchFailure(String(value)))), caller, "codedeploy");
+      }
+      const controller = new AbortController();
+      const { budget, release } = this.fetchBudget();
+      if (!budget.take(request.body?.length ?? 0)) {
+        return reject(new FetchFailure("fetch failed: this invocation's fetches together hold more bytes than its memory size", "EFBIG"));
+      }
+      const shared = this.shared.fetchLimits;
+      const limits = timeoutMs > 0 && timeoutMs < shared.timeoutMs ? { ...shared, timeoutMs } : shared;
+      this.pendingFetches.set(id, controller);
+      hostFetch(this.shared.policy, limits, request, controller.signal, trace, budget).then(
+        (response) => {
+          release();
+          this.pendingFetches.delete(id);
+          resolve(response);
+        },
+        (error: unknown) => {
+          release();
+          this.pendingFetches.delete(id);
+          reject(error instanceof FetchFailure ? error : new FetchFailure(`fetch failed: ${error instanceof Error ? error.message : String(error)}`));
+        },
+      );
+    });
+    return waiting.finally(() => {
+      this.endWaitingFetch = undefined;
+    });
+  }
+
   /**
    * A request to the in-function Lambda endpoint: an Invoke goes out as a function call (its limits and
-   * admission), answered as Lambda's REST API answers. Such calls are kept among the function calls under
-   * the fetch id negated, so they never meet a `lambent:functions` call's id.
+   * admission), answered as Lambda's REST API answers; any other operation goes to the frontends as the
+   * function's role, within the same limits. Such calls are kept among the function calls under the fetch
+   * id negated, so they never meet a `lambent:functions` call's id.
    */
   private startEndpointCall(id: number, request: FetchRequestData, deliver: FetchDelivery, caller: CallerContext | undefined): void {
     const parsed = invokeRequestOf(request);
+    if (parsed === undefined) return this.startApiCall(id, request, deliver, caller, "lambda");
     if ("answer" in parsed) return deliver(id, true, parsed.answer);
     this.startCall(
       -id,
@@ -358,6 +446,52 @@ export class EnvironmentHost {
       (_callId, ok, value) => deliver(id, true, ok ? invokeAnswer(request.url, value as FunctionCallOutput) : errorAnswer(request.url, value as FunctionCallFailure)),
       caller,
     );
+  }
+
+  /**
+   * A Lambda API request other than Invoke, or a CodeDeploy request (codedeploy-endpoint.ts), served by the
+   * frontends; a refusal here is answered with its type in `x-amzn-errortype`, which both SDKs read.
+   */
+  private startApiCall(id: number, request: FetchRequestData, deliver: FetchDelivery, caller: CallerContext | undefined, endpoint: FunctionApiEndpoint): void {
+    const api = this.shared.functionApi;
+    const refuse = (failure: FunctionCallFailure): void => deliver(id, true, errorAnswer(request.url, failure));
+    const name = endpoint === "codedeploy" ? "CodeDeploy's" : "Lambda's";
+    if (!caller) return refuse({ type: "ServiceException", message: `A function can call ${name} API only while its handler runs` });
+    if (!api) return refuse({ type: "ServiceException", message: `This worker cannot carry out ${name} API calls` });
+    const pending = this.admitCall(-id, request.body?.length ?? 0);
+    if (!("controller" in pending)) return refuse(pending);
+    api.call(request, caller, pending.controller.signal, endpoint).then(
+      (answer) => {
+        if (this.settleCall(-id, pending)) deliver(id, true, answer);
+      },
+      (error: unknown) => {
+        if (this.settleCall(-id, pending)) refuse(callFailure(error));
+      },
+    );
+  }
+
+  /** Room for one more call of `size` bytes within callLimits, or the throttle refusing it. */
+  private admitCall(id: number, size: number): PendingCall | FunctionCallFailure {
+    const limits = this.callLimits;
+    if (this.pendingCalls.size > 0 && (this.pendingCalls.size >= limits.maxInFlight || this.callBytes + size > limits.maxBytesInFlight)) {
+      return {
+        type: "TooManyRequestsException",
+        message: `Rate Exceeded. An invocation may have at most ${limits.maxInFlight} function calls, carrying ${limits.maxBytesInFlight} bytes, in flight at once.`,
+        fields: { Reason: "CallerRateLimitExceeded" },
+      };
+    }
+    const pending: PendingCall = { controller: new AbortController(), size };
+    this.pendingCalls.set(id, pending);
+    this.callBytes += size;
+    return pending;
+  }
+
+  /** True when the call was still pending (its caller still waits), and frees its room. */
+  private settleCall(id: number, pending: PendingCall): boolean {
+    if (this.pendingCalls.get(id) !== pending) return false;
+    this.pendingCalls.delete(id);
+    this.callBytes -= pending.size;
+    return true;
   }
 
   /** Aborts one fetch the function gave up on; true when it was still running. */
@@ -380,6 +514,7 @@ export class EnvironmentHost {
   cancelFetches(): void {
     for (const controller of this.pendingFetches.values()) controller.abort();
     this.pendingFetches.clear();
+    this.endWaitingFetch?.();
   }
 
   /**
@@ -399,29 +534,14 @@ export class EnvironmentHost {
     } catch (error) {
       return deliver(id, false, callFailure(error));
     }
-    const limits = this.callLimits;
-    if (this.pendingCalls.size > 0 && (this.pendingCalls.size >= limits.maxInFlight || this.callBytes + size > limits.maxBytesInFlight)) {
-      return deliver(id, false, {
-        type: "TooManyRequestsException",
-        message: `Rate Exceeded. An invocation may have at most ${limits.maxInFlight} function calls, carrying ${limits.maxBytesInFlight} bytes, in flight at once.`,
-        fields: { Reason: "CallerRateLimitExceeded" },
-      });
-    }
-    const pending: PendingCall = { controller: new AbortController(), size };
-    this.pendingCalls.set(id, pending);
-    this.callBytes += size;
-    const settle = (): boolean => {
-      if (this.pendingCalls.get(id) !== pending) return false;
-      this.pendingCalls.delete(id);
-      this.callBytes -= size;
-      return true;
-    };
+    const pending = this.admitCall(id, size);
+    if (!("controller" in pending)) return deliver(id, false, pending);
     functions.call(call, caller, pending.controller.signal).then(
       (output) => {
-        if (settle()) deliver(id, true, output);
+        if (this.settleCall(id, pending)) deliver(id, true, output);
       },
       (error: unknown) => {
-        if (settle()) deliver(id, false, callFailure(error));
+        if (this.settleCall(id, pending)) deliver(id, false, callFailure(error));
       },
     );
   }

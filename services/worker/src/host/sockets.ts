@@ -5,9 +5,11 @@
 // per socket, and unread bytes per socket (past them the socket is paused, so TCP holds the peer back).
 // Events wait here until the sandbox polls for them; the sandbox is woken once per batch. Every socket and
 // lookup ends when the invocation that opened it ends; the table is the environment's own, so no other
-// function can name its sockets.
+// function can name its sockets. HTTP/2 sessions and their streams are entries of the same table
+// (http2-client.ts).
 import { lookup, resolve4, resolve6 } from "node:dns/promises";
-import { connect as connectTcp, isIP, type Socket } from "node:net";
+import { connect as connectTcp, isIP, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { connect as connectTls, type ConnectionOptions, type TLSSocket } from "node:tls";
 import type { EgressPolicy } from "./egress-policy.js";
 import { MAX_HOST_CALL_BYTES } from "../limits.js";
@@ -46,7 +48,13 @@ export type SocketEvent =
   | [id: number, kind: "end"]
   | [id: number, kind: "error", error: SocketErrorData]
   | [id: number, kind: "close", hadError: boolean]
-  | [id: number, kind: "lookup", answer: { address: string; family: number }[] | SocketErrorData];
+  | [id: number, kind: "lookup", answer: { address: string; family: number }[] | SocketErrorData]
+  // An HTTP/2 session's (http2-client.ts): it is up, or its peer sent GOAWAY.
+  | [id: number, kind: "session", info: { alpnProtocol: string; remoteAddress: string; remotePort: number; encrypted: boolean }]
+  | [id: number, kind: "goaway", code: number]
+  // An HTTP/2 stream's: the response's headers (a 1xx one's too) and its trailers.
+  | [id: number, kind: "response", headers: [name: string, value: string][]]
+  | [id: number, kind: "trailers", headers: [name: string, value: string][]];
 
 /** TLS settings the sandbox may ask for: Node's client options, as plain data. */
 export interface TlsSettings {
@@ -58,12 +66,15 @@ export interface TlsSettings {
   alpnProtocols?: string[];
 }
 
-type Queued = SocketEvent extends [number, ...infer Rest] ? Rest : never;
+export type Queued = SocketEvent extends [number, ...infer Rest] ? Rest : never;
 
-interface Entry {
-  /** A socket (which holds one of the process's slots) or a lookup's answer. */
+export interface Entry {
+  /** Whether the entry holds one of the process's socket slots (a socket, an HTTP/2 session). */
   socket: boolean;
-  stream: Socket | TLSSocket | undefined;
+  /** The bytes it carries: a socket, or an HTTP/2 stream. */
+  stream: Duplex | undefined;
+  /** Ends what the entry holds beside its stream (an HTTP/2 session), when it is dropped. */
+  release?: () => void;
   queue: Queued[];
   /** Bytes of `data` events in the queue. */
   unread: number;
@@ -85,7 +96,7 @@ export interface SocketTableOptions {
   slots: SocketSlots;
 }
 
-function errorData(error: unknown, fallback: Partial<SocketErrorData> = {}): SocketErrorData {
+export function errorData(error: unknown, fallback: Partial<SocketErrorData> = {}): SocketErrorData {
   const source = (error ?? {}) as Partial<SocketErrorData> & { message?: unknown };
   const data: SocketErrorData = { message: String(source.message ?? error), code: String(source.code ?? fallback.code ?? "ECONNRESET") };
   for (const key of ["syscall", "address", "hostname"] as const) {
@@ -97,7 +108,7 @@ function errorData(error: unknown, fallback: Partial<SocketErrorData> = {}): Soc
   return data;
 }
 
-function tlsOptions(settings: unknown, host: string): ConnectionOptions {
+export function tlsOptions(settings: unknown, host: string): ConnectionOptions {
   const given = (typeof settings === "object" && settings !== null ? settings : {}) as Record<string, unknown>;
   const strings = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.map(String) : typeof value === "string" ? [value] : undefined);
   // Certificates and keys are parsed on the main thread every environment shares: at most one host call's worth.
@@ -116,12 +127,12 @@ function tlsOptions(settings: unknown, host: string): ConnectionOptions {
 }
 
 export class SocketTable {
-  private readonly entries = new Map<number, Entry>();
+  protected readonly entries = new Map<number, Entry>();
   private lookups = 0;
   private opened = 0;
-  private next = 1;
+  protected next = 1;
   /** Bumped when an invocation ends: work begun under an older generation delivers nothing. */
-  private generation = 0;
+  protected generation = 0;
   private wakePending = false;
   private wake: (() => void) | undefined;
 
@@ -161,9 +172,9 @@ export class SocketTable {
       case "flow":
         return void this.flow(args[0], args[1] !== false);
       case "nodelay":
-        return void this.entries.get(Number(args[0]))?.stream?.setNoDelay(args[1] !== false);
+        return void this.socketOf(args[0])?.setNoDelay(args[1] !== false);
       case "keepalive":
-        return void this.entries.get(Number(args[0]))?.stream?.setKeepAlive(args[1] !== false, Number(args[2]) || 0);
+        return void this.socketOf(args[0])?.setKeepAlive(args[1] !== false, Number(args[2]) || 0);
       case "lookup":
         return this.lookup(String(args[0]), String(args[1] ?? "lookup"), Number(args[2]) || 0);
       case "poll":
@@ -182,37 +193,56 @@ export class SocketTable {
     this.wakePending = false;
   }
 
-  private entry(id: unknown): Entry {
+  protected entry(id: unknown): Entry {
     const entry = this.entries.get(Number(id));
     if (!entry) throw Object.assign(new Error("This socket is closed"), { code: "ERR_SOCKET_CLOSED" });
     return entry;
   }
 
-  private connect(host: string, port: number, tls: unknown): number {
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw Object.assign(new RangeError(`Port should be > 0 and < 65536. Received ${port}.`), { code: "ERR_SOCKET_BAD_PORT" });
-    if (this.entries.size >= MAX_OPEN_SOCKETS) throw Object.assign(new Error(`An environment may have at most ${MAX_OPEN_SOCKETS} sockets open at once`), { code: "EMFILE" });
+  private socketOf(id: unknown): Socket | undefined {
+    const stream = this.entries.get(Number(id))?.stream;
+    return stream instanceof Socket ? stream : undefined;
+  }
+
+  /** A new entry holding one of the process's socket slots, within the environment's and the invocation's limits. */
+  protected reserveSocket(): [number, Entry] {
+    let open = 0;
+    for (const entry of this.entries.values()) if (entry.socket) open++;
+    if (open >= MAX_OPEN_SOCKETS) throw Object.assign(new Error(`An environment may have at most ${MAX_OPEN_SOCKETS} sockets open at once`), { code: "EMFILE" });
     if (this.opened >= MAX_SOCKETS_PER_INVOCATION) throw Object.assign(new Error(`An invocation may open at most ${MAX_SOCKETS_PER_INVOCATION} sockets`), { code: "EMFILE" });
     const slots = this.options.slots;
     if (slots.held >= slots.max) throw Object.assign(new Error("This worker holds as many sockets as it may; try again later"), { code: "EMFILE" });
-    // Checked now, so a bad setting is the caller's error rather than a failure after the connection.
-    const secureOptions = tls === null ? null : tlsOptions(tls, host);
     this.opened++;
     slots.held++;
     const id = this.next++;
     const entry: Entry = { socket: true, stream: undefined, queue: [], unread: 0, flowing: true, detach: () => undefined };
     this.entries.set(id, entry);
+    return [id, entry];
+  }
+
+  /** A TCP connection to an address `dial` checked, failing after the connect timeout. */
+  protected connectChecked(address: string, port: number): Socket {
+    const socket = connectTcp({ host: address, port });
+    const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect ETIMEDOUT ${address}:${port}`), { code: "ETIMEDOUT", syscall: "connect", address, port })), this.options.connectTimeoutMs);
+    socket.once("connect", () => clearTimeout(timer));
+    socket.once("close", () => clearTimeout(timer));
+    return socket;
+  }
+
+  private connect(host: string, port: number, tls: unknown): number {
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw Object.assign(new RangeError(`Port should be > 0 and < 65536. Received ${port}.`), { code: "ERR_SOCKET_BAD_PORT" });
+    // Checked now, so a bad setting is the caller's error rather than a failure after the connection.
+    const secureOptions = tls === null ? null : tlsOptions(tls, host);
+    const [id, entry] = this.reserveSocket();
     const generation = this.generation;
     void this.dial(host, port).then(
       (address) => {
         if (this.generation !== generation || this.entries.get(id) !== entry) return;
-        const socket = connectTcp({ host: address, port });
-        const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connect ETIMEDOUT ${address}:${port}`), { code: "ETIMEDOUT", syscall: "connect", address, port })), this.options.connectTimeoutMs);
+        const socket = this.connectChecked(address, port);
         socket.once("connect", () => {
-          clearTimeout(timer);
           this.push(id, entry, ["connect", { remoteAddress: address, remotePort: port, remoteFamily: isIP(address) === 6 ? "IPv6" : "IPv4", localAddress: socket.localAddress ?? "", localPort: socket.localPort ?? 0 }]);
           if (secureOptions) this.secureConnected(id, entry, secureOptions);
         });
-        socket.once("close", () => clearTimeout(timer));
         this.attach(id, entry, socket);
       },
       (error: unknown) => {
@@ -226,7 +256,7 @@ export class SocketTable {
   }
 
   /** The one address to dial for `host`: every address the name has must pass the egress policy. */
-  private async dial(host: string, port: number): Promise<string> {
+  protected async dial(host: string, port: number): Promise<string> {
     const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
     let addresses: { address: string }[];
     if (isIP(bare)) {
@@ -250,7 +280,7 @@ export class SocketTable {
   private upgrade(id: unknown, settings: unknown): null {
     const entry = this.entry(id);
     const raw = entry.stream;
-    if (!raw || raw.connecting || raw.destroyed) throw Object.assign(new Error("The socket is not connected"), { code: "ENOTCONN" });
+    if (!(raw instanceof Socket) || raw.connecting || raw.destroyed) throw Object.assign(new Error("The socket is not connected"), { code: "ENOTCONN" });
     this.secure(Number(id), entry, tlsOptions(settings, raw.remoteAddress ?? ""));
     return null;
   }
@@ -282,7 +312,7 @@ export class SocketTable {
     this.attach(id, entry, secure);
   }
 
-  private attach(id: number, entry: Entry, stream: Socket | TLSSocket): void {
+  protected attach(id: number, entry: Entry, stream: Duplex): void {
     entry.stream = stream;
     const onData = (chunk: Buffer): void => {
       // A copy of the chunk's own bytes: a view would carry its whole buffer (which may be a pool) into the isolate.
@@ -293,8 +323,8 @@ export class SocketTable {
     const onDrain = (): void => this.push(id, entry, ["drain"]);
     const onEnd = (): void => this.push(id, entry, ["end"]);
     const onError = (error: Error): void => this.push(id, entry, ["error", errorData(error)]);
-    const onClose = (hadError: boolean): void => {
-      this.push(id, entry, ["close", hadError]);
+    const onClose = (hadError?: boolean): void => {
+      this.push(id, entry, ["close", hadError === true]);
       // The entry stays until the sandbox has taken its events (poll drops it after `close`).
     };
     stream.on("data", onData);
@@ -343,6 +373,7 @@ export class SocketTable {
     this.entries.delete(id);
     entry.detach();
     entry.stream?.destroy();
+    entry.release?.();
     if (entry.socket) this.options.slots.held--;
   }
 
@@ -379,7 +410,7 @@ export class SocketTable {
     this.wakeIfReady();
   }
 
-  private push(id: number, entry: Entry, event: Queued): void {
+  protected push(id: number, entry: Entry, event: Queued): void {
     if (this.entries.get(id) !== entry) return;
     entry.queue.push(event);
     this.wakeIfReady();

@@ -4,6 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { isRecord } from "@lambent/protocol";
 import type { FetchRequestData } from "../host/fetch.js";
+import type { FunctionError } from "../limits.js";
 
 /** Where the worker is installed: its files' paths start here. */
 const WORKER_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -50,7 +51,9 @@ export function hostErrorData(error: unknown): HostErrorData {
 }
 
 /** The sandbox's outcome string (sandbox/host.ts encodeOutcome): a tag, then the body or the error's JSON. */
-export type SandboxOutcome = { ok: true; body: string } | { ok: false; error: { errorType: string; errorMessage: string; trace: string[] }; fatal: boolean };
+export type SandboxOutcome = { ok: true; body: string } | { ok: false; error: FunctionError; fatal: boolean };
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((line): line is string => typeof line === "string") : []);
 
 export function decodeOutcome(encoded: string): SandboxOutcome {
   const tag = encoded.charAt(0);
@@ -63,6 +66,19 @@ export function decodeOutcome(encoded: string): SandboxOutcome {
     error = undefined;
   }
   const shape = isRecord(error) ? error : {};
+  if (Array.isArray(shape["stackTrace"])) {
+    // A Python function's error, in the order Lambda's Python runtime writes its fields.
+    return {
+      ok: false,
+      error: {
+        errorMessage: typeof shape["errorMessage"] === "string" ? shape["errorMessage"] : "",
+        errorType: typeof shape["errorType"] === "string" ? shape["errorType"] : "Exception",
+        requestId: typeof shape["requestId"] === "string" ? shape["requestId"] : "",
+        stackTrace: strings(shape["stackTrace"]),
+      },
+      fatal: tag === "2",
+    };
+  }
   return {
     ok: false,
     error: {

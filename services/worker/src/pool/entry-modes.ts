@@ -16,7 +16,10 @@ export const INLINE_SLICE_MS = 50;
 export const QUICK_CALL_CPU_MS = 2;
 /** Quick threaded calls in a row before an environment goes inline. */
 export const PROMOTE_AFTER_QUICK_CALLS = 2;
-/** An inline entry slower than this (but within its slice) sends the environment back to threaded. */
+/**
+ * An inline entry that took more isolate CPU time than this (but ended within its slice) sends the
+ * environment back to threaded. CPU time, not wall time: a busy machine does not make a handler slow.
+ */
 export const DEMOTE_INLINE_MS = 10;
 
 export type EntryMode = "inline" | "threaded";
@@ -64,9 +67,9 @@ export class EntryHistory {
     if (++this.quickCalls >= PROMOTE_AFTER_QUICK_CALLS) this.inline = true;
   }
 
-  /** An inline start held the main thread for `wallMs`. */
-  inlineStart(wallMs: number): void {
-    if (wallMs < DEMOTE_INLINE_MS) return;
+  /** An inline start took `cpuMs` of isolate CPU time. */
+  inlineStart(cpuMs: number): void {
+    if (cpuMs < DEMOTE_INLINE_MS) return;
     this.inline = false;
     this.quickCalls = 0;
   }

@@ -11,7 +11,7 @@ import ivm from "isolated-vm";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
 import { RESPONSE_STREAM_MAX_BYTES } from "@lambent/protocol";
 import type { CachedBundle } from "../code-cache.js";
-import type { FetchResponseData, FetchTrace } from "../host/fetch.js";
+import { FetchFailure, type FetchResponseData, type FetchTrace } from "../host/fetch.js";
 import type { CallerContext, FunctionCallFailure, FunctionCallOutput } from "../host/function-calls.js";
 import type { EnvironmentHost } from "../host/sandbox-host.js";
 import {
@@ -34,6 +34,11 @@ import { makeBlankIsolate, type BlankIsolate, type SpareIsolates } from "./spare
 import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, withoutHostPaths, type HostReply, type SandboxOutcome, type SandboxPacket } from "./boundary.js";
 import { EntryHistory, EntryModes, INLINE_SLICE_MS } from "./entry-modes.js";
 import type { PlatformVariables } from "../platform-variables.js";
+import { isPythonRuntime } from "@lambent/registry/functions";
+import { runPyodideGlue } from "../python/pyodide-assets.js";
+import { preparePython } from "../python/python-snapshot.js";
+import { bindPython, startPython } from "../python/python-load.js";
+import type { PythonSpare, PythonSpares } from "../python/python-spares.js";
 
 const MEMORY_SAMPLE_MIN_CPU_MS = 1;
 const MEMORY_SAMPLE_INTERVAL_MS = 250;
@@ -75,6 +80,8 @@ export interface EnvironmentSettings {
   platform?: PlatformVariables | undefined;
   /** Blank isolates made ahead of cold starts; absent, each environment makes its own. */
   spares?: SpareIsolates | undefined;
+  /** Python interpreters started ahead of cold starts; absent, each Python environment starts its own. */
+  pythonSpares?: PythonSpares | undefined;
 }
 
 export interface RunRequest {
@@ -194,7 +201,7 @@ function lambdaEnvironment(record: FunctionVersionRecord, region: string, stream
 }
 
 /** A host error that came out of the isolate, in Lambda's shape. */
-function describeHostError(error: unknown): Required<FunctionError> {
+function describeHostError(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
   if (error instanceof Error) {
     const trace = (error.stack ?? "").split("\n");
     // Frames past the isolate boundary are the worker's own: they are not the function's business.
@@ -246,6 +253,8 @@ export class Environment {
   private readonly isolate: ivm.Isolate;
   /** The isolate and context this environment was made in (a spare, or made for it). */
   private readonly blank: BlankIsolate;
+  /** The started Python interpreter this environment was made from, if it took one. */
+  private readonly pythonSpare: PythonSpare | undefined;
   private readonly history: EntryHistory;
   private readonly inlineWatch: InlineWatch | undefined;
   private tracker: EnvironmentTracker | undefined;
@@ -271,7 +280,8 @@ export class Environment {
     this.lastRequestId = settings.requestId;
     this.tracker = settings.tracker;
     const onCatastrophe = settings.onCatastrophe;
-    this.blank = settings.spares ? settings.spares.take(record.memorySize) : makeBlankIsolate(record.memorySize);
+    this.pythonSpare = isPythonRuntime(record.runtime) ? settings.pythonSpares?.take(record.memorySize) : undefined;
+    this.blank = this.pythonSpare?.blank ?? (settings.spares ? settings.spares.take(record.memorySize) : makeBlankIsolate(record.memorySize));
     this.isolate = this.blank.isolate;
     this.blank.catastrophe.handler = (message) => {
       this.wrecked = true;
@@ -294,18 +304,30 @@ export class Environment {
       const failure = environment.describeInitFailure(error, settings.requestId);
       const maxMemoryUsedMb = environment.measureMemory().maxUsedMb;
       environment.dispose();
-      settings.spares?.replenish(settings.record.memorySize);
+      environment.replenish(settings);
       throw new InitFailure(failure, initDurationMs, lines, maxMemoryUsedMb, environment.logStreamName);
     }
     environment.initDurationMs = performance.now() - started;
-    settings.spares?.replenish(settings.record.memorySize);
+    environment.replenish(settings);
     return environment;
+  }
+
+  /** Whether this environment was made from a started Python interpreter (python-spares.ts). */
+  get fromPythonSpare(): boolean {
+    return this.pythonSpare !== undefined;
+  }
+
+  /** Has what this cold start took made again, after it. */
+  private replenish(settings: EnvironmentSettings): void {
+    if (isPythonRuntime(settings.record.runtime)) settings.pythonSpares?.replenish(settings.record.memorySize);
+    if (!this.pythonSpare) settings.spares?.replenish(settings.record.memorySize);
   }
 
   private async initialize(settings: EnvironmentSettings): Promise<void> {
     const { record, bundle } = settings;
-    // Only code that imports `fs` waits for its package's files (unzipped once per worker).
-    const pkg = bundle.readsFiles ? await bundle.host.packages.get(record.packageObject) : undefined;
+    const python = isPythonRuntime(record.runtime);
+    // Only code that imports `fs` waits for its package's files (unzipped once per worker); Python reads its modules from them.
+    const pkg = bundle.readsFiles || python ? await bundle.host.packages.get(record.packageObject) : undefined;
     const layers = record.layers ?? [];
     const opt = bundle.readsFiles && layers.length > 0 ? await bundle.host.packages.layers(layers.map((layer) => layer.contentObject)) : undefined;
     const host = bundle.host.forEnvironment(pkg, record.ephemeralStorageMb, record.memorySize, opt);
@@ -316,7 +338,8 @@ export class Environment {
       if (call) this.enter(call, () => (this.socketsRef as ivm.Reference).apply(undefined, []));
     });
     const context = this.blank.context;
-    const boot = context.global.getSync("__lambentBoot", { reference: true }) as ivm.Reference;
+    const spare = this.pythonSpare;
+    const pythonAssets = python && !spare ? await preparePython() : undefined;
     const handlerFile = record.handlerFile;
     const info = {
       functionName: record.functionName,
@@ -329,14 +352,25 @@ export class Environment {
       env: lambdaEnvironment(record, settings.region, this.logStreamName, settings.platform),
       callLimits: host.callLimits,
       hostCallBytes: MAX_HOST_CALL_BYTES,
+      ...(python ? { language: "python" } : {}),
     };
-    // The isolate's one capability (sandbox/host.ts HostCall); everything else crosses in the outbox.
-    const runtime = boot.applySync(
-      undefined,
-      [new ivm.Reference((op: unknown, args: unknown) => this.hostCall(op, args)), new ivm.ExternalCopy(info).copyInto()],
-      { result: { reference: true } },
-    ) as ivm.Reference;
-    boot.release();
+    // The isolate's one capability (sandbox/host.ts HostCall); everything else crosses in the outbox. A
+    // spare was booted with it already, pointing at a stand-in until now.
+    let runtime: ivm.Reference;
+    if (spare) {
+      spare.route((op, args) => this.hostCall(op, args));
+      this.wasmReservedBytes = spare.wasmReservedBytes;
+      runtime = spare.runtime;
+    } else {
+      if (python) runPyodideGlue(this.isolate, context);
+      const boot = context.global.getSync("__lambentBoot", { reference: true }) as ivm.Reference;
+      runtime = boot.applySync(
+        undefined,
+        [new ivm.Reference((op: unknown, args: unknown) => this.hostCall(op, args)), new ivm.ExternalCopy(info).copyInto()],
+        { result: { reference: true } },
+      ) as ivm.Reference;
+      boot.release();
+    }
     const member = (name: string): ivm.Reference => runtime.getSync(name, { reference: true }) as ivm.Reference;
     const load = member("load");
     this.invokeRef = member("invoke");
@@ -353,11 +387,18 @@ export class Environment {
     const initCall = this.openCall({ requestId: "", lines: this.initLines, deadlineMs: Date.now() + INIT_TIMEOUT_MS });
     const deadline = performance.now() + INIT_TIMEOUT_MS;
     try {
-      const module = await this.compileModule(bundle, handlerFile);
-      module.instantiateSync(context, throwingResolver);
-      await module.evaluate({ timeout: INIT_TIMEOUT_MS });
-      const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-      const missing = (await load.apply(undefined, [module.namespace.derefInto()], { timeout: remaining, result: { copy: true } })) as FunctionError | null;
+      let missing: FunctionError | null;
+      if (python) {
+        missing = pythonAssets ? await startPython(runtime, pythonAssets, INIT_TIMEOUT_MS) : null;
+        const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
+        missing ??= await bindPython(runtime, info, pkg, remaining);
+      } else {
+        const module = await this.compileModule(bundle, handlerFile);
+        module.instantiateSync(context, throwingResolver);
+        await module.evaluate({ timeout: INIT_TIMEOUT_MS });
+        const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
+        missing = (await load.apply(undefined, [module.namespace.derefInto()], { timeout: remaining, result: { copy: true } })) as FunctionError | null;
+      }
       if (missing) throw new InitFailure(missing, 0, [], 0, this.logStreamName);
     } finally {
       // What the module logged before it loaded (or failed to) is the first invocation's.
@@ -439,7 +480,16 @@ export class Environment {
       this.dispose();
     }, timeoutMs);
     // Without a stream, a streamified handler's bytes are gathered (up to the synchronous answer's limit).
-    const args = [request.eventJson, request.requestId, deadlineMs, request.invokedFunctionArn, request.clientContext, stream ? stream.window : MAX_RESPONSE_BYTES + 1];
+    const args = [
+      request.eventJson,
+      request.requestId,
+      deadlineMs,
+      request.invokedFunctionArn,
+      request.clientContext,
+      stream ? stream.window : MAX_RESPONSE_BYTES + 1,
+      // The handler span's trace, the function's `_X_AMZN_TRACE_ID`.
+      request.trace?.parent.amznTraceId,
+    ];
     if (this.history.next() === "inline") {
       if (this.startInline(call, args)) {
         const durationMs = performance.now() - started;
@@ -484,7 +534,7 @@ export class Environment {
 
   /** Starts the call on the main thread; true when it overran its slice (and must run again elsewhere). */
   private startInline(call: OpenCall, args: unknown[]): boolean {
-    const started = performance.now();
+    const cpuBefore = this.isolate.cpuTime;
     this.inlineWatch?.enter(call.requestId, this.record.functionName, this.record.version);
     try {
       (this.invokeRef as ivm.Reference).applySync(undefined, args, { timeout: INLINE_SLICE_MS });
@@ -498,7 +548,7 @@ export class Environment {
       return false;
     }
     this.inlineWatch?.leave();
-    this.history.inlineStart(performance.now() - started);
+    this.history.inlineStart(Number(this.isolate.cpuTime - cpuBefore) / 1e6);
     try {
       this.processPacket(call, (this.takeRef as ivm.Reference).applySync(undefined, [], TAKE) as SandboxPacket | undefined);
     } catch (error) {
@@ -517,7 +567,10 @@ export class Environment {
 
   /**
    * Queues an entry of the open call on isolated-vm's threads, followed by a take of the outbox. Entries
-   * of a call run one at a time, and none runs once the call has ended.
+   * of a call run one at a time, and none runs once the call has ended. The take runs on the main thread,
+   * as after an inline entry (runtime code that copies the outbox; the entry and its microtasks are over):
+   * a second hop to isolated-vm's threads and back cost every threaded entry, a function call's answer
+   * among them, about as much again in latency and CPU as the entry itself.
    */
   private enter(call: OpenCall, entry: () => Promise<unknown>): void {
     this.entries = this.entries.then(async () => {
@@ -525,7 +578,7 @@ export class Environment {
       try {
         await entry();
         if (this.call !== call || this.disposed) return;
-        this.processPacket(call, (await (this.takeRef as ivm.Reference).apply(undefined, [], TAKE)) as SandboxPacket | undefined);
+        this.processPacket(call, (this.takeRef as ivm.Reference).applySync(undefined, [], TAKE) as SandboxPacket | undefined);
       } catch (error) {
         this.settle(call, { hostError: error });
       }
@@ -650,11 +703,12 @@ export class Environment {
 
   /**
    * The isolate's host call: never throws into the isolate, so no host stack crosses. `zlib`, `kdf`
-   * (key derivations) and `keygen` (key pairs) are awaited by the isolate (applySyncPromise): each answers with a promise of the
+   * (key derivations), `keygen` (key pairs), `dhprime` (Diffie-Hellman primes) and `fetch` (a Python function's blocking HTTP) are awaited by the isolate (applySyncPromise): each answers with a promise of the
    * reply, copied in when it settles.
    */
   private hostCall(op: unknown, args: unknown): HostReply | Promise<unknown> {
-    if (op === "zlib" || op === "kdf" || op === "keygen") return this.hostWait(String(op), Array.isArray(args) ? args : []);
+    if (op === "zlib" || op === "kdf" || op === "keygen" || op === "dhprime") return this.hostWait(String(op), Array.isArray(args) ? args : []);
+    if (op === "fetch") return this.fetchWaiting(Array.isArray(args) ? args : []);
     try {
       const list = Array.isArray(args) ? args : [];
       if (op === "log") return [0, this.call ? this.appendLines(this.call, list[0]) : false];
@@ -681,6 +735,35 @@ export class Environment {
     return new ivm.ExternalCopy(reply).copyInto({ release: true });
   }
 
+  /**
+   * A fetch the isolate waits for (request, timeout in ms or 0): a Python function's urllib and requests.
+   * It counts among the call's fetches in flight and ends with the call, as one from the outbox does.
+   */
+  private async fetchWaiting(args: unknown[]): Promise<unknown> {
+    const call = this.call;
+    const host = this.host;
+    let reply: HostReply;
+    try {
+      const request = parseFetchRequest(args[0]);
+      const timeoutMs = Number(args[1]);
+      if (!request) throw new FetchFailure("fetch failed: malformed request");
+      if (!call || !host) throw new FetchFailure("fetch failed: no invocation is running");
+      if (call.fetchesInFlight >= MAX_FETCHES_IN_FLIGHT) throw new FetchFailure(`fetch failed: an invocation may have at most ${MAX_FETCHES_IN_FLIGHT} fetches in flight`);
+      // No longer than the call has left: the module's initialisation is bounded by isolated-vm's timeout
+      // alone, which cannot stop an isolate while it waits for the host.
+      const remainingMs = Math.max(1, Math.ceil(call.deadlineMs - Date.now()));
+      call.fetchesInFlight++;
+      try {
+        reply = [0, await host.fetchWaiting(request, Number.isFinite(timeoutMs) && timeoutMs > 0 ? Math.min(Math.ceil(timeoutMs), remainingMs) : remainingMs, call.trace, call.caller)];
+      } finally {
+        call.fetchesInFlight--;
+      }
+    } catch (error) {
+      reply = [1, hostErrorData(error)];
+    }
+    return new ivm.ExternalCopy(reply).copyInto({ release: true });
+  }
+
   private openCall(fields: { requestId: string; lines: string[]; deadlineMs: number; trace?: FetchTrace | undefined; depth?: number }): OpenCall {
     const call: OpenCall = {
       requestId: fields.requestId,
@@ -688,7 +771,7 @@ export class Environment {
       loggedBytes: 0,
       deadlineMs: fields.deadlineMs,
       // The module's initialisation has no caller: function calls are refused while it runs.
-      caller: fields.requestId ? { requestId: fields.requestId, depth: fields.depth ?? 0, deadlineMs: fields.deadlineMs, trace: fields.trace, roleArn: this.record.role } : undefined,
+      caller: fields.requestId ? { requestId: fields.requestId, depth: fields.depth ?? 0, deadlineMs: fields.deadlineMs, trace: fields.trace, roleArn: this.record.role, functionName: this.record.functionName } : undefined,
       trace: fields.trace,
       deadline: undefined,
       wake: undefined,

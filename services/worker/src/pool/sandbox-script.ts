@@ -9,7 +9,7 @@ const SANDBOX_FILENAME = "file:///var/runtime/index.js";
 let source: string | undefined;
 let compileCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
-function sandboxSource(): string {
+export function sandboxSource(): string {
   if (source === undefined) {
     try {
       source = readFileSync(SANDBOX_FILE, "utf8");

@@ -4,6 +4,7 @@
 // Provisioned environments are made ahead of traffic and wait among the idle ones, but are never reaped
 // or evicted: they stay until their count is lowered or the pool closes.
 // Busy environments reserve their full memory size; idle ones are charged what they actually hold.
+// Memory held ahead of cold starts (Python spares) counts too, and is the first given back for a new one.
 import { LambdaError } from "@lambent/errors";
 
 /** What the pool needs of an environment (the isolate-backed Environment, or a stand-in in tests). */
@@ -27,6 +28,14 @@ export interface WarmPoolOptions {
   onDiscard?: (environment: PooledEnvironment, reason: DiscardReason) => void;
   /** Called when a provisioned environment ends without being let go (its call timed out, ran out of memory or exited). */
   onProvisionedLost?: (key: string) => void;
+  /** Memory held ahead of cold starts, counted beside the environments and dropped before any is evicted. */
+  spareMemory?: SpareMemory | undefined;
+}
+
+/** Memory held ahead of cold starts (python-spares.ts). */
+export interface SpareMemory {
+  heldMb(): number;
+  drop(): void;
 }
 
 export type DiscardReason = "idle" | "evicted" | "unprovisioned" | "closed";
@@ -207,11 +216,17 @@ export class WarmPool<E extends PooledEnvironment> {
     return environment;
   }
 
-  /** Evicts idle environments (least recently used first, never provisioned ones) until a new one fits. */
+  /** Whether `memoryMb` more fits beside the environments and the spares, with nothing evicted or dropped. */
+  hasRoomFor(memoryMb: number): boolean {
+    return this.reservedMemoryMb + this.idleMemoryMb + (this.options.spareMemory?.heldMb() ?? 0) + memoryMb <= this.options.memoryMb;
+  }
+
+  /** Drops the spares, then evicts idle environments (least recently used first, never provisioned ones) until a new one fits. */
   private makeRoom(memoryMb: number): boolean {
     const fits = (): boolean =>
       this.busyCount + this.idleOrder.size < this.options.maxEnvironments &&
-      this.reservedMemoryMb + this.idleMemoryMb + memoryMb <= this.options.memoryMb;
+      this.reservedMemoryMb + this.idleMemoryMb + (this.options.spareMemory?.heldMb() ?? 0) + memoryMb <= this.options.memoryMb;
+    if (!fits()) this.options.spareMemory?.drop();
     for (const environment of this.idleOrder) {
       if (fits()) return true;
       if (!this.provisioned.has(environment)) this.discardIdle(environment, "evicted");

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { buildBundle } from "@lambent/bundler";
 import { afterAll, describe, expect, it } from "vitest";
-import { answerOf, functionRecord, handlerBundle, testInvoker } from "../testing/fixtures.js";
+import { answerInNode, answerOf, functionRecord, handlerBundle, testInvoker } from "../testing/fixtures.js";
 
 const t = testInvoker();
 afterAll(() => t.close());
@@ -25,20 +25,15 @@ function inIsolate(body: string): Promise<unknown> {
   return answerOf(t, deploy(body));
 }
 
-const nodeRequire = createRequire(import.meta.url);
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
-
-/** Node's answer to the same body, through JSON as the isolate's answer comes. */
-async function inNode(body: string): Promise<unknown> {
-  return JSON.parse(JSON.stringify(await new AsyncFunction("require", "event", body)(nodeRequire, {}))) as unknown;
-}
-
 /** Runs `body` in the isolate and in Node, expects the same answer and returns it. */
 async function sameAsNode(body: string): Promise<unknown> {
-  const [isolate, node] = await Promise.all([inIsolate(body), inNode(body)]);
+  const [isolate, node] = await Promise.all([inIsolate(body), answerInNode(body)]);
   expect(isolate).toEqual(node);
   return isolate;
 }
+
+/** Node's own require from this workspace: the packages the tests bundle, and the modules they run in Node. */
+const nodeRequire = createRequire(import.meta.url);
 
 describe("stream", () => {
   it("has Node's shape: the module is Stream, with every class and helper on it", async () => {
@@ -281,7 +276,7 @@ describe("fetch bodies", () => {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
       allowed.deploy(functionRecord({ functionName: "stream-upload" }), handlerBundle(body));
       const isolate = await answerOf(allowed, "stream-upload", { base });
-      const node = JSON.parse(JSON.stringify(await new AsyncFunction("require", "event", body)(nodeRequire, { base }))) as unknown;
+      const node = await answerInNode(body, { base });
       expect(isolate).toEqual(node);
       expect(node).toEqual([["TypeError", "RequestInit: duplex option is required when sending a body."], "TypeError", ["streamed upload", "streamed upload"], { method: "POST", body: "streamed upload" }]);
     } finally {

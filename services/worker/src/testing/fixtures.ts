@@ -2,11 +2,23 @@
 // Invoker over in-memory registry and code.
 import { EntryModes } from "../pool/entry-modes.js";
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
 import type { FetchPolicyConfig } from "@lambent/config";
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
-import { decodeInvocationResult, encodeInvocation, type InvocationHeader, type InvocationResult } from "@lambent/protocol";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import {
+  Subjects,
+  decodeInvocationResult,
+  encodeInvocation,
+  encodeJson,
+  parseHeartbeat,
+  parseJson,
+  type HeartbeatAck,
+  type InvocationHeader,
+  type InvocationResult,
+} from "@lambent/protocol";
 import { createLogger } from "@lambent/telemetry";
 import { CodeCache } from "../code-cache.js";
 import type { FunctionCalls } from "../host/function-calls.js";
@@ -15,6 +27,7 @@ import { Invoker, type StreamSink } from "../invoke.js";
 import type { InvocationLog } from "../log-buffer.js";
 import type { Environment, EnvironmentTracker } from "../pool/environment.js";
 import type { StorageMeter } from "../host/filesystem.js";
+import { PythonSpares } from "../python/python-spares.js";
 import { WarmPool } from "../pool/warm-pool.js";
 
 /** `src/app.handler` → `src/app.js`, as the bundler reports a `.js` handler file. */
@@ -27,6 +40,19 @@ function handlerFileOf(handler: string): string {
 let built = false;
 
 /** Builds sandbox/ into dist/sandbox.js once per test process, so tests never run a stale runtime. */
+/**
+ * Plays the leader's part for workers a test runs in-process: acknowledges every heartbeat with `term`,
+ * the worker's lease on its kept slots, until the subscription is ended.
+ */
+export function acknowledgeHeartbeats(nc: NatsConnection, term: number): Subscription {
+  return nc.subscribe(Subjects.workerHeartbeat, {
+    callback: (_error, msg) => {
+      const beat = parseHeartbeat(parseJson(msg.data));
+      if (beat?.sentAt !== undefined) nc.publish(Subjects.workerLease(beat.workerId), encodeJson({ term, sentAt: beat.sentAt } satisfies HeartbeatAck));
+    },
+  });
+}
+
 export function buildSandbox(): void {
   if (built) return;
   execFileSync(process.execPath, [fileURLToPath(new URL("../../scripts/build-sandbox.mjs", import.meta.url))]);
@@ -82,6 +108,8 @@ export async function answerOf(t: TestInvoker, functionName: string, event: unkn
 export interface TestInvoker {
   invoker: Invoker;
   pool: WarmPool<Environment>;
+  /** Python interpreters started ahead of cold starts, when the test asked for them. */
+  pythonSpares: PythonSpares | undefined;
   logs: InvocationLog[];
   /** Registers a function (record + bundle text, and the package's files for `fs`) under its name and version. */
   deploy(record: FunctionVersionRecord, bundle: string, files?: Record<string, string | Uint8Array>): void;
@@ -101,7 +129,7 @@ let requestCounter = 0;
 export const DEFAULT_FETCH_POLICY: FetchPolicyConfig = { allow: [], deny: [], timeoutMs: 30_000, maxResponseBytes: 10 * 1024 * 1024 };
 
 export function testInvoker(
-  poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number } = {},
+  poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number; pythonSpares?: boolean } = {},
   sandbox: { fetch?: Partial<FetchPolicyConfig>; functions?: FunctionCalls; storageMeter?: StorageMeter; tracker?: EnvironmentTracker; responseSink?: (subject: string) => StreamSink } = {},
 ): TestInvoker {
   buildSandbox();
@@ -115,13 +143,15 @@ export function testInvoker(
     storageMeter: sandbox.storageMeter,
   });
   const logs: InvocationLog[] = [];
+  const pythonSpares: PythonSpares | undefined = poolOptions.pythonSpares ? new PythonSpares({ roomFor: (memoryMb: number): boolean => pool.hasRoomFor(memoryMb) }) : undefined;
   const pool = new WarmPool<Environment>({
     maxEnvironments: poolOptions.maxEnvironments ?? 100,
     memoryMb: poolOptions.memoryMb ?? 16384,
     idleTimeoutMs: poolOptions.idleTimeoutMs ?? 600_000,
+    spareMemory: pythonSpares,
   });
   const invoker = new Invoker({
-    runtime: { modes: new EntryModes(), tracker: sandbox.tracker },
+    runtime: { modes: new EntryModes(), tracker: sandbox.tracker, pythonSpares },
     region: "us-east-1",
     accountId: "000000000000",
     registry: { getRevision: async (name, version) => records.get(`${name}:${version}`) },
@@ -137,6 +167,7 @@ export function testInvoker(
   return {
     invoker,
     pool,
+    pythonSpares,
     logs,
     deploy(record, bundle, files = {}) {
       const bundleObject = `bundle/${record.functionName}-${record.version}-${record.revisionId}`;
@@ -174,7 +205,16 @@ export function testInvoker(
       return { ...result, json, text, log };
     },
     close() {
+      pythonSpares?.close();
       pool.close();
     },
   };
+}
+
+const nodeRequire = createRequire(import.meta.url);
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
+
+/** Node's own answer to a handler body (given `require` and `event`), through JSON as the isolate's answer comes. */
+export async function answerInNode(body: string, event: unknown = {}): Promise<unknown> {
+  return JSON.parse(JSON.stringify(await new AsyncFunction("require", "event", body)(nodeRequire, event))) as unknown;
 }

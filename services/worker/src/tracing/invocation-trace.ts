@@ -25,6 +25,11 @@ export class InvocationTrace {
     return new InvocationTrace(tracer, span);
   }
 
+  /** The call's trace id (32 hex digits), which its log record carries. */
+  get traceId(): string {
+    return this.span.traceId;
+  }
+
   /** Runs a cold start (isolate → compiled module → environment) under the init span. */
   async init<T>(start: () => Promise<T>): Promise<T> {
     const span = this.tracer.start(INIT_SPAN, { parent: this.span });
