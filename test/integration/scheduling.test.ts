@@ -3,7 +3,7 @@
 // gate), throttles carry Lambda's reasons, warm environments are reused, provisioned environments exist
 // before the first call, and killing a worker or the leading scheduler leaves the cluster serving with
 // no slot leaked.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   CreateFunctionCommand,
   GetProvisionedConcurrencyConfigCommand,
@@ -53,6 +53,9 @@ beforeAll(async () => {
     },
   });
 }, 120_000);
+
+// A failure here comes with the services' last log lines, so a rare one can be explained afterwards.
+beforeEach(({ onTestFailed }) => onTestFailed(() => console.error(cluster.logs().split("\n").slice(-400).join("\n"))));
 
 afterAll(async () => {
   lambda?.destroy();

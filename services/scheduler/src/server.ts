@@ -115,6 +115,9 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     term: (): number => recovery.term,
     cachedTimeout: (functionName) => view.cached(functionName)?.timeout,
     publish: (subject, data) => nc.publish(subject, data),
+    keptCallEnded: (workerId, functionName) => {
+      if (admission.overLimit(functionName)) void recallKeptSlots(nc, [workerId], functionName, true);
+    },
     workerTimeoutMs: config.workerTimeoutMs,
     logger,
     now,

@@ -61,4 +61,16 @@ describe("concurrency accounting", () => {
     admission.release("a");
     expect(admission.excess().functions).toEqual([]);
   });
+
+  it("says whether one function runs above its limit: its reservation, or the unreserved pool", () => {
+    const { admission, set } = accounting({ reserved: {}, provisioned: {} });
+    admission.tryAcquire("a");
+    admission.tryAcquire("b");
+    expect(admission.overLimit("a")).toBe(false);
+    set({ reserved: { a: 0 }, provisioned: {} });
+    expect(admission.overLimit("a")).toBe(true);
+    expect(admission.overLimit("b")).toBe(false);
+    admission.release("a");
+    expect(admission.overLimit("a")).toBe(false);
+  });
 });

@@ -68,6 +68,13 @@ export class ConcurrencyAccounting {
     return { functions, unreservedPool: this.unreservedInUse() > this.unreservedPool };
   }
 
+  /** Whether `functionName` runs above its limit as it is now (its reservation, or the unreserved pool). */
+  overLimit(functionName: string): boolean {
+    const reservation = this.derive().reserved[functionName];
+    if (reservation !== undefined) return (this.running.get(functionName) ?? 0) > reservation;
+    return this.unreservedInUse() > this.unreservedPool;
+  }
+
   /** Calls of functions without a reservation: everything less the reserved functions' calls. */
   private unreservedInUse(): number {
     let reservedInUse = 0;

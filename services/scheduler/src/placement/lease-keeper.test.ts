@@ -24,6 +24,7 @@ const beat = (workerId: string, running: RunningLease[] = []): WorkerHeartbeat =
 /** A keeper leading in `term` over real admission counts and a real worker table, on a clock the test moves. */
 function keeper(term = 7, timeouts: Record<string, number> = {}) {
   let clock = 1_000_000;
+  const keptEnded: string[] = [];
   let currentTerm = term;
   const admission = new ConcurrencyAccounting({ accountLimit: 10, unreservedMinimum: 1 }, () => NO_SETTINGS);
   const workers = new WorkerTable();
@@ -34,18 +35,20 @@ function keeper(term = 7, timeouts: Record<string, number> = {}) {
     term: () => currentTerm,
     cachedTimeout: (functionName) => timeouts[functionName],
     publish: (subject, data) => failed.push({ subject, result: decodeInvocationResult(data) }),
+    keptCallEnded: (workerId, functionName) => keptEnded.push(`${workerId}/${functionName}`),
     workerTimeoutMs: WORKER_TIMEOUT_MS,
     logger: createLogger({ service: "scheduler", level: "error" }),
     now: () => clock,
   });
   /** Admits and places a call of `functionName` on `workerId` as the dispatcher does. */
-  const run = (functionName: string, workerId: string, replyTo?: string) => {
+  const run = (functionName: string, workerId: string, replyTo?: string, kept = false) => {
     expect(admission.tryAcquire(functionName)).toBeUndefined();
     workers.place("key", 128);
-    return leases.open({ workerId, functionName, memoryMb: 128, requestId: `req-${functionName}`, version: "$LATEST", replyTo }, timeouts[functionName]);
+    return leases.open({ workerId, functionName, memoryMb: 128, requestId: `req-${functionName}`, version: "$LATEST", replyTo, kept }, timeouts[functionName]);
   };
   return {
     leases,
+    keptEnded,
     admission,
     workers,
     failed,
@@ -102,6 +105,18 @@ describe("lease keeper", () => {
     leases.released(release);
     expect(admission.inFlight).toBe(1);
     expect(workers.get("a")?.busy).toBe(1);
+  });
+
+  it("keeps a kept slot counted when its call ends, and says so, so a lowered limit can take it back", () => {
+    const { leases, admission, workers, keptEnded, run } = keeper();
+    workers.heartbeat(beat("a"), 0);
+    const kept = run("f", "a", undefined, true);
+    leases.released({ workerId: "a", releases: [{ term: kept.term, leaseId: kept.leaseId, kept: true, idleEnvironment: "f:$LATEST:r1" }] });
+    expect(admission.inFlight).toBe(1);
+    expect(keptEnded).toEqual(["a/f"]);
+    // A release for a lease this leader does not hold says nothing.
+    leases.released({ workerId: "a", releases: [{ term: kept.term, leaseId: kept.leaseId + 1, kept: true }] });
+    expect(keptEnded).toEqual(["a/f"]);
   });
 
   it("fails a lost worker's calls at once, to the callers waiting for them", () => {

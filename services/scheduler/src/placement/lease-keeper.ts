@@ -21,6 +21,11 @@ export interface LeaseKeeperOptions {
   cachedTimeout(functionName: string): number | undefined;
   /** Sends a lost call's failure to the caller waiting for it. */
   publish(subject: string, data: Uint8Array): void;
+  /**
+   * A call on a kept slot ended and the worker keeps the slot: the scheduler takes it back if the limits
+   * were lowered below what runs (a recall can miss a slot whose call had not reached its worker yet).
+   */
+  keptCallEnded?(workerId: string, functionName: string): void;
   /** A worker silent this long is lost. */
   workerTimeoutMs: number;
   logger: Logger;
@@ -62,7 +67,10 @@ export class LeaseKeeper {
     for (const { term, leaseId, idleEnvironment, kept } of message.releases) {
       // A call on a kept slot ended: the worker keeps the slot, only its environment is idle again.
       if (kept) {
-        if (idleEnvironment !== undefined && this.leases.has(term, leaseId)) workers.environmentIdle(message.workerId, idleEnvironment);
+        const lease = this.leases.get(term, leaseId);
+        if (!lease) continue;
+        if (idleEnvironment !== undefined) workers.environmentIdle(message.workerId, idleEnvironment);
+        this.options.keptCallEnded?.(message.workerId, lease.functionName);
         continue;
       }
       // A lease already closed (its worker was declared lost, or it expired) is not released twice.

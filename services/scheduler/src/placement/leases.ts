@@ -46,6 +46,10 @@ export class LeaseTable {
     return this.terms.get(term)?.has(leaseId) === true;
   }
 
+  get(term: number, leaseId: number): Lease | undefined {
+    return this.terms.get(term)?.get(leaseId);
+  }
+
   /** Closes a lease; undefined when it was already closed (a late or duplicate release). */
   close(term: number, leaseId: number): Lease | undefined {
     const leases = this.terms.get(term);
