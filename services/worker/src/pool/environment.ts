@@ -271,6 +271,7 @@ export class Environment {
     readonly key: string,
     readonly record: FunctionVersionRecord,
     settings: EnvironmentSettings,
+    pythonSpare: PythonSpare | undefined,
     now: Date,
   ) {
     this.memoryMb = record.memorySize;
@@ -280,7 +281,7 @@ export class Environment {
     this.lastRequestId = settings.requestId;
     this.tracker = settings.tracker;
     const onCatastrophe = settings.onCatastrophe;
-    this.pythonSpare = isPythonRuntime(record.runtime) ? settings.pythonSpares?.take(record.memorySize) : undefined;
+    this.pythonSpare = pythonSpare;
     this.blank = this.pythonSpare?.blank ?? (settings.spares ? settings.spares.take(record.memorySize) : makeBlankIsolate(record.memorySize));
     this.isolate = this.blank.isolate;
     this.blank.catastrophe.handler = (message) => {
@@ -295,7 +296,9 @@ export class Environment {
   /** Cold start: isolate, runtime, the function's module evaluated and its handler found. */
   static async create(settings: EnvironmentSettings): Promise<Environment> {
     const started = performance.now();
-    const environment = new Environment(settings.key, settings.record, settings, new Date());
+    const { record } = settings;
+    const pythonSpare = isPythonRuntime(record.runtime) ? await settings.pythonSpares?.claim(record.memorySize) : undefined;
+    const environment = new Environment(settings.key, record, settings, pythonSpare, new Date());
     try {
       await environment.initialize(settings);
     } catch (error) {

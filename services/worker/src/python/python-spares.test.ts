@@ -177,4 +177,66 @@ describe("Python spares in the pool's memory", () => {
     expect(spares.served).toBe(1);
     spares.close();
   });
+
 });
+
+/** PythonSpares whose spares are made only when the test says so. */
+function heldBackSpares(): { spares: PythonSpares; made: number[]; finish: () => void; started: Promise<void>; disposed: Promise<number> } {
+  const made: number[] = [];
+  let disposedOne: (memoryMb: number) => void = () => undefined;
+  const disposed = new Promise<number>((resolve) => (disposedOne = resolve));
+  let finish: () => void = () => undefined;
+  let begun: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (begun = resolve));
+  const spares = new PythonSpares({
+    make: (memoryMb) => {
+      made.push(memoryMb);
+      begun();
+      return new Promise((resolve) => (finish = () => resolve({ ...standInSpare(memoryMb, []), dispose: () => disposedOne(memoryMb) })));
+    },
+  });
+  return { spares, made, disposed, finish: () => finish(), started };
+}
+
+describe("Python spares claimed by back-to-back cold starts", () => {
+  it("gives the spare being made to the cold start that comes while it is made; a second one at once starts its own", async () => {
+    const { spares, made, finish, started } = heldBackSpares();
+    spares.replenish(128);
+    await started;
+    const first = spares.claim(128);
+    expect(await spares.claim(128)).toBeUndefined();
+    expect(await spares.claim(256)).toBeUndefined();
+    finish();
+    expect((await first)?.memoryMb).toBe(128);
+    expect(made).toEqual([128]);
+    expect(spares.served).toBe(1);
+    expect(spares.has(128)).toBe(false);
+    spares.close();
+  });
+
+  it("begins the spare at once for a cold start that comes before its refill, and gives it to that cold start", async () => {
+    const { spares, made, finish } = heldBackSpares();
+    spares.replenish(128);
+    const claimed = spares.claim(128);
+    expect(made).toEqual([128]);
+    finish();
+    expect((await claimed)?.memoryMb).toBe(128);
+    expect(spares.served).toBe(1);
+    spares.close();
+  });
+
+  it("lets a waiting cold start go when the spare is dropped for memory, and disposes the spare once it is made", async () => {
+    const { spares, disposed, finish, started } = heldBackSpares();
+    spares.replenish(128);
+    await started;
+    const claimed = spares.claim(128);
+    spares.drop();
+    expect(await claimed).toBeUndefined();
+    finish();
+    expect(await disposed).toBe(128);
+    expect(spares.served).toBe(0);
+    expect(spares.has(128)).toBe(false);
+    spares.close();
+  });
+});
+

@@ -118,7 +118,9 @@ export class PythonSpares {
   private makingMb: number | undefined;
   /** The spare being made is not wanted any more (dropped, or the worker closed). */
   private unwanted = false;
-  private refill: NodeJS.Timeout | undefined;
+  private refill: { timer: NodeJS.Timeout; memoryMb: number } | undefined;
+  /** The cold start waiting for the spare being made (claim), which gets it when it is ready. */
+  private claimant: ((spare: PythonSpare | undefined) => void) | undefined;
   private closed = false;
   private waiters: { memoryMb: number; resolve: () => void }[] = [];
   /** How many cold starts a spare has served. */
@@ -136,21 +138,36 @@ export class PythonSpares {
     const spare = this.spare;
     if (!spare || spare.memoryMb !== memoryMb) return undefined;
     this.spare = undefined;
-    this.served++;
-    // What the isolate runs from now on is the taker's: a fatal error there is its to report.
-    spare.blank.catastrophe.handler = undefined;
-    return spare;
+    return this.handOut(spare);
+  }
+
+  /**
+   * The spare for a cold start of `memoryMb`: the one waiting, else the one being made (or about to be)
+   * once it is ready, else none. A start already under way ends sooner than a new one would, and two
+   * interpreters started side by side would share the cores: back-to-back cold starts wait for it.
+   */
+  claim(memoryMb: number): Promise<PythonSpare | undefined> {
+    const ready = this.take(memoryMb);
+    if (ready) return Promise.resolve(ready);
+    if (this.refill?.memoryMb === memoryMb) {
+      clearTimeout(this.refill.timer);
+      this.refill = undefined;
+      this.begin(memoryMb);
+    }
+    if (this.makingMb !== memoryMb || this.unwanted || this.claimant) return Promise.resolve(undefined);
+    return new Promise((resolve) => (this.claimant = resolve));
   }
 
   /** A Python cold start of `memoryMb` has finished: a spare of that size is begun shortly, unless one is there. */
   replenish(memoryMb: number): void {
     if (this.closed || this.spare?.memoryMb === memoryMb || this.makingMb !== undefined) return;
-    if (this.refill) clearTimeout(this.refill);
-    this.refill = setTimeout(() => {
+    if (this.refill) clearTimeout(this.refill.timer);
+    const timer = setTimeout(() => {
       this.refill = undefined;
       this.begin(memoryMb);
     }, REFILL_DELAY_MS);
-    this.refill.unref();
+    timer.unref();
+    this.refill = { timer, memoryMb };
   }
 
   /** Memory the spares hold (or are being made to hold), in MB: the pool counts it beside its environments. */
@@ -164,6 +181,7 @@ export class PythonSpares {
     this.spare?.dispose();
     this.spare = undefined;
     if (this.makingMb !== undefined) this.unwanted = true;
+    this.abandonClaim();
   }
 
   /** Resolves once a spare of `memoryMb` is ready to be taken. */
@@ -178,7 +196,7 @@ export class PythonSpares {
 
   close(): void {
     this.closed = true;
-    if (this.refill) clearTimeout(this.refill);
+    if (this.refill) clearTimeout(this.refill.timer);
     this.refill = undefined;
     this.drop();
   }
@@ -197,6 +215,12 @@ export class PythonSpares {
           spare.dispose();
           return;
         }
+        const claimant = this.claimant;
+        if (claimant) {
+          this.claimant = undefined;
+          claimant(this.handOut(spare));
+          return;
+        }
         spare.blank.catastrophe.handler = () => {
           if (this.spare === spare) this.spare = undefined;
         };
@@ -208,7 +232,22 @@ export class PythonSpares {
       () => {
         // No spare this time (short of memory, or the snapshot could not be had): the next cold start starts its own.
         this.makingMb = undefined;
+        this.abandonClaim();
       },
     );
+  }
+
+  private handOut(spare: PythonSpare): PythonSpare {
+    this.served++;
+    // What the isolate runs from now on is the taker's: a fatal error there is its to report.
+    spare.blank.catastrophe.handler = undefined;
+    return spare;
+  }
+
+  /** The cold start waiting for the spare being made gets none, and starts its own. */
+  private abandonClaim(): void {
+    const claimant = this.claimant;
+    this.claimant = undefined;
+    claimant?.(undefined);
   }
 }
