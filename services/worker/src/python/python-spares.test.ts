@@ -180,63 +180,81 @@ describe("Python spares in the pool's memory", () => {
 
 });
 
-/** PythonSpares whose spares are made only when the test says so. */
-function heldBackSpares(): { spares: PythonSpares; made: number[]; finish: () => void; started: Promise<void>; disposed: Promise<number> } {
+/** PythonSpares whose spares are made only when the test says so, on a clock the test moves. */
+function heldBackSpares(): { spares: PythonSpares; made: number[]; finish: () => void; started: () => Promise<void>; disposed: Promise<number>; advance: (ms: number) => void } {
   const made: number[] = [];
+  let clock = 0;
   let disposedOne: (memoryMb: number) => void = () => undefined;
   const disposed = new Promise<number>((resolve) => (disposedOne = resolve));
   let finish: () => void = () => undefined;
   let begun: () => void = () => undefined;
-  const started = new Promise<void>((resolve) => (begun = resolve));
+  let next = new Promise<void>((resolve) => (begun = resolve));
   const spares = new PythonSpares({
+    now: () => clock,
     make: (memoryMb) => {
       made.push(memoryMb);
       begun();
       return new Promise((resolve) => (finish = () => resolve({ ...standInSpare(memoryMb, []), dispose: () => disposedOne(memoryMb) })));
     },
   });
-  return { spares, made, disposed, finish: () => finish(), started };
+  /** Resolves once the next spare's making has begun. */
+  const started = async (): Promise<void> => {
+    await next;
+    next = new Promise<void>((resolve) => (begun = resolve));
+  };
+  return { spares, made, finish: () => finish(), started, disposed, advance: (ms) => (clock += ms) };
+}
+
+/** Spares whose first one took 400 ms to make (so the typical making is known), now taken. */
+async function afterOneSpare() {
+  const held = heldBackSpares();
+  held.spares.replenish(128);
+  await held.started();
+  held.advance(400);
+  held.finish();
+  await held.spares.whenReady(128);
+  expect(held.spares.take(128)?.memoryMb).toBe(128);
+  // Taking it began the next one.
+  await held.started();
+  return held;
 }
 
 describe("Python spares claimed by back-to-back cold starts", () => {
-  it("gives the spare being made to the cold start that comes while it is made; a second one at once starts its own", async () => {
-    const { spares, made, finish, started } = heldBackSpares();
-    spares.replenish(128);
-    await started;
+  it("gives the spare past half its making to the cold start that comes then; one at the same time starts its own", async () => {
+    const { spares, made, finish, advance } = await afterOneSpare();
+    advance(250);
     const first = spares.claim(128);
     expect(await spares.claim(128)).toBeUndefined();
     expect(await spares.claim(256)).toBeUndefined();
     finish();
     expect((await first)?.memoryMb).toBe(128);
-    expect(made).toEqual([128]);
-    expect(spares.served).toBe(1);
+    expect(made).toEqual([128, 128]);
+    expect(spares.served).toBe(2);
     expect(spares.has(128)).toBe(false);
     spares.close();
   });
 
-  it("begins the spare at once for a cold start that comes before its refill, and gives it to that cold start", async () => {
-    const { spares, made, finish } = heldBackSpares();
-    spares.replenish(128);
-    const claimed = spares.claim(128);
-    expect(made).toEqual([128]);
+  it("does not wait for a spare only begun: the cold start starts its own, and the next finds the spare", async () => {
+    const { spares, finish, advance } = await afterOneSpare();
+    advance(50);
+    expect(await spares.claim(128)).toBeUndefined();
+    advance(350);
     finish();
-    expect((await claimed)?.memoryMb).toBe(128);
-    expect(spares.served).toBe(1);
+    await spares.whenReady(128);
+    expect((await spares.claim(128))?.memoryMb).toBe(128);
     spares.close();
   });
 
   it("lets a waiting cold start go when the spare is dropped for memory, and disposes the spare once it is made", async () => {
-    const { spares, disposed, finish, started } = heldBackSpares();
-    spares.replenish(128);
-    await started;
+    const { spares, disposed, finish, advance } = await afterOneSpare();
+    advance(300);
     const claimed = spares.claim(128);
     spares.drop();
     expect(await claimed).toBeUndefined();
     finish();
     expect(await disposed).toBe(128);
-    expect(spares.served).toBe(0);
+    expect(spares.served).toBe(1);
     expect(spares.has(128)).toBe(false);
     spares.close();
   });
 });
-

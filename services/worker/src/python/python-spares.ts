@@ -5,7 +5,8 @@
 // isolate booted with a stand-in's facts (no name, no variables, no package) and the interpreter started
 // from the snapshot. A cold start that finds it binds it to the function (python-load.ts `bind`: the
 // function's facts and variables, its package at /var/task, `random` seeded again, its module imported)
-// and so pays for the import alone. A spare never runs function code before it is bound, serves one
+// and so pays for the import alone; one that comes while the spare is being made waits for it once it is
+// past half its making (`claim`). A spare never runs function code before it is bound, serves one
 // environment and is never used again; it is made only when the worker's memory has room beside its
 // environments, counts in the pool's memory while it waits (warm-pool.ts), and is the first thing the
 // pool drops when a new environment needs the room.
@@ -110,12 +111,17 @@ export interface PythonSparesOptions {
   /** Whether the worker's memory has room for a spare of `memoryMb` beside its environments. */
   roomFor?: (memoryMb: number) => boolean;
   make?: (memoryMb: number) => Promise<PythonSpare>;
+  /** Monotonic milliseconds (performance.now; a fake clock in tests). */
+  now?: () => number;
 }
 
 export class PythonSpares {
   private spare: PythonSpare | undefined;
-  /** The size of the spare being made, while one is. */
+  /** The size of the spare being made, while one is, and when its making began. */
   private makingMb: number | undefined;
+  private makingSince = 0;
+  /** How long making a spare has taken here (a moving average); undefined until one was made. */
+  private typicalMakeMs: number | undefined;
   /** The spare being made is not wanted any more (dropped, or the worker closed). */
   private unwanted = false;
   private refill: { timer: NodeJS.Timeout; memoryMb: number } | undefined;
@@ -127,10 +133,12 @@ export class PythonSpares {
   served = 0;
   private readonly roomFor: (memoryMb: number) => boolean;
   private readonly make: (memoryMb: number) => Promise<PythonSpare>;
+  private readonly now: () => number;
 
   constructor(options: PythonSparesOptions = {}) {
     this.roomFor = options.roomFor ?? (() => true);
     this.make = options.make ?? makePythonSpare;
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** The spare when it has `memoryMb`, now taken (never handed out again); else undefined. */
@@ -142,9 +150,10 @@ export class PythonSpares {
   }
 
   /**
-   * The spare for a cold start of `memoryMb`: the one waiting, else the one being made (or about to be)
-   * once it is ready, else none. A start already under way ends sooner than a new one would, and two
-   * interpreters started side by side would share the cores: back-to-back cold starts wait for it.
+   * The spare for a cold start of `memoryMb`: the one waiting; else the one being made, once it is ready,
+   * when it is past half its making (it ends sooner than a start of the cold start's own would); else
+   * none. One only begun is not waited for: the cold start starts its own beside it, and of back-to-back
+   * cold starts the next finds it ready (two starts at once use both cores; one after the other, one).
    */
   claim(memoryMb: number): Promise<PythonSpare | undefined> {
     const ready = this.take(memoryMb);
@@ -154,7 +163,8 @@ export class PythonSpares {
       this.refill = undefined;
       this.begin(memoryMb);
     }
-    if (this.makingMb !== memoryMb || this.unwanted || this.claimant) return Promise.resolve(undefined);
+    const halfWay = this.typicalMakeMs !== undefined && this.now() - this.makingSince >= this.typicalMakeMs / 2;
+    if (this.makingMb !== memoryMb || this.unwanted || this.claimant || !halfWay) return Promise.resolve(undefined);
     return new Promise((resolve) => (this.claimant = resolve));
   }
 
@@ -207,10 +217,13 @@ export class PythonSpares {
     this.drop();
     if (!this.roomFor(memoryMb)) return;
     this.makingMb = memoryMb;
+    this.makingSince = this.now();
     this.unwanted = false;
     this.make(memoryMb).then(
       (spare) => {
         this.makingMb = undefined;
+        const tookMs = this.now() - this.makingSince;
+        this.typicalMakeMs = this.typicalMakeMs === undefined ? tookMs : 0.7 * this.typicalMakeMs + 0.3 * tookMs;
         if (this.closed || this.unwanted) {
           spare.dispose();
           return;
@@ -241,6 +254,8 @@ export class PythonSpares {
     this.served++;
     // What the isolate runs from now on is the taker's: a fatal error there is its to report.
     spare.blank.catastrophe.handler = undefined;
+    // The next one is begun now, not when this cold start ends: one coming soon after finds it further on.
+    this.replenish(spare.memoryMb);
     return spare;
   }
 
