@@ -1,8 +1,13 @@
 // Python functions on a real cluster, deployed as zips through the AWS SDK: a hello world with its log,
 // an exception in Lambda's Python error shape, an event retried and sent to its on-failure destination,
-// a function behind a function URL, and examples/python-hello. Everything past the worker's isolate is the same machinery that
+// a function behind a function URL, and examples/python-hello (with the SDK, and with the AWS CLI as a
+// user types it). Everything past the worker's isolate is the same machinery that
 // runs Node.js functions.
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateFunctionCommand, CreateFunctionUrlConfigCommand, InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -113,5 +118,30 @@ describe("Python functions on a cluster", () => {
     const result = await invoke("python-hello", { name: "Ada", language: "fr" });
     expect(result.payload).toMatchObject({ message: "Bonjour, Ada!", runtime: "AWS_Lambda_python3.12" });
     expect(result.log).toMatch(/\[INFO\]\t\S+\t\S+\tgreeting Ada in fr\n/);
+  });
+
+  it("deploys and invokes examples/python-hello with the AWS CLI", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "lambent-python-cli-"));
+    try {
+      const example = (file: string): string => readFileSync(new URL(`../../examples/python-hello/${file}`, import.meta.url), "utf8");
+      await writeFile(join(directory, "function.zip"), zipFiles({ "lambda_function.py": example("lambda_function.py"), "greetings.json": example("greetings.json") }));
+      // `fileb://` reads the payload as bytes in both major versions of the CLI.
+      await writeFile(join(directory, "event.json"), JSON.stringify({ name: "Ada", language: "fr" }));
+      const aws = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+        new Promise((resolve) => {
+          const env = { PATH: process.env["PATH"] ?? "", HOME: directory, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_CONFIG_FILE: join(directory, "config") };
+          execFile("aws", ["lambda", ...args, "--endpoint-url", cluster.httpUrl, "--region", "us-east-1"], { env, cwd: directory }, (error, stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+          );
+        });
+      const created = await aws("create-function", "--function-name", "python-hello-cli", "--runtime", "python3.12", "--handler", "lambda_function.lambda_handler", "--role", "arn:aws:iam::000000000000:role/test", "--zip-file", "fileb://function.zip", "--output", "json");
+      expect(created.code, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ FunctionName: "python-hello-cli", Runtime: "python3.12" });
+      const invoked = await aws("invoke", "--function-name", "python-hello-cli", "--payload", "fileb://event.json", "out.json");
+      expect(invoked.code, invoked.stderr).toBe(0);
+      expect(JSON.parse(await readFile(join(directory, "out.json"), "utf8"))).toMatchObject({ message: "Bonjour, Ada!" });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
