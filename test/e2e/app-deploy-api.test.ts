@@ -1,8 +1,9 @@
 // A SAM template deployed over the API on a real cluster that takes signed requests only: the zip of
 // examples/sam-app sent with one signed request to DeployApplication, the function it made invoked, the
 // same zip diffed (no changes); and deploys refused with nothing changed — a template Lambent cannot
-// deploy, a zip whose paths leave its folder, a body over the limit, a stack whose lock another deploy
-// holds, and a caller allowed DeployApplication but not the calls a deploy makes.
+// deploy, a zip whose paths leave its folder, a template naming code outside it, a body over the limit, a
+// stack whose lock another deploy holds, and a caller allowed DeployApplication but not the calls a deploy
+// makes.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -32,6 +32,8 @@ export interface TemplateDeployOptions {
   wait?: boolean;
   /** Leave out each deployment step's progress line while following them. */
   quiet?: boolean;
+  /** Read no file outside the template's folder (CodeUri, ContentUri, DefinitionUri): the folder was uploaded. */
+  confineToFolder?: boolean;
 }
 
 /** The template cannot be deployed; nothing was changed. */
@@ -80,7 +82,7 @@ async function prepareTemplate(options: TemplateDeployOptions, reporter: DeployR
   const templatePath = resolve(options.templatePath);
   const text = await readFile(templatePath, "utf8");
   const facts = await clusterFacts(client);
-  const planOf = (known: DeployFacts): TemplatePlan => planTemplate(text, { templatePath, stackName, parameterOverrides: options.parameterOverrides, facts: known });
+  const planOf = (known: DeployFacts): TemplatePlan => planTemplate(text, { templatePath, stackName, parameterOverrides: options.parameterOverrides, facts: known, confineToFolder: options.confineToFolder === true });
   let plan: TemplatePlan;
   try {
     plan = planOf(facts);

@@ -62,7 +62,8 @@ async function withTemplate<T>({ request, params, query, caller, server }: Route
   const reports = (): Reports => ({ ...(warnings.length > 0 ? { Warnings: warnings } : {}), ...(progress.length > 0 ? { Progress: progress } : {}) });
   try {
     const client = createApiClient(IN_PROCESS_ENDPOINT, inProcessFetchOf(server, caller ?? UNSIGNED_CALLER));
-    return await work({ templatePath: folder.templatePath, stackName, parameterOverrides, client }, reporter, reports);
+    // The template is the caller's: it may read the files of its own zip, and none of the frontend's.
+    return await work({ templatePath: folder.templatePath, stackName, parameterOverrides, client, confineToFolder: true }, reporter, reports);
   } catch (error) {
     throw asLambdaError(error, progress);
   } finally {
