@@ -14,6 +14,7 @@ import {
   DeployInputError,
   describeDeployment,
   type DeployReporter,
+  type TemplateDeployOptions as DeployOptions,
 } from "@lambent/app-deploy";
 import { UsageError, type CliIo } from "./command.js";
 import { writeJson, writeLine } from "./output.js";
@@ -88,7 +89,7 @@ export function defaultStackName(templatePath: string): string {
 
 
 /** The deploy's own options from the CLI's, with the stack named for the template's folder when not given. */
-function deployOptionsOf(options: TemplateDeployOptions): Parameters<typeof runTemplateDeploy>[0] {
+function deployOptionsOf(options: TemplateDeployOptions): DeployOptions {
   const stackName = options.stackName ?? defaultStackName(options.templatePath);
   return { templatePath: options.templatePath, stackName, parameterOverrides: options.parameterOverrides, client: createApiClient(options.endpoint), ...(options.wait !== undefined ? { wait: options.wait } : {}), quiet: options.json };
 }
