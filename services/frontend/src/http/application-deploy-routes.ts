@@ -57,7 +57,7 @@ async function withTemplate<T>({ request, params, query, caller, server }: Route
   const folder = await unpackTemplateFolder(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength));
   const warnings: string[] = [];
   const progress: string[] = [];
-  // The lock's TTL is the deploy's default: the frontend's environment is not the caller's to set.
+  // No environment: LAMBENT_DEPLOY_LOCK_TTL is a CLI user's setting, and the lock keeps the deploy's default TTL here.
   const reporter: DeployReporter = { warning: (text) => warnings.push(text), progress: (line) => progress.push(line), env: {} };
   const reports = (): Reports => ({ ...(warnings.length > 0 ? { Warnings: warnings } : {}), ...(progress.length > 0 ? { Progress: progress } : {}) });
   try {
