@@ -147,7 +147,9 @@ export default tseslint.config(
     // The CLI reaches a cluster over REST alone: of Lambent's code it takes the API's shapes, as types, and ApiPaths
     // (Step Functions' shapes come from @lambent/sfn-api, as types too), and signs requests as any client would;
     // @lambent/sam-template reads a template into a plan without touching a cluster, so deploy may use it.
-    files: ["cli/src/**/*.ts"],
+    // @lambent/app-deploy deploys templates through the same REST API (the frontend's deploy route runs it
+    // too, its requests sent in-process), and is held to the same rule.
+    files: ["cli/src/**/*.ts", "packages/app-deploy/src/**/*.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
@@ -156,7 +158,7 @@ export default tseslint.config(
             { name: "@lambent/lambda-api", allowImportNames: ["ApiPaths"], allowTypeImports: true, message: "the CLI takes only types and ApiPaths from the API package" },
             { name: "@lambent/sfn-api", allowImportNames: [], allowTypeImports: true, message: "the CLI takes only types from the Step Functions API package" },
           ],
-          patterns: [{ group: ["@lambent/*", "!@lambent/lambda-api", "!@lambent/sfn-api", "!@lambent/request-signing", "!@lambent/sam-template", "**/services/**", "**/packages/**"], message: "the CLI reaches a cluster over REST, never by import" }],
+          patterns: [{ group: ["@lambent/*", "!@lambent/lambda-api", "!@lambent/sfn-api", "!@lambent/request-signing", "!@lambent/sam-template", "!@lambent/app-deploy", "**/services/**", "**/packages/**"], message: "the CLI reaches a cluster over REST, never by import" }],
         },
       ],
     },

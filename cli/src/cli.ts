@@ -1,6 +1,6 @@
 // The CLI as a function: picks the command from argv, runs it, and turns every failure into a message and
 // an exit code. Kept apart from main.ts so tests run it with captured IO.
-import { ApiError, EndpointUnreachableError } from "./api-client.js";
+import { ApiError, DeployInputError, EndpointUnreachableError } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, type CliIo, type Command } from "./command.js";
 import { accountCommand } from "./commands/account.js";
 import { roleCommand } from "./commands/role.js";
@@ -149,7 +149,8 @@ function splitCommand(argv: readonly string[]): { name: string | undefined; args
 }
 
 function report(error: unknown, command: Command, io: CliIo): number {
-  if (error instanceof UsageError) {
+  // The deploy package's input errors (a stack name, LAMBENT_DEPLOY_LOCK_TTL) are usage errors too.
+  if (error instanceof UsageError || error instanceof DeployInputError) {
     writeLine(io.stderr, `error: ${error.message}`);
     writeLine(io.stderr, command.usage);
     return ExitCode.usage;

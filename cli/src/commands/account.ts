@@ -1,5 +1,5 @@
 // `lambent account`: the account's limits and usage (GetAccountSettings).
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatBytes, formatFields, writeJson } from "../output.js";
 

@@ -1,6 +1,6 @@
 // `lambent alias set|get|list|delete`: named pointers at a version, optionally splitting traffic with one more.
 import type { AliasConfiguration, AliasRoutingConfiguration } from "@lambent/lambda-api";
-import { ApiError, collectPages, createApiClient } from "../api-client.js";
+import { ApiError, collectPages, createApiClient } from "@lambent/app-deploy";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,

@@ -4,19 +4,10 @@
 // routes, URLs and permissions go with them) and the triggers that invoke them, and nothing else.
 import { resolve } from "node:path";
 import type { ApplicationRevisionDescription } from "@lambent/lambda-api";
-import { ApiError, createApiClient, type ApiClient } from "../api-client.js";
-import { recoverAbandonedLock, takeApplicationLock } from "../application-lock.js";
-import { revisionDocumentOf } from "../application-revision.js";
-import { removeStackFunction, stackFunctions } from "../applications.js";
+import { type ApiClient, ApiError, applyAsRevision, createApiClient, currentRevision, deleteLayerVersions, deleteStackStateMachines, describeDeployment, downloadPackage, ignoreMissing, missingLayerVersions, recoverAbandonedLock, removeStackFunction, revisionDocumentOf, settle, sfnClientOf, stackFunctions, takeApplicationLock } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
-import { downloadPackage, ignoreMissing } from "../deploy-journal.js";
 import { formatTable, writeJson, writeLine } from "../output.js";
-import { settle } from "../stack-apply.js";
-import { describeDeployment } from "../stack-deployments.js";
-import { applyAsRevision, currentRevision } from "../stack-revision.js";
-import { deleteLayerVersions, missingLayerVersions } from "../stack-layers.js";
-import { deleteStackStateMachines, sfnClientOf } from "../stack-state-machines.js";
-import { diffTemplate, findTemplate, parameterOverridesOf, takeParameterOverrides } from "../template-deploy.js";
+import { diffTemplate, findTemplate, parameterOverridesOf, reporterOf, takeParameterOverrides } from "../template-deploy.js";
 
 const VALUE_OPTIONS = new Set(["--endpoint", "--stack-name", "--to"]);
 
@@ -89,10 +80,10 @@ async function runAppDelete(args: string[], io: CliIo): Promise<number> {
   const functions = (await stackFunctions(client)).get(stackName);
   const revisions = await revisionsOrUndefined(client, stackName);
   if (functions === undefined && revisions === undefined) throw new UsageError(`no application named '${stackName}': lambent app list shows them`);
-  const lock = await takeApplicationLock(client, stackName, "delete", 0, io, (name) => settle(client, name));
+  const lock = await takeApplicationLock(client, stackName, "delete", 0, reporterOf(io), (name) => settle(client, name));
   const deletedTriggers: string[] = [];
   for (const { FunctionName } of functions ?? []) deletedTriggers.push(...(await removeStackFunction(client, FunctionName)));
-  const deletedStateMachines = await deleteStackStateMachines(sfnClientOf(common.endpoint), stackName);
+  const deletedStateMachines = await deleteStackStateMachines(sfnClientOf(client), stackName);
   const current = revisions === undefined ? undefined : await currentRevision(client, stackName);
   const deletedLayerVersions = (current === undefined ? [] : (revisionDocumentOf(current.Document, current.Revision).Layers ?? [])).filter((layer) => layer.Plan.retentionPolicy === "Delete").map((layer) => layer.LayerVersionArn);
   await deleteLayerVersions(client, deletedLayerVersions);
@@ -115,7 +106,7 @@ async function runAppHistory(args: string[], io: CliIo): Promise<number> {
   if (common.help) return help(io);
   const stackName = positionals[0]!;
   const client = createApiClient(common.endpoint);
-  const { heldBy } = await recoverAbandonedLock(client, stackName, io, (name) => settle(client, name));
+  const { heldBy } = await recoverAbandonedLock(client, stackName, reporterOf(io), (name) => settle(client, name));
   const revisions = await revisionsOrUndefined(client, stackName);
   if (revisions === undefined) throw new UsageError(`the application '${stackName}' has no revisions: deploy it with lambent deploy <template>`);
   const current = (await currentRevision(client, stackName))?.Revision ?? 0;
@@ -156,7 +147,7 @@ async function runAppDiff(args: string[], io: CliIo): Promise<number> {
   const parameterOverrides = parameterOverridesOf(overrides.pairs);
   if (values["stack-name"]) {
     const client = createApiClient(common.endpoint);
-    await recoverAbandonedLock(client, values["stack-name"], io, (name) => settle(client, name));
+    await recoverAbandonedLock(client, values["stack-name"], reporterOf(io), (name) => settle(client, name));
   }
   return diffTemplate({ templatePath: template, ...(values["stack-name"] ? { stackName: values["stack-name"] } : {}), parameterOverrides, endpoint: common.endpoint, json: common.json }, io);
 }
@@ -166,7 +157,7 @@ async function runAppRollback(args: string[], io: CliIo): Promise<number> {
   if (common.help) return help(io);
   const stackName = positionals[0]!;
   const client = createApiClient(common.endpoint);
-  await recoverAbandonedLock(client, stackName, io, (name) => settle(client, name));
+  await recoverAbandonedLock(client, stackName, reporterOf(io), (name) => settle(client, name));
   const revisions = await revisionsOrUndefined(client, stackName);
   const current = await currentRevision(client, stackName);
   if (revisions === undefined || current === undefined) throw new UsageError(`the application '${stackName}' has no revisions to roll back to`);
@@ -208,7 +199,7 @@ async function runAppRollback(args: string[], io: CliIo): Promise<number> {
       ...(targetLayers.length > 0 ? { layers: { plans: targetLayers.map((layer) => layer.Plan), packages: new Map(), known: new Map(targetLayers.map((layer) => [layer.LogicalId, layer])), functionsWith: () => document.Functions.map((fn) => fn.Plan) } } : {}),
       document: { Operation: "rollback", RestoredRevision: target.Revision, Parameters: document.Parameters, ...(document.Template !== undefined ? { Template: document.Template } : {}), ...(document.TemplatePath !== undefined ? { TemplatePath: document.TemplatePath } : {}) },
     },
-    io,
+    reporterOf(io),
   );
   if (common.json) {
     writeJson(io.stdout, { StackName: stackName, RestoredRevision: target.Revision, Revision: revision, Functions: deployed.map((item) => ({ FunctionName: item.plan.functionName, Version: item.frozenVersion, CodeSha256: item.codeSha256 })), Removed: removed.map((fn) => fn.FunctionName) });

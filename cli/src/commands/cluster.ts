@@ -1,6 +1,6 @@
 // `lambent cluster`: the operator's view of the cluster (GetCluster): the leading scheduler and its term,
 // every worker with its environments and memory, the NATS server, and each stream's replicas.
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatTable, writeJson } from "../output.js";
 

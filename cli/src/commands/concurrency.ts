@@ -1,5 +1,5 @@
 // `lambent concurrency`: show, set or remove a function's reserved concurrency.
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,

@@ -1,5 +1,5 @@
 // `lambent delete`: remove a function (or, with a qualifier, one of its versions).
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { writeJson, writeLine } from "../output.js";
 

@@ -3,11 +3,10 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { FunctionConfiguration, FunctionSettings } from "@lambent/lambda-api";
-import { ApiError, createApiClient, type ApiClient } from "../api-client.js";
+import { type ApiClient, ApiError, createApiClient, zipFolder } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, parsePositiveInteger, type CliIo, type Command } from "../command.js";
 import { formatBytes, writeJson, writeLine } from "../output.js";
 import { deployTemplate, findTemplate, parameterOverridesOf, takeParameterOverrides } from "../template-deploy.js";
-import { zipFolder } from "../zip-folder.js";
 
 /** Lambent does not check roles; CreateFunction still requires one, as Lambda does. */
 export const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/lambent";

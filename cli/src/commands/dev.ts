@@ -7,15 +7,11 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import type { LogEventResponse } from "@lambent/lambda-api";
 import { planTemplate, TemplateError, type FunctionPlan, type TemplatePlan } from "@lambent/sam-template";
-import { createApiClient, type ApiClient } from "../api-client.js";
-import { packageSha256 } from "../application-revision.js";
+import { type ApiClient, buildPackages, clusterFacts, createApiClient, packageSha256, settle, zipFolder } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { templateChanges, watchFolder } from "../dev-watch.js";
 import { writeLine } from "../output.js";
-import { settle } from "../stack-apply.js";
-import { buildPackages } from "../template-code.js";
-import { clusterFacts, defaultStackName, deployTemplate, findTemplate, parameterOverridesOf, takeParameterOverrides } from "../template-deploy.js";
-import { zipFolder } from "../zip-folder.js";
+import { defaultStackName, deployTemplate, findTemplate, parameterOverridesOf, takeParameterOverrides } from "../template-deploy.js";
 import { runDeploy } from "./deploy.js";
 
 const OPTIONS = {

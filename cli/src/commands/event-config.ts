@@ -1,7 +1,7 @@
 // `lambent event-config`: show, change, remove or list how a function's asynchronous invocations are handled
 // (Lambda's EventInvokeConfig: retries, maximum event age, destinations).
 import type { EventInvokeConfigRequest, FunctionEventInvokeConfig } from "@lambent/lambda-api";
-import { ApiError, collectPages, createApiClient, type ApiClient } from "../api-client.js";
+import { ApiError, collectPages, createApiClient, type ApiClient } from "@lambent/app-deploy";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,

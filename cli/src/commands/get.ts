@@ -1,5 +1,5 @@
 // `lambent get`: one function's configuration (GetFunction).
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatFields, writeJson } from "../output.js";
 

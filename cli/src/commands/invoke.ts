@@ -1,7 +1,7 @@
 // `lambent invoke`: call a function synchronously (or queue an event) and print what it answered.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { writeJson, writeLine, writeText } from "../output.js";
 

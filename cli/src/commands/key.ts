@@ -1,7 +1,7 @@
 // `lambent key`: access keys for users of the API, each with an identity policy (CreateAccessKey,
 // ListAccessKeys, PutAccessKeyPolicy, DeleteAccessKey).
 import { readFile } from "node:fs/promises";
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatFields, writeJson } from "../output.js";
 

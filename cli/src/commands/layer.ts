@@ -2,7 +2,7 @@
 // functions that name them (their Layers).
 import { readFile } from "node:fs/promises";
 import type { LayerVersionResponse } from "@lambent/lambda-api";
-import { collectPages, createApiClient } from "../api-client.js";
+import { collectPages, createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, parsePositiveInteger, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 

@@ -1,5 +1,5 @@
 // `lambent list`: every function, following ListFunctions' NextMarker until the last page.
-import { collectPages, createApiClient } from "../api-client.js";
+import { collectPages, createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatTable, writeJson, writeLine } from "../output.js";
 

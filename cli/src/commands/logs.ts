@@ -1,7 +1,7 @@
 // `lambent logs`: a function's log lines (START, its own lines, END, REPORT) since a time, one invocation's
 // with --request-id, or followed as new invocations finish with --follow.
 import type { LogEventResponse } from "@lambent/lambda-api";
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,

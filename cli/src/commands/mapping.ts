@@ -1,7 +1,7 @@
 // `lambent mapping`: create, list, show, change and delete event source mappings (Lambda's
 // EventSourceMapping): a queue or stream on JetStream polled by the cluster, invoking a function with batches.
 import type { EventSourceMappingConfiguration, EventSourceMappingRequest } from "@lambent/lambda-api";
-import { collectPages, createApiClient } from "../api-client.js";
+import { collectPages, createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, parsePositiveInteger, parseWholeNumber, type CliIo, type Command } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 

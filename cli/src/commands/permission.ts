@@ -1,6 +1,6 @@
 // `lambent permission`: a function's resource-based policy — show it, add a statement, remove one.
 import type { AddPermissionRequest } from "@lambent/lambda-api";
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, FUNCTION_OPTION, FUNCTION_USAGE, UsageError, parseCommandArgs, splitFunctionName, withFunctionName, type CliIo, type Command } from "../command.js";
 import { writeJson, writeLine } from "../output.js";
 

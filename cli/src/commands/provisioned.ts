@@ -1,6 +1,6 @@
 // `lambent provisioned`: list, show, set or remove provisioned concurrency of a function's versions and aliases.
 import type { ProvisionedConcurrencyConfigListItem, ProvisionedConcurrencyConfiguration } from "@lambent/lambda-api";
-import { collectPages, createApiClient } from "../api-client.js";
+import { collectPages, createApiClient } from "@lambent/app-deploy";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,

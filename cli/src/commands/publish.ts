@@ -1,6 +1,6 @@
 // `lambent publish`: freeze $LATEST's code and configuration into a new numbered version (PublishVersion).
 import type { PublishVersionRequest } from "@lambent/lambda-api";
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, FUNCTION_OPTION, FUNCTION_USAGE, parseCommandArgs, splitFunctionName, withFunctionName, type CliIo, type Command } from "../command.js";
 import { writeJson, writeLine } from "../output.js";
 

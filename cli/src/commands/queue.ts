@@ -1,5 +1,5 @@
 // `lambent queue`: what a function's asynchronous event queue holds now and what became of its events.
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,

@@ -2,7 +2,7 @@
 // (PutRoleCredentials, ListRoleCredentials, DeleteRoleCredentials), and give it a policy for what its
 // functions may call (PutRolePolicy, ListRolePolicies, DeleteRolePolicy).
 import { readFile } from "node:fs/promises";
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatFields, writeJson } from "../output.js";
 

@@ -1,5 +1,5 @@
 // `lambent rollback`: move an alias back to the version it pointed at before its last move.
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, FUNCTION_OPTION, FUNCTION_USAGE, parseCommandArgs, splitFunctionName, withFunctionName, type CliIo, type Command } from "../command.js";
 import { writeJson, writeLine } from "../output.js";
 import { describeRouting } from "./alias.js";

@@ -1,7 +1,7 @@
 // `lambent route add|list|remove`: mount a function at a path prefix and methods on the frontend (Lambent's
 // routes, served at <endpoint><path>), list the routes, and remove one by id or every route at a path.
 import type { RouteConfiguration } from "@lambent/lambda-api";
-import { ApiError, collectPages, createApiClient } from "../api-client.js";
+import { ApiError, collectPages, createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, FUNCTION_OPTION, UsageError, parseCommandArgs, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 

@@ -1,5 +1,5 @@
 // `lambent tags`: show, add or remove a function's tags (TagResource, UntagResource, ListTags on its ARN).
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, FUNCTION_OPTION, FUNCTION_USAGE, UsageError, parseCommandArgs, splitFunctionName, withFunctionName, type CliIo, type Command } from "../command.js";
 import { formatFields, writeJson } from "../output.js";
 

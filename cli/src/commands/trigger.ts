@@ -1,7 +1,7 @@
 // `lambent trigger add|list|get|enable|disable|remove`: a function invoked asynchronously on a schedule,
 // for each message on a NATS subject, or for each change in an Object Store or KV bucket.
 import type { CreateTriggerRequest, TriggerConfiguration } from "@lambent/lambda-api";
-import { collectPages, createApiClient } from "../api-client.js";
+import { collectPages, createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, FUNCTION_OPTION, UsageError, parseCommandArgs, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
 

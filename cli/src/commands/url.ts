@@ -1,7 +1,7 @@
 // `lambent url`: show, create, change or remove a function's URL (Lambda's FunctionUrlConfig), served by
 // the frontend at <endpoint>/lambent-url/<url id>/.
 import type { FunctionUrlConfigRequest, FunctionUrlConfigResponse } from "@lambent/lambda-api";
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import {
   COMMON_USAGE,
   FUNCTION_OPTION,

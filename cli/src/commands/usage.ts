@@ -1,7 +1,7 @@
 // `lambent usage`: requests, billed duration, GB-seconds and estimated cost per function and version, for
 // all time or a period.
 import type { UsageFigures, UsagePeriodQuery } from "@lambent/lambda-api";
-import { createApiClient } from "../api-client.js";
+import { createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, UsageError, parseCommandArgs, type CliIo, type Command } from "../command.js";
 import { formatTable, writeJson, writeLine } from "../output.js";
 import { resolveUsageTime } from "../usage-period.js";

@@ -1,5 +1,5 @@
 // `lambent versions`: a function's versions, following ListVersionsByFunction's NextMarker to the last page.
-import { collectPages, createApiClient } from "../api-client.js";
+import { collectPages, createApiClient } from "@lambent/app-deploy";
 import { COMMON_USAGE, FUNCTION_OPTION, FUNCTION_USAGE, parseCommandArgs, splitFunctionName, withFunctionName, type CliIo, type Command } from "../command.js";
 import { formatTable, writeJson, writeLine } from "../output.js";
 

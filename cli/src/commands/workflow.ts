@@ -5,8 +5,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { COMMON_USAGE, UsageError, parseCommandArgs, parsePositiveInteger, runSubcommand, type CliIo, type Command, type Subcommands } from "../command.js";
 import { formatFields, formatTable, writeJson, writeLine } from "../output.js";
-import { ApiError } from "../api-client.js";
-import { createSfnClient, type SfnClient } from "../sfn-client.js";
+import { ApiError, createSfnClient, type SfnClient } from "@lambent/app-deploy";
 
 const DEFAULT_ROLE = "arn:aws:iam::000000000000:role/lambent-default";
 

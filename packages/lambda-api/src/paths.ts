@@ -109,6 +109,10 @@ export const ApiPaths = {
   applicationRevision: (stack: string, revision: string) => `${LAMBENT}/applications/${stack}/revisions/${revision}`,
   /** Lambent's GetApplicationLock (GET), AcquireApplicationLock (PUT), UpdateApplicationLock (POST), ReleaseApplicationLock (DELETE `?LockId=`). */
   applicationLock: (stack: string) => `${LAMBENT}/applications/${stack}/lock`,
+  /** Lambent's DeployApplication (POST, the zip of the template's folder as the body): deploys the template as the CLI does. */
+  applicationDeployments: (stack: string) => `${LAMBENT}/applications/${stack}/deployments`,
+  /** Lambent's DiffApplication (POST, the same body): what DeployApplication would change, changing nothing. */
+  applicationDiff: (stack: string) => `${LAMBENT}/applications/${stack}/diff`,
   /** Lambent's PutAccessKeyPolicy (PUT). */
   accessKeyPolicy: (accessKeyId: string) => `${LAMBENT}/access-keys/${accessKeyId}/policy`,
 } as const;

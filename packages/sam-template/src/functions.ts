@@ -1,8 +1,8 @@
 // AWS::Serverless::Function and AWS::Lambda::Function, resolved properties → a FunctionPlan. A property
 // Lambent cannot honour is refused, naming it; one that has no effect here is accepted with a warning.
-import { isAbsolute, resolve } from "node:path";
 import type { EventInvokeConfigRequest, FunctionSettings, FunctionUrlConfigRequest } from "@lambent/lambda-api";
 import { ResolveError } from "./errors.js";
+import { localPath, type TemplateFolder } from "./local-path.js";
 import { planEvents } from "./events.js";
 import type { Resolved } from "./intrinsics.js";
 import type { CodeSource, FunctionPlan } from "./model.js";
@@ -74,7 +74,7 @@ const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
 export interface FunctionContext {
   logicalId: string;
   functionName: string;
-  templateFolder: string;
+  templateFolder: TemplateFolder;
   /** The role a function without Role runs as. */
   defaultRole: string;
   stackName: string;
@@ -220,7 +220,7 @@ function commonSettings(properties: Properties, code: CodeSource, runtime: strin
   return settings;
 }
 
-function serverlessCode(properties: Properties, folder: string, runtime: string): CodeSource {
+function serverlessCode(properties: Properties, folder: TemplateFolder, runtime: string): CodeSource {
   if (properties.CodeUri !== undefined && properties.InlineCode !== undefined) throw new ResolveError("give CodeUri or InlineCode, not both", "CodeUri");
   if (properties.InlineCode !== undefined) return { kind: "inline", fileName: inlineFileName(runtime), source: text(properties.InlineCode, "InlineCode") };
   if (properties.CodeUri === undefined) throw new ResolveError("is required (or InlineCode): the folder or zip of the function's code", "CodeUri");
@@ -228,7 +228,7 @@ function serverlessCode(properties: Properties, folder: string, runtime: string)
   return localCode(properties.CodeUri, folder, "CodeUri");
 }
 
-function lambdaCode(code: Resolved | undefined, folder: string, runtime: string): CodeSource {
+function lambdaCode(code: Resolved | undefined, folder: TemplateFolder, runtime: string): CodeSource {
   if (code === undefined) throw new ResolveError("is required", "Code");
   if (typeof code === "string") return localCode(code, folder, "Code");
   const fields = map(code, "Code");
@@ -238,9 +238,9 @@ function lambdaCode(code: Resolved | undefined, folder: string, runtime: string)
   return { kind: "inline", fileName: inlineFileName(runtime), source: text(fields.ZipFile, "Code.ZipFile") };
 }
 
-function localCode(uri: string, folder: string, property: string): CodeSource {
+function localCode(uri: string, folder: TemplateFolder, property: string): CodeSource {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) throw new ResolveError(`'${uri}' is not a local path: Lambent does not read code from S3 or URLs`, property);
-  const path = isAbsolute(uri) ? uri : resolve(folder, uri);
+  const path = localPath(uri, folder, property);
   return /\.(zip|jar)$/i.test(uri) ? { kind: "zip", path } : { kind: "folder", path };
 }
 

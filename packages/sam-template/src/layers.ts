@@ -2,8 +2,8 @@
 // folder or zip), name, description, runtimes, licence and RetentionPolicy. `!Ref` of it is the version's
 // ARN, which a deploy knows once the version is published; until then it is the pending ARN, version 0,
 // which no layer version has.
-import { isAbsolute, resolve } from "node:path";
 import { ResolveError } from "./errors.js";
+import { localPath, type TemplateFolder } from "./local-path.js";
 import type { LayerPlan } from "./model.js";
 import { shortHash, text, type Properties } from "./values.js";
 
@@ -21,7 +21,7 @@ const WITHOUT_EFFECT: Readonly<Record<string, string>> = {
 export interface LayerContext {
   logicalId: string;
   layerName: string;
-  templateFolder: string;
+  templateFolder: TemplateFolder;
   warnings: string[];
 }
 
@@ -52,7 +52,7 @@ export function planLayer(properties: Properties, context: LayerContext): LayerP
   if (typeof properties.ContentUri !== "string") throw new ResolveError("must be a local folder or zip file: Lambent does not read layers from S3", "ContentUri");
   const uri = properties.ContentUri;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) throw new ResolveError(`'${uri}' is not a local path: Lambent does not read layers from S3 or URLs`, "ContentUri");
-  const path = isAbsolute(uri) ? uri : resolve(context.templateFolder, uri);
+  const path = localPath(uri, context.templateFolder, "ContentUri");
   const plan: LayerPlan = {
     logicalId: context.logicalId,
     layerName: context.layerName,

@@ -194,4 +194,6 @@ export interface PlanOptions {
   stackName: string;
   parameterOverrides?: Readonly<Record<string, string>>;
   facts: DeployFacts;
+  /** Refuse local paths (CodeUri, ContentUri, DefinitionUri) outside the template's folder: for a folder uploaded to the cluster. */
+  confineToFolder?: boolean;
 }

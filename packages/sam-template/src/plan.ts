@@ -366,7 +366,7 @@ class TemplatePlanner {
     const context = {
       logicalId,
       functionName,
-      templateFolder: dirname(this.options.templatePath),
+      templateFolder: { path: dirname(this.options.templatePath), confined: this.options.confineToFolder === true },
       defaultRole: `arn:aws:iam::${this.options.facts.accountId}:role/${DEFAULT_ROLE_NAME}`,
       stackName: this.options.stackName,
       warnings: this.warnings,
@@ -408,7 +408,7 @@ class TemplatePlanner {
     return planStateMachine(properties, {
       logicalId,
       name: this.resources.get(logicalId)!.attributes.Name!(),
-      templateFolder: dirname(this.options.templatePath),
+      templateFolder: { path: dirname(this.options.templatePath), confined: this.options.confineToFolder === true },
       defaultRole: `arn:aws:iam::${this.options.facts.accountId}:role/${DEFAULT_ROLE_NAME}`,
       stackName: this.options.stackName,
       warnings: this.warnings,
@@ -429,7 +429,7 @@ class TemplatePlanner {
     const layerName = properties.LayerName === undefined ? defaultLayerName(this.options.stackName, logicalId) : checkLayerName(text(properties.LayerName, "LayerName"));
     const other = planned.find((layer) => layer.layerName === layerName);
     if (other !== undefined) throw new ResolveError(`${layerName} is also the name of ${other.logicalId}`, "LayerName");
-    return planLayer(properties, { logicalId, layerName, templateFolder: dirname(this.options.templatePath), warnings: this.warnings });
+    return planLayer(properties, { logicalId, layerName, templateFolder: { path: dirname(this.options.templatePath), confined: this.options.confineToFolder === true }, warnings: this.warnings });
   }
 
   /** An IAM role: its name and path are used; what it grants is not applied, and the warning says so. */

@@ -2,9 +2,9 @@
 // definition (inline, or a local JSON or YAML file) with DefinitionSubstitutions applied, name, role, type
 // and tags. What Lambent's workflows have nothing for is refused, naming the property.
 import { readFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
 import { parse } from "yaml";
 import { ResolveError } from "./errors.js";
+import { localPath, type TemplateFolder } from "./local-path.js";
 import type { Resolved } from "./intrinsics.js";
 import type { StateMachinePlan } from "./model.js";
 import { map, oneOf, text, type Properties } from "./values.js";
@@ -24,7 +24,7 @@ const WITHOUT_EFFECT: Readonly<Record<string, string>> = {
 export interface StateMachineContext {
   logicalId: string;
   name: string;
-  templateFolder: string;
+  templateFolder: TemplateFolder;
   defaultRole: string;
   stackName: string;
   warnings: string[];
@@ -64,12 +64,13 @@ export function planStateMachine(properties: Properties, context: StateMachineCo
   };
 }
 
-function readDefinition(uri: Resolved | undefined, folder: string): Resolved {
+function readDefinition(uri: Resolved | undefined, folder: TemplateFolder): Resolved {
   const path = text(uri, "DefinitionUri");
   if (/^(s3|https?):\/\//.test(path)) throw new ResolveError(`'${path}' is not a local path: Lambent does not read definitions from S3 or URLs`, "DefinitionUri");
+  const file = localPath(path, folder, "DefinitionUri");
   let source: string;
   try {
-    source = readFileSync(isAbsolute(path) ? path : join(folder, path), "utf8");
+    source = readFileSync(file, "utf8");
   } catch (error) {
     throw new ResolveError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, "DefinitionUri");
   }

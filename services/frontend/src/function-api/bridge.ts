@@ -1,7 +1,8 @@
-// Functions' Lambda API requests served by this frontend's own HTTP server: each comes in over an
-// in-memory connection of its own, which the server recognises by the connection object alone (no header
-// or field of the request can make one, or change whose it is), and is served by the same router,
-// authorization and error shapes as a call from outside, with the function's role as the caller.
+// Requests served by this frontend's own HTTP server in-process: each comes in over an in-memory
+// connection of its own, which the server recognises by the connection object alone (no header or field of
+// the request can make one, or change whose it is), and is served by the same router, authorization and
+// error shapes as a call from outside, as the caller this code gave it: a function's role for a function's
+// Lambda API request, the route's own signed caller for the calls of an application deploy.
 import { request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import { Duplex } from "node:stream";
 import { MAX_FUNCTION_API_ANSWER_BYTES, type FunctionApiAnswer, type FunctionApiRequest } from "@lambent/protocol";
@@ -10,13 +11,27 @@ import { HttpStatusOfError } from "@lambent/errors";
 import type { ApiCaller } from "../http/api-authorization.js";
 import { errorBody } from "../http/respond.js";
 
-/** The function a served connection belongs to; set only here, for connections made here. */
-const callers = new WeakMap<object, ApiCaller>();
-
-/** The caller of a request that came in through `serveAsFunction`; undefined for every other request. */
-export function functionCallerOf(request: IncomingMessage): ApiCaller | undefined {
-  return callers.get(request.socket);
+/** Whose a served connection is, and whether it may reach Step Functions; set only here, for connections made here. */
+interface BridgedCaller {
+  caller: ApiCaller;
+  stepFunctions: boolean;
 }
+
+const callers = new WeakMap<object, BridgedCaller>();
+
+/** The caller of a request that came in through `serveAsFunction` or `serveInProcess`; undefined for every other request. */
+export function functionCallerOf(request: IncomingMessage): ApiCaller | undefined {
+  return callers.get(request.socket)?.caller;
+}
+
+/** The caller of an in-process request that may reach Step Functions' JSON protocol (an application deploy's); functions' requests may not. */
+export function stepFunctionsCallerOf(request: IncomingMessage): ApiCaller | undefined {
+  const bridged = callers.get(request.socket);
+  return bridged?.stepFunctions ? bridged.caller : undefined;
+}
+
+/** What a served request needs of a function's request frame. */
+export type ServedRequest = Pick<FunctionApiRequest, "method" | "path" | "headers" | "timeoutMs">;
 
 /** The methods Lambda's API and Lambent's use; any other has no operation (and Node's parser would refuse some). */
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]);
@@ -63,10 +78,15 @@ export function errorAnswer(error: unknown): ServedAnswer {
 }
 
 /** Serves `request` through `server` as `caller`; the answer (errors included) in Lambda's REST shape. */
-export function serveAsFunction(server: Server, caller: ApiCaller, request: FunctionApiRequest, body: Uint8Array): Promise<ServedAnswer> {
+export function serveAsFunction(server: Server, caller: ApiCaller, request: ServedRequest, body: Uint8Array): Promise<ServedAnswer> {
+  return serveInProcess(server, { caller, stepFunctions: false }, request, body);
+}
+
+/** Serves `request` through `server` as `bridged.caller`, reaching Step Functions too when `bridged.stepFunctions`. */
+export function serveInProcess(server: Server, bridged: BridgedCaller, request: ServedRequest, body: Uint8Array): Promise<ServedAnswer> {
   if (!METHODS.has(request.method)) return Promise.reject(resourceNotFound(`No Lambda API operation at ${request.method} ${request.path.replace(/\?.*$/, "")}`));
   const [client, served] = connectionPair();
-  callers.set(served, caller);
+  callers.set(served, bridged);
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of request.headers) {
     const existing = headers[name];

@@ -1,7 +1,8 @@
 // One operation of the REST API table (routes.ts and the tables it gathers): its method, path pattern and
 // handler, what the handler is given and what it answers. Patterns are built from @lambent/lambda-api's
 // ApiPaths, each captured segment given as SEGMENT.
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { ApiCaller } from "./api-authorization.js";
 import type { FrontendApi, InvokeOutput } from "../api.js";
 import type { NdjsonResult } from "./ndjson.js";
 
@@ -11,6 +12,10 @@ export interface RouteRequest {
   response: ServerResponse;
   params: string[];
   query: URLSearchParams;
+  /** Who signed the request (or the function whose request it is); undefined when the API takes unsigned requests. */
+  caller: ApiCaller | undefined;
+  /** The server that serves it, for routes that make calls of their own through it in-process (function-api/bridge.ts). */
+  server: Server;
 }
 
 /** What a route answers: JSON with a status, or an invocation's raw result. */

@@ -14,6 +14,7 @@ import { accessKeyRoutes } from "./access-key-routes.js";
 import { routeControlRoutes } from "./route-control.js";
 import { triggerRoutes } from "./trigger-routes.js";
 import { applicationRoutes } from "./application-routes.js";
+import { applicationDeployRoutes } from "./application-deploy-routes.js";
 import { eventSourceMappingRoutes } from "./event-source-mapping-routes.js";
 import { functionResourceRoutes } from "./function-resource-routes.js";
 import { eventStreamConsumer, invokeCompleteEvent } from "./event-stream.js";
@@ -330,6 +331,7 @@ export const routes: Route[] = [
   ...routeControlRoutes,
   ...triggerRoutes,
   ...applicationRoutes,
+  ...applicationDeployRoutes,
   ...eventSourceMappingRoutes,
 ];
 

@@ -21,7 +21,7 @@ import { CODE_DOWNLOAD_PATH, type CodeLocations } from "./code-location.js";
 import { authenticate, type ApiAuth } from "./api-auth.js";
 import { authorize, authorizeCall, iamRequestOf, type ApiCaller } from "./api-authorization.js";
 import { ConsoleAssets, isConsolePath } from "./console-assets.js";
-import { functionCallerOf } from "../function-api/bridge.js";
+import { functionCallerOf, stepFunctionsCallerOf } from "../function-api/bridge.js";
 
 export interface HttpServerOptions {
   api: FrontendApi;
@@ -55,19 +55,26 @@ function isOpenPath(method: string, pathname: string): boolean {
 
 export function createHttpServer(options: HttpServerOptions): Server {
   const consoleAssets = new ConsoleAssets({ signed: options.apiAuth !== undefined, region: options.apiAuth?.region ?? "us-east-1", traceUrl: options.consoleTraceUrl });
-  const server = createServer((request, response) => {
-    void handle(options, consoleAssets, request, response);
+  const server: Server = createServer((request, response) => {
+    void handle(options, consoleAssets, server, request, response);
   });
   server.keepAliveTimeout = 65_000;
   return server;
 }
 
-async function handle(options: HttpServerOptions, consoleAssets: ConsoleAssets, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(options: HttpServerOptions, consoleAssets: ConsoleAssets, server: Server, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? "/", "http://lambent");
   const method = request.method ?? "GET";
   const asFunction = functionCallerOf(request);
   if (asFunction) {
-    await serveApi(options, request, response, url, method, asFunction);
+    // An application deploy's own calls (application-deploy-routes.ts) reach Step Functions too; a function's do not.
+    const deployer = stepFunctionsCallerOf(request);
+    if (deployer && options.stepFunctions && isStepFunctionsRequest(method, url.pathname, request)) {
+      const target = String(request.headers["x-amz-target"] ?? "").replace(/^AWSStepFunctions\./, "");
+      await serveStepFunctions(options.stepFunctions, options.logger, request, response, async () => authorize(deployer, { action: `states:${target}`, resource: "*" }));
+      return;
+    }
+    await serveApi(options, server, request, response, url, method, asFunction);
     return;
   }
   if (isConsolePath(url.pathname)) {
@@ -105,7 +112,7 @@ async function handle(options: HttpServerOptions, consoleAssets: ConsoleAssets, 
     });
     return;
   }
-  await serveApi(options, request, response, url, method, undefined);
+  await serveApi(options, server, request, response, url, method, undefined);
 }
 
 /** Operations a function reaches another way (its worker runs Invoke as a function call, with the call depth counted). */
@@ -115,7 +122,7 @@ const NOT_FOR_FUNCTIONS = new Set(["Invoke", "InvokeWithResponseStream"]);
  * Lambda's REST API and Lambent's own, and the open paths. `asFunction` is the caller of a function's own
  * request (function-api/bridge.ts): it is authorized as that caller, and reaches the API's routes only.
  */
-async function serveApi(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse, url: URL, method: string, asFunction: ApiCaller | undefined): Promise<void> {
+async function serveApi(options: HttpServerOptions, server: Server, request: IncomingMessage, response: ServerResponse, url: URL, method: string, asFunction: ApiCaller | undefined): Promise<void> {
   try {
     const caller: ApiCaller | undefined = asFunction ?? (options.apiAuth && !isOpenPath(method, url.pathname) ? await authenticate(options.apiAuth, request, "lambda") : undefined);
     for (const route of routes) {
@@ -131,7 +138,7 @@ async function serveApi(options: HttpServerOptions, request: IncomingMessage, re
         const qualifier = url.searchParams.get("Qualifier") ?? undefined;
         await authorizeCall(caller, iam, async () => JSON.parse((await options.api.controlPlane.getPolicy(params[0] ?? "", qualifier)).Policy ?? "{}") as unknown);
       }
-      const routeRequest = { request, response, params, query: url.searchParams };
+      const routeRequest = { request, response, params, query: url.searchParams, caller, server };
       const tracing = tracer();
       const result = await (tracing.enabled
         ? traceHttpRoute(tracing, route.operation, request, response, () => route.handle(options.api, routeRequest))

@@ -57,7 +57,7 @@ export async function applyStack(client: ApiClient, input: StackApplyInput, lock
   for (const fn of functions) await applyMappings(client, fn, lock);
   for (const permission of input.permissions) await applyPermission(client, permission, lock);
   // After the functions: a definition's tasks name them.
-  await applyStateMachines(sfnClientOf(client.endpoint), input.stackName, input.stateMachines, lock);
+  await applyStateMachines(sfnClientOf(client), input.stackName, input.stateMachines, lock);
   return deployed;
 }
 

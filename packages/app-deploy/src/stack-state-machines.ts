@@ -2,6 +2,7 @@
 // `lambent:stack` tag, created or updated as the template says, each change journaled before it is made,
 // and the stack's machines the template no longer lists deleted.
 import type { StateMachinePlan, TemplateProblem } from "@lambent/sam-template";
+import type { ApiClient } from "./api-client.js";
 import { STACK_TAG } from "./applications.js";
 import { createSfnClient, type SfnClient } from "./sfn-client.js";
 
@@ -23,8 +24,9 @@ export interface StackStateMachine {
   stack?: string;
 }
 
-export function sfnClientOf(endpoint: string): SfnClient {
-  return createSfnClient(endpoint);
+/** The Step Functions client beside `client`, sending the same way. */
+export function sfnClientOf(client: ApiClient): SfnClient {
+  return createSfnClient(client.endpoint, client.fetchOf);
 }
 
 /** Every state machine with its stack tag. */

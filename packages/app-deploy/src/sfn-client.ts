@@ -1,8 +1,8 @@
-// A Step Functions client for the CLI: AWS's JSON protocol (`POST /` with `X-Amz-Target:
+// A Step Functions client for deploys and the CLI: AWS's JSON protocol (`POST /` with `X-Amz-Target:
 // AWSStepFunctions.<Operation>`) to the frontend's HTTP port, with the operations' shapes from
-// @lambent/sfn-api (types only). Errors come back as the CLI's ApiError with AWS's error type.
+// @lambent/sfn-api (types only). Errors come back as ApiError with AWS's error type.
 import type { StepFunctionsOperation, StepFunctionsOperations } from "@lambent/sfn-api";
-import { ApiError, EndpointUnreachableError } from "./api-client.js";
+import { ApiError, EndpointUnreachableError, type FetchOf } from "./api-client.js";
 import { signingFetch } from "@lambent/request-signing";
 
 export type SfnInput<Op extends StepFunctionsOperation> = StepFunctionsOperations[Op]["input"];
@@ -13,9 +13,9 @@ export interface SfnClient {
   call<Op extends StepFunctionsOperation>(operation: Op, input: SfnInput<Op>): Promise<SfnOutput<Op>>;
 }
 
-export function createSfnClient(endpoint: string): SfnClient {
+export function createSfnClient(endpoint: string, fetchOf: FetchOf = signingFetch): SfnClient {
   const base = endpoint.replace(/\/+$/, "");
-  const fetch = signingFetch("states");
+  const fetch = fetchOf("states");
   return {
     endpoint: base,
     async call(operation, input) {

@@ -3,8 +3,7 @@
 // following them — the leading scheduler moves the alias — until each is over (`lambent deploy --wait`).
 import type { ApplicationDeployment } from "@lambent/lambda-api";
 import type { ApiClient } from "./api-client.js";
-import type { CliIo } from "./command.js";
-import { writeLine } from "./output.js";
+import type { DeployReporter } from "./reporter.js";
 import type { DeployedFunction } from "./stack-apply.js";
 
 const FOLLOW_POLL_MS = 1_000;
@@ -60,13 +59,13 @@ export function describeDeployment(deployment: ApplicationDeployment): string {
  * Prints each deployment's events of the revision as the scheduler records them, until every one is
  * over; the deployments as they ended. Without deployments it answers at once.
  */
-export async function followDeployments(client: ApiClient, stackName: string, revision: number, io: CliIo, quiet: boolean): Promise<ApplicationDeployment[]> {
+export async function followDeployments(client: ApiClient, stackName: string, revision: number, io: DeployReporter, quiet: boolean): Promise<ApplicationDeployment[]> {
   const printed = new Map<string, number>();
   for (;;) {
     const deployments = (await client.getApplicationRevision(stackName, revision)).Deployments ?? [];
     for (const deployment of deployments) {
       const seen = printed.get(deployment.LogicalId) ?? 0;
-      if (!quiet) for (const event of deployment.Events.slice(seen)) writeLine(io.stderr, `  ${deployment.FunctionName}:${deployment.Alias}: ${event.Message}`);
+      if (!quiet) for (const event of deployment.Events.slice(seen)) io.progress(`  ${deployment.FunctionName}:${deployment.Alias}: ${event.Message}`);
       printed.set(deployment.LogicalId, deployment.Events.length);
     }
     if (deployments.every(isDeploymentOver)) return deployments;

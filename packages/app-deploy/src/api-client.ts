@@ -65,6 +65,9 @@ import type {
 } from "@lambent/lambda-api";
 import { ApiPaths } from "@lambent/lambda-api";
 
+/** What sends a client's requests for one AWS service's signing name: the signing fetch by default, the frontend's in-process bridge in a route. */
+export type FetchOf = (service: "lambda" | "states") => typeof fetch;
+
 /** A name as it goes into a path. */
 const segment = encodeURIComponent;
 
@@ -128,6 +131,8 @@ export class EndpointUnreachableError extends Error {
 
 export interface ApiClient {
   readonly endpoint: string;
+  /** How this client sends; the Step Functions client of a deploy sends the same way. */
+  readonly fetchOf: FetchOf;
   createFunction(request: CreateFunctionRequest): Promise<FunctionConfiguration>;
   getFunction(functionName: string, qualifier?: string): Promise<GetFunctionResponse>;
   getFunctionConfiguration(functionName: string, qualifier?: string): Promise<FunctionConfiguration>;
@@ -220,9 +225,9 @@ export interface ApiClient {
   deleteApplication(stackName: string, lockId: string): Promise<void>;
 }
 
-export function createApiClient(endpoint: string): ApiClient {
+export function createApiClient(endpoint: string, fetchOf: FetchOf = signingFetch): ApiClient {
   const base = endpoint.replace(/\/+$/, "");
-  const fetch = signingFetch("lambda");
+  const fetch = fetchOf("lambda");
 
   async function send(method: string, path: string, query: Record<string, string | undefined>, init: RequestInit = {}): Promise<Response> {
     const url = new URL(base + path);
@@ -251,6 +256,7 @@ export function createApiClient(endpoint: string): ApiClient {
 
   return {
     endpoint: base,
+    fetchOf,
     createFunction: async (request) => asConfiguration(await sendJson("POST", ApiPaths.functions, {}, request), "CreateFunction"),
     getFunction: async (name, qualifier) => asGetFunction(await sendJson("GET", ApiPaths.function(segment(name)), { Qualifier: qualifier })),
     getFunctionConfiguration: async (name, qualifier) =>

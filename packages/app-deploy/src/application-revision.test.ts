@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { FunctionPlan, PermissionPlan } from "@lambent/sam-template";
 import { diffRevision, packageSha256, revisionDocumentOf, type RevisionDocument } from "./application-revision.js";
 import { lockTtlSeconds } from "./application-lock.js";
-import { UsageError } from "./command.js";
+import { DeployInputError } from "./reporter.js";
 
 function plan(logicalId: string, changes: Partial<FunctionPlan> = {}): FunctionPlan {
   return {
@@ -77,7 +77,7 @@ describe("lockTtlSeconds", () => {
   it("is 60 seconds unless LAMBENT_DEPLOY_LOCK_TTL gives 1 to 3600", () => {
     expect(lockTtlSeconds({})).toBe(60);
     expect(lockTtlSeconds({ LAMBENT_DEPLOY_LOCK_TTL: "5" })).toBe(5);
-    expect(() => lockTtlSeconds({ LAMBENT_DEPLOY_LOCK_TTL: "0" })).toThrow(UsageError);
-    expect(() => lockTtlSeconds({ LAMBENT_DEPLOY_LOCK_TTL: "1.5" })).toThrow(UsageError);
+    expect(() => lockTtlSeconds({ LAMBENT_DEPLOY_LOCK_TTL: "0" })).toThrow(DeployInputError);
+    expect(() => lockTtlSeconds({ LAMBENT_DEPLOY_LOCK_TTL: "1.5" })).toThrow(DeployInputError);
   });
 });

@@ -7,9 +7,8 @@ import { getOrUndefined, type ApiClient } from "./api-client.js";
 import { takeApplicationLock, type HeldLock } from "./application-lock.js";
 import { packageSha256, type RevisionDocument, type RevisionFunction, type RevisionLayer } from "./application-revision.js";
 import { removeStackFunction, stackFunctions, type StackFunction } from "./applications.js";
-import type { CliIo } from "./command.js";
 import { undoJournal } from "./deploy-journal.js";
-import { writeLine } from "./output.js";
+import type { DeployReporter } from "./reporter.js";
 import { applyStack, settle, type DeployedFunction, type StackApplyInput } from "./stack-apply.js";
 import { deploymentsDocument } from "./stack-deployments.js";
 import { applyLayers, deleteLayerVersions, layerVersionArnsOf, staleLayerVersions, type LayerApply } from "./stack-layers.js";
@@ -27,7 +26,7 @@ export interface RevisionApply extends StackApplyInput {
  * the stack's functions it no longer lists. A failure before the revision is recorded undoes every step
  * (the previous revision keeps running), says so on stderr and throws the failure.
  */
-export async function applyAsRevision(client: ApiClient, input: RevisionApply, io: CliIo): Promise<{ deployed: DeployedFunction[]; removed: StackFunction[]; revision: number; layers: RevisionLayer[] }> {
+export async function applyAsRevision(client: ApiClient, input: RevisionApply, io: DeployReporter): Promise<{ deployed: DeployedFunction[]; removed: StackFunction[]; revision: number; layers: RevisionLayer[] }> {
   const { stackName } = input;
   const base = await currentRevision(client, stackName);
   const baseRevision = base?.Revision ?? 0;
@@ -79,18 +78,18 @@ export async function currentRevision(client: ApiClient, stackName: string): Pro
 }
 
 /** After a failure midway: every journaled step undone, newest first, and the lock released (kept to expire if an undo failed, so the next actor retries). */
-async function undoAfterFailure(client: ApiClient, lock: HeldLock, io: CliIo): Promise<void> {
+async function undoAfterFailure(client: ApiClient, lock: HeldLock, io: DeployReporter): Promise<void> {
   const steps = lock.journal.steps.length;
   const outcome = await undoJournal(client, lock.journal, (name) => settle(client, name));
-  if (steps === 0) writeLine(io.stderr, "error: the deploy failed at its first change; nothing was changed");
+  if (steps === 0) io.progress("error: the deploy failed at its first change; nothing was changed");
   else if (outcome.failed.length === 0) {
-    writeLine(io.stderr, `error: the deploy failed midway; undid its ${steps} step${steps === 1 ? "" : "s"}: the stack is back on ${lock.journal.baseRevision === 0 ? "what it was before (it had no revision)" : `revision ${lock.journal.baseRevision}`}, nothing was changed`);
-    for (const line of outcome.undone) writeLine(io.stderr, `  undid ${line}`);
+    io.progress(`error: the deploy failed midway; undid its ${steps} step${steps === 1 ? "" : "s"}: the stack is back on ${lock.journal.baseRevision === 0 ? "what it was before (it had no revision)" : `revision ${lock.journal.baseRevision}`}, nothing was changed`);
+    for (const line of outcome.undone) io.progress(`  undid ${line}`);
   } else {
-    writeLine(io.stderr, "error: the deploy failed midway, and undoing it failed too; the next lambent deploy or app command for this stack retries once its lock expires:");
-    for (const line of outcome.failed) writeLine(io.stderr, `  ${line}`);
+    io.progress("error: the deploy failed midway, and undoing it failed too; the next lambent deploy or app command for this stack retries once its lock expires:");
+    for (const line of outcome.failed) io.progress(`  ${line}`);
     lock.abandon();
     return;
   }
-  await lock.release().catch((error: unknown) => writeLine(io.stderr, `  (the lock could not be released and expires by itself: ${error instanceof Error ? error.message : String(error)})`));
+  await lock.release().catch((error: unknown) => io.progress(`  (the lock could not be released and expires by itself: ${error instanceof Error ? error.message : String(error)})`));
 }

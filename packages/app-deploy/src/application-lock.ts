@@ -3,9 +3,8 @@
 // lock found expired is taken over and its journal undone (or, once committed, finished) before anything else.
 import { hostname } from "node:os";
 import { ApiError, type ApiClient } from "./api-client.js";
-import { UsageError, type CliIo } from "./command.js";
 import { undoJournal, journalOf, type Journal, type JournalStep } from "./deploy-journal.js";
-import { writeLine } from "./output.js";
+import { DeployInputError, type DeployReporter } from "./reporter.js";
 
 /** How long the lock holds without renewal (the holder renews it every third of this, and with each step). `LAMBENT_DEPLOY_LOCK_TTL` (seconds) overrides it. */
 const DEFAULT_LOCK_TTL_SECONDS = 60;
@@ -30,15 +29,15 @@ export function lockTtlSeconds(env: Readonly<Record<string, string | undefined>>
   const given = env.LAMBENT_DEPLOY_LOCK_TTL;
   if (given === undefined || given === "") return DEFAULT_LOCK_TTL_SECONDS;
   const seconds = Number(given);
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) throw new UsageError(`LAMBENT_DEPLOY_LOCK_TTL must be a whole number of seconds from 1 to 3600, not '${given}'`);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) throw new DeployInputError(`LAMBENT_DEPLOY_LOCK_TTL must be a whole number of seconds from 1 to 3600, not '${given}'`);
   return seconds;
 }
 
 /**
  * Takes the stack's lock for `operation`; refuses (an ApplicationLockError naming the holder) while another deploy holds
- * it. An abandoned lock's journal is undone first, and what was undone is reported on stderr.
+ * it. An abandoned lock's journal is undone first, and what was undone is reported as progress.
  */
-export async function takeApplicationLock(client: ApiClient, stackName: string, operation: Journal["operation"], baseRevision: number, io: CliIo, settle: (name: string) => Promise<void>): Promise<HeldLock> {
+export async function takeApplicationLock(client: ApiClient, stackName: string, operation: Journal["operation"], baseRevision: number, io: DeployReporter, settle: (name: string) => Promise<void>): Promise<HeldLock> {
   const ttl = lockTtlSeconds(io.env);
   let acquired;
   try {
@@ -52,9 +51,9 @@ export async function takeApplicationLock(client: ApiClient, stackName: string, 
   if (acquired.AbandonedLock && abandoned) {
     const outcome = await undoJournal(client, abandoned, settle);
     const owner = acquired.AbandonedLock.Owner;
-    if (outcome.finished) writeLine(io.stderr, `recovered: the ${abandoned.operation} by ${owner} had recorded its revision and died; removed what it no longer lists: ${outcome.finished.join(", ") || "nothing"}`);
-    else writeLine(io.stderr, `recovered: the ${abandoned.operation} by ${owner} died midway; undid ${outcome.undone.length} step${outcome.undone.length === 1 ? "" : "s"}, the stack is back on ${abandoned.baseRevision === 0 ? "what it was before (it had no revision)" : `revision ${abandoned.baseRevision}`}`);
-    for (const line of outcome.undone) writeLine(io.stderr, `  undid ${line}`);
+    if (outcome.finished) io.progress(`recovered: the ${abandoned.operation} by ${owner} had recorded its revision and died; removed what it no longer lists: ${outcome.finished.join(", ") || "nothing"}`);
+    else io.progress(`recovered: the ${abandoned.operation} by ${owner} died midway; undid ${outcome.undone.length} step${outcome.undone.length === 1 ? "" : "s"}, the stack is back on ${abandoned.baseRevision === 0 ? "what it was before (it had no revision)" : `revision ${abandoned.baseRevision}`}`);
+    for (const line of outcome.undone) io.progress(`  undid ${line}`);
     if (outcome.failed.length > 0) {
       // The journal stays in the lock, which expires, so the next actor tries again.
       await client.updateApplicationLock(stackName, { LockId: lockId, Journal: { ...abandoned }, TtlSeconds: 1 });
@@ -89,7 +88,7 @@ export async function takeApplicationLock(client: ApiClient, stackName: string, 
  * For commands that only read a stack (history, diff): an expired lock with a journal is taken over,
  * undone and released; a live one is left alone and reported. Returns whether a deploy holds it now.
  */
-export async function recoverAbandonedLock(client: ApiClient, stackName: string, io: CliIo, settle: (name: string) => Promise<void>): Promise<{ heldBy?: string }> {
+export async function recoverAbandonedLock(client: ApiClient, stackName: string, io: DeployReporter, settle: (name: string) => Promise<void>): Promise<{ heldBy?: string }> {
   let lock;
   try {
     lock = await client.getApplicationLock(stackName);

@@ -189,16 +189,16 @@ async function undoStep(client: ApiClient, step: JournalStep, settle: (name: str
       return;
     }
     case "state-machine-created": {
-      const sfn = sfnClientOf(client.endpoint);
+      const sfn = sfnClientOf(client);
       const found = (await listStateMachines(sfn)).find((machine) => machine.name === step.name);
       if (found !== undefined) await sfn.call("DeleteStateMachine", { stateMachineArn: found.arn });
       return;
     }
     case "state-machine-updated":
-      await sfnClientOf(client.endpoint).call("UpdateStateMachine", { stateMachineArn: step.arn, definition: step.definition, roleArn: step.roleArn });
+      await sfnClientOf(client).call("UpdateStateMachine", { stateMachineArn: step.arn, definition: step.definition, roleArn: step.roleArn });
       return;
     case "state-machine-deleted": {
-      const sfn = sfnClientOf(client.endpoint);
+      const sfn = sfnClientOf(client);
       const { plan } = step;
       if ((await listStateMachines(sfn)).some((machine) => machine.name === plan.name)) return;
       await sfn.call("CreateStateMachine", { name: plan.name, definition: plan.definition, roleArn: plan.roleArn, type: plan.type, tags: Object.entries(plan.tags).map(([key, value]) => ({ key, value })) });
