@@ -7,9 +7,9 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { functionRecord, testInvoker } from "../testing/fixtures.js";
-import type { FunctionSnapshots } from "./function-snapshots.js";
+import { FunctionSnapshots } from "./function-snapshots.js";
 
-const t = testInvoker({ pythonSnapshots: { maxSnapshots: 2, maxBytes: 512 * 1024 * 1024 } });
+const t = testInvoker({ pythonSnapshots: { maxSnapshots: 2, maxBytes: 512 * 1024 * 1024, minImportMs: 100 } });
 const snapshots = t.pythonSnapshots as FunctionSnapshots;
 afterAll(() => t.close());
 
@@ -153,5 +153,46 @@ describe("Python function snapshots", () => {
     dropWarm();
     expect(await answer<unknown>(name)).toEqual({ calls: 1, planted: "at-import", after: null, tmp: [] });
     expect(snapshots.served).toBe(servedBefore + 1);
+  });
+});
+
+describe("Python function snapshots' store", () => {
+  const record = (functionName: string, revisionId = "rev-1") => functionRecord({ functionName, revisionId, runtime: "python3.12" });
+  const made = (bytes: number) => () => Promise.resolve(new Uint8Array(bytes));
+
+  it("keeps a few, drops the least recently used and an older revision's, and makes none for a quick import", async () => {
+    const store = new FunctionSnapshots({ maxSnapshots: 2, maxBytes: 250, minImportMs: 100 });
+    store.consider(record("quick"), 99, made(10));
+    expect(store.pending).toBeUndefined();
+    for (const name of ["a", "b"]) {
+      store.consider(record(name), 150, made(100));
+      await store.pending;
+    }
+    expect(store.take(record("a"))).toBeDefined();
+    store.consider(record("c"), 150, made(100));
+    await store.pending;
+    expect([store.has(record("a")), store.has(record("b")), store.has(record("c"))]).toEqual([true, false, true]);
+    expect(store.take(record("a", "rev-2"))).toBeUndefined();
+    expect(store.has(record("a"))).toBe(false);
+    store.consider(record("big"), 150, made(300));
+    await store.pending;
+    expect(store.has(record("big"))).toBe(false);
+    expect(store.bytes).toBe(100);
+    store.close();
+    expect(store.take(record("c"))).toBeUndefined();
+  });
+
+  it("remembers a version it could not snapshot", async () => {
+    const store = new FunctionSnapshots({ maxSnapshots: 2, maxBytes: 250, minImportMs: 100 });
+    let attempts = 0;
+    const failing = () => {
+      attempts++;
+      return Promise.reject(new Error("Can't serialize object at index 7"));
+    };
+    store.consider(record("a"), 150, failing);
+    await store.pending;
+    store.consider(record("a"), 150, failing);
+    await store.pending;
+    expect([attempts, store.failures, store.lastError]).toEqual([1, 1, "Can't serialize object at index 7"]);
   });
 });

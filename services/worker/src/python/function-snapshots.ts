@@ -1,16 +1,20 @@
 // Snapshots per Python function version, taken after its module was imported (as Lambda's SnapStart):
 // a function whose import is slow (vendored `requests` takes seconds) cold-starts again from an interpreter
-// that has it imported already. One is made off the cold start's path, after a cold start whose import took
-// longer than IMPORT_WORTH_MS, in a throwaway isolate (python-snapshot-maker.ts). It holds the function's
-// environment variables (its import may have read them), so it is kept in this process's memory only,
-// never on disk, a few at most (least recently used dropped). Its key is the version's record — name,
-// version, revision (code and configuration) — so a changed function never gets an old one. When Pyodide
-// refuses to make one (the module holds a JavaScript object) or the import fails there, that version is
-// never tried again in this process: its cold starts take the ordinary path.
+// that has it imported already. One is made after the first call of a cold start whose import took longer
+// than `minImportMs`, off that cold start's path, in a throwaway isolate (python-snapshot-maker.ts). It
+// holds the function's environment variables (its import may have read them), so it is kept in this
+// process's memory only, never on disk, a few at most (least recently used dropped). Its key is the
+// version's record (name, version, revision: code and configuration), so a changed function never gets an
+// old one. When Pyodide refuses to make one (the module holds a JavaScript object) or the import fails
+// there, that version is never tried again in this process: its cold starts take the ordinary path.
 import type { FunctionVersionRecord } from "@lambent/registry/functions";
 
-/** Below this, an import costs less than restoring a function's own snapshot would save. */
-export const IMPORT_WORTH_MS = 100;
+/**
+ * Below this, an import costs less than restoring a snapshot into a new isolate does (0.3 to 0.8 s
+ * measured, about what a start from the base snapshot costs): with a spare ready, which has paid for that
+ * restore already, binding it and importing again would be quicker than the function's own snapshot.
+ */
+export const IMPORT_WORTH_MS = 500;
 
 /** Makes one function's snapshot (python-snapshot-maker.ts); rejects when it cannot. */
 export type SnapshotMaker = () => Promise<Uint8Array>;
@@ -20,6 +24,8 @@ export interface FunctionSnapshotsOptions {
   maxSnapshots: number;
   /** And at most this many bytes together. */
   maxBytes: number;
+  /** Imports quicker than this are not worth a snapshot; IMPORT_WORTH_MS unless told. */
+  minImportMs?: number;
 }
 
 /** What each snapshot may take of the process's memory on average: one is the interpreter's whole memory (20 MB and more). */
@@ -80,7 +86,7 @@ export class FunctionSnapshots {
    */
   consider(record: FunctionVersionRecord, importMs: number, make: SnapshotMaker): void {
     const key = snapshotKey(record);
-    if (!this.enabled || importMs < IMPORT_WORTH_MS || this.kept.has(key) || this.failed.has(key) || this.making.size > 0) return;
+    if (!this.enabled || importMs < (this.options.minImportMs ?? IMPORT_WORTH_MS) || this.kept.has(key) || this.failed.has(key) || this.making.size > 0) return;
     this.making.add(key);
     this.pending = make().then(
       (snapshot) => {
