@@ -167,10 +167,28 @@ def _discard_line(line):
     pass
 
 
+_fetched_at_import = False
+
+
+def _refuse_fetch(*args):
+    global _fetched_at_import
+    _fetched_at_import = True
+    raise ConnectionError("outbound HTTP is not available while a snapshot is made")
+
+
 def setup_for_snapshot(function_json, environment_json, handler):
-    """setup, with a log that goes nowhere written in Python: the snapshot taken after it may hold no JavaScript
-    function (Pyodide refuses to serialise one). Returns what setup returns."""
-    return setup(_discard_line, function_json, environment_json, handler)
+    """setup, with a log that goes nowhere and HTTP refused, both written in Python: the snapshot taken after it
+    may hold no JavaScript function (Pyodide refuses to serialise one). Returns what setup returns, or an
+    error when the import tried HTTP: its module would then hold what a refused request left, not what the
+    function's own environments get."""
+    import lambent_http
+
+    lambent_http.install(_refuse_fetch)
+    missing = setup(_discard_line, function_json, environment_json, handler)
+    lambent_http.install(None)
+    if missing is None and _fetched_at_import:
+        return json.dumps({"errorMessage": "the module's import made an HTTP request", "errorType": "Runtime.SnapshotRefused"})
+    return missing
 
 
 def resume(write_line, function_json, environment_json):

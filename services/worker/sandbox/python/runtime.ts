@@ -80,6 +80,8 @@ export function createPythonRuntime(info: EnvironmentInfo, timers: Timers, rebin
     async makeFunctionSnapshot(assets, files) {
       const pyodide: Pyodide = await startPyodide({ ...assets, makeSnapshot: true }, writeLogLine);
       writePackage(pyodide, files as [string, Uint8Array][]);
+      // requests goes through this XMLHttpRequest to the host, which refuses the snapshot when it is used.
+      installPythonHttp();
       const module = pyodide.pyimport("lambda_runtime");
       const missing = module.setup_for_snapshot(JSON.stringify(facts(info)), JSON.stringify(info.env), info.handler);
       if (typeof missing === "string") throw new Error(`the module did not load: ${missing}`);

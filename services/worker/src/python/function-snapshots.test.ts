@@ -131,6 +131,24 @@ describe("Python function snapshots", () => {
     expect(snapshots.served).toBe(servedBefore);
   });
 
+  it("makes none for a function whose import made an HTTP request: its module would hold a refused one's outcome", async () => {
+    const name = deploy([
+      ...SLOW_IMPORT,
+      "import urllib.request",
+      "try:",
+      "    urllib.request.urlopen('http://127.0.0.1:9/')",
+      "except Exception:",
+      "    pass",
+      "def lambda_handler(event, context):",
+      "    return 'ran'",
+    ]);
+    const failuresBefore = snapshots.failures;
+    expect(await answer<string>(name)).toBe("ran");
+    await snapshots.pending;
+    expect(snapshots.failures).toBe(failuresBefore + 1);
+    expect(snapshots.lastError).toMatch(/HTTP request/);
+  });
+
   it("restores what the import left in the module, not the import's /tmp nor what an earlier call did", async () => {
     const name = deploy([
       ...SLOW_IMPORT,

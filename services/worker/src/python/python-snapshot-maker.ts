@@ -3,13 +3,13 @@
 // function's package written and its module imported (its log goes nowhere, its fetches fail, it draws
 // fresh entropy), then its memory taken. Pyodide refuses when the module holds a JavaScript object it
 // cannot name by a path from the global object; the promise then rejects.
-import { randomBytes } from "node:crypto";
 import ivm from "isolated-vm";
 import { makeBlankIsolate } from "../pool/spare-isolates.js";
 import type { PackageTree } from "../host/package-files.js";
 import { runPyodideGlue } from "./pyodide-assets.js";
 import { packageEntries } from "./python-load.js";
 import { preparePython } from "./python-snapshot.js";
+import { standInCall } from "./python-spares.js";
 
 const MAKE_TIMEOUT_MS = 60_000;
 
@@ -20,14 +20,19 @@ export async function makeFunctionSnapshot(info: object, pkg: PackageTree | unde
   try {
     runPyodideGlue(isolate, context);
     const boot = context.global.getSync("__lambentBoot", { reference: true }) as ivm.Reference;
+    // The import may draw entropy, log (to nowhere) and report its memory; anything else it asks of the host
+    // (a fetch, another function) would be answered in the function's own environments, whose module
+    // state the snapshot stands for: none is made.
+    let refused: unknown;
     const hostCall = new ivm.Reference((op: unknown, args: unknown) => {
-      if (op === "random") return [0, new Uint8Array(randomBytes(Math.min(65_536, Number((args as unknown[])[0]) || 0)))];
-      return op === "log" ? [0, true] : [0, null];
+      if (op !== "random" && op !== "wasm" && op !== "log") refused ??= op;
+      return standInCall(op, args, () => undefined);
     });
     const runtime = boot.applySync(undefined, [hostCall, new ivm.ExternalCopy(info).copyInto()], { result: { reference: true } }) as ivm.Reference;
     const make = runtime.getSync("makeFunctionSnapshot", { reference: true }) as ivm.Reference;
     const files = new ivm.ExternalCopy(packageEntries(pkg)).copyInto({ release: true });
     const snapshot = (await make.apply(undefined, [assets.copyInto(), files], { timeout: MAKE_TIMEOUT_MS, result: { promise: true, copy: true } })) as unknown;
+    if (refused !== undefined) throw new Error(`the module's import asked the host for ${String(refused)}`);
     if (!(snapshot instanceof Uint8Array)) throw new Error("Pyodide made no snapshot");
     return snapshot;
   } finally {
