@@ -403,6 +403,8 @@ export interface WorkerConfig extends CommonConfig {
   maxEnvironments: number;
   /** Python interpreters each sandbox process keeps started ahead of cold starts (0 or 1). */
   pythonSpares: number;
+  /** Python functions' own snapshots (taken after their import) each sandbox process keeps at most; 0 makes none. */
+  pythonFunctionSnapshots: number;
   /** An environment idle this long is reaped. */
   idleTimeoutMs: number;
   heartbeatMs: number;
@@ -482,6 +484,7 @@ export function loadWorkerConfig(env: Environment): WorkerConfig {
     sandboxMemoryMarginMb: readInteger(env, "LAMBENT_SANDBOX_MEMORY_MARGIN_MB", Math.max(1024, memoryMb), 64, 16_777_216),
     maxEnvironments: readInteger(env, "LAMBENT_WORKER_MAX_ENVIRONMENTS", 1000, 1, 1_000_000),
     pythonSpares: readInteger(env, "LAMBENT_PYTHON_SPARES", 1, 0, 1),
+    pythonFunctionSnapshots: readInteger(env, "LAMBENT_PYTHON_FUNCTION_SNAPSHOTS", 4, 0, 64),
     idleTimeoutMs: readInteger(env, "LAMBENT_IDLE_TIMEOUT_MS", 600_000, 1000, 86_400_000),
     heartbeatMs: readInteger(env, "LAMBENT_HEARTBEAT_MS", 1000, 50, 60_000),
     fetch: {

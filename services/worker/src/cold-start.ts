@@ -9,6 +9,7 @@ import type { PlatformVariables } from "./platform-variables.js";
 import type { SpareIsolates } from "./pool/spare-isolates.js";
 import { preparePython } from "./python/python-snapshot.js";
 import type { PythonSpares } from "./python/python-spares.js";
+import type { FunctionSnapshots } from "./python/function-snapshots.js";
 
 /** What every environment of this process shares: how calls are entered, and who hears of a catastrophe. */
 export interface EnvironmentRuntime {
@@ -23,6 +24,8 @@ export interface EnvironmentRuntime {
   spares?: SpareIsolates | undefined;
   /** Python interpreters started ahead of cold starts (python/python-spares.ts). */
   pythonSpares?: PythonSpares | undefined;
+  /** Python functions' own snapshots, taken after their import (python/function-snapshots.ts). */
+  pythonSnapshots?: FunctionSnapshots | undefined;
 }
 
 export interface ColdStart {

@@ -37,6 +37,7 @@ import { discardLogs, type InvocationLogSink } from "./log-buffer.js";
 import type { Environment } from "./pool/environment.js";
 import { WarmPool } from "./pool/warm-pool.js";
 import { PythonSpares } from "./python/python-spares.js";
+import { FunctionSnapshots, SNAPSHOT_BUDGET_BYTES } from "./python/function-snapshots.js";
 import { Provisioner } from "./provisioner.js";
 import { RunningLeases } from "./running-leases.js";
 import { CallIntake } from "./call-intake.js";
@@ -107,6 +108,8 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
   const logger = (deps.logger ?? createLogger({ service: "worker", level: config.logLevel })).child({ workerId: config.workerId });
   // One Python interpreter started ahead of cold starts, once a Python function has started here, when the memory has room.
   const pythonSpares: PythonSpares = new PythonSpares({ roomFor: (memoryMb: number): boolean => config.pythonSpares > 0 && pool.hasRoomFor(memoryMb) });
+  // Python functions whose import is slow cold-start again from a snapshot of their own, a few per process.
+  const pythonSnapshots = new FunctionSnapshots({ maxSnapshots: config.pythonFunctionSnapshots, maxBytes: config.pythonFunctionSnapshots * SNAPSHOT_BUDGET_BYTES });
   const pool = new WarmPool<Environment>({
     maxEnvironments: config.maxEnvironments,
     memoryMb: config.memoryMb,
@@ -134,6 +137,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
     modes: new EntryModes(),
     platform: new PlatformVariables(config.awsEndpoints, deps.roleCredentials),
     pythonSpares,
+    pythonSnapshots,
     ...deps.environmentRuntime,
   };
   const lease = new SchedulerLease(config.workerTimeoutMs / 2);
@@ -315,6 +319,7 @@ export function buildWorker(config: WorkerConfig, deps: WorkerDeps): Worker {
       functions?.close();
       functionApi?.close();
       pythonSpares.close();
+      pythonSnapshots.close();
       pool.close();
     },
 

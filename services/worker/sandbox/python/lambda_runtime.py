@@ -19,6 +19,8 @@ _write_line = None
 _handler = None
 _function = {}
 _request_id = None
+# The function's variables as setup set them: a restored snapshot's environment sets again only those that differ.
+_environment = {}
 
 
 def _runtime_frame(frame):
@@ -123,7 +125,7 @@ class LambdaContext:
 def setup(write_line, function_json, environment_json, handler):
     """Readies the interpreter for one function: its log, its variables, its package; then imports the handler's module.
     Returns None, or Lambda's error shape as JSON when the handler cannot be loaded."""
-    global _write_line, _handler, _function
+    global _write_line, _handler, _function, _environment
     _write_line = write_line
     # Every environment starts from one snapshot: `random` is seeded again, from this environment's entropy.
     if "random" in sys.modules:
@@ -131,8 +133,9 @@ def setup(write_line, function_json, environment_json, handler):
     _function = json.loads(function_json)
     sys.stdout = _LogStream()
     sys.stderr = _LogStream()
+    _environment = json.loads(environment_json)
     os.environ.clear()
-    os.environ.update(json.loads(environment_json))
+    os.environ.update(_environment)
     if TASK_ROOT not in sys.path:
         sys.path.insert(0, TASK_ROOT)
     # The package was written after the interpreter started: no finder may answer from an older listing
@@ -158,6 +161,52 @@ def setup(write_line, function_json, environment_json, handler):
         return json.dumps({"errorMessage": f"Handler '{function_name}' missing on module '{module_name}'", "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []})
     _handler = found
     return None
+
+
+def _discard_line(line):
+    pass
+
+
+_fetched_at_import = False
+
+
+def _refuse_fetch(*args):
+    global _fetched_at_import
+    _fetched_at_import = True
+    raise ConnectionError("outbound HTTP is not available while a snapshot is made")
+
+
+def setup_for_snapshot(function_json, environment_json, handler):
+    """setup, with a log that goes nowhere and HTTP refused, both written in Python: the snapshot taken after it
+    may hold no JavaScript function (Pyodide refuses to serialise one). Returns what setup returns, or an
+    error when the import tried HTTP: its module would then hold what a refused request left, not what the
+    function's own environments get."""
+    import lambent_http
+
+    lambent_http.install(_refuse_fetch)
+    missing = setup(_discard_line, function_json, environment_json, handler)
+    lambent_http.install(None)
+    if missing is None and _fetched_at_import:
+        return json.dumps({"errorMessage": "the module's import made an HTTP request", "errorType": "Runtime.SnapshotRefused"})
+    return missing
+
+
+def resume(write_line, function_json, environment_json):
+    """Makes an interpreter restored from this function's own snapshot (taken after setup_for_snapshot) this
+    environment's: its log, its names, fresh random numbers, and of its variables those that differ from the
+    snapshot's (the log stream's name); what the module's import changed in os.environ stays, as it would."""
+    global _write_line, _function, _environment
+    _write_line = write_line
+    if "random" in sys.modules:
+        sys.modules["random"].seed()
+    _function = json.loads(function_json)
+    environment = json.loads(environment_json)
+    for name, value in environment.items():
+        if _environment.get(name) != value:
+            os.environ[name] = value
+    _environment = environment
+    # The working directory is the file system's, which lives outside the snapshot.
+    os.chdir(TASK_ROOT)
 
 
 def _init_error(error, error_type, message, stack=None):

@@ -32,6 +32,8 @@ export interface Pyodide {
 export interface PyModule {
   /** The function's facts and variables as JSON text: a JavaScript object reaches Python as a proxy. */
   setup(writeLine: (line: string) => void, functionJson: string, environmentJson: string, handler: string): string | undefined;
+  setup_for_snapshot(functionJson: string, environmentJson: string, handler: string): string | undefined;
+  resume(writeLine: (line: string) => void, functionJson: string, environmentJson: string): void;
   invoke(eventJson: string, requestId: string, deadlineMs: number, invokedFunctionArn: string, clientContext: string | undefined): unknown;
 }
 

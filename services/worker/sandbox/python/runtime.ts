@@ -27,6 +27,17 @@ function failure(errorType: string, error: unknown): FunctionErrorShape {
   return { errorType, errorMessage: error instanceof Error ? error.message : String(error), trace: [] };
 }
 
+/** The function's facts as lambda_runtime.py's context takes them. */
+function facts(info: EnvironmentInfo): Record<string, string> {
+  return {
+    function_name: info.functionName,
+    function_version: info.functionVersion,
+    memory_limit_in_mb: info.memoryLimitInMB,
+    log_group_name: info.logGroupName,
+    log_stream_name: info.logStreamName,
+  };
+}
+
 /** The Python runtime's own entries beside Runtime's: the interpreter started, then bound to one function. */
 export interface PythonRuntime extends Runtime {
   makeSnapshot(assets: PyodideAssets): Promise<Uint8Array>;
@@ -34,6 +45,13 @@ export interface PythonRuntime extends Runtime {
   start(assets: unknown): Promise<FunctionErrorShape | null>;
   /** Makes a started interpreter one function's: its facts, its package at /var/task, its module imported. */
   bind(info: unknown, files: unknown): FunctionErrorShape | null;
+  /**
+   * In a throwaway isolate: the interpreter restored from the base snapshot, bound to this function (its
+   * module imported) with nothing of JavaScript held, and a snapshot of that taken (src/python/function-snapshots.ts).
+   */
+  makeFunctionSnapshot(assets: PyodideAssets, files: unknown): Promise<Uint8Array>;
+  /** Binds an interpreter `start` restored from the function's own snapshot: facts and files again, no import. */
+  resume(info: unknown, files: unknown): FunctionErrorShape | null;
 }
 
 /**
@@ -59,6 +77,28 @@ export function createPythonRuntime(info: EnvironmentInfo, timers: Timers, rebin
       return pyodide.makeMemorySnapshot();
     },
 
+    async makeFunctionSnapshot(assets, files) {
+      const pyodide: Pyodide = await startPyodide({ ...assets, makeSnapshot: true }, writeLogLine);
+      writePackage(pyodide, files as [string, Uint8Array][]);
+      // requests goes through this XMLHttpRequest to the host, which refuses the snapshot when it is used.
+      installPythonHttp();
+      const module = pyodide.pyimport("lambda_runtime");
+      const missing = module.setup_for_snapshot(JSON.stringify(facts(info)), JSON.stringify(info.env), info.handler);
+      if (typeof missing === "string") throw new Error(`the module did not load: ${missing}`);
+      return pyodide.makeMemorySnapshot();
+    },
+
+    resume(bound, files) {
+      if (!pyodide) return failure("Runtime.PythonStartError", "the interpreter was not started");
+      rebind(bound as EnvironmentInfo);
+      writePackage(pyodide, files as [string, Uint8Array][]);
+      installPythonHttp();
+      (pyodide.pyimport("lambent_http") as unknown as PythonHttpModule).install(fetchSync);
+      runtime = pyodide.pyimport("lambda_runtime");
+      runtime.resume(writeLogLine, JSON.stringify(facts(info)), JSON.stringify(info.env));
+      return null;
+    },
+
     // The host awaits this (it returns a promise where the Node.js runtime's returns at once).
     async start(assets) {
       try {
@@ -76,14 +116,7 @@ export function createPythonRuntime(info: EnvironmentInfo, timers: Timers, rebin
       installPythonHttp();
       (pyodide.pyimport("lambent_http") as unknown as PythonHttpModule).install(fetchSync);
       runtime = pyodide.pyimport("lambda_runtime");
-      const func = {
-        function_name: info.functionName,
-        function_version: info.functionVersion,
-        memory_limit_in_mb: info.memoryLimitInMB,
-        log_group_name: info.logGroupName,
-        log_stream_name: info.logStreamName,
-      };
-      const missing = runtime.setup(writeLogLine, JSON.stringify(func), JSON.stringify(info.env), info.handler);
+      const missing = runtime.setup(writeLogLine, JSON.stringify(facts(info)), JSON.stringify(info.env), info.handler);
       if (typeof missing !== "string") return null;
       // Lambda's Python shape (errorMessage, errorType, requestId, stackTrace), passed on as it is.
       return JSON.parse(missing) as FunctionErrorShape;

@@ -35,9 +35,12 @@ import { decodeOutcome, hostErrorData, idPairs, parseFetchRequest, withoutHostPa
 import { EntryHistory, EntryModes, INLINE_SLICE_MS } from "./entry-modes.js";
 import type { PlatformVariables } from "../platform-variables.js";
 import { isPythonRuntime } from "@lambent/registry/functions";
-import { runPyodideGlue } from "../python/pyodide-assets.js";
+import { pyodideAssets, runPyodideGlue } from "../python/pyodide-assets.js";
+import type { FunctionSnapshots } from "../python/function-snapshots.js";
+import type { PackageTree } from "../host/package-files.js";
+import { makeFunctionSnapshot } from "../python/python-snapshot-maker.js";
 import { preparePython } from "../python/python-snapshot.js";
-import { bindPython, startPython } from "../python/python-load.js";
+import { bindPython, resumePython, startPython } from "../python/python-load.js";
 import type { PythonSpare, PythonSpares } from "../python/python-spares.js";
 
 const MEMORY_SAMPLE_MIN_CPU_MS = 1;
@@ -82,6 +85,8 @@ export interface EnvironmentSettings {
   spares?: SpareIsolates | undefined;
   /** Python interpreters started ahead of cold starts; absent, each Python environment starts its own. */
   pythonSpares?: PythonSpares | undefined;
+  /** Python functions' own snapshots, taken after their import; absent, none are made or used. */
+  pythonSnapshots?: FunctionSnapshots | undefined;
 }
 
 export interface RunRequest {
@@ -255,6 +260,12 @@ export class Environment {
   private readonly blank: BlankIsolate;
   /** The started Python interpreter this environment was made from, if it took one. */
   private readonly pythonSpare: PythonSpare | undefined;
+  /** The function's own snapshot (taken after its import) this environment was restored from, if any. */
+  private readonly ownSnapshot: Uint8Array | undefined;
+  /** How long the handler's module took to import in this cold start (Python, not from its own snapshot). */
+  private importMs = 0;
+  /** Run when the first call after the cold start has ended: the function's snapshot made then, off its path. */
+  private afterFirstCall: (() => void) | undefined;
   private readonly history: EntryHistory;
   private readonly inlineWatch: InlineWatch | undefined;
   private tracker: EnvironmentTracker | undefined;
@@ -272,6 +283,7 @@ export class Environment {
     readonly record: FunctionVersionRecord,
     settings: EnvironmentSettings,
     pythonSpare: PythonSpare | undefined,
+    ownSnapshot: Uint8Array | undefined,
     now: Date,
   ) {
     this.memoryMb = record.memorySize;
@@ -282,6 +294,7 @@ export class Environment {
     this.tracker = settings.tracker;
     const onCatastrophe = settings.onCatastrophe;
     this.pythonSpare = pythonSpare;
+    this.ownSnapshot = ownSnapshot;
     this.blank = this.pythonSpare?.blank ?? (settings.spares ? settings.spares.take(record.memorySize) : makeBlankIsolate(record.memorySize));
     this.isolate = this.blank.isolate;
     this.blank.catastrophe.handler = (message) => {
@@ -297,8 +310,11 @@ export class Environment {
   static async create(settings: EnvironmentSettings): Promise<Environment> {
     const started = performance.now();
     const { record } = settings;
-    const pythonSpare = isPythonRuntime(record.runtime) ? await settings.pythonSpares?.claim(record.memorySize) : undefined;
-    const environment = new Environment(settings.key, record, settings, pythonSpare, new Date());
+    const python = isPythonRuntime(record.runtime);
+    // A function's own snapshot beats a spare: a spare's interpreter has the import still to do.
+    const ownSnapshot = python ? settings.pythonSnapshots?.take(record) : undefined;
+    const pythonSpare = python && !ownSnapshot ? await settings.pythonSpares?.claim(record.memorySize) : undefined;
+    const environment = new Environment(settings.key, record, settings, pythonSpare, ownSnapshot, new Date());
     try {
       await environment.initialize(settings);
     } catch (error) {
@@ -313,6 +329,14 @@ export class Environment {
     environment.initDurationMs = performance.now() - started;
     environment.replenish(settings);
     return environment;
+  }
+
+  /** After a slow import: this function's own snapshot made once its first call has ended (function-snapshots.ts). */
+  private offerSnapshot(settings: EnvironmentSettings, info: object, pkg: PackageTree | undefined): void {
+    const snapshots = settings.pythonSnapshots;
+    if (!snapshots || this.ownSnapshot) return;
+    const { record } = settings;
+    this.afterFirstCall = () => snapshots.consider(record, this.importMs, () => makeFunctionSnapshot(info, pkg, record.memorySize));
   }
 
   /** Whether this environment was made from a started Python interpreter (python-spares.ts). */
@@ -342,7 +366,8 @@ export class Environment {
     });
     const context = this.blank.context;
     const spare = this.pythonSpare;
-    const pythonAssets = python && !spare ? await preparePython() : undefined;
+    const ownSnapshot = this.ownSnapshot;
+    const pythonAssets = python && !spare ? (ownSnapshot ? pyodideAssets(ownSnapshot) : await preparePython()) : undefined;
     const handlerFile = record.handlerFile;
     const info = {
       functionName: record.functionName,
@@ -393,8 +418,16 @@ export class Environment {
       let missing: FunctionError | null;
       if (python) {
         missing = pythonAssets ? await startPython(runtime, pythonAssets, INIT_TIMEOUT_MS) : null;
+        if (ownSnapshot) pythonAssets?.release();
         const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-        missing ??= await bindPython(runtime, info, pkg, remaining);
+        if (ownSnapshot) {
+          missing ??= await resumePython(runtime, info, pkg, remaining);
+        } else if (!missing) {
+          const importStarted = performance.now();
+          missing = await bindPython(runtime, info, pkg, remaining);
+          this.importMs = performance.now() - importStarted;
+          if (!missing) this.offerSnapshot(settings, info, pkg);
+        }
       } else {
         const module = await this.compileModule(bundle, handlerFile);
         module.instantiateSync(context, throwingResolver);
@@ -812,6 +845,12 @@ export class Environment {
     call.wake = undefined;
     this.settle(call, CALL_CLOSED);
     if (this.call === call) this.call = undefined;
+    // The init call closes too, before the first call: that one is not waited for.
+    const after = call.requestId === "" ? undefined : this.afterFirstCall;
+    if (after) {
+      this.afterFirstCall = undefined;
+      after();
+    }
     this.host?.cancelFetches();
     this.host?.cancelCalls();
     this.host?.cancelConversion();

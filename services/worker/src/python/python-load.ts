@@ -36,7 +36,16 @@ export async function startPython(runtime: ivm.Reference, assets: ivm.ExternalCo
  * loaded, else null.
  */
 export async function bindPython(runtime: ivm.Reference, info: object, pkg: PackageTree | undefined, timeoutMs: number): Promise<FunctionError | null> {
-  const bind = runtime.getSync("bind", { reference: true }) as ivm.Reference;
+  return callWithPackage(runtime, "bind", info, pkg, timeoutMs);
+}
+
+/** As bindPython, for an interpreter restored from the function's own snapshot: its module is imported already. */
+export async function resumePython(runtime: ivm.Reference, info: object, pkg: PackageTree | undefined, timeoutMs: number): Promise<FunctionError | null> {
+  return callWithPackage(runtime, "resume", info, pkg, timeoutMs);
+}
+
+async function callWithPackage(runtime: ivm.Reference, entry: "bind" | "resume", info: object, pkg: PackageTree | undefined, timeoutMs: number): Promise<FunctionError | null> {
+  const bind = runtime.getSync(entry, { reference: true }) as ivm.Reference;
   const args = [new ivm.ExternalCopy(info).copyInto({ release: true }), new ivm.ExternalCopy(packageEntries(pkg)).copyInto({ release: true })];
   try {
     return (await bind.apply(undefined, args, { timeout: timeoutMs, result: { copy: true } })) as FunctionError | null;

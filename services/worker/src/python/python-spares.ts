@@ -42,7 +42,7 @@ const START_TIMEOUT_MS = 60_000;
 const REFILL_DELAY_MS = 20;
 
 /** The stand-in's host calls: entropy for the interpreter's start, its own memory report, nothing else. */
-function standInCall(op: unknown, args: unknown, onWasm: (bytes: number) => void): HostReply {
+export function standInCall(op: unknown, args: unknown, onWasm: (bytes: number) => void): HostReply {
   const list = Array.isArray(args) ? (args as unknown[]) : [];
   if (op === "random") {
     const size = Number(list[0]);

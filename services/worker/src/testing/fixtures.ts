@@ -28,6 +28,7 @@ import type { InvocationLog } from "../log-buffer.js";
 import type { Environment, EnvironmentTracker } from "../pool/environment.js";
 import type { StorageMeter } from "../host/filesystem.js";
 import { PythonSpares } from "../python/python-spares.js";
+import { FunctionSnapshots, type FunctionSnapshotsOptions } from "../python/function-snapshots.js";
 import { WarmPool } from "../pool/warm-pool.js";
 
 /** `src/app.handler` → `src/app.js`, as the bundler reports a `.js` handler file. */
@@ -110,6 +111,7 @@ export interface TestInvoker {
   pool: WarmPool<Environment>;
   /** Python interpreters started ahead of cold starts, when the test asked for them. */
   pythonSpares: PythonSpares | undefined;
+  pythonSnapshots: FunctionSnapshots | undefined;
   logs: InvocationLog[];
   /** Registers a function (record + bundle text, and the package's files for `fs`) under its name and version. */
   deploy(record: FunctionVersionRecord, bundle: string, files?: Record<string, string | Uint8Array>): void;
@@ -129,7 +131,7 @@ let requestCounter = 0;
 export const DEFAULT_FETCH_POLICY: FetchPolicyConfig = { allow: [], deny: [], timeoutMs: 30_000, maxResponseBytes: 10 * 1024 * 1024 };
 
 export function testInvoker(
-  poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number; pythonSpares?: boolean } = {},
+  poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number; pythonSpares?: boolean; pythonSnapshots?: FunctionSnapshotsOptions } = {},
   sandbox: { fetch?: Partial<FetchPolicyConfig>; functions?: FunctionCalls; storageMeter?: StorageMeter; tracker?: EnvironmentTracker; responseSink?: (subject: string) => StreamSink } = {},
 ): TestInvoker {
   buildSandbox();
@@ -144,6 +146,7 @@ export function testInvoker(
   });
   const logs: InvocationLog[] = [];
   const pythonSpares: PythonSpares | undefined = poolOptions.pythonSpares ? new PythonSpares({ roomFor: (memoryMb: number): boolean => pool.hasRoomFor(memoryMb) }) : undefined;
+  const pythonSnapshots = poolOptions.pythonSnapshots ? new FunctionSnapshots(poolOptions.pythonSnapshots) : undefined;
   const pool = new WarmPool<Environment>({
     maxEnvironments: poolOptions.maxEnvironments ?? 100,
     memoryMb: poolOptions.memoryMb ?? 16384,
@@ -151,7 +154,7 @@ export function testInvoker(
     spareMemory: pythonSpares,
   });
   const invoker = new Invoker({
-    runtime: { modes: new EntryModes(), tracker: sandbox.tracker, pythonSpares },
+    runtime: { modes: new EntryModes(), tracker: sandbox.tracker, pythonSpares, pythonSnapshots },
     region: "us-east-1",
     accountId: "000000000000",
     registry: { getRevision: async (name, version) => records.get(`${name}:${version}`) },
@@ -168,6 +171,7 @@ export function testInvoker(
     invoker,
     pool,
     pythonSpares,
+    pythonSnapshots,
     logs,
     deploy(record, bundle, files = {}) {
       const bundleObject = `bundle/${record.functionName}-${record.version}-${record.revisionId}`;
@@ -206,6 +210,7 @@ export function testInvoker(
     },
     close() {
       pythonSpares?.close();
+      pythonSnapshots?.close();
       pool.close();
     },
   };
