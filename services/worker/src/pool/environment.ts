@@ -318,6 +318,13 @@ export class Environment {
     try {
       await environment.initialize(settings);
     } catch (error) {
+      if (ownSnapshot && settings.pythonSnapshots) {
+        // Restoring the function's own snapshot failed: nothing of its code ran that its ordinary cold
+        // start would not run again, so that snapshot is given up and this cold start takes the usual path.
+        environment.dispose();
+        settings.pythonSnapshots.forget(record, error);
+        return Environment.create(settings);
+      }
       const initDurationMs = performance.now() - started;
       const lines = environment.initLines;
       const failure = environment.describeInitFailure(error, settings.requestId);

@@ -131,6 +131,26 @@ describe("Python function snapshots", () => {
     expect(snapshots.served).toBe(servedBefore);
   });
 
+  it("takes the ordinary path when the function's own snapshot cannot be restored, and never uses it again", async () => {
+    const name = deploy([...SLOW_IMPORT, "def lambda_handler(event, context):", "    return 'ran'"]);
+    const record = functionRecord({ functionName: name, revisionId: "rev-1", runtime: "python3.12", handler: "lambda_function.lambda_handler", handlerFile: "lambda_function.py", timeout: 30, environment: { OWN: name } });
+    expect(await answer<string>(name)).toBe("ran");
+    await snapshots.pending;
+    expect(snapshots.has(record)).toBe(true);
+    // The kept snapshot spoiled in place (take hands out the array the store keeps).
+    snapshots.take(record)!.fill(0);
+    const failuresBefore = snapshots.failures;
+    dropWarm();
+    expect(await answer<string>(name)).toBe("ran");
+    expect(snapshots.failures).toBe(failuresBefore + 1);
+    expect(snapshots.has(record)).toBe(false);
+    const servedBefore = snapshots.served;
+    dropWarm();
+    expect(await answer<string>(name)).toBe("ran");
+    await snapshots.pending;
+    expect([snapshots.served, snapshots.has(record)]).toEqual([servedBefore, false]);
+  });
+
   it("makes none for a function whose import made an HTTP request: its module would hold a refused one's outcome", async () => {
     const name = deploy([
       ...SLOW_IMPORT,

@@ -103,6 +103,15 @@ export class FunctionSnapshots {
     );
   }
 
+  /** The version's snapshot could not be restored: it is dropped and never made again in this process. */
+  forget(record: FunctionVersionRecord, error: unknown): void {
+    const key = snapshotKey(record);
+    this.drop(key);
+    this.failed.add(key);
+    this.failures++;
+    this.lastError = error instanceof Error ? error.message : String(error);
+  }
+
   /** Another revision of this version is asked for: the older ones' are never asked for again. */
   private dropOlder(record: FunctionVersionRecord): void {
     for (const old of [...this.kept.keys()]) {
