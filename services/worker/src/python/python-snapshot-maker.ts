@@ -11,7 +11,12 @@ import { packageEntries } from "./python-load.js";
 import { preparePython } from "./python-snapshot.js";
 import { standInCall } from "./python-spares.js";
 
-const MAKE_TIMEOUT_MS = 60_000;
+/**
+ * The import ran within the cold start's 10 s init deadline; the restore before it takes under a second.
+ * An import that runs on far longer here (a function that behaves differently when snapshotted) is cut
+ * off, with its snapshot refused, rather than holding a core.
+ */
+const MAKE_TIMEOUT_MS = 15_000;
 
 /** `info` is the environment info boot takes (the function's facts and variables). */
 export async function makeFunctionSnapshot(info: object, pkg: PackageTree | undefined, memoryMb: number): Promise<Uint8Array> {
