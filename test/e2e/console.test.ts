@@ -5,7 +5,7 @@
 // tab, list sparklines), the log tailed live with a filter and one invocation's detail, an alias's
 // traffic shifted, a single-file function edited in the code editor, a delete, the cluster page
 // after confirmation, and the list at phone width. With CONSOLE_SCREENSHOTS=1 the main pages are saved to
-// docs/console/ as PNGs.
+// docs/console/ as PNGs. An end-to-end suite: it drives a browser.
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
