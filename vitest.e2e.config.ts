@@ -3,8 +3,9 @@ import { defineConfig } from "vitest/config";
 /**
  * `npm run test:e2e`: the long end-to-end suites (the benchmark's quick mode, multi-node faults, the
  * compatibility corpus, memory exhaustion in every form, whole-cluster restarts, the CLI's template
- * deploys and versions, templates deployed over the API, event source mappings, async retries and
- * destinations, triggers, mysql2 against MariaDB, workflows through the API and CLI, layers, role
+ * deploys and versions, templates deployed over the API, event source mappings, async invocations,
+ * their retries and destinations, Python on a cluster and Python functions' own snapshots, the local
+ * cluster's processes, triggers, mysql2 against MariaDB, workflows through the API and CLI, layers, role
  * credentials, templates that reach for the cluster's own subjects, the console in a browser with its
  * workflow, trace and usage pages and its list of 1,000 functions, a corpus of functions on popular npm
  * packages, templates from serverless-patterns, gradual deployments and their hooks' CodeDeploy reports,

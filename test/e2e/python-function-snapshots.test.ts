@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { functionRecord, testInvoker } from "../testing/fixtures.js";
-import { FunctionSnapshots } from "./function-snapshots.js";
+import { functionRecord, testInvoker } from "../../services/worker/src/testing/fixtures.js";
+import { FunctionSnapshots } from "../../services/worker/src/python/function-snapshots.js";
 
 const t = testInvoker({ pythonSnapshots: { maxSnapshots: 2, maxBytes: 512 * 1024 * 1024, minImportMs: 100 } });
 const snapshots = t.pythonSnapshots as FunctionSnapshots;
@@ -15,7 +15,7 @@ afterAll(() => t.close());
 
 /** requests, urllib3, idna and certifi as a function would vendor them (see the fixture's NOTICE). */
 function vendoredRequests(): Record<string, string> {
-  const root = fileURLToPath(new URL("../../../../test/fixtures/python-requests", import.meta.url));
+  const root = fileURLToPath(new URL("../fixtures/python-requests", import.meta.url));
   const files: Record<string, string> = {};
   const walk = (directory: string): void => {
     for (const entry of readdirSync(directory, { withFileTypes: true })) {

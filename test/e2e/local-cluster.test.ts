@@ -2,7 +2,7 @@
 // cluster serves again; stopping the cluster restarts nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
-import type { SupervisionEvent } from "./supervisor.js";
+import type { SupervisionEvent } from "@lambent/local-cluster";
 
 let cluster: TestCluster;
 const events: { service: string; event: SupervisionEvent }[] = [];
