@@ -131,7 +131,7 @@ let requestCounter = 0;
 export const DEFAULT_FETCH_POLICY: FetchPolicyConfig = { allow: [], deny: [], timeoutMs: 30_000, maxResponseBytes: 10 * 1024 * 1024 };
 
 export function testInvoker(
-  poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number; pythonSpares?: boolean; pythonSnapshots?: FunctionSnapshotsOptions } = {},
+  poolOptions: { maxEnvironments?: number; memoryMb?: number; idleTimeoutMs?: number; pythonSpares?: boolean; pythonSnapshots?: FunctionSnapshotsOptions; quickCallCpuMs?: number } = {},
   sandbox: { fetch?: Partial<FetchPolicyConfig>; functions?: FunctionCalls; storageMeter?: StorageMeter; tracker?: EnvironmentTracker; responseSink?: (subject: string) => StreamSink } = {},
 ): TestInvoker {
   buildSandbox();
@@ -154,7 +154,7 @@ export function testInvoker(
     spareMemory: pythonSpares,
   });
   const invoker = new Invoker({
-    runtime: { modes: new EntryModes(), tracker: sandbox.tracker, pythonSpares, pythonSnapshots },
+    runtime: { modes: new EntryModes({ quickCallCpuMs: poolOptions.quickCallCpuMs }), tracker: sandbox.tracker, pythonSpares, pythonSnapshots },
     region: "us-east-1",
     accountId: "000000000000",
     registry: { getRevision: async (name, version) => records.get(`${name}:${version}`) },
