@@ -160,7 +160,7 @@ function densitySection(rows: DensityResult[]): string[] {
   return [
     "### Density (one worker)",
     "",
-    "| warm environments | worker RSS MB | per environment MB |",
+    "| warm environments | worker and sandbox processes, RSS MB | per environment MB |",
     "|---|---|---|",
     ...rows.map((row) => `| ${row.warmEnvironments} | ${row.workerRssMb.toFixed(0)} | ${row.perEnvironmentMb.toFixed(2)} |`),
   ];

@@ -1,25 +1,50 @@
-// Density: memory per warm idle environment on one worker, with N distinct functions warm.
-import { readFileSync } from "node:fs";
+// Density: memory per warm idle environment on one worker, with N distinct functions warm. Environments
+// live in the worker's sandbox processes, so the worker's RSS is counted with its child processes'.
+import { readFileSync, readdirSync } from "node:fs";
 import { strToU8, zipSync } from "fflate";
 import { deployFunction, invokeWithReport, type LambentTarget } from "../targets/lambent.js";
 
 export interface DensityResult {
   warmEnvironments: number;
+  /** RSS of the worker and every process under it (its sandbox processes). */
   workerRssMb: number;
   /** RSS growth per environment over the worker's RSS before these were warmed. */
   perEnvironmentMb: number;
 }
 
+/** A /proc file's text, or "" when its process or thread has ended since it was listed. */
+function procText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) / 1024 : Number.NaN;
+  const match = /VmRSS:\s+(\d+) kB/.exec(procText(`/proc/${pid}/status`));
+  return match ? Number(match[1]) / 1024 : 0;
+}
+
+/** A process's children, whichever of its threads started them. */
+function childrenOf(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return threads.flatMap((thread) => procText(`/proc/${pid}/task/${thread}/children`).split(/\s+/).filter(Boolean).map(Number));
+}
+
+function treeRssMb(pid: number): number {
+  return childrenOf(pid).reduce((total, child) => total + treeRssMb(child), rssMb(pid));
 }
 
 export async function density(lambent: LambentTarget, steps: number[]): Promise<DensityResult[]> {
   const pid = lambent.cluster.workers[0]!.process.pid!;
   const run = Date.now().toString(36);
-  const baseline = rssMb(pid);
+  const baseline = treeRssMb(pid);
   const results: DensityResult[] = [];
   let deployed = 0;
   for (const target of steps) {
@@ -34,7 +59,7 @@ export async function density(lambent: LambentTarget, steps: number[]): Promise<
     for (let index = 0; index < batch.length; index += 8) {
       await Promise.all(batch.slice(index, index + 8).map((name) => invokeWithReport(lambent.httpUrl, name)));
     }
-    const rss = rssMb(pid);
+    const rss = treeRssMb(pid);
     results.push({ warmEnvironments: target, workerRssMb: rss, perEnvironmentMb: (rss - baseline) / target });
   }
   return results;
