@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LambdaError, isLambdaError, throttled, toLambdaError } from "./index.js";
+import { LambdaError, answerError, isLambdaError, throttled, toLambdaError } from "./index.js";
 
 describe("Lambda errors", () => {
   it("keeps the Lambda type as the error's name", () => {
@@ -13,6 +13,17 @@ describe("Lambda errors", () => {
     expect(throttled("ConcurrentInvocationLimitExceeded").fields).toEqual({
       Reason: "ConcurrentInvocationLimitExceeded",
     });
+  });
+
+  it("makes answers (throttles, failures from another process) without a stack, and leaves the stack limit as it was", () => {
+    const limit = Error.stackTraceLimit;
+    const answer = answerError("ServiceException", "from the worker", { Extra: "1" });
+    expect(isLambdaError(answer)).toBe(true);
+    expect(answer.fields).toEqual({ Extra: "1" });
+    expect(answer.stack).toBe("ServiceException: from the worker");
+    expect(throttled("ConcurrentInvocationLimitExceeded").stack).toBe("TooManyRequestsException: Rate Exceeded.");
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(new LambdaError("ServiceException", "a fault").stack).toContain("index.test.ts");
   });
 
   it("turns unknown failures into ServiceException", () => {

@@ -78,8 +78,23 @@ export const resourceNotFound = (message: string): LambdaError =>
 export const resourceConflict = (message: string): LambdaError =>
   new LambdaError("ResourceConflictException", message);
 
+/**
+ * An error made without a stack trace, for answers rather than faults: a throttle, or a failure that
+ * arrived as data from another process. Under overload every call beyond a limit is one, and capturing a
+ * stack (about 10 µs) cost more than admitting a call, while telling nothing about either.
+ */
+export function answerError(type: LambdaErrorType, message: string, fields: Record<string, string> = {}): LambdaError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new LambdaError(type, message, fields);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export const throttled = (reason: ThrottleReason, message = "Rate Exceeded."): LambdaError =>
-  new LambdaError("TooManyRequestsException", message, { Reason: reason });
+  answerError("TooManyRequestsException", message, { Reason: reason });
 
 export const serviceError = (message: string): LambdaError => new LambdaError("ServiceException", message);
 

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { acceptEvent } from "@lambent/event-queue";
-import { LambdaError } from "@lambent/errors";
+import { answerError } from "@lambent/errors";
 import { REPLY_MARGIN_MS, checkPayload, type InvocationHeader } from "@lambent/protocol";
 import { WarmCaller } from "@lambent/warm-path";
 import { tracer } from "@lambent/telemetry";
@@ -74,7 +74,7 @@ export class NatsInvoker implements Invoker {
       .call(header, payload, { timeoutMs: record.timeout * 1000 + REPLY_MARGIN_MS, traceparent: span?.traceparent, memoryMb: record.memorySize })
       .catch((error: unknown) => Promise.reject(this.counted(functionName, record.version, error)));
     const failure = result.header.failure;
-    if (failure) throw this.counted(functionName, record.version, new LambdaError(failure.type, failure.message, failure.fields));
+    if (failure) throw this.counted(functionName, record.version, answerError(failure.type, failure.message, failure.fields));
     if (result.header.functionError) this.options.metrics?.functionError(functionName, record.version);
     const output: InvokeOutput = {
       statusCode: 200,
@@ -117,7 +117,7 @@ export class NatsInvoker implements Invoker {
     const failure = result.header.failure;
     if (failure && !reader.hasStarted) {
       reader.abandon();
-      throw this.counted(functionName, record.version, new LambdaError(failure.type, failure.message, failure.fields));
+      throw this.counted(functionName, record.version, answerError(failure.type, failure.message, failure.fields));
     }
     await reader.finish(result.header.streamedPieces ?? 0);
     const output: StreamedInvokeOutput = { requestId, executedVersion: result.header.executedVersion };

@@ -52,8 +52,9 @@ export async function runInvocation(runner: InvocationRunner, request: Invocatio
     endAdmission(span, refused);
   }
   if (refused) {
-    expected.cancel(refused);
+    // Handled before it rejects: a rejection with no handler yet costs Node's unhandled-rejection bookkeeping.
     void expected.answer.catch(() => undefined);
+    expected.cancel(refused);
     return { kind: "refused", error: refused };
   }
   const keepAlive = hooks.whileRunning ? setInterval(hooks.whileRunning, hooks.runningIntervalMs ?? RUNNING_INTERVAL_MS) : undefined;

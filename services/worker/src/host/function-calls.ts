@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import { acceptEvent } from "@lambent/event-queue";
-import { LambdaError, invalidParameter, recursiveInvocation, serviceError, toLambdaError } from "@lambent/errors";
+import { LambdaError, answerError, invalidParameter, recursiveInvocation, serviceError, toLambdaError } from "@lambent/errors";
 import {
   InvocationTypes,
   LEADER_WAIT_MS,
@@ -287,7 +287,7 @@ export class NatsFunctionCalls implements FunctionCalls {
       throw error;
     }
     const failure = result.header.failure;
-    if (failure) throw new LambdaError(failure.type, failure.message, failure.fields);
+    if (failure) throw answerError(failure.type, failure.message, failure.fields);
     if (result.payload.length > MAX_RESPONSE_BYTES) throw serviceError(`The answer of ${call.functionName} is larger than ${MAX_RESPONSE_BYTES} bytes`);
     // A copy of exactly the payload (`Buffer#slice` would be a view): the payload is a view into the
     // message, and a view crosses into the isolate with the whole buffer behind it.
