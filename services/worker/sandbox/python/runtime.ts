@@ -71,6 +71,18 @@ export function createPythonRuntime(info: EnvironmentInfo, timers: Timers, rebin
     current.requestId = undefined;
   }
 
+  /**
+   * Gives a started interpreter one function's facts and package files, with its HTTP going through the
+   * host, and returns lambda_runtime, which then imports the module (`bind`) or finds it restored (`resume`).
+   */
+  function attach(started: Pyodide, bound: unknown, files: unknown): PyModule {
+    rebind(bound as EnvironmentInfo);
+    writePackage(started, files as [string, Uint8Array][]);
+    installPythonHttp();
+    (started.pyimport("lambent_http") as unknown as PythonHttpModule).install(fetchSync);
+    return started.pyimport("lambda_runtime");
+  }
+
   return {
     async makeSnapshot(assets) {
       const pyodide: Pyodide = await startPyodide({ ...assets, makeSnapshot: true }, writeLogLine);
@@ -90,11 +102,7 @@ export function createPythonRuntime(info: EnvironmentInfo, timers: Timers, rebin
 
     resume(bound, files) {
       if (!pyodide) return failure("Runtime.PythonStartError", "the interpreter was not started");
-      rebind(bound as EnvironmentInfo);
-      writePackage(pyodide, files as [string, Uint8Array][]);
-      installPythonHttp();
-      (pyodide.pyimport("lambent_http") as unknown as PythonHttpModule).install(fetchSync);
-      runtime = pyodide.pyimport("lambda_runtime");
+      runtime = attach(pyodide, bound, files);
       runtime.resume(writeLogLine, JSON.stringify(facts(info)), JSON.stringify(info.env));
       return null;
     },
@@ -111,11 +119,7 @@ export function createPythonRuntime(info: EnvironmentInfo, timers: Timers, rebin
 
     bind(bound, files) {
       if (!pyodide) return failure("Runtime.PythonStartError", "the interpreter was not started");
-      rebind(bound as EnvironmentInfo);
-      writePackage(pyodide, files as [string, Uint8Array][]);
-      installPythonHttp();
-      (pyodide.pyimport("lambent_http") as unknown as PythonHttpModule).install(fetchSync);
-      runtime = pyodide.pyimport("lambda_runtime");
+      runtime = attach(pyodide, bound, files);
       const missing = runtime.setup(writeLogLine, JSON.stringify(facts(info)), JSON.stringify(info.env), info.handler);
       if (typeof missing !== "string") return null;
       // Lambda's Python shape (errorMessage, errorType, requestId, stackTrace), passed on as it is.
