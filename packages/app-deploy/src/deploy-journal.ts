@@ -3,7 +3,7 @@
 // and one whose process died is undone by the next actor that takes its expired lock. Undoing a step that
 // was written but never made changes nothing: every undo tolerates what is already as it was.
 import type { EventInvokeConfigRequest, EventSourceMappingConfiguration, EventSourceMappingRequest, FunctionEventInvokeConfig, FunctionSettings, FunctionUrlConfigRequest, TriggerBucket, TriggerSchedule } from "@lambent/lambda-api";
-import { ApiError, type ApiClient } from "./api-client.js";
+import { ApiError, getOrUndefined, type ApiClient } from "./api-client.js";
 import { removeStackFunction } from "./applications.js";
 import { deleteLayerVersions, undoLayerPublished, type LayerStep } from "./stack-layers.js";
 import { listStateMachines, sfnClientOf, type StateMachineStep } from "./stack-state-machines.js";
@@ -289,15 +289,8 @@ async function attempt(outcome: UndoOutcome, label: string, work: () => Promise<
   }
 }
 
-/** The answer, or undefined when the thing is already gone (404). */
-export async function ignoreMissing<T>(call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return undefined;
-    throw error;
-  }
-}
+/** The answer, or undefined when the thing is already gone (404): undoing a step whose target is gone is done. */
+export const ignoreMissing = getOrUndefined;
 
 /** A mapping's settings as Create and UpdateEventSourceMapping take them, to put it back as it was. */
 export function mappingSettingsOf(mapping: EventSourceMappingConfiguration): EventSourceMappingRequest {
