@@ -3,11 +3,10 @@
 // version the current revision recorded), every publish journaled before it is made so an undo deletes it.
 // Versions a revision no longer uses are deleted once the revision is recorded, when their RetentionPolicy
 // is Delete; Retain keeps them.
-import { readFile, stat } from "node:fs/promises";
 import type { FunctionPlan, LayerPlan, TemplateProblem } from "@lambent/sam-template";
 import { collectPages, getOrUndefined, type ApiClient } from "./api-client.js";
 import { packageSha256, type ResourceChange, type RevisionLayer } from "./application-revision.js";
-import { zipFolder } from "./zip-folder.js";
+import { zipFileOrFolder } from "./zip-folder.js";
 
 /** The journal step of a publish: undone by deleting the layer's versions above `after` that hold this content. */
 export interface LayerStep {
@@ -39,24 +38,12 @@ export async function buildLayers(plans: readonly LayerPlan[]): Promise<{ packag
   const problems: TemplateProblem[] = [];
   for (const plan of plans) {
     try {
-      packages.set(plan.logicalId, Buffer.from(await zipOf(plan.content)).toString("base64"));
+      packages.set(plan.logicalId, Buffer.from(await zipFileOrFolder(plan.content, "publish")).toString("base64"));
     } catch (error) {
       problems.push({ where: plan.logicalId, property: "ContentUri", message: error instanceof Error ? error.message : String(error) });
     }
   }
   return { packages, problems };
-}
-
-async function zipOf(content: LayerPlan["content"]): Promise<Uint8Array> {
-  const found = await stat(content.path).catch(() => undefined);
-  if (content.kind === "zip") {
-    if (!found?.isFile()) throw new Error(`${content.path} is not a file`);
-    return new Uint8Array(await readFile(content.path));
-  }
-  if (!found?.isDirectory()) throw new Error(`${content.path} is not a folder`);
-  const { zip, fileCount } = await zipFolder(content.path);
-  if (fileCount === 0) throw new Error(`${content.path} has no files to publish`);
-  return zip;
 }
 
 /** The layers the current revision has already published as the template now describes them, and that still exist. */

@@ -2,11 +2,10 @@
 // zipped, a zip file read, inline code packed as index.js; each checked to hold its handler's module, and
 // a folder's handler module checked for syntax errors.
 import { execFile } from "node:child_process";
-import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { unzipSync, zipSync } from "fflate";
 import type { CodeSource, FunctionPlan, TemplateProblem } from "@lambent/sam-template";
-import { zipFolder } from "./zip-folder.js";
+import { zipFileOrFolder } from "./zip-folder.js";
 
 /** The runtime whose handlers are Python modules. */
 const PYTHON_RUNTIME = "python3.12";
@@ -49,15 +48,7 @@ export async function buildPackages(functions: readonly FunctionPlan[]): Promise
 
 async function zipOf(code: CodeSource): Promise<Uint8Array> {
   if (code.kind === "inline") return zipSync({ [code.fileName]: [new TextEncoder().encode(code.source), { mtime: ENTRY_TIME }] });
-  const found = await stat(code.path).catch(() => undefined);
-  if (code.kind === "zip") {
-    if (!found?.isFile()) throw new Error(`${code.path} is not a file`);
-    return new Uint8Array(await readFile(code.path));
-  }
-  if (!found?.isDirectory()) throw new Error(`${code.path} is not a folder`);
-  const { zip, fileCount } = await zipFolder(code.path);
-  if (fileCount === 0) throw new Error(`${code.path} has no files to deploy`);
-  return zip;
+  return zipFileOrFolder(code, "deploy");
 }
 
 /**

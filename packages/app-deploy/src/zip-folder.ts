@@ -1,4 +1,4 @@
-// Packs a function's folder into a deployment zip: every file below it, node_modules included, `.git` left out.
+// Packs a function's (or a layer's) folder into a deployment zip: every file below it, node_modules included, `.git` left out.
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { zipSync, type Zippable } from "fflate";
@@ -51,4 +51,20 @@ export async function zipFolder(folder: string): Promise<ZippedFolder> {
 
   await walk(folder, "", new Set([await realpath(folder)]));
   return { zip: zipSync(files), fileCount };
+}
+
+/**
+ * A template's CodeUri or ContentUri as zip bytes: a zip file as it is, or a folder packed. `use` ends the
+ * error for a folder with no files ("deploy", "publish").
+ */
+export async function zipFileOrFolder(source: { kind: "zip" | "folder"; path: string }, use: string): Promise<Uint8Array> {
+  const found = await stat(source.path).catch(() => undefined);
+  if (source.kind === "zip") {
+    if (!found?.isFile()) throw new Error(`${source.path} is not a file`);
+    return new Uint8Array(await readFile(source.path));
+  }
+  if (!found?.isDirectory()) throw new Error(`${source.path} is not a folder`);
+  const { zip, fileCount } = await zipFolder(source.path);
+  if (fileCount === 0) throw new Error(`${source.path} has no files to ${use}`);
+  return zip;
 }
