@@ -2,9 +2,9 @@
 // first page shows with its sparklines, the count of the whole list, the next page and a search. Prints
 // how long each took from navigation (the median of three loads, as docs/console.md reports them); asserts
 // what was shown and that the page's sparklines came with its rows in one call, not how fast.
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { chromiumPath } from "../fixtures/chromium.js";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { ApiPaths } from "@lambent/lambda-api";
 import { lambdaClientConfig, startTestCluster, zipFiles, type TestCluster } from "@lambent/testkit";
@@ -30,7 +30,7 @@ beforeAll(async () => {
   console.log(`created ${FUNCTIONS} functions in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   lambda.destroy();
   browser = await chromium.launch({
-    executablePath: execFileSync("which", ["chromium"], { encoding: "utf8" }).trim(),
+    executablePath: chromiumPath(),
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });

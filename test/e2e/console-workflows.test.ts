@@ -2,11 +2,11 @@
 // exports traces (to a small OTLP collector): an invocation's detail shows its trace id, linked to the
 // configured trace viewer (GetLogs carries it over REST and gRPC); a state machine's executions, one execution's state graph coloured by what each
 // state did, and its history; usage and cost per function, at the cluster's prices or ones typed in, for the period chosen. With CONSOLE_SCREENSHOTS=1 the pages are saved to docs/console/ as PNGs.
-import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { chromiumPath } from "../fixtures/chromium.js";
 import * as grpc from "@grpc/grpc-js";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { LambdaClient as GrpcLambdaClient, type LogEvent as GrpcLogEvent } from "@lambent/proto";
@@ -26,14 +26,6 @@ let sfn: SFNClient;
 let browser: Browser;
 let page: Page;
 const pageProblems: string[] = [];
-
-function chromiumPath(): string {
-  try {
-    return execFileSync("which", ["chromium"], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error("The console tests drive Debian's chromium: apt-get install chromium");
-  }
-}
 
 async function screenshot(name: string): Promise<void> {
   if (!SCREENSHOTS) return;

@@ -6,11 +6,11 @@
 // traffic shifted, a single-file function edited in the code editor, a delete, the cluster page
 // after confirmation, and the list at phone width. With CONSOLE_SCREENSHOTS=1 the main pages are saved to
 // docs/console/ as PNGs. An end-to-end suite: it drives a browser.
-import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { chromiumPath } from "../fixtures/chromium.js";
 import {
   CreateAliasCommand,
   InvokeCommand,
@@ -39,15 +39,6 @@ let browser: Browser;
 let page: Page;
 /** Uncaught errors in the page and what its Content-Security-Policy refused: none are expected. */
 const pageProblems: string[] = [];
-
-/** Debian's chromium: Playwright's own browser download is not used. */
-function chromiumPath(): string {
-  try {
-    return execFileSync("which", ["chromium"], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error("The console tests drive Debian's chromium: apt-get install chromium");
-  }
-}
 
 async function screenshot(name: string): Promise<void> {
   if (!SCREENSHOTS) return;

@@ -2,31 +2,14 @@
 // restored from it with its own environment's log stream, random numbers and empty /tmp; another function
 // or another revision never gets it; a function Pyodide cannot snapshot still runs; what the import left
 // in the module is there after a restore, what a call did after it is not.
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { functionRecord, testInvoker } from "../../services/worker/src/testing/fixtures.js";
 import { FunctionSnapshots } from "../../services/worker/src/python/function-snapshots.js";
+import { vendoredRequests } from "../fixtures/python-requests.js";
 
 const t = testInvoker({ pythonSnapshots: { maxSnapshots: 2, maxBytes: 512 * 1024 * 1024, minImportMs: 100 } });
 const snapshots = t.pythonSnapshots as FunctionSnapshots;
 afterAll(() => t.close());
-
-/** requests, urllib3, idna and certifi as a function would vendor them (see the fixture's NOTICE). */
-function vendoredRequests(): Record<string, string> {
-  const root = fileURLToPath(new URL("../fixtures/python-requests", import.meta.url));
-  const files: Record<string, string> = {};
-  const walk = (directory: string): void => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".py")) files[relative(root, path)] = readFileSync(path, "utf8");
-    }
-  };
-  walk(root);
-  return files;
-}
 
 /** An import that takes long enough to be worth a snapshot, without a package. */
 const SLOW_IMPORT = ["import time", "_started = time.time()", "while time.time() - _started < 0.2:", "    pass"];

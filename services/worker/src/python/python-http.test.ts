@@ -3,15 +3,15 @@
 // destination, a timeout, a response larger than allowed). Also what the standard library leaves out,
 // as docs/runtime.md lists it.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createSecureServer } from "node:https";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { functionRecord, testInvoker } from "../testing/fixtures.js";
+import { vendoredRequests } from "../../../../test/fixtures/python-requests.js";
 
 const MAX_RESPONSE_BYTES = 256 * 1024;
 const t = testInvoker({}, { fetch: { allow: ["127.0.0.1"], maxResponseBytes: MAX_RESPONSE_BYTES } });
@@ -63,21 +63,6 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
-
-/** requests, urllib3, idna and certifi as a function would vendor them in its package (see the fixture's NOTICE). */
-function vendoredRequests(): Record<string, string> {
-  const root = fileURLToPath(new URL("../../../../test/fixtures/python-requests", import.meta.url));
-  const files: Record<string, string> = {};
-  const walk = (directory: string): void => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith(".py") || entry.name.endsWith(".js")) files[relative(root, path)] = readFileSync(path, "utf8");
-    }
-  };
-  walk(root);
-  return files;
-}
 
 let counter = 0;
 function deployPython(source: string[], files: Record<string, string> = {}, environment: Record<string, string> = {}): string {
