@@ -9,12 +9,9 @@ let folder: string;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "lambent-template-"));
-  await mkdir(join(folder, "app", "src"), { recursive: true });
+  // A template, and a folder beside it without one.
+  await mkdir(join(folder, "app"));
   await writeFile(join(folder, "template.yml"), "Resources: {}\n");
-  await writeFile(join(folder, "app", "src", "good.mjs"), "export const handler = async () => 1;\n");
-  await writeFile(join(folder, "app", "broken.cjs"), "exports.handler = async () => { return 1 +; };\n");
-  await mkdir(join(folder, "py", "greeter"), { recursive: true });
-  await writeFile(join(folder, "py", "greeter", "app.py"), "def lambda_handler(event, context):\n    return event\n");
 });
 afterAll(async () => {
   await rm(folder, { recursive: true, force: true });

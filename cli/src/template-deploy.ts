@@ -87,7 +87,6 @@ export function defaultStackName(templatePath: string): string {
   return basename(dirname(resolve(templatePath))).replace(/[^A-Za-z0-9-]/g, "-");
 }
 
-
 /** The deploy's own options from the CLI's, with the stack named for the template's folder when not given. */
 function deployOptionsOf(options: TemplateDeployOptions): DeployOptions {
   const stackName = options.stackName ?? defaultStackName(options.templatePath);
