@@ -5,8 +5,8 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { chromiumPath } from "../fixtures/chromium.js";
+import type { Browser, Page } from "playwright-core";
+import { openConsolePage } from "../fixtures/chromium.js";
 import * as grpc from "@grpc/grpc-js";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { LambdaClient as GrpcLambdaClient, type LogEvent as GrpcLogEvent } from "@lambent/proto";
@@ -42,16 +42,7 @@ beforeAll(async () => {
   await createTestFunction(lambda, "echo", zipFiles({ "index.mjs": `export const handler = async (event) => { if (event.fail) throw new Error("no"); console.log("echo", JSON.stringify(event)); return event; };` }));
   lambda.destroy();
   sfn = sfnClient(cluster.httpUrl);
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on("pageerror", (error) => pageProblems.push(error.message));
-  page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) pageProblems.push(message.text());
-  });
+  ({ browser, page } = await openConsolePage(pageProblems));
 }, 120_000);
 
 afterAll(async () => {

@@ -9,8 +9,8 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { chromiumPath } from "../fixtures/chromium.js";
+import type { Browser, Page } from "playwright-core";
+import { openConsolePage } from "../fixtures/chromium.js";
 import {
   CreateAliasCommand,
   InvokeCommand,
@@ -50,16 +50,7 @@ beforeAll(async () => {
   cluster = await startTestCluster({ env: { LAMBENT_API_AUTH: "sigv4", LAMBENT_ACCESS_KEYS: `${KEY.accessKeyId}:${KEY.secretAccessKey}` } });
   lambda = new LambdaClient({ endpoint: cluster.httpUrl, region: "us-east-1", credentials: KEY, maxAttempts: 1 });
   await createTestFunction(lambda, "console-other", zipFiles({ "index.js": "exports.handler = async () => 'other';" }), { MemorySize: 256 });
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  page.on("pageerror", (error) => pageProblems.push(error.message));
-  page.on("console", (message) => {
-    if (/Content Security Policy/i.test(message.text())) pageProblems.push(message.text());
-  });
+  ({ browser, page } = await openConsolePage(pageProblems));
 }, 120_000);
 
 afterAll(async () => {
