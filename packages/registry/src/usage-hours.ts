@@ -24,9 +24,13 @@ function dayToken(time: number): string {
   return new Date(time).toISOString().slice(0, 10).replaceAll("-", "");
 }
 
+/** The last hour's `<yyyymmdd>.<hh>` prefix: workers key every call by it, and it changes once an hour. */
+let lastHour = { start: Number.NaN, prefix: "" };
+
 export function usageHourKey(functionName: string, version: string, time: number): string {
-  const hour = String(new Date(time).getUTCHours()).padStart(2, "0");
-  return `${dayToken(time)}.${hour}.${functionName}.${versionKeyToken(version)}`;
+  const start = hourStart(time);
+  if (start !== lastHour.start) lastHour = { start, prefix: `${dayToken(time)}.${String(new Date(time).getUTCHours()).padStart(2, "0")}` };
+  return `${lastHour.prefix}.${functionName}.${versionKeyToken(version)}`;
 }
 
 /** Every hour key of the UTC day `time` falls in. */
