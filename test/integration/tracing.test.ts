@@ -97,6 +97,23 @@ describe("traces", () => {
     expect(handler).toMatchObject({ parentSpanId: invoke.spanId, attributes: { "faas.coldstart": true } });
   });
 
+  it("keep a warm call, which goes straight to its worker, in the caller's trace", async () => {
+    const warmUp = await fetch(invokeUrl("sync-hello"), { method: "POST", body: "{}" });
+    expect(warmUp.status).toBe(200);
+    await warmUp.arrayBuffer();
+    const traceId = randomHex(16);
+    const callerSpan = randomHex(8);
+    const response = await fetch(invokeUrl("sync-hello"), { method: "POST", body: "{}", headers: { traceparent: `00-${traceId}-${callerSpan}-01` } });
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    const spans = await collector.trace(traceId, hasAll("Invoke", "lambent.worker.invoke", "lambent.function.handler"));
+    const server = only(spans, "Invoke");
+    expect(server).toMatchObject({ service: "lambent-frontend", parentSpanId: callerSpan, attributes: { "faas.invoked_name": "sync-hello", "lambent.invocation_type": "RequestResponse" } });
+    // No admission span between them: the frontend's span is the worker's parent.
+    expect(only(spans, "lambent.worker.invoke")).toMatchObject({ service: "lambent-worker", parentSpanId: server.spanId });
+    expect(only(spans, "lambent.function.handler").attributes).toMatchObject({ "faas.coldstart": false });
+  });
+
   it("carry an event's trace through the queue, from an X-Amzn-Trace-Id root", async () => {
     const traceId = randomHex(16);
     const response = await fetch(invokeUrl("event-hello"), {

@@ -7,7 +7,6 @@ describe("tracing", () => {
   it("is disabled without an endpoint or exporter, and refuses to make spans then", () => {
     const tracer = Tracer.create({ service: "test" });
     expect(tracer.enabled).toBe(false);
-    expect(tracer.activeSpan()).toBeUndefined();
     expect(() => tracer.start("x")).toThrow(/tracing is off/);
   });
 
@@ -34,7 +33,6 @@ describe("tracing", () => {
     expect(c!.parentSpanContext?.spanId).toBe(b!.spanContext().spanId);
     expect(fromAmzn.amznTraceId).toBe(`Root=1-5759e988-bd862e3fe1be46a994272793;Parent=${b!.spanContext().spanId};Sampled=1`);
     expect(fromTraceparent.traceparent).toBe(`00-${TRACE}-${a!.spanContext().spanId}-01`);
-    expect(tracer.withSpan(child, () => tracer.activeSpan())).toBe(child);
     await tracer.shutdown();
   });
 

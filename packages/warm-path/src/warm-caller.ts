@@ -29,7 +29,7 @@ export interface WarmCallerOptions {
 export interface WarmCallOptions {
   /** How long the answer may take once a worker has the call. */
   timeoutMs: number;
-  /** The caller's trace context, beside the frame (over NATS) or in its header (over a socket). */
+  /** The caller's trace context: in the frame's header straight to a worker, in NATS headers to the leader. */
   traceparent?: string | undefined;
   /** Gives up on the call: the promise rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
@@ -65,15 +65,15 @@ export class WarmCaller {
   /** Runs a synchronous call; rejects only with a LambdaError when no scheduler could take it. */
   async call(header: InvocationHeader, payload: Uint8Array, options: WarmCallOptions): Promise<InvocationResult> {
     const key = environmentKey(header.functionName, header.version, header.revisionId);
-    const headers = options.traceparent !== undefined ? traceHeaders(options.traceparent) : undefined;
     const workerId = this.directory.pick(key, (id) => this.links.load(id));
     if (workerId !== undefined) {
       const call = { requestId: header.requestId, version: header.version, memoryMb: options.memoryMb };
       const direct = options.traceparent !== undefined ? { ...header, traceparent: options.traceparent } : header;
-      const answer = decodeInvocationResult(await this.links.send(workerId, call, encodeInvocation({ header: direct, payload }), { ...options, headers }));
+      const answer = decodeInvocationResult(await this.links.send(workerId, call, encodeInvocation({ header: direct, payload }), options));
       if (!answer.header.declined) return answer;
       this.directory.forget(key, workerId);
     }
+    const headers = options.traceparent !== undefined ? traceHeaders(options.traceparent) : undefined;
     const reply = await requestFromLeader(this.requests, Subjects.schedulerInvoke(header.functionName), encodeInvocation({ header: { ...header, keepSlot: true }, payload }), {
       ...options,
       headers,

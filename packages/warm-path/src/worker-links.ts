@@ -4,7 +4,7 @@
 // that brought the worker's process down (its culprit) as the function's out-of-memory error, the others
 // as lost — instead of waiting out their timeouts.
 import { connect, type Socket } from "node:net";
-import type { MsgHdrs, NatsConnection } from "@nats-io/nats-core";
+import type { NatsConnection } from "@nats-io/nats-core";
 import {
   LocalFrameReader,
   LocalFrameWriter,
@@ -22,9 +22,9 @@ import type { WorkerDirectory } from "./worker-directory.js";
 /** A socket that closed without its worker being announced gone: its calls wait this long for the announcement. */
 const LOST_SOCKET_WAIT_MS = 2_000;
 
+/** A direct call's trace context travels in its frame's header (`traceparent`), over a socket or NATS alike. */
 export interface SendOptions {
   timeoutMs: number;
-  headers?: MsgHdrs | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -198,7 +198,7 @@ export class WorkerLinks {
    * long way instead of waiting out the call's timeout.
    */
   private resendViaNats(workerId: string, call: DirectCall, frame: Uint8Array, options: SendOptions): Promise<Uint8Array> {
-    return this.requests.request(Subjects.workerInvoke(workerId), frame, options.timeoutMs, options.headers, options.signal).then(
+    return this.requests.request(Subjects.workerInvoke(workerId), frame, options.timeoutMs, undefined, options.signal).then(
       (msg) => msg.data,
       (error: unknown) => {
         if (error instanceof NoRespondersError) return declinedResult(call.requestId, call.version, workerId);
@@ -243,7 +243,7 @@ export class WorkerLinks {
         expected.cancel(options.signal!.reason instanceof Error ? options.signal!.reason : new Error("aborted"));
         reject(options.signal!.reason);
       }, { once: true });
-      this.nc.publish(Subjects.workerInvoke(workerId), frame, options.headers ? { reply: expected.replyTo, headers: options.headers } : { reply: expected.replyTo });
+      this.nc.publish(Subjects.workerInvoke(workerId), frame, { reply: expected.replyTo });
     });
   }
 }

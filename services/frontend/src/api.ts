@@ -23,6 +23,7 @@ import type {
   QueueStatsResponse,
 } from "@lambent/lambda-api";
 import type { InvocationType, LogType } from "@lambent/protocol";
+import type { TraceSpan } from "@lambent/telemetry";
 import type { ResponseConsumer } from "./invoke/response-stream.js";
 import type { EventSourceMappings } from "./control-plane/event-source-mappings.js";
 import type { FunctionLogs } from "./control-plane/logs.js";
@@ -109,6 +110,8 @@ export interface InvokeInput {
   logType: LogType;
   /** Base64 JSON, as in `X-Amz-Client-Context`. */
   clientContext?: string;
+  /** The request's server span when it is traced: labelled with the call, which continues its trace. */
+  span?: TraceSpan;
 }
 
 export interface InvokeOutput {

@@ -87,7 +87,7 @@ export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string):
       return {};
     },
 
-    async invoke(request) {
+    async invoke(request, span) {
       const output = await invoker.invoke({
         functionName: request.functionName,
         qualifier: nonEmpty(request.qualifier),
@@ -95,6 +95,7 @@ export function createLambdaRpcHandlers(api: FrontendApi, defaultRole?: string):
         invocationType: lambdaInvocationType(request.invocationType),
         logType: lambdaLogType(request.logType),
         clientContext: nonEmpty(request.clientContext),
+        span,
       });
       return toProtoInvokeResponse(output);
     },

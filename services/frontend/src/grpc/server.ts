@@ -86,7 +86,7 @@ function toUnaryImplementation(handlers: LambdaRpcHandlers, logger: Logger): Ser
     const handle = handlers[method];
     return (call, callback) => {
       const tracing = tracer();
-      (tracing.enabled ? traceGrpcCall(tracing, method, call, () => handle(call.request)) : handle(call.request)).then(
+      (tracing.enabled ? traceGrpcCall(tracing, method, call, (span) => handle(call.request, span)) : handle(call.request)).then(
         (response) => callback(null, response),
         (error: unknown) => {
           const serviceError = toGrpcServiceError(error);

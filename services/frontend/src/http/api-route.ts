@@ -2,6 +2,7 @@
 // handler, what the handler is given and what it answers. Patterns are built from @lambent/lambda-api's
 // ApiPaths, each captured segment given as SEGMENT.
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { TraceSpan } from "@lambent/telemetry";
 import type { ApiCaller } from "./api-authorization.js";
 import type { FrontendApi, InvokeOutput } from "../api.js";
 import type { NdjsonResult } from "./ndjson.js";
@@ -16,6 +17,8 @@ export interface RouteRequest {
   caller: ApiCaller | undefined;
   /** The server that serves it, for routes that make calls of their own through it in-process (function-api/bridge.ts). */
   server: Server;
+  /** The request's server span when it is traced (tracing/request-spans.ts). */
+  span?: TraceSpan;
 }
 
 /** What a route answers: JSON with a status, or an invocation's raw result. */

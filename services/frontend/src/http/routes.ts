@@ -41,7 +41,7 @@ export const routes: Route[] = [
     method: "POST",
     path: exactly(ApiPaths.invocations(SEGMENT)),
     operation: "Invoke",
-    async handle(api, { request, params, query }) {
+    async handle(api, { request, params, query, span }) {
       const invocationType = headerChoice(request, "x-amz-invocation-type", InvocationTypes, "RequestResponse", "InvocationType");
       const logType = headerChoice(request, "x-amz-log-type", LogTypes, "None", "LogType");
       const limit = payloadLimit(invocationType);
@@ -54,6 +54,7 @@ export const routes: Route[] = [
         invocationType,
         logType,
         ...optional("clientContext", typeof clientContext === "string" ? clientContext : undefined),
+        ...optional("span", span),
       });
       return { kind: "invoke", output };
     },
@@ -62,7 +63,7 @@ export const routes: Route[] = [
     method: "POST",
     path: exactly(ApiPaths.responseStreamingInvocations(SEGMENT)),
     operation: "InvokeWithResponseStream",
-    async handle(api, { request, response, params, query }) {
+    async handle(api, { request, response, params, query, span }) {
       const invocationType = headerChoice(request, "x-amz-invocation-type", ["RequestResponse", "DryRun"] as const, "RequestResponse", "ResponseStreamingInvocationType");
       const logType = headerChoice(request, "x-amz-log-type", LogTypes, "None", "LogType");
       const limit = payloadLimit("RequestResponse");
@@ -74,6 +75,7 @@ export const routes: Route[] = [
         payload,
         logType,
         ...optional("clientContext", typeof clientContext === "string" ? clientContext : undefined),
+        ...optional("span", span),
       };
       if (invocationType === "DryRun") return { kind: "invoke", output: await api.invoker.invoke({ ...input, invocationType }) };
       if (!api.invoker.invokeStream) throw new LambdaError("ServiceException", "Response streaming is not available on this frontend");

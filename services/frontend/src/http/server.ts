@@ -141,7 +141,7 @@ async function serveApi(options: HttpServerOptions, server: Server, request: Inc
       const routeRequest = { request, response, params, query: url.searchParams, caller, server };
       const tracing = tracer();
       const result = await (tracing.enabled
-        ? traceHttpRoute(tracing, route.operation, request, response, () => route.handle(options.api, routeRequest))
+        ? traceHttpRoute(tracing, route.operation, request, response, (span) => route.handle(options.api, { ...routeRequest, span }))
         : route.handle(options.api, routeRequest));
       if (result.kind === "ndjson") await sendNdjson(response, result, randomUUID(), options.logger);
       else if (result.kind === "invoke") sendInvokeOutput(response, result.output);

@@ -9,8 +9,7 @@ import { acceptEvent } from "@lambent/event-queue";
 import { answerError } from "@lambent/errors";
 import { REPLY_MARGIN_MS, checkPayload, type InvocationHeader } from "@lambent/protocol";
 import { WarmCaller } from "@lambent/warm-path";
-import { tracer } from "@lambent/telemetry";
-import { invocationSpan } from "../tracing/invoke-trace.js";
+import { labelInvocation } from "../tracing/invoke-trace.js";
 import { parseFunctionReference, resolveTarget, type ArnScope, type FunctionReference, type RegistryView } from "@lambent/registry/functions";
 import type { InvokeInput, InvokeOutput, Invoker, StreamedInvokeOutput } from "../api.js";
 import { ResponseStreamReader, type ResponseConsumer } from "./response-stream.js";
@@ -35,8 +34,6 @@ export class NatsInvoker implements Invoker {
   private readonly warm: WarmCaller;
 
   private readonly events: JetStreamClient;
-
-  private readonly tracing = tracer();
 
   constructor(private readonly options: NatsInvokerOptions) {
     this.warm = new WarmCaller({ nc: options.nc, nodeId: options.nodeId, workerTimeoutMs: options.workerTimeoutMs });
@@ -68,7 +65,7 @@ export class NatsInvoker implements Invoker {
       logType: input.invocationType === "Event" ? "None" : input.logType,
     };
     if (input.clientContext !== undefined) header.clientContext = input.clientContext;
-    const span = this.tracing.enabled ? invocationSpan(this.tracing, header) : undefined;
+    const span = input.span && labelInvocation(input.span, header);
     if (input.invocationType === "Event") return this.enqueue(header, payload, span?.traceparent);
     const result = await this.warm
       .call(header, payload, { timeoutMs: record.timeout * 1000 + REPLY_MARGIN_MS, traceparent: span?.traceparent, memoryMb: record.memorySize })
@@ -106,7 +103,7 @@ export class NatsInvoker implements Invoker {
       responseStream: reader.subject,
     };
     if (input.clientContext !== undefined) header.clientContext = input.clientContext;
-    const span = this.tracing.enabled ? invocationSpan(this.tracing, header) : undefined;
+    const span = input.span && labelInvocation(input.span, header);
     let result;
     try {
       result = await this.warm.call(header, payload, { timeoutMs: record.timeout * 1000 + REPLY_MARGIN_MS, traceparent: span?.traceparent, memoryMb: record.memorySize });

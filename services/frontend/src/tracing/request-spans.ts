@@ -1,6 +1,6 @@
 // Server spans for the frontend's two faces: each HTTP route and gRPC method call is one span that
-// continues the caller's trace (`traceparent`, else `X-Amzn-Trace-Id`) and is made the request's active
-// span, so the invoker sends it on to the scheduler; the trace id goes back to the caller.
+// continues the caller's trace (`traceparent`, else `X-Amzn-Trace-Id`) and is handed to the route, so an
+// invocation continues it on to the worker; the trace id goes back to the caller.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Metadata } from "@grpc/grpc-js";
 import type { TraceSpan, Tracer } from "@lambent/telemetry";
@@ -19,7 +19,7 @@ export async function traceHttpRoute<T>(
   operation: string,
   request: IncomingMessage,
   response: ServerResponse,
-  run: () => Promise<T>,
+  run: (span: TraceSpan) => Promise<T>,
 ): Promise<T> {
   const span = tracer.start(operation, {
     kind: "server",
@@ -27,7 +27,7 @@ export async function traceHttpRoute<T>(
     attributes: { "http.request.method": request.method ?? "GET", "rpc.method": operation },
   });
   response.setHeader(TRACE_ID_HEADER, span.amznTraceId);
-  return settle(span, tracer.withSpan(span, run));
+  return settle(span, run(span));
 }
 
 /** Runs one gRPC method under a server span; the trace id goes out in the response's initial metadata. */
@@ -35,7 +35,7 @@ export async function traceGrpcCall<T>(
   tracer: Tracer,
   method: string,
   call: { metadata: Metadata; sendMetadata(metadata: Metadata): void },
-  run: () => Promise<T>,
+  run: (span: TraceSpan) => Promise<T>,
 ): Promise<T> {
   const text = (key: string): string | undefined => {
     const value = call.metadata.get(key)[0];
@@ -49,7 +49,7 @@ export async function traceGrpcCall<T>(
   const metadata = new Metadata();
   metadata.set(TRACE_ID_METADATA, span.amznTraceId);
   call.sendMetadata(metadata);
-  return settle(span, tracer.withSpan(span, run));
+  return settle(span, run(span));
 }
 
 async function settle<T>(span: TraceSpan, running: Promise<T>): Promise<T> {
