@@ -55,6 +55,28 @@ export function processCpuSeconds(pid: number): number {
   return (readProcessTimes(pid)?.ticks ?? Number.NaN) / TICKS_PER_SECOND;
 }
 
+/** A process's children, whichever of its threads started them. */
+export function childrenOf(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return threads.flatMap((thread) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${thread}/children`, "utf8").split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return []; // The thread ended since it was listed.
+    }
+  });
+}
+
+/** CPU seconds a process and every process under it have used; what has ended since counts no more. */
+export function treeCpuSeconds(pid: number): number {
+  return childrenOf(pid).reduce((total, child) => total + treeCpuSeconds(child), processCpuSeconds(pid) || 0);
+}
+
 /** CPU seconds the whole machine has been busy, all cores together. */
 export function machineCpuSeconds(): number {
   return machineBusyTicks() / TICKS_PER_SECOND;

@@ -85,7 +85,7 @@ try {
   }
   if (runs("tracing")) {
     log("tracing overhead");
-    results.tracing = await tracingOverhead(lambent, hello.name, { concurrency: 10, ...load });
+    results.tracing = await tracingOverhead({ concurrency: 10, ...load });
   }
   if (runs("calls")) {
     log("functions calling functions");

@@ -1,7 +1,8 @@
 // Density: memory per warm idle environment on one worker, with N distinct functions warm. Environments
 // live in the worker's sandbox processes, so the worker's RSS is counted with its child processes'.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { strToU8, zipSync } from "fflate";
+import { childrenOf } from "../machine-load.js";
 import { deployFunction, invokeWithReport, type LambentTarget } from "../targets/lambent.js";
 
 export interface DensityResult {
@@ -24,17 +25,6 @@ function procText(path: string): string {
 function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(procText(`/proc/${pid}/status`));
   return match ? Number(match[1]) / 1024 : 0;
-}
-
-/** A process's children, whichever of its threads started them. */
-function childrenOf(pid: number): number[] {
-  let threads: string[];
-  try {
-    threads = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  return threads.flatMap((thread) => procText(`/proc/${pid}/task/${thread}/children`).split(/\s+/).filter(Boolean).map(Number));
 }
 
 function treeRssMb(pid: number): number {

@@ -1,19 +1,34 @@
-// Tracing overhead: warm sync invokes over HTTP on a cluster with tracing off (no endpoint) and on one
-// that samples every call and exports OTLP/HTTP to a sink in this process that reads and discards it.
+// Tracing overhead: warm sync invokes over HTTP on two fresh clusters started side by side, one untraced
+// (no endpoint) and one that samples every call and exports OTLP/HTTP to a sink in this process that reads
+// and discards it. Rounds alternate between them, so both are as warm and see the same machine. Besides
+// throughput, each round reads from /proc the CPU every service spent per call: on a shared machine the
+// rate moves with other work, the CPU per call much less.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { httpLoad } from "../load/http-load.js";
-import type { LoadResult } from "../stats.js";
+import { processCpuSeconds, treeCpuSeconds } from "../machine-load.js";
+import { combineRounds, spread, type LoadResult, type LoadRound, type Spread } from "../stats.js";
 import { HELLO_FOLDER, deployFunction, startLambent, zipFolder, type LambentTarget } from "../targets/lambent.js";
+
+/** The services whose CPU per call is read: the worker counts with its sandbox processes. */
+export const TRACED_SERVICES = ["frontend", "worker", "scheduler", "nats"] as const;
+export type TracedService = (typeof TRACED_SERVICES)[number];
+
+/** Microseconds of CPU per call, by service, median over rounds. */
+export type CpuPerCall = Record<TracedService, Spread>;
 
 export interface TracingOverheadResult {
   concurrency: number;
   off: LoadResult;
   sampledAll: LoadResult;
+  offCpu?: CpuPerCall;
+  sampledAllCpu?: CpuPerCall;
   /** OTLP export requests the sink received during the traced run (0 would mean nothing was traced). */
   exportRequests: number;
   /** Throughput lost to tracing at 100% sampling, in percent of the untraced median. */
   throughputCostPercent: number;
+  /** CPU per call added by tracing, all services together, in percent of the untraced calls'. */
+  cpuCostPercent?: number;
 }
 
 export interface TracingOverheadOptions {
@@ -25,32 +40,83 @@ export interface TracingOverheadOptions {
 
 const BODY = '{"name":"bench"}';
 
-/** `untraced` is the benchmark's main cluster (no OTLP endpoint); a traced one is started here. */
-export async function tracingOverhead(untraced: LambentTarget, functionName: string, options: TracingOverheadOptions): Promise<TracingOverheadResult> {
-  const load = { body: BODY, connections: options.concurrency, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds };
-  const off = await httpLoad({ ...load, url: invokeUrl(untraced, functionName) }, options.rounds);
+interface Side {
+  target: LambentTarget;
+  url: string;
+  rounds: LoadRound[];
+  cpu: Record<TracedService, number>[];
+}
 
+export async function tracingOverhead(options: TracingOverheadOptions): Promise<TracingOverheadResult> {
   const sink = await startDiscardingSink();
-  const traced = await startLambent({ OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "200" });
+  const started: LambentTarget[] = [];
   try {
-    const fn = await deployFunction(traced.httpUrl, "bench-traced", zipFolder(HELLO_FOLDER));
-    const sampledAll = await httpLoad({ ...load, url: invokeUrl(traced, fn.name) }, options.rounds);
-    const off50 = off.requestsPerSecond.median;
+    const side = async (env: Record<string, string>): Promise<Side> => {
+      const target = await startLambent(env);
+      started.push(target);
+      const fn = await deployFunction(target.httpUrl, "bench-traced", zipFolder(HELLO_FOLDER));
+      return { target, url: `${target.httpUrl}/2015-03-31/functions/${fn.name}/invocations`, rounds: [], cpu: [] };
+    };
+    const off = await side({});
+    const traced = await side({ OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "200" });
+    const load = { body: BODY, connections: options.concurrency, durationSeconds: options.durationSeconds, warmupSeconds: 0 };
+    for (const { url } of [off, traced]) await httpLoad({ ...load, url, durationSeconds: options.warmupSeconds }, 1);
+    for (let round = 0; round < options.rounds; round++) {
+      for (const measured of [off, traced]) {
+        const before = serviceCpuSeconds(measured.target);
+        const result = await httpLoad({ ...load, url: measured.url }, 1);
+        const after = serviceCpuSeconds(measured.target);
+        const calls = result.requestsPerSecond.median * options.durationSeconds;
+        measured.rounds.push(onlyRound(result));
+        measured.cpu.push(perCall(before, after, calls));
+      }
+    }
+    const offCpu = medians(off.cpu);
+    const sampledAllCpu = medians(traced.cpu);
+    const total = (cpu: CpuPerCall): number => TRACED_SERVICES.reduce((sum, service) => sum + cpu[service].median, 0);
+    const offLoad = combineRounds(off.rounds);
+    const sampledAll = combineRounds(traced.rounds);
+    const off50 = offLoad.requestsPerSecond.median;
     return {
       concurrency: options.concurrency,
-      off,
+      off: offLoad,
       sampledAll,
+      offCpu,
+      sampledAllCpu,
       exportRequests: sink.requests(),
       throughputCostPercent: off50 > 0 ? (1 - sampledAll.requestsPerSecond.median / off50) * 100 : 0,
+      cpuCostPercent: (total(sampledAllCpu) / total(offCpu) - 1) * 100,
     };
   } finally {
-    await traced.stop();
+    for (const target of started) await target.stop();
     await sink.close();
   }
 }
 
-function invokeUrl(target: LambentTarget, functionName: string): string {
-  return `${target.httpUrl}/2015-03-31/functions/${functionName}/invocations`;
+function serviceCpuSeconds(target: LambentTarget): Record<TracedService, number> {
+  const { cluster } = target;
+  const sum = (pids: (number | undefined)[], read: (pid: number) => number): number => pids.reduce<number>((total, pid) => total + (pid ? read(pid) || 0 : 0), 0);
+  return {
+    frontend: sum(cluster.frontends.map((service) => service.process.pid), processCpuSeconds),
+    worker: sum(cluster.workers.map((service) => service.process.pid), treeCpuSeconds),
+    scheduler: sum(cluster.schedulers.map((service) => service.process.pid), processCpuSeconds),
+    nats: sum([cluster.nats?.process.pid], processCpuSeconds),
+  };
+}
+
+function perCall(before: Record<TracedService, number>, after: Record<TracedService, number>, calls: number): Record<TracedService, number> {
+  const micros = (service: TracedService): number => (calls > 0 ? ((after[service] - before[service]) / calls) * 1e6 : Number.NaN);
+  return { frontend: micros("frontend"), worker: micros("worker"), scheduler: micros("scheduler"), nats: micros("nats") };
+}
+
+function medians(rounds: Record<TracedService, number>[]): CpuPerCall {
+  const of = (service: TracedService): Spread => spread(rounds.map((round) => round[service]));
+  return { frontend: of("frontend"), worker: of("worker"), scheduler: of("scheduler"), nats: of("nats") };
+}
+
+/** A load run of one round, as that round. */
+function onlyRound(result: LoadResult): LoadRound {
+  return Object.fromEntries(Object.entries(result).map(([key, value]) => [key, value.median])) as unknown as LoadRound;
 }
 
 /** An OTLP/HTTP endpoint that reads each export in full and answers success. */
