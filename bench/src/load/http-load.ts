@@ -10,22 +10,17 @@ export const httpLoadGenerator: "wrk" | "autocannon" = wrkAvailable() ? "wrk" : 
 
 export async function httpLoad(options: HttpLoadOptions, rounds: number): Promise<LoadResult> {
   const results: LoadRound[] = [];
+  for (let round = 0; round < rounds; round++) results.push(await httpRound(round === 0 ? options : { ...options, warmupSeconds: 0 }));
+  return combineRounds(results);
+}
+
+/** One measured round, after `warmupSeconds` of load that is not measured. */
+export async function httpRound(options: HttpLoadOptions): Promise<LoadRound> {
   if (httpLoadGenerator === "wrk") {
     if (options.warmupSeconds > 0) await wrkRound(options, options.warmupSeconds);
-    for (let round = 0; round < rounds; round++) results.push(await measuredRound(() => wrkRound(options, options.durationSeconds)));
-    return combineRounds(results);
+    return measuredRound(() => wrkRound(options, options.durationSeconds));
   }
-  for (let round = 0; round < rounds; round++) {
-    const first = round === 0;
-    results.push(
-      await measuredRound(() =>
-        runJsonProcess<GeneratorRound>(
-          join(BENCH_DIST, "load", "http-load-process.js"),
-          { ...options, warmupSeconds: first ? options.warmupSeconds : 0 },
-          (options.durationSeconds + options.warmupSeconds + 30) * 1000,
-        ),
-      ),
-    );
-  }
-  return combineRounds(results);
+  return measuredRound(() =>
+    runJsonProcess<GeneratorRound>(join(BENCH_DIST, "load", "http-load-process.js"), options, (options.durationSeconds + options.warmupSeconds + 30) * 1000),
+  );
 }

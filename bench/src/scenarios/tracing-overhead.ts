@@ -5,7 +5,7 @@
 // rate moves with other work, the CPU per call much less.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { httpLoad } from "../load/http-load.js";
+import { httpRound } from "../load/http-load.js";
 import { processCpuSeconds, treeCpuSeconds } from "../machine-load.js";
 import { combineRounds, spread, type LoadResult, type LoadRound, type Spread } from "../stats.js";
 import { HELLO_FOLDER, deployFunction, startLambent, zipFolder, type LambentTarget } from "../targets/lambent.js";
@@ -60,14 +60,14 @@ export async function tracingOverhead(options: TracingOverheadOptions): Promise<
     const off = await side({});
     const traced = await side({ OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_TRACES_SAMPLER: "always_on", OTEL_BSP_SCHEDULE_DELAY: "200" });
     const load = { body: BODY, connections: options.concurrency, durationSeconds: options.durationSeconds, warmupSeconds: 0 };
-    for (const { url } of [off, traced]) await httpLoad({ ...load, url, durationSeconds: options.warmupSeconds }, 1);
+    for (const { url } of [off, traced]) await httpRound({ ...load, url, durationSeconds: options.warmupSeconds });
     for (let round = 0; round < options.rounds; round++) {
       for (const measured of [off, traced]) {
         const before = serviceCpuSeconds(measured.target);
-        const result = await httpLoad({ ...load, url: measured.url }, 1);
+        const result = await httpRound({ ...load, url: measured.url });
         const after = serviceCpuSeconds(measured.target);
-        const calls = result.requestsPerSecond.median * options.durationSeconds;
-        measured.rounds.push(onlyRound(result));
+        const calls = result.requestsPerSecond * options.durationSeconds;
+        measured.rounds.push(result);
         measured.cpu.push(perCall(before, after, calls));
       }
     }
@@ -112,11 +112,6 @@ function perCall(before: Record<TracedService, number>, after: Record<TracedServ
 function medians(rounds: Record<TracedService, number>[]): CpuPerCall {
   const of = (service: TracedService): Spread => spread(rounds.map((round) => round[service]));
   return { frontend: of("frontend"), worker: of("worker"), scheduler: of("scheduler"), nats: of("nats") };
-}
-
-/** A load run of one round, as that round. */
-function onlyRound(result: LoadResult): LoadRound {
-  return Object.fromEntries(Object.entries(result).map(([key, value]) => [key, value.median])) as unknown as LoadRound;
 }
 
 /** An OTLP/HTTP endpoint that reads each export in full and answers success. */
