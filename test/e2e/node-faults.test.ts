@@ -22,6 +22,7 @@ import { checkGuarantees, overlappingLeaders, repeatedRuns, type ConcurrencyLimi
 import { startLoad } from "../fixtures/fault-load.js";
 import { measureFault, type FaultMeasures } from "../fixtures/fault-measures.js";
 import { KILLED, startLambentNodes, type LambentNodes } from "../fixtures/lambent-nodes.js";
+import { describeLostEvents } from "../fixtures/lost-events.js";
 import { createNodeNamespaces, type NodeNamespaces } from "../fixtures/network-namespaces.js";
 import { recordingFunction, startRunSink, type RecordedRun, type RunSink } from "../fixtures/run-sink.js";
 import { throttleCpu } from "../fixtures/cpu-throttle.js";
@@ -221,6 +222,8 @@ async function underLoad(
     const crowded = runs.filter((run) => run.accountConcurrency > LIMITS.account || run.functionConcurrency > (LIMITS.reserved[run.functionName] ?? Infinity));
     const alongside = crowded.map((seen) => runs.filter((run) => run.enteredAt <= seen.enteredAt && seen.enteredAt < (run.exitedAt ?? run.deadline)).map((run) => ({ ...run, enteredAt: run.enteredAt - seen.enteredAt })));
     console.log(`${name}: broken guarantees:\n${violations.join("\n")}\n${alongside.map((group) => JSON.stringify(group)).join("\n")}`);
+    const ran = new Set(runs.map((run) => run.id));
+    console.log(await describeLostEvents(observer, accepted.filter((event) => !ran.has(event.id)), cluster.logs));
   }
   return { window, runs, measures, violations, eventsRunTwice };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 import type { Msg } from "@nats-io/nats-core";
 import { decodeInvocation, encodeInvocation, encodeInvocationResult, type InvocationRequest, type RequestReply } from "@lambent/protocol";
@@ -43,14 +43,14 @@ function message(request: InvocationRequest) {
 }
 
 /** A runner whose worker answers `answer` (or whose dispatch is refused), recording everything it sends. */
-function runner(settings: EventSettings, options: { answer?: Uint8Array; refuse?: boolean } = {}) {
+function runner(settings: EventSettings, options: { answer?: Uint8Array; refuse?: boolean; consumers?: unknown } = {}) {
   const sent: { arn: string; payload: string; callDepth: number; attributes?: Record<string, string> }[] = [];
   const stops: { functionName: string; cut: string }[] = [];
   const published: InvocationRequest[] = [];
   const counted: string[] = [];
   let dispatched = 0;
   const events = new EventRunner({
-    js: { publish: async (_subject: string, data: Uint8Array) => (published.push(decodeInvocation(data)), { seq: 1 }) } as unknown as JetStreamClient,
+    js: { publish: async (_subject: string, data: Uint8Array) => (published.push(decodeInvocation(data)), { seq: 1 }), consumers: options.consumers } as unknown as JetStreamClient,
     requests: {
       expect: () => ({ replyTo: "inbox.1", answer: Promise.resolve({ data: options.answer } as Msg), cancel: () => undefined }),
     } as unknown as RequestReply,
@@ -190,5 +190,34 @@ describe("event runner decisions", () => {
     await subject.events.handle(message(event({ enqueuedAt: NOW, attempt: 0 }, 16)).msg);
     expect(subject.dispatched()).toBe(1);
     expect(subject.stops).toEqual([]);
+  });
+});
+
+/** A consumer's messages as the client hands them out: `messages`, then the end when `ends`, else nothing more until closed. */
+function handedOut(messages: JsMsg[], ends: boolean) {
+  let closed!: () => void;
+  const whenClosed = new Promise<void>((resolve) => (closed = resolve));
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* messages;
+      if (!ends) await whenClosed;
+    },
+    close: async () => closed(),
+  };
+}
+
+describe("event runner consumption", () => {
+  it("opens its consumer again when the client's iterator ends under it, and handles what comes next", async () => {
+    const first = message(event({ enqueuedAt: NOW, attempt: 0 }));
+    const second = message(event({ enqueuedAt: NOW, attempt: 0 }));
+    const openings = [handedOut([first.msg], true), handedOut([second.msg], false)];
+    let opened = 0;
+    const consumers = { get: async () => ({ consume: async () => openings[opened++] }) };
+    const subject = runner(defaults, { answer: success, consumers });
+    await subject.events.start();
+    await vi.waitFor(() => expect(second.calls).toEqual(["ack"]), { timeout: 10_000 });
+    expect(first.calls).toEqual(["ack"]);
+    expect(opened).toBe(2);
+    await subject.events.stop();
   });
 });

@@ -64,37 +64,83 @@ const PLATFORM_RETRY_DELAY_MS = 500;
  */
 export const MAX_PLATFORM_LOSSES = 3;
 
+/** How long the runner waits before opening its consumer again after it stopped handing out events. */
+const REOPEN_DELAY_MS = 1_000;
+
 export class EventRunner {
   private messages: ConsumerMessages | undefined;
   private running = false;
+  /** Counts starts: a consuming loop of an earlier start ends rather than run beside a newer one. */
+  private generation = 0;
   private inFlight = 0;
-  private slotFreed: (() => void) | undefined;
+  private readonly slotWaiters: (() => void)[] = [];
 
   private readonly tracing = tracer();
 
   constructor(private readonly options: EventRunnerOptions) {}
 
+  /** Opens the consumer (a failure here fails the start, and the leader tries again), then keeps it open. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const consumer = await this.options.js.consumers.get(Streams.events, Consumers.eventRunner);
-    if (!this.running) return;
-    this.messages = await consumer.consume({ max_messages: PULL_BATCH });
-    void this.loop(this.messages);
+    const generation = ++this.generation;
+    const messages = await this.open(generation);
+    if (messages) void this.consume(messages, generation);
   }
 
   /** Stops pulling; events being handled finish (their acks still count). */
   async stop(): Promise<void> {
     this.running = false;
+    this.generation++;
     await this.messages?.close();
     this.messages = undefined;
     await this.options.counters.flush();
   }
 
-  private async loop(messages: ConsumerMessages): Promise<void> {
+  private current(generation: number): boolean {
+    return this.running && generation === this.generation;
+  }
+
+  /** The consumer's messages; undefined when this start is over meanwhile. */
+  private async open(generation: number): Promise<ConsumerMessages | undefined> {
+    const consumer = await this.options.js.consumers.get(Streams.events, Consumers.eventRunner);
+    if (!this.current(generation)) return undefined;
+    const messages = await consumer.consume({ max_messages: PULL_BATCH });
+    if (!this.current(generation)) {
+      await messages.close();
+      return undefined;
+    }
+    this.messages = messages;
+    return messages;
+  }
+
+  /**
+   * Handles what the consumer hands out for as long as this start lasts. The client's iterator can end or
+   * fail under it (a JetStream outage, a request the server refused): it is opened again, never left
+   * closed while this scheduler leads, or the events in the stream would wait for the next leader.
+   */
+  private async consume(first: ConsumerMessages, generation: number): Promise<void> {
+    let messages: ConsumerMessages | undefined = first;
+    while (this.current(generation)) {
+      if (messages) {
+        const error = await this.handleAll(messages);
+        if (!this.current(generation)) return;
+        this.options.logger.warn("event consumer stopped: opening it again", { ...(error !== undefined ? { err: error } : {}) });
+        await messages.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, REOPEN_DELAY_MS));
+      messages = await this.open(generation).catch((error: unknown) => {
+        this.options.logger.warn("event consumer could not be opened: trying again", { err: error });
+        return undefined;
+      });
+    }
+  }
+
+  /** Hands each message to `handle`, at most MAX_EVENTS_IN_FLIGHT at once; resolves with the error that ended the iterator, if one did. */
+  private async handleAll(messages: ConsumerMessages): Promise<unknown> {
     try {
       for await (const message of messages) {
-        if (this.inFlight >= MAX_EVENTS_IN_FLIGHT) await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        if (this.inFlight >= MAX_EVENTS_IN_FLIGHT) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         this.inFlight++;
         void this.handle(message)
           .catch((error: unknown) => {
@@ -103,13 +149,12 @@ export class EventRunner {
           })
           .finally(() => {
             this.inFlight--;
-            const wake = this.slotFreed;
-            this.slotFreed = undefined;
-            wake?.();
+            this.slotWaiters.shift()?.();
           });
       }
+      return undefined;
     } catch (error) {
-      if (this.running) this.options.logger.error("event consumer stopped", { err: error });
+      return error;
     }
   }
 
