@@ -77,4 +77,26 @@ describe("leader tasks", () => {
     finishStart();
     await expect.poll(() => log).toEqual(["stop", "started", "stop"]);
   });
+
+  it("reports an essential task that has failed to start for too long, once per term, and never another task", async () => {
+    const { logger } = logged();
+    let clock = 0;
+    const failing = (name: string, essential: boolean): LeaderTask => ({
+      name,
+      essential,
+      async start() {
+        clock += 10_000;
+        throw new Error("JetStream system temporarily unavailable");
+      },
+      async stop() {},
+    });
+    const stuck: string[] = [];
+    const tasks = new LeaderTasks([failing("event runner", true), failing("triggers", false)], logger, quickRetry, { afterMs: 25_000, onStuck: (task) => stuck.push(task), now: () => clock });
+    tasks.start();
+    await expect.poll(() => stuck).toEqual(["event runner"]);
+    const reportedAt = clock;
+    await expect.poll(() => clock).toBeGreaterThan(reportedAt + 100_000);
+    expect(stuck).toEqual(["event runner"]);
+    await tasks.stop();
+  });
 });

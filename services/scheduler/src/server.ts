@@ -213,7 +213,14 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
   });
   const deployments = await buildDeploymentRunner({ nc, js, functionsKv: buckets.functions, view, scope, runner: ownCalls, replicas: config.jetstreamReplicas, timeScale: config.deploymentTimeScale, errorRate: config.deploymentErrorRate, logger, now });
   /** Everything besides admission that only the leader runs. */
-  const leaderTasks = new LeaderTasks([{ name: "event runner", start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources, workflows, deployments], logger);
+  const leaderTasks = new LeaderTasks(
+    [{ name: "event runner", essential: true, start: () => events.start(), stop: () => events.stop() }, triggers.leaderTask, eventSources, workflows, deployments],
+    logger,
+    undefined,
+    // A leader whose JetStream API stays unavailable (its server never caught up after a partition)
+    // could go on admitting calls while accepted events wait: it hands over to a standby that can run them.
+    { afterMs: ESSENTIAL_TASK_STUCK_MS, onStuck: () => void leadership.handOver(STAND_BACK_MS) },
+  );
 
   // Leadership: elected, recover the running calls from the workers, then lead; deposed, stand by.
   /** Subscriptions held only while leading. */
@@ -311,6 +318,11 @@ export async function buildScheduler(config: SchedulerConfig, deps: SchedulerDep
     },
   };
 }
+
+/** How long the event runner may fail to start before its leader hands the leadership over. */
+const ESSENTIAL_TASK_STUCK_MS = 30_000;
+/** How long a scheduler that handed its leadership over claims nothing (a standby that can lead takes it). */
+const STAND_BACK_MS = 60_000;
 
 /** How long the leader waits for a worker to give back kept slots before refusing the call anyway. */
 const RECALL_TIMEOUT_MS = 250;

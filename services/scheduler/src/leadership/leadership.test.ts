@@ -88,4 +88,33 @@ describe("scheduler leadership", () => {
     await standby.leadership.stop();
     await leader.leadership.stop();
   });
+
+  it("a leader that hands over stands back: a standby takes over at once", async () => {
+    const { kv } = await bucket("lead_c");
+    const timeline: string[] = [];
+    const first = candidate(kv, "one", timeline);
+    first.leadership.start();
+    await first.electedOnce;
+    const second = candidate(kv, "two", timeline);
+    second.leadership.start();
+    await first.leadership.handOver(60_000);
+    await second.electedOnce;
+    expect(timeline).toEqual(["one elected", "one deposed", "two elected"]);
+    await second.leadership.stop();
+    await first.leadership.stop();
+  });
+
+  it("claims again what nobody took after standing back, and then keeps the leadership rather than leave none", async () => {
+    const { kv } = await bucket("lead_d");
+    const timeline: string[] = [];
+    const alone = candidate(kv, "alone", timeline);
+    alone.leadership.start();
+    await alone.electedOnce;
+    await alone.leadership.handOver(100);
+    await expect.poll(() => timeline, { timeout: 10_000 }).toEqual(["alone elected", "alone deposed", "alone elected"]);
+    await alone.leadership.handOver(100);
+    expect(alone.leadership.leading).toBe(true);
+    expect(timeline).toEqual(["alone elected", "alone deposed", "alone elected"]);
+    await alone.leadership.stop();
+  });
 });

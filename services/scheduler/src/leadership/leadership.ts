@@ -3,6 +3,8 @@
 // on the revision it saw, so exactly one standby wins. The revision a leader won at is its term: leases
 // carry it, so ids stay unique across takeovers. A leader that cannot renew steps down before any
 // standby may take over (it fences itself after `timeoutMs − renewMs`), so two never admit at once.
+// A leader that cannot do a leader's work (its JetStream API unavailable, say) hands the record over
+// and stands back for a while, so a standby that can takes over.
 import type { KV } from "@nats-io/kv";
 import { encodeJson } from "@lambent/protocol";
 import { writeAtRevision } from "@lambent/registry/kv";
@@ -35,6 +37,13 @@ export class Leadership {
   private revision = 0;
   /** When a standby last saw the revision change. */
   private changedAt = 0;
+  /** No claim before this time (after handing the leadership over). */
+  private standBackUntil = 0;
+  /**
+   * Set when nobody took the leadership this scheduler handed over (it claimed the empty record again):
+   * no standby can lead, so handing over again would only leave the cluster without a leader.
+   */
+  private handOverUnanswered = false;
 
   constructor(private readonly options: LeadershipOptions) {
     this.now = options.now ?? Date.now;
@@ -77,14 +86,43 @@ export class Leadership {
     }
   }
 
+  /**
+   * Gives the leadership up for `standBackMs`: the record is handed back, so a standby claims it at its
+   * next check, and this scheduler claims nothing until then (afterwards it may again, if nobody has).
+   */
+  async handOver(standBackMs: number): Promise<void> {
+    if (!this.leading) return;
+    if (this.handOverUnanswered) {
+      this.options.logger.warn("scheduler leadership kept: no standby took it when it was last handed over", { term: this.leadingTerm });
+      return;
+    }
+    const revision = this.revision;
+    this.standBackUntil = this.now() + standBackMs;
+    this.options.logger.warn("scheduler leadership handed over", { term: this.leadingTerm, standBackMs });
+    this.depose();
+    try {
+      await this.options.kv.delete(LEADER_KEY, { previousSeq: revision });
+    } catch (error) {
+      // Already someone else's, or NATS is failing: standbys take over once the record times out.
+      this.options.logger.debug("leadership not handed back", { err: error });
+    }
+  }
+
   private async tick(): Promise<void> {
     if (this.leading) return this.renew();
+    if (this.now() < this.standBackUntil) return;
     const entry = await this.options.kv.get(LEADER_KEY);
     if (this.stopped) return;
     if (!entry || entry.operation !== "PUT") {
+      // Still empty after standing back: nobody else could take it.
+      if (this.standBackUntil > 0) this.handOverUnanswered = true;
+      this.standBackUntil = 0;
       await this.claim(entry?.revision ?? 0);
       return;
     }
+    this.standBackUntil = 0;
+    // Another scheduler leads: one could take a hand-over again.
+    if (holderOf(entry.string()) !== this.options.schedulerId) this.handOverUnanswered = false;
     if (entry.revision !== this.revision) {
       this.revision = entry.revision;
       this.changedAt = this.now();
@@ -139,5 +177,15 @@ export class Leadership {
 
   private record(): Uint8Array {
     return encodeJson({ schedulerId: this.options.schedulerId, renewedAt: new Date(this.now()).toISOString() });
+  }
+}
+
+/** The scheduler id a leadership record names; undefined when it names none. */
+function holderOf(record: string): string | undefined {
+  try {
+    const holder = (JSON.parse(record) as { schedulerId?: unknown }).schedulerId;
+    return typeof holder === "string" ? holder : undefined;
+  } catch {
+    return undefined;
   }
 }
