@@ -223,7 +223,7 @@ async function underLoad(
     const alongside = crowded.map((seen) => runs.filter((run) => run.enteredAt <= seen.enteredAt && seen.enteredAt < (run.exitedAt ?? run.deadline)).map((run) => ({ ...run, enteredAt: run.enteredAt - seen.enteredAt })));
     console.log(`${name}: broken guarantees:\n${violations.join("\n")}\n${alongside.map((group) => JSON.stringify(group)).join("\n")}`);
     const ran = new Set(runs.map((run) => run.id));
-    console.log(await describeLostEvents(observer, accepted.filter((event) => !ran.has(event.id)), cluster.logs));
+    console.log(await describeLostEvents(observer, accepted.filter((event) => !ran.has(event.id)), cluster.logs, cluster.natsUrl.split(",")));
   }
   return { window, runs, measures, violations, eventsRunTwice };
 }
