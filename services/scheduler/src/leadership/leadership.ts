@@ -76,14 +76,7 @@ export class Leadership {
     clearTimeout(this.timer);
     await this.ticking;
     if (!this.leading) return;
-    const revision = this.revision;
-    this.depose();
-    try {
-      await this.options.kv.delete(LEADER_KEY, { previousSeq: revision });
-    } catch (error) {
-      // Someone else already holds it, or NATS is gone: either way the record is no longer ours to hand back.
-      this.options.logger.debug("leadership not handed back", { err: error });
-    }
+    await this.stepDownAndHandBack();
   }
 
   /**
@@ -96,14 +89,19 @@ export class Leadership {
       this.options.logger.warn("scheduler leadership kept: no standby took it when it was last handed over", { term: this.leadingTerm });
       return;
     }
-    const revision = this.revision;
     this.standBackUntil = this.now() + standBackMs;
     this.options.logger.warn("scheduler leadership handed over", { term: this.leadingTerm, standBackMs });
+    await this.stepDownAndHandBack();
+  }
+
+  /** Steps down and deletes the record it wrote, so a standby claims it at its next check. */
+  private async stepDownAndHandBack(): Promise<void> {
+    const revision = this.revision;
     this.depose();
     try {
       await this.options.kv.delete(LEADER_KEY, { previousSeq: revision });
     } catch (error) {
-      // Already someone else's, or NATS is failing: standbys take over once the record times out.
+      // Someone else already holds it, or NATS is failing: standbys take over once the record times out.
       this.options.logger.debug("leadership not handed back", { err: error });
     }
   }
